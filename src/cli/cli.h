@@ -1,0 +1,40 @@
+/* The CLI's shared pieces: the command table entry, usage/failure reporting, the progress
+ * bar. Commands use only the public library API (include/patron). */
+#ifndef PATRON_CLI_H
+#define PATRON_CLI_H
+
+#include "patron/patron.h"
+
+#include <stdbool.h>
+
+/* Exit statuses (SPEC section 5). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+typedef struct cli_command {
+  const char *name;
+  int (*run)(int argc, char **argv); /* argv[0] is the command name */
+  const char *summary;               /* one line for `patron --help` */
+  const char *usage;                 /* full text for `patron NAME --help` */
+} cli_command;
+
+/* The command table (commands.c), NULL-terminated. */
+extern const cli_command *const cli_commands[];
+const cli_command *cli_find_command(const char *name);
+
+/* Print "patron NAME: message" and a hint to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print a library error as "patron NAME: FILE:LINE: message"; returns CLI_EXIT_FAIL. */
+int cli_fail(const char *command, const patron_error *err);
+
+/* Parse helpers for flag values; on failure they print a usage error naming the flag. */
+bool cli_parse_long(const char *command, const char *flag, const char *text, long min,
+                    long max, long *out);
+bool cli_parse_double(const char *command, const char *flag, const char *text, double *out);
+/* YYYY-MM-DD into days since 1970-01-01. */
+bool cli_parse_day(const char *command, const char *flag, const char *text, int32_t *out);
+
+/* Progress reporting for long steps: a bar on stderr when it is a terminal, else nothing. */
+void cli_progress(void *ctx, const char *stage, double fraction);
+
+#endif

@@ -1,0 +1,59 @@
+/* Usage errors, failure messages and flag-value parsing shared by every command. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_usage_error(const char *command, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "patron %s: ", command);
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\nTry 'patron %s --help'.\n", command);
+  va_end(ap);
+  return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const char *command, const patron_error *err) {
+  char buf[1024];
+  fprintf(stderr, "patron %s: %s\n", command, patron_error_format(err, buf, sizeof buf));
+  return err->status == PATRON_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+}
+
+bool cli_parse_long(const char *command, const char *flag, const char *text, long min,
+                    long max, long *out) {
+  char *end = NULL;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno || end == text || *end != '\0' || v < min || v > max) {
+    cli_usage_error(command, "%s expects a whole number from %ld to %ld, got '%s'", flag, min,
+                    max, text);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool cli_parse_double(const char *command, const char *flag, const char *text, double *out) {
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (errno || end == text || *end != '\0' || !isfinite(v)) {
+    cli_usage_error(command, "%s expects a number, got '%s'", flag, text);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool cli_parse_day(const char *command, const char *flag, const char *text, int32_t *out) {
+  if (patron_parse_day(text, strlen(text), out) != PATRON_OK) {
+    cli_usage_error(command, "%s expects a date YYYY-MM-DD, got '%s'", flag, text);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,41 @@
+/* Internal helpers shared by every area: error recording, growable arrays, string arenas.
+ * Not part of the public API (names carry the patron__ prefix). */
+#ifndef PATRON_CORE_INT_H
+#define PATRON_CORE_INT_H
+
+#include "patron/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Record an error (first one wins) and return status, so callers can write
+ * `return patron__error_set(err, PATRON_ERR_INPUT, file, line, col, "...")`. */
+patron_status patron__error_set(patron_error *err, patron_status status, const char *file,
+                                uint64_t line, uint32_t column, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+#define PATRON__OOM(err) patron__error_set((err), PATRON_ERR_NOMEM, NULL, 0, 0, "out of memory")
+
+/* Ensure *items has room for `need` elements of `size` bytes; grows by doubling.
+ * Returns false (leaving *items untouched) when memory runs out. */
+bool patron__reserve(void **items, size_t *cap, size_t need, size_t size);
+
+/* A string arena: bump allocation in large blocks; strings live until the arena is freed. */
+typedef struct patron__arena_block patron__arena_block;
+typedef struct patron__arena {
+  patron__arena_block *head;
+  size_t used_bytes;
+} patron__arena;
+
+/* Copy len bytes (plus a NUL) into the arena; NULL when memory runs out. */
+char *patron__arena_strdup(patron__arena *arena, const char *s, size_t len);
+void patron__arena_free(patron__arena *arena);
+
+/* 64-bit hash of a byte string (wyhash-style mixing; not cryptographic). */
+uint64_t patron__hash_bytes(const void *data, size_t len, uint64_t seed);
+
+/* Number of worker threads to use for large work: online CPUs, at least 1. */
+int patron__default_threads(void);
+
+#endif

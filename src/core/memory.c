@@ -1,0 +1,89 @@
+/* Growable arrays and string arenas: the two allocation patterns every loader uses. */
+#include "core/core_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool patron__reserve(void **items, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return true;
+  size_t n = *cap ? *cap : 16;
+  while (n < need) {
+    if (n > SIZE_MAX / 2 / size)
+      return false;
+    n *= 2;
+  }
+  void *p = realloc(*items, n * size);
+  if (!p)
+    return false;
+  *items = p;
+  *cap = n;
+  return true;
+}
+
+struct patron__arena_block {
+  patron__arena_block *next;
+  size_t cap, used;
+  char data[];
+};
+
+enum { ARENA_BLOCK = 1 << 20 };
+
+char *patron__arena_strdup(patron__arena *arena, const char *s, size_t len) {
+  patron__arena_block *b = arena->head;
+  if (!b || b->cap - b->used < len + 1) {
+    size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+    b = malloc(sizeof *b + cap);
+    if (!b)
+      return NULL;
+    b->cap = cap;
+    b->used = 0;
+    b->next = arena->head;
+    arena->head = b;
+  }
+  char *dst = b->data + b->used;
+  memcpy(dst, s, len);
+  dst[len] = '\0';
+  b->used += len + 1;
+  arena->used_bytes += len + 1;
+  return dst;
+}
+
+void patron__arena_free(patron__arena *arena) {
+  patron__arena_block *b = arena->head;
+  while (b) {
+    patron__arena_block *next = b->next;
+    free(b);
+    b = next;
+  }
+  arena->head = NULL;
+  arena->used_bytes = 0;
+}
+
+static inline uint64_t mix64(uint64_t a, uint64_t b) {
+  __uint128_t r = (__uint128_t)a * b;
+  return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+uint64_t patron__hash_bytes(const void *data, size_t len, uint64_t seed) {
+  const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
+  const unsigned char *p = data;
+  uint64_t h = seed ^ k0 ^ (len * k1);
+  while (len >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = mix64(h ^ w, k1);
+    p += 8;
+    len -= 8;
+  }
+  uint64_t tail = 0;
+  memcpy(&tail, p, len);
+  h = mix64(h ^ tail ^ k0, k1);
+  return mix64(h, h ^ k0);
+}
+
+int patron__default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
+}

@@ -1,0 +1,93 @@
+/* Fixed-point money (1e-4 units in an int64): exact sums whatever the thread split.
+ * Parsing rounds half away from zero past the 4th decimal; formatting prints 2 decimals. */
+#include "core/core_int.h"
+#include "patron/parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* |value| must stay below this many units so sums of many values cannot overflow soon. */
+#define MONEY_MAX_UNITS 922337203685477LL /* ~9.2e14 currency units */
+
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* Slow path: exponent notation, via strtod on a bounded copy. */
+static patron_status parse_scientific(const char *s, size_t len, patron_money *out) {
+  char buf[64];
+  if (len >= sizeof buf)
+    return PATRON_ERR_INPUT;
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  char *end;
+  long double v = strtold(buf, &end);
+  if (end != buf + len || !(v < MONEY_MAX_UNITS && v > -MONEY_MAX_UNITS))
+    return PATRON_ERR_INPUT;
+  long double scaled = v * PATRON_MONEY_SCALE;
+  *out = (patron_money)(scaled < 0 ? scaled - 0.5L : scaled + 0.5L);
+  return PATRON_OK;
+}
+
+patron_status patron_parse_money(const char *s, size_t len, patron_money *out) {
+  while (len && is_blank(*s))
+    s++, len--;
+  while (len && is_blank(s[len - 1]))
+    len--;
+  const char *p = s, *end = s + len;
+  bool neg = false;
+  if (p < end && (*p == '-' || *p == '+'))
+    neg = *p++ == '-';
+  int64_t units = 0;
+  int int_digits = 0, frac_digits = 0, round_digit = 0;
+  while (p < end && (unsigned)(*p - '0') <= 9) {
+    if (units > MONEY_MAX_UNITS / 10)
+      return PATRON_ERR_INPUT;
+    units = units * 10 + (*p++ - '0');
+    int_digits++;
+  }
+  int64_t frac = 0;
+  if (p < end && *p == '.') {
+    p++;
+    while (p < end && (unsigned)(*p - '0') <= 9) {
+      if (frac_digits < 4)
+        frac = frac * 10 + (*p - '0');
+      else if (frac_digits == 4)
+        round_digit = *p - '0';
+      frac_digits++;
+      p++;
+    }
+  }
+  if (int_digits + frac_digits == 0)
+    return PATRON_ERR_INPUT;
+  if (p < end && (*p == 'e' || *p == 'E'))
+    return parse_scientific(s, len, out);
+  if (p != end || units > MONEY_MAX_UNITS)
+    return PATRON_ERR_INPUT;
+  for (int i = frac_digits; i < 4; i++)
+    frac *= 10;
+  int64_t v = units * PATRON_MONEY_SCALE + frac + (round_digit >= 5);
+  *out = neg ? -v : v;
+  return PATRON_OK;
+}
+
+size_t patron_format_money(patron_money value, char *out) {
+  bool neg = value < 0;
+  uint64_t u = neg ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+  uint64_t cents = (u + PATRON_MONEY_SCALE / 200) / (PATRON_MONEY_SCALE / 100);
+  char tmp[24];
+  int n = 0;
+  tmp[n++] = (char)('0' + cents % 10);
+  tmp[n++] = (char)('0' + cents / 10 % 10);
+  tmp[n++] = '.';
+  uint64_t whole = cents / 100;
+  do {
+    tmp[n++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while (whole);
+  size_t len = 0;
+  if (neg && cents)
+    out[len++] = '-';
+  while (n)
+    out[len++] = tmp[--n];
+  out[len] = '\0';
+  return len;
+}

@@ -1,0 +1,115 @@
+/* Unit tests for the date, time and money parsers (include/patron/parse.h). */
+#include "test_util.h"
+
+#include <string.h>
+
+#include "patron/patron.h"
+
+static int32_t day(const char *s) {
+  int32_t d = 0;
+  assert_int_equal(patron_parse_day(s, strlen(s), &d), PATRON_OK);
+  return d;
+}
+
+static void test_days_round_trip(void **state) {
+  (void)state;
+  assert_int_equal(patron_days_from_civil(1970, 1, 1), 0);
+  assert_int_equal(patron_days_from_civil(2000, 3, 1), 11017);
+  assert_int_equal(day("2011-12-10") - day("2010-12-01"), 374);
+  for (int32_t d = -800000; d < 800000; d += 37) {
+    int y, m, dd;
+    patron_civil_from_days(d, &y, &m, &dd);
+    assert_int_equal(patron_days_from_civil(y, m, dd), d);
+  }
+  char buf[11];
+  patron_format_day(day("2024-02-29"), buf);
+  assert_string_equal(buf, "2024-02-29");
+}
+
+static void test_day_rejects(void **state) {
+  (void)state;
+  int32_t d;
+  const char *bad[] = {"2023-02-29", "2024-13-01", "2024-1-01", "20240101", "2024-01-01 ", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(patron_parse_day(bad[i], strlen(bad[i]), &d), PATRON_ERR_INPUT);
+}
+
+static int64_t t(const char *s) {
+  int64_t v = -1;
+  assert_int_equal(patron_parse_time(s, strlen(s), &v), PATRON_OK);
+  return v;
+}
+
+static void test_iso_times(void **state) {
+  (void)state;
+  int64_t base = (int64_t)day("2011-12-09") * 86400;
+  assert_true(t("2011-12-09") == base);
+  assert_true(t("2011-12-09 12:50") == base + 12 * 3600 + 50 * 60);
+  assert_true(t("2011-12-09T12:50:07") == base + 12 * 3600 + 50 * 60 + 7);
+  assert_true(t("2011-12-09 12:50:07.250Z") == base + 12 * 3600 + 50 * 60 + 7);
+  int64_t v;
+  const char *bad[] = {"2011-12-09 24:00", "2011-12-09 12", "2011/12/09", "2011-12-09x",
+                       "2011-12-09 12:60:00"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(patron_parse_time(bad[i], strlen(bad[i]), &v), PATRON_ERR_INPUT);
+}
+
+static int64_t tf(const char *s, const char *fmt) {
+  int64_t v = -1;
+  assert_int_equal(patron_parse_time_format(s, strlen(s), fmt, &v), PATRON_OK);
+  return v;
+}
+
+static void test_formats(void **state) {
+  (void)state;
+  int64_t base = (int64_t)day("2010-12-01") * 86400;
+  assert_true(tf("12/1/2010 8:26", "%m/%d/%Y %H:%M") == base + 8 * 3600 + 26 * 60);
+  assert_true(tf("20101201", "%Y%m%d") == base);
+  assert_true(tf("01-Dec-10 08:26 PM", "%d-%b-%y %I:%M %p") == base + 20 * 3600 + 26 * 60);
+  assert_true(tf("2010-335", "%Y-%j") == base);
+  int64_t v;
+  assert_int_equal(patron_parse_time_format("2/30/2010 1:00", 14, "%m/%d/%Y %H:%M", &v),
+                   PATRON_ERR_INPUT);
+  assert_int_equal(patron_parse_time_format("20101201x", 9, "%Y%m%d", &v), PATRON_ERR_INPUT);
+  patron_error err = {0};
+  assert_int_equal(patron_check_time_format("%Y-%q", &err), PATRON_ERR_USAGE);
+  assert_non_null(strstr(err.message, "   ^"));
+  patron_error_clear(&err);
+  assert_int_equal(patron_check_time_format("%m/%d", &err), PATRON_ERR_USAGE);
+  assert_int_equal(patron_check_time_format("%m/%d/%Y", NULL), PATRON_OK);
+}
+
+static patron_money money(const char *s) {
+  patron_money m = 0;
+  assert_int_equal(patron_parse_money(s, strlen(s), &m), PATRON_OK);
+  return m;
+}
+
+static void test_money(void **state) {
+  (void)state;
+  assert_true(money("2.55") == 25500);
+  assert_true(money("-1.5") == -15000);
+  assert_true(money("18.0") == 180000);
+  assert_true(money(" 7 ") == 70000);
+  assert_true(money(".5") == 5000);
+  assert_true(money("0.00005") == 1);
+  assert_true(money("0.00004") == 0);
+  assert_true(money("1.5e2") == 1500000);
+  patron_money m;
+  const char *bad[] = {"", "-", "1,5", "1.2.3", "abc", "99999999999999999999", "1e400"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(patron_parse_money(bad[i], strlen(bad[i]), &m), PATRON_ERR_INPUT);
+  char buf[24];
+  patron_format_money(25500, buf);
+  assert_string_equal(buf, "2.55");
+  patron_format_money(-15050, buf);
+  assert_string_equal(buf, "-1.51");
+  patron_format_money(-49, buf);
+  assert_string_equal(buf, "0.00");
+  patron_format_money(0, buf);
+  assert_string_equal(buf, "0.00");
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(test_days_round_trip), cmocka_unit_test(test_day_rejects),
+                 cmocka_unit_test(test_iso_times), cmocka_unit_test(test_formats),
+                 cmocka_unit_test(test_money))
