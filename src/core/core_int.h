@@ -31,6 +31,8 @@ typedef struct patron__arena {
 /* Copy len bytes (plus a NUL) into the arena; NULL when memory runs out. */
 char *patron__arena_strdup(patron__arena *arena, const char *s, size_t len);
 void patron__arena_free(patron__arena *arena);
+/* Moves every block of src into dst (strings keep their addresses); src ends empty. */
+void patron__arena_adopt(patron__arena *dst, patron__arena *src);
 
 /* 64-bit hash of a byte string (wyhash-style mixing; not cryptographic). */
 uint64_t patron__hash_bytes(const void *data, size_t len, uint64_t seed);

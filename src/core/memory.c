@@ -61,6 +61,19 @@ void patron__arena_free(patron__arena *arena) {
   arena->used_bytes = 0;
 }
 
+void patron__arena_adopt(patron__arena *dst, patron__arena *src) {
+  patron__arena_block *b = src->head;
+  if (!b)
+    return;
+  while (b->next)
+    b = b->next;
+  b->next = dst->head;
+  dst->head = src->head;
+  dst->used_bytes += src->used_bytes;
+  src->head = NULL;
+  src->used_bytes = 0;
+}
+
 static inline uint64_t mix64(uint64_t a, uint64_t b) {
   __uint128_t r = (__uint128_t)a * b;
   return (uint64_t)r ^ (uint64_t)(r >> 64);

@@ -1,0 +1,159 @@
+/* The dataset: everything loaded from a company's exports, held as columns.
+ * Customers are interned ids sorted by id (byte order), so customer index order is output
+ * order. Orders are collapsed from order lines at load (one order = one customer, the time
+ * of its first line, the sum of its lines' amounts) and reachable per customer as a
+ * contiguous, time-sorted range (CSR). Events likewise. See SPEC section 1 for the files. */
+#ifndef PATRON_DATASET_H
+#define PATRON_DATASET_H
+
+#include "patron/error.h"
+#include "patron/parse.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct patron_dataset patron_dataset;
+
+typedef enum patron_file_kind {
+  PATRON_FILE_ORDERS,
+  PATRON_FILE_CUSTOMERS,
+  PATRON_FILE_EVENTS,
+  PATRON_FILE_KINDS
+} patron_file_kind;
+
+/* Why a row was rejected. X(name, key): the key is used in rejects.csv and summary.json.
+ * Append-only. */
+#define PATRON_REJECT_LIST(X)                                                  \
+  X(PATRON_REJECT_FIELD_COUNT, "wrong_field_count")                            \
+  X(PATRON_REJECT_UNTERMINATED_QUOTE, "unterminated_quote")                    \
+  X(PATRON_REJECT_TEXT_AFTER_QUOTE, "text_after_quote")                        \
+  X(PATRON_REJECT_TOO_LONG, "record_too_long")                                 \
+  X(PATRON_REJECT_TOO_MANY_FIELDS, "too_many_fields")                          \
+  X(PATRON_REJECT_EMPTY_CUSTOMER_ID, "empty_customer_id")                      \
+  X(PATRON_REJECT_EMPTY_ORDER_ID, "empty_order_id")                            \
+  X(PATRON_REJECT_BAD_DATE, "bad_date")                                        \
+  X(PATRON_REJECT_BAD_NUMBER, "bad_number")                                    \
+  X(PATRON_REJECT_DUPLICATE_CUSTOMER, "duplicate_customer_id")                 \
+  X(PATRON_REJECT_EMPTY_EVENT_TYPE, "empty_event_type")
+
+typedef enum patron_reject_reason {
+#define PATRON_X_ENUM(name, key) name,
+  PATRON_REJECT_LIST(PATRON_X_ENUM)
+#undef PATRON_X_ENUM
+      PATRON_REJECT_COUNT
+} patron_reject_reason;
+
+PATRON_API const char *patron_reject_key(patron_reject_reason reason);
+
+typedef void (*patron_progress_fn)(void *ctx, const char *stage, double fraction);
+
+typedef struct patron_load_options {
+  const char *paths[PATRON_FILE_KINDS]; /* orders required; the others NULL when absent */
+  /* "NAME=HEADER" or "FILE.NAME=HEADER" (FILE: orders, customers, events): the default
+   * column NAME is found under HEADER. Unknown NAMEs are usage errors. */
+  const char *const *maps;
+  size_t n_maps;
+  char delimiter;          /* 0: by extension (.tsv = tab, else ','); ' ' = runs of blanks */
+  bool no_header;          /* with `columns`: the files have no header row */
+  const char *columns;     /* comma-separated names of the columns, by position */
+  const char *date_format; /* strptime-style layout, NULL for the ISO layouts */
+  bool order_per_row;      /* no order_id column: each row is its own order */
+  bool strict;             /* first bad row is an error */
+  int32_t as_of_day;       /* PATRON_NO_DAY: every row is kept (as-of decided later) */
+  int n_threads;           /* 0: all online cores */
+  patron_progress_fn progress;
+  void *progress_ctx;
+} patron_load_options;
+
+PATRON_API void patron_load_options_init(patron_load_options *opts);
+
+/* Loads the files. On success *out owns everything (free with patron_dataset_free).
+ * Bad rows are rejected and counted (see patron_dataset_file_report); with opts->strict
+ * the first bad row is a PATRON_ERR_INPUT naming file, line and reason. Missing required
+ * columns, empty or unreadable files: PATRON_ERR_INPUT / PATRON_ERR_IO naming the file.
+ * Bad options (maps, format): PATRON_ERR_USAGE. */
+PATRON_API patron_status patron_dataset_load(const patron_load_options *opts,
+                                             patron_dataset **out, patron_error *err);
+PATRON_API void patron_dataset_free(patron_dataset *ds);
+
+/* What happened to each input file. Rows read = rows used + rows rejected; after_as_of
+ * counts the used rows dated on or after the as-of day given at load (kept out of every
+ * figure). Blank lines are not rows. */
+typedef struct patron_file_report {
+  bool present;
+  const char *path;
+  uint64_t rows_read, rows_used, rows_rejected, after_as_of, blank_lines;
+  uint64_t rejected_by_reason[PATRON_REJECT_COUNT];
+} patron_file_report;
+
+PATRON_API const patron_file_report *patron_dataset_file_report(const patron_dataset *ds,
+                                                                patron_file_kind kind);
+
+typedef struct patron_reject {
+  patron_file_kind file;
+  uint64_t line;        /* physical line where the record starts */
+  const char *column;   /* header name of the offending column, "" when none */
+  patron_reject_reason reason;
+  const char *raw;      /* the record's text (cut at 4096 bytes) */
+  size_t raw_len;
+} patron_reject;
+
+/* Rejects in file order (orders, customers, events; by line within a file). */
+PATRON_API size_t patron_dataset_n_rejects(const patron_dataset *ds);
+PATRON_API void patron_dataset_reject(const patron_dataset *ds, size_t i, patron_reject *out);
+
+/* Customers: every id seen in any file, sorted by id (byte order). */
+PATRON_API size_t patron_dataset_n_customers(const patron_dataset *ds);
+PATRON_API const char *patron_dataset_customer_id(const patron_dataset *ds, uint32_t customer);
+/* Index of a customer id, or UINT32_MAX. */
+PATRON_API uint32_t patron_dataset_find_customer(const patron_dataset *ds, const char *id,
+                                                 size_t len);
+
+/* Orders grouped by customer: customer c's orders are [start[c], start[c+1]), by time. */
+typedef struct patron_orders_view {
+  size_t n_orders;
+  const uint32_t *start;      /* n_customers + 1 offsets */
+  const int64_t *time;        /* seconds since epoch of the order's first line */
+  const patron_money *value;  /* sum of the order's line amounts */
+  const uint32_t *n_lines;
+} patron_orders_view;
+
+PATRON_API void patron_dataset_orders(const patron_dataset *ds, patron_orders_view *out);
+
+/* Latest time of any used order row (INT64_MIN when there is none). */
+PATRON_API int64_t patron_dataset_max_order_time(const patron_dataset *ds);
+/* The as-of day given at load, or PATRON_NO_DAY. */
+PATRON_API int32_t patron_dataset_load_as_of(const patron_dataset *ds);
+
+/* Members (customers file): per customer, PATRON_NO_DAY / 0 when unknown. Attribute codes
+ * index the dictionaries below (code 0 = empty). */
+typedef struct patron_members_view {
+  const uint8_t *is_member;
+  const int32_t *signup_day, *birth_day;
+  const uint32_t *gender, *city, *level;
+} patron_members_view;
+
+PATRON_API bool patron_dataset_has_members(const patron_dataset *ds);
+PATRON_API void patron_dataset_members(const patron_dataset *ds, patron_members_view *out);
+
+/* Events grouped by customer like orders. */
+typedef struct patron_events_view {
+  size_t n_events;
+  const uint32_t *start;
+  const int64_t *time;
+  const uint32_t *type;     /* code in the "event_type" dictionary */
+  const uint32_t *category; /* code in the "category" dictionary, 0 = none */
+  const uint32_t *item;     /* code in the "item" dictionary, 0 = none */
+} patron_events_view;
+
+PATRON_API bool patron_dataset_has_events(const patron_dataset *ds);
+PATRON_API void patron_dataset_events(const patron_dataset *ds, patron_events_view *out);
+
+/* Dictionaries of categorical values: "event_type", "category", "item", "gender", "city",
+ * "level". Code 0 is always "" (none). Unknown dictionary names have size 0. */
+PATRON_API size_t patron_dataset_dict_size(const patron_dataset *ds, const char *dict);
+PATRON_API const char *patron_dataset_dict_value(const patron_dataset *ds, const char *dict,
+                                                 uint32_t code);
+
+#endif

@@ -1,0 +1,389 @@
+/* The dataset after loading: customers sorted by id, orders and events grouped per
+ * customer and sorted by time (CSR indexes built once), read-only accessors. */
+#include "core/dataset_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const patron__dict_names[PATRON__DICT_COUNT] = {"event_type", "category", "item",
+                                                            "gender",     "city",     "level"};
+
+const char *patron_reject_key(patron_reject_reason reason) {
+  switch (reason) {
+#define PATRON_X_CASE(name, key)                                               \
+  case name:                                                                   \
+    return key;
+    PATRON_REJECT_LIST(PATRON_X_CASE)
+#undef PATRON_X_CASE
+  default:
+    return "unknown";
+  }
+}
+
+bool patron__dataset_reserve_members(patron_dataset *ds, size_t n) {
+  if (n <= ds->member_cap)
+    return true;
+  size_t cap = ds->member_cap ? ds->member_cap : 1024;
+  while (cap < n)
+    cap *= 2;
+  uint8_t *m = realloc(ds->is_member, cap);
+  if (m)
+    ds->is_member = m;
+  int32_t *s = realloc(ds->signup_day, cap * sizeof *s);
+  if (s)
+    ds->signup_day = s;
+  int32_t *b = realloc(ds->birth_day, cap * sizeof *b);
+  if (b)
+    ds->birth_day = b;
+  bool ok = m && s && b;
+  for (int a = 0; a < 3 && ok; a++) {
+    uint32_t *p = realloc(ds->member_attr[a], cap * sizeof *p);
+    ok = p != NULL;
+    if (p)
+      ds->member_attr[a] = p;
+  }
+  if (!ok)
+    return false;
+  for (size_t i = ds->member_cap; i < cap; i++) {
+    ds->is_member[i] = 0;
+    ds->signup_day[i] = ds->birth_day[i] = PATRON_NO_DAY;
+    for (int a = 0; a < 3; a++)
+      ds->member_attr[a][i] = 0;
+  }
+  ds->member_cap = cap;
+  return true;
+}
+
+/* ---- sorting customers by id ---------------------------------------------------------- */
+
+typedef struct id_ref {
+  const char *s;
+  uint32_t len, index;
+} id_ref;
+
+static int cmp_id(const void *a, const void *b) {
+  const id_ref *x = a, *y = b;
+  size_t n = x->len < y->len ? x->len : y->len;
+  int c = memcmp(x->s, y->s, n);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+typedef struct sort_half {
+  id_ref *refs;
+  size_t n;
+} sort_half;
+
+static void *sort_thread(void *arg) {
+  sort_half *h = arg;
+  qsort(h->refs, h->n, sizeof *h->refs, cmp_id);
+  return NULL;
+}
+
+/* Sorts refs with two threads (each half sorted, then merged). */
+static bool sort_ids(id_ref *refs, size_t n) {
+  if (n < 100000) {
+    qsort(refs, n, sizeof *refs, cmp_id);
+    return true;
+  }
+  sort_half lo = {refs, n / 2}, hi = {refs + n / 2, n - n / 2};
+  pthread_t t;
+  bool threaded = pthread_create(&t, NULL, sort_thread, &hi) == 0;
+  sort_thread(&lo);
+  if (threaded)
+    pthread_join(t, NULL);
+  else
+    sort_thread(&hi);
+  id_ref *merged = malloc(n * sizeof *merged);
+  if (!merged)
+    return false;
+  size_t i = 0, j = 0, k = 0;
+  while (i < lo.n && j < hi.n)
+    merged[k++] = cmp_id(&lo.refs[i], &hi.refs[j]) <= 0 ? lo.refs[i++] : hi.refs[j++];
+  while (i < lo.n)
+    merged[k++] = lo.refs[i++];
+  while (j < hi.n)
+    merged[k++] = hi.refs[j++];
+  memcpy(refs, merged, n * sizeof *refs);
+  free(merged);
+  return true;
+}
+
+/* rank[first-appearance index] = position in id order; fills ds->ids. */
+static patron_status rank_customers(patron_dataset *ds, uint32_t **rank_out, patron_error *err) {
+  size_t n = ds->customers.n;
+  id_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+  uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+  ds->ids = malloc((n ? n : 1) * sizeof *ds->ids);
+  ds->id_len = malloc((n ? n : 1) * sizeof *ds->id_len);
+  if (!refs || !rank || !ds->ids || !ds->id_len) {
+    free(refs);
+    free(rank);
+    return PATRON__OOM(err);
+  }
+  for (size_t i = 0; i < n; i++)
+    refs[i] = (id_ref){ds->customers.str[i], ds->customers.len[i], (uint32_t)i};
+  if (!sort_ids(refs, n)) {
+    free(refs);
+    free(rank);
+    return PATRON__OOM(err);
+  }
+  for (size_t i = 0; i < n; i++) {
+    rank[refs[i].index] = (uint32_t)i;
+    ds->ids[i] = refs[i].s;
+    ds->id_len[i] = refs[i].len;
+  }
+  free(refs);
+  ds->n_customers = n;
+  *rank_out = rank;
+  return PATRON_OK;
+}
+
+/* ---- grouping rows per customer (CSR) ---------------------------------------------- */
+
+/* Counting sort of rows by rank[customer[row]]: perm lists rows customer by customer,
+ * in original order within a customer. */
+static uint32_t *group_rows(const uint32_t *customer, size_t n_rows, const uint32_t *rank,
+                            size_t n_customers, uint32_t **start_out) {
+  uint32_t *start = calloc(n_customers + 1, sizeof *start);
+  uint32_t *perm = malloc((n_rows ? n_rows : 1) * sizeof *perm);
+  if (!start || !perm) {
+    free(start);
+    free(perm);
+    return NULL;
+  }
+  for (size_t r = 0; r < n_rows; r++)
+    start[rank[customer[r]] + 1]++;
+  for (size_t c = 0; c < n_customers; c++)
+    start[c + 1] += start[c];
+  uint32_t *fill = malloc((n_customers ? n_customers : 1) * sizeof *fill);
+  if (!fill) {
+    free(start);
+    free(perm);
+    return NULL;
+  }
+  memcpy(fill, start, n_customers * sizeof *fill);
+  for (size_t r = 0; r < n_rows; r++)
+    perm[fill[rank[customer[r]]]++] = (uint32_t)r;
+  free(fill);
+  *start_out = start;
+  return perm;
+}
+
+/* Sorts each customer's rows by time (stable: ties keep file order). */
+static void sort_ranges_by_time(uint32_t *perm, const uint32_t *start, size_t n_customers,
+                                const int64_t *time) {
+  for (size_t c = 0; c < n_customers; c++) {
+    uint32_t *r = perm + start[c];
+    size_t n = start[c + 1] - start[c];
+    for (size_t i = 1; i < n; i++) {
+      uint32_t v = r[i];
+      size_t j = i;
+      while (j > 0 && (time[r[j - 1]] > time[v] || (time[r[j - 1]] == time[v] && r[j - 1] > v))) {
+        r[j] = r[j - 1];
+        j--;
+      }
+      r[j] = v;
+    }
+  }
+}
+
+static bool permute_i64(int64_t **a, const uint32_t *perm, size_t n) {
+  int64_t *b = malloc((n ? n : 1) * sizeof *b);
+  if (!b)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    b[i] = (*a)[perm[i]];
+  free(*a);
+  *a = b;
+  return true;
+}
+
+static bool permute_u32(uint32_t **a, const uint32_t *perm, size_t n) {
+  uint32_t *b = malloc((n ? n : 1) * sizeof *b);
+  if (!b)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    b[i] = (*a)[perm[i]];
+  free(*a);
+  *a = b;
+  return true;
+}
+
+static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+  size_t n = ds->n_orders;
+  uint32_t *perm = group_rows(ds->order_customer, n, rank, ds->n_customers, &ds->order_start);
+  if (!perm)
+    return PATRON__OOM(err);
+  sort_ranges_by_time(perm, ds->order_start, ds->n_customers, ds->order_time);
+  bool ok = permute_i64(&ds->order_time, perm, n) && permute_i64(&ds->order_value, perm, n) &&
+            permute_u32(&ds->order_lines, perm, n);
+  free(perm);
+  free(ds->order_customer);
+  ds->order_customer = NULL;
+  patron__intern_free(&ds->orders); /* order ids are not needed past loading */
+  return ok ? PATRON_OK : PATRON__OOM(err);
+}
+
+static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+  size_t n = ds->n_events;
+  uint32_t *perm = group_rows(ds->event_customer, n, rank, ds->n_customers, &ds->event_start);
+  if (!perm)
+    return PATRON__OOM(err);
+  sort_ranges_by_time(perm, ds->event_start, ds->n_customers, ds->event_time);
+  bool ok = permute_i64(&ds->event_time, perm, n) && permute_u32(&ds->event_type, perm, n) &&
+            permute_u32(&ds->event_category, perm, n) && permute_u32(&ds->event_item, perm, n);
+  free(perm);
+  free(ds->event_customer);
+  ds->event_customer = NULL;
+  return ok ? PATRON_OK : PATRON__OOM(err);
+}
+
+/* Members arrays move from first-appearance order to id order. */
+static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+  size_t n = ds->n_customers;
+  if (!patron__dataset_reserve_members(ds, n ? n : 1))
+    return PATRON__OOM(err);
+  uint32_t *inverse = malloc((n ? n : 1) * sizeof *inverse);
+  if (!inverse)
+    return PATRON__OOM(err);
+  for (size_t i = 0; i < n; i++)
+    inverse[rank[i]] = (uint32_t)i;
+  bool ok = true;
+  uint8_t *m = malloc(n ? n : 1);
+  int32_t *s = malloc((n ? n : 1) * sizeof *s), *b = malloc((n ? n : 1) * sizeof *b);
+  ok = m && s && b;
+  for (size_t i = 0; ok && i < n; i++) {
+    m[i] = ds->is_member[inverse[i]];
+    s[i] = ds->signup_day[inverse[i]];
+    b[i] = ds->birth_day[inverse[i]];
+  }
+  for (int a = 0; a < 3 && ok; a++)
+    ok = permute_u32(&ds->member_attr[a], inverse, n);
+  if (ok) {
+    free(ds->is_member), free(ds->signup_day), free(ds->birth_day);
+    ds->is_member = m, ds->signup_day = s, ds->birth_day = b;
+  } else {
+    free(m), free(s), free(b);
+  }
+  free(inverse);
+  return ok ? PATRON_OK : PATRON__OOM(err);
+}
+
+patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
+  uint32_t *rank = NULL;
+  patron_status st = rank_customers(ds, &rank, err);
+  if (st == PATRON_OK)
+    st = finalize_orders(ds, rank, err);
+  if (st == PATRON_OK)
+    st = finalize_events(ds, rank, err);
+  if (st == PATRON_OK && ds->has_members)
+    st = finalize_members(ds, rank, err);
+  free(rank);
+  /* keep the id strings (they live in the arena); drop the lookup structures */
+  free(ds->customers.slots), free(ds->customers.str), free(ds->customers.len);
+  free(ds->customers.scope);
+  ds->customers.slots = NULL, ds->customers.str = NULL, ds->customers.len = NULL;
+  ds->customers.scope = NULL;
+  return st;
+}
+
+void patron_dataset_free(patron_dataset *ds) {
+  if (!ds)
+    return;
+  patron__intern_free(&ds->customers);
+  patron__intern_free(&ds->orders);
+  free(ds->order_customer), free(ds->order_time), free(ds->order_value), free(ds->order_lines);
+  free(ds->is_member), free(ds->signup_day), free(ds->birth_day);
+  for (int a = 0; a < 3; a++)
+    free(ds->member_attr[a]);
+  free(ds->event_customer), free(ds->event_type), free(ds->event_category);
+  free(ds->event_item), free(ds->event_time);
+  for (int d = 0; d < PATRON__DICT_COUNT; d++)
+    patron__intern_free(&ds->dicts[d]);
+  free(ds->ids), free(ds->id_len), free(ds->order_start), free(ds->event_start);
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    free(ds->paths[k]);
+  free(ds->rejects.items);
+  patron__arena_free(&ds->rejects.text);
+  patron__arena_free(&ds->names);
+  free(ds);
+}
+
+/* ---- accessors ------------------------------------------------------------------------ */
+
+const patron_file_report *patron_dataset_file_report(const patron_dataset *ds,
+                                                     patron_file_kind kind) {
+  return &ds->reports[kind];
+}
+
+size_t patron_dataset_n_rejects(const patron_dataset *ds) { return ds->rejects.n; }
+
+void patron_dataset_reject(const patron_dataset *ds, size_t i, patron_reject *out) {
+  const patron__reject_rec *r = &ds->rejects.items[i];
+  *out = (patron_reject){(patron_file_kind)r->file, r->line, r->column,
+                         (patron_reject_reason)r->reason, r->raw, r->raw_len};
+}
+
+size_t patron_dataset_n_customers(const patron_dataset *ds) { return ds->n_customers; }
+
+const char *patron_dataset_customer_id(const patron_dataset *ds, uint32_t customer) {
+  return ds->ids[customer];
+}
+
+uint32_t patron_dataset_find_customer(const patron_dataset *ds, const char *id, size_t len) {
+  size_t lo = 0, hi = ds->n_customers;
+  id_ref key = {id, (uint32_t)len, 0};
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    id_ref probe = {ds->ids[mid], ds->id_len[mid], 0};
+    int c = cmp_id(&probe, &key);
+    if (c == 0)
+      return (uint32_t)mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return UINT32_MAX;
+}
+
+void patron_dataset_orders(const patron_dataset *ds, patron_orders_view *out) {
+  *out = (patron_orders_view){ds->n_orders, ds->order_start, ds->order_time, ds->order_value,
+                              ds->order_lines};
+}
+
+int64_t patron_dataset_max_order_time(const patron_dataset *ds) { return ds->max_order_time; }
+int32_t patron_dataset_load_as_of(const patron_dataset *ds) { return ds->load_as_of; }
+bool patron_dataset_has_members(const patron_dataset *ds) { return ds->has_members; }
+
+void patron_dataset_members(const patron_dataset *ds, patron_members_view *out) {
+  *out = (patron_members_view){ds->is_member,      ds->signup_day,     ds->birth_day,
+                               ds->member_attr[0], ds->member_attr[1], ds->member_attr[2]};
+}
+
+bool patron_dataset_has_events(const patron_dataset *ds) { return ds->has_events; }
+
+void patron_dataset_events(const patron_dataset *ds, patron_events_view *out) {
+  *out = (patron_events_view){ds->n_events,   ds->event_start,    ds->event_time,
+                              ds->event_type, ds->event_category, ds->event_item};
+}
+
+static int dict_index(const char *dict) {
+  for (int d = 0; d < PATRON__DICT_COUNT; d++)
+    if (strcmp(patron__dict_names[d], dict) == 0)
+      return d;
+  return -1;
+}
+
+size_t patron_dataset_dict_size(const patron_dataset *ds, const char *dict) {
+  int d = dict_index(dict);
+  return d < 0 ? 0 : ds->dicts[d].n;
+}
+
+const char *patron_dataset_dict_value(const patron_dataset *ds, const char *dict, uint32_t code) {
+  int d = dict_index(dict);
+  if (d < 0 || code >= ds->dicts[d].n)
+    return "";
+  return ds->dicts[d].str[code];
+}

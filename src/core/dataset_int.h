@@ -1,0 +1,83 @@
+/* The dataset's insides, shared by the loaders (src/io) that fill it and the accessors
+ * (src/core/dataset.c) that expose it read-only. */
+#ifndef PATRON_DATASET_INT_H
+#define PATRON_DATASET_INT_H
+
+#include "core/intern.h"
+#include "patron/dataset.h"
+
+typedef enum patron__dict_id {
+  PATRON__DICT_EVENT_TYPE,
+  PATRON__DICT_CATEGORY,
+  PATRON__DICT_ITEM,
+  PATRON__DICT_GENDER,
+  PATRON__DICT_CITY,
+  PATRON__DICT_LEVEL,
+  PATRON__DICT_COUNT
+} patron__dict_id;
+
+extern const char *const patron__dict_names[PATRON__DICT_COUNT];
+
+typedef struct patron__reject_rec {
+  uint64_t line;
+  const char *column; /* points at a static or header string owned by the dataset */
+  const char *raw;
+  const char *value;  /* the offending field (cut at 200 bytes), "" when none */
+  uint32_t raw_len;
+  uint8_t reason;
+  uint8_t file;
+} patron__reject_rec;
+
+typedef struct patron__rejects {
+  patron__reject_rec *items;
+  size_t n, cap;
+  patron__arena text;
+} patron__rejects;
+
+struct patron_dataset {
+  /* while loading: customers and orders in order of first appearance */
+  patron__intern customers;     /* scope 0 */
+  patron__intern orders;        /* scope = customer index (first-appearance numbering) */
+  uint32_t *order_customer;
+  int64_t *order_time;
+  patron_money *order_value;
+  uint32_t *order_lines;
+  size_t order_cap;
+  int64_t max_order_time;
+  int32_t load_as_of;
+
+  /* members (customers file), indexed by first-appearance customer index while loading */
+  uint8_t *is_member;
+  int32_t *signup_day, *birth_day;
+  uint32_t *member_attr[3]; /* gender, city, level codes */
+  size_t member_cap;
+  bool has_members;
+
+  /* events, in file order while loading */
+  uint32_t *event_customer, *event_type, *event_category, *event_item;
+  int64_t *event_time;
+  size_t n_events, event_cap;
+  bool has_events;
+
+  patron__intern dicts[PATRON__DICT_COUNT];
+
+  /* after finalize: customers sorted by id, CSR indexes */
+  size_t n_customers;
+  const char **ids;          /* sorted */
+  uint32_t *id_len;
+  uint32_t *order_start;     /* n_customers + 1 */
+  uint32_t *event_start;     /* n_customers + 1 */
+  size_t n_orders;
+
+  patron_file_report reports[PATRON_FILE_KINDS];
+  char *paths[PATRON_FILE_KINDS];
+  patron__rejects rejects;
+  patron__arena names; /* header names referenced by rejects */
+};
+
+/* Makes sure per-customer member arrays cover n customers (zero-filled). */
+bool patron__dataset_reserve_members(patron_dataset *ds, size_t n);
+/* Sorts customers by id, builds the CSR indexes; frees load-time tables. */
+patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err);
+
+#endif

@@ -1,0 +1,217 @@
+/* RFC 4180 record tokenizer: quoted fields, doubled quotes, delimiters and newlines inside
+ * quotes, LF or CRLF line ends; also a "whitespace" dialect (runs of blanks separate fields,
+ * as in CDNOW's files). Works on a window of the input and asks for more when a record runs
+ * past it, so files of any size stream through a fixed buffer. */
+#include "io/io_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool push_field(patron__csv_record *rec, const char *ptr, size_t len) {
+  if (rec->n_fields == rec->cap_fields) {
+    if (rec->n_fields >= PATRON__CSV_MAX_FIELDS)
+      return false;
+    if (!patron__reserve((void **)&rec->fields, &rec->cap_fields, rec->n_fields + 1,
+                         sizeof *rec->fields))
+      return false;
+  }
+  rec->fields[rec->n_fields].ptr = ptr;
+  rec->fields[rec->n_fields].len = len;
+  rec->n_fields++;
+  return true;
+}
+
+/* Copies a quoted field's content with doubled quotes undone into scratch. */
+static const char *unescape(patron__csv_record *rec, const char *s, size_t len, size_t *out_len) {
+  char *dst = rec->scratch + rec->scratch_used;
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    dst[n++] = s[i];
+    if (s[i] == '"')
+      i++; /* skip the second quote of a pair */
+  }
+  rec->scratch_used += n;
+  *out_len = n;
+  return dst;
+}
+
+static uint32_t count_newlines(const char *s, const char *e) {
+  uint32_t n = 0;
+  while ((s = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+    n++;
+    s++;
+  }
+  return n;
+}
+
+/* Scans a quoted field starting after its opening quote. Returns the closing quote's
+ * position, or NULL when it is not within [p, end). Sets *escaped when "" occurs. */
+static const char *find_closing_quote(const char *p, const char *end, bool *escaped) {
+  for (;;) {
+    const char *q = memchr(p, '"', (size_t)(end - p));
+    if (!q || q + 1 >= end)
+      return q; /* at end we cannot yet tell "" from a closing quote: caller decides */
+    if (q[1] != '"')
+      return q;
+    *escaped = true;
+    p = q + 2;
+  }
+}
+
+/* Finds where the current line ends (for resynchronising after an error). */
+static const char *skip_line(const char *p, const char *end, uint32_t *n_lines) {
+  const char *nl = memchr(p, '\n', (size_t)(end - p));
+  if (!nl)
+    return end;
+  (*n_lines)++;
+  return nl + 1;
+}
+
+static bool is_blank_byte(char c) { return c == ' ' || c == '\t'; }
+
+/* Ends the record at p (which is '\n', "\r\n" or end): sets raw, n_lines, *next. */
+static void finish(patron__csv_record *rec, const char *start, const char *p, const char *end,
+                   const char **next) {
+  const char *raw_end = p;
+  if (p < end && *p == '\n') {
+    rec->n_lines++;
+    p++;
+    if (raw_end > start && raw_end[-1] == '\r')
+      raw_end--;
+  }
+  rec->raw = start;
+  rec->raw_len = (size_t)(raw_end - start);
+  *next = p;
+}
+
+static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp, const char *end,
+                                       bool eof) {
+  const char *p = *pp + 1;
+  bool escaped = false;
+  const char *q = find_closing_quote(p, end, &escaped);
+  if (!q)
+    return eof ? PATRON__CSV_UNTERMINATED : PATRON__CSV_NEED_MORE;
+  if (q + 1 >= end && !eof)
+    return PATRON__CSV_NEED_MORE; /* might be the first half of "" */
+  rec->n_lines += count_newlines(p, q);
+  size_t len = (size_t)(q - p);
+  const char *ptr = p;
+  if (escaped) {
+    if (rec->scratch_used + len > rec->scratch_cap)
+      return PATRON__CSV_TOO_LONG;
+    ptr = unescape(rec, p, len, &len);
+  }
+  if (!push_field(rec, ptr, len))
+    return PATRON__CSV_TOO_MANY_FIELDS;
+  *pp = q + 1;
+  return PATRON__CSV_OK;
+}
+
+/* After a field: at a delimiter (consumed, returns true = more fields) or at a line end. */
+static bool at_separator(const patron__csv_dialect *d, const char **pp, const char *end) {
+  const char *p = *pp;
+  if (d->delimiter == ' ') {
+    while (p < end && is_blank_byte(*p))
+      p++;
+    bool more = p < end && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n') &&
+                !(*p == '\r' && p + 1 == end);
+    *pp = p;
+    return more;
+  }
+  if (p < end && *p == d->delimiter) {
+    *pp = p + 1;
+    return true;
+  }
+  return false;
+}
+
+static bool at_line_end(const char *p, const char *end) {
+  return p == end || *p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n'));
+}
+
+static patron__csv_status syntax_error(patron__csv_record *rec, patron__csv_status why,
+                                       const char *start, const char *p, const char *end,
+                                       bool eof, const char **next) {
+  if (why == PATRON__CSV_NEED_MORE)
+    return why;
+  rec->error_field = (uint32_t)rec->n_fields;
+  const char *resume = why == PATRON__CSV_UNTERMINATED ? end : skip_line(p, end, &rec->n_lines);
+  if (resume == end && !eof && why != PATRON__CSV_UNTERMINATED) {
+    if (why != PATRON__CSV_TOO_LONG)
+      return PATRON__CSV_NEED_MORE;
+    rec->resync = true; /* the line goes on past the window: caller skips to its end */
+  }
+  rec->raw = start;
+  rec->raw_len = (size_t)(resume - start);
+  while (rec->raw_len && (start[rec->raw_len - 1] == '\n' || start[rec->raw_len - 1] == '\r'))
+    rec->raw_len--;
+  *next = resume;
+  return why;
+}
+
+static bool reserve_scratch(patron__csv_record *rec, size_t need) {
+  return patron__reserve((void **)&rec->scratch, &rec->scratch_cap, need, 1);
+}
+
+patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p, const char *end,
+                                     bool eof, patron__csv_record *rec, const char **next) {
+  const char *start = p;
+  size_t window = (size_t)(end - p);
+  rec->n_fields = 0;
+  rec->n_lines = 0;
+  rec->scratch_used = 0;
+  rec->error_field = 0;
+  rec->resync = false;
+  if (!reserve_scratch(rec, window < PATRON__CSV_MAX_RECORD ? window + 1 : PATRON__CSV_MAX_RECORD))
+    return PATRON__CSV_NOMEM;
+  if (d->delimiter == ' ')
+    while (p < end && is_blank_byte(*p))
+      p++;
+  const char delim = d->delimiter;
+  for (;;) {
+    if ((size_t)(p - start) > PATRON__CSV_MAX_RECORD)
+      return syntax_error(rec, PATRON__CSV_TOO_LONG, start, p, end, eof, next);
+    if (p < end && *p == '"') {
+      patron__csv_status st = parse_quoted(rec, &p, end, eof);
+      if (st == PATRON__CSV_NEED_MORE && window > PATRON__CSV_MAX_RECORD)
+        st = PATRON__CSV_TOO_LONG;
+      if (st != PATRON__CSV_OK)
+        return syntax_error(rec, st, start, p, end, eof, next);
+      if (!at_line_end(p, end) && !(delim == ' ' ? is_blank_byte(*p) : *p == delim))
+        return syntax_error(rec, PATRON__CSV_STRAY_QUOTE, start, p, end, eof, next);
+    } else {
+      const char *f = p;
+      if (delim == ' ')
+        while (p < end && *p != '\n' && !is_blank_byte(*p))
+          p++;
+      else
+        while (p < end && *p != delim && *p != '\n')
+          p++;
+      if (p == end && !eof)
+        return window > PATRON__CSV_MAX_RECORD
+                   ? syntax_error(rec, PATRON__CSV_TOO_LONG, start, p, end, eof, next)
+                   : PATRON__CSV_NEED_MORE;
+      size_t len = (size_t)(p - f);
+      if (len && f[len - 1] == '\r' && (p == end || *p == '\n'))
+        len--;
+      if (!push_field(rec, f, len))
+        return syntax_error(rec, PATRON__CSV_TOO_MANY_FIELDS, start, p, end, eof, next);
+    }
+    if (!at_separator(d, &p, end))
+      break;
+  }
+  if (p < end && *p == '\r')
+    p++;
+  if (p == end && !eof)
+    return PATRON__CSV_NEED_MORE;
+  finish(rec, start, p, end, next);
+  return PATRON__CSV_OK;
+}
+
+void patron__csv_record_free(patron__csv_record *rec) {
+  if (!rec)
+    return;
+  free(rec->fields);
+  free(rec->scratch);
+  memset(rec, 0, sizeof *rec);
+}

@@ -1,0 +1,406 @@
+/* Column resolution, reject recording and worker merging shared by every loader. */
+#include "io/load_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const patron__column_names[PATRON_FILE_KINDS][PATRON__MAX_COLUMNS] = {
+    [PATRON_FILE_ORDERS] = {"customer_id", "order_id", "order_time", "amount", "quantity",
+                            "unit_price", "category", "brand", "channel", "store_id",
+                            "discount"},
+    [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
+                               "city", "signup_date", "level"},
+    [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
+};
+
+static const char *const kind_names[PATRON_FILE_KINDS] = {"orders", "customers", "events"};
+
+int patron__load_threads(const patron_load_options *opts) {
+  int n = opts->n_threads > 0 ? opts->n_threads : patron__default_threads();
+  return n > 64 ? 64 : n;
+}
+
+/* Splits "[FILE.]NAME=HEADER"; false when malformed. */
+static bool split_map(const char *map, const char **file, size_t *file_len, const char **name,
+                      size_t *name_len, const char **header) {
+  const char *eq = strchr(map, '=');
+  if (!eq || eq == map || !eq[1])
+    return false;
+  const char *dot = memchr(map, '.', (size_t)(eq - map));
+  *file = dot ? map : NULL;
+  *file_len = dot ? (size_t)(dot - map) : 0;
+  *name = dot ? dot + 1 : map;
+  *name_len = (size_t)(eq - *name);
+  *header = eq + 1;
+  return *name_len > 0;
+}
+
+static int known_column(patron_file_kind kind, const char *name, size_t len) {
+  for (int i = 0; i < PATRON__MAX_COLUMNS && patron__column_names[kind][i]; i++)
+    if (strlen(patron__column_names[kind][i]) == len &&
+        memcmp(patron__column_names[kind][i], name, len) == 0)
+      return i;
+  return -1;
+}
+
+static patron_status map_error(patron_error *err, const char *map, size_t at, const char *why) {
+  return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, (uint32_t)at + 1,
+                           "--map %s\n  %s\n  %*s^ %s", map, map, (int)at, "", why);
+}
+
+/* Validates every --map against the known columns of all kinds. */
+static patron_status check_maps(const patron_load_options *opts, patron_error *err) {
+  for (size_t i = 0; i < opts->n_maps; i++) {
+    const char *m = opts->maps[i], *file, *name, *header;
+    size_t file_len, name_len;
+    if (!split_map(m, &file, &file_len, &name, &name_len, &header))
+      return map_error(err, m, 0, "expected NAME=HEADER or FILE.NAME=HEADER");
+    int kind = -1;
+    if (file) {
+      for (int k = 0; k < PATRON_FILE_KINDS; k++)
+        if (strlen(kind_names[k]) == file_len && memcmp(kind_names[k], file, file_len) == 0)
+          kind = k;
+      if (kind < 0)
+        return map_error(err, m, 0, "FILE must be orders, customers or events");
+      if (known_column((patron_file_kind)kind, name, name_len) < 0)
+        return map_error(err, m, (size_t)(name - m), "not a column of this file");
+      continue;
+    }
+    bool known = false;
+    for (int k = 0; k < PATRON_FILE_KINDS; k++)
+      known |= known_column((patron_file_kind)k, name, name_len) >= 0;
+    if (!known)
+      return map_error(err, m, 0, "unknown column name (see SPEC section 1)");
+  }
+  return PATRON_OK;
+}
+
+/* The header a column is looked up under; *specific says a FILE.NAME map chose it. */
+static const char *mapped_header(const load_file *f, const char *column, bool *specific) {
+  const char *generic = NULL;
+  *specific = false;
+  for (size_t i = 0; i < f->opts->n_maps; i++) {
+    const char *file, *name, *header;
+    size_t file_len, name_len;
+    if (!split_map(f->opts->maps[i], &file, &file_len, &name, &name_len, &header) ||
+        strlen(column) != name_len || memcmp(column, name, name_len) != 0)
+      continue;
+    if (!file) {
+      generic = header;
+    } else if (strlen(kind_names[f->kind]) == file_len &&
+               memcmp(kind_names[f->kind], file, file_len) == 0) {
+      *specific = true;
+      return header;
+    }
+  }
+  return generic;
+}
+
+static int find_header(const char *const *names, size_t n, const char *want) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(names[i], want) == 0)
+      return (int)i;
+  for (size_t i = 0; i < n; i++)
+    if (strcasecmp(names[i], want) == 0)
+      return (int)i;
+  return -1;
+}
+
+/* Header names from the file or from --columns, copied into ds->names. */
+static patron_status header_names(load_file *f, patron_dataset *ds, const char ***out,
+                                  size_t *n_out, patron_error *err) {
+  const char **names = NULL;
+  size_t n = 0, cap = 0;
+  if (f->opts->no_header) {
+    const char *p = f->opts->columns;
+    while (p) {
+      const char *comma = strchr(p, ',');
+      size_t len = comma ? (size_t)(comma - p) : strlen(p);
+      if (!patron__reserve((void **)&names, &cap, n + 1, sizeof *names) ||
+          !(names[n++] = patron__arena_strdup(&ds->names, p, len)))
+        goto oom;
+      p = comma ? comma + 1 : NULL;
+    }
+  } else {
+    const patron__csv_record *h = &f->scan.header;
+    for (size_t i = 0; i < h->n_fields; i++) {
+      const char *p = h->fields[i].ptr;
+      size_t len = h->fields[i].len;
+      while (len && (*p == ' ' || *p == '\t'))
+        p++, len--;
+      while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+      if (!patron__reserve((void **)&names, &cap, n + 1, sizeof *names) ||
+          !(names[n++] = patron__arena_strdup(&ds->names, p, len)))
+        goto oom;
+    }
+  }
+  *out = names;
+  *n_out = n;
+  return PATRON_OK;
+oom:
+  free(names);
+  return PATRON__OOM(err);
+}
+
+static patron_status resolve_columns(load_file *f, const char **names, size_t n,
+                                     patron_error *err) {
+  for (int i = 0; i < PATRON__MAX_COLUMNS; i++) {
+    f->field[i] = -1;
+    f->header[i] = NULL;
+    const char *column = patron__column_names[f->kind][i];
+    if (!column)
+      continue;
+    bool specific;
+    const char *want = mapped_header(f, column, &specific);
+    int idx = want ? find_header(names, n, want) : -1;
+    if (idx < 0 && want && specific)
+      return patron__error_set(err, PATRON_ERR_INPUT, f->path, 1, 0,
+                               "--map %s.%s=%s: the header has no column '%s'",
+                               kind_names[f->kind], column, want, want);
+    if (idx < 0)
+      idx = find_header(names, n, column);
+    f->field[i] = idx;
+    f->header[i] = idx >= 0 ? names[idx] : column;
+  }
+  return PATRON_OK;
+}
+
+patron_status patron__load_open(load_file *f, patron_dataset *ds, patron_file_kind kind,
+                                const patron_load_options *opts, patron_error *err) {
+  memset(f, 0, sizeof *f);
+  f->kind = kind;
+  f->path = opts->paths[kind];
+  f->opts = opts;
+  f->as_of_seconds = opts->as_of_day == PATRON_NO_DAY ? INT64_MAX : (int64_t)opts->as_of_day * 86400;
+  patron_status st = check_maps(opts, err);
+  if (st != PATRON_OK)
+    return st;
+  if (opts->no_header && (!opts->columns || !*opts->columns))
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "--no-header needs --columns NAME,NAME,... naming every column");
+  char delim = opts->delimiter;
+  if (!delim) {
+    size_t len = strlen(f->path);
+    delim = len > 4 && strcasecmp(f->path + len - 4, ".tsv") == 0 ? '\t' : ',';
+  }
+  st = patron__scan_open(&f->scan, f->path, (patron__csv_dialect){delim}, !opts->no_header, err);
+  if (st != PATRON_OK)
+    return st;
+  const char **names = NULL;
+  st = header_names(f, ds, &names, &f->n_fields, err);
+  if (st == PATRON_OK)
+    st = resolve_columns(f, names, f->n_fields, err);
+  free(names);
+  return st;
+}
+
+patron_status patron__load_require(const load_file *f, int column, const char *hint,
+                                   patron_error *err) {
+  if (f->field[column] >= 0)
+    return PATRON_OK;
+  const char *name = patron__column_names[f->kind][column];
+  return patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
+                           "missing required column '%s' in the %s file%s; map it with "
+                           "--map %s=HEADER",
+                           name, kind_names[f->kind], hint ? hint : "", name);
+}
+
+void patron__worker_init(load_worker *w, const load_file *f) {
+  memset(w, 0, sizeof *w);
+  w->file = f;
+  w->last_customer = PATRON__NO_INDEX;
+}
+
+void patron__worker_free(load_worker *w) {
+  patron__intern_free(&w->customers);
+  for (int d = 0; d < PATRON__DICT_COUNT; d++)
+    patron__intern_free(&w->dicts[d]);
+  free(w->rejects.items);
+  patron__arena_free(&w->rejects.text);
+  memset(w, 0, sizeof *w);
+}
+
+enum { RAW_CAP = 4096, VALUE_CAP = 200 };
+
+bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line,
+                           int column, patron_reject_reason reason) {
+  patron__rejects *r = &w->rejects;
+  if (!patron__reserve((void **)&r->items, &r->cap, r->n + 1, sizeof *r->items)) {
+    w->oom = true;
+    return false;
+  }
+  size_t raw_len = rec->raw_len > RAW_CAP ? RAW_CAP : rec->raw_len;
+  const patron__csv_field *v = NULL;
+  if (column >= 0 && w->file->field[column] >= 0 && (size_t)w->file->field[column] < rec->n_fields)
+    v = &rec->fields[w->file->field[column]];
+  size_t value_len = v ? (v->len > VALUE_CAP ? VALUE_CAP : v->len) : 0;
+  const char *raw = patron__arena_strdup(&r->text, rec->raw, raw_len);
+  const char *value = patron__arena_strdup(&r->text, v ? v->ptr : "", value_len);
+  if (!raw || !value) {
+    w->oom = true;
+    return false;
+  }
+  r->items[r->n++] = (patron__reject_rec){
+      .line = line,
+      .column = column >= 0 ? w->file->header[column] : "",
+      .raw = raw,
+      .value = value,
+      .raw_len = (uint32_t)raw_len,
+      .reason = (uint8_t)reason,
+      .file = (uint8_t)w->file->kind,
+  };
+  w->by_reason[reason]++;
+  return !w->file->opts->strict;
+}
+
+bool patron__worker_syntax(void *ctx, const patron__csv_record *rec, uint64_t line,
+                           patron__csv_status why) {
+  load_worker *w = ctx;
+  patron_reject_reason reason = PATRON_REJECT_FIELD_COUNT;
+  switch (why) {
+  case PATRON__CSV_UNTERMINATED: reason = PATRON_REJECT_UNTERMINATED_QUOTE; break;
+  case PATRON__CSV_STRAY_QUOTE: reason = PATRON_REJECT_TEXT_AFTER_QUOTE; break;
+  case PATRON__CSV_TOO_LONG: reason = PATRON_REJECT_TOO_LONG; break;
+  case PATRON__CSV_TOO_MANY_FIELDS: reason = PATRON_REJECT_TOO_MANY_FIELDS; break;
+  default: break;
+  }
+  w->rows_read++;
+  return patron__worker_reject(w, rec, line, -1, reason);
+}
+
+bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64_t line,
+                           bool *keep_going) {
+  w->rows_read++;
+  *keep_going = true;
+  if (rec->n_fields == w->file->n_fields)
+    return true;
+  *keep_going = patron__worker_reject(w, rec, line, -1, PATRON_REJECT_FIELD_COUNT);
+  return false;
+}
+
+uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
+  patron__intern *t = &w->customers;
+  uint32_t last = w->last_customer;
+  if (last != PATRON__NO_INDEX && t->len[last] == id->len &&
+      memcmp(t->str[last], id->ptr, id->len) == 0)
+    return last;
+  bool added;
+  uint32_t c = patron__intern_put(t, 0, id->ptr, id->len, &added);
+  if (c == PATRON__NO_INDEX)
+    w->oom = true;
+  w->last_customer = c;
+  return c;
+}
+
+uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron__csv_field *v) {
+  if (!v->len)
+    return 0;
+  patron__intern *t = &w->dicts[dict];
+  bool added;
+  if (t->n == 0 && patron__intern_put(t, 0, "", 0, &added) == PATRON__NO_INDEX)
+    return w->oom = true, 0;
+  uint32_t code = patron__intern_put(t, 0, v->ptr, v->len, &added);
+  if (code == PATRON__NO_INDEX)
+    return w->oom = true, 0;
+  return code;
+}
+
+bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, int64_t *out) {
+  const char *fmt = f->opts->date_format;
+  if (fmt && patron_parse_time_format(v->ptr, v->len, fmt, out) == PATRON_OK)
+    return true;
+  return patron_parse_time(v->ptr, v->len, out) == PATRON_OK;
+}
+
+patron_status patron__merge_customers(patron_dataset *ds, load_worker *w, uint32_t **remap,
+                                      patron_error *err) {
+  const patron__intern *t = &w->customers;
+  uint32_t *map = malloc((t->n ? t->n : 1) * sizeof *map);
+  if (!map)
+    return PATRON__OOM(err);
+  for (size_t i = 0; i < t->n; i++) {
+    bool added;
+    map[i] = patron__intern_put(&ds->customers, 0, t->str[i], t->len[i], &added);
+    if (map[i] == PATRON__NO_INDEX) {
+      free(map);
+      return PATRON__OOM(err);
+    }
+  }
+  *remap = map;
+  return PATRON_OK;
+}
+
+patron_status patron__merge_dict(patron_dataset *ds, load_worker *w, patron__dict_id dict,
+                                 uint32_t **remap, patron_error *err) {
+  const patron__intern *t = &w->dicts[dict];
+  patron__intern *g = &ds->dicts[dict];
+  uint32_t *map = malloc((t->n ? t->n : 1) * sizeof *map);
+  bool added;
+  if (!map || (g->n == 0 && patron__intern_put(g, 0, "", 0, &added) == PATRON__NO_INDEX)) {
+    free(map);
+    return PATRON__OOM(err);
+  }
+  map[0] = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    map[i] = patron__intern_put(g, 0, t->str[i], t->len[i], &added);
+    if (map[i] == PATRON__NO_INDEX) {
+      free(map);
+      return PATRON__OOM(err);
+    }
+  }
+  *remap = map;
+  return PATRON_OK;
+}
+
+static patron_status strict_error(const load_file *f, const patron__reject_rec *r,
+                                  patron_error *err) {
+  const char *key = patron_reject_key((patron_reject_reason)r->reason);
+  if (r->column[0])
+    return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0,
+                             "%s in column '%s': '%s'", key, r->column, r->value);
+  return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %.*s", key,
+                           (int)(r->raw_len > 200 ? 200 : r->raw_len), r->raw);
+}
+
+static int by_line(const void *a, const void *b) {
+  const patron__reject_rec *x = a, *y = b;
+  return x->line < y->line ? -1 : x->line > y->line;
+}
+
+patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worker **workers,
+                                    patron__scan_worker *scan_workers, int n,
+                                    patron_error *err) {
+  patron_file_report *rep = &ds->reports[f->kind];
+  patron__rejects *dst = &ds->rejects;
+  size_t first = dst->n;
+  rep->present = true;
+  uint64_t line0 = f->scan.header_lines;
+  for (int i = 0; i < n; i++) {
+    load_worker *w = workers[i];
+    if (w->oom)
+      return PATRON__OOM(err);
+    rep->rows_read += w->rows_read;
+    rep->rows_used += w->rows_used;
+    rep->after_as_of += w->after_as_of;
+    rep->blank_lines += scan_workers[i].n_blank;
+    for (int r = 0; r < PATRON_REJECT_COUNT; r++) {
+      rep->rejected_by_reason[r] += w->by_reason[r];
+      rep->rows_rejected += w->by_reason[r];
+    }
+    if (!patron__reserve((void **)&dst->items, &dst->cap, dst->n + w->rejects.n, sizeof *dst->items))
+      return PATRON__OOM(err);
+    for (size_t k = 0; k < w->rejects.n; k++) {
+      dst->items[dst->n] = w->rejects.items[k];
+      dst->items[dst->n++].line += line0;
+    }
+    patron__arena_adopt(&dst->text, &w->rejects.text);
+    line0 += scan_workers[i].n_lines;
+  }
+  /* rows found bad only while merging (duplicates across workers) come last: restore order */
+  qsort(dst->items + first, dst->n - first, sizeof *dst->items, by_line);
+  if (f->opts->strict && dst->n > first)
+    return strict_error(f, &dst->items[first], err);
+  return PATRON_OK;
+}

@@ -1,0 +1,89 @@
+/* Shared machinery of the three loaders (orders, customers, events): resolving columns
+ * from the header and the --map/--columns options, recording rejects, per-worker state,
+ * and merging workers' customer ids and dictionaries into the dataset. */
+#ifndef PATRON_LOAD_INT_H
+#define PATRON_LOAD_INT_H
+
+#include "core/dataset_int.h"
+#include "io/io_int.h"
+
+#define PATRON__MAX_COLUMNS 16
+
+typedef struct load_file {
+  patron_file_kind kind;
+  const char *path;
+  const patron_load_options *opts;
+  patron__scan scan;
+  size_t n_fields;                       /* fields every row must have */
+  int field[PATRON__MAX_COLUMNS];        /* field index of each known column, -1 absent */
+  const char *header[PATRON__MAX_COLUMNS]; /* its header text (owned by ds->names) */
+  int64_t as_of_seconds;                 /* INT64_MAX when no as-of was given */
+} load_file;
+
+/* What every worker of every loader keeps. */
+typedef struct load_worker {
+  const load_file *file;
+  patron__intern customers; /* local ids, scope 0 */
+  uint32_t last_customer;   /* cache: rows of one customer are often adjacent */
+  patron__intern dicts[PATRON__DICT_COUNT];
+  patron__rejects rejects;  /* lines relative to the worker's range */
+  uint64_t rows_read, rows_used, after_as_of;
+  uint64_t by_reason[PATRON_REJECT_COUNT];
+  bool oom;
+} load_worker;
+
+/* Known column names of each file kind, in the order of load_file.field. */
+extern const char *const patron__column_names[PATRON_FILE_KINDS][PATRON__MAX_COLUMNS];
+
+/* Opens the file, reads its header and resolves every known column. */
+patron_status patron__load_open(load_file *f, patron_dataset *ds, patron_file_kind kind,
+                                const patron_load_options *opts, patron_error *err);
+/* Fails with a clear message when a required column is absent. */
+patron_status patron__load_require(const load_file *f, int column, const char *hint,
+                                   patron_error *err);
+
+void patron__worker_init(load_worker *w, const load_file *f);
+void patron__worker_free(load_worker *w);
+
+/* Records a reject; returns false when the worker must stop (strict mode or no memory). */
+bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line,
+                           int column, patron_reject_reason reason);
+/* The syntax-error handler for patron__scan_run. */
+bool patron__worker_syntax(void *ctx, const patron__csv_record *rec, uint64_t line,
+                           patron__csv_status why);
+/* Checks the field count (rejecting when wrong) and counts the row as read. */
+bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64_t line,
+                           bool *keep_going);
+
+/* Local index of a customer id (cached for runs of the same id); NO_INDEX on OOM. */
+uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id);
+/* Dictionary code of a categorical value (0 for empty). */
+uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron__csv_field *v);
+
+/* Parses a time field (order_time, event_time) per the options. */
+bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, int64_t *out);
+
+/* Maps the worker's local customer ids (and dictionary codes) to the dataset's,
+ * inserting new ones; *remap arrays are malloc'ed, caller frees. */
+patron_status patron__merge_customers(patron_dataset *ds, load_worker *w, uint32_t **remap,
+                                      patron_error *err);
+patron_status patron__merge_dict(patron_dataset *ds, load_worker *w, patron__dict_id dict,
+                                 uint32_t **remap, patron_error *err);
+
+/* Adds the workers' counts and rejects (with file-wide line numbers) to the dataset and,
+ * in strict mode, turns the first reject into the error. */
+patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worker **workers,
+                                    patron__scan_worker *scan_workers, int n,
+                                    patron_error *err);
+
+int patron__load_threads(const patron_load_options *opts);
+
+/* The three loaders, run in this order by patron_dataset_load. */
+patron_status patron__load_orders(patron_dataset *ds, const patron_load_options *opts,
+                                  patron_error *err);
+patron_status patron__load_members(patron_dataset *ds, const patron_load_options *opts,
+                                   patron_error *err);
+patron_status patron__load_events(patron_dataset *ds, const patron_load_options *opts,
+                                  patron_error *err);
+
+#endif

@@ -1,0 +1,306 @@
+/* The orders loader: order lines -> orders (customer, time of the first line, sum of the
+ * lines' amounts). Each worker collapses its own lines with a local id table; workers are
+ * then merged in file order, so an order split across two workers' ranges is still one.
+ * Amount is the `amount` column, else quantity x unit_price (exact in 128-bit). */
+#include "io/load_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_CUSTOMER, O_ORDER, O_TIME, O_AMOUNT, O_QUANTITY, O_UNIT_PRICE };
+
+typedef struct orders_worker {
+  load_worker base;
+  patron__intern orders; /* scope = local customer */
+  uint32_t *customer;
+  int64_t *time;
+  patron_money *value;
+  uint32_t *lines;
+  size_t n, cap;
+  uint32_t last_order;
+  char last_time_text[32];
+  size_t last_time_len;
+  int64_t last_time;
+  int64_t max_time;
+} orders_worker;
+
+static void orders_worker_init(orders_worker *w, const load_file *f) {
+  memset(w, 0, sizeof *w);
+  patron__worker_init(&w->base, f);
+  w->last_order = PATRON__NO_INDEX;
+  w->max_time = INT64_MIN;
+}
+
+static void orders_worker_free(orders_worker *w) {
+  patron__worker_free(&w->base);
+  patron__intern_free(&w->orders);
+  free(w->customer);
+  free(w->time);
+  free(w->value);
+  free(w->lines);
+  memset(w, 0, sizeof *w);
+}
+
+static void orders_worker_reset(void *ctx) {
+  orders_worker *w = ctx;
+  const load_file *f = w->base.file;
+  orders_worker_free(w);
+  orders_worker_init(w, f);
+}
+
+static bool grow(orders_worker *w) {
+  if (w->n < w->cap)
+    return true;
+  size_t cap = w->cap ? w->cap * 2 : 4096;
+  uint32_t *c = realloc(w->customer, cap * sizeof *c);
+  if (c)
+    w->customer = c;
+  int64_t *t = realloc(w->time, cap * sizeof *t);
+  if (t)
+    w->time = t;
+  patron_money *v = realloc(w->value, cap * sizeof *v);
+  if (v)
+    w->value = v;
+  uint32_t *l = realloc(w->lines, cap * sizeof *l);
+  if (l)
+    w->lines = l;
+  if (!c || !t || !v || !l)
+    return false;
+  w->cap = cap;
+  return true;
+}
+
+static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int64_t *out) {
+  if (v->len == w->last_time_len && v->len && memcmp(v->ptr, w->last_time_text, v->len) == 0) {
+    *out = w->last_time;
+    return true;
+  }
+  if (!patron__parse_time_field(w->base.file, v, out))
+    return false;
+  if (v->len <= sizeof w->last_time_text) {
+    memcpy(w->last_time_text, v->ptr, v->len);
+    w->last_time_len = v->len;
+    w->last_time = *out;
+  }
+  return true;
+}
+
+/* amount, or quantity x unit_price; returns the column at fault or -1. */
+static int parse_amount(const load_file *f, const patron__csv_field *fl, patron_money *out) {
+  if (f->field[O_AMOUNT] >= 0) {
+    const patron__csv_field *a = &fl[f->field[O_AMOUNT]];
+    return patron_parse_money(a->ptr, a->len, out) == PATRON_OK ? -1 : O_AMOUNT;
+  }
+  patron_money q, p;
+  const patron__csv_field *qf = &fl[f->field[O_QUANTITY]], *pf = &fl[f->field[O_UNIT_PRICE]];
+  if (patron_parse_money(qf->ptr, qf->len, &q) != PATRON_OK)
+    return O_QUANTITY;
+  if (patron_parse_money(pf->ptr, pf->len, &p) != PATRON_OK)
+    return O_UNIT_PRICE;
+  __int128 prod = (__int128)q * p, half = PATRON_MONEY_SCALE / 2;
+  prod = prod < 0 ? (prod - half) / PATRON_MONEY_SCALE : (prod + half) / PATRON_MONEY_SCALE;
+  if (prod > (__int128)INT64_MAX / 1024 || prod < -(__int128)INT64_MAX / 1024)
+    return O_AMOUNT;
+  *out = (patron_money)prod;
+  return -1;
+}
+
+/* Index of the row's order, appending a new one when unseen. */
+static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__csv_field *id,
+                            bool per_row) {
+  patron__intern *t = &w->orders;
+  uint32_t last = w->last_order;
+  if (!per_row && last != PATRON__NO_INDEX && t->scope[last] == customer &&
+      t->len[last] == id->len && memcmp(t->str[last], id->ptr, id->len) == 0)
+    return last;
+  bool added = true;
+  uint32_t o = per_row ? (uint32_t)w->n : patron__intern_put(t, customer, id->ptr, id->len, &added);
+  if (o == PATRON__NO_INDEX || (added && !grow(w)))
+    return PATRON__NO_INDEX;
+  if (added) {
+    w->customer[o] = customer;
+    w->time[o] = INT64_MAX;
+    w->value[o] = 0;
+    w->lines[o] = 0;
+    w->n++;
+  }
+  w->last_order = o;
+  return o;
+}
+
+static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) {
+  orders_worker *w = ctx;
+  load_worker *b = &w->base;
+  const load_file *f = b->file;
+  bool go;
+  if (!patron__worker_row_ok(b, rec, line, &go))
+    return go;
+  const patron__csv_field *fl = rec->fields;
+  const patron__csv_field *cid = &fl[f->field[O_CUSTOMER]];
+  if (!cid->len)
+    return patron__worker_reject(b, rec, line, O_CUSTOMER, PATRON_REJECT_EMPTY_CUSTOMER_ID);
+  bool per_row = f->opts->order_per_row;
+  const patron__csv_field *oid = per_row ? NULL : &fl[f->field[O_ORDER]];
+  if (oid && !oid->len)
+    return patron__worker_reject(b, rec, line, O_ORDER, PATRON_REJECT_EMPTY_ORDER_ID);
+  int64_t t;
+  if (!parse_time_cached(w, &fl[f->field[O_TIME]], &t))
+    return patron__worker_reject(b, rec, line, O_TIME, PATRON_REJECT_BAD_DATE);
+  patron_money amount;
+  int bad = parse_amount(f, fl, &amount);
+  if (bad >= 0)
+    return patron__worker_reject(b, rec, line, bad, PATRON_REJECT_BAD_NUMBER);
+  b->rows_used++;
+  if (t >= f->as_of_seconds) {
+    b->after_as_of++;
+    return true;
+  }
+  uint32_t c = patron__worker_customer(b, cid);
+  uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid, per_row);
+  if (o == PATRON__NO_INDEX)
+    return b->oom = true, false;
+  w->value[o] += amount;
+  w->lines[o]++;
+  if (t < w->time[o])
+    w->time[o] = t;
+  if (t > w->max_time)
+    w->max_time = t;
+  return true;
+}
+
+static bool ds_grow_orders(patron_dataset *ds, size_t need) {
+  if (need <= ds->order_cap)
+    return true;
+  size_t cap = ds->order_cap ? ds->order_cap : 4096;
+  while (cap < need)
+    cap *= 2;
+  uint32_t *c = realloc(ds->order_customer, cap * sizeof *c);
+  if (c)
+    ds->order_customer = c;
+  int64_t *t = realloc(ds->order_time, cap * sizeof *t);
+  if (t)
+    ds->order_time = t;
+  patron_money *v = realloc(ds->order_value, cap * sizeof *v);
+  if (v)
+    ds->order_value = v;
+  uint32_t *l = realloc(ds->order_lines, cap * sizeof *l);
+  if (l)
+    ds->order_lines = l;
+  if (!c || !t || !v || !l)
+    return false;
+  ds->order_cap = cap;
+  return true;
+}
+
+/* The first worker's tables become the dataset's as they are (nothing merged yet). */
+static void adopt_first(patron_dataset *ds, orders_worker *w) {
+  ds->customers = w->base.customers;
+  memset(&w->base.customers, 0, sizeof w->base.customers);
+  ds->orders = w->orders;
+  memset(&w->orders, 0, sizeof w->orders);
+  ds->order_customer = w->customer;
+  ds->order_time = w->time;
+  ds->order_value = w->value;
+  ds->order_lines = w->lines;
+  ds->n_orders = w->n;
+  ds->order_cap = w->cap;
+  w->customer = NULL, w->time = NULL, w->value = NULL, w->lines = NULL;
+  w->n = w->cap = 0;
+}
+
+static patron_status merge_orders(patron_dataset *ds, orders_worker *w, bool per_row,
+                                  patron_error *err) {
+  uint32_t *remap = NULL;
+  patron_status st = patron__merge_customers(ds, &w->base, &remap, err);
+  if (st != PATRON_OK)
+    return st;
+  for (size_t o = 0; o < w->n && st == PATRON_OK; o++) {
+    uint32_t c = remap[w->customer[o]];
+    bool added = true;
+    uint32_t g = per_row ? (uint32_t)ds->n_orders
+                         : patron__intern_put(&ds->orders, c, w->orders.str[o], w->orders.len[o],
+                                              &added);
+    if (g == PATRON__NO_INDEX || (added && !ds_grow_orders(ds, ds->n_orders + 1))) {
+      st = PATRON__OOM(err);
+      break;
+    }
+    if (added) {
+      ds->order_customer[g] = c;
+      ds->order_time[g] = w->time[o];
+      ds->order_value[g] = 0;
+      ds->order_lines[g] = 0;
+      ds->n_orders++;
+    }
+    ds->order_value[g] += w->value[o];
+    ds->order_lines[g] += w->lines[o];
+    if (w->time[o] < ds->order_time[g])
+      ds->order_time[g] = w->time[o];
+  }
+  free(remap);
+  return st;
+}
+
+static patron_status check_columns(const load_file *f, patron_error *err) {
+  patron_status st = patron__load_require(f, O_CUSTOMER, NULL, err);
+  if (st == PATRON_OK && !f->opts->order_per_row)
+    st = patron__load_require(f, O_ORDER, " (or --order-per-row when each row is one order)", err);
+  if (st == PATRON_OK)
+    st = patron__load_require(f, O_TIME, NULL, err);
+  if (st == PATRON_OK && f->field[O_AMOUNT] < 0 &&
+      (f->field[O_QUANTITY] < 0 || f->field[O_UNIT_PRICE] < 0))
+    st = patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
+                           "the orders file needs an 'amount' column, or both 'quantity' and "
+                           "'unit_price'; map them with --map amount=HEADER");
+  return st;
+}
+
+static patron_status merge_all(patron_dataset *ds, load_file *f, orders_worker *w,
+                               patron__scan_worker *sw, int n, patron_error *err) {
+  load_worker *bases[64];
+  for (int i = 0; i < n; i++)
+    bases[i] = &w[i].base;
+  patron_status st = patron__merge_reports(ds, f, bases, sw, n, err);
+  for (int i = 0; i < n && st == PATRON_OK; i++) {
+    if (w[i].max_time > ds->max_order_time)
+      ds->max_order_time = w[i].max_time;
+    if (i == 0 && ds->customers.n == 0)
+      adopt_first(ds, &w[0]);
+    else
+      st = merge_orders(ds, &w[i], f->opts->order_per_row, err);
+    orders_worker_free(&w[i]);
+  }
+  return st;
+}
+
+patron_status patron__load_orders(patron_dataset *ds, const patron_load_options *opts,
+                                  patron_error *err) {
+  load_file f;
+  patron_status st = patron__load_open(&f, ds, PATRON_FILE_ORDERS, opts, err);
+  if (st == PATRON_OK)
+    st = check_columns(&f, err);
+  if (st != PATRON_OK) {
+    patron__scan_close(&f.scan);
+    return st;
+  }
+  int n = patron__load_threads(opts);
+  orders_worker *w = calloc((size_t)n, sizeof *w);
+  patron__scan_worker sw[64] = {{0}};
+  if (!w) {
+    patron__scan_close(&f.scan);
+    return PATRON__OOM(err);
+  }
+  for (int i = 0; i < n; i++) {
+    orders_worker_init(&w[i], &f);
+    sw[i].ctx = &w[i];
+  }
+  patron__scan_progress pr = {opts->progress, opts->progress_ctx, "reading orders"};
+  st = patron__scan_run(&f.scan, sw, n, orders_row, patron__worker_syntax, orders_worker_reset,
+                        &pr, err);
+  if (st == PATRON_OK)
+    st = merge_all(ds, &f, w, sw, n, err);
+  for (int i = 0; i < n; i++)
+    orders_worker_free(&w[i]);
+  free(w);
+  patron__scan_close(&f.scan);
+  return st;
+}
