@@ -6,5 +6,9 @@
 #include "patron/error.h"
 #include "patron/parse.h"
 #include "patron/dataset.h"
+#include "patron/table.h"
+#include "patron/profile.h"
+#include "patron/rfm.h"
+#include "patron/output.h"
 
 #endif

@@ -1,0 +1,48 @@
+/* Outputs of a run (SPEC section 4): profiles.csv (any table), segments.csv, rejects.csv,
+ * summary.json. Writers are generic over the profile table's columns. */
+#ifndef PATRON_OUTPUT_H
+#define PATRON_OUTPUT_H
+
+#include "patron/dataset.h"
+#include "patron/profile.h"
+#include "patron/table.h"
+
+/* Writes every column of t as CSV (header + one line per row). Amounts with 2 decimals,
+ * dates YYYY-MM-DD, empty cells for "none", RFC 4180 quoting where needed. */
+PATRON_API patron_status patron_write_table_csv(const patron_table *t, const char *path,
+                                                patron_error *err);
+
+/* One row of the segment report. Averages are NaN when the segment has no such values. */
+typedef struct patron_segment_row {
+  const char *segmentation, *segment, *segment_alt; /* alt: e.g. the Chinese name, or NULL */
+  size_t customers;
+  double customer_share;
+  patron_money revenue;
+  double revenue_share;
+  double avg_recency_days, avg_frequency, avg_monetary;
+} patron_segment_row;
+
+/* Rows for every label of every segmentation column, in column and label order.
+ * *rows is malloc'ed: free() it. */
+PATRON_API patron_status patron_segment_report(const patron_table *t, patron_segment_row **rows,
+                                               size_t *n_rows, patron_error *err);
+PATRON_API patron_status patron_write_segments_csv(const patron_segment_row *rows, size_t n_rows,
+                                                   const char *path, patron_error *err);
+
+/* rejects.csv: file,line,column,reason,raw for every rejected row. */
+PATRON_API patron_status patron_write_rejects_csv(const patron_dataset *ds, const char *path,
+                                                  patron_error *err);
+
+typedef struct patron_timing {
+  const char *step;
+  double seconds;
+} patron_timing;
+
+/* summary.json: as_of, inputs with rows read/used/rejected by reason, after_as_of,
+ * customers, purchasers, revenue, top-20% revenue share, silent share, timings. */
+PATRON_API patron_status patron_write_summary_json(const patron_dataset *ds,
+                                                   const patron_profile *profile,
+                                                   const patron_timing *timings, size_t n_timings,
+                                                   const char *path, patron_error *err);
+
+#endif

@@ -1,0 +1,24 @@
+/* RFM models over a profile table (SPEC section 3). Each reads the columns it needs
+ * (recency_days, frequency, monetary, avg_order_value, tenure_days) and appends its own.
+ * All of them consider only rows with frequency >= 1; other rows get "none". */
+#ifndef PATRON_RFM_H
+#define PATRON_RFM_H
+
+#include "patron/table.h"
+
+/* r_score, f_score, m_score (1..bins, ties equal), rfm_cell (3 digits), rfm_score. */
+PATRON_API patron_status patron_rfm_scores(patron_table *t, int bins, patron_error *err);
+/* rfm_class: the eight classes, cut at means (or medians). */
+PATRON_API patron_status patron_rfm_classes(patron_table *t, bool median, patron_error *err);
+/* segment: the named segments from the scores (first matching rule; else "others"). */
+PATRON_API patron_status patron_rfm_segments(patron_table *t, patron_error *err);
+/* value_quadrant: frequency x average order value, cut at means. */
+PATRON_API patron_status patron_value_quadrants(patron_table *t, patron_error *err);
+/* abc_class: A = first ceil(a% n) by monetary desc (ties: row order), B = next ceil(b% n). */
+PATRON_API patron_status patron_abc_classes(patron_table *t, double a_pct, double b_pct,
+                                            patron_error *err);
+/* lifecycle: prospect, new, active, silent, dormant, churned by the window flags. */
+PATRON_API patron_status patron_lifecycles(patron_table *t, int new_days, int active_days,
+                                           int silent_days, int dormant_days, patron_error *err);
+
+#endif

@@ -1,0 +1,88 @@
+/* The main job: load the exports, build profiles as of a date, write the outputs of SPEC
+ * section 4 and print the segment report. */
+#include "analysis.h"
+#include "report_print.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_analysis_init(cli_analysis *a) {
+  cli_inputs_init(&a->inputs);
+  patron_profile_options_init(&a->profile);
+  a->out_dir = NULL;
+  a->quiet = false;
+}
+
+typedef struct run_state {
+  patron_dataset *ds;
+  patron_profile *profile;
+  patron_segment_row *segments;
+  size_t n_segments;
+  patron_timing timings[4];
+  size_t n_timings;
+  struct timespec clock;
+} run_state;
+
+static void lap(run_state *s, const char *step) {
+  s->timings[s->n_timings++] = (patron_timing){step, cli_seconds_since(&s->clock)};
+  clock_gettime(CLOCK_MONOTONIC, &s->clock);
+}
+
+static patron_status write_outputs(const cli_analysis *a, run_state *s, patron_error *err) {
+  char path[4096];
+  const char *dir = a->out_dir;
+  patron_status st = patron_write_table_csv(patron_profile_table_const(s->profile),
+                                            cli_path(path, sizeof path, dir, "profiles.csv"), err);
+  if (st == PATRON_OK)
+    st = patron_write_segments_csv(s->segments, s->n_segments,
+                                   cli_path(path, sizeof path, dir, "segments.csv"), err);
+  cli_path(path, sizeof path, dir, "rejects.csv");
+  if (st == PATRON_OK && patron_dataset_n_rejects(s->ds))
+    st = patron_write_rejects_csv(s->ds, path, err);
+  else if (st == PATRON_OK)
+    unlink(path); /* a stale rejects.csv from an earlier run would mislead */
+  lap(s, "write");
+  if (st == PATRON_OK)
+    st = patron_write_summary_json(s->ds, s->profile, s->timings, s->n_timings,
+                                   cli_path(path, sizeof path, dir, "summary.json"), err);
+  return st;
+}
+
+static void print_report(const cli_analysis *a, const run_state *s) {
+  if (a->quiet)
+    return;
+  cli_print_inputs(stdout, s->ds);
+  cli_print_headline(stdout, s->profile);
+  cli_print_segments(stdout, s->segments, s->n_segments);
+  printf("\nWrote %s/profiles.csv, segments.csv, summary.json%s\n", a->out_dir,
+         patron_dataset_n_rejects(s->ds) ? ", rejects.csv" : "");
+}
+
+int cli_run_analysis(const char *command, cli_analysis *a) {
+  patron_error err = {0};
+  run_state s = {0};
+  clock_gettime(CLOCK_MONOTONIC, &s.clock);
+  a->inputs.load.progress = cli_progress;
+  if (!cli_make_dir(command, a->out_dir))
+    return CLI_EXIT_FAIL;
+  patron_status st = patron_dataset_load(&a->inputs.load, &s.ds, &err);
+  if (st == PATRON_OK) {
+    lap(&s, "load");
+    st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
+  }
+  if (st == PATRON_OK)
+    st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
+                               &s.n_segments, &err);
+  if (st == PATRON_OK) {
+    lap(&s, "profile");
+    st = write_outputs(a, &s, &err);
+  }
+  if (st == PATRON_OK)
+    print_report(a, &s);
+  free(s.segments);
+  patron_profile_free(s.profile);
+  patron_dataset_free(s.ds);
+  return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
+}

@@ -1,0 +1,19 @@
+/* The main job shared by `analyze` and `demo`: load -> profile -> outputs. */
+#ifndef PATRON_CLI_ANALYSIS_H
+#define PATRON_CLI_ANALYSIS_H
+
+#include "cli_inputs.h"
+
+typedef struct cli_analysis {
+  cli_inputs inputs;
+  patron_profile_options profile;
+  const char *out_dir;
+  bool quiet; /* no report on stdout */
+} cli_analysis;
+
+void cli_analysis_init(cli_analysis *a);
+/* Runs the job and writes profiles.csv, segments.csv, summary.json (and rejects.csv).
+ * Returns the exit status. */
+int cli_run_analysis(const char *command, cli_analysis *a);
+
+#endif

@@ -1,0 +1,134 @@
+/* patron analyze: the main job (SPEC section 4). */
+#include "analysis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: patron analyze --orders FILE [--customers FILE] [--events FILE] --out DIR\n"
+    "                      [OPTIONS]\n\n"
+    "Scores and segments every customer as of a date and writes DIR/profiles.csv,\n"
+    "segments.csv, summary.json and, when rows were rejected, rejects.csv.\n\n" CLI_INPUT_USAGE
+    "\nFigures:\n"
+    "  --out DIR            output directory (created when missing; required)\n"
+    "  --bins K             score bins 2..9 (default 5)\n"
+    "  --threshold T        rfm_class cuts: mean (default) or median\n"
+    "  --abc A,B            abc_class shares in percent (default 15,20)\n"
+    "  --new-days N         lifecycle windows in days (defaults 30, 90, 180, 365)\n"
+    "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
+    "  --quiet              no report on stdout\n"
+    "  -h, --help           this help\n";
+
+enum {
+  OPT_OUT = CLI_OPT_FIRST_FREE,
+  OPT_BINS,
+  OPT_THRESHOLD,
+  OPT_ABC,
+  OPT_NEW,
+  OPT_ACTIVE,
+  OPT_SILENT,
+  OPT_DORMANT,
+  OPT_QUIET
+};
+
+static const struct option long_options[] = {
+    CLI_INPUT_LONG_OPTIONS,
+    {"out", required_argument, NULL, OPT_OUT},
+    {"bins", required_argument, NULL, OPT_BINS},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"abc", required_argument, NULL, OPT_ABC},
+    {"new-days", required_argument, NULL, OPT_NEW},
+    {"active-days", required_argument, NULL, OPT_ACTIVE},
+    {"silent-days", required_argument, NULL, OPT_SILENT},
+    {"dormant-days", required_argument, NULL, OPT_DORMANT},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {NULL, 0, NULL, 0},
+};
+
+static bool parse_abc(const char *arg, patron_profile_options *p) {
+  char *end;
+  double a = strtod(arg, &end);
+  if (end == arg || *end != ',')
+    return false;
+  const char *second = end + 1;
+  double b = strtod(second, &end);
+  if (end == second || *end)
+    return false;
+  p->abc_a_pct = a;
+  p->abc_b_pct = b;
+  return true;
+}
+
+static bool parse_days(const char *flag, const char *arg, int *out) {
+  long v;
+  if (!cli_parse_long("analyze", flag, arg, 0, 100000, &v))
+    return false;
+  *out = (int)v;
+  return true;
+}
+
+/* Handles analyze's own options; false on a usage error (already printed). */
+static bool own_option(cli_analysis *a, int opt, const char *arg) {
+  patron_profile_options *p = &a->profile;
+  long v;
+  switch (opt) {
+  case OPT_OUT: a->out_dir = arg; return true;
+  case OPT_BINS:
+    if (!cli_parse_long("analyze", "--bins", arg, 2, 9, &v))
+      return false;
+    p->bins = (int)v;
+    return true;
+  case OPT_THRESHOLD:
+    if (strcmp(arg, "mean") && strcmp(arg, "median"))
+      return cli_usage_error("analyze", "--threshold expects mean or median, got '%s'", arg), false;
+    p->median_threshold = strcmp(arg, "median") == 0;
+    return true;
+  case OPT_ABC:
+    if (!parse_abc(arg, p))
+      return cli_usage_error("analyze", "--abc expects A,B in percent (e.g. 15,20), got '%s'", arg),
+             false;
+    return true;
+  case OPT_NEW: return parse_days("--new-days", arg, &p->new_days);
+  case OPT_ACTIVE: return parse_days("--active-days", arg, &p->active_days);
+  case OPT_SILENT: return parse_days("--silent-days", arg, &p->silent_days);
+  case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
+  case OPT_QUIET: a->quiet = true; return true;
+  default: return cli_usage_error("analyze", "unknown option"), false;
+  }
+}
+
+static int run(int argc, char **argv) {
+  cli_analysis a;
+  cli_analysis_init(&a);
+  int opt, rc = CLI_EXIT_USAGE;
+  optind = 1;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+    if (opt == '?' || opt == ':') {
+      cli_usage_error("analyze", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
+                      argv[optind - 1]);
+      goto done;
+    }
+    int handled = cli_inputs_option(&a.inputs, "analyze", opt, optarg);
+    if (handled < 0 || (handled == 0 && !own_option(&a, opt, optarg)))
+      goto done;
+  }
+  if (optind < argc) {
+    cli_usage_error("analyze", "unexpected argument '%s'", argv[optind]);
+    goto done;
+  }
+  if (!cli_inputs_ready(&a.inputs, "analyze"))
+    goto done;
+  if (!a.out_dir) {
+    cli_usage_error("analyze", "--out DIR is required");
+    goto done;
+  }
+  rc = cli_run_analysis("analyze", &a);
+done:
+  cli_inputs_free(&a.inputs);
+  return rc;
+}
+
+const cli_command cli_cmd_analyze = {"analyze", run, "score and segment every customer (main job)",
+                                     usage};

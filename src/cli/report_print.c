@@ -1,0 +1,119 @@
+/* The readable summary printed by analyze: inputs, headline figures and the segment
+ * tables, aligned for terminals (CJK labels count as two columns). */
+#include "report_print.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Display width of UTF-8 text: code points from U+1100 up count 2 (CJK), others 1. */
+static int display_width(const char *s) {
+  int w = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    unsigned cp = *p;
+    int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+    if (len == 3)
+      cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    w += len >= 3 && cp >= 0x1100 ? 2 : 1;
+    for (int i = 0; i < len && *p; i++)
+      p++;
+  }
+  return w;
+}
+
+static void pad(FILE *out, const char *s, int width) {
+  fputs(s, out);
+  for (int w = display_width(s); w < width; w++)
+    fputc(' ', out);
+}
+
+/* 1234567.891 -> "1,234,567.89" (or digits only with decimals = 0). */
+static const char *grouped(double v, int decimals, char *buf, size_t cap) {
+  char raw[64];
+  snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
+  const char *dot = strchr(raw, '.');
+  size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw), o = 0;
+  if (v < 0 && o < cap - 1)
+    buf[o++] = '-';
+  for (size_t i = 0; i < int_len && o < cap - 1; i++) {
+    if (i && (int_len - i) % 3 == 0 && o < cap - 1)
+      buf[o++] = ',';
+    buf[o++] = raw[i];
+  }
+  for (const char *d = dot; d && *d && o < cap - 1; d++)
+    buf[o++] = *d;
+  buf[o] = '\0';
+  return buf;
+}
+
+void cli_print_inputs(FILE *out, const patron_dataset *ds) {
+  static const char *const kinds[PATRON_FILE_KINDS] = {"orders", "customers", "events"};
+  char a[32], b[32], c[32];
+  for (int k = 0; k < PATRON_FILE_KINDS; k++) {
+    const patron_file_report *r = patron_dataset_file_report(ds, (patron_file_kind)k);
+    if (!r->present)
+      continue;
+    fprintf(out, "%-9s %s: %s rows read, %s used, %s rejected", kinds[k], r->path,
+            grouped((double)r->rows_read, 0, a, sizeof a), grouped((double)r->rows_used, 0, b, sizeof b),
+            grouped((double)r->rows_rejected, 0, c, sizeof c));
+    const char *sep = " (";
+    for (int q = 0; q < PATRON_REJECT_COUNT; q++) {
+      if (!r->rejected_by_reason[q])
+        continue;
+      fprintf(out, "%s%s %s", sep, patron_reject_key((patron_reject_reason)q),
+              grouped((double)r->rejected_by_reason[q], 0, a, sizeof a));
+      sep = ", ";
+    }
+    fputs(*sep == ',' ? ")" : "", out);
+    if (r->after_as_of)
+      fprintf(out, "; %s after as-of", grouped((double)r->after_as_of, 0, a, sizeof a));
+    fputc('\n', out);
+  }
+}
+
+void cli_print_headline(FILE *out, const patron_profile *p) {
+  patron_profile_stats s;
+  patron_profile_stats_get(p, &s);
+  char day[11], a[32], b[32], c[48];
+  patron_format_day(patron_profile_as_of(p), day);
+  fprintf(out, "\nAs of %s: %s customers, %s with a purchase, revenue %s\n", day,
+          grouped((double)s.customers, 0, a, sizeof a), grouped((double)s.purchasers, 0, b, sizeof b),
+          grouped((double)s.revenue / PATRON_MONEY_SCALE, 2, c, sizeof c));
+  if (s.purchasers)
+    fprintf(out, "Top 20%% of customers bring %.1f%% of revenue; %.1f%% have not bought in 180 days\n",
+            100 * s.top20_revenue_share, 100 * s.silent_share);
+}
+
+static void print_rows(FILE *out, const patron_segment_row *rows, size_t from, size_t to) {
+  bool alt = rows[from].segment_alt != NULL;
+  int label_w = 20, alt_w = alt ? 14 : 0;
+  fputc('\n', out);
+  pad(out, rows[from].segmentation, label_w);
+  if (alt)
+    pad(out, "", alt_w);
+  fprintf(out, "%12s %7s %18s %7s\n", "customers", "share", "revenue", "share");
+  for (size_t i = from; i < to; i++) {
+    const patron_segment_row *r = &rows[i];
+    char a[32], b[48];
+    pad(out, r->segment, label_w);
+    if (alt)
+      pad(out, r->segment_alt, alt_w);
+    fprintf(out, "%12s %6.1f%% %18s ", grouped((double)r->customers, 0, a, sizeof a),
+            isfinite(r->customer_share) ? 100 * r->customer_share : 0.0,
+            grouped((double)r->revenue / PATRON_MONEY_SCALE, 2, b, sizeof b));
+    if (isfinite(r->revenue_share))
+      fprintf(out, "%6.1f%%\n", 100 * r->revenue_share);
+    else
+      fprintf(out, "%7s\n", "-");
+  }
+}
+
+void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n) {
+  for (size_t from = 0; from < n;) {
+    size_t to = from;
+    while (to < n && strcmp(rows[to].segmentation, rows[from].segmentation) == 0)
+      to++;
+    print_rows(out, rows, from, to);
+    from = to;
+  }
+}

@@ -1,0 +1,13 @@
+/* Readable summaries for stdout (the analyze report). */
+#ifndef PATRON_REPORT_PRINT_H
+#define PATRON_REPORT_PRINT_H
+
+#include "cli.h"
+
+#include <stdio.h>
+
+void cli_print_inputs(FILE *out, const patron_dataset *ds);
+void cli_print_headline(FILE *out, const patron_profile *p);
+void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n);
+
+#endif

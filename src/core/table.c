@@ -1,0 +1,122 @@
+/* The named-column table behind profiles (see include/patron/table.h). */
+#include "core/table_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct patron_table {
+  size_t n_rows;
+  patron_column *cols;
+  size_t n_cols, cap;
+};
+
+patron_table *patron_table_new(size_t n_rows) {
+  patron_table *t = calloc(1, sizeof *t);
+  if (t)
+    t->n_rows = n_rows;
+  return t;
+}
+
+void patron_table_free(patron_table *t) {
+  if (!t)
+    return;
+  for (size_t i = 0; i < t->n_cols; i++)
+    free(t->cols[i].data);
+  free(t->cols);
+  free(t);
+}
+
+size_t patron_table_n_rows(const patron_table *t) { return t->n_rows; }
+size_t patron_table_n_columns(const patron_table *t) { return t->n_cols; }
+const patron_column *patron_table_column(const patron_table *t, size_t i) { return &t->cols[i]; }
+
+const patron_column *patron_table_find(const patron_table *t, const char *name) {
+  for (size_t i = 0; i < t->n_cols; i++)
+    if (strcmp(t->cols[i].name, name) == 0)
+      return &t->cols[i];
+  return NULL;
+}
+
+static size_t elem_size(patron_col_type type) {
+  switch (type) {
+  case PATRON_COL_INT:
+  case PATRON_COL_MONEY: return sizeof(int64_t);
+  case PATRON_COL_DOUBLE: return sizeof(double);
+  case PATRON_COL_DATE:
+  case PATRON_COL_CATEGORY: return sizeof(int32_t);
+  case PATRON_COL_STRING: return sizeof(const char *);
+  }
+  return 8;
+}
+
+static void fill_none(void *data, patron_col_type type, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    switch (type) {
+    case PATRON_COL_INT:
+    case PATRON_COL_MONEY: ((int64_t *)data)[i] = INT64_MIN; break;
+    case PATRON_COL_DOUBLE: ((double *)data)[i] = NAN; break;
+    case PATRON_COL_DATE: ((int32_t *)data)[i] = PATRON_NO_DAY; break;
+    case PATRON_COL_CATEGORY: ((int32_t *)data)[i] = PATRON_NULL_CODE; break;
+    case PATRON_COL_STRING: ((const char **)data)[i] = NULL; break;
+    }
+  }
+}
+
+static patron_column *append(patron_table *t, const char *name, patron_col_type type,
+                             patron_error *err) {
+  if (patron_table_find(t, name)) {
+    patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "column '%s' already exists", name);
+    return NULL;
+  }
+  void *data = malloc((t->n_rows ? t->n_rows : 1) * elem_size(type));
+  if (!data || !patron__reserve((void **)&t->cols, &t->cap, t->n_cols + 1, sizeof *t->cols)) {
+    free(data);
+    PATRON__OOM(err);
+    return NULL;
+  }
+  fill_none(data, type, t->n_rows);
+  patron_column *c = &t->cols[t->n_cols++];
+  *c = (patron_column){.name = name, .type = type, .data = data, .decimals = 4};
+  return c;
+}
+
+patron_status patron_table_add(patron_table *t, const char *name, patron_col_type type,
+                               void **data, patron_error *err) {
+  patron_column *c = append(t, name, type, err);
+  if (!c)
+    return err ? err->status : PATRON_ERR_NOMEM;
+  *data = c->data;
+  return PATRON_OK;
+}
+
+patron_status patron_table_add_category(patron_table *t, const char *name,
+                                        const char *const *labels, const char *const *alt_labels,
+                                        int32_t n_labels, bool segmentation, int32_t **codes,
+                                        patron_error *err) {
+  patron_column *c = append(t, name, PATRON_COL_CATEGORY, err);
+  if (!c)
+    return err ? err->status : PATRON_ERR_NOMEM;
+  c->labels = labels;
+  c->alt_labels = alt_labels;
+  c->n_labels = n_labels;
+  c->segmentation = segmentation;
+  *codes = c->data;
+  return PATRON_OK;
+}
+
+void patron_table_set_decimals(patron_table *t, const char *name, int decimals) {
+  for (size_t i = 0; i < t->n_cols; i++)
+    if (strcmp(t->cols[i].name, name) == 0)
+      t->cols[i].decimals = decimals;
+}
+
+void *patron__column_data(const patron_table *t, const char *name, patron_col_type type,
+                          const char *needed_by, patron_error *err) {
+  const patron_column *c = patron_table_find(t, name);
+  if (c && c->type == type)
+    return c->data;
+  patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "%s needs the column '%s'%s", needed_by,
+                    name, c ? " with another type" : "");
+  return NULL;
+}

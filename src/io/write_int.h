@@ -1,0 +1,40 @@
+/* A growable output buffer with CSV field quoting, shared by the writers. */
+#ifndef PATRON_WRITE_INT_H
+#define PATRON_WRITE_INT_H
+
+#include "core/core_int.h"
+
+#include <string.h>
+
+typedef struct patron__buf {
+  char *data;
+  size_t len, cap;
+  bool oom; /* sticky: set when a grow failed; later writes are dropped */
+} patron__buf;
+
+static inline bool patron__buf_room(patron__buf *b, size_t n) {
+  if (b->oom)
+    return false;
+  if (b->len + n <= b->cap)
+    return true;
+  if (!patron__reserve((void **)&b->data, &b->cap, b->len + n, 1))
+    return b->oom = true, false;
+  return true;
+}
+
+static inline void patron__buf_put(patron__buf *b, const char *s, size_t n) {
+  if (patron__buf_room(b, n)) {
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+  }
+}
+
+static inline void patron__buf_putc(patron__buf *b, char c) {
+  if (patron__buf_room(b, 1))
+    b->data[b->len++] = c;
+}
+
+/* A CSV field, quoted (with doubled quotes) when it holds , " CR or LF. */
+void patron__buf_csv_field(patron__buf *b, const char *s, size_t n);
+
+#endif

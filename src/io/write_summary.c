@@ -1,0 +1,69 @@
+/* summary.json (SPEC section 4): what was read, what was rejected and why, and the headline
+ * figures of the run. Built with jansson. */
+#include "core/core_int.h"
+#include "patron/output.h"
+#include "patron/version.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[PATRON_FILE_KINDS] = {"orders", "customers", "events"};
+
+static json_t *file_json(const patron_file_report *r) {
+  json_t *reasons = json_object();
+  for (int k = 0; k < PATRON_REJECT_COUNT; k++)
+    if (r->rejected_by_reason[k])
+      json_object_set_new(reasons, patron_reject_key((patron_reject_reason)k),
+                          json_integer((json_int_t)r->rejected_by_reason[k]));
+  return json_pack("{s:s, s:I, s:I, s:I, s:o, s:I, s:I}", "path", r->path, "rows_read",
+                   (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used,
+                   "rows_rejected", (json_int_t)r->rows_rejected, "rejected_by_reason", reasons,
+                   "after_as_of", (json_int_t)r->after_as_of, "blank_lines",
+                   (json_int_t)r->blank_lines);
+}
+
+static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static json_t *money_json(patron_money v) {
+  char tmp[32];
+  patron_format_money(v, tmp);
+  return json_real(strtod(tmp, NULL));
+}
+
+patron_status patron_write_summary_json(const patron_dataset *ds, const patron_profile *profile,
+                                        const patron_timing *timings, size_t n_timings,
+                                        const char *path, patron_error *err) {
+  json_t *root = json_object(), *inputs = json_object(), *times = json_object();
+  uint64_t after = 0;
+  for (int k = 0; k < PATRON_FILE_KINDS; k++) {
+    const patron_file_report *r = patron_dataset_file_report(ds, (patron_file_kind)k);
+    if (!r->present)
+      continue;
+    json_object_set_new(inputs, kind_names[k], file_json(r));
+    after += r->after_as_of;
+  }
+  for (size_t i = 0; i < n_timings; i++)
+    json_object_set_new(times, timings[i].step, json_real(timings[i].seconds));
+  patron_profile_stats s;
+  patron_profile_stats_get(profile, &s);
+  char day[11];
+  patron_format_day(patron_profile_as_of(profile), day);
+  json_object_set_new(root, "patron_version", json_string(PATRON_VERSION_STRING));
+  json_object_set_new(root, "as_of", json_string(day));
+  json_object_set_new(root, "inputs", inputs);
+  json_object_set_new(root, "after_as_of", json_integer((json_int_t)after));
+  json_object_set_new(root, "customers", json_integer((json_int_t)s.customers));
+  json_object_set_new(root, "purchasers", json_integer((json_int_t)s.purchasers));
+  json_object_set_new(root, "revenue", money_json(s.revenue));
+  json_object_set_new(root, "top20_revenue_share",
+                      number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
+  json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
+  json_object_set_new(root, "timings_seconds", times);
+  int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+  json_decref(root);
+  if (rc != 0)
+    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot write summary");
+  return PATRON_OK;
+}

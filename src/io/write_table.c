@@ -1,0 +1,142 @@
+/* CSV writer for tables. Rows are formatted in blocks by two threads (one block each, in
+ * turn) and written in order, so output is identical whatever the thread count. */
+#include "core/core_int.h"
+#include "io/write_int.h"
+#include "patron/output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { BLOCK_ROWS = 32768 };
+
+static void put_int(patron__buf *b, int64_t v) {
+  char tmp[24];
+  int n = 0;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0)
+    patron__buf_putc(b, '-');
+  while (n)
+    patron__buf_putc(b, tmp[--n]);
+}
+
+static void put_cell(patron__buf *b, const patron_column *c, size_t r) {
+  char tmp[48];
+  switch (c->type) {
+  case PATRON_COL_INT: {
+    int64_t v = ((const int64_t *)c->data)[r];
+    if (v != PATRON_NULL_INT)
+      put_int(b, v);
+    break;
+  }
+  case PATRON_COL_MONEY: {
+    patron_money v = ((const patron_money *)c->data)[r];
+    if (v != PATRON_NULL_MONEY)
+      patron__buf_put(b, tmp, patron_format_money(v, tmp));
+    break;
+  }
+  case PATRON_COL_DOUBLE: {
+    double v = ((const double *)c->data)[r];
+    if (isfinite(v))
+      patron__buf_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, "%.*f", c->decimals, v));
+    break;
+  }
+  case PATRON_COL_DATE: {
+    int32_t v = ((const int32_t *)c->data)[r];
+    if (v != PATRON_NO_DAY)
+      patron__buf_put(b, tmp, patron_format_day(v, tmp));
+    break;
+  }
+  case PATRON_COL_CATEGORY: {
+    int32_t v = ((const int32_t *)c->data)[r];
+    if (v >= 0 && v < c->n_labels)
+      patron__buf_csv_field(b, c->labels[v], strlen(c->labels[v]));
+    break;
+  }
+  case PATRON_COL_STRING: {
+    const char *s = ((const char *const *)c->data)[r];
+    if (s)
+      patron__buf_csv_field(b, s, strlen(s));
+    break;
+  }
+  }
+}
+
+typedef struct block_job {
+  const patron_table *t;
+  size_t begin, end;
+  patron__buf buf;
+} block_job;
+
+static void *format_block(void *arg) {
+  block_job *j = arg;
+  size_t n_cols = patron_table_n_columns(j->t);
+  j->buf.len = 0;
+  for (size_t r = j->begin; r < j->end; r++) {
+    for (size_t c = 0; c < n_cols; c++) {
+      if (c)
+        patron__buf_putc(&j->buf, ',');
+      put_cell(&j->buf, patron_table_column(j->t, c), r);
+    }
+    patron__buf_putc(&j->buf, '\n');
+  }
+  return NULL;
+}
+
+static void header(patron__buf *b, const patron_table *t) {
+  for (size_t c = 0; c < patron_table_n_columns(t); c++) {
+    if (c)
+      patron__buf_putc(b, ',');
+    const char *name = patron_table_column(t, c)->name;
+    patron__buf_csv_field(b, name, strlen(name));
+  }
+  patron__buf_putc(b, '\n');
+}
+
+static bool write_blocks(FILE *f, const patron_table *t, block_job jobs[2]) {
+  size_t n = patron_table_n_rows(t);
+  for (size_t at = 0; at < n; at += 2 * BLOCK_ROWS) {
+    for (int k = 0; k < 2; k++) {
+      jobs[k].begin = at + (size_t)k * BLOCK_ROWS < n ? at + (size_t)k * BLOCK_ROWS : n;
+      jobs[k].end = jobs[k].begin + BLOCK_ROWS < n ? jobs[k].begin + BLOCK_ROWS : n;
+    }
+    pthread_t th;
+    bool threaded = jobs[1].begin < jobs[1].end &&
+                    pthread_create(&th, NULL, format_block, &jobs[1]) == 0;
+    format_block(&jobs[0]);
+    if (threaded)
+      pthread_join(th, NULL);
+    else
+      format_block(&jobs[1]);
+    for (int k = 0; k < 2; k++)
+      if (jobs[k].buf.oom || fwrite(jobs[k].buf.data, 1, jobs[k].buf.len, f) != jobs[k].buf.len)
+        return false;
+  }
+  return true;
+}
+
+patron_status patron_write_table_csv(const patron_table *t, const char *path, patron_error *err) {
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
+  block_job jobs[2] = {{.t = t}, {.t = t}};
+  header(&jobs[0].buf, t);
+  bool ok = !jobs[0].buf.oom && fwrite(jobs[0].buf.data, 1, jobs[0].buf.len, f) == jobs[0].buf.len;
+  ok = ok && write_blocks(f, t, jobs);
+  bool oom = jobs[0].buf.oom || jobs[1].buf.oom;
+  free(jobs[0].buf.data);
+  free(jobs[1].buf.data);
+  if (fclose(f) != 0)
+    ok = false;
+  if (oom)
+    return PATRON__OOM(err);
+  return ok ? PATRON_OK
+            : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+}

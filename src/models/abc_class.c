@@ -1,0 +1,54 @@
+/* ABC classes (SPEC section 3, abc_class): customers with a purchase sorted by monetary
+ * descending, ties by customer_id ascending (= row order, rows being sorted by id); the first
+ * ceil(a% n) are A, the next ceil(b% n) are B, the rest C. */
+#include "core/table_int.h"
+#include "patron/rfm.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static const char *const abc_labels[3] = {"A", "B", "C"};
+
+typedef struct ranked {
+  patron_money monetary;
+  size_t row;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b) {
+  const ranked *x = a, *y = b;
+  if (x->monetary != y->monetary)
+    return x->monetary > y->monetary ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+/* ceil(pct% of n) computed exactly on integers (pct given with up to 6 decimals). */
+static size_t ceil_share(double pct, size_t n) {
+  long long micro = llround(pct * 1e6);
+  unsigned __int128 num = (unsigned __int128)micro * n, den = 100000000ull;
+  return (size_t)((num + den - 1) / den);
+}
+
+patron_status patron_abc_classes(patron_table *t, double a_pct, double b_pct, patron_error *err) {
+  const char *step = "abc_class";
+  const int64_t *freq = patron__column_data(t, "frequency", PATRON_COL_INT, step, err);
+  const int64_t *mon = patron__column_data(t, "monetary", PATRON_COL_MONEY, step, err);
+  if (!freq || !mon)
+    return err ? err->status : PATRON_ERR_USAGE;
+  size_t n_rows = patron_table_n_rows(t), n = 0;
+  ranked *order = malloc((n_rows ? n_rows : 1) * sizeof *order);
+  if (!order)
+    return PATRON__OOM(err);
+  for (size_t i = 0; i < n_rows; i++)
+    if (freq[i] != PATRON_NULL_INT)
+      order[n++] = (ranked){mon[i], i};
+  qsort(order, n, sizeof *order, cmp_ranked);
+  int32_t *cls;
+  patron_status st = patron_table_add_category(t, "abc_class", abc_labels, NULL, 3, true, &cls, err);
+  if (st == PATRON_OK) {
+    size_t a = ceil_share(a_pct, n), b = a + ceil_share(b_pct, n);
+    for (size_t k = 0; k < n; k++)
+      cls[order[k].row] = k < a ? 0 : (k < b ? 1 : 2);
+  }
+  free(order);
+  return st;
+}
