@@ -37,6 +37,10 @@ void patron__arena_adopt(patron__arena *dst, patron__arena *src);
 /* 64-bit hash of a byte string (wyhash-style mixing; not cryptographic). */
 uint64_t patron__hash_bytes(const void *data, size_t len, uint64_t seed);
 
+/* A decimal into a fixed-point integer with `decimals` places (0..9), rounded half away
+ * from zero (see patron_parse_money, which is this with 4). */
+patron_status patron__parse_decimal(const char *s, size_t len, int decimals, int64_t *out);
+
 /* Number of worker threads to use for large work: online CPUs, at least 1. */
 int patron__default_threads(void);
 

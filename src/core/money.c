@@ -6,13 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* |value| must stay below this many units so sums of many values cannot overflow soon. */
-#define MONEY_MAX_UNITS 922337203685477LL /* ~9.2e14 currency units */
+/* Values stay below INT64_MAX / 1024 in scaled units, so that sums of very many values
+ * cannot overflow: ~9e11 currency units at 4 decimals. */
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-/* Slow path: exponent notation, via strtod on a bounded copy. */
-static patron_status parse_scientific(const char *s, size_t len, patron_money *out) {
+static const int64_t pow10_table[10] = {1,      10,      100,      1000,      10000,
+                                        100000, 1000000, 10000000, 100000000, 1000000000};
+
+/* Slow path: exponent notation, via strtold on a bounded copy. */
+static patron_status parse_scientific(const char *s, size_t len, int decimals, int64_t *out) {
   char buf[64];
   if (len >= sizeof buf)
     return PATRON_ERR_INPUT;
@@ -20,14 +23,15 @@ static patron_status parse_scientific(const char *s, size_t len, patron_money *o
   buf[len] = '\0';
   char *end;
   long double v = strtold(buf, &end);
-  if (end != buf + len || !(v < MONEY_MAX_UNITS && v > -MONEY_MAX_UNITS))
+  long double limit = (long double)INT64_MAX / 1024 / pow10_table[decimals];
+  if (end != buf + len || !(v < limit && v > -limit))
     return PATRON_ERR_INPUT;
-  long double scaled = v * PATRON_MONEY_SCALE;
-  *out = (patron_money)(scaled < 0 ? scaled - 0.5L : scaled + 0.5L);
+  long double scaled = v * pow10_table[decimals];
+  *out = (int64_t)(scaled < 0 ? scaled - 0.5L : scaled + 0.5L);
   return PATRON_OK;
 }
 
-patron_status patron_parse_money(const char *s, size_t len, patron_money *out) {
+patron_status patron__parse_decimal(const char *s, size_t len, int decimals, int64_t *out) {
   while (len && is_blank(*s))
     s++, len--;
   while (len && is_blank(s[len - 1]))
@@ -36,10 +40,11 @@ patron_status patron_parse_money(const char *s, size_t len, patron_money *out) {
   bool neg = false;
   if (p < end && (*p == '-' || *p == '+'))
     neg = *p++ == '-';
+  const int64_t max_units = INT64_MAX / 1024 / pow10_table[decimals];
   int64_t units = 0;
   int int_digits = 0, frac_digits = 0, round_digit = 0;
   while (p < end && (unsigned)(*p - '0') <= 9) {
-    if (units > MONEY_MAX_UNITS / 10)
+    if (units > max_units / 10)
       return PATRON_ERR_INPUT;
     units = units * 10 + (*p++ - '0');
     int_digits++;
@@ -48,9 +53,9 @@ patron_status patron_parse_money(const char *s, size_t len, patron_money *out) {
   if (p < end && *p == '.') {
     p++;
     while (p < end && (unsigned)(*p - '0') <= 9) {
-      if (frac_digits < 4)
+      if (frac_digits < decimals)
         frac = frac * 10 + (*p - '0');
-      else if (frac_digits == 4)
+      else if (frac_digits == decimals)
         round_digit = *p - '0';
       frac_digits++;
       p++;
@@ -59,14 +64,18 @@ patron_status patron_parse_money(const char *s, size_t len, patron_money *out) {
   if (int_digits + frac_digits == 0)
     return PATRON_ERR_INPUT;
   if (p < end && (*p == 'e' || *p == 'E'))
-    return parse_scientific(s, len, out);
-  if (p != end || units > MONEY_MAX_UNITS)
+    return parse_scientific(s, len, decimals, out);
+  if (p != end || units > max_units)
     return PATRON_ERR_INPUT;
-  for (int i = frac_digits; i < 4; i++)
+  for (int i = frac_digits; i < decimals; i++)
     frac *= 10;
-  int64_t v = units * PATRON_MONEY_SCALE + frac + (round_digit >= 5);
+  int64_t v = units * pow10_table[decimals] + frac + (round_digit >= 5);
   *out = neg ? -v : v;
   return PATRON_OK;
+}
+
+patron_status patron_parse_money(const char *s, size_t len, patron_money *out) {
+  return patron__parse_decimal(s, len, 4, out);
 }
 
 size_t patron_format_money(patron_money value, char *out) {

@@ -282,6 +282,7 @@ patron_status patron__scan_run(patron__scan *scan, patron__scan_worker *workers,
     if (workers[i - 1].end == workers[i].start)
       continue;
     reset(workers[i].ctx); /* the split fell inside a quoted field: parse again */
+    scan->n_repairs++;
     workers[i].start = workers[i - 1].end; /* may lie past stop: then the range is empty */
     workers[i].failed = false;
     jobs[i].io_failed = false;

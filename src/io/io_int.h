@@ -92,6 +92,7 @@ typedef struct patron__scan {
   uint64_t header_lines; /* physical lines used by the header */
   patron__csv_record header;
   char *header_buf;
+  unsigned n_repairs;    /* ranges parsed again because a split fell inside quotes */
 } patron__scan;
 
 /* Opens a file and reads its header record (or not, when has_header is false). Empty or

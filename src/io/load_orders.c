@@ -91,14 +91,16 @@ static int parse_amount(const load_file *f, const patron__csv_field *fl, patron_
     const patron__csv_field *a = &fl[f->field[O_AMOUNT]];
     return patron_parse_money(a->ptr, a->len, out) == PATRON_OK ? -1 : O_AMOUNT;
   }
-  patron_money q, p;
+  /* quantity with 4 decimals, unit price with 8: the product is rounded once, to 4 */
+  int64_t q, p;
   const patron__csv_field *qf = &fl[f->field[O_QUANTITY]], *pf = &fl[f->field[O_UNIT_PRICE]];
-  if (patron_parse_money(qf->ptr, qf->len, &q) != PATRON_OK)
+  if (patron__parse_decimal(qf->ptr, qf->len, 4, &q) != PATRON_OK)
     return O_QUANTITY;
-  if (patron_parse_money(pf->ptr, pf->len, &p) != PATRON_OK)
+  if (patron__parse_decimal(pf->ptr, pf->len, 8, &p) != PATRON_OK)
     return O_UNIT_PRICE;
-  __int128 prod = (__int128)q * p, half = PATRON_MONEY_SCALE / 2;
-  prod = prod < 0 ? (prod - half) / PATRON_MONEY_SCALE : (prod + half) / PATRON_MONEY_SCALE;
+  const __int128 scale = 100000000, half = scale / 2;
+  __int128 prod = (__int128)q * p;
+  prod = prod < 0 ? (prod - half) / scale : (prod + half) / scale;
   if (prod > (__int128)INT64_MAX / 1024 || prod < -(__int128)INT64_MAX / 1024)
     return O_AMOUNT;
   *out = (patron_money)prod;

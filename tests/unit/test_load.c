@@ -1,0 +1,260 @@
+/* Unit tests for the loaders: column mapping, rejects with positions, as-of, members,
+ * events, strict mode, clear errors. Rows read = used + rejected throughout. */
+#include "test_util.h"
+#include "fixture.h"
+
+static patron_dataset *load(patron_load_options *o, patron_status want, patron_error *err) {
+  patron_dataset *ds = NULL;
+  patron_error_clear(err);
+  assert_int_equal(patron_dataset_load(o, &ds, err), want);
+  return ds;
+}
+
+static void assert_balanced(const patron_file_report *r) {
+  assert_int_equal(r->rows_read, r->rows_used + r->rows_rejected);
+  uint64_t by_reason = 0;
+  for (int k = 0; k < PATRON_REJECT_COUNT; k++)
+    by_reason += r->rejected_by_reason[k];
+  assert_int_equal(by_reason, r->rows_rejected);
+}
+
+static const char orders_csv[] =
+    "customer_id,order_id,order_time,amount,category\n"
+    "c1,o1,2024-01-05 10:00:00,10.50,\"toys, games\"\n"
+    "c1,o1,2024-01-05 10:00:00,4.50,books\n"
+    "c2,o1,2024-01-06,20,\"multi\nline\"\n" /* same order id, other customer: another order */
+    ",o9,2024-01-06,5,x\n"                  /* line 6: empty customer */
+    "c3,o3,2024-02-30,5,x\n"                /* line 7: bad date */
+    "c3,o4,2024-02-03,five,x\n"             /* line 8: bad number */
+    "c3,o5,2024-02-03,5\n"                  /* line 9: wrong field count */
+    "\n"
+    "c3,\"o6\"x,2024-02-03,5,x\n"           /* line 11: text after quote */
+    "c1,o7,2024-01-09,-3.00,x\n";           /* a refund */
+
+static void test_orders_rejects_and_collapse(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders_csv);
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  const patron_file_report *r = patron_dataset_file_report(ds, PATRON_FILE_ORDERS);
+  assert_int_equal(r->rows_read, 9);
+  assert_int_equal(r->rows_used, 4);
+  assert_int_equal(r->blank_lines, 1);
+  assert_balanced(r);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_EMPTY_CUSTOMER_ID], 1);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_BAD_DATE], 1);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_BAD_NUMBER], 1);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_FIELD_COUNT], 1);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_TEXT_AFTER_QUOTE], 1);
+  assert_int_equal(patron_dataset_n_rejects(ds), 5);
+  const uint64_t lines[] = {6, 7, 8, 9, 11};
+  const char *columns[] = {"customer_id", "order_time", "amount", "", ""};
+  for (size_t i = 0; i < 5; i++) {
+    patron_reject rj;
+    patron_dataset_reject(ds, i, &rj);
+    assert_int_equal(rj.line, lines[i]);
+    assert_string_equal(rj.column, columns[i]);
+  }
+  patron_reject rj;
+  patron_dataset_reject(ds, 1, &rj);
+  assert_memory_equal(rj.raw, "c3,o3,2024-02-30,5,x", rj.raw_len);
+  /* c3 had only bad rows: it is not a customer */
+  assert_int_equal(patron_dataset_n_customers(ds), 2);
+  assert_string_equal(patron_dataset_customer_id(ds, 0), "c1");
+  patron_orders_view ov;
+  patron_dataset_orders(ds, &ov);
+  assert_int_equal(ov.n_orders, 3);
+  assert_int_equal(ov.start[1] - ov.start[0], 2); /* c1: o1 (2 lines) and the refund o7 */
+  assert_true(ov.value[ov.start[0]] == 150000);
+  assert_int_equal(ov.n_lines[ov.start[0]], 2);
+  assert_true(ov.value[ov.start[0] + 1] == -30000);
+  assert_true(ov.value[ov.start[1]] == 200000);
+  patron_dataset_free(ds);
+}
+
+static void test_strict_names_file_and_line(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders_csv);
+  o.strict = true;
+  patron_error err;
+  assert_null(load(&o, PATRON_ERR_INPUT, &err));
+  char msg[1024];
+  patron_error_format(&err, msg, sizeof msg);
+  assert_non_null(strstr(msg, "orders.csv:6: empty_customer_id"));
+}
+
+static void test_map_and_quantity_price(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] =
+      fixture_file(0, "retail.tsv", "Cust\tInvoice\tWhen\tQuantity\tPrice\n"
+                                    "17850.0\tC536379\t12/1/2010 9:41\t-1\t27.5\n"
+                                    "17850.0\t536365\t12/1/2010 8:26\t6\t2.55\n"
+                                    "17850\t536366\t12/1/2010 8:28\t3\t0.333333\n");
+  const char *maps[] = {"customer_id=Cust", "order_id=Invoice", "orders.order_time=When",
+                        "unit_price=Price"}; /* Quantity is found case-insensitively */
+  o.maps = maps;
+  o.n_maps = 4;
+  o.date_format = "%m/%d/%Y %H:%M";
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  assert_int_equal(patron_dataset_n_customers(ds), 2); /* "17850" and "17850.0" differ */
+  uint32_t c = patron_dataset_find_customer(ds, "17850.0", 7);
+  assert_int_equal(c, 1);
+  patron_orders_view ov;
+  patron_dataset_orders(ds, &ov);
+  assert_int_equal(ov.start[c + 1] - ov.start[c], 2);
+  /* time-sorted: 08:26 purchase first, then the 09:41 cancellation */
+  assert_true(ov.value[ov.start[c]] == 153000);
+  assert_true(ov.value[ov.start[c] + 1] == -275000);
+  assert_true(ov.value[ov.start[0]] == 10000); /* 3 x 0.333333 = 0.999999, exact */
+  assert_true(ov.time[ov.start[c]] % 86400 == 8 * 3600 + 26 * 60);
+  patron_dataset_free(ds);
+}
+
+static void test_missing_columns_are_errors(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "o.csv", "customer_id,order_id,when,amount\n");
+  patron_error err;
+  assert_null(load(&o, PATRON_ERR_INPUT, &err));
+  assert_non_null(strstr(err.message, "missing required column 'order_time'"));
+  assert_non_null(strstr(err.message, "--map order_time=HEADER"));
+  o.paths[PATRON_FILE_ORDERS] =
+      fixture_file(0, "o.csv", "customer_id,order_id,order_time,quantity\n");
+  assert_null(load(&o, PATRON_ERR_INPUT, &err));
+  assert_non_null(strstr(err.message, "'amount' column, or both 'quantity' and 'unit_price'"));
+  const char *bad_map[] = {"ordertime=When"};
+  o.maps = bad_map;
+  o.n_maps = 1;
+  assert_null(load(&o, PATRON_ERR_USAGE, &err));
+  assert_non_null(strstr(err.message, "unknown column name"));
+  assert_non_null(strstr(err.message, "^"));
+}
+
+static void test_as_of_at_load(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders_csv);
+  assert_int_equal(patron_parse_day("2024-01-06", 10, &o.as_of_day), PATRON_OK);
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  const patron_file_report *r = patron_dataset_file_report(ds, PATRON_FILE_ORDERS);
+  assert_int_equal(r->after_as_of, 2); /* c2's order on the 6th, c1's refund on the 9th */
+  assert_balanced(r);
+  assert_int_equal(patron_dataset_n_customers(ds), 1);
+  patron_dataset_free(ds);
+}
+
+static void test_members_and_events(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders_csv);
+  o.paths[PATRON_FILE_CUSTOMERS] = fixture_file(
+      1, "customers.csv",
+      "customer_id,gender,birth_date,city,signup_date\n"
+      "c1,F,1990-02-01,Shanghai,2023-12-01\n"
+      "m9,M,,Beijing,2023-11-11\n"
+      "c1,F,1990-02-01,Shanghai,2023-12-01\n" /* duplicate */
+      "m8,,1980-13-01,,\n");                  /* bad birth date */
+  o.paths[PATRON_FILE_EVENTS] = fixture_file(2, "events.csv",
+                                             "customer_id,event_time,event_type,item_id\n"
+                                             "v1,2024-01-02 10:00:00,view,sku1\n"
+                                             "c1,2024-01-02 09:00:00,cart,sku1\n"
+                                             "c1,2024-01-01 09:00:00,view,sku1\n"
+                                             "c1,2024-01-01 09:00:00,,sku1\n");
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  const patron_file_report *m = patron_dataset_file_report(ds, PATRON_FILE_CUSTOMERS);
+  assert_int_equal(m->rows_read, 4);
+  assert_int_equal(m->rejected_by_reason[PATRON_REJECT_DUPLICATE_CUSTOMER], 1);
+  assert_int_equal(m->rejected_by_reason[PATRON_REJECT_BAD_DATE], 1);
+  assert_balanced(m);
+  const patron_file_report *e = patron_dataset_file_report(ds, PATRON_FILE_EVENTS);
+  assert_int_equal(e->rejected_by_reason[PATRON_REJECT_EMPTY_EVENT_TYPE], 1);
+  assert_balanced(e);
+  /* c1, c2 (orders), m9 (member), v1 (events) */
+  assert_int_equal(patron_dataset_n_customers(ds), 4);
+  patron_members_view mv;
+  patron_dataset_members(ds, &mv);
+  uint32_t m9 = patron_dataset_find_customer(ds, "m9", 2);
+  assert_true(mv.is_member[m9]);
+  assert_string_equal(patron_dataset_dict_value(ds, "city", mv.city[m9]), "Beijing");
+  assert_int_equal(mv.birth_day[m9], PATRON_NO_DAY);
+  patron_events_view ev;
+  patron_dataset_events(ds, &ev);
+  uint32_t c1 = patron_dataset_find_customer(ds, "c1", 2);
+  assert_int_equal(ev.start[c1 + 1] - ev.start[c1], 2);
+  assert_string_equal(patron_dataset_dict_value(ds, "event_type", ev.type[ev.start[c1]]), "view");
+  assert_true(ev.time[ev.start[c1]] < ev.time[ev.start[c1] + 1]);
+  patron_dataset_free(ds);
+}
+
+/* CDNOW's layout: no header, runs of blanks, YYYYMMDD dates, no order id. */
+static void test_whitespace_no_header(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "cdnow.txt", " 00004 0001 19970101  2   29.33\r\n"
+                                                             " 00004 0001 19970101  1   10.00\r\n"
+                                                             " 00021 0002 19970101  3   63.34\r\n");
+  o.delimiter = ' ';
+  o.no_header = true;
+  o.columns = "customer_id,sample_id,order_time,quantity,amount";
+  o.date_format = "%Y%m%d";
+  o.order_per_row = true;
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  patron_orders_view ov;
+  patron_dataset_orders(ds, &ov);
+  assert_int_equal(ov.n_orders, 3);
+  assert_int_equal(patron_dataset_n_customers(ds), 2);
+  assert_true(ov.value[0] == 293300);
+  patron_dataset_free(ds);
+}
+
+/* An order whose lines sit at both ends of a file big enough for two workers. */
+static void test_order_split_across_workers(void **state) {
+  (void)state;
+  size_t rows = 120000;
+  size_t cap = rows * 48 + 256;
+  char *text = malloc(cap), *p = text;
+  p += sprintf(p, "customer_id,order_id,order_time,amount\nbig,o1,2024-01-01,1.25\n");
+  for (size_t i = 0; i < rows; i++)
+    p += sprintf(p, "cust%06zu,ord%06zu,2024-01-02 10:00:00,2.00\n", i % 1000, i);
+  p += sprintf(p, "big,o1,2023-12-31,1.25\n");
+  const char *path = fixture_file(0, "split.csv", text);
+  free(text);
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = path;
+  o.n_threads = 2;
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  patron_orders_view ov;
+  patron_dataset_orders(ds, &ov);
+  assert_int_equal(ov.n_orders, rows + 1);
+  uint32_t big = patron_dataset_find_customer(ds, "big", 3);
+  assert_int_equal(ov.start[big + 1] - ov.start[big], 1);
+  assert_true(ov.value[ov.start[big]] == 25000);
+  assert_int_equal(ov.n_lines[ov.start[big]], 2);
+  assert_true(ov.time[ov.start[big]] == (int64_t)patron_days_from_civil(2023, 12, 31) * 86400);
+  assert_int_equal(patron_dataset_n_customers(ds), 1001);
+  patron_dataset_free(ds);
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(test_orders_rejects_and_collapse),
+                 cmocka_unit_test(test_strict_names_file_and_line),
+                 cmocka_unit_test(test_map_and_quantity_price),
+                 cmocka_unit_test(test_missing_columns_are_errors),
+                 cmocka_unit_test(test_as_of_at_load), cmocka_unit_test(test_members_and_events),
+                 cmocka_unit_test(test_whitespace_no_header),
+                 cmocka_unit_test(test_order_split_across_workers))
