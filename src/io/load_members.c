@@ -91,7 +91,7 @@ static patron_status reject_late_duplicate(load_file *f, load_worker *b, const m
     return PATRON__OOM(err);
   ssize_t got = pread(f->scan.fd, raw, len, (off_t)m->offset);
   patron__csv_record rec = {.raw = raw, .raw_len = got > 0 ? (size_t)got : 0};
-  patron__worker_reject(b, &rec, m->line, -1, PATRON_REJECT_DUPLICATE_CUSTOMER);
+  patron__worker_reject(b, &rec, m->line, M_CUSTOMER, PATRON_REJECT_DUPLICATE_CUSTOMER);
   free(raw);
   b->rows_used--;
   return b->oom ? PATRON__OOM(err) : PATRON_OK;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Patron needs to build, test and benchmark, from Debian 12's packages.
+# Safe to run again: packages already present are skipped.
+set -euo pipefail
+# toolchain and libFuzzer; libraries; unit tests; the benchmarks' comparison tools
+packages=(
+  build-essential cmake pkg-config clang libclang-rt-dev
+  libgsl-dev libjansson-dev libsqlite3-dev libxgboost-dev libmicrohttpd-dev
+  libcmocka-dev
+  python3-pandas python3-sklearn python3-scipy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

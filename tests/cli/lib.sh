@@ -1,0 +1,32 @@
+# Helpers for CLI tests: each test script sources this, runs the real binary ($PATRON) and
+# checks exit codes, files and messages. Exit 77 = skipped (CTest SKIP_RETURN_CODE).
+set -u
+export LC_ALL=C
+: "${PATRON:?PATRON must point at the patron binary}"
+: "${TEST_DATA:?TEST_DATA must point at tests/data}"
+WORK=$(mktemp -d /tmp/patron-cli-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect_exit CODE -- command...: runs the command, keeps stdout/stderr in $WORK/out, $WORK/err
+expect_exit() {
+  local want=$1; shift; [ "$1" = "--" ] && shift
+  "$@" >"$WORK/out" 2>"$WORK/err"
+  local got=$?
+  [ "$got" = "$want" ] || fail "exit $got (wanted $want): $* ; stderr: $(head -c 400 "$WORK/err")"
+}
+
+expect_contains() { # FILE TEXT
+  grep -qF -- "$2" "$1" || fail "$1 lacks '$2': $(head -c 400 "$1")"
+}
+
+expect_same() { # GOT WANT
+  cmp -s "$1" "$2" || { fail "$1 differs from $2"; diff "$1" "$2" | head -20; }
+}
+
+finish() {
+  if [ "$fails" -ne 0 ]; then echo "$fails check(s) failed"; exit 1; fi
+  echo "all checks passed"
+}
