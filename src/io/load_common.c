@@ -399,7 +399,8 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     line0 += scan_workers[i].n_lines;
   }
   /* rows found bad only while merging (duplicates across workers) come last: restore order */
-  qsort(dst->items + first, dst->n - first, sizeof *dst->items, by_line);
+  if (dst->n > first)
+    qsort(dst->items + first, dst->n - first, sizeof *dst->items, by_line);
   if (f->opts->strict && dst->n > first)
     return strict_error(f, &dst->items[first], err);
   return PATRON_OK;

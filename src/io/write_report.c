@@ -24,7 +24,7 @@ static patron_status flush_to(const char *path, patron__buf *b, patron_error *er
     free(b->data);
     return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
   }
-  bool ok = fwrite(b->data, 1, b->len, f) == b->len;
+  bool ok = b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len;
   ok = (fclose(f) == 0) && ok;
   free(b->data);
   return ok ? PATRON_OK

@@ -100,6 +100,10 @@ static void header(patron__buf *b, const patron_table *t) {
   patron__buf_putc(b, '\n');
 }
 
+static bool put_buffer(FILE *f, const patron__buf *b) {
+  return !b->oom && (b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len);
+}
+
 static bool write_blocks(FILE *f, const patron_table *t, block_job jobs[2]) {
   size_t n = patron_table_n_rows(t);
   for (size_t at = 0; at < n; at += 2 * BLOCK_ROWS) {
@@ -116,7 +120,7 @@ static bool write_blocks(FILE *f, const patron_table *t, block_job jobs[2]) {
     else
       format_block(&jobs[1]);
     for (int k = 0; k < 2; k++)
-      if (jobs[k].buf.oom || fwrite(jobs[k].buf.data, 1, jobs[k].buf.len, f) != jobs[k].buf.len)
+      if (!put_buffer(f, &jobs[k].buf))
         return false;
   }
   return true;
@@ -128,8 +132,7 @@ patron_status patron_write_table_csv(const patron_table *t, const char *path, pa
     return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
   block_job jobs[2] = {{.t = t}, {.t = t}};
   header(&jobs[0].buf, t);
-  bool ok = !jobs[0].buf.oom && fwrite(jobs[0].buf.data, 1, jobs[0].buf.len, f) == jobs[0].buf.len;
-  ok = ok && write_blocks(f, t, jobs);
+  bool ok = put_buffer(f, &jobs[0].buf) && write_blocks(f, t, jobs);
   bool oom = jobs[0].buf.oom || jobs[1].buf.oom;
   free(jobs[0].buf.data);
   free(jobs[1].buf.data);
