@@ -4,7 +4,10 @@
 
 #include <string.h>
 
+extern const cli_command cli_cmd_gen;
+
 const cli_command *const cli_commands[] = {
+    &cli_cmd_gen,
     NULL,
 };
 
