@@ -10,5 +10,6 @@
 #include "patron/profile.h"
 #include "patron/rfm.h"
 #include "patron/output.h"
+#include "patron/gen.h"
 
 #endif

@@ -5,9 +5,11 @@
 #include <string.h>
 
 extern const cli_command cli_cmd_analyze;
+extern const cli_command cli_cmd_gen;
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_analyze,
+    &cli_cmd_gen,
     NULL,
 };
 
