@@ -6,10 +6,12 @@
 
 extern const cli_command cli_cmd_analyze;
 extern const cli_command cli_cmd_gen;
+extern const cli_command cli_cmd_demo;
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_analyze,
     &cli_cmd_gen,
+    &cli_cmd_demo,
     NULL,
 };
 
