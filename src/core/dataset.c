@@ -1,8 +1,8 @@
 /* The dataset after loading: customers sorted by id, orders and events grouped per
  * customer and sorted by time (CSR indexes built once), read-only accessors. */
 #include "core/dataset_int.h"
+#include "core/sort.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,44 +69,46 @@ static int cmp_id(const void *a, const void *b) {
   return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-typedef struct sort_half {
-  id_ref *refs;
-  size_t n;
-} sort_half;
-
-static void *sort_thread(void *arg) {
-  sort_half *h = arg;
-  qsort(h->refs, h->n, sizeof *h->refs, cmp_id);
-  return NULL;
+/* Big-endian 8 bytes of s from `depth`, zero-padded: unsigned order = byte order. */
+static uint64_t prefix_key(const id_ref *r, size_t depth) {
+  uint64_t k = 0;
+  for (size_t i = 0; i < 8; i++)
+    k = k << 8 | (depth + i < r->len ? (unsigned char)r->s[depth + i] : 0);
+  return k;
 }
 
-/* Sorts refs with two threads (each half sorted, then merged). */
-static bool sort_ids(id_ref *refs, size_t n) {
-  if (n < 100000) {
+/* Sorts refs by id, all of which share their first `depth` bytes: radix sort on the next 8
+ * bytes, then refine each run of equal prefixes on the bytes after them. Small runs (and
+ * very deep ones) go to qsort with the exact comparison. */
+static bool sort_ids_from(id_ref *refs, size_t n, size_t depth) {
+  if (n < 64 || depth > 256) {
     qsort(refs, n, sizeof *refs, cmp_id);
     return true;
   }
-  sort_half lo = {refs, n / 2}, hi = {refs + n / 2, n - n / 2};
-  pthread_t t;
-  bool threaded = pthread_create(&t, NULL, sort_thread, &hi) == 0;
-  sort_thread(&lo);
-  if (threaded)
-    pthread_join(t, NULL);
-  else
-    sort_thread(&hi);
-  id_ref *merged = malloc(n * sizeof *merged);
-  if (!merged)
-    return false;
-  size_t i = 0, j = 0, k = 0;
-  while (i < lo.n && j < hi.n)
-    merged[k++] = cmp_id(&lo.refs[i], &hi.refs[j]) <= 0 ? lo.refs[i++] : hi.refs[j++];
-  while (i < lo.n)
-    merged[k++] = lo.refs[i++];
-  while (j < hi.n)
-    merged[k++] = hi.refs[j++];
-  memcpy(refs, merged, n * sizeof *refs);
-  free(merged);
-  return true;
+  uint64_t *keys = malloc(n * sizeof *keys);
+  uint32_t *order = malloc(n * sizeof *order);
+  id_ref *tmp = malloc(n * sizeof *tmp);
+  bool ok = keys && order && tmp;
+  for (size_t i = 0; ok && i < n; i++)
+    keys[i] = prefix_key(&refs[i], depth), order[i] = (uint32_t)i;
+  ok = ok && patron__radix_sort(keys, order, n);
+  for (size_t i = 0; ok && i < n; i++)
+    tmp[i] = refs[order[i]];
+  if (ok)
+    memcpy(refs, tmp, n * sizeof *refs);
+  for (size_t g0 = 0, g1; ok && g0 < n; g0 = g1) {
+    bool longer = false;
+    for (g1 = g0 + 1; g1 < n && keys[g1] == keys[g0]; g1++)
+      longer |= refs[g1].len > depth + 8;
+    longer |= refs[g0].len > depth + 8;
+    if (g1 - g0 > 1)
+      ok = longer ? sort_ids_from(refs + g0, g1 - g0, depth + 8)
+                  : (qsort(refs + g0, g1 - g0, sizeof *refs, cmp_id), true);
+  }
+  free(keys);
+  free(order);
+  free(tmp);
+  return ok;
 }
 
 /* rank[first-appearance index] = position in id order; fills ds->ids. */
@@ -123,7 +125,7 @@ static patron_status rank_customers(patron_dataset *ds, uint32_t **rank_out, pat
   }
   for (size_t i = 0; i < n; i++)
     refs[i] = (id_ref){ds->customers.str[i], ds->customers.len[i], (uint32_t)i};
-  if (!sort_ids(refs, n)) {
+  if (!sort_ids_from(refs, n, 0)) {
     free(refs);
     free(rank);
     return PATRON__OOM(err);
@@ -146,7 +148,7 @@ static patron_status rank_customers(patron_dataset *ds, uint32_t **rank_out, pat
 static uint32_t *group_rows(const uint32_t *customer, size_t n_rows, const uint32_t *rank,
                             size_t n_customers, uint32_t **start_out) {
   uint32_t *start = calloc(n_customers + 1, sizeof *start);
-  uint32_t *perm = malloc((n_rows ? n_rows : 1) * sizeof *perm);
+  uint32_t *perm = patron__realloc_big(NULL, (n_rows ? n_rows : 1) * sizeof *perm);
   if (!start || !perm) {
     free(start);
     free(perm);
@@ -189,7 +191,7 @@ static void sort_ranges_by_time(uint32_t *perm, const uint32_t *start, size_t n_
 }
 
 static bool permute_i64(int64_t **a, const uint32_t *perm, size_t n) {
-  int64_t *b = malloc((n ? n : 1) * sizeof *b);
+  int64_t *b = patron__realloc_big(NULL, (n ? n : 1) * sizeof *b);
   if (!b)
     return false;
   for (size_t i = 0; i < n; i++)
@@ -200,7 +202,7 @@ static bool permute_i64(int64_t **a, const uint32_t *perm, size_t n) {
 }
 
 static bool permute_u32(uint32_t **a, const uint32_t *perm, size_t n) {
-  uint32_t *b = malloc((n ? n : 1) * sizeof *b);
+  uint32_t *b = patron__realloc_big(NULL, (n ? n : 1) * sizeof *b);
   if (!b)
     return false;
   for (size_t i = 0; i < n; i++)
@@ -211,17 +213,18 @@ static bool permute_u32(uint32_t **a, const uint32_t *perm, size_t n) {
 }
 
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
-  size_t n = ds->n_orders;
-  uint32_t *perm = group_rows(ds->order_customer, n, rank, ds->n_customers, &ds->order_start);
+  order_set *s = &ds->orders;
+  size_t n = ds->n_orders = s->n;
+  uint32_t *perm = group_rows(s->customer, n, rank, ds->n_customers, &ds->order_start);
   if (!perm)
     return PATRON__OOM(err);
-  sort_ranges_by_time(perm, ds->order_start, ds->n_customers, ds->order_time);
+  sort_ranges_by_time(perm, ds->order_start, ds->n_customers, s->time);
+  ds->order_time = s->time, ds->order_value = s->value, ds->order_lines = s->lines;
+  s->time = NULL, s->value = NULL, s->lines = NULL;
   bool ok = permute_i64(&ds->order_time, perm, n) && permute_i64(&ds->order_value, perm, n) &&
             permute_u32(&ds->order_lines, perm, n);
   free(perm);
-  free(ds->order_customer);
-  ds->order_customer = NULL;
-  patron__intern_free(&ds->orders); /* order ids are not needed past loading */
+  patron__order_set_free(s); /* order ids are not needed past loading */
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
@@ -292,8 +295,8 @@ void patron_dataset_free(patron_dataset *ds) {
   if (!ds)
     return;
   patron__intern_free(&ds->customers);
-  patron__intern_free(&ds->orders);
-  free(ds->order_customer), free(ds->order_time), free(ds->order_value), free(ds->order_lines);
+  patron__order_set_free(&ds->orders);
+  free(ds->order_time), free(ds->order_value), free(ds->order_lines);
   free(ds->is_member), free(ds->signup_day), free(ds->birth_day);
   for (int a = 0; a < 3; a++)
     free(ds->member_attr[a]);

@@ -4,6 +4,7 @@
 #define PATRON_DATASET_INT_H
 
 #include "core/intern.h"
+#include "io/order_set.h"
 #include "patron/dataset.h"
 
 typedef enum patron__dict_id {
@@ -37,12 +38,7 @@ typedef struct patron__rejects {
 struct patron_dataset {
   /* while loading: customers and orders in order of first appearance */
   patron__intern customers;     /* scope 0 */
-  patron__intern orders;        /* scope = customer index (first-appearance numbering) */
-  uint32_t *order_customer;
-  int64_t *order_time;
-  patron_money *order_value;
-  uint32_t *order_lines;
-  size_t order_cap;
+  order_set orders;             /* customers numbered by first appearance */
   int64_t max_order_time;
   int32_t load_as_of;
 
@@ -66,6 +62,9 @@ struct patron_dataset {
   const char **ids;          /* sorted */
   uint32_t *id_len;
   uint32_t *order_start;     /* n_customers + 1 */
+  int64_t *order_time;       /* CSR order, built from `orders` */
+  patron_money *order_value;
+  uint32_t *order_lines;
   uint32_t *event_start;     /* n_customers + 1 */
   size_t n_orders;
 

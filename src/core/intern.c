@@ -13,17 +13,25 @@ static bool same(const patron__intern *t, uint32_t idx, uint32_t scope, const ch
   return t->len[idx] == len && t->scope[idx] == scope && memcmp(t->str[idx], s, len) == 0;
 }
 
+/* A slot's home position comes from the hash bits kept in the slot itself, so growing the
+ * table never reads the strings again. */
+static size_t home(uint64_t slot_or_hash, size_t n_slots) {
+  return (size_t)(slot_or_hash >> 32) & (n_slots - 1);
+}
+
 static bool grow_slots(patron__intern *t) {
   size_t n = t->n_slots ? t->n_slots * 2 : 1024;
+  if (n > (1ull << 32))
+    return false; /* positions come from 32 hash bits */
   uint64_t *slots = calloc(n, sizeof *slots);
   if (!slots)
     return false;
+  patron__advise_huge(slots, n * sizeof *slots);
   for (size_t i = 0; i < t->n_slots; i++) {
     uint64_t v = t->slots[i];
     if (!v)
       continue;
-    uint32_t idx = (uint32_t)v - 1;
-    size_t j = (size_t)hash_of(t->scope[idx], t->str[idx], t->len[idx]) & (n - 1);
+    size_t j = home(v, n);
     while (slots[j])
       j = (j + 1) & (n - 1);
     slots[j] = v;
@@ -37,15 +45,15 @@ static bool grow_slots(patron__intern *t) {
 static bool append(patron__intern *t, uint32_t scope, const char *s, size_t len) {
   if (t->n == t->cap) {
     size_t cap = t->cap ? t->cap * 2 : 1024;
-    const char **str = realloc(t->str, cap * sizeof *str);
+    const char **str = patron__realloc_big(t->str, cap * sizeof *str);
     if (!str)
       return false;
     t->str = str;
-    uint32_t *l = realloc(t->len, cap * sizeof *l);
+    uint32_t *l = patron__realloc_big(t->len, cap * sizeof *l);
     if (!l)
       return false;
     t->len = l;
-    uint32_t *sc = realloc(t->scope, cap * sizeof *sc);
+    uint32_t *sc = patron__realloc_big(t->scope, cap * sizeof *sc);
     if (!sc)
       return false;
     t->scope = sc;
@@ -65,7 +73,7 @@ uint32_t patron__intern_find(const patron__intern *t, uint32_t scope, const char
   if (!t->n_slots)
     return PATRON__NO_INDEX;
   uint64_t h = hash_of(scope, s, len), tag = h & 0xffffffff00000000ull;
-  for (size_t j = (size_t)h & (t->n_slots - 1);; j = (j + 1) & (t->n_slots - 1)) {
+  for (size_t j = home(h, t->n_slots);; j = (j + 1) & (t->n_slots - 1)) {
     uint64_t v = t->slots[j];
     if (!v)
       return PATRON__NO_INDEX;
@@ -83,7 +91,7 @@ uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, si
   if ((t->n + 1) * 2 > t->n_slots && !grow_slots(t))
     return PATRON__NO_INDEX;
   uint64_t h = hash_of(scope, s, len), tag = h & 0xffffffff00000000ull;
-  size_t j = (size_t)h & (t->n_slots - 1);
+  size_t j = home(h, t->n_slots);
   for (;; j = (j + 1) & (t->n_slots - 1)) {
     uint64_t v = t->slots[j];
     if (!v)

@@ -3,7 +3,30 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+void patron__advise_huge(void *p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  if (!p || bytes < (4u << 20))
+    return;
+  /* Cover whole pages from the block's first page on: glibc maps a large block as one
+   * region starting a header before p, and advising all of it keeps the region in one
+   * piece, so a later realloc can still move it with mremap instead of copying. */
+  const uintptr_t page = 4096;
+  uintptr_t start = (uintptr_t)p & ~(page - 1);
+  uintptr_t end = ((uintptr_t)p + bytes + page - 1) & ~(page - 1);
+  madvise((void *)start, end - start, MADV_HUGEPAGE); /* a hint: failure is harmless */
+#else
+  (void)p, (void)bytes;
+#endif
+}
+
+void *patron__realloc_big(void *p, size_t bytes) {
+  void *q = realloc(p, bytes);
+  patron__advise_huge(q, bytes);
+  return q;
+}
 
 bool patron__reserve(void **items, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
@@ -14,7 +37,7 @@ bool patron__reserve(void **items, size_t *cap, size_t need, size_t size) {
       return false;
     n *= 2;
   }
-  void *p = realloc(*items, n * size);
+  void *p = patron__realloc_big(*items, n * size);
   if (!p)
     return false;
   *items = p;
@@ -28,15 +51,19 @@ struct patron__arena_block {
   char data[];
 };
 
-enum { ARENA_BLOCK = 1 << 20 };
+enum { ARENA_BLOCK = 1 << 20, ARENA_BLOCK_MAX = 64 << 20 };
 
 char *patron__arena_strdup(patron__arena *arena, const char *s, size_t len) {
   patron__arena_block *b = arena->head;
   if (!b || b->cap - b->used < len + 1) {
-    size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+    /* blocks grow with the arena (1 MiB up to 64 MiB) so big arenas get huge pages */
+    size_t cap = arena->used_bytes / 4 > ARENA_BLOCK ? arena->used_bytes / 4 : ARENA_BLOCK;
+    cap = cap > ARENA_BLOCK_MAX ? ARENA_BLOCK_MAX : cap;
+    cap = len + 1 > cap ? len + 1 : cap;
     b = malloc(sizeof *b + cap);
     if (!b)
       return NULL;
+    patron__advise_huge(b, sizeof *b + cap);
     b->cap = cap;
     b->used = 0;
     b->next = arena->head;

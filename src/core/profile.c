@@ -1,6 +1,7 @@
 /* Builds the profile table as of a date (SPEC sections 2-3): which customers are rows, the
  * base figures from each customer's time-sorted orders, then the SPEC segmentations.
  * An order counts when its time is before as_of 00:00; a purchase is an order with value > 0. */
+#include "core/sort.h"
 #include "core/table_int.h"
 #include "patron/profile.h"
 #include "patron/rfm.h"
@@ -225,11 +226,6 @@ const patron_table *patron_profile_table_const(const patron_profile *p) { return
 int32_t patron_profile_as_of(const patron_profile *p) { return p->as_of; }
 const uint32_t *patron_profile_customers(const patron_profile *p) { return p->customers; }
 
-static int cmp_money_desc(const void *a, const void *b) {
-  patron_money x = *(const patron_money *)a, y = *(const patron_money *)b;
-  return (x < y) - (x > y);
-}
-
 void patron_profile_stats_get(const patron_profile *p, patron_profile_stats *out) {
   memset(out, 0, sizeof *out);
   out->customers = p->n_rows;
@@ -253,11 +249,12 @@ void patron_profile_stats_get(const patron_profile *p, patron_profile_stats *out
     free(sorted);
     return;
   }
-  qsort(sorted, out->purchasers, sizeof *sorted, cmp_money_desc);
-  size_t top = (out->purchasers + 4) / 5;
+  size_t n = out->purchasers, top = (n + 4) / 5;
   long double top_sum = 0;
+  if (!patron__sort_i64(sorted, n))
+    top = 0; /* out of memory: reported as 0 rather than guessed */
   for (size_t i = 0; i < top; i++)
-    top_sum += sorted[i];
+    top_sum += sorted[n - 1 - i];
   out->top20_revenue_share = out->revenue ? (double)(top_sum / out->revenue) : 0;
   out->silent_share = (double)silent / (double)out->purchasers;
   free(sorted);

@@ -69,7 +69,7 @@ static patron_column *append(patron_table *t, const char *name, patron_col_type 
     patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "column '%s' already exists", name);
     return NULL;
   }
-  void *data = malloc((t->n_rows ? t->n_rows : 1) * elem_size(type));
+  void *data = patron__realloc_big(NULL, (t->n_rows ? t->n_rows : 1) * elem_size(type));
   if (!data || !patron__reserve((void **)&t->cols, &t->cap, t->n_cols + 1, sizeof *t->cols)) {
     free(data);
     PATRON__OOM(err);

@@ -11,12 +11,7 @@ enum { O_CUSTOMER, O_ORDER, O_TIME, O_AMOUNT, O_QUANTITY, O_UNIT_PRICE };
 
 typedef struct orders_worker {
   load_worker base;
-  patron__intern orders; /* scope = local customer */
-  uint32_t *customer;
-  int64_t *time;
-  patron_money *value;
-  uint32_t *lines;
-  size_t n, cap;
+  order_set orders; /* customers are this worker's local indexes */
   uint32_t last_order;
   char last_time_text[32];
   size_t last_time_len;
@@ -33,11 +28,7 @@ static void orders_worker_init(orders_worker *w, const load_file *f) {
 
 static void orders_worker_free(orders_worker *w) {
   patron__worker_free(&w->base);
-  patron__intern_free(&w->orders);
-  free(w->customer);
-  free(w->time);
-  free(w->value);
-  free(w->lines);
+  patron__order_set_free(&w->orders);
   memset(w, 0, sizeof *w);
 }
 
@@ -46,28 +37,6 @@ static void orders_worker_reset(void *ctx) {
   const load_file *f = w->base.file;
   orders_worker_free(w);
   orders_worker_init(w, f);
-}
-
-static bool grow(orders_worker *w) {
-  if (w->n < w->cap)
-    return true;
-  size_t cap = w->cap ? w->cap * 2 : 4096;
-  uint32_t *c = realloc(w->customer, cap * sizeof *c);
-  if (c)
-    w->customer = c;
-  int64_t *t = realloc(w->time, cap * sizeof *t);
-  if (t)
-    w->time = t;
-  patron_money *v = realloc(w->value, cap * sizeof *v);
-  if (v)
-    w->value = v;
-  uint32_t *l = realloc(w->lines, cap * sizeof *l);
-  if (l)
-    w->lines = l;
-  if (!c || !t || !v || !l)
-    return false;
-  w->cap = cap;
-  return true;
 }
 
 static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int64_t *out) {
@@ -107,27 +76,21 @@ static int parse_amount(const load_file *f, const patron__csv_field *fl, patron_
   return -1;
 }
 
-/* Index of the row's order, appending a new one when unseen. */
+/* Index of the row's order, appending a new one when unseen. Rows of one order are
+ * usually adjacent, so the previous row's order is tried first. */
 static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__csv_field *id,
                             bool per_row) {
-  patron__intern *t = &w->orders;
-  uint32_t last = w->last_order;
-  if (!per_row && last != PATRON__NO_INDEX && t->scope[last] == customer &&
-      t->len[last] == id->len && memcmp(t->str[last], id->ptr, id->len) == 0)
-    return last;
-  bool added = true;
-  uint32_t o = per_row ? (uint32_t)w->n : patron__intern_put(t, customer, id->ptr, id->len, &added);
-  if (o == PATRON__NO_INDEX || (added && !grow(w)))
+  order_set *s = &w->orders;
+  if (!patron__order_set_customers(s, w->base.customers.n))
     return PATRON__NO_INDEX;
-  if (added) {
-    w->customer[o] = customer;
-    w->time[o] = INT64_MAX;
-    w->value[o] = 0;
-    w->lines[o] = 0;
-    w->n++;
-  }
-  w->last_order = o;
-  return o;
+  if (per_row)
+    return patron__order_set_append(s, customer);
+  uint32_t last = w->last_order;
+  if (last != PATRON__NO_INDEX && s->customer[last] == customer && s->id_len[last] == id->len &&
+      memcmp(s->id[last], id->ptr, id->len) == 0)
+    return last;
+  bool added;
+  return w->last_order = patron__order_set_put(s, customer, id->ptr, id->len, &added);
 }
 
 static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) {
@@ -161,36 +124,13 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid, per_row);
   if (o == PATRON__NO_INDEX)
     return b->oom = true, false;
-  w->value[o] += amount;
-  w->lines[o]++;
-  if (t < w->time[o])
-    w->time[o] = t;
+  order_set *s = &w->orders;
+  s->value[o] += amount;
+  s->lines[o]++;
+  if (t < s->time[o])
+    s->time[o] = t;
   if (t > w->max_time)
     w->max_time = t;
-  return true;
-}
-
-static bool ds_grow_orders(patron_dataset *ds, size_t need) {
-  if (need <= ds->order_cap)
-    return true;
-  size_t cap = ds->order_cap ? ds->order_cap : 4096;
-  while (cap < need)
-    cap *= 2;
-  uint32_t *c = realloc(ds->order_customer, cap * sizeof *c);
-  if (c)
-    ds->order_customer = c;
-  int64_t *t = realloc(ds->order_time, cap * sizeof *t);
-  if (t)
-    ds->order_time = t;
-  patron_money *v = realloc(ds->order_value, cap * sizeof *v);
-  if (v)
-    ds->order_value = v;
-  uint32_t *l = realloc(ds->order_lines, cap * sizeof *l);
-  if (l)
-    ds->order_lines = l;
-  if (!c || !t || !v || !l)
-    return false;
-  ds->order_cap = cap;
   return true;
 }
 
@@ -200,43 +140,37 @@ static void adopt_first(patron_dataset *ds, orders_worker *w) {
   memset(&w->base.customers, 0, sizeof w->base.customers);
   ds->orders = w->orders;
   memset(&w->orders, 0, sizeof w->orders);
-  ds->order_customer = w->customer;
-  ds->order_time = w->time;
-  ds->order_value = w->value;
-  ds->order_lines = w->lines;
-  ds->n_orders = w->n;
-  ds->order_cap = w->cap;
-  w->customer = NULL, w->time = NULL, w->value = NULL, w->lines = NULL;
-  w->n = w->cap = 0;
 }
 
+/* Merges one worker's orders. A customer first seen in this worker cannot have orders in an
+ * earlier one, so only customers seen before need a lookup; new orders are indexed by id
+ * only while later workers remain to be merged. */
 static patron_status merge_orders(patron_dataset *ds, orders_worker *w, bool per_row,
-                                  patron_error *err) {
+                                  bool more_follow, patron_error *err) {
+  size_t known = ds->customers.n;
   uint32_t *remap = NULL;
   patron_status st = patron__merge_customers(ds, &w->base, &remap, err);
-  if (st != PATRON_OK)
-    return st;
-  for (size_t o = 0; o < w->n && st == PATRON_OK; o++) {
-    uint32_t c = remap[w->customer[o]];
+  if (st == PATRON_OK && !patron__order_set_customers(&ds->orders, ds->customers.n))
+    st = PATRON__OOM(err);
+  const order_set *src = &w->orders;
+  order_set *dst = &ds->orders;
+  for (size_t o = 0; st == PATRON_OK && o < src->n; o++) {
+    uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
     bool added = true;
-    uint32_t g = per_row ? (uint32_t)ds->n_orders
-                         : patron__intern_put(&ds->orders, c, w->orders.str[o], w->orders.len[o],
-                                              &added);
-    if (g == PATRON__NO_INDEX || (added && !ds_grow_orders(ds, ds->n_orders + 1))) {
+    if (!per_row && c < known)
+      g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
+    if (g == PATRON__NO_INDEX)
+      g = more_follow && !per_row
+              ? patron__order_set_put(dst, c, src->id[o], src->id_len[o], &added)
+              : patron__order_set_append(dst, c);
+    if (g == PATRON__NO_INDEX) {
       st = PATRON__OOM(err);
       break;
     }
-    if (added) {
-      ds->order_customer[g] = c;
-      ds->order_time[g] = w->time[o];
-      ds->order_value[g] = 0;
-      ds->order_lines[g] = 0;
-      ds->n_orders++;
-    }
-    ds->order_value[g] += w->value[o];
-    ds->order_lines[g] += w->lines[o];
-    if (w->time[o] < ds->order_time[g])
-      ds->order_time[g] = w->time[o];
+    dst->value[g] += src->value[o];
+    dst->lines[g] += src->lines[o];
+    if (src->time[o] < dst->time[g])
+      dst->time[g] = src->time[o];
   }
   free(remap);
   return st;
@@ -268,7 +202,7 @@ static patron_status merge_all(patron_dataset *ds, load_file *f, orders_worker *
     if (i == 0 && ds->customers.n == 0)
       adopt_first(ds, &w[0]);
     else
-      st = merge_orders(ds, &w[i], f->opts->order_per_row, err);
+      st = merge_orders(ds, &w[i], f->opts->order_per_row, i + 1 < n, err);
     orders_worker_free(&w[i]);
   }
   return st;

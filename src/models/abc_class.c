@@ -1,6 +1,7 @@
 /* ABC classes (SPEC section 3, abc_class): customers with a purchase sorted by monetary
  * descending, ties by customer_id ascending (= row order, rows being sorted by id); the first
  * ceil(a% n) are A, the next ceil(b% n) are B, the rest C. */
+#include "core/sort.h"
 #include "core/table_int.h"
 #include "patron/rfm.h"
 
@@ -8,18 +9,6 @@
 #include <stdlib.h>
 
 static const char *const abc_labels[3] = {"A", "B", "C"};
-
-typedef struct ranked {
-  patron_money monetary;
-  size_t row;
-} ranked;
-
-static int cmp_ranked(const void *a, const void *b) {
-  const ranked *x = a, *y = b;
-  if (x->monetary != y->monetary)
-    return x->monetary > y->monetary ? -1 : 1;
-  return (x->row > y->row) - (x->row < y->row);
-}
 
 /* ceil(pct% of n) computed exactly on integers (pct given with up to 6 decimals). */
 static size_t ceil_share(double pct, size_t n) {
@@ -35,20 +24,24 @@ patron_status patron_abc_classes(patron_table *t, double a_pct, double b_pct, pa
   if (!freq || !mon)
     return err ? err->status : PATRON_ERR_USAGE;
   size_t n_rows = patron_table_n_rows(t), n = 0;
-  ranked *order = malloc((n_rows ? n_rows : 1) * sizeof *order);
-  if (!order)
-    return PATRON__OOM(err);
-  for (size_t i = 0; i < n_rows; i++)
+  uint64_t *keys = malloc((n_rows ? n_rows : 1) * sizeof *keys);
+  uint32_t *rows = malloc((n_rows ? n_rows : 1) * sizeof *rows);
+  patron_status st = keys && rows ? PATRON_OK : PATRON__OOM(err);
+  for (size_t i = 0; st == PATRON_OK && i < n_rows; i++)
     if (freq[i] != PATRON_NULL_INT)
-      order[n++] = (ranked){mon[i], i};
-  qsort(order, n, sizeof *order, cmp_ranked);
+      keys[n] = patron__key_i64_desc(mon[i]), rows[n++] = (uint32_t)i;
+  /* stable: equal monetary keeps row (= customer_id) order */
+  if (st == PATRON_OK && !patron__radix_sort(keys, rows, n))
+    st = PATRON__OOM(err);
   int32_t *cls;
-  patron_status st = patron_table_add_category(t, "abc_class", abc_labels, NULL, 3, true, &cls, err);
+  if (st == PATRON_OK)
+    st = patron_table_add_category(t, "abc_class", abc_labels, NULL, 3, true, &cls, err);
   if (st == PATRON_OK) {
     size_t a = ceil_share(a_pct, n), b = a + ceil_share(b_pct, n);
     for (size_t k = 0; k < n; k++)
-      cls[order[k].row] = k < a ? 0 : (k < b ? 1 : 2);
+      cls[rows[k]] = k < a ? 0 : (k < b ? 1 : 2);
   }
-  free(order);
+  free(keys);
+  free(rows);
   return st;
 }

@@ -1,6 +1,7 @@
 /* The eight RFM classes (SPEC section 3, rfm_class): R high when recency_days <= the mean
  * (or median) recency, F high when frequency >= its mean, M high when monetary >= its mean,
  * over customers with a purchase. Labels carry their Chinese names for reports. */
+#include "core/sort.h"
 #include "core/table_int.h"
 #include "patron/rfm.h"
 
@@ -20,34 +21,29 @@ static int32_t class_of(bool r_high, bool f_high, bool m_high) {
   return (m_high ? 0 : 4) + within;
 }
 
-static int cmp_ld(const void *a, const void *b) {
-  long double x = *(const long double *)a, y = *(const long double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Mean or median of v over rows where active is set; false when memory runs out. */
 static bool center(const int64_t *v, const int64_t *active, size_t n_rows, bool median,
                    long double *out) {
   long double sum = 0;
   size_t n = 0;
-  long double *vals = median ? malloc((n_rows ? n_rows : 1) * sizeof *vals) : NULL;
+  int64_t *vals = median ? malloc((n_rows ? n_rows : 1) * sizeof *vals) : NULL;
   if (median && !vals)
     return false;
   for (size_t r = 0; r < n_rows; r++) {
     if (active[r] == PATRON_NULL_INT)
       continue;
     if (vals)
-      vals[n] = (long double)v[r];
+      vals[n] = v[r];
     sum += (long double)v[r];
     n++;
   }
   *out = n ? sum / n : 0;
-  if (vals && n) {
-    qsort(vals, n, sizeof *vals, cmp_ld);
-    *out = n % 2 ? vals[n / 2] : (vals[n / 2 - 1] + vals[n / 2]) / 2;
-  }
+  bool ok = true;
+  if (vals && n && (ok = patron__sort_i64(vals, n)))
+    *out = n % 2 ? (long double)vals[n / 2]
+                 : ((long double)vals[n / 2 - 1] + (long double)vals[n / 2]) / 2;
   free(vals);
-  return true;
+  return ok;
 }
 
 patron_status patron_rfm_classes(patron_table *t, bool median, patron_error *err) {

@@ -1,61 +1,36 @@
 /* RFM scores (SPEC section 3): score = 1 + floor(bins * L / n), where n counts customers
  * with a purchase and L those with a strictly smaller value (strictly larger recency_days
  * for R, since recent is good). Equal values always get equal scores. */
+#include "core/sort.h"
 #include "core/table_int.h"
 #include "patron/rfm.h"
 
 #include <stdlib.h>
 
-static int cmp_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* Number of sorted values strictly below v. */
-static size_t count_below(const int64_t *sorted, size_t n, int64_t v) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (sorted[mid] < v)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
-/* Number of sorted values strictly above v. */
-static size_t count_above(const int64_t *sorted, size_t n, int64_t v) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (sorted[mid] <= v)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return n - lo;
-}
-
-/* Scores one column over purchasers (rows where `active` is set). */
+/* Scores one column over purchasers (rows where `active` is set): sort (value, row), then
+ * each run of equal values starting at sorted position g0 and ending before g1 has
+ * g0 values strictly below it and n - g1 strictly above. */
 static bool score_column(const int64_t *value, const int64_t *active, size_t n_rows, int bins,
                          bool larger_is_worse, int64_t *score) {
+  uint64_t *keys = malloc((n_rows ? n_rows : 1) * sizeof *keys);
+  uint32_t *rows = malloc((n_rows ? n_rows : 1) * sizeof *rows);
   size_t n = 0;
-  int64_t *sorted = malloc((n_rows ? n_rows : 1) * sizeof *sorted);
-  if (!sorted)
-    return false;
-  for (size_t r = 0; r < n_rows; r++)
+  bool ok = keys && rows;
+  for (size_t r = 0; ok && r < n_rows; r++)
     if (active[r] != PATRON_NULL_INT)
-      sorted[n++] = value[r];
-  qsort(sorted, n, sizeof *sorted, cmp_i64);
-  for (size_t r = 0; r < n_rows; r++) {
-    if (active[r] == PATRON_NULL_INT)
-      continue;
-    size_t l = larger_is_worse ? count_above(sorted, n, value[r]) : count_below(sorted, n, value[r]);
-    score[r] = 1 + (int64_t)((size_t)bins * l / n);
+      keys[n] = patron__key_i64(value[r]), rows[n++] = (uint32_t)r;
+  ok = ok && patron__radix_sort(keys, rows, n);
+  for (size_t g0 = 0, g1; ok && g0 < n; g0 = g1) {
+    for (g1 = g0 + 1; g1 < n && keys[g1] == keys[g0]; g1++)
+      ;
+    size_t below = larger_is_worse ? n - g1 : g0;
+    int64_t s = 1 + (int64_t)((size_t)bins * below / n);
+    for (size_t k = g0; k < g1; k++)
+      score[rows[k]] = s;
   }
-  free(sorted);
-  return true;
+  free(keys);
+  free(rows);
+  return ok;
 }
 
 patron_status patron_rfm_scores(patron_table *t, int bins, patron_error *err) {

@@ -1,0 +1,146 @@
+/* Exact order lookup by (customer, order_id): per-customer lists with Bloom masks, hash
+ * table for heavy customers (see order_set.h). */
+#include "io/order_set.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t bloom_bits(uint64_t h) { return 1ull << (h & 63) | 1ull << ((h >> 6) & 63); }
+
+static bool grow_u32(uint32_t **a, size_t cap) {
+  uint32_t *p = patron__realloc_big(*a, cap * sizeof *p);
+  if (p)
+    *a = p;
+  return p != NULL;
+}
+
+bool patron__order_set_customers(order_set *s, size_t n) {
+  if (n > s->customer_cap) {
+    size_t cap = s->customer_cap ? s->customer_cap : 1024;
+    while (cap < n)
+      cap *= 2;
+    uint64_t *b = patron__realloc_big(s->bloom, cap * sizeof *b);
+    if (b)
+      s->bloom = b;
+    if (!b || !grow_u32(&s->head, cap) || !grow_u32(&s->count, cap))
+      return false;
+    s->customer_cap = cap;
+  }
+  for (size_t c = s->n_customers; c < n; c++)
+    s->head[c] = PATRON__NO_INDEX, s->count[c] = 0, s->bloom[c] = 0;
+  if (n > s->n_customers)
+    s->n_customers = n;
+  return true;
+}
+
+static bool grow_orders(order_set *s) {
+  if (s->n < s->cap)
+    return true;
+  size_t cap = s->cap ? s->cap * 2 : 4096;
+  const char **id = patron__realloc_big(s->id, cap * sizeof *id);
+  if (id)
+    s->id = id;
+  int64_t *t = patron__realloc_big(s->time, cap * sizeof *t);
+  if (t)
+    s->time = t;
+  patron_money *v = patron__realloc_big(s->value, cap * sizeof *v);
+  if (v)
+    s->value = v;
+  if (!id || !t || !v || !grow_u32(&s->customer, cap) || !grow_u32(&s->prev, cap) ||
+      !grow_u32(&s->id_len, cap) || !grow_u32(&s->lines, cap))
+    return false;
+  s->cap = cap;
+  return true;
+}
+
+uint32_t patron__order_set_append(order_set *s, uint32_t customer) {
+  if (!grow_orders(s))
+    return PATRON__NO_INDEX;
+  uint32_t o = (uint32_t)s->n++;
+  s->customer[o] = customer;
+  s->prev[o] = PATRON__NO_INDEX;
+  s->id[o] = "";
+  s->id_len[o] = 0;
+  s->time[o] = INT64_MAX;
+  s->value[o] = 0;
+  s->lines[o] = 0;
+  return o;
+}
+
+static bool same_id(const order_set *s, uint32_t o, const char *id, size_t len) {
+  return s->id_len[o] == len && memcmp(s->id[o], id, len) == 0;
+}
+
+/* Enters order o in the heavy table under its customer. */
+static bool index_heavy(order_set *s, uint32_t o) {
+  bool added;
+  uint32_t k = patron__intern_put(&s->heavy, s->customer[o], s->id[o], s->id_len[o], &added);
+  if (k == PATRON__NO_INDEX ||
+      !patron__reserve((void **)&s->heavy_order, &s->heavy_cap, (size_t)k + 1, sizeof(uint32_t)))
+    return false;
+  s->heavy_order[k] = o;
+  return true;
+}
+
+/* A customer crossing the list limit: index all its orders. */
+static bool make_heavy(order_set *s, uint32_t c) {
+  for (uint32_t o = s->head[c]; o != PATRON__NO_INDEX; o = s->prev[o])
+    if (!index_heavy(s, o))
+      return false;
+  return true;
+}
+
+/* Lookup with the id's hash already computed. */
+static uint32_t find_hashed(const order_set *s, uint32_t c, const char *id, size_t len,
+                            uint64_t bits) {
+  if (c >= s->n_customers)
+    return PATRON__NO_INDEX;
+  if (s->count[c] > PATRON__ORDERS_PER_LIST) {
+    uint32_t k = patron__intern_find(&s->heavy, c, id, len);
+    return k == PATRON__NO_INDEX ? k : s->heavy_order[k];
+  }
+  if ((s->bloom[c] & bits) != bits)
+    return PATRON__NO_INDEX; /* certainly not among this customer's orders */
+  for (uint32_t o = s->head[c]; o != PATRON__NO_INDEX; o = s->prev[o])
+    if (same_id(s, o, id, len))
+      return o;
+  return PATRON__NO_INDEX;
+}
+
+uint32_t patron__order_set_find(const order_set *s, uint32_t c, const char *id, size_t len) {
+  return find_hashed(s, c, id, len, bloom_bits(patron__hash_bytes(id, len, 0)));
+}
+
+uint32_t patron__order_set_put(order_set *s, uint32_t c, const char *id, size_t len,
+                               bool *added) {
+  *added = false;
+  uint64_t bits = bloom_bits(patron__hash_bytes(id, len, 0));
+  uint32_t o = find_hashed(s, c, id, len, bits);
+  if (o != PATRON__NO_INDEX)
+    return o;
+  const char *copy = patron__arena_strdup(&s->ids, id, len);
+  if (!copy || (o = patron__order_set_append(s, c)) == PATRON__NO_INDEX)
+    return PATRON__NO_INDEX;
+  s->id[o] = copy;
+  s->id_len[o] = (uint32_t)len;
+  s->prev[o] = s->head[c];
+  s->head[c] = o;
+  s->bloom[c] |= bits;
+  uint32_t n = ++s->count[c];
+  bool indexed = n <= PATRON__ORDERS_PER_LIST ||
+                 (n == PATRON__ORDERS_PER_LIST + 1 ? make_heavy(s, c) : index_heavy(s, o));
+  if (!indexed)
+    return PATRON__NO_INDEX;
+  *added = true;
+  return o;
+}
+
+void patron__order_set_free(order_set *s) {
+  free(s->head), free(s->count), free(s->bloom);
+  free(s->customer), free(s->prev), free(s->id_len), free(s->lines);
+  free(s->id), free(s->time), free(s->value);
+  patron__arena_free(&s->ids);
+  patron__intern_free(&s->heavy);
+  free(s->heavy_order);
+  memset(s, 0, sizeof *s);
+}

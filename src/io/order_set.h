@@ -1,0 +1,45 @@
+/* The set of orders being collapsed from order lines: finds the order a (customer, order_id)
+ * row belongs to, exactly. Each customer keeps a list of its orders (newest first) and a
+ * 64-bit Bloom mask of their ids, so a new order costs no hash-table probe and a repeated
+ * one is found in the customer's short list; a customer with more than
+ * PATRON__ORDERS_PER_LIST orders moves to a hash table so that lookups stay O(1). */
+#ifndef PATRON_ORDER_SET_H
+#define PATRON_ORDER_SET_H
+
+#include "core/intern.h"
+#include "patron/parse.h"
+
+#define PATRON__ORDERS_PER_LIST 32
+
+typedef struct order_set {
+  /* per customer */
+  uint32_t *head, *count;
+  uint64_t *bloom;
+  size_t n_customers, customer_cap;
+  /* per order */
+  uint32_t *customer, *prev, *id_len, *lines;
+  const char **id;
+  int64_t *time;
+  patron_money *value;
+  size_t n, cap;
+  patron__arena ids;
+  /* customers past the list limit: (customer, id) -> heavy index -> order */
+  patron__intern heavy;
+  uint32_t *heavy_order;
+  size_t heavy_cap;
+} order_set;
+
+void patron__order_set_free(order_set *s);
+/* Makes room for customers [0, n). False when memory runs out. */
+bool patron__order_set_customers(order_set *s, size_t n);
+/* The order (customer, id); a new one is appended with time INT64_MAX and value 0 and
+ * *added set. PATRON__NO_INDEX when memory runs out. */
+uint32_t patron__order_set_put(order_set *s, uint32_t customer, const char *id, size_t len,
+                               bool *added);
+/* The order (customer, id) or PATRON__NO_INDEX. */
+uint32_t patron__order_set_find(const order_set *s, uint32_t customer, const char *id, size_t len);
+/* Appends an order that is known to be new without indexing it by id (each row its own
+ * order, or nothing will look it up again). */
+uint32_t patron__order_set_append(order_set *s, uint32_t customer);
+
+#endif
