@@ -251,7 +251,49 @@ static void test_order_split_across_workers(void **state) {
   patron_dataset_free(ds);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(test_orders_rejects_and_collapse),
+/* Orders whose lines are not adjacent, for a customer with few orders (list + Bloom mask)
+ * and one with many (hash table past 32 orders), on one and on two workers. */
+static void test_interleaved_orders(void **state) {
+  (void)state;
+  size_t filler = 100000, cap = filler * 48 + 20000;
+  char *text = malloc(cap), *p = text;
+  p += sprintf(p, "customer_id,order_id,order_time,amount\n");
+  for (int pass = 0; pass < 2; pass++) {
+    for (int k = 0; k < 200; k++)
+      p += sprintf(p, "heavy,h%03d,2024-01-%02d,1.00\n", k, 1 + k % 28);
+    for (int k = 0; k < 5; k++)
+      p += sprintf(p, "light,l%d,2024-02-0%d,2.00\n", k, 1 + k);
+    if (pass == 0)
+      for (size_t i = 0; i < filler; i++)
+        p += sprintf(p, "f%06zu,x%06zu,2024-03-01 10:00:00,3.00\n", i, i);
+  }
+  const char *path = fixture_file(0, "interleaved.csv", text);
+  free(text);
+  for (int threads = 1; threads <= 2; threads++) {
+    patron_load_options o;
+    patron_load_options_init(&o);
+    o.paths[PATRON_FILE_ORDERS] = path;
+    o.n_threads = threads;
+    patron_error err;
+    patron_dataset *ds = load(&o, PATRON_OK, &err);
+    patron_orders_view ov;
+    patron_dataset_orders(ds, &ov);
+    assert_int_equal(ov.n_orders, 200 + 5 + filler);
+    uint32_t h = patron_dataset_find_customer(ds, "heavy", 5);
+    uint32_t l = patron_dataset_find_customer(ds, "light", 5);
+    assert_int_equal(ov.start[h + 1] - ov.start[h], 200);
+    assert_int_equal(ov.start[l + 1] - ov.start[l], 5);
+    for (uint32_t i = ov.start[h]; i < ov.start[h + 1]; i++) {
+      assert_true(ov.value[i] == 20000);
+      assert_int_equal(ov.n_lines[i], 2);
+    }
+    for (uint32_t i = ov.start[l]; i < ov.start[l + 1]; i++)
+      assert_true(ov.value[i] == 40000);
+    patron_dataset_free(ds);
+  }
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(test_interleaved_orders), cmocka_unit_test(test_orders_rejects_and_collapse),
                  cmocka_unit_test(test_strict_names_file_and_line),
                  cmocka_unit_test(test_map_and_quantity_price),
                  cmocka_unit_test(test_missing_columns_are_errors),
