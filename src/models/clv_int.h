@@ -78,4 +78,19 @@ double patron__clv_logaddexp(double a, double b);
  * live BG-type customer over a horizon (h = t / (alpha + T), k = r + x). */
 double patron__clv_beta_expect(double a, double b, double h, double k);
 
+/* Validates CLV value options (PATRON_ERR_USAGE). */
+patron_status patron__clv_check_value_options(const patron_clv_value_options *o,
+                                              patron_error *err);
+
+/* P(alive) of one customer under a purchase model; false when not computable. */
+bool patron__clv_p_alive_one(const patron_clv_model *m, double x, double tx, double T,
+                             double *out);
+
+/* n_sims simulated discounted values of one customer's future (posterior predictive),
+ * from a generator seeded with seed; false when P(alive) is not computable. */
+bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model *sm,
+                             double x, double tx, double T, double m,
+                             const patron_clv_value_options *o, int n_sims, uint64_t seed,
+                             double *v);
+
 #endif

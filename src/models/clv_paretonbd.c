@@ -89,6 +89,44 @@ static void combine(double l_lo, const double *g_lo, double l_hi, const double *
   }
 }
 
+/* 8-point Gauss-Legendre on [-1, 1] (abscissae, weights). */
+static const double GL8[4][2] = {{0.1834346424956498, 0.3626837833783620},
+                                 {0.5255324099163290, 0.3137066458778873},
+                                 {0.7966664774136267, 0.2223810344533745},
+                                 {0.9602898564975363, 0.1012285362903763}};
+
+/* K over a short interval (the difference of antiderivatives would cancel): the integrand
+ * changes by a few percent at most, so Gauss-Legendre is exact to rounding. */
+static void short_logk(double p, double alpha, double q, double beta, double lo, double hi,
+                       double *log_k, double grad[4]) {
+  double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo), lf[8], y[8], w[8], top = -INFINITY;
+  for (int i = 0; i < 8; i++) {
+    double u = GL8[i / 2][0] * (i % 2 ? 1 : -1);
+    y[i] = mid + half * u;
+    w[i] = GL8[i / 2][1] * half;
+    lf[i] = -p * log(alpha + y[i]) - q * log(beta + y[i]);
+    top = fmax(top, lf[i]);
+  }
+  double k = 0, kp = 0, ka = 0, kq = 0, kb = 0;
+  for (int i = 0; i < 8; i++) {
+    double f = w[i] * exp(lf[i] - top);
+    k += f;
+    kp -= log(alpha + y[i]) * f;
+    ka -= p * f / (alpha + y[i]);
+    kq -= log(beta + y[i]) * f;
+    kb -= q * f / (beta + y[i]);
+  }
+  *log_k = top + log(k);
+  if (grad) {
+    grad[0] = kp / k;
+    grad[1] = ka / k;
+    grad[2] = kq / k;
+    grad[3] = kb / k;
+  }
+}
+
+enum { SHORT_FRACTION_PERCENT = 5 }; /* K below 5% of Phi(lo): use short_logk */
+
 bool patron__clv_pnbd_logk(double p, double alpha, double q, double beta, double lo,
                            double hi, double *log_k, double grad[4]) {
   if (!(hi > lo)) {
@@ -101,7 +139,10 @@ bool patron__clv_pnbd_logk(double p, double alpha, double q, double beta, double
   if (!log_phi(p, alpha, q, beta, lo, &l_lo, grad ? g_lo : NULL) ||
       !log_phi(p, alpha, q, beta, hi, &l_hi, grad ? g_hi : NULL))
     return false;
-  combine(l_lo, g_lo, l_hi, g_hi, log_k, grad);
+  if (-expm1(fmin(l_hi - l_lo, 0)) < SHORT_FRACTION_PERCENT / 100.0)
+    short_logk(p, alpha, q, beta, lo, hi, log_k, grad);
+  else
+    combine(l_lo, g_lo, l_hi, g_hi, log_k, grad);
   return true;
 }
 
@@ -208,7 +249,10 @@ static bool row_logk(const double *th, const patron_clv_summary *s, const clv_ca
     assemble(p, alpha, q, beta, y[k], abig ? tc[1] : tc[0], abig ? tc[0] : tc[1], &h,
              &lphi[k], g[k]);
   }
-  combine(lphi[0], g[0], lphi[1], g[1], log_k, gk);
+  if (-expm1(fmin(lphi[1] - lphi[0], 0)) < SHORT_FRACTION_PERCENT / 100.0)
+    short_logk(p, alpha, q, beta, lo, hi, log_k, gk);
+  else
+    combine(lphi[0], g[0], lphi[1], g[1], log_k, gk);
   return true;
 }
 
