@@ -126,9 +126,9 @@ static void check_gradient(patron_clv_kind kind, const clv_family *fam, const do
   double ll, g[4], l1, l2, tmp[4];
   family_ll(fam, s, th, &ll, g);
   for (size_t j = 0; j < fam->n_params; j++) {
-    double a[4], b[4], h = 1e-6 * th[j];
-    memcpy(a, th, sizeof a);
-    memcpy(b, th, sizeof b);
+    double a[4] = {0}, b[4] = {0}, h = 1e-6 * th[j];
+    memcpy(a, th, fam->n_params * sizeof *th);
+    memcpy(b, th, fam->n_params * sizeof *th);
     a[j] += h;
     b[j] -= h;
     family_ll(fam, s, a, &l1, tmp);
