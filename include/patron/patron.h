@@ -11,5 +11,6 @@
 #include "patron/rfm.h"
 #include "patron/output.h"
 #include "patron/gen.h"
+#include "patron/clv.h"
 
 #endif
