@@ -23,10 +23,10 @@ typedef struct order_set {
   patron_money *value;
   size_t n, cap;
   patron__arena ids;
-  /* customers past the list limit: (customer, id) -> heavy index -> order */
-  patron__intern heavy;
-  uint32_t *heavy_order;
-  size_t heavy_cap;
+  /* orders of customers past the list limit, by (customer, id): open addressing over
+   * slots (hash bits << 32 | order + 1); keys are compared in the arrays above */
+  uint64_t *heavy_slots;
+  size_t n_heavy_slots, n_heavy;
 } order_set;
 
 void patron__order_set_free(order_set *s);
