@@ -35,8 +35,10 @@ static void orders_worker_free(orders_worker *w) {
 static void orders_worker_reset(void *ctx) {
   orders_worker *w = ctx;
   const load_file *f = w->base.file;
+  size_t hint = w->orders.first_cap;
   orders_worker_free(w);
   orders_worker_init(w, f);
+  patron__order_set_hint(&w->orders, hint);
 }
 
 static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int64_t *out) {
@@ -93,6 +95,14 @@ static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__c
   return w->last_order = patron__order_set_put(s, customer, id->ptr, id->len, &added);
 }
 
+/* Order capacity to start with: one order per 48 bytes of the worker's range, at most 16M.
+ * It only reserves address space; pages are touched as orders arrive. */
+static void hint_capacity(orders_worker *w, const patron__scan *scan, int n_workers) {
+  uint64_t bytes = (scan->size - scan->data_start) / (uint64_t)n_workers;
+  uint64_t n = bytes / 48;
+  patron__order_set_hint(&w->orders, (size_t)(n > (16u << 20) ? (16u << 20) : n));
+}
+
 static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) {
   orders_worker *w = ctx;
   load_worker *b = &w->base;
@@ -142,9 +152,55 @@ static void adopt_first(patron_dataset *ds, orders_worker *w) {
   memset(&w->orders, 0, sizeof w->orders);
 }
 
-/* Merges one worker's orders. A customer first seen in this worker cannot have orders in an
- * earlier one, so only customers seen before need a lookup; new orders are indexed by id
- * only while later workers remain to be merged. */
+/* Adds src's order o to the dataset's order g (the same order seen in two workers). */
+static void add_to(order_set *dst, uint32_t g, const order_set *src, size_t o) {
+  dst->value[g] += src->value[o];
+  dst->lines[g] += src->lines[o];
+  if (src->time[o] < dst->time[g])
+    dst->time[g] = src->time[o];
+}
+
+/* Merges a worker that more workers follow: its new orders are entered by id. */
+static patron_status merge_indexed(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                   size_t known, bool per_row, patron_error *err) {
+  const order_set *src = &w->orders;
+  order_set *dst = &ds->orders;
+  for (size_t o = 0; o < src->n; o++) {
+    uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
+    bool added;
+    if (!per_row && c < known)
+      g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
+    if (g == PATRON__NO_INDEX)
+      g = per_row ? patron__order_set_append(dst, c)
+                  : patron__order_set_put(dst, c, src->id[o], src->id_len[o], &added);
+    if (g == PATRON__NO_INDEX)
+      return PATRON__OOM(err);
+    add_to(dst, g, src, o);
+  }
+  return PATRON_OK;
+}
+
+/* Merges the last worker: orders of customers seen earlier are looked up and added to
+ * theirs; the rest are appended as they are, after both sides dropped their lookup keys,
+ * so the memory peak stays near one copy of the orders. */
+static patron_status merge_last(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                size_t known, bool per_row, patron_error *err) {
+  order_set *src = &w->orders, *dst = &ds->orders;
+  for (size_t o = 0; o < src->n; o++) {
+    uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
+    if (!per_row && c < known)
+      g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
+    if (g != PATRON__NO_INDEX)
+      add_to(dst, g, src, o);
+    src->customer[o] = g == PATRON__NO_INDEX ? c : PATRON__NO_INDEX;
+  }
+  patron__order_set_drop_keys(src);
+  patron__order_set_drop_keys(dst);
+  return patron__order_set_concat(dst, src) ? PATRON_OK : PATRON__OOM(err);
+}
+
+/* Merges one worker's orders into the dataset's. A customer first seen in this worker
+ * cannot have orders in an earlier one, so only customers seen before need a lookup. */
 static patron_status merge_orders(patron_dataset *ds, orders_worker *w, bool per_row,
                                   bool more_follow, patron_error *err) {
   size_t known = ds->customers.n;
@@ -152,26 +208,9 @@ static patron_status merge_orders(patron_dataset *ds, orders_worker *w, bool per
   patron_status st = patron__merge_customers(ds, &w->base, &remap, err);
   if (st == PATRON_OK && !patron__order_set_customers(&ds->orders, ds->customers.n))
     st = PATRON__OOM(err);
-  const order_set *src = &w->orders;
-  order_set *dst = &ds->orders;
-  for (size_t o = 0; st == PATRON_OK && o < src->n; o++) {
-    uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
-    bool added = true;
-    if (!per_row && c < known)
-      g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
-    if (g == PATRON__NO_INDEX)
-      g = more_follow && !per_row
-              ? patron__order_set_put(dst, c, src->id[o], src->id_len[o], &added)
-              : patron__order_set_append(dst, c);
-    if (g == PATRON__NO_INDEX) {
-      st = PATRON__OOM(err);
-      break;
-    }
-    dst->value[g] += src->value[o];
-    dst->lines[g] += src->lines[o];
-    if (src->time[o] < dst->time[g])
-      dst->time[g] = src->time[o];
-  }
+  if (st == PATRON_OK)
+    st = more_follow ? merge_indexed(ds, w, remap, known, per_row, err)
+                     : merge_last(ds, w, remap, known, per_row, err);
   free(remap);
   return st;
 }
@@ -205,6 +244,8 @@ static patron_status merge_all(patron_dataset *ds, load_file *f, orders_worker *
       st = merge_orders(ds, &w[i], f->opts->order_per_row, i + 1 < n, err);
     orders_worker_free(&w[i]);
   }
+  if (st == PATRON_OK)
+    patron__order_set_drop_keys(&ds->orders); /* no lookups past loading */
   return st;
 }
 
@@ -227,6 +268,7 @@ patron_status patron__load_orders(patron_dataset *ds, const patron_load_options 
   }
   for (int i = 0; i < n; i++) {
     orders_worker_init(&w[i], &f);
+    hint_capacity(&w[i], &f.scan, n);
     sw[i].ctx = &w[i];
   }
   patron__scan_progress pr = {opts->progress, opts->progress_ctx, "reading orders"};

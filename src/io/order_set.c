@@ -36,7 +36,7 @@ bool patron__order_set_customers(order_set *s, size_t n) {
 static bool grow_orders(order_set *s) {
   if (s->n < s->cap)
     return true;
-  size_t cap = s->cap ? s->cap * 2 : 4096;
+  size_t cap = s->cap ? s->cap * 2 : (s->first_cap ? s->first_cap : 4096);
   const char **id = patron__realloc_big(s->id, cap * sizeof *id);
   if (id)
     s->id = id;
@@ -179,6 +179,46 @@ uint32_t patron__order_set_put(order_set *s, uint32_t c, const char *id, size_t 
     return PATRON__NO_INDEX;
   *added = true;
   return o;
+}
+
+void patron__order_set_drop_keys(order_set *s) {
+  free(s->head), free(s->count), free(s->bloom), free(s->prev), free(s->id), free(s->id_len);
+  free(s->heavy_slots);
+  patron__arena_free(&s->ids);
+  s->head = s->count = s->prev = s->id_len = NULL;
+  s->bloom = NULL;
+  s->id = NULL;
+  s->heavy_slots = NULL;
+  s->n_customers = s->customer_cap = s->n_heavy_slots = s->n_heavy = 0;
+}
+
+bool patron__order_set_concat(order_set *dst, const order_set *src) {
+  size_t need = dst->n + src->n;
+  if (need > dst->cap) {
+    int64_t *t = patron__realloc_big(dst->time, need * sizeof *t);
+    if (t)
+      dst->time = t;
+    patron_money *v = patron__realloc_big(dst->value, need * sizeof *v);
+    if (v)
+      dst->value = v;
+    if (!t || !v || !grow_u32(&dst->customer, need) || !grow_u32(&dst->lines, need))
+      return false;
+    dst->cap = need;
+  }
+  for (size_t o = 0; o < src->n; o++) {
+    if (src->customer[o] == PATRON__NO_INDEX)
+      continue;
+    size_t k = dst->n++;
+    dst->customer[k] = src->customer[o];
+    dst->time[k] = src->time[o];
+    dst->value[k] = src->value[o];
+    dst->lines[k] = src->lines[o];
+  }
+  return true;
+}
+
+void patron__order_set_hint(order_set *s, size_t n_orders) {
+  s->first_cap = n_orders < 4096 ? 4096 : n_orders;
 }
 
 void patron__order_set_free(order_set *s) {

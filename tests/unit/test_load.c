@@ -269,7 +269,7 @@ static void test_interleaved_orders(void **state) {
   }
   const char *path = fixture_file(0, "interleaved.csv", text);
   free(text);
-  for (int threads = 1; threads <= 2; threads++) {
+  for (int threads = 1; threads <= 3; threads++) { /* 3: a middle worker is merged by id */
     patron_load_options o;
     patron_load_options_init(&o);
     o.paths[PATRON_FILE_ORDERS] = path;
