@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const patron__dict_names[PATRON__DICT_COUNT] = {"event_type", "category", "item",
-                                                            "gender",     "city",     "level"};
+const char *const patron__dict_names[PATRON__DICT_COUNT] = {
+    "event_type", "category", "item", "gender", "city", "level", "brand", "channel", "store"};
 
 const char *patron_reject_key(patron_reject_reason reason) {
   switch (reason) {
@@ -242,6 +242,23 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
+static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+  patron__line_store *s = &ds->lines;
+  size_t n = s->n;
+  uint32_t *perm = group_rows(s->customer, n, rank, ds->n_customers, &ds->line_start);
+  if (!perm)
+    return PATRON__OOM(err);
+  sort_ranges_by_time(perm, ds->line_start, ds->n_customers, s->time);
+  bool ok = permute_i64(&s->time, perm, n) && permute_i64(&s->amount, perm, n) &&
+            permute_i64(&s->discount, perm, n) && permute_u32(&s->category, perm, n) &&
+            permute_u32(&s->brand, perm, n) && permute_u32(&s->channel, perm, n) &&
+            permute_u32(&s->store, perm, n);
+  free(perm);
+  free(s->customer);
+  s->customer = NULL;
+  return ok ? PATRON_OK : PATRON__OOM(err);
+}
+
 /* Members arrays move from first-appearance order to id order. */
 static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   size_t n = ds->n_customers;
@@ -280,6 +297,8 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
     st = finalize_orders(ds, rank, err);
   if (st == PATRON_OK)
     st = finalize_events(ds, rank, err);
+  if (st == PATRON_OK && ds->has_lines)
+    st = finalize_lines(ds, rank, err);
   if (st == PATRON_OK && ds->has_members)
     st = finalize_members(ds, rank, err);
   free(rank);
@@ -305,6 +324,8 @@ void patron_dataset_free(patron_dataset *ds) {
   for (int d = 0; d < PATRON__DICT_COUNT; d++)
     patron__intern_free(&ds->dicts[d]);
   free(ds->ids), free(ds->id_len), free(ds->order_start), free(ds->event_start);
+  free(ds->line_start);
+  patron__line_store_free(&ds->lines);
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
     free(ds->paths[k]);
   free(ds->rejects.items);
@@ -370,6 +391,14 @@ bool patron_dataset_has_events(const patron_dataset *ds) { return ds->has_events
 void patron_dataset_events(const patron_dataset *ds, patron_events_view *out) {
   *out = (patron_events_view){ds->n_events,   ds->event_start,    ds->event_time,
                               ds->event_type, ds->event_category, ds->event_item};
+}
+
+bool patron_dataset_has_lines(const patron_dataset *ds) { return ds->has_lines; }
+
+void patron_dataset_lines(const patron_dataset *ds, patron_lines_view *out) {
+  const patron__line_store *s = &ds->lines;
+  *out = (patron_lines_view){s->n,        ds->line_start, s->time,       s->amount, s->discount,
+                             s->category, s->brand,       s->channel,    s->store};
 }
 
 static int dict_index(const char *dict) {

@@ -7,11 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_CUSTOMER, O_ORDER, O_TIME, O_AMOUNT, O_QUANTITY, O_UNIT_PRICE };
+enum {
+  O_CUSTOMER,
+  O_ORDER,
+  O_TIME,
+  O_AMOUNT,
+  O_QUANTITY,
+  O_UNIT_PRICE,
+  O_CATEGORY,
+  O_BRAND,
+  O_CHANNEL,
+  O_STORE,
+  O_DISCOUNT
+};
+
+/* Line attributes kept with keep_lines, and their dictionaries. */
+static const int line_columns[4] = {O_CATEGORY, O_BRAND, O_CHANNEL, O_STORE};
+static const patron__dict_id line_dicts[4] = {PATRON__DICT_CATEGORY, PATRON__DICT_BRAND,
+                                             PATRON__DICT_CHANNEL, PATRON__DICT_STORE};
 
 typedef struct orders_worker {
   load_worker base;
   order_set orders; /* customers are this worker's local indexes */
+  patron__line_store lines;
   uint32_t last_order;
   char last_time_text[32];
   size_t last_time_len;
@@ -29,6 +47,7 @@ static void orders_worker_init(orders_worker *w, const load_file *f) {
 static void orders_worker_free(orders_worker *w) {
   patron__worker_free(&w->base);
   patron__order_set_free(&w->orders);
+  patron__line_store_free(&w->lines);
   memset(w, 0, sizeof *w);
 }
 
@@ -103,6 +122,18 @@ static void hint_capacity(orders_worker *w, const patron__scan *scan, int n_work
   patron__order_set_hint(&w->orders, (size_t)(n > (16u << 20) ? (16u << 20) : n));
 }
 
+static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer,
+                      int64_t t, patron_money amount, patron_money discount) {
+  uint32_t codes[4];
+  for (int k = 0; k < 4; k++) {
+    int i = w->base.file->field[line_columns[k]];
+    codes[k] = i < 0 ? 0 : patron__worker_code(&w->base, line_dicts[k], &rec->fields[i]);
+  }
+  if (w->base.oom || !patron__line_store_push(&w->lines, customer, t, amount, discount, codes))
+    return w->base.oom = true, false;
+  return true;
+}
+
 static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) {
   orders_worker *w = ctx;
   load_worker *b = &w->base;
@@ -121,10 +152,13 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   int64_t t;
   if (!parse_time_cached(w, &fl[f->field[O_TIME]], &t))
     return patron__worker_reject(b, rec, line, O_TIME, PATRON_REJECT_BAD_DATE);
-  patron_money amount;
+  patron_money amount, discount = 0;
   int bad = parse_amount(f, fl, &amount);
   if (bad >= 0)
     return patron__worker_reject(b, rec, line, bad, PATRON_REJECT_BAD_NUMBER);
+  const patron__csv_field *disc = f->field[O_DISCOUNT] >= 0 ? &fl[f->field[O_DISCOUNT]] : NULL;
+  if (disc && disc->len && patron_parse_money(disc->ptr, disc->len, &discount) != PATRON_OK)
+    return patron__worker_reject(b, rec, line, O_DISCOUNT, PATRON_REJECT_BAD_NUMBER);
   b->rows_used++;
   if (t >= f->as_of_seconds) {
     b->after_as_of++;
@@ -141,7 +175,7 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     s->time[o] = t;
   if (t > w->max_time)
     w->max_time = t;
-  return true;
+  return !f->opts->keep_lines || keep_line(w, rec, c, t, amount, discount);
 }
 
 /* The first worker's tables become the dataset's as they are (nothing merged yet). */
@@ -200,17 +234,51 @@ static patron_status merge_last(patron_dataset *ds, orders_worker *w, const uint
 }
 
 /* Merges one worker's orders into the dataset's. A customer first seen in this worker
- * cannot have orders in an earlier one, so only customers seen before need a lookup. */
-static patron_status merge_orders(patron_dataset *ds, orders_worker *w, bool per_row,
-                                  bool more_follow, patron_error *err) {
-  size_t known = ds->customers.n;
-  uint32_t *remap = NULL;
-  patron_status st = patron__merge_customers(ds, &w->base, &remap, err);
-  if (st == PATRON_OK && !patron__order_set_customers(&ds->orders, ds->customers.n))
-    st = PATRON__OOM(err);
-  if (st == PATRON_OK)
-    st = more_follow ? merge_indexed(ds, w, remap, known, per_row, err)
+ * cannot have orders in an earlier one, so only customers seen before (index < known) need
+ * a lookup. */
+static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                  size_t known, bool per_row, bool more_follow,
+                                  patron_error *err) {
+  if (!patron__order_set_customers(&ds->orders, ds->customers.n))
+    return PATRON__OOM(err);
+  return more_follow ? merge_indexed(ds, w, remap, known, per_row, err)
                      : merge_last(ds, w, remap, known, per_row, err);
+}
+
+/* Appends a worker's kept lines with customers (remap NULL: already the dataset's) and
+ * dictionary codes translated. */
+static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                 patron_error *err) {
+  uint32_t *codes[4] = {NULL, NULL, NULL, NULL};
+  patron_status st = PATRON_OK;
+  for (int k = 0; k < 4 && st == PATRON_OK; k++)
+    st = patron__merge_dict(ds, &w->base, line_dicts[k], &codes[k], err);
+  const patron__line_store *src = &w->lines;
+  for (size_t i = 0; i < src->n && st == PATRON_OK; i++) {
+    uint32_t c = remap ? remap[src->customer[i]] : src->customer[i];
+    uint32_t kept[4] = {codes[0][src->category[i]], codes[1][src->brand[i]],
+                        codes[2][src->channel[i]], codes[3][src->store[i]]};
+    if (!patron__line_store_push(&ds->lines, c, src->time[i], src->amount[i], src->discount[i],
+                                 kept))
+      st = PATRON__OOM(err);
+  }
+  for (int k = 0; k < 4; k++)
+    free(codes[k]);
+  return st;
+}
+
+/* Merges worker i (the first one is adopted as it is). */
+static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders_worker *w,
+                                  bool first, bool more_follow, patron_error *err) {
+  uint32_t *remap = NULL;
+  size_t known = ds->customers.n;
+  patron_status st = PATRON_OK;
+  if (first && known == 0)
+    adopt_first(ds, w);
+  else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK)
+    st = merge_orders(ds, w, remap, known, f->opts->order_per_row, more_follow, err);
+  if (st == PATRON_OK && f->opts->keep_lines)
+    st = merge_lines(ds, w, remap, err);
   free(remap);
   return st;
 }
@@ -238,14 +306,12 @@ static patron_status merge_all(patron_dataset *ds, load_file *f, orders_worker *
   for (int i = 0; i < n && st == PATRON_OK; i++) {
     if (w[i].max_time > ds->max_order_time)
       ds->max_order_time = w[i].max_time;
-    if (i == 0 && ds->customers.n == 0)
-      adopt_first(ds, &w[0]);
-    else
-      st = merge_orders(ds, &w[i], f->opts->order_per_row, i + 1 < n, err);
+    st = merge_worker(ds, f, &w[i], i == 0, i + 1 < n, err);
     orders_worker_free(&w[i]);
   }
   if (st == PATRON_OK)
     patron__order_set_drop_keys(&ds->orders); /* no lookups past loading */
+  ds->has_lines = st == PATRON_OK && f->opts->keep_lines;
   return st;
 }
 
