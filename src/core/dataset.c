@@ -172,16 +172,31 @@ static uint32_t *group_rows(const uint32_t *customer, size_t n_rows, const uint3
   return perm;
 }
 
-/* Sorts each customer's rows by time (stable: ties keep file order). */
+/* Orders rows by (time, row): row numbers are file order, so ties keep file order. */
+static int cmp_time_row(const void *a, const void *b, void *ctx) {
+  const int64_t *time = ctx;
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  if (time[x] != time[y])
+    return time[x] < time[y] ? -1 : 1;
+  return (x > y) - (x < y);
+}
+
+/* Sorts each customer's rows by time (ties keep file order): insertion sort for the usual
+ * short, nearly sorted ranges; qsort_r beyond 32 rows so that a customer with very many
+ * out-of-order rows cannot make this quadratic. */
 static void sort_ranges_by_time(uint32_t *perm, const uint32_t *start, size_t n_customers,
                                 const int64_t *time) {
   for (size_t c = 0; c < n_customers; c++) {
     uint32_t *r = perm + start[c];
     size_t n = start[c + 1] - start[c];
+    if (n > 32) {
+      qsort_r(r, n, sizeof *r, cmp_time_row, (void *)time);
+      continue;
+    }
     for (size_t i = 1; i < n; i++) {
       uint32_t v = r[i];
       size_t j = i;
-      while (j > 0 && (time[r[j - 1]] > time[v] || (time[r[j - 1]] == time[v] && r[j - 1] > v))) {
+      while (j > 0 && cmp_time_row(&r[j - 1], &v, (void *)time) > 0) {
         r[j] = r[j - 1];
         j--;
       }
