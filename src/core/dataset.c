@@ -205,27 +205,30 @@ static void sort_ranges_by_time(uint32_t *perm, const uint32_t *start, size_t n_
   }
 }
 
-static bool permute_i64(int64_t **a, const uint32_t *perm, size_t n) {
-  int64_t *b = patron__realloc_big(NULL, (n ? n : 1) * sizeof *b);
-  if (!b)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    b[i] = (*a)[perm[i]];
-  free(*a);
-  *a = b;
-  return true;
+/* A new column holding src's n elements (4 or 8 bytes each) in perm order; NULL when
+ * memory runs out. */
+static void *permuted(const void *src, const uint32_t *perm, size_t n, size_t size) {
+  char *b = patron__realloc_big(NULL, (n ? n : 1) * size);
+  const char *s = src;
+  if (b && size == 8)
+    for (size_t i = 0; i < n; i++)
+      memcpy(b + 8 * i, s + 8 * (size_t)perm[i], 8);
+  else if (b)
+    for (size_t i = 0; i < n; i++)
+      memcpy(b + 4 * i, s + 4 * (size_t)perm[i], 4);
+  return b;
 }
 
-static bool permute_u32(uint32_t **a, const uint32_t *perm, size_t n) {
-  uint32_t *b = patron__realloc_big(NULL, (n ? n : 1) * sizeof *b);
-  if (!b)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    b[i] = (*a)[perm[i]];
-  free(*a);
-  *a = b;
-  return true;
-}
+/* Replaces a column by its permuted copy; evaluates to false when memory runs out. */
+#define PERMUTE(col, perm, n)                                                  \
+  ({                                                                           \
+    void *fresh_ = permuted((col), (perm), (n), sizeof *(col));               \
+    if (fresh_) {                                                              \
+      free(col);                                                               \
+      (col) = fresh_;                                                          \
+    }                                                                          \
+    fresh_ != NULL;                                                            \
+  })
 
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   order_set *s = &ds->orders;
@@ -236,8 +239,8 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   sort_ranges_by_time(perm, ds->order_start, ds->n_customers, s->time);
   ds->order_time = s->time, ds->order_value = s->value, ds->order_lines = s->lines;
   s->time = NULL, s->value = NULL, s->lines = NULL;
-  bool ok = permute_i64(&ds->order_time, perm, n) && permute_i64(&ds->order_value, perm, n) &&
-            permute_u32(&ds->order_lines, perm, n);
+  bool ok = PERMUTE(ds->order_time, perm, n) && PERMUTE(ds->order_value, perm, n) &&
+            PERMUTE(ds->order_lines, perm, n);
   free(perm);
   patron__order_set_free(s); /* order ids are not needed past loading */
   return ok ? PATRON_OK : PATRON__OOM(err);
@@ -249,8 +252,8 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
   if (!perm)
     return PATRON__OOM(err);
   sort_ranges_by_time(perm, ds->event_start, ds->n_customers, ds->event_time);
-  bool ok = permute_i64(&ds->event_time, perm, n) && permute_u32(&ds->event_type, perm, n) &&
-            permute_u32(&ds->event_category, perm, n) && permute_u32(&ds->event_item, perm, n);
+  bool ok = PERMUTE(ds->event_time, perm, n) && PERMUTE(ds->event_type, perm, n) &&
+            PERMUTE(ds->event_category, perm, n) && PERMUTE(ds->event_item, perm, n);
   free(perm);
   free(ds->event_customer);
   ds->event_customer = NULL;
@@ -264,10 +267,10 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
   if (!perm)
     return PATRON__OOM(err);
   sort_ranges_by_time(perm, ds->line_start, ds->n_customers, s->time);
-  bool ok = permute_i64(&s->time, perm, n) && permute_i64(&s->amount, perm, n) &&
-            permute_i64(&s->discount, perm, n) && permute_u32(&s->category, perm, n) &&
-            permute_u32(&s->brand, perm, n) && permute_u32(&s->channel, perm, n) &&
-            permute_u32(&s->store, perm, n);
+  bool ok = PERMUTE(s->time, perm, n) && PERMUTE(s->amount, perm, n) &&
+            PERMUTE(s->discount, perm, n) && PERMUTE(s->category, perm, n) &&
+            PERMUTE(s->brand, perm, n) && PERMUTE(s->channel, perm, n) &&
+            PERMUTE(s->store, perm, n);
   free(perm);
   free(s->customer);
   s->customer = NULL;
@@ -294,7 +297,7 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
     b[i] = ds->birth_day[inverse[i]];
   }
   for (int a = 0; a < 3 && ok; a++)
-    ok = permute_u32(&ds->member_attr[a], inverse, n);
+    ok = PERMUTE(ds->member_attr[a], inverse, n);
   if (ok) {
     free(ds->is_member), free(ds->signup_day), free(ds->birth_day);
     ds->is_member = m, ds->signup_day = s, ds->birth_day = b;

@@ -37,27 +37,21 @@ typedef struct orders_worker {
   int64_t max_time;
 } orders_worker;
 
-static void orders_worker_init(orders_worker *w, const load_file *f) {
-  memset(w, 0, sizeof *w);
-  patron__worker_init(&w->base, f);
+/* Order capacity to start with: one order per 48 bytes of the worker's share of the file,
+ * at most 16M. It only reserves address space; pages are touched as orders arrive. */
+static void orders_init(load_worker *b) {
+  orders_worker *w = (orders_worker *)b;
   w->last_order = PATRON__NO_INDEX;
   w->max_time = INT64_MIN;
+  const patron__scan *scan = &b->file->scan;
+  uint64_t n = (scan->size - scan->data_start) / (uint64_t)b->n_workers / 48;
+  patron__order_set_hint(&w->orders, (size_t)(n > (16u << 20) ? (16u << 20) : n));
 }
 
-static void orders_worker_free(orders_worker *w) {
-  patron__worker_free(&w->base);
+static void orders_free_data(load_worker *b) {
+  orders_worker *w = (orders_worker *)b;
   patron__order_set_free(&w->orders);
   patron__line_store_free(&w->lines);
-  memset(w, 0, sizeof *w);
-}
-
-static void orders_worker_reset(void *ctx) {
-  orders_worker *w = ctx;
-  const load_file *f = w->base.file;
-  size_t hint = w->orders.first_cap;
-  orders_worker_free(w);
-  orders_worker_init(w, f);
-  patron__order_set_hint(&w->orders, hint);
 }
 
 static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int64_t *out) {
@@ -112,14 +106,6 @@ static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__c
     return last;
   bool added;
   return w->last_order = patron__order_set_put(s, customer, id->ptr, id->len, &added);
-}
-
-/* Order capacity to start with: one order per 48 bytes of the worker's range, at most 16M.
- * It only reserves address space; pages are touched as orders arrive. */
-static void hint_capacity(orders_worker *w, const patron__scan *scan, int n_workers) {
-  uint64_t bytes = (scan->size - scan->data_start) / (uint64_t)n_workers;
-  uint64_t n = bytes / 48;
-  patron__order_set_hint(&w->orders, (size_t)(n > (16u << 20) ? (16u << 20) : n));
 }
 
 static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer,
@@ -297,17 +283,15 @@ static patron_status check_columns(const load_file *f, patron_error *err) {
   return st;
 }
 
-static patron_status merge_all(patron_dataset *ds, load_file *f, orders_worker *w,
-                               patron__scan_worker *sw, int n, patron_error *err) {
-  load_worker *bases[64];
-  for (int i = 0; i < n; i++)
-    bases[i] = &w[i].base;
-  patron_status st = patron__merge_reports(ds, f, bases, sw, n, err);
+static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b, int n,
+                               patron_error *err) {
+  patron_status st = PATRON_OK;
   for (int i = 0; i < n && st == PATRON_OK; i++) {
-    if (w[i].max_time > ds->max_order_time)
-      ds->max_order_time = w[i].max_time;
-    st = merge_worker(ds, f, &w[i], i == 0, i + 1 < n, err);
-    orders_worker_free(&w[i]);
+    orders_worker *w = (orders_worker *)b[i];
+    if (w->max_time > ds->max_order_time)
+      ds->max_order_time = w->max_time;
+    st = merge_worker(ds, f, w, i == 0, i + 1 < n, err);
+    orders_free_data(b[i]); /* early: keeps the memory peak near one copy of the orders */
   }
   if (st == PATRON_OK)
     patron__order_set_drop_keys(&ds->orders); /* no lookups past loading */
@@ -315,36 +299,18 @@ static patron_status merge_all(patron_dataset *ds, load_file *f, orders_worker *
   return st;
 }
 
+static const load_kind orders_kind = {
+    .kind = PATRON_FILE_ORDERS,
+    .stage = "reading orders",
+    .worker_size = sizeof(orders_worker),
+    .check = check_columns,
+    .init = orders_init,
+    .free_data = orders_free_data,
+    .row = orders_row,
+    .merge = merge_all,
+};
+
 patron_status patron__load_orders(patron_dataset *ds, const patron_load_options *opts,
                                   patron_error *err) {
-  load_file f;
-  patron_status st = patron__load_open(&f, ds, PATRON_FILE_ORDERS, opts, err);
-  if (st == PATRON_OK)
-    st = check_columns(&f, err);
-  if (st != PATRON_OK) {
-    patron__scan_close(&f.scan);
-    return st;
-  }
-  int n = patron__load_threads(opts);
-  orders_worker *w = calloc((size_t)n, sizeof *w);
-  patron__scan_worker sw[64] = {{0}};
-  if (!w) {
-    patron__scan_close(&f.scan);
-    return PATRON__OOM(err);
-  }
-  for (int i = 0; i < n; i++) {
-    orders_worker_init(&w[i], &f);
-    hint_capacity(&w[i], &f.scan, n);
-    sw[i].ctx = &w[i];
-  }
-  patron__scan_progress pr = {opts->progress, opts->progress_ctx, "reading orders"};
-  st = patron__scan_run(&f.scan, sw, n, orders_row, patron__worker_syntax, orders_worker_reset,
-                        &pr, err);
-  if (st == PATRON_OK)
-    st = merge_all(ds, &f, w, sw, n, err);
-  for (int i = 0; i < n; i++)
-    orders_worker_free(&w[i]);
-  free(w);
-  patron__scan_close(&f.scan);
-  return st;
+  return patron__load_file(ds, opts, &orders_kind, err);
 }
