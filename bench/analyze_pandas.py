@@ -61,10 +61,11 @@ def orders_table(cust, oid, when, amount):
     """One row per (customer, order): customer code, value (sum), time (min)."""
     c_codes, c_uniques = pd.factorize(cust, sort=False)
     o_codes, o_uniques = pd.factorize(oid, sort=False)
-    key = c_codes.astype(np.int64) * len(o_uniques) + o_codes
-    rows = pd.DataFrame({"key": key, "c": c_codes, "v": amount, "t": when})
-    orders = rows.groupby("key", sort=False).agg(c=("c", "first"), v=("v", "sum"),
-                                                 t=("t", "min"))
+    n_o = len(o_uniques)
+    rows = pd.DataFrame({"key": c_codes.astype(np.int64) * n_o + o_codes, "v": amount,
+                         "t": when})
+    orders = rows.groupby("key", sort=False).agg(v=("v", "sum"), t=("t", "min"))
+    orders["c"] = orders.index.to_numpy() // n_o
     return orders, c_uniques
 
 
@@ -154,9 +155,9 @@ def profile_frame(ids, fig):
     n = len(ids)
     out = pd.DataFrame({"customer_id": ids})
     for name, col in (("first_purchase", "first"), ("last_purchase", "last")):
-        days = np.full(n, np.datetime64("NaT"), "datetime64[D]")
+        days = np.full(n, np.datetime64("NaT"), "datetime64[ns]")
         days[fig.index] = fig[col].to_numpy().astype("datetime64[D]")
-        out[name] = np.where(np.isnat(days), "", np.datetime_as_string(days, unit="D"))
+        out[name] = days  # to_csv prints midnight-only datetimes as YYYY-MM-DD, NaT as ""
     ints = {"recency_days": "recency", "frequency": "frequency", "tenure_days": "tenure",
             "r_score": "r", "f_score": "f", "m_score": "m", "rfm_cell": "cell",
             "rfm_score": "rfm"}
