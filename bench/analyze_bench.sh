@@ -55,35 +55,38 @@ make_data() {
 }
 
 # run NAME REPEATS CMD...: best wall time and the largest peak RSS over the runs.
-# Sets result_<NAME>_s and result_<NAME>_kb.
+# Sets result_<NAME>_s, result_<NAME>_cpu (user + system seconds of that run) and _kb.
 run() {
   local name=$1 reps=$2
   shift 2
-  local best="" kb=0 i t m
+  local best="" cpu="" kb=0 i t m u k
   for ((i = 1; i <= reps; i++)); do
     local t0=$EPOCHREALTIME t1 e
-    "$timer" -f '%e %M' -o "$work/time.$name" "$@" >"$work/log.$name" 2>&1 ||
+    "$timer" -f '%e %M %U %S' -o "$work/time.$name" "$@" >"$work/log.$name" 2>&1 ||
       { cat "$work/log.$name" >&2; die "$name failed: $*"; }
     t1=$EPOCHREALTIME
-    read -r e m <"$work/time.$name" # %e has 2 decimals: the wall time is taken around it
+    read -r e m u k <"$work/time.$name" # %e has 2 decimals: the wall time is taken around it
     t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+      best=$t cpu=$(awk -v u="$u" -v k="$k" 'BEGIN { printf "%.2f", u + k }')
+    fi
     [ "$m" -gt "$kb" ] && kb=$m
-    echo "  $name run $i: $t s, peak RSS $((m / 1024)) MiB"
+    echo "  $name run $i: $t s (cpu $u user + $k sys), peak RSS $((m / 1024)) MiB"
   done
   printf -v "result_${name}_s" '%s' "$best"
+  printf -v "result_${name}_cpu" '%s' "$cpu"
   printf -v "result_${name}_kb" '%s' "$kb"
 }
 
-# Table row: label, seconds, peak RSS in KiB (or MB given as "=MB"), note.
+# Table row: label, seconds, cpu seconds, peak RSS in KiB (or MB given as "=MB"), note.
 row() {
-  awk -v label="$1" -v s="$2" -v rss="$3" -v rows="$rows" -v bytes="$bytes" -v ps="$pandas_s" \
-    -v note="$4" 'BEGIN {
+  awk -v label="$1" -v s="$2" -v cpu="$3" -v rss="$4" -v rows="$rows" -v bytes="$bytes" \
+    -v ps="$pandas_s" -v note="$5" 'BEGIN {
       mb = substr(rss, 1, 1) == "=" ? substr(rss, 2) + 0 : rss * 1024 / 1e6
       up = (ps > 0 && s > 0) ? sprintf("%.1fx", ps / s) : "-"
       rps = s > 0 ? sprintf("%.2fM", rows / s / 1e6) : "-"
       mbps = s > 0 ? sprintf("%.0f", bytes / s / 1e6) : "-"
-      printf "%-26s %9.3f %11s %8s %11.0f %9s  %s\n", label, s, rps, mbps, mb, up, note }'
+      printf "%-26s %8.3f %7s %9s %6s %8.0f %9s  %s\n", label, s, cpu, rps, mbps, mb, up, note }'
 }
 
 # goal LABEL OK(0/1) DETAIL
@@ -124,15 +127,19 @@ main() {
   fi
   machine
   echo
-  printf '%-26s %9s %11s %8s %11s %9s\n' "" seconds rows/s MB/s "peak MB" "vs pandas"
-  row "cat FILE >/dev/null" "$result_cat_s" "$result_cat_kb" "I/O floor (page cache)"
-  row "patron analyze (2 thr)" "$result_patron2_s" "$result_patron2_kb" "default threads"
-  row "patron analyze --threads 1" "$result_patron1_s" "$result_patron1_kb" ""
-  [ "$pandas_s" = 0 ] || row "pandas (analyze_pandas.py)" "$pandas_s" "$result_pandas_kb" \
+  printf '%-26s %8s %7s %9s %6s %8s %9s\n' "" seconds "cpu s" rows/s MB/s "peak MB" "vs pandas"
+  row "cat FILE >/dev/null" "$result_cat_s" "$result_cat_cpu" "$result_cat_kb" \
+    "I/O floor (page cache)"
+  row "patron analyze (2 thr)" "$result_patron2_s" "$result_patron2_cpu" "$result_patron2_kb" \
+    "default threads"
+  row "patron analyze --threads 1" "$result_patron1_s" "$result_patron1_cpu" \
+    "$result_patron1_kb" ""
+  [ "$pandas_s" = 0 ] || row "pandas (analyze_pandas.py)" "$pandas_s" "$result_pandas_cpu" \
+    "$result_pandas_kb" \
     "pandas $("$python" -c 'import pandas; print(pandas.__version__)')"
   local duck_scaled
   duck_scaled=$(awk -v b="$bytes" -v r="$duck_mbps" 'BEGIN { printf "%.2f", b / 1e6 / r }')
-  row "DuckDB 2 threads *" "$duck_scaled" "=$duck_rss_mb" "* reference, measured elsewhere"
+  row "DuckDB 2 threads *" "$duck_scaled" "-" "=$duck_rss_mb" "* reference, measured elsewhere"
   echo "* reference, measured elsewhere on this kind of machine (not run here): DuckDB" \
     "${duck_s} s, ${duck_mbps} MB/s, ${duck_rss_mb} MB peak on a ~550 MB file, scaled to this" \
     "file's size at ${duck_mbps} MB/s (same source: pandas ${pandas_ref_s} s," \
