@@ -55,27 +55,26 @@ make_data() {
 }
 
 # run NAME REPEATS CMD...: best wall time and the largest peak RSS over the runs.
-# Sets result_<NAME>_s, result_<NAME>_cpu (user + system seconds of that run) and _kb.
+# Sets secs[NAME], cpu[NAME] (user + system seconds of that run) and kb[NAME].
+declare -A secs cpu kb
 run() {
   local name=$1 reps=$2
   shift 2
-  local best="" cpu="" kb=0 i t m u k
+  local best="" best_cpu="" max_kb=0 i t m u k
   for ((i = 1; i <= reps; i++)); do
-    local t0=$EPOCHREALTIME t1 e
+    local t0=$EPOCHREALTIME t1
     "$timer" -f '%e %M %U %S' -o "$work/time.$name" "$@" >"$work/log.$name" 2>&1 ||
       { cat "$work/log.$name" >&2; die "$name failed: $*"; }
     t1=$EPOCHREALTIME
-    read -r e m u k <"$work/time.$name" # %e has 2 decimals: the wall time is taken around it
+    read -r _ m u k <"$work/time.$name" # %e has 2 decimals: the wall time is taken around it
     t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-      best=$t cpu=$(awk -v u="$u" -v k="$k" 'BEGIN { printf "%.2f", u + k }')
+      best=$t best_cpu=$(awk -v u="$u" -v k="$k" 'BEGIN { printf "%.2f", u + k }')
     fi
-    [ "$m" -gt "$kb" ] && kb=$m
+    [ "$m" -gt "$max_kb" ] && max_kb=$m
     echo "  $name run $i: $t s (cpu $u user + $k sys), peak RSS $((m / 1024)) MiB"
   done
-  printf -v "result_${name}_s" '%s' "$best"
-  printf -v "result_${name}_cpu" '%s' "$cpu"
-  printf -v "result_${name}_kb" '%s' "$kb"
+  secs[$name]=$best cpu[$name]=$best_cpu kb[$name]=$max_kb
 }
 
 # Table row: label, seconds, cpu seconds, peak RSS in KiB (or MB given as "=MB"), note.
@@ -114,6 +113,7 @@ main() {
   cat "$file" >/dev/null && cat "$file" >/dev/null
   local patron=("$root/build/patron" analyze --orders "$file" --quiet)
   echo "measuring (best of $repeat for cat and patron, $pandas_runs for pandas)"
+  # shellcheck disable=SC2016 # $1 is expanded by the inner sh
   run cat "$repeat" sh -c 'cat "$1" >/dev/null' sh "$file"
   run patron2 "$repeat" "${patron[@]}" --out "$work/out-patron"
   summary_timings "$work/out-patron/summary.json"
@@ -123,19 +123,19 @@ main() {
     run pandas "$pandas_runs" "$python" "$root/bench/analyze_pandas.py" --orders "$file" \
       --out "$work/out-pandas"
     sed 's/^/  /' "$work/log.pandas"
-    pandas_s=$result_pandas_s
+    pandas_s=${secs[pandas]}
   fi
   machine
   echo
   printf '%-26s %8s %7s %9s %6s %8s %9s\n' "" seconds "cpu s" rows/s MB/s "peak MB" "vs pandas"
-  row "cat FILE >/dev/null" "$result_cat_s" "$result_cat_cpu" "$result_cat_kb" \
+  row "cat FILE >/dev/null" "${secs[cat]}" "${cpu[cat]}" "${kb[cat]}" \
     "I/O floor (page cache)"
-  row "patron analyze (2 thr)" "$result_patron2_s" "$result_patron2_cpu" "$result_patron2_kb" \
+  row "patron analyze (2 thr)" "${secs[patron2]}" "${cpu[patron2]}" "${kb[patron2]}" \
     "default threads"
-  row "patron analyze --threads 1" "$result_patron1_s" "$result_patron1_cpu" \
-    "$result_patron1_kb" ""
-  [ "$pandas_s" = 0 ] || row "pandas (analyze_pandas.py)" "$pandas_s" "$result_pandas_cpu" \
-    "$result_pandas_kb" \
+  row "patron analyze --threads 1" "${secs[patron1]}" "${cpu[patron1]}" \
+    "${kb[patron1]}" ""
+  [ "$pandas_s" = 0 ] || row "pandas (analyze_pandas.py)" "$pandas_s" "${cpu[pandas]}" \
+    "${kb[pandas]}" \
     "pandas $("$python" -c 'import pandas; print(pandas.__version__)')"
   local duck_scaled
   duck_scaled=$(awk -v b="$bytes" -v r="$duck_mbps" 'BEGIN { printf "%.2f", b / 1e6 / r }')
@@ -145,9 +145,9 @@ main() {
     "file's size at ${duck_mbps} MB/s (same source: pandas ${pandas_ref_s} s," \
     "${pandas_ref_mbps} MB/s, ${pandas_ref_rss_mb} MB)."
   echo
-  local s2=$result_patron2_s mbps rss_mb
+  local s2=${secs[patron2]} mbps rss_mb
   mbps=$(awk -v b="$bytes" -v s="$s2" 'BEGIN { printf "%.0f", b / s / 1e6 }')
-  rss_mb=$(awk -v k="$result_patron2_kb" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }')
+  rss_mb=$(awk -v k="${kb[patron2]}" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }')
   echo "goals (patron analyze, 2 threads, profiles written):"
   goal ">= 400 MB/s end to end" "$(ge "$mbps" 400)" "$mbps MB/s"
   if [ "$pandas_s" != 0 ]; then
@@ -161,7 +161,7 @@ main() {
   dup=$(awk -v d="$duck_scaled" -v s="$s2" 'BEGIN { printf "%.1f", d / s }')
   goal ">= 4x DuckDB reference (scaled to file size)" "$(ge "$dup" 4)" "${dup}x (${duck_scaled} s / ${s2} s)"
   goal "peak RSS < 390 MB (half of DuckDB's 780)" "$(ge 389.999 "$rss_mb")" \
-    "$rss_mb MB = $((result_patron2_kb / 1024)) MiB"
+    "$rss_mb MB = $((kb[patron2] / 1024)) MiB"
   echo
   echo "cross-check (patron 2 threads vs 1 thread, and vs pandas):"
   if cmp -s "$work/out-patron/profiles.csv" "$work/out-patron-1t/profiles.csv"; then
