@@ -45,7 +45,9 @@ static void orders_init(load_worker *b) {
   w->max_time = INT64_MIN;
   const patron__scan *scan = &b->file->scan;
   uint64_t n = (scan->size - scan->data_start) / (uint64_t)b->n_workers / 48;
-  patron__order_set_hint(&w->orders, (size_t)(n > (16u << 20) ? (16u << 20) : n));
+  n = n > (16u << 20) ? (16u << 20) : n;
+  patron__order_set_hint(&w->orders, (size_t)n);
+  patron__intern_hint(&b->customers, (size_t)n / 8); /* customers: a guess, grows if short */
 }
 
 static void orders_free_data(load_worker *b) {
