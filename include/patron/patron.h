@@ -5,5 +5,6 @@
 #include "patron/version.h"
 #include "patron/error.h"
 #include "patron/parse.h"
+#include "patron/kmeans.h"
 
 #endif

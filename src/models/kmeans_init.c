@@ -1,0 +1,138 @@
+/* k-means++ seeding (Arthur & Vassilvitskii 2007) in its greedy form as scikit-learn runs
+ * it: each new centre is the best of 2 + floor(ln k) candidates drawn with probability
+ * proportional to the squared distance to the nearest chosen centre. One pass over the
+ * rows per centre: the pass that scores the candidates also folds the previous winner
+ * into the nearest-distance array (the winner's chunk totals are known from its score). */
+#include "models/kmeans_int.h"
+
+#include <math.h>
+#include <string.h>
+
+enum { MAX_TRIALS = PATRON__KM_MAX_TRIALS, STRIDE = 1 + PATRON__KM_MAX_TRIALS };
+
+typedef struct seed_ctx {
+  const double *x;
+  size_t n, d, n_chunks;
+  double *closest;
+  double *chunk_sum;     /* per chunk: [0] total of closest, [1 + t] candidate t's potential */
+  const double *pending; /* last winner not yet folded into closest, or NULL */
+  const double *cand[MAX_TRIALS];
+  size_t n_cand;
+} seed_ctx;
+
+size_t patron__km_plusplus_trials(size_t k) {
+  size_t t = 2 + (size_t)floor(log((double)k));
+  return t > MAX_TRIALS ? MAX_TRIALS : t;
+}
+
+static void first_pass(void *arg, size_t tid, size_t n_threads) {
+  seed_ctx *s = arg;
+  const double *c0 = s->cand[0];
+  for (size_t c = tid; c < s->n_chunks; c += n_threads) {
+    size_t end = (c + 1) * PATRON__KM_CHUNK < s->n ? (c + 1) * PATRON__KM_CHUNK : s->n;
+    double tot = 0;
+    for (size_t i = c * PATRON__KM_CHUNK; i < end; i++) {
+      s->closest[i] = patron__km_dist2(s->x + i * s->d, c0, s->d);
+      tot += s->closest[i];
+    }
+    s->chunk_sum[c * STRIDE] = tot;
+  }
+}
+
+static void candidate_pass(void *arg, size_t tid, size_t n_threads) {
+  seed_ctx *s = arg;
+  size_t d = s->d;
+  for (size_t c = tid; c < s->n_chunks; c += n_threads) {
+    size_t end = (c + 1) * PATRON__KM_CHUNK < s->n ? (c + 1) * PATRON__KM_CHUNK : s->n;
+    double pot[MAX_TRIALS] = {0};
+    for (size_t i = c * PATRON__KM_CHUNK; i < end; i++) {
+      const double *xi = s->x + i * d;
+      double v = s->closest[i];
+      if (s->pending) {
+        double t = patron__km_dist2(xi, s->pending, d);
+        v = t < v ? t : v;
+        s->closest[i] = v;
+      }
+      for (size_t t = 0; t < s->n_cand; t++) {
+        double u = patron__km_dist2(xi, s->cand[t], d);
+        pot[t] += u < v ? u : v;
+      }
+    }
+    for (size_t t = 0; t < s->n_cand; t++)
+      s->chunk_sum[c * STRIDE + 1 + t] = pot[t];
+  }
+}
+
+/* Draw one row with probability proportional to its (up to date) nearest distance. */
+static size_t draw(const seed_ctx *s, double r) {
+  size_t c = 0, last_c = 0;
+  for (; c < s->n_chunks; c++) {
+    double w = s->chunk_sum[c * STRIDE];
+    if (w > 0)
+      last_c = c;
+    if (r < w)
+      break;
+    r -= w;
+  }
+  if (c == s->n_chunks)
+    c = last_c, r = INFINITY;
+  size_t end = (c + 1) * PATRON__KM_CHUNK < s->n ? (c + 1) * PATRON__KM_CHUNK : s->n;
+  size_t last = c * PATRON__KM_CHUNK;
+  for (size_t i = c * PATRON__KM_CHUNK; i < end; i++) {
+    double v = s->closest[i];
+    if (s->pending) {
+      double t = patron__km_dist2(s->x + i * s->d, s->pending, s->d);
+      v = t < v ? t : v;
+    }
+    if (v > 0)
+      last = i;
+    if (r < v)
+      return i;
+    r -= v;
+  }
+  return last;
+}
+
+/* Sum a column of the per-chunk table in chunk order. */
+static double chunk_total(const seed_ctx *s, size_t col) {
+  double tot = 0;
+  for (size_t c = 0; c < s->n_chunks; c++)
+    tot += s->chunk_sum[c * STRIDE + col];
+  return tot;
+}
+
+void patron__km_plusplus(patron__km_pool *pool, const double *x, size_t n, size_t d, size_t k,
+                         gsl_rng *rng, double *closest, double *chunk_sum, double *centers,
+                         size_t *n_distance) {
+  seed_ctx s = {.x = x, .n = n, .d = d, .n_chunks = patron__km_n_chunks(n),
+                .closest = closest, .chunk_sum = chunk_sum};
+  size_t trials = patron__km_plusplus_trials(k);
+  size_t first = (size_t)gsl_rng_uniform_int(rng, (unsigned long)n);
+  memcpy(centers, x + first * d, d * sizeof *centers);
+  s.cand[0] = centers;
+  patron__km_pool_run(pool, first_pass, &s);
+  *n_distance += n;
+  double pot = chunk_total(&s, 0);
+  for (size_t c = 1; c < k; c++) {
+    size_t ids[MAX_TRIALS];
+    for (size_t t = 0; t < trials; t++) {
+      ids[t] = draw(&s, gsl_rng_uniform(rng) * pot);
+      s.cand[t] = x + ids[t] * d;
+    }
+    s.n_cand = trials;
+    patron__km_pool_run(pool, candidate_pass, &s);
+    *n_distance += n * (trials + (s.pending != NULL));
+    size_t best = 0;
+    double best_pot = chunk_total(&s, 1);
+    for (size_t t = 1; t < trials; t++) {
+      double p = chunk_total(&s, 1 + t);
+      if (p < best_pot)
+        best_pot = p, best = t;
+    }
+    for (size_t ch = 0; ch < s.n_chunks; ch++)
+      chunk_sum[ch * STRIDE] = chunk_sum[ch * STRIDE + 1 + best];
+    pot = best_pot;
+    memcpy(centers + c * d, x + ids[best] * d, d * sizeof *centers);
+    s.pending = centers + c * d;
+  }
+}

@@ -1,0 +1,297 @@
+/* Cluster quality and the choice of k: inertia, the Calinski-Harabasz index (Calinski &
+ * Harabasz 1974) and the mean silhouette width (Rousseeuw 1987, on a seeded sample for
+ * large n as scikit-learn's silhouette_score(sample_size=...)), and the scan over k that
+ * fits each k and picks the largest silhouette. Definitions match scikit-learn's metrics. */
+#include "core/core_int.h"
+#include "models/kmeans_int.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static patron_status check_labels(const int32_t *labels, size_t n, size_t k,
+                                  patron_error *err) {
+  for (size_t i = 0; i < n; i++)
+    if (labels[i] < 0 || (size_t)labels[i] >= k)
+      return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                               "label %ld of row %zu is outside 0..%zu", (long)labels[i], i,
+                               k - 1);
+  return PATRON_OK;
+}
+
+patron_status patron_kmeans_inertia(const double *x, size_t n, size_t d, const double *centers,
+                                    size_t k, const int32_t *labels, double *out,
+                                    patron_error *err) {
+  patron_status st = check_labels(labels, n, k, err);
+  if (st != PATRON_OK)
+    return st;
+  double s = 0;
+  for (size_t i = 0; i < n; i++)
+    s += patron__km_dist2(x + i * d, centers + (size_t)labels[i] * d, d);
+  *out = s;
+  return PATRON_OK;
+}
+
+/* Per-label means (k x d) and counts; returns the number of labels in use. */
+static size_t label_means(const double *x, size_t n, size_t d, const int32_t *labels, size_t k,
+                          double *means, size_t *counts) {
+  memset(means, 0, k * d * sizeof *means);
+  memset(counts, 0, k * sizeof *counts);
+  for (size_t i = 0; i < n; i++) {
+    counts[labels[i]]++;
+    for (size_t j = 0; j < d; j++)
+      means[(size_t)labels[i] * d + j] += x[i * d + j];
+  }
+  size_t used = 0;
+  for (size_t c = 0; c < k; c++) {
+    used += counts[c] > 0;
+    for (size_t j = 0; j < d && counts[c]; j++)
+      means[c * d + j] /= (double)counts[c];
+  }
+  return used;
+}
+
+static patron_status ch_index(const double *x, size_t n, size_t d, const int32_t *labels,
+                              size_t k, double *means, size_t *counts, double *out,
+                              patron_error *err) {
+  size_t used = label_means(x, n, d, labels, k, means, counts);
+  if (used < 2 || n <= used)
+    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "Calinski-Harabasz needs 2 <= clusters < rows; got %zu "
+                             "clusters for %zu rows",
+                             used, n);
+  double grand[d], within = 0, between = 0;
+  memset(grand, 0, sizeof grand);
+  for (size_t c = 0; c < k; c++)
+    for (size_t j = 0; j < d; j++)
+      grand[j] += means[c * d + j] * (double)counts[c] / (double)n;
+  for (size_t i = 0; i < n; i++)
+    within += patron__km_dist2(x + i * d, means + (size_t)labels[i] * d, d);
+  for (size_t c = 0; c < k; c++)
+    between += (double)counts[c] * patron__km_dist2(means + c * d, grand, d);
+  if (!(within > 0))
+    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "Calinski-Harabasz is undefined: every row sits on its centre");
+  *out = (between / (double)(used - 1)) / (within / (double)(n - used));
+  return PATRON_OK;
+}
+
+patron_status patron_kmeans_calinski_harabasz(const double *x, size_t n, size_t d,
+                                              const int32_t *labels, size_t k, double *out,
+                                              patron_error *err) {
+  patron_status st = check_labels(labels, n, k, err);
+  if (st != PATRON_OK)
+    return st;
+  double *means = malloc(k * d * sizeof *means);
+  size_t *counts = malloc(k * sizeof *counts);
+  st = means && counts ? ch_index(x, n, d, labels, k, means, counts, out, err)
+                       : PATRON__OOM(err);
+  free(means);
+  free(counts);
+  return st;
+}
+
+typedef struct sil_ctx {
+  const double *x; /* m x d sample */
+  const int32_t *labels;
+  const size_t *counts; /* k */
+  size_t m, d, k;
+  double *score; /* m */
+  double *scratch; /* per thread: k sums */
+} sil_ctx;
+
+static double sil_one(const sil_ctx *s, size_t i, double *sum) {
+  memset(sum, 0, s->k * sizeof *sum);
+  const double *xi = s->x + i * s->d;
+  for (size_t o = 0; o < s->m; o++)
+    sum[s->labels[o]] += sqrt(patron__km_dist2(xi, s->x + o * s->d, s->d));
+  size_t own = (size_t)s->labels[i];
+  if (s->counts[own] < 2)
+    return 0;
+  double a = sum[own] / (double)(s->counts[own] - 1), b = INFINITY;
+  for (size_t c = 0; c < s->k; c++)
+    if (c != own && s->counts[c] > 0 && sum[c] / (double)s->counts[c] < b)
+      b = sum[c] / (double)s->counts[c];
+  double top = a > b ? a : b;
+  return top > 0 ? (b - a) / top : 0;
+}
+
+static void sil_job(void *arg, size_t tid, size_t n_threads) {
+  sil_ctx *s = arg;
+  double *sum = s->scratch + tid * s->k;
+  size_t step = 256; /* rows per chunk: the work per row is O(m) */
+  for (size_t c = tid * step; c < s->m; c += n_threads * step)
+    for (size_t i = c; i < c + step && i < s->m; i++)
+      s->score[i] = sil_one(s, i, sum);
+}
+
+/* The rows to score: all, or sample_size drawn by gsl_ran_choose (kept in row order). */
+static size_t *sample_rows(size_t n, size_t sample_size, uint64_t seed, size_t *m) {
+  *m = sample_size > 0 && sample_size < n ? sample_size : n;
+  size_t *all = malloc(n * sizeof *all), *pick = malloc(*m * sizeof *pick);
+  if (all && pick) {
+    for (size_t i = 0; i < n; i++)
+      all[i] = i;
+    gsl_rng *r = *m < n ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+    if (r) {
+      gsl_rng_set(r, (unsigned long)seed);
+      gsl_ran_choose(r, pick, *m, all, n, sizeof *all);
+      gsl_rng_free(r);
+    } else if (*m == n) {
+      memcpy(pick, all, n * sizeof *all);
+    } else {
+      free(pick), pick = NULL;
+    }
+  } else {
+    free(pick), pick = NULL;
+  }
+  free(all);
+  return pick;
+}
+
+static patron_status silhouette_on(sil_ctx *s, patron_error *err) {
+  size_t *counts = (size_t *)s->counts, used = 0;
+  for (size_t i = 0; i < s->m; i++)
+    counts[s->labels[i]]++;
+  for (size_t c = 0; c < s->k; c++)
+    used += counts[c] > 0;
+  if (used < 2 || used > s->m - 1)
+    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "silhouette needs 2 <= clusters <= rows - 1; the %zu rows used "
+                             "carry %zu clusters",
+                             s->m, used);
+  patron__km_pool pool;
+  patron__km_pool_start(&pool, 0);
+  s->scratch = malloc(pool.n_threads * s->k * sizeof *s->scratch);
+  if (s->scratch)
+    patron__km_pool_run(&pool, sil_job, s);
+  patron__km_pool_stop(&pool);
+  if (!s->scratch)
+    return PATRON__OOM(err);
+  return PATRON_OK;
+}
+
+patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d,
+                                       const int32_t *labels, size_t k, size_t sample_size,
+                                       uint64_t seed, double *out, patron_error *err) {
+  patron_status st = check_labels(labels, n, k, err);
+  if (st != PATRON_OK)
+    return st;
+  size_t m;
+  size_t *rows = sample_rows(n, sample_size, seed, &m);
+  sil_ctx s = {.m = m, .d = d, .k = k};
+  double *xs = malloc(m * d * sizeof *xs), *score = malloc(m * sizeof *score);
+  int32_t *ls = malloc(m * sizeof *ls);
+  size_t *counts = calloc(k, sizeof *counts);
+  if (!rows || !xs || !score || !ls || !counts) {
+    st = PATRON__OOM(err);
+  } else {
+    for (size_t i = 0; i < m; i++) {
+      memcpy(xs + i * d, x + rows[i] * d, d * sizeof *xs);
+      ls[i] = labels[rows[i]];
+    }
+    s.x = xs, s.labels = ls, s.counts = counts, s.score = score;
+    st = silhouette_on(&s, err);
+    double total = 0;
+    for (size_t i = 0; st == PATRON_OK && i < m; i++)
+      total += score[i];
+    if (st == PATRON_OK)
+      *out = total / (double)m;
+  }
+  free(s.scratch);
+  free(rows);
+  free(xs);
+  free(score);
+  free(ls);
+  free(counts);
+  return st;
+}
+
+void patron_kmeans_scan_options_init(patron_kmeans_scan_options *opt) {
+  opt->k_min = 2;
+  opt->k_max = 10;
+  opt->silhouette_sample = 10000;
+  opt->sample_seed = 0;
+  patron_kmeans_options_init(&opt->fit);
+}
+
+/* Fit one k and fill its row; labels/centers receive the fit. */
+static patron_status scan_one(const double *x, size_t n, size_t d,
+                              const patron_kmeans_scan_options *opt, size_t k,
+                              patron_kmeans_scan_row *row, int32_t *labels, double *centers,
+                              patron_error *err) {
+  patron_kmeans_options fo = opt->fit;
+  fo.k = k;
+  patron_kmeans_info info;
+  patron_status st = patron_kmeans_fit(x, n, d, &fo, NULL, centers, labels, &info, err);
+  if (st != PATRON_OK)
+    return st;
+  *row = (patron_kmeans_scan_row){.k = k, .inertia = info.inertia, .n_iter = info.n_iter,
+                                  .converged = info.converged};
+  st = patron_kmeans_silhouette(x, n, d, labels, k, opt->silhouette_sample, opt->sample_seed,
+                                &row->silhouette, err);
+  if (st != PATRON_OK)
+    return st;
+  patron_error ch_err = {0};
+  row->ch_defined = patron_kmeans_calinski_harabasz(x, n, d, labels, k,
+                                                    &row->calinski_harabasz,
+                                                    &ch_err) == PATRON_OK;
+  if (ch_err.status == PATRON_ERR_NOMEM)
+    return PATRON__OOM(err);
+  if (!row->ch_defined)
+    row->calinski_harabasz = 0;
+  return PATRON_OK;
+}
+
+static patron_status scan_ks(const double *x, size_t n, size_t d,
+                             const patron_kmeans_scan_options *opt, size_t k_top,
+                             patron_kmeans_scan_row *rows, size_t *n_rows, size_t *best_k,
+                             int32_t *best_labels, double *best_centers, patron_error *err) {
+  int32_t *labels = malloc(n * sizeof *labels);
+  double *centers = malloc(k_top * d * sizeof *centers);
+  patron_status st = labels && centers ? PATRON_OK : PATRON__OOM(err);
+  double best = -INFINITY;
+  for (size_t k = opt->k_min; st == PATRON_OK && k <= k_top; k++) {
+    patron_kmeans_scan_row *row = &rows[k - opt->k_min];
+    st = scan_one(x, n, d, opt, k, row, labels, centers, err);
+    if (st != PATRON_OK)
+      break;
+    *n_rows = k - opt->k_min + 1;
+    if (row->silhouette > best) {
+      best = row->silhouette;
+      *best_k = k;
+      if (best_labels)
+        memcpy(best_labels, labels, n * sizeof *labels);
+      if (best_centers)
+        memcpy(best_centers, centers, k * d * sizeof *centers);
+    }
+  }
+  free(labels);
+  free(centers);
+  return st;
+}
+
+patron_status patron_kmeans_scan(const double *x, size_t n, size_t d,
+                                 const patron_kmeans_scan_options *opt,
+                                 patron_kmeans_scan_row *rows, size_t *n_rows, size_t *best_k,
+                                 int32_t *best_labels, double *best_centers,
+                                 patron_error *err) {
+  *n_rows = 0;
+  *best_k = 0;
+  if (!opt || opt->k_min < 2 || opt->k_max < opt->k_min || d == 0)
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "the k scan needs 2 <= k_min <= k_max and at least one feature");
+  /* The silhouette needs at most rows - 1 clusters, and k needs k distinct rows. */
+  size_t k_top = opt->k_max < n ? opt->k_max : (n > 0 ? n - 1 : 0);
+  size_t distinct = patron_kmeans_distinct_rows(x, n, d, k_top);
+  if (n > 0 && distinct == 0)
+    return PATRON__OOM(err);
+  k_top = distinct < k_top ? distinct : k_top;
+  if (k_top < opt->k_min)
+    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "the k scan needs at least %zu distinct rows (and %zu rows); "
+                             "the data has %zu distinct of %zu",
+                             opt->k_min, opt->k_min + 1, distinct, n);
+  return scan_ks(x, n, d, opt, k_top, rows, n_rows, best_k, best_labels, best_centers, err);
+}
