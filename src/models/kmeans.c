@@ -24,11 +24,13 @@ typedef struct run_ctx {
   size_t n, d, k, n_chunks;
   const double *centers; /* k x d: the centres rows are assigned to in this pass */
   int32_t *labels;
-  /* lower[i] - moved bounds the distance from row i to every centre but its own, where
-   * `moved` is the running total of the largest centre move per iteration: a row whose
+  /* lower[i] - moved[label] bounds the distance from row i to every centre but its own,
+   * where moved[c] is the running total, over the iterations, of the largest move among
+   * the centres other than c (Hamerly's bound update, kept as a total): a row whose
    * bound still holds is only read, never written. */
   double *lower;
-  double moved;
+  double *moved; /* k */
+  bool fresh;    /* no row has a label yet (the first pass of a run) */
   double *half_sep; /* k: half the distance to the nearest other centre */
   double *acc;      /* per chunk k x (d + 1): centre sums and counts (deltas) */
   size_t *changed;  /* per chunk */
@@ -121,7 +123,7 @@ PATRON__KM_INLINE bool full_row(const run_ctx *r, size_t i, double *acc, double 
   int32_t a = r->labels[i];
   double d2;
   size_t b = nearest_two(r, xi, e2, &d2, d);
-  r->lower[i] = sqrt(d2) + r->moved;
+  r->lower[i] = sqrt(d2) + r->moved[b];
   if ((int32_t)b == a)
     return false;
   move_row(acc, xi, a, b, d);
@@ -130,44 +132,50 @@ PATRON__KM_INLINE bool full_row(const run_ctx *r, size_t i, double *acc, double 
 }
 
 /* One chunk of a pass with Hamerly's bounds, simplified for small d: the distance to the
- * own centre is always computed (cheap, and branch-free, which matters more than the
- * arithmetic); the row keeps its label when that distance is below m = max(half the gap
- * from its centre to the nearest other, the lower bound to the other centres). Only the
- * other rows compute all k distances. Compared squared: no sqrt on the common path. */
+ * own centre is always computed (cheap next to a mispredicted branch); the row keeps its
+ * label when that distance is below m = max(half the gap from its centre to the nearest
+ * other, the lower bound to the other centres), compared squared. The test runs
+ * branch-free over the chunk and collects the rows that fail it; only those then compute
+ * all k distances. In the first pass of a run (`fresh`) every row is such a row. */
 PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
-  size_t w = r->k * (d + 1), changed = 0, n_dist = 0, end = chunk_end(r, c);
+  size_t w = r->k * (d + 1), changed = 0, begin = c * PATRON__KM_CHUNK;
+  size_t end = chunk_end(r, c), n_todo = 0, n_dist = 0;
   double *acc = r->acc + c * w, inertia = 0;
   memset(acc, 0, w * sizeof *acc);
+  uint32_t todo[PATRON__KM_CHUNK];
   const double *restrict x = r->x, *restrict cen = r->centers, *restrict half = r->half_sep;
-  const double *restrict lower = r->lower;
-  const int32_t *labels = r->labels;
-  const double moved = r->moved, slack = BOUND_SLACK * (1 + moved);
-  for (size_t i = c * PATRON__KM_CHUNK; i < end; i++) {
-    int32_t a = labels[i];
+  const double *restrict lower = r->lower, *restrict moved = r->moved;
+  const int32_t *restrict labels = r->labels;
+  for (size_t i = begin; i < end && !r->fresh; i++) {
+    size_t a = (size_t)labels[i];
+    double l = lower[i] - moved[a], h = half[a];
+    double m = (h > l ? h : l) - BOUND_SLACK * (1 + moved[a]);
+    m = m > 0 ? m : 0;
+    double e2 = patron__km_dist2(x + i * d, cen + a * d, d);
+    bool keep = e2 * BOUND_SAFETY2 < m * m;
+    inertia += e2 * (double)keep;
+    todo[n_todo] = (uint32_t)(i - begin);
+    n_todo += !keep;
+  }
+  if (r->fresh)
+    for (size_t i = begin; i < end; i++)
+      todo[n_todo++] = (uint32_t)(i - begin);
+  else
+    n_dist = end - begin;
+  for (size_t t = 0; t < n_todo; t++) {
     double e2;
-    if (a >= 0) {
-      double l = lower[i] - moved, h = half[a];
-      double m = (h > l ? h : l) - slack;
-      m = m > 0 ? m : 0;
-      e2 = patron__km_dist2(x + i * d, cen + (size_t)a * d, d);
-      n_dist++;
-      if (e2 * BOUND_SAFETY2 < m * m) {
-        inertia += e2;
-        continue;
-      }
-    }
-    changed += full_row(r, i, acc, &e2, d);
-    n_dist += r->k;
+    changed += full_row(r, begin + todo[t], acc, &e2, d);
     inertia += e2;
   }
   r->changed[c] = changed;
-  r->n_dist[c] += n_dist;
+  r->n_dist[c] += n_dist + n_todo * r->k;
   r->inertia[c] = inertia;
 }
 
-static void hamerly_pass(void *arg, size_t tid, size_t n_threads) {
+static void hamerly_pass(void *arg, size_t tid, patron__km_pool *pool) {
+  (void)tid;
   run_ctx *r = arg;
-  for (size_t c = tid; c < r->n_chunks; c += n_threads) {
+  for (size_t c; (c = patron__km_claim(pool)) < r->n_chunks;) {
 #define HAMERLY_CHUNK(dd) hamerly_chunk(r, c, dd)
     PATRON__KM_BY_DIM(r->d, HAMERLY_CHUNK)
 #undef HAMERLY_CHUNK
@@ -239,7 +247,8 @@ static void set_gaps(fit_state *f, const double *centers) {
  * squared shift, and advances the running move total and the gaps the bounds use. */
 static double update_centers(fit_state *f, double *centers) {
   size_t k = f->r.k, d = f->r.d, w = d + 1;
-  double shift = 0, max_move = 0;
+  double shift = 0, max1 = 0, max2 = 0;
+  size_t arg1 = 0;
   for (size_t c = 0; c < k; c++) {
     double cnt = f->sums[c * w + d], s2 = 0;
     for (size_t j = 0; j < d && cnt > 0; j++) {
@@ -248,9 +257,13 @@ static double update_centers(fit_state *f, double *centers) {
       centers[c * d + j] = v;
     }
     shift += s2;
-    max_move = s2 > max_move ? s2 : max_move;
+    if (s2 > max1)
+      max2 = max1, max1 = s2, arg1 = c;
+    else if (s2 > max2)
+      max2 = s2;
   }
-  f->r.moved += sqrt(max_move);
+  for (size_t c = 0; c < k; c++)
+    f->r.moved[c] += sqrt(c == arg1 ? max2 : max1);
   set_gaps(f, centers);
   return shift;
 }
@@ -263,12 +276,13 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
   for (size_t i = 0; i < r->n; i++)
     r->labels[i] = -1;
   memset(f->sums, 0, k * (d + 1) * sizeof *f->sums);
-  f->r.moved = 0;
+  memset(f->r.moved, 0, k * sizeof *f->r.moved);
   f->n_relocated = 0;
   bool strict = false, done = false;
   size_t it = 0;
   while (it < max_iter && !done) {
     r->centers = centers;
+    r->fresh = it == 0;
     patron__km_pool_run(&f->pool, hamerly_pass, r);
     size_t moved = merge_chunks(f);
     it++;
@@ -279,8 +293,10 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
     relocate_empty(f, centers);
     done = update_centers(f, centers) <= f->tol_abs;
   }
-  if (!strict) /* the final assignment to the final centres, as scikit-learn does */
+  if (!strict) { /* the final assignment to the final centres, as scikit-learn does */
+    r->fresh = false;
     patron__km_pool_run(&f->pool, hamerly_pass, r);
+  }
   *n_iter = it;
   *converged = done;
 }
@@ -340,6 +356,7 @@ static void state_free(fit_state *f) {
   free(f->r.labels);
   free(f->r.lower);
   free(f->r.half_sep);
+  free(f->r.moved);
   free(f->r.acc);
   free(f->r.changed);
   free(f->r.n_dist);
@@ -358,6 +375,7 @@ static bool state_alloc(fit_state *f, const double *x, size_t n, size_t d, size_
   f->r.labels = malloc(n * sizeof *f->r.labels);
   f->r.lower = malloc(n * sizeof *f->r.lower);
   f->r.half_sep = malloc(k * sizeof *f->r.half_sep);
+  f->r.moved = malloc(k * sizeof *f->r.moved);
   f->r.acc = malloc(nc * k * (d + 1) * sizeof *f->r.acc);
   f->r.changed = calloc(nc, sizeof *f->r.changed);
   f->r.n_dist = calloc(nc, sizeof *f->r.n_dist);
@@ -367,7 +385,7 @@ static bool state_alloc(fit_state *f, const double *x, size_t n, size_t d, size_
   f->trial = malloc(k * d * sizeof *f->trial);
   f->far_d = malloc(k * sizeof *f->far_d);
   f->far = malloc(k * sizeof *f->far);
-  return f->r.labels && f->r.lower && f->r.half_sep && f->r.acc && f->r.changed &&
+  return f->r.labels && f->r.lower && f->r.half_sep && f->r.moved && f->r.acc && f->r.changed &&
          f->r.n_dist && f->r.inertia && f->sums && f->seed_sum && f->trial && f->far_d &&
          f->far;
 }

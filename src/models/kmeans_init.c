@@ -25,41 +25,61 @@ size_t patron__km_plusplus_trials(size_t k) {
   return t > MAX_TRIALS ? MAX_TRIALS : t;
 }
 
-static void first_pass(void *arg, size_t tid, size_t n_threads) {
+static size_t chunk_end(const seed_ctx *s, size_t c) {
+  size_t e = (c + 1) * PATRON__KM_CHUNK;
+  return e < s->n ? e : s->n;
+}
+
+PATRON__KM_INLINE double first_chunk(seed_ctx *s, size_t c, size_t d) {
+  const double *restrict x = s->x, *restrict c0 = s->cand[0];
+  double *restrict closest = s->closest, tot = 0;
+  for (size_t i = c * PATRON__KM_CHUNK, end = chunk_end(s, c); i < end; i++) {
+    closest[i] = patron__km_dist2(x + i * d, c0, d);
+    tot += closest[i];
+  }
+  return tot;
+}
+
+static void first_pass(void *arg, size_t tid, patron__km_pool *pool) {
+  (void)tid;
   seed_ctx *s = arg;
-  const double *c0 = s->cand[0];
-  for (size_t c = tid; c < s->n_chunks; c += n_threads) {
-    size_t end = (c + 1) * PATRON__KM_CHUNK < s->n ? (c + 1) * PATRON__KM_CHUNK : s->n;
-    double tot = 0;
-    for (size_t i = c * PATRON__KM_CHUNK; i < end; i++) {
-      s->closest[i] = patron__km_dist2(s->x + i * s->d, c0, s->d);
-      tot += s->closest[i];
-    }
-    s->chunk_sum[c * STRIDE] = tot;
+  for (size_t c; (c = patron__km_claim(pool)) < s->n_chunks;) {
+#define FIRST_CHUNK(dd) s->chunk_sum[c * STRIDE] = first_chunk(s, c, dd)
+    PATRON__KM_BY_DIM(s->d, FIRST_CHUNK)
+#undef FIRST_CHUNK
   }
 }
 
-static void candidate_pass(void *arg, size_t tid, size_t n_threads) {
-  seed_ctx *s = arg;
-  size_t d = s->d;
-  for (size_t c = tid; c < s->n_chunks; c += n_threads) {
-    size_t end = (c + 1) * PATRON__KM_CHUNK < s->n ? (c + 1) * PATRON__KM_CHUNK : s->n;
-    double pot[MAX_TRIALS] = {0};
-    for (size_t i = c * PATRON__KM_CHUNK; i < end; i++) {
-      const double *xi = s->x + i * d;
-      double v = s->closest[i];
-      if (s->pending) {
-        double t = patron__km_dist2(xi, s->pending, d);
-        v = t < v ? t : v;
-        s->closest[i] = v;
-      }
-      for (size_t t = 0; t < s->n_cand; t++) {
-        double u = patron__km_dist2(xi, s->cand[t], d);
-        pot[t] += u < v ? u : v;
-      }
+/* Fold the pending winner into closest and add each candidate's potential over chunk c. */
+PATRON__KM_INLINE void candidate_chunk(seed_ctx *s, size_t c, size_t d) {
+  const double *restrict x = s->x, *restrict pending = s->pending;
+  double *restrict closest = s->closest;
+  double pot[MAX_TRIALS] = {0};
+  size_t n_cand = s->n_cand;
+  for (size_t i = c * PATRON__KM_CHUNK, end = chunk_end(s, c); i < end; i++) {
+    const double *xi = x + i * d;
+    double v = closest[i];
+    if (pending) {
+      double t = patron__km_dist2(xi, pending, d);
+      v = t < v ? t : v;
+      closest[i] = v;
     }
-    for (size_t t = 0; t < s->n_cand; t++)
-      s->chunk_sum[c * STRIDE + 1 + t] = pot[t];
+    for (size_t t = 0; t < n_cand; t++) {
+      double u = patron__km_dist2(xi, s->cand[t], d);
+      pot[t] += u < v ? u : v;
+    }
+  }
+  for (size_t t = 0; t < n_cand; t++)
+    s->chunk_sum[c * STRIDE + 1 + t] = pot[t];
+}
+
+static void candidate_pass(void *arg, size_t tid, patron__km_pool *pool) {
+  (void)tid;
+  seed_ctx *s = arg;
+  for (size_t c; (c = patron__km_claim(pool)) < s->n_chunks;) {
+#define CANDIDATE_CHUNK(dd) candidate_chunk(s, c, dd)
+    PATRON__KM_BY_DIM(s->d, CANDIDATE_CHUNK)
+#undef CANDIDATE_CHUNK
   }
 }
 
@@ -76,8 +96,7 @@ static size_t draw(const seed_ctx *s, double r) {
   }
   if (c == s->n_chunks)
     c = last_c, r = INFINITY;
-  size_t end = (c + 1) * PATRON__KM_CHUNK < s->n ? (c + 1) * PATRON__KM_CHUNK : s->n;
-  size_t last = c * PATRON__KM_CHUNK;
+  size_t end = chunk_end(s, c), last = c * PATRON__KM_CHUNK;
   for (size_t i = c * PATRON__KM_CHUNK; i < end; i++) {
     double v = s->closest[i];
     if (s->pending) {

@@ -9,6 +9,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,10 +18,13 @@
 #define PATRON__KM_MAX_THREADS 64
 #define PATRON__KM_MAX_TRIALS 8 /* k-means++ candidates per centre: 2 + ln k, capped */
 
-/* A job runs once on each thread; it handles chunks tid, tid + n_threads, ... */
-typedef void (*patron__km_job)(void *ctx, size_t tid, size_t n_threads);
-
+/* A job runs once on each thread (tid 0 is the caller) and takes chunks with
+ * patron__km_claim until they run out: a thread that is slowed down (a busy machine)
+ * simply takes fewer chunks, and since each chunk writes its own slot, who ran it does not
+ * change the result. */
 typedef struct patron__km_pool patron__km_pool;
+typedef void (*patron__km_job)(void *ctx, size_t tid, patron__km_pool *pool);
+
 typedef struct patron__km_worker {
   patron__km_pool *pool;
   size_t tid;
@@ -37,6 +41,7 @@ struct patron__km_pool {
   patron__km_job job;
   void *ctx;
   bool quit;
+  atomic_size_t next; /* the next unit of work to hand out in this run */
 };
 
 /* Start want - 1 workers (want <= 0: one per online CPU); the caller is thread 0. When a
@@ -45,6 +50,11 @@ void patron__km_pool_start(patron__km_pool *pool, int want);
 /* Run job on every thread of the pool and return when all have finished. */
 void patron__km_pool_run(patron__km_pool *pool, patron__km_job job, void *ctx);
 void patron__km_pool_stop(patron__km_pool *pool);
+
+/* The next unit of work (0, 1, 2, ... across all threads of the current run). */
+static inline size_t patron__km_claim(patron__km_pool *pool) {
+  return atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
+}
 
 /* Hot loops are written once as always-inline bodies taking d, and instantiated for the
  * small d that customer features have (so the compiler unrolls the distance loops) and

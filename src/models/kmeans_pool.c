@@ -17,7 +17,7 @@ static void *worker_main(void *arg) {
       break;
     seen = pool->generation;
     pthread_mutex_unlock(&pool->mu);
-    pool->job(pool->ctx, w->tid, pool->n_threads);
+    pool->job(pool->ctx, w->tid, pool);
     pthread_mutex_lock(&pool->mu);
     if (--pool->pending == 0)
       pthread_cond_signal(&pool->done);
@@ -47,8 +47,9 @@ void patron__km_pool_start(patron__km_pool *pool, int want) {
 }
 
 void patron__km_pool_run(patron__km_pool *pool, patron__km_job job, void *ctx) {
+  atomic_store(&pool->next, 0);
   if (pool->n_threads == 1) {
-    job(ctx, 0, 1);
+    job(ctx, 0, pool);
     return;
   }
   pthread_mutex_lock(&pool->mu);
@@ -58,7 +59,7 @@ void patron__km_pool_run(patron__km_pool *pool, patron__km_job job, void *ctx) {
   pool->generation++;
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->mu);
-  job(ctx, 0, pool->n_threads);
+  job(ctx, 0, pool);
   pthread_mutex_lock(&pool->mu);
   while (pool->pending > 0)
     pthread_cond_wait(&pool->done, &pool->mu);

@@ -117,11 +117,11 @@ static double sil_one(const sil_ctx *s, size_t i, double *sum) {
   return top > 0 ? (b - a) / top : 0;
 }
 
-static void sil_job(void *arg, size_t tid, size_t n_threads) {
+static void sil_job(void *arg, size_t tid, patron__km_pool *pool) {
   sil_ctx *s = arg;
   double *sum = s->scratch + tid * s->k;
-  size_t step = 256; /* rows per chunk: the work per row is O(m) */
-  for (size_t c = tid * step; c < s->m; c += n_threads * step)
+  size_t step = 64; /* rows per unit of work: the work per row is O(m) */
+  for (size_t c; (c = patron__km_claim(pool) * step) < s->m;)
     for (size_t i = c; i < c + step && i < s->m; i++)
       s->score[i] = sil_one(s, i, sum);
 }
