@@ -35,7 +35,7 @@ typedef struct run_ctx {
   double *acc;      /* per chunk k x (d + 1): centre sums and counts (deltas) */
   size_t *changed;  /* per chunk */
   size_t *n_dist;   /* per chunk */
-  double *inertia;  /* per chunk, of the last pass */
+  double *inertia;  /* per chunk */
 } run_ctx;
 
 typedef struct fit_state {
@@ -115,20 +115,73 @@ PATRON__KM_INLINE size_t nearest_two(const run_ctx *r, const double *xi, double 
   return best;
 }
 
-/* The slow path of a row: distances to every centre. Returns true when the row changed
- * cluster (the move goes into the chunk's delta sums); *e2 gets its squared distance. */
-PATRON__KM_INLINE bool full_row(const run_ctx *r, size_t i, double *acc, double *e2,
-                                size_t d) {
-  const double *xi = r->x + i * d;
+/* Record row i's nearest centre b (squared distances d1, d2 to the nearest two). Returns
+ * true when the row changed cluster (the move goes into the chunk's delta sums). */
+PATRON__KM_INLINE bool settle_row(const run_ctx *r, size_t i, double *acc, size_t b, double d2,
+                                  size_t d) {
   int32_t a = r->labels[i];
-  double d2;
-  size_t b = nearest_two(r, xi, e2, &d2, d);
   r->lower[i] = sqrt(d2) + r->moved[b];
   if ((int32_t)b == a)
     return false;
-  move_row(acc, xi, a, b, d);
+  move_row(acc, r->x + i * d, a, b, d);
   r->labels[i] = (int32_t)b;
   return true;
+}
+
+#if defined(__SSE2__)
+#define PAIR_MAX_D 8
+/* nearest_two for two rows at once, one per SSE2 lane: the same operations in the same
+ * order as the scalar version, so the results are bit for bit the same. */
+PATRON__KM_INLINE void nearest_two_pair(const run_ctx *r, const double *x0, const double *x1,
+                                        double d1[2], double d2[2], size_t best[2],
+                                        size_t d) {
+  __m128d xv[PAIR_MAX_D];
+#pragma GCC unroll 8
+  for (size_t j = 0; j < PAIR_MAX_D; j++)
+    xv[j] = j < d ? _mm_set_pd(x1[j], x0[j]) : _mm_setzero_pd();
+  __m128d b1 = _mm_set1_pd(INFINITY), b2 = b1, bi = _mm_setzero_pd();
+  for (size_t c = 0; c < r->k; c++) {
+    const double *cc = r->centers + c * d;
+    __m128d e = _mm_setzero_pd();
+#pragma GCC unroll 8
+    for (size_t j = 0; j < d; j++) {
+      __m128d t = _mm_sub_pd(xv[j], _mm_set1_pd(cc[j]));
+      e = _mm_add_pd(e, _mm_mul_pd(t, t));
+    }
+    __m128d lt = _mm_cmplt_pd(e, b1);
+    bi = _mm_or_pd(_mm_and_pd(lt, _mm_set1_pd((double)c)), _mm_andnot_pd(lt, bi));
+    b2 = _mm_min_pd(b2, _mm_max_pd(e, b1));
+    b1 = _mm_min_pd(e, b1);
+  }
+  double bd[2];
+  _mm_storeu_pd(d1, b1);
+  _mm_storeu_pd(d2, b2);
+  _mm_storeu_pd(bd, bi);
+  best[0] = (size_t)bd[0], best[1] = (size_t)bd[1];
+}
+#endif
+
+/* The slow path for the rows listed in todo (offsets from begin): all k distances.
+ * Returns how many rows changed cluster; adds their squared distances to *inertia. */
+PATRON__KM_INLINE size_t full_rows(const run_ctx *r, size_t begin, const uint32_t *todo,
+                                   size_t n_todo, double *acc, size_t d) {
+  size_t changed = 0, t = 0;
+#if defined(__SSE2__)
+  for (; d <= PAIR_MAX_D && t + 1 < n_todo; t += 2) {
+    size_t i0 = begin + todo[t], i1 = begin + todo[t + 1], best[2];
+    double d1[2], d2[2];
+    nearest_two_pair(r, r->x + i0 * d, r->x + i1 * d, d1, d2, best, d);
+    changed += settle_row(r, i0, acc, best[0], d2[0], d);
+    changed += settle_row(r, i1, acc, best[1], d2[1], d);
+  }
+#endif
+  for (; t < n_todo; t++) {
+    size_t i = begin + todo[t];
+    double d1, d2;
+    size_t b = nearest_two(r, r->x + i * d, &d1, &d2, d);
+    changed += settle_row(r, i, acc, b, d2, d);
+  }
+  return changed;
 }
 
 /* One chunk of a pass with Hamerly's bounds, simplified for small d: the distance to the
@@ -138,9 +191,9 @@ PATRON__KM_INLINE bool full_row(const run_ctx *r, size_t i, double *acc, double 
  * branch-free over the chunk and collects the rows that fail it; only those then compute
  * all k distances. In the first pass of a run (`fresh`) every row is such a row. */
 PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
-  size_t w = r->k * (d + 1), changed = 0, begin = c * PATRON__KM_CHUNK;
+  size_t w = r->k * (d + 1), begin = c * PATRON__KM_CHUNK;
   size_t end = chunk_end(r, c), n_todo = 0, n_dist = 0;
-  double *acc = r->acc + c * w, inertia = 0;
+  double *acc = r->acc + c * w;
   memset(acc, 0, w * sizeof *acc);
   uint32_t todo[PATRON__KM_CHUNK];
   const double *restrict x = r->x, *restrict cen = r->centers, *restrict half = r->half_sep;
@@ -153,7 +206,6 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
     m = m > 0 ? m : 0;
     double e2 = patron__km_dist2(x + i * d, cen + a * d, d);
     bool keep = e2 * BOUND_SAFETY2 < m * m;
-    inertia += e2 * (double)keep;
     todo[n_todo] = (uint32_t)(i - begin);
     n_todo += !keep;
   }
@@ -162,14 +214,8 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
       todo[n_todo++] = (uint32_t)(i - begin);
   else
     n_dist = end - begin;
-  for (size_t t = 0; t < n_todo; t++) {
-    double e2;
-    changed += full_row(r, begin + todo[t], acc, &e2, d);
-    inertia += e2;
-  }
-  r->changed[c] = changed;
+  r->changed[c] = full_rows(r, begin, todo, n_todo, acc, d);
   r->n_dist[c] += n_dist + n_todo * r->k;
-  r->inertia[c] = inertia;
 }
 
 static void hamerly_pass(void *arg, size_t tid, patron__km_pool *pool) {
@@ -179,6 +225,23 @@ static void hamerly_pass(void *arg, size_t tid, patron__km_pool *pool) {
 #define HAMERLY_CHUNK(dd) hamerly_chunk(r, c, dd)
     PATRON__KM_BY_DIM(r->d, HAMERLY_CHUNK)
 #undef HAMERLY_CHUNK
+  }
+}
+
+PATRON__KM_INLINE double inertia_chunk(const run_ctx *r, size_t c, size_t d) {
+  double s = 0;
+  for (size_t i = c * PATRON__KM_CHUNK, end = chunk_end(r, c); i < end; i++)
+    s += patron__km_dist2(r->x + i * d, r->centers + (size_t)r->labels[i] * d, d);
+  return s;
+}
+
+static void inertia_pass(void *arg, size_t tid, patron__km_pool *pool) {
+  (void)tid;
+  run_ctx *r = arg;
+  for (size_t c; (c = patron__km_claim(pool)) < r->n_chunks;) {
+#define INERTIA_CHUNK(dd) r->inertia[c] = inertia_chunk(r, c, dd)
+    PATRON__KM_BY_DIM(r->d, INERTIA_CHUNK)
+#undef INERTIA_CHUNK
   }
 }
 
@@ -301,8 +364,10 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
   *converged = done;
 }
 
-/* Inertia of the last pass (which assigned every row to the final centres). */
-static double total_inertia(const fit_state *f) {
+/* Inertia of the rows about the centres they are assigned to (summed in chunk order). */
+static double total_inertia(fit_state *f, const double *centers) {
+  f->r.centers = centers;
+  patron__km_pool_run(&f->pool, inertia_pass, &f->r);
   double s = 0;
   for (size_t c = 0; c < f->r.n_chunks; c++)
     s += f->r.inertia[c];
@@ -407,7 +472,7 @@ static void fit_runs(fit_state *f, const patron_kmeans_options *opt, const doubl
     size_t n_iter;
     bool converged;
     lloyd_run(f, trial, opt->max_iter, &n_iter, &converged);
-    double inertia = total_inertia(f);
+    double inertia = total_inertia(f, trial);
     if (run == 0 || inertia < info->inertia) {
       *info = (patron_kmeans_info){.inertia = inertia, .n_iter = n_iter,
                                    .converged = converged, .best_init = run,
