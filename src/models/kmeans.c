@@ -218,14 +218,12 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
   r->n_dist[c] += n_dist + n_todo * r->k;
 }
 
-static void hamerly_pass(void *arg, size_t tid, patron__km_pool *pool) {
+static void hamerly_pass(void *arg, size_t c, size_t tid) {
   (void)tid;
   run_ctx *r = arg;
-  for (size_t c; (c = patron__km_claim(pool)) < r->n_chunks;) {
 #define HAMERLY_CHUNK(dd) hamerly_chunk(r, c, dd)
-    PATRON__KM_BY_DIM(r->d, HAMERLY_CHUNK)
+  PATRON__KM_BY_DIM(r->d, HAMERLY_CHUNK)
 #undef HAMERLY_CHUNK
-  }
 }
 
 PATRON__KM_INLINE double inertia_chunk(const run_ctx *r, size_t c, size_t d) {
@@ -235,14 +233,12 @@ PATRON__KM_INLINE double inertia_chunk(const run_ctx *r, size_t c, size_t d) {
   return s;
 }
 
-static void inertia_pass(void *arg, size_t tid, patron__km_pool *pool) {
+static void inertia_pass(void *arg, size_t c, size_t tid) {
   (void)tid;
   run_ctx *r = arg;
-  for (size_t c; (c = patron__km_claim(pool)) < r->n_chunks;) {
 #define INERTIA_CHUNK(dd) r->inertia[c] = inertia_chunk(r, c, dd)
-    PATRON__KM_BY_DIM(r->d, INERTIA_CHUNK)
+  PATRON__KM_BY_DIM(r->d, INERTIA_CHUNK)
 #undef INERTIA_CHUNK
-  }
 }
 
 /* Merge the chunks' deltas into the sums in chunk order; returns the rows that moved. */
@@ -346,7 +342,7 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
   while (it < max_iter && !done) {
     r->centers = centers;
     r->fresh = it == 0;
-    patron__km_pool_run(&f->pool, hamerly_pass, r);
+    patron__km_pool_run(&f->pool, hamerly_pass, r, r->n_chunks);
     size_t moved = merge_chunks(f);
     it++;
     if (it > 1 && moved == 0) {
@@ -358,7 +354,7 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
   }
   if (!strict) { /* the final assignment to the final centres, as scikit-learn does */
     r->fresh = false;
-    patron__km_pool_run(&f->pool, hamerly_pass, r);
+    patron__km_pool_run(&f->pool, hamerly_pass, r, r->n_chunks);
   }
   *n_iter = it;
   *converged = done;
@@ -367,7 +363,7 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
 /* Inertia of the rows about the centres they are assigned to (summed in chunk order). */
 static double total_inertia(fit_state *f, const double *centers) {
   f->r.centers = centers;
-  patron__km_pool_run(&f->pool, inertia_pass, &f->r);
+  patron__km_pool_run(&f->pool, inertia_pass, &f->r, f->r.n_chunks);
   double s = 0;
   for (size_t c = 0; c < f->r.n_chunks; c++)
     s += f->r.inertia[c];

@@ -40,14 +40,12 @@ PATRON__KM_INLINE double first_chunk(seed_ctx *s, size_t c, size_t d) {
   return tot;
 }
 
-static void first_pass(void *arg, size_t tid, patron__km_pool *pool) {
+static void first_pass(void *arg, size_t c, size_t tid) {
   (void)tid;
   seed_ctx *s = arg;
-  for (size_t c; (c = patron__km_claim(pool)) < s->n_chunks;) {
 #define FIRST_CHUNK(dd) s->chunk_sum[c * STRIDE] = first_chunk(s, c, dd)
-    PATRON__KM_BY_DIM(s->d, FIRST_CHUNK)
+  PATRON__KM_BY_DIM(s->d, FIRST_CHUNK)
 #undef FIRST_CHUNK
-  }
 }
 
 /* Fold the pending winner into closest and add each candidate's potential over chunk c. */
@@ -73,14 +71,12 @@ PATRON__KM_INLINE void candidate_chunk(seed_ctx *s, size_t c, size_t d) {
     s->chunk_sum[c * STRIDE + 1 + t] = pot[t];
 }
 
-static void candidate_pass(void *arg, size_t tid, patron__km_pool *pool) {
+static void candidate_pass(void *arg, size_t c, size_t tid) {
   (void)tid;
   seed_ctx *s = arg;
-  for (size_t c; (c = patron__km_claim(pool)) < s->n_chunks;) {
 #define CANDIDATE_CHUNK(dd) candidate_chunk(s, c, dd)
-    PATRON__KM_BY_DIM(s->d, CANDIDATE_CHUNK)
+  PATRON__KM_BY_DIM(s->d, CANDIDATE_CHUNK)
 #undef CANDIDATE_CHUNK
-  }
 }
 
 /* Draw one row with probability proportional to its (up to date) nearest distance. */
@@ -129,7 +125,7 @@ void patron__km_plusplus(patron__km_pool *pool, const double *x, size_t n, size_
   size_t first = (size_t)gsl_rng_uniform_int(rng, (unsigned long)n);
   memcpy(centers, x + first * d, d * sizeof *centers);
   s.cand[0] = centers;
-  patron__km_pool_run(pool, first_pass, &s);
+  patron__km_pool_run(pool, first_pass, &s, s.n_chunks);
   *n_distance += n;
   double pot = chunk_total(&s, 0);
   for (size_t c = 1; c < k; c++) {
@@ -139,7 +135,7 @@ void patron__km_plusplus(patron__km_pool *pool, const double *x, size_t n, size_
       s.cand[t] = x + ids[t] * d;
     }
     s.n_cand = trials;
-    patron__km_pool_run(pool, candidate_pass, &s);
+    patron__km_pool_run(pool, candidate_pass, &s, s.n_chunks);
     *n_distance += n * (trials + (s.pending != NULL));
     size_t best = 0;
     double best_pot = chunk_total(&s, 1);

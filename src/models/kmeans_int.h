@@ -18,13 +18,14 @@
 #define PATRON__KM_MAX_THREADS 64
 #define PATRON__KM_MAX_TRIALS 8 /* k-means++ candidates per centre: 2 + ln k, capped */
 
-/* A job runs once on each thread (tid 0 is the caller) and takes chunks with
- * patron__km_claim until they run out: a thread that is slowed down (a busy machine)
- * simply takes fewer chunks, and since each chunk writes its own slot, who ran it does not
- * change the result. */
-typedef struct patron__km_pool patron__km_pool;
-typedef void (*patron__km_job)(void *ctx, size_t tid, patron__km_pool *pool);
+/* A job is split into units (chunks of rows); the pool calls job(ctx, unit, tid) once per
+ * unit, on whichever thread claims it first (tid 0 is the caller). A thread that is slowed
+ * down (a busy machine) simply runs fewer units, and the caller never waits for a worker
+ * that has not started: it waits only for units in flight. Each unit writes its own slot,
+ * so who ran it does not change the result. */
+typedef void (*patron__km_job)(void *ctx, size_t unit, size_t tid);
 
+typedef struct patron__km_pool patron__km_pool;
 typedef struct patron__km_worker {
   patron__km_pool *pool;
   size_t tid;
@@ -35,26 +36,23 @@ struct patron__km_pool {
   size_t n_threads; /* the caller plus the workers actually started */
   patron__km_worker workers[PATRON__KM_MAX_THREADS];
   pthread_mutex_t mu;
-  pthread_cond_t wake, done;
-  uint64_t generation;
-  size_t pending;
+  pthread_cond_t wake;
+  uint32_t generation; /* of the current run, under mu */
   patron__km_job job;
   void *ctx;
+  size_t n_units;
   bool quit;
-  atomic_size_t next; /* the next unit of work to hand out in this run */
+  /* (generation << 32) | next unit: a claim from a stale run fails its compare */
+  _Atomic uint64_t ticket;
+  atomic_size_t finished; /* units completed in the current run */
 };
 
 /* Start want - 1 workers (want <= 0: one per online CPU); the caller is thread 0. When a
  * thread cannot be created the pool runs with those it has (results are the same). */
 void patron__km_pool_start(patron__km_pool *pool, int want);
-/* Run job on every thread of the pool and return when all have finished. */
-void patron__km_pool_run(patron__km_pool *pool, patron__km_job job, void *ctx);
+/* Run job on units 0 .. n_units - 1 and return when all have finished. */
+void patron__km_pool_run(patron__km_pool *pool, patron__km_job job, void *ctx, size_t n_units);
 void patron__km_pool_stop(patron__km_pool *pool);
-
-/* The next unit of work (0, 1, 2, ... across all threads of the current run). */
-static inline size_t patron__km_claim(patron__km_pool *pool) {
-  return atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
-}
 
 /* Hot loops are written once as always-inline bodies taking d, and instantiated for the
  * small d that customer features have (so the compiler unrolls the distance loops) and
@@ -69,6 +67,7 @@ static inline size_t patron__km_claim(patron__km_pool *pool) {
   case 5: BODY(5); break;                                                            \
   default: BODY(d); break;                                                           \
   }
+
 
 static inline size_t patron__km_n_chunks(size_t n) {
   return (n + PATRON__KM_CHUNK - 1) / PATRON__KM_CHUNK;

@@ -117,13 +117,13 @@ static double sil_one(const sil_ctx *s, size_t i, double *sum) {
   return top > 0 ? (b - a) / top : 0;
 }
 
-static void sil_job(void *arg, size_t tid, patron__km_pool *pool) {
+enum { SIL_STEP = 64 }; /* rows per unit of work: the work per row is O(m) */
+
+static void sil_job(void *arg, size_t unit, size_t tid) {
   sil_ctx *s = arg;
   double *sum = s->scratch + tid * s->k;
-  size_t step = 64; /* rows per unit of work: the work per row is O(m) */
-  for (size_t c; (c = patron__km_claim(pool) * step) < s->m;)
-    for (size_t i = c; i < c + step && i < s->m; i++)
-      s->score[i] = sil_one(s, i, sum);
+  for (size_t i = unit * SIL_STEP; i < (unit + 1) * SIL_STEP && i < s->m; i++)
+    s->score[i] = sil_one(s, i, sum);
 }
 
 /* The rows to score: all, or sample_size drawn by gsl_ran_choose (kept in row order). */
@@ -165,7 +165,7 @@ static patron_status silhouette_on(sil_ctx *s, patron_error *err) {
   patron__km_pool_start(&pool, 0);
   s->scratch = malloc(pool.n_threads * s->k * sizeof *s->scratch);
   if (s->scratch)
-    patron__km_pool_run(&pool, sil_job, s);
+    patron__km_pool_run(&pool, sil_job, s, (s->m + SIL_STEP - 1) / SIL_STEP);
   patron__km_pool_stop(&pool);
   if (!s->scratch)
     return PATRON__OOM(err);
