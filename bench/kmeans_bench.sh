@@ -2,6 +2,7 @@
 # Build bench/kmeans_bench.c against the project's Release build (build/ by default, or
 # $BUILD_DIR) and run it, then run bench/kmeans_sklearn.py on the same data (Debian's
 # /usr/bin/python3 with python3-sklearn). Usage: bench/kmeans_bench.sh [kmeans_bench args]
+# (REPS=N in the environment sets the scikit-learn repetitions, default 3).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -17,4 +18,4 @@ cc -std=gnu17 -O2 -Wall -Wextra -I"$root/include" -I"$build/generated" \
 echo "== patron"
 "$dir/kmeans_bench" --dir "$dir" "$@"
 echo "== scikit-learn $(/usr/bin/python3 -c 'import sklearn; print(sklearn.__version__)')"
-/usr/bin/python3 "$root/bench/kmeans_sklearn.py" "$dir"
+/usr/bin/python3 "$root/bench/kmeans_sklearn.py" "$dir" "${REPS:-3}"

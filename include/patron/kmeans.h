@@ -113,12 +113,15 @@ typedef struct patron_kmeans_scan_options {
   size_t k_min, k_max;          /* default 2..10 */
   size_t silhouette_sample;     /* default 10000 (0 = all rows) */
   uint64_t sample_seed;         /* default 0 */
-  patron_kmeans_options fit;    /* fit.k is ignored */
+  size_t scan_n_init;           /* restarts per k while scanning (default 3; 0 = fit.n_init) */
+  patron_kmeans_options fit;    /* fit.k is ignored; fit.n_init is used for the chosen k */
 } patron_kmeans_scan_options;
 
 PATRON_API void patron_kmeans_scan_options_init(patron_kmeans_scan_options *opt);
 
-/* Fit k = k_min..k_max and pick the k with the largest silhouette (ties: smaller k).
+/* Fit k = k_min..k_max (scan_n_init restarts each) and pick the k with the largest
+ * silhouette (ties: smaller k); that k is then refitted with fit.n_init restarts, and its
+ * row reports the refit.
  * rows must have room for k_max - k_min + 1 entries; *n_rows receives how many were
  * filled: fewer when x has fewer distinct rows than k_max (the scan stops there, and
  * *n_rows says so). *best_k receives the chosen k; best_labels (n entries) and

@@ -7,6 +7,9 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,26 +96,48 @@ patron_status patron_kmeans_calinski_harabasz(const double *x, size_t n, size_t 
 }
 
 typedef struct sil_ctx {
-  const double *x; /* m x d sample */
-  const int32_t *labels;
-  const size_t *counts; /* k */
+  const double *x;       /* m x d sample, grouped by label */
+  const int32_t *labels; /* m */
+  const size_t *start;   /* k + 1: label c holds rows start[c] .. start[c + 1] - 1 */
   size_t m, d, k;
-  double *score; /* m */
+  double *score;   /* m */
   double *scratch; /* per thread: k sums */
 } sil_ctx;
 
-static double sil_one(const sil_ctx *s, size_t i, double *sum) {
-  memset(sum, 0, s->k * sizeof *sum);
-  const double *xi = s->x + i * s->d;
-  for (size_t o = 0; o < s->m; o++)
-    sum[s->labels[o]] += sqrt(patron__km_dist2(xi, s->x + o * s->d, s->d));
-  size_t own = (size_t)s->labels[i];
-  if (s->counts[own] < 2)
-    return 0;
-  double a = sum[own] / (double)(s->counts[own] - 1), b = INFINITY;
+/* Sum of the distances from xi to rows lo .. hi - 1 (two at a time with SSE2). */
+PATRON__KM_INLINE double range_sum(const double *xi, const double *x, size_t lo, size_t hi,
+                                   size_t d) {
+  double s = 0;
+  size_t o = lo;
+#if defined(__SSE2__)
+  __m128d acc = _mm_setzero_pd();
+  for (; o + 1 < hi; o += 2) {
+    __m128d t = _mm_set_pd(patron__km_dist2(xi, x + (o + 1) * d, d),
+                           patron__km_dist2(xi, x + o * d, d));
+    acc = _mm_add_pd(acc, _mm_sqrt_pd(t));
+  }
+  double lanes[2];
+  _mm_storeu_pd(lanes, acc);
+  s = lanes[0] + lanes[1];
+#endif
+  for (; o < hi; o++)
+    s += sqrt(patron__km_dist2(xi, x + o * d, d));
+  return s;
+}
+
+PATRON__KM_INLINE double sil_one(const sil_ctx *s, size_t i, double *sum, size_t d) {
+  const double *xi = s->x + i * d;
   for (size_t c = 0; c < s->k; c++)
-    if (c != own && s->counts[c] > 0 && sum[c] / (double)s->counts[c] < b)
-      b = sum[c] / (double)s->counts[c];
+    sum[c] = range_sum(xi, s->x, s->start[c], s->start[c + 1], d);
+  size_t own = (size_t)s->labels[i], n_own = s->start[own + 1] - s->start[own];
+  if (n_own < 2)
+    return 0;
+  double a = sum[own] / (double)(n_own - 1), b = INFINITY;
+  for (size_t c = 0; c < s->k; c++) {
+    size_t n_c = s->start[c + 1] - s->start[c];
+    if (c != own && n_c > 0 && sum[c] / (double)n_c < b)
+      b = sum[c] / (double)n_c;
+  }
   double top = a > b ? a : b;
   return top > 0 ? (b - a) / top : 0;
 }
@@ -122,8 +147,11 @@ enum { SIL_STEP = 64 }; /* rows per unit of work: the work per row is O(m) */
 static void sil_job(void *arg, size_t unit, size_t tid) {
   sil_ctx *s = arg;
   double *sum = s->scratch + tid * s->k;
-  for (size_t i = unit * SIL_STEP; i < (unit + 1) * SIL_STEP && i < s->m; i++)
-    s->score[i] = sil_one(s, i, sum);
+  for (size_t i = unit * SIL_STEP; i < (unit + 1) * SIL_STEP && i < s->m; i++) {
+#define SIL_ONE(dd) s->score[i] = sil_one(s, i, sum, dd)
+    PATRON__KM_BY_DIM(s->d, SIL_ONE)
+#undef SIL_ONE
+  }
 }
 
 /* The rows to score: all, or sample_size drawn by gsl_ran_choose (kept in row order). */
@@ -151,11 +179,9 @@ static size_t *sample_rows(size_t n, size_t sample_size, uint64_t seed, size_t *
 }
 
 static patron_status silhouette_on(sil_ctx *s, patron_error *err) {
-  size_t *counts = (size_t *)s->counts, used = 0;
-  for (size_t i = 0; i < s->m; i++)
-    counts[s->labels[i]]++;
+  size_t used = 0;
   for (size_t c = 0; c < s->k; c++)
-    used += counts[c] > 0;
+    used += s->start[c + 1] > s->start[c];
   if (used < 2 || used > s->m - 1)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "silhouette needs 2 <= clusters <= rows - 1; the %zu rows used "
@@ -172,6 +198,23 @@ static patron_status silhouette_on(sil_ctx *s, patron_error *err) {
   return PATRON_OK;
 }
 
+/* Copy the sampled rows grouped by label (counting sort, stable). */
+static void group_sample(const double *x, size_t d, const int32_t *labels, const size_t *rows,
+                         size_t m, size_t k, double *xs, int32_t *ls, size_t *start) {
+  memset(start, 0, (k + 1) * sizeof *start);
+  for (size_t i = 0; i < m; i++)
+    start[labels[rows[i]] + 1]++;
+  for (size_t c = 0; c < k; c++)
+    start[c + 1] += start[c];
+  size_t *next = start + k + 1; /* k more entries of scratch */
+  memcpy(next, start, k * sizeof *next);
+  for (size_t i = 0; i < m; i++) {
+    size_t c = (size_t)labels[rows[i]], at = next[c]++;
+    memcpy(xs + at * d, x + rows[i] * d, d * sizeof *xs);
+    ls[at] = (int32_t)c;
+  }
+}
+
 patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d,
                                        const int32_t *labels, size_t k, size_t sample_size,
                                        uint64_t seed, double *out, patron_error *err) {
@@ -183,15 +226,12 @@ patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d,
   sil_ctx s = {.m = m, .d = d, .k = k};
   double *xs = malloc(m * d * sizeof *xs), *score = malloc(m * sizeof *score);
   int32_t *ls = malloc(m * sizeof *ls);
-  size_t *counts = calloc(k, sizeof *counts);
-  if (!rows || !xs || !score || !ls || !counts) {
+  size_t *start = malloc((2 * k + 1) * sizeof *start);
+  if (!rows || !xs || !score || !ls || !start) {
     st = PATRON__OOM(err);
   } else {
-    for (size_t i = 0; i < m; i++) {
-      memcpy(xs + i * d, x + rows[i] * d, d * sizeof *xs);
-      ls[i] = labels[rows[i]];
-    }
-    s.x = xs, s.labels = ls, s.counts = counts, s.score = score;
+    group_sample(x, d, labels, rows, m, k, xs, ls, start);
+    s.x = xs, s.labels = ls, s.start = start, s.score = score;
     st = silhouette_on(&s, err);
     double total = 0;
     for (size_t i = 0; st == PATRON_OK && i < m; i++)
@@ -204,7 +244,7 @@ patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d,
   free(xs);
   free(score);
   free(ls);
-  free(counts);
+  free(start);
   return st;
 }
 
@@ -213,16 +253,18 @@ void patron_kmeans_scan_options_init(patron_kmeans_scan_options *opt) {
   opt->k_max = 10;
   opt->silhouette_sample = 10000;
   opt->sample_seed = 0;
+  opt->scan_n_init = 3;
   patron_kmeans_options_init(&opt->fit);
 }
 
 /* Fit one k and fill its row; labels/centers receive the fit. */
 static patron_status scan_one(const double *x, size_t n, size_t d,
-                              const patron_kmeans_scan_options *opt, size_t k,
+                              const patron_kmeans_scan_options *opt, size_t k, size_t n_init,
                               patron_kmeans_scan_row *row, int32_t *labels, double *centers,
                               patron_error *err) {
   patron_kmeans_options fo = opt->fit;
   fo.k = k;
+  fo.n_init = n_init;
   patron_kmeans_info info;
   patron_status st = patron_kmeans_fit(x, n, d, &fo, NULL, centers, labels, &info, err);
   if (st != PATRON_OK)
@@ -244,6 +286,8 @@ static patron_status scan_one(const double *x, size_t n, size_t d,
   return PATRON_OK;
 }
 
+/* Fit every k with scan_n_init restarts, keep the largest silhouette (ties: smaller k),
+ * then refit that k with fit.n_init restarts and report the refit in its row. */
 static patron_status scan_ks(const double *x, size_t n, size_t d,
                              const patron_kmeans_scan_options *opt, size_t k_top,
                              patron_kmeans_scan_row *rows, size_t *n_rows, size_t *best_k,
@@ -251,22 +295,24 @@ static patron_status scan_ks(const double *x, size_t n, size_t d,
   int32_t *labels = malloc(n * sizeof *labels);
   double *centers = malloc(k_top * d * sizeof *centers);
   patron_status st = labels && centers ? PATRON_OK : PATRON__OOM(err);
+  size_t scan_init = opt->scan_n_init ? opt->scan_n_init : opt->fit.n_init;
   double best = -INFINITY;
   for (size_t k = opt->k_min; st == PATRON_OK && k <= k_top; k++) {
     patron_kmeans_scan_row *row = &rows[k - opt->k_min];
-    st = scan_one(x, n, d, opt, k, row, labels, centers, err);
+    st = scan_one(x, n, d, opt, k, scan_init, row, labels, centers, err);
     if (st != PATRON_OK)
       break;
     *n_rows = k - opt->k_min + 1;
-    if (row->silhouette > best) {
-      best = row->silhouette;
-      *best_k = k;
-      if (best_labels)
-        memcpy(best_labels, labels, n * sizeof *labels);
-      if (best_centers)
-        memcpy(best_centers, centers, k * d * sizeof *centers);
-    }
+    if (row->silhouette > best)
+      best = row->silhouette, *best_k = k;
   }
+  if (st == PATRON_OK)
+    st = scan_one(x, n, d, opt, *best_k, opt->fit.n_init, &rows[*best_k - opt->k_min], labels,
+                  centers, err);
+  if (st == PATRON_OK && best_labels)
+    memcpy(best_labels, labels, n * sizeof *labels);
+  if (st == PATRON_OK && best_centers)
+    memcpy(best_centers, centers, *best_k * d * sizeof *centers);
   free(labels);
   free(centers);
   return st;
