@@ -30,6 +30,7 @@ typedef struct run_ctx {
    * bound still holds is only read, never written. */
   double *lower;
   double *moved; /* k */
+  double *slack; /* k: rounding allowance of the bound test, grows with moved */
   bool fresh;    /* no row has a label yet (the first pass of a run) */
   double *half_sep; /* k: half the distance to the nearest other centre */
   double *acc;      /* per chunk k x (d + 1): centre sums and counts (deltas) */
@@ -129,25 +130,14 @@ PATRON__KM_INLINE bool settle_row(const run_ctx *r, size_t i, double *acc, size_
 }
 
 #if defined(__SSE2__)
-#define PAIR_MAX_D 8
 /* nearest_two for two rows at once, one per SSE2 lane: the same operations in the same
  * order as the scalar version, so the results are bit for bit the same. */
 PATRON__KM_INLINE void nearest_two_pair(const run_ctx *r, const double *x0, const double *x1,
                                         double d1[2], double d2[2], size_t best[2],
                                         size_t d) {
-  __m128d xv[PAIR_MAX_D];
-#pragma GCC unroll 8
-  for (size_t j = 0; j < PAIR_MAX_D; j++)
-    xv[j] = j < d ? _mm_set_pd(x1[j], x0[j]) : _mm_setzero_pd();
   __m128d b1 = _mm_set1_pd(INFINITY), b2 = b1, bi = _mm_setzero_pd();
   for (size_t c = 0; c < r->k; c++) {
-    const double *cc = r->centers + c * d;
-    __m128d e = _mm_setzero_pd();
-#pragma GCC unroll 8
-    for (size_t j = 0; j < d; j++) {
-      __m128d t = _mm_sub_pd(xv[j], _mm_set1_pd(cc[j]));
-      e = _mm_add_pd(e, _mm_mul_pd(t, t));
-    }
+    __m128d e = patron__km_dist2_pair(x0, x1, r->centers + c * d, d);
     __m128d lt = _mm_cmplt_pd(e, b1);
     bi = _mm_or_pd(_mm_and_pd(lt, _mm_set1_pd((double)c)), _mm_andnot_pd(lt, bi));
     b2 = _mm_min_pd(b2, _mm_max_pd(e, b1));
@@ -167,7 +157,7 @@ PATRON__KM_INLINE size_t full_rows(const run_ctx *r, size_t begin, const uint32_
                                    size_t n_todo, double *acc, size_t d) {
   size_t changed = 0, t = 0;
 #if defined(__SSE2__)
-  for (; d <= PAIR_MAX_D && t + 1 < n_todo; t += 2) {
+  for (; t + 1 < n_todo; t += 2) {
     size_t i0 = begin + todo[t], i1 = begin + todo[t + 1], best[2];
     double d1[2], d2[2];
     nearest_two_pair(r, r->x + i0 * d, r->x + i1 * d, d1, d2, best, d);
@@ -198,11 +188,35 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
   uint32_t todo[PATRON__KM_CHUNK];
   const double *restrict x = r->x, *restrict cen = r->centers, *restrict half = r->half_sep;
   const double *restrict lower = r->lower, *restrict moved = r->moved;
+  const double *restrict slack = r->slack;
   const int32_t *restrict labels = r->labels;
-  for (size_t i = begin; i < end && !r->fresh; i++) {
+  size_t i = begin;
+#if defined(__SSE2__)
+  const __m128d zero = _mm_setzero_pd(), safety = _mm_set1_pd(BOUND_SAFETY2);
+  for (; i + 1 < end && !r->fresh; i += 2) { /* the same test, two rows per SSE2 lane */
+    size_t a0 = (size_t)labels[i], a1 = (size_t)labels[i + 1];
+    __m128d l = _mm_sub_pd(_mm_loadu_pd(lower + i), _mm_set_pd(moved[a1], moved[a0]));
+    __m128d m = _mm_sub_pd(_mm_max_pd(_mm_set_pd(half[a1], half[a0]), l),
+                           _mm_set_pd(slack[a1], slack[a0]));
+    m = _mm_max_pd(m, zero);
+    const double *x0 = x + i * d, *c0 = cen + a0 * d, *c1 = cen + a1 * d;
+    __m128d e = _mm_setzero_pd();
+#pragma GCC unroll 8
+    for (size_t j = 0; j < d; j++) {
+      __m128d t = _mm_sub_pd(_mm_set_pd(x0[d + j], x0[j]), _mm_set_pd(c1[j], c0[j]));
+      e = _mm_add_pd(e, _mm_mul_pd(t, t));
+    }
+    int keep = _mm_movemask_pd(_mm_cmplt_pd(_mm_mul_pd(e, safety), _mm_mul_pd(m, m)));
+    todo[n_todo] = (uint32_t)(i - begin);
+    n_todo += !(keep & 1);
+    todo[n_todo] = (uint32_t)(i + 1 - begin);
+    n_todo += !(keep & 2);
+  }
+#endif
+  for (; i < end && !r->fresh; i++) {
     size_t a = (size_t)labels[i];
     double l = lower[i] - moved[a], h = half[a];
-    double m = (h > l ? h : l) - BOUND_SLACK * (1 + moved[a]);
+    double m = (h > l ? h : l) - slack[a];
     m = m > 0 ? m : 0;
     double e2 = patron__km_dist2(x + i * d, cen + a * d, d);
     bool keep = e2 * BOUND_SAFETY2 < m * m;
@@ -210,8 +224,8 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
     n_todo += !keep;
   }
   if (r->fresh)
-    for (size_t i = begin; i < end; i++)
-      todo[n_todo++] = (uint32_t)(i - begin);
+    for (size_t row = begin; row < end; row++)
+      todo[n_todo++] = (uint32_t)(row - begin);
   else
     n_dist = end - begin;
   r->changed[c] = full_rows(r, begin, todo, n_todo, acc, d);
@@ -321,8 +335,10 @@ static double update_centers(fit_state *f, double *centers) {
     else if (s2 > max2)
       max2 = s2;
   }
-  for (size_t c = 0; c < k; c++)
+  for (size_t c = 0; c < k; c++) {
     f->r.moved[c] += sqrt(c == arg1 ? max2 : max1);
+    f->r.slack[c] = BOUND_SLACK * (1 + f->r.moved[c]);
+  }
   set_gaps(f, centers);
   return shift;
 }
@@ -336,6 +352,8 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
     r->labels[i] = -1;
   memset(f->sums, 0, k * (d + 1) * sizeof *f->sums);
   memset(f->r.moved, 0, k * sizeof *f->r.moved);
+  for (size_t c = 0; c < k; c++)
+    f->r.slack[c] = BOUND_SLACK;
   f->n_relocated = 0;
   bool strict = false, done = false;
   size_t it = 0;
@@ -436,7 +454,9 @@ static bool state_alloc(fit_state *f, const double *x, size_t n, size_t d, size_
   f->r.labels = malloc(n * sizeof *f->r.labels);
   f->r.lower = malloc(n * sizeof *f->r.lower);
   f->r.half_sep = malloc(k * sizeof *f->r.half_sep);
-  f->r.moved = malloc(k * sizeof *f->r.moved);
+  f->r.moved = malloc(2 * k * sizeof *f->r.moved);
+  if (f->r.moved)
+    f->r.slack = f->r.moved + k;
   f->r.acc = malloc(nc * k * (d + 1) * sizeof *f->r.acc);
   f->r.changed = calloc(nc, sizeof *f->r.changed);
   f->r.n_dist = calloc(nc, sizeof *f->r.n_dist);

@@ -48,13 +48,34 @@ static void first_pass(void *arg, size_t c, size_t tid) {
 #undef FIRST_CHUNK
 }
 
-/* Fold the pending winner into closest and add each candidate's potential over chunk c. */
+/* Fold the pending winner into closest and add each candidate's potential over chunk c
+ * (two rows at a time with SSE2; the lanes are summed at the end of the chunk). */
 PATRON__KM_INLINE void candidate_chunk(seed_ctx *s, size_t c, size_t d) {
   const double *restrict x = s->x, *restrict pending = s->pending;
   double *restrict closest = s->closest;
   double pot[MAX_TRIALS] = {0};
-  size_t n_cand = s->n_cand;
-  for (size_t i = c * PATRON__KM_CHUNK, end = chunk_end(s, c); i < end; i++) {
+  size_t n_cand = s->n_cand, i = c * PATRON__KM_CHUNK, end = chunk_end(s, c);
+#if defined(__SSE2__)
+  __m128d pot2[MAX_TRIALS];
+  for (size_t t = 0; t < n_cand; t++)
+    pot2[t] = _mm_setzero_pd();
+  for (; i + 1 < end; i += 2) {
+    const double *x0 = x + i * d, *x1 = x0 + d;
+    __m128d v = _mm_loadu_pd(closest + i);
+    if (pending) {
+      v = _mm_min_pd(patron__km_dist2_pair(x0, x1, pending, d), v);
+      _mm_storeu_pd(closest + i, v);
+    }
+    for (size_t t = 0; t < n_cand; t++)
+      pot2[t] = _mm_add_pd(pot2[t], _mm_min_pd(patron__km_dist2_pair(x0, x1, s->cand[t], d), v));
+  }
+  for (size_t t = 0; t < n_cand; t++) {
+    double lanes[2];
+    _mm_storeu_pd(lanes, pot2[t]);
+    pot[t] = lanes[0] + lanes[1];
+  }
+#endif
+  for (; i < end; i++) {
     const double *xi = x + i * d;
     double v = closest[i];
     if (pending) {

@@ -8,6 +8,9 @@
 #include "patron/kmeans.h"
 
 #include <gsl/gsl_rng.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -82,6 +85,21 @@ PATRON__KM_INLINE double patron__km_dist2(const double *a, const double *b, size
   }
   return s;
 }
+
+#if defined(__SSE2__)
+/* Squared distances from rows a0 and a1 to b, one per SSE2 lane: the same operations in
+ * the same order as patron__km_dist2, so each lane is bit for bit the scalar result. */
+PATRON__KM_INLINE __m128d patron__km_dist2_pair(const double *a0, const double *a1,
+                                                const double *b, size_t d) {
+  __m128d e = _mm_setzero_pd();
+#pragma GCC unroll 8
+  for (size_t j = 0; j < d; j++) {
+    __m128d t = _mm_sub_pd(_mm_set_pd(a1[j], a0[j]), _mm_set1_pd(b[j]));
+    e = _mm_add_pd(e, _mm_mul_pd(t, t));
+  }
+  return e;
+}
+#endif
 
 /* Index of the nearest centre (lowest index on ties) and its squared distance. */
 static inline size_t patron__km_nearest(const double *x, const double *centers, size_t k,
