@@ -3,7 +3,10 @@
  * point-for-point check against scikit-learn, and the k scan. Writes the matrix and the
  * fixed-init results as raw little-endian files that bench/kmeans_sklearn.py reads.
  * Usage: kmeans_bench [--n N] [--threads T] [--n-init R] [--reps R] [--dir DIR] [--no-scan]
- * (--reps: each k-means++ fit is timed R times and the fastest kept: the machine is shared). */
+ *        kmeans_bench --fit-only K [--threads T] [--n-init R] [--dir DIR]
+ * (--reps: each k-means++ fit is timed R times and the fastest kept: the machine is shared.
+ * --fit-only: one fit of DIR/x.f64, printing "seconds inertia", so that the scikit-learn
+ * script can alternate the two programs and both see the same load.) */
 #include "patron/kmeans.h"
 
 #include <gsl/gsl_randist.h>
@@ -122,9 +125,40 @@ static int bench_scan(const double *x, size_t n, size_t n_init, int threads) {
   return 0;
 }
 
+/* One timed k-means++ fit of the matrix saved in dir. */
+static int fit_only(const char *dir, size_t k, size_t n_init, int threads) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/x.f64", dir);
+  FILE *f = fopen(path, "rb");
+  if (!f || fseek(f, 0, SEEK_END) != 0) {
+    fprintf(stderr, "kmeans_bench: cannot read %s\n", path);
+    return 1;
+  }
+  size_t n = (size_t)ftell(f) / (3 * sizeof(double));
+  double *x = malloc(n * 3 * sizeof *x), centers[3 * 64];
+  int32_t *labels = malloc(n * sizeof *labels);
+  rewind(f);
+  if (!x || !labels || fread(x, 3 * sizeof *x, n, f) != n)
+    return 1;
+  fclose(f);
+  patron_kmeans_options o;
+  patron_kmeans_options_init(&o);
+  o.k = k, o.n_init = n_init, o.n_threads = threads;
+  patron_kmeans_info info;
+  patron_error e = {0};
+  double t0 = now();
+  if (patron_kmeans_fit(x, n, 3, &o, NULL, centers, labels, &info, &e) != PATRON_OK)
+    return fail(&e);
+  printf("%.6f %.10g\n", now() - t0, info.inertia);
+  free(x);
+  free(labels);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   size_t n = 1000000, n_init = 10, reps = 3;
   int threads = 0, scan = 1;
+  size_t only_k = 0;
   const char *dir = "/tmp/kmeans_bench";
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--n") && i + 1 < argc)
@@ -137,14 +171,18 @@ int main(int argc, char **argv) {
       reps = strtoul(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
       dir = argv[++i];
+    else if (!strcmp(argv[i], "--fit-only") && i + 1 < argc)
+      only_k = strtoul(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--no-scan"))
       scan = 0;
     else {
       fprintf(stderr, "usage: kmeans_bench [--n N] [--threads T] [--n-init R] [--reps R] "
-                      "[--dir DIR] [--no-scan]\n");
+                      "[--dir DIR] [--no-scan] | --fit-only K\n");
       return 2;
     }
   }
+  if (only_k > 0 && only_k <= 64)
+    return fit_only(dir, only_k, n_init, threads);
   double *x = malloc(n * 3 * sizeof *x);
   int32_t *labels = malloc(n * sizeof *labels);
   if (!x || !labels)

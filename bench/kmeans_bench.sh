@@ -16,6 +16,6 @@ cc -std=gnu17 -O2 -Wall -Wextra -I"$root/include" -I"$build/generated" \
   "$root/bench/kmeans_bench.c" "$build/libpatron.a" \
   $(pkg-config --cflags --libs gsl jansson) -lpthread -lm -o "$dir/kmeans_bench"
 echo "== patron"
-"$dir/kmeans_bench" --dir "$dir" "$@"
-echo "== scikit-learn $(/usr/bin/python3 -c 'import sklearn; print(sklearn.__version__)')"
+"$dir/kmeans_bench" --dir "$dir" --reps 1 "$@"
+echo "== patron vs scikit-learn $(/usr/bin/python3 -c "import sklearn; print(sklearn.__version__)")"
 /usr/bin/python3 "$root/bench/kmeans_sklearn.py" "$dir" "${REPS:-3}"
