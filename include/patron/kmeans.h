@@ -102,7 +102,9 @@ PATRON_API patron_status patron_kmeans_silhouette(const double *x, size_t n, siz
 typedef struct patron_kmeans_scan_row {
   size_t k;
   double inertia;
-  double silhouette;         /* on the sample */
+  double silhouette;         /* on the sample; -1 when undefined (silhouette_defined false:
+                                the sample held a single cluster) */
+  bool silhouette_defined;
   double calinski_harabasz;  /* 0 when undefined (ch_defined false) */
   bool ch_defined;
   size_t n_iter;
@@ -120,14 +122,14 @@ typedef struct patron_kmeans_scan_options {
 PATRON_API void patron_kmeans_scan_options_init(patron_kmeans_scan_options *opt);
 
 /* Fit k = k_min..k_max (scan_n_init restarts each) and pick the k with the largest
- * silhouette (ties: smaller k); that k is then refitted with fit.n_init restarts, and its
- * row reports the refit.
+ * defined silhouette (ties: smaller k); that k is then refitted with fit.n_init restarts,
+ * and its row reports the refit.
  * rows must have room for k_max - k_min + 1 entries; *n_rows receives how many were
  * filled: fewer when x has fewer distinct rows than k_max (the scan stops there, and
  * *n_rows says so). *best_k receives the chosen k; best_labels (n entries) and
  * best_centers (k_max x d) may be NULL, else receive that fit.
  * PATRON_ERR_USAGE when k_min < 2 or k_max < k_min; PATRON_ERR_DOMAIN when not even
- * k_min clusters can be formed. */
+ * k_min clusters can be formed or no k has a defined silhouette. */
 PATRON_API patron_status patron_kmeans_scan(const double *x, size_t n, size_t d,
                                             const patron_kmeans_scan_options *opt,
                                             patron_kmeans_scan_row *rows, size_t *n_rows,

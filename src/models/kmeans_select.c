@@ -271,10 +271,14 @@ static patron_status scan_one(const double *x, size_t n, size_t d,
     return st;
   *row = (patron_kmeans_scan_row){.k = k, .inertia = info.inertia, .n_iter = info.n_iter,
                                   .converged = info.converged};
-  st = patron_kmeans_silhouette(x, n, d, labels, k, opt->silhouette_sample, opt->sample_seed,
-                                &row->silhouette, err);
-  if (st != PATRON_OK)
-    return st;
+  patron_error sil_err = {0};
+  row->silhouette_defined =
+      patron_kmeans_silhouette(x, n, d, labels, k, opt->silhouette_sample, opt->sample_seed,
+                               &row->silhouette, &sil_err) == PATRON_OK;
+  if (sil_err.status == PATRON_ERR_NOMEM)
+    return PATRON__OOM(err);
+  if (!row->silhouette_defined) /* e.g. the sample caught only one cluster */
+    row->silhouette = -1;
   patron_error ch_err = {0};
   row->ch_defined = patron_kmeans_calinski_harabasz(x, n, d, labels, k,
                                                     &row->calinski_harabasz,
@@ -303,9 +307,12 @@ static patron_status scan_ks(const double *x, size_t n, size_t d,
     if (st != PATRON_OK)
       break;
     *n_rows = k - opt->k_min + 1;
-    if (row->silhouette > best)
+    if (row->silhouette_defined && row->silhouette > best)
       best = row->silhouette, *best_k = k;
   }
+  if (st == PATRON_OK && *best_k == 0)
+    st = patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                           "no k in the scan has a defined silhouette");
   if (st == PATRON_OK)
     st = scan_one(x, n, d, opt, *best_k, opt->fit.n_init, &rows[*best_k - opt->k_min], labels,
                   centers, err);

@@ -96,6 +96,19 @@ static void test_ties_lowest_index(void **state) {
   assert_int_equal(l2[3], 1);
 }
 
+static void test_single_cluster(void **state) {
+  (void)state;
+  const double x[] = {1, 10, 3, 20, 5, 60};
+  double centers[2];
+  int32_t labels[3];
+  patron_kmeans_info info;
+  patron_error err = {0};
+  assert_int_equal(fit(x, 3, 2, 1, 0, 0, NULL, centers, labels, &info, &err), PATRON_OK);
+  assert_true(centers[0] == 3 && centers[1] == 30);
+  assert_true(labels[0] == 0 && labels[1] == 0 && labels[2] == 0);
+  assert_true(fabs(info.inertia - (4 + 400 + 0 + 100 + 4 + 900)) < 1e-9);
+}
+
 static void test_k_above_distinct_rows(void **state) {
   (void)state;
   double x[20];
@@ -225,6 +238,7 @@ static void test_scan_finds_four(void **state) {
   for (size_t i = 0; i < n_rows; i++) {
     assert_int_equal(rows[i].k, i + 2);
     assert_true(rows[i].ch_defined && rows[i].calinski_harabasz > 0);
+    assert_true(rows[i].silhouette_defined);
     assert_true(rows[i].silhouette <= rows[2].silhouette);
     if (i > 0)
       assert_true(rows[i].inertia <= rows[i - 1].inertia * 1.0001);
@@ -301,6 +315,7 @@ static void test_report_rows(void **state) {
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_obvious_clusters), cmocka_unit_test(test_ties_lowest_index),
+                 cmocka_unit_test(test_single_cluster),
                  cmocka_unit_test(test_k_above_distinct_rows), cmocka_unit_test(test_n_below_k),
                  cmocka_unit_test(test_bad_options_and_input),
                  cmocka_unit_test(test_zero_variance_feature),
