@@ -56,8 +56,8 @@ static int fail(const patron_error *e) {
 
 /* k-means++ fit with n_init restarts, best time of reps: prints it and saves it for the
  * scikit-learn side (fit_kK.txt: seconds inertia). */
-static int bench_fit(const double *x, size_t n, size_t k, size_t n_init, int threads,
-                     size_t reps, const char *dir, int32_t *labels) {
+static int bench_fit(const double *x, size_t n, size_t k, size_t n_init, int threads, size_t reps,
+                     const char *dir, int32_t *labels) {
   patron_kmeans_options o;
   patron_kmeans_options_init(&o);
   o.k = k, o.n_init = n_init, o.n_threads = threads;
@@ -81,8 +81,7 @@ static int bench_fit(const double *x, size_t n, size_t k, size_t n_init, int thr
 }
 
 /* Fit from k given rows (every n/k-th) and save init, labels and inertia for sklearn. */
-static int bench_fixed_init(const double *x, size_t n, size_t k, const char *dir,
-                            int32_t *labels) {
+static int bench_fixed_init(const double *x, size_t n, size_t k, const char *dir, int32_t *labels) {
   double init[3 * 64], centers[3 * 64];
   for (size_t c = 0; c < k; c++)
     memcpy(init + 3 * c, x + 3 * (c * (n / k) + 7), 3 * sizeof *init);
@@ -119,9 +118,8 @@ static int bench_scan(const double *x, size_t n, size_t n_init, int threads) {
          "k=%zu\n",
          so.scan_n_init, n_init, now() - t0, best);
   for (size_t i = 0; i < n_rows; i++)
-    printf("  k=%zu inertia %.1f silhouette %.4f calinski_harabasz %.1f n_iter %zu\n",
-           rows[i].k, rows[i].inertia, rows[i].silhouette, rows[i].calinski_harabasz,
-           rows[i].n_iter);
+    printf("  k=%zu inertia %.1f silhouette %.4f calinski_harabasz %.1f n_iter %zu\n", rows[i].k,
+           rows[i].inertia, rows[i].silhouette, rows[i].calinski_harabasz, rows[i].n_iter);
   return 0;
 }
 

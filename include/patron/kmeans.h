@@ -22,31 +22,30 @@
  * statistics. Returns PATRON_OK, PATRON_ERR_USAGE (n == 0 or d == 0) or PATRON_ERR_INPUT
  * (a value that is not finite; the message names row and column, 0-based). */
 PATRON_API patron_status patron_kmeans_standardize(double *x, size_t n, size_t d, double *mean,
-                                                   double *sd, bool *zero_var,
-                                                   patron_error *err);
+                                                   double *sd, bool *zero_var, patron_error *err);
 
 /* ---- Fitting ---------------------------------------------------------------------------- */
 
 typedef struct patron_kmeans_options {
-  size_t k;          /* number of clusters (>= 1) */
-  size_t n_init;     /* k-means++ restarts, the best inertia is kept (default 10) */
-  size_t max_iter;   /* Lloyd iterations per run (default 300) */
-  double tol;        /* stop when the summed squared centre shift <= tol * mean column
-                        variance (default 1e-4, scikit-learn's rule) */
-  uint64_t seed;     /* seeds the gsl_rng (mt19937) used for k-means++ (default 0) */
-  int n_threads;     /* worker threads; 0 = all online CPUs. Results do not depend on it. */
+  size_t k;        /* number of clusters (>= 1) */
+  size_t n_init;   /* k-means++ restarts, the best inertia is kept (default 10) */
+  size_t max_iter; /* Lloyd iterations per run (default 300) */
+  double tol;      /* stop when the summed squared centre shift <= tol * mean column
+                      variance (default 1e-4, scikit-learn's rule) */
+  uint64_t seed;   /* seeds the gsl_rng (mt19937) used for k-means++ (default 0) */
+  int n_threads;   /* worker threads; 0 = all online CPUs. Results do not depend on it. */
 } patron_kmeans_options;
 
 /* Fill *opt with the defaults above (k = 8, like scikit-learn). */
 PATRON_API void patron_kmeans_options_init(patron_kmeans_options *opt);
 
 typedef struct patron_kmeans_info {
-  double inertia;        /* sum of squared distances of points to their centre */
-  size_t n_iter;         /* Lloyd iterations of the kept run */
-  bool converged;        /* the kept run stopped before max_iter */
-  size_t best_init;      /* which restart was kept (0-based) */
-  size_t n_relocated;    /* empty clusters re-seeded during the kept run */
-  size_t n_distance;     /* point-centre distances computed in all runs (pruning gauge) */
+  double inertia;     /* sum of squared distances of points to their centre */
+  size_t n_iter;      /* Lloyd iterations of the kept run */
+  bool converged;     /* the kept run stopped before max_iter */
+  size_t best_init;   /* which restart was kept (0-based) */
+  size_t n_relocated; /* empty clusters re-seeded during the kept run */
+  size_t n_distance;  /* point-centre distances computed in all runs (pruning gauge) */
 } patron_kmeans_info;
 
 /* Fit k-means to x (n x d, row-major, finite values).
@@ -62,16 +61,14 @@ typedef struct patron_kmeans_info {
  * many there are); PATRON_ERR_NOMEM. Reaching max_iter is not an error: see
  * info->converged. */
 PATRON_API patron_status patron_kmeans_fit(const double *x, size_t n, size_t d,
-                                           const patron_kmeans_options *opt,
-                                           const double *init, double *centers,
-                                           int32_t *labels, patron_kmeans_info *info,
-                                           patron_error *err);
+                                           const patron_kmeans_options *opt, const double *init,
+                                           double *centers, int32_t *labels,
+                                           patron_kmeans_info *info, patron_error *err);
 
 /* Count distinct rows of x, stopping once `limit` are found (so the cost is at most
  * n * limit row comparisons; rows equal as numbers are the same, so -0.0 == 0.0).
  * Returns the count (<= limit), or 0 when memory runs out (limit > 64) with n > 0. */
-PATRON_API size_t patron_kmeans_distinct_rows(const double *x, size_t n, size_t d,
-                                              size_t limit);
+PATRON_API size_t patron_kmeans_distinct_rows(const double *x, size_t n, size_t d, size_t limit);
 
 /* ---- Quality measures and the choice of k ----------------------------------------------- */
 
@@ -96,27 +93,27 @@ PATRON_API patron_status patron_kmeans_calinski_harabasz(const double *x, size_t
  * (rows - 1) distinct labels. */
 PATRON_API patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d,
                                                   const int32_t *labels, size_t k,
-                                                  size_t sample_size, uint64_t seed,
-                                                  double *out, patron_error *err);
+                                                  size_t sample_size, uint64_t seed, double *out,
+                                                  patron_error *err);
 
 typedef struct patron_kmeans_scan_row {
   size_t k;
   double inertia;
-  double silhouette;         /* on the sample; -1 when undefined (silhouette_defined false:
-                                the sample held a single cluster) */
+  double silhouette; /* on the sample; -1 when undefined (silhouette_defined false:
+                        the sample held a single cluster) */
   bool silhouette_defined;
-  double calinski_harabasz;  /* 0 when undefined (ch_defined false) */
+  double calinski_harabasz; /* 0 when undefined (ch_defined false) */
   bool ch_defined;
   size_t n_iter;
   bool converged;
 } patron_kmeans_scan_row;
 
 typedef struct patron_kmeans_scan_options {
-  size_t k_min, k_max;          /* default 2..10 */
-  size_t silhouette_sample;     /* default 10000 (0 = all rows) */
-  uint64_t sample_seed;         /* default 0 */
-  size_t scan_n_init;           /* restarts per k while scanning (default 3; 0 = fit.n_init) */
-  patron_kmeans_options fit;    /* fit.k is ignored; fit.n_init is used for the chosen k */
+  size_t k_min, k_max;       /* default 2..10 */
+  size_t silhouette_sample;  /* default 10000 (0 = all rows) */
+  uint64_t sample_seed;      /* default 0 */
+  size_t scan_n_init;        /* restarts per k while scanning (default 3; 0 = fit.n_init) */
+  patron_kmeans_options fit; /* fit.k is ignored; fit.n_init is used for the chosen k */
 } patron_kmeans_scan_options;
 
 PATRON_API void patron_kmeans_scan_options_init(patron_kmeans_scan_options *opt);
@@ -156,9 +153,9 @@ PATRON_API patron_status patron_kmeans_label_rfm(const double *centroids, size_t
 typedef struct patron_kmeans_report_row {
   size_t customers;
   double customer_share;
-  double revenue;          /* sum of monetary over the cluster's customers */
-  double revenue_share;    /* revenue / total revenue (0 when the total is 0) */
-  double recency, frequency, monetary;  /* centroid in original units (cluster means) */
+  double revenue;                      /* sum of monetary over the cluster's customers */
+  double revenue_share;                /* revenue / total revenue (0 when the total is 0) */
+  double recency, frequency, monetary; /* centroid in original units (cluster means) */
   char label[PATRON_KMEANS_LABEL_CAP];
 } patron_kmeans_report_row;
 
@@ -169,7 +166,6 @@ typedef struct patron_kmeans_report_row {
 PATRON_API patron_status patron_kmeans_report(const int32_t *labels, size_t n, size_t k,
                                               const double *recency, const double *frequency,
                                               const double *monetary,
-                                              patron_kmeans_report_row *rows,
-                                              patron_error *err);
+                                              patron_kmeans_report_row *rows, patron_error *err);
 
 #endif

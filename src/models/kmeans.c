@@ -1,8 +1,9 @@
 /* k-means fitting: Lloyd's algorithm (Lloyd 1982) with Hamerly's bounds (Hamerly 2010,
  * "Making k-means even faster"): a lower bound to the second closest centre per row
- * skips most distance computations, while giving Lloyd's assignments. Stopping, tolerance and empty-cluster handling follow scikit-learn's
- * lloyd so the two can be compared point for point. Centre sums are kept per chunk and
- * merged in chunk order: results are the same for any number of threads. */
+ * skips most distance computations, while giving Lloyd's assignments. Stopping, tolerance and
+ * empty-cluster handling follow scikit-learn's lloyd so the two can be compared point for point.
+ * Centre sums are kept per chunk and merged in chunk order: results are the same for any number of
+ * threads. */
 #include "core/core_int.h"
 #include "models/kmeans_int.h"
 
@@ -17,7 +18,7 @@
  * the running total in the bounds), so rounding can never keep a row whose nearest
  * centre changed or tied. */
 #define BOUND_SAFETY2 ((1.0 + 1e-9) * (1.0 + 1e-9))
-#define BOUND_SLACK 1e-9
+#define BOUND_SLACK   1e-9
 
 typedef struct run_ctx {
   const double *x;
@@ -29,9 +30,9 @@ typedef struct run_ctx {
    * the centres other than c (Hamerly's bound update, kept as a total): a row whose
    * bound still holds is only read, never written. */
   double *lower;
-  double *moved; /* k */
-  double *slack; /* k: rounding allowance of the bound test, grows with moved */
-  bool fresh;    /* no row has a label yet (the first pass of a run) */
+  double *moved;    /* k */
+  double *slack;    /* k: rounding allowance of the bound test, grows with moved */
+  bool fresh;       /* no row has a label yet (the first pass of a run) */
   double *half_sep; /* k: half the distance to the nearest other centre */
   double *acc;      /* per chunk k x (d + 1): centre sums and counts (deltas) */
   size_t *changed;  /* per chunk */
@@ -66,8 +67,7 @@ static size_t chunk_end(const run_ctx *r, size_t c) {
 }
 
 /* Move row i from cluster `from` to `to` in the chunk's delta sums. */
-PATRON__KM_INLINE void move_row(double *acc, const double *xi, int32_t from, size_t to,
-                                size_t d) {
+PATRON__KM_INLINE void move_row(double *acc, const double *xi, int32_t from, size_t to, size_t d) {
   size_t w = d + 1;
   if (from >= 0) {
     double *a = acc + (size_t)from * w;
@@ -86,8 +86,8 @@ PATRON__KM_INLINE void move_row(double *acc, const double *xi, int32_t from, siz
  * Written without branches: on rows near a boundary the comparisons are coin flips, and
  * mispredicted branches cost more than the arithmetic (SSE2 min/max where available, as
  * compilers turn the portable form back into branches). */
-PATRON__KM_INLINE size_t nearest_two(const run_ctx *r, const double *xi, double *d1,
-                                     double *d2, size_t d) {
+PATRON__KM_INLINE size_t nearest_two(const run_ctx *r, const double *xi, double *d1, double *d2,
+                                     size_t d) {
   size_t best = 0;
 #if defined(__SSE2__)
   __m128d b1 = _mm_set_sd(INFINITY), b2 = b1;
@@ -133,8 +133,7 @@ PATRON__KM_INLINE bool settle_row(const run_ctx *r, size_t i, double *acc, size_
 /* nearest_two for two rows at once, one per SSE2 lane: the same operations in the same
  * order as the scalar version, so the results are bit for bit the same. */
 PATRON__KM_INLINE void nearest_two_pair(const run_ctx *r, const double *x0, const double *x1,
-                                        double d1[2], double d2[2], size_t best[2],
-                                        size_t d) {
+                                        double d1[2], double d2[2], size_t best[2], size_t d) {
   __m128d b1 = _mm_set1_pd(INFINITY), b2 = b1, bi = _mm_setzero_pd();
   for (size_t c = 0; c < r->k; c++) {
     __m128d e = patron__km_dist2_pair(x0, x1, r->centers + c * d, d);
@@ -196,8 +195,8 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
   for (; i + 1 < end && !r->fresh; i += 2) { /* the same test, two rows per SSE2 lane */
     size_t a0 = (size_t)labels[i], a1 = (size_t)labels[i + 1];
     __m128d l = _mm_sub_pd(_mm_loadu_pd(lower + i), _mm_set_pd(moved[a1], moved[a0]));
-    __m128d m = _mm_sub_pd(_mm_max_pd(_mm_set_pd(half[a1], half[a0]), l),
-                           _mm_set_pd(slack[a1], slack[a0]));
+    __m128d m =
+        _mm_sub_pd(_mm_max_pd(_mm_set_pd(half[a1], half[a0]), l), _mm_set_pd(slack[a1], slack[a0]));
     m = _mm_max_pd(m, zero);
     const double *x0 = x + i * d, *c0 = cen + a0 * d, *c1 = cen + a1 * d;
     __m128d e = _mm_setzero_pd();
@@ -390,16 +389,16 @@ static double total_inertia(fit_state *f, const double *centers) {
 
 static patron_status check_args(const double *x, size_t n, size_t d,
                                 const patron_kmeans_options *opt, patron_error *err) {
-  if (!opt || opt->k == 0 || opt->n_init == 0 || opt->max_iter == 0 || !(opt->tol >= 0) ||
-      d == 0 || opt->k > INT32_MAX)
+  if (!opt || opt->k == 0 || opt->n_init == 0 || opt->max_iter == 0 || !(opt->tol >= 0) || d == 0 ||
+      opt->k > INT32_MAX)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "k-means needs k >= 1, n_init >= 1, max_iter >= 1, tol >= 0 "
                              "and at least one feature");
   for (size_t i = 0; i < n * d; i++)
     if (!isfinite(x[i]))
       return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                               "k-means input row %zu, feature %zu is not a finite number",
-                               i / d, i % d);
+                               "k-means input row %zu, feature %zu is not a finite number", i / d,
+                               i % d);
   if (n < opt->k)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "k-means with k = %zu needs at least %zu rows; got %zu", opt->k,
@@ -467,14 +466,12 @@ static bool state_alloc(fit_state *f, const double *x, size_t n, size_t d, size_
   f->far_d = malloc(k * sizeof *f->far_d);
   f->far = malloc(k * sizeof *f->far);
   return f->r.labels && f->r.lower && f->r.half_sep && f->r.moved && f->r.acc && f->r.changed &&
-         f->r.n_dist && f->r.inertia && f->sums && f->seed_sum && f->trial && f->far_d &&
-         f->far;
+         f->r.n_dist && f->r.inertia && f->sums && f->seed_sum && f->trial && f->far_d && f->far;
 }
 
 /* Run n_init restarts (or one from init) and keep the lowest inertia (first on ties). */
 static void fit_runs(fit_state *f, const patron_kmeans_options *opt, const double *init,
-                     double *centers, int32_t *labels, patron_kmeans_info *info,
-                     gsl_rng *rng) {
+                     double *centers, int32_t *labels, patron_kmeans_info *info, gsl_rng *rng) {
   size_t n = f->r.n, d = f->r.d, k = f->r.k, n_dist_seed = 0;
   size_t runs = init ? 1 : opt->n_init;
   double *trial = f->trial;
@@ -490,8 +487,10 @@ static void fit_runs(fit_state *f, const patron_kmeans_options *opt, const doubl
     lloyd_run(f, trial, opt->max_iter, &n_iter, &converged);
     double inertia = total_inertia(f, trial);
     if (run == 0 || inertia < info->inertia) {
-      *info = (patron_kmeans_info){.inertia = inertia, .n_iter = n_iter,
-                                   .converged = converged, .best_init = run,
+      *info = (patron_kmeans_info){.inertia = inertia,
+                                   .n_iter = n_iter,
+                                   .converged = converged,
+                                   .best_init = run,
                                    .n_relocated = f->n_relocated};
       memcpy(centers, trial, bytes);
       memcpy(labels, f->r.labels, n * sizeof *labels);

@@ -140,8 +140,12 @@ static double chunk_total(const seed_ctx *s, size_t col) {
 void patron__km_plusplus(patron__km_pool *pool, const double *x, size_t n, size_t d, size_t k,
                          gsl_rng *rng, double *closest, double *chunk_sum, double *centers,
                          size_t *n_distance) {
-  seed_ctx s = {.x = x, .n = n, .d = d, .n_chunks = patron__km_n_chunks(n),
-                .closest = closest, .chunk_sum = chunk_sum};
+  seed_ctx s = {.x = x,
+                .n = n,
+                .d = d,
+                .n_chunks = patron__km_n_chunks(n),
+                .closest = closest,
+                .chunk_sum = chunk_sum};
   size_t trials = patron__km_plusplus_trials(k);
   size_t first = (size_t)gsl_rng_uniform_int(rng, (unsigned long)n);
   memcpy(centers, x + first * d, d * sizeof *centers);

@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PATRON__KM_CHUNK 8192
+#define PATRON__KM_CHUNK       8192
 #define PATRON__KM_MAX_THREADS 64
-#define PATRON__KM_MAX_TRIALS 8 /* k-means++ candidates per centre: 2 + ln k, capped */
+#define PATRON__KM_MAX_TRIALS  8 /* k-means++ candidates per centre: 2 + ln k, capped */
 
 /* A job is split into units (chunks of rows); the pool calls job(ctx, unit, tid) once per
  * unit, on whichever thread claims it first (tid 0 is the caller). A thread that is slowed
@@ -61,16 +61,15 @@ void patron__km_pool_stop(patron__km_pool *pool);
  * small d that customer features have (so the compiler unrolls the distance loops) and
  * for any d. BODY(dd) is an expression or statement using dd as the dimension. */
 #define PATRON__KM_INLINE static inline __attribute__((always_inline))
-#define PATRON__KM_BY_DIM(d, BODY)                                                   \
-  switch (d) {                                                                       \
-  case 1: BODY(1); break;                                                            \
-  case 2: BODY(2); break;                                                            \
-  case 3: BODY(3); break;                                                            \
-  case 4: BODY(4); break;                                                            \
-  case 5: BODY(5); break;                                                            \
-  default: BODY(d); break;                                                           \
+#define PATRON__KM_BY_DIM(d, BODY)                                                                 \
+  switch (d) {                                                                                     \
+  case 1: BODY(1); break;                                                                          \
+  case 2: BODY(2); break;                                                                          \
+  case 3: BODY(3); break;                                                                          \
+  case 4: BODY(4); break;                                                                          \
+  case 5: BODY(5); break;                                                                          \
+  default: BODY(d); break;                                                                         \
   }
-
 
 static inline size_t patron__km_n_chunks(size_t n) {
   return (n + PATRON__KM_CHUNK - 1) / PATRON__KM_CHUNK;
@@ -89,8 +88,8 @@ PATRON__KM_INLINE double patron__km_dist2(const double *a, const double *b, size
 #if defined(__SSE2__)
 /* Squared distances from rows a0 and a1 to b, one per SSE2 lane: the same operations in
  * the same order as patron__km_dist2, so each lane is bit for bit the scalar result. */
-PATRON__KM_INLINE __m128d patron__km_dist2_pair(const double *a0, const double *a1,
-                                                const double *b, size_t d) {
+PATRON__KM_INLINE __m128d patron__km_dist2_pair(const double *a0, const double *a1, const double *b,
+                                                size_t d) {
   __m128d e = _mm_setzero_pd();
 #pragma GCC unroll 8
   for (size_t j = 0; j < d; j++) {
@@ -102,8 +101,8 @@ PATRON__KM_INLINE __m128d patron__km_dist2_pair(const double *a0, const double *
 #endif
 
 /* Index of the nearest centre (lowest index on ties) and its squared distance. */
-static inline size_t patron__km_nearest(const double *x, const double *centers, size_t k,
-                                        size_t d, double *best_d2) {
+static inline size_t patron__km_nearest(const double *x, const double *centers, size_t k, size_t d,
+                                        double *best_d2) {
   size_t best = 0;
   double bd = patron__km_dist2(x, centers, d);
   for (size_t c = 1; c < k; c++) {

@@ -31,8 +31,7 @@ static bool ranks_before(const double *centroids, size_t a, size_t b) {
 }
 
 patron_status patron_kmeans_label_rfm(const double *centroids, size_t k, const double mean[3],
-                                      char (*names)[PATRON_KMEANS_LABEL_CAP],
-                                      patron_error *err) {
+                                      char (*names)[PATRON_KMEANS_LABEL_CAP], patron_error *err) {
   if (k == 0)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "no clusters to name");
   int *cls = malloc(k * sizeof *cls);
@@ -89,22 +88,20 @@ static void report_rows(size_t n, size_t k, long double (*sum)[3], const size_t 
   }
 }
 
-patron_status patron_kmeans_report(const int32_t *labels, size_t n, size_t k,
-                                   const double *recency, const double *frequency,
-                                   const double *monetary, patron_kmeans_report_row *rows,
-                                   patron_error *err) {
+patron_status patron_kmeans_report(const int32_t *labels, size_t n, size_t k, const double *recency,
+                                   const double *frequency, const double *monetary,
+                                   patron_kmeans_report_row *rows, patron_error *err) {
   if (n == 0 || k == 0)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "the cluster report needs customers and clusters");
   for (size_t i = 0; i < n; i++)
     if (labels[i] < 0 || (size_t)labels[i] >= k)
       return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                               "label %ld of row %zu is outside 0..%zu", (long)labels[i], i,
-                               k - 1);
-  long double (*sum)[3] = calloc(k, sizeof *sum), total[3] = {0, 0, 0};
+                               "label %ld of row %zu is outside 0..%zu", (long)labels[i], i, k - 1);
+  long double(*sum)[3] = calloc(k, sizeof *sum), total[3] = {0, 0, 0};
   size_t *count = calloc(k, sizeof *count);
   double *centroids = malloc(3 * k * sizeof *centroids);
-  char (*names)[PATRON_KMEANS_LABEL_CAP] = malloc(k * sizeof *names);
+  char(*names)[PATRON_KMEANS_LABEL_CAP] = malloc(k * sizeof *names);
   patron_status st = PATRON_OK;
   if (!sum || !count || !centroids || !names) {
     st = PATRON__OOM(err);

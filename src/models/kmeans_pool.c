@@ -10,8 +10,8 @@
 #include <sched.h>
 
 /* Claim and run units of run `gen` until there are none left. */
-static void work(patron__km_pool *pool, uint32_t gen, patron__km_job job, void *ctx,
-                 size_t n_units, size_t tid) {
+static void work(patron__km_pool *pool, uint32_t gen, patron__km_job job, void *ctx, size_t n_units,
+                 size_t tid) {
   uint64_t t = atomic_load_explicit(&pool->ticket, memory_order_acquire);
   for (;;) {
     if ((uint32_t)(t >> 32) != gen || (t & 0xffffffffu) >= n_units)

@@ -13,13 +13,13 @@ static patron_status check_finite(const double *x, size_t n, size_t d, patron_er
   for (size_t i = 0; i < n * d; i++)
     if (!isfinite(x[i]))
       return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                               "k-means input row %zu, feature %zu is not a finite number",
-                               i / d, i % d);
+                               "k-means input row %zu, feature %zu is not a finite number", i / d,
+                               i % d);
   return PATRON_OK;
 }
 
-patron_status patron_kmeans_standardize(double *x, size_t n, size_t d, double *mean,
-                                        double *sd, bool *zero_var, patron_error *err) {
+patron_status patron_kmeans_standardize(double *x, size_t n, size_t d, double *mean, double *sd,
+                                        bool *zero_var, patron_error *err) {
   if (n == 0 || d == 0)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "standardize needs at least one row and one feature");

@@ -13,13 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static patron_status check_labels(const int32_t *labels, size_t n, size_t k,
-                                  patron_error *err) {
+static patron_status check_labels(const int32_t *labels, size_t n, size_t k, patron_error *err) {
   for (size_t i = 0; i < n; i++)
     if (labels[i] < 0 || (size_t)labels[i] >= k)
       return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                               "label %ld of row %zu is outside 0..%zu", (long)labels[i], i,
-                               k - 1);
+                               "label %ld of row %zu is outside 0..%zu", (long)labels[i], i, k - 1);
   return PATRON_OK;
 }
 
@@ -55,9 +53,8 @@ static size_t label_means(const double *x, size_t n, size_t d, const int32_t *la
   return used;
 }
 
-static patron_status ch_index(const double *x, size_t n, size_t d, const int32_t *labels,
-                              size_t k, double *means, size_t *counts, double *out,
-                              patron_error *err) {
+static patron_status ch_index(const double *x, size_t n, size_t d, const int32_t *labels, size_t k,
+                              double *means, size_t *counts, double *out, patron_error *err) {
   size_t used = label_means(x, n, d, labels, k, means, counts);
   if (used < 2 || n <= used)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
@@ -88,8 +85,7 @@ patron_status patron_kmeans_calinski_harabasz(const double *x, size_t n, size_t 
     return st;
   double *means = malloc(k * d * sizeof *means);
   size_t *counts = malloc(k * sizeof *counts);
-  st = means && counts ? ch_index(x, n, d, labels, k, means, counts, out, err)
-                       : PATRON__OOM(err);
+  st = means && counts ? ch_index(x, n, d, labels, k, means, counts, out, err) : PATRON__OOM(err);
   free(means);
   free(counts);
   return st;
@@ -112,8 +108,8 @@ PATRON__KM_INLINE double range_sum(const double *xi, const double *x, size_t lo,
 #if defined(__SSE2__)
   __m128d acc = _mm_setzero_pd();
   for (; o + 1 < hi; o += 2) {
-    __m128d t = _mm_set_pd(patron__km_dist2(xi, x + (o + 1) * d, d),
-                           patron__km_dist2(xi, x + o * d, d));
+    __m128d t =
+        _mm_set_pd(patron__km_dist2(xi, x + (o + 1) * d, d), patron__km_dist2(xi, x + o * d, d));
     acc = _mm_add_pd(acc, _mm_sqrt_pd(t));
   }
   double lanes[2];
@@ -215,9 +211,9 @@ static void group_sample(const double *x, size_t d, const int32_t *labels, const
   }
 }
 
-patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d,
-                                       const int32_t *labels, size_t k, size_t sample_size,
-                                       uint64_t seed, double *out, patron_error *err) {
+patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d, const int32_t *labels,
+                                       size_t k, size_t sample_size, uint64_t seed, double *out,
+                                       patron_error *err) {
   patron_status st = check_labels(labels, n, k, err);
   if (st != PATRON_OK)
     return st;
@@ -269,8 +265,8 @@ static patron_status scan_one(const double *x, size_t n, size_t d,
   patron_status st = patron_kmeans_fit(x, n, d, &fo, NULL, centers, labels, &info, err);
   if (st != PATRON_OK)
     return st;
-  *row = (patron_kmeans_scan_row){.k = k, .inertia = info.inertia, .n_iter = info.n_iter,
-                                  .converged = info.converged};
+  *row = (patron_kmeans_scan_row){
+      .k = k, .inertia = info.inertia, .n_iter = info.n_iter, .converged = info.converged};
   patron_error sil_err = {0};
   row->silhouette_defined =
       patron_kmeans_silhouette(x, n, d, labels, k, opt->silhouette_sample, opt->sample_seed,
@@ -280,8 +276,7 @@ static patron_status scan_one(const double *x, size_t n, size_t d,
   if (!row->silhouette_defined) /* e.g. the sample caught only one cluster */
     row->silhouette = -1;
   patron_error ch_err = {0};
-  row->ch_defined = patron_kmeans_calinski_harabasz(x, n, d, labels, k,
-                                                    &row->calinski_harabasz,
+  row->ch_defined = patron_kmeans_calinski_harabasz(x, n, d, labels, k, &row->calinski_harabasz,
                                                     &ch_err) == PATRON_OK;
   if (ch_err.status == PATRON_ERR_NOMEM)
     return PATRON__OOM(err);
@@ -328,8 +323,7 @@ static patron_status scan_ks(const double *x, size_t n, size_t d,
 patron_status patron_kmeans_scan(const double *x, size_t n, size_t d,
                                  const patron_kmeans_scan_options *opt,
                                  patron_kmeans_scan_row *rows, size_t *n_rows, size_t *best_k,
-                                 int32_t *best_labels, double *best_centers,
-                                 patron_error *err) {
+                                 int32_t *best_labels, double *best_centers, patron_error *err) {
   *n_rows = 0;
   *best_k = 0;
   if (!opt || opt->k_min < 2 || opt->k_max < opt->k_min || d == 0)

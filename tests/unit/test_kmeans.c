@@ -28,8 +28,8 @@ static double *make_blobs(size_t n, size_t d, size_t k, const double *centres, d
   return x;
 }
 
-static patron_status fit(const double *x, size_t n, size_t d, size_t k, uint64_t seed,
-                         int threads, const double *init, double *centers, int32_t *labels,
+static patron_status fit(const double *x, size_t n, size_t d, size_t k, uint64_t seed, int threads,
+                         const double *init, double *centers, int32_t *labels,
                          patron_kmeans_info *info, patron_error *err) {
   patron_kmeans_options o;
   patron_kmeans_options_init(&o);
@@ -61,8 +61,7 @@ static void test_obvious_clusters(void **state) {
   patron_kmeans_info info;
   patron_error err = {0};
   for (uint64_t seed = 0; seed < 5; seed++) {
-    assert_int_equal(fit(x, 300, 3, 3, seed, 0, NULL, centers, labels, &info, &err),
-                     PATRON_OK);
+    assert_int_equal(fit(x, 300, 3, 3, seed, 0, NULL, centers, labels, &info, &err), PATRON_OK);
     assert_true(same_partition(truth, labels, 300, 3));
     assert_true(info.converged);
     assert_true(info.inertia < 300 * 3 * 0.5 * 0.5 * 1.3);
@@ -118,8 +117,7 @@ static void test_k_above_distinct_rows(void **state) {
   int32_t labels[10];
   patron_error err = {0};
   assert_int_equal(patron_kmeans_distinct_rows(x, 10, 2, 100), 3);
-  assert_int_equal(fit(x, 10, 2, 4, 0, 0, NULL, centers, labels, NULL, &err),
-                   PATRON_ERR_DOMAIN);
+  assert_int_equal(fit(x, 10, 2, 4, 0, 0, NULL, centers, labels, NULL, &err), PATRON_ERR_DOMAIN);
   assert_non_null(strstr(err.message, "only 3"));
   /* With k = 3 = distinct rows the fit is exact. */
   patron_kmeans_info info;
@@ -143,12 +141,10 @@ static void test_n_below_k(void **state) {
   double centers[5];
   int32_t labels[3];
   patron_error err = {0};
-  assert_int_equal(fit(x, 3, 1, 5, 0, 0, NULL, centers, labels, NULL, &err),
-                   PATRON_ERR_DOMAIN);
+  assert_int_equal(fit(x, 3, 1, 5, 0, 0, NULL, centers, labels, NULL, &err), PATRON_ERR_DOMAIN);
   assert_non_null(strstr(err.message, "at least 5 rows"));
   patron_error_clear(&err);
-  assert_int_equal(fit(x, 0, 1, 1, 0, 0, NULL, centers, labels, NULL, &err),
-                   PATRON_ERR_DOMAIN);
+  assert_int_equal(fit(x, 0, 1, 1, 0, 0, NULL, centers, labels, NULL, &err), PATRON_ERR_DOMAIN);
 }
 
 static void test_bad_options_and_input(void **state) {
@@ -162,8 +158,7 @@ static void test_bad_options_and_input(void **state) {
   patron_error_clear(&err);
   assert_int_equal(fit(x, 4, 1, 0, 0, 0, NULL, centers, labels, NULL, &err), PATRON_ERR_USAGE);
   patron_error_clear(&err);
-  assert_int_equal(patron_kmeans_standardize(x, 4, 1, NULL, NULL, NULL, &err),
-                   PATRON_ERR_INPUT);
+  assert_int_equal(patron_kmeans_standardize(x, 4, 1, NULL, NULL, NULL, &err), PATRON_ERR_INPUT);
 }
 
 static void test_zero_variance_feature(void **state) {
@@ -245,10 +240,8 @@ static void test_scan_finds_four(void **state) {
   }
   /* The sample is fixed by the seed: the same silhouette twice. */
   double s1, s2;
-  assert_int_equal(patron_kmeans_silhouette(x, n, 2, best_labels, 4, 500, 9, &s1, &err),
-                   PATRON_OK);
-  assert_int_equal(patron_kmeans_silhouette(x, n, 2, best_labels, 4, 500, 9, &s2, &err),
-                   PATRON_OK);
+  assert_int_equal(patron_kmeans_silhouette(x, n, 2, best_labels, 4, 500, 9, &s1, &err), PATRON_OK);
+  assert_int_equal(patron_kmeans_silhouette(x, n, 2, best_labels, 4, 500, 9, &s2, &err), PATRON_OK);
   assert_true(s1 == s2 && fabs(s1 - rows[2].silhouette) < 0.05);
   free(truth);
   free(best_labels);
@@ -261,23 +254,18 @@ static void test_scores_domain(void **state) {
   const int32_t one[] = {0, 0, 0, 0}, all[] = {0, 1, 2, 3}, bad[] = {0, 5, 0, 0};
   double v;
   patron_error err = {0};
-  assert_int_equal(patron_kmeans_silhouette(x, 4, 1, one, 1, 0, 0, &v, &err),
-                   PATRON_ERR_DOMAIN);
-  assert_int_equal(patron_kmeans_silhouette(x, 4, 1, all, 4, 0, 0, &v, &err),
-                   PATRON_ERR_DOMAIN);
-  assert_int_equal(patron_kmeans_calinski_harabasz(x, 4, 1, one, 1, &v, &err),
-                   PATRON_ERR_DOMAIN);
-  assert_int_equal(patron_kmeans_calinski_harabasz(x, 4, 1, bad, 2, &v, &err),
-                   PATRON_ERR_USAGE);
+  assert_int_equal(patron_kmeans_silhouette(x, 4, 1, one, 1, 0, 0, &v, &err), PATRON_ERR_DOMAIN);
+  assert_int_equal(patron_kmeans_silhouette(x, 4, 1, all, 4, 0, 0, &v, &err), PATRON_ERR_DOMAIN);
+  assert_int_equal(patron_kmeans_calinski_harabasz(x, 4, 1, one, 1, &v, &err), PATRON_ERR_DOMAIN);
+  assert_int_equal(patron_kmeans_calinski_harabasz(x, 4, 1, bad, 2, &v, &err), PATRON_ERR_USAGE);
 }
 
 static void test_label_rfm_classes(void **state) {
   (void)state;
   const double mean[3] = {100, 3, 500};
   /* recency, frequency, monetary: one centroid per class, then two general_retain. */
-  const double cen[] = {50,  5, 900, 50,  1, 900, 200, 5, 900, 200, 1, 900,
-                        50,  5, 100, 50,  1, 100, 200, 5, 100, 300, 1, 50,
-                        250, 2, 80,  100, 3, 500};
+  const double cen[] = {50, 5, 900, 50,  1, 900, 200, 5, 900, 200, 1, 900, 50,  5, 100,
+                        50, 1, 100, 200, 5, 100, 300, 1, 50,  250, 2, 80,  100, 3, 500};
   char names[10][PATRON_KMEANS_LABEL_CAP];
   patron_error err = {0};
   assert_int_equal(patron_kmeans_label_rfm(cen, 10, mean, names, &err), PATRON_OK);
@@ -304,14 +292,14 @@ static void test_report_rows(void **state) {
   assert_int_equal(patron_kmeans_report(labels, 5, 2, rec, freq, mon, rows, &err), PATRON_OK);
   assert_int_equal(rows[0].customers, 2);
   assert_true(fabs(rows[0].customer_share - 0.4) < 1e-15);
-  assert_true(fabs(rows[0].revenue - 1600) < 1e-9 && fabs(rows[0].revenue_share - 0.941176470588235) < 1e-12);
+  assert_true(fabs(rows[0].revenue - 1600) < 1e-9 &&
+              fabs(rows[0].revenue_share - 0.941176470588235) < 1e-12);
   assert_true(rows[0].recency == 15 && rows[0].frequency == 7 && rows[0].monetary == 800);
   assert_string_equal(rows[0].label, "important_value");
   assert_string_equal(rows[1].label, "general_retain");
   assert_true(fabs(rows[1].monetary - 100.0 / 3) < 1e-12);
   const int32_t bad[] = {0, 2, 0, 1, 1};
-  assert_int_equal(patron_kmeans_report(bad, 5, 2, rec, freq, mon, rows, &err),
-                   PATRON_ERR_USAGE);
+  assert_int_equal(patron_kmeans_report(bad, 5, 2, rec, freq, mon, rows, &err), PATRON_ERR_USAGE);
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_obvious_clusters), cmocka_unit_test(test_ties_lowest_index),

@@ -102,8 +102,8 @@ static void check_scores(const char *name) {
   load(name, &f);
   patron_error err = {0};
   double sil, ch;
-  assert_int_equal(
-      patron_kmeans_silhouette(f.x, f.n, f.d, f.labels, f.k, 0, 0, &sil, &err), PATRON_OK);
+  assert_int_equal(patron_kmeans_silhouette(f.x, f.n, f.d, f.labels, f.k, 0, 0, &sil, &err),
+                   PATRON_OK);
   assert_int_equal(patron_kmeans_calinski_harabasz(f.x, f.n, f.d, f.labels, f.k, &ch, &err),
                    PATRON_OK);
   assert_true(fabs(sil - f.silhouette) <= 1e-9 * fabs(f.silhouette));
