@@ -52,7 +52,7 @@ typedef struct patron_kmeans_info {
  * init: k x d starting centres, or NULL for k-means++ with opt->n_init restarts (with
  * init given, a single run is made, like scikit-learn with an explicit init array).
  * Outputs (caller-allocated): centers (k x d), labels (n entries in 0..k-1); info may be
- * NULL. Nothing is kept after the call; scratch memory is about 24 bytes per row.
+ * NULL. Nothing is kept after the call; scratch memory is about 12 bytes per row.
  * Ties between equally distant centres go to the lowest centre index. A cluster that
  * becomes empty is re-seeded at the point farthest from its centre (as scikit-learn).
  * Returns PATRON_OK; PATRON_ERR_USAGE for bad options (k == 0, n_init == 0,

@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static patron_status check_labels(const int32_t *labels, size_t n, size_t k, patron_error *err) {
+static patron_status check_labels(const int32_t *labels, size_t n, size_t d, size_t k,
+                                  patron_error *err) {
+  if (n == 0 || d == 0 || k == 0)
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "cluster scores need rows, features and clusters");
   for (size_t i = 0; i < n; i++)
     if (labels[i] < 0 || (size_t)labels[i] >= k)
       return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
@@ -24,7 +28,7 @@ static patron_status check_labels(const int32_t *labels, size_t n, size_t k, pat
 patron_status patron_kmeans_inertia(const double *x, size_t n, size_t d, const double *centers,
                                     size_t k, const int32_t *labels, double *out,
                                     patron_error *err) {
-  patron_status st = check_labels(labels, n, k, err);
+  patron_status st = check_labels(labels, n, d, k, err);
   if (st != PATRON_OK)
     return st;
   double s = 0;
@@ -80,7 +84,7 @@ static patron_status ch_index(const double *x, size_t n, size_t d, const int32_t
 patron_status patron_kmeans_calinski_harabasz(const double *x, size_t n, size_t d,
                                               const int32_t *labels, size_t k, double *out,
                                               patron_error *err) {
-  patron_status st = check_labels(labels, n, k, err);
+  patron_status st = check_labels(labels, n, d, k, err);
   if (st != PATRON_OK)
     return st;
   double *means = malloc(k * d * sizeof *means);
@@ -214,7 +218,7 @@ static void group_sample(const double *x, size_t d, const int32_t *labels, const
 patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d, const int32_t *labels,
                                        size_t k, size_t sample_size, uint64_t seed, double *out,
                                        patron_error *err) {
-  patron_status st = check_labels(labels, n, k, err);
+  patron_status st = check_labels(labels, n, d, k, err);
   if (st != PATRON_OK)
     return st;
   size_t m;
