@@ -12,6 +12,8 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$build" --target patron -j2 >/dev/null
+# pkg-config prints several flags: word splitting is wanted there.
+# shellcheck disable=SC2046
 cc -std=gnu17 -O2 -Wall -Wextra -I"$root/include" -I"$build/generated" \
   "$root/bench/kmeans_bench.c" "$build/libpatron.a" \
   $(pkg-config --cflags --libs gsl jansson) -lpthread -lm -o "$dir/kmeans_bench"
