@@ -2,7 +2,7 @@
 # Build bench/kmeans_bench.c against the project's Release build (build/ by default, or
 # $BUILD_DIR) and run it, then run bench/kmeans_sklearn.py on the same data (Debian's
 # /usr/bin/python3 with python3-sklearn). Usage: bench/kmeans_bench.sh [kmeans_bench args]
-# (REPS=N in the environment sets the scikit-learn repetitions, default 3).
+# (REPS=N: how many times each fit is timed, patron and scikit-learn alternating; default 3).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
