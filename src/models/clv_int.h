@@ -93,4 +93,8 @@ bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model 
                              const patron_clv_value_options *o, int n_sims, uint64_t seed,
                              double *v);
 
+/* A cohort with n rows of columns (monetary zeroed); spend and first_day when built from
+ * transactions, holdout columns (zeroed) on request. NULL when memory runs out. */
+patron_clv_cohort *patron__clv_cohort_alloc(size_t n, bool transactions, bool holdout);
+
 #endif
