@@ -307,7 +307,13 @@ static patron_status fit(const clv_args *a, clv_run *r, patron_error *err) {
   patron_status st = patron_clv_fit(a->kind, &d, &fo, &r->pm, err);
   if (st != PATRON_OK || a->spend_off || !r->cohort->has_monetary)
     return st;
-  return patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, err);
+  if (a->spend_on) /* asked for: its failure is the run's */
+    return patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, err);
+  patron_error spend_err = {0};
+  if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, &spend_err) != PATRON_OK)
+    fprintf(stderr, "patron clv: no spend model, CLV columns left empty: %s\n",
+            spend_err.message);
+  return PATRON_OK;
 }
 
 /* CLV over h days: whole months of h / round(h / 30) days each, so the horizon is exact. */
@@ -646,10 +652,28 @@ static void print_model(const char *what, const patron_clv_model *m) {
     printf("          warning: %s\n", patron_clv_model_warning(m));
 }
 
+static void print_summary_input(const patron_dataset *ds) {
+  const patron_file_report *rep = patron_dataset_file_report(ds, PATRON_FILE_ORDERS);
+  printf("summary   %s: %llu rows read, %llu used, %llu rejected", rep->path,
+         (unsigned long long)rep->rows_read, (unsigned long long)rep->rows_used,
+         (unsigned long long)rep->rows_rejected);
+  const char *sep = " (";
+  for (int k = 0; k < PATRON_REJECT_COUNT; k++)
+    if (rep->rejected_by_reason[k]) {
+      printf("%s%s %llu", sep, patron_reject_key((patron_reject_reason)k),
+             (unsigned long long)rep->rejected_by_reason[k]);
+      sep = ", ";
+    }
+  puts(*sep == ',' ? ")" : "");
+}
+
 static void print_report(const clv_args *a, const clv_run *r) {
   if (a->quiet)
     return;
-  cli_print_inputs(stdout, r->ds);
+  if (a->summary)
+    print_summary_input(r->ds);
+  else
+    cli_print_inputs(stdout, r->ds);
   char day[16] = "(summary)";
   if (r->cohort->calibration_end != PATRON_NO_DAY)
     patron_format_day(r->cohort->calibration_end, day);
@@ -748,6 +772,12 @@ static int run_sub(clv_args *a) {
   }
   if (st == PATRON_OK)
     lap(&r, "predict");
+  if (st != PATRON_OK && r.ds && patron_dataset_n_rejects(r.ds)) {
+    char path[4096]; /* the fit failed, but the rejected rows are worth seeing */
+    patron_error ignored = {0};
+    patron_write_rejects_csv(r.ds, cli_path(path, sizeof path, a->out_dir, "rejects.csv"),
+                             &ignored);
+  }
   int rc = st == PATRON_OK ? CLI_EXIT_OK : cli_fail("clv", &err);
   if (rc == CLI_EXIT_OK && !write_outputs(a, &r, &err))
     rc = err.status != PATRON_OK ? cli_fail("clv", &err) : CLI_EXIT_FAIL;

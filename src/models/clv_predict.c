@@ -236,7 +236,26 @@ static patron_status check_model(const patron_clv_model *m, bool purchase, patro
   return PATRON_OK;
 }
 
-/* Compute q for every distinct row of data, then scatter to customers. */
+/* Rows of a summary computed in parallel; each worker has its own Jacobi-rule cache. */
+typedef struct rows_job {
+  const patron_clv_model *m;
+  const patron_clv_summary *s;
+  const query *q;
+  double *v;
+  jacobi_cache jc[64];
+} rows_job;
+
+static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
+  rows_job *j = ctx;
+  const patron_clv_summary *s = j->s;
+  for (size_t i = lo; i < hi; i++)
+    if (!row_query(j->m, &j->jc[worker], (row){s->x[i], s->tx[i], s->T[i]}, j->q, &j->v[i]))
+      j->v[i] = NAN;
+}
+
+enum { PREDICT_BLOCK = 1024 };
+
+/* Compute q for every distinct row of data (on all cores), then scatter to customers. */
 static patron_status predict_rows(const patron_clv_model *m, const patron_clv_data *data,
                                   const query *q, double *out, patron_error *err) {
   patron_status st = check_model(m, true, err);
@@ -249,21 +268,27 @@ static patron_status predict_rows(const patron_clv_model *m, const patron_clv_da
   st = patron_clv_compress(data, &s, err);
   if (st != PATRON_OK)
     return st;
+  rows_job *job = calloc(1, sizeof *job);
   double *v = malloc((s->n ? s->n : 1) * sizeof *v);
-  jacobi_cache jc = {.n = 0};
-  if (!v) {
+  if (!v || !job) {
+    free(v), free(job);
     patron_clv_summary_free(s);
     return PATRON__OOM(err);
   }
+  *job = (rows_job){.m = m, .s = s, .q = q, .v = v};
+  int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
+  patron__clv_parallel(s->n, PREDICT_BLOCK, nt, rows_block, job);
   for (size_t i = 0; i < s->n && st == PATRON_OK; i++)
-    if (!row_query(m, &jc, (row){s->x[i], s->tx[i], s->T[i]}, q, &v[i]))
+    if (!isfinite(v[i]))
       st = patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,
                              "prediction for x=%g, t_x=%g, T=%g is not finite with these "
                              "parameters",
                              s->x[i], s->tx[i], s->T[i]);
   for (size_t i = 0; i < data->n && st == PATRON_OK; i++)
     out[i] = v[s->index[i]];
-  jacobi_free(&jc);
+  for (int t = 0; t < nt; t++)
+    jacobi_free(&job->jc[t]);
+  free(job);
   free(v);
   patron_clv_summary_free(s);
   return st;
