@@ -18,16 +18,24 @@ typedef struct jacobi_rule {
   double p[JACOBI_NODES], w[JACOBI_NODES];
 } jacobi_rule;
 
-/* Rules cached by b (a is the model's). */
+/* Rules cached by b (a is the model's): a small list, plus rules indexed by whole x
+ * (b = b0 + x) so that customers in any order never rebuild a rule. */
+enum { JACOBI_BY_X = 4096 };
 typedef struct jacobi_cache {
   double b[JACOBI_CACHE];
   jacobi_rule *rule[JACOBI_CACHE];
   size_t n;
+  jacobi_rule **by_x; /* JACOBI_BY_X entries, allocated on first use */
+  double b0;          /* b of by_x[0] */
 } jacobi_cache;
 
 static void jacobi_free(jacobi_cache *jc) {
   for (size_t i = 0; i < jc->n; i++)
     free(jc->rule[i]);
+  for (size_t i = 0; jc->by_x && i < JACOBI_BY_X; i++)
+    free(jc->by_x[i]);
+  free(jc->by_x);
+  jc->by_x = NULL;
   jc->n = 0;
 }
 
@@ -72,6 +80,27 @@ static bool jacobi_build(double a, double b, jacobi_rule *r) {
   gsl_matrix_free(V);
   gsl_matrix_free(J);
   return ok && total > 0;
+}
+
+static const jacobi_rule *jacobi_get(jacobi_cache *jc, double a, double b);
+
+/* The rule for b = b0 + x with a whole x (the common case), cached by x. */
+static const jacobi_rule *jacobi_get_x(jacobi_cache *jc, double a, double b0, double x) {
+  if (!(x >= 0 && x < JACOBI_BY_X && x == floor(x)))
+    return jacobi_get(jc, a, b0 + x);
+  if (!jc->by_x || jc->b0 != b0) {
+    for (size_t i = 0; jc->by_x && i < JACOBI_BY_X; i++)
+      free(jc->by_x[i]), jc->by_x[i] = NULL;
+    if (!jc->by_x && !(jc->by_x = calloc(JACOBI_BY_X, sizeof *jc->by_x)))
+      return NULL;
+    jc->b0 = b0;
+  }
+  jacobi_rule **slot = &jc->by_x[(size_t)x];
+  if (!*slot && (*slot = malloc(sizeof **slot)) && !jacobi_build(a, b0 + x, *slot)) {
+    free(*slot);
+    *slot = NULL;
+  }
+  return *slot;
 }
 
 static const jacobi_rule *jacobi_get(jacobi_cache *jc, double a, double b) {
@@ -150,7 +179,7 @@ static bool alive_purchases(const patron_clv_model *m, jacobi_cache *jc, row c, 
   const double *th = m->theta;
   double k = th[0] + c.x, h = t / (th[1] + c.T);
   if (is_bg(m->kind)) {
-    const jacobi_rule *w = jacobi_get(jc, th[2], th[3] + c.x + (m->kind == PATRON_CLV_MBGNBD));
+    const jacobi_rule *w = jacobi_get_x(jc, th[2], th[3] + (m->kind == PATRON_CLV_MBGNBD), c.x);
     if (!w)
       return false;
     *out = beta_expect_rule(w, h, k);
