@@ -61,6 +61,8 @@ typedef struct patron_load_options {
   const char *date_format; /* strptime-style layout, NULL for the ISO layouts */
   bool order_per_row;      /* no order_id column: each row is its own order */
   bool strict;             /* first bad row is an error */
+  bool keep_lines;         /* keep order lines (time, amount, discount, category, brand,
+                              channel, store) for models that need them; off by default */
   int32_t as_of_day;       /* PATRON_NO_DAY: every row is kept (as-of decided later) */
   int n_threads;           /* 0: all online cores */
   patron_progress_fn progress;
@@ -151,8 +153,22 @@ typedef struct patron_events_view {
 PATRON_API bool patron_dataset_has_events(const patron_dataset *ds);
 PATRON_API void patron_dataset_events(const patron_dataset *ds, patron_events_view *out);
 
-/* Dictionaries of categorical values: "event_type", "category", "item", "gender", "city",
- * "level". Code 0 is always "" (none). Unknown dictionary names have size 0. */
+/* Order lines (with keep_lines): grouped per customer like orders, time-sorted. Lines of
+ * refunds have negative amounts. discount is 0 when the file has no discount column. */
+typedef struct patron_lines_view {
+  size_t n_lines;
+  const uint32_t *start;
+  const int64_t *time;
+  const patron_money *amount, *discount;
+  const uint32_t *category, *brand, *channel, *store; /* dictionary codes, 0 = none */
+} patron_lines_view;
+
+PATRON_API bool patron_dataset_has_lines(const patron_dataset *ds);
+PATRON_API void patron_dataset_lines(const patron_dataset *ds, patron_lines_view *out);
+
+/* Dictionaries of categorical values: "event_type", "category" (shared by events and order
+ * lines), "item", "gender", "city", "level", "brand", "channel", "store". Code 0 is always ""
+ * (none). Unknown dictionary names have size 0. */
 PATRON_API size_t patron_dataset_dict_size(const patron_dataset *ds, const char *dict);
 PATRON_API const char *patron_dataset_dict_value(const patron_dataset *ds, const char *dict,
                                                  uint32_t code);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const patron__dict_names[PATRON__DICT_COUNT] = {"event_type", "category", "item",
-                                                            "gender",     "city",     "level"};
+const char *const patron__dict_names[PATRON__DICT_COUNT] = {
+    "event_type", "category", "item", "gender", "city", "level", "brand", "channel", "store"};
 
 const char *patron_reject_key(patron_reject_reason reason) {
   switch (reason) {
@@ -172,16 +172,31 @@ static uint32_t *group_rows(const uint32_t *customer, size_t n_rows, const uint3
   return perm;
 }
 
-/* Sorts each customer's rows by time (stable: ties keep file order). */
+/* Orders rows by (time, row): row numbers are file order, so ties keep file order. */
+static int cmp_time_row(const void *a, const void *b, void *ctx) {
+  const int64_t *time = ctx;
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  if (time[x] != time[y])
+    return time[x] < time[y] ? -1 : 1;
+  return (x > y) - (x < y);
+}
+
+/* Sorts each customer's rows by time (ties keep file order): insertion sort for the usual
+ * short, nearly sorted ranges; qsort_r beyond 32 rows so that a customer with very many
+ * out-of-order rows cannot make this quadratic. */
 static void sort_ranges_by_time(uint32_t *perm, const uint32_t *start, size_t n_customers,
                                 const int64_t *time) {
   for (size_t c = 0; c < n_customers; c++) {
     uint32_t *r = perm + start[c];
     size_t n = start[c + 1] - start[c];
+    if (n > 32) {
+      qsort_r(r, n, sizeof *r, cmp_time_row, (void *)time);
+      continue;
+    }
     for (size_t i = 1; i < n; i++) {
       uint32_t v = r[i];
       size_t j = i;
-      while (j > 0 && (time[r[j - 1]] > time[v] || (time[r[j - 1]] == time[v] && r[j - 1] > v))) {
+      while (j > 0 && cmp_time_row(&r[j - 1], &v, (void *)time) > 0) {
         r[j] = r[j - 1];
         j--;
       }
@@ -190,27 +205,30 @@ static void sort_ranges_by_time(uint32_t *perm, const uint32_t *start, size_t n_
   }
 }
 
-static bool permute_i64(int64_t **a, const uint32_t *perm, size_t n) {
-  int64_t *b = patron__realloc_big(NULL, (n ? n : 1) * sizeof *b);
-  if (!b)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    b[i] = (*a)[perm[i]];
-  free(*a);
-  *a = b;
-  return true;
+/* A new column holding src's n elements (4 or 8 bytes each) in perm order; NULL when
+ * memory runs out. */
+static void *permuted(const void *src, const uint32_t *perm, size_t n, size_t size) {
+  char *b = patron__realloc_big(NULL, (n ? n : 1) * size);
+  const char *s = src;
+  if (b && size == 8)
+    for (size_t i = 0; i < n; i++)
+      memcpy(b + 8 * i, s + 8 * (size_t)perm[i], 8);
+  else if (b)
+    for (size_t i = 0; i < n; i++)
+      memcpy(b + 4 * i, s + 4 * (size_t)perm[i], 4);
+  return b;
 }
 
-static bool permute_u32(uint32_t **a, const uint32_t *perm, size_t n) {
-  uint32_t *b = patron__realloc_big(NULL, (n ? n : 1) * sizeof *b);
-  if (!b)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    b[i] = (*a)[perm[i]];
-  free(*a);
-  *a = b;
-  return true;
-}
+/* Replaces a column by its permuted copy; evaluates to false when memory runs out. */
+#define PERMUTE(col, perm, n)                                                  \
+  ({                                                                           \
+    void *fresh_ = permuted((col), (perm), (n), sizeof *(col));               \
+    if (fresh_) {                                                              \
+      free(col);                                                               \
+      (col) = fresh_;                                                          \
+    }                                                                          \
+    fresh_ != NULL;                                                            \
+  })
 
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   order_set *s = &ds->orders;
@@ -221,8 +239,8 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   sort_ranges_by_time(perm, ds->order_start, ds->n_customers, s->time);
   ds->order_time = s->time, ds->order_value = s->value, ds->order_lines = s->lines;
   s->time = NULL, s->value = NULL, s->lines = NULL;
-  bool ok = permute_i64(&ds->order_time, perm, n) && permute_i64(&ds->order_value, perm, n) &&
-            permute_u32(&ds->order_lines, perm, n);
+  bool ok = PERMUTE(ds->order_time, perm, n) && PERMUTE(ds->order_value, perm, n) &&
+            PERMUTE(ds->order_lines, perm, n);
   free(perm);
   patron__order_set_free(s); /* order ids are not needed past loading */
   return ok ? PATRON_OK : PATRON__OOM(err);
@@ -234,11 +252,28 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
   if (!perm)
     return PATRON__OOM(err);
   sort_ranges_by_time(perm, ds->event_start, ds->n_customers, ds->event_time);
-  bool ok = permute_i64(&ds->event_time, perm, n) && permute_u32(&ds->event_type, perm, n) &&
-            permute_u32(&ds->event_category, perm, n) && permute_u32(&ds->event_item, perm, n);
+  bool ok = PERMUTE(ds->event_time, perm, n) && PERMUTE(ds->event_type, perm, n) &&
+            PERMUTE(ds->event_category, perm, n) && PERMUTE(ds->event_item, perm, n);
   free(perm);
   free(ds->event_customer);
   ds->event_customer = NULL;
+  return ok ? PATRON_OK : PATRON__OOM(err);
+}
+
+static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+  patron__line_store *s = &ds->lines;
+  size_t n = s->n;
+  uint32_t *perm = group_rows(s->customer, n, rank, ds->n_customers, &ds->line_start);
+  if (!perm)
+    return PATRON__OOM(err);
+  sort_ranges_by_time(perm, ds->line_start, ds->n_customers, s->time);
+  bool ok = PERMUTE(s->time, perm, n) && PERMUTE(s->amount, perm, n) &&
+            PERMUTE(s->discount, perm, n) && PERMUTE(s->category, perm, n) &&
+            PERMUTE(s->brand, perm, n) && PERMUTE(s->channel, perm, n) &&
+            PERMUTE(s->store, perm, n);
+  free(perm);
+  free(s->customer);
+  s->customer = NULL;
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
@@ -262,7 +297,7 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
     b[i] = ds->birth_day[inverse[i]];
   }
   for (int a = 0; a < 3 && ok; a++)
-    ok = permute_u32(&ds->member_attr[a], inverse, n);
+    ok = PERMUTE(ds->member_attr[a], inverse, n);
   if (ok) {
     free(ds->is_member), free(ds->signup_day), free(ds->birth_day);
     ds->is_member = m, ds->signup_day = s, ds->birth_day = b;
@@ -280,6 +315,8 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
     st = finalize_orders(ds, rank, err);
   if (st == PATRON_OK)
     st = finalize_events(ds, rank, err);
+  if (st == PATRON_OK && ds->has_lines)
+    st = finalize_lines(ds, rank, err);
   if (st == PATRON_OK && ds->has_members)
     st = finalize_members(ds, rank, err);
   free(rank);
@@ -305,6 +342,8 @@ void patron_dataset_free(patron_dataset *ds) {
   for (int d = 0; d < PATRON__DICT_COUNT; d++)
     patron__intern_free(&ds->dicts[d]);
   free(ds->ids), free(ds->id_len), free(ds->order_start), free(ds->event_start);
+  free(ds->line_start);
+  patron__line_store_free(&ds->lines);
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
     free(ds->paths[k]);
   free(ds->rejects.items);
@@ -370,6 +409,14 @@ bool patron_dataset_has_events(const patron_dataset *ds) { return ds->has_events
 void patron_dataset_events(const patron_dataset *ds, patron_events_view *out) {
   *out = (patron_events_view){ds->n_events,   ds->event_start,    ds->event_time,
                               ds->event_type, ds->event_category, ds->event_item};
+}
+
+bool patron_dataset_has_lines(const patron_dataset *ds) { return ds->has_lines; }
+
+void patron_dataset_lines(const patron_dataset *ds, patron_lines_view *out) {
+  const patron__line_store *s = &ds->lines;
+  *out = (patron_lines_view){s->n,        ds->line_start, s->time,       s->amount, s->discount,
+                             s->category, s->brand,       s->channel,    s->store};
 }
 
 static int dict_index(const char *dict) {

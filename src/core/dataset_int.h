@@ -14,10 +14,25 @@ typedef enum patron__dict_id {
   PATRON__DICT_GENDER,
   PATRON__DICT_CITY,
   PATRON__DICT_LEVEL,
+  PATRON__DICT_BRAND,
+  PATRON__DICT_CHANNEL,
+  PATRON__DICT_STORE,
   PATRON__DICT_COUNT
 } patron__dict_id;
 
 extern const char *const patron__dict_names[PATRON__DICT_COUNT];
+
+/* Order lines kept with keep_lines: parallel columns, in file order while loading. */
+typedef struct patron__line_store {
+  uint32_t *customer, *category, *brand, *channel, *store;
+  int64_t *time;
+  patron_money *amount, *discount;
+  size_t n, cap;
+} patron__line_store;
+
+bool patron__line_store_push(patron__line_store *s, uint32_t customer, int64_t time,
+                             patron_money amount, patron_money discount, const uint32_t codes[4]);
+void patron__line_store_free(patron__line_store *s);
 
 typedef struct patron__reject_rec {
   uint64_t line;
@@ -55,6 +70,9 @@ struct patron_dataset {
   size_t n_events, event_cap;
   bool has_events;
 
+  patron__line_store lines;
+  bool has_lines;
+
   patron__intern dicts[PATRON__DICT_COUNT];
 
   /* after finalize: customers sorted by id, CSR indexes */
@@ -66,6 +84,7 @@ struct patron_dataset {
   patron_money *order_value;
   uint32_t *order_lines;
   uint32_t *event_start;     /* n_customers + 1 */
+  uint32_t *line_start;      /* n_customers + 1 */
   size_t n_orders;
 
   patron_file_report reports[PATRON_FILE_KINDS];

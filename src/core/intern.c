@@ -21,6 +21,8 @@ static size_t home(uint64_t slot_or_hash, size_t n_slots) {
 
 static bool grow_slots(patron__intern *t) {
   size_t n = t->n_slots ? t->n_slots * 2 : 1024;
+  while (!t->n_slots && n < 2 * t->hint)
+    n *= 2;
   if (n > (1ull << 32))
     return false; /* positions come from 32 hash bits */
   uint64_t *slots = calloc(n, sizeof *slots);
@@ -44,7 +46,7 @@ static bool grow_slots(patron__intern *t) {
 
 static bool append(patron__intern *t, uint32_t scope, const char *s, size_t len) {
   if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 1024;
+    size_t cap = t->cap ? t->cap * 2 : (t->hint > 1024 ? t->hint : 1024);
     const char **str = patron__realloc_big(t->str, cap * sizeof *str);
     if (!str)
       return false;
@@ -106,6 +108,8 @@ uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, si
   *added = true;
   return (uint32_t)(t->n - 1);
 }
+
+void patron__intern_hint(patron__intern *t, size_t n) { t->hint = n; }
 
 void patron__intern_free(patron__intern *t) {
   if (!t)

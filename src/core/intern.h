@@ -17,6 +17,7 @@ typedef struct patron__intern {
   uint32_t *len;
   uint32_t *scope;
   patron__arena arena;
+  size_t hint; /* expected number of strings: the first allocation is sized for it */
 } patron__intern;
 
 /* Index of (scope, s); inserts it when new (*added = true). PATRON__NO_INDEX when memory
@@ -25,5 +26,7 @@ uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, si
                             bool *added);
 uint32_t patron__intern_find(const patron__intern *t, uint32_t scope, const char *s, size_t len);
 void patron__intern_free(patron__intern *t);
+/* Sizes the first allocation for about n strings (saves rehashing while it fills). */
+void patron__intern_hint(patron__intern *t, size_t n);
 
 #endif

@@ -56,8 +56,8 @@ enum { ARENA_BLOCK = 1 << 20, ARENA_BLOCK_MAX = 64 << 20 };
 char *patron__arena_strdup(patron__arena *arena, const char *s, size_t len) {
   patron__arena_block *b = arena->head;
   if (!b || b->cap - b->used < len + 1) {
-    /* blocks grow with the arena (1 MiB up to 64 MiB) so big arenas get huge pages */
-    size_t cap = arena->used_bytes / 4 > ARENA_BLOCK ? arena->used_bytes / 4 : ARENA_BLOCK;
+    /* blocks double with the arena (1 MiB up to 64 MiB) so big arenas get huge pages */
+    size_t cap = arena->used_bytes > ARENA_BLOCK ? arena->used_bytes : ARENA_BLOCK;
     cap = cap > ARENA_BLOCK_MAX ? ARENA_BLOCK_MAX : cap;
     cap = len + 1 > cap ? len + 1 : cap;
     b = malloc(sizeof *b + cap);

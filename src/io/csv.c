@@ -6,19 +6,42 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
-static bool push_field(patron__csv_record *rec, const char *ptr, size_t len) {
-  if (rec->n_fields == rec->cap_fields) {
-    if (rec->n_fields >= PATRON__CSV_MAX_FIELDS)
-      return false;
-    if (!patron__reserve((void **)&rec->fields, &rec->cap_fields, rec->n_fields + 1,
-                         sizeof *rec->fields))
-      return false;
-  }
+static bool grow_fields(patron__csv_record *rec) {
+  return rec->n_fields < PATRON__CSV_MAX_FIELDS &&
+         patron__reserve((void **)&rec->fields, &rec->cap_fields, rec->n_fields + 1,
+                         sizeof *rec->fields);
+}
+
+static inline bool push_field(patron__csv_record *rec, const char *ptr, size_t len) {
+  if (rec->n_fields == rec->cap_fields && !grow_fields(rec))
+    return false;
   rec->fields[rec->n_fields].ptr = ptr;
   rec->fields[rec->n_fields].len = len;
   rec->n_fields++;
   return true;
+}
+
+/* First byte at or after p that is `delim` or '\n' (or end). SSE2 compares 16 bytes at a
+ * time; the tail goes byte by byte. */
+static inline const char *field_end(const char *p, const char *end, char delim) {
+#ifdef __SSE2__
+  const __m128i d = _mm_set1_epi8(delim), nl = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, d),
+                                                             _mm_cmpeq_epi8(v, nl)));
+    if (mask)
+      return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p < end && *p != delim && *p != '\n')
+    p++;
+  return p;
 }
 
 /* Copies a quoted field's content with doubled quotes undone into scratch. */
@@ -185,8 +208,7 @@ patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p
         while (p < end && *p != '\n' && !is_blank_byte(*p))
           p++;
       else
-        while (p < end && *p != delim && *p != '\n')
-          p++;
+        p = field_end(p, end, delim);
       if (p == end && !eof)
         return window > PATRON__CSV_MAX_RECORD
                    ? syntax_error(rec, PATRON__CSV_TOO_LONG, start, p, end, eof, next)

@@ -414,3 +414,62 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     return strict_error(f, &dst->items[first], err);
   return PATRON_OK;
 }
+
+/* Empties a worker for a second parse of its range (after a split inside quotes). */
+static void reset_worker(void *ctx) {
+  load_worker *w = ctx;
+  const load_file *f = w->file;
+  const load_kind *k = w->kind;
+  int n = w->n_workers;
+  k->free_data(w);
+  patron__worker_free(w);
+  memset(w, 0, k->worker_size);
+  patron__worker_init(w, f);
+  w->kind = k;
+  w->n_workers = n;
+  k->init(w);
+}
+
+static patron_status scan_and_merge(patron_dataset *ds, load_file *f, const load_kind *k,
+                                    load_worker **w, int n, patron_error *err) {
+  patron__scan_worker sw[64] = {{0}};
+  for (int i = 0; i < n; i++)
+    sw[i].ctx = w[i];
+  patron__scan_progress pr = {f->opts->progress, f->opts->progress_ctx, k->stage};
+  patron_status st =
+      patron__scan_run(&f->scan, sw, n, k->row, patron__worker_syntax, reset_worker, &pr, err);
+  if (st == PATRON_OK)
+    st = k->merge(ds, f, w, n, err);
+  if (st == PATRON_OK)
+    st = patron__merge_reports(ds, f, w, sw, n, err);
+  return st;
+}
+
+patron_status patron__load_file(patron_dataset *ds, const patron_load_options *opts,
+                                const load_kind *k, patron_error *err) {
+  load_file f;
+  patron_status st = patron__load_open(&f, ds, k->kind, opts, err);
+  if (st == PATRON_OK)
+    st = k->check(&f, err);
+  int n = patron__load_threads(opts);
+  char *block = st == PATRON_OK ? calloc((size_t)n, k->worker_size) : NULL;
+  if (st == PATRON_OK && !block)
+    st = PATRON__OOM(err);
+  load_worker *w[64];
+  for (int i = 0; block && i < n; i++) {
+    w[i] = (load_worker *)(void *)(block + (size_t)i * k->worker_size);
+    patron__worker_init(w[i], &f);
+    w[i]->kind = k;
+    w[i]->n_workers = n;
+    k->init(w[i]);
+  }
+  if (st == PATRON_OK)
+    st = scan_and_merge(ds, &f, k, w, n, err);
+  for (int i = 0; block && i < n; i++) {
+    k->free_data(w[i]);
+    patron__worker_free(w[i]);
+  }
+  free(block);
+  patron__scan_close(&f.scan);
+  return st;
+}

@@ -14,21 +14,18 @@ typedef struct events_worker {
   size_t n, cap;
 } events_worker;
 
-static void events_free(events_worker *w) {
-  patron__worker_free(&w->base);
+static void events_init(load_worker *b) { (void)b; }
+
+static void events_free_data(load_worker *b) {
+  events_worker *w = (events_worker *)b;
   free(w->customer);
   free(w->type);
   free(w->category);
   free(w->item);
   free(w->time);
-  memset(w, 0, sizeof *w);
-}
-
-static void events_reset(void *ctx) {
-  events_worker *w = ctx;
-  const load_file *f = w->base.file;
-  events_free(w);
-  patron__worker_init(&w->base, f);
+  w->customer = w->type = w->category = w->item = NULL;
+  w->time = NULL;
+  w->n = w->cap = 0;
 }
 
 /* Grows five parallel arrays together; false when memory runs out. */
@@ -121,36 +118,35 @@ static patron_status merge_events(patron_dataset *ds, events_worker *w, patron_e
   return st;
 }
 
+static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b, int n,
+                               patron_error *err) {
+  (void)f;
+  patron_status st = PATRON_OK;
+  for (int i = 0; i < n && st == PATRON_OK; i++)
+    st = merge_events(ds, (events_worker *)b[i], err);
+  ds->has_events = st == PATRON_OK;
+  return st;
+}
+
+static patron_status check_columns(const load_file *f, patron_error *err) {
+  patron_status st = PATRON_OK;
+  for (int c = E_CUSTOMER; c <= E_TYPE && st == PATRON_OK; c++)
+    st = patron__load_require(f, c, NULL, err);
+  return st;
+}
+
+static const load_kind events_kind = {
+    .kind = PATRON_FILE_EVENTS,
+    .stage = "reading events",
+    .worker_size = sizeof(events_worker),
+    .check = check_columns,
+    .init = events_init,
+    .free_data = events_free_data,
+    .row = events_row,
+    .merge = merge_all,
+};
+
 patron_status patron__load_events(patron_dataset *ds, const patron_load_options *opts,
                                   patron_error *err) {
-  load_file f;
-  patron_status st = patron__load_open(&f, ds, PATRON_FILE_EVENTS, opts, err);
-  for (int c = E_CUSTOMER; c <= E_TYPE && st == PATRON_OK; c++)
-    st = patron__load_require(&f, c, NULL, err);
-  int n = patron__load_threads(opts);
-  events_worker *w = st == PATRON_OK ? calloc((size_t)n, sizeof *w) : NULL;
-  if (st == PATRON_OK && !w)
-    st = PATRON__OOM(err);
-  patron__scan_worker sw[64] = {{0}};
-  for (int i = 0; w && i < n; i++) {
-    patron__worker_init(&w[i].base, &f);
-    sw[i].ctx = &w[i];
-  }
-  patron__scan_progress pr = {opts->progress, opts->progress_ctx, "reading events"};
-  if (st == PATRON_OK)
-    st = patron__scan_run(&f.scan, sw, n, events_row, patron__worker_syntax, events_reset, &pr,
-                          err);
-  load_worker *bases[64];
-  for (int i = 0; w && i < n; i++)
-    bases[i] = &w[i].base;
-  if (st == PATRON_OK)
-    st = patron__merge_reports(ds, &f, bases, sw, n, err);
-  for (int i = 0; i < n && st == PATRON_OK; i++)
-    st = merge_events(ds, &w[i], err);
-  ds->has_events = st == PATRON_OK;
-  for (int i = 0; w && i < n; i++)
-    events_free(&w[i]);
-  free(w);
-  patron__scan_close(&f.scan);
-  return st;
+  return patron__load_file(ds, opts, &events_kind, err);
 }

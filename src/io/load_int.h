@@ -20,9 +20,13 @@ typedef struct load_file {
   int64_t as_of_seconds;                 /* INT64_MAX when no as-of was given */
 } load_file;
 
-/* What every worker of every loader keeps. */
+typedef struct load_kind load_kind;
+
+/* What every worker of every loader keeps (the first member of each loader's worker). */
 typedef struct load_worker {
   const load_file *file;
+  const load_kind *kind;
+  int n_workers;
   patron__intern customers; /* local ids, scope 0 */
   uint32_t last_customer;   /* cache: rows of one customer are often adjacent */
   patron__intern dicts[PATRON__DICT_COUNT];
@@ -86,6 +90,27 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
                                     patron_error *err);
 
 int patron__load_threads(const patron_load_options *opts);
+
+/* A kind of input file: how its workers are set up, fed and merged. */
+struct load_kind {
+  patron_file_kind kind;
+  const char *stage;  /* progress label */
+  size_t worker_size; /* the loader's worker struct, which starts with a load_worker */
+  /* fails with a clear message when a required column is missing */
+  patron_status (*check)(const load_file *f, patron_error *err);
+  /* sets up the loader's part of a worker (the load_worker part is ready) */
+  void (*init)(load_worker *w);
+  /* frees the loader's part of a worker (not the load_worker part); may run twice */
+  void (*free_data)(load_worker *w);
+  patron__row_fn row;
+  /* merges the workers' data into ds in file order; may add rejects to the workers */
+  patron_status (*merge)(patron_dataset *ds, load_file *f, load_worker **w, int n,
+                         patron_error *err);
+};
+
+/* Loads one file: open, resolve columns, scan on worker threads, merge, account. */
+patron_status patron__load_file(patron_dataset *ds, const patron_load_options *opts,
+                                const load_kind *kind, patron_error *err);
 
 /* The three loaders, run in this order by patron_dataset_load. */
 patron_status patron__load_orders(patron_dataset *ds, const patron_load_options *opts,

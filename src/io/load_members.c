@@ -26,13 +26,13 @@ typedef struct members_worker {
   size_t cap;
 } members_worker;
 
-static void members_reset(void *ctx) {
-  members_worker *w = ctx;
-  const load_file *f = w->base.file;
-  patron__worker_free(&w->base);
+static void members_init(load_worker *b) { (void)b; }
+
+static void members_free_data(load_worker *b) {
+  members_worker *w = (members_worker *)b;
   free(w->rows);
-  memset(w, 0, sizeof *w);
-  patron__worker_init(&w->base, f);
+  w->rows = NULL;
+  w->cap = 0;
 }
 
 /* An optional date column: empty is "unknown", anything else must parse. */
@@ -124,38 +124,31 @@ static patron_status merge_members(patron_dataset *ds, load_file *f, members_wor
   return st;
 }
 
+static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b, int n,
+                               patron_error *err) {
+  patron_status st = PATRON_OK;
+  for (int i = 0; i < n && st == PATRON_OK; i++)
+    st = merge_members(ds, f, (members_worker *)b[i], err);
+  ds->has_members = st == PATRON_OK;
+  return st;
+}
+
+static patron_status check_columns(const load_file *f, patron_error *err) {
+  return patron__load_require(f, M_CUSTOMER, NULL, err);
+}
+
+static const load_kind members_kind = {
+    .kind = PATRON_FILE_CUSTOMERS,
+    .stage = "reading customers",
+    .worker_size = sizeof(members_worker),
+    .check = check_columns,
+    .init = members_init,
+    .free_data = members_free_data,
+    .row = members_row,
+    .merge = merge_all,
+};
+
 patron_status patron__load_members(patron_dataset *ds, const patron_load_options *opts,
                                    patron_error *err) {
-  load_file f;
-  patron_status st = patron__load_open(&f, ds, PATRON_FILE_CUSTOMERS, opts, err);
-  if (st == PATRON_OK)
-    st = patron__load_require(&f, M_CUSTOMER, NULL, err);
-  int n = patron__load_threads(opts);
-  members_worker *w = st == PATRON_OK ? calloc((size_t)n, sizeof *w) : NULL;
-  if (st == PATRON_OK && !w)
-    st = PATRON__OOM(err);
-  patron__scan_worker sw[64] = {{0}};
-  for (int i = 0; w && i < n; i++) {
-    patron__worker_init(&w[i].base, &f);
-    sw[i].ctx = &w[i];
-  }
-  patron__scan_progress pr = {opts->progress, opts->progress_ctx, "reading customers"};
-  if (st == PATRON_OK)
-    st = patron__scan_run(&f.scan, sw, n, members_row, patron__worker_syntax, members_reset, &pr,
-                          err);
-  for (int i = 0; i < n && st == PATRON_OK; i++)
-    st = merge_members(ds, &f, &w[i], err);
-  load_worker *bases[64];
-  for (int i = 0; w && i < n; i++)
-    bases[i] = &w[i].base;
-  if (st == PATRON_OK)
-    st = patron__merge_reports(ds, &f, bases, sw, n, err);
-  ds->has_members = st == PATRON_OK;
-  for (int i = 0; w && i < n; i++) {
-    patron__worker_free(&w[i].base);
-    free(w[i].rows);
-  }
-  free(w);
-  patron__scan_close(&f.scan);
-  return st;
+  return patron__load_file(ds, opts, &members_kind, err);
 }

@@ -7,11 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_CUSTOMER, O_ORDER, O_TIME, O_AMOUNT, O_QUANTITY, O_UNIT_PRICE };
+enum {
+  O_CUSTOMER,
+  O_ORDER,
+  O_TIME,
+  O_AMOUNT,
+  O_QUANTITY,
+  O_UNIT_PRICE,
+  O_CATEGORY,
+  O_BRAND,
+  O_CHANNEL,
+  O_STORE,
+  O_DISCOUNT
+};
+
+/* Line attributes kept with keep_lines, and their dictionaries. */
+static const int line_columns[4] = {O_CATEGORY, O_BRAND, O_CHANNEL, O_STORE};
+static const patron__dict_id line_dicts[4] = {PATRON__DICT_CATEGORY, PATRON__DICT_BRAND,
+                                             PATRON__DICT_CHANNEL, PATRON__DICT_STORE};
 
 typedef struct orders_worker {
   load_worker base;
   order_set orders; /* customers are this worker's local indexes */
+  patron__line_store lines;
   uint32_t last_order;
   char last_time_text[32];
   size_t last_time_len;
@@ -19,24 +37,23 @@ typedef struct orders_worker {
   int64_t max_time;
 } orders_worker;
 
-static void orders_worker_init(orders_worker *w, const load_file *f) {
-  memset(w, 0, sizeof *w);
-  patron__worker_init(&w->base, f);
+/* Order capacity to start with: one order per 48 bytes of the worker's share of the file,
+ * at most 16M. It only reserves address space; pages are touched as orders arrive. */
+static void orders_init(load_worker *b) {
+  orders_worker *w = (orders_worker *)b;
   w->last_order = PATRON__NO_INDEX;
   w->max_time = INT64_MIN;
+  const patron__scan *scan = &b->file->scan;
+  uint64_t n = (scan->size - scan->data_start) / (uint64_t)b->n_workers / 48;
+  n = n > (16u << 20) ? (16u << 20) : n;
+  patron__order_set_hint(&w->orders, (size_t)n);
+  patron__intern_hint(&b->customers, (size_t)n / 8); /* customers: a guess, grows if short */
 }
 
-static void orders_worker_free(orders_worker *w) {
-  patron__worker_free(&w->base);
+static void orders_free_data(load_worker *b) {
+  orders_worker *w = (orders_worker *)b;
   patron__order_set_free(&w->orders);
-  memset(w, 0, sizeof *w);
-}
-
-static void orders_worker_reset(void *ctx) {
-  orders_worker *w = ctx;
-  const load_file *f = w->base.file;
-  orders_worker_free(w);
-  orders_worker_init(w, f);
+  patron__line_store_free(&w->lines);
 }
 
 static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int64_t *out) {
@@ -93,6 +110,18 @@ static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__c
   return w->last_order = patron__order_set_put(s, customer, id->ptr, id->len, &added);
 }
 
+static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer,
+                      int64_t t, patron_money amount, patron_money discount) {
+  uint32_t codes[4];
+  for (int k = 0; k < 4; k++) {
+    int i = w->base.file->field[line_columns[k]];
+    codes[k] = i < 0 ? 0 : patron__worker_code(&w->base, line_dicts[k], &rec->fields[i]);
+  }
+  if (w->base.oom || !patron__line_store_push(&w->lines, customer, t, amount, discount, codes))
+    return w->base.oom = true, false;
+  return true;
+}
+
 static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) {
   orders_worker *w = ctx;
   load_worker *b = &w->base;
@@ -111,10 +140,13 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   int64_t t;
   if (!parse_time_cached(w, &fl[f->field[O_TIME]], &t))
     return patron__worker_reject(b, rec, line, O_TIME, PATRON_REJECT_BAD_DATE);
-  patron_money amount;
+  patron_money amount, discount = 0;
   int bad = parse_amount(f, fl, &amount);
   if (bad >= 0)
     return patron__worker_reject(b, rec, line, bad, PATRON_REJECT_BAD_NUMBER);
+  const patron__csv_field *disc = f->field[O_DISCOUNT] >= 0 ? &fl[f->field[O_DISCOUNT]] : NULL;
+  if (disc && disc->len && patron_parse_money(disc->ptr, disc->len, &discount) != PATRON_OK)
+    return patron__worker_reject(b, rec, line, O_DISCOUNT, PATRON_REJECT_BAD_NUMBER);
   b->rows_used++;
   if (t >= f->as_of_seconds) {
     b->after_as_of++;
@@ -131,7 +163,7 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     s->time[o] = t;
   if (t > w->max_time)
     w->max_time = t;
-  return true;
+  return !f->opts->keep_lines || keep_line(w, rec, c, t, amount, discount);
 }
 
 /* The first worker's tables become the dataset's as they are (nothing merged yet). */
@@ -142,36 +174,99 @@ static void adopt_first(patron_dataset *ds, orders_worker *w) {
   memset(&w->orders, 0, sizeof w->orders);
 }
 
-/* Merges one worker's orders. A customer first seen in this worker cannot have orders in an
- * earlier one, so only customers seen before need a lookup; new orders are indexed by id
- * only while later workers remain to be merged. */
-static patron_status merge_orders(patron_dataset *ds, orders_worker *w, bool per_row,
-                                  bool more_follow, patron_error *err) {
-  size_t known = ds->customers.n;
-  uint32_t *remap = NULL;
-  patron_status st = patron__merge_customers(ds, &w->base, &remap, err);
-  if (st == PATRON_OK && !patron__order_set_customers(&ds->orders, ds->customers.n))
-    st = PATRON__OOM(err);
+/* Adds src's order o to the dataset's order g (the same order seen in two workers). */
+static void add_to(order_set *dst, uint32_t g, const order_set *src, size_t o) {
+  dst->value[g] += src->value[o];
+  dst->lines[g] += src->lines[o];
+  if (src->time[o] < dst->time[g])
+    dst->time[g] = src->time[o];
+}
+
+/* Merges a worker that more workers follow: its new orders are entered by id. */
+static patron_status merge_indexed(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                   size_t known, bool per_row, patron_error *err) {
   const order_set *src = &w->orders;
   order_set *dst = &ds->orders;
-  for (size_t o = 0; st == PATRON_OK && o < src->n; o++) {
+  for (size_t o = 0; o < src->n; o++) {
     uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
-    bool added = true;
+    bool added;
     if (!per_row && c < known)
       g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
     if (g == PATRON__NO_INDEX)
-      g = more_follow && !per_row
-              ? patron__order_set_put(dst, c, src->id[o], src->id_len[o], &added)
-              : patron__order_set_append(dst, c);
-    if (g == PATRON__NO_INDEX) {
-      st = PATRON__OOM(err);
-      break;
-    }
-    dst->value[g] += src->value[o];
-    dst->lines[g] += src->lines[o];
-    if (src->time[o] < dst->time[g])
-      dst->time[g] = src->time[o];
+      g = per_row ? patron__order_set_append(dst, c)
+                  : patron__order_set_put(dst, c, src->id[o], src->id_len[o], &added);
+    if (g == PATRON__NO_INDEX)
+      return PATRON__OOM(err);
+    add_to(dst, g, src, o);
   }
+  return PATRON_OK;
+}
+
+/* Merges the last worker: orders of customers seen earlier are looked up and added to
+ * theirs; the rest are appended as they are, after both sides dropped their lookup keys,
+ * so the memory peak stays near one copy of the orders. */
+static patron_status merge_last(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                size_t known, bool per_row, patron_error *err) {
+  order_set *src = &w->orders, *dst = &ds->orders;
+  for (size_t o = 0; o < src->n; o++) {
+    uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
+    if (!per_row && c < known)
+      g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
+    if (g != PATRON__NO_INDEX)
+      add_to(dst, g, src, o);
+    src->customer[o] = g == PATRON__NO_INDEX ? c : PATRON__NO_INDEX;
+  }
+  patron__order_set_drop_keys(src);
+  patron__order_set_drop_keys(dst);
+  return patron__order_set_concat(dst, src) ? PATRON_OK : PATRON__OOM(err);
+}
+
+/* Merges one worker's orders into the dataset's. A customer first seen in this worker
+ * cannot have orders in an earlier one, so only customers seen before (index < known) need
+ * a lookup. */
+static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                  size_t known, bool per_row, bool more_follow,
+                                  patron_error *err) {
+  if (!patron__order_set_customers(&ds->orders, ds->customers.n))
+    return PATRON__OOM(err);
+  return more_follow ? merge_indexed(ds, w, remap, known, per_row, err)
+                     : merge_last(ds, w, remap, known, per_row, err);
+}
+
+/* Appends a worker's kept lines with customers (remap NULL: already the dataset's) and
+ * dictionary codes translated. */
+static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
+                                 patron_error *err) {
+  uint32_t *codes[4] = {NULL, NULL, NULL, NULL};
+  patron_status st = PATRON_OK;
+  for (int k = 0; k < 4 && st == PATRON_OK; k++)
+    st = patron__merge_dict(ds, &w->base, line_dicts[k], &codes[k], err);
+  const patron__line_store *src = &w->lines;
+  for (size_t i = 0; i < src->n && st == PATRON_OK; i++) {
+    uint32_t c = remap ? remap[src->customer[i]] : src->customer[i];
+    uint32_t kept[4] = {codes[0][src->category[i]], codes[1][src->brand[i]],
+                        codes[2][src->channel[i]], codes[3][src->store[i]]};
+    if (!patron__line_store_push(&ds->lines, c, src->time[i], src->amount[i], src->discount[i],
+                                 kept))
+      st = PATRON__OOM(err);
+  }
+  for (int k = 0; k < 4; k++)
+    free(codes[k]);
+  return st;
+}
+
+/* Merges worker i (the first one is adopted as it is). */
+static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders_worker *w,
+                                  bool first, bool more_follow, patron_error *err) {
+  uint32_t *remap = NULL;
+  size_t known = ds->customers.n;
+  patron_status st = PATRON_OK;
+  if (first && known == 0)
+    adopt_first(ds, w);
+  else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK)
+    st = merge_orders(ds, w, remap, known, f->opts->order_per_row, more_follow, err);
+  if (st == PATRON_OK && f->opts->keep_lines)
+    st = merge_lines(ds, w, remap, err);
   free(remap);
   return st;
 }
@@ -190,53 +285,34 @@ static patron_status check_columns(const load_file *f, patron_error *err) {
   return st;
 }
 
-static patron_status merge_all(patron_dataset *ds, load_file *f, orders_worker *w,
-                               patron__scan_worker *sw, int n, patron_error *err) {
-  load_worker *bases[64];
-  for (int i = 0; i < n; i++)
-    bases[i] = &w[i].base;
-  patron_status st = patron__merge_reports(ds, f, bases, sw, n, err);
+static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b, int n,
+                               patron_error *err) {
+  patron_status st = PATRON_OK;
   for (int i = 0; i < n && st == PATRON_OK; i++) {
-    if (w[i].max_time > ds->max_order_time)
-      ds->max_order_time = w[i].max_time;
-    if (i == 0 && ds->customers.n == 0)
-      adopt_first(ds, &w[0]);
-    else
-      st = merge_orders(ds, &w[i], f->opts->order_per_row, i + 1 < n, err);
-    orders_worker_free(&w[i]);
+    orders_worker *w = (orders_worker *)b[i];
+    if (w->max_time > ds->max_order_time)
+      ds->max_order_time = w->max_time;
+    st = merge_worker(ds, f, w, i == 0, i + 1 < n, err);
+    orders_free_data(b[i]); /* early: keeps the memory peak near one copy of the orders */
   }
+  if (st == PATRON_OK)
+    patron__order_set_drop_keys(&ds->orders); /* no lookups past loading */
+  ds->has_lines = st == PATRON_OK && f->opts->keep_lines;
   return st;
 }
 
+static const load_kind orders_kind = {
+    .kind = PATRON_FILE_ORDERS,
+    .stage = "reading orders",
+    .worker_size = sizeof(orders_worker),
+    .check = check_columns,
+    .init = orders_init,
+    .free_data = orders_free_data,
+    .row = orders_row,
+    .merge = merge_all,
+};
+
 patron_status patron__load_orders(patron_dataset *ds, const patron_load_options *opts,
                                   patron_error *err) {
-  load_file f;
-  patron_status st = patron__load_open(&f, ds, PATRON_FILE_ORDERS, opts, err);
-  if (st == PATRON_OK)
-    st = check_columns(&f, err);
-  if (st != PATRON_OK) {
-    patron__scan_close(&f.scan);
-    return st;
-  }
-  int n = patron__load_threads(opts);
-  orders_worker *w = calloc((size_t)n, sizeof *w);
-  patron__scan_worker sw[64] = {{0}};
-  if (!w) {
-    patron__scan_close(&f.scan);
-    return PATRON__OOM(err);
-  }
-  for (int i = 0; i < n; i++) {
-    orders_worker_init(&w[i], &f);
-    sw[i].ctx = &w[i];
-  }
-  patron__scan_progress pr = {opts->progress, opts->progress_ctx, "reading orders"};
-  st = patron__scan_run(&f.scan, sw, n, orders_row, patron__worker_syntax, orders_worker_reset,
-                        &pr, err);
-  if (st == PATRON_OK)
-    st = merge_all(ds, &f, w, sw, n, err);
-  for (int i = 0; i < n; i++)
-    orders_worker_free(&w[i]);
-  free(w);
-  patron__scan_close(&f.scan);
-  return st;
+  return patron__load_file(ds, opts, &orders_kind, err);
 }

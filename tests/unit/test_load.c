@@ -269,7 +269,7 @@ static void test_interleaved_orders(void **state) {
   }
   const char *path = fixture_file(0, "interleaved.csv", text);
   free(text);
-  for (int threads = 1; threads <= 2; threads++) {
+  for (int threads = 1; threads <= 3; threads++) { /* 3: a middle worker is merged by id */
     patron_load_options o;
     patron_load_options_init(&o);
     o.paths[PATRON_FILE_ORDERS] = path;
@@ -293,7 +293,44 @@ static void test_interleaved_orders(void **state) {
   }
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(test_interleaved_orders), cmocka_unit_test(test_orders_rejects_and_collapse),
+/* keep_lines: each line's attributes, grouped per customer and time-sorted; a bad discount
+ * is a bad_number reject whether or not lines are kept. */
+static void test_keep_lines(void **state) {
+  (void)state;
+  const char *text = "customer_id,order_id,order_time,amount,category,brand,channel,discount\n"
+                     "c1,o2,2024-01-07,30,toys,acme,online,\n"
+                     "c1,o1,2024-01-05,10,books,,offline,1.50\n"
+                     "c1,o1,2024-01-05,20,toys,acme,offline,0\n"
+                     "c2,o3,2024-01-06,5,books,zed,app,lots\n";
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "lines.csv", text);
+  o.keep_lines = true;
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  const patron_file_report *r = patron_dataset_file_report(ds, PATRON_FILE_ORDERS);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_BAD_NUMBER], 1);
+  assert_true(patron_dataset_has_lines(ds));
+  patron_lines_view lv;
+  patron_dataset_lines(ds, &lv);
+  assert_int_equal(lv.n_lines, 3);
+  assert_int_equal(lv.start[1] - lv.start[0], 3);
+  /* time order: the two o1 lines (file order kept for ties), then o2 */
+  assert_true(lv.amount[0] == 100000 && lv.amount[1] == 200000 && lv.amount[2] == 300000);
+  assert_true(lv.discount[0] == 15000 && lv.discount[2] == 0);
+  assert_string_equal(patron_dataset_dict_value(ds, "category", lv.category[0]), "books");
+  assert_string_equal(patron_dataset_dict_value(ds, "brand", lv.brand[0]), "");
+  assert_string_equal(patron_dataset_dict_value(ds, "brand", lv.brand[1]), "acme");
+  assert_string_equal(patron_dataset_dict_value(ds, "channel", lv.channel[2]), "online");
+  patron_dataset_free(ds);
+  o.keep_lines = false;
+  ds = load(&o, PATRON_OK, &err);
+  assert_false(patron_dataset_has_lines(ds));
+  assert_int_equal(patron_dataset_file_report(ds, PATRON_FILE_ORDERS)->rows_rejected, 1);
+  patron_dataset_free(ds);
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(test_keep_lines), cmocka_unit_test(test_interleaved_orders), cmocka_unit_test(test_orders_rejects_and_collapse),
                  cmocka_unit_test(test_strict_names_file_and_line),
                  cmocka_unit_test(test_map_and_quantity_price),
                  cmocka_unit_test(test_missing_columns_are_errors),
