@@ -762,6 +762,12 @@ static int run_sub(clv_args *a) {
   a->unit_days = unit;
   if (st == PATRON_OK)
     st = load(a, &r, &err);
+  if (st == PATRON_OK && !predict_only && a->spend_on && !r.cohort->has_monetary) {
+    fprintf(stderr, "patron clv: --spend gammagamma needs spend: the summary has no "
+                    "monetary_value column (map it with --map monetary_value=HEADER)\n");
+    run_free(&r);
+    return CLI_EXIT_FAIL;
+  }
   if (st == PATRON_OK && !predict_only) {
     lap(&r, "summary");
     st = fit(a, &r, &err);

@@ -48,6 +48,9 @@ expect_contains "$WORK/bad/rejects.csv" "$WORK/bad.csv,5,frequency,bad_number"
 expect_contains "$WORK/bad/summary.json" '"impossible_summary": 2'
 expect_exit 1 -- "$PATRON" clv fit --summary "$WORK/bad.csv" --strict --out "$WORK/bad2"
 expect_contains "$WORK/err" "bad.csv:3: impossible_summary in column 'recency'"
+expect_exit 1 -- "$PATRON" clv fit --summary "$CD/cdnow_customers_summary.csv" --map customer_id=ID \
+  --spend gammagamma --out "$WORK/nospend"
+expect_contains "$WORK/err" "no monetary_value column"
 # usage errors
 expect_exit 2 -- "$PATRON" clv
 expect_exit 2 -- "$PATRON" clv tune --summary "$WORK/bad.csv" --out "$WORK/x"
