@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "patron/dataset.h"
 #include "patron/error.h"
+#include "patron/table.h"
 
 typedef enum patron_clv_kind {
   PATRON_CLV_BGNBD = 0,     /* Fader, Hardie & Lee (2005): r, alpha, a, b */
@@ -108,6 +110,157 @@ PATRON_API double patron_clv_model_n_customers(const patron_clv_model *m);
 PATRON_API const char *patron_clv_model_warning(const patron_clv_model *m);
 /* Gamma-Gamma only: Pearson correlation of frequency and mean spend in the fit data. */
 PATRON_API double patron_clv_model_spend_correlation(const patron_clv_model *m);
+
+/* ---- Cohorts: per-customer summaries from transactions or from a summary file ---------- */
+
+/* How transactions become (x, t_x, T). Days are whole calendar days (day of the order's
+ * time). The calibration period is every day up to and including calibration_end, which
+ * is the same as `--as-of calibration_end + 1` (SPEC section 2: rows before as_of 00:00).
+ * For a customer whose first purchase is on day f and last calibration purchase on day l:
+ *   x   = distinct purchase days in the calibration period, minus 1 (the first),
+ *   t_x = (l - f) / unit_days,  T = (calibration_end - f) / unit_days,
+ * so CDNOW's T (weeks from the first purchase to 1997-09-30) comes from calibration_end =
+ * 1997-09-30. monetary is the mean over the repeat days of the day's purchase total (0 when
+ * x = 0). The holdout period is (calibration_end, holdout_end], also inclusive. */
+typedef struct patron_clv_cohort_options {
+  int32_t calibration_end; /* last calibration day; PATRON_NO_DAY: the day before the
+                              dataset's load as-of, else the latest order day */
+  int32_t holdout_end;     /* last holdout day, or PATRON_NO_DAY for no holdout */
+  double unit_days;        /* 1 = days, 7 = weeks; 0 = 1 */
+  bool zero_value_purchases; /* orders of value 0 count as purchases (CDNOW's convention);
+                                by default a purchase is an order of value > 0 (SPEC 3) */
+  int threads;             /* 0 = all cores */
+} patron_clv_cohort_options;
+
+PATRON_API void patron_clv_cohort_options_init(patron_clv_cohort_options *o);
+
+/* Customers with a purchase in the calibration period, in dataset customer order. Columns
+ * are owned by the cohort (free with patron_clv_cohort_free). */
+typedef struct patron_clv_cohort {
+  size_t n;
+  uint32_t *customer;     /* dataset customer index of each row */
+  double *x, *t_x, *T;    /* in units of unit_days */
+  double *monetary;       /* mean repeat-day value (0 when x = 0 or unknown) */
+  double *spend;          /* calibration purchase total, first day included; NULL from a
+                             summary file */
+  int32_t *first_day;     /* NULL from a summary file */
+  double *holdout_x;      /* distinct purchase days in the holdout; NULL without holdout */
+  double *holdout_spend;  /* purchase total in the holdout; NULL without holdout */
+  double unit_days;
+  double holdout_length;  /* (holdout_end - calibration_end) / unit_days, 0 without */
+  int32_t calibration_end, holdout_end;
+  bool has_monetary;      /* monetary comes from data (always from transactions) */
+} patron_clv_cohort;
+
+/* Builds the cohort from a loaded dataset (load it with as_of = holdout_end + 1, or
+ * calibration_end + 1 without holdout, so that later rows are counted as after_as_of).
+ * Errors: PATRON_ERR_USAGE (holdout_end <= calibration_end, unit_days < 0),
+ * PATRON_ERR_NOMEM. */
+PATRON_API patron_status patron_clv_cohort_build(const patron_dataset *ds,
+                                                 const patron_clv_cohort_options *opts,
+                                                 patron_clv_cohort **out, patron_error *err);
+PATRON_API void patron_clv_cohort_free(patron_clv_cohort *c);
+/* The model input view of a cohort (borrowed columns). */
+PATRON_API patron_clv_data patron_clv_cohort_data(const patron_clv_cohort *c);
+
+/* Reads a per-customer summary table (columns customer_id, frequency, recency, T and
+ * optional monetary_value; --map, --delimiter, --no-header/--columns, --strict and threads
+ * from opts; opts->paths are ignored). Impossible rows (non-numbers, negative values,
+ * recency > T, frequency 0 with recency > 0, frequency not a whole number) and repeated
+ * customer_ids are rejected with file and line and counted like the loader's rejects, in
+ * *ds (its orders report describes the summary file; it has customers and no orders).
+ * unit_days only labels the cohort's unit. On success *ds and *out are owned by the
+ * caller (patron_dataset_free, patron_clv_cohort_free); cohort rows follow customer order.
+ * Errors: as patron_dataset_load. */
+PATRON_API patron_status patron_clv_summary_load(const patron_load_options *opts,
+                                                 const char *path, double unit_days,
+                                                 patron_dataset **ds, patron_clv_cohort **out,
+                                                 patron_error *err);
+
+/* ---- Holdout evaluation ------------------------------------------------------------------ */
+
+enum { PATRON_CLV_EVAL_GROUPS = 8 }; /* calibration frequency 0..6 and 7+ */
+
+typedef struct patron_clv_eval_group {
+  size_t customers;
+  double actual_purchases, expected_purchases; /* means over the group's customers */
+  double actual_spend, expected_spend;         /* means; NaN without a spend prediction */
+} patron_clv_eval_group;
+
+typedef struct patron_clv_fit_stats {
+  double actual_total, expected_total;
+  double mae, rmse, correlation; /* per customer; correlation NaN when a variance is 0 */
+} patron_clv_fit_stats;
+
+typedef struct patron_clv_evaluation {
+  size_t n;
+  double holdout_length; /* units */
+  patron_clv_fit_stats purchases, spend; /* spend: all NaN without a spend prediction */
+  patron_clv_eval_group by_frequency[PATRON_CLV_EVAL_GROUPS];
+} patron_clv_evaluation;
+
+/* Compares each customer's expected holdout purchases (and spend, may be NULL) with the
+ * cohort's actual holdout figures. Errors: PATRON_ERR_USAGE when the cohort has no
+ * holdout. */
+PATRON_API patron_status patron_clv_evaluate(const patron_clv_cohort *c,
+                                             const double *expected_purchases,
+                                             const double *expected_spend,
+                                             patron_clv_evaluation *out, patron_error *err);
+
+/* Weekly tracking of cumulative repeat purchases (FHL 2005, figure 2): week w (1-based)
+ * ends on day start_day + 7w - 1, where start_day is the cohort's earliest first
+ * purchase; weeks run to the holdout end (or the calibration end). actual[w-1] counts the
+ * cohort's repeat purchase days up to the end of week w; expected[w-1] sums the model's
+ * unconditional E[X(t)] over the cohort, t from each first purchase to the end of week w.
+ * The cohort must come from ds with the same opts. *actual and *expected are malloc'ed
+ * (free()). Errors: PATRON_ERR_USAGE (no first days: a summary-file cohort), NOMEM,
+ * NOCONV. */
+PATRON_API patron_status patron_clv_tracking(const patron_dataset *ds,
+                                             const patron_clv_cohort *c,
+                                             const patron_clv_cohort_options *opts,
+                                             const patron_clv_model *purchases,
+                                             int32_t *start_day, size_t *n_weeks,
+                                             double **actual, double **expected,
+                                             patron_error *err);
+
+/* ---- Saved fits and profile columns ---------------------------------------------------- */
+
+/* model.json of `patron clv fit`: {"schema":"patron.clv.fit","schema_version":1,
+ * "unit_days":..,"calibration_end":"YYYY-MM-DD"|null,"purchases":{model},"spend":{model}|
+ * null}. The string is malloc'ed (free()); NULL when memory runs out. spend may be NULL;
+ * calibration_end may be PATRON_NO_DAY. */
+PATRON_API char *patron_clv_fit_to_json(const patron_clv_model *purchases,
+                                        const patron_clv_model *spend, double unit_days,
+                                        int32_t calibration_end);
+/* Parses it back (a bare model JSON of a purchase model is accepted too, unit_days then 1).
+ * *spend is NULL when absent. Errors: PATRON_ERR_INPUT. */
+PATRON_API patron_status patron_clv_fit_from_json(const char *text,
+                                                  patron_clv_model **purchases,
+                                                  patron_clv_model **spend, double *unit_days,
+                                                  patron_error *err);
+
+typedef struct patron_clv_profile_options {
+  patron_clv_kind model;      /* purchase model (default BG/NBD) */
+  bool spend;                 /* fit Gamma-Gamma for clv_365d (default true) */
+  double discount_rate;       /* annual, default 0.10 */
+  double margin;              /* default 1 */
+  int threads;
+} patron_clv_profile_options;
+
+PATRON_API void patron_clv_profile_options_init(patron_clv_profile_options *o);
+
+/* Appends p_alive, exp_purchases_90d and clv_365d to a profile table (rows -> dataset
+ * customers in row_customer), fitting the purchase model (and Gamma-Gamma) on every
+ * customer with a purchase before as_of, in days (calibration_end = as_of - 1). Customers
+ * without a purchase keep empty cells; clv_365d is empty when the spend model cannot be
+ * fitted (e.g. no repeat buyer with spend). Errors: those of the fits (the columns are
+ * added, empty, before fitting, so a caller may go on without them). */
+PATRON_API patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *ds,
+                                                    const uint32_t *row_customer,
+                                                    int32_t as_of,
+                                                    const patron_clv_profile_options *opts,
+                                                    patron_error *err);
+
 
 /* ---- Predictions (per customer; out has data->n entries) -------------------------------- */
 

@@ -35,7 +35,8 @@ typedef enum patron_file_kind {
   X(PATRON_REJECT_BAD_DATE, "bad_date")                                        \
   X(PATRON_REJECT_BAD_NUMBER, "bad_number")                                    \
   X(PATRON_REJECT_DUPLICATE_CUSTOMER, "duplicate_customer_id")                 \
-  X(PATRON_REJECT_EMPTY_EVENT_TYPE, "empty_event_type")
+  X(PATRON_REJECT_EMPTY_EVENT_TYPE, "empty_event_type")                       \
+  X(PATRON_REJECT_IMPOSSIBLE_SUMMARY, "impossible_summary")
 
 typedef enum patron_reject_reason {
 #define PATRON_X_ENUM(name, key) name,

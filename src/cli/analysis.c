@@ -13,6 +13,8 @@ void cli_analysis_init(cli_analysis *a) {
   patron_profile_options_init(&a->profile);
   a->out_dir = NULL;
   a->quiet = false;
+  a->clv = true;
+  patron_clv_profile_options_init(&a->clv_options);
 }
 
 typedef struct run_state {
@@ -60,6 +62,18 @@ static void print_report(const cli_analysis *a, const run_state *s) {
          patron_dataset_n_rejects(s->ds) ? ", rejects.csv" : "");
 }
 
+/* CLV columns; when the model cannot be fitted (too little data) they stay empty. */
+static void add_clv_columns(const char *command, const cli_analysis *a, run_state *s) {
+  patron_error err = {0};
+  patron_clv_profile_options o = a->clv_options;
+  o.threads = a->inputs.load.n_threads;
+  if (patron_clv_profile_columns(patron_profile_table(s->profile), s->ds,
+                                 patron_profile_customers(s->profile),
+                                 patron_profile_as_of(s->profile), &o, &err) != PATRON_OK &&
+      !a->quiet)
+    printf("Note: CLV columns left empty (%s: %s)\n", command, err.message);
+}
+
 int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_error err = {0};
   run_state s = {0};
@@ -72,6 +86,8 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     lap(&s, "load");
     st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
   }
+  if (st == PATRON_OK && a->clv)
+    add_clv_columns(command, a, &s);
   if (st == PATRON_OK)
     st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
                                &s.n_segments, &err);

@@ -9,6 +9,8 @@ typedef struct cli_analysis {
   patron_profile_options profile;
   const char *out_dir;
   bool quiet; /* no report on stdout */
+  bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */
+  patron_clv_profile_options clv_options;
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);

@@ -17,6 +17,9 @@ static const char usage[] =
     "  --abc A,B            abc_class shares in percent (default 15,20)\n"
     "  --new-days N         lifecycle windows in days (defaults 30, 90, 180, 365)\n"
     "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
+    "  --no-clv             no CLV columns (p_alive, exp_purchases_90d, clv_365d)\n"
+    "  --clv-model M        purchase model of the CLV columns: bgnbd (default), mbgnbd,\n"
+    "                       paretonbd (with Gamma-Gamma spend; see patron clv --help)\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n";
 
@@ -29,7 +32,9 @@ enum {
   OPT_ACTIVE,
   OPT_SILENT,
   OPT_DORMANT,
-  OPT_QUIET
+  OPT_QUIET,
+  OPT_NO_CLV,
+  OPT_CLV_MODEL
 };
 
 static const struct option long_options[] = {
@@ -43,6 +48,8 @@ static const struct option long_options[] = {
     {"silent-days", required_argument, NULL, OPT_SILENT},
     {"dormant-days", required_argument, NULL, OPT_DORMANT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"no-clv", no_argument, NULL, OPT_NO_CLV},
+    {"clv-model", required_argument, NULL, OPT_CLV_MODEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -94,6 +101,13 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_SILENT: return parse_days("--silent-days", arg, &p->silent_days);
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_NO_CLV: a->clv = false; return true;
+  case OPT_CLV_MODEL:
+    if (!patron_clv_kind_parse(arg, &a->clv_options.model) ||
+        a->clv_options.model == PATRON_CLV_GAMMAGAMMA)
+      return cli_usage_error("analyze", "--clv-model expects bgnbd, mbgnbd or paretonbd, got "
+                                        "'%s'", arg), false;
+    return true;
   default: return cli_usage_error("analyze", "unknown option"), false;
   }
 }

@@ -5,16 +5,18 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const patron__column_names[PATRON_FILE_KINDS][PATRON__MAX_COLUMNS] = {
+const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUMNS] = {
     [PATRON_FILE_ORDERS] = {"customer_id", "order_id", "order_time", "amount", "quantity",
                             "unit_price", "category", "brand", "channel", "store_id",
                             "discount"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
                                "city", "signup_date", "level"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
+    [PATRON__FILE_SUMMARY] = {"customer_id", "frequency", "recency", "T", "monetary_value"},
 };
 
-static const char *const kind_names[PATRON_FILE_KINDS] = {"orders", "customers", "events"};
+static const char *const kind_names[PATRON__FILE_KINDS_ALL] = {"orders", "customers", "events",
+                                                                "summary"};
 
 int patron__load_threads(const patron_load_options *opts) {
   int n = opts->n_threads > 0 ? opts->n_threads : patron__default_threads();
@@ -58,17 +60,17 @@ static patron_status check_maps(const patron_load_options *opts, patron_error *e
       return map_error(err, m, 0, "expected NAME=HEADER or FILE.NAME=HEADER");
     int kind = -1;
     if (file) {
-      for (int k = 0; k < PATRON_FILE_KINDS; k++)
+      for (int k = 0; k < PATRON__FILE_KINDS_ALL; k++)
         if (strlen(kind_names[k]) == file_len && memcmp(kind_names[k], file, file_len) == 0)
           kind = k;
       if (kind < 0)
-        return map_error(err, m, 0, "FILE must be orders, customers or events");
+        return map_error(err, m, 0, "FILE must be orders, customers, events or summary");
       if (known_column((patron_file_kind)kind, name, name_len) < 0)
         return map_error(err, m, (size_t)(name - m), "not a column of this file");
       continue;
     }
     bool known = false;
-    for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    for (int k = 0; k < PATRON__FILE_KINDS_ALL; k++)
       known |= known_column((patron_file_kind)k, name, name_len) >= 0;
     if (!known)
       return map_error(err, m, 0, "unknown column name (see SPEC section 1)");
@@ -169,9 +171,16 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
 
 patron_status patron__load_open(load_file *f, patron_dataset *ds, patron_file_kind kind,
                                 const patron_load_options *opts, patron_error *err) {
+  return patron__load_open_path(f, ds, kind, opts->paths[kind], opts, err);
+}
+
+patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_file_kind kind,
+                                     const char *path, const patron_load_options *opts,
+                                     patron_error *err) {
   memset(f, 0, sizeof *f);
+  f->scan.fd = -1; /* closing after an early failure must not close stdin */
   f->kind = kind;
-  f->path = opts->paths[kind];
+  f->path = path;
   f->opts = opts;
   f->as_of_seconds = opts->as_of_day == PATRON_NO_DAY ? INT64_MAX : (int64_t)opts->as_of_day * 86400;
   patron_status st = check_maps(opts, err);

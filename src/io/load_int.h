@@ -36,12 +36,21 @@ typedef struct load_worker {
   bool oom;
 } load_worker;
 
+/* The CLV summary table (load_summary.c): a file kind known only to --map and column
+ * resolution; the summary loader files its rows under its holder dataset's orders slot. */
+#define PATRON__FILE_SUMMARY ((patron_file_kind)PATRON_FILE_KINDS)
+#define PATRON__FILE_KINDS_ALL (PATRON_FILE_KINDS + 1)
+
 /* Known column names of each file kind, in the order of load_file.field. */
-extern const char *const patron__column_names[PATRON_FILE_KINDS][PATRON__MAX_COLUMNS];
+extern const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUMNS];
 
 /* Opens the file, reads its header and resolves every known column. */
 patron_status patron__load_open(load_file *f, patron_dataset *ds, patron_file_kind kind,
                                 const patron_load_options *opts, patron_error *err);
+/* The same for a file given by path (kind may be PATRON__FILE_SUMMARY). */
+patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_file_kind kind,
+                                     const char *path, const patron_load_options *opts,
+                                     patron_error *err);
 /* Fails with a clear message when a required column is absent. */
 patron_status patron__load_require(const load_file *f, int column, const char *hint,
                                    patron_error *err);

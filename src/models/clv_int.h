@@ -93,4 +93,16 @@ bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model 
                              const patron_clv_value_options *o, int n_sims, uint64_t seed,
                              double *v);
 
+/* A cohort with n rows of columns (monetary zeroed); spend and first_day when built from
+ * transactions, holdout columns (zeroed) on request. NULL when memory runs out. */
+patron_clv_cohort *patron__clv_cohort_alloc(size_t n, bool transactions, bool holdout);
+
+/* fn(ctx, lo, hi, worker) over [0, n) in blocks, on `threads` workers (ids 0..threads-1);
+ * a worker whose thread cannot start leaves its blocks to the others. */
+typedef void (*patron__clv_range_fn)(void *ctx, size_t lo, size_t hi, int worker);
+void patron__clv_parallel(size_t n, size_t block, int threads, patron__clv_range_fn fn,
+                          void *ctx);
+/* Workers worth starting for n rows in blocks (requested 0 = all cores), 1..64. */
+int patron__clv_threads(int requested, size_t n, size_t block);
+
 #endif

@@ -93,7 +93,7 @@ static json_t *param_object(const patron_clv_model *m, const double *v) {
   return o;
 }
 
-char *patron_clv_model_to_json(const patron_clv_model *m) {
+static json_t *model_json(const patron_clv_model *m) {
   json_t *o = json_object();
   if (!o)
     return NULL;
@@ -111,10 +111,17 @@ char *patron_clv_model_to_json(const patron_clv_model *m) {
     json_object_set_new(o, "spend_correlation", json_real(m->spend_corr));
   if (m->warning[0])
     json_object_set_new(o, "warning", json_string(m->warning));
-  char *text = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER);
+  return o;
+}
+
+static char *dump(json_t *o) {
+  char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER)
+                 : NULL;
   json_decref(o);
   return text;
 }
+
+char *patron_clv_model_to_json(const patron_clv_model *m) { return dump(model_json(m)); }
 
 static double num(json_t *o, const char *key) {
   json_t *v = json_object_get(o, key);
@@ -184,5 +191,82 @@ patron_status patron_clv_model_from_json(const char *text, patron_clv_model **ou
                          : patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
                                              "CLV model JSON must be an object");
   json_decref(root);
+  return st;
+}
+
+/* ---- model.json of `patron clv fit`: a purchase model, an optional spend model, units --- */
+
+#define CLV_FIT_SCHEMA "patron.clv.fit"
+
+char *patron_clv_fit_to_json(const patron_clv_model *purchases, const patron_clv_model *spend,
+                             double unit_days, int32_t calibration_end) {
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  char day[16];
+  json_object_set_new(o, "schema", json_string(CLV_FIT_SCHEMA));
+  json_object_set_new(o, "schema_version", json_integer(CLV_SCHEMA_VERSION));
+  json_object_set_new(o, "unit_days", json_real(unit_days));
+  if (calibration_end != PATRON_NO_DAY)
+    patron_format_day(calibration_end, day);
+  json_object_set_new(o, "calibration_end",
+                      calibration_end != PATRON_NO_DAY ? json_string(day) : json_null());
+  json_object_set_new(o, "purchases", model_json(purchases));
+  json_object_set_new(o, "spend", spend ? model_json(spend) : json_null());
+  return dump(o);
+}
+
+static patron_status fit_from_root(json_t *root, patron_clv_model **purchases,
+                                   patron_clv_model **spend, double *unit_days,
+                                   patron_error *err) {
+  json_t *ver = json_object_get(root, "schema_version");
+  if (!json_is_integer(ver) || json_integer_value(ver) != CLV_SCHEMA_VERSION)
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                             "CLV fit schema_version must be %d", CLV_SCHEMA_VERSION);
+  json_t *u = json_object_get(root, "unit_days"), *p = json_object_get(root, "purchases");
+  json_t *sp = json_object_get(root, "spend");
+  *unit_days = json_is_number(u) ? json_number_value(u) : 0;
+  if (!(*unit_days > 0) || !json_is_object(p))
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                             "CLV fit JSON needs unit_days > 0 and a \"purchases\" model");
+  patron_status st = from_root(p, purchases, err);
+  if (st == PATRON_OK && json_is_object(sp))
+    st = from_root(sp, spend, err);
+  if (st == PATRON_OK && (*purchases)->kind == PATRON_CLV_GAMMAGAMMA)
+    st = patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                           "CLV fit JSON: \"purchases\" must be a purchase model");
+  if (st == PATRON_OK && *spend && (*spend)->kind != PATRON_CLV_GAMMAGAMMA)
+    st = patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                           "CLV fit JSON: \"spend\" must be a Gamma-Gamma model");
+  return st;
+}
+
+patron_status patron_clv_fit_from_json(const char *text, patron_clv_model **purchases,
+                                       patron_clv_model **spend, double *unit_days,
+                                       patron_error *err) {
+  *purchases = *spend = NULL;
+  *unit_days = 1;
+  json_error_t je;
+  json_t *root = text ? json_loads(text, 0, &je) : NULL;
+  if (!root)
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, text ? (uint64_t)je.line : 0,
+                             text ? (uint32_t)je.column : 0, "CLV model JSON: %s",
+                             text ? je.text : "no text");
+  json_t *schema = json_object_get(root, "schema");
+  patron_status st;
+  if (json_is_string(schema) && strcmp(json_string_value(schema), CLV_FIT_SCHEMA) == 0)
+    st = fit_from_root(root, purchases, spend, unit_days, err);
+  else if (json_is_object(root))
+    st = from_root(root, purchases, err);
+  else
+    st = patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0, "CLV model JSON must be an object");
+  if (st == PATRON_OK && (*purchases)->kind == PATRON_CLV_GAMMAGAMMA)
+    st = patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                           "a Gamma-Gamma model alone cannot predict purchases");
+  json_decref(root);
+  if (st != PATRON_OK) {
+    patron_clv_model_free(*purchases), patron_clv_model_free(*spend);
+    *purchases = *spend = NULL;
+  }
   return st;
 }

@@ -18,16 +18,24 @@ typedef struct jacobi_rule {
   double p[JACOBI_NODES], w[JACOBI_NODES];
 } jacobi_rule;
 
-/* Rules cached by b (a is the model's). */
+/* Rules cached by b (a is the model's): a small list, plus rules indexed by whole x
+ * (b = b0 + x) so that customers in any order never rebuild a rule. */
+enum { JACOBI_BY_X = 4096 };
 typedef struct jacobi_cache {
   double b[JACOBI_CACHE];
   jacobi_rule *rule[JACOBI_CACHE];
   size_t n;
+  jacobi_rule **by_x; /* JACOBI_BY_X entries, allocated on first use */
+  double b0;          /* b of by_x[0] */
 } jacobi_cache;
 
 static void jacobi_free(jacobi_cache *jc) {
   for (size_t i = 0; i < jc->n; i++)
     free(jc->rule[i]);
+  for (size_t i = 0; jc->by_x && i < JACOBI_BY_X; i++)
+    free(jc->by_x[i]);
+  free(jc->by_x);
+  jc->by_x = NULL;
   jc->n = 0;
 }
 
@@ -72,6 +80,27 @@ static bool jacobi_build(double a, double b, jacobi_rule *r) {
   gsl_matrix_free(V);
   gsl_matrix_free(J);
   return ok && total > 0;
+}
+
+static const jacobi_rule *jacobi_get(jacobi_cache *jc, double a, double b);
+
+/* The rule for b = b0 + x with a whole x (the common case), cached by x. */
+static const jacobi_rule *jacobi_get_x(jacobi_cache *jc, double a, double b0, double x) {
+  if (!(x >= 0 && x < JACOBI_BY_X && x == floor(x)))
+    return jacobi_get(jc, a, b0 + x);
+  if (!jc->by_x || jc->b0 != b0) {
+    for (size_t i = 0; jc->by_x && i < JACOBI_BY_X; i++)
+      free(jc->by_x[i]), jc->by_x[i] = NULL;
+    if (!jc->by_x && !(jc->by_x = calloc(JACOBI_BY_X, sizeof *jc->by_x)))
+      return NULL;
+    jc->b0 = b0;
+  }
+  jacobi_rule **slot = &jc->by_x[(size_t)x];
+  if (!*slot && (*slot = malloc(sizeof **slot)) && !jacobi_build(a, b0 + x, *slot)) {
+    free(*slot);
+    *slot = NULL;
+  }
+  return *slot;
 }
 
 static const jacobi_rule *jacobi_get(jacobi_cache *jc, double a, double b) {
@@ -150,7 +179,7 @@ static bool alive_purchases(const patron_clv_model *m, jacobi_cache *jc, row c, 
   const double *th = m->theta;
   double k = th[0] + c.x, h = t / (th[1] + c.T);
   if (is_bg(m->kind)) {
-    const jacobi_rule *w = jacobi_get(jc, th[2], th[3] + c.x + (m->kind == PATRON_CLV_MBGNBD));
+    const jacobi_rule *w = jacobi_get_x(jc, th[2], th[3] + (m->kind == PATRON_CLV_MBGNBD), c.x);
     if (!w)
       return false;
     *out = beta_expect_rule(w, h, k);
@@ -236,7 +265,26 @@ static patron_status check_model(const patron_clv_model *m, bool purchase, patro
   return PATRON_OK;
 }
 
-/* Compute q for every distinct row of data, then scatter to customers. */
+/* Rows of a summary computed in parallel; each worker has its own Jacobi-rule cache. */
+typedef struct rows_job {
+  const patron_clv_model *m;
+  const patron_clv_summary *s;
+  const query *q;
+  double *v;
+  jacobi_cache jc[64];
+} rows_job;
+
+static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
+  rows_job *j = ctx;
+  const patron_clv_summary *s = j->s;
+  for (size_t i = lo; i < hi; i++)
+    if (!row_query(j->m, &j->jc[worker], (row){s->x[i], s->tx[i], s->T[i]}, j->q, &j->v[i]))
+      j->v[i] = NAN;
+}
+
+enum { PREDICT_BLOCK = 1024 };
+
+/* Compute q for every distinct row of data (on all cores), then scatter to customers. */
 static patron_status predict_rows(const patron_clv_model *m, const patron_clv_data *data,
                                   const query *q, double *out, patron_error *err) {
   patron_status st = check_model(m, true, err);
@@ -249,21 +297,27 @@ static patron_status predict_rows(const patron_clv_model *m, const patron_clv_da
   st = patron_clv_compress(data, &s, err);
   if (st != PATRON_OK)
     return st;
+  rows_job *job = calloc(1, sizeof *job);
   double *v = malloc((s->n ? s->n : 1) * sizeof *v);
-  jacobi_cache jc = {.n = 0};
-  if (!v) {
+  if (!v || !job) {
+    free(v), free(job);
     patron_clv_summary_free(s);
     return PATRON__OOM(err);
   }
+  *job = (rows_job){.m = m, .s = s, .q = q, .v = v};
+  int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
+  patron__clv_parallel(s->n, PREDICT_BLOCK, nt, rows_block, job);
   for (size_t i = 0; i < s->n && st == PATRON_OK; i++)
-    if (!row_query(m, &jc, (row){s->x[i], s->tx[i], s->T[i]}, q, &v[i]))
+    if (!isfinite(v[i]))
       st = patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,
                              "prediction for x=%g, t_x=%g, T=%g is not finite with these "
                              "parameters",
                              s->x[i], s->tx[i], s->T[i]);
   for (size_t i = 0; i < data->n && st == PATRON_OK; i++)
     out[i] = v[s->index[i]];
-  jacobi_free(&jc);
+  for (int t = 0; t < nt; t++)
+    jacobi_free(&job->jc[t]);
+  free(job);
   free(v);
   patron_clv_summary_free(s);
   return st;

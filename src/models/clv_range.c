@@ -83,6 +83,44 @@ static patron_status check(const patron_clv_model *pm, const patron_clv_model *s
   return PATRON_OK;
 }
 
+typedef struct range_job {
+  sim_setup u;
+  const patron_clv_data *d;
+  int n_sims;
+  uint64_t seed;
+  double *lo, *hi, *v[64]; /* lo/hi NaN marks a customer whose P(alive) failed */
+  gsl_rng *rng[64];
+} range_job;
+
+static void range_block(void *ctx, size_t from, size_t to, int worker) {
+  range_job *j = ctx;
+  const patron_clv_data *d = j->d;
+  double *v = j->v[worker];
+  for (size_t i = from; i < to; i++) {
+    double x = d->x[i], tx = d->t_x[i], T = d->T[i], pa, m = d->monetary ? d->monetary[i] : 0;
+    if (!(isfinite(x) && x >= 0 && tx >= 0 && T >= tx) ||
+        !patron__clv_p_alive_one(j->u.pm, x, tx, T, &pa)) {
+      j->lo[i] = j->hi[i] = NAN;
+      continue;
+    }
+    gsl_rng_set(j->rng[worker], (unsigned long)(j->seed + i));
+    draws(&j->u, j->rng[worker], pa, x, T, m, j->n_sims, v);
+    gsl_sort(v, 1, (size_t)j->n_sims);
+    j->lo[i] = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)j->n_sims, 0.10);
+    j->hi[i] = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)j->n_sims, 0.90);
+  }
+}
+
+enum { RANGE_BLOCK = 256 };
+
+static void range_free(range_job *j, int nt) {
+  for (int t = 0; t < nt; t++) {
+    free(j->v[t]);
+    gsl_rng_free(j->rng[t]);
+  }
+  free(j->lo), free(j->hi), free(j);
+}
+
 patron_status patron_clv_predict_value_range(const patron_clv_model *purchases,
                                              const patron_clv_model *spend,
                                              const patron_clv_data *data,
@@ -94,33 +132,30 @@ patron_status patron_clv_predict_value_range(const patron_clv_model *purchases,
     st = patron__clv_check_value_options(opts, err);
   if (st != PATRON_OK)
     return st;
-  sim_setup u = setup(purchases, spend, opts);
-  double *v = malloc((size_t)n_sims * sizeof *v);
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!v || !rng) {
-    free(v);
-    gsl_rng_free(rng);
+  size_t n = data->n ? data->n : 1;
+  int nt = patron__clv_threads(0, data->n, RANGE_BLOCK);
+  range_job *j = calloc(1, sizeof *j);
+  bool ok = j && (j->lo = malloc(n * sizeof *lo)) && (j->hi = malloc(n * sizeof *hi));
+  for (int t = 0; ok && t < nt; t++)
+    ok = (j->v[t] = malloc((size_t)n_sims * sizeof(double))) &&
+         (j->rng[t] = gsl_rng_alloc(gsl_rng_mt19937));
+  if (!ok) {
+    if (j)
+      range_free(j, nt);
     return PATRON__OOM(err);
   }
+  j->u = setup(purchases, spend, opts), j->d = data, j->n_sims = n_sims, j->seed = seed;
+  patron__clv_parallel(data->n, RANGE_BLOCK, nt, range_block, j);
   for (size_t i = 0; i < data->n && st == PATRON_OK; i++) {
-    double x = data->x[i], tx = data->t_x[i], T = data->T[i], pa;
-    double m = data->monetary ? data->monetary[i] : 0;
-    if (!(isfinite(x) && x >= 0 && tx >= 0 && T >= tx) ||
-        !patron__clv_p_alive_one(purchases, x, tx, T, &pa)) {
+    if (isnan(j->lo[i]))
       st = patron__error_set(err, PATRON_ERR_INPUT, NULL, (uint64_t)i + 1, 0,
                              "customer %zu: cannot compute P(alive) (need 0 <= t_x <= T)",
                              i + 1);
-      break;
-    }
-    gsl_rng_set(rng, (unsigned long)(seed + i));
-    draws(&u, rng, pa, x, T, m, n_sims, v);
-    gsl_sort(v, 1, (size_t)n_sims);
     if (lo)
-      lo[i] = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n_sims, 0.10);
+      lo[i] = j->lo[i];
     if (hi)
-      hi[i] = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n_sims, 0.90);
+      hi[i] = j->hi[i];
   }
-  free(v);
-  gsl_rng_free(rng);
+  range_free(j, nt);
   return st;
 }
