@@ -62,16 +62,24 @@ static void print_report(const cli_analysis *a, const run_state *s) {
          patron_dataset_n_rejects(s->ds) ? ", rejects.csv" : "");
 }
 
-/* CLV columns; when the model cannot be fitted (too little data) they stay empty. */
-static void add_clv_columns(const char *command, const cli_analysis *a, run_state *s) {
+/* CLV columns. When the data cannot support a model (too few repeat buyers, no
+ * convergence) they stay empty with a note; other failures (memory) end the run. */
+static patron_status add_clv_columns(const char *command, const cli_analysis *a, run_state *s,
+                                     patron_error *run_err) {
   patron_error err = {0};
   patron_clv_profile_options o = a->clv_options;
   o.threads = a->inputs.load.n_threads;
-  if (patron_clv_profile_columns(patron_profile_table(s->profile), s->ds,
-                                 patron_profile_customers(s->profile),
-                                 patron_profile_as_of(s->profile), &o, &err) != PATRON_OK &&
-      !a->quiet)
-    printf("Note: CLV columns left empty (%s: %s)\n", command, err.message);
+  patron_status st = patron_clv_profile_columns(patron_profile_table(s->profile), s->ds,
+                                                patron_profile_customers(s->profile),
+                                                patron_profile_as_of(s->profile), &o, &err);
+  bool data_limit = st == PATRON_ERR_DOMAIN || st == PATRON_ERR_NOCONV || st == PATRON_ERR_INPUT;
+  if (st == PATRON_OK || data_limit) {
+    if (data_limit && !a->quiet)
+      printf("Note: CLV columns left empty (%s: %s)\n", command, err.message);
+    return PATRON_OK;
+  }
+  *run_err = err;
+  return st;
 }
 
 int cli_run_analysis(const char *command, cli_analysis *a) {
@@ -87,7 +95,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
   }
   if (st == PATRON_OK && a->clv)
-    add_clv_columns(command, a, &s);
+    st = add_clv_columns(command, a, &s, &err);
   if (st == PATRON_OK)
     st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
                                &s.n_segments, &err);
