@@ -137,7 +137,8 @@ static patron__csv_status syntax_error(patron__csv_record *rec, patron__csv_stat
   rec->error_field = (uint32_t)rec->n_fields;
   const char *resume = why == PATRON__CSV_UNTERMINATED ? end : skip_line(p, end, &rec->n_lines);
   if (resume == end && !eof && why != PATRON__CSV_UNTERMINATED) {
-    if (why != PATRON__CSV_TOO_LONG)
+    /* a full window cannot grow: asking for more there would loop forever */
+    if (why != PATRON__CSV_TOO_LONG && (size_t)(end - start) <= PATRON__CSV_MAX_RECORD)
       return PATRON__CSV_NEED_MORE;
     rec->resync = true; /* the line goes on past the window: caller skips to its end */
   }
@@ -200,6 +201,9 @@ patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p
     if (!at_separator(d, &p, end))
       break;
   }
+  /* the cap holds whatever the buffering: a long last field (or trailing blanks) too */
+  if ((size_t)(p - start) > PATRON__CSV_MAX_RECORD)
+    return syntax_error(rec, PATRON__CSV_TOO_LONG, start, p, end, eof, next);
   if (p < end && *p == '\r')
     p++;
   if (p == end && !eof)
