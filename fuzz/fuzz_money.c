@@ -55,6 +55,8 @@ static ref_status reference(const char *s, size_t len, int decimals, __int128 *o
   if (!digits)
     return REF_BAD;
   if (frac <= decimals) {
+    if (significant + decimals - frac > 37)
+      return REF_SKIP;
     n *= pow10i(decimals - frac);
   } else {
     __int128 div = pow10i(frac - decimals);

@@ -136,7 +136,8 @@ static patron__csv_status syntax_error(patron__csv_record *rec, patron__csv_stat
     return why;
   rec->error_field = (uint32_t)rec->n_fields;
   const char *resume = why == PATRON__CSV_UNTERMINATED ? end : skip_line(p, end, &rec->n_lines);
-  if (resume == end && !eof && why != PATRON__CSV_UNTERMINATED) {
+  bool line_ended = resume > p && resume[-1] == '\n'; /* even as the window's last byte */
+  if (!line_ended && !eof && why != PATRON__CSV_UNTERMINATED) {
     /* a full window cannot grow: asking for more there would loop forever */
     if (why != PATRON__CSV_TOO_LONG && (size_t)(end - start) <= PATRON__CSV_MAX_RECORD)
       return PATRON__CSV_NEED_MORE;
