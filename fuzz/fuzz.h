@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,6 +37,39 @@ static inline uint64_t fuzz_hash(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < size; i++)
     h = (h ^ data[i]) * 0x100000001B3u;
   return h;
+}
+
+/* Run expansion, so that size caps are reachable from small inputs: "0xFE hi lo" repeats
+ * the previous byte (hi*256 + lo) * 16 times (when `on`; else a plain copy). Returns a
+ * malloc'ed buffer, or NULL when the result would exceed `limit` bytes. */
+static inline char *fuzz_expand(const uint8_t *d, size_t n, bool on, size_t limit,
+                                size_t *out_n) {
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (on && d[i] == 0xFE && i > 0 && i + 2 < n) {
+      len += ((size_t)d[i + 1] << 8 | d[i + 2]) * 16;
+      i += 2;
+    } else {
+      len++;
+    }
+  }
+  if (len > limit)
+    return NULL;
+  char *buf = malloc(len ? len : 1);
+  FUZZ_CHECK(buf, "out of memory");
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (on && d[i] == 0xFE && i > 0 && i + 2 < n) {
+      size_t run = ((size_t)d[i + 1] << 8 | d[i + 2]) * 16;
+      memset(buf + k, d[i - 1], run);
+      k += run;
+      i += 2;
+    } else {
+      buf[k++] = (char)d[i];
+    }
+  }
+  *out_n = k;
+  return buf;
 }
 
 #endif

@@ -12,37 +12,7 @@
 
 static const char delimiters[] = {',', '\t', ';', '|', ' '};
 
-enum { EXPAND_MARK = 0xFE, EXPAND_LIMIT = 4u << 20 };
-
-/* With expansion, "0xFE hi lo" repeats the previous byte (hi*256 + lo) * 16 times. */
-static char *expand(const uint8_t *d, size_t n, bool on, size_t *out_n) {
-  size_t len = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (on && d[i] == EXPAND_MARK && i + 2 < n && i > 0) {
-      len += ((size_t)d[i + 1] << 8 | d[i + 2]) * 16;
-      i += 2;
-    } else {
-      len++;
-    }
-  }
-  if (len > EXPAND_LIMIT)
-    return NULL;
-  char *buf = malloc(len ? len : 1);
-  FUZZ_CHECK(buf, "out of memory");
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (on && d[i] == EXPAND_MARK && i + 2 < n && i > 0) {
-      size_t run = ((size_t)d[i + 1] << 8 | d[i + 2]) * 16;
-      memset(buf + k, d[i - 1], run);
-      k += run;
-      i += 2;
-    } else {
-      buf[k++] = (char)d[i];
-    }
-  }
-  *out_n = len;
-  return buf;
-}
+enum { EXPAND_LIMIT = 4u << 20 };
 
 static size_t count_nl(const char *s, const char *e) {
   size_t n = 0;
@@ -163,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   patron__csv_dialect d = {delimiters[(data[0] & 0x7F) % sizeof delimiters]};
   size_t len = 0;
-  char *buf = expand(data + 1, size - 1, (data[0] & 0x80) != 0, &len);
+  char *buf = fuzz_expand(data + 1, size - 1, data[0] & 0x80, EXPAND_LIMIT, &len);
   if (!buf)
     return 0;
   run(&d, buf, len, fuzz_hash(data, size));

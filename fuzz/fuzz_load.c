@@ -1,9 +1,11 @@
 /* Fuzz harness for the loaders (patron_dataset_load: src/io/csv_scan.c, load_*.c).
  * Input: a flags byte (which file the data is: orders, customers or events; strict
- * differential; threads; as-of), a preset byte (date format, --map, delimiter, no-header
- * layouts of the real data sets), then the file's bytes, written to a memfd and loaded by
- * its /proc/self/fd path. Checks the report arithmetic (rows read = used + rejected), the
- * rejects list, the dataset's indexes, and that --strict fails exactly when rejects occur. */
+ * differential; threads; as-of; run expansion up to 12 MiB; 1-vs-2-thread differential), a
+ * preset byte (date format, --map, delimiter, no-header layouts of the real data sets), then
+ * the file's bytes, written to a memfd and loaded by its /proc/self/fd path. Checks the
+ * report arithmetic (rows read = used + rejected), the rejects list, the dataset's indexes,
+ * that --strict fails exactly when rejects occur, and (files over 4 MiB are split between
+ * threads) that two threads give exactly what one gives. */
 #include "fuzz.h"
 
 #include <string.h>
@@ -12,7 +14,9 @@
 
 #include "patron/dataset.h"
 
-enum { F_KIND = 0x03, F_STRICT = 0x04, F_THREADS = 0x08, F_AS_OF = 0x10 };
+enum { F_KIND = 0x03, F_STRICT = 0x04, F_THREADS = 0x08, F_AS_OF = 0x10, F_EXPAND = 0x20,
+       F_SPLIT = 0x40 };
+enum { EXPAND_LIMIT = 12u << 20 };
 
 typedef struct preset {
   const char *date_format;
@@ -115,8 +119,22 @@ static void check_csr(const uint32_t *start, const int64_t *time, size_t n_custo
   }
 }
 
-static void check_dataset(const patron_dataset *ds, const patron_load_options *o, bool has_nul) {
+typedef struct input_info {
+  patron_file_kind kind;
+  bool has_nul;
+  uint64_t lines; /* physical lines, when the file has no quotes (else 0) */
+} input_info;
+
+static void check_dataset(const patron_dataset *ds, const patron_load_options *o,
+                          const input_info *in) {
   check_reports(ds, o);
+  const patron_file_report *fr = patron_dataset_file_report(ds, in->kind);
+  uint64_t header = o->no_header ? 0 : 1;
+  /* without quotes every line is the header, a row (used or rejected) or blank */
+  FUZZ_CHECK(!in->lines || fr->rows_read + fr->blank_lines + header == in->lines,
+             "%lu rows + %lu blank + header, but %lu lines", (unsigned long)fr->rows_read,
+             (unsigned long)fr->blank_lines, (unsigned long)in->lines);
+  bool has_nul = in->has_nul;
   size_t n = patron_dataset_n_customers(ds);
   for (size_t c = 0; c < n; c++) {
     const char *id = patron_dataset_customer_id(ds, (uint32_t)c);
@@ -153,23 +171,111 @@ static void check_dataset(const patron_dataset *ds, const patron_load_options *o
   }
 }
 
-static patron_status load(const patron_load_options *o, patron_error *err, size_t *n_rejects,
-                          patron_reject *first, bool has_nul) {
+static patron_status load(const patron_load_options *o, patron_error *err,
+                          const input_info *in, patron_dataset **out) {
   patron_dataset *ds = NULL;
   patron_error_clear(err);
   patron_status st = patron_dataset_load(o, &ds, err);
+  *out = ds;
   if (st != PATRON_OK) {
     FUZZ_CHECK(!ds && err->status == st && err->message[0], "failed load left state behind");
     FUZZ_CHECK(st == PATRON_ERR_INPUT || st == PATRON_ERR_USAGE || st == PATRON_ERR_IO,
                "unexpected status %d: %s", st, err->message);
     return st;
   }
-  check_dataset(ds, o, has_nul);
-  *n_rejects = patron_dataset_n_rejects(ds);
-  if (*n_rejects)
-    patron_dataset_reject(ds, 0, first);
-  patron_dataset_free(ds);
+  check_dataset(ds, o, in);
   return st;
+}
+
+#define SAME_ARRAY(a, b, n) ((n) == 0 || memcmp((a), (b), (n) * sizeof *(a)) == 0)
+
+static void compare_rejects(const patron_dataset *a, const patron_dataset *b) {
+  size_t n = patron_dataset_n_rejects(a);
+  FUZZ_CHECK(n == patron_dataset_n_rejects(b), "threads: %zu rejects vs %zu", n,
+             patron_dataset_n_rejects(b));
+  for (size_t i = 0; i < n; i++) {
+    patron_reject x, y;
+    patron_dataset_reject(a, i, &x);
+    patron_dataset_reject(b, i, &y);
+    FUZZ_CHECK(x.file == y.file && x.line == y.line && x.reason == y.reason &&
+                   strcmp(x.column, y.column) == 0 && x.raw_len == y.raw_len &&
+                   memcmp(x.raw, y.raw, x.raw_len) == 0,
+               "threads: reject %zu differs (line %lu vs %lu)", i, (unsigned long)x.line,
+               (unsigned long)y.line);
+  }
+}
+
+/* Everything a load produces must not depend on the thread count. */
+static void compare(const patron_dataset *a, const patron_dataset *b) {
+  for (int k = 0; k < PATRON_FILE_KINDS; k++) {
+    const patron_file_report *x = patron_dataset_file_report(a, (patron_file_kind)k);
+    const patron_file_report *y = patron_dataset_file_report(b, (patron_file_kind)k);
+    FUZZ_CHECK(x->rows_read == y->rows_read && x->rows_used == y->rows_used &&
+                   x->after_as_of == y->after_as_of && x->blank_lines == y->blank_lines &&
+                   SAME_ARRAY(x->rejected_by_reason, y->rejected_by_reason, PATRON_REJECT_COUNT),
+               "threads: file %d report differs (read %lu vs %lu)", k,
+               (unsigned long)x->rows_read, (unsigned long)y->rows_read);
+  }
+  compare_rejects(a, b);
+  size_t n = patron_dataset_n_customers(a);
+  FUZZ_CHECK(n == patron_dataset_n_customers(b), "threads: customers differ");
+  for (size_t c = 0; c < n; c++)
+    FUZZ_CHECK(strcmp(patron_dataset_customer_id(a, (uint32_t)c),
+                      patron_dataset_customer_id(b, (uint32_t)c)) == 0,
+               "threads: customer %zu differs", c);
+  patron_orders_view x, y;
+  patron_dataset_orders(a, &x);
+  patron_dataset_orders(b, &y);
+  FUZZ_CHECK(x.n_orders == y.n_orders && SAME_ARRAY(x.start, y.start, n + 1) &&
+                 SAME_ARRAY(x.time, y.time, x.n_orders) &&
+                 SAME_ARRAY(x.value, y.value, x.n_orders) &&
+                 SAME_ARRAY(x.n_lines, y.n_lines, x.n_orders),
+             "threads: orders differ");
+  FUZZ_CHECK(patron_dataset_max_order_time(a) == patron_dataset_max_order_time(b),
+             "threads: max order time differs");
+  FUZZ_CHECK(patron_dataset_has_events(a) == patron_dataset_has_events(b) &&
+                 patron_dataset_has_members(a) == patron_dataset_has_members(b),
+             "threads: files differ");
+  if (patron_dataset_has_events(a)) {
+    patron_events_view e, f;
+    patron_dataset_events(a, &e);
+    patron_dataset_events(b, &f);
+    FUZZ_CHECK(e.n_events == f.n_events && SAME_ARRAY(e.start, f.start, n + 1) &&
+                   SAME_ARRAY(e.time, f.time, e.n_events),
+               "threads: events differ");
+  }
+  if (patron_dataset_has_members(a)) {
+    patron_members_view m, w;
+    patron_dataset_members(a, &m);
+    patron_dataset_members(b, &w);
+    FUZZ_CHECK(SAME_ARRAY(m.is_member, w.is_member, n) &&
+                   SAME_ARRAY(m.signup_day, w.signup_day, n) &&
+                   SAME_ARRAY(m.birth_day, w.birth_day, n),
+               "threads: members differ");
+  }
+}
+
+/* --strict must fail exactly when the lenient load rejected something, at that row. */
+static void strict_differential(patron_load_options o, patron_status st,
+                                const patron_dataset *lenient, const input_info *in) {
+  o.strict = true;
+  patron_error err;
+  patron_dataset *ds;
+  patron_status sst = load(&o, &err, in, &ds);
+  size_t n_rejects = lenient ? patron_dataset_n_rejects(lenient) : 0;
+  if (st != PATRON_OK) {
+    FUZZ_CHECK(sst == st, "strict %d, lenient %d", sst, st);
+  } else if (n_rejects == 0) {
+    FUZZ_CHECK(sst == PATRON_OK && patron_dataset_n_rejects(ds) == 0,
+               "strict failed without rejects: %s", err.message);
+  } else {
+    patron_reject first;
+    patron_dataset_reject(lenient, 0, &first);
+    FUZZ_CHECK(sst == PATRON_ERR_INPUT && err.line == first.line,
+               "strict: status %d line %lu, first reject at line %lu", sst,
+               (unsigned long)err.line, (unsigned long)first.line);
+  }
+  patron_dataset_free(ds);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -198,30 +304,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.paths[PATRON_FILE_ORDERS] = orders_path;
   }
   o.paths[kind] = input_path;
-  put(input_fd, data + 2, size - 2);
-  bool has_nul = memchr(data + 2, 0, size - 2) != NULL;
+  size_t len = 0;
+  char *text = fuzz_expand(data + 2, size - 2, flags & F_EXPAND, EXPAND_LIMIT, &len);
+  if (!text)
+    return 0;
+  put(input_fd, text, len);
+  input_info in = {.kind = kind, .has_nul = memchr(text, 0, len) != NULL};
+  if (!memchr(text, '"', len)) {
+    for (size_t i = 0; i < len; i++)
+      in.lines += text[i] == '\n';
+    in.lines += len && text[len - 1] != '\n';
+  }
+  free(text);
 
   patron_error err;
-  size_t n_rejects = 0;
-  patron_reject first = {0};
-  patron_status st = load(&o, &err, &n_rejects, &first, has_nul);
-  if (!(flags & F_STRICT))
-    return 0;
-  /* --strict must fail exactly when the lenient load rejected something, at that row */
-  o.strict = true;
-  patron_error serr;
-  size_t s_rejects = 0;
-  patron_reject s_first = {0};
-  patron_status sst = load(&o, &serr, &s_rejects, &s_first, has_nul);
-  if (st != PATRON_OK) {
-    FUZZ_CHECK(sst == st, "strict %d, lenient %d", sst, st);
-  } else if (n_rejects == 0) {
-    FUZZ_CHECK(sst == PATRON_OK && s_rejects == 0, "strict failed without rejects: %s",
-               serr.message);
-  } else {
-    FUZZ_CHECK(sst == PATRON_ERR_INPUT && serr.line == first.line,
-               "strict: status %d line %lu, first reject at line %lu", sst,
-               (unsigned long)serr.line, (unsigned long)first.line);
+  patron_dataset *ds;
+  patron_status st = load(&o, &err, &in, &ds);
+  if (flags & F_SPLIT) {
+    o.n_threads = o.n_threads == 1 ? 2 : 1;
+    patron_error err2;
+    patron_dataset *ds2;
+    patron_status st2 = load(&o, &err2, &in, &ds2);
+    FUZZ_CHECK(st2 == st && err2.line == err.line, "threads: status %d vs %d", st, st2);
+    if (ds && ds2)
+      compare(ds, ds2);
+    patron_dataset_free(ds2);
   }
+  if (flags & F_STRICT)
+    strict_differential(o, st, ds, &in);
+  patron_dataset_free(ds);
   return 0;
 }
