@@ -59,9 +59,9 @@ static ref_status reference(const char *s, size_t len, int decimals, __int128 *o
       return REF_SKIP;
     n *= pow10i(decimals - frac);
   } else {
-    __int128 div = pow10i(frac - decimals);
     if (frac - decimals > 36)
       return REF_SKIP;
+    __int128 div = pow10i(frac - decimals);
     __int128 q = n / div, r = n % div;
     n = q + (2 * r >= div);
   }

@@ -42,7 +42,9 @@ run_one() {
   cp -r "fuzz/corpus/$h" "$dir/corpus"
   local dict=()
   [ -f "fuzz/$h.dict" ] && dict=(-dict="fuzz/$h.dict")
+  # exec-time scaling: fuzz_load's multi-MiB reproducers must not eat the budget
   if build-fuzz/fuzz/"$h" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 \
+    -entropic_scale_per_exec_time=1 \
     -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" "$dir/corpus" \
     >"$dir/log" 2>&1; then
     echo ok >"$dir/status"

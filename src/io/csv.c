@@ -8,13 +8,12 @@
 #include <string.h>
 
 static bool push_field(patron__csv_record *rec, const char *ptr, size_t len) {
-  if (rec->n_fields == rec->cap_fields) {
-    if (rec->n_fields >= PATRON__CSV_MAX_FIELDS)
-      return false;
-    if (!patron__reserve((void **)&rec->fields, &rec->cap_fields, rec->n_fields + 1,
-                         sizeof *rec->fields))
-      return false;
-  }
+  if (rec->n_fields >= PATRON__CSV_MAX_FIELDS) /* whatever the capacity grew to */
+    return false;
+  if (rec->n_fields == rec->cap_fields &&
+      !patron__reserve((void **)&rec->fields, &rec->cap_fields, rec->n_fields + 1,
+                       sizeof *rec->fields))
+    return false;
   rec->fields[rec->n_fields].ptr = ptr;
   rec->fields[rec->n_fields].len = len;
   rec->n_fields++;
