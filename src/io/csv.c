@@ -92,7 +92,6 @@ static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp,
     return eof ? PATRON__CSV_UNTERMINATED : PATRON__CSV_NEED_MORE;
   if (q + 1 >= end && !eof)
     return PATRON__CSV_NEED_MORE; /* might be the first half of "" */
-  rec->n_lines += count_newlines(p, q);
   size_t len = (size_t)(q - p);
   const char *ptr = p;
   if (escaped) {
@@ -102,6 +101,7 @@ static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp,
   }
   if (!push_field(rec, ptr, len))
     return PATRON__CSV_TOO_MANY_FIELDS;
+  rec->n_lines += count_newlines(p, q); /* only now: errors above resync from *pp */
   *pp = q + 1;
   return PATRON__CSV_OK;
 }
