@@ -172,6 +172,8 @@ patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p
   for (;;) {
     if ((size_t)(p - start) > PATRON__CSV_MAX_RECORD)
       return syntax_error(rec, PATRON__CSV_TOO_LONG, start, p, end, eof, next);
+    if (rec->n_fields >= PATRON__CSV_MAX_FIELDS) /* before scanning a field of any length */
+      return syntax_error(rec, PATRON__CSV_TOO_MANY_FIELDS, start, p, end, eof, next);
     if (p < end && *p == '"') {
       patron__csv_status st = parse_quoted(rec, &p, end, eof);
       if (st == PATRON__CSV_NEED_MORE && window > PATRON__CSV_MAX_RECORD)
