@@ -70,6 +70,8 @@ patron_status patron__parse_decimal(const char *s, size_t len, int decimals, int
   for (int i = frac_digits; i < decimals; i++)
     frac *= 10;
   int64_t v = units * pow10_table[decimals] + frac + (round_digit >= 5);
+  if (v > INT64_MAX / 1024) /* the fraction can carry past the bound checked on units */
+    return PATRON_ERR_INPUT;
   *out = neg ? -v : v;
   return PATRON_OK;
 }

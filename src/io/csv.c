@@ -11,12 +11,13 @@
 #endif
 
 static bool grow_fields(patron__csv_record *rec) {
-  return rec->n_fields < PATRON__CSV_MAX_FIELDS &&
-         patron__reserve((void **)&rec->fields, &rec->cap_fields, rec->n_fields + 1,
+  return patron__reserve((void **)&rec->fields, &rec->cap_fields, rec->n_fields + 1,
                          sizeof *rec->fields);
 }
 
 static inline bool push_field(patron__csv_record *rec, const char *ptr, size_t len) {
+  if (rec->n_fields >= PATRON__CSV_MAX_FIELDS) /* whatever the capacity grew to */
+    return false;
   if (rec->n_fields == rec->cap_fields && !grow_fields(rec))
     return false;
   rec->fields[rec->n_fields].ptr = ptr;
@@ -116,7 +117,6 @@ static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp,
     return eof ? PATRON__CSV_UNTERMINATED : PATRON__CSV_NEED_MORE;
   if (q + 1 >= end && !eof)
     return PATRON__CSV_NEED_MORE; /* might be the first half of "" */
-  rec->n_lines += count_newlines(p, q);
   size_t len = (size_t)(q - p);
   const char *ptr = p;
   if (escaped) {
@@ -126,6 +126,7 @@ static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp,
   }
   if (!push_field(rec, ptr, len))
     return PATRON__CSV_TOO_MANY_FIELDS;
+  rec->n_lines += count_newlines(p, q); /* only now: errors above resync from *pp */
   *pp = q + 1;
   return PATRON__CSV_OK;
 }
@@ -159,8 +160,10 @@ static patron__csv_status syntax_error(patron__csv_record *rec, patron__csv_stat
     return why;
   rec->error_field = (uint32_t)rec->n_fields;
   const char *resume = why == PATRON__CSV_UNTERMINATED ? end : skip_line(p, end, &rec->n_lines);
-  if (resume == end && !eof && why != PATRON__CSV_UNTERMINATED) {
-    if (why != PATRON__CSV_TOO_LONG)
+  bool line_ended = resume > p && resume[-1] == '\n'; /* even as the window's last byte */
+  if (!line_ended && !eof && why != PATRON__CSV_UNTERMINATED) {
+    /* a full window cannot grow: asking for more there would loop forever */
+    if (why != PATRON__CSV_TOO_LONG && (size_t)(end - start) <= PATRON__CSV_MAX_RECORD)
       return PATRON__CSV_NEED_MORE;
     rec->resync = true; /* the line goes on past the window: caller skips to its end */
   }
@@ -194,6 +197,8 @@ patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p
   for (;;) {
     if ((size_t)(p - start) > PATRON__CSV_MAX_RECORD)
       return syntax_error(rec, PATRON__CSV_TOO_LONG, start, p, end, eof, next);
+    if (rec->n_fields >= PATRON__CSV_MAX_FIELDS) /* before scanning a field of any length */
+      return syntax_error(rec, PATRON__CSV_TOO_MANY_FIELDS, start, p, end, eof, next);
     if (p < end && *p == '"') {
       patron__csv_status st = parse_quoted(rec, &p, end, eof);
       if (st == PATRON__CSV_NEED_MORE && window > PATRON__CSV_MAX_RECORD)
@@ -222,6 +227,9 @@ patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p
     if (!at_separator(d, &p, end))
       break;
   }
+  /* the cap holds whatever the buffering: a long last field (or trailing blanks) too */
+  if ((size_t)(p - start) > PATRON__CSV_MAX_RECORD)
+    return syntax_error(rec, PATRON__CSV_TOO_LONG, start, p, end, eof, next);
   if (p < end && *p == '\r')
     p++;
   if (p == end && !eof)
