@@ -12,5 +12,6 @@
 #include "patron/output.h"
 #include "patron/gen.h"
 #include "patron/clv.h"
+#include "patron/repurchase.h"
 
 #endif

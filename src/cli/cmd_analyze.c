@@ -17,6 +17,8 @@ static const char usage[] =
     "  --abc A,B            abc_class shares in percent (default 15,20)\n"
     "  --new-days N         lifecycle windows in days (defaults 30, 90, 180, 365)\n"
     "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
+    "  --due-days N         repurchase_due: next expected purchase within N days (14)\n"
+    "  --cycle-fallback     one-purchase-day customers take the median repurchase cycle\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n";
 
@@ -29,7 +31,9 @@ enum {
   OPT_ACTIVE,
   OPT_SILENT,
   OPT_DORMANT,
-  OPT_QUIET
+  OPT_QUIET,
+  OPT_DUE_DAYS,
+  OPT_CYCLE_FALLBACK
 };
 
 static const struct option long_options[] = {
@@ -43,6 +47,8 @@ static const struct option long_options[] = {
     {"silent-days", required_argument, NULL, OPT_SILENT},
     {"dormant-days", required_argument, NULL, OPT_DORMANT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"due-days", required_argument, NULL, OPT_DUE_DAYS},
+    {"cycle-fallback", no_argument, NULL, OPT_CYCLE_FALLBACK},
     {NULL, 0, NULL, 0},
 };
 
@@ -94,6 +100,12 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_SILENT: return parse_days("--silent-days", arg, &p->silent_days);
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_DUE_DAYS:
+    if (!cli_parse_long("analyze", "--due-days", arg, 1, 100000, &v))
+      return false;
+    a->repurchase.due_days = (int)v;
+    return true;
+  case OPT_CYCLE_FALLBACK: a->repurchase.fallback = true; return true;
   default: return cli_usage_error("analyze", "unknown option"), false;
   }
 }
