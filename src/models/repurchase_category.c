@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BLOCK_ROWS = 8192, SMALL_SORT = 48 };
+enum { BLOCK_ROWS = 8192, SMALL_SORT = 16 };
 
 typedef struct pair_rec {
   uint32_t customer, code; /* dataset customer, category dictionary code */
@@ -22,63 +22,108 @@ typedef struct block_out {
   bool oom;
 } block_out;
 
+/* A worker's scratch. A customer's category lines are grouped by a stable counting sort
+ * over the categories it bought (slots, in order of first appearance), so each slot's days
+ * stay time-sorted; slots are then ordered by category name. Linear in the lines. */
+typedef struct scratch {
+  uint32_t *stamp, *slot; /* per category code: customer stamp, slot */
+  uint32_t now;           /* the current customer's stamp */
+  int32_t *day, *sorted;  /* per line; sorted: days grouped by slot */
+  uint32_t *line_slot, *count, *end, *code, *order; /* per line / per slot */
+  int *gaps;
+} scratch;
+
 typedef struct cat_job {
   patron_lines_view lv;
-  size_t n_customers;
+  size_t n_customers, n_cat;
   int64_t limit;
-  const uint32_t *rank, *code_of_rank; /* category code <-> rank by name */
+  const uint32_t *rank; /* category code -> rank by name */
   block_out *blocks;
-  uint64_t *keys[PATRON__MAX_WORKERS]; /* per worker, max_lines each */
-  int32_t *days[PATRON__MAX_WORKERS];
-  int *gaps[PATRON__MAX_WORKERS];
+  scratch ws[PATRON__MAX_WORKERS];
 } cat_job;
 
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+/* Days and slots of c's category purchase lines (amount > 0, a category, before as-of);
+ * returns the number of lines, *n_slots the number of categories. */
+static size_t gather(const cat_job *j, uint32_t c, scratch *s, size_t *n_slots) {
+  const patron_lines_view *lv = &j->lv;
+  size_t m = 0, k = 0;
+  s->now++;
+  for (uint32_t l = lv->start[c]; l < lv->start[c + 1] && lv->time[l] < j->limit; l++) {
+    uint32_t code = lv->category[l];
+    if (lv->amount[l] <= 0 || !code)
+      continue;
+    if (s->stamp[code] != s->now) {
+      s->stamp[code] = s->now;
+      s->slot[code] = (uint32_t)k;
+      s->code[k] = code;
+      s->count[k++] = 0;
+    }
+    uint32_t slot = s->slot[code];
+    s->count[slot]++;
+    s->line_slot[m] = slot;
+    s->day[m++] = patron_day_of_time(lv->time[l]);
+  }
+  *n_slots = k;
+  return m;
+}
+
+/* Groups the days by slot (stable: each slot's days stay sorted); end[slot] = its end. */
+static void scatter(scratch *s, size_t m, size_t k) {
+  uint32_t at = 0;
+  for (size_t i = 0; i < k; i++) {
+    s->end[i] = at;
+    at += s->count[i];
+  }
+  for (size_t i = 0; i < m; i++)
+    s->sorted[s->end[s->line_slot[i]]++] = s->day[i];
+}
+
+typedef struct rank_ctx {
+  const uint32_t *rank, *code;
+} rank_ctx;
+
+static int cmp_slot(const void *a, const void *b, void *ctx) {
+  const rank_ctx *r = ctx;
+  uint32_t x = r->rank[r->code[*(const uint32_t *)a]], y = r->rank[r->code[*(const uint32_t *)b]];
   return (x > y) - (x < y);
 }
 
-static void sort_keys(uint64_t *k, size_t n) {
-  if (n > SMALL_SORT) {
-    qsort(k, n, sizeof *k, cmp_u64);
+/* s->order = the slots by category name. */
+static void order_slots(const cat_job *j, scratch *s, size_t k) {
+  for (uint32_t i = 0; i < k; i++)
+    s->order[i] = i;
+  rank_ctx ctx = {j->rank, s->code};
+  if (k > SMALL_SORT) {
+    qsort_r(s->order, k, sizeof *s->order, cmp_slot, &ctx);
     return;
   }
-  for (size_t i = 1; i < n; i++) {
-    uint64_t v = k[i];
-    size_t j = i;
-    for (; j > 0 && k[j - 1] > v; j--)
-      k[j] = k[j - 1];
-    k[j] = v;
+  for (size_t i = 1; i < k; i++) {
+    uint32_t v = s->order[i];
+    size_t at = i;
+    for (; at > 0 && cmp_slot(&s->order[at - 1], &v, &ctx) > 0; at--)
+      s->order[at] = s->order[at - 1];
+    s->order[at] = v;
   }
 }
 
-/* Keys (category rank << 32 | day in unsigned order) of c's category purchase lines. */
-static size_t line_keys(const cat_job *j, uint32_t c, uint64_t *keys) {
-  const patron_lines_view *lv = &j->lv;
-  size_t k = 0;
-  for (uint32_t l = lv->start[c]; l < lv->start[c + 1] && lv->time[l] < j->limit; l++)
-    if (lv->amount[l] > 0 && lv->category[l])
-      keys[k++] = (uint64_t)j->rank[lv->category[l]] << 32 |
-                  ((uint32_t)patron_day_of_time(lv->time[l]) ^ 0x80000000u);
-  return k;
-}
-
-static void customer_pairs(cat_job *j, uint32_t c, int w, block_out *out) {
-  uint64_t *keys = j->keys[w];
-  size_t n = line_keys(j, c, keys);
-  sort_keys(keys, n);
-  for (size_t a = 0, b; a < n; a = b) {
-    uint32_t rank = (uint32_t)(keys[a] >> 32);
-    for (b = a; b < n && (uint32_t)(keys[b] >> 32) == rank; b++)
-      j->days[w][b - a] = (int32_t)((uint32_t)keys[b] ^ 0x80000000u);
-    if (!patron__reserve((void **)&out->recs, &out->cap, out->n + 1, sizeof *out->recs)) {
-      out->oom = true;
-      return;
-    }
+static void customer_pairs(cat_job *j, uint32_t c, scratch *s, block_out *out) {
+  size_t k;
+  size_t m = gather(j, c, s, &k);
+  if (!m)
+    return;
+  scatter(s, m, k);
+  order_slots(j, s, k);
+  if (!patron__reserve((void **)&out->recs, &out->cap, out->n + k, sizeof *out->recs)) {
+    out->oom = true;
+    return;
+  }
+  for (size_t i = 0; i < k; i++) {
+    uint32_t slot = s->order[i];
     pair_rec *rec = &out->recs[out->n++];
     rec->customer = c;
-    rec->code = j->code_of_rank[rank];
-    patron__cycle_of_days(j->days[w], b - a, j->gaps[w], &rec->cy);
+    rec->code = s->code[slot];
+    patron__cycle_of_days(s->sorted + s->end[slot] - s->count[slot], s->count[slot], s->gaps,
+                          &rec->cy);
   }
 }
 
@@ -87,7 +132,7 @@ static void pair_block(void *ctx, size_t block, int worker) {
   size_t lo = block * BLOCK_ROWS;
   size_t hi = lo + BLOCK_ROWS < j->n_customers ? lo + BLOCK_ROWS : j->n_customers;
   for (size_t c = lo; c < hi && !j->blocks[block].oom; c++)
-    customer_pairs(j, (uint32_t)c, worker, &j->blocks[block]);
+    customer_pairs(j, (uint32_t)c, &j->ws[worker], &j->blocks[block]);
 }
 
 static int cmp_code(const void *a, const void *b, void *names) {
@@ -132,25 +177,46 @@ static bool join_blocks(block_out *blocks, size_t n_blocks, pair_rec **recs, siz
   return *recs != NULL;
 }
 
+static bool scratch_new(scratch *s, size_t n_cat, size_t lines) {
+  *s = (scratch){.stamp = calloc(n_cat, sizeof *s->stamp),
+                 .slot = malloc(n_cat * sizeof *s->slot),
+                 .day = malloc(lines * sizeof *s->day),
+                 .sorted = malloc(lines * sizeof *s->sorted),
+                 .line_slot = malloc(lines * sizeof *s->line_slot),
+                 .count = malloc(lines * sizeof *s->count),
+                 .end = malloc(lines * sizeof *s->end),
+                 .code = malloc(lines * sizeof *s->code),
+                 .order = malloc(lines * sizeof *s->order),
+                 .gaps = malloc(lines * sizeof *s->gaps)};
+  return s->stamp && s->slot && s->day && s->sorted && s->line_slot && s->count && s->end &&
+         s->code && s->order && s->gaps;
+}
+
+static void scratch_free(scratch *s) {
+  free(s->stamp);
+  free(s->slot);
+  free(s->day);
+  free(s->sorted);
+  free(s->line_slot);
+  free(s->count);
+  free(s->end);
+  free(s->code);
+  free(s->order);
+  free(s->gaps);
+}
+
 static bool run_pairs(cat_job *j, int n_threads, pair_rec **recs, size_t *n) {
   size_t n_blocks = (j->n_customers + BLOCK_ROWS - 1) / BLOCK_ROWS;
   int workers = patron__block_workers(n_threads, n_blocks);
   size_t most = max_lines(&j->lv, j->n_customers);
   j->blocks = calloc(n_blocks ? n_blocks : 1, sizeof *j->blocks);
   bool ok = j->blocks != NULL;
-  for (int w = 0; w < workers; w++) {
-    j->keys[w] = malloc(most * sizeof *j->keys[w]);
-    j->days[w] = malloc(most * sizeof *j->days[w]);
-    j->gaps[w] = malloc(most * sizeof *j->gaps[w]);
-    ok = ok && j->keys[w] && j->days[w] && j->gaps[w];
-  }
+  for (int w = 0; w < workers; w++)
+    ok = scratch_new(&j->ws[w], j->n_cat, most) && ok;
   if (ok)
     patron__run_blocks(workers, n_blocks, pair_block, j);
-  for (int w = 0; w < workers; w++) {
-    free(j->keys[w]);
-    free(j->days[w]);
-    free(j->gaps[w]);
-  }
+  for (int w = 0; w < workers; w++)
+    scratch_free(&j->ws[w]);
   ok = ok && join_blocks(j->blocks, n_blocks, recs, n);
   free(j->blocks);
   return ok;
@@ -326,9 +392,9 @@ static patron_status build(const patron_dataset *ds, const patron_repurchase_opt
     return PATRON__OOM(err);
   rank_codes(ds, n_cat, w->names, w->rank, w->code_of_rank);
   cat_job j = {.n_customers = patron_dataset_n_customers(ds),
+               .n_cat = n_cat,
                .limit = (int64_t)as_of * 86400,
-               .rank = w->rank,
-               .code_of_rank = w->code_of_rank};
+               .rank = w->rank};
   patron_dataset_lines(ds, &j.lv);
   if (!run_pairs(&j, o->n_threads, &w->recs, &w->n_recs) ||
       !category_cycles(w->recs, w->n_recs, w->stats, n_cat))
