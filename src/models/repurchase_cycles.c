@@ -19,6 +19,19 @@ void patron_repurchase_options_init(patron_repurchase_options *o) {
   *o = (patron_repurchase_options){.as_of_day = PATRON_NO_DAY, .due_days = 14};
 }
 
+/* Median of a few ints by insertion sort: for the usual 1-8 gaps it is several times
+ * faster than GSL's quickselect (measured on 1M generated customers). */
+static double small_median(int *v, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    int x = v[i];
+    size_t j = i;
+    for (; j > 0 && v[j - 1] > x; j--)
+      v[j] = v[j - 1];
+    v[j] = x;
+  }
+  return n % 2 ? v[n / 2] : 0.5 * ((double)v[n / 2 - 1] + v[n / 2]);
+}
+
 void patron__cycle_of_days(const int32_t *days, size_t n, int *gaps, patron__cycle *out) {
   *out = (patron__cycle){.median_gap = NAN};
   if (!n)
@@ -35,21 +48,24 @@ void patron__cycle_of_days(const int32_t *days, size_t n, int *gaps, patron__cyc
   if (!n_gaps)
     return;
   out->first_gap = gaps[0];
-  out->median_gap = n_gaps == 1 ? gaps[0] : gsl_stats_int_median(gaps, 1, n_gaps);
+  out->median_gap = n_gaps <= 16 ? small_median(gaps, n_gaps) : gsl_stats_int_median(gaps, 1, n_gaps);
 }
 
 double patron__median(double *values, size_t n) { return gsl_stats_median(values, 1, n); }
 
-patron_status patron__median_cycle(const patron__cycle *cycles, size_t n, double *out,
-                                   patron_error *err) {
+patron_status patron__cycle_cols_median(const patron__cycle_cols *c, size_t n, double *out,
+                                        patron_error *err) {
   *out = NAN;
-  double *own = malloc((n ? n : 1) * sizeof *own);
+  size_t k = 0;
+  for (size_t r = 0; r < n; r++)
+    k += !isnan(c->cycle[r]);
+  double *own = malloc((k ? k : 1) * sizeof *own);
   if (!own)
     return PATRON__OOM(err);
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (cycles[i].n_days >= 2)
-      own[k++] = cycles[i].median_gap;
+  k = 0;
+  for (size_t r = 0; r < n; r++)
+    if (!isnan(c->cycle[r]))
+      own[k++] = c->cycle[r];
   if (k)
     *out = patron__median(own, k);
   free(own);
@@ -69,9 +85,9 @@ typedef struct col_spec {
   bool report_only;
 } col_spec;
 
-patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback,
-                                     patron__cycle_cols *c, patron_error *err) {
-  *c = (patron__cycle_cols){0};
+patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback, int32_t as_of,
+                                     int due_days, patron__cycle_cols *c, patron_error *err) {
+  *c = (patron__cycle_cols){.as_of = as_of, .due_days = due_days};
   col_spec spec[] = {
       {"purchase_days", PATRON_COL_INT, (void **)&c->purchase_days, true},
       {"first_purchase", PATRON_COL_DATE, (void **)&c->first, true},
@@ -96,29 +112,28 @@ patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback
   return st;
 }
 
-void patron__cycle_cols_fill(const patron__cycle_cols *c, size_t row, const patron__cycle *cy,
-                             double fallback, int32_t as_of, int due_days) {
-  if (!cy->n_days)
-    return; /* no purchase: every column stays empty */
+void patron__cycle_cols_fill(const patron__cycle_cols *c, size_t row, const patron__cycle *cy) {
   if (c->purchase_days) {
     c->purchase_days[row] = cy->n_days;
     c->first[row] = cy->first_day;
     c->last[row] = cy->last_day;
   }
-  bool own = cy->n_days >= 2;
-  double cycle = own ? cy->median_gap : fallback;
-  if (isnan(cycle)) {
+  if (cy->n_days >= 2)
+    patron__cycle_cols_set(c, row, cy->last_day, cy->median_gap, true);
+  else
     c->status[row] = PATRON_REPURCHASE_UNKNOWN;
-    return;
-  }
-  int32_t next = patron__cycle_next(cy->last_day, cycle);
-  patron_repurchase_status st = patron__cycle_status(next, as_of, due_days);
+}
+
+void patron__cycle_cols_set(const patron__cycle_cols *c, size_t row, int32_t last_day,
+                            double cycle, bool own) {
+  int32_t next = patron__cycle_next(last_day, cycle);
+  patron_repurchase_status st = patron__cycle_status(next, c->as_of, c->due_days);
   c->cycle[row] = cycle;
   c->next[row] = next;
   c->due[row] = st == PATRON_REPURCHASE_DUE;
   c->status[row] = (int32_t)st;
   if (c->days_to_next)
-    c->days_to_next[row] = (int64_t)next - as_of;
+    c->days_to_next[row] = (int64_t)next - c->as_of;
   if (c->source)
     c->source[row] = own ? 0 : 1;
 }

@@ -22,10 +22,6 @@ void patron__cycle_of_days(const int32_t *days, size_t n, int *gaps, patron__cyc
 /* Median of n values (n >= 1), reordering them; GSL's quickselect. */
 double patron__median(double *values, size_t n);
 
-/* Median of the own cycles (those with >= 2 days) of n cycles into *out; NaN when none. */
-patron_status patron__median_cycle(const patron__cycle *cycles, size_t n, double *out,
-                                   patron_error *err);
-
 /* Expected next day: last day + the cycle rounded up to whole days. */
 static inline int32_t patron__cycle_next(int32_t last_day, double cycle) {
   int32_t whole = (int32_t)cycle;
@@ -34,20 +30,44 @@ static inline int32_t patron__cycle_next(int32_t last_day, double cycle) {
 
 patron_repurchase_status patron__cycle_status(int32_t next, int32_t as_of, int due_days);
 
-/* The columns of a repurchase table; the pointers of columns not added stay NULL. */
+/* The columns of a repurchase table; the pointers of columns not added stay NULL (last
+ * may point at a column of the profile). */
 typedef struct patron__cycle_cols {
   int64_t *purchase_days, *days_to_next, *due;
   int32_t *first, *last, *next, *status, *source;
   double *cycle;
+  int32_t as_of;
+  int due_days;
 } patron__cycle_cols;
 
 /* Adds the columns (report: purchase_days, first_purchase, last_purchase and days_to_next
  * too; fallback: repurchase_cycle_source). */
-patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback,
-                                     patron__cycle_cols *cols, patron_error *err);
-/* Fills row `row` from a cycle; `fallback` (NaN: none) serves cycles with one day. */
-void patron__cycle_cols_fill(const patron__cycle_cols *cols, size_t row, const patron__cycle *cy,
-                             double fallback, int32_t as_of, int due_days);
+patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback, int32_t as_of,
+                                     int due_days, patron__cycle_cols *cols, patron_error *err);
+/* Fills row `row` from a cycle with n_days >= 1: one day leaves the status unknown (a
+ * fallback cycle may come later through patron__cycle_cols_set). */
+void patron__cycle_cols_fill(const patron__cycle_cols *cols, size_t row, const patron__cycle *cy);
+/* Sets the cycle of a row and what follows from it: next date, due, status, source. */
+void patron__cycle_cols_set(const patron__cycle_cols *cols, size_t row, int32_t last_day,
+                            double cycle, bool own);
+/* Median of the own cycles in rows [0, n) into *out (NaN when none). */
+patron_status patron__cycle_cols_median(const patron__cycle_cols *cols, size_t n, double *out,
+                                        patron_error *err);
+
+/* The customer-category pairs table's extras, per row, for the category report. */
+typedef struct patron__pairs {
+  size_t n;
+  uint32_t *code;     /* category dictionary code */
+  int32_t *first_gap; /* second purchase day - first (0 with one day) */
+  patron__cycle_cols cols;
+} patron__pairs;
+
+/* Category cycles (median of the repeat buyers' cycles), the fallback cycles of the pairs
+ * with one day (with `fallback`), and the report table: one row per category with a buyer,
+ * in the order of code_of_rank. */
+patron_status patron__category_report(patron__pairs *pairs, const char *const *names,
+                                      const uint32_t *code_of_rank, size_t n_cat, bool fallback,
+                                      patron_table **out, patron_error *err);
 
 /* The as-of day of the options, else the dataset's default; PATRON_NO_DAY with an error. */
 patron_status patron__repurchase_as_of(const patron_dataset *ds,
