@@ -30,8 +30,9 @@ typedef struct patron_repurchase_options {
 PATRON_API void patron_repurchase_options_init(patron_repurchase_options *opts);
 
 /* Appends to the profile table, as of the profile's date (opts->as_of_day is ignored):
- * repurchase_cycle_days (double, 1 decimal), next_purchase_date (date), repurchase_due
- * (int 1/0), repurchase_status (category due/overdue/not_due/unknown, a segmentation),
+ * repurchase_cycle_days (double, 2 decimals: cycles are whole, half or quarter days),
+ * next_purchase_date (date), repurchase_due (int 1/0), repurchase_status (category
+ * due/overdue/not_due/unknown, a segmentation),
  * and with opts->fallback repurchase_cycle_source (own/fallback). Needs only orders.
  * Rows without a purchase keep every column empty. Errors: PATRON_ERR_USAGE (bad
  * due_days, columns already present), PATRON_ERR_NOMEM. */

@@ -108,7 +108,7 @@ patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback
     st = patron_table_add_category(t, "repurchase_cycle_source", source_labels, NULL, 2, false,
                                    &c->source, err);
   if (st == PATRON_OK)
-    patron_table_set_decimals(t, "repurchase_cycle_days", 1);
+    patron_table_set_decimals(t, "repurchase_cycle_days", 2);
   return st;
 }
 

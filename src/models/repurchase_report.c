@@ -90,7 +90,7 @@ static patron_status add_report_cols(patron_table *t, report_cols *c, patron_err
   for (size_t i = 0; st == PATRON_OK && i < sizeof spec / sizeof *spec; i++)
     st = patron_table_add(t, spec[i].name, spec[i].type, spec[i].data, err);
   if (st == PATRON_OK)
-    patron_table_set_decimals(t, "median_cycle_days", 1);
+    patron_table_set_decimals(t, "median_cycle_days", 2);
   return st;
 }
 
