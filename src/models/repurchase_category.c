@@ -15,7 +15,8 @@ enum { BLOCK_ROWS = 8192, SMALL_SORT = 16 };
  * over the categories it bought (slots, in order of first appearance), so each slot's days
  * stay time-sorted; slots are then ordered by category name. Linear in the lines. */
 typedef struct scratch {
-  uint32_t *stamp, *slot; /* per category code: customer stamp, slot */
+  _Alignas(64) uint32_t *stamp, *slot; /* per category code: customer stamp, slot (own
+                                          cache lines: `now` changes per customer) */
   uint32_t now;           /* the current customer's stamp */
   int32_t *day, *sorted;  /* per line; sorted: days grouped by slot */
   uint32_t *line_slot, *count, *end, *code, *order; /* per line / per slot */
