@@ -223,8 +223,9 @@ static patron_status pairs_table(cat_job *j, const patron_repurchase_options *o,
   }
   patron_table *t = patron_table_new(rows);
   j->pairs.n = rows;
-  j->pairs.code = malloc((rows ? rows : 1) * sizeof *j->pairs.code);
-  j->pairs.first_gap = malloc((rows ? rows : 1) * sizeof *j->pairs.first_gap);
+  /* big blocks on huge pages: their first touch is otherwise most of the pair pass */
+  j->pairs.code = patron__realloc_big(NULL, (rows ? rows : 1) * sizeof *j->pairs.code);
+  j->pairs.first_gap = patron__realloc_big(NULL, (rows ? rows : 1) * sizeof *j->pairs.first_gap);
   patron_status st = t && j->pairs.code && j->pairs.first_gap ? PATRON_OK : PATRON__OOM(err);
   if (st == PATRON_OK)
     st = patron_table_add(t, "customer_id", PATRON_COL_STRING, (void **)&j->id, err);

@@ -17,7 +17,7 @@ typedef struct cat_stat {
 /* stats[code].cycle = median over the code's repeat buyers (NaN when none); counts. */
 static bool category_cycles(const patron__pairs *p, cat_stat *stats, size_t n_cat) {
   size_t *at = calloc(n_cat + 1, sizeof *at);
-  double *own = malloc((p->n ? p->n : 1) * sizeof *own);
+  double *own = patron__realloc_big(NULL, (p->n ? p->n : 1) * sizeof *own);
   bool ok = at && own;
   const int64_t *days = p->cols.purchase_days;
   for (size_t i = 0; ok && i < p->n; i++) {
