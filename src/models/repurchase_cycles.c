@@ -19,19 +19,6 @@ void patron_repurchase_options_init(patron_repurchase_options *o) {
   *o = (patron_repurchase_options){.as_of_day = PATRON_NO_DAY, .due_days = 14};
 }
 
-/* Median of a few ints by insertion sort: for the usual 1-8 gaps it is several times
- * faster than GSL's quickselect (measured on 1M generated customers). */
-static double small_median(int *v, size_t n) {
-  for (size_t i = 1; i < n; i++) {
-    int x = v[i];
-    size_t j = i;
-    for (; j > 0 && v[j - 1] > x; j--)
-      v[j] = v[j - 1];
-    v[j] = x;
-  }
-  return n % 2 ? v[n / 2] : 0.5 * ((double)v[n / 2 - 1] + v[n / 2]);
-}
-
 void patron__cycle_of_days(const int32_t *days, size_t n, int *gaps, patron__cycle *out) {
   *out = (patron__cycle){.median_gap = NAN};
   if (!n)
@@ -48,7 +35,7 @@ void patron__cycle_of_days(const int32_t *days, size_t n, int *gaps, patron__cyc
   if (!n_gaps)
     return;
   out->first_gap = gaps[0];
-  out->median_gap = n_gaps <= 16 ? small_median(gaps, n_gaps) : gsl_stats_int_median(gaps, 1, n_gaps);
+  out->median_gap = gsl_stats_int_median(gaps, 1, n_gaps);
 }
 
 double patron__median(double *values, size_t n) { return gsl_stats_median(values, 1, n); }
