@@ -11,6 +11,7 @@
 void cli_analysis_init(cli_analysis *a) {
   cli_inputs_init(&a->inputs);
   patron_profile_options_init(&a->profile);
+  patron_repurchase_options_init(&a->repurchase);
   a->out_dir = NULL;
   a->quiet = false;
   a->clv = true;
@@ -96,6 +97,9 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   }
   if (st == PATRON_OK && a->clv)
     st = add_clv_columns(command, a, &s, &err);
+  a->repurchase.n_threads = a->inputs.load.n_threads;
+  if (st == PATRON_OK)
+    st = patron_repurchase_profile(s.profile, s.ds, &a->repurchase, &err);
   if (st == PATRON_OK)
     st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
                                &s.n_segments, &err);

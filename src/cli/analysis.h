@@ -7,6 +7,7 @@
 typedef struct cli_analysis {
   cli_inputs inputs;
   patron_profile_options profile;
+  patron_repurchase_options repurchase;
   const char *out_dir;
   bool quiet; /* no report on stdout */
   bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */

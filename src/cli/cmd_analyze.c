@@ -20,6 +20,8 @@ static const char usage[] =
     "  --no-clv             no CLV columns (p_alive, exp_purchases_90d, clv_365d)\n"
     "  --clv-model M        purchase model of the CLV columns: bgnbd (default), mbgnbd,\n"
     "                       paretonbd (with Gamma-Gamma spend; see patron clv --help)\n"
+    "  --due-days N         repurchase_due: next expected purchase within N days (14)\n"
+    "  --cycle-fallback     one-purchase-day customers take the median repurchase cycle\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n";
 
@@ -34,7 +36,9 @@ enum {
   OPT_DORMANT,
   OPT_QUIET,
   OPT_NO_CLV,
-  OPT_CLV_MODEL
+  OPT_CLV_MODEL,
+  OPT_DUE_DAYS,
+  OPT_CYCLE_FALLBACK
 };
 
 static const struct option long_options[] = {
@@ -50,6 +54,8 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-clv", no_argument, NULL, OPT_NO_CLV},
     {"clv-model", required_argument, NULL, OPT_CLV_MODEL},
+    {"due-days", required_argument, NULL, OPT_DUE_DAYS},
+    {"cycle-fallback", no_argument, NULL, OPT_CYCLE_FALLBACK},
     {NULL, 0, NULL, 0},
 };
 
@@ -108,6 +114,12 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
       return cli_usage_error("analyze", "--clv-model expects bgnbd, mbgnbd or paretonbd, got "
                                         "'%s'", arg), false;
     return true;
+  case OPT_DUE_DAYS:
+    if (!cli_parse_long("analyze", "--due-days", arg, 1, 100000, &v))
+      return false;
+    a->repurchase.due_days = (int)v;
+    return true;
+  case OPT_CYCLE_FALLBACK: a->repurchase.fallback = true; return true;
   default: return cli_usage_error("analyze", "unknown option"), false;
   }
 }

@@ -8,12 +8,14 @@ extern const cli_command cli_cmd_analyze;
 extern const cli_command cli_cmd_gen;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_clv;
+extern const cli_command cli_cmd_repurchase;
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_analyze,
     &cli_cmd_gen,
     &cli_cmd_demo,
     &cli_cmd_clv,
+    &cli_cmd_repurchase,
     NULL,
 };
 
