@@ -63,6 +63,6 @@ expect_exit 1 -- "$PATRON" clv predict --model "$WORK/bad.csv" --summary "$WORK/
 # patron analyze gains the CLV columns
 # shellcheck disable=SC2086
 expect_exit 0 -- "$PATRON" analyze $RAW --as-of 1997-10-01 --quiet --out "$WORK/an"
-head -1 "$WORK/an/profiles.csv" | grep -q ",lifecycle,p_alive,exp_purchases_90d,clv_365d$" ||
+head -1 "$WORK/an/profiles.csv" | grep -q ",lifecycle,p_alive,exp_purchases_90d,clv_365d" ||
   fail "analyze lacks the CLV columns: $(head -1 "$WORK/an/profiles.csv")"
 finish

@@ -51,7 +51,7 @@ expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/c" --due-day
 expect_exit 1 -- "$PATRON" repurchase --orders missing.csv --out "$WORK/c"
 
 # analyze: the profile gains the columns; --due-days and --cycle-fallback reach them
-expect_exit 0 -- "$PATRON" analyze --orders orders.csv --as-of 2024-01-11 --quiet \
+expect_exit 0 -- "$PATRON" analyze --orders orders.csv --as-of 2024-01-11 --quiet --no-clv \
   --due-days 4 --cycle-fallback --out "$WORK/an"
 head -1 "$WORK/an/profiles.csv" | grep -q "lifecycle,repurchase_cycle_days,next_purchase_date,repurchase_due,repurchase_status,repurchase_cycle_source$" ||
   fail "profiles.csv header: $(head -1 "$WORK/an/profiles.csv")"
