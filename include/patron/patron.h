@@ -13,5 +13,6 @@
 #include "patron/gen.h"
 #include "patron/clv.h"
 #include "patron/kmeans.h"
+#include "patron/tiers.h"
 
 #endif
