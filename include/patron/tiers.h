@@ -96,8 +96,8 @@ PATRON_API patron_status patron_value_index_parse_weights(const char *text, doub
 
 typedef struct patron_value_index_info {
   size_t n_scored;  /* rows with a purchase */
-  size_t n_capped;  /* formula-v1: rows whose exp(M / 1000) overflowed and was capped */
-  double cap;       /* the capped value of that term, exp(709) */
+  size_t n_capped;  /* formula-v1: rows whose exp(M / 1000) reached the cap (M >= 69,077.55) */
+  double cap;       /* the cap of that term: 1e30 (exp overflows a double above M = 709,782) */
 } patron_value_index_info;
 
 /* The index from arrays of n customers (recency_days, frequency, monetary in currency

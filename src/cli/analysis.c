@@ -11,6 +11,7 @@
 void cli_analysis_init(cli_analysis *a) {
   cli_inputs_init(&a->inputs);
   patron_profile_options_init(&a->profile);
+  cli_tiers_init(&a->tiers, true);
   a->out_dir = NULL;
   a->quiet = false;
 }
@@ -18,6 +19,7 @@ void cli_analysis_init(cli_analysis *a) {
 typedef struct run_state {
   patron_dataset *ds;
   patron_profile *profile;
+  cli_tiers_result tiers;
   patron_segment_row *segments;
   size_t n_segments;
   patron_timing timings[4];
@@ -56,6 +58,7 @@ static void print_report(const cli_analysis *a, const run_state *s) {
   cli_print_inputs(stdout, s->ds);
   cli_print_headline(stdout, s->profile);
   cli_print_segments(stdout, s->segments, s->n_segments);
+  cli_tiers_print(stdout, &a->tiers, &s->tiers);
   printf("\nWrote %s/profiles.csv, segments.csv, summary.json%s\n", a->out_dir,
          patron_dataset_n_rejects(s->ds) ? ", rejects.csv" : "");
 }
@@ -72,17 +75,24 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     lap(&s, "load");
     st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
   }
-  if (st == PATRON_OK)
-    st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
-                               &s.n_segments, &err);
   if (st == PATRON_OK) {
     lap(&s, "profile");
-    st = write_outputs(a, &s, &err);
+    st = cli_tiers_apply(&a->tiers, s.ds, s.profile, &s.tiers, &err);
   }
+  if (st == PATRON_OK) {
+    lap(&s, "cluster_tiers");
+    st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
+                               &s.n_segments, &err);
+  }
+  if (st == PATRON_OK)
+    st = write_outputs(a, &s, &err);
+  if (st == PATRON_OK)
+    cli_tiers_warn(command, &s.tiers);
   if (st == PATRON_OK)
     print_report(a, &s);
   free(s.segments);
   patron_profile_free(s.profile);
+  cli_tiers_done(&s.tiers); /* after the profile: it owns cluster_label's labels */
   patron_dataset_free(s.ds);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

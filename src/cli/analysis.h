@@ -3,10 +3,12 @@
 #define PATRON_CLI_ANALYSIS_H
 
 #include "cli_inputs.h"
+#include "cli_tiers.h"
 
 typedef struct cli_analysis {
   cli_inputs inputs;
   patron_profile_options profile;
+  cli_tiers tiers; /* clusters, value index, tiers, member levels */
   const char *out_dir;
   bool quiet; /* no report on stdout */
 } cli_analysis;

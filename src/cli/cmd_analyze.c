@@ -18,7 +18,7 @@ static const char usage[] =
     "  --new-days N         lifecycle windows in days (defaults 30, 90, 180, 365)\n"
     "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n";
+    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE;
 
 enum {
   OPT_OUT = CLI_OPT_FIRST_FREE,
@@ -34,6 +34,8 @@ enum {
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_CLUSTER_LONG_OPTIONS,
+    CLI_VALUE_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"bins", required_argument, NULL, OPT_BINS},
     {"threshold", required_argument, NULL, OPT_THRESHOLD},
@@ -111,6 +113,8 @@ static int run(int argc, char **argv) {
       goto done;
     }
     int handled = cli_inputs_option(&a.inputs, "analyze", opt, optarg);
+    if (handled == 0)
+      handled = cli_tiers_option(&a.tiers, "analyze", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(&a, opt, optarg)))
       goto done;
   }
@@ -118,7 +122,7 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "unexpected argument '%s'", argv[optind]);
     goto done;
   }
-  if (!cli_inputs_ready(&a.inputs, "analyze"))
+  if (!cli_inputs_ready(&a.inputs, "analyze") || !cli_tiers_ready(&a.tiers, "analyze"))
     goto done;
   if (!a.out_dir) {
     cli_usage_error("analyze", "--out DIR is required");

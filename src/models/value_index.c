@@ -2,7 +2,8 @@
  * (inverted), frequency and monetary, each percentile-ranked to 0..1 (mid-ranks for ties)
  * or min-max scaled on signed log1p values, then weighted (default 0.4, 0.3, 0.3). The
  * preset formula-v1, V = 0.4 ln(R + 1) + 0.3 F + 0.3 exp(M / 1000) as written in a retail
- * project plan, is kept as is for comparison, its exp term capped at exp(709). */
+ * project plan, is kept as is for comparison, its exp term capped at 1e30 (exp overflows a
+ * double above M = 709,782; the cap keeps every printed value finite and short). */
 #include "core/sort.h"
 #include "core/table_int.h"
 #include "models/tiers_int.h"
@@ -11,8 +12,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* The largest whole exponent whose exp() is finite in double precision. */
-#define FORMULA_V1_MAX_EXP 709.0
+/* Cap of formula-v1's exp(M / 1000) term, reached at M = 1000 ln(1e30) = 69,077.55. */
+#define FORMULA_V1_CAP 1e30
 
 void patron_value_index_options_init(patron_value_index_options *o) {
   *o = (patron_value_index_options){PATRON_VALUE_INDEX_RANK, {0.4, 0.3, 0.3}};
@@ -138,13 +139,14 @@ static void add_minmax_log(const double *v, size_t n, bool inverted, double weig
 
 static void formula_v1(const double *r, const double *f, const double *m, size_t n, double *out,
                        patron_value_index_info *info) {
+  double max_exp = log(FORMULA_V1_CAP);
   for (size_t i = 0; i < n; i++) {
-    double e = m[i] / 1000;
-    if (e > FORMULA_V1_MAX_EXP) {
-      e = FORMULA_V1_MAX_EXP;
+    double e = m[i] / 1000, term = FORMULA_V1_CAP;
+    if (e < max_exp)
+      term = exp(e);
+    else
       info->n_capped++;
-    }
-    out[i] = 0.4 * log(r[i] + 1) + 0.3 * f[i] + 0.3 * exp(e);
+    out[i] = 0.4 * log(r[i] + 1) + 0.3 * f[i] + 0.3 * term;
   }
 }
 
@@ -173,7 +175,7 @@ patron_status patron_value_index_compute(const double *recency, const double *fr
                                          patron_value_index_info *info, patron_error *err) {
   patron_value_index_info local;
   info = info ? info : &local;
-  *info = (patron_value_index_info){.n_scored = n, .cap = exp(FORMULA_V1_MAX_EXP)};
+  *info = (patron_value_index_info){.n_scored = n, .cap = FORMULA_V1_CAP};
   const double *const cols[3] = {recency, frequency, monetary};
   patron_status st = check_inputs(cols, n, o, err);
   if (st != PATRON_OK || n == 0)
