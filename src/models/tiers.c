@@ -119,6 +119,8 @@ static const char *set_tier_value(const tier_key *k, const char *v, size_t len,
 
 static patron_status tier_field(const char *text, size_t at, size_t len, patron_tier_options *o,
                                 patron_error *err) {
+  while (len && text[at] == ' ') /* blanks before a key */
+    at++, len--;
   const char *f = text + at, *eq = memchr(f, '=', len);
   if (!eq)
     return patron__spec_error(err, "--tiers", text, at, "expected KEY=VALUE");

@@ -43,6 +43,8 @@ static int weight_slot(const char *name, size_t len) {
 /* One field of --weights at text + at: positional slot `pos`, or NAME=VALUE. */
 static patron_status weight_field(const char *text, size_t at, size_t len, int pos, bool named,
                                   double w[3], bool seen[3], patron_error *err) {
+  while (len && text[at] == ' ') /* blanks before a name */
+    at++, len--;
   const char *f = text + at;
   size_t value_at = at, value_len = len;
   int slot = pos;
