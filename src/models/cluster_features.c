@@ -55,6 +55,7 @@ static const char *field_name(const char *text, size_t at, size_t len, bool *log
     if (!is_name_char(text[at + i]))
       return *fault = at + i, text[at + i] == '(' ? "unknown transform (only log1p(NAME))"
                                                   : "expected a column name";
+  *fault = at;
   return len ? NULL : "expected a column name";
 }
 
