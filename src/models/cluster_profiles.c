@@ -110,6 +110,14 @@ static patron_status fit(run *w, patron_clustering *c, patron_error *err) {
   }
   if (!o->k)
     return fit_scan(w, c, err);
+  size_t distinct = patron_kmeans_distinct_rows(w->x, w->n, w->d, o->k);
+  if (w->n && !distinct)
+    return PATRON__OOM(err);
+  if (distinct < o->k)
+    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "%zu clusters need %zu distinct customers with a purchase; the data "
+                             "has %zu (use --k %zu or less, or --k auto)",
+                             o->k, o->k, distinct, distinct ? distinct : 1);
   w->k = o->k;
   return fit_fixed(w, c, err);
 }

@@ -157,7 +157,7 @@ static void test_too_few_rows(void **state) {
   patron_clustering *c;
   patron_error err = {0};
   assert_int_equal(patron_cluster_table(b.t, &o, &c, &err), PATRON_ERR_DOMAIN);
-  assert_non_null(strstr(err.message, "only 3"));
+  assert_non_null(strstr(err.message, "the data has 3 (use --k 3 or less"));
   assert_null(c);
   assert_null(patron_table_find(b.t, "cluster"));
   o.fewer_ok = true;
