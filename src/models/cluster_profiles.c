@@ -55,7 +55,7 @@ void patron_clustering_free(patron_clustering *c) {
   free(c);
 }
 
-/* The scan or the fixed-k fit's figures as one scan row (silhouette on the sample). */
+/* The fixed-k fit's figures as one scan row (silhouette on the sample). */
 static void score_fixed_k(const run *w, patron_clustering *c) {
   patron_kmeans_scan_row *s = &c->scan[0];
   patron_error ignored = {0};
@@ -99,20 +99,15 @@ static patron_status fit_scan(run *w, patron_clustering *c, patron_error *err) {
 static patron_status fit(run *w, patron_clustering *c, patron_error *err) {
   const patron_cluster_options *o = w->o;
   size_t want = o->k ? o->k : 2;
-  if (o->fewer_ok) {
-    size_t distinct = patron_kmeans_distinct_rows(w->x, w->n, w->d, want);
-    if (w->n && !distinct)
-      return PATRON__OOM(err);
-    if (distinct < want || (!o->k && w->n < 3)) {
-      w->k = distinct < want ? distinct : 1;
-      return w->k ? fit_fixed(w, c, err) : PATRON_OK;
-    }
+  size_t distinct = patron_kmeans_distinct_rows(w->x, w->n, w->d, want);
+  if (w->n && !distinct)
+    return PATRON__OOM(err);
+  if (o->fewer_ok && (distinct < want || (!o->k && w->n < 3))) {
+    w->k = distinct < want ? distinct : 1;
+    return w->k ? fit_fixed(w, c, err) : PATRON_OK;
   }
   if (!o->k)
     return fit_scan(w, c, err);
-  size_t distinct = patron_kmeans_distinct_rows(w->x, w->n, w->d, o->k);
-  if (w->n && !distinct)
-    return PATRON__OOM(err);
   if (distinct < o->k)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "%zu clusters need %zu distinct customers with a purchase; the data "
