@@ -14,7 +14,7 @@
 /* ---- Clusters of profiles ------------------------------------------------------------ */
 
 #define PATRON_CLUSTER_DEFAULT_FEATURES "log1p(recency_days),log1p(frequency),log1p(monetary)"
-#define PATRON_CLUSTER_MAX_FEATURES 16
+#define PATRON_CLUSTER_MAX_FEATURES     16
 
 typedef struct patron_cluster_options {
   /* Comma-separated numeric profile columns, each bare or as log1p(NAME); NULL = the
@@ -35,20 +35,20 @@ PATRON_API void patron_cluster_options_init(patron_cluster_options *o);
 
 /* What a clustering made; arrays belong to the clustering. */
 typedef struct patron_cluster_result {
-  size_t k;             /* clusters made; 0 when no row could be clustered */
-  size_t k_requested;   /* options.k (0 = auto) */
-  size_t n_clustered;   /* rows clustered: purchasers with every feature present */
-  size_t n_missing;     /* purchasers left out because a feature was empty */
+  size_t k;           /* clusters made; 0 when no row could be clustered */
+  size_t k_requested; /* options.k (0 = auto) */
+  size_t n_clustered; /* rows clustered: purchasers with every feature present */
+  size_t n_missing;   /* purchasers left out because a feature was empty */
   size_t n_features;
-  const char *const *feature_names; /* as written, e.g. "log1p(monetary)" */
-  const bool *zero_variance;        /* per feature: constant, so it played no part */
-  const double *centroids;          /* k x n_features in feature units (not standardized) */
+  const char *const *feature_names;       /* as written, e.g. "log1p(monetary)" */
+  const bool *zero_variance;              /* per feature: constant, so it played no part */
+  const double *centroids;                /* k x n_features in feature units (not standardized) */
   const patron_kmeans_report_row *report; /* k rows; cluster c is report[c - 1] */
   const patron_kmeans_scan_row *scan;     /* the k tried (auto), or the one k (scores) */
   size_t n_scan;
-  patron_kmeans_info info;           /* the kept fit */
-  const char *const *labels;         /* k names: "important_value", "general_retain_2" */
-  const char *const *labels_zh;      /* k Chinese names: "重要价值客户" */
+  patron_kmeans_info info;      /* the kept fit */
+  const char *const *labels;    /* k names: "important_value", "general_retain_2" */
+  const char *const *labels_zh; /* k Chinese names: "重要价值客户" */
 } patron_cluster_result;
 
 typedef struct patron_clustering patron_clustering;
@@ -95,9 +95,9 @@ PATRON_API patron_status patron_value_index_parse_weights(const char *text, doub
                                                           patron_error *err);
 
 typedef struct patron_value_index_info {
-  size_t n_scored;  /* rows with a purchase */
-  size_t n_capped;  /* formula-v1: rows whose exp(M / 1000) reached the cap (M >= 69,077.55) */
-  double cap;       /* the cap of that term: 1e30 (exp overflows a double above M = 709,782) */
+  size_t n_scored; /* rows with a purchase */
+  size_t n_capped; /* formula-v1: rows whose exp(M / 1000) reached the cap (M >= 69,077.55) */
+  double cap;      /* the cap of that term: 1e30 (exp overflows a double above M = 709,782) */
 } patron_value_index_info;
 
 /* The index from arrays of n customers (recency_days, frequency, monetary in currency
@@ -116,22 +116,22 @@ PATRON_API patron_status patron_value_index(patron_table *t, const patron_value_
 
 /* Per profile row, from the dataset's orders and events dated before as-of. */
 typedef struct patron_activity {
-  size_t n;                   /* rows of the profile table */
-  patron_money *spend;        /* sum of order values in [as_of - window_days, as_of),
-                                 refunds included (net, as monetary) */
-  int64_t *purchases;         /* orders with value > 0 in that window */
+  size_t n;                     /* rows of the profile table */
+  patron_money *spend;          /* sum of order values in [as_of - window_days, as_of),
+                                   refunds included (net, as monetary) */
+  int64_t *purchases;           /* orders with value > 0 in that window */
   uint8_t *cart_after_purchase; /* latest cart event in [as_of - cart_days, as_of) is
                                    later than the last purchase (1) or not (0) */
-  bool has_events;            /* an events file was loaded */
-  bool has_cart_type;         /* ... and it has at least one event of the cart type */
+  bool has_events;              /* an events file was loaded */
+  bool has_cart_type;           /* ... and it has at least one event of the cart type */
 } patron_activity;
 
 /* Fills *out (arrays malloc'ed: free with patron_activity_free). cart_event is the event
  * type counted as a cart ("cart"). window_days, cart_days >= 1. */
-PATRON_API patron_status patron_activity_compute(const patron_dataset *ds,
-                                                 const patron_profile *p, int window_days,
-                                                 int cart_days, const char *cart_event,
-                                                 patron_activity *out, patron_error *err);
+PATRON_API patron_status patron_activity_compute(const patron_dataset *ds, const patron_profile *p,
+                                                 int window_days, int cart_days,
+                                                 const char *cart_event, patron_activity *out,
+                                                 patron_error *err);
 PATRON_API void patron_activity_free(patron_activity *a);
 
 /* ---- Value tiers ---------------------------------------------------------------------- */
@@ -159,8 +159,13 @@ PATRON_API void patron_tier_options_init(patron_tier_options *o);
 PATRON_API patron_status patron_tier_options_parse(const char *text, patron_tier_options *o,
                                                    patron_error *err);
 
-enum { PATRON_TIER_HIGH_VALUE, PATRON_TIER_POTENTIAL, PATRON_TIER_MAINTAIN, PATRON_TIER_REGULAR,
-       PATRON_TIER_COUNT };
+enum {
+  PATRON_TIER_HIGH_VALUE,
+  PATRON_TIER_POTENTIAL,
+  PATRON_TIER_MAINTAIN,
+  PATRON_TIER_REGULAR,
+  PATRON_TIER_COUNT
+};
 
 typedef struct patron_tier_info {
   size_t counts[PATRON_TIER_COUNT];
@@ -179,8 +184,13 @@ PATRON_API patron_status patron_tiers(patron_table *t, const patron_activity *a,
 
 /* ---- Member levels -------------------------------------------------------------------- */
 
-enum { PATRON_LEVEL_NORMAL, PATRON_LEVEL_SILVER, PATRON_LEVEL_GOLD, PATRON_LEVEL_DIAMOND,
-       PATRON_LEVEL_COUNT };
+enum {
+  PATRON_LEVEL_NORMAL,
+  PATRON_LEVEL_SILVER,
+  PATRON_LEVEL_GOLD,
+  PATRON_LEVEL_DIAMOND,
+  PATRON_LEVEL_COUNT
+};
 
 typedef struct patron_level_options {
   double thresholds[PATRON_LEVEL_COUNT]; /* lower bounds, inclusive: 0, 1000, 5000, 20000 */
@@ -197,8 +207,7 @@ PATRON_API patron_status patron_level_options_parse(const char *text, patron_lev
  * the normal threshold (a net refund over the window, with the default 0) leaves it empty. */
 PATRON_API patron_status patron_member_levels(patron_table *t, const patron_activity *a,
                                               const patron_level_options *o,
-                                              size_t counts[PATRON_LEVEL_COUNT],
-                                              patron_error *err);
+                                              size_t counts[PATRON_LEVEL_COUNT], patron_error *err);
 
 /* ---- All of it, for analyze ----------------------------------------------------------- */
 
@@ -218,7 +227,6 @@ PATRON_API void patron_value_tiers_options_init(patron_value_tiers_options *o);
 /* value_index, tier and member_level on the profile's table (activity from ds). */
 PATRON_API patron_status patron_value_tiers_add(patron_profile *p, const patron_dataset *ds,
                                                 const patron_value_tiers_options *o,
-                                                patron_value_tiers_info *info,
-                                                patron_error *err);
+                                                patron_value_tiers_info *info, patron_error *err);
 
 #endif

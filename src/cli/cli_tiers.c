@@ -144,8 +144,7 @@ void cli_tiers_print(FILE *out, const cli_tiers *t, const cli_tiers_result *r) {
   const patron_cluster_result *c = patron_clustering_result(r->clustering);
   fprintf(out, "\nClusters: k = %zu", c->k);
   if (t->cluster.k && c->k < t->cluster.k)
-    fprintf(out, " (asked for %zu; the data has only %zu distinct customers)", t->cluster.k,
-            c->k);
+    fprintf(out, " (asked for %zu; the data has only %zu distinct customers)", t->cluster.k, c->k);
   else if (!t->cluster.k)
     fprintf(out, " (chosen by silhouette)");
   fprintf(out, " on %zu customers with a purchase, features ", c->n_clustered);

@@ -17,10 +17,11 @@ static const char usage[] =
     "cluster, cluster_label), centroids.csv (in feature units), k_scan.csv (inertia,\n"
     "silhouette, Calinski-Harabasz per k) and report.csv (size, share, revenue, revenue\n"
     "share, mean recency, frequency, monetary per cluster).\n\n" CLI_INPUT_USAGE
-    "\n" CLI_CLUSTER_USAGE("auto", "10") "\nOutput:\n"
-    "  --out DIR            output directory (created when missing; required)\n"
-    "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n";
+    "\n" CLI_CLUSTER_USAGE(
+        "auto", "10") "\nOutput:\n"
+                      "  --out DIR            output directory (created when missing; required)\n"
+                      "  --quiet              no report on stdout\n"
+                      "  -h, --help           this help\n";
 
 enum { OPT_OUT = CLI_OPT_FIRST_FREE, OPT_QUIET };
 
@@ -146,10 +147,9 @@ static patron_status write_scan(const patron_cluster_result *c, const char *path
 }
 
 /* customer_id, recency_days, frequency, monetary, cluster, cluster_label of every row. */
-static patron_status write_assignments(const patron_table *p, const char *path,
-                                       patron_error *err) {
-  static const char *const names[] = {"customer_id", "recency_days", "frequency", "monetary",
-                                      "cluster", "cluster_label"};
+static patron_status write_assignments(const patron_table *p, const char *path, patron_error *err) {
+  static const char *const names[] = {"customer_id", "recency_days", "frequency",
+                                      "monetary",    "cluster",      "cluster_label"};
   size_t n = patron_table_n_rows(p);
   patron_table *t = patron_table_new(n);
   if (!t)
@@ -189,8 +189,7 @@ static patron_status write_all(const char *dir, const patron_table *p,
 /* ---- The printed report ---------------------------------------------------------------------- */
 
 static void print_scan(const patron_cluster_result *c) {
-  printf("\n%4s %16s %11s %18s %7s\n", "k", "inertia", "silhouette", "calinski_harabasz",
-         "n_iter");
+  printf("\n%4s %16s %11s %18s %7s\n", "k", "inertia", "silhouette", "calinski_harabasz", "n_iter");
   for (size_t i = 0; i < c->n_scan; i++) {
     const patron_kmeans_scan_row *r = &c->scan[i];
     printf("%4zu %16.2f ", r->k, r->inertia);
@@ -223,8 +222,8 @@ static void print_report(const cluster_args *a, const patron_cluster_result *c) 
     printf("%zu customers with a purchase were left out: a feature was empty\n", c->n_missing);
   if (c->n_scan)
     print_scan(c);
-  printf("\n%3s %-22s %10s %7s %16s %7s %9s %9s %12s\n", "#", "cluster_label", "customers",
-         "share", "revenue", "share", "recency", "frequency", "monetary");
+  printf("\n%3s %-22s %10s %7s %16s %7s %9s %9s %12s\n", "#", "cluster_label", "customers", "share",
+         "revenue", "share", "recency", "frequency", "monetary");
   for (size_t i = 0; i < c->k; i++) {
     const patron_kmeans_report_row *r = &c->report[i];
     printf("%3zu %-22s %10zu %6.1f%% %16.2f %6.1f%% %9.1f %9.2f %12.2f\n", i + 1, r->label,
@@ -308,6 +307,5 @@ done:
   return rc;
 }
 
-const cli_command cli_cmd_cluster = {"cluster", run,
-                                     "k-means clusters of customers, k chosen by silhouette",
-                                     usage};
+const cli_command cli_cmd_cluster = {
+    "cluster", run, "k-means clusters of customers, k chosen by silhouette", usage};

@@ -37,8 +37,8 @@ static bool is_numeric(const patron_column *c) {
 
 /* The column name inside field [at, at + len) of text (after an optional "log1p(").
  * Returns the reason when the field is malformed, with *fault its position. */
-static const char *field_name(const char *text, size_t at, size_t len, bool *log1p,
-                              size_t *name_at, size_t *name_len, size_t *fault) {
+static const char *field_name(const char *text, size_t at, size_t len, bool *log1p, size_t *name_at,
+                              size_t *name_len, size_t *fault) {
   while (len && text[at] == ' ')
     at++, len--;
   while (len && text[at + len - 1] == ' ')

@@ -28,10 +28,10 @@ struct patron_clustering {
 typedef struct run {
   const patron_cluster_options *o;
   size_t n, d, k;
-  double *x;         /* n x d, standardized */
-  uint32_t *rows;    /* table row of each matrix row */
-  int32_t *labels;   /* n */
-  double *centers;   /* k_max x d, standardized units */
+  double *x;       /* n x d, standardized */
+  uint32_t *rows;  /* table row of each matrix row */
+  int32_t *labels; /* n */
+  double *centers; /* k_max x d, standardized units */
 } run;
 
 void patron_cluster_options_init(patron_cluster_options *o) {
@@ -39,9 +39,7 @@ void patron_cluster_options_init(patron_cluster_options *o) {
   patron_kmeans_scan_options_init(&o->scan);
 }
 
-const patron_cluster_result *patron_clustering_result(const patron_clustering *c) {
-  return &c->r;
-}
+const patron_cluster_result *patron_clustering_result(const patron_clustering *c) { return &c->r; }
 
 void patron_clustering_free(patron_clustering *c) {
   if (!c)
@@ -59,12 +57,14 @@ void patron_clustering_free(patron_clustering *c) {
 static void score_fixed_k(const run *w, patron_clustering *c) {
   patron_kmeans_scan_row *s = &c->scan[0];
   patron_error ignored = {0};
-  *s = (patron_kmeans_scan_row){.k = w->k, .inertia = c->r.info.inertia,
-                                .n_iter = c->r.info.n_iter, .converged = c->r.info.converged};
+  *s = (patron_kmeans_scan_row){.k = w->k,
+                                .inertia = c->r.info.inertia,
+                                .n_iter = c->r.info.n_iter,
+                                .converged = c->r.info.converged};
   const patron_kmeans_scan_options *so = &w->o->scan;
-  s->silhouette_defined = patron_kmeans_silhouette(w->x, w->n, w->d, w->labels, w->k,
-                                                   so->silhouette_sample, so->sample_seed,
-                                                   &s->silhouette, &ignored) == PATRON_OK;
+  s->silhouette_defined =
+      patron_kmeans_silhouette(w->x, w->n, w->d, w->labels, w->k, so->silhouette_sample,
+                               so->sample_seed, &s->silhouette, &ignored) == PATRON_OK;
   if (!s->silhouette_defined)
     s->silhouette = -1;
   s->ch_defined = patron_kmeans_calinski_harabasz(w->x, w->n, w->d, w->labels, w->k,
@@ -77,16 +77,16 @@ static void score_fixed_k(const run *w, patron_clustering *c) {
 static patron_status fit_fixed(run *w, patron_clustering *c, patron_error *err) {
   patron_kmeans_options fo = w->o->scan.fit;
   fo.k = w->k;
-  patron_status st = patron_kmeans_fit(w->x, w->n, w->d, &fo, NULL, w->centers, w->labels,
-                                       &c->r.info, err);
+  patron_status st =
+      patron_kmeans_fit(w->x, w->n, w->d, &fo, NULL, w->centers, w->labels, &c->r.info, err);
   if (st == PATRON_OK && w->o->scores && w->k >= 2)
     score_fixed_k(w, c);
   return st;
 }
 
 static patron_status fit_scan(run *w, patron_clustering *c, patron_error *err) {
-  patron_status st = patron_kmeans_scan(w->x, w->n, w->d, &w->o->scan, c->scan, &c->r.n_scan,
-                                        &w->k, w->labels, w->centers, err);
+  patron_status st = patron_kmeans_scan(w->x, w->n, w->d, &w->o->scan, c->scan, &c->r.n_scan, &w->k,
+                                        w->labels, w->centers, err);
   for (size_t i = 0; st == PATRON_OK && i < c->r.n_scan; i++)
     if (c->scan[i].k == w->k)
       c->r.info = (patron_kmeans_info){.inertia = c->scan[i].inertia,
@@ -236,7 +236,7 @@ static patron_status alloc_run(run *w, patron_clustering *c, patron_error *err) 
   c->report = malloc(k_max * sizeof *c->report);
   c->scan = malloc(n_scan * sizeof *c->scan);
   return w->labels && w->centers && c->centroids && c->report && c->scan ? PATRON_OK
-                                                                          : PATRON__OOM(err);
+                                                                         : PATRON__OOM(err);
 }
 
 static patron_status check_options(const patron_cluster_options *o, patron_error *err) {
@@ -259,15 +259,13 @@ static void describe_features(patron_clustering *c, const patron__feature *f, si
 }
 
 /* Parse, build and standardize the matrix, fit, report, write the columns. */
-static patron_status cluster_run(patron_table *t, run *w, patron_clustering *c,
-                                 patron_error *err) {
+static patron_status cluster_run(patron_table *t, run *w, patron_clustering *c, patron_error *err) {
   patron__feature f[PATRON_CLUSTER_MAX_FEATURES];
   const int64_t *freq = patron__column_data(t, "frequency", PATRON_COL_INT, "cluster", err);
   if (!freq)
     return err ? err->status : PATRON_ERR_USAGE;
-  patron_status st = patron__features_parse(w->o->features ? w->o->features
-                                                           : PATRON_CLUSTER_DEFAULT_FEATURES,
-                                            t, f, &w->d, err);
+  patron_status st = patron__features_parse(
+      w->o->features ? w->o->features : PATRON_CLUSTER_DEFAULT_FEATURES, t, f, &w->d, err);
   if (st == PATRON_OK)
     st = patron__features_matrix(t, f, w->d, freq, &w->x, &w->rows, &w->n, &c->r.n_missing, err);
   if (st != PATRON_OK)

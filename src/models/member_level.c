@@ -8,10 +8,9 @@
 
 #include <math.h>
 
-static const char *const level_labels[PATRON_LEVEL_COUNT] = {"normal", "silver", "gold",
-                                                             "diamond"};
-static const char *const level_labels_zh[PATRON_LEVEL_COUNT] = {"普通会员", "银卡会员",
-                                                                "金卡会员", "钻石会员"};
+static const char *const level_labels[PATRON_LEVEL_COUNT] = {"normal", "silver", "gold", "diamond"};
+static const char *const level_labels_zh[PATRON_LEVEL_COUNT] = {"普通会员", "银卡会员", "金卡会员",
+                                                                "钻石会员"};
 
 void patron_level_options_init(patron_level_options *o) {
   *o = (patron_level_options){{0, 1000, 5000, 20000}};
@@ -26,8 +25,7 @@ patron_status patron_level_options_parse(const char *text, patron_level_options 
     if (!patron__spec_number(text + at, len, &v[i]) || fabs(v[i]) > 1e12)
       return patron__spec_error(err, "--levels", text, at, "expected an amount");
     if (i > 0 && v[i] <= v[i - 1])
-      return patron__spec_error(err, "--levels", text, at,
-                                "must be above the previous threshold");
+      return patron__spec_error(err, "--levels", text, at, "must be above the previous threshold");
     at += len;
     if (i < PATRON_LEVEL_COUNT - 1 && !text[at])
       return patron__spec_error(err, "--levels", text, at,
@@ -44,8 +42,8 @@ patron_status patron_level_options_parse(const char *text, patron_level_options 
 }
 
 patron_status patron_member_levels(patron_table *t, const patron_activity *a,
-                                   const patron_level_options *o,
-                                   size_t counts[PATRON_LEVEL_COUNT], patron_error *err) {
+                                   const patron_level_options *o, size_t counts[PATRON_LEVEL_COUNT],
+                                   patron_error *err) {
   size_t n = patron_table_n_rows(t);
   if (a->n != n)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,

@@ -15,8 +15,8 @@
 
 static const char *const tier_labels[PATRON_TIER_COUNT] = {"high_value", "potential", "maintain",
                                                            "regular"};
-static const char *const tier_labels_zh[PATRON_TIER_COUNT] = {"高价值客户", "潜力客户",
-                                                              "维护客户", "普通客户"};
+static const char *const tier_labels_zh[PATRON_TIER_COUNT] = {"高价值客户", "潜力客户", "维护客户",
+                                                              "普通客户"};
 
 /* ---- Option texts ----------------------------------------------------------------------- */
 
@@ -67,7 +67,8 @@ typedef struct tier_key {
   size_t offset;
 } tier_key;
 
-#define TIER_KEY(name, kind, field) {name, kind, offsetof(patron_tier_options, field)}
+#define TIER_KEY(name, kind, field)                                                                \
+  { name, kind, offsetof(patron_tier_options, field) }
 static const tier_key tier_keys[] = {
     TIER_KEY("high_top", KEY_PCT, high_top_pct),
     TIER_KEY("high_spend", KEY_MONEY, high_spend),
@@ -254,7 +255,8 @@ patron_status patron_activity_compute(const patron_dataset *ds, const patron_pro
   const uint32_t *cust = patron_profile_customers(p);
   for (size_t r = 0; r < n; r++) {
     int64_t last = order_activity(&ov, cust[r], &w, &out->spend[r], &out->purchases[r]);
-    out->cart_after_purchase[r] = code && last != INT64_MIN && cart_after(&ev, cust[r], code, &w, last);
+    out->cart_after_purchase[r] =
+        code && last != INT64_MIN && cart_after(&ev, cust[r], code, &w, last);
   }
   return PATRON_OK;
 }
@@ -323,13 +325,12 @@ static const char *potential_note(const patron_activity *a) {
 patron_status patron_tiers(patron_table *t, const patron_activity *a, const patron_tier_options *o,
                            patron_tier_info *info, patron_error *err) {
   const char *step = "tier";
-  tier_inputs in = {
-      .index = patron__column_data(t, "value_index", PATRON_COL_DOUBLE, step, err),
-      .recency = patron__column_data(t, "recency_days", PATRON_COL_INT, step, err),
-      .frequency = patron__column_data(t, "frequency", PATRON_COL_INT, step, err),
-      .a = a,
-      .o = o,
-      .high_spend = (patron_money)llround(o->high_spend * PATRON_MONEY_SCALE)};
+  tier_inputs in = {.index = patron__column_data(t, "value_index", PATRON_COL_DOUBLE, step, err),
+                    .recency = patron__column_data(t, "recency_days", PATRON_COL_INT, step, err),
+                    .frequency = patron__column_data(t, "frequency", PATRON_COL_INT, step, err),
+                    .a = a,
+                    .o = o,
+                    .high_spend = (patron_money)llround(o->high_spend * PATRON_MONEY_SCALE)};
   if (!in.index || !in.recency || !in.frequency)
     return err ? err->status : PATRON_ERR_USAGE;
   size_t n_rows = patron_table_n_rows(t);
@@ -352,7 +353,8 @@ patron_status patron_tiers(patron_table *t, const patron_activity *a, const patr
   return PATRON_OK;
 }
 
-/* ---- Everything for analyze ------------------------------------------------------------------- */
+/* ---- Everything for analyze -------------------------------------------------------------------
+ */
 
 void patron_value_tiers_options_init(patron_value_tiers_options *o) {
   patron_value_index_options_init(&o->index);

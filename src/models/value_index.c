@@ -27,8 +27,7 @@ patron_status patron_value_index_parse_method(const char *text, patron_value_ind
       *out = (patron_value_index_method)i;
       return PATRON_OK;
     }
-  return patron__spec_error(err, "--index", text, 0,
-                            "expected rank, minmax-log or formula-v1");
+  return patron__spec_error(err, "--index", text, 0, "expected rank, minmax-log or formula-v1");
 }
 
 /* Which weight a named field sets: 0 R, 1 F, 2 M, -1 unknown. */

@@ -123,10 +123,10 @@ static void test_tiers_rules(void **state) {
   (void)state;
   fx f = make_fx();
   /* high_value needs all three: top 20%, spend > 5000, repurchase rate > 40% */
-  f.a.spend[19] = 50000000, f.a.purchases[19] = 2;  /* 5000.00: not above 5000 */
-  f.a.spend[18] = 50000100, f.a.purchases[18] = 2;  /* 5000.01, rate 50%: high */
-  f.a.spend[17] = 90000000, f.a.purchases[17] = 1;  /* rate 0% */
-  f.a.spend[15] = 90000000, f.a.purchases[15] = 5;  /* outside the top 20% */
+  f.a.spend[19] = 50000000, f.a.purchases[19] = 2; /* 5000.00: not above 5000 */
+  f.a.spend[18] = 50000100, f.a.purchases[18] = 2; /* 5000.01, rate 50%: high */
+  f.a.spend[17] = 90000000, f.a.purchases[17] = 1; /* rate 0% */
+  f.a.spend[15] = 90000000, f.a.purchases[15] = 5; /* outside the top 20% */
   /* potential: rank in [20%, 70%) and a cart after the last purchase */
   f.a.cart_after_purchase[16] = 1; /* top 20% */
   f.a.cart_after_purchase[15] = 1; /* 4 above of 20 = 20%: in */
@@ -138,10 +138,10 @@ static void test_tiers_rules(void **state) {
   f.rec[2] = 400, f.freq[2] = 5; /* 2 below of 20 = 10%: not in the bottom 10% */
   patron_tier_info info;
   run_tiers(&f, &info);
-  const char *want[21] = {"maintain", "regular", "regular", "regular",   "regular",
-                          "regular",  "potential", "regular", "regular", "regular",
-                          "regular",  "regular", "regular", "regular",   "regular",
-                          "potential", "regular", "regular", "high_value", "regular", ""};
+  const char *want[21] = {"maintain",   "regular", "regular", "regular",   "regular", "regular",
+                          "potential",  "regular", "regular", "regular",   "regular", "regular",
+                          "regular",    "regular", "regular", "potential", "regular", "regular",
+                          "high_value", "regular", ""};
   for (size_t r = 0; r < 21; r++)
     if (strcmp(tier_at(f.t, r), want[r]))
       fail_msg("row %zu: %s, wanted %s", r, tier_at(f.t, r), want[r]);
@@ -213,22 +213,22 @@ static void test_member_levels(void **state) {
 
 static const char orders[] =
     "customer_id,order_id,order_time,amount\n"
-    "A,a0,2023-03-02 00:00:00,100\n"   /* exactly 365 days before (2024 is leap): in */
-    "A,a1,2023-03-01 23:59:59,1000\n"  /* one second earlier: out */
+    "A,a0,2023-03-02 00:00:00,100\n"  /* exactly 365 days before (2024 is leap): in */
+    "A,a1,2023-03-01 23:59:59,1000\n" /* one second earlier: out */
     "A,a2,2024-01-10,200\n"
-    "A,a3,2024-01-20,-50\n"            /* refund: netted, not a purchase */
-    "A,a4,2024-03-01,999\n"            /* on as-of: ignored */
+    "A,a3,2024-01-20,-50\n" /* refund: netted, not a purchase */
+    "A,a4,2024-03-01,999\n" /* on as-of: ignored */
     "B,b1,2024-02-10,300\n"
     "C,c1,2024-02-20,40\n"
     "D,d1,2022-01-01,70\n";
 static const char events[] = "customer_id,event_time,event_type\n"
-                             "A,2024-02-15,cart\n"      /* after A's last purchase: yes */
-                             "B,2024-02-05,cart\n"      /* before B's purchase */
+                             "A,2024-02-15,cart\n" /* after A's last purchase: yes */
+                             "B,2024-02-05,cart\n" /* before B's purchase */
                              "B,2024-02-11,view\n"
-                             "C,2024-02-25,cart\n"      /* after C's purchase ... */
-                             "C,2024-03-01,cart\n"      /* (on as-of: ignored) */
-                             "D,2024-01-15,cart\n"      /* older than 30 days */
-                             "E,2024-02-20,cart\n";     /* no purchase at all */
+                             "C,2024-02-25,cart\n"  /* after C's purchase ... */
+                             "C,2024-03-01,cart\n"  /* (on as-of: ignored) */
+                             "D,2024-01-15,cart\n"  /* older than 30 days */
+                             "E,2024-02-20,cart\n"; /* no purchase at all */
 
 static void activity_of(const char *events_text, patron_activity *a, patron_dataset **ds,
                         patron_profile **p) {

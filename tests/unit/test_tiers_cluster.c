@@ -269,8 +269,8 @@ static void test_features_errors(void **state) {
     int32_t *seg;
     static const char *const labels[1] = {"x"};
     patron_error err = {0};
-    assert_int_equal(
-        patron_table_add_category(b.t, "segment", labels, NULL, 1, true, &seg, &err), 0);
+    assert_int_equal(patron_table_add_category(b.t, "segment", labels, NULL, 1, true, &seg, &err),
+                     0);
     patron_cluster_options o = options(2);
     o.features = cases[i].text;
     patron_clustering *c;
