@@ -14,5 +14,6 @@
 #include "patron/clv.h"
 #include "patron/kmeans.h"
 #include "patron/repurchase.h"
+#include "patron/tiers.h"
 
 #endif

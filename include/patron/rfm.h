@@ -10,6 +10,12 @@
 PATRON_API patron_status patron_rfm_scores(patron_table *t, int bins, patron_error *err);
 /* rfm_class: the eight classes, cut at means (or medians). */
 PATRON_API patron_status patron_rfm_classes(patron_table *t, bool median, patron_error *err);
+/* Number of rfm_class labels, and the label of a class code (SPEC table order:
+ * 0 important_value .. 7 general_retain), in Chinese with zh; NULL outside 0..7. */
+#define PATRON_RFM_CLASSES 8
+PATRON_API const char *patron_rfm_class_label(int code, bool zh);
+/* The class code of R, F, M high or low (the SPEC rfm_class table). */
+PATRON_API int patron_rfm_class_code(bool r_high, bool f_high, bool m_high);
 /* segment: the named segments from the scores (first matching rule; else "others"). */
 PATRON_API patron_status patron_rfm_segments(patron_table *t, patron_error *err);
 /* value_quadrant: frequency x average order value, cut at means. */

@@ -12,6 +12,7 @@ void cli_analysis_init(cli_analysis *a) {
   cli_inputs_init(&a->inputs);
   patron_profile_options_init(&a->profile);
   patron_repurchase_options_init(&a->repurchase);
+  cli_tiers_init(&a->tiers, true);
   a->out_dir = NULL;
   a->quiet = false;
   a->clv = true;
@@ -21,9 +22,10 @@ void cli_analysis_init(cli_analysis *a) {
 typedef struct run_state {
   patron_dataset *ds;
   patron_profile *profile;
+  cli_tiers_result tiers;
   patron_segment_row *segments;
   size_t n_segments;
-  patron_timing timings[4];
+  patron_timing timings[8];
   size_t n_timings;
   struct timespec clock;
 } run_state;
@@ -59,6 +61,7 @@ static void print_report(const cli_analysis *a, const run_state *s) {
   cli_print_inputs(stdout, s->ds);
   cli_print_headline(stdout, s->profile);
   cli_print_segments(stdout, s->segments, s->n_segments);
+  cli_tiers_print(stdout, &a->tiers, &s->tiers);
   printf("\nWrote %s/profiles.csv, segments.csv, summary.json%s\n", a->out_dir,
          patron_dataset_n_rejects(s->ds) ? ", rejects.csv" : "");
 }
@@ -95,22 +98,34 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     lap(&s, "load");
     st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
   }
-  if (st == PATRON_OK && a->clv)
-    st = add_clv_columns(command, a, &s, &err);
-  a->repurchase.n_threads = a->inputs.load.n_threads;
-  if (st == PATRON_OK)
-    st = patron_repurchase_profile(s.profile, s.ds, &a->repurchase, &err);
-  if (st == PATRON_OK)
-    st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
-                               &s.n_segments, &err);
   if (st == PATRON_OK) {
     lap(&s, "profile");
-    st = write_outputs(a, &s, &err);
+    if (a->clv)
+      st = add_clv_columns(command, a, &s, &err);
   }
+  if (st == PATRON_OK) {
+    lap(&s, "clv");
+    a->repurchase.n_threads = a->inputs.load.n_threads;
+    st = patron_repurchase_profile(s.profile, s.ds, &a->repurchase, &err);
+  }
+  if (st == PATRON_OK) {
+    lap(&s, "repurchase");
+    st = cli_tiers_apply(&a->tiers, s.ds, s.profile, &s.tiers, &err);
+  }
+  if (st == PATRON_OK) {
+    lap(&s, "cluster_tiers");
+    st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
+                               &s.n_segments, &err);
+  }
+  if (st == PATRON_OK)
+    st = write_outputs(a, &s, &err);
+  if (st == PATRON_OK)
+    cli_tiers_warn(command, &s.tiers);
   if (st == PATRON_OK)
     print_report(a, &s);
   free(s.segments);
   patron_profile_free(s.profile);
+  cli_tiers_done(&s.tiers); /* after the profile: it owns cluster_label's labels */
   patron_dataset_free(s.ds);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

@@ -3,11 +3,13 @@
 #define PATRON_CLI_ANALYSIS_H
 
 #include "cli_inputs.h"
+#include "cli_tiers.h"
 
 typedef struct cli_analysis {
   cli_inputs inputs;
   patron_profile_options profile;
   patron_repurchase_options repurchase;
+  cli_tiers tiers; /* clusters, value index, tiers, member levels */
   const char *out_dir;
   bool quiet; /* no report on stdout */
   bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */

@@ -23,7 +23,7 @@ static const char usage[] =
     "  --due-days N         repurchase_due: next expected purchase within N days (14)\n"
     "  --cycle-fallback     one-purchase-day customers take the median repurchase cycle\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n";
+    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE;
 
 enum {
   OPT_OUT = CLI_OPT_FIRST_FREE,
@@ -43,6 +43,8 @@ enum {
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_CLUSTER_LONG_OPTIONS,
+    CLI_VALUE_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"bins", required_argument, NULL, OPT_BINS},
     {"threshold", required_argument, NULL, OPT_THRESHOLD},
@@ -137,6 +139,8 @@ static int run(int argc, char **argv) {
       goto done;
     }
     int handled = cli_inputs_option(&a.inputs, "analyze", opt, optarg);
+    if (handled == 0)
+      handled = cli_tiers_option(&a.tiers, "analyze", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(&a, opt, optarg)))
       goto done;
   }
@@ -144,7 +148,7 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "unexpected argument '%s'", argv[optind]);
     goto done;
   }
-  if (!cli_inputs_ready(&a.inputs, "analyze"))
+  if (!cli_inputs_ready(&a.inputs, "analyze") || !cli_tiers_ready(&a.tiers, "analyze"))
     goto done;
   if (!a.out_dir) {
     cli_usage_error("analyze", "--out DIR is required");

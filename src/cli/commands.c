@@ -9,6 +9,7 @@ extern const cli_command cli_cmd_gen;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_clv;
 extern const cli_command cli_cmd_repurchase;
+extern const cli_command cli_cmd_cluster;
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_analyze,
@@ -16,6 +17,7 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_demo,
     &cli_cmd_clv,
     &cli_cmd_repurchase,
+    &cli_cmd_cluster,
     NULL,
 };
 

@@ -4,18 +4,14 @@
  * clusters sharing a class get a suffix by rank of monetary. */
 #include "core/core_int.h"
 #include "patron/kmeans.h"
+#include "patron/rfm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Indexed by R*4 + F*2 + M with 1 = high (SPEC section 3, rfm_class). */
-static const char *const CLASS_NAMES[8] = {
-    "general_retain",  "important_retain",  "general_keep",  "important_keep",
-    "general_develop", "important_develop", "general_value", "important_value"};
-
 static int rfm_class_of(const double *c, const double mean[3]) {
-  return (c[0] <= mean[0]) * 4 + (c[1] >= mean[1]) * 2 + (c[2] >= mean[2]);
+  return patron_rfm_class_code(c[0] <= mean[0], c[1] >= mean[1], c[2] >= mean[2]);
 }
 
 /* Does cluster a rank before cluster b within a class? */
@@ -48,9 +44,9 @@ patron_status patron_kmeans_label_rfm(const double *centroids, size_t k, const d
       rank += o != c && ranks_before(centroids, o, c);
     }
     if (same == 1)
-      snprintf(names[c], PATRON_KMEANS_LABEL_CAP, "%s", CLASS_NAMES[cls[c]]);
+      snprintf(names[c], PATRON_KMEANS_LABEL_CAP, "%s", patron_rfm_class_label(cls[c], false));
     else
-      snprintf(names[c], PATRON_KMEANS_LABEL_CAP, "%s_%zu", CLASS_NAMES[cls[c]], rank);
+      snprintf(names[c], PATRON_KMEANS_LABEL_CAP, "%s_%zu", patron_rfm_class_label(cls[c], false), rank);
   }
   free(cls);
   return PATRON_OK;

@@ -16,9 +16,15 @@ static const char *const class_labels_zh[8] = {
     "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"};
 
 /* SPEC table order: M splits important/general; within each, R F = HH, HL, LH, LL. */
-static int32_t class_of(bool r_high, bool f_high, bool m_high) {
+int patron_rfm_class_code(bool r_high, bool f_high, bool m_high) {
   int within = r_high ? (f_high ? 0 : 1) : (f_high ? 2 : 3);
   return (m_high ? 0 : 4) + within;
+}
+
+const char *patron_rfm_class_label(int code, bool zh) {
+  if (code < 0 || code >= PATRON_RFM_CLASSES)
+    return NULL;
+  return zh ? class_labels_zh[code] : class_labels[code];
 }
 
 /* Mean or median of v over rows where active is set; false when memory runs out. */
@@ -65,6 +71,6 @@ patron_status patron_rfm_classes(patron_table *t, bool median, patron_error *err
     return st;
   for (size_t i = 0; i < n; i++)
     if (freq[i] != PATRON_NULL_INT)
-      cls[i] = class_of(rec[i] <= r_cut, freq[i] >= f_cut, mon[i] >= m_cut);
+      cls[i] = patron_rfm_class_code(rec[i] <= r_cut, freq[i] >= f_cut, mon[i] >= m_cut);
   return PATRON_OK;
 }
