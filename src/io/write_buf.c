@@ -1,6 +1,17 @@
 /* CSV field quoting for the writers (RFC 4180). */
 #include "io/write_int.h"
 
+#include <stdio.h>
+
+void patron__buf_double(patron__buf *b, double v, int decimals) {
+  char tmp[400]; /* %.*f of the largest double with up to 60 decimals fits */
+  if (decimals < 0 || decimals > 60)
+    decimals = 6;
+  int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+  if (n > 0)
+    patron__buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
 void patron__buf_csv_field(patron__buf *b, const char *s, size_t n) {
   bool quote = false;
   for (size_t i = 0; i < n && !quote; i++)

@@ -34,6 +34,9 @@ static inline void patron__buf_putc(patron__buf *b, char c) {
     b->data[b->len++] = c;
 }
 
+/* A finite double with `decimals` places ("%.*f"; up to 330 characters for 1e308). */
+void patron__buf_double(patron__buf *b, double v, int decimals);
+
 /* A CSV field, quoted (with doubled quotes) when it holds , " CR or LF. */
 void patron__buf_csv_field(patron__buf *b, const char *s, size_t n);
 

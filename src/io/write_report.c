@@ -9,9 +9,8 @@
 #include <string.h>
 
 static void put_double(patron__buf *b, double v, int decimals) {
-  char tmp[64];
   if (isfinite(v))
-    patron__buf_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, "%.*f", decimals, v));
+    patron__buf_double(b, v, decimals);
 }
 
 static patron_status flush_to(const char *path, patron__buf *b, patron_error *err) {

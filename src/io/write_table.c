@@ -45,7 +45,7 @@ static void put_cell(patron__buf *b, const patron_column *c, size_t r) {
   case PATRON_COL_DOUBLE: {
     double v = ((const double *)c->data)[r];
     if (isfinite(v))
-      patron__buf_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, "%.*f", c->decimals, v));
+      patron__buf_double(b, v, c->decimals);
     break;
   }
   case PATRON_COL_DATE: {
