@@ -12,5 +12,7 @@
 #include "patron/output.h"
 #include "patron/gen.h"
 #include "patron/clv.h"
+#include "patron/features.h"
+#include "patron/churn.h"
 
 #endif
