@@ -405,7 +405,7 @@ static void clv_features(fctx *c, const patron_features_options *o) {
   if (patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e) != PATRON_OK ||
       patron_clv_predict_p_alive(model, &data, out, &e) != PATRON_OK ||
       patron_clv_predict_purchases(model, &data, o->horizon_days, out + n, &e) != PATRON_OK) {
-    snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %s", e.message);
+    snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %.200s", e.message);
     goto done;
   }
   for (size_t j = 0; j < m; j++) {
