@@ -7,11 +7,15 @@
 extern const cli_command cli_cmd_analyze;
 extern const cli_command cli_cmd_gen;
 extern const cli_command cli_cmd_demo;
+extern const cli_command cli_cmd_churn;
+extern const cli_command cli_cmd_propensity;
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_analyze,
     &cli_cmd_gen,
     &cli_cmd_demo,
+    &cli_cmd_churn,
+    &cli_cmd_propensity,
     NULL,
 };
 
