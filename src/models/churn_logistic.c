@@ -1,11 +1,16 @@
 /* The logistic-regression baseline of the churn models: heavy-tailed columns go through
  * asinh(), every column is standardized with the training rows' mean and standard
- * deviation (missing -> the mean, i.e. 0 after standardizing), then patron_logistic_fit. */
+ * deviation (missing -> the mean, i.e. 0 after standardizing) and clipped to +-Z_CLIP
+ * (a column nearly constant at training, like BG/NBD's P(alive) when every customer looks
+ * alive, would otherwise turn small later shifts into huge inputs), then
+ * patron_logistic_fit. */
 #include "models/churn_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define Z_CLIP 6.0
 
 static double transform(const patron_churn_model *m, size_t j, float v) {
   if (isnan(v))
@@ -29,17 +34,24 @@ static void standardization(patron_churn_model *m, const float *x, size_t n, siz
     double mean = k > 0 ? (double)(s / k) : 0;
     double var = k > 1 ? (double)((s2 - s * s / k) / (k - 1)) : 0;
     m->mean[j] = mean;
-    m->scale[j] = var > 1e-24 ? sqrt(var) : 0; /* constant column: contributes nothing */
+    double sd = var > 0 ? sqrt(var) : 0;
+    /* (nearly) constant column: contributes nothing */
+    m->scale[j] = sd > 1e-5 * fmax(1, fabs(mean)) ? sd : 0;
   }
+}
+
+static double z_value(const patron_churn_model *m, size_t j, float raw) {
+  double v = transform(m, j, raw);
+  if (isnan(v) || m->scale[j] == 0)
+    return 0;
+  return fmax(-Z_CLIP, fmin(Z_CLIP, (v - m->mean[j]) / m->scale[j]));
 }
 
 static void standardize_rows(const patron_churn_model *m, const float *x, size_t n, size_t p,
                              float *z) {
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < p; j++) {
-      double v = transform(m, j, x[i * p + j]);
-      z[i * p + j] = isnan(v) || m->scale[j] == 0 ? 0.0f : (float)((v - m->mean[j]) / m->scale[j]);
-    }
+    for (size_t j = 0; j < p; j++)
+      z[i * p + j] = (float)z_value(m, j, x[i * p + j]);
 }
 
 static double *class_weights(const float *y, size_t n) {
@@ -83,11 +95,8 @@ patron_status patron__lr_predict(const patron_churn_model *m, const float *x, si
   (void)err;
   for (size_t i = 0; i < n; i++) {
     double eta = m->beta[p];
-    for (size_t j = 0; j < p; j++) {
-      double v = transform(m, j, x[i * p + j]);
-      if (!isnan(v) && m->scale[j] > 0)
-        eta += m->beta[j] * (v - m->mean[j]) / m->scale[j];
-    }
+    for (size_t j = 0; j < p; j++)
+      eta += m->beta[j] * (double)(float)z_value(m, j, x[i * p + j]);
     out[i] = 1 / (1 + exp(-eta));
   }
   return PATRON_OK;

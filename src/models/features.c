@@ -395,16 +395,16 @@ static void clv_features(fctx *c, const patron_features_options *o) {
   }
   for (size_t i = 0; i < n; i++)
     if (!isnan(c->clv_first[i])) {
-      buf[m] = c->clv_days[i] - 1;
-      buf[n + m] = c->clv_last[i] - c->clv_first[i];
-      buf[2 * n + m] = c->cutoff - c->clv_first[i];
+      buf[m] = c->clv_days[i] - 1; /* repeat purchase days; times in weeks */
+      buf[n + m] = (c->clv_last[i] - c->clv_first[i]) / 7.0;
+      buf[2 * n + m] = (c->cutoff - c->clv_first[i]) / 7.0;
       rows[m++] = (uint32_t)i;
     }
   patron_clv_data data = {.n = m, .x = buf, .t_x = buf + n, .T = buf + 2 * n};
-  patron_clv_fit_options fo = {.threads = o->n_threads};
+  patron_clv_fit_options fo = {.threads = o->n_threads, .penalizer = 0.001};
   if (patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e) != PATRON_OK ||
       patron_clv_predict_p_alive(model, &data, out, &e) != PATRON_OK ||
-      patron_clv_predict_purchases(model, &data, o->horizon_days, out + n, &e) != PATRON_OK) {
+      patron_clv_predict_purchases(model, &data, o->horizon_days / 7.0, out + n, &e) != PATRON_OK) {
     snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %.200s", e.message);
     goto done;
   }
