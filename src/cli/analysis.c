@@ -1,6 +1,7 @@
 /* The main job: load the exports, build profiles as of a date, write the outputs of SPEC
  * section 4 and print the segment report. */
 #include "analysis.h"
+#include "cmd_churn.h"
 #include "report_print.h"
 
 #include <stdio.h>
@@ -13,6 +14,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_profile_options_init(&a->profile);
   a->out_dir = NULL;
   a->quiet = false;
+  a->churn_model = NULL;
 }
 
 typedef struct run_state {
@@ -72,6 +74,8 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     lap(&s, "load");
     st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
   }
+  if (st == PATRON_OK && a->churn_model)
+    st = cli_churn_add_column(a->churn_model, s.ds, s.profile, &err);
   if (st == PATRON_OK)
     st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
                                &s.n_segments, &err);

@@ -9,6 +9,7 @@ typedef struct cli_analysis {
   patron_profile_options profile;
   const char *out_dir;
   bool quiet; /* no report on stdout */
+  const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);

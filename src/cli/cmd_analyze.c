@@ -17,6 +17,8 @@ static const char usage[] =
     "  --abc A,B            abc_class shares in percent (default 15,20)\n"
     "  --new-days N         lifecycle windows in days (defaults 30, 90, 180, 365)\n"
     "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
+    "  --churn-model DIR    add the churn_risk (or purchase_propensity) column of a model\n"
+    "                       trained by 'patron churn train' (or 'propensity train')\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n";
 
@@ -29,7 +31,8 @@ enum {
   OPT_ACTIVE,
   OPT_SILENT,
   OPT_DORMANT,
-  OPT_QUIET
+  OPT_QUIET,
+  OPT_CHURN_MODEL
 };
 
 static const struct option long_options[] = {
@@ -43,6 +46,7 @@ static const struct option long_options[] = {
     {"silent-days", required_argument, NULL, OPT_SILENT},
     {"dormant-days", required_argument, NULL, OPT_DORMANT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"churn-model", required_argument, NULL, OPT_CHURN_MODEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -94,6 +98,10 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_SILENT: return parse_days("--silent-days", arg, &p->silent_days);
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_CHURN_MODEL: /* its features need the order lines */
+    a->churn_model = arg;
+    a->inputs.load.keep_lines = true;
+    return true;
   default: return cli_usage_error("analyze", "unknown option"), false;
   }
 }
