@@ -84,10 +84,10 @@ typedef struct patron_churn_options {
   int max_levels;         /* one-hot levels per categorical feature (default 20) */
   double min_level_share; /* rarer levels go to "(other)" (default 0.005) */
   /* XGBoost */
-  int max_rounds;         /* default 400 */
-  int early_stopping;     /* rounds without validation log-loss improvement (default 30) */
+  int max_rounds;         /* default 300 */
+  int early_stopping;     /* rounds without validation log-loss improvement (default 20) */
   int max_depth;          /* default 6 */
-  double eta;             /* default 0.05 */
+  double eta;             /* default 0.1 */
   double min_child_weight; /* default 5 */
   double subsample;       /* default 0.8 */
   double colsample;       /* per tree, default 0.8 */
@@ -96,7 +96,8 @@ typedef struct patron_churn_options {
   /* Logistic regression */
   double l2;              /* default 1.0 */
   int folds;              /* k-fold cross-validation over all rows; 0 = none (default) */
-  bool refit;             /* final model refit on all rows (default true) */
+  bool refit;             /* refit on all rows with the chosen rounds (default false:
+                             the saved model is the early-stopped one) */
   uint64_t seed;          /* default 42 */
   int n_threads;          /* 0 = all cores */
 } patron_churn_options;

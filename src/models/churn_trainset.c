@@ -22,15 +22,15 @@ void patron_churn_options_init(patron_churn_options *o) {
                               .clv = true,
                               .max_levels = 20,
                               .min_level_share = 0.005,
-                              .max_rounds = 400,
-                              .early_stopping = 30,
+                              .max_rounds = 300,
+                              .early_stopping = 20,
                               .max_depth = 6,
-                              .eta = 0.05,
+                              .eta = 0.1,
                               .min_child_weight = 5,
                               .subsample = 0.8,
                               .colsample = 0.8,
                               .l2 = 1.0,
-                              .refit = true,
+                              .refit = false,
                               .seed = 42};
 }
 
