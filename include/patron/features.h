@@ -34,6 +34,8 @@ typedef struct patron_features_options {
   int32_t horizon_days;         /* H for the BG/NBD expected purchases in [C, C + H) */
   patron_population population;
   bool clv;                     /* fit BG/NBD as of C and add its outputs */
+  const double *clv_params;     /* BG/NBD r, alpha, a, b (time in weeks) to use instead of
+                                   fitting (a saved model's), or NULL */
   int n_threads;                /* 0: all cores; results never depend on it */
 } patron_features_options;
 
@@ -60,6 +62,8 @@ PATRON_API int32_t patron_features_cutoff(const patron_features *f);
 PATRON_API unsigned patron_features_groups(const patron_features *f);
 /* A numeric feature's column (n_rows values, NaN = none) by name, or NULL when unknown. */
 PATRON_API const double *patron_features_numeric(const patron_features *f, const char *name);
+/* The BG/NBD parameters used (r, alpha, a, b; weeks); false when there are none. */
+PATRON_API bool patron_features_clv_params(const patron_features *f, double params[4]);
 /* Why the BG/NBD features are empty, or NULL. */
 PATRON_API const char *patron_features_note(const patron_features *f);
 

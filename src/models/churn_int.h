@@ -16,6 +16,8 @@ struct patron_churn_trainset {
   bool random_valid;
   int32_t horizon;
   patron_churn_task task;
+  double clv_params[4]; /* BG/NBD fitted at the latest cut-off, when has_clv */
+  bool has_clv;
   char note[512];
 };
 
@@ -28,6 +30,8 @@ struct patron_churn_model {
   void *booster;        /* XGBoost BoosterHandle */
   double *beta;         /* logistic: p + 1 (intercept last) */
   double *mean, *scale; /* logistic: per column, after asinh() of heavy-tailed columns */
+  double clv_params[4]; /* BG/NBD (weeks) used for the clv features when scoring */
+  bool has_clv;
 };
 
 /* The population a task scores. */

@@ -3,6 +3,7 @@
  * (de)serialization: a schema record (task, learner, horizon, feature schema, logistic
  * standardization) plus the learner's model text (XGBoost JSON or logistic coefficients). */
 #include "models/churn_int.h"
+#include "patron/clv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -113,6 +114,7 @@ patron_status patron_churn_score(const patron_churn_model *m, const patron_datas
   fo.horizon_days = m->horizon;
   fo.population = patron__churn_population(m->task);
   fo.clv = (patron_feature_schema_groups(m->schema) & PATRON_FEATURES_CLV) != 0;
+  fo.clv_params = m->has_clv ? m->clv_params : NULL; /* the saved fit: no refitting */
   fo.n_threads = n_threads;
   patron_features *f = NULL;
   patron_status st = patron_features_compute(ds, &fo, &f, err);
@@ -175,6 +177,12 @@ static json_t *record_json(const patron_churn_model *m) {
   json_object_set_new(o, "horizon_days", json_integer(m->horizon));
   json_object_set_new(o, "score_column", json_string(patron_churn_model_score_name(m)));
   json_object_set_new(o, "features", patron__feature_schema_json(m->schema));
+  if (m->has_clv) {
+    json_t *p = json_object();
+    for (size_t k = 0; k < 4; k++)
+      json_object_set_new(p, patron_clv_param_name(PATRON_CLV_BGNBD, k), json_real(m->clv_params[k]));
+    json_object_set_new(o, "bgnbd_weeks", p);
+  }
   if (m->learner == PATRON_LEARNER_LOGISTIC) {
     size_t p = patron_feature_schema_n_columns(m->schema);
     json_t *std = json_object();
@@ -265,6 +273,14 @@ static patron_status load_record(patron_churn_model *m, json_t *o, patron_error 
   m->task = (patron_churn_task)task;
   m->learner = (patron_churn_learner)learner;
   m->horizon = (int32_t)h;
+  json_t *clv = json_object_get(o, "bgnbd_weeks");
+  for (size_t k = 0; clv && k < 4; k++) {
+    json_t *v = json_object_get(clv, patron_clv_param_name(PATRON_CLV_BGNBD, k));
+    if (!json_is_number(v) || !(json_number_value(v) > 0))
+      return bad(err, "'bgnbd_weeks' needs r, alpha, a, b > 0");
+    m->clv_params[k] = json_number_value(v);
+  }
+  m->has_clv = clv != NULL;
   return patron__feature_schema_parse(json_object_get(o, "features"), &m->schema, err);
 }
 

@@ -9,8 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-static patron_churn_model *model_new(const patron_churn_trainset *ts,
-                                     const patron_churn_options *o) {
+static patron_churn_model *model_new(const patron_churn_options *o) {
   patron_churn_model *m = calloc(1, sizeof *m);
   if (!m)
     return NULL;
@@ -18,7 +17,6 @@ static patron_churn_model *model_new(const patron_churn_trainset *ts,
   m->learner = o->learner;
   m->horizon = o->horizon_days;
   m->n_threads = o->n_threads > 0 ? o->n_threads : patron__default_threads();
-  (void)ts;
   return m;
 }
 
@@ -129,7 +127,7 @@ static patron_status one_fold(const patron_churn_trainset *ts, const patron_chur
                               patron_error *err) {
   size_t n_tr, n_va;
   split_fold(ts, o->folds, f, o->seed, b, &n_tr, &n_va);
-  patron_churn_model *m = model_new(ts, o);
+  patron_churn_model *m = model_new(o);
   if (!m)
     return PATRON__OOM(err);
   m->schema = ts->schema; /* borrowed for the fold */
@@ -199,9 +197,11 @@ patron_status patron_churn_train(const patron_churn_trainset *ts, const patron_c
   r->cv_auc_mean = r->cv_auc_sd = NAN;
   r->n_train = ts->n_train;
   r->n_valid = ts->n_rows - ts->n_train;
-  patron_churn_model *m = model_new(ts, o);
+  patron_churn_model *m = model_new(o);
   if (!m)
     return PATRON__OOM(err);
+  m->has_clv = ts->has_clv;
+  memcpy(m->clv_params, ts->clv_params, sizeof m->clv_params);
   /* The model owns a copy of the schema: round-trip through JSON. */
   char *text = patron_feature_schema_to_json(ts->schema);
   patron_status st = text ? patron_feature_schema_from_json(text, &m->schema, err)

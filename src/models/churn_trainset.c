@@ -264,6 +264,7 @@ static patron_status build(patron_churn_trainset *ts, const patron_dataset *ds,
     st = fill_rows(ts, ds, sets, n_cut, err);
   if (st == PATRON_OK) {
     collect_notes(ts, sets, n_cut);
+    ts->has_clv = patron_features_clv_params(sets[n_cut - 1], ts->clv_params);
     if (ts->random_valid)
       st = random_split(ts, o->seed, err);
     else

@@ -5,6 +5,7 @@
 #include "models/churn_int.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ static patron_status keep_rounds(boost_state *s, int rounds, patron_error *err) 
   return PATRON_OK;
 }
 
-static patron_status fit(boost_state *s, patron_churn_model *m, const patron__fit_rows *r,
+static patron_status fit(boost_state *s, const patron__fit_rows *r,
                          const patron_churn_options *o, int threads, int *rounds,
                          patron_error *err) {
   patron_status st =
@@ -143,7 +144,6 @@ static patron_status fit(boost_state *s, patron_churn_model *m, const patron__fi
     st = boost(s, o, r->rounds, rounds, err);
   if (st == PATRON_OK)
     st = keep_rounds(s, *rounds, err);
-  (void)m;
   return st;
 }
 
@@ -152,7 +152,7 @@ patron_status patron__xgb_fit(patron_churn_model *m, const patron__fit_rows *r,
   silence();
   int threads = m->n_threads;
   boost_state s = {0};
-  patron_status st = fit(&s, m, r, o, threads, rounds, err);
+  patron_status st = fit(&s, r, o, threads, rounds, err);
   if (s.train)
     XGDMatrixFree(s.train);
   if (s.valid)
@@ -167,22 +167,27 @@ patron_status patron__xgb_fit(patron_churn_model *m, const patron__fit_rows *r,
   return PATRON_OK;
 }
 
+/* In-place prediction on the dense rows (no DMatrix copy): array interface + config. */
 patron_status patron__xgb_predict(const patron_churn_model *m, const float *x, size_t n,
                                   double *out, patron_error *err) {
   silence();
   size_t p = patron_feature_schema_n_columns(m->schema);
-  DMatrixHandle d;
-  patron_status st = make_dmatrix(x, NULL, n, p, false, m->n_threads, &d, err);
-  if (st != PATRON_OK)
-    return st;
-  bst_ulong len = 0;
+  char values[256];
+  snprintf(values, sizeof values,
+           "{\"data\": [%llu, true], \"shape\": [%zu, %zu], \"typestr\": \"<f4\", "
+           "\"version\": 3}",
+           (unsigned long long)(uintptr_t)x, n, p);
+  static const char config[] = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
+                               "\"iteration_end\": 0, \"strict_shape\": false, "
+                               "\"missing\": NaN, \"cache_id\": 0}";
+  const bst_ulong *shape = NULL;
+  bst_ulong dim = 0;
   const float *res = NULL;
-  if (XGBoosterPredict(m->booster, d, 0, 0, 0, &len, &res) != 0 || len != n)
-    st = xgb_fail(err, "prediction failed");
-  for (size_t i = 0; st == PATRON_OK && i < n; i++)
+  XGB_TRY(XGBoosterPredictFromDense(m->booster, values, config, NULL, &shape, &dim, &res),
+          "prediction failed");
+  for (size_t i = 0; i < n; i++)
     out[i] = res[i];
-  XGDMatrixFree(d);
-  return st;
+  return PATRON_OK;
 }
 
 /* Share of total gain per column (features named f0, f1, ... by XGBoost). */

@@ -381,6 +381,70 @@ static void score(patron_features *f, int src, int dst, double sign, double *wor
 
 /* ---- BG/NBD as of the cut-off ------------------------------------------------------------ */
 
+/* P(alive) and expected purchases depend only on (x, t_x, T): predicted once per distinct
+ * triple (patron_clv_compress), in order of x so that the predictor's per-x quadrature rules
+ * are built once each, then spread back to the customers. */
+typedef struct clv_sorted {
+  double *x, *tx, *T, *out;
+  uint32_t *order;
+} clv_sorted;
+
+static int cmp_by_x(const void *a, const void *b, void *key) {
+  const double *x = key;
+  double u = x[*(const uint32_t *)a], v = x[*(const uint32_t *)b];
+  return (u > v) - (u < v);
+}
+
+static patron_status predict_sorted(const patron_clv_model *model, const patron_clv_summary *sum,
+                                    double horizon_weeks, clv_sorted *s, patron_error *e) {
+  size_t k = patron_clv_summary_rows(sum);
+  const double *x, *tx, *T, *w;
+  patron_clv_summary_columns(sum, &x, &tx, &T, &w);
+  for (size_t i = 0; i < k; i++)
+    s->order[i] = (uint32_t)i;
+  qsort_r(s->order, k, sizeof *s->order, cmp_by_x, (void *)x);
+  for (size_t i = 0; i < k; i++) {
+    s->x[i] = x[s->order[i]];
+    s->tx[i] = tx[s->order[i]];
+    s->T[i] = T[s->order[i]];
+  }
+  patron_clv_data d = {.n = k, .x = s->x, .t_x = s->tx, .T = s->T};
+  patron_status st = patron_clv_predict_p_alive(model, &d, s->out, e);
+  if (st == PATRON_OK)
+    st = patron_clv_predict_purchases(model, &d, horizon_weeks, s->out + k, e);
+  return st;
+}
+
+static patron_status clv_predict(const patron_clv_model *model, const patron_clv_data *data,
+                                 double horizon_weeks, double *alive, double *purchases,
+                                 patron_error *e) {
+  patron_clv_summary *sum = NULL;
+  patron_status st = patron_clv_compress(data, &sum, e);
+  size_t k = st == PATRON_OK ? patron_clv_summary_rows(sum) : 0;
+  clv_sorted s = {malloc(k * sizeof(double) + 1), malloc(k * sizeof(double) + 1),
+                  malloc(k * sizeof(double) + 1), malloc(2 * k * sizeof(double) + 1),
+                  malloc(k * sizeof(uint32_t) + 1)};
+  double *back = malloc(2 * k * sizeof *back + 1);
+  if (st == PATRON_OK && !(s.x && s.tx && s.T && s.out && s.order && back))
+    st = PATRON__OOM(e);
+  if (st == PATRON_OK)
+    st = predict_sorted(model, sum, horizon_weeks, &s, e);
+  if (st == PATRON_OK) {
+    for (size_t i = 0; i < k; i++) {
+      back[s.order[i]] = s.out[i];
+      back[k + s.order[i]] = s.out[k + i];
+    }
+    const uint32_t *idx = patron_clv_summary_index(sum);
+    for (size_t i = 0; i < data->n; i++) {
+      alive[i] = back[idx[i]];
+      purchases[i] = back[k + idx[i]];
+    }
+  }
+  free(s.x), free(s.tx), free(s.T), free(s.out), free(s.order), free(back);
+  patron_clv_summary_free(sum);
+  return st;
+}
+
 static void clv_features(fctx *c, const patron_features_options *o) {
   patron_features *f = c->f;
   size_t n = f->n_rows, m = 0;
@@ -402,12 +466,18 @@ static void clv_features(fctx *c, const patron_features_options *o) {
     }
   patron_clv_data data = {.n = m, .x = buf, .t_x = buf + n, .T = buf + 2 * n};
   patron_clv_fit_options fo = {.threads = o->n_threads, .penalizer = 0.001};
-  if (patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e) != PATRON_OK ||
-      patron_clv_predict_p_alive(model, &data, out, &e) != PATRON_OK ||
-      patron_clv_predict_purchases(model, &data, o->horizon_days / 7.0, out + n, &e) != PATRON_OK) {
+  patron_status st = o->clv_params
+                         ? patron_clv_model_new(PATRON_CLV_BGNBD, o->clv_params, &model, &e)
+                         : patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e);
+  if (st == PATRON_OK)
+    st = clv_predict(model, &data, o->horizon_days / 7.0, out, out + n, &e);
+  if (st != PATRON_OK) {
     snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %.200s", e.message);
     goto done;
   }
+  for (int k = 0; k < 4; k++)
+    f->clv_params[k] = patron_clv_model_param(model, (size_t)k);
+  f->clv_fitted = true;
   for (size_t j = 0; j < m; j++) {
     set(c, F_P_ALIVE, rows[j], out[j]);
     set(c, F_EXP_PURCHASES, rows[j], out[n + j]);
@@ -557,6 +627,12 @@ const uint32_t *patron_features_customers(const patron_features *f) { return f->
 int32_t patron_features_cutoff(const patron_features *f) { return f->cutoff; }
 unsigned patron_features_groups(const patron_features *f) { return f->groups; }
 const char *patron_features_note(const patron_features *f) { return f->note[0] ? f->note : NULL; }
+
+bool patron_features_clv_params(const patron_features *f, double params[4]) {
+  if (f->clv_fitted)
+    memcpy(params, f->clv_params, sizeof f->clv_params);
+  return f->clv_fitted;
+}
 
 const double *patron_features_numeric(const patron_features *f, const char *name) {
   for (int k = 0; k < PATRON__N_NUMERIC; k++)

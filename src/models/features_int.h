@@ -91,6 +91,8 @@ struct patron_features {
   uint32_t *cat; /* column-major codes: cat[k * n_rows + i] */
   const char **labels[PATRON__N_CATEGORICAL]; /* labels[k][code] (owned array) */
   size_t n_labels[PATRON__N_CATEGORICAL];
+  double clv_params[4]; /* BG/NBD r, alpha, a, b (weeks) when clv_fitted */
+  bool clv_fitted;
   char note[256];
 };
 

@@ -206,11 +206,12 @@ static patron_status check_groups(const patron_feature_schema *s, const patron_f
   patron__groups_text(f->groups & ~s->groups, extra, sizeof extra);
   return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
                            "the data does not match the model's feature schema: %s%s%s%s%s "
-                           "(the model needs the same inputs it was trained with: orders, "
-                           "and --events/--customers as at training)",
+                           "(give the same inputs as at training: events need --events, "
+                           "members --customers, lines the order lines)",
                            missing[0] ? "the model needs features from " : "", missing,
                            missing[0] && extra[0] ? "; " : "",
-                           extra[0] ? "the data has features the model lacks from " : "",
+                           extra[0] ? "the data has features the model was not trained "
+                                      "with, from " : "",
                            extra);
 }
 
