@@ -55,31 +55,19 @@ void patron_churn_scores_free(patron_churn_scores *s) {
   memset(s, 0, sizeof *s);
 }
 
-static int cmp_desc(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x < y) - (x > y);
-}
-
 /* decile = 1 + floor(10 L / n), L = rows with a strictly higher score. */
 static bool deciles(patron_churn_scores *s) {
-  double *sorted = malloc(s->n * sizeof *sorted + 1);
-  if (!sorted)
-    return false;
-  memcpy(sorted, s->score, s->n * sizeof *sorted);
-  qsort(sorted, s->n, sizeof *sorted, cmp_desc);
-  for (size_t i = 0; i < s->n; i++) {
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) { /* first position whose score is not higher */
-      size_t mid = lo + (hi - lo) / 2;
-      if (sorted[mid] > s->score[i])
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    s->decile[i] = (int32_t)(1 + lo * 10 / s->n);
-  }
-  free(sorted);
-  return true;
+  uint64_t *keys = malloc(s->n * sizeof *keys + 1);
+  uint32_t *above = malloc(s->n * sizeof *above + 1);
+  bool ok = keys && above;
+  for (size_t i = 0; ok && i < s->n; i++)
+    keys[i] = ~patron__double_key(s->score[i]);
+  ok = ok && patron__count_below(keys, s->n, above);
+  for (size_t i = 0; ok && i < s->n; i++)
+    s->decile[i] = (int32_t)(1 + (size_t)above[i] * 10 / s->n);
+  free(keys);
+  free(above);
+  return ok;
 }
 
 static patron_status score_features(const patron_churn_model *m, const patron_features *f,

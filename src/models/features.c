@@ -3,6 +3,7 @@
  * customer, so each walk stops at the first row at or after C). Rows are split over
  * threads in fixed halves; each row depends on its own data only, so results do not depend
  * on the thread count. Scores follow SPEC section 3; BG/NBD is Fader, Hardie & Lee (2005). */
+#include "core/sort.h"
 #include "models/features_int.h"
 #include "patron/clv.h"
 
@@ -345,38 +346,49 @@ static patron_status select_rows(fctx *c, patron_population pop, patron_error *e
 
 /* ---- Scores (SPEC section 3) ------------------------------------------------------------ */
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Number of sorted values strictly below v. */
-static size_t count_below(const double *sorted, size_t n, double v) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (sorted[mid] < v)
-      lo = mid + 1;
-    else
-      hi = mid;
+bool patron__count_below(uint64_t *keys, size_t n, uint32_t *below) {
+  uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+  if (!idx)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    idx[i] = (uint32_t)i;
+  bool ok = patron__radix_sort(keys, idx, n);
+  for (size_t i = 0, start = 0; ok && i < n; i++) {
+    if (i > 0 && keys[i] != keys[i - 1])
+      start = i;
+    below[idx[i]] = (uint32_t)start;
   }
-  return lo;
+  free(idx);
+  return ok;
 }
 
 /* score = 1 + floor(5 L / n), L = buyers with a strictly smaller value (for recency, with
  * a strictly larger one: scored on -recency). */
-static void score(patron_features *f, int src, int dst, double sign, double *work) {
-  size_t n = 0, rows = f->n_rows;
-  const double *v = f->num + (size_t)src * rows;
-  for (size_t i = 0; i < rows; i++)
-    if (!isnan(f->num[(size_t)F_RECENCY * rows + i]))
-      work[n++] = sign * v[i];
-  qsort(work, n, sizeof *work, cmp_double);
-  for (size_t i = 0; i < rows; i++) {
-    bool buyer = !isnan(f->num[(size_t)F_RECENCY * rows + i]);
-    f->num[(size_t)dst * rows + i] =
-        buyer ? 1 + floor(5.0 * (double)count_below(work, n, sign * v[i]) / (double)n) : NAN;
-  }
+static bool score(patron_features *f, int src, int dst, double sign, uint64_t *keys,
+                  uint32_t *rows, uint32_t *below) {
+  size_t n = 0, m = f->n_rows;
+  const double *v = f->num + (size_t)src * m, *recency = f->num + (size_t)F_RECENCY * m;
+  for (size_t i = 0; i < m; i++)
+    if (!isnan(recency[i])) {
+      keys[n] = patron__double_key(sign * v[i]);
+      rows[n++] = (uint32_t)i;
+    }
+  if (!patron__count_below(keys, n, below))
+    return false;
+  for (size_t j = 0; j < n; j++)
+    f->num[(size_t)dst * m + rows[j]] = 1 + floor(5.0 * (double)below[j] / (double)n);
+  return true;
+}
+
+static bool scores(patron_features *f) {
+  size_t n = f->n_rows;
+  uint64_t *keys = malloc(n * sizeof *keys + 1);
+  uint32_t *rows = malloc(n * sizeof *rows + 1), *below = malloc(n * sizeof *below + 1);
+  bool ok = keys && rows && below && score(f, F_RECENCY, F_RSCORE, -1, keys, rows, below) &&
+            score(f, F_FREQUENCY, F_FSCORE, 1, keys, rows, below) &&
+            score(f, F_MONETARY, F_MSCORE, 1, keys, rows, below);
+  free(keys), free(rows), free(below);
+  return ok;
 }
 
 /* ---- BG/NBD as of the cut-off ------------------------------------------------------------ */
@@ -574,17 +586,8 @@ static patron_status compute(fctx *c, const patron_features_options *o, patron_e
   }
   if (c->groups & PATRON_FEATURES_CLV)
     clv_features(c, o);
-  double *sorted = malloc(n * sizeof *sorted);
-  if (!sorted) {
-    free(work);
-    return PATRON__OOM(err);
-  }
-  score(f, F_RECENCY, F_RSCORE, -1, sorted);
-  score(f, F_FREQUENCY, F_FSCORE, 1, sorted);
-  score(f, F_MONETARY, F_MSCORE, 1, sorted);
-  free(sorted);
   free(work);
-  return PATRON_OK;
+  return scores(f) ? PATRON_OK : PATRON__OOM(err);
 }
 
 patron_status patron_features_compute(const patron_dataset *ds,

@@ -7,6 +7,7 @@
 #include "patron/features.h"
 
 #include <jansson.h>
+#include <string.h>
 
 /* Numeric features, in column order. */
 #define PATRON__NUMERIC_FEATURES(X)                                            \
@@ -95,6 +96,20 @@ struct patron_features {
   bool clv_fitted;
   char note[256];
 };
+
+/* Key of a double such that unsigned order = numeric order (no NaN; -0 == +0), for
+ * patron__radix_sort. */
+static inline uint64_t patron__double_key(double v) {
+  uint64_t b;
+  if (v == 0)
+    v = 0;
+  memcpy(&b, &v, sizeof b);
+  return (b >> 63) ? ~b : b | (1ull << 63);
+}
+
+/* Rank groups: for each of n rows with keys, the number of rows with a strictly smaller
+ * key (ties share it), by a stable radix sort. keys are consumed. false on OOM. */
+bool patron__count_below(uint64_t *keys, size_t n, uint32_t *below);
 
 /* Schema <-> JSON objects (for embedding in a model's schema.json). */
 json_t *patron__feature_schema_json(const patron_feature_schema *s);

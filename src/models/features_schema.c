@@ -5,6 +5,7 @@
 #include "models/features_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,34 +230,72 @@ static size_t *level_map(const patron_feature_schema *s, const patron_features *
   return map;
 }
 
+/* Rows [lo, hi) in blocks that stay in cache: the source is column-major, the output
+ * row-major. */
+static void encode_rows(const patron_feature_schema *s, const patron_features *f,
+                        size_t *const *maps, size_t lo, size_t hi, float *out) {
+  enum { BLOCK_ROWS = 256 };
+  size_t n = f->n_rows, p = s->n_cols;
+  for (size_t b = lo; b < hi; b += BLOCK_ROWS) {
+    size_t e = b + BLOCK_ROWS < hi ? b + BLOCK_ROWS : hi;
+    for (size_t j = 0; j < s->n_num; j++) {
+      const double *col = f->num + (size_t)s->num_idx[j] * n;
+      for (size_t i = b; i < e; i++)
+        out[i * p + j] = (float)col[i];
+    }
+    for (size_t i = b; i < e; i++)
+      memset(out + i * p + s->n_num, 0, (p - s->n_num) * sizeof *out);
+    for (size_t c = 0; c < s->n_cat; c++) {
+      const uint32_t *codes = f->cat + (size_t)s->cat_idx[c] * n;
+      for (size_t i = b; i < e; i++)
+        out[i * p + maps[c][codes[i]]] = 1.0f;
+    }
+  }
+}
+
+typedef struct encode_job {
+  const patron_feature_schema *s;
+  const patron_features *f;
+  size_t *const *maps;
+  size_t lo, hi;
+  float *out;
+} encode_job;
+
+static void *encode_worker(void *arg) {
+  encode_job *j = arg;
+  encode_rows(j->s, j->f, j->maps, j->lo, j->hi, j->out);
+  return NULL;
+}
+
+/* Two halves on two threads when the matrix is large (rows are independent). */
+static void encode_parallel(const patron_feature_schema *s, const patron_features *f,
+                            size_t *const *maps, float *out) {
+  size_t n = f->n_rows, half = n / 2;
+  pthread_t tid;
+  encode_job second = {s, f, maps, half, n, out};
+  if (n < 65536 || pthread_create(&tid, NULL, encode_worker, &second) != 0) {
+    encode_rows(s, f, maps, 0, n, out);
+    return;
+  }
+  encode_rows(s, f, maps, 0, half, out);
+  pthread_join(tid, NULL);
+}
+
 patron_status patron_feature_schema_encode(const patron_feature_schema *s,
                                            const patron_features *f, float *out,
                                            patron_error *err) {
   patron_status st = check_groups(s, f, err);
   if (st != PATRON_OK)
     return st;
-  size_t n = f->n_rows, p = s->n_cols;
-  for (size_t j = 0; j < s->n_num; j++) {
-    const double *col = f->num + (size_t)s->num_idx[j] * n;
-    for (size_t i = 0; i < n; i++)
-      out[i * p + j] = (float)col[i];
-  }
-  for (size_t c = 0; c < s->n_cat; c++) {
-    int k = s->cat_idx[c];
-    size_t *map = level_map(s, f, k);
-    if (!map)
-      return PATRON__OOM(err);
-    size_t first = s->first_col[k], width = s->n_levels[k] + 1;
-    const uint32_t *codes = f->cat + (size_t)k * n;
-    for (size_t i = 0; i < n; i++) {
-      float *row = out + i * p + first;
-      for (size_t j = 0; j < width; j++)
-        row[j] = 0.0f;
-      out[i * p + map[codes[i]]] = 1.0f;
-    }
-    free(map);
-  }
-  return PATRON_OK;
+  size_t *maps[PATRON__N_CATEGORICAL] = {NULL};
+  for (size_t c = 0; c < s->n_cat && st == PATRON_OK; c++)
+    if (!(maps[c] = level_map(s, f, s->cat_idx[c])))
+      st = PATRON__OOM(err);
+  if (st == PATRON_OK)
+    encode_parallel(s, f, maps, out);
+  for (size_t c = 0; c < s->n_cat; c++)
+    free(maps[c]);
+  return st;
 }
 
 /* ---- JSON --------------------------------------------------------------------------------- */

@@ -3,20 +3,12 @@
  * precision), log loss, Brier score, and decile tables (calibration, gains and lift) with
  * rows ranked by score descending. */
 #include "core/sort.h"
+#include "models/features_int.h"
 #include "patron/churn.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Key of a double such that unsigned order = numeric order (no NaN). */
-static uint64_t double_key(double v) {
-  uint64_t b;
-  if (v == 0)
-    v = 0; /* -0 == +0 */
-  memcpy(&b, &v, sizeof b);
-  return (b >> 63) ? ~b : b | (1ull << 63);
-}
 
 /* Row indices sorted by score ascending (descending when desc), ties by index. */
 static uint32_t *rank_rows(const double *s, size_t n, bool desc) {
@@ -28,7 +20,7 @@ static uint32_t *rank_rows(const double *s, size_t n, bool desc) {
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    keys[i] = desc ? ~double_key(s[i]) : double_key(s[i]);
+    keys[i] = desc ? ~patron__double_key(s[i]) : patron__double_key(s[i]);
     idx[i] = (uint32_t)i;
   }
   bool ok = patron__radix_sort(keys, idx, n);
