@@ -86,7 +86,7 @@ typedef struct patron_churn_options {
   /* XGBoost */
   int max_rounds;         /* default 300 */
   int early_stopping;     /* rounds without validation log-loss improvement (default 20) */
-  int max_depth;          /* default 6 */
+  int max_depth;          /* default 4 */
   double eta;             /* default 0.1 */
   double min_child_weight; /* default 5 */
   double subsample;       /* default 0.8 */

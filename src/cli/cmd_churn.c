@@ -32,7 +32,7 @@ static const char usage[] =
     "  --learner L          xgboost (default) or logistic (L2, standardized inputs)\n"
     "  --rounds N           XGBoost: most boosting rounds (default 300; early stopping 20)\n"
     "  --eta X              XGBoost: learning rate (default 0.1)\n"
-    "  --max-depth N        XGBoost: tree depth (default 6)\n"
+    "  --max-depth N        XGBoost: tree depth (default 4)\n"
     "  --l2 X               logistic: L2 penalty (default 1)\n"
     "  --balanced           weight the classes equally (scores are then not calibrated)\n"
     "  --folds K            also report K-fold cross-validated AUC (default: none)\n"

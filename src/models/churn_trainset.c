@@ -24,7 +24,7 @@ void patron_churn_options_init(patron_churn_options *o) {
                               .min_level_share = 0.005,
                               .max_rounds = 300,
                               .early_stopping = 20,
-                              .max_depth = 6,
+                              .max_depth = 4,
                               .eta = 0.1,
                               .min_child_weight = 5,
                               .subsample = 0.8,

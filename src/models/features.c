@@ -407,8 +407,50 @@ static int cmp_by_x(const void *a, const void *b, void *key) {
   return (u > v) - (u < v);
 }
 
+typedef struct clv_job {
+  const patron_clv_model *model;
+  patron_clv_data d;
+  double horizon, *alive, *purchases;
+  patron_error err;
+  patron_status st;
+} clv_job;
+
+static void *clv_worker(void *arg) {
+  clv_job *j = arg;
+  j->st = patron_clv_predict_p_alive(j->model, &j->d, j->alive, &j->err);
+  if (j->st == PATRON_OK)
+    j->st = patron_clv_predict_purchases(j->model, &j->d, j->horizon, j->purchases, &j->err);
+  return NULL;
+}
+
+/* Predicts the sorted distinct rows in two halves on two threads (each value depends on
+ * its own row only). */
+static patron_status predict_halves(const patron_clv_model *model, clv_sorted *s, size_t k,
+                                    double horizon, int threads, patron_error *e) {
+  size_t half = threads > 1 && k >= 4096 ? k / 2 : k;
+  clv_job jobs[2] = {
+      {model, {.n = half, .x = s->x, .t_x = s->tx, .T = s->T}, horizon, s->out, s->out + k,
+       {0}, PATRON_OK},
+      {model, {.n = k - half, .x = s->x + half, .t_x = s->tx + half, .T = s->T + half},
+       horizon, s->out + half, s->out + k + half, {0}, PATRON_OK}};
+  pthread_t tid;
+  bool spawned = half < k && pthread_create(&tid, NULL, clv_worker, &jobs[1]) == 0;
+  clv_worker(&jobs[0]);
+  if (spawned)
+    pthread_join(tid, NULL);
+  else if (half < k)
+    clv_worker(&jobs[1]);
+  for (int i = 0; i < 2; i++)
+    if (jobs[i].st != PATRON_OK) {
+      *e = jobs[i].err;
+      return jobs[i].st;
+    }
+  return PATRON_OK;
+}
+
 static patron_status predict_sorted(const patron_clv_model *model, const patron_clv_summary *sum,
-                                    double horizon_weeks, clv_sorted *s, patron_error *e) {
+                                    double horizon_weeks, int threads, clv_sorted *s,
+                                    patron_error *e) {
   size_t k = patron_clv_summary_rows(sum);
   const double *x, *tx, *T, *w;
   patron_clv_summary_columns(sum, &x, &tx, &T, &w);
@@ -420,16 +462,12 @@ static patron_status predict_sorted(const patron_clv_model *model, const patron_
     s->tx[i] = tx[s->order[i]];
     s->T[i] = T[s->order[i]];
   }
-  patron_clv_data d = {.n = k, .x = s->x, .t_x = s->tx, .T = s->T};
-  patron_status st = patron_clv_predict_p_alive(model, &d, s->out, e);
-  if (st == PATRON_OK)
-    st = patron_clv_predict_purchases(model, &d, horizon_weeks, s->out + k, e);
-  return st;
+  return predict_halves(model, s, k, horizon_weeks, threads, e);
 }
 
 static patron_status clv_predict(const patron_clv_model *model, const patron_clv_data *data,
-                                 double horizon_weeks, double *alive, double *purchases,
-                                 patron_error *e) {
+                                 double horizon_weeks, int threads, double *alive,
+                                 double *purchases, patron_error *e) {
   patron_clv_summary *sum = NULL;
   patron_status st = patron_clv_compress(data, &sum, e);
   size_t k = st == PATRON_OK ? patron_clv_summary_rows(sum) : 0;
@@ -440,7 +478,7 @@ static patron_status clv_predict(const patron_clv_model *model, const patron_clv
   if (st == PATRON_OK && !(s.x && s.tx && s.T && s.out && s.order && back))
     st = PATRON__OOM(e);
   if (st == PATRON_OK)
-    st = predict_sorted(model, sum, horizon_weeks, &s, e);
+    st = predict_sorted(model, sum, horizon_weeks, threads, &s, e);
   if (st == PATRON_OK) {
     for (size_t i = 0; i < k; i++) {
       back[s.order[i]] = s.out[i];
@@ -482,7 +520,9 @@ static void clv_features(fctx *c, const patron_features_options *o) {
                          ? patron_clv_model_new(PATRON_CLV_BGNBD, o->clv_params, &model, &e)
                          : patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e);
   if (st == PATRON_OK)
-    st = clv_predict(model, &data, o->horizon_days / 7.0, out, out + n, &e);
+    st = clv_predict(model, &data, o->horizon_days / 7.0,
+                     o->n_threads > 0 ? o->n_threads : patron__default_threads(), out, out + n,
+                     &e);
   if (st != PATRON_OK) {
     snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %.200s", e.message);
     goto done;
