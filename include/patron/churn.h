@@ -84,22 +84,22 @@ typedef struct patron_churn_options {
   int max_levels;         /* one-hot levels per categorical feature (default 20) */
   double min_level_share; /* rarer levels go to "(other)" (default 0.005) */
   /* XGBoost */
-  int max_rounds;         /* default 300 */
-  int early_stopping;     /* rounds without validation log-loss improvement (default 20) */
-  int max_depth;          /* default 4 */
-  double eta;             /* default 0.1 */
+  int max_rounds;          /* default 300 */
+  int early_stopping;      /* rounds without validation log-loss improvement (default 20) */
+  int max_depth;           /* default 4 */
+  double eta;              /* default 0.1 */
   double min_child_weight; /* default 5 */
-  double subsample;       /* default 0.8 */
-  double colsample;       /* per tree, default 0.8 */
-  bool balanced;          /* weight classes to equal total weight (default false: keeps
-                             the scores calibrated probabilities) */
+  double subsample;        /* default 0.8 */
+  double colsample;        /* per tree, default 0.8 */
+  bool balanced;           /* weight classes to equal total weight (default false: keeps
+                              the scores calibrated probabilities) */
   /* Logistic regression */
-  double l2;              /* default 1.0 */
-  int folds;              /* k-fold cross-validation over all rows; 0 = none (default) */
-  bool refit;             /* refit on all rows with the chosen rounds (default false:
-                             the saved model is the early-stopped one) */
-  uint64_t seed;          /* default 42 */
-  int n_threads;          /* 0 = all cores */
+  double l2;     /* default 1.0 */
+  int folds;     /* k-fold cross-validation over all rows; 0 = none (default) */
+  bool refit;    /* refit on all rows with the chosen rounds (default false:
+                    the saved model is the early-stopped one) */
+  uint64_t seed; /* default 42 */
+  int n_threads; /* 0 = all cores */
 } patron_churn_options;
 
 PATRON_API void patron_churn_options_init(patron_churn_options *o);
@@ -121,7 +121,8 @@ PATRON_API void patron_churn_trainset_free(patron_churn_trainset *ts);
 PATRON_API size_t patron_churn_trainset_rows(const patron_churn_trainset *ts);
 /* Rows used for fitting before the validation rows (rows [n_train, rows) validate). */
 PATRON_API size_t patron_churn_trainset_n_train(const patron_churn_trainset *ts);
-PATRON_API const patron_feature_schema *patron_churn_trainset_schema(const patron_churn_trainset *ts);
+PATRON_API const patron_feature_schema *
+patron_churn_trainset_schema(const patron_churn_trainset *ts);
 /* Row-major rows x n_columns matrix, labels, and each row's customer and cut-off. */
 PATRON_API const float *patron_churn_trainset_x(const patron_churn_trainset *ts);
 PATRON_API const float *patron_churn_trainset_y(const patron_churn_trainset *ts);
@@ -165,8 +166,7 @@ PATRON_API char *patron_churn_report_to_json(const patron_churn_report *r,
  * with XGBoost's message; PATRON_ERR_DOMAIN/NOCONV from the logistic fit. Free the model
  * with patron_churn_model_free and the report with patron_churn_report_free. */
 PATRON_API patron_status patron_churn_train(const patron_churn_trainset *ts,
-                                            const patron_churn_options *o,
-                                            patron_churn_model **out,
+                                            const patron_churn_options *o, patron_churn_model **out,
                                             patron_churn_report *report, patron_error *err);
 PATRON_API void patron_churn_model_free(patron_churn_model *m);
 

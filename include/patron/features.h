@@ -30,13 +30,13 @@ typedef enum patron_population {
 } patron_population;
 
 typedef struct patron_features_options {
-  int32_t cutoff_day;           /* C: only rows timed before C 00:00 are read */
-  int32_t horizon_days;         /* H for the BG/NBD expected purchases in [C, C + H) */
+  int32_t cutoff_day;   /* C: only rows timed before C 00:00 are read */
+  int32_t horizon_days; /* H for the BG/NBD expected purchases in [C, C + H) */
   patron_population population;
-  bool clv;                     /* fit BG/NBD as of C and add its outputs */
-  const double *clv_params;     /* BG/NBD r, alpha, a, b (time in weeks) to use instead of
-                                   fitting (a saved model's), or NULL */
-  int n_threads;                /* 0: all cores; results never depend on it */
+  bool clv;                 /* fit BG/NBD as of C and add its outputs */
+  const double *clv_params; /* BG/NBD r, alpha, a, b (time in weeks) to use instead of
+                               fitting (a saved model's), or NULL */
+  int n_threads;            /* 0: all cores; results never depend on it */
 } patron_features_options;
 
 PATRON_API void patron_features_options_init(patron_features_options *o);
@@ -77,10 +77,8 @@ typedef struct patron_feature_schema patron_feature_schema;
  * Errors: PATRON_ERR_USAGE (no sets, groups differ); NOMEM. Free with
  * patron_feature_schema_free. */
 PATRON_API patron_status patron_feature_schema_fit(const patron_features *const *sets,
-                                                   size_t n_sets, int max_levels,
-                                                   double min_share,
-                                                   patron_feature_schema **out,
-                                                   patron_error *err);
+                                                   size_t n_sets, int max_levels, double min_share,
+                                                   patron_feature_schema **out, patron_error *err);
 PATRON_API void patron_feature_schema_free(patron_feature_schema *s);
 PATRON_API size_t patron_feature_schema_n_columns(const patron_feature_schema *s);
 /* Column name: a numeric feature's name or "feature=level" for one-hot columns. */

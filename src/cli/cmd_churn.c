@@ -22,9 +22,8 @@ static const char usage[] =
     "(features, categorical levels, standardization), metrics.json (validation AUC, PR AUC,\n"
     "log loss, Brier, calibration and gains by decile, recency-only baseline), importance.csv\n"
     "and gains.csv. score writes customer_id,churn_risk,risk_decile (decile 1 = the 10%\n"
-    "riskiest); the scoring data must have the inputs the model was trained with.\n\n"
-    CLI_INPUT_USAGE
-    "\nTraining:\n"
+    "riskiest); the scoring data must have the inputs the model was trained "
+    "with.\n\n" CLI_INPUT_USAGE "\nTraining:\n"
     "  --cutoff D           training cut-off: rows at D - H train, rows at D validate\n"
     "  --cutoffs D1,D2,...  stack several cut-offs; the latest validates\n"
     "  --horizon H          label window: 90d (default), N days, or Nw weeks\n"
@@ -112,8 +111,11 @@ static bool parse_horizon(churn_args *a, const char *arg) {
   if (*end == 'd' || *end == 'w')
     end++;
   if (end == arg || *end || v < 1 || v * unit > 3650)
-    return cli_usage_error(a->command, "--horizon expects days (90, 90d) or weeks (13w) up to "
-                                       "10 years, got '%s'", arg), false;
+    return cli_usage_error(a->command,
+                           "--horizon expects days (90, 90d) or weeks (13w) up to "
+                           "10 years, got '%s'",
+                           arg),
+           false;
   a->opts.horizon_days = (int32_t)(v * unit);
   return true;
 }
@@ -124,8 +126,11 @@ static bool parse_cutoffs(churn_args *a, const char *arg) {
     const char *comma = strchr(s, ',');
     size_t len = comma ? (size_t)(comma - s) : strlen(s);
     if (n == MAX_CUTOFFS || patron_parse_day(s, len, &a->cutoffs[n]) != PATRON_OK)
-      return cli_usage_error(a->command, "--cutoffs expects up to %d dates YYYY-MM-DD separated "
-                                         "by commas, got '%s'", MAX_CUTOFFS, arg), false;
+      return cli_usage_error(a->command,
+                             "--cutoffs expects up to %d dates YYYY-MM-DD separated "
+                             "by commas, got '%s'",
+                             MAX_CUTOFFS, arg),
+             false;
     n++;
     s += len + (comma != NULL);
   }
@@ -139,11 +144,18 @@ static bool parse_number(churn_args *a, int opt, const char *arg) {
   double d;
   patron_churn_options *o = &a->opts;
   switch (opt) {
-  case OPT_ROUNDS: return cli_parse_long(a->command, "--rounds", arg, 1, 100000, &v) && (o->max_rounds = (int)v);
-  case OPT_DEPTH: return cli_parse_long(a->command, "--max-depth", arg, 1, 20, &v) && (o->max_depth = (int)v);
-  case OPT_FOLDS: return cli_parse_long(a->command, "--folds", arg, 2, 20, &v) && (o->folds = (int)v);
-  case OPT_LEVELS: return cli_parse_long(a->command, "--max-levels", arg, 0, 1000, &v) && ((o->max_levels = (int)v), true);
-  case OPT_SEED: return cli_parse_long(a->command, "--seed", arg, 0, 2147483646, &v) && ((o->seed = (uint64_t)v), true);
+  case OPT_ROUNDS:
+    return cli_parse_long(a->command, "--rounds", arg, 1, 100000, &v) && (o->max_rounds = (int)v);
+  case OPT_DEPTH:
+    return cli_parse_long(a->command, "--max-depth", arg, 1, 20, &v) && (o->max_depth = (int)v);
+  case OPT_FOLDS:
+    return cli_parse_long(a->command, "--folds", arg, 2, 20, &v) && (o->folds = (int)v);
+  case OPT_LEVELS:
+    return cli_parse_long(a->command, "--max-levels", arg, 0, 1000, &v) &&
+           ((o->max_levels = (int)v), true);
+  case OPT_SEED:
+    return cli_parse_long(a->command, "--seed", arg, 0, 2147483646, &v) &&
+           ((o->seed = (uint64_t)v), true);
   case OPT_ETA:
     if (!cli_parse_double(a->command, "--eta", arg, &d) || d <= 0 || d > 1)
       return cli_usage_error(a->command, "--eta expects a number in (0, 1], got '%s'", arg), false;
@@ -159,7 +171,11 @@ static bool parse_number(churn_args *a, int opt, const char *arg) {
 static bool own_option(churn_args *a, int opt, const char *arg) {
   patron_churn_options *o = &a->opts;
   switch (opt) {
-  case OPT_CUTOFF: return parse_cutoffs(a, arg) && (a->opts.n_cutoffs == 1 || (cli_usage_error(a->command, "--cutoff takes one date; use --cutoffs for several"), false));
+  case OPT_CUTOFF:
+    return parse_cutoffs(a, arg) &&
+           (a->opts.n_cutoffs == 1 ||
+            (cli_usage_error(a->command, "--cutoff takes one date; use --cutoffs for several"),
+             false));
   case OPT_CUTOFFS: return parse_cutoffs(a, arg);
   case OPT_HORIZON: return parse_horizon(a, arg);
   case OPT_OUT: return a->out = arg, true;
@@ -171,7 +187,8 @@ static bool own_option(churn_args *a, int opt, const char *arg) {
   case OPT_REFIT: return o->refit = true;
   case OPT_LEARNER:
     if (strcmp(arg, "xgboost") && strcmp(arg, "logistic"))
-      return cli_usage_error(a->command, "--learner expects xgboost or logistic, got '%s'", arg), false;
+      return cli_usage_error(a->command, "--learner expects xgboost or logistic, got '%s'", arg),
+             false;
     o->learner = strcmp(arg, "xgboost") == 0 ? PATRON_LEARNER_XGBOOST : PATRON_LEARNER_LOGISTIC;
     return true;
   default: return parse_number(a, opt, arg);
@@ -185,8 +202,8 @@ static bool parse_args(churn_args *a, int argc, char **argv) {
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
       return cli_usage_error(a->command, "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]), false;
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
+             false;
     int handled = cli_inputs_option(&a->inputs, a->command, opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return false;
@@ -209,11 +226,11 @@ static bool parse_args(churn_args *a, int argc, char **argv) {
 static void print_training(const churn_args *a, const patron_churn_report *r,
                            const patron_churn_trainset *ts) {
   const patron_binary_metrics *v = &r->valid;
-  printf("Trained %s model (%s) on %zu rows, validated on %zu rows (%s hold-out)\n",
-         a->command, a->opts.learner == PATRON_LEARNER_XGBOOST ? "xgboost" : "logistic",
-         r->n_train, r->n_valid, patron_churn_trainset_validation(ts));
-  printf("  ROC AUC %.4f (recency only %.4f)  PR AUC %.4f  log loss %.4f  Brier %.4f\n",
-         v->auc, r->baseline_auc, v->pr_auc, v->log_loss, v->brier);
+  printf("Trained %s model (%s) on %zu rows, validated on %zu rows (%s hold-out)\n", a->command,
+         a->opts.learner == PATRON_LEARNER_XGBOOST ? "xgboost" : "logistic", r->n_train, r->n_valid,
+         patron_churn_trainset_validation(ts));
+  printf("  ROC AUC %.4f (recency only %.4f)  PR AUC %.4f  log loss %.4f  Brier %.4f\n", v->auc,
+         r->baseline_auc, v->pr_auc, v->log_loss, v->brier);
   printf("  base rate %.3f  top-decile lift %.2f  rounds %d  columns %zu\n", v->base_rate,
          v->top_decile_lift, r->rounds,
          patron_feature_schema_n_columns(patron_churn_trainset_schema(ts)));
@@ -273,8 +290,8 @@ static int run_score(churn_args *a, patron_dataset *ds) {
   if (st == PATRON_OK && !a->quiet) {
     char day[11];
     patron_format_day(as_of, day);
-    printf("Scored %zu customers as of %s in %.2f s (after %.2f s loading); wrote %s\n", s.n,
-           day, cli_seconds_since(&t0), a->load_seconds, a->out);
+    printf("Scored %zu customers as of %s in %.2f s (after %.2f s loading); wrote %s\n", s.n, day,
+           cli_seconds_since(&t0), a->load_seconds, a->out);
   }
   patron_churn_scores_free(&s);
   patron_churn_model_free(m);
@@ -322,7 +339,9 @@ int cli_churn_main(const char *command, patron_churn_task task, int argc, char *
   return rc;
 }
 
-static int run(int argc, char **argv) { return cli_churn_main("churn", PATRON_TASK_CHURN, argc, argv); }
+static int run(int argc, char **argv) {
+  return cli_churn_main("churn", PATRON_TASK_CHURN, argc, argv);
+}
 
 const cli_command cli_cmd_churn = {"churn", run, "train/score churn risk (XGBoost or logistic)",
                                    usage};

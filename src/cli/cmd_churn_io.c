@@ -17,8 +17,7 @@ static patron_status io_error(patron_error *err, const char *path, const char *w
   return PATRON_ERR_IO;
 }
 
-static patron_status write_text(const char *path, const char *text, size_t len,
-                                patron_error *err) {
+static patron_status write_text(const char *path, const char *text, size_t len, patron_error *err) {
   FILE *f = fopen(path, "wb");
   if (!f)
     return io_error(err, path, "create");
@@ -60,8 +59,8 @@ patron_status cli_churn_model_read(const char *dir, patron_churn_model **out, pa
   char path[4096];
   char *schema = NULL, *model = NULL;
   size_t schema_len, model_len;
-  patron_status st = read_text(cli_path(path, sizeof path, dir, "schema.json"), &schema,
-                               &schema_len, err);
+  patron_status st =
+      read_text(cli_path(path, sizeof path, dir, "schema.json"), &schema, &schema_len, err);
   if (st == PATRON_OK)
     st = read_text(cli_path(path, sizeof path, dir, "model.json"), &model, &model_len, err);
   if (st == PATRON_OK) {
@@ -145,7 +144,8 @@ patron_status cli_churn_write_model(const char *dir, const patron_churn_model *m
   if (st == PATRON_OK && !metrics)
     st = PATRON_ERR_NOMEM;
   if (st == PATRON_OK)
-    st = write_text(cli_path(path, sizeof path, dir, "metrics.json"), metrics, strlen(metrics), err);
+    st =
+        write_text(cli_path(path, sizeof path, dir, "metrics.json"), metrics, strlen(metrics), err);
   free(metrics);
   if (st == PATRON_OK)
     st = write_importance(cli_path(path, sizeof path, dir, "importance.csv"), r,

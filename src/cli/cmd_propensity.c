@@ -17,5 +17,5 @@ static int run(int argc, char **argv) {
   return cli_churn_main("propensity", PATRON_TASK_PROPENSITY, argc, argv);
 }
 
-const cli_command cli_cmd_propensity = {"propensity",
-                                        run, "train/score who buys in the next weeks", usage};
+const cli_command cli_cmd_propensity = {"propensity", run, "train/score who buys in the next weeks",
+                                        usage};

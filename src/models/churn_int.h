@@ -40,8 +40,8 @@ patron_population patron__churn_population(patron_churn_task task);
 /* Dense float rows -> probabilities. */
 patron_status patron__xgb_predict(const patron_churn_model *m, const float *x, size_t n,
                                   double *out, patron_error *err);
-patron_status patron__lr_predict(const patron_churn_model *m, const float *x, size_t n,
-                                 double *out, patron_error *err);
+patron_status patron__lr_predict(const patron_churn_model *m, const float *x, size_t n, double *out,
+                                 patron_error *err);
 
 /* Fit on rows [lo, hi) of x (row-major, p columns), early-stopping on [vlo, vhi) when
  * vhi > vlo (XGBoost), with a fixed number of rounds when rounds > 0. */
@@ -49,7 +49,7 @@ typedef struct patron__fit_rows {
   const float *x, *y;
   size_t p, n, n_valid; /* training rows x[0..n), validation rows follow */
   const float *vx, *vy;
-  int rounds;           /* > 0: exactly this many rounds (no early stopping) */
+  int rounds; /* > 0: exactly this many rounds (no early stopping) */
 } patron__fit_rows;
 
 patron_status patron__xgb_fit(patron_churn_model *m, const patron__fit_rows *rows,

@@ -89,8 +89,8 @@ patron_status patron__lr_fit(patron_churn_model *m, const patron__fit_rows *r,
   return st;
 }
 
-patron_status patron__lr_predict(const patron_churn_model *m, const float *x, size_t n,
-                                 double *out, patron_error *err) {
+patron_status patron__lr_predict(const patron_churn_model *m, const float *x, size_t n, double *out,
+                                 patron_error *err) {
   size_t p = patron_feature_schema_n_columns(m->schema);
   (void)err;
   for (size_t i = 0; i < n; i++) {

@@ -168,7 +168,8 @@ static json_t *record_json(const patron_churn_model *m) {
   if (m->has_clv) {
     json_t *p = json_object();
     for (size_t k = 0; k < 4; k++)
-      json_object_set_new(p, patron_clv_param_name(PATRON_CLV_BGNBD, k), json_real(m->clv_params[k]));
+      json_object_set_new(p, patron_clv_param_name(PATRON_CLV_BGNBD, k),
+                          json_real(m->clv_params[k]));
     json_object_set_new(o, "bgnbd_weeks", p);
   }
   if (m->learner == PATRON_LEARNER_LOGISTIC) {
@@ -244,7 +245,8 @@ static patron_status load_logistic(patron_churn_model *m, json_t *rec, const cha
   if (ok)
     m->beta[p] = json_number_value(ic);
   json_decref(o);
-  return ok ? PATRON_OK : bad(err, "the logistic model needs an intercept and one coefficient per column");
+  return ok ? PATRON_OK
+            : bad(err, "the logistic model needs an intercept and one coefficient per column");
 }
 
 static patron_status load_record(patron_churn_model *m, json_t *o, patron_error *err) {

@@ -59,8 +59,9 @@ static json_t *importance_json(const patron_churn_report *r, const patron_churn_
   json_t *a = json_array();
   for (size_t i = 0; i < r->n_importance && i < 20; i++) {
     json_t *o = json_object();
-    json_object_set_new(o, "feature", json_string(patron_feature_schema_column(
-                                          ts->schema, r->importance[i].column)));
+    json_object_set_new(
+        o, "feature",
+        json_string(patron_feature_schema_column(ts->schema, r->importance[i].column)));
     json_object_set_new(o, "gain_share", json_real(r->importance[i].gain));
     json_array_append_new(a, o);
   }
@@ -70,7 +71,8 @@ static json_t *importance_json(const patron_churn_report *r, const patron_churn_
 static json_t *training_json(const patron_churn_report *r, const patron_churn_trainset *ts,
                              const patron_churn_options *o) {
   json_t *t = json_object();
-  json_object_set_new(t, "task", json_string(o->task == PATRON_TASK_CHURN ? "churn" : "propensity"));
+  json_object_set_new(t, "task",
+                      json_string(o->task == PATRON_TASK_CHURN ? "churn" : "propensity"));
   json_object_set_new(t, "learner",
                       json_string(o->learner == PATRON_LEARNER_XGBOOST ? "xgboost" : "logistic"));
   json_object_set_new(t, "horizon_days", json_integer(o->horizon_days));

@@ -107,8 +107,8 @@ static size_t fold_of(const patron_churn_trainset *ts, size_t i, int k, uint64_t
 }
 
 /* Splits all rows into fold f (validation) and the rest. */
-static void split_fold(const patron_churn_trainset *ts, int k, size_t f, uint64_t seed,
-                       fold_buf *b, size_t *n_tr, size_t *n_va) {
+static void split_fold(const patron_churn_trainset *ts, int k, size_t f, uint64_t seed, fold_buf *b,
+                       size_t *n_tr, size_t *n_va) {
   size_t p = ts->p;
   *n_tr = *n_va = 0;
   for (size_t i = 0; i < ts->n_rows; i++) {
@@ -123,8 +123,7 @@ static void split_fold(const patron_churn_trainset *ts, int k, size_t f, uint64_
 }
 
 static patron_status one_fold(const patron_churn_trainset *ts, const patron_churn_options *o,
-                              int rounds, size_t f, fold_buf *b, double *auc,
-                              patron_error *err) {
+                              int rounds, size_t f, fold_buf *b, double *auc, patron_error *err) {
   size_t n_tr, n_va;
   split_fold(ts, o->folds, f, o->seed, b, &n_tr, &n_va);
   patron_churn_model *m = model_new(o);
@@ -142,9 +141,8 @@ static patron_status one_fold(const patron_churn_trainset *ts, const patron_chur
   return st;
 }
 
-static patron_status cross_validate(const patron_churn_trainset *ts,
-                                    const patron_churn_options *o, int rounds,
-                                    patron_churn_report *r, patron_error *err) {
+static patron_status cross_validate(const patron_churn_trainset *ts, const patron_churn_options *o,
+                                    int rounds, patron_churn_report *r, patron_error *err) {
   size_t n = ts->n_rows, p = ts->p;
   fold_buf b = {malloc(n * p * sizeof(float)), malloc(n * sizeof(float)),
                 malloc(n * p * sizeof(float)), malloc(n * sizeof(float)),
@@ -169,15 +167,16 @@ static patron_status cross_validate(const patron_churn_trainset *ts,
 static patron_status train(const patron_churn_trainset *ts, const patron_churn_options *o,
                            patron_churn_model *m, patron_churn_report *r, patron_error *err) {
   size_t p = ts->p, nv = ts->n_rows - ts->n_train;
-  patron__fit_rows rows = {ts->x, ts->y, p, ts->n_train, nv,
-                           ts->x + ts->n_train * p, ts->y + ts->n_train, 0};
+  patron__fit_rows rows = {
+      ts->x, ts->y, p, ts->n_train, nv, ts->x + ts->n_train * p, ts->y + ts->n_train, 0};
   patron_status st = fit(m, &rows, o, &r->rounds, err);
   if (st == PATRON_OK)
     st = validate(m, ts, r, err);
   if (st == PATRON_OK && o->folds >= 2)
     st = cross_validate(ts, o, r->rounds, r, err);
   if (st == PATRON_OK && o->refit) {
-    patron__fit_rows all = {ts->x, ts->y, p, ts->n_rows, 0, NULL, NULL, r->rounds > 0 ? r->rounds : 1};
+    patron__fit_rows all = {ts->x, ts->y, p,    ts->n_rows,
+                            0,     NULL,  NULL, r->rounds > 0 ? r->rounds : 1};
     int rounds;
     st = fit(m, &all, o, &rounds, err);
   }
@@ -204,8 +203,8 @@ patron_status patron_churn_train(const patron_churn_trainset *ts, const patron_c
   memcpy(m->clv_params, ts->clv_params, sizeof m->clv_params);
   /* The model owns a copy of the schema: round-trip through JSON. */
   char *text = patron_feature_schema_to_json(ts->schema);
-  patron_status st = text ? patron_feature_schema_from_json(text, &m->schema, err)
-                          : PATRON__OOM(err);
+  patron_status st =
+      text ? patron_feature_schema_from_json(text, &m->schema, err) : PATRON__OOM(err);
   free(text);
   if (st == PATRON_OK)
     st = train(ts, o, m, r, err);

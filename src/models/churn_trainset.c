@@ -86,7 +86,8 @@ static patron_status check_horizon(const patron_dataset *ds, int32_t last_cutoff
   return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                            "the horizon runs past the end of the data: cut-off %s + %d days "
                            "ends on %s, but the last order is on %s (latest possible cut-off "
-                           "for this horizon: %s)", c, h, e, last, ok);
+                           "for this horizon: %s)",
+                           c, h, e, last, ok);
 }
 
 /* Sorted distinct cut-offs into *out (n_cutoffs + 1 slots). */
@@ -239,7 +240,8 @@ static patron_status build_sets(patron_churn_trainset *ts, const patron_dataset 
     if (st != PATRON_ERR_DOMAIN)
       return patron__error_set(err, st, NULL, 0, 0, "%s", e2.message);
     ts->random_valid = true;
-    snprintf(ts->note, sizeof ts->note, "nobody is known before the cut-off minus the "
+    snprintf(ts->note, sizeof ts->note,
+             "nobody is known before the cut-off minus the "
              "horizon: validating on a random 20%% of customers instead of a later cut-off");
   }
   return compute_sets(ds, o, cut, *n_cut, sets, err);
@@ -277,8 +279,7 @@ static patron_status build(patron_churn_trainset *ts, const patron_dataset *ds,
   return st;
 }
 
-patron_status patron_churn_trainset_build(const patron_dataset *ds,
-                                          const patron_churn_options *o,
+patron_status patron_churn_trainset_build(const patron_dataset *ds, const patron_churn_options *o,
                                           patron_churn_trainset **out, patron_error *err) {
   *out = NULL;
   patron_churn_trainset *ts = calloc(1, sizeof *ts);

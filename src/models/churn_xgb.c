@@ -18,10 +18,10 @@ static patron_status xgb_fail(patron_error *err, const char *what) {
                            XGBGetLastError());
 }
 
-#define XGB_TRY(call, what)                                                    \
-  do {                                                                         \
-    if ((call) != 0)                                                           \
-      return xgb_fail(err, what);                                              \
+#define XGB_TRY(call, what)                                                                        \
+  do {                                                                                             \
+    if ((call) != 0)                                                                               \
+      return xgb_fail(err, what);                                                                  \
   } while (0)
 
 static void silence(void) {
@@ -35,9 +35,8 @@ void patron__xgb_free(void *booster) {
 }
 
 /* A DMatrix of n dense rows (NaN = missing) with labels and optional class weights. */
-static patron_status make_dmatrix(const float *x, const float *y, size_t n, size_t p,
-                                  bool balanced, int threads, DMatrixHandle *out,
-                                  patron_error *err) {
+static patron_status make_dmatrix(const float *x, const float *y, size_t n, size_t p, bool balanced,
+                                  int threads, DMatrixHandle *out, patron_error *err) {
   *out = NULL;
   XGB_TRY(XGDMatrixCreateFromMat_omp(x, (bst_ulong)n, (bst_ulong)p, NAN, out, threads),
           "cannot build its matrix");
@@ -70,12 +69,18 @@ static patron_status set_params(BoosterHandle b, const patron_churn_options *o, 
   snprintf(v[4], sizeof v[4], "%.17g", o->colsample);
   snprintf(v[5], sizeof v[5], "%d", threads);
   snprintf(v[6], sizeof v[6], "%llu", (unsigned long long)(o->seed % 2147483647u));
-  const char *params[][2] = {{"objective", "binary:logistic"}, {"tree_method", "hist"},
-                             {"eval_metric", "logloss"},        {"verbosity", "0"},
-                             {"eta", v[0]},                     {"max_depth", v[1]},
-                             {"min_child_weight", v[2]},        {"subsample", v[3]},
-                             {"colsample_bytree", v[4]},        {"nthread", v[5]},
-                             {"seed", v[6]},                    {"max_bin", "256"}};
+  const char *params[][2] = {{"objective", "binary:logistic"},
+                             {"tree_method", "hist"},
+                             {"eval_metric", "logloss"},
+                             {"verbosity", "0"},
+                             {"eta", v[0]},
+                             {"max_depth", v[1]},
+                             {"min_child_weight", v[2]},
+                             {"subsample", v[3]},
+                             {"colsample_bytree", v[4]},
+                             {"nthread", v[5]},
+                             {"seed", v[6]},
+                             {"max_bin", "256"}};
   for (size_t i = 0; i < sizeof params / sizeof *params; i++)
     XGB_TRY(XGBoosterSetParam(b, params[i][0], params[i][1]), "rejected a parameter");
   return PATRON_OK;
@@ -128,11 +133,9 @@ static patron_status keep_rounds(boost_state *s, int rounds, patron_error *err) 
   return PATRON_OK;
 }
 
-static patron_status fit(boost_state *s, const patron__fit_rows *r,
-                         const patron_churn_options *o, int threads, int *rounds,
-                         patron_error *err) {
-  patron_status st =
-      make_dmatrix(r->x, r->y, r->n, r->p, o->balanced, threads, &s->train, err);
+static patron_status fit(boost_state *s, const patron__fit_rows *r, const patron_churn_options *o,
+                         int threads, int *rounds, patron_error *err) {
+  patron_status st = make_dmatrix(r->x, r->y, r->n, r->p, o->balanced, threads, &s->train, err);
   if (st == PATRON_OK && r->n_valid && r->rounds <= 0)
     st = make_dmatrix(r->vx, r->vy, r->n_valid, r->p, false, threads, &s->valid, err);
   DMatrixHandle mats[2] = {s->train, s->valid};

@@ -24,8 +24,8 @@ const patron__feature_def patron__categorical_defs[PATRON__N_CATEGORICAL] = {
 #undef PATRON_X
 };
 
-static const char *const AGE_BANDS[] = {PATRON__LEVEL_NONE, "<25", "25-34", "35-44",
-                                        "45-54", "55+"};
+static const char *const AGE_BANDS[] = {
+    PATRON__LEVEL_NONE, "<25", "25-34", "35-44", "45-54", "55+"};
 enum { N_AGE_BANDS = 6, DAY = 86400 };
 
 void patron_features_options_init(patron_features_options *o) {
@@ -56,7 +56,9 @@ typedef struct scratch {
   size_t cap;
 } scratch;
 
-static void set(fctx *c, int k, size_t row, double v) { c->f->num[(size_t)k * c->f->n_rows + row] = v; }
+static void set(fctx *c, int k, size_t row, double v) {
+  c->f->num[(size_t)k * c->f->n_rows + row] = v;
+}
 
 /* End of [lo, hi) rows with time < limit (times sorted ascending). */
 static uint32_t before(const int64_t *time, uint32_t lo, uint32_t hi, int64_t limit) {
@@ -229,8 +231,7 @@ static void event_features(fctx *c, uint32_t cust, size_t row, int64_t last_purc
   double vals[] = {v7, v30, c7, c30, f7, f30, e30, abandoned};
   for (int k = 0; k < 8; k++)
     set(c, F_VIEWS7 + k, row, vals[k]);
-  set(c, F_EVENT_RECENCY, row,
-      hi > lo ? c->cutoff - patron_day_of_time(ev->time[hi - 1]) : NAN);
+  set(c, F_EVENT_RECENCY, row, hi > lo ? c->cutoff - patron_day_of_time(ev->time[hi - 1]) : NAN);
 }
 
 static uint32_t age_band(int32_t birth, int32_t cutoff) {
@@ -243,8 +244,8 @@ static uint32_t age_band(int32_t birth, int32_t cutoff) {
 static void member_features(fctx *c, uint32_t cust, size_t row) {
   const patron_members_view *m = &c->mv;
   patron_features *f = c->f;
-  bool known = m->is_member[cust] && m->signup_day[cust] != PATRON_NO_DAY &&
-               m->signup_day[cust] < c->cutoff;
+  bool known =
+      m->is_member[cust] && m->signup_day[cust] != PATRON_NO_DAY && m->signup_day[cust] < c->cutoff;
   set(c, F_MEMBER_DAYS, row, known ? c->cutoff - m->signup_day[cust] : NAN);
   f->cat[(size_t)C_GENDER * f->n_rows + row] = m->gender[cust];
   f->cat[(size_t)C_CITY * f->n_rows + row] = m->city[cust];
@@ -336,10 +337,9 @@ static patron_status select_rows(fctx *c, patron_population pop, patron_error *e
   if (n == 0) {
     char day[11];
     patron_format_day(c->cutoff, day);
-    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
-                             "no customers %s before the cut-off %s",
-                             pop == PATRON_POPULATION_PURCHASERS ? "with a purchase" : "known",
-                             day);
+    return patron__error_set(
+        err, PATRON_ERR_DOMAIN, NULL, 0, 0, "no customers %s before the cut-off %s",
+        pop == PATRON_POPULATION_PURCHASERS ? "with a purchase" : "known", day);
   }
   return PATRON_OK;
 }
@@ -364,8 +364,8 @@ bool patron__count_below(uint64_t *keys, size_t n, uint32_t *below) {
 
 /* score = 1 + floor(5 L / n), L = buyers with a strictly smaller value (for recency, with
  * a strictly larger one: scored on -recency). */
-static bool score(patron_features *f, int src, int dst, double sign, uint64_t *keys,
-                  uint32_t *rows, uint32_t *below) {
+static bool score(patron_features *f, int src, int dst, double sign, uint64_t *keys, uint32_t *rows,
+                  uint32_t *below) {
   size_t n = 0, m = f->n_rows;
   const double *v = f->num + (size_t)src * m, *recency = f->num + (size_t)F_RECENCY * m;
   for (size_t i = 0; i < m; i++)
@@ -428,11 +428,20 @@ static void *clv_worker(void *arg) {
 static patron_status predict_halves(const patron_clv_model *model, clv_sorted *s, size_t k,
                                     double horizon, int threads, patron_error *e) {
   size_t half = threads > 1 && k >= 4096 ? k / 2 : k;
-  clv_job jobs[2] = {
-      {model, {.n = half, .x = s->x, .t_x = s->tx, .T = s->T}, horizon, s->out, s->out + k,
-       {0}, PATRON_OK},
-      {model, {.n = k - half, .x = s->x + half, .t_x = s->tx + half, .T = s->T + half},
-       horizon, s->out + half, s->out + k + half, {0}, PATRON_OK}};
+  clv_job jobs[2] = {{model,
+                      {.n = half, .x = s->x, .t_x = s->tx, .T = s->T},
+                      horizon,
+                      s->out,
+                      s->out + k,
+                      {0},
+                      PATRON_OK},
+                     {model,
+                      {.n = k - half, .x = s->x + half, .t_x = s->tx + half, .T = s->T + half},
+                      horizon,
+                      s->out + half,
+                      s->out + k + half,
+                      {0},
+                      PATRON_OK}};
   pthread_t tid;
   bool spawned = half < k && pthread_create(&tid, NULL, clv_worker, &jobs[1]) == 0;
   clv_worker(&jobs[0]);
@@ -521,8 +530,7 @@ static void clv_features(fctx *c, const patron_features_options *o) {
                          : patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e);
   if (st == PATRON_OK)
     st = clv_predict(model, &data, o->horizon_days / 7.0,
-                     o->n_threads > 0 ? o->n_threads : patron__default_threads(), out, out + n,
-                     &e);
+                     o->n_threads > 0 ? o->n_threads : patron__default_threads(), out, out + n, &e);
   if (st != PATRON_OK) {
     snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %.200s", e.message);
     goto done;
@@ -630,8 +638,7 @@ static patron_status compute(fctx *c, const patron_features_options *o, patron_e
   return scores(f) ? PATRON_OK : PATRON__OOM(err);
 }
 
-patron_status patron_features_compute(const patron_dataset *ds,
-                                      const patron_features_options *o,
+patron_status patron_features_compute(const patron_dataset *ds, const patron_features_options *o,
                                       patron_features **out, patron_error *err) {
   *out = NULL;
   if (!ds || !o || o->cutoff_day == PATRON_NO_DAY || o->horizon_days < 1)

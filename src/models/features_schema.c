@@ -13,8 +13,8 @@
 struct patron_feature_schema {
   unsigned groups;
   size_t n_cols;
-  char **names;       /* n_cols, owned */
-  uint8_t *heavy;     /* n_cols */
+  char **names;                   /* n_cols, owned */
+  uint8_t *heavy;                 /* n_cols */
   int num_idx[PATRON__N_NUMERIC]; /* numeric features used, in column order */
   size_t n_num;
   int cat_idx[PATRON__N_CATEGORICAL];
@@ -212,7 +212,8 @@ static patron_status check_groups(const patron_feature_schema *s, const patron_f
                            missing[0] ? "the model needs features from " : "", missing,
                            missing[0] && extra[0] ? "; " : "",
                            extra[0] ? "the data has features the model was not trained "
-                                      "with, from " : "",
+                                      "with, from "
+                                    : "",
                            extra);
 }
 
@@ -281,9 +282,8 @@ static void encode_parallel(const patron_feature_schema *s, const patron_feature
   pthread_join(tid, NULL);
 }
 
-patron_status patron_feature_schema_encode(const patron_feature_schema *s,
-                                           const patron_features *f, float *out,
-                                           patron_error *err) {
+patron_status patron_feature_schema_encode(const patron_feature_schema *s, const patron_features *f,
+                                           float *out, patron_error *err) {
   patron_status st = check_groups(s, f, err);
   if (st != PATRON_OK)
     return st;

@@ -131,8 +131,8 @@ static patron_status check(const float *y, size_t n, patron_error *err) {
     pos += y[i] != 0;
   if (n < 2 || pos == 0 || pos == (double)n)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
-                             "logistic regression needs both classes (%zu rows, %.0f positive)",
-                             n, pos);
+                             "logistic regression needs both classes (%zu rows, %.0f positive)", n,
+                             pos);
   return PATRON_OK;
 }
 

@@ -110,7 +110,8 @@ static patron_status check_inputs(const double *p, const float *y, size_t n, dou
   if (n < 10 || *pos == 0 || *pos == (double)n)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "metrics need at least 10 rows with both classes (%zu rows, %.0f "
-                             "positive)", n, *pos);
+                             "positive)",
+                             n, *pos);
   return PATRON_OK;
 }
 

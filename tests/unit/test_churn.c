@@ -21,7 +21,7 @@ static patron_churn_options options(patron_churn_task task, patron_churn_learner
   o.learner = learner;
   o.cutoffs = cut;
   o.n_cutoffs = 1;
-  o.n_threads = 1; /* OpenMP barriers suffer on a loaded 2-core machine */
+  o.n_threads = 1;    /* OpenMP barriers suffer on a loaded 2-core machine */
   o.max_rounds = 150; /* keeps the suite fast */
   return o;
 }
@@ -96,8 +96,10 @@ static void round_trip(patron_churn_learner learner) {
   assert_int_equal(patron_churn_model_load(schema, text, len, &back, &err), PATRON_OK);
   size_t n = patron_churn_trainset_rows(ts);
   double *p1 = malloc(n * sizeof *p1), *p2 = malloc(n * sizeof *p2);
-  assert_int_equal(patron_churn_model_predict(m, patron_churn_trainset_x(ts), n, p1, &err), PATRON_OK);
-  assert_int_equal(patron_churn_model_predict(back, patron_churn_trainset_x(ts), n, p2, &err), PATRON_OK);
+  assert_int_equal(patron_churn_model_predict(m, patron_churn_trainset_x(ts), n, p1, &err),
+                   PATRON_OK);
+  assert_int_equal(patron_churn_model_predict(back, patron_churn_trainset_x(ts), n, p2, &err),
+                   PATRON_OK);
   assert_memory_equal(p1, p2, n * sizeof *p1);
   patron_churn_scores s1, s2;
   assert_int_equal(patron_churn_score(m, ds, CUTOFF_2025_10_01 + 30, 1, &s1, &err), PATRON_OK);
@@ -151,7 +153,8 @@ static void training_errors(void **state) {
   patron_dataset *ds = churn_world_load(fixture_file(0, "orders.csv", orders), NULL, NULL);
   patron_error err = {0};
   assert_int_equal(try_build(ds, patron_days_from_civil(2023, 6, 1), 90, &err), PATRON_ERR_DOMAIN);
-  assert_non_null(strstr(err.message, "no customers with a purchase before the cut-off 2023-06-01"));
+  assert_non_null(
+      strstr(err.message, "no customers with a purchase before the cut-off 2023-06-01"));
   patron_error_clear(&err);
   assert_int_equal(try_build(ds, patron_days_from_civil(2024, 10, 1), 90, &err), PATRON_ERR_DOMAIN);
   assert_non_null(strstr(err.message, "the horizon runs past the end of the data"));
@@ -199,7 +202,8 @@ static void profile_gets_churn_risk(void **state) {
   assert_int_equal(patron_profile_build(ds, &po, &p, &err), PATRON_OK);
   patron_table *t = patron_profile_table(p);
   assert_int_equal(patron_churn_append_column(m, ds, patron_profile_as_of(p), t,
-                                              patron_profile_customers(p), &err), PATRON_OK);
+                                              patron_profile_customers(p), &err),
+                   PATRON_OK);
   const patron_column *risk = patron_table_find(t, "churn_risk");
   const patron_column *freq = patron_table_find(t, "frequency");
   assert_non_null(risk);

@@ -41,8 +41,8 @@ static patron_dataset *load_fixture(void) {
                           fixture_file(2, "events.csv", events));
 }
 
-static patron_features *compute(const patron_dataset *ds, int32_t cutoff,
-                                patron_population pop, bool clv, int threads) {
+static patron_features *compute(const patron_dataset *ds, int32_t cutoff, patron_population pop,
+                                bool clv, int threads) {
   patron_features_options o;
   patron_features_options_init(&o);
   o.cutoff_day = cutoff;
@@ -66,12 +66,11 @@ static double value(const patron_features *f, const char *name, size_t row) {
 static void hand_computed_orders(void **state) {
   (void)state;
   patron_dataset *ds = load_fixture();
-  patron_features *f = compute(ds, patron_days_from_civil(2024, 4, 1),
-                               PATRON_POPULATION_PURCHASERS, false, 1);
+  patron_features *f =
+      compute(ds, patron_days_from_civil(2024, 4, 1), PATRON_POPULATION_PURCHASERS, false, 1);
   assert_int_equal(patron_features_n_rows(f), 2); /* A, B */
   assert_int_equal(patron_features_groups(f), PATRON_FEATURES_ORDERS | PATRON_FEATURES_LINES |
-                                                  PATRON_FEATURES_EVENTS |
-                                                  PATRON_FEATURES_MEMBERS);
+                                                  PATRON_FEATURES_EVENTS | PATRON_FEATURES_MEMBERS);
   ASSERT_NEAR(value(f, "recency_days", 0), 5);
   ASSERT_NEAR(value(f, "frequency", 0), 3);
   ASSERT_NEAR(value(f, "monetary", 0), 160); /* 100 + 50 - 20 + 30; the 999 is on C */
@@ -101,8 +100,8 @@ static void hand_computed_orders(void **state) {
 static void hand_computed_lines_events_members(void **state) {
   (void)state;
   patron_dataset *ds = load_fixture();
-  patron_features *f = compute(ds, patron_days_from_civil(2024, 4, 1),
-                               PATRON_POPULATION_PURCHASERS, false, 2);
+  patron_features *f =
+      compute(ds, patron_days_from_civil(2024, 4, 1), PATRON_POPULATION_PURCHASERS, false, 2);
   ASSERT_NEAR(value(f, "n_categories", 0), 3); /* x y z (q is on C) */
   ASSERT_NEAR(value(f, "n_brands", 0), 3);
   ASSERT_NEAR(value(f, "n_channels", 0), 2);
@@ -141,8 +140,8 @@ static void hand_computed_lines_events_members(void **state) {
 static void population_rules(void **state) {
   (void)state;
   patron_dataset *ds = load_fixture();
-  patron_features *f = compute(ds, patron_days_from_civil(2024, 4, 1), PATRON_POPULATION_ALL,
-                               false, 1);
+  patron_features *f =
+      compute(ds, patron_days_from_civil(2024, 4, 1), PATRON_POPULATION_ALL, false, 1);
   assert_int_equal(patron_features_n_rows(f), 3); /* A, B, C (a view); not D (signs up later) */
   assert_string_equal(patron_dataset_customer_id(ds, patron_features_customers(f)[2]), "C");
   assert_true(isnan(value(f, "recency_days", 2)));
@@ -153,7 +152,8 @@ static void population_rules(void **state) {
   o.cutoff_day = patron_days_from_civil(2023, 1, 1);
   patron_error err = {0};
   assert_int_equal(patron_features_compute(ds, &o, &f, &err), PATRON_ERR_DOMAIN);
-  assert_non_null(strstr(err.message, "no customers with a purchase before the cut-off 2023-01-01"));
+  assert_non_null(
+      strstr(err.message, "no customers with a purchase before the cut-off 2023-01-01"));
   patron_dataset_free(ds);
 }
 
@@ -198,8 +198,8 @@ static void perturb(const char *path, int tcol, const char *cut, int acol, const
   assert_int_equal(rename(tmp, path), 0);
 }
 
-static float *encoded(const patron_dataset *ds, patron_population pop, const patron_feature_schema *s,
-                      patron_features **keep) {
+static float *encoded(const patron_dataset *ds, patron_population pop,
+                      const patron_feature_schema *s, patron_features **keep) {
   patron_features *f = compute(ds, patron_days_from_civil(2025, 10, 1), pop, true, 2);
   size_t p = patron_feature_schema_n_columns(s), n = patron_features_n_rows(f);
   float *x = malloc(n * p * sizeof *x);
@@ -225,7 +225,8 @@ static void check_no_leak(patron_population pop) {
           "Z9999999,X2,2025-10-02 10:00:00,80.00,1,grocery,B00,online,,0.00\n");
   perturb(w.events, 1, "2025-10-01", 2, "cart",
           "C0000002,2025-10-05 10:00:00,view,I01001,grocery\n");
-  perturb(w.customers, 4, "2025-10-01", 3, "Atlantis", "Z9999998,F,1990-01-01,Atlantis,2025-11-01,gold\n");
+  perturb(w.customers, 4, "2025-10-01", 3, "Atlantis",
+          "Z9999998,F,1990-01-01,Atlantis,2025-11-01,gold\n");
   patron_dataset *b = churn_world_load(w.orders, w.customers, w.events);
   patron_features *fa2, *fb;
   float *xa = encoded(a, pop, s, &fa2), *xb = encoded(b, pop, s, &fb);
@@ -262,8 +263,13 @@ static void threads_do_not_change_features(void **state) {
   patron_features *f2 = compute(ds, cut, PATRON_POPULATION_ALL, true, 2);
   size_t n = patron_features_n_rows(f1);
   assert_int_equal(patron_features_n_rows(f2), n);
-  const char *names[] = {"recency_days", "gap_sd_days", "n_brands", "abandoned_carts_30d",
-                         "member_days", "bgnbd_p_alive", "bgnbd_expected_purchases"};
+  const char *names[] = {"recency_days",
+                         "gap_sd_days",
+                         "n_brands",
+                         "abandoned_carts_30d",
+                         "member_days",
+                         "bgnbd_p_alive",
+                         "bgnbd_expected_purchases"};
   for (size_t k = 0; k < sizeof names / sizeof *names; k++)
     assert_memory_equal(patron_features_numeric(f1, names[k]),
                         patron_features_numeric(f2, names[k]), n * sizeof(double));
@@ -275,8 +281,8 @@ static void threads_do_not_change_features(void **state) {
 static void schema_json_round_trip_and_levels(void **state) {
   (void)state;
   patron_dataset *ds = load_fixture();
-  patron_features *f = compute(ds, patron_days_from_civil(2024, 4, 1), PATRON_POPULATION_ALL,
-                               false, 1);
+  patron_features *f =
+      compute(ds, patron_days_from_civil(2024, 4, 1), PATRON_POPULATION_ALL, false, 1);
   const patron_features *sets[] = {f};
   patron_feature_schema *s = NULL, *back = NULL;
   patron_error err = {0};
