@@ -15,5 +15,7 @@
 #include "patron/kmeans.h"
 #include "patron/repurchase.h"
 #include "patron/tiers.h"
+#include "patron/features.h"
+#include "patron/churn.h"
 
 #endif

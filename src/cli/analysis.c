@@ -1,6 +1,7 @@
 /* The main job: load the exports, build profiles as of a date, write the outputs of SPEC
  * section 4 and print the segment report. */
 #include "analysis.h"
+#include "cmd_churn.h"
 #include "report_print.h"
 
 #include <stdio.h>
@@ -17,6 +18,7 @@ void cli_analysis_init(cli_analysis *a) {
   a->quiet = false;
   a->clv = true;
   patron_clv_profile_options_init(&a->clv_options);
+  a->churn_model = NULL;
 }
 
 typedef struct run_state {
@@ -86,6 +88,29 @@ static patron_status add_clv_columns(const char *command, const cli_analysis *a,
   return st;
 }
 
+/* The models that append columns to the profile, each timed, then the segment report. */
+static patron_status run_models(const char *command, cli_analysis *a, run_state *s,
+                                patron_error *err) {
+  patron_status st = PATRON_OK;
+  if (a->clv && (st = add_clv_columns(command, a, s, err)) != PATRON_OK)
+    return st;
+  lap(s, "clv");
+  a->repurchase.n_threads = a->inputs.load.n_threads;
+  if ((st = patron_repurchase_profile(s->profile, s->ds, &a->repurchase, err)) != PATRON_OK)
+    return st;
+  lap(s, "repurchase");
+  if (a->churn_model) {
+    if ((st = cli_churn_add_column(a->churn_model, s->ds, s->profile, err)) != PATRON_OK)
+      return st;
+    lap(s, "churn");
+  }
+  if ((st = cli_tiers_apply(&a->tiers, s->ds, s->profile, &s->tiers, err)) != PATRON_OK)
+    return st;
+  lap(s, "cluster_tiers");
+  return patron_segment_report(patron_profile_table_const(s->profile), &s->segments,
+                               &s->n_segments, err);
+}
+
 int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_error err = {0};
   run_state s = {0};
@@ -100,22 +125,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   }
   if (st == PATRON_OK) {
     lap(&s, "profile");
-    if (a->clv)
-      st = add_clv_columns(command, a, &s, &err);
-  }
-  if (st == PATRON_OK) {
-    lap(&s, "clv");
-    a->repurchase.n_threads = a->inputs.load.n_threads;
-    st = patron_repurchase_profile(s.profile, s.ds, &a->repurchase, &err);
-  }
-  if (st == PATRON_OK) {
-    lap(&s, "repurchase");
-    st = cli_tiers_apply(&a->tiers, s.ds, s.profile, &s.tiers, &err);
-  }
-  if (st == PATRON_OK) {
-    lap(&s, "cluster_tiers");
-    st = patron_segment_report(patron_profile_table_const(s.profile), &s.segments,
-                               &s.n_segments, &err);
+    st = run_models(command, a, &s, &err);
   }
   if (st == PATRON_OK)
     st = write_outputs(a, &s, &err);

@@ -22,6 +22,8 @@ static const char usage[] =
     "                       paretonbd (with Gamma-Gamma spend; see patron clv --help)\n"
     "  --due-days N         repurchase_due: next expected purchase within N days (14)\n"
     "  --cycle-fallback     one-purchase-day customers take the median repurchase cycle\n"
+    "  --churn-model DIR    add the churn_risk (or purchase_propensity) column of a model\n"
+    "                       trained by 'patron churn train' (or 'propensity train')\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE;
 
@@ -38,7 +40,8 @@ enum {
   OPT_NO_CLV,
   OPT_CLV_MODEL,
   OPT_DUE_DAYS,
-  OPT_CYCLE_FALLBACK
+  OPT_CYCLE_FALLBACK,
+  OPT_CHURN_MODEL
 };
 
 static const struct option long_options[] = {
@@ -58,6 +61,7 @@ static const struct option long_options[] = {
     {"clv-model", required_argument, NULL, OPT_CLV_MODEL},
     {"due-days", required_argument, NULL, OPT_DUE_DAYS},
     {"cycle-fallback", no_argument, NULL, OPT_CYCLE_FALLBACK},
+    {"churn-model", required_argument, NULL, OPT_CHURN_MODEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -122,6 +126,10 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
     a->repurchase.due_days = (int)v;
     return true;
   case OPT_CYCLE_FALLBACK: a->repurchase.fallback = true; return true;
+  case OPT_CHURN_MODEL: /* its features need the order lines */
+    a->churn_model = arg;
+    a->inputs.load.keep_lines = true;
+    return true;
   default: return cli_usage_error("analyze", "unknown option"), false;
   }
 }

@@ -10,6 +10,8 @@ extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_clv;
 extern const cli_command cli_cmd_repurchase;
 extern const cli_command cli_cmd_cluster;
+extern const cli_command cli_cmd_churn;
+extern const cli_command cli_cmd_propensity;
 
 const cli_command *const cli_commands[] = {
     &cli_cmd_analyze,
@@ -18,6 +20,8 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_clv,
     &cli_cmd_repurchase,
     &cli_cmd_cluster,
+    &cli_cmd_churn,
+    &cli_cmd_propensity,
     NULL,
 };
 
