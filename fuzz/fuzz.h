@@ -13,14 +13,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_CHECK(cond, ...)                                                  \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fputc('\n', stderr);                                                     \
-      abort();                                                                 \
-    }                                                                          \
+#define FUZZ_CHECK(cond, ...)                                                                      \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);                     \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fputc('\n', stderr);                                                                         \
+      abort();                                                                                     \
+    }                                                                                              \
   } while (0)
 
 /* splitmix64: the stream is a pure function of the seed. */
@@ -42,8 +42,7 @@ static inline uint64_t fuzz_hash(const uint8_t *data, size_t size) {
 /* Run expansion, so that size caps are reachable from small inputs: "0xFE hi lo" repeats
  * the previous byte (hi*256 + lo) * 16 times (when `on`; else a plain copy). Returns a
  * malloc'ed buffer, or NULL when the result would exceed `limit` bytes. */
-static inline char *fuzz_expand(const uint8_t *d, size_t n, bool on, size_t limit,
-                                size_t *out_n) {
+static inline char *fuzz_expand(const uint8_t *d, size_t n, bool on, size_t limit, size_t *out_n) {
   size_t len = 0;
   for (size_t i = 0; i < n; i++) {
     if (on && d[i] == 0xFE && i > 0 && i + 2 < n) {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* this harness's own copy of the tokenizer, renamed so it cannot clash with libpatron's */
-#define patron__csv_parse fuzz_csv_parse
+#define patron__csv_parse       fuzz_csv_parse
 #define patron__csv_record_free fuzz_csv_record_free
 #include "io/io_int.h"
 #undef PATRON__CSV_MAX_FIELDS
@@ -76,8 +76,8 @@ static bool same_fields(const patron__csv_record *a, const patron__csv_record *b
 static patron__csv_status parse_windowed(const patron__csv_dialect *d, const char *p,
                                          const char **win_end, const char *end,
                                          const char *whole_next, patron__csv_status whole_st,
-                                         uint64_t *rng,
-                                         patron__csv_record *rec, const char **next) {
+                                         uint64_t *rng, patron__csv_record *rec,
+                                         const char **next) {
   for (;;) {
     bool eof = *win_end == end;
     patron__csv_status st = patron__csv_parse(d, p, *win_end, eof, rec, next);

@@ -9,9 +9,9 @@
 
 #include "patron/parse.h"
 
-static const char *const months[12] = {"January", "February", "March",     "April",
-                                       "May",     "June",     "July",      "August",
-                                       "September", "October", "November", "December"};
+static const char *const months[12] = {"January",   "February", "March",    "April",
+                                       "May",       "June",     "July",     "August",
+                                       "September", "October",  "November", "December"};
 
 static void check_iso(const char *v, size_t len) {
   int32_t day;
@@ -19,8 +19,7 @@ static void check_iso(const char *v, size_t len) {
   if (patron_parse_day(v, len, &day) == PATRON_OK) {
     char text[11];
     patron_format_day(day, text);
-    FUZZ_CHECK(len == 10 && memcmp(text, v, 10) == 0, "day '%.*s' prints as %s", (int)len, v,
-               text);
+    FUZZ_CHECK(len == 10 && memcmp(text, v, 10) == 0, "day '%.*s' prints as %s", (int)len, v, text);
     FUZZ_CHECK(patron_parse_time(v, len, &t) == PATRON_OK && t == (int64_t)day * 86400,
                "parse_time disagrees with parse_day on '%s'", text);
     FUZZ_CHECK(patron_parse_time_format(v, len, "%Y-%m-%d", &u) == PATRON_OK && u == t &&
@@ -31,14 +30,14 @@ static void check_iso(const char *v, size_t len) {
     FUZZ_CHECK(len >= 10 && patron_parse_day(v, 10, &day) == PATRON_OK,
                "time '%.*s' without a valid date", (int)len, v);
     int64_t into = t - (int64_t)day * 86400; /* 86400 only for 23:59:60 */
-    FUZZ_CHECK(into >= 0 && into <= 86400, "time of day %lld for '%.*s'", (long long)into,
-               (int)len, v);
+    FUZZ_CHECK(into >= 0 && into <= 86400, "time of day %lld for '%.*s'", (long long)into, (int)len,
+               v);
   }
 }
 
 typedef struct layout_info {
-  bool ok;         /* printable and unambiguous: the round trip must hold */
-  bool complete;   /* every field from year to minute is given */
+  bool ok;       /* printable and unambiguous: the round trip must hold */
+  bool complete; /* every field from year to minute is given */
   bool two_digit_year;
 } layout_info;
 
@@ -89,17 +88,32 @@ static size_t print_layout(int64_t t, const char *fmt, char *out, size_t cap) {
       continue;
     }
     switch (*++f) {
-    case 'Y': if (y < 1 || y > 9999) return 0; n += put_num(out + n, y, 4); break;
-    case 'y': if (y < 1969 || y > 2068) return 0; n += put_num(out + n, y % 100, 2); break;
+    case 'Y':
+      if (y < 1 || y > 9999)
+        return 0;
+      n += put_num(out + n, y, 4);
+      break;
+    case 'y':
+      if (y < 1969 || y > 2068)
+        return 0;
+      n += put_num(out + n, y % 100, 2);
+      break;
     case 'm': n += put_num(out + n, m, 2); break;
-    case 'd': case 'e': n += put_num(out + n, d, 2); break;
+    case 'd':
+    case 'e': n += put_num(out + n, d, 2); break;
     case 'H': n += put_num(out + n, h, 2); break;
     case 'I': n += put_num(out + n, h % 12 ? h % 12 : 12, 2); break;
     case 'M': n += put_num(out + n, mi, 2); break;
     case 'S': n += put_num(out + n, s, 2); break;
     case 'j': n += put_num(out + n, yday, 3); break;
-    case 'p': out[n++] = h < 12 ? 'A' : 'P'; out[n++] = 'M'; break;
-    case 'b': memcpy(out + n, months[m - 1], 3); n += 3; break;
+    case 'p':
+      out[n++] = h < 12 ? 'A' : 'P';
+      out[n++] = 'M';
+      break;
+    case 'b':
+      memcpy(out + n, months[m - 1], 3);
+      n += 3;
+      break;
     case 'B': {
       size_t k = strlen(months[m - 1]);
       memcpy(out + n, months[m - 1], k);
@@ -146,9 +160,8 @@ static void check_layout(const char *fmt, const char *v, size_t len) {
              "'%.*s' printed with '%s' as '%.*s' does not parse", (int)len, v, fmt, (int)n, text);
   /* a leap second (:60) rolls into the next minute, which a partial layout cannot show */
   bool leap = memmem(v, len, "60", 2) != NULL;
-  FUZZ_CHECK(back == t || (!li.complete && leap),
-             "'%.*s' with '%s' = %lld, printed '%.*s' = %lld", (int)len, v, fmt, (long long)t,
-             (int)n, text, (long long)back);
+  FUZZ_CHECK(back == t || (!li.complete && leap), "'%.*s' with '%s' = %lld, printed '%.*s' = %lld",
+             (int)len, v, fmt, (long long)t, (int)n, text, (long long)back);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -14,8 +14,14 @@
 
 #include "patron/dataset.h"
 
-enum { F_KIND = 0x03, F_STRICT = 0x04, F_THREADS = 0x08, F_AS_OF = 0x10, F_EXPAND = 0x20,
-       F_SPLIT = 0x40 };
+enum {
+  F_KIND = 0x03,
+  F_STRICT = 0x04,
+  F_THREADS = 0x08,
+  F_AS_OF = 0x10,
+  F_EXPAND = 0x20,
+  F_SPLIT = 0x40
+};
 enum { EXPAND_LIMIT = 12u << 20 };
 
 typedef struct preset {
@@ -31,10 +37,14 @@ static const preset presets[] = {
     {.date_format = "%m/%d/%Y %H:%M"},
     {.maps = {"customer_id=CustomerID", "order_id=InvoiceNo", "order_time=InvoiceDate",
               "quantity=Quantity", "unit_price=UnitPrice"}},
-    {.maps = {"order_time=date", "amount=dollar_value"}, .delimiter = ' ',
-     .date_format = "%Y%m%d", .order_per_row = true},
-    {.delimiter = ' ', .columns = "customer_id,order_time,quantity,amount",
-     .date_format = "%Y%m%d", .order_per_row = true},
+    {.maps = {"order_time=date", "amount=dollar_value"},
+     .delimiter = ' ',
+     .date_format = "%Y%m%d",
+     .order_per_row = true},
+    {.delimiter = ' ',
+     .columns = "customer_id,order_time,quantity,amount",
+     .date_format = "%Y%m%d",
+     .order_per_row = true},
     {.date_format = "%Y%m%d"},
     {.date_format = "%b %e %Y %I:%M %p"},
     {.date_format = "%d.%m.%Y", .delimiter = ';'},
@@ -62,11 +72,11 @@ static void put(int fd, const void *data, size_t len) {
 /* The orders file used when the fuzz data is the customers or events file. */
 static void put_fixed_orders(char delim) {
   char text[512];
-  int n = snprintf(text, sizeof text,
-                   "customer_id%corder_id%corder_time%camount\n"
-                   "A%co1%c2020-01-05%c10.5\nB%co2%c2020-02-01%c-3\n17850.0%co3%c2010-12-01%c7\n",
-                   delim, delim, delim, delim, delim, delim, delim, delim, delim, delim, delim,
-                   delim);
+  int n =
+      snprintf(text, sizeof text,
+               "customer_id%corder_id%corder_time%camount\n"
+               "A%co1%c2020-01-05%c10.5\nB%co2%c2020-02-01%c-3\n17850.0%co3%c2010-12-01%c7\n",
+               delim, delim, delim, delim, delim, delim, delim, delim, delim, delim, delim, delim);
   put(orders_fd, text, (size_t)n);
 }
 
@@ -171,8 +181,8 @@ static void check_dataset(const patron_dataset *ds, const patron_load_options *o
   }
 }
 
-static patron_status load(const patron_load_options *o, patron_error *err,
-                          const input_info *in, patron_dataset **out) {
+static patron_status load(const patron_load_options *o, patron_error *err, const input_info *in,
+                          patron_dataset **out) {
   patron_dataset *ds = NULL;
   patron_error_clear(err);
   patron_status st = patron_dataset_load(o, &ds, err);
@@ -213,8 +223,8 @@ static void compare(const patron_dataset *a, const patron_dataset *b) {
     FUZZ_CHECK(x->rows_read == y->rows_read && x->rows_used == y->rows_used &&
                    x->after_as_of == y->after_as_of && x->blank_lines == y->blank_lines &&
                    SAME_ARRAY(x->rejected_by_reason, y->rejected_by_reason, PATRON_REJECT_COUNT),
-               "threads: file %d report differs (read %lu vs %lu)", k,
-               (unsigned long)x->rows_read, (unsigned long)y->rows_read);
+               "threads: file %d report differs (read %lu vs %lu)", k, (unsigned long)x->rows_read,
+               (unsigned long)y->rows_read);
   }
   compare_rejects(a, b);
   size_t n = patron_dataset_n_customers(a);
@@ -272,8 +282,8 @@ static void strict_differential(patron_load_options o, patron_status st,
     patron_reject first;
     patron_dataset_reject(lenient, 0, &first);
     FUZZ_CHECK(sst == PATRON_ERR_INPUT && err.line == first.line,
-               "strict: status %d line %lu, first reject at line %lu", sst,
-               (unsigned long)err.line, (unsigned long)first.line);
+               "strict: status %d line %lu, first reject at line %lu", sst, (unsigned long)err.line,
+               (unsigned long)first.line);
   }
   patron_dataset_free(ds);
 }
@@ -284,7 +294,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   setup();
   uint8_t flags = data[0];
   const preset *p = &presets[data[1] % (sizeof presets / sizeof presets[0])];
-  patron_file_kind kind = (flags & F_KIND) == 3 ? PATRON_FILE_ORDERS : (patron_file_kind)(flags & F_KIND);
+  patron_file_kind kind =
+      (flags & F_KIND) == 3 ? PATRON_FILE_ORDERS : (patron_file_kind)(flags & F_KIND);
   patron_load_options o;
   patron_load_options_init(&o);
   o.date_format = p->date_format;

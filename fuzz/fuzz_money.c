@@ -92,8 +92,7 @@ static void check_money(const char *s, size_t len) {
   patron_money v;
   if (patron_parse_money(s, len, &v) != PATRON_OK)
     return;
-  FUZZ_CHECK(v <= bound && v >= -bound,
-             "'%.*s' parsed beyond the documented range", (int)len, s);
+  FUZZ_CHECK(v <= bound && v >= -bound, "'%.*s' parsed beyond the documented range", (int)len, s);
   char text[24];
   size_t n = patron_format_money(v, text);
   if (v > bound - 50 || v < -bound + 50)

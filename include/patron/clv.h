@@ -44,8 +44,8 @@ typedef struct patron_clv_summary patron_clv_summary;
 /* Compress data into distinct weighted triples. Validates every row (finite, x >= 0,
  * 0 <= t_x <= T, weight >= 0) and reports the first bad row as PATRON_ERR_INPUT with its
  * index in err->line (1-based). *out is freed with patron_clv_summary_free. */
-PATRON_API patron_status patron_clv_compress(const patron_clv_data *data,
-                                             patron_clv_summary **out, patron_error *err);
+PATRON_API patron_status patron_clv_compress(const patron_clv_data *data, patron_clv_summary **out,
+                                             patron_error *err);
 PATRON_API void patron_clv_summary_free(patron_clv_summary *s);
 /* Number of distinct triples. */
 PATRON_API size_t patron_clv_summary_rows(const patron_clv_summary *s);
@@ -77,11 +77,10 @@ typedef struct patron_clv_model patron_clv_model;
  * (optimiser failed or the Hessian is not positive definite). On success *out is freed
  * with patron_clv_model_free; on failure *out is NULL (never NaN parameters). */
 PATRON_API patron_status patron_clv_fit(patron_clv_kind kind, const patron_clv_data *data,
-                                        const patron_clv_fit_options *opts,
-                                        patron_clv_model **out, patron_error *err);
+                                        const patron_clv_fit_options *opts, patron_clv_model **out,
+                                        patron_error *err);
 /* The same on an already compressed summary (purchase models only). */
-PATRON_API patron_status patron_clv_fit_summary(patron_clv_kind kind,
-                                                const patron_clv_summary *s,
+PATRON_API patron_status patron_clv_fit_summary(patron_clv_kind kind, const patron_clv_summary *s,
                                                 const patron_clv_fit_options *opts,
                                                 patron_clv_model **out, patron_error *err);
 
@@ -123,13 +122,13 @@ PATRON_API double patron_clv_model_spend_correlation(const patron_clv_model *m);
  * 1997-09-30. monetary is the mean over the repeat days of the day's purchase total (0 when
  * x = 0). The holdout period is (calibration_end, holdout_end], also inclusive. */
 typedef struct patron_clv_cohort_options {
-  int32_t calibration_end; /* last calibration day; PATRON_NO_DAY: the day before the
-                              dataset's load as-of, else the latest order day */
-  int32_t holdout_end;     /* last holdout day, or PATRON_NO_DAY for no holdout */
-  double unit_days;        /* 1 = days, 7 = weeks; 0 = 1 */
+  int32_t calibration_end;   /* last calibration day; PATRON_NO_DAY: the day before the
+                                dataset's load as-of, else the latest order day */
+  int32_t holdout_end;       /* last holdout day, or PATRON_NO_DAY for no holdout */
+  double unit_days;          /* 1 = days, 7 = weeks; 0 = 1 */
   bool zero_value_purchases; /* orders of value 0 count as purchases (CDNOW's convention);
                                 by default a purchase is an order of value > 0 (SPEC 3) */
-  int threads;             /* 0 = all cores */
+  int threads;               /* 0 = all cores */
 } patron_clv_cohort_options;
 
 PATRON_API void patron_clv_cohort_options_init(patron_clv_cohort_options *o);
@@ -138,18 +137,18 @@ PATRON_API void patron_clv_cohort_options_init(patron_clv_cohort_options *o);
  * are owned by the cohort (free with patron_clv_cohort_free). */
 typedef struct patron_clv_cohort {
   size_t n;
-  uint32_t *customer;     /* dataset customer index of each row */
-  double *x, *t_x, *T;    /* in units of unit_days */
-  double *monetary;       /* mean repeat-day value (0 when x = 0 or unknown) */
-  double *spend;          /* calibration purchase total, first day included; NULL from a
-                             summary file */
-  int32_t *first_day;     /* NULL from a summary file */
-  double *holdout_x;      /* distinct purchase days in the holdout; NULL without holdout */
-  double *holdout_spend;  /* purchase total in the holdout; NULL without holdout */
+  uint32_t *customer;    /* dataset customer index of each row */
+  double *x, *t_x, *T;   /* in units of unit_days */
+  double *monetary;      /* mean repeat-day value (0 when x = 0 or unknown) */
+  double *spend;         /* calibration purchase total, first day included; NULL from a
+                            summary file */
+  int32_t *first_day;    /* NULL from a summary file */
+  double *holdout_x;     /* distinct purchase days in the holdout; NULL without holdout */
+  double *holdout_spend; /* purchase total in the holdout; NULL without holdout */
   double unit_days;
-  double holdout_length;  /* (holdout_end - calibration_end) / unit_days, 0 without */
+  double holdout_length; /* (holdout_end - calibration_end) / unit_days, 0 without */
   int32_t calibration_end, holdout_end;
-  bool has_monetary;      /* monetary comes from data (always from transactions) */
+  bool has_monetary; /* monetary comes from data (always from transactions) */
 } patron_clv_cohort;
 
 /* Builds the cohort from a loaded dataset (load it with as_of = holdout_end + 1, or
@@ -172,10 +171,9 @@ PATRON_API patron_clv_data patron_clv_cohort_data(const patron_clv_cohort *c);
  * unit_days only labels the cohort's unit. On success *ds and *out are owned by the
  * caller (patron_dataset_free, patron_clv_cohort_free); cohort rows follow customer order.
  * Errors: as patron_dataset_load. */
-PATRON_API patron_status patron_clv_summary_load(const patron_load_options *opts,
-                                                 const char *path, double unit_days,
-                                                 patron_dataset **ds, patron_clv_cohort **out,
-                                                 patron_error *err);
+PATRON_API patron_status patron_clv_summary_load(const patron_load_options *opts, const char *path,
+                                                 double unit_days, patron_dataset **ds,
+                                                 patron_clv_cohort **out, patron_error *err);
 
 /* ---- Holdout evaluation ------------------------------------------------------------------ */
 
@@ -194,7 +192,7 @@ typedef struct patron_clv_fit_stats {
 
 typedef struct patron_clv_evaluation {
   size_t n;
-  double holdout_length; /* units */
+  double holdout_length;                 /* units */
   patron_clv_fit_stats purchases, spend; /* spend: all NaN without a spend prediction */
   patron_clv_eval_group by_frequency[PATRON_CLV_EVAL_GROUPS];
 } patron_clv_evaluation;
@@ -215,12 +213,10 @@ PATRON_API patron_status patron_clv_evaluate(const patron_clv_cohort *c,
  * The cohort must come from ds with the same opts. *actual and *expected are malloc'ed
  * (free()). Errors: PATRON_ERR_USAGE (no first days: a summary-file cohort), NOMEM,
  * NOCONV. */
-PATRON_API patron_status patron_clv_tracking(const patron_dataset *ds,
-                                             const patron_clv_cohort *c,
+PATRON_API patron_status patron_clv_tracking(const patron_dataset *ds, const patron_clv_cohort *c,
                                              const patron_clv_cohort_options *opts,
-                                             const patron_clv_model *purchases,
-                                             int32_t *start_day, size_t *n_weeks,
-                                             double **actual, double **expected,
+                                             const patron_clv_model *purchases, int32_t *start_day,
+                                             size_t *n_weeks, double **actual, double **expected,
                                              patron_error *err);
 
 /* ---- Saved fits and profile columns ---------------------------------------------------- */
@@ -234,16 +230,15 @@ PATRON_API char *patron_clv_fit_to_json(const patron_clv_model *purchases,
                                         int32_t calibration_end);
 /* Parses it back (a bare model JSON of a purchase model is accepted too, unit_days then 1).
  * *spend is NULL when absent. Errors: PATRON_ERR_INPUT. */
-PATRON_API patron_status patron_clv_fit_from_json(const char *text,
-                                                  patron_clv_model **purchases,
+PATRON_API patron_status patron_clv_fit_from_json(const char *text, patron_clv_model **purchases,
                                                   patron_clv_model **spend, double *unit_days,
                                                   patron_error *err);
 
 typedef struct patron_clv_profile_options {
-  patron_clv_kind model;      /* purchase model (default BG/NBD) */
-  bool spend;                 /* fit Gamma-Gamma for clv_365d (default true) */
-  double discount_rate;       /* annual, default 0.10 */
-  double margin;              /* default 1 */
+  patron_clv_kind model; /* purchase model (default BG/NBD) */
+  bool spend;            /* fit Gamma-Gamma for clv_365d (default true) */
+  double discount_rate;  /* annual, default 0.10 */
+  double margin;         /* default 1 */
   int threads;
 } patron_clv_profile_options;
 
@@ -256,11 +251,9 @@ PATRON_API void patron_clv_profile_options_init(patron_clv_profile_options *o);
  * fitted (e.g. no repeat buyer with spend). Errors: those of the fits (the columns are
  * added, empty, before fitting, so a caller may go on without them). */
 PATRON_API patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *ds,
-                                                    const uint32_t *row_customer,
-                                                    int32_t as_of,
+                                                    const uint32_t *row_customer, int32_t as_of,
                                                     const patron_clv_profile_options *opts,
                                                     patron_error *err);
-
 
 /* ---- Predictions (per customer; out has data->n entries) -------------------------------- */
 
@@ -296,16 +289,18 @@ typedef struct patron_clv_value_options {
 PATRON_API patron_status patron_clv_predict_value(const patron_clv_model *purchases,
                                                   const patron_clv_model *spend,
                                                   const patron_clv_data *data,
-                                                  const patron_clv_value_options *opts,
-                                                  double *out, patron_error *err);
+                                                  const patron_clv_value_options *opts, double *out,
+                                                  patron_error *err);
 /* 10th and 90th percentiles of each customer's CLV under the posterior predictive, by
  * simulating n_sims futures per customer (draw alive, rates and spend from the posterior,
  * then purchases and order values) from a gsl_rng (mt19937) seeded with seed + customer
  * index, so results do not depend on threads. lo/hi may be NULL. n_sims >= 10. */
-PATRON_API patron_status patron_clv_predict_value_range(
-    const patron_clv_model *purchases, const patron_clv_model *spend,
-    const patron_clv_data *data, const patron_clv_value_options *opts, int n_sims,
-    uint64_t seed, double *lo, double *hi, patron_error *err);
+PATRON_API patron_status patron_clv_predict_value_range(const patron_clv_model *purchases,
+                                                        const patron_clv_model *spend,
+                                                        const patron_clv_data *data,
+                                                        const patron_clv_value_options *opts,
+                                                        int n_sims, uint64_t seed, double *lo,
+                                                        double *hi, patron_error *err);
 
 /* ---- Simulation -------------------------------------------------------------------------- */
 
@@ -318,15 +313,14 @@ typedef struct patron_clv_sim_options {
 
 /* Draw n customers from a purchase model with natural parameters params into the
  * caller's arrays x, t_x, T (n each). Errors: PATRON_ERR_USAGE. */
-PATRON_API patron_status patron_clv_simulate(patron_clv_kind kind, const double *params,
-                                             size_t n, const patron_clv_sim_options *opts,
-                                             double *x, double *t_x, double *T,
-                                             patron_error *err);
+PATRON_API patron_status patron_clv_simulate(patron_clv_kind kind, const double *params, size_t n,
+                                             const patron_clv_sim_options *opts, double *x,
+                                             double *t_x, double *T, patron_error *err);
 /* Draw each customer's mean repeat-order value from Gamma-Gamma (p, q, gamma) given
  * x[i] repeat purchases (0 when x[i] = 0) into monetary (n). */
-PATRON_API patron_status patron_clv_simulate_spend(const double *params, size_t n,
-                                                   const double *x, uint64_t seed,
-                                                   double *monetary, patron_error *err);
+PATRON_API patron_status patron_clv_simulate_spend(const double *params, size_t n, const double *x,
+                                                   uint64_t seed, double *monetary,
+                                                   patron_error *err);
 
 /* ---- Serialization ------------------------------------------------------------------------ */
 

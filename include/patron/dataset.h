@@ -24,18 +24,18 @@ typedef enum patron_file_kind {
 
 /* Why a row was rejected. X(name, key): the key is used in rejects.csv and summary.json.
  * Append-only. */
-#define PATRON_REJECT_LIST(X)                                                  \
-  X(PATRON_REJECT_FIELD_COUNT, "wrong_field_count")                            \
-  X(PATRON_REJECT_UNTERMINATED_QUOTE, "unterminated_quote")                    \
-  X(PATRON_REJECT_TEXT_AFTER_QUOTE, "text_after_quote")                        \
-  X(PATRON_REJECT_TOO_LONG, "record_too_long")                                 \
-  X(PATRON_REJECT_TOO_MANY_FIELDS, "too_many_fields")                          \
-  X(PATRON_REJECT_EMPTY_CUSTOMER_ID, "empty_customer_id")                      \
-  X(PATRON_REJECT_EMPTY_ORDER_ID, "empty_order_id")                            \
-  X(PATRON_REJECT_BAD_DATE, "bad_date")                                        \
-  X(PATRON_REJECT_BAD_NUMBER, "bad_number")                                    \
-  X(PATRON_REJECT_DUPLICATE_CUSTOMER, "duplicate_customer_id")                 \
-  X(PATRON_REJECT_EMPTY_EVENT_TYPE, "empty_event_type")                       \
+#define PATRON_REJECT_LIST(X)                                                                      \
+  X(PATRON_REJECT_FIELD_COUNT, "wrong_field_count")                                                \
+  X(PATRON_REJECT_UNTERMINATED_QUOTE, "unterminated_quote")                                        \
+  X(PATRON_REJECT_TEXT_AFTER_QUOTE, "text_after_quote")                                            \
+  X(PATRON_REJECT_TOO_LONG, "record_too_long")                                                     \
+  X(PATRON_REJECT_TOO_MANY_FIELDS, "too_many_fields")                                              \
+  X(PATRON_REJECT_EMPTY_CUSTOMER_ID, "empty_customer_id")                                          \
+  X(PATRON_REJECT_EMPTY_ORDER_ID, "empty_order_id")                                                \
+  X(PATRON_REJECT_BAD_DATE, "bad_date")                                                            \
+  X(PATRON_REJECT_BAD_NUMBER, "bad_number")                                                        \
+  X(PATRON_REJECT_DUPLICATE_CUSTOMER, "duplicate_customer_id")                                     \
+  X(PATRON_REJECT_EMPTY_EVENT_TYPE, "empty_event_type")                                            \
   X(PATRON_REJECT_IMPOSSIBLE_SUMMARY, "impossible_summary")
 
 typedef enum patron_reject_reason {
@@ -76,8 +76,8 @@ PATRON_API void patron_load_options_init(patron_load_options *opts);
  * the first bad row is a PATRON_ERR_INPUT naming file, line and reason. Missing required
  * columns, empty or unreadable files: PATRON_ERR_INPUT / PATRON_ERR_IO naming the file.
  * Bad options (maps, format): PATRON_ERR_USAGE. */
-PATRON_API patron_status patron_dataset_load(const patron_load_options *opts,
-                                             patron_dataset **out, patron_error *err);
+PATRON_API patron_status patron_dataset_load(const patron_load_options *opts, patron_dataset **out,
+                                             patron_error *err);
 PATRON_API void patron_dataset_free(patron_dataset *ds);
 
 /* What happened to each input file. Rows read = rows used + rows rejected; after_as_of
@@ -95,10 +95,10 @@ PATRON_API const patron_file_report *patron_dataset_file_report(const patron_dat
 
 typedef struct patron_reject {
   patron_file_kind file;
-  uint64_t line;        /* physical line where the record starts */
-  const char *column;   /* header name of the offending column, "" when none */
+  uint64_t line;      /* physical line where the record starts */
+  const char *column; /* header name of the offending column, "" when none */
   patron_reject_reason reason;
-  const char *raw;      /* the record's text (cut at 4096 bytes) */
+  const char *raw; /* the record's text (cut at 4096 bytes) */
   size_t raw_len;
 } patron_reject;
 
@@ -116,9 +116,9 @@ PATRON_API uint32_t patron_dataset_find_customer(const patron_dataset *ds, const
 /* Orders grouped by customer: customer c's orders are [start[c], start[c+1]), by time. */
 typedef struct patron_orders_view {
   size_t n_orders;
-  const uint32_t *start;      /* n_customers + 1 offsets */
-  const int64_t *time;        /* seconds since epoch of the order's first line */
-  const patron_money *value;  /* sum of the order's line amounts */
+  const uint32_t *start;     /* n_customers + 1 offsets */
+  const int64_t *time;       /* seconds since epoch of the order's first line */
+  const patron_money *value; /* sum of the order's line amounts */
   const uint32_t *n_lines;
 } patron_orders_view;
 

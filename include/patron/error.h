@@ -13,15 +13,15 @@
 #endif
 
 /* Append-only: never renumber. X(name, text) */
-#define PATRON_STATUS_LIST(X)                                                  \
-  X(PATRON_OK, "ok")                                                           \
-  X(PATRON_ERR_NOMEM, "out of memory")                                         \
-  X(PATRON_ERR_IO, "I/O error")                                                \
-  X(PATRON_ERR_INPUT, "bad input")                                             \
-  X(PATRON_ERR_USAGE, "invalid argument")                                      \
-  X(PATRON_ERR_DOMAIN, "the data cannot support this computation")             \
-  X(PATRON_ERR_NOCONV, "did not converge")                                     \
-  X(PATRON_ERR_LIMIT, "a size limit was exceeded")                             \
+#define PATRON_STATUS_LIST(X)                                                                      \
+  X(PATRON_OK, "ok")                                                                               \
+  X(PATRON_ERR_NOMEM, "out of memory")                                                             \
+  X(PATRON_ERR_IO, "I/O error")                                                                    \
+  X(PATRON_ERR_INPUT, "bad input")                                                                 \
+  X(PATRON_ERR_USAGE, "invalid argument")                                                          \
+  X(PATRON_ERR_DOMAIN, "the data cannot support this computation")                                 \
+  X(PATRON_ERR_NOCONV, "did not converge")                                                         \
+  X(PATRON_ERR_LIMIT, "a size limit was exceeded")                                                 \
   X(PATRON_ERR_INTERNAL, "internal error")
 
 typedef enum patron_status {

@@ -7,10 +7,10 @@
 #include "patron/table.h"
 
 typedef struct patron_profile_options {
-  int32_t as_of_day; /* PATRON_NO_DAY: the dataset's load as-of, else the day after the
-                        latest order date */
-  int bins;          /* score bins (SPEC: 5); 2..9 so rfm_cell stays three digits */
-  bool median_threshold; /* rfm_class cuts at medians instead of means */
+  int32_t as_of_day;           /* PATRON_NO_DAY: the dataset's load as-of, else the day after the
+                                  latest order date */
+  int bins;                    /* score bins (SPEC: 5); 2..9 so rfm_cell stays three digits */
+  bool median_threshold;       /* rfm_class cuts at medians instead of means */
   double abc_a_pct, abc_b_pct; /* 15, 20 */
   int new_days, active_days, silent_days, dormant_days; /* 30, 90, 180, 365 */
 } patron_profile_options;
@@ -38,9 +38,9 @@ PATRON_API const uint32_t *patron_profile_customers(const patron_profile *p);
 /* Headline figures for summary.json. */
 typedef struct patron_profile_stats {
   size_t customers, purchasers;
-  patron_money revenue;      /* sum of monetary over purchasers */
+  patron_money revenue;       /* sum of monetary over purchasers */
   double top20_revenue_share; /* revenue of the top ceil(20%) purchasers by monetary / revenue */
-  double silent_share;       /* purchasers with recency_days > 180, / purchasers */
+  double silent_share;        /* purchasers with recency_days > 180, / purchasers */
 } patron_profile_stats;
 
 PATRON_API void patron_profile_stats_get(const patron_profile *p, patron_profile_stats *out);

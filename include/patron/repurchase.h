@@ -61,8 +61,7 @@ PATRON_API patron_status patron_repurchase_customers(const patron_dataset *ds,
  * dataset's strings; free them with patron_table_free before the dataset. */
 PATRON_API patron_status patron_repurchase_categories(const patron_dataset *ds,
                                                       const patron_repurchase_options *opts,
-                                                      patron_table **pairs,
-                                                      patron_table **report,
+                                                      patron_table **pairs, patron_table **report,
                                                       patron_error *err);
 
 #endif

@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PATRON_NULL_INT INT64_MIN
+#define PATRON_NULL_INT   INT64_MIN
 #define PATRON_NULL_MONEY INT64_MIN
-#define PATRON_NULL_CODE (-1)
+#define PATRON_NULL_CODE  (-1)
 
 typedef enum patron_col_type {
   PATRON_COL_INT,      /* int64_t */
@@ -55,9 +55,9 @@ PATRON_API patron_status patron_table_add(patron_table *t, const char *name, pat
 /* Appends a category column; labels (and alt_labels) must outlive the table. */
 PATRON_API patron_status patron_table_add_category(patron_table *t, const char *name,
                                                    const char *const *labels,
-                                                   const char *const *alt_labels,
-                                                   int32_t n_labels, bool segmentation,
-                                                   int32_t **codes, patron_error *err);
+                                                   const char *const *alt_labels, int32_t n_labels,
+                                                   bool segmentation, int32_t **codes,
+                                                   patron_error *err);
 /* Sets the print precision of a double column. */
 PATRON_API void patron_table_set_decimals(patron_table *t, const char *name, int decimals);
 

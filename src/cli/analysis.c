@@ -107,8 +107,8 @@ static patron_status run_models(const char *command, cli_analysis *a, run_state 
   if ((st = cli_tiers_apply(&a->tiers, s->ds, s->profile, &s->tiers, err)) != PATRON_OK)
     return st;
   lap(s, "cluster_tiers");
-  return patron_segment_report(patron_profile_table_const(s->profile), &s->segments,
-                               &s->n_segments, err);
+  return patron_segment_report(patron_profile_table_const(s->profile), &s->segments, &s->n_segments,
+                               err);
 }
 
 int cli_run_analysis(const char *command, cli_analysis *a) {

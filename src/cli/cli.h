@@ -22,14 +22,15 @@ extern const cli_command *const cli_commands[];
 const cli_command *cli_find_command(const char *name);
 
 /* Print "patron NAME: message" and a hint to stderr; returns CLI_EXIT_USAGE. */
-int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Print a library error as "patron NAME: FILE:LINE: message"; returns CLI_EXIT_FAIL. */
 int cli_fail(const char *command, const patron_error *err);
 
 /* Parse helpers for flag values; on failure they print a usage error naming the flag. */
-bool cli_parse_long(const char *command, const char *flag, const char *text, long min,
-                    long max, long *out);
+bool cli_parse_long(const char *command, const char *flag, const char *text, long min, long max,
+                    long *out);
 bool cli_parse_double(const char *command, const char *flag, const char *text, double *out);
 /* YYYY-MM-DD into days since 1970-01-01. */
 bool cli_parse_day(const char *command, const char *flag, const char *text, int32_t *out);

@@ -51,8 +51,10 @@ int cli_inputs_option(cli_inputs *in, const char *command, int opt, const char *
   case CLI_OPT_DELIMITER:
     if (parse_delimiter(arg, &o->delimiter))
       return 1;
-    cli_usage_error(command, "--delimiter expects comma, tab, semicolon, pipe, whitespace or "
-                             "one character, got '%s'", arg);
+    cli_usage_error(command,
+                    "--delimiter expects comma, tab, semicolon, pipe, whitespace or "
+                    "one character, got '%s'",
+                    arg);
     return -1;
   case CLI_OPT_NO_HEADER: o->no_header = true; return 1;
   case CLI_OPT_COLUMNS: o->columns = arg; return 1;

@@ -25,41 +25,42 @@ enum {
   CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 
-#define CLI_INPUT_LONG_OPTIONS                                                 \
-  {"orders", required_argument, NULL, CLI_OPT_ORDERS},                         \
-      {"customers", required_argument, NULL, CLI_OPT_CUSTOMERS},               \
-      {"events", required_argument, NULL, CLI_OPT_EVENTS},                     \
-      {"map", required_argument, NULL, CLI_OPT_MAP},                           \
-      {"delimiter", required_argument, NULL, CLI_OPT_DELIMITER},               \
-      {"no-header", no_argument, NULL, CLI_OPT_NO_HEADER},                     \
-      {"columns", required_argument, NULL, CLI_OPT_COLUMNS},                   \
-      {"date-format", required_argument, NULL, CLI_OPT_DATE_FORMAT},           \
-      {"order-per-row", no_argument, NULL, CLI_OPT_ORDER_PER_ROW},             \
-      {"strict", no_argument, NULL, CLI_OPT_STRICT},                           \
-      {"as-of", required_argument, NULL, CLI_OPT_AS_OF},                       \
-      {"threads", required_argument, NULL, CLI_OPT_THREADS}
+#define CLI_INPUT_LONG_OPTIONS                                                                     \
+  {"orders", required_argument, NULL, CLI_OPT_ORDERS},                                             \
+      {"customers", required_argument, NULL, CLI_OPT_CUSTOMERS},                                   \
+      {"events", required_argument, NULL, CLI_OPT_EVENTS},                                         \
+      {"map", required_argument, NULL, CLI_OPT_MAP},                                               \
+      {"delimiter", required_argument, NULL, CLI_OPT_DELIMITER},                                   \
+      {"no-header", no_argument, NULL, CLI_OPT_NO_HEADER},                                         \
+      {"columns", required_argument, NULL, CLI_OPT_COLUMNS},                                       \
+      {"date-format", required_argument, NULL, CLI_OPT_DATE_FORMAT},                               \
+      {"order-per-row", no_argument, NULL, CLI_OPT_ORDER_PER_ROW},                                 \
+      {"strict", no_argument, NULL, CLI_OPT_STRICT},                                               \
+      {"as-of", required_argument, NULL, CLI_OPT_AS_OF}, {                                         \
+    "threads", required_argument, NULL, CLI_OPT_THREADS                                            \
+  }
 
 /* Usage text for the shared options (for each command's --help). */
-#define CLI_INPUT_USAGE                                                                          \
-  "Input:\n"                                                                                     \
-  "  --orders FILE        order lines (required): customer_id, order_id, order_time, amount\n"   \
-  "                       (or quantity and unit_price), optional category, brand, channel...\n"  \
-  "  --customers FILE     members: customer_id, optional gender, birth_date, city,\n"           \
-  "                       signup_date, level (members without orders are prospects)\n"          \
-  "  --events FILE        behaviour: customer_id, event_time, event_type, optional item_id,\n"  \
-  "                       category\n"                                                           \
-  "  --map [FILE.]NAME=HEADER  find column NAME under HEADER (repeatable; FILE is orders,\n"    \
-  "                       customers or events to map in one file only)\n"                       \
-  "  --delimiter D        comma, tab, semicolon, pipe, whitespace (runs of blanks) or one\n"    \
-  "                       character (default: tab for .tsv files, else comma)\n"                \
-  "  --no-header          files have no header row; name the columns with --columns\n"          \
-  "  --columns A,B,...    column names by position (use with --no-header)\n"                    \
-  "  --date-format FMT    strptime-style layout, e.g. '%m/%d/%Y %H:%M' or '%Y%m%d'\n"           \
-  "  --order-per-row      there is no order_id: each row is one order\n"                        \
-  "  --strict             stop at the first bad row (FILE:LINE: reason) instead of\n"           \
-  "                       writing it to rejects.csv\n"                                          \
-  "  --as-of YYYY-MM-DD   compute as of this day: rows from this day on are ignored\n"          \
-  "                       (default: the day after the latest order)\n"                          \
+#define CLI_INPUT_USAGE                                                                            \
+  "Input:\n"                                                                                       \
+  "  --orders FILE        order lines (required): customer_id, order_id, order_time, amount\n"     \
+  "                       (or quantity and unit_price), optional category, brand, channel...\n"    \
+  "  --customers FILE     members: customer_id, optional gender, birth_date, city,\n"              \
+  "                       signup_date, level (members without orders are prospects)\n"             \
+  "  --events FILE        behaviour: customer_id, event_time, event_type, optional item_id,\n"     \
+  "                       category\n"                                                              \
+  "  --map [FILE.]NAME=HEADER  find column NAME under HEADER (repeatable; FILE is orders,\n"       \
+  "                       customers or events to map in one file only)\n"                          \
+  "  --delimiter D        comma, tab, semicolon, pipe, whitespace (runs of blanks) or one\n"       \
+  "                       character (default: tab for .tsv files, else comma)\n"                   \
+  "  --no-header          files have no header row; name the columns with --columns\n"             \
+  "  --columns A,B,...    column names by position (use with --no-header)\n"                       \
+  "  --date-format FMT    strptime-style layout, e.g. '%m/%d/%Y %H:%M' or '%Y%m%d'\n"              \
+  "  --order-per-row      there is no order_id: each row is one order\n"                           \
+  "  --strict             stop at the first bad row (FILE:LINE: reason) instead of\n"              \
+  "                       writing it to rejects.csv\n"                                             \
+  "  --as-of YYYY-MM-DD   compute as of this day: rows from this day on are ignored\n"             \
+  "                       (default: the day after the latest order)\n"                             \
   "  --threads N          worker threads (default: all cores)\n"
 
 typedef struct cli_inputs {

@@ -24,14 +24,14 @@ int cli_fail(const char *command, const patron_error *err) {
   return err->status == PATRON_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
-bool cli_parse_long(const char *command, const char *flag, const char *text, long min,
-                    long max, long *out) {
+bool cli_parse_long(const char *command, const char *flag, const char *text, long min, long max,
+                    long *out) {
   char *end = NULL;
   errno = 0;
   long v = strtol(text, &end, 10);
   if (errno || end == text || *end != '\0' || v < min || v > max) {
-    cli_usage_error(command, "%s expects a whole number from %ld to %ld, got '%s'", flag, min,
-                    max, text);
+    cli_usage_error(command, "%s expects a whole number from %ld to %ld, got '%s'", flag, min, max,
+                    text);
     return false;
   }
   *out = v;

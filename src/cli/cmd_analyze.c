@@ -117,8 +117,11 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_CLV_MODEL:
     if (!patron_clv_kind_parse(arg, &a->clv_options.model) ||
         a->clv_options.model == PATRON_CLV_GAMMAGAMMA)
-      return cli_usage_error("analyze", "--clv-model expects bgnbd, mbgnbd or paretonbd, got "
-                                        "'%s'", arg), false;
+      return cli_usage_error("analyze",
+                             "--clv-model expects bgnbd, mbgnbd or paretonbd, got "
+                             "'%s'",
+                             arg),
+             false;
     return true;
   case OPT_DUE_DAYS:
     if (!cli_parse_long("analyze", "--due-days", arg, 1, 100000, &v))

@@ -21,8 +21,7 @@ static const char usage[] =
     "and age T (first purchase to the calibration end) are computed as of a date, then\n"
     "BG/NBD, MBG/NBD or Pareto/NBD (and Gamma-Gamma for spend) are fitted by maximum\n"
     "likelihood. Writes DIR/model.json, predictions.csv, summary.json (and rejects.csv);\n"
-    "with --holdout-end also evaluation.json, conditional.csv and tracking.csv.\n\n"
-    CLI_INPUT_USAGE
+    "with --holdout-end also evaluation.json, conditional.csv and tracking.csv.\n\n" CLI_INPUT_USAGE
     "  --summary FILE       a per-customer table instead of --orders: customer_id,\n"
     "                       frequency, recency, T, optional monetary_value (in --unit)\n\n"
     "Period:\n"
@@ -140,7 +139,8 @@ static bool parse_horizons(clv_args *a, const char *text) {
     if (end == buf || !(v > 0) || (*end && (end[1] || !strchr("dwy", *end))) || v * scale > 36500)
       return false;
     a->horizon_days[a->n_horizons] = v * scale;
-    snprintf(a->horizon_label[a->n_horizons++], sizeof a->horizon_label[0], "%s%s", buf, *end ? "" : "d");
+    snprintf(a->horizon_label[a->n_horizons++], sizeof a->horizon_label[0], "%s%s", buf,
+             *end ? "" : "d");
     p += len + (comma != NULL);
   }
   return a->n_horizons > 0;
@@ -214,7 +214,8 @@ static bool args_ready(clv_args *a) {
     return cli_usage_error("clv", "give either --orders FILE or --summary FILE"), false;
   if (lo->columns && !lo->no_header)
     return cli_usage_error("clv", "--columns names the columns of files without a header: "
-                                  "add --no-header"), false;
+                                  "add --no-header"),
+           false;
   if (strcmp(a->sub, "predict") == 0 && !a->model_path)
     return cli_usage_error("clv", "predict needs --model FILE (a model.json)"), false;
   if (lo->as_of_day != PATRON_NO_DAY && a->cal_end != PATRON_NO_DAY)
@@ -225,10 +226,12 @@ static bool args_ready(clv_args *a) {
     return cli_usage_error("clv", "--holdout-end must be after --calibration-end"), false;
   if (a->summary && (a->cal_end != PATRON_NO_DAY || lo->as_of_day != PATRON_NO_DAY))
     return cli_usage_error("clv", "a --summary table is already as of a date: no --as-of, "
-                                  "--calibration-end or --holdout-end"), false;
+                                  "--calibration-end or --holdout-end"),
+           false;
   if (!parse_horizons(a, a->horizon_text))
     return cli_usage_error("clv", "--horizon expects N[d|w|y],... (e.g. 90d,365d), got '%s'",
-                           a->horizon_text), false;
+                           a->horizon_text),
+           false;
   return true;
 }
 
@@ -256,7 +259,7 @@ typedef struct clv_run {
   patron_clv_cohort *cohort;
   patron_clv_cohort_options co;
   patron_clv_model *pm, *sm;
-  double *col;         /* prediction columns, n_cols x cohort->n */
+  double *col; /* prediction columns, n_cols x cohort->n */
   size_t n_cols;
   patron_clv_evaluation eval;
   bool has_eval;
@@ -267,11 +270,13 @@ typedef struct clv_run {
 
 /* Column indexes into run->col. */
 enum { C_PALIVE, C_AOV, C_LOW, C_HIGH, C_ANNUAL, C_HIST, C_EHOLD, C_EHOLD_SPEND, C_FIXED };
-#define C_PURCH(h) (C_FIXED + (h))
+#define C_PURCH(h)    (C_FIXED + (h))
 #define C_PANY(h, nh) (C_FIXED + (nh) + (h))
-#define C_CLV(h, nh) (C_FIXED + 2 * (nh) + (h))
+#define C_CLV(h, nh)  (C_FIXED + 2 * (nh) + (h))
 
-static double *column(clv_run *r, size_t j) { return r->col + j * (r->cohort->n ? r->cohort->n : 1); }
+static double *column(clv_run *r, size_t j) {
+  return r->col + j * (r->cohort->n ? r->cohort->n : 1);
+}
 
 static void lap(clv_run *r, const char *step) {
   r->timings[r->n_timings++] = (patron_timing){step, cli_seconds_since(&r->clock)};
@@ -311,8 +316,7 @@ static patron_status fit(const clv_args *a, clv_run *r, patron_error *err) {
     return patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, err);
   patron_error spend_err = {0};
   if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, &spend_err) != PATRON_OK)
-    fprintf(stderr, "patron clv: no spend model, CLV columns left empty: %s\n",
-            spend_err.message);
+    fprintf(stderr, "patron clv: no spend model, CLV columns left empty: %s\n", spend_err.message);
   return PATRON_OK;
 }
 
@@ -320,8 +324,8 @@ static patron_status fit(const clv_args *a, clv_run *r, patron_error *err) {
 static patron_clv_value_options value_options(const clv_args *a, double unit_days, double h) {
   int months = (int)lround(h / 30);
   months = months < 1 ? 1 : months;
-  return (patron_clv_value_options){months, a->discount, a->margin > 0 ? a->margin : 1,
-                                    unit_days, h / months};
+  return (patron_clv_value_options){months, a->discount, a->margin > 0 ? a->margin : 1, unit_days,
+                                    h / months};
 }
 
 /* Historical value: margin x (calibration spend per year observed) x years - cost. */
@@ -361,9 +365,9 @@ static patron_status spend_columns(const clv_args *a, clv_run *r, const patron_c
   }
   patron_clv_value_options last = value_options(a, unit, a->horizon_days[nh - 1]);
   if (st == PATRON_OK && a->range_sims > 0)
-    st = patron_clv_predict_value_range(r->pm, r->sm, d, &last, (int)a->range_sims,
-                                        (uint64_t)a->seed, column(r, C_LOW), column(r, C_HIGH),
-                                        err);
+    st =
+        patron_clv_predict_value_range(r->pm, r->sm, d, &last, (int)a->range_sims,
+                                       (uint64_t)a->seed, column(r, C_LOW), column(r, C_HIGH), err);
   else if (st == PATRON_OK)
     fill_nan(column(r, C_LOW), n), fill_nan(column(r, C_HIGH), n);
   return st;
@@ -615,11 +619,12 @@ static bool write_summary(const clv_args *a, const clv_run *r) {
           PATRON_VERSION_STRING, a->sub);
   json_day(f, "calibration_end", r->cohort->calibration_end);
   json_day(f, "holdout_end", r->cohort->holdout_end);
-  fprintf(f, "  \"unit_days\": %g,\n  \"inputs\": {\n    \"%s\": {\"path\": ",
-          r->cohort->unit_days, a->summary ? "summary" : "orders");
+  fprintf(f, "  \"unit_days\": %g,\n  \"inputs\": {\n    \"%s\": {\"path\": ", r->cohort->unit_days,
+          a->summary ? "summary" : "orders");
   json_string_out(f, rep->path);
-  fprintf(f, ", \"rows_read\": %llu, \"rows_used\": %llu, \"rows_rejected\": %llu, "
-             "\"rejected_by_reason\": {",
+  fprintf(f,
+          ", \"rows_read\": %llu, \"rows_used\": %llu, \"rows_rejected\": %llu, "
+          "\"rejected_by_reason\": {",
           (unsigned long long)rep->rows_read, (unsigned long long)rep->rows_used,
           (unsigned long long)rep->rows_rejected);
   const char *sep = "";
@@ -678,7 +683,9 @@ static void print_report(const clv_args *a, const clv_run *r) {
   if (r->cohort->calibration_end != PATRON_NO_DAY)
     patron_format_day(r->cohort->calibration_end, day);
   printf("\nCalibration through %s: %zu customers, unit %s\n", day, r->cohort->n,
-         r->cohort->unit_days == 7 ? "weeks" : r->cohort->unit_days == 1 ? "days" : "custom");
+         r->cohort->unit_days == 7   ? "weeks"
+         : r->cohort->unit_days == 1 ? "days"
+                                     : "custom");
   print_model("purchases", r->pm);
   if (r->sm)
     print_model("spend", r->sm);
@@ -695,8 +702,8 @@ static void print_report(const clv_args *a, const clv_run *r) {
 }
 
 static bool write_outputs(const clv_args *a, clv_run *r, patron_error *err) {
-  char *json = patron_clv_fit_to_json(r->pm, r->sm, r->cohort->unit_days,
-                                      r->cohort->calibration_end);
+  char *json =
+      patron_clv_fit_to_json(r->pm, r->sm, r->cohort->unit_days, r->cohort->calibration_end);
   bool ok = json && write_text(a->out_dir, "model.json", json);
   free(json);
   ok = ok && write_predictions(a, r);
@@ -795,8 +802,9 @@ static int run_sub(clv_args *a) {
 
 static int run(int argc, char **argv) {
   if (argc < 2 || (strcmp(argv[1], "fit") && strcmp(argv[1], "predict")))
-    return cli_usage_error("clv", argc < 2 ? "expected a subcommand: fit or predict"
-                                           : "unknown subcommand '%s' (fit or predict)",
+    return cli_usage_error("clv",
+                           argc < 2 ? "expected a subcommand: fit or predict"
+                                    : "unknown subcommand '%s' (fit or predict)",
                            argc < 2 ? "" : argv[1]);
   clv_args a;
   args_init(&a, argv[1]);

@@ -86,10 +86,12 @@ static int run(int argc, char **argv) {
     return rc;
   cli_analysis an;
   cli_analysis_init(&an);
-  an.inputs.load.paths[PATRON_FILE_ORDERS] = cli_path(orders, sizeof orders, data_dir, "orders.csv");
+  an.inputs.load.paths[PATRON_FILE_ORDERS] =
+      cli_path(orders, sizeof orders, data_dir, "orders.csv");
   an.inputs.load.paths[PATRON_FILE_CUSTOMERS] =
       cli_path(customers, sizeof customers, data_dir, "customers.csv");
-  an.inputs.load.paths[PATRON_FILE_EVENTS] = cli_path(events, sizeof events, data_dir, "events.csv");
+  an.inputs.load.paths[PATRON_FILE_EVENTS] =
+      cli_path(events, sizeof events, data_dir, "events.csv");
   an.out_dir = a.out;
   rc = cli_run_analysis("demo", &an);
   cli_inputs_free(&an.inputs);

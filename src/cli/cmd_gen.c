@@ -47,9 +47,24 @@ static const char usage[] =
     "Prints one summary line: customers, orders, order rows, events, bytes, seconds.\n";
 
 enum {
-  OPT_CUSTOMERS = 256, OPT_OUT, OPT_SEED, OPT_END, OPT_YEARS, OPT_R, OPT_ALPHA, OPT_S,
-  OPT_BETA, OPT_SPEND_SIGMA, OPT_LINE_SIGMA, OPT_PROSPECTS, OPT_REFUND_RATE, OPT_BROWSE_RATE,
-  OPT_NO_EVENTS, OPT_ORDERS_ONLY, OPT_THREADS, OPT_QUIET
+  OPT_CUSTOMERS = 256,
+  OPT_OUT,
+  OPT_SEED,
+  OPT_END,
+  OPT_YEARS,
+  OPT_R,
+  OPT_ALPHA,
+  OPT_S,
+  OPT_BETA,
+  OPT_SPEND_SIGMA,
+  OPT_LINE_SIGMA,
+  OPT_PROSPECTS,
+  OPT_REFUND_RATE,
+  OPT_BROWSE_RATE,
+  OPT_NO_EVENTS,
+  OPT_ORDERS_ONLY,
+  OPT_THREADS,
+  OPT_QUIET
 };
 
 static const struct option long_options[] = {

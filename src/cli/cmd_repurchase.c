@@ -14,9 +14,8 @@ static const char usage[] =
     "Writes DIR/repurchase_customers.csv (one row per customer with a purchase) and, when\n"
     "the order lines have categories, DIR/repurchase_customer_categories.csv (one row per\n"
     "customer and category bought) and DIR/repurchase_categories.csv (median cycle, repeat\n"
-    "buyers, share returning within twice the cycle). Definitions: docs/REPURCHASE.md.\n\n"
-    CLI_INPUT_USAGE
-    "\nFigures:\n"
+    "buyers, share returning within twice the cycle). Definitions: "
+    "docs/REPURCHASE.md.\n\n" CLI_INPUT_USAGE "\nFigures:\n"
     "  --out DIR            output directory (created when missing; required)\n"
     "  --due-days N         due when the expected date is within N days from as-of\n"
     "                       (default 14); earlier expected dates are 'overdue'\n"
@@ -75,8 +74,7 @@ static bool parse_args(int argc, char **argv, rp_args *a) {
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
       return cli_usage_error("repurchase", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]),
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
              false;
     int handled = cli_inputs_option(&a->inputs, "repurchase", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
@@ -176,8 +174,7 @@ static void print_categories(const patron_table *t) {
     if (!isnan(back[r]))
       snprintf(b, sizeof b, "%.1f%%", 100 * back[r]);
     printf("%-20.20s %10lld %10lld %12s %14s %10lld\n", printable(name[r], label, sizeof label),
-           (long long)buyers[r],
-           (long long)repeat[r], c, b, (long long)due[r]);
+           (long long)buyers[r], (long long)repeat[r], c, b, (long long)due[r]);
   }
 }
 
@@ -229,6 +226,5 @@ done:
   return rc;
 }
 
-const cli_command cli_cmd_repurchase = {"repurchase", run,
-                                        "repurchase cycles, next purchase dates, due customers",
-                                        usage};
+const cli_command cli_cmd_repurchase = {
+    "repurchase", run, "repurchase cycles, next purchase dates, due customers", usage};

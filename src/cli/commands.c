@@ -14,15 +14,8 @@ extern const cli_command cli_cmd_churn;
 extern const cli_command cli_cmd_propensity;
 
 const cli_command *const cli_commands[] = {
-    &cli_cmd_analyze,
-    &cli_cmd_gen,
-    &cli_cmd_demo,
-    &cli_cmd_clv,
-    &cli_cmd_repurchase,
-    &cli_cmd_cluster,
-    &cli_cmd_churn,
-    &cli_cmd_propensity,
-    NULL,
+    &cli_cmd_analyze, &cli_cmd_gen,   &cli_cmd_demo,       &cli_cmd_clv, &cli_cmd_repurchase,
+    &cli_cmd_cluster, &cli_cmd_churn, &cli_cmd_propensity, NULL,
 };
 
 const cli_command *cli_find_command(const char *name) {

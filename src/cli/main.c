@@ -5,8 +5,9 @@
 #include <string.h>
 
 static void print_overview(FILE *out) {
-  fprintf(out, "patron %s - customer value engine\n\n"
-               "Usage: patron COMMAND [OPTIONS]\n\nCommands:\n",
+  fprintf(out,
+          "patron %s - customer value engine\n\n"
+          "Usage: patron COMMAND [OPTIONS]\n\nCommands:\n",
           PATRON_VERSION_STRING);
   for (const cli_command *const *c = cli_commands; *c; c++)
     fprintf(out, "  %-12s %s\n", (*c)->name, (*c)->summary);

@@ -54,7 +54,8 @@ void cli_print_inputs(FILE *out, const patron_dataset *ds) {
     if (!r->present)
       continue;
     fprintf(out, "%-9s %s: %s rows read, %s used, %s rejected", kinds[k], r->path,
-            grouped((double)r->rows_read, 0, a, sizeof a), grouped((double)r->rows_used, 0, b, sizeof b),
+            grouped((double)r->rows_read, 0, a, sizeof a),
+            grouped((double)r->rows_used, 0, b, sizeof b),
             grouped((double)r->rows_rejected, 0, c, sizeof c));
     const char *sep = " (";
     for (int q = 0; q < PATRON_REJECT_COUNT; q++) {
@@ -77,10 +78,12 @@ void cli_print_headline(FILE *out, const patron_profile *p) {
   char day[11], a[32], b[32], c[48];
   patron_format_day(patron_profile_as_of(p), day);
   fprintf(out, "\nAs of %s: %s customers, %s with a purchase, revenue %s\n", day,
-          grouped((double)s.customers, 0, a, sizeof a), grouped((double)s.purchasers, 0, b, sizeof b),
+          grouped((double)s.customers, 0, a, sizeof a),
+          grouped((double)s.purchasers, 0, b, sizeof b),
           grouped((double)s.revenue / PATRON_MONEY_SCALE, 2, c, sizeof c));
   if (s.purchasers)
-    fprintf(out, "Top 20%% of customers bring %.1f%% of revenue; %.1f%% have not bought in 180 days\n",
+    fprintf(out,
+            "Top 20%% of customers bring %.1f%% of revenue; %.1f%% have not bought in 180 days\n",
             100 * s.top20_revenue_share, 100 * s.silent_share);
 }
 

@@ -11,13 +11,11 @@ const char *const patron__dict_names[PATRON__DICT_COUNT] = {
 
 const char *patron_reject_key(patron_reject_reason reason) {
   switch (reason) {
-#define PATRON_X_CASE(name, key)                                               \
-  case name:                                                                   \
-    return key;
+#define PATRON_X_CASE(name, key)                                                                   \
+  case name: return key;
     PATRON_REJECT_LIST(PATRON_X_CASE)
 #undef PATRON_X_CASE
-  default:
-    return "unknown";
+  default: return "unknown";
   }
 }
 
@@ -220,14 +218,14 @@ static void *permuted(const void *src, const uint32_t *perm, size_t n, size_t si
 }
 
 /* Replaces a column by its permuted copy; evaluates to false when memory runs out. */
-#define PERMUTE(col, perm, n)                                                  \
-  ({                                                                           \
-    void *fresh_ = permuted((col), (perm), (n), sizeof *(col));               \
-    if (fresh_) {                                                              \
-      free(col);                                                               \
-      (col) = fresh_;                                                          \
-    }                                                                          \
-    fresh_ != NULL;                                                            \
+#define PERMUTE(col, perm, n)                                                                      \
+  ({                                                                                               \
+    void *fresh_ = permuted((col), (perm), (n), sizeof *(col));                                    \
+    if (fresh_) {                                                                                  \
+      free(col);                                                                                   \
+      (col) = fresh_;                                                                              \
+    }                                                                                              \
+    fresh_ != NULL;                                                                                \
   })
 
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
@@ -363,8 +361,8 @@ size_t patron_dataset_n_rejects(const patron_dataset *ds) { return ds->rejects.n
 
 void patron_dataset_reject(const patron_dataset *ds, size_t i, patron_reject *out) {
   const patron__reject_rec *r = &ds->rejects.items[i];
-  *out = (patron_reject){(patron_file_kind)r->file, r->line, r->column,
-                         (patron_reject_reason)r->reason, r->raw, r->raw_len};
+  *out = (patron_reject){(patron_file_kind)r->file,       r->line, r->column,
+                         (patron_reject_reason)r->reason, r->raw,  r->raw_len};
 }
 
 size_t patron_dataset_n_customers(const patron_dataset *ds) { return ds->n_customers; }
@@ -415,8 +413,8 @@ bool patron_dataset_has_lines(const patron_dataset *ds) { return ds->has_lines; 
 
 void patron_dataset_lines(const patron_dataset *ds, patron_lines_view *out) {
   const patron__line_store *s = &ds->lines;
-  *out = (patron_lines_view){s->n,        ds->line_start, s->time,       s->amount, s->discount,
-                             s->category, s->brand,       s->channel,    s->store};
+  *out = (patron_lines_view){s->n,        ds->line_start, s->time,    s->amount, s->discount,
+                             s->category, s->brand,       s->channel, s->store};
 }
 
 static int dict_index(const char *dict) {

@@ -38,7 +38,7 @@ typedef struct patron__reject_rec {
   uint64_t line;
   const char *column; /* points at a static or header string owned by the dataset */
   const char *raw;
-  const char *value;  /* the offending field (cut at 200 bytes), "" when none */
+  const char *value; /* the offending field (cut at 200 bytes), "" when none */
   uint32_t raw_len;
   uint8_t reason;
   uint8_t file;
@@ -52,8 +52,8 @@ typedef struct patron__rejects {
 
 struct patron_dataset {
   /* while loading: customers and orders in order of first appearance */
-  patron__intern customers;     /* scope 0 */
-  order_set orders;             /* customers numbered by first appearance */
+  patron__intern customers; /* scope 0 */
+  order_set orders;         /* customers numbered by first appearance */
   int64_t max_order_time;
   int32_t load_as_of;
 
@@ -77,14 +77,14 @@ struct patron_dataset {
 
   /* after finalize: customers sorted by id, CSR indexes */
   size_t n_customers;
-  const char **ids;          /* sorted */
+  const char **ids; /* sorted */
   uint32_t *id_len;
-  uint32_t *order_start;     /* n_customers + 1 */
-  int64_t *order_time;       /* CSR order, built from `orders` */
+  uint32_t *order_start; /* n_customers + 1 */
+  int64_t *order_time;   /* CSR order, built from `orders` */
   patron_money *order_value;
   uint32_t *order_lines;
-  uint32_t *event_start;     /* n_customers + 1 */
-  uint32_t *line_start;      /* n_customers + 1 */
+  uint32_t *event_start; /* n_customers + 1 */
+  uint32_t *line_start;  /* n_customers + 1 */
   size_t n_orders;
 
   patron_file_report reports[PATRON_FILE_KINDS];

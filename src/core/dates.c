@@ -113,9 +113,9 @@ patron_status patron_parse_time(const char *s, size_t len, int64_t *out_seconds)
   return PATRON_OK;
 }
 
-static const char *const month_names[12] = {"january", "february", "march",     "april",
-                                            "may",     "june",     "july",      "august",
-                                            "september", "october", "november", "december"};
+static const char *const month_names[12] = {"january",   "february", "march",    "april",
+                                            "may",       "june",     "july",     "august",
+                                            "september", "october",  "november", "december"};
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 

@@ -7,9 +7,8 @@
 
 const char *patron_strerror(patron_status status) {
   switch (status) {
-#define PATRON_X_CASE(name, text)                                              \
-  case name:                                                                   \
-    return text;
+#define PATRON_X_CASE(name, text)                                                                  \
+  case name: return text;
     PATRON_STATUS_LIST(PATRON_X_CASE)
 #undef PATRON_X_CASE
   }

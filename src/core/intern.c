@@ -8,8 +8,7 @@ static uint64_t hash_of(uint32_t scope, const char *s, size_t len) {
   return patron__hash_bytes(s, len, 0x9e3779b97f4a7c15ull * (scope + 1u));
 }
 
-static bool same(const patron__intern *t, uint32_t idx, uint32_t scope, const char *s,
-                 size_t len) {
+static bool same(const patron__intern *t, uint32_t idx, uint32_t scope, const char *s, size_t len) {
   return t->len[idx] == len && t->scope[idx] == scope && memcmp(t->str[idx], s, len) == 0;
 }
 

@@ -164,8 +164,8 @@ static patron_status check_options(const patron_profile_options *o, patron_error
   if (!(o->abc_a_pct > 0 && o->abc_b_pct >= 0 && o->abc_a_pct + o->abc_b_pct <= 100))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "--abc A,B needs A > 0, B >= 0 and A + B <= 100");
-  if (!(0 <= o->new_days && o->active_days <= o->silent_days &&
-        o->silent_days <= o->dormant_days && o->active_days >= 1))
+  if (!(0 <= o->new_days && o->active_days <= o->silent_days && o->silent_days <= o->dormant_days &&
+        o->active_days >= 1))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "lifecycle windows must satisfy 1 <= active <= silent <= dormant");
   return PATRON_OK;

@@ -15,8 +15,8 @@ typedef struct seg_acc {
 
 static double avg(long double sum, size_t n) { return n ? (double)(sum / n) : NAN; }
 
-static void accumulate(seg_acc *acc, const int32_t *code, const int64_t *rec,
-                       const int64_t *freq, const patron_money *mon, size_t n_rows) {
+static void accumulate(seg_acc *acc, const int32_t *code, const int64_t *rec, const int64_t *freq,
+                       const patron_money *mon, size_t n_rows) {
   for (size_t r = 0; r < n_rows; r++) {
     if (code[r] < 0)
       continue;

@@ -17,8 +17,8 @@ static unsigned varying_bytes(const uint64_t *keys, size_t n) {
   return mask;
 }
 
-static void one_pass(const uint64_t *src_k, const uint32_t *src_p, uint64_t *dst_k,
-                     uint32_t *dst_p, size_t n, unsigned shift) {
+static void one_pass(const uint64_t *src_k, const uint32_t *src_p, uint64_t *dst_k, uint32_t *dst_p,
+                     size_t n, unsigned shift) {
   size_t count[256] = {0};
   for (size_t i = 0; i < n; i++)
     count[(src_k[i] >> shift) & 0xff]++;

@@ -81,8 +81,8 @@ static patron_column *append(patron_table *t, const char *name, patron_col_type 
   return c;
 }
 
-patron_status patron_table_add(patron_table *t, const char *name, patron_col_type type,
-                               void **data, patron_error *err) {
+patron_status patron_table_add(patron_table *t, const char *name, patron_col_type type, void **data,
+                               patron_error *err) {
   patron_column *c = append(t, name, type, err);
   if (!c)
     return err ? err->status : PATRON_ERR_NOMEM;

@@ -11,16 +11,16 @@
 
 /* name, median item price, share of lines, mean extra quantity */
 const gen_category patron__gen_categories[GEN_N_CATEGORIES] = {
-    {"grocery", 16.0, 0.22, 0.9}, {"beauty", 89.0, 0.13, 0.2}, {"apparel", 149.0, 0.16, 0.15},
+    {"grocery", 16.0, 0.22, 0.9}, {"beauty", 89.0, 0.13, 0.2},    {"apparel", 149.0, 0.16, 0.15},
     {"shoes", 269.0, 0.07, 0.05}, {"digital", 599.0, 0.06, 0.05}, {"home", 119.0, 0.10, 0.3},
     {"baby", 79.0, 0.07, 0.4},    {"sports", 189.0, 0.06, 0.1},   {"books", 39.0, 0.07, 0.3},
     {"toys", 99.0, 0.06, 0.15},
 };
 
 const char *const patron__gen_cities[GEN_N_CITIES] = {
-    "Shanghai", "Beijing", "Guangzhou", "Shenzhen", "Chengdu",  "Hangzhou", "Chongqing",
-    "Wuhan",    "Xian",    "Nanjing",   "Suzhou",   "Tianjin",  "Changsha", "Zhengzhou",
-    "Qingdao",  "Dongguan", "Shenyang", "Kunming",  "Hefei",    "Xiamen"};
+    "Shanghai", "Beijing",  "Guangzhou", "Shenzhen", "Chengdu", "Hangzhou", "Chongqing",
+    "Wuhan",    "Xian",     "Nanjing",   "Suzhou",   "Tianjin", "Changsha", "Zhengzhou",
+    "Qingdao",  "Dongguan", "Shenyang",  "Kunming",  "Hefei",   "Xiamen"};
 /* Members per city (relative) and stores per city (sums to GEN_N_STORES). */
 static const double city_weight[GEN_N_CITIES] = {14, 12, 9, 9, 7, 7, 6, 5, 4, 4,
                                                  4,  4,  3, 3, 2, 2, 2, 1, 1, 1};
@@ -31,17 +31,17 @@ const char *const patron__gen_channels[GEN_N_CHANNELS] = {"online", "offline", "
 const char *const patron__gen_event_types[5] = {"view", "cart", "favorite", "search", "visit"};
 
 /* Orders per hour of the day: web and app peak in the evening, stores open 9:00-21:59. */
-static const double hour_web[24] = {0.35, 0.2, 0.1,  0.06, 0.05, 0.08, 0.2, 0.45,
+static const double hour_web[24] = {0.35, 0.2, 0.1,  0.06, 0.05, 0.08, 0.2,  0.45,
                                     0.7,  0.9, 1.05, 1.15, 1.25, 1.15, 1.05, 1.05,
                                     1.1,  1.2, 1.3,  1.55, 1.8,  1.85, 1.45, 0.8};
-static const double hour_store[24] = {0, 0, 0, 0,   0,   0,   0,   0,   0,   0.6, 0.9, 1.1,
-                                      1.2, 1.1, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.3, 0.8, 0, 0};
+static const double hour_store[24] = {0,   0,   0,   0,   0,   0,   0,   0,   0,   0.6, 0.9, 1.1,
+                                      1.2, 1.1, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.3, 0.8, 0,   0};
 static const double lines_weight[GEN_MAX_LINES] = {0.46, 0.24, 0.13, 0.08, 0.05, 0.04};
 
 /* Seasonal demand of one calendar day (before normalising to mean 1). */
 static double day_weight(int32_t day, int *promo) {
   static const double weekday[7] = {0.92, 0.9, 0.92, 0.95, 1.05, 1.2, 1.15}; /* Mon..Sun */
-  static const double month[12] = {0.95, 0.85, 0.95, 0.95, 1.0, 1.05,
+  static const double month[12] = {0.95, 0.85, 0.95, 0.95, 1.0,  1.05,
                                    0.95, 0.95, 1.0,  1.0,  1.15, 1.3};
   int y, m, d;
   patron_civil_from_days(day, &y, &m, &d);
@@ -88,8 +88,8 @@ static void build_items(gen_world *w, gsl_rng *rng) {
       premium[b] = exp(gsl_ran_gaussian(rng, 0.2));
     for (int k = 0; k < GEN_N_ITEMS; k++) {
       int b = (int)(GEN_N_BRANDS * pow(gsl_rng_uniform(rng), 1.6));
-      double price = patron__gen_categories[c].price * premium[b] *
-                     exp(gsl_ran_gaussian(rng, 0.35));
+      double price =
+          patron__gen_categories[c].price * premium[b] * exp(gsl_ran_gaussian(rng, 0.35));
       int64_t dimes = llround(price * 10);
       w->item_cents[c][k] = (dimes < 10 ? 10 : dimes) * 10;
       w->item_brand[c][k] = (uint8_t)(c * GEN_N_BRANDS + b);

@@ -14,7 +14,7 @@
 enum { NO_DAY = -1, NO_ITEM = 0xffff, NO_CATEGORY = 0xff, ID_ROOM = 32 };
 
 typedef struct gen_order {
-  int32_t day, sec;  /* window day index, second of the day */
+  int32_t day, sec;   /* window day index, second of the day */
   int32_t refund_day; /* window day index of its refund, NO_DAY when none */
   uint8_t channel, store;
 } gen_order;
@@ -138,8 +138,8 @@ static int32_t draw_refund(const gen_world *w, gsl_rng *rng, int32_t day) {
  * (one clock unit = an average day), stopping at dropout or the end of the window. */
 static void draw_purchases(const gen_world *w, gsl_rng *rng, gen_worker *wk, gen_plan *p) {
   int32_t day = p->first;
-  double tau = w->cum_weight[day] + gsl_rng_uniform(rng) *
-                                        (w->cum_weight[day + 1] - w->cum_weight[day]);
+  double tau =
+      w->cum_weight[day] + gsl_rng_uniform(rng) * (w->cum_weight[day + 1] - w->cum_weight[day]);
   double mean_gap = p->lambda > 1e-9 ? 365.25 / p->lambda : 1e12;
   while (day < w->n_days && day <= p->death) {
     push_order(wk, day, draw_refund(w, rng, day));
@@ -219,8 +219,8 @@ static void draw_order_heads(const gen_world *w, gsl_rng *rng, gen_worker *wk,
     o->channel = u < p->channel_cum[0] ? GEN_ONLINE : u < p->channel_cum[1] ? GEN_OFFLINE : GEN_APP;
     o->sec = (int32_t)gsl_ran_discrete(rng, w->hour_table[o->channel]) * 3600 +
              (int32_t)gsl_rng_uniform_int(rng, 3600);
-    o->store = gsl_rng_uniform(rng) < 0.9 ? p->store
-                                          : (uint8_t)gsl_rng_uniform_int(rng, GEN_N_STORES);
+    o->store =
+        gsl_rng_uniform(rng) < 0.9 ? p->store : (uint8_t)gsl_rng_uniform_int(rng, GEN_N_STORES);
   }
   for (size_t i = 1; i < wk->n_orders; i++) { /* days already ascend: an insertion sort */
     gen_order o = wk->orders[i];
@@ -326,9 +326,8 @@ static bool emit_refund(const gen_world *w, gen_worker *wk, uint64_t block, cons
 static bool flush_refunds(const gen_world *w, gen_worker *wk, uint64_t block, int32_t day,
                           int32_t sec, gen_buf *out, gen_block_stats *st) {
   size_t k = 0;
-  while (k < wk->n_refunds &&
-         (day < 0 || wk->refunds[k].day < day ||
-          (wk->refunds[k].day == day && wk->refunds[k].sec < sec))) {
+  while (k < wk->n_refunds && (day < 0 || wk->refunds[k].day < day ||
+                               (wk->refunds[k].day == day && wk->refunds[k].sec < sec))) {
     if (!emit_refund(w, wk, block, &wk->refunds[k], out))
       return false;
     k++;
@@ -359,11 +358,12 @@ static bool add_refund(gen_worker *wk, const gen_refund *r) {
 /* ---------------------------------------------------------------- the events stream */
 
 static bool push_event(gen_worker *wk, int64_t t, int type, int category, int item) {
-  if (!patron__reserve((void **)&wk->events, &wk->cap_events, wk->n_events + 1,
-                       sizeof *wk->events))
+  if (!patron__reserve((void **)&wk->events, &wk->cap_events, wk->n_events + 1, sizeof *wk->events))
     return false;
-  wk->events[wk->n_events] = (gen_event){.t = t, .seq = (uint32_t)wk->n_events,
-                                         .item = (uint16_t)item, .type = (uint8_t)type,
+  wk->events[wk->n_events] = (gen_event){.t = t,
+                                         .seq = (uint32_t)wk->n_events,
+                                         .item = (uint16_t)item,
+                                         .type = (uint8_t)type,
                                          .category = (uint8_t)category};
   wk->n_events++;
   return true;
@@ -390,8 +390,8 @@ static bool funnel_events(gsl_rng *rng, gen_worker *wk, const gen_order *o, cons
       if (vt >= first_t)
         ok = push_event(wk, vt, GEN_VIEW, lines[i].category, item);
       if (bought && ok && gsl_rng_uniform(rng) < p_cart[o->channel] && vt >= first_t)
-        ok = push_event(wk, vt + (int64_t)(gsl_rng_uniform(rng) * (double)(t - 60 - vt)),
-                        GEN_CART, lines[i].category, item);
+        ok = push_event(wk, vt + (int64_t)(gsl_rng_uniform(rng) * (double)(t - 60 - vt)), GEN_CART,
+                        lines[i].category, item);
       if (bought && ok && gsl_rng_uniform(rng) < 0.06 && vt >= first_t)
         ok = push_event(wk, vt + 30, GEN_FAVORITE, lines[i].category, item);
     }
@@ -623,8 +623,8 @@ static bool reset_day_counters(gen_worker *wk, int32_t n_days) {
   return true;
 }
 
-bool patron__gen_block(const gen_world *w, gen_worker *wk, uint64_t block,
-                       gen_buf out[GEN_N_FILES], gen_block_stats *stats) {
+bool patron__gen_block(const gen_world *w, gen_worker *wk, uint64_t block, gen_buf out[GEN_N_FILES],
+                       gen_block_stats *stats) {
   if (!reset_day_counters(wk, w->n_days))
     return false;
   for (int s = 0; s < GEN_N_STREAMS; s++)

@@ -19,10 +19,10 @@ enum {
   GEN_N_BRANDS = 10,  /* brands per category */
   GEN_N_CITIES = 20,
   GEN_N_STORES = 100,
-  GEN_BLOCK_MIN = 4096,     /* customers per block, at least */
-  GEN_MAX_BLOCKS = 16384,   /* blocks grow beyond GEN_BLOCK_MIN to stay under this */
-  GEN_MAX_LINES = 6,        /* lines per order */
-  GEN_ROW_ROOM = 256        /* bytes reserved before formatting one row */
+  GEN_BLOCK_MIN = 4096,   /* customers per block, at least */
+  GEN_MAX_BLOCKS = 16384, /* blocks grow beyond GEN_BLOCK_MIN to stay under this */
+  GEN_MAX_LINES = 6,      /* lines per order */
+  GEN_ROW_ROOM = 256      /* bytes reserved before formatting one row */
 };
 
 enum { GEN_ONLINE, GEN_OFFLINE, GEN_APP, GEN_N_CHANNELS };
@@ -47,10 +47,10 @@ extern const char *const patron__gen_event_types[5];
 /* Everything workers read and never write (after planning). */
 typedef struct gen_world {
   patron_gen_options opts;
-  int32_t start_day, n_days;   /* window: start_day .. start_day + n_days - 1 (= end_day) */
-  double *cum_weight;          /* n_days + 1: cumulative seasonal weight, mean weight 1 */
-  char *day_text;              /* n_days * 10: "YYYY-MM-DD" of each window day */
-  uint8_t *day_promo;          /* n_days: 1 on promotion days */
+  int32_t start_day, n_days; /* window: start_day .. start_day + n_days - 1 (= end_day) */
+  double *cum_weight;        /* n_days + 1: cumulative seasonal weight, mean weight 1 */
+  char *day_text;            /* n_days * 10: "YYYY-MM-DD" of each window day */
+  uint8_t *day_promo;        /* n_days: 1 on promotion days */
   int64_t item_cents[GEN_N_CATEGORIES][GEN_N_ITEMS];
   uint8_t item_brand[GEN_N_CATEGORIES][GEN_N_ITEMS];
   uint8_t city_first_store[GEN_N_CITIES + 1];
@@ -90,8 +90,8 @@ bool patron__gen_plan_block(gen_world *w, gen_worker *wk, uint64_t block);
 
 /* Generation pass: formats block b's rows into out[GEN_N_FILES] (appending) and adds its
  * counts to stats. Returns false when memory runs out. */
-bool patron__gen_block(const gen_world *w, gen_worker *wk, uint64_t block,
-                       gen_buf out[GEN_N_FILES], gen_block_stats *stats);
+bool patron__gen_block(const gen_world *w, gen_worker *wk, uint64_t block, gen_buf out[GEN_N_FILES],
+                       gen_block_stats *stats);
 
 /* Seed of stream `stream` of block `block` (a hash of the master seed). */
 unsigned long patron__gen_block_seed(uint64_t seed, uint64_t block, int stream);

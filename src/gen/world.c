@@ -47,8 +47,10 @@ static patron_status check_rates(const patron_gen_options *o, patron_error *err)
   const struct {
     const char *name;
     double v;
-  } pos[] = {{"r (purchase-rate shape)", o->r}, {"alpha (purchase-rate rate)", o->alpha},
-             {"s (dropout-rate shape)", o->s},  {"beta (dropout-rate rate)", o->beta}};
+  } pos[] = {{"r (purchase-rate shape)", o->r},
+             {"alpha (purchase-rate rate)", o->alpha},
+             {"s (dropout-rate shape)", o->s},
+             {"beta (dropout-rate rate)", o->beta}};
   for (size_t i = 0; i < sizeof pos / sizeof *pos; i++)
     if (!in_range(pos[i].v, 1e-6, 1e6))
       return bad_option(err, pos[i].name, "a number from 1e-6 to 1e6");
@@ -356,8 +358,8 @@ static patron_status write_slot(gen_output *o, gen_slot *s) {
     if (!fp || !s->out[f].len)
       continue;
     if (fwrite(s->out[f].data, 1, s->out[f].len, fp) != s->out[f].len)
-      return patron__error_set(o->err, PATRON_ERR_IO, o->files->part[f], 0, 0,
-                               "cannot write: %s", strerror(errno));
+      return patron__error_set(o->err, PATRON_ERR_IO, o->files->part[f], 0, 0, "cannot write: %s",
+                               strerror(errno));
     o->files->bytes += s->out[f].len;
   }
   patron_gen_stats *st = o->stats;
@@ -414,8 +416,8 @@ static patron_status generate(gen_world *w, int threads, gen_files *fs, patron_g
 }
 
 static int thread_count(const gen_world *w) {
-  uint64_t n = w->opts.threads > 0 ? (uint64_t)w->opts.threads
-                                   : (uint64_t)patron__default_threads();
+  uint64_t n =
+      w->opts.threads > 0 ? (uint64_t)w->opts.threads : (uint64_t)patron__default_threads();
   return (int)(n < w->n_blocks ? n : w->n_blocks);
 }
 

@@ -33,8 +33,8 @@ static inline const char *field_end(const char *p, const char *end, char delim) 
   const __m128i d = _mm_set1_epi8(delim), nl = _mm_set1_epi8('\n');
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, d),
-                                                             _mm_cmpeq_epi8(v, nl)));
+    unsigned mask =
+        (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl)));
     if (mask)
       return p + __builtin_ctz(mask);
     p += 16;
@@ -154,8 +154,8 @@ static bool at_line_end(const char *p, const char *end) {
 }
 
 static patron__csv_status syntax_error(patron__csv_record *rec, patron__csv_status why,
-                                       const char *start, const char *p, const char *end,
-                                       bool eof, const char **next) {
+                                       const char *start, const char *p, const char *end, bool eof,
+                                       const char **next) {
   if (why == PATRON__CSV_NEED_MORE)
     return why;
   rec->error_field = (uint32_t)rec->n_fields;

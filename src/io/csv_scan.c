@@ -48,8 +48,8 @@ static patron_status read_header(patron__scan *scan, bool has_header, patron_err
   if (!has_header)
     return PATRON_OK;
   const char *next = NULL, *start = scan->header_buf + bom, *end = scan->header_buf + got;
-  patron__csv_status st = patron__csv_parse(&scan->dialect, start, end,
-                                            (uint64_t)got == scan->size, &scan->header, &next);
+  patron__csv_status st = patron__csv_parse(&scan->dialect, start, end, (uint64_t)got == scan->size,
+                                            &scan->header, &next);
   if (st == PATRON__CSV_NOMEM)
     return PATRON__OOM(err);
   if (st != PATRON__CSV_OK)
@@ -81,8 +81,7 @@ patron_status patron__scan_open(patron__scan *scan, const char *path, patron__cs
   scan->size = (uint64_t)st.st_size;
   if (scan->size == 0)
     return patron__error_set(err, PATRON_ERR_INPUT, path, 0, 0,
-                             has_header ? "file is empty; expected a header row"
-                                        : "file is empty");
+                             has_header ? "file is empty; expected a header row" : "file is empty");
 #ifdef POSIX_FADV_SEQUENTIAL
   posix_fadvise(scan->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
@@ -159,8 +158,7 @@ static bool skip_rest_of_line(scan_job *job, stream *s, uint64_t *lines) {
 }
 
 /* Hands one parsed record (or syntax error) to the loader; false stops the worker. */
-static bool dispatch(scan_job *job, patron__csv_record *rec, patron__csv_status st,
-                     uint64_t line) {
+static bool dispatch(scan_job *job, patron__csv_record *rec, patron__csv_status st, uint64_t line) {
   patron__scan_worker *w = job->worker;
   if (st == PATRON__CSV_OK && patron__csv_is_blank(rec)) {
     w->n_blank++;
@@ -268,7 +266,8 @@ patron_status patron__scan_run(patron__scan *scan, patron__scan_worker *workers,
   pthread_t threads[64];
   bool started[64] = {false};
   for (int i = 0; i < n_workers; i++)
-    jobs[i] = (scan_job){scan, &workers[i], row_fn, syntax_fn, progress, &bytes_done, i == 0, false};
+    jobs[i] =
+        (scan_job){scan, &workers[i], row_fn, syntax_fn, progress, &bytes_done, i == 0, false};
   for (int i = 1; i < n_workers; i++)
     started[i] = pthread_create(&threads[i], NULL, scan_thread, &jobs[i]) == 0;
   scan_range(&jobs[0]);

@@ -12,7 +12,7 @@
 #define PATRON__CSV_MAX_RECORD (1u << 20) /* bytes in one record */
 
 typedef struct patron__csv_dialect {
-  char delimiter;  /* ',', '\t', ';', '|', or ' ' for runs of blanks ("whitespace") */
+  char delimiter; /* ',', '\t', ';', '|', or ' ' for runs of blanks ("whitespace") */
 } patron__csv_dialect;
 
 typedef struct patron__csv_field {
@@ -27,19 +27,19 @@ typedef struct patron__csv_record {
   size_t n_fields, cap_fields;
   char *scratch;
   size_t scratch_cap, scratch_used;
-  const char *raw;     /* the record's bytes, without its line terminator */
-  uint64_t offset;     /* file offset of raw[0] (set by the scanner) */
+  const char *raw; /* the record's bytes, without its line terminator */
+  uint64_t offset; /* file offset of raw[0] (set by the scanner) */
   size_t raw_len;
-  uint32_t n_lines;    /* physical line terminators consumed (0 at EOF without newline) */
+  uint32_t n_lines;     /* physical line terminators consumed (0 at EOF without newline) */
   uint32_t error_field; /* 0-based field where a syntax error was found */
   bool resync;          /* TOO_LONG with the line unfinished: skip input to the next '\n' */
 } patron__csv_record;
 
 typedef enum patron__csv_status {
   PATRON__CSV_OK,
-  PATRON__CSV_NEED_MORE,     /* the record runs past `end` and more input may follow */
-  PATRON__CSV_UNTERMINATED,  /* a quoted field never closes before end of file */
-  PATRON__CSV_STRAY_QUOTE,   /* text right after a closing quote */
+  PATRON__CSV_NEED_MORE,    /* the record runs past `end` and more input may follow */
+  PATRON__CSV_UNTERMINATED, /* a quoted field never closes before end of file */
+  PATRON__CSV_STRAY_QUOTE,  /* text right after a closing quote */
   PATRON__CSV_TOO_MANY_FIELDS,
   PATRON__CSV_TOO_LONG,
   PATRON__CSV_NOMEM,
@@ -69,12 +69,12 @@ typedef bool (*patron__syntax_fn)(void *worker_ctx, const patron__csv_record *re
                                   patron__csv_status why);
 
 typedef struct patron__scan_worker {
-  void *ctx;             /* the loader's per-worker state */
-  uint64_t start, stop;  /* byte range: records starting in [start, stop) */
-  uint64_t end;          /* where the worker's last record ended */
-  uint64_t n_lines;      /* physical lines consumed */
-  uint64_t n_blank;      /* empty lines skipped (not rows) */
-  bool failed;           /* the row handler asked to stop */
+  void *ctx;            /* the loader's per-worker state */
+  uint64_t start, stop; /* byte range: records starting in [start, stop) */
+  uint64_t end;         /* where the worker's last record ended */
+  uint64_t n_lines;     /* physical lines consumed */
+  uint64_t n_blank;     /* empty lines skipped (not rows) */
+  bool failed;          /* the row handler asked to stop */
 } patron__scan_worker;
 
 typedef struct patron__scan_progress {
@@ -92,7 +92,7 @@ typedef struct patron__scan {
   uint64_t header_lines; /* physical lines used by the header */
   patron__csv_record header;
   char *header_buf;
-  unsigned n_repairs;    /* ranges parsed again because a split fell inside quotes */
+  unsigned n_repairs; /* ranges parsed again because a split fell inside quotes */
 } patron__scan;
 
 /* Opens a file and reads its header record (or not, when has_header is false). Empty or

@@ -7,8 +7,7 @@
 
 const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUMNS] = {
     [PATRON_FILE_ORDERS] = {"customer_id", "order_id", "order_time", "amount", "quantity",
-                            "unit_price", "category", "brand", "channel", "store_id",
-                            "discount"},
+                            "unit_price", "category", "brand", "channel", "store_id", "discount"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
                                "city", "signup_date", "level"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
@@ -16,7 +15,7 @@ const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUM
 };
 
 static const char *const kind_names[PATRON__FILE_KINDS_ALL] = {"orders", "customers", "events",
-                                                                "summary"};
+                                                               "summary"};
 
 int patron__load_threads(const patron_load_options *opts) {
   int n = opts->n_threads > 0 ? opts->n_threads : patron__default_threads();
@@ -159,8 +158,8 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
     int idx = want ? find_header(names, n, want) : -1;
     if (idx < 0 && want && specific)
       return patron__error_set(err, PATRON_ERR_INPUT, f->path, 1, 0,
-                               "--map %s.%s=%s: the header has no column '%s'",
-                               kind_names[f->kind], column, want, want);
+                               "--map %s.%s=%s: the header has no column '%s'", kind_names[f->kind],
+                               column, want, want);
     if (idx < 0)
       idx = find_header(names, n, column);
     f->field[i] = idx;
@@ -182,7 +181,8 @@ patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_fi
   f->kind = kind;
   f->path = path;
   f->opts = opts;
-  f->as_of_seconds = opts->as_of_day == PATRON_NO_DAY ? INT64_MAX : (int64_t)opts->as_of_day * 86400;
+  f->as_of_seconds =
+      opts->as_of_day == PATRON_NO_DAY ? INT64_MAX : (int64_t)opts->as_of_day * 86400;
   patron_status st = check_maps(opts, err);
   if (st != PATRON_OK)
     return st;
@@ -233,8 +233,8 @@ void patron__worker_free(load_worker *w) {
 
 enum { RAW_CAP = 4096, VALUE_CAP = 200 };
 
-bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line,
-                           int column, patron_reject_reason reason) {
+bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line, int column,
+                           patron_reject_reason reason) {
   patron__rejects *r = &w->rejects;
   if (!patron__reserve((void **)&r->items, &r->cap, r->n + 1, sizeof *r->items)) {
     w->oom = true;
@@ -367,8 +367,8 @@ static patron_status strict_error(const load_file *f, const patron__reject_rec *
                                   patron_error *err) {
   const char *key = patron_reject_key((patron_reject_reason)r->reason);
   if (r->column[0])
-    return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0,
-                             "%s in column '%s': '%s'", key, r->column, r->value);
+    return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s in column '%s': '%s'",
+                             key, r->column, r->value);
   return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %.*s", key,
                            (int)(r->raw_len > 200 ? 200 : r->raw_len), r->raw);
 }
@@ -379,8 +379,7 @@ static int by_line(const void *a, const void *b) {
 }
 
 patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worker **workers,
-                                    patron__scan_worker *scan_workers, int n,
-                                    patron_error *err) {
+                                    patron__scan_worker *scan_workers, int n, patron_error *err) {
   patron_file_report *rep = &ds->reports[f->kind];
   patron__rejects *dst = &ds->rejects;
   size_t first = dst->n;
@@ -398,7 +397,8 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
       rep->rejected_by_reason[r] += w->by_reason[r];
       rep->rows_rejected += w->by_reason[r];
     }
-    if (!patron__reserve((void **)&dst->items, &dst->cap, dst->n + w->rejects.n, sizeof *dst->items))
+    if (!patron__reserve((void **)&dst->items, &dst->cap, dst->n + w->rejects.n,
+                         sizeof *dst->items))
       return PATRON__OOM(err);
     for (size_t k = 0; k < w->rejects.n; k++) {
       dst->items[dst->n] = w->rejects.items[k];

@@ -99,9 +99,9 @@ static patron_status merge_events(patron_dataset *ds, events_worker *w, patron_e
     st = patron__merge_dict(ds, &w->base, PATRON__DICT_CATEGORY, &cat, err);
   if (st == PATRON_OK)
     st = patron__merge_dict(ds, &w->base, PATRON__DICT_ITEM, &item, err);
-  if (st == PATRON_OK && !grow_events(&ds->event_customer, &ds->event_type, &ds->event_category,
-                                      &ds->event_item, &ds->event_time, &ds->event_cap,
-                                      ds->n_events + w->n))
+  if (st == PATRON_OK &&
+      !grow_events(&ds->event_customer, &ds->event_type, &ds->event_category, &ds->event_item,
+                   &ds->event_time, &ds->event_cap, ds->n_events + w->n))
     st = PATRON__OOM(err);
   for (size_t i = 0; i < w->n && st == PATRON_OK; i++) {
     size_t k = ds->n_events++;

@@ -14,10 +14,10 @@ typedef struct load_file {
   const char *path;
   const patron_load_options *opts;
   patron__scan scan;
-  size_t n_fields;                       /* fields every row must have */
-  int field[PATRON__MAX_COLUMNS];        /* field index of each known column, -1 absent */
+  size_t n_fields;                         /* fields every row must have */
+  int field[PATRON__MAX_COLUMNS];          /* field index of each known column, -1 absent */
   const char *header[PATRON__MAX_COLUMNS]; /* its header text (owned by ds->names) */
-  int64_t as_of_seconds;                 /* INT64_MAX when no as-of was given */
+  int64_t as_of_seconds;                   /* INT64_MAX when no as-of was given */
 } load_file;
 
 typedef struct load_kind load_kind;
@@ -30,7 +30,7 @@ typedef struct load_worker {
   patron__intern customers; /* local ids, scope 0 */
   uint32_t last_customer;   /* cache: rows of one customer are often adjacent */
   patron__intern dicts[PATRON__DICT_COUNT];
-  patron__rejects rejects;  /* lines relative to the worker's range */
+  patron__rejects rejects; /* lines relative to the worker's range */
   uint64_t rows_read, rows_used, after_as_of;
   uint64_t by_reason[PATRON_REJECT_COUNT];
   bool oom;
@@ -38,7 +38,7 @@ typedef struct load_worker {
 
 /* The CLV summary table (load_summary.c): a file kind known only to --map and column
  * resolution; the summary loader files its rows under its holder dataset's orders slot. */
-#define PATRON__FILE_SUMMARY ((patron_file_kind)PATRON_FILE_KINDS)
+#define PATRON__FILE_SUMMARY   ((patron_file_kind)PATRON_FILE_KINDS)
 #define PATRON__FILE_KINDS_ALL (PATRON_FILE_KINDS + 1)
 
 /* Known column names of each file kind, in the order of load_file.field. */
@@ -59,8 +59,8 @@ void patron__worker_init(load_worker *w, const load_file *f);
 void patron__worker_free(load_worker *w);
 
 /* Records a reject; returns false when the worker must stop (strict mode or no memory). */
-bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line,
-                           int column, patron_reject_reason reason);
+bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line, int column,
+                           patron_reject_reason reason);
 /* The syntax-error handler for patron__scan_run. */
 bool patron__worker_syntax(void *ctx, const patron__csv_record *rec, uint64_t line,
                            patron__csv_status why);
@@ -86,8 +86,7 @@ patron_status patron__merge_dict(patron_dataset *ds, load_worker *w, patron__dic
 /* Adds the workers' counts and rejects (with file-wide line numbers) to the dataset and,
  * in strict mode, turns the first reject into the error. */
 patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worker **workers,
-                                    patron__scan_worker *scan_workers, int n,
-                                    patron_error *err);
+                                    patron__scan_worker *scan_workers, int n, patron_error *err);
 
 int patron__load_threads(const patron_load_options *opts);
 

@@ -10,7 +10,7 @@
 enum { M_CUSTOMER, M_NAME, M_PHONE, M_EMAIL, M_GENDER, M_BIRTH, M_CITY, M_SIGNUP, M_LEVEL };
 
 static const patron__dict_id attr_dict[3] = {PATRON__DICT_GENDER, PATRON__DICT_CITY,
-                                            PATRON__DICT_LEVEL};
+                                             PATRON__DICT_LEVEL};
 static const int attr_column[3] = {M_GENDER, M_CITY, M_LEVEL};
 
 typedef struct member_row {

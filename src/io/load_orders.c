@@ -24,7 +24,7 @@ enum {
 /* Line attributes kept with keep_lines, and their dictionaries. */
 static const int line_columns[4] = {O_CATEGORY, O_BRAND, O_CHANNEL, O_STORE};
 static const patron__dict_id line_dicts[4] = {PATRON__DICT_CATEGORY, PATRON__DICT_BRAND,
-                                             PATRON__DICT_CHANNEL, PATRON__DICT_STORE};
+                                              PATRON__DICT_CHANNEL, PATRON__DICT_STORE};
 
 typedef struct orders_worker {
   load_worker base;
@@ -110,8 +110,8 @@ static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__c
   return w->last_order = patron__order_set_put(s, customer, id->ptr, id->len, &added);
 }
 
-static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer,
-                      int64_t t, patron_money amount, patron_money discount) {
+static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer, int64_t t,
+                      patron_money amount, patron_money discount) {
   uint32_t codes[4];
   for (int k = 0; k < 4; k++) {
     int i = w->base.file->field[line_columns[k]];
@@ -225,8 +225,7 @@ static patron_status merge_last(patron_dataset *ds, orders_worker *w, const uint
  * cannot have orders in an earlier one, so only customers seen before (index < known) need
  * a lookup. */
 static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                  size_t known, bool per_row, bool more_follow,
-                                  patron_error *err) {
+                                  size_t known, bool per_row, bool more_follow, patron_error *err) {
   if (!patron__order_set_customers(&ds->orders, ds->customers.n))
     return PATRON__OOM(err);
   return more_follow ? merge_indexed(ds, w, remap, known, per_row, err)

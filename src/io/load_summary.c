@@ -255,8 +255,8 @@ patron_status patron_clv_summary_load(const patron_load_options *opts, const cha
   if (st == PATRON_OK)
     st = patron__dataset_finalize(ds, err);
   if (st == PATRON_OK)
-    st = build_cohort(ds, &L.m, ids, lens, n_first, unit_days, L.f.field[S_MONETARY] >= 0, out,
-                      err);
+    st =
+        build_cohort(ds, &L.m, ids, lens, n_first, unit_days, L.f.field[S_MONETARY] >= 0, out, err);
   free(ids), free(lens);
   load_free(&L);
   if (st != PATRON_OK) {

@@ -102,7 +102,6 @@ static bool grow_heavy(order_set *s) {
   return true;
 }
 
-
 static uint32_t heavy_find(const order_set *s, uint32_t c, const char *id, size_t len) {
   if (!s->n_heavy_slots)
     return PATRON__NO_INDEX;
@@ -157,8 +156,7 @@ uint32_t patron__order_set_find(const order_set *s, uint32_t c, const char *id, 
   return find_hashed(s, c, id, len, bloom_bits(patron__hash_bytes(id, len, 0)));
 }
 
-uint32_t patron__order_set_put(order_set *s, uint32_t c, const char *id, size_t len,
-                               bool *added) {
+uint32_t patron__order_set_put(order_set *s, uint32_t c, const char *id, size_t len, bool *added) {
   *added = false;
   uint64_t bits = bloom_bits(patron__hash_bytes(id, len, 0));
   uint32_t o = find_hashed(s, c, id, len, bits);

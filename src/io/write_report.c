@@ -27,7 +27,8 @@ static patron_status flush_to(const char *path, patron__buf *b, patron_error *er
   ok = (fclose(f) == 0) && ok;
   free(b->data);
   return ok ? PATRON_OK
-            : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+            : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed: %s",
+                                strerror(errno));
 }
 
 patron_status patron_write_segments_csv(const patron_segment_row *rows, size_t n_rows,
@@ -71,7 +72,8 @@ patron_status patron_write_rejects_csv(const patron_dataset *ds, const char *pat
     patron_dataset_reject(ds, i, &r);
     const char *file = patron_dataset_file_report(ds, r.file)->path;
     patron__buf_csv_field(&b, file, strlen(file));
-    patron__buf_put(&b, tmp, (size_t)snprintf(tmp, sizeof tmp, ",%llu,", (unsigned long long)r.line));
+    patron__buf_put(&b, tmp,
+                    (size_t)snprintf(tmp, sizeof tmp, ",%llu,", (unsigned long long)r.line));
     patron__buf_csv_field(&b, r.column, strlen(r.column));
     patron__buf_putc(&b, ',');
     const char *key = patron_reject_key(r.reason);

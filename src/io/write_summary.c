@@ -18,10 +18,9 @@ static json_t *file_json(const patron_file_report *r) {
       json_object_set_new(reasons, patron_reject_key((patron_reject_reason)k),
                           json_integer((json_int_t)r->rejected_by_reason[k]));
   return json_pack("{s:s, s:I, s:I, s:I, s:o, s:I, s:I}", "path", r->path, "rows_read",
-                   (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used,
-                   "rows_rejected", (json_int_t)r->rows_rejected, "rejected_by_reason", reasons,
-                   "after_as_of", (json_int_t)r->after_as_of, "blank_lines",
-                   (json_int_t)r->blank_lines);
+                   (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used, "rows_rejected",
+                   (json_int_t)r->rows_rejected, "rejected_by_reason", reasons, "after_as_of",
+                   (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines);
 }
 
 static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -61,7 +60,8 @@ patron_status patron_write_summary_json(const patron_dataset *ds, const patron_p
                       number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
   json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
   json_object_set_new(root, "timings_seconds", times);
-  int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+  int rc =
+      json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
   json_decref(root);
   if (rc != 0)
     return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot write summary");

@@ -112,8 +112,8 @@ static bool write_blocks(FILE *f, const patron_table *t, block_job jobs[2]) {
       jobs[k].end = jobs[k].begin + BLOCK_ROWS < n ? jobs[k].begin + BLOCK_ROWS : n;
     }
     pthread_t th;
-    bool threaded = jobs[1].begin < jobs[1].end &&
-                    pthread_create(&th, NULL, format_block, &jobs[1]) == 0;
+    bool threaded =
+        jobs[1].begin < jobs[1].end && pthread_create(&th, NULL, format_block, &jobs[1]) == 0;
     format_block(&jobs[0]);
     if (threaded)
       pthread_join(th, NULL);
@@ -141,5 +141,6 @@ patron_status patron_write_table_csv(const patron_table *t, const char *path, pa
   if (oom)
     return PATRON__OOM(err);
   return ok ? PATRON_OK
-            : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+            : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed: %s",
+                                strerror(errno));
 }

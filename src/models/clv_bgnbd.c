@@ -14,8 +14,7 @@ static double lgam(double v) {
 }
 
 /* Per distinct x: constant, d/dr, d/da, d/db, log c, 1/(b+x-1+k), has-second-term. */
-static void prepare_kind(const double *th, const patron_clv_summary *s, clv_cache *c,
-                         int k) {
+static void prepare_kind(const double *th, const patron_clv_summary *s, clv_cache *c, int k) {
   double r = th[0], alpha = th[1], a = th[2], b = th[3];
   double lg_r = lgam(r), lg_b = lgam(b), lg_ab = lgam(a + b);
   double ps_r = gsl_sf_psi(r), ps_b = gsl_sf_psi(b), ps_ab = gsl_sf_psi(a + b);
@@ -45,8 +44,8 @@ static void prepare_mbg(const double *th, const patron_clv_summary *s, clv_cache
   prepare_kind(th, s, c, 1);
 }
 
-static bool eval_bg(const double *th, const patron_clv_summary *s, const clv_cache *c,
-                    size_t lo, size_t hi, double *ll, double *grad) {
+static bool eval_bg(const double *th, const patron_clv_summary *s, const clv_cache *c, size_t lo,
+                    size_t hi, double *ll, double *grad) {
   double r = th[0], alpha = th[1], a = th[2], log_alpha = log(alpha);
   double sl = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0;
   for (size_t i = lo; i < hi; i++) {

@@ -60,8 +60,8 @@ typedef struct walk {
 } walk;
 
 typedef struct customer_figures {
-  int32_t first, last;        /* calibration purchase days; first = NO_DAY: no purchase */
-  int64_t x, hx;              /* repeat days; holdout days */
+  int32_t first, last; /* calibration purchase days; first = NO_DAY: no purchase */
+  int64_t x, hx;       /* repeat days; holdout days */
   long double repeat_value, total, holdout_value;
 } customer_figures;
 
@@ -113,15 +113,19 @@ static void *cohort_thread(void *arg) {
 }
 
 /* Runs figures() over every customer on n_threads threads (each a contiguous range). */
-static void all_figures(const walk *w, size_t n, int32_t cal_end, int32_t hold_end,
-                        int n_threads, customer_figures *out) {
+static void all_figures(const walk *w, size_t n, int32_t cal_end, int32_t hold_end, int n_threads,
+                        customer_figures *out) {
   cohort_job jobs[64];
   pthread_t tid[64];
   bool started[64] = {false};
   n_threads = n < 10000 || n_threads < 1 ? 1 : n_threads > 64 ? 64 : n_threads;
   for (int t = n_threads - 1; t >= 0; t--) { /* job 0 runs here, after the others start */
-    jobs[t] = (cohort_job){w, cal_end, hold_end, n * (size_t)t / (size_t)n_threads,
-                           n * (size_t)(t + 1) / (size_t)n_threads, out};
+    jobs[t] = (cohort_job){w,
+                           cal_end,
+                           hold_end,
+                           n * (size_t)t / (size_t)n_threads,
+                           n * (size_t)(t + 1) / (size_t)n_threads,
+                           out};
     started[t] = t > 0 && pthread_create(&tid[t], NULL, cohort_thread, &jobs[t]) == 0;
     if (!started[t])
       cohort_thread(&jobs[t]);
@@ -169,8 +173,8 @@ patron_status patron_clv_cohort_build(const patron_dataset *ds,
                                       const patron_clv_cohort_options *opts,
                                       patron_clv_cohort **out, patron_error *err) {
   *out = NULL;
-  int32_t cal_end = opts->calibration_end != PATRON_NO_DAY ? opts->calibration_end
-                                                           : default_calibration_end(ds);
+  int32_t cal_end =
+      opts->calibration_end != PATRON_NO_DAY ? opts->calibration_end : default_calibration_end(ds);
   patron_status st = check_options(opts, cal_end, err);
   if (st != PATRON_OK)
     return st;
@@ -248,8 +252,8 @@ patron_status patron_clv_tracking(const patron_dataset *ds, const patron_clv_coh
   if (!c->first_day || c->n == 0)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "tracking needs a cohort built from transactions");
-  int32_t start = c->first_day[0], end = c->holdout_end != PATRON_NO_DAY ? c->holdout_end
-                                                                         : c->calibration_end;
+  int32_t start = c->first_day[0],
+          end = c->holdout_end != PATRON_NO_DAY ? c->holdout_end : c->calibration_end;
   for (size_t r = 0; r < c->n; r++)
     start = c->first_day[r] < start ? c->first_day[r] : start;
   size_t span = (size_t)(end - start) + 1, weeks = (span + 6) / 7;

@@ -263,14 +263,10 @@ static bool newton_polish(fit_ctx *c, double *eta, double tol, double H[P_MAX][P
 
 static const clv_family *family_of(patron_clv_kind kind) {
   switch (kind) {
-  case PATRON_CLV_BGNBD:
-    return &patron__clv_bgnbd_family;
-  case PATRON_CLV_MBGNBD:
-    return &patron__clv_mbgnbd_family;
-  case PATRON_CLV_PARETONBD:
-    return &patron__clv_pnbd_family;
-  case PATRON_CLV_GAMMAGAMMA:
-    return &patron__clv_gg_family;
+  case PATRON_CLV_BGNBD: return &patron__clv_bgnbd_family;
+  case PATRON_CLV_MBGNBD: return &patron__clv_mbgnbd_family;
+  case PATRON_CLV_PARETONBD: return &patron__clv_pnbd_family;
+  case PATRON_CLV_GAMMAGAMMA: return &patron__clv_gg_family;
   }
   return NULL;
 }
@@ -458,8 +454,8 @@ static double spend_correlation(const patron_clv_summary *s) {
 }
 
 patron_status patron_clv_fit_summary(patron_clv_kind kind, const patron_clv_summary *s,
-                                     const patron_clv_fit_options *opts,
-                                     patron_clv_model **out, patron_error *err) {
+                                     const patron_clv_fit_options *opts, patron_clv_model **out,
+                                     patron_error *err) {
   *out = NULL;
   if (!family_of(kind) || !s)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "unknown CLV model kind");

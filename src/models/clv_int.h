@@ -44,8 +44,8 @@ typedef struct clv_cache {
 typedef struct clv_family {
   size_t n_params;
   void (*prepare)(const double *theta, const patron_clv_summary *s, clv_cache *c);
-  bool (*eval)(const double *theta, const patron_clv_summary *s, const clv_cache *c,
-               size_t lo, size_t hi, double *ll, double *grad);
+  bool (*eval)(const double *theta, const patron_clv_summary *s, const clv_cache *c, size_t lo,
+               size_t hi, double *ll, double *grad);
 } clv_family;
 
 extern const clv_family patron__clv_bgnbd_family;
@@ -68,8 +68,8 @@ bool patron__clv_hyp_series(double b, double c, double z, clv_hyp *out);
 /* Pareto/NBD integral K(p, q; lo, hi) = int_lo^hi (alpha+y)^-p (beta+y)^-q dy (p > 0,
  * q > 0, p + q > 1) as log K and d log K / d(p, alpha, q, beta) (grad may be NULL).
  * log K = -inf when lo == hi. False when the series does not converge. */
-bool patron__clv_pnbd_logk(double p, double alpha, double q, double beta, double lo,
-                           double hi, double *log_k, double grad[4]);
+bool patron__clv_pnbd_logk(double p, double alpha, double q, double beta, double lo, double hi,
+                           double *log_k, double grad[4]);
 
 /* log(exp(a) + exp(b)) without overflow. */
 double patron__clv_logaddexp(double a, double b);
@@ -79,19 +79,16 @@ double patron__clv_logaddexp(double a, double b);
 double patron__clv_beta_expect(double a, double b, double h, double k);
 
 /* Validates CLV value options (PATRON_ERR_USAGE). */
-patron_status patron__clv_check_value_options(const patron_clv_value_options *o,
-                                              patron_error *err);
+patron_status patron__clv_check_value_options(const patron_clv_value_options *o, patron_error *err);
 
 /* P(alive) of one customer under a purchase model; false when not computable. */
-bool patron__clv_p_alive_one(const patron_clv_model *m, double x, double tx, double T,
-                             double *out);
+bool patron__clv_p_alive_one(const patron_clv_model *m, double x, double tx, double T, double *out);
 
 /* n_sims simulated discounted values of one customer's future (posterior predictive),
  * from a generator seeded with seed; false when P(alive) is not computable. */
-bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model *sm,
-                             double x, double tx, double T, double m,
-                             const patron_clv_value_options *o, int n_sims, uint64_t seed,
-                             double *v);
+bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model *sm, double x,
+                             double tx, double T, double m, const patron_clv_value_options *o,
+                             int n_sims, uint64_t seed, double *v);
 
 /* A cohort with n rows of columns (monetary zeroed); spend and first_day when built from
  * transactions, holdout columns (zeroed) on request. NULL when memory runs out. */
@@ -100,8 +97,7 @@ patron_clv_cohort *patron__clv_cohort_alloc(size_t n, bool transactions, bool ho
 /* fn(ctx, lo, hi, worker) over [0, n) in blocks, on `threads` workers (ids 0..threads-1);
  * a worker whose thread cannot start leaves its blocks to the others. */
 typedef void (*patron__clv_range_fn)(void *ctx, size_t lo, size_t hi, int worker);
-void patron__clv_parallel(size_t n, size_t block, int threads, patron__clv_range_fn fn,
-                          void *ctx);
+void patron__clv_parallel(size_t n, size_t block, int threads, patron__clv_range_fn fn, void *ctx);
 /* Workers worth starting for n rows in blocks (requested 0 = all cores), 1..64. */
 int patron__clv_threads(int requested, size_t n, size_t block);
 

@@ -12,11 +12,10 @@
 enum { CLV_SCHEMA_VERSION = 1 };
 
 static const char *const KIND_NAMES[] = {"bgnbd", "mbgnbd", "paretonbd", "gammagamma"};
-static const char *const PARAM_NAMES[][PATRON_CLV_MAX_PARAMS] = {
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "s", "beta"},
-    {"p", "q", "gamma", NULL}};
+static const char *const PARAM_NAMES[][PATRON_CLV_MAX_PARAMS] = {{"r", "alpha", "a", "b"},
+                                                                 {"r", "alpha", "a", "b"},
+                                                                 {"r", "alpha", "s", "beta"},
+                                                                 {"p", "q", "gamma", NULL}};
 
 static bool kind_ok(patron_clv_kind kind) {
   return (unsigned)kind <= (unsigned)PATRON_CLV_GAMMAGAMMA;
@@ -53,8 +52,8 @@ patron_status patron_clv_model_new(patron_clv_kind kind, const double *params,
   for (size_t j = 0; j < patron_clv_n_params(kind); j++)
     if (!(params[j] > 0 && isfinite(params[j])))
       return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                               "%s parameter %s must be a finite number > 0",
-                               KIND_NAMES[kind], PARAM_NAMES[kind][j]);
+                               "%s parameter %s must be a finite number > 0", KIND_NAMES[kind],
+                               PARAM_NAMES[kind][j]);
   patron_clv_model *m = calloc(1, sizeof *m);
   if (!m)
     return PATRON__OOM(err);
@@ -115,8 +114,8 @@ static json_t *model_json(const patron_clv_model *m) {
 }
 
 static char *dump(json_t *o) {
-  char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER)
-                 : NULL;
+  char *text =
+      o ? json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER) : NULL;
   json_decref(o);
   return text;
 }
@@ -128,8 +127,8 @@ static double num(json_t *o, const char *key) {
   return json_is_number(v) ? json_number_value(v) : 0;
 }
 
-static patron_status read_params(json_t *root, const char *key, patron_clv_kind kind,
-                                 double *v, bool required, patron_error *err) {
+static patron_status read_params(json_t *root, const char *key, patron_clv_kind kind, double *v,
+                                 bool required, patron_error *err) {
   json_t *o = json_object_get(root, key);
   for (size_t j = 0; j < patron_clv_n_params(kind); j++) {
     json_t *x = o ? json_object_get(o, PARAM_NAMES[kind][j]) : NULL;
@@ -186,10 +185,9 @@ patron_status patron_clv_model_from_json(const char *text, patron_clv_model **ou
     return patron__error_set(err, PATRON_ERR_INPUT, NULL, text ? (uint64_t)je.line : 0,
                              text ? (uint32_t)je.column : 0, "CLV model JSON: %s",
                              text ? je.text : "no text");
-  patron_status st = json_is_object(root)
-                         ? from_root(root, out, err)
-                         : patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                                             "CLV model JSON must be an object");
+  patron_status st = json_is_object(root) ? from_root(root, out, err)
+                                          : patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                                                              "CLV model JSON must be an object");
   json_decref(root);
   return st;
 }
@@ -217,12 +215,11 @@ char *patron_clv_fit_to_json(const patron_clv_model *purchases, const patron_clv
 }
 
 static patron_status fit_from_root(json_t *root, patron_clv_model **purchases,
-                                   patron_clv_model **spend, double *unit_days,
-                                   patron_error *err) {
+                                   patron_clv_model **spend, double *unit_days, patron_error *err) {
   json_t *ver = json_object_get(root, "schema_version");
   if (!json_is_integer(ver) || json_integer_value(ver) != CLV_SCHEMA_VERSION)
-    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                             "CLV fit schema_version must be %d", CLV_SCHEMA_VERSION);
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0, "CLV fit schema_version must be %d",
+                             CLV_SCHEMA_VERSION);
   json_t *u = json_object_get(root, "unit_days"), *p = json_object_get(root, "purchases");
   json_t *sp = json_object_get(root, "spend");
   *unit_days = json_is_number(u) ? json_number_value(u) : 0;

@@ -38,8 +38,7 @@ int patron__clv_threads(int requested, size_t n, size_t block) {
   return t < 1 ? 1 : t > 64 ? 64 : t;
 }
 
-void patron__clv_parallel(size_t n, size_t block, int threads, patron__clv_range_fn fn,
-                          void *ctx) {
+void patron__clv_parallel(size_t n, size_t block, int threads, patron__clv_range_fn fn, void *ctx) {
   par_job job = {.n = n, .block = block ? block : 1, .fn = fn, .ctx = ctx};
   atomic_init(&job.next, 0);
   par_worker w[64];

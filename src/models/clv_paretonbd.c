@@ -40,8 +40,8 @@ bool patron__clv_hyp_series(double b, double c, double z, clv_hyp *out) {
 /* log Phi(y) and its gradient in (p, alpha, q, beta) from the series h at z, where
  * Phi(y) = (A+y)^(1-e) (B+y)^(e-1-m) / m * S(b, m+1, z), z = (B-A)/(B+y), m = p+q-1,
  * B = max(alpha, beta), and (e, b) = (q, p) when alpha >= beta, else (p, q). */
-static void assemble(double p, double alpha, double q, double beta, double y, double la,
-                     double lb, const clv_hyp *h, double *lphi, double g[4]) {
+static void assemble(double p, double alpha, double q, double beta, double y, double la, double lb,
+                     const clv_hyp *h, double *lphi, double g[4]) {
   bool abig = alpha >= beta;
   double A = abig ? beta : alpha, B = abig ? alpha : beta;
   double e = abig ? q : p, m = p + q - 1;
@@ -69,8 +69,8 @@ static bool log_phi(double p, double alpha, double q, double beta, double y, dou
 }
 
 /* log K = log(Phi(lo) - Phi(hi)) and its gradient from the two antiderivatives. */
-static void combine(double l_lo, const double *g_lo, double l_hi, const double *g_hi,
-                    double *log_k, double grad[4]) {
+static void combine(double l_lo, const double *g_lo, double l_hi, const double *g_hi, double *log_k,
+                    double grad[4]) {
   double diff = l_hi - l_lo;
   if (diff > 0) /* rounding when hi is barely above lo */
     diff = 0;
@@ -127,8 +127,8 @@ static void short_logk(double p, double alpha, double q, double beta, double lo,
 
 enum { SHORT_FRACTION_PERCENT = 5 }; /* K below 5% of Phi(lo): use short_logk */
 
-bool patron__clv_pnbd_logk(double p, double alpha, double q, double beta, double lo,
-                           double hi, double *log_k, double grad[4]) {
+bool patron__clv_pnbd_logk(double p, double alpha, double q, double beta, double lo, double hi,
+                           double *log_k, double grad[4]) {
   if (!(hi > lo)) {
     *log_k = -INFINITY;
     if (grad)
@@ -229,8 +229,8 @@ static void prepare(const double *th, const patron_clv_summary *s, clv_cache *c)
 }
 
 /* log K for row i via the table (fast) or the direct series. */
-static bool row_logk(const double *th, const patron_clv_summary *s, const clv_cache *c,
-                     size_t i, double *log_k, double gk[4]) {
+static bool row_logk(const double *th, const patron_clv_summary *s, const clv_cache *c, size_t i,
+                     double *log_k, double gk[4]) {
   double p = th[0] + s->x[i], alpha = th[1], q = th[2] + 1, beta = th[3];
   double lo = s->tx[i], hi = s->T[i];
   if (!c->ser_ok)
@@ -246,8 +246,8 @@ static bool row_logk(const double *th, const patron_clv_summary *s, const clv_ca
     const double *tc = c->tc + (size_t)it[k] * CLV_TC;
     clv_hyp h;
     table_series(tab, c->ser_len, (B - A) / (B + y[k]), &h);
-    assemble(p, alpha, q, beta, y[k], abig ? tc[1] : tc[0], abig ? tc[0] : tc[1], &h,
-             &lphi[k], g[k]);
+    assemble(p, alpha, q, beta, y[k], abig ? tc[1] : tc[0], abig ? tc[0] : tc[1], &h, &lphi[k],
+             g[k]);
   }
   if (-expm1(fmin(lphi[1] - lphi[0], 0)) < SHORT_FRACTION_PERCENT / 100.0)
     short_logk(p, alpha, q, beta, lo, hi, log_k, gk);

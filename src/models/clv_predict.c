@@ -329,9 +329,8 @@ patron_status patron_clv_predict_p_alive(const patron_clv_model *m, const patron
   return predict_rows(m, data, &q, out, err);
 }
 
-patron_status patron_clv_predict_purchases(const patron_clv_model *m,
-                                           const patron_clv_data *data, double t, double *out,
-                                           patron_error *err) {
+patron_status patron_clv_predict_purchases(const patron_clv_model *m, const patron_clv_data *data,
+                                           double t, double *out, patron_error *err) {
   query q = {PURCHASES, t, NULL};
   return predict_rows(m, data, &q, out, err);
 }
@@ -355,9 +354,8 @@ static bool spend_one(const double *th, double x, double m, double *out) {
   return true;
 }
 
-patron_status patron_clv_predict_spend(const patron_clv_model *spend,
-                                       const patron_clv_data *data, double *out,
-                                       patron_error *err) {
+patron_status patron_clv_predict_spend(const patron_clv_model *spend, const patron_clv_data *data,
+                                       double *out, patron_error *err) {
   patron_status st = check_model(spend, false, err);
   if (st != PATRON_OK)
     return st;
@@ -376,8 +374,8 @@ patron_status patron_clv_predict_spend(const patron_clv_model *spend,
 
 patron_status patron__clv_check_value_options(const patron_clv_value_options *o,
                                               patron_error *err) {
-  if (!o || o->months < 1 || o->months > 1200 || !(o->unit_days > 0) ||
-      !(o->discount_rate > -1) || !(o->margin >= 0) || !(o->month_days >= 0) ||
+  if (!o || o->months < 1 || o->months > 1200 || !(o->unit_days > 0) || !(o->discount_rate > -1) ||
+      !(o->margin >= 0) || !(o->month_days >= 0) ||
       !isfinite(o->discount_rate + o->margin + o->unit_days + o->month_days))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "CLV options need 1 <= months <= 1200, unit_days > 0, "
@@ -386,8 +384,7 @@ patron_status patron__clv_check_value_options(const patron_clv_value_options *o,
 }
 
 patron_status patron_clv_predict_value(const patron_clv_model *purchases,
-                                       const patron_clv_model *spend,
-                                       const patron_clv_data *data,
+                                       const patron_clv_model *spend, const patron_clv_data *data,
                                        const patron_clv_value_options *opts, double *out,
                                        patron_error *err) {
   patron_status st = patron__clv_check_value_options(opts, err);

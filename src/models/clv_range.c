@@ -51,14 +51,12 @@ static void draws(const sim_setup *u, gsl_rng *rng, double pa, double x, double 
 static sim_setup setup(const patron_clv_model *pm, const patron_clv_model *sm,
                        const patron_clv_value_options *o) {
   double mu = (o->month_days > 0 ? o->month_days : 30) / o->unit_days;
-  return (sim_setup){pm, sm, mu * o->months, mu, o->margin > 0 ? o->margin : 1.0,
-                     o->discount_rate};
+  return (sim_setup){pm, sm, mu * o->months, mu, o->margin > 0 ? o->margin : 1.0, o->discount_rate};
 }
 
-bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model *sm,
-                             double x, double tx, double T, double m,
-                             const patron_clv_value_options *o, int n_sims, uint64_t seed,
-                             double *v) {
+bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model *sm, double x,
+                             double tx, double T, double m, const patron_clv_value_options *o,
+                             int n_sims, uint64_t seed, double *v) {
   double pa;
   if (!patron__clv_p_alive_one(pm, x, tx, T, &pa))
     return false;
@@ -149,8 +147,7 @@ patron_status patron_clv_predict_value_range(const patron_clv_model *purchases,
   for (size_t i = 0; i < data->n && st == PATRON_OK; i++) {
     if (isnan(j->lo[i]))
       st = patron__error_set(err, PATRON_ERR_INPUT, NULL, (uint64_t)i + 1, 0,
-                             "customer %zu: cannot compute P(alive) (need 0 <= t_x <= T)",
-                             i + 1);
+                             "customer %zu: cannot compute P(alive) (need 0 <= t_x <= T)", i + 1);
     if (lo)
       lo[i] = j->lo[i];
     if (hi)

@@ -61,8 +61,7 @@ static void sim_pareto(const gsl_rng *rng, const double *th, double T, double st
     record(t, step, x, tx, &last);
 }
 
-static patron_status check_params(patron_clv_kind kind, const double *params,
-                                  patron_error *err) {
+static patron_status check_params(patron_clv_kind kind, const double *params, patron_error *err) {
   for (size_t j = 0; j < patron_clv_n_params(kind); j++)
     if (!(params[j] > 0 && isfinite(params[j])))
       return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
@@ -77,8 +76,7 @@ patron_status patron_clv_simulate(patron_clv_kind kind, const double *params, si
   if (kind == PATRON_CLV_GAMMAGAMMA || patron_clv_n_params(kind) == 0 || !opts || !params)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "simulate needs a purchase model kind, parameters and options");
-  if (!(opts->T_min >= 0 && opts->T_max >= opts->T_min && isfinite(opts->T_max) &&
-        opts->step >= 0))
+  if (!(opts->T_min >= 0 && opts->T_max >= opts->T_min && isfinite(opts->T_max) && opts->step >= 0))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "simulate needs 0 <= T_min <= T_max and step >= 0");
   patron_status st = check_params(kind, params, err);

@@ -39,8 +39,8 @@ static bool keyset_init(keyset *k, size_t n) {
 
 /* Find (a, b, c) among rows cols[0..2][0..n_rows); insert as row n_rows if absent.
  * Returns the row. */
-static uint32_t keyset_put(keyset *k, double *const cols[3], size_t n_rows, double a,
-                           double b, double c, bool *added) {
+static uint32_t keyset_put(keyset *k, double *const cols[3], size_t n_rows, double a, double b,
+                           double c, bool *added) {
   size_t i = mix3(a, b, c) & k->mask;
   for (;;) {
     uint32_t s = k->slot[i];
@@ -58,8 +58,7 @@ static uint32_t keyset_put(keyset *k, double *const cols[3], size_t n_rows, doub
   }
 }
 
-static patron_status check_row(const patron_clv_data *d, size_t i, bool spend,
-                               patron_error *err) {
+static patron_status check_row(const patron_clv_data *d, size_t i, bool spend, patron_error *err) {
   double x = d->x[i], w = d->weight ? d->weight[i] : 1.0;
   const char *why = NULL;
   if (!isfinite(x) || x < 0)
@@ -68,8 +67,8 @@ static patron_status check_row(const patron_clv_data *d, size_t i, bool spend,
     why = "weight must be a finite number >= 0";
   else if (spend && !isfinite(d->monetary[i]))
     why = "monetary must be finite";
-  else if (!spend && (!isfinite(d->t_x[i]) || !isfinite(d->T[i]) || d->t_x[i] < 0 ||
-                      d->T[i] < d->t_x[i]))
+  else if (!spend &&
+           (!isfinite(d->t_x[i]) || !isfinite(d->T[i]) || d->t_x[i] < 0 || d->T[i] < d->t_x[i]))
     why = "need finite 0 <= t_x <= T";
   if (!why)
     return PATRON_OK;
@@ -223,8 +222,8 @@ patron_status patron__clv_compress_spend(const patron_clv_data *data, patron_clv
 
 size_t patron_clv_summary_rows(const patron_clv_summary *s) { return s ? s->n : 0; }
 
-void patron_clv_summary_columns(const patron_clv_summary *s, const double **x,
-                                const double **t_x, const double **T, const double **weight) {
+void patron_clv_summary_columns(const patron_clv_summary *s, const double **x, const double **t_x,
+                                const double **T, const double **weight) {
   *x = s->x;
   *t_x = s->tx;
   *T = s->T;

@@ -80,7 +80,7 @@ extern const patron__feature_def patron__numeric_defs[PATRON__N_NUMERIC];
 extern const patron__feature_def patron__categorical_defs[PATRON__N_CATEGORICAL];
 
 /* Label of a categorical code: "(none)" for the empty value. */
-#define PATRON__LEVEL_NONE "(none)"
+#define PATRON__LEVEL_NONE  "(none)"
 #define PATRON__LEVEL_OTHER "(other)"
 
 struct patron_features {

@@ -46,7 +46,8 @@ patron_status patron_kmeans_label_rfm(const double *centroids, size_t k, const d
     if (same == 1)
       snprintf(names[c], PATRON_KMEANS_LABEL_CAP, "%s", patron_rfm_class_label(cls[c], false));
     else
-      snprintf(names[c], PATRON_KMEANS_LABEL_CAP, "%s_%zu", patron_rfm_class_label(cls[c], false), rank);
+      snprintf(names[c], PATRON_KMEANS_LABEL_CAP, "%s_%zu", patron_rfm_class_label(cls[c], false),
+               rank);
   }
   free(cls);
   return PATRON_OK;

@@ -6,7 +6,7 @@
 
 static const char *const stage_labels[6] = {"prospect", "new",     "active",
                                             "silent",   "dormant", "churned"};
-static const char *const stage_labels_zh[6] = {"潜在客户", "新客户", "活跃客户",
+static const char *const stage_labels_zh[6] = {"潜在客户", "新客户",   "活跃客户",
                                                "沉默客户", "休眠客户", "流失客户"};
 
 patron_status patron_lifecycles(patron_table *t, int new_days, int active_days, int silent_days,

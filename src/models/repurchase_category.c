@@ -15,10 +15,10 @@ enum { BLOCK_ROWS = 8192, SMALL_SORT = 16 };
  * over the categories it bought (slots, in order of first appearance), so each slot's days
  * stay time-sorted; slots are then ordered by category name. Linear in the lines. */
 typedef struct scratch {
-  _Alignas(64) uint32_t *stamp, *slot; /* per category code: customer stamp, slot (own
-                                          cache lines: `now` changes per customer) */
-  uint32_t now;           /* the current customer's stamp */
-  int32_t *day, *sorted;  /* per line; sorted: days grouped by slot */
+  _Alignas(64) uint32_t *stamp, *slot;              /* per category code: customer stamp, slot (own
+                                                       cache lines: `now` changes per customer) */
+  uint32_t now;                                     /* the current customer's stamp */
+  int32_t *day, *sorted;                            /* per line; sorted: days grouped by slot */
   uint32_t *line_slot, *count, *end, *code, *order; /* per line / per slot */
   int *gaps;
 } scratch;
@@ -28,10 +28,10 @@ typedef struct cat_job {
   const patron_dataset *ds;
   size_t n_customers, n_cat;
   int64_t limit;
-  const uint32_t *rank;      /* category code -> rank by name */
-  const char *const *names;  /* category code -> name */
-  size_t *block_row;         /* pairs per block, then the first row of each block */
-  const char **id, **cat;    /* the pairs table's string columns */
+  const uint32_t *rank;     /* category code -> rank by name */
+  const char *const *names; /* category code -> name */
+  size_t *block_row;        /* pairs per block, then the first row of each block */
+  const char **id, **cat;   /* the pairs table's string columns */
   patron__pairs pairs;
   scratch ws[PATRON__MAX_WORKERS];
 } cat_job;
@@ -164,8 +164,8 @@ static int cmp_code(const void *a, const void *b, void *names) {
 }
 
 /* names[code], rank[code] and code_of_rank[rank] ordering the category names by bytes. */
-static void rank_codes(const patron_dataset *ds, size_t n_cat, const char **names,
-                       uint32_t *rank, uint32_t *code_of_rank) {
+static void rank_codes(const patron_dataset *ds, size_t n_cat, const char **names, uint32_t *rank,
+                       uint32_t *code_of_rank) {
   for (uint32_t c = 0; c < n_cat; c++) {
     names[c] = patron_dataset_dict_value(ds, "category", c);
     code_of_rank[c] = c;
@@ -266,8 +266,8 @@ typedef struct cat_work {
 } cat_work;
 
 static patron_status build(const patron_dataset *ds, const patron_repurchase_options *o,
-                           int32_t as_of, cat_work *w, patron_table **pairs,
-                           patron_table **report, patron_error *err) {
+                           int32_t as_of, cat_work *w, patron_table **pairs, patron_table **report,
+                           patron_error *err) {
   size_t n_cat = patron_dataset_dict_size(ds, "category");
   if (!n_cat)
     n_cat = 1;
@@ -287,8 +287,8 @@ static patron_status build(const patron_dataset *ds, const patron_repurchase_opt
   patron_dataset_lines(ds, &j->lv);
   patron_status st = run_pairs(j, o, as_of, pairs, err);
   if (st == PATRON_OK)
-    st = patron__category_report(&j->pairs, w->names, w->code_of_rank, n_cat, o->fallback,
-                                 report, err);
+    st = patron__category_report(&j->pairs, w->names, w->code_of_rank, n_cat, o->fallback, report,
+                                 err);
   return st;
 }
 

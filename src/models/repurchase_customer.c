@@ -175,9 +175,8 @@ static patron_status customer_report(order_job *j, const patron_repurchase_optio
 }
 
 patron_status patron_repurchase_customers(const patron_dataset *ds,
-                                          const patron_repurchase_options *opts,
-                                          patron_table **out, int32_t *as_of_out,
-                                          patron_error *err) {
+                                          const patron_repurchase_options *opts, patron_table **out,
+                                          int32_t *as_of_out, patron_error *err) {
   *out = NULL;
   int32_t as_of;
   patron_status st = patron__repurchase_check(opts, err);

@@ -111,8 +111,8 @@ void patron__cycle_cols_fill(const patron__cycle_cols *c, size_t row, const patr
     c->status[row] = PATRON_REPURCHASE_UNKNOWN;
 }
 
-void patron__cycle_cols_set(const patron__cycle_cols *c, size_t row, int32_t last_day,
-                            double cycle, bool own) {
+void patron__cycle_cols_set(const patron__cycle_cols *c, size_t row, int32_t last_day, double cycle,
+                            bool own) {
   int32_t next = patron__cycle_next(last_day, cycle);
   patron_repurchase_status st = patron__cycle_status(next, c->as_of, c->due_days);
   c->cycle[row] = cycle;

@@ -10,10 +10,10 @@ enum { PATRON__MAX_WORKERS = 64 };
 
 /* One customer's (or one customer-category pair's) purchase days before as-of. */
 typedef struct patron__cycle {
-  uint32_t n_days;         /* distinct purchase days; 0 = no purchase */
+  uint32_t n_days; /* distinct purchase days; 0 = no purchase */
   int32_t first_day, last_day;
-  int32_t first_gap;       /* second purchase day - first; 0 when n_days < 2 */
-  double median_gap;       /* median of the gaps between consecutive days; NaN if n_days < 2 */
+  int32_t first_gap; /* second purchase day - first; 0 when n_days < 2 */
+  double median_gap; /* median of the gaps between consecutive days; NaN if n_days < 2 */
 } patron__cycle;
 
 /* Cycle of `n` days sorted ascending (repeats count once); gaps: workspace of n ints. */

@@ -98,8 +98,7 @@ static double share(int64_t part, int64_t whole) {
   return whole ? (double)part / (double)whole : NAN;
 }
 
-static void fill_report_row(const report_cols *c, size_t r, const char *name,
-                            const cat_stat *s) {
+static void fill_report_row(const report_cols *c, size_t r, const char *name, const cat_stat *s) {
   c->category[r] = name;
   c->buyers[r] = s->buyers;
   c->repeat[r] = s->repeat;

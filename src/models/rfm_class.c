@@ -11,9 +11,9 @@
 static const char *const class_labels[8] = {
     "important_value", "important_develop", "important_keep", "important_retain",
     "general_value",   "general_develop",   "general_keep",   "general_retain"};
-static const char *const class_labels_zh[8] = {
-    "重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户",
-    "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"};
+static const char *const class_labels_zh[8] = {"重要价值客户", "重要发展客户", "重要保持客户",
+                                               "重要挽留客户", "一般价值客户", "一般发展客户",
+                                               "一般保持客户", "一般挽留客户"};
 
 /* SPEC table order: M splits important/general; within each, R F = HH, HL, LH, LL. */
 int patron_rfm_class_code(bool r_high, bool f_high, bool m_high) {
@@ -65,8 +65,8 @@ patron_status patron_rfm_classes(patron_table *t, bool median, patron_error *err
       !center(mon, freq, n, median, &m_cut))
     return PATRON__OOM(err);
   int32_t *cls;
-  patron_status st = patron_table_add_category(t, "rfm_class", class_labels, class_labels_zh, 8,
-                                               true, &cls, err);
+  patron_status st =
+      patron_table_add_category(t, "rfm_class", class_labels, class_labels_zh, 8, true, &cls, err);
   if (st != PATRON_OK)
     return st;
   for (size_t i = 0; i < n; i++)

@@ -19,9 +19,10 @@ static const segment_rule rules[] = {
 enum { N_RULES = sizeof rules / sizeof *rules };
 
 static const char *const segment_labels[N_RULES + 1] = {
-    "champions",      "loyal_customers", "potential_loyalist", "new_customers",
-    "promising",      "need_attention",  "about_to_sleep",     "at_risk",
-    "cant_lose_them", "hibernating",     "others"};
+    "champions",      "loyal_customers", "potential_loyalist",
+    "new_customers",  "promising",       "need_attention",
+    "about_to_sleep", "at_risk",         "cant_lose_them",
+    "hibernating",    "others"};
 
 static bool in(int64_t v, int lo, int hi) { return v >= lo && v <= hi; }
 
@@ -41,8 +42,8 @@ patron_status patron_rfm_segments(patron_table *t, patron_error *err) {
   if (!r || !f || !m)
     return err ? err->status : PATRON_ERR_USAGE;
   int32_t *seg;
-  patron_status st = patron_table_add_category(t, "segment", segment_labels, NULL, N_RULES + 1,
-                                               true, &seg, err);
+  patron_status st =
+      patron_table_add_category(t, "segment", segment_labels, NULL, N_RULES + 1, true, &seg, err);
   if (st != PATRON_OK)
     return st;
   size_t n = patron_table_n_rows(t);

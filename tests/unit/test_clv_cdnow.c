@@ -72,8 +72,8 @@ static bool read_exact(cdnow *d) {
     long id = strtol(p, &p, 10);
     long ymd = strtol(p, &p, 10);
     assert_true(id >= 1 && id <= 2357);
-    int32_t day = patron_days_from_civil((int)(ymd / 10000), (int)(ymd / 100 % 100),
-                                         (int)(ymd % 100));
+    int32_t day =
+        patron_days_from_civil((int)(ymd / 10000), (int)(ymd / 100 % 100), (int)(ymd % 100));
     if (first[id] < 0) /* the file is sorted by customer, then date */
       first[id] = last[id] = day;
     else if (day <= end && day != last[id]) {
@@ -102,20 +102,19 @@ static patron_clv_model *fit(patron_clv_kind kind, const cdnow *d) {
   for (size_t j = 0; j < patron_clv_n_params(kind); j++)
     printf(" %s=%.6f (se %.4f)", patron_clv_param_name(kind, j), patron_clv_model_param(m, j),
            patron_clv_model_se(m, j));
-  printf(" LL=%.4f iter=%d\n", patron_clv_model_log_likelihood(m),
-         patron_clv_model_iterations(m));
+  printf(" LL=%.4f iter=%d\n", patron_clv_model_log_likelihood(m), patron_clv_model_iterations(m));
   return m;
 }
 
 /* The first n parameters round to the published values at the published decimals. */
-static void assert_published(const patron_clv_model *m, const double *pub, size_t n,
-                             int decimals) {
+static void assert_published(const patron_clv_model *m, const double *pub, size_t n, int decimals) {
   double scale = pow(10, decimals);
   for (size_t j = 0; j < n; j++) {
     double ours = round(patron_clv_model_param(m, j) * scale) / scale;
     if (fabs(ours - pub[j]) > 0.5 / scale)
-      fail_msg("%s: %.6f does not round to %.*f", patron_clv_param_name(patron_clv_model_kind(m), j),
-               patron_clv_model_param(m, j), decimals, pub[j]);
+      fail_msg("%s: %.6f does not round to %.*f",
+               patron_clv_param_name(patron_clv_model_kind(m), j), patron_clv_model_param(m, j),
+               decimals, pub[j]);
   }
 }
 
@@ -200,5 +199,5 @@ static void test_cdnow_gammagamma(void **state) {
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_cdnow_bgnbd), cmocka_unit_test(test_cdnow_paretonbd),
-                 cmocka_unit_test(test_cdnow_exact_weeks),
-                 cmocka_unit_test(test_cdnow_mbgnbd), cmocka_unit_test(test_cdnow_gammagamma))
+                 cmocka_unit_test(test_cdnow_exact_weeks), cmocka_unit_test(test_cdnow_mbgnbd),
+                 cmocka_unit_test(test_cdnow_gammagamma))

@@ -96,14 +96,14 @@ static void cohort_default_end(void **state) {
 
 static const char SUMMARY[] = "id,frequency,recency,T,monetary_value\n"
                               "b,2,10,20,5.5\n"
-                              "z,0,3,20,0\n"   /* recency without repeat purchases */
-                              "y,1,30,20,4\n"  /* recency > T */
-                              "x,abc,1,2,3\n"  /* not a number */
-                              "w,-1,0,2,0\n"   /* negative */
-                              "b,1,1,1,1\n"    /* repeated id */
-                              "v,1.5,1,2,3\n"  /* not a whole frequency */
-                              "u,1,1,2,-3\n"   /* negative spend */
-                              "t,2,5,10\n"     /* a field short */
+                              "z,0,3,20,0\n"  /* recency without repeat purchases */
+                              "y,1,30,20,4\n" /* recency > T */
+                              "x,abc,1,2,3\n" /* not a number */
+                              "w,-1,0,2,0\n"  /* negative */
+                              "b,1,1,1,1\n"   /* repeated id */
+                              "v,1.5,1,2,3\n" /* not a whole frequency */
+                              "u,1,1,2,-3\n"  /* negative spend */
+                              "t,2,5,10\n"    /* a field short */
                               "a,0,0,7.25,0\n";
 
 static void summary_file(void **state) {
@@ -127,8 +127,8 @@ static void summary_file(void **state) {
   assert_true(r->rows_read == 10 && r->rows_used == 2 && r->rows_rejected == 8);
   assert_int_equal(r->rejected_by_reason[PATRON_REJECT_IMPOSSIBLE_SUMMARY], 5);
   static const uint64_t lines[] = {3, 4, 5, 6, 7, 8, 9, 10};
-  static const char *const cols[] = {"recency", "T", "frequency", "frequency", "id",
-                                     "frequency", "monetary_value", ""};
+  static const char *const cols[] = {"recency", "T",         "frequency",      "frequency",
+                                     "id",      "frequency", "monetary_value", ""};
   assert_int_equal(patron_dataset_n_rejects(ds), 8);
   for (size_t i = 0; i < 8; i++) {
     patron_reject rj;
@@ -166,8 +166,8 @@ static void evaluation(void **state) {
   (void)state;
   double x[] = {0, 1, 9}, hx[] = {1, 0, 4}, hs[] = {10, 0, 40}, e[] = {0.5, 0.5, 4};
   double es[] = {5, 5, 40};
-  patron_clv_cohort c = {.n = 3, .x = x, .holdout_x = hx, .holdout_spend = hs,
-                         .holdout_length = 39};
+  patron_clv_cohort c = {
+      .n = 3, .x = x, .holdout_x = hx, .holdout_spend = hs, .holdout_length = 39};
   patron_clv_evaluation ev;
   patron_error err = {0};
   assert_int_equal(patron_clv_evaluate(&c, e, es, &ev, &err), PATRON_OK);
@@ -206,9 +206,9 @@ static void fit_json_round_trip(void **state) {
   assert_int_equal(patron_clv_fit_from_json(text, &p2, &s2, &unit, &err), PATRON_ERR_INPUT);
   assert_null(p2);
   free(text);
-  assert_int_equal(patron_clv_fit_from_json("{\"schema\":\"patron.clv.fit\"}", &p2, &s2, &unit,
-                                            &err),
-                   PATRON_ERR_INPUT);
+  assert_int_equal(
+      patron_clv_fit_from_json("{\"schema\":\"patron.clv.fit\"}", &p2, &s2, &unit, &err),
+      PATRON_ERR_INPUT);
   patron_clv_model_free(pm), patron_clv_model_free(sm);
 }
 
@@ -326,9 +326,9 @@ static void profile_columns(void **state) {
   patron_clv_profile_options co;
   patron_clv_profile_options_init(&co);
   patron_table *t = patron_profile_table(p);
-  assert_int_equal(patron_clv_profile_columns(t, ds, patron_profile_customers(p), po.as_of_day,
-                                              &co, &err),
-                   PATRON_OK);
+  assert_int_equal(
+      patron_clv_profile_columns(t, ds, patron_profile_customers(p), po.as_of_day, &co, &err),
+      PATRON_OK);
   const double *pa = patron_table_find(t, "p_alive")->data;
   const double *e90 = patron_table_find(t, "exp_purchases_90d")->data;
   const double *clv = patron_table_find(t, "clv_365d")->data;

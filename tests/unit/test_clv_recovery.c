@@ -18,8 +18,8 @@ static void check_recovery(const patron_clv_model *m, const double *truth) {
   printf("%s recovery:", patron_clv_kind_name(kind));
   for (size_t j = 0; j < patron_clv_n_params(kind); j++) {
     double est = patron_clv_model_param(m, j), se = patron_clv_model_se(m, j);
-    printf(" %s %.4f (true %.4f, se %.4f, z %+.2f)", patron_clv_param_name(kind, j), est,
-           truth[j], se, (est - truth[j]) / se);
+    printf(" %s %.4f (true %.4f, se %.4f, z %+.2f)", patron_clv_param_name(kind, j), est, truth[j],
+           se, (est - truth[j]) / se);
     if (!(se > 0 && fabs(est - truth[j]) <= 3 * se))
       fail_msg("%s: %s = %.5f is not within 3 SE (%.5f) of the truth %.5f",
                patron_clv_kind_name(kind), patron_clv_param_name(kind, j), est, se, truth[j]);
@@ -74,8 +74,7 @@ static void test_recover_gammagamma(void **state) {
   patron_clv_sim_options so = {1, 78, 0, 7};
   patron_error err;
   patron_error_clear(&err);
-  assert_int_equal(patron_clv_simulate(PATRON_CLV_BGNBD, bg, N, &so, x, tx, T, &err),
-                   PATRON_OK);
+  assert_int_equal(patron_clv_simulate(PATRON_CLV_BGNBD, bg, N, &so, x, tx, T, &err), PATRON_OK);
   assert_int_equal(patron_clv_simulate_spend(truth, N, x, 8, mon, &err), PATRON_OK);
   patron_clv_data d = {N, x, tx, T, NULL, mon};
   patron_clv_model *m;

@@ -186,7 +186,9 @@ static void test_scan_split_inside_quotes(void **state) {
   int fd = mkstemp(path);
   assert_true(fd >= 0);
   FILE *f = fdopen(fd, "w");
-  fputs("\xEF\xBB\xBF" "id,text\r\n", f);
+  fputs("\xEF\xBB\xBF"
+        "id,text\r\n",
+        f);
   for (int i = 0; i < 200000; i++)
     fprintf(f, "%d,plain row\r\n", i);
   fputs("big,\"", f);

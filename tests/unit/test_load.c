@@ -28,8 +28,8 @@ static const char orders_csv[] =
     "c3,o4,2024-02-03,five,x\n"             /* line 8: bad number */
     "c3,o5,2024-02-03,5\n"                  /* line 9: wrong field count */
     "\n"
-    "c3,\"o6\"x,2024-02-03,5,x\n"           /* line 11: text after quote */
-    "c1,o7,2024-01-09,-3.00,x\n";           /* a refund */
+    "c3,\"o6\"x,2024-02-03,5,x\n" /* line 11: text after quote */
+    "c1,o7,2024-01-09,-3.00,x\n"; /* a refund */
 
 static void test_orders_rejects_and_collapse(void **state) {
   (void)state;
@@ -91,11 +91,11 @@ static void test_map_and_quantity_price(void **state) {
   (void)state;
   patron_load_options o;
   patron_load_options_init(&o);
-  o.paths[PATRON_FILE_ORDERS] =
-      fixture_file(0, "retail.tsv", "Cust\tInvoice\tWhen\tQuantity\tPrice\n"
-                                    "17850.0\tC536379\t12/1/2010 9:41\t-1\t27.5\n"
-                                    "17850.0\t536365\t12/1/2010 8:26\t6\t2.55\n"
-                                    "17850\t536366\t12/1/2010 8:28\t3\t0.333333\n");
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "retail.tsv",
+                                             "Cust\tInvoice\tWhen\tQuantity\tPrice\n"
+                                             "17850.0\tC536379\t12/1/2010 9:41\t-1\t27.5\n"
+                                             "17850.0\t536365\t12/1/2010 8:26\t6\t2.55\n"
+                                             "17850\t536366\t12/1/2010 8:28\t3\t0.333333\n");
   const char *maps[] = {"customer_id=Cust", "order_id=Invoice", "orders.order_time=When",
                         "unit_price=Price"}; /* Quantity is found case-insensitively */
   o.maps = maps;
@@ -158,13 +158,13 @@ static void test_members_and_events(void **state) {
   patron_load_options o;
   patron_load_options_init(&o);
   o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders_csv);
-  o.paths[PATRON_FILE_CUSTOMERS] = fixture_file(
-      1, "customers.csv",
-      "customer_id,gender,birth_date,city,signup_date\n"
-      "c1,F,1990-02-01,Shanghai,2023-12-01\n"
-      "m9,M,,Beijing,2023-11-11\n"
-      "c1,F,1990-02-01,Shanghai,2023-12-01\n" /* duplicate */
-      "m8,,1980-13-01,,\n");                  /* bad birth date */
+  o.paths[PATRON_FILE_CUSTOMERS] =
+      fixture_file(1, "customers.csv",
+                   "customer_id,gender,birth_date,city,signup_date\n"
+                   "c1,F,1990-02-01,Shanghai,2023-12-01\n"
+                   "m9,M,,Beijing,2023-11-11\n"
+                   "c1,F,1990-02-01,Shanghai,2023-12-01\n" /* duplicate */
+                   "m8,,1980-13-01,,\n");                  /* bad birth date */
   o.paths[PATRON_FILE_EVENTS] = fixture_file(2, "events.csv",
                                              "customer_id,event_time,event_type,item_id\n"
                                              "v1,2024-01-02 10:00:00,view,sku1\n"
@@ -203,9 +203,10 @@ static void test_whitespace_no_header(void **state) {
   (void)state;
   patron_load_options o;
   patron_load_options_init(&o);
-  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "cdnow.txt", " 00004 0001 19970101  2   29.33\r\n"
-                                                             " 00004 0001 19970101  1   10.00\r\n"
-                                                             " 00021 0002 19970101  3   63.34\r\n");
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "cdnow.txt",
+                                             " 00004 0001 19970101  2   29.33\r\n"
+                                             " 00004 0001 19970101  1   10.00\r\n"
+                                             " 00021 0002 19970101  3   63.34\r\n");
   o.delimiter = ' ';
   o.no_header = true;
   o.columns = "customer_id,sample_id,order_time,quantity,amount";
@@ -330,7 +331,8 @@ static void test_keep_lines(void **state) {
   patron_dataset_free(ds);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(test_keep_lines), cmocka_unit_test(test_interleaved_orders), cmocka_unit_test(test_orders_rejects_and_collapse),
+PATRON_TEST_MAIN(cmocka_unit_test(test_keep_lines), cmocka_unit_test(test_interleaved_orders),
+                 cmocka_unit_test(test_orders_rejects_and_collapse),
                  cmocka_unit_test(test_strict_names_file_and_line),
                  cmocka_unit_test(test_map_and_quantity_price),
                  cmocka_unit_test(test_missing_columns_are_errors),

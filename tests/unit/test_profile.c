@@ -69,10 +69,10 @@ static void test_base_figures(void **state) {
   const int64_t rec[] = {1, 10, 163, 406, PATRON_NULL_INT, 1, PATRON_NULL_INT};
   const int64_t freq[] = {2, 1, 3, 1, PATRON_NULL_INT, 1, PATRON_NULL_INT};
   const int64_t ten[] = {6, 10, 224, 406, PATRON_NULL_INT, 1, PATRON_NULL_INT};
-  const int64_t mon[] = {1500000, 2000000, 600000, 5000000, PATRON_NULL_MONEY, 1500000,
-                         PATRON_NULL_MONEY};
-  const int64_t aov[] = {750000, 2000000, 200000, 5000000, PATRON_NULL_MONEY, 1500000,
-                         PATRON_NULL_MONEY};
+  const int64_t mon[] = {1500000,           2000000, 600000,           5000000,
+                         PATRON_NULL_MONEY, 1500000, PATRON_NULL_MONEY};
+  const int64_t aov[] = {750000,  2000000,          200000, 5000000, PATRON_NULL_MONEY,
+                         1500000, PATRON_NULL_MONEY};
   for (int r = 0; r < 7; r++) {
     assert_true(i64(&f, "recency_days", r) == rec[r]);
     assert_true(i64(&f, "frequency", r) == freq[r]);
@@ -104,14 +104,24 @@ static void test_scores_with_ties(void **state) {
 static void test_rfm_class_mean_and_median(void **state) {
   (void)state;
   fx f = build(false, PATRON_NO_DAY);
-  const char *mean[] = {"general_value", "general_develop", "general_keep", "important_retain",
-                        "", "general_develop", ""};
+  const char *mean[] = {"general_value",
+                        "general_develop",
+                        "general_keep",
+                        "important_retain",
+                        "",
+                        "general_develop",
+                        ""};
   for (int r = 0; r < 7; r++)
     assert_string_equal(label(&f, "rfm_class", r), mean[r]);
   done(&f);
   f = build(true, PATRON_NO_DAY);
-  const char *median[] = {"important_value", "important_value", "general_keep",
-                          "important_keep",  "",                "important_value", ""};
+  const char *median[] = {"important_value",
+                          "important_value",
+                          "general_keep",
+                          "important_keep",
+                          "",
+                          "important_value",
+                          ""};
   for (int r = 0; r < 7; r++)
     assert_string_equal(label(&f, "rfm_class", r), median[r]);
   done(&f);
@@ -142,10 +152,10 @@ static void test_segment_rules(void **state) {
   (void)state;
   const int64_t triples[][3] = {{5, 5, 5}, {2, 3, 3}, {3, 1, 3}, {5, 1, 1}, {3, 1, 1}, {2, 2, 3},
                                 {2, 1, 2}, {1, 5, 5}, {1, 1, 1}, {1, 5, 1}, {4, 4, 3}, {1, 4, 4}};
-  const char *want[] = {"champions",      "loyal_customers", "potential_loyalist",
-                        "potential_loyalist", "potential_loyalist", "need_attention",
-                        "about_to_sleep", "at_risk",         "hibernating",
-                        "others",         "loyal_customers", "at_risk"};
+  const char *want[] = {
+      "champions",          "loyal_customers", "potential_loyalist", "potential_loyalist",
+      "potential_loyalist", "need_attention",  "about_to_sleep",     "at_risk",
+      "hibernating",        "others",          "loyal_customers",    "at_risk"};
   size_t n = sizeof triples / sizeof *triples;
   patron_table *t = patron_table_new(n);
   int64_t *r, *fq, *m;

@@ -184,10 +184,11 @@ static void check_pairs(const patron_table *pairs, bool fallback) {
   /* next (own or fallback: cups 16.5 -> 17 days, tea 20 days) and status */
   static const int nm[11] = {1, 3, 3, 3, 3, 1, 3, 2, 2, 1, 3};
   static const int nd[11] = {29, 1, 8, 1, 15, 31, 4, 9, 14, 30, 12};
-  static const char *const own_st[11] = {"overdue", "due", "", "", "not_due", "", "",
-                                         "",        "overdue", "", "due"};
-  static const char *const fb_st[11] = {"overdue", "due", "due", "due", "not_due", "overdue",
-                                        "due",     "overdue", "overdue", "overdue", "due"};
+  static const char *const own_st[11] = {"overdue", "due", "",        "", "not_due", "",
+                                         "",        "",    "overdue", "", "due"};
+  static const char *const fb_st[11] = {"overdue", "due",     "due", "due",
+                                        "not_due", "overdue", "due", "overdue",
+                                        "overdue", "overdue", "due"};
   assert_int_equal(patron_table_n_rows(pairs), 11);
   const char *const *id = col(pairs, "customer_id"), *const *c = col(pairs, "category");
   const int32_t *next = col(pairs, "next_purchase_date");

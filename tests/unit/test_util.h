@@ -9,12 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#define PATRON_TEST_MAIN(...)                                                  \
-  int main(int argc, char **argv) {                                            \
-    const struct CMUnitTest tests[] = {__VA_ARGS__};                           \
-    if (argc > 1)                                                              \
-      cmocka_set_test_filter(argv[1]);                                         \
-    return cmocka_run_group_tests(tests, NULL, NULL);                          \
+#define PATRON_TEST_MAIN(...)                                                                      \
+  int main(int argc, char **argv) {                                                                \
+    const struct CMUnitTest tests[] = {__VA_ARGS__};                                               \
+    if (argc > 1)                                                                                  \
+      cmocka_set_test_filter(argv[1]);                                                             \
+    return cmocka_run_group_tests(tests, NULL, NULL);                                              \
   }
 
 #endif
