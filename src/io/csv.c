@@ -108,15 +108,25 @@ static void finish(patron__csv_record *rec, const char *start, const char *p, co
   *next = p;
 }
 
+/* Parses a quoted field opening at *pp. The closing quote is looked for only up to `stop`:
+ * the record cap (then `capped`) or the window's end. Bounding the search by the cap, not by
+ * how much input happens to be buffered, makes the outcome of an over-long field the same
+ * whatever the buffering or the thread split. */
 static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp, const char *end,
-                                       bool eof) {
+                                       const char *stop, bool capped, bool eof) {
   const char *p = *pp + 1;
   bool escaped = false;
-  const char *q = find_closing_quote(p, end, &escaped);
+  const char *q = find_closing_quote(p, stop, &escaped);
+  if (q && q + 1 >= stop) { /* a quote at the edge of what may be looked at */
+    if (q + 1 < end) {
+      if (q[1] == '"')
+        q = NULL; /* a "" pair across the cap: the field goes on past it */
+    } else if (!eof) {
+      return PATRON__CSV_NEED_MORE; /* might be the first half of "" */
+    }
+  }
   if (!q)
-    return eof ? PATRON__CSV_UNTERMINATED : PATRON__CSV_NEED_MORE;
-  if (q + 1 >= end && !eof)
-    return PATRON__CSV_NEED_MORE; /* might be the first half of "" */
+    return capped ? PATRON__CSV_TOO_LONG : (eof ? PATRON__CSV_UNTERMINATED : PATRON__CSV_NEED_MORE);
   size_t len = (size_t)(q - p);
   const char *ptr = p;
   if (escaped) {
@@ -200,9 +210,10 @@ patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p
     if (rec->n_fields >= PATRON__CSV_MAX_FIELDS) /* before scanning a field of any length */
       return syntax_error(rec, PATRON__CSV_TOO_MANY_FIELDS, start, p, end, eof, next);
     if (p < end && *p == '"') {
-      patron__csv_status st = parse_quoted(rec, &p, end, eof);
-      if (st == PATRON__CSV_NEED_MORE && window > PATRON__CSV_MAX_RECORD)
-        st = PATRON__CSV_TOO_LONG;
+      size_t used = (size_t)(p - start);
+      size_t room = used < PATRON__CSV_MAX_RECORD ? PATRON__CSV_MAX_RECORD - used : 0;
+      bool capped = (size_t)(end - p) > room;
+      patron__csv_status st = parse_quoted(rec, &p, end, capped ? p + room : end, capped, eof);
       if (st != PATRON__CSV_OK)
         return syntax_error(rec, st, start, p, end, eof, next);
       if (!at_line_end(p, end) && !(delim == ' ' ? is_blank_byte(*p) : *p == delim))
