@@ -116,7 +116,7 @@ static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp,
                                        const char *stop, bool capped, bool eof) {
   const char *p = *pp + 1;
   bool escaped = false;
-  const char *q = find_closing_quote(p, stop, &escaped);
+  const char *q = p < stop ? find_closing_quote(p, stop, &escaped) : NULL;
   if (q && q + 1 >= stop) { /* a quote at the edge of what may be looked at */
     if (q + 1 < end) {
       if (q[1] == '"')
