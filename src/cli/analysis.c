@@ -19,6 +19,7 @@ void cli_analysis_init(cli_analysis *a) {
   a->clv = true;
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
+  a->spec_only = false;
 }
 
 typedef struct run_state {
@@ -92,6 +93,9 @@ static patron_status add_clv_columns(const char *command, const cli_analysis *a,
 static patron_status run_models(const char *command, cli_analysis *a, run_state *s,
                                 patron_error *err) {
   patron_status st = PATRON_OK;
+  if (a->spec_only)
+    return patron_segment_report(patron_profile_table_const(s->profile), &s->segments,
+                                 &s->n_segments, err);
   if (a->clv && (st = add_clv_columns(command, a, s, err)) != PATRON_OK)
     return st;
   lap(s, "clv");

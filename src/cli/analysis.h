@@ -14,6 +14,7 @@ typedef struct cli_analysis {
   bool quiet; /* no report on stdout */
   bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */
   patron_clv_profile_options clv_options;
+  bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
 } cli_analysis;
 

@@ -17,6 +17,8 @@ static const char usage[] =
     "  --abc A,B            abc_class shares in percent (default 15,20)\n"
     "  --new-days N         lifecycle windows in days (defaults 30, 90, 180, 365)\n"
     "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
+    "  --spec-only          only the figures of SPEC section 3: no CLV, repurchase,\n"
+    "                       cluster, value index, tier or member level columns\n"
     "  --no-clv             no CLV columns (p_alive, exp_purchases_90d, clv_365d)\n"
     "  --clv-model M        purchase model of the CLV columns: bgnbd (default), mbgnbd,\n"
     "                       paretonbd (with Gamma-Gamma spend; see patron clv --help)\n"
@@ -37,6 +39,7 @@ enum {
   OPT_SILENT,
   OPT_DORMANT,
   OPT_QUIET,
+  OPT_SPEC_ONLY,
   OPT_NO_CLV,
   OPT_CLV_MODEL,
   OPT_DUE_DAYS,
@@ -57,6 +60,7 @@ static const struct option long_options[] = {
     {"silent-days", required_argument, NULL, OPT_SILENT},
     {"dormant-days", required_argument, NULL, OPT_DORMANT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"spec-only", no_argument, NULL, OPT_SPEC_ONLY},
     {"no-clv", no_argument, NULL, OPT_NO_CLV},
     {"clv-model", required_argument, NULL, OPT_CLV_MODEL},
     {"due-days", required_argument, NULL, OPT_DUE_DAYS},
@@ -113,6 +117,7 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_SILENT: return parse_days("--silent-days", arg, &p->silent_days);
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_SPEC_ONLY: a->spec_only = true; return true;
   case OPT_NO_CLV: a->clv = false; return true;
   case OPT_CLV_MODEL:
     if (!patron_clv_kind_parse(arg, &a->clv_options.model) ||
@@ -161,6 +166,10 @@ static int run(int argc, char **argv) {
   }
   if (!cli_inputs_ready(&a.inputs, "analyze") || !cli_tiers_ready(&a.tiers, "analyze"))
     goto done;
+  if (a.spec_only && a.churn_model) {
+    cli_usage_error("analyze", "--spec-only leaves out model columns: drop --churn-model");
+    goto done;
+  }
   if (!a.out_dir) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;

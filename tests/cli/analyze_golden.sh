@@ -20,4 +20,9 @@ expect_same "$WORK/out2/profiles.csv" expected/profiles.csv
 [ -s "$WORK/out" ] && fail "--quiet printed: $(head -c 200 "$WORK/out")"
 # no terminal: no progress bar on stderr
 [ -s "$WORK/err" ] && fail "stderr not empty without a terminal: $(head -c 200 "$WORK/err")"
+# --spec-only: exactly the SPEC section 3 columns, with the same values
+expect_exit 0 -- "$PATRON" analyze --orders orders.csv --customers customers.csv \
+  --as-of 2024-01-11 --spec-only --quiet --out "$WORK/out3"
+cut -d, -f1-18 expected/profiles.csv > "$WORK/spec_cols.csv"
+expect_same "$WORK/out3/profiles.csv" "$WORK/spec_cols.csv"
 finish
