@@ -43,7 +43,10 @@ run_one() {
   local dict=()
   [ -f "fuzz/$h.dict" ] && dict=(-dict="fuzz/$h.dict")
   # exec-time scaling: fuzz_load's multi-MiB reproducers must not eat the budget
+  # FUZZ_SEED fixes libFuzzer's random seed (CI uses 1, so a CI run can be replayed);
+  # unset or 0: a new seed each run, as for exploratory fuzzing
   if build-fuzz/fuzz/"$h" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 \
+    -seed="${FUZZ_SEED:-0}" \
     -entropic_scale_per_exec_time=1 \
     -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" "$dir/corpus" \
     >"$dir/log" 2>&1; then

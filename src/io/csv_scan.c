@@ -45,6 +45,9 @@ static patron_status read_header(patron__scan *scan, bool has_header, patron_err
     return io_error(err, scan->path, "cannot read");
   size_t bom = got >= 3 && memcmp(scan->header_buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
   scan->data_start = bom;
+  if (bom && scan->size == bom) /* a byte-order mark and nothing else: an empty text file */
+    return patron__error_set(err, PATRON_ERR_INPUT, scan->path, 0, 0,
+                             has_header ? "file is empty; expected a header row" : "file is empty");
   if (!has_header)
     return PATRON_OK;
   const char *next = NULL, *start = scan->header_buf + bom, *end = scan->header_buf + got;
