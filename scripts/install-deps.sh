@@ -4,7 +4,7 @@
 set -euo pipefail
 # toolchain and libFuzzer; libraries; unit tests; the benchmarks' comparison tools
 packages=(
-  build-essential cmake pkg-config clang libclang-rt-dev
+  build-essential cmake pkg-config clang libclang-rt-dev clang-format
   libgsl-dev libjansson-dev libsqlite3-dev libxgboost-dev libmicrohttpd-dev
   libcmocka-dev
   python3-pandas python3-sklearn python3-scipy time
