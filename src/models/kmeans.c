@@ -150,22 +150,22 @@ PATRON__KM_INLINE void nearest_two_pair(const run_ctx *r, const double *x0, cons
 }
 #endif
 
-/* The slow path for the rows listed in todo (offsets from begin): all k distances.
+/* The slow path for the rows listed in `pending` (offsets from begin): all k distances.
  * Returns how many rows changed cluster; adds their squared distances to *inertia. */
-PATRON__KM_INLINE size_t full_rows(const run_ctx *r, size_t begin, const uint32_t *todo,
-                                   size_t n_todo, double *acc, size_t d) {
+PATRON__KM_INLINE size_t full_rows(const run_ctx *r, size_t begin, const uint32_t *pending,
+                                   size_t n_pending, double *acc, size_t d) {
   size_t changed = 0, t = 0;
 #if defined(__SSE2__)
-  for (; t + 1 < n_todo; t += 2) {
-    size_t i0 = begin + todo[t], i1 = begin + todo[t + 1], best[2];
+  for (; t + 1 < n_pending; t += 2) {
+    size_t i0 = begin + pending[t], i1 = begin + pending[t + 1], best[2];
     double d1[2], d2[2];
     nearest_two_pair(r, r->x + i0 * d, r->x + i1 * d, d1, d2, best, d);
     changed += settle_row(r, i0, acc, best[0], d2[0], d);
     changed += settle_row(r, i1, acc, best[1], d2[1], d);
   }
 #endif
-  for (; t < n_todo; t++) {
-    size_t i = begin + todo[t];
+  for (; t < n_pending; t++) {
+    size_t i = begin + pending[t];
     double d1, d2;
     size_t b = nearest_two(r, r->x + i * d, &d1, &d2, d);
     changed += settle_row(r, i, acc, b, d2, d);
@@ -181,10 +181,10 @@ PATRON__KM_INLINE size_t full_rows(const run_ctx *r, size_t begin, const uint32_
  * all k distances. In the first pass of a run (`fresh`) every row is such a row. */
 PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
   size_t w = r->k * (d + 1), begin = c * PATRON__KM_CHUNK;
-  size_t end = chunk_end(r, c), n_todo = 0, n_dist = 0;
+  size_t end = chunk_end(r, c), n_pending = 0, n_dist = 0;
   double *acc = r->acc + c * w;
   memset(acc, 0, w * sizeof *acc);
-  uint32_t todo[PATRON__KM_CHUNK];
+  uint32_t pending[PATRON__KM_CHUNK];
   const double *restrict x = r->x, *restrict cen = r->centers, *restrict half = r->half_sep;
   const double *restrict lower = r->lower, *restrict moved = r->moved;
   const double *restrict slack = r->slack;
@@ -206,10 +206,10 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
       e = _mm_add_pd(e, _mm_mul_pd(t, t));
     }
     int keep = _mm_movemask_pd(_mm_cmplt_pd(_mm_mul_pd(e, safety), _mm_mul_pd(m, m)));
-    todo[n_todo] = (uint32_t)(i - begin);
-    n_todo += !(keep & 1);
-    todo[n_todo] = (uint32_t)(i + 1 - begin);
-    n_todo += !(keep & 2);
+    pending[n_pending] = (uint32_t)(i - begin);
+    n_pending += !(keep & 1);
+    pending[n_pending] = (uint32_t)(i + 1 - begin);
+    n_pending += !(keep & 2);
   }
 #endif
   for (; i < end && !r->fresh; i++) {
@@ -219,16 +219,16 @@ PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
     m = m > 0 ? m : 0;
     double e2 = patron__km_dist2(x + i * d, cen + a * d, d);
     bool keep = e2 * BOUND_SAFETY2 < m * m;
-    todo[n_todo] = (uint32_t)(i - begin);
-    n_todo += !keep;
+    pending[n_pending] = (uint32_t)(i - begin);
+    n_pending += !keep;
   }
   if (r->fresh)
     for (size_t row = begin; row < end; row++)
-      todo[n_todo++] = (uint32_t)(row - begin);
+      pending[n_pending++] = (uint32_t)(row - begin);
   else
     n_dist = end - begin;
-  r->changed[c] = full_rows(r, begin, todo, n_todo, acc, d);
-  r->n_dist[c] += n_dist + n_todo * r->k;
+  r->changed[c] = full_rows(r, begin, pending, n_pending, acc, d);
+  r->n_dist[c] += n_dist + n_pending * r->k;
 }
 
 static void hamerly_pass(void *arg, size_t c, size_t tid) {
