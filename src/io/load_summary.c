@@ -3,7 +3,7 @@
  * loaders' scanner, column resolution (--map, --columns) and reject recording; impossible
  * rows and repeated ids are rejected with file and line, never dropped silently. */
 #include "io/load_int.h"
-#include "models/clv_int.h"
+#include "models/clv/clv_int.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/clv_int.h"
+#include "models/clv/clv_int.h"
 #include "patron/clv.h"
 
 /* ---- the K integral ------------------------------------------------------------------ */

@@ -1,0 +1,68 @@
+/* Internal pieces of the churn/propensity models shared by churn_*.c: the model record,
+ * the training set, and the learners (XGBoost in churn_xgb.c, logistic in churn_logistic.c). */
+#ifndef PATRON_MODELS_CHURN_INT_H
+#define PATRON_MODELS_CHURN_INT_H
+
+#include "core/core_int.h"
+#include "models/churn/features_int.h"
+#include "patron/churn.h"
+
+struct patron_churn_trainset {
+  size_t n_rows, n_train, p;
+  float *x, *y;
+  uint32_t *customer;
+  int32_t *cutoff;
+  patron_feature_schema *schema;
+  bool random_valid;
+  int32_t horizon;
+  patron_churn_task task;
+  double clv_params[4]; /* BG/NBD fitted at the latest cut-off, when has_clv */
+  bool has_clv;
+  char note[512];
+};
+
+struct patron_churn_model {
+  patron_churn_task task;
+  patron_churn_learner learner;
+  int32_t horizon;
+  patron_feature_schema *schema;
+  int n_threads;
+  void *booster;        /* XGBoost BoosterHandle */
+  double *beta;         /* logistic: p + 1 (intercept last) */
+  double *mean, *scale; /* logistic: per column, after asinh() of heavy-tailed columns */
+  double clv_params[4]; /* BG/NBD (weeks) used for the clv features when scoring */
+  bool has_clv;
+};
+
+/* The population a task scores. */
+patron_population patron__churn_population(patron_churn_task task);
+
+/* Dense float rows -> probabilities. */
+patron_status patron__xgb_predict(const patron_churn_model *m, const float *x, size_t n,
+                                  double *out, patron_error *err);
+patron_status patron__lr_predict(const patron_churn_model *m, const float *x, size_t n, double *out,
+                                 patron_error *err);
+
+/* Fit on rows [lo, hi) of x (row-major, p columns), early-stopping on [vlo, vhi) when
+ * vhi > vlo (XGBoost), with a fixed number of rounds when rounds > 0. */
+typedef struct patron__fit_rows {
+  const float *x, *y;
+  size_t p, n, n_valid; /* training rows x[0..n), validation rows follow */
+  const float *vx, *vy;
+  int rounds; /* > 0: exactly this many rounds (no early stopping) */
+} patron__fit_rows;
+
+patron_status patron__xgb_fit(patron_churn_model *m, const patron__fit_rows *rows,
+                              const patron_churn_options *o, int *rounds, patron_error *err);
+patron_status patron__xgb_importance(const patron_churn_model *m, double *gain, size_t p,
+                                     patron_error *err);
+patron_status patron__xgb_save(const patron_churn_model *m, char **text, size_t *len,
+                               patron_error *err);
+patron_status patron__xgb_load(patron_churn_model *m, const char *text, size_t len,
+                               patron_error *err);
+void patron__xgb_free(void *booster);
+
+patron_status patron__lr_fit(patron_churn_model *m, const patron__fit_rows *rows,
+                             const patron_churn_options *o, patron_error *err);
+
+#endif

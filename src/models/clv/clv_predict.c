@@ -1,0 +1,415 @@
+/* Per-customer predictions of the buy-till-you-die models: P(alive) (FHL 2005 eq. 11,
+ * Fader & Hardie's Pareto/NBD note eq. 18), expected purchases in (T, T+t] and P(at least
+ * one purchase) (posterior expectations of the live component: BG-type via Gauss-Jacobi
+ * quadrature over the dropout probability p ~ Beta, Pareto/NBD in closed form and via the
+ * same K integral as the likelihood), Gamma-Gamma expected order value, and discounted CLV.
+ * Rows are computed once per distinct (x, t_x, T) and scattered to customers. */
+#include "models/clv/clv_int.h"
+
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+#include <math.h>
+#include <stdlib.h>
+
+enum { JACOBI_NODES = 40, JACOBI_CACHE = 64 };
+
+/* A Gauss-Jacobi rule for p ~ Beta(a, b) on [0, 1]: nodes and normalised weights. */
+typedef struct jacobi_rule {
+  double p[JACOBI_NODES], w[JACOBI_NODES];
+} jacobi_rule;
+
+/* Rules cached by b (a is the model's): a small list, plus rules indexed by whole x
+ * (b = b0 + x) so that customers in any order never rebuild a rule. */
+enum { JACOBI_BY_X = 4096 };
+typedef struct jacobi_cache {
+  double b[JACOBI_CACHE];
+  jacobi_rule *rule[JACOBI_CACHE];
+  size_t n;
+  jacobi_rule **by_x; /* JACOBI_BY_X entries, allocated on first use */
+  double b0;          /* b of by_x[0] */
+} jacobi_cache;
+
+static void jacobi_free(jacobi_cache *jc) {
+  for (size_t i = 0; i < jc->n; i++)
+    free(jc->rule[i]);
+  for (size_t i = 0; jc->by_x && i < JACOBI_BY_X; i++)
+    free(jc->by_x[i]);
+  free(jc->by_x);
+  jc->by_x = NULL;
+  jc->n = 0;
+}
+
+/* Golub-Welsch: eigen-decomposition of the Jacobi matrix of the weight
+ * (1-x)^al (1+x)^be on [-1, 1], with al = b-1, be = a-1, mapped to p = (1+x)/2. Written
+ * here because gsl_integration_fixed_jacobi overflows gamma() (and aborts through GSL's
+ * error handler) once b is in the hundreds, i.e. for customers with hundreds of purchases. */
+static bool jacobi_build(double a, double b, jacobi_rule *r) {
+  const size_t n = JACOBI_NODES;
+  double al = b - 1, be = a - 1, ab = al + be;
+  gsl_matrix *J = gsl_matrix_calloc(n, n), *V = gsl_matrix_alloc(n, n);
+  gsl_vector *ev = gsl_vector_alloc(n);
+  gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(n);
+  bool ok = J && V && ev && ws;
+  for (size_t k = 0; ok && k < n; k++) {
+    double two = 2.0 * (double)k + ab;
+    double diag = k == 0 ? (be - al) / (ab + 2) : (be * be - al * al) / (two * (two + 2));
+    gsl_matrix_set(J, k, k, diag);
+    if (k + 1 < n) {
+      double m = (double)k + 1, t = 2 * m + ab, off2;
+      if (k == 0)
+        off2 = 4 * (1 + al) * (1 + be) / ((2 + ab) * (2 + ab) * (3 + ab));
+      else
+        off2 = 4 * m * (m + al) * (m + be) * (m + ab) / (t * t * (t + 1) * (t - 1));
+      gsl_matrix_set(J, k, k + 1, sqrt(off2));
+      gsl_matrix_set(J, k + 1, k, sqrt(off2));
+    }
+  }
+  if (ok)
+    ok = gsl_eigen_symmv(J, ev, V, ws) == GSL_SUCCESS;
+  double total = 0;
+  for (size_t j = 0; ok && j < n; j++) {
+    double v0 = gsl_matrix_get(V, 0, j);
+    r->p[j] = 0.5 * (1 + gsl_vector_get(ev, j));
+    r->w[j] = v0 * v0;
+    total += r->w[j];
+  }
+  for (size_t j = 0; ok && j < n; j++)
+    r->w[j] /= total;
+  gsl_eigen_symmv_free(ws);
+  gsl_vector_free(ev);
+  gsl_matrix_free(V);
+  gsl_matrix_free(J);
+  return ok && total > 0;
+}
+
+static const jacobi_rule *jacobi_get(jacobi_cache *jc, double a, double b);
+
+/* The rule for b = b0 + x with a whole x (the common case), cached by x. */
+static const jacobi_rule *jacobi_get_x(jacobi_cache *jc, double a, double b0, double x) {
+  if (!(x >= 0 && x < JACOBI_BY_X && x == floor(x)))
+    return jacobi_get(jc, a, b0 + x);
+  if (!jc->by_x || jc->b0 != b0) {
+    for (size_t i = 0; jc->by_x && i < JACOBI_BY_X; i++)
+      free(jc->by_x[i]), jc->by_x[i] = NULL;
+    if (!jc->by_x && !(jc->by_x = calloc(JACOBI_BY_X, sizeof *jc->by_x)))
+      return NULL;
+    jc->b0 = b0;
+  }
+  jacobi_rule **slot = &jc->by_x[(size_t)x];
+  if (!*slot && (*slot = malloc(sizeof **slot)) && !jacobi_build(a, b0 + x, *slot)) {
+    free(*slot);
+    *slot = NULL;
+  }
+  return *slot;
+}
+
+static const jacobi_rule *jacobi_get(jacobi_cache *jc, double a, double b) {
+  for (size_t i = 0; i < jc->n; i++)
+    if (jc->b[i] == b)
+      return jc->rule[i];
+  if (jc->n == JACOBI_CACHE)
+    jacobi_free(jc);
+  jacobi_rule *r = malloc(sizeof *r);
+  if (!r || !jacobi_build(a, b, r)) {
+    free(r);
+    return NULL;
+  }
+  jc->b[jc->n] = b;
+  jc->rule[jc->n++] = r;
+  return r;
+}
+
+/* E[(1 - (1 + p h)^-k) / p] under the rule's Beta weight. */
+static double beta_expect_rule(const jacobi_rule *r, double h, double k) {
+  double sum = 0;
+  for (size_t i = 0; i < JACOBI_NODES; i++) {
+    double p = r->p[i], g = p > 0 ? -expm1(-k * log1p(p * h)) / p : k * h;
+    sum += r->w[i] * g;
+  }
+  return sum;
+}
+
+double patron__clv_beta_expect(double a, double b, double h, double k) {
+  jacobi_cache jc = {.n = 0};
+  const jacobi_rule *r = jacobi_get(&jc, a, b);
+  double v = r ? beta_expect_rule(r, h, k) : NAN;
+  jacobi_free(&jc);
+  return v;
+}
+
+/* ---- per-row quantities --------------------------------------------------------------- */
+
+typedef struct row {
+  double x, tx, T;
+} row;
+
+static bool is_bg(patron_clv_kind k) { return k == PATRON_CLV_BGNBD || k == PATRON_CLV_MBGNBD; }
+
+/* log P(alive) for a BG-type model. */
+static double bg_log_alive(const double *th, bool modified, row c) {
+  double r = th[0], alpha = th[1], a = th[2], b = th[3];
+  if (!modified && c.x == 0)
+    return 0;
+  double den = modified ? b + c.x : b + c.x - 1;
+  double d = log(a) - log(den) + (r + c.x) * (log(alpha + c.T) - log(alpha + c.tx));
+  return -patron__clv_logaddexp(0, d);
+}
+
+/* log P(alive) for Pareto/NBD: E / (E + s K). */
+static bool pnbd_log_alive(const double *th, row c, double *out) {
+  double r = th[0], alpha = th[1], s = th[2], beta = th[3], p = r + c.x, log_k;
+  double log_e = -p * log(alpha + c.T) - s * log(beta + c.T);
+  if (!patron__clv_pnbd_logk(p, alpha, s + 1, beta, c.tx, c.T, &log_k, NULL))
+    return false;
+  *out = log_e - patron__clv_logaddexp(log_e, log(s) + log_k);
+  return true;
+}
+
+static bool log_alive(const patron_clv_model *m, row c, double *out) {
+  if (is_bg(m->kind)) {
+    *out = bg_log_alive(m->theta, m->kind == PATRON_CLV_MBGNBD, c);
+    return true;
+  }
+  return pnbd_log_alive(m->theta, c, out);
+}
+
+/* Expected purchases in (T, T+t] of a live customer. */
+static bool alive_purchases(const patron_clv_model *m, jacobi_cache *jc, row c, double t,
+                            double *out) {
+  const double *th = m->theta;
+  double k = th[0] + c.x, h = t / (th[1] + c.T);
+  if (is_bg(m->kind)) {
+    const jacobi_rule *w = jacobi_get_x(jc, th[2], th[3] + (m->kind == PATRON_CLV_MBGNBD), c.x);
+    if (!w)
+      return false;
+    *out = beta_expect_rule(w, h, k);
+    return true;
+  }
+  /* Pareto/NBD: (r+x)/(alpha+T) * (beta+T)/(s-1) * [1 - ((beta+T)/(beta+T+t))^(s-1)] */
+  double s1 = th[2] - 1, L = log1p(t / (th[3] + c.T));
+  double f = fabs(s1) < 1e-10 ? L : -expm1(-s1 * L) / s1;
+  *out = k / (th[1] + c.T) * (th[3] + c.T) * f;
+  return true;
+}
+
+/* P(at least one purchase in (T, T+t]) of a live customer. */
+static bool alive_any(const patron_clv_model *m, row c, double t, double *out) {
+  const double *th = m->theta;
+  double k = th[0] + c.x;
+  if (is_bg(m->kind)) {
+    *out = -expm1(-k * log1p(t / (th[1] + c.T)));
+    return true;
+  }
+  /* 1 - E[mu/(l+mu) + l/(l+mu) e^-(l+mu)t] = (r+x)(a+T)^(r+x)(b+T)^s K(r+x+1, s; T, T+t) */
+  double log_k;
+  if (!patron__clv_pnbd_logk(k + 1, th[1], th[2], th[3], c.T, c.T + t, &log_k, NULL))
+    return false;
+  *out = exp(log(k) + k * log(th[1] + c.T) + th[2] * log(th[3] + c.T) + log_k);
+  if (*out > 1)
+    *out = 1;
+  return true;
+}
+
+/* ---- vectorised front ends ------------------------------------------------------------ */
+
+typedef enum what { P_ALIVE, PURCHASES, P_ANY, VALUE } what;
+
+typedef struct query {
+  what w;
+  double t;
+  const patron_clv_value_options *vo;
+} query;
+
+static double month_units(const patron_clv_value_options *vo) {
+  return (vo->month_days > 0 ? vo->month_days : 30) / vo->unit_days;
+}
+
+/* Discounted expected purchases over the value horizon (per unit of order value). */
+static bool row_value(const patron_clv_model *m, jacobi_cache *jc, row c,
+                      const patron_clv_value_options *vo, double *out) {
+  double mu = month_units(vo), prev = 0, acc = 0;
+  for (int i = 1; i <= vo->months; i++) {
+    double e;
+    if (!alive_purchases(m, jc, c, i * mu, &e))
+      return false;
+    acc += (e - prev) * pow(1 + vo->discount_rate, -i / 12.0);
+    prev = e;
+  }
+  *out = acc;
+  return true;
+}
+
+static bool row_query(const patron_clv_model *m, jacobi_cache *jc, row c, const query *q,
+                      double *out) {
+  double la, v = 1;
+  if (!log_alive(m, c, &la))
+    return false;
+  bool ok = true;
+  if (q->w == PURCHASES)
+    ok = alive_purchases(m, jc, c, q->t, &v);
+  else if (q->w == P_ANY)
+    ok = alive_any(m, c, q->t, &v);
+  else if (q->w == VALUE)
+    ok = row_value(m, jc, c, q->vo, &v);
+  *out = exp(la) * v;
+  return ok && isfinite(*out);
+}
+
+static patron_status check_model(const patron_clv_model *m, bool purchase, patron_error *err) {
+  if (!m || (purchase ? !(is_bg(m->kind) || m->kind == PATRON_CLV_PARETONBD)
+                      : m->kind != PATRON_CLV_GAMMAGAMMA))
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             purchase ? "prediction needs a purchase model (BG/NBD, MBG/NBD "
+                                        "or Pareto/NBD)"
+                                      : "spend prediction needs a Gamma-Gamma model");
+  return PATRON_OK;
+}
+
+/* Rows of a summary computed in parallel; each worker has its own Jacobi-rule cache. */
+typedef struct rows_job {
+  const patron_clv_model *m;
+  const patron_clv_summary *s;
+  const query *q;
+  double *v;
+  jacobi_cache jc[64];
+} rows_job;
+
+static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
+  rows_job *j = ctx;
+  const patron_clv_summary *s = j->s;
+  for (size_t i = lo; i < hi; i++)
+    if (!row_query(j->m, &j->jc[worker], (row){s->x[i], s->tx[i], s->T[i]}, j->q, &j->v[i]))
+      j->v[i] = NAN;
+}
+
+enum { PREDICT_BLOCK = 1024 };
+
+/* Compute q for every distinct row of data (on all cores), then scatter to customers. */
+static patron_status predict_rows(const patron_clv_model *m, const patron_clv_data *data,
+                                  const query *q, double *out, patron_error *err) {
+  patron_status st = check_model(m, true, err);
+  if (st != PATRON_OK)
+    return st;
+  if (!out || !(q->t >= 0 && isfinite(q->t)))
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "prediction needs an output array and a horizon t >= 0");
+  patron_clv_summary *s = NULL;
+  st = patron_clv_compress(data, &s, err);
+  if (st != PATRON_OK)
+    return st;
+  rows_job *job = calloc(1, sizeof *job);
+  double *v = malloc((s->n ? s->n : 1) * sizeof *v);
+  if (!v || !job) {
+    free(v), free(job);
+    patron_clv_summary_free(s);
+    return PATRON__OOM(err);
+  }
+  *job = (rows_job){.m = m, .s = s, .q = q, .v = v};
+  int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
+  patron__clv_parallel(s->n, PREDICT_BLOCK, nt, rows_block, job);
+  for (size_t i = 0; i < s->n && st == PATRON_OK; i++)
+    if (!isfinite(v[i]))
+      st = patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,
+                             "prediction for x=%g, t_x=%g, T=%g is not finite with these "
+                             "parameters",
+                             s->x[i], s->tx[i], s->T[i]);
+  for (size_t i = 0; i < data->n && st == PATRON_OK; i++)
+    out[i] = v[s->index[i]];
+  for (int t = 0; t < nt; t++)
+    jacobi_free(&job->jc[t]);
+  free(job);
+  free(v);
+  patron_clv_summary_free(s);
+  return st;
+}
+
+patron_status patron_clv_predict_p_alive(const patron_clv_model *m, const patron_clv_data *data,
+                                         double *out, patron_error *err) {
+  query q = {P_ALIVE, 0, NULL};
+  return predict_rows(m, data, &q, out, err);
+}
+
+patron_status patron_clv_predict_purchases(const patron_clv_model *m, const patron_clv_data *data,
+                                           double t, double *out, patron_error *err) {
+  query q = {PURCHASES, t, NULL};
+  return predict_rows(m, data, &q, out, err);
+}
+
+patron_status patron_clv_predict_p_any(const patron_clv_model *m, const patron_clv_data *data,
+                                       double t, double *out, patron_error *err) {
+  query q = {P_ANY, t, NULL};
+  return predict_rows(m, data, &q, out, err);
+}
+
+/* Gamma-Gamma posterior mean order value: p (gamma + x m) / (p x + q - 1); customers
+ * without repeat spend get the population mean p gamma / (q - 1). */
+static bool spend_one(const double *th, double x, double m, double *out) {
+  double p = th[0], q = th[1], g = th[2];
+  if (!(x > 0 && m > 0))
+    x = m = 0;
+  double den = p * x + q - 1;
+  if (!(den > 0))
+    return false;
+  *out = p * (g + x * m) / den;
+  return true;
+}
+
+patron_status patron_clv_predict_spend(const patron_clv_model *spend, const patron_clv_data *data,
+                                       double *out, patron_error *err) {
+  patron_status st = check_model(spend, false, err);
+  if (st != PATRON_OK)
+    return st;
+  if (!data || !data->x || !out)
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "spend prediction: NULL");
+  for (size_t i = 0; i < data->n; i++) {
+    double m = data->monetary ? data->monetary[i] : 0;
+    if (!spend_one(spend->theta, data->x[i], m, &out[i]))
+      return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, (uint64_t)i + 1, 0,
+                               "Gamma-Gamma q = %g <= 1: the population mean order value is "
+                               "infinite (customer %zu has no repeat spend)",
+                               spend->theta[1], i + 1);
+  }
+  return PATRON_OK;
+}
+
+patron_status patron__clv_check_value_options(const patron_clv_value_options *o,
+                                              patron_error *err) {
+  if (!o || o->months < 1 || o->months > 1200 || !(o->unit_days > 0) || !(o->discount_rate > -1) ||
+      !(o->margin >= 0) || !(o->month_days >= 0) ||
+      !isfinite(o->discount_rate + o->margin + o->unit_days + o->month_days))
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "CLV options need 1 <= months <= 1200, unit_days > 0, "
+                             "discount_rate > -1, margin >= 0");
+  return PATRON_OK;
+}
+
+patron_status patron_clv_predict_value(const patron_clv_model *purchases,
+                                       const patron_clv_model *spend, const patron_clv_data *data,
+                                       const patron_clv_value_options *opts, double *out,
+                                       patron_error *err) {
+  patron_status st = patron__clv_check_value_options(opts, err);
+  if (st == PATRON_OK)
+    st = check_model(spend, false, err);
+  query q = {VALUE, 0, opts};
+  if (st == PATRON_OK)
+    st = predict_rows(purchases, data, &q, out, err);
+  double *sp = st == PATRON_OK ? malloc((data->n ? data->n : 1) * sizeof *sp) : NULL;
+  if (st == PATRON_OK && !sp)
+    st = PATRON__OOM(err);
+  if (st == PATRON_OK)
+    st = patron_clv_predict_spend(spend, data, sp, err);
+  double margin = opts->margin > 0 ? opts->margin : 1.0;
+  for (size_t i = 0; st == PATRON_OK && i < data->n; i++)
+    out[i] *= margin * sp[i];
+  free(sp);
+  return st;
+}
+
+bool patron__clv_p_alive_one(const patron_clv_model *m, double x, double tx, double T,
+                             double *out) {
+  double la;
+  if (!log_alive(m, (row){x, tx, T}, &la))
+    return false;
+  *out = exp(la);
+  return true;
+}

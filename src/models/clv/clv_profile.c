@@ -1,0 +1,112 @@
+/* The CLV columns of `patron analyze`: p_alive, exp_purchases_90d and clv_365d per
+ * customer, from a purchase model (BG/NBD by default) and Gamma-Gamma fitted in days on
+ * every customer with a purchase before the profile's as-of date. */
+#include "models/clv/clv_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void patron_clv_profile_options_init(patron_clv_profile_options *o) {
+  memset(o, 0, sizeof *o);
+  o->model = PATRON_CLV_BGNBD;
+  o->spend = true;
+  o->discount_rate = 0.10;
+  o->margin = 1.0;
+}
+
+typedef struct profile_cols {
+  double *p_alive, *purchases, *clv;
+} profile_cols;
+
+static patron_status add_columns(patron_table *t, profile_cols *c, patron_error *err) {
+  patron_status st = patron_table_add(t, "p_alive", PATRON_COL_DOUBLE, (void **)&c->p_alive, err);
+  if (st == PATRON_OK)
+    st = patron_table_add(t, "exp_purchases_90d", PATRON_COL_DOUBLE, (void **)&c->purchases, err);
+  if (st == PATRON_OK)
+    st = patron_table_add(t, "clv_365d", PATRON_COL_DOUBLE, (void **)&c->clv, err);
+  if (st == PATRON_OK) {
+    patron_table_set_decimals(t, "p_alive", 4);
+    patron_table_set_decimals(t, "exp_purchases_90d", 4);
+    patron_table_set_decimals(t, "clv_365d", 2);
+  }
+  return st;
+}
+
+/* The three figures for every cohort row (clv NaN when there is no spend model). */
+static patron_status predict(const patron_clv_model *pm, const patron_clv_model *sm,
+                             const patron_clv_data *d, const patron_clv_profile_options *o,
+                             double *pa, double *e90, double *clv, patron_error *err) {
+  patron_status st = patron_clv_predict_p_alive(pm, d, pa, err);
+  if (st == PATRON_OK)
+    st = patron_clv_predict_purchases(pm, d, 90, e90, err);
+  patron_clv_value_options vo = {12, o->discount_rate, o->margin, 1, 365.0 / 12};
+  if (st == PATRON_OK && sm)
+    st = patron_clv_predict_value(pm, sm, d, &vo, clv, err);
+  for (size_t i = 0; st == PATRON_OK && !sm && i < d->n; i++)
+    clv[i] = NAN;
+  return st;
+}
+
+/* Scatters cohort values into table rows through the dataset customer index. */
+static void scatter(const patron_clv_cohort *c, const uint32_t *row_customer, size_t n_rows,
+                    size_t n_customers, uint32_t *row_of, const double *const src[3],
+                    const profile_cols *dst) {
+  for (size_t i = 0; i < n_customers; i++)
+    row_of[i] = UINT32_MAX;
+  for (size_t r = 0; r < c->n; r++)
+    row_of[c->customer[r]] = (uint32_t)r;
+  for (size_t t = 0; t < n_rows; t++) {
+    uint32_t r = row_of[row_customer[t]];
+    if (r == UINT32_MAX)
+      continue;
+    dst->p_alive[t] = src[0][r], dst->purchases[t] = src[1][r], dst->clv[t] = src[2][r];
+  }
+}
+
+static patron_status fit_and_fill(const patron_clv_cohort *c, const patron_clv_profile_options *o,
+                                  double *work, patron_clv_model **pm, patron_clv_model **sm,
+                                  patron_error *err) {
+  patron_clv_data d = patron_clv_cohort_data(c);
+  patron_clv_fit_options fo = {.threads = o->threads};
+  patron_status st = patron_clv_fit(o->model, &d, &fo, pm, err);
+  if (st == PATRON_OK && o->spend) {
+    patron_error spend_err = {0};
+    if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, sm, &spend_err) != PATRON_OK)
+      *sm = NULL; /* no usable spend data: clv_365d stays empty */
+  }
+  if (st == PATRON_OK)
+    st = predict(*pm, *sm, &d, o, work, work + c->n, work + 2 * c->n, err);
+  return st;
+}
+
+patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *ds,
+                                         const uint32_t *row_customer, int32_t as_of,
+                                         const patron_clv_profile_options *opts,
+                                         patron_error *err) {
+  profile_cols cols;
+  patron_status st = add_columns(t, &cols, err);
+  if (st != PATRON_OK)
+    return st;
+  patron_clv_cohort_options co;
+  patron_clv_cohort_options_init(&co);
+  co.calibration_end = as_of - 1;
+  co.threads = opts->threads;
+  patron_clv_cohort *c = NULL;
+  st = patron_clv_cohort_build(ds, &co, &c, err);
+  if (st != PATRON_OK)
+    return st;
+  size_t n_cust = patron_dataset_n_customers(ds);
+  double *work = malloc((3 * c->n + 1) * sizeof *work);
+  uint32_t *row_of = malloc((n_cust ? n_cust : 1) * sizeof *row_of);
+  patron_clv_model *pm = NULL, *sm = NULL;
+  st = work && row_of ? fit_and_fill(c, opts, work, &pm, &sm, err) : PATRON__OOM(err);
+  if (st == PATRON_OK) {
+    const double *src[3] = {work, work + c->n, work + 2 * c->n};
+    scatter(c, row_customer, patron_table_n_rows(t), n_cust, row_of, src, &cols);
+  }
+  patron_clv_model_free(pm), patron_clv_model_free(sm);
+  free(work), free(row_of);
+  patron_clv_cohort_free(c);
+  return st;
+}
