@@ -1,6 +1,7 @@
 /* The main job: load the exports, build profiles as of a date, write the outputs of SPEC
  * section 4 and print the segment report. */
 #include "analysis.h"
+#include "cli_load.h"
 #include "cmd_churn.h"
 #include "report_print.h"
 
@@ -46,15 +47,12 @@ static patron_status write_outputs(const cli_analysis *a, run_state *s, patron_e
   if (st == PATRON_OK)
     st = patron_write_segments_csv(s->segments, s->n_segments,
                                    cli_path(path, sizeof path, dir, "segments.csv"), err);
-  cli_path(path, sizeof path, dir, "rejects.csv");
-  if (st == PATRON_OK && patron_dataset_n_rejects(s->ds))
-    st = patron_write_rejects_csv(s->ds, path, err);
-  else if (st == PATRON_OK)
-    unlink(path); /* a stale rejects.csv from an earlier run would mislead */
   lap(s, "write");
+  char summary[4096];
   if (st == PATRON_OK)
-    st = patron_write_summary_json(s->ds, s->profile, s->timings, s->n_timings,
-                                   cli_path(path, sizeof path, dir, "summary.json"), err);
+    st = cli_write_accounting(s->ds, s->profile, s->timings, s->n_timings,
+                              cli_path(path, sizeof path, dir, "rejects.csv"),
+                              cli_path(summary, sizeof summary, dir, "summary.json"), err);
   return st;
 }
 
@@ -122,11 +120,13 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   a->inputs.load.progress = cli_progress;
   if (!cli_make_dir(command, a->out_dir))
     return CLI_EXIT_FAIL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &s.ds, &err);
-  if (st == PATRON_OK) {
-    lap(&s, "load");
-    st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
-  }
+  char rejects[4096];
+  int rc = cli_load(command, &a->inputs.load,
+                    cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv"), &s.ds);
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  lap(&s, "load");
+  patron_status st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
   if (st == PATRON_OK) {
     lap(&s, "profile");
     st = run_models(command, a, &s, &err);

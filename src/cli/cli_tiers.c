@@ -141,6 +141,8 @@ patron_status cli_tiers_apply(const cli_tiers *t, const patron_dataset *ds, patr
 }
 
 void cli_tiers_print(FILE *out, const cli_tiers *t, const cli_tiers_result *r) {
+  if (!r->clustering) /* --spec-only: no clusters were made */
+    return;
   const patron_cluster_result *c = patron_clustering_result(r->clustering);
   fprintf(out, "\nClusters: k = %zu", c->k);
   if (t->cluster.k && c->k < t->cluster.k)

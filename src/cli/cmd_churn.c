@@ -4,6 +4,7 @@
 #include "cmd_churn.h"
 #include "cmd_churn_int.h"
 #include "cli_inputs.h"
+#include "cli_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,6 +310,50 @@ static void prefer_passive_openmp(char **argv) {
   execv("/proc/self/exe", argv - 1);
 }
 
+/* Where rejects.csv and summary.json go: the model directory (train), beside the score
+ * file (score: scores.csv -> scores.rejects.csv, scores.summary.json). */
+static void accounting_paths(const churn_args *a, char *rejects, char *summary, size_t cap) {
+  if (a->train) {
+    cli_path(rejects, cap, a->out, "rejects.csv");
+    cli_path(summary, cap, a->out, "summary.json");
+  } else {
+    cli_sibling_path(rejects, cap, a->out, "rejects.csv");
+    cli_sibling_path(summary, cap, a->out, "summary.json");
+  }
+}
+
+/* The score file's folder, created when missing like every --out DIR. */
+static bool make_parent(const char *command, const char *file) {
+  const char *slash = strrchr(file, '/');
+  if (!slash || slash == file)
+    return true;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+  return cli_make_dir(command, dir);
+}
+
+static int load(churn_args *a, patron_dataset **ds) {
+  if (a->train ? !cli_make_dir(a->command, a->out) : !make_parent(a->command, a->out))
+    return CLI_EXIT_FAIL;
+  char rejects[4096], summary[4096];
+  accounting_paths(a, rejects, summary, sizeof rejects);
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int rc = cli_load(a->command, &a->inputs.load, rejects, ds);
+  a->load_seconds = cli_seconds_since(&t0);
+  return rc;
+}
+
+static int write_accounting(const churn_args *a, const patron_dataset *ds) {
+  char rejects[4096], summary[4096];
+  accounting_paths(a, rejects, summary, sizeof rejects);
+  patron_timing t = {"load", a->load_seconds};
+  patron_error err = {0};
+  if (cli_write_accounting(ds, NULL, &t, 1, rejects, summary, &err) != PATRON_OK)
+    return cli_fail(a->command, &err);
+  return CLI_EXIT_OK;
+}
+
 int cli_churn_main(const char *command, patron_churn_task task, int argc, char **argv) {
   prefer_passive_openmp(argv);
   churn_args a = {.command = command};
@@ -320,19 +365,15 @@ int cli_churn_main(const char *command, patron_churn_task task, int argc, char *
   a.opts.task = task;
   int rc = CLI_EXIT_USAGE;
   if (parse_args(&a, argc - 1, argv + 1)) {
-    patron_error err = {0};
     patron_dataset *ds = NULL;
     a.inputs.load.keep_lines = true;
     a.inputs.load.progress = cli_progress;
     a.opts.n_threads = a.inputs.load.n_threads;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    patron_status st = patron_dataset_load(&a.inputs.load, &ds, &err);
-    a.load_seconds = cli_seconds_since(&t0);
-    if (st != PATRON_OK)
-      rc = cli_fail(command, &err);
-    else
+    rc = load(&a, &ds);
+    if (rc == CLI_EXIT_OK)
       rc = a.train ? run_train(&a, ds) : run_score(&a, ds);
+    if (rc == CLI_EXIT_OK)
+      rc = write_accounting(&a, ds);
     patron_dataset_free(ds);
   }
   cli_inputs_free(&a.inputs);

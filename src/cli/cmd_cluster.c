@@ -2,6 +2,7 @@
  * fixed or chosen by silhouette; writes assignments, centroids, the k scan and the cluster
  * report, and prints the scan and the report. */
 #include "cli_inputs.h"
+#include "cli_load.h"
 #include "cli_tiers.h"
 
 #include <math.h>
@@ -230,7 +231,8 @@ static void print_report(const cluster_args *a, const patron_cluster_result *c) 
            r->customers, 100 * r->customer_share, r->revenue, 100 * r->revenue_share, r->recency,
            r->frequency, r->monetary);
   }
-  printf("\nWrote %s/assignments.csv, centroids.csv, k_scan.csv, report.csv\n", a->out_dir);
+  printf("\nWrote %s/assignments.csv, centroids.csv, k_scan.csv, report.csv, summary.json\n",
+         a->out_dir);
 }
 
 /* ---- The command --------------------------------------------------------------------------- */
@@ -245,13 +247,22 @@ static int cluster(cluster_args *a) {
   a->inputs.load.progress = cli_progress;
   if (!cli_make_dir("cluster", a->out_dir))
     return CLI_EXIT_FAIL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
-  if (st == PATRON_OK)
-    st = patron_profile_build(ds, &po, &p, &err);
+  struct timespec clock;
+  clock_gettime(CLOCK_MONOTONIC, &clock);
+  char rejects[4096], summary[4096];
+  cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv");
+  int rc = cli_load("cluster", &a->inputs.load, rejects, &ds);
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  patron_timing load_time = {"load", cli_seconds_since(&clock)};
+  patron_status st = patron_profile_build(ds, &po, &p, &err);
   if (st == PATRON_OK)
     st = patron_cluster_table(patron_profile_table(p), &a->tiers.cluster, &c, &err);
   if (st == PATRON_OK)
     st = write_all(a->out_dir, patron_profile_table_const(p), patron_clustering_result(c), &err);
+  if (st == PATRON_OK)
+    st = cli_write_accounting(ds, p, &load_time, 1, rejects,
+                              cli_path(summary, sizeof summary, a->out_dir, "summary.json"), &err);
   if (st == PATRON_OK && !a->quiet)
     print_report(a, patron_clustering_result(c));
   patron_profile_free(p);

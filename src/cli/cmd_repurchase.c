@@ -1,6 +1,7 @@
 /* patron repurchase: repurchase cycles as of a date (include/patron/repurchase.h,
  * docs/REPURCHASE.md): per customer, per customer and category, per category. */
 #include "cli_inputs.h"
+#include "cli_load.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -49,6 +50,7 @@ typedef struct rp_run {
   patron_table *customers, *pairs, *report;
   int32_t as_of;
   double seconds[4]; /* load, customers, categories, write */
+  int load_rc;       /* exit status of a failed load (already reported) */
 } rp_run;
 
 static bool own_option(rp_args *a, int opt, const char *arg) {
@@ -102,10 +104,12 @@ static patron_status compute(rp_args *a, rp_run *r, patron_error *err) {
   a->inputs.load.progress = cli_progress;
   a->opts.n_threads = a->inputs.load.n_threads;
   a->opts.as_of_day = a->inputs.load.as_of_day;
-  patron_status st = patron_dataset_load(&a->inputs.load, &r->ds, err);
+  char rejects[4096];
+  cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
+  if ((r->load_rc = cli_load("repurchase", &a->inputs.load, rejects, &r->ds)) != CLI_EXIT_OK)
+    return PATRON_ERR_INPUT; /* already reported */
   r->seconds[0] = lap(&clock);
-  if (st == PATRON_OK)
-    st = patron_repurchase_customers(r->ds, &a->opts, &r->customers, &r->as_of, err);
+  patron_status st = patron_repurchase_customers(r->ds, &a->opts, &r->customers, &r->as_of, err);
   r->seconds[1] = lap(&clock);
   if (st == PATRON_OK && a->categories)
     st = patron_repurchase_categories(r->ds, &a->opts, &r->pairs, &r->report, err);
@@ -130,6 +134,15 @@ static patron_status write_outputs(const rp_args *a, rp_run *r, patron_error *er
       unlink(path); /* a stale file from an earlier run would mislead */
   }
   r->seconds[3] = lap(&clock);
+  patron_timing t[4] = {{"load", r->seconds[0]},
+                        {"customers", r->seconds[1]},
+                        {"categories", r->seconds[2]},
+                        {"write", r->seconds[3]}};
+  char rejects[4096];
+  cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
+  if (st == PATRON_OK)
+    st = cli_write_accounting(r->ds, NULL, t, 4, rejects,
+                              cli_path(path, sizeof path, a->out, "summary.json"), err);
   return st;
 }
 
@@ -216,7 +229,9 @@ static int run(int argc, char **argv) {
     st = write_outputs(&a, &r, &err);
   if (st == PATRON_OK)
     print_report(&a, &r);
-  rc = st == PATRON_OK ? CLI_EXIT_OK : cli_fail("repurchase", &err);
+  rc = r.load_rc != CLI_EXIT_OK ? r.load_rc
+       : st == PATRON_OK        ? CLI_EXIT_OK
+                                : cli_fail("repurchase", &err);
 done:
   patron_table_free(r.customers);
   patron_table_free(r.pairs);

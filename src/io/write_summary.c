@@ -31,6 +31,34 @@ static json_t *money_json(patron_money v) {
   return json_real(strtod(tmp, NULL));
 }
 
+static json_t *day_json(int32_t day) {
+  char text[16];
+  if (day == PATRON_NO_DAY)
+    return json_null();
+  patron_format_day(day, text);
+  return json_string(text);
+}
+
+/* Without a profile: the as-of given at load, else the day after the latest order. */
+static int32_t default_as_of(const patron_dataset *ds) {
+  int32_t day = patron_dataset_load_as_of(ds);
+  int64_t latest = patron_dataset_max_order_time(ds);
+  if (day == PATRON_NO_DAY && latest != INT64_MIN)
+    day = patron_day_of_time(latest) + 1;
+  return day;
+}
+
+static void add_figures(json_t *root, const patron_profile *profile) {
+  patron_profile_stats s;
+  patron_profile_stats_get(profile, &s);
+  json_object_set_new(root, "customers", json_integer((json_int_t)s.customers));
+  json_object_set_new(root, "purchasers", json_integer((json_int_t)s.purchasers));
+  json_object_set_new(root, "revenue", money_json(s.revenue));
+  json_object_set_new(root, "top20_revenue_share",
+                      number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
+  json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
+}
+
 patron_status patron_write_summary_json(const patron_dataset *ds, const patron_profile *profile,
                                         const patron_timing *timings, size_t n_timings,
                                         const char *path, patron_error *err) {
@@ -45,20 +73,13 @@ patron_status patron_write_summary_json(const patron_dataset *ds, const patron_p
   }
   for (size_t i = 0; i < n_timings; i++)
     json_object_set_new(times, timings[i].step, json_real(timings[i].seconds));
-  patron_profile_stats s;
-  patron_profile_stats_get(profile, &s);
-  char day[11];
-  patron_format_day(patron_profile_as_of(profile), day);
   json_object_set_new(root, "patron_version", json_string(PATRON_VERSION_STRING));
-  json_object_set_new(root, "as_of", json_string(day));
+  json_object_set_new(root, "as_of",
+                      day_json(profile ? patron_profile_as_of(profile) : default_as_of(ds)));
   json_object_set_new(root, "inputs", inputs);
   json_object_set_new(root, "after_as_of", json_integer((json_int_t)after));
-  json_object_set_new(root, "customers", json_integer((json_int_t)s.customers));
-  json_object_set_new(root, "purchasers", json_integer((json_int_t)s.purchasers));
-  json_object_set_new(root, "revenue", money_json(s.revenue));
-  json_object_set_new(root, "top20_revenue_share",
-                      number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
-  json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
+  if (profile)
+    add_figures(root, profile);
   json_object_set_new(root, "timings_seconds", times);
   int rc =
       json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));

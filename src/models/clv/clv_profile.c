@@ -73,7 +73,11 @@ static patron_status fit_and_fill(const patron_clv_cohort *c, const patron_clv_p
   if (st == PATRON_OK && o->spend) {
     patron_error spend_err = {0};
     if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, sm, &spend_err) != PATRON_OK)
-      *sm = NULL; /* no usable spend data: clv_365d stays empty */
+      *sm = NULL;                        /* no usable spend data: clv_365d stays empty */
+    if (*sm && !((*sm)->theta[1] > 1)) { /* q <= 1: infinite mean order value */
+      patron_clv_model_free(*sm);
+      *sm = NULL;
+    }
   }
   if (st == PATRON_OK)
     st = predict(*pm, *sm, &d, o, work, work + c->n, work + 2 * c->n, err);
