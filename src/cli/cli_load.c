@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Reasons of a file, most frequent first (at most 3), into order[]; returns how many. */
@@ -77,6 +78,42 @@ static int all_rejected(const char *command, const patron_dataset *ds, const cha
   return CLI_EXIT_FAIL;
 }
 
+/* Warnings about dates that make every figure misleading (the run goes on): an as-of on or
+ * before every order, orders dated in the future, a latest order that stands alone
+ * (a stray 2099 date puts the default as-of there and every customer looks churned). */
+static void warn_dates(const char *command, const patron_dataset *ds) {
+  patron_orders_view v;
+  patron_dataset_orders(ds, &v);
+  int32_t given = patron_dataset_load_as_of(ds), as_of = given;
+  char a[16], l[16];
+  if (given != PATRON_NO_DAY)
+    patron_format_day(given, a);
+  if (!v.n_orders) {
+    if (given != PATRON_NO_DAY && patron_dataset_file_report(ds, PATRON_FILE_ORDERS)->after_as_of)
+      fprintf(stderr,
+              "patron %s: warning: every order is dated on or after the as-of date %s: no "
+              "order counts\n",
+              command, a);
+    return;
+  }
+  int64_t last = patron_dataset_max_order_time(ds);
+  size_t last_year = 0;
+  for (size_t i = 0; i < v.n_orders; i++)
+    last_year += v.time[i] > last - 365 * 86400LL;
+  if (as_of == PATRON_NO_DAY)
+    as_of = patron_day_of_time(last) + 1;
+  patron_format_day(as_of, a), patron_format_day(patron_day_of_time(last), l);
+  if (patron_day_of_time(last) > patron_day_of_time(time(NULL)) + 1)
+    fprintf(stderr, "patron %s: warning: the latest order is dated %s, in the future%s\n", command,
+            l, given == PATRON_NO_DAY ? "; give --as-of" : "");
+  if (last_year * 1000 < v.n_orders && given == PATRON_NO_DAY)
+    fprintf(stderr,
+            "patron %s: warning: only %zu of %zu orders fall in the year before the latest "
+            "order (%s): a stray date? The as-of date is %s (the day after it), so most "
+            "customers look inactive; give --as-of\n",
+            command, last_year, v.n_orders, l, a);
+}
+
 int cli_load(const char *command, const patron_load_options *o, const char *rejects_path,
              patron_dataset **out) {
   patron_error err = {0};
@@ -90,6 +127,7 @@ int cli_load(const char *command, const patron_load_options *o, const char *reje
     patron_dataset_free(ds);
     return rc;
   }
+  warn_dates(command, ds);
   *out = ds;
   return CLI_EXIT_OK;
 }

@@ -100,6 +100,7 @@ typedef struct churn_args {
   cli_inputs inputs;
   patron_churn_options opts;
   int32_t cutoffs[MAX_CUTOFFS];
+  const char *cutoff_flag; /* --cutoff or --cutoffs, whichever was given */
   const char *out, *model_dir, *dump;
   bool quiet;
   double load_seconds, features_seconds;
@@ -121,16 +122,21 @@ static bool parse_horizon(churn_args *a, const char *arg) {
   return true;
 }
 
-static bool parse_cutoffs(churn_args *a, const char *arg) {
+static bool parse_cutoffs(churn_args *a, const char *flag, const char *arg) {
+  if (a->cutoff_flag && strcmp(a->cutoff_flag, flag) != 0)
+    return cli_usage_error(a->command, "give --cutoff D or --cutoffs D1,D2,..., not both"), false;
+  a->cutoff_flag = flag;
+  bool one = strcmp(flag, "--cutoff") == 0;
   size_t n = 0;
   for (const char *s = arg; *s;) {
     const char *comma = strchr(s, ',');
     size_t len = comma ? (size_t)(comma - s) : strlen(s);
     if (n == MAX_CUTOFFS || patron_parse_day(s, len, &a->cutoffs[n]) != PATRON_OK)
-      return cli_usage_error(a->command,
-                             "--cutoffs expects up to %d dates YYYY-MM-DD separated "
-                             "by commas, got '%s'",
-                             MAX_CUTOFFS, arg),
+      return (one ? cli_usage_error(a->command, "--cutoff expects a date YYYY-MM-DD, got '%s'", arg)
+                  : cli_usage_error(a->command,
+                                    "--cutoffs expects up to %d dates YYYY-MM-DD separated "
+                                    "by commas, got '%s'",
+                                    MAX_CUTOFFS, arg)),
              false;
     n++;
     s += len + (comma != NULL);
@@ -173,11 +179,11 @@ static bool own_option(churn_args *a, int opt, const char *arg) {
   patron_churn_options *o = &a->opts;
   switch (opt) {
   case OPT_CUTOFF:
-    return parse_cutoffs(a, arg) &&
+    return parse_cutoffs(a, "--cutoff", arg) &&
            (a->opts.n_cutoffs == 1 ||
             (cli_usage_error(a->command, "--cutoff takes one date; use --cutoffs for several"),
              false));
-  case OPT_CUTOFFS: return parse_cutoffs(a, arg);
+  case OPT_CUTOFFS: return parse_cutoffs(a, "--cutoffs", arg);
   case OPT_HORIZON: return parse_horizon(a, arg);
   case OPT_OUT: return a->out = arg, true;
   case OPT_MODEL: return a->model_dir = arg, true;

@@ -306,7 +306,7 @@ static int run(int argc, char **argv) {
     cli_usage_error("cluster", "unexpected argument '%s'", argv[optind]);
     goto done;
   }
-  if (!cli_inputs_ready(&a.inputs, "cluster"))
+  if (!cli_inputs_ready(&a.inputs, "cluster") || !cli_tiers_ready(&a.tiers, "cluster"))
     goto done;
   if (!a.out_dir) {
     cli_usage_error("cluster", "--out DIR is required");

@@ -285,6 +285,25 @@ static void lap(clv_run *r, const char *step) {
   clock_gettime(CLOCK_MONOTONIC, &r->clock);
 }
 
+/* A period ending after the data is allowed but misleading: say so, with the last order. */
+static void warn_period(const clv_args *a, const patron_dataset *ds) {
+  int64_t latest = patron_dataset_max_order_time(ds);
+  if (latest == INT64_MIN)
+    return;
+  int32_t last = patron_day_of_time(latest);
+  char l[16], d[16];
+  patron_format_day(last, l);
+  const char *what = a->hold_end != PATRON_NO_DAY ? "holdout" : "calibration";
+  int32_t end = a->hold_end != PATRON_NO_DAY ? a->hold_end : a->cal_end;
+  if (end == PATRON_NO_DAY || end <= last)
+    return;
+  patron_format_day(end, d);
+  fprintf(stderr, "patron clv: warning: the %s end %s is after the last order (%s): %s\n", what, d,
+          l,
+          a->hold_end != PATRON_NO_DAY ? "the holdout counts days without data"
+                                       : "every customer's age T counts days without data");
+}
+
 static patron_status load(clv_args *a, clv_run *r, patron_error *err) {
   patron_load_options *lo = &a->inputs.load;
   lo->progress = cli_progress;
@@ -302,12 +321,16 @@ static patron_status load(clv_args *a, clv_run *r, patron_error *err) {
     lo->as_of_day = a->cal_end + 1;
   char rejects[4096];
   cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv");
+  lo->amount_optional = a->spend_off; /* purchases alone need no amounts */
   if ((r->load_rc = cli_load("clv", lo, rejects, &r->ds)) != CLI_EXIT_OK)
     return PATRON_ERR_INPUT;
-  patron_status st = PATRON_OK;
+  warn_period(a, r->ds);
+  if (!patron_dataset_has_amounts(r->ds))
+    r->co.zero_value_purchases = true; /* every order is worth 0 but is a purchase */
   lap(r, "load");
-  if (st == PATRON_OK)
-    st = patron_clv_cohort_build(r->ds, &r->co, &r->cohort, err);
+  patron_status st = patron_clv_cohort_build(r->ds, &r->co, &r->cohort, err);
+  if (st == PATRON_OK && !patron_dataset_has_amounts(r->ds))
+    r->cohort->has_monetary = false; /* no spend columns, no historical value */
   return st;
 }
 
@@ -339,7 +362,7 @@ static void historical(const clv_args *a, clv_run *r) {
   const patron_clv_cohort *c = r->cohort;
   double *annual = column(r, C_ANNUAL), *hist = column(r, C_HIST);
   for (size_t i = 0; i < c->n; i++) {
-    if (!c->spend) {
+    if (!c->spend || !c->has_monetary) {
       annual[i] = hist[i] = NAN;
       continue;
     }

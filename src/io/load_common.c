@@ -377,10 +377,15 @@ uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron_
 }
 
 bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, int64_t *out) {
-  const char *fmt = f->opts->date_format;
-  if (fmt && patron_parse_time_format(v->ptr, v->len, fmt, out) == PATRON_OK)
+  const char *fmt = f->opts->date_format, *p = v->ptr;
+  size_t len = v->len; /* blanks around a date are not part of it */
+  while (len && (*p == ' ' || *p == '\t'))
+    p++, len--;
+  while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+    len--;
+  if (fmt && patron_parse_time_format(p, len, fmt, out) == PATRON_OK)
     return true;
-  return patron_parse_time(v->ptr, v->len, out) == PATRON_OK;
+  return patron_parse_time(p, len, out) == PATRON_OK;
 }
 
 patron_status patron__merge_customers(patron_dataset *ds, load_worker *w, uint32_t **remap,
