@@ -18,5 +18,6 @@
 #include "patron/features.h"
 #include "patron/churn.h"
 #include "patron/hash.h"
+#include "patron/experiment.h"
 
 #endif

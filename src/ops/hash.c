@@ -10,8 +10,8 @@
 #include "core/core_int.h"
 
 #define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
-#define BUCKETS 10000u
+#define FNV_PRIME  16777619u
+#define BUCKETS    10000u
 
 typedef struct fnv_state {
   uint32_t h;
@@ -35,9 +35,11 @@ static void fnv_code_point(fnv_state *s, uint32_t cp) {
 /* Decodes one UTF-8 sequence at p (n bytes left); returns its length, or 0 when invalid. */
 static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp) {
   static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-  size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-                                                             : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
-                                                                                          : 0;
+  size_t len = p[0] < 0x80                    ? 1
+               : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
+               : (p[0] & 0xF0) == 0xE0        ? 3
+               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+                                              : 0;
   if (len == 0 || len > n)
     return 0;
   uint32_t v = len == 1 ? p[0] : p[0] & (0x7Fu >> len);
@@ -87,7 +89,8 @@ patron_status patron_hash_choose_arm(uint32_t bucket, const double *weights, siz
     sum += weights[i];
   }
   if (n_arms == 0 || !(sum > 0))
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "arm weights must add up to more than 0");
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "arm weights must add up to more than 0");
   double n = (double)(bucket % BUCKETS) / BUCKETS, start = 0;
   size_t last = 0;
   for (size_t i = 0; i < n_arms; i++) {
