@@ -164,6 +164,8 @@ typedef struct patron_lines_view {
   const int64_t *time;
   const patron_money *amount, *discount;
   const uint32_t *category, *brand, *channel, *store; /* dictionary codes, 0 = none */
+  const uint32_t *item;  /* code in the "item" dictionary (shared with events), 0 = none */
+  const uint32_t *order; /* index of the line's order in patron_orders_view */
 } patron_lines_view;
 
 PATRON_API bool patron_dataset_has_lines(const patron_dataset *ds);
