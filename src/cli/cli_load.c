@@ -3,6 +3,7 @@
  * rejected (the usual first mistake: dates in a layout that needs --date-format). */
 #include "cli_load.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -81,41 +82,51 @@ static int all_rejected(const char *command, const patron_dataset *ds, const cha
 /* Warnings about dates that make every figure misleading (the run goes on): an as-of on or
  * before every order, orders dated in the future, a latest order that stands alone
  * (a stray 2099 date puts the default as-of there and every customer looks churned). */
-static void warn_dates(const char *command, const patron_dataset *ds) {
+/* One warning: into the run (summary.json; the caller prints them) or on stderr. */
+static void warn(const char *command, patron_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void warn(const char *command, patron_run *run, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (run)
+    patron_run_warn(run, "%s", msg);
+  else
+    fprintf(stderr, "patron %s: warning: %s\n", command, msg);
+}
+
+static void warn_dates(const char *command, patron_run *run, const patron_dataset *ds) {
   patron_orders_view v;
   patron_dataset_orders(ds, &v);
-  int32_t given = patron_dataset_load_as_of(ds), as_of = given;
+  int32_t given = patron_dataset_load_as_of(ds), as_of = patron_dataset_default_as_of(ds);
   char a[16], l[16];
   if (given != PATRON_NO_DAY)
     patron_format_day(given, a);
   if (!v.n_orders) {
     if (given != PATRON_NO_DAY && patron_dataset_file_report(ds, PATRON_FILE_ORDERS)->after_as_of)
-      fprintf(stderr,
-              "patron %s: warning: every order is dated on or after the as-of date %s: no "
-              "order counts\n",
-              command, a);
+      warn(command, run, "every order is dated on or after the as-of date %s: no order counts", a);
     return;
   }
   int64_t last = patron_dataset_max_order_time(ds);
   size_t last_year = 0;
   for (size_t i = 0; i < v.n_orders; i++)
     last_year += v.time[i] > last - 365 * 86400LL;
-  if (as_of == PATRON_NO_DAY)
-    as_of = patron_day_of_time(last) + 1;
   patron_format_day(as_of, a), patron_format_day(patron_day_of_time(last), l);
   if (patron_day_of_time(last) > patron_day_of_time(time(NULL)) + 1)
-    fprintf(stderr, "patron %s: warning: the latest order is dated %s, in the future%s\n", command,
-            l, given == PATRON_NO_DAY ? "; give --as-of" : "");
+    warn(command, run, "the latest order is dated %s, in the future%s", l,
+         given == PATRON_NO_DAY ? "; give --as-of" : "");
   if (last_year * 1000 < v.n_orders && given == PATRON_NO_DAY)
-    fprintf(stderr,
-            "patron %s: warning: only %zu of %zu orders fall in the year before the latest "
-            "order (%s): a stray date? The as-of date is %s (the day after it), so most "
-            "customers look inactive; give --as-of\n",
-            command, last_year, v.n_orders, l, a);
+    warn(command, run,
+         "only %zu of %zu orders fall in the year before the latest order (%s): a stray "
+         "date? The as-of date is %s (the day after it), so most customers look inactive; "
+         "give --as-of",
+         last_year, v.n_orders, l, a);
 }
 
 int cli_load(const char *command, const patron_load_options *o, const char *rejects_path,
-             patron_dataset **out) {
+             patron_run *run, patron_dataset **out) {
   patron_error err = {0};
   *out = NULL;
   patron_dataset *ds = NULL;
@@ -127,22 +138,21 @@ int cli_load(const char *command, const patron_load_options *o, const char *reje
     patron_dataset_free(ds);
     return rc;
   }
-  warn_dates(command, ds);
+  warn_dates(command, run, ds);
   *out = ds;
   return CLI_EXIT_OK;
 }
 
 patron_status cli_write_accounting(const patron_dataset *ds, const patron_profile *profile,
-                                   const patron_timing *timings, size_t n_timings,
-                                   const char *rejects_path, const char *summary_path,
-                                   patron_error *err) {
+                                   const patron_run *run, const char *rejects_path,
+                                   const char *summary_path, patron_error *err) {
   patron_status st = PATRON_OK;
   if (patron_dataset_n_rejects(ds))
     st = patron_write_rejects_csv(ds, rejects_path, err);
   else
     unlink(rejects_path); /* a stale rejects.csv from an earlier run would mislead */
   if (st == PATRON_OK)
-    st = patron_write_summary_json(ds, profile, timings, n_timings, summary_path, err);
+    st = patron_write_run_summary_json(ds, profile, run, summary_path, err);
   return st;
 }
 

@@ -281,11 +281,8 @@ static int run_score(churn_args *a, patron_dataset *ds) {
   patron_churn_scores s = {0};
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  int32_t as_of = patron_dataset_load_as_of(ds);
-  int64_t latest = patron_dataset_max_order_time(ds);
-  if (as_of == PATRON_NO_DAY && latest != INT64_MIN)
-    as_of = patron_day_of_time(latest) + 1;
-  patron_status st = cli_churn_model_read(a->model_dir, &m, &err);
+  int32_t as_of = patron_dataset_default_as_of(ds);
+  patron_status st = patron_churn_model_read(a->model_dir, &m, &err);
   if (st == PATRON_OK && as_of == PATRON_NO_DAY) {
     snprintf(err.message, sizeof err.message, "there are no orders: give --as-of");
     st = err.status = PATRON_ERR_INPUT;
@@ -345,7 +342,7 @@ static int load(churn_args *a, patron_dataset **ds) {
   accounting_paths(a, rejects, summary, sizeof rejects);
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  int rc = cli_load(a->command, &a->inputs.load, rejects, ds);
+  int rc = cli_load(a->command, &a->inputs.load, rejects, NULL, ds);
   a->load_seconds = cli_seconds_since(&t0);
   return rc;
 }
@@ -355,7 +352,8 @@ static int write_accounting(const churn_args *a, const patron_dataset *ds) {
   accounting_paths(a, rejects, summary, sizeof rejects);
   patron_timing t = {"load", a->load_seconds};
   patron_error err = {0};
-  if (cli_write_accounting(ds, NULL, &t, 1, rejects, summary, &err) != PATRON_OK)
+  patron_run run = {.timings = &t, .n_timings = 1};
+  if (cli_write_accounting(ds, NULL, &run, rejects, summary, &err) != PATRON_OK)
     return cli_fail(a->command, &err);
   return CLI_EXIT_OK;
 }

@@ -106,7 +106,7 @@ static patron_status compute(rp_args *a, rp_run *r, patron_error *err) {
   a->opts.as_of_day = a->inputs.load.as_of_day;
   char rejects[4096];
   cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
-  if ((r->load_rc = cli_load("repurchase", &a->inputs.load, rejects, &r->ds)) != CLI_EXIT_OK)
+  if ((r->load_rc = cli_load("repurchase", &a->inputs.load, rejects, NULL, &r->ds)) != CLI_EXIT_OK)
     return PATRON_ERR_INPUT; /* already reported */
   r->seconds[0] = lap(&clock);
   patron_status st = patron_repurchase_customers(r->ds, &a->opts, &r->customers, &r->as_of, err);
@@ -141,7 +141,7 @@ static patron_status write_outputs(const rp_args *a, rp_run *r, patron_error *er
   char rejects[4096];
   cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
   if (st == PATRON_OK)
-    st = cli_write_accounting(r->ds, NULL, t, 4, rejects,
+    st = cli_write_accounting(r->ds, NULL, &(patron_run){.timings = t, .n_timings = 4}, rejects,
                               cli_path(path, sizeof path, a->out, "summary.json"), err);
   return st;
 }

@@ -17,10 +17,12 @@ static json_t *file_json(const patron_file_report *r) {
     if (r->rejected_by_reason[k])
       json_object_set_new(reasons, patron_reject_key((patron_reject_reason)k),
                           json_integer((json_int_t)r->rejected_by_reason[k]));
-  return json_pack("{s:s, s:I, s:I, s:I, s:o, s:I, s:I}", "path", r->path, "rows_read",
+  return json_pack("{s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I}", "path", r->path, "rows_read",
                    (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used, "rows_rejected",
                    (json_int_t)r->rows_rejected, "rejected_by_reason", reasons, "after_as_of",
-                   (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines);
+                   (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines,
+                   "lines_read", (json_int_t)r->lines_read, "lines_in_quotes",
+                   (json_int_t)r->lines_in_quotes);
 }
 
 static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -39,15 +41,6 @@ static json_t *day_json(int32_t day) {
   return json_string(text);
 }
 
-/* Without a profile: the as-of given at load, else the day after the latest order. */
-static int32_t default_as_of(const patron_dataset *ds) {
-  int32_t day = patron_dataset_load_as_of(ds);
-  int64_t latest = patron_dataset_max_order_time(ds);
-  if (day == PATRON_NO_DAY && latest != INT64_MIN)
-    day = patron_day_of_time(latest) + 1;
-  return day;
-}
-
 static void add_figures(json_t *root, const patron_profile *profile) {
   patron_profile_stats s;
   patron_profile_stats_get(profile, &s);
@@ -62,7 +55,19 @@ static void add_figures(json_t *root, const patron_profile *profile) {
 patron_status patron_write_summary_json(const patron_dataset *ds, const patron_profile *profile,
                                         const patron_timing *timings, size_t n_timings,
                                         const char *path, patron_error *err) {
+  patron_run run = {.timings = (patron_timing *)timings, .n_timings = n_timings};
+  return patron_write_run_summary_json(ds, profile, &run, path, err);
+}
+
+patron_status patron_write_run_summary_json(const patron_dataset *ds, const patron_profile *profile,
+                                            const patron_run *run, const char *path,
+                                            patron_error *err) {
+  const patron_timing *timings = run->timings;
+  size_t n_timings = run->n_timings;
   json_t *root = json_object(), *inputs = json_object(), *times = json_object();
+  json_t *warnings = json_array();
+  for (size_t i = 0; i < run->n_warnings; i++)
+    json_array_append_new(warnings, json_string(run->warnings[i]));
   uint64_t after = 0;
   for (int k = 0; k < PATRON_FILE_KINDS; k++) {
     const patron_file_report *r = patron_dataset_file_report(ds, (patron_file_kind)k);
@@ -74,13 +79,15 @@ patron_status patron_write_summary_json(const patron_dataset *ds, const patron_p
   for (size_t i = 0; i < n_timings; i++)
     json_object_set_new(times, timings[i].step, json_real(timings[i].seconds));
   json_object_set_new(root, "patron_version", json_string(PATRON_VERSION_STRING));
-  json_object_set_new(root, "as_of",
-                      day_json(profile ? patron_profile_as_of(profile) : default_as_of(ds)));
+  json_object_set_new(
+      root, "as_of",
+      day_json(profile ? patron_profile_as_of(profile) : patron_dataset_default_as_of(ds)));
   json_object_set_new(root, "inputs", inputs);
   json_object_set_new(root, "after_as_of", json_integer((json_int_t)after));
   if (profile)
     add_figures(root, profile);
   json_object_set_new(root, "timings_seconds", times);
+  json_object_set_new(root, "warnings", warnings);
   int rc =
       json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
   json_decref(root);
