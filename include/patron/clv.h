@@ -239,7 +239,11 @@ typedef struct patron_clv_profile_options {
   bool spend;            /* fit Gamma-Gamma for clv_365d (default true) */
   double discount_rate;  /* annual, default 0.10 */
   double margin;         /* default 1 */
+  double penalizer;      /* L2 penalty of the fits (see patron_clv_fit_options) */
   int threads;
+  /* When not NULL: receive the fitted models (the caller frees them; NULL when a model
+   * could not be fitted), for reports of parameters and warnings. */
+  patron_clv_model **purchases_out, **spend_out;
 } patron_clv_profile_options;
 
 PATRON_API void patron_clv_profile_options_init(patron_clv_profile_options *o);

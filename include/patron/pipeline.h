@@ -36,6 +36,7 @@ typedef struct patron_pipeline_results {
   patron_value_tiers_info value; /* the tiers stage's counts (when value_done) */
   bool value_done;
   char clv_note[512]; /* non-empty when the data could not support the CLV columns: why */
+  patron_clv_model *clv_purchases, *clv_spend; /* the clv stage's fitted models, or NULL */
 } patron_pipeline_results;
 
 /* Defaults of `patron analyze`: every model stage, k = 5 clusters (fewer when the data has

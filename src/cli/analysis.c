@@ -33,12 +33,10 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->value = a->tiers.value;
 }
 
-static void print_report(const char *command, const cli_analysis *a, const patron_dataset *ds,
+static void print_report(const cli_analysis *a, const patron_dataset *ds,
                          const patron_pipeline_results *r) {
   if (a->quiet)
     return;
-  if (r->clv_note[0])
-    printf("Note: CLV columns left empty (%s: %s)\n", command, r->clv_note);
   cli_print_inputs(stdout, ds);
   cli_print_headline(stdout, r->profile);
   cli_print_segments(stdout, r->segments, r->n_segments);
@@ -73,7 +71,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     st = patron_pipeline_write(a->out_dir, ds, &r, &run, &err);
   if (st == PATRON_OK) {
     cli_print_warnings(command, &run);
-    print_report(command, a, ds, &r);
+    print_report(a, ds, &r);
   }
   patron_pipeline_results_free(&r);
   patron_dataset_free(ds);

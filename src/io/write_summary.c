@@ -88,6 +88,11 @@ patron_status patron_write_run_summary_json(const patron_dataset *ds, const patr
     add_figures(root, profile);
   json_object_set_new(root, "timings_seconds", times);
   json_object_set_new(root, "warnings", warnings);
+  for (size_t i = 0; i < run->n_sections; i++) {
+    json_t *section = json_loads(run->section_json[i], 0, NULL);
+    if (section)
+      json_object_set_new(root, run->section_keys[i], section);
+  }
   int rc =
       json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
   json_decref(root);

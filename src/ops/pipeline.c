@@ -126,5 +126,7 @@ void patron_pipeline_results_free(patron_pipeline_results *r) {
   patron_profile_free(r->profile);
   free(r->segments);
   patron_clustering_free(r->clustering);
+  patron_clv_model_free(r->clv_purchases);
+  patron_clv_model_free(r->clv_spend);
   *r = (patron_pipeline_results){0};
 }

@@ -68,7 +68,7 @@ static patron_status fit_and_fill(const patron_clv_cohort *c, const patron_clv_p
                                   double *work, patron_clv_model **pm, patron_clv_model **sm,
                                   patron_error *err) {
   patron_clv_data d = patron_clv_cohort_data(c);
-  patron_clv_fit_options fo = {.threads = o->threads};
+  patron_clv_fit_options fo = {.threads = o->threads, .penalizer = o->penalizer};
   patron_status st = patron_clv_fit(o->model, &d, &fo, pm, err);
   if (st == PATRON_OK && o->spend) {
     patron_error spend_err = {0};
@@ -109,6 +109,10 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
     const double *src[3] = {work, work + c->n, work + 2 * c->n};
     scatter(c, row_customer, patron_table_n_rows(t), n_cust, row_of, src, &cols);
   }
+  if (opts->purchases_out)
+    *opts->purchases_out = pm, pm = NULL;
+  if (opts->spend_out)
+    *opts->spend_out = sm, sm = NULL;
   patron_clv_model_free(pm), patron_clv_model_free(sm);
   free(work), free(row_of);
   patron_clv_cohort_free(c);
