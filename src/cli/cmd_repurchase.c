@@ -2,6 +2,7 @@
  * docs/REPURCHASE.md): per customer, per customer and category, per category. */
 #include "cli_inputs.h"
 #include "cli_load.h"
+#include "report_print.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -157,15 +158,6 @@ static void status_counts(const patron_table *t, size_t counts[4]) {
       counts[code[r]]++;
 }
 
-/* A category name for the terminal: control characters (newlines...) become spaces. */
-static const char *printable(const char *s, char *buf, size_t cap) {
-  size_t n = 0;
-  for (; s[n] && n + 1 < cap; n++)
-    buf[n] = (unsigned char)s[n] < 0x20 ? ' ' : s[n];
-  buf[n] = 0;
-  return buf;
-}
-
 static void print_categories(const patron_table *t) {
   size_t n = patron_table_n_rows(t);
   if (n > 30) {
@@ -181,13 +173,14 @@ static void print_categories(const patron_table *t) {
   printf("\n%-20s %10s %10s %12s %14s %10s\n", "category", "buyers", "repeat", "cycle_days",
          "back_within_2x", "due");
   for (size_t r = 0; r < n; r++) {
-    char c[32] = "-", b[32] = "-", label[64];
+    char c[32] = "-", b[32] = "-";
     if (!isnan(cycle[r]))
       snprintf(c, sizeof c, "%.2f", cycle[r]);
     if (!isnan(back[r]))
       snprintf(b, sizeof b, "%.1f%%", 100 * back[r]);
-    printf("%-20.20s %10lld %10lld %12s %14s %10lld\n", printable(name[r], label, sizeof label),
-           (long long)buyers[r], (long long)repeat[r], c, b, (long long)due[r]);
+    cli_pad(stdout, name[r], 20, true);
+    printf(" %10lld %10lld %12s %14s %10lld\n", (long long)buyers[r], (long long)repeat[r], c, b,
+           (long long)due[r]);
   }
 }
 

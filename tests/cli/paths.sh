@@ -57,4 +57,15 @@ printf 'customer_id,order_id,order_time,amount\nA,1, 2024-01-01 ,5\nB,2,2024-01-
 expect_exit 0 -- "$PATRON" analyze --orders "$WORK/dates.csv" --out "$WORK/dt" --quiet
 [ -e "$WORK/dt/rejects.csv" ] && fail "dates with blanks or offsets rejected: $(cat "$WORK/dt/rejects.csv")"
 expect_contains "$WORK/dt/summary.json" '"as_of": "2024-01-03"'
+# the repurchase category table pads (and cuts) Chinese names by display width, not bytes
+printf 'customer_id,order_id,order_time,amount,category\nA,1,2024-01-01,5,食品饮料\nA,2,2024-01-05,5,食品饮料\nB,3,2024-01-02,5,toys\nC,5,2024-01-02,5,一个非常非常长的中文类别名称超过二十列\n' > "$WORK/zh.csv"
+expect_exit 0 -- "$PATRON" repurchase --orders "$WORK/zh.csv" --out "$WORK/zh"
+python3 - "$WORK/out" <<'PY' || fail "category table misaligned: $(cat "$WORK/out")"
+import sys, unicodedata
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith("category"))
+table = [l for l in lines[start:] if l.strip()][:4]
+width = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+assert len({width(l) for l in table}) == 1, [width(l) for l in table]
+PY
 finish
