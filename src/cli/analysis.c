@@ -33,16 +33,25 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->value = a->tiers.value;
 }
 
-static void print_report(const cli_analysis *a, const patron_dataset *ds,
+static void print_report(FILE *out, const cli_analysis *a, const patron_dataset *ds,
                          const patron_pipeline_results *r) {
-  if (a->quiet)
-    return;
-  cli_print_inputs(stdout, ds);
-  cli_print_headline(stdout, r->profile);
-  cli_print_segments(stdout, r->segments, r->n_segments);
-  cli_tiers_print(stdout, &a->tiers, r);
-  printf("\nWrote %s/profiles.csv, segments.csv, summary.json%s\n", a->out_dir,
-         patron_dataset_n_rejects(ds) ? ", rejects.csv" : "");
+  cli_print_inputs(out, ds);
+  cli_print_headline(out, r->profile);
+  cli_print_segments(out, r->segments, r->n_segments, a->profile.median_threshold);
+  cli_tiers_print(out, &a->tiers, r);
+}
+
+/* DIR/report.txt: the report as printed (also under --quiet), for people who open DIR. */
+static patron_status save_report(const cli_analysis *a, const patron_dataset *ds,
+                                 const patron_pipeline_results *r, patron_error *err) {
+  char path[4096];
+  FILE *f = fopen(cli_path(path, sizeof path, a->out_dir, "report.txt"), "w");
+  if (f)
+    print_report(f, a, ds, r);
+  if (f && fclose(f) == 0)
+    return PATRON_OK;
+  snprintf(err->message, sizeof err->message, "cannot write %.400s", path);
+  return err->status = PATRON_ERR_IO;
 }
 
 int cli_run_analysis(const char *command, cli_analysis *a) {
@@ -69,9 +78,15 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_status st = patron_pipeline_run(ds, &o, &run, &r, &err);
   if (st == PATRON_OK)
     st = patron_pipeline_write(a->out_dir, ds, &r, &run, &err);
+  if (st == PATRON_OK)
+    st = save_report(a, ds, &r, &err);
   if (st == PATRON_OK) {
     cli_print_warnings(command, &run);
-    print_report(a, ds, &r);
+    if (!a->quiet) {
+      print_report(stdout, a, ds, &r);
+      printf("\nWrote %s/profiles.csv, segments.csv, summary.json, report.txt%s\n", a->out_dir,
+             patron_dataset_n_rejects(ds) ? ", rejects.csv" : "");
+    }
   }
   patron_pipeline_results_free(&r);
   patron_dataset_free(ds);

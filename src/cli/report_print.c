@@ -121,12 +121,33 @@ static void print_rows(FILE *out, const patron_segment_row *rows, size_t from, s
   }
 }
 
-void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n) {
+/* Why some rows of a table are empty: three named segments by the SPEC's rule order,
+ * rfm_class classes under --threshold median (ties at the median, e.g. frequency 1). */
+static void print_note(FILE *out, const patron_segment_row *rows, size_t from, size_t to,
+                       bool median) {
+  size_t empty = 0, customers = 0;
+  for (size_t i = from; i < to; i++)
+    empty += rows[i].customers == 0, customers += rows[i].customers;
+  if (strcmp(rows[from].segmentation, "segment") == 0)
+    fputs("Note: new_customers, promising and cant_lose_them are always empty: in the SPEC's "
+          "first-match order potential_loyalist and at_risk come first and cover them "
+          "(docs/FIGURES.md).\n",
+          out);
+  else if (strcmp(rows[from].segmentation, "rfm_class") == 0 && median && empty && customers)
+    fprintf(out,
+            "Note: %zu classes are empty with --threshold median: when many customers tie at "
+            "the median (e.g. frequency 1), 'at or above the median' holds for all of them "
+            "and one side of the cut is empty.\n",
+            empty);
+}
+
+void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n, bool median) {
   for (size_t from = 0; from < n;) {
     size_t to = from;
     while (to < n && strcmp(rows[to].segmentation, rows[from].segmentation) == 0)
       to++;
     print_rows(out, rows, from, to);
+    print_note(out, rows, from, to, median);
     from = to;
   }
 }

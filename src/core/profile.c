@@ -170,7 +170,7 @@ static patron_status segmentations(patron_profile *p, const patron_profile_optio
   if (st == PATRON_OK)
     st = patron_rfm_classes(t, o->median_threshold, err);
   if (st == PATRON_OK)
-    st = patron_rfm_segments(t, err);
+    st = patron_rfm_segments(t, o->bins, err);
   if (st == PATRON_OK)
     st = patron_value_quadrants(t, err);
   if (st == PATRON_OK)

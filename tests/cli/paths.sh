@@ -68,4 +68,19 @@ table = [l for l in lines[start:] if l.strip()][:4]
 width = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 assert len({width(l) for l in table}) == 1, [width(l) for l in table]
 PY
+# segment and abc_class have Chinese names like the other segmentations; the report is also
+# saved as DIR/report.txt (under --quiet too), with notes on rows empty by definition
+expect_exit 0 -- "$PATRON" analyze --orders orders.csv --threshold median --no-clv --quiet \
+  --out "$WORK/rep"
+[ -s "$WORK/out" ] && fail "--quiet printed"
+for want in "冠军客户" "其他客户" "A类客户" "C类客户" "重要价值客户" \
+  "new_customers, promising and cant_lose_them are always empty" \
+  "classes are empty with --threshold median"; do
+  expect_contains "$WORK/rep/report.txt" "$want"
+done
+expect_exit 0 -- "$PATRON" analyze --orders orders.csv --no-clv --out "$WORK/rep2"
+head -n -2 "$WORK/out" > "$WORK/printed"
+expect_same "$WORK/printed" "$WORK/rep2/report.txt"
+expect_contains "$WORK/out" "report.txt"
 finish
+
