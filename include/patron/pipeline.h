@@ -12,6 +12,7 @@
 #include "patron/profile.h"
 #include "patron/repurchase.h"
 #include "patron/run.h"
+#include "patron/sink.h"
 #include "patron/tiers.h"
 
 typedef struct patron_pipeline_options {
@@ -72,8 +73,12 @@ PATRON_API const patron_stage *patron_pipeline_stages(size_t *n);
 
 /* The files of `patron analyze --out DIR` (SPEC section 4): profiles.csv, segments.csv,
  * rejects.csv (removed when nothing was rejected: a stale one would mislead) and
- * summary.json (with the run's timings, "write" included, and warnings). */
-PATRON_API patron_status patron_pipeline_write(const char *dir, const patron_dataset *ds,
+ * summary.json (with the run's timings, "write" included, and warnings). Every file is
+ * written under a temporary name and renamed once all are complete. o: output options
+ * (NULL: plain CSV). Errors: PATRON_ERR_USAGE when an output would overwrite an input
+ * file, PATRON_ERR_LIMIT for a path too long, PATRON_ERR_IO. */
+PATRON_API patron_status patron_pipeline_write(const char *dir, const patron_output_options *o,
+                                               const patron_dataset *ds,
                                                const patron_pipeline_results *r, patron_run *run,
                                                patron_error *err);
 
