@@ -20,5 +20,7 @@
 #include "patron/features.h"
 #include "patron/churn.h"
 #include "patron/pipeline.h"
+#include "patron/hash.h"
+#include "patron/experiment.h"
 
 #endif
