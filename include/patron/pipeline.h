@@ -32,8 +32,7 @@ typedef struct patron_pipeline_results {
   patron_profile *profile;
   patron_segment_row *segments; /* the segment report, in column and label order */
   size_t n_segments;
-  patron_clustering *clustering; /* the cluster stage's clustering (owns cluster_label's
-                                    labels), or NULL */
+  patron_clustering *clustering; /* the cluster stage's clustering, or NULL */
   patron_value_tiers_info value; /* the tiers stage's counts (when value_done) */
   bool value_done;
   char clv_note[512]; /* non-empty when the data could not support the CLV columns: why */
@@ -51,8 +50,7 @@ PATRON_API void patron_pipeline_options_init(patron_pipeline_options *o);
 PATRON_API patron_status patron_pipeline_run(const patron_dataset *ds,
                                              const patron_pipeline_options *o, patron_run *run,
                                              patron_pipeline_results *out, patron_error *err);
-/* Frees the profile, segments and clustering (in that order: the profile borrows the
- * clustering's labels). Accepts NULL. */
+/* Frees the profile, segments and clustering. Accepts NULL. */
 PATRON_API void patron_pipeline_results_free(patron_pipeline_results *r);
 
 /* One stage: appends columns to p's table (rows -> dataset customers,
