@@ -49,6 +49,15 @@ PATRON_API patron_status patron_write_run_summary_json(const patron_dataset *ds,
                                                        patron_run *run, const char *path,
                                                        patron_error *err);
 
+/* Writes tables[i] as DIR/names[i] (CSV) for i < n, each under a temporary name, all
+ * renamed into place once every one is complete. A NULL table removes a stale DIR/names[i]
+ * of an earlier run. inputs (may be NULL): outputs that would overwrite one of its files
+ * are refused (PATRON_ERR_USAGE). Errors: PATRON_ERR_LIMIT (path too long), PATRON_ERR_IO. */
+PATRON_API patron_status patron_write_tables_csv(const char *dir, const char *const *names,
+                                                 const patron_table *const *tables, size_t n,
+                                                 const patron_output_options *o,
+                                                 const patron_dataset *inputs, patron_error *err);
+
 /* ---- The same writers into a sink (include/patron/sink.h: atomic file, memory, callback),
  * honouring its output options (byte-order mark, formula guard). Path versions above
  * write an atomic file with default options. */

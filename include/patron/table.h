@@ -68,6 +68,10 @@ PATRON_API patron_status patron_table_add_category(patron_table *t, const char *
  * outlive the table (a store read back, a computed label). NULL for s == NULL or when out
  * of memory. */
 PATRON_API const char *patron_table_intern(patron_table *t, const char *s);
+/* A new table with copies of the named columns of src, in the order given (all rows).
+ * Errors: PATRON_ERR_USAGE naming a missing column, PATRON_ERR_NOMEM. */
+PATRON_API patron_status patron_table_select(const patron_table *src, const char *const *names,
+                                             size_t n_names, patron_table **out, patron_error *err);
 /* Sets the print precision of a double column. */
 PATRON_API void patron_table_set_decimals(patron_table *t, const char *name, int decimals);
 

@@ -152,3 +152,35 @@ void *patron__column_data(const patron_table *t, const char *name, patron_col_ty
                     name, c ? " with another type" : "");
   return NULL;
 }
+
+static patron_status copy_column(patron_table *t, const patron_column *src, patron_error *err) {
+  void *dst = NULL;
+  patron_status st =
+      src->type == PATRON_COL_CATEGORY
+          ? patron_table_add_category(t, src->name, src->labels, src->alt_labels, src->n_labels,
+                                      src->segmentation, (int32_t **)&dst, err)
+          : patron_table_add(t, src->name, src->type, &dst, err);
+  if (st == PATRON_OK) {
+    memcpy(dst, src->data, t->n_rows * elem_size(src->type));
+    t->cols[t->n_cols - 1].decimals = src->decimals;
+  }
+  return st;
+}
+
+patron_status patron_table_select(const patron_table *src, const char *const *names, size_t n_names,
+                                  patron_table **out, patron_error *err) {
+  patron_table *t = *out = patron_table_new(src->n_rows);
+  if (!t)
+    return PATRON__OOM(err);
+  patron_status st = PATRON_OK;
+  for (size_t j = 0; st == PATRON_OK && j < n_names; j++) {
+    const patron_column *c = patron_table_find(src, names[j]);
+    st = c ? copy_column(t, c, err)
+           : patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "no column '%s'", names[j]);
+  }
+  if (st != PATRON_OK) {
+    patron_table_free(t);
+    *out = NULL;
+  }
+  return st;
+}

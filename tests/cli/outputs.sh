@@ -37,6 +37,14 @@ expect_exit 0 -- run --csv-formula-guard --out "$WORK/guard"
 [ "$(head -c 3 "$WORK/guard/profiles.csv")" = "cus" ] || fail "--csv-formula-guard wrote a BOM"
 expect_contains "$WORK/guard/profiles.csv" "'@SUM(A1),"
 
+# cluster honours --excel on each of its files
+expect_exit 0 -- "$PATRON" cluster --orders "$WORK/orders.csv" --k 2 --excel --quiet --out "$WORK/cl"
+for f in assignments.csv report.csv centroids.csv k_scan.csv; do
+  [ "$(head -c 3 "$WORK/cl/$f" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] ||
+    fail "cluster --excel: $f lacks the UTF-8 byte-order mark"
+done
+expect_contains "$WORK/cl/assignments.csv" "'@SUM(A1),"
+
 # atomic outputs: a run killed while writing (file-size limit: SIGXFSZ) keeps the earlier
 # run's profiles.csv whole, beside its own summary.json
 "$PATRON" gen --customers 3000 --seed 1 --out "$WORK/gen" >/dev/null 2>&1 || fail "gen failed"
