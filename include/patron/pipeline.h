@@ -1,8 +1,8 @@
 /* The pipeline: the run of `analyze` (and of every per-model command, the server and the
- * trigger engine) as a table of stages over one profile. The profile is built as of the
- * run's date, then each enabled stage appends its columns in table order, then the segment
- * report is made. Adding a stage is one table entry in src/ops/pipeline.c plus one
- * function (docs/ARCHITECTURE.md, "Adding a stage"). */
+ * trigger engine) as a table of stages over one profile. The base profile (rows and base
+ * figures) is built as of the run's date, then each enabled stage appends its columns in
+ * table order (first the SPEC segmentations, last the segment report). Adding a stage is one table
+ * entry in src/ops/pipeline.c plus one function (docs/ARCHITECTURE.md, "Adding a stage"). */
 #ifndef PATRON_PIPELINE_H
 #define PATRON_PIPELINE_H
 
@@ -24,7 +24,8 @@ typedef struct patron_pipeline_options {
   const char *churn_model_dir; /* the churn stage: a model directory, or NULL (no stage) */
   patron_cluster_options cluster;
   patron_value_tiers_options value;
-  const char *only; /* NULL: every enabled stage; else comma-separated stage names */
+  const char *only; /* NULL: every enabled stage; else comma-separated stage names (the
+                       profile's own stages, such as segment, always run) */
 } patron_pipeline_options;
 
 /* What a run leaves besides the profile's columns. */
@@ -64,6 +65,7 @@ typedef struct patron_stage {
   const char *needs; /* for people: when it runs and which columns it reads and adds */
   bool (*enabled)(const patron_pipeline_options *o);
   patron_stage_fn run;
+  bool profile; /* part of every profile: runs whatever options.only names */
 } patron_stage;
 
 /* The stage table, in run order. */
