@@ -412,11 +412,15 @@ patron_status patron__merge_dict(patron_dataset *ds, load_worker *w, patron__dic
 static patron_status strict_error(const load_file *f, const patron__reject_rec *r,
                                   patron_error *err) {
   const char *key = patron_reject_key((patron_reject_reason)r->reason);
+  char text[800], column[200];
   if (r->column[0])
     return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s in column '%s': '%s'",
-                             key, r->column, r->value);
-  return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %.*s", key,
-                           (int)(r->raw_len > 200 ? 200 : r->raw_len), r->raw);
+                             key,
+                             patron__escape(column, sizeof column, r->column, strlen(r->column)),
+                             patron__escape(text, sizeof text, r->value, strlen(r->value)));
+  return patron__error_set(
+      err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %s", key,
+      patron__escape(text, sizeof text, r->raw, r->raw_len > 200 ? 200 : r->raw_len));
 }
 
 void patron__load_warn(const load_file *f, const char *fmt, ...) {

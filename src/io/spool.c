@@ -89,17 +89,16 @@ static patron_status pump(spool *s, const char *encoding, patron_error *err) {
     if (n < 0) {
       int code;
       const char *why = gzerror(s->in, &code);
-      return patron__error_set(err, code == Z_ERRNO ? PATRON_ERR_IO : PATRON_ERR_INPUT, s->path,
-                               0, 0, "cannot read: %s",
-                               code == Z_ERRNO ? strerror(errno) : why);
+      return patron__error_set(err, code == Z_ERRNO ? PATRON_ERR_IO : PATRON_ERR_INPUT, s->path, 0,
+                               0, "cannot read: %s", code == Z_ERRNO ? strerror(errno) : why);
     }
     int code = Z_OK;
     if (n == 0 && (gzerror(s->in, &code), code == Z_BUF_ERROR))
       return patron__error_set(err, PATRON_ERR_INPUT, s->path, 0, 0,
                                "cannot read: the gzip data is cut short");
     size_t have = s->pending + (size_t)n;
-    patron_status st = s->cd == (iconv_t)-1 ? put(s, s->raw, have, err)
-                                            : convert(s, have, n == 0, encoding, err);
+    patron_status st =
+        s->cd == (iconv_t)-1 ? put(s, s->raw, have, err) : convert(s, have, n == 0, encoding, err);
     if (st != PATRON_OK || n == 0)
       return st;
   }

@@ -86,4 +86,28 @@ expect_contains "$WORK/err" "unknown encoding 'klingon'"
 expect_exit 2 -- "$PATRON" analyze --orders utf8.csv --encoding sales=gbk --out bad --quiet
 expect_contains "$WORK/err" "--encoding sales=gbk: expected ENC or FILE=ENC"
 
+# 3.3 money sums past the int64 range are an error, not a negative revenue
+{ echo customer_id,order_id,order_time,amount
+  for i in $(seq 1 1100); do echo "C$((i % 3)),O$i,2024-01-01,900000000000"; done; } > huge.csv
+for t in 1 2; do
+  expect_exit 1 -- "$PATRON" analyze --orders huge.csv --out huge --quiet --threads "$t"
+  expect_contains "$WORK/err" "huge.csv: the amounts add up to more than 922,337,203,685,477"
+done
+head -n 1001 huge.csv > large.csv # 9e14: still in range, and exact
+expect_exit 0 -- "$PATRON" analyze --orders large.csv --out large --quiet
+python3 - large/segments.csv <<'PY' || fail "segment revenue is not the exact sum"
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["segmentation"] == "lifecycle"]
+assert sum(float(r["revenue"]) for r in rows) == 900000000000 * 1000, rows
+PY
+
+# 3.8 --strict never echoes raw control bytes (escape sequences, line breaks) to the terminal
+printf 'customer_id,order_id,order_time,amount\nA\033]0;pwned\007,O1,2024-01-01,x\033[2J\n' > esc.csv
+expect_exit 1 -- "$PATRON" analyze --orders esc.csv --out esc --quiet --strict
+expect_contains "$WORK/err" "bad_number in column 'amount': 'x\x1b[2J'"
+if grep -q "$(printf '\033')" "$WORK/err"; then fail "an ESC byte reached stderr"; fi
+printf 'customer_id,order_id,order_time,amount\n"A\nB",O1,2024-01-01,1,2\n' > nl.csv
+expect_exit 1 -- "$PATRON" analyze --orders nl.csv --out nl --quiet --strict
+expect_contains "$WORK/err" 'nl.csv:2: wrong_field_count: "A\nB",O1'
+
 finish
