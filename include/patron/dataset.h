@@ -8,6 +8,7 @@
 
 #include "patron/error.h"
 #include "patron/parse.h"
+#include "patron/run.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,8 +48,6 @@ typedef enum patron_reject_reason {
 } patron_reject_reason;
 
 PATRON_API const char *patron_reject_key(patron_reject_reason reason);
-
-typedef void (*patron_progress_fn)(void *ctx, const char *stage, double fraction);
 
 typedef struct patron_load_options {
   const char *paths[PATRON_FILE_KINDS]; /* orders required; the others NULL when absent */
@@ -145,6 +144,10 @@ PATRON_API void patron_dataset_orders(const patron_dataset *ds, patron_orders_vi
 PATRON_API int64_t patron_dataset_max_order_time(const patron_dataset *ds);
 /* The as-of day given at load, or PATRON_NO_DAY. */
 PATRON_API int32_t patron_dataset_load_as_of(const patron_dataset *ds);
+/* The as-of day of a run that names none (SPEC section 2), the one rule every command
+ * uses: the as-of given at load, else the day after the latest order, else PATRON_NO_DAY
+ * (no usable order row). */
+PATRON_API int32_t patron_dataset_default_as_of(const patron_dataset *ds);
 
 /* Members (customers file): per customer, PATRON_NO_DAY / 0 when unknown. Attribute codes
  * index the dictionaries below (code 0 = empty). */
@@ -178,6 +181,8 @@ typedef struct patron_lines_view {
   const int64_t *time;
   const patron_money *amount, *discount;
   const uint32_t *category, *brand, *channel, *store; /* dictionary codes, 0 = none */
+  const uint32_t *item;  /* code in the "item" dictionary (shared with events), 0 = none */
+  const uint32_t *order; /* index of the line's order in patron_orders_view */
 } patron_lines_view;
 
 PATRON_API bool patron_dataset_has_lines(const patron_dataset *ds);

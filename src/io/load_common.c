@@ -9,7 +9,8 @@
 
 const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUMNS] = {
     [PATRON_FILE_ORDERS] = {"customer_id", "order_id", "order_time", "amount", "quantity",
-                            "unit_price", "category", "brand", "channel", "store_id", "discount"},
+                            "unit_price", "category", "brand", "channel", "store_id", "discount",
+                            "item_id"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
                                "city", "signup_date", "level"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
