@@ -456,6 +456,16 @@ static void warn_quoting(const load_file *f, const patron_file_report *rep,
                       f->path, (unsigned long long)r[first].line,
                       patron_reject_key((patron_reject_reason)r[first].reason), n_quoting,
                       n_quoting == 1 ? "" : "s", field_lines(f->opts), field_bytes(f->opts));
+  size_t n_dates = 0, first_date = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].reason == PATRON_REJECT_DATE_OUT_OF_RANGE && !n_dates++)
+      first_date = i;
+  if (n_dates)
+    patron__load_warn(f,
+                      "%s:%llu: date_out_of_range (%zu row%s dated before 1900-01-01 or after "
+                      "2199-12-31, sentinels such as 0001-01-01 or 9999-12-31, were rejected)",
+                      f->path, (unsigned long long)r[first_date].line, n_dates,
+                      n_dates == 1 ? "" : "s");
   if (rep->widest_record_lines > 2)
     patron__load_warn(f,
                       "%s:%llu: a record spans %llu lines (a quoted field holding line "
@@ -512,7 +522,7 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     qsort(dst->items + first, dst->n - first, sizeof *dst->items, by_line);
   if (f->opts->strict && dst->n > first)
     return strict_error(f, &dst->items[first], err);
-  warn_quoting(f, rep, dst->items + first, dst->n - first);
+  warn_quoting(f, rep, dst->n > first ? dst->items + first : NULL, dst->n - first);
   return PATRON_OK;
 }
 

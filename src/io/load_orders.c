@@ -39,7 +39,7 @@ typedef struct orders_worker {
   char last_time_text[32];
   size_t last_time_len;
   int64_t last_time;
-  int64_t max_time;
+  int64_t max_time, min_time;
   unsigned __int128 abs_total; /* sum of |amount| of the rows kept */
 } orders_worker;
 
@@ -55,6 +55,7 @@ static void orders_init(load_worker *b) {
   orders_worker *w = (orders_worker *)b;
   w->last_order = PATRON__NO_INDEX;
   w->max_time = INT64_MIN;
+  w->min_time = INT64_MAX;
   const patron__scan *scan = &b->file->scan;
   uint64_t n = (scan->size - scan->data_start) / (uint64_t)b->n_workers / 48;
   n = n > (16u << 20) ? (16u << 20) : n;
@@ -153,6 +154,8 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   int64_t t;
   if (!parse_time_cached(w, &fl[f->field[O_TIME]], &t))
     return patron__worker_reject(b, rec, line, O_TIME, PATRON_REJECT_BAD_DATE);
+  if (!patron__time_plausible(t))
+    return patron__worker_reject(b, rec, line, O_TIME, PATRON_REJECT_DATE_OUT_OF_RANGE);
   patron_money amount, discount = 0;
   int bad = parse_amount(f, fl, &amount);
   if (bad >= 0)
@@ -177,6 +180,8 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     s->time[o] = t;
   if (t > w->max_time)
     w->max_time = t;
+  if (t < w->min_time)
+    w->min_time = t;
   return !f->opts->keep_lines || keep_line(w, rec, c, o, t, amount, discount);
 }
 
@@ -325,9 +330,29 @@ static patron_status check_money_range(const load_file *f, load_worker **b, int 
                            "(a misplaced decimal separator, or ids read as amounts?)");
 }
 
+/* Orders spanning more than 50 years are most likely a stray date: say so. */
+static void warn_span(const load_file *f, load_worker **b, int n) {
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (int i = 0; i < n; i++) {
+    const orders_worker *w = (const orders_worker *)b[i];
+    lo = w->min_time < lo ? w->min_time : lo;
+    hi = w->max_time > hi ? w->max_time : hi;
+  }
+  if (hi == INT64_MIN || hi - lo <= (int64_t)50 * 36525 * 864)
+    return;
+  char first[11], last[11];
+  patron_format_day(patron_day_of_time(lo), first);
+  patron_format_day(patron_day_of_time(hi), last);
+  patron__load_warn(f,
+                    "%s: the orders span %s to %s (%lld years): check for stray dates, the "
+                    "default as-of is the day after the latest order",
+                    f->path, first, last, (long long)((hi - lo) / (36525LL * 864)));
+}
+
 static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b, int n,
                                patron_error *err) {
   patron_status st = check_money_range(f, b, n, err);
+  warn_span(f, b, n);
   for (int i = 0; i < n && st == PATRON_OK; i++) {
     orders_worker *w = (orders_worker *)b[i];
     if (w->max_time > ds->max_order_time)

@@ -20,8 +20,7 @@ static patron_status arm_error(const char *spec, size_t at, const char *why, pat
 }
 
 /* One NAME[:WEIGHT] starting at spec[*at]. */
-static patron_status parse_arm(const char *spec, size_t *at, patron_arms *out,
-                               patron_error *err) {
+static patron_status parse_arm(const char *spec, size_t *at, patron_arms *out, patron_error *err) {
   size_t start = *at, i = start;
   while (name_char(spec[i]))
     i++;

@@ -110,4 +110,18 @@ printf 'customer_id,order_id,order_time,amount\n"A\nB",O1,2024-01-01,1,2\n' > nl
 expect_exit 1 -- "$PATRON" analyze --orders nl.csv --out nl --quiet --strict
 expect_contains "$WORK/err" 'nl.csv:2: wrong_field_count: "A\nB",O1'
 
+# 3.6 sentinel dates: rejected with a reason, never an as-of of 0000-01-01 or a minutes-long fit
+printf 'customer_id,order_id,order_time,amount\nA,O1,0001-01-01,5\nA,O2,2011-01-01,5\nB,O3,2011-03-01,4\nA,O4,2011-02-01,3\nB,O5,2011-06-01,3\nC,O6,9999-12-31,1\n' > sentinel.csv
+expect_exit 0 -- "$PATRON" analyze --orders sentinel.csv --out sent --quiet
+expect_contains "$WORK/err" "sentinel.csv:2: date_out_of_range (2 rows"
+[ "$(json sent/summary.json "d['as_of']")" = 2011-06-02 ] || fail "as_of $(json sent/summary.json "d['as_of']")"
+timeout 20 "$PATRON" clv fit --orders sentinel.csv --calibration-end 2011-03-01 \
+  --holdout-end 2011-09-01 --out sentclv >/dev/null 2>&1
+[ $? -ne 124 ] || fail "clv fit --holdout-end ran for more than 20 s on a 0001-01-01 order"
+expect_exit 2 -- "$PATRON" analyze --orders sentinel.csv --out sent --as-of 9999-12-31
+expect_contains "$WORK/err" "--as-of 9999-12-31 lies outside"
+printf 'customer_id,order_id,order_time,amount\nA,O1,1901-01-01,5\nA,O2,2011-01-01,5\n' > span.csv
+expect_exit 0 -- "$PATRON" analyze --orders span.csv --out span --quiet
+expect_contains "$WORK/err" "span.csv: the orders span 1901-01-01 to 2011-01-01 (109 years)"
+
 finish
