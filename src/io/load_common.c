@@ -203,6 +203,12 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
                                column, want, want);
     if (idx < 0)
       idx = find_header(names, n, column);
+    for (size_t j = 0; idx >= 0 && j < n; j++)
+      if ((int)j != idx && strcasecmp(names[j], names[idx]) == 0)
+        return patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
+                                 "two columns are named '%s' (fields %d and %zu): rename one, or "
+                                 "map %s to another with --map %s=HEADER",
+                                 names[idx], idx + 1, j + 1, column, column);
     f->field[i] = idx;
     f->header[i] = idx >= 0 ? names[idx] : column;
   }

@@ -124,4 +124,20 @@ printf 'customer_id,order_id,order_time,amount\nA,O1,1901-01-01,5\nA,O2,2011-01-
 expect_exit 0 -- "$PATRON" analyze --orders span.csv --out span --quiet
 expect_contains "$WORK/err" "span.csv: the orders span 1901-01-01 to 2011-01-01 (109 years)"
 
+# 3.9 impossible summaries: more repeat purchases than days, absurd magnitudes
+printf 'customer_id,frequency,recency,T\n1,5,2,20\n2,1,1e308,1e308\n3,1,3,4\n4,2,3,9\n5,1,1,1e9\n' > summ.csv
+"$PATRON" clv fit --summary summ.csv --out summ --quiet >/dev/null 2>&1 # tiny: may not fit
+expect_contains summ/rejects.csv "summ.csv,2,recency,impossible_summary"
+expect_contains summ/rejects.csv "summ.csv,3,T,impossible_summary"
+expect_contains summ/rejects.csv "summ.csv,6,T,impossible_summary"
+expect_exit 1 -- "$PATRON" clv fit --summary summ.csv --out summ2 --strict
+expect_contains "$WORK/err" "summ.csv:2: impossible_summary in column 'recency'"
+# duplicate header names and CR-only line ends: clear messages
+printf 'customer_id,order_id,order_time,amount,Amount\nA,O1,2024-01-01,5,6\n' > dup.csv
+expect_exit 1 -- "$PATRON" analyze --orders dup.csv --out dup --quiet
+expect_contains "$WORK/err" "dup.csv:1: two columns are named 'amount' (fields 4 and 5)"
+printf 'customer_id,order_id,order_time,amount\rA,O1,2024-01-01,5\r' > cr.csv
+expect_exit 1 -- "$PATRON" analyze --orders cr.csv --out cr --quiet
+expect_contains "$WORK/err" "cr.csv:1: the lines end with a lone CR"
+
 finish
