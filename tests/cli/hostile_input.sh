@@ -140,4 +140,40 @@ printf 'customer_id,order_id,order_time,amount\rA,O1,2024-01-01,5\r' > cr.csv
 expect_exit 1 -- "$PATRON" analyze --orders cr.csv --out cr --quiet
 expect_contains "$WORK/err" "cr.csv:1: the lines end with a lone CR"
 
+# 3.4 edited churn models are refused before XGBoost sees them
+expect_exit 0 -- "$PATRON" gen --customers 1500 --seed 21 --out world
+in="--orders world/orders.csv --customers world/customers.csv --events world/events.csv"
+# shellcheck disable=SC2086
+expect_exit 0 -- "$PATRON" churn train $in --cutoff 2025-10-01 --threads 1 --rounds 5 --out xm --quiet
+# shellcheck disable=SC2086
+expect_exit 0 -- "$PATRON" churn score $in --model xm --out good.csv --quiet
+edit() { # NAME PYTHON-STATEMENT (on m, the model; t, its first tree)
+  rm -rf "$1" && cp -r xm "$1"
+  python3 - "$1/model.json" "$2" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+t = m["learner"]["gradient_booster"]["model"]["trees"][0]
+exec(sys.argv[2])
+json.dump(m, open(sys.argv[1], "w"))
+PY
+}
+edit split 't["split_indices"][0] = 100000'
+edit root 't["left_children"][0] = 0'
+edit many 'm["learner"]["gradient_booster"]["model"]["gbtree_model_param"]["num_trees"] = "999999999"'
+edit multi 'm["learner"]["objective"]["name"] = "multi:softprob"; m["learner"]["learner_model_param"]["num_class"] = "3"'
+edit regression 'm["learner"]["objective"]["name"] = "reg:squarederror"'
+edit features 'm["learner"]["learner_model_param"]["num_feature"] = "3"'
+for bad in split:"split index" root:"child index" many:"num_trees" multi:"binary:logistic" \
+  regression:"binary:logistic" features:"feature count"; do
+  # shellcheck disable=SC2086
+  expect_exit 1 -- timeout 20 "$PATRON" churn score $in --model "${bad%%:*}" --out s.csv --quiet
+  expect_contains "$WORK/err" "${bad#*:}"
+done
+# a model file of any size is read under a cap, fast
+expect_exit 1 -- timeout 10 "$PATRON" clv predict --model /dev/zero --orders "$small" --out zero
+expect_contains "$WORK/err" "/dev/zero is larger than 16777216 bytes"
+printf '{"schema":"patron.clv.fit","schema_version":1,"unit_days":1e300,"purchases":{}}' > clvmodel.json
+expect_exit 1 -- "$PATRON" clv predict --model clvmodel.json --orders "$small" --out clvm
+expect_contains "$WORK/err" "unit_days in (0, 366]"
+
 finish
