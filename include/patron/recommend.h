@@ -36,8 +36,9 @@ PATRON_API bool patron_reco_level_parse(const char *s, patron_reco_level *out);
 typedef struct patron_recommender patron_recommender;
 
 /* Fits on the dataset's purchases and views before opts->as_of_day. The dataset must be
- * loaded with keep_lines (PATRON_ERR_USAGE otherwise, and when the level's column is
- * missing from the order lines). Returns PATRON_OK, PATRON_ERR_USAGE, PATRON_ERR_NOMEM.
+ * loaded with keep_lines (PATRON_ERR_USAGE otherwise, and for options out of range);
+ * PATRON_ERR_INPUT when the order lines have no value at the level (no item_id column...).
+ * Returns PATRON_OK, PATRON_ERR_USAGE, PATRON_ERR_INPUT, PATRON_ERR_NOMEM.
  * Free with patron_recommender_free. */
 PATRON_API patron_status patron_recommender_fit(const patron_dataset *ds,
                                                 const patron_recommend_options *opts,

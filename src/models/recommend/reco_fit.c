@@ -56,7 +56,7 @@ static patron_status check(const patron_dataset *ds, const patron_recommend_opti
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "exclude and view days must be from 0 to 100000");
   if (patron_dataset_dict_size(ds, level_dict(o->level)) <= 1)
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
                              "the order lines have no %s values (column %s)", level_dict(o->level),
                              o->level == PATRON_RECO_ITEM ? "item_id" : level_dict(o->level));
   return PATRON_OK;

@@ -22,7 +22,16 @@ static int cmp_code_text(const void *a, const void *b, void *ctx) {
                 patron_dataset_dict_value(m->ds, m->dict, y));
 }
 
-/* rank[code] = position of the value in byte order; dense ids for the frequent values. */
+/* Pairs are counted among values in at least this many baskets (view-days): 2, or
+ * min-support when smaller. Rules need min-support (a pair reaching it has both values
+ * above it); similar values use every pair seen together (a value seen once has no
+ * evidence of anything). */
+static uint32_t pair_floor(const patron_recommender *m) {
+  return m->o.min_support < 2 ? (uint32_t)m->o.min_support : 2;
+}
+
+/* rank[code] = position of the value in byte order; dense ids for the values counted in
+ * pairs. */
 static bool rank_codes(patron_recommender *m) {
   size_t n = m->n_codes;
   uint32_t *order = malloc((n ? n : 1) * sizeof *order);
@@ -43,7 +52,7 @@ static bool rank_codes(patron_recommender *m) {
   for (size_t i = 0; i < n; i++) {
     uint32_t code = order[i];
     m->dense[code] = RECO_NONE;
-    if (code && m->count[code] >= m->o.min_support && m->count[code] > 0) {
+    if (code && m->count[code] >= pair_floor(m)) {
       m->dense[code] = (uint32_t)m->n_freq;
       m->freq_code[m->n_freq++] = code;
     }
@@ -88,7 +97,7 @@ static size_t dense_ids(const patron_recommender *m, const uint32_t *vals, size_
 static size_t view_ids(const patron_recommender *m, const uint32_t *vals, size_t n, uint32_t *out) {
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
-    if (m->vcount[vals[i]] >= m->o.min_support)
+    if (m->vcount[vals[i]] >= pair_floor(m))
       out[k++] = vals[i];
   return k; /* vals are sorted codes already */
 }
