@@ -3,6 +3,7 @@
  * cap, rare levels -> "(other)"), the encoding of any feature set into a dense float matrix
  * by level *names* (dictionary codes differ between datasets), and its JSON form. */
 #include "core/exec.h"
+#include "io/json_int.h"
 #include "models/churn/features_int.h"
 
 #include <math.h>
@@ -302,12 +303,12 @@ json_t *patron__feature_schema_json(const patron_feature_schema *s) {
     int k = s->cat_idx[c];
     json_t *levels = json_array();
     for (size_t j = 0; j < s->n_levels[k]; j++)
-      json_array_append_new(levels, json_string(s->levels[k][j]));
+      json_array_append_new(levels, patron__json_str(s->levels[k][j], NULL));
     json_object_set_new(cats, patron__categorical_defs[k].name, levels);
   }
   for (size_t i = 0; i < s->n_cols; i++) {
     json_t *col = json_object();
-    json_object_set_new(col, "name", json_string(s->names[i]));
+    json_object_set_new(col, "name", patron__json_str(s->names[i], NULL));
     json_object_set_new(col, "type", json_string(i < s->n_num ? "numeric" : "one_hot"));
     json_object_set_new(col, "heavy_tailed", json_boolean(s->heavy[i]));
     json_array_append_new(cols, col);
