@@ -22,5 +22,6 @@
 #include "patron/pipeline.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
+#include "patron/recommend.h"
 
 #endif

@@ -73,6 +73,12 @@ uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id);
 /* Dictionary code of a categorical value (0 for empty). */
 uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron__csv_field *v);
 
+/* Whether a parsed time lies in the plausible days (else reject as date_out_of_range). */
+static inline bool patron__time_plausible(int64_t t) {
+  return t >= (int64_t)PATRON_FIRST_PLAUSIBLE_DAY * 86400 &&
+         t < ((int64_t)PATRON_LAST_PLAUSIBLE_DAY + 1) * 86400;
+}
+
 /* Parses a time field (order_time, event_time) per the options. */
 bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, int64_t *out);
 
