@@ -33,7 +33,9 @@ static const json_t *path(const json_t *o, const char *const *keys) {
   return o;
 }
 
-static bool int_array(const json_t *a, size_t n) { return json_is_array(a) && json_array_size(a) == n; }
+static bool int_array(const json_t *a, size_t n) {
+  return json_is_array(a) && json_array_size(a) == n;
+}
 
 /* Children come after their parent (XGBoost allocates nodes in that order), so the tree is
  * acyclic and every walk ends; split features index the model's columns. */

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 
 patron_status patron_clv_fit_read(const char *path, patron_clv_model **purchases,
-                                  patron_clv_model **spend, double *unit_days,
-                                  patron_error *err) {
+                                  patron_clv_model **spend, double *unit_days, patron_error *err) {
   char *text = NULL;
   size_t len = 0;
   *purchases = *spend = NULL;
