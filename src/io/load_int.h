@@ -39,7 +39,7 @@ typedef struct load_worker {
   bool oom;
 } load_worker;
 
-/* The CLV summary table (load_summary.c): a file kind known only to --map and column
+/* The CLV summary table (models/clv/clv_summary_load.c): a file kind known only to --map and column
  * resolution; the summary loader files its rows under its holder dataset's orders slot. */
 #define PATRON__FILE_SUMMARY   ((patron_file_kind)PATRON_FILE_KINDS)
 #define PATRON__FILE_KINDS_ALL (PATRON_FILE_KINDS + 1)
