@@ -1,6 +1,7 @@
 /* The main job: load the exports, build profiles as of a date, write the outputs of SPEC
  * section 4 and print the segment report. */
 #include "analysis.h"
+#include "cli_store.h"
 #include "cmd_churn.h"
 #include "report_print.h"
 
@@ -20,6 +21,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  a->db = NULL;
 }
 
 typedef struct run_state {
@@ -28,7 +30,7 @@ typedef struct run_state {
   cli_tiers_result tiers;
   patron_segment_row *segments;
   size_t n_segments;
-  patron_timing timings[8];
+  patron_timing timings[12];
   size_t n_timings;
   struct timespec clock;
 } run_state;
@@ -115,12 +117,26 @@ static patron_status run_models(const char *command, cli_analysis *a, run_state 
                                err);
 }
 
+/* The snapshot of this as-of in the store (SPEC section 10), after the files are written. */
+static patron_status record_snapshot(const char *command, const cli_analysis *a, run_state *s,
+                                     patron_store *store, patron_error *err) {
+  char path[4096];
+  patron_status st =
+      cli_store_snapshot(store, command, s->profile, s->segments, s->n_segments,
+                         cli_path(path, sizeof path, a->out_dir, "summary.json"), err);
+  lap(s, "store");
+  return st;
+}
+
 int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_error err = {0};
   run_state s = {0};
   clock_gettime(CLOCK_MONOTONIC, &s.clock);
   a->inputs.load.progress = cli_progress;
   if (!cli_make_dir(command, a->out_dir))
+    return CLI_EXIT_FAIL;
+  patron_store *store = NULL; /* opened first: a bad store fails before the long work */
+  if (a->db && !(store = cli_store_open(command, a->db, false)))
     return CLI_EXIT_FAIL;
   patron_status st = patron_dataset_load(&a->inputs.load, &s.ds, &err);
   if (st == PATRON_OK) {
@@ -133,6 +149,8 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   }
   if (st == PATRON_OK)
     st = write_outputs(a, &s, &err);
+  if (st == PATRON_OK && store)
+    st = record_snapshot(command, a, &s, store, &err);
   if (st == PATRON_OK)
     cli_tiers_warn(command, &s.tiers);
   if (st == PATRON_OK)
@@ -141,5 +159,6 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_profile_free(s.profile);
   cli_tiers_done(&s.tiers); /* after the profile: it owns cluster_label's labels */
   patron_dataset_free(s.ds);
+  patron_store_close(store);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

@@ -16,6 +16,7 @@ typedef struct cli_analysis {
   patron_clv_profile_options clv_options;
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
+  const char *db;          /* --db FILE: record a snapshot in the store (NULL = none) */
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);
