@@ -77,9 +77,8 @@ PATRON_API patron_status patron_store_snapshots(patron_store *s, patron_snapshot
                                                 size_t *n, patron_error *err);
 
 /* The latest snapshot strictly before as_of: *found false when there is none. */
-PATRON_API patron_status patron_store_snapshot_before(patron_store *s, int32_t as_of,
-                                                      bool *found, int32_t *found_as_of,
-                                                      patron_error *err);
+PATRON_API patron_status patron_store_snapshot_before(patron_store *s, int32_t as_of, bool *found,
+                                                      int32_t *found_as_of, patron_error *err);
 
 /* A snapshot read back: a profile table whose columns (names, types, labels, decimals,
  * segmentation flags) and values are those written, rows in customer_id byte order. */
@@ -104,7 +103,7 @@ PATRON_API const patron_segment_row *patron_snapshot_segments(const patron_snaps
 typedef struct patron_action {
   char action_id[24]; /* see patron_action_id */
   const char *rule, *campaign, *channel, *customer_id;
-  bool holdout;    /* arm: holdout (true) or treatment */
+  bool holdout;     /* arm: holdout (true) or treatment */
   int64_t fired_at; /* seconds since 1970-01-01 (the run's T, wall clock of the rules) */
   int64_t send_at;
 } patron_action;
@@ -123,9 +122,9 @@ PATRON_API patron_status patron_store_action_add(patron_store *s, int64_t run_id
 /* Calls fn for every logged action with fired_at in [since, until), oldest first. The strings
  * passed are valid during the call only. fn returns false to stop early. */
 typedef bool (*patron_action_fn)(void *ctx, const patron_action *a);
-PATRON_API patron_status patron_store_actions_between(patron_store *s, int64_t since,
-                                                      int64_t until, patron_action_fn fn,
-                                                      void *ctx, patron_error *err);
+PATRON_API patron_status patron_store_actions_between(patron_store *s, int64_t since, int64_t until,
+                                                      patron_action_fn fn, void *ctx,
+                                                      patron_error *err);
 
 /* True when the action id is already logged. */
 PATRON_API patron_status patron_store_action_exists(patron_store *s, const char *action_id,

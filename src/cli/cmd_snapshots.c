@@ -30,8 +30,7 @@ static int list(patron_store *store) {
   patron_error err = {0};
   if (patron_store_snapshots(store, &info, &n, &err) != PATRON_OK)
     return cli_fail("snapshots", &err);
-  printf("%-10s  %12s  %12s  %18s  %s\n", "as_of", "customers", "purchasers", "revenue",
-         "created");
+  printf("%-10s  %12s  %12s  %18s  %s\n", "as_of", "customers", "purchasers", "revenue", "created");
   for (size_t i = 0; i < n; i++) {
     char day[11], money[32];
     patron_format_day(info[i].as_of, day);
@@ -71,8 +70,7 @@ static int run(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     } else
       return cli_usage_error("snapshots", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]);
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
   }
   if (optind < argc)
     return cli_usage_error("snapshots", "unexpected argument '%s'", argv[optind]);

@@ -81,8 +81,7 @@ patron_status patron__store_fail(patron_store *s, int rc, const char *doing, pat
     return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0,
                              "the disk is full while %s; the store is left as it was", doing);
   case SQLITE_CANTOPEN:
-    return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0, "cannot open the store (%s)",
-                             msg);
+    return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0, "cannot open the store (%s)", msg);
   default:
     return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0, "store error while %s: %s", doing,
                              msg);
@@ -108,8 +107,7 @@ patron_status patron__store_need_tx(patron_store *s, patron_error *err) {
                            "store write outside a transaction (patron_store_begin first)");
 }
 
-static patron_status pragma_int(patron_store *s, const char *sql, int64_t *out,
-                                patron_error *err) {
+static patron_status pragma_int(patron_store *s, const char *sql, int64_t *out, patron_error *err) {
   sqlite3_stmt *st;
   patron_status ps = patron__store_prepare(s, sql, &st, err);
   if (ps != PATRON_OK)
@@ -117,8 +115,9 @@ static patron_status pragma_int(patron_store *s, const char *sql, int64_t *out,
   int rc = sqlite3_step(st);
   *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_finalize(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? PATRON_OK
-                                               : patron__store_fail(s, rc, "reading the schema", err);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE
+             ? PATRON_OK
+             : patron__store_fail(s, rc, "reading the schema", err);
 }
 
 static patron_status migrate(patron_store *s, int64_t from, patron_error *err) {
@@ -154,11 +153,10 @@ static patron_status check_schema(patron_store *s, int64_t *version, patron_erro
                              "the store has schema version %lld, newer than this patron "
                              "understands (%d): use a newer patron",
                              (long long)*version, PATRON_STORE_SCHEMA_VERSION);
-  if (s->read_only && *version < PATRON_STORE_SCHEMA_VERSION)
+  if (s->read_only && *version > 0 && *version < PATRON_STORE_SCHEMA_VERSION)
     return patron__error_set(err, PATRON_ERR_INPUT, s->path, 0, 0,
-                             *version == 0 ? "an empty file, not a Patron store"
-                                           : "the store has an older schema: run any command "
-                                             "that writes to it (analyze --db) to migrate it");
+                             "the store has an older schema: run any command that writes to "
+                             "it (analyze --db) to migrate it");
   return PATRON_OK;
 }
 
@@ -193,6 +191,20 @@ static patron_status set_journal(patron_store *s, patron_error *err) {
                             "setting up", err);
 }
 
+/* A schema-less file read without writing (created by a run killed before its first commit):
+ * an empty store, read from an empty in-memory schema. */
+static patron_status open_empty(patron_store *s, patron_error *err) {
+  sqlite3_close_v2(s->db);
+  s->db = NULL;
+  int rc = sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE, NULL);
+  if (rc != SQLITE_OK)
+    return patron__store_fail(s, rc, "opening", err);
+  patron_status st = PATRON_OK;
+  for (int v = 0; st == PATRON_OK && v < PATRON_STORE_SCHEMA_VERSION; v++)
+    st = patron__store_exec(s, migrations[v], "reading an empty store", err);
+  return st;
+}
+
 patron_status patron_store_open(const char *path, const patron_store_options *opts,
                                 patron_store **out, patron_error *err) {
   patron_store_options defaults;
@@ -211,6 +223,8 @@ patron_status patron_store_open(const char *path, const patron_store_options *op
   patron_status st = open_db(s, err);
   if (st == PATRON_OK)
     st = check_schema(s, &version, err);
+  if (st == PATRON_OK && s->read_only && version == 0)
+    st = open_empty(s, err);
   if (st == PATRON_OK && !s->read_only)
     st = set_journal(s, err);
   if (st == PATRON_OK && !s->read_only && version < PATRON_STORE_SCHEMA_VERSION)

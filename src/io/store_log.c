@@ -28,9 +28,8 @@ patron_status patron_store_action_add(patron_store *s, int64_t run_id, const pat
   sqlite3_stmt *st;
   patron_status ps = patron__store_need_tx(s, err);
   if (ps == PATRON_OK)
-    ps = patron__store_prepare(s,
-                               "INSERT OR IGNORE INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               &st, err);
+    ps = patron__store_prepare(
+        s, "INSERT OR IGNORE INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, err);
   if (ps != PATRON_OK)
     return ps;
   sqlite3_bind_text(st, 1, a->action_id, -1, SQLITE_STATIC);
@@ -105,8 +104,8 @@ patron_status patron_store_rule_set(patron_store *s, const char *rule, bool enab
   sqlite3_stmt *st;
   patron_status ps = patron__store_need_tx(s, err);
   if (ps == PATRON_OK)
-    ps = patron__store_prepare(s, "INSERT OR REPLACE INTO rule_state VALUES (?, ?, ?, ?)", &st,
-                               err);
+    ps =
+        patron__store_prepare(s, "INSERT OR REPLACE INTO rule_state VALUES (?, ?, ?, ?)", &st, err);
   if (ps != PATRON_OK)
     return ps;
   char now[32];

@@ -177,9 +177,12 @@ static patron_status put_segments(patron_store *s, int64_t id, const patron_segm
 
 static patron_status drop_snapshot(patron_store *s, const char *as_of, patron_error *err) {
   static const char *const sql[] = {
-      "DELETE FROM snapshot_profiles WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = ?)",
-      "DELETE FROM snapshot_columns WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = ?)",
-      "DELETE FROM snapshot_segments WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = ?)",
+      "DELETE FROM snapshot_profiles WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = "
+      "?)",
+      "DELETE FROM snapshot_columns WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = "
+      "?)",
+      "DELETE FROM snapshot_segments WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = "
+      "?)",
       "DELETE FROM snapshots WHERE as_of = ?",
   };
   patron_status ps = PATRON_OK;

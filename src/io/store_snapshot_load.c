@@ -231,11 +231,11 @@ static patron_status load_rows(patron_store *s, patron_snapshot *snap, int64_t i
                                const load_col *cols, size_t n_cols, size_t n_rows,
                                patron_error *err) {
   sqlite3_stmt *st;
-  patron_status ps = patron__store_prepare(
-      s,
-      "SELECT customer_id, vals FROM snapshot_profiles WHERE snapshot_id = ?"
-      " ORDER BY customer_id",
-      &st, err);
+  patron_status ps =
+      patron__store_prepare(s,
+                            "SELECT customer_id, vals FROM snapshot_profiles WHERE snapshot_id = ?"
+                            " ORDER BY customer_id",
+                            &st, err);
   if (ps != PATRON_OK)
     return ps;
   sqlite3_bind_int64(st, 1, id);

@@ -66,10 +66,15 @@ static patron_table *sample_table(void) {
 static void put_snapshot(patron_store *s, int32_t as_of, const patron_table *t) {
   patron_error err = {0};
   int64_t run = 0;
-  patron_segment_row seg = {.segmentation = "c", .segment = "low", .customers = 1,
-                            .customer_share = 1.0 / 3, .revenue = 123456,
-                            .revenue_share = NAN, .avg_recency_days = 2.5,
-                            .avg_frequency = NAN, .avg_monetary = 12.3456};
+  patron_segment_row seg = {.segmentation = "c",
+                            .segment = "low",
+                            .customers = 1,
+                            .customer_share = 1.0 / 3,
+                            .revenue = 123456,
+                            .revenue_share = NAN,
+                            .avg_recency_days = 2.5,
+                            .avg_frequency = NAN,
+                            .avg_monetary = 12.3456};
   assert_int_equal(patron_store_begin(s, &err), PATRON_OK);
   assert_int_equal(patron_store_run_add(s, "test", "2020-01-01", NULL, &run, &err), PATRON_OK);
   assert_int_equal(patron_store_snapshot_put(s, run, as_of, t, &seg, 1, "{\"a\":1}", &err),
@@ -84,9 +89,7 @@ static void assert_same_column(const patron_column *a, const patron_column *b, s
   for (size_t r = 0; r < rows; r++) {
     switch (a->type) {
     case PATRON_COL_INT:
-    case PATRON_COL_MONEY:
-      assert_true(((int64_t *)a->data)[r] == ((int64_t *)b->data)[r]);
-      break;
+    case PATRON_COL_MONEY: assert_true(((int64_t *)a->data)[r] == ((int64_t *)b->data)[r]); break;
     case PATRON_COL_DATE:
     case PATRON_COL_CATEGORY:
       assert_int_equal(((int32_t *)a->data)[r], ((int32_t *)b->data)[r]);
@@ -265,8 +268,12 @@ static void test_actions_idempotent(void **state) {
   const char *path = temp_path("actions");
   patron_store *s = open_store(path, false);
   patron_error err = {0};
-  patron_action a = {.rule = "r", .campaign = "c", .channel = "sms", .customer_id = "c1",
-                     .fired_at = 1000, .send_at = 2000};
+  patron_action a = {.rule = "r",
+                     .campaign = "c",
+                     .channel = "sms",
+                     .customer_id = "c1",
+                     .fired_at = 1000,
+                     .send_at = 2000};
   memcpy(a.action_id, id1, 17);
   bool inserted;
   assert_int_equal(patron_store_begin(s, &err), PATRON_OK);
@@ -282,8 +289,7 @@ static void test_actions_idempotent(void **state) {
   assert_int_equal(patron_store_action_exists(s, id1, &exists, &err), PATRON_OK);
   assert_true(exists);
   char reason[64];
-  assert_int_equal(patron_store_rule_get(s, "r", &enabled, reason, sizeof reason, &err),
-                   PATRON_OK);
+  assert_int_equal(patron_store_rule_get(s, "r", &enabled, reason, sizeof reason, &err), PATRON_OK);
   assert_false(enabled);
   assert_string_equal(reason, "ineffective");
   assert_int_equal(patron_store_rule_get(s, "other", &enabled, reason, sizeof reason, &err),
@@ -292,7 +298,8 @@ static void test_actions_idempotent(void **state) {
   patron_store_close(s);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(test_snapshot_round_trip), cmocka_unit_test(test_replace_and_list),
+PATRON_TEST_MAIN(cmocka_unit_test(test_snapshot_round_trip),
+                 cmocka_unit_test(test_replace_and_list),
                  cmocka_unit_test(test_rollback_leaves_nothing),
                  cmocka_unit_test(test_refuses_bad_files), cmocka_unit_test(test_locked_store),
                  cmocka_unit_test(test_actions_idempotent))
