@@ -18,5 +18,6 @@
 #include "patron/features.h"
 #include "patron/churn.h"
 #include "patron/store.h"
+#include "patron/movements.h"
 
 #endif

@@ -22,6 +22,7 @@ void cli_analysis_init(cli_analysis *a) {
   a->churn_model = NULL;
   a->spec_only = false;
   a->db = NULL;
+  a->review_days = 30;
 }
 
 typedef struct run_state {
@@ -113,6 +114,11 @@ static patron_status run_models(const char *command, cli_analysis *a, run_state 
   if ((st = cli_tiers_apply(&a->tiers, s->ds, s->profile, &s->tiers, err)) != PATRON_OK)
     return st;
   lap(s, "cluster_tiers");
+  if (a->db && !a->spec_only &&
+      (st = patron_level_warning_add(s->profile, s->ds, &a->tiers.value.levels,
+                                     a->tiers.value.tiers.window_days, a->review_days, err)) !=
+          PATRON_OK)
+    return st;
   return patron_segment_report(patron_profile_table_const(s->profile), &s->segments, &s->n_segments,
                                err);
 }

@@ -17,6 +17,7 @@ typedef struct cli_analysis {
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
   const char *db;          /* --db FILE: record a snapshot in the store (NULL = none) */
+  int review_days;         /* level_warning's next review, in days (with --db; default 30) */
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);
