@@ -72,6 +72,15 @@ PATRON_API patron_status patron_store_snapshot_put(patron_store *s, int64_t run_
                                                    size_t n_segments, const char *summary_json,
                                                    patron_error *err);
 
+/* The snapshot output of a run: begins a transaction, records the run (command, as_of),
+ * writes the snapshot as patron_store_snapshot_put does and commits; on any failure rolls
+ * back, leaving the store as it was. */
+PATRON_API patron_status patron_store_record_snapshot(patron_store *s, const char *command,
+                                                      int32_t as_of, const patron_table *profile,
+                                                      const patron_segment_row *segments,
+                                                      size_t n_segments, const char *summary_json,
+                                                      patron_error *err);
+
 /* Every snapshot, oldest first. *out is malloc'ed: free() it. */
 PATRON_API patron_status patron_store_snapshots(patron_store *s, patron_snapshot_info **out,
                                                 size_t *n, patron_error *err);

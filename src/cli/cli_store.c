@@ -36,23 +36,14 @@ char *cli_read_text(const char *path) {
 }
 
 patron_status cli_store_snapshot(patron_store *store, const char *command,
-                                 const patron_profile *profile, const patron_segment_row *segments,
-                                 size_t n_segments, const char *summary_path, patron_error *err) {
-  char day[11];
-  int32_t as_of = patron_profile_as_of(profile);
-  patron_format_day(as_of, day);
-  char *summary = cli_read_text(summary_path);
-  int64_t run_id = 0;
-  patron_status st = patron_store_begin(store, err);
-  if (st == PATRON_OK)
-    st = patron_store_run_add(store, command, day, NULL, &run_id, err);
-  if (st == PATRON_OK)
-    st = patron_store_snapshot_put(store, run_id, as_of, patron_profile_table_const(profile),
-                                   segments, n_segments, summary, err);
-  if (st == PATRON_OK)
-    st = patron_store_commit(store, err);
-  else
-    patron_store_rollback(store);
+                                 const patron_pipeline_results *r, const char *out_dir,
+                                 patron_error *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/summary.json", out_dir);
+  char *summary = cli_read_text(path);
+  patron_status st = patron_store_record_snapshot(store, command, patron_profile_as_of(r->profile),
+                                                  patron_profile_table_const(r->profile),
+                                                  r->segments, r->n_segments, summary, err);
   free(summary);
   return st;
 }

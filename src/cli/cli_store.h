@@ -9,11 +9,11 @@
  * NULL on failure. Busy timeout from PATRON_BUSY_TIMEOUT_MS when set (docs/STORE.md). */
 patron_store *cli_store_open(const char *command, const char *path, bool read_only);
 
-/* Records the snapshot of profile (with its segments rows and the summary.json at
- * summary_path) as one run of command; the store is left as it was on failure. */
+/* Records the run's snapshot (its profile, segments rows and DIR/summary.json) as one run
+ * of command; the store is left as it was on failure. */
 patron_status cli_store_snapshot(patron_store *store, const char *command,
-                                 const patron_profile *profile, const patron_segment_row *segments,
-                                 size_t n_segments, const char *summary_path, patron_error *err);
+                                 const patron_pipeline_results *r, const char *out_dir,
+                                 patron_error *err);
 
 /* Reads a whole small text file (NUL-terminated, malloc'ed) or NULL. */
 char *cli_read_text(const char *path);

@@ -25,9 +25,9 @@ static const char usage[] =
 enum { OPT_DB = 1, OPT_FROM, OPT_TO, OPT_BY, OPT_OUT };
 
 static const struct option long_options[] = {
-    {"db", required_argument, NULL, OPT_DB},     {"from", required_argument, NULL, OPT_FROM},
-    {"to", required_argument, NULL, OPT_TO},     {"by", required_argument, NULL, OPT_BY},
-    {"out", required_argument, NULL, OPT_OUT},   {NULL, 0, NULL, 0},
+    {"db", required_argument, NULL, OPT_DB},   {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},   {"by", required_argument, NULL, OPT_BY},
+    {"out", required_argument, NULL, OPT_OUT}, {NULL, 0, NULL, 0},
 };
 
 typedef struct args {
@@ -120,7 +120,7 @@ static bool parse_args(int argc, char **argv, args *a) {
   }
   if (optind < argc)
     return cli_usage_error("movements", "unexpected argument '%s'", argv[optind]), false;
-  const char *missing = !a->db                  ? "--db FILE"
+  const char *missing = !a->db                     ? "--db FILE"
                         : a->from == PATRON_NO_DAY ? "--from YYYY-MM-DD"
                         : a->to == PATRON_NO_DAY   ? "--to YYYY-MM-DD"
                         : !a->by                   ? "--by SEGMENTATION"
@@ -147,5 +147,4 @@ static int run(int argc, char **argv) {
 }
 
 const cli_command cli_cmd_movements = {"movements", run,
-                                       "who moved between two snapshots, by a segmentation",
-                                       usage};
+                                       "who moved between two snapshots, by a segmentation", usage};

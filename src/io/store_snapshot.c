@@ -270,6 +270,26 @@ patron_status patron_store_snapshot_put(patron_store *s, int64_t run_id, int32_t
   return ps;
 }
 
+patron_status patron_store_record_snapshot(patron_store *s, const char *command, int32_t as_of,
+                                           const patron_table *profile,
+                                           const patron_segment_row *segments, size_t n_segments,
+                                           const char *summary_json, patron_error *err) {
+  char day[11];
+  patron_format_day(as_of, day);
+  int64_t run_id = 0;
+  patron_status st = patron_store_begin(s, err);
+  if (st != PATRON_OK)
+    return st;
+  st = patron_store_run_add(s, command, day, NULL, &run_id, err);
+  if (st == PATRON_OK)
+    st = patron_store_snapshot_put(s, run_id, as_of, profile, segments, n_segments, summary_json,
+                                   err);
+  if (st == PATRON_OK)
+    return patron_store_commit(s, err);
+  patron_store_rollback(s);
+  return st;
+}
+
 /* ---- listing ---- */
 
 patron_status patron_store_snapshots(patron_store *s, patron_snapshot_info **out, size_t *n,

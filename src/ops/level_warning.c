@@ -3,6 +3,7 @@
  * below the next level's threshold, downgrade_risk when the spend still inside the window at
  * the next review date is below the current level's threshold (docs/MOVEMENTS.md). */
 #include "core/core_int.h"
+#include "ops/stages.h"
 #include "patron/movements.h"
 
 #include <math.h>
@@ -67,4 +68,11 @@ patron_status patron_level_warning_add(patron_profile *p, const patron_dataset *
     warn[r] = warning_of(level[r], spend, kept, cut);
   }
   return PATRON_OK;
+}
+
+patron_status patron__stage_level_warning(patron_profile *p, const patron_dataset *ds,
+                                          patron_run *run, patron_error *err) {
+  const patron_pipeline_options *o = run->options;
+  return patron_level_warning_add(p, ds, &o->value.levels, o->value.tiers.window_days,
+                                  o->review_days, err);
 }

@@ -13,13 +13,16 @@
 /* ---- orders and directions ---- */
 
 static const char *const rfm_class_order[] = {
-    "important_value", "important_develop", "important_keep", "important_retain",
-    "general_value",   "general_develop",   "general_keep",   "general_retain",   NULL};
+    "important_value",  "important_develop", "important_keep",
+    "important_retain", "general_value",     "general_develop",
+    "general_keep",     "general_retain",    NULL};
 static const char *const segment_order[] = {
-    "champions",      "loyal_customers", "potential_loyalist", "new_customers",
-    "promising",      "need_attention",  "about_to_sleep",     "at_risk",
-    "cant_lose_them", "hibernating",     "others",             NULL};
-static const char *const lifecycle_order[] = {"new", "active", "silent", "dormant", "churned", NULL};
+    "champions",      "loyal_customers", "potential_loyalist",
+    "new_customers",  "promising",       "need_attention",
+    "about_to_sleep", "at_risk",         "cant_lose_them",
+    "hibernating",    "others",          NULL};
+static const char *const lifecycle_order[] = {"new",     "active",  "silent",
+                                              "dormant", "churned", NULL};
 static const char *const abc_order[] = {"A", "B", "C", NULL};
 static const char *const tier_order[] = {"high_value", "potential", "regular", "maintain", NULL};
 static const char *const level_order[] = {"diamond", "gold", "silver", "normal", NULL};
@@ -49,8 +52,7 @@ int patron_segmentation_rank(const char *segmentation, const char *value) {
   return -1;
 }
 
-patron_direction patron_move_direction(const char *segmentation, const char *from,
-                                       const char *to) {
+patron_direction patron_move_direction(const char *segmentation, const char *from, const char *to) {
   if (strcmp(from, to) == 0)
     return PATRON_DIR_SAME;
   int a = patron_segmentation_rank(segmentation, from);
@@ -64,8 +66,7 @@ const char *patron_cell_text(const patron_column *c, size_t row, char buf[32]) {
   switch (c->type) {
   case PATRON_COL_CATEGORY: {
     int32_t code = ((const int32_t *)c->data)[row];
-    return code >= 0 && code < c->n_labels && c->labels[code] ? c->labels[code]
-                                                              : PATRON_MOVE_EMPTY;
+    return code >= 0 && code < c->n_labels && c->labels[code] ? c->labels[code] : PATRON_MOVE_EMPTY;
   }
   case PATRON_COL_STRING: {
     const char *s = ((const char *const *)c->data)[row];
@@ -73,7 +74,8 @@ const char *patron_cell_text(const patron_column *c, size_t row, char buf[32]) {
   }
   case PATRON_COL_INT: {
     int64_t v = ((const int64_t *)c->data)[row];
-    return v == PATRON_NULL_INT ? PATRON_MOVE_EMPTY : (snprintf(buf, 32, "%lld", (long long)v), buf);
+    return v == PATRON_NULL_INT ? PATRON_MOVE_EMPTY
+                                : (snprintf(buf, 32, "%lld", (long long)v), buf);
   }
   case PATRON_COL_MONEY: {
     int64_t v = ((const int64_t *)c->data)[row];
@@ -298,8 +300,7 @@ static patron_status collect_changes(patron_movements *m, const pair *pairs, siz
 }
 
 patron_status patron_movements_compute(const patron_table *from, const patron_table *to,
-                                       const char *by, patron_movements **out,
-                                       patron_error *err) {
+                                       const char *by, patron_movements **out, patron_error *err) {
   *out = NULL;
   side a, b;
   patron_status st = side_init(&a, from, by, "from", err);
