@@ -23,5 +23,6 @@
 #include "patron/experiment.h"
 #include "patron/store.h"
 #include "patron/movements.h"
+#include "patron/trigger.h"
 
 #endif

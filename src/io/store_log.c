@@ -1,6 +1,7 @@
 /* The store's logs (SPEC sections 11-12): trigger actions with idempotent ids, rule state
  * (enabled/disabled with a reason) and experiment assignments. */
 #include "io/store_int.h"
+#include "patron/trigger.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -182,4 +183,19 @@ patron_status patron_store_assignments(patron_store *s, const char *experiment,
   }
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? PATRON_OK : patron__store_fail(s, rc, "reading assignments", err);
+}
+
+patron_status patron_store_last_trigger(patron_store *s, bool *found, int64_t *t,
+                                        patron_error *err) {
+  sqlite3_stmt *st;
+  patron_status ps =
+      patron__store_prepare(s, "SELECT max(as_of) FROM runs WHERE command = 'trigger'", &st, err);
+  if (ps != PATRON_OK)
+    return ps;
+  int rc = sqlite3_step(st);
+  const unsigned char *text = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+  *found =
+      text && patron_parse_time((const char *)text, strlen((const char *)text), t) == PATRON_OK;
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? PATRON_OK : patron__store_fail(s, rc, "reading the runs", err);
 }
