@@ -24,5 +24,6 @@
 #include "patron/store.h"
 #include "patron/movements.h"
 #include "patron/trigger.h"
+#include "patron/plan.h"
 
 #endif

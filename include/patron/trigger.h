@@ -21,11 +21,11 @@
 #define PATRON_NO_TZ INT32_MIN
 
 typedef struct patron_contacts {
-  size_t n;                         /* dataset customers */
-  const char **phone, **email, **wechat; /* NULL when unknown or empty */
+  size_t n;                                             /* dataset customers */
+  const char **phone, **email, **wechat;                /* NULL when unknown or empty */
   int8_t *consent_sms, *consent_email, *consent_wechat; /* 1, 0, or -1 unknown */
-  int32_t *tz_minutes;              /* offset from UTC, or PATRON_NO_TZ */
-  void *priv;                       /* the strings' storage */
+  int32_t *tz_minutes;                                  /* offset from UTC, or PATRON_NO_TZ */
+  void *priv;                                           /* the strings' storage */
 } patron_contacts;
 
 /* Reads the contacts of every dataset customer from the customers file at path (columns
@@ -61,8 +61,8 @@ typedef struct patron_trigger_cap {
 } patron_trigger_cap;
 
 typedef struct patron_trigger_rules {
-  int32_t tz_minutes; /* the rules' time zone ("timezone", default +00:00) */
-  bool quiet;         /* quiet_hours given */
+  int32_t tz_minutes;         /* the rules' time zone ("timezone", default +00:00) */
+  bool quiet;                 /* quiet_hours given */
   int quiet_start, quiet_end; /* minutes after midnight */
   patron_trigger_cap *caps;
   size_t n_caps;
@@ -75,8 +75,7 @@ typedef struct patron_trigger_rules {
  * Rule names: [A-Za-z_][A-Za-z0-9_]*, unique. Errors are PATRON_ERR_INPUT. Free with
  * patron_trigger_rules_free. */
 PATRON_API patron_status patron_trigger_rules_parse(const char *text, size_t len, const char *file,
-                                                    patron_trigger_rules **out,
-                                                    patron_error *err);
+                                                    patron_trigger_rules **out, patron_error *err);
 PATRON_API patron_status patron_trigger_rules_load(const char *path, patron_trigger_rules **out,
                                                    patron_error *err);
 PATRON_API void patron_trigger_rules_free(patron_trigger_rules *r);
@@ -114,8 +113,8 @@ typedef struct patron_trigger_input {
    * is disabled in the file); n_matched[i] their number. */
   const uint32_t *const *matched;
   const size_t *n_matched;
-  const patron_table *table;    /* the profile: customer_id column, rows in id order */
-  const uint32_t *row_customer; /* table row -> dataset customer (for contacts) */
+  const patron_table *table;       /* the profile: customer_id column, rows in id order */
+  const uint32_t *row_customer;    /* table row -> dataset customer (for contacts) */
   const patron_contacts *contacts; /* NULL: nobody has a contact */
   patron_store *store;             /* history, rule state; NULL: none */
   int64_t t;                       /* T: seconds since 1970-01-01 on the rules' wall clock */

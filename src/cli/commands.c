@@ -15,11 +15,22 @@ extern const cli_command cli_cmd_propensity;
 extern const cli_command cli_cmd_experiment;
 extern const cli_command cli_cmd_snapshots;
 extern const cli_command cli_cmd_movements;
+extern const cli_command cli_cmd_plan;
 
 const cli_command *const cli_commands[] = {
-    &cli_cmd_analyze,    &cli_cmd_gen,       &cli_cmd_demo,      &cli_cmd_clv,
-    &cli_cmd_repurchase, &cli_cmd_cluster,   &cli_cmd_churn,     &cli_cmd_propensity,
-    &cli_cmd_experiment, &cli_cmd_snapshots, &cli_cmd_movements, NULL,
+    &cli_cmd_analyze,
+    &cli_cmd_gen,
+    &cli_cmd_demo,
+    &cli_cmd_clv,
+    &cli_cmd_repurchase,
+    &cli_cmd_cluster,
+    &cli_cmd_churn,
+    &cli_cmd_propensity,
+    &cli_cmd_experiment,
+    &cli_cmd_snapshots,
+    &cli_cmd_movements,
+    &cli_cmd_plan,
+    NULL,
 };
 
 const cli_command *cli_find_command(const char *name) {

@@ -12,8 +12,8 @@
 #include <string.h>
 
 enum { C_ID, C_PHONE, C_EMAIL, C_WECHAT, C_CSMS, C_CEMAIL, C_CWECHAT, C_TZ, C_COUNT };
-static const char *const names[C_COUNT] = {"customer_id",   "phone",          "email",
-                                           "wechat_id",     "consent_sms",    "consent_email",
+static const char *const names[C_COUNT] = {"customer_id",    "phone",       "email",
+                                           "wechat_id",      "consent_sms", "consent_email",
                                            "consent_wechat", "timezone"};
 
 void patron_contacts_free(patron_contacts *c) {
@@ -198,8 +198,8 @@ static patron_status scan(reader *r, const char *p, const char *end, patron_erro
   return st;
 }
 
-patron_status patron_contacts_load(const char *path, const patron_dataset *ds,
-                                   patron_contacts *out, patron_error *err) {
+patron_status patron_contacts_load(const char *path, const patron_dataset *ds, patron_contacts *out,
+                                   patron_error *err) {
   *out = (patron_contacts){0};
   patron_status st = alloc(out, patron_dataset_n_customers(ds), err);
   if (st != PATRON_OK || !path) {

@@ -124,9 +124,9 @@ static patron_status get_number(const parser *p, json_t *obj, const char *key, c
 }
 
 static patron_status parse_rule(const parser *p, json_t *o, size_t i, patron_trigger_rule *r) {
-  static const char *const keys[] = {"name",          "where",    "campaign",
-                                     "channel",       "priority", "cooldown_days",
-                                     "holdout_percent", "enabled", "description", NULL};
+  static const char *const keys[] = {
+      "name",          "where",           "campaign", "channel",     "priority",
+      "cooldown_days", "holdout_percent", "enabled",  "description", NULL};
   char path[48];
   snprintf(path, sizeof path, "rules[%zu]", i);
   if (!json_is_object(o))
@@ -209,8 +209,8 @@ static patron_status parse_quiet(const parser *p, json_t *q, patron_trigger_rule
 }
 
 static patron_status parse_top(const parser *p, json_t *root, patron_trigger_rules *r) {
-  static const char *const keys[] = {"timezone", "quiet_hours", "caps", "rules", "description",
-                                     NULL};
+  static const char *const keys[] = {"timezone", "quiet_hours", "caps",
+                                     "rules",    "description", NULL};
   if (!json_is_object(root))
     return bad(p, "(top)", "expected an object with \"rules\"");
   patron_status st = only_keys(p, root, "(top)", keys);
@@ -250,8 +250,8 @@ patron_status patron_trigger_rules_parse(const char *text, size_t len, const cha
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
   if (!root)
     return patron__error_set(err, PATRON_ERR_INPUT, file, (uint64_t)(je.line > 0 ? je.line : 0),
-                             (uint32_t)(je.column > 0 ? je.column : 0), "%s (column %d)",
-                             je.text, je.column);
+                             (uint32_t)(je.column > 0 ? je.column : 0), "%s (column %d)", je.text,
+                             je.column);
   patron_trigger_rules *r = calloc(1, sizeof *r);
   parser p = {file, err};
   patron_status st = r ? parse_top(&p, root, r) : PATRON__OOM(err);

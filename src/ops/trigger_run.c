@@ -165,12 +165,15 @@ static bool in_holdout(const patron_trigger_rule *rule, const char *id) {
 static patron_status fire(state *s, size_t ri, uint32_t row, bool holdout, patron_error *err) {
   patron_trigger_result *o = s->out;
   const patron_trigger_rule *rule = &s->rules->rules[ri];
-  if (!patron__reserve((void **)&o->actions, &s->cap_actions, o->n_actions + 1,
-                       sizeof *o->actions))
+  if (!patron__reserve((void **)&o->actions, &s->cap_actions, o->n_actions + 1, sizeof *o->actions))
     return PATRON__OOM(err);
   patron_action *a = &o->actions[o->n_actions++];
-  *a = (patron_action){.rule = rule->name, .campaign = rule->campaign, .channel = rule->channel,
-                       .customer_id = s->ids[row], .holdout = holdout, .fired_at = s->in->t,
+  *a = (patron_action){.rule = rule->name,
+                       .campaign = rule->campaign,
+                       .channel = rule->channel,
+                       .customer_id = s->ids[row],
+                       .holdout = holdout,
+                       .fired_at = s->in->t,
                        .send_at = holdout ? s->in->t : send_time(s, row)};
   patron_action_id(rule->name, s->ids[row], (int32_t)(floor_day(s->in->t) / DAY), a->action_id);
   s->last[ri][row] = s->in->t;
@@ -209,8 +212,7 @@ static int by_priority(const void *pa, const void *pb, void *ctx) {
   return strcmp(a->name, b->name);
 }
 
-static patron_status rule_disabled(const state *s, size_t ri, bool *disabled,
-                                   patron_error *err) {
+static patron_status rule_disabled(const state *s, size_t ri, bool *disabled, patron_error *err) {
   *disabled = false;
   if (!s->in->store)
     return PATRON_OK;
@@ -270,8 +272,8 @@ patron_status patron_trigger_decide(const patron_trigger_input *in, patron_trigg
   if (!idc || idc->type != PATRON_COL_STRING)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "trigger: no customer_id column");
   const patron_trigger_rules *r = in->rules;
-  state s = {.in = in, .rules = r, .n_rows = patron_table_n_rows(in->table), .ids = idc->data,
-             .out = out};
+  state s = {
+      .in = in, .rules = r, .n_rows = patron_table_n_rows(in->table), .ids = idc->data, .out = out};
   s.last = calloc(r->n_rules + 1, sizeof *s.last);
   s.since = calloc(r->n_rules + 1, sizeof *s.since);
   s.cap_used = calloc(r->n_caps + 1, sizeof *s.cap_used);

@@ -92,9 +92,9 @@ typedef struct world {
 static void world_init(world *w) {
   memset(w, 0, sizeof *w);
   w->table = patron_table_new(4);
-  assert_int_equal(patron_table_add(w->table, "customer_id", PATRON_COL_STRING,
-                                    (void **)&w->ids, NULL),
-                   PATRON_OK);
+  assert_int_equal(
+      patron_table_add(w->table, "customer_id", PATRON_COL_STRING, (void **)&w->ids, NULL),
+      PATRON_OK);
   const char *ids[4] = {"a", "b", "c", "d"};
   const char *phones[4] = {"13800000001", "13800000002", "13800000003", NULL};
   int8_t consent[4] = {1, 0, -1, 1};
@@ -107,9 +107,13 @@ static void world_init(world *w) {
     w->unknown[i] = -1;
     w->tz[i] = tz[i];
   }
-  w->contacts = (patron_contacts){.n = 4, .phone = w->phone, .email = w->none,
-                                  .wechat = w->none, .consent_sms = w->consent,
-                                  .consent_email = w->unknown, .consent_wechat = w->unknown,
+  w->contacts = (patron_contacts){.n = 4,
+                                  .phone = w->phone,
+                                  .email = w->none,
+                                  .wechat = w->none,
+                                  .consent_sms = w->consent,
+                                  .consent_email = w->unknown,
+                                  .consent_wechat = w->unknown,
                                   .tz_minutes = w->tz};
 }
 
@@ -123,9 +127,14 @@ static void decide(world *w, patron_trigger_rules *r, patron_store *store, const
                    patron_trigger_result *out) {
   const uint32_t *matched[2] = {w->rows, w->rows};
   size_t n_matched[2] = {4, 4};
-  patron_trigger_input in = {.rules = r, .matched = matched, .n_matched = n_matched,
-                             .table = w->table, .row_customer = w->row_customer,
-                             .contacts = &w->contacts, .store = store, .t = at(when)};
+  patron_trigger_input in = {.rules = r,
+                             .matched = matched,
+                             .n_matched = n_matched,
+                             .table = w->table,
+                             .row_customer = w->row_customer,
+                             .contacts = &w->contacts,
+                             .store = store,
+                             .t = at(when)};
   patron_error err = {0};
   assert_int_equal(patron_trigger_decide(&in, out, &err), PATRON_OK);
 }
@@ -237,7 +246,10 @@ static void test_holdout_by_hash(void **state) {
             " \"channel\": \"app\", \"holdout_percent\": 25}]}");
   const uint32_t *matched[1] = {rows};
   size_t n_matched[1] = {N};
-  patron_trigger_input in = {.rules = r, .matched = matched, .n_matched = n_matched, .table = t,
+  patron_trigger_input in = {.rules = r,
+                             .matched = matched,
+                             .n_matched = n_matched,
+                             .table = t,
                              .t = at("2024-01-01T10:00")};
   patron_trigger_result res;
   patron_error err = {0};
