@@ -5,6 +5,7 @@
 #include "patron/version.h"
 #include "patron/error.h"
 #include "patron/run.h"
+#include "patron/sink.h"
 #include "patron/parse.h"
 #include "patron/dataset.h"
 #include "patron/table.h"

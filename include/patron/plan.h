@@ -44,10 +44,10 @@ PATRON_API const char *patron_plan_matrix_default(void);
 
 /* One customer's plan. */
 typedef struct patron_plan_row {
-  const char *row;      /* the rows value ("" when empty) */
-  long campaign;        /* index into the matrix's campaigns, or -1 */
-  double fit;           /* 0 without a campaign */
-  const char *channel;  /* the first reachable channel, or "none" */
+  const char *row;     /* the rows value ("" when empty) */
+  long campaign;       /* index into the matrix's campaigns, or -1 */
+  double fit;          /* 0 without a campaign */
+  const char *channel; /* the first reachable channel, or "none" */
 } patron_plan_row;
 
 /* For every row of table: the campaign with the highest fit >= 1 for its value of
@@ -57,8 +57,8 @@ typedef struct patron_plan_row {
  * rows column is PATRON_ERR_INPUT. */
 PATRON_API patron_status patron_plan_compute(const patron_plan_matrix *m, const patron_table *table,
                                              const uint32_t *row_customer,
-                                             const patron_contacts *contacts,
-                                             patron_plan_row **out, patron_error *err);
+                                             const patron_contacts *contacts, patron_plan_row **out,
+                                             patron_error *err);
 
 /* plan.csv (customer_id,row,campaign,fit,channel) and plan_summary.csv
  * (row,campaign,customers; rows in first-seen order of the matrix's values, then others). */

@@ -20,6 +20,7 @@ void cli_analysis_init(cli_analysis *a) {
   a->spec_only = false;
   a->db = NULL;
   a->review_days = 30;
+  patron_output_options_init(&a->output);
 }
 
 /* The library pipeline's options from analyze's flags. */
@@ -73,7 +74,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     st = patron_pipeline_run(ds, &o, &run, &r, &err);
   }
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, ds, &r, &run, &err);
+    st = patron_pipeline_write(a->out_dir, &a->output, ds, &r, &run, &err);
   if (st == PATRON_OK && store)
     st = cli_store_snapshot(store, command, &r, a->out_dir, &err);
   if (st == PATRON_OK) {

@@ -16,8 +16,8 @@ static const char usage[] =
     "email/edm an email, wechat a wechat_id, each with its consent not 0). Writes\n"
     "DIR/plan.csv (customer_id,row,campaign,fit,channel) and DIR/plan_summary.csv\n"
     "(row,campaign,customers) and prints the matrix and the plan. 'plan init' writes the\n"
-    "default matrix (item, brand and VIP campaigns by active, silent, dormant, churned).\n\n" CLI_INPUT_USAGE
-    "\nPlan:\n"
+    "default matrix (item, brand and VIP campaigns by active, silent, dormant, "
+    "churned).\n\n" CLI_INPUT_USAGE "\nPlan:\n"
     "  --matrix FILE        the campaign matrix JSON (required)\n"
     "  --out DIR            output directory (or FILE for 'plan init'; required)\n"
     "  --quiet              print nothing but errors\n"
@@ -195,6 +195,5 @@ done:
   return rc;
 }
 
-const cli_command cli_cmd_plan = {"plan", run,
-                                  "a campaign and channel per customer from a campaign matrix",
-                                  usage};
+const cli_command cli_cmd_plan = {
+    "plan", run, "a campaign and channel per customer from a campaign matrix", usage};

@@ -78,8 +78,8 @@ static patron_status parse_fits(const char *file, const char *path, json_t *o,
   return PATRON_OK;
 }
 
-static patron_status parse_campaign(const char *file, json_t *o, size_t i,
-                                    patron_plan_campaign *c, patron_error *err) {
+static patron_status parse_campaign(const char *file, json_t *o, size_t i, patron_plan_campaign *c,
+                                    patron_error *err) {
   char path[48];
   snprintf(path, sizeof path, "campaigns[%zu]", i);
   if (!json_is_object(o))
@@ -136,8 +136,8 @@ patron_status patron_plan_matrix_parse(const char *text, size_t len, const char 
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
   if (!root)
     return patron__error_set(err, PATRON_ERR_INPUT, file, (uint64_t)(je.line > 0 ? je.line : 0),
-                             (uint32_t)(je.column > 0 ? je.column : 0), "%s (column %d)",
-                             je.text, je.column);
+                             (uint32_t)(je.column > 0 ? je.column : 0), "%s (column %d)", je.text,
+                             je.column);
   patron_plan_matrix *m = calloc(1, sizeof *m);
   patron_status st = m ? parse_root(file, root, m, err) : PATRON__OOM(err);
   json_decref(root);
@@ -277,7 +277,8 @@ static patron_status write_summary(const patron_plan_matrix *m, const patron_pla
       if (!patron__reserve((void **)&t, &cap, n_t + 1, sizeof *t))
         return free(t), PATRON__OOM(err);
       size_t rank = value_rank(m, plan[r].row);
-      t[n_t++] = (tally){plan[r].row, plan[r].campaign, 0, rank == SIZE_MAX ? SIZE_MAX / 2 + n_t : rank};
+      t[n_t++] =
+          (tally){plan[r].row, plan[r].campaign, 0, rank == SIZE_MAX ? SIZE_MAX / 2 + n_t : rank};
     }
     t[i].customers++;
   }
