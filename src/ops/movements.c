@@ -4,6 +4,7 @@
 #include "core/core_int.h"
 #include "io/write_int.h"
 #include "patron/movements.h"
+#include "patron/sink.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -340,12 +341,13 @@ static patron_status write_file(const char *dir, const char *name, const patron_
   snprintf(path, sizeof path, "%s/%s", dir, name);
   if (b->oom)
     return PATRON__OOM(err);
-  FILE *f = fopen(path, "wb");
-  if (!f)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot write");
-  bool ok = fwrite(b->data, 1, b->len, f) == b->len;
-  ok = (fclose(f) == 0) && ok;
-  return ok ? PATRON_OK : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed");
+  patron_sink *sink = NULL;
+  patron_status st = patron_sink_file(path, NULL, &sink, err);
+  if (st == PATRON_OK && (st = patron_sink_write(sink, b->data, b->len, err)) != PATRON_OK) {
+    patron_sink_abort(sink);
+    return st;
+  }
+  return st == PATRON_OK ? patron_sink_close(sink, err) : st;
 }
 
 static void put_text(patron__buf *b, const char *s) { patron__buf_csv_field(b, s, strlen(s)); }

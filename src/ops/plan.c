@@ -5,6 +5,7 @@
 #include "io/write_int.h"
 #include "patron/movements.h"
 #include "patron/plan.h"
+#include "patron/sink.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -227,12 +228,13 @@ static patron_status save(const char *dir, const char *name, const patron__buf *
   snprintf(path, sizeof path, "%s/%s", dir, name);
   if (b->oom)
     return PATRON__OOM(err);
-  FILE *f = fopen(path, "wb");
-  if (!f)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
-  bool ok = fwrite(b->data, 1, b->len, f) == b->len;
-  ok = fclose(f) == 0 && ok;
-  return ok ? PATRON_OK : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed");
+  patron_sink *sink = NULL;
+  patron_status st = patron_sink_file(path, NULL, &sink, err);
+  if (st == PATRON_OK && (st = patron_sink_write(sink, b->data, b->len, err)) != PATRON_OK) {
+    patron_sink_abort(sink);
+    return st;
+  }
+  return st == PATRON_OK ? patron_sink_close(sink, err) : st;
 }
 
 static void put_field(patron__buf *b, const char *s, char end) {
