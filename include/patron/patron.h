@@ -5,6 +5,7 @@
 #include "patron/version.h"
 #include "patron/error.h"
 #include "patron/run.h"
+#include "patron/sink.h"
 #include "patron/parse.h"
 #include "patron/dataset.h"
 #include "patron/table.h"
@@ -21,5 +22,10 @@
 #include "patron/pipeline.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
+#include "patron/recommend.h"
+#include "patron/store.h"
+#include "patron/movements.h"
+#include "patron/trigger.h"
+#include "patron/plan.h"
 
 #endif

@@ -2,6 +2,7 @@
  * section 4 and print the segment report. */
 #include "analysis.h"
 #include "cli_load.h"
+#include "cli_store.h"
 #include "report_print.h"
 
 #include <stdio.h>
@@ -18,6 +19,9 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  a->db = NULL;
+  a->review_days = 30;
+  patron_output_options_init(&a->output);
 }
 
 /* The library pipeline's options from analyze's flags. */
@@ -31,6 +35,8 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->churn_model_dir = a->churn_model;
   o->cluster = a->tiers.cluster;
   o->value = a->tiers.value;
+  o->level_warning = a->db != NULL;
+  o->review_days = a->review_days;
 }
 
 static void print_report(FILE *out, const cli_analysis *a, const patron_dataset *ds,
@@ -67,17 +73,23 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_dataset *ds = NULL;
   if (!cli_make_dir(command, a->out_dir))
     return CLI_EXIT_FAIL;
+  patron_store *store = NULL; /* opened first: a bad store fails before the long work */
+  if (a->db && !(store = cli_store_open(command, a->db, false)))
+    return CLI_EXIT_FAIL;
   char rejects[4096];
   int rc = cli_load(command, &a->inputs.load,
                     cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv"), &run, &ds);
   if (rc != CLI_EXIT_OK) {
+    patron_store_close(store);
     patron_run_free_contents(&run);
     return rc;
   }
   patron_run_lap(&run, "load");
   patron_status st = patron_pipeline_run(ds, &o, &run, &r, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, ds, &r, &run, &err);
+    st = patron_pipeline_write(a->out_dir, &a->output, ds, &r, &run, &err);
+  if (st == PATRON_OK && store)
+    st = cli_store_snapshot(store, command, &r, a->out_dir, &err);
   if (st == PATRON_OK)
     st = save_report(a, ds, &r, &err);
   if (st == PATRON_OK) {
@@ -90,6 +102,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   }
   patron_pipeline_results_free(&r);
   patron_dataset_free(ds);
+  patron_store_close(store);
   patron_run_free_contents(&run);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

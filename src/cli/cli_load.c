@@ -144,7 +144,7 @@ int cli_load(const char *command, const patron_load_options *o, const char *reje
 }
 
 patron_status cli_write_accounting(const patron_dataset *ds, const patron_profile *profile,
-                                   const patron_run *run, const char *rejects_path,
+                                   patron_run *run, const char *rejects_path,
                                    const char *summary_path, patron_error *err) {
   patron_status st = PATRON_OK;
   if (patron_dataset_n_rejects(ds))
@@ -153,6 +153,18 @@ patron_status cli_write_accounting(const patron_dataset *ds, const patron_profil
     unlink(rejects_path); /* a stale rejects.csv from an earlier run would mislead */
   if (st == PATRON_OK)
     st = patron_write_run_summary_json(ds, profile, run, summary_path, err);
+  return st;
+}
+
+patron_status cli_write_accounting_timed(const patron_dataset *ds, patron_timing *timings,
+                                         size_t n_timings, const char *rejects_path,
+                                         const char *summary_path, patron_error *err) {
+  patron_run run;
+  patron_run_init(&run);
+  run.timings = timings, run.n_timings = n_timings;
+  patron_status st = cli_write_accounting(ds, NULL, &run, rejects_path, summary_path, err);
+  run.timings = NULL, run.n_timings = 0; /* the caller's; the run owns only its warnings */
+  patron_run_free_contents(&run);
   return st;
 }
 

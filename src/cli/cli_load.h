@@ -17,8 +17,13 @@ int cli_load(const char *command, const patron_load_options *o, const char *reje
 /* Writes rejects.csv (or removes a stale one) and summary.json with the run's timings and
  * warnings (profile may be NULL: then only the inputs, as-of, timings and warnings). */
 patron_status cli_write_accounting(const patron_dataset *ds, const patron_profile *profile,
-                                   const patron_run *run, const char *rejects_path,
+                                   patron_run *run, const char *rejects_path,
                                    const char *summary_path, patron_error *err);
+
+/* The same for a command without a run: timings (not owned) and no other warnings. */
+patron_status cli_write_accounting_timed(const patron_dataset *ds, patron_timing *timings,
+                                         size_t n_timings, const char *rejects_path,
+                                         const char *summary_path, patron_error *err);
 
 /* PATH of a file beside a score file: scores.csv -> scores.NAME (e.g. scores.rejects.csv). */
 const char *cli_sibling_path(char *buf, size_t cap, const char *file, const char *name);

@@ -28,8 +28,13 @@ static const char usage[] =
     "  --cycle-fallback     one-purchase-day customers take the median repurchase cycle\n"
     "  --churn-model DIR    add the churn_risk (or purchase_propensity) column of a model\n"
     "                       trained by 'patron churn train' (or 'propensity train')\n"
+    "  --db FILE            also record a snapshot of this as-of in the SQLite store FILE\n"
+    "                       (created when missing; re-running an as-of replaces it) and\n"
+    "                       add the level_warning column (upgrade_near, downgrade_risk)\n"
+    "  --review-days N      level_warning: days to the next member-level review (30)\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE;
+    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE
+                                                                       "\n" CLI_OUTPUT_USAGE;
 
 enum {
   OPT_OUT = CLI_OPT_FIRST_FREE,
@@ -47,13 +52,16 @@ enum {
   OPT_DUE_DAYS,
   OPT_CYCLE_FALLBACK,
   OPT_CHURN_MODEL,
-  OPT_PENALIZER
+  OPT_PENALIZER,
+  OPT_DB,
+  OPT_REVIEW_DAYS
 };
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
     CLI_CLUSTER_LONG_OPTIONS,
     CLI_VALUE_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"bins", required_argument, NULL, OPT_BINS},
     {"threshold", required_argument, NULL, OPT_THRESHOLD},
@@ -70,6 +78,8 @@ static const struct option long_options[] = {
     {"cycle-fallback", no_argument, NULL, OPT_CYCLE_FALLBACK},
     {"churn-model", required_argument, NULL, OPT_CHURN_MODEL},
     {"penalizer", required_argument, NULL, OPT_PENALIZER},
+    {"db", required_argument, NULL, OPT_DB},
+    {"review-days", required_argument, NULL, OPT_REVIEW_DAYS},
     {NULL, 0, NULL, 0},
 };
 
@@ -143,6 +153,12 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
         a->clv_options.penalizer < 0)
       return cli_usage_error("analyze", "--penalizer expects a number >= 0, got '%s'", arg), false;
     return true;
+  case OPT_DB: a->db = arg; return true;
+  case OPT_REVIEW_DAYS:
+    if (!cli_parse_long("analyze", "--review-days", arg, 0, 100000, &v))
+      return false;
+    a->review_days = (int)v;
+    return true;
   case OPT_CHURN_MODEL: /* its features need the order lines */
     a->churn_model = arg;
     a->inputs.load.keep_lines = true;
@@ -166,6 +182,8 @@ static int run(int argc, char **argv) {
     int handled = cli_inputs_option(&a.inputs, "analyze", opt, optarg);
     if (handled == 0)
       handled = cli_tiers_option(&a.tiers, "analyze", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a.output, opt);
     if (handled < 0 || (handled == 0 && !own_option(&a, opt, optarg)))
       goto done;
   }

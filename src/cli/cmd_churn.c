@@ -266,7 +266,7 @@ static int run_train(churn_args *a, patron_dataset *ds) {
   if (st == PATRON_OK)
     st = patron_churn_train(ts, &a->opts, &m, &r, &err);
   if (st == PATRON_OK)
-    st = cli_churn_write_model(a->out, m, &r, ts, &a->opts, &err);
+    st = patron_churn_model_write(a->out, m, &r, ts, &a->opts, NULL, &err);
   if (st == PATRON_OK && !a->quiet)
     print_training(a, &r, ts);
   patron_churn_report_free(&r);
@@ -290,7 +290,7 @@ static int run_score(churn_args *a, patron_dataset *ds) {
   if (st == PATRON_OK)
     st = patron_churn_score(m, ds, as_of, a->inputs.load.n_threads, &s, &err);
   if (st == PATRON_OK)
-    st = cli_churn_write_scores(a->out, ds, m, &s, &err);
+    st = patron_churn_scores_write(a->out, ds, m, &s, NULL, &err);
   if (st == PATRON_OK && !a->quiet) {
     char day[11];
     patron_format_day(as_of, day);
@@ -352,8 +352,7 @@ static int write_accounting(const churn_args *a, const patron_dataset *ds) {
   accounting_paths(a, rejects, summary, sizeof rejects);
   patron_timing t = {"load", a->load_seconds};
   patron_error err = {0};
-  patron_run run = {.timings = &t, .n_timings = 1};
-  if (cli_write_accounting(ds, NULL, &run, rejects, summary, &err) != PATRON_OK)
+  if (cli_write_accounting_timed(ds, &t, 1, rejects, summary, &err) != PATRON_OK)
     return cli_fail(a->command, &err);
   return CLI_EXIT_OK;
 }

@@ -142,8 +142,8 @@ static patron_status write_outputs(const rp_args *a, rp_run *r, patron_error *er
   char rejects[4096];
   cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
   if (st == PATRON_OK)
-    st = cli_write_accounting(r->ds, NULL, &(patron_run){.timings = t, .n_timings = 4}, rejects,
-                              cli_path(path, sizeof path, a->out, "summary.json"), err);
+    st = cli_write_accounting_timed(r->ds, t, 4, rejects,
+                                    cli_path(path, sizeof path, a->out, "summary.json"), err);
   return st;
 }
 
