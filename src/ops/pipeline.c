@@ -30,12 +30,13 @@ static const patron_stage stages[] = {
   {"repurchase", "unless --spec-only; reads orders, lines; adds repurchase_cycle_days, "
                  "next_purchase_expected, repurchase_due, repurchase_status", models,
    patron__stage_repurchase, false},
-  {"churn", "with --churn-model; reads the model's features; adds churn_risk or "
-            "purchase_propensity", churn_on, patron__stage_churn, false},
   {"cluster", "unless --spec-only; reads the --features columns; adds cluster, "
               "cluster_label", models, patron__stage_cluster, false},
   {"tiers", "unless --spec-only; reads recency_days, frequency, monetary, events; adds "
             "value_index, tier, member_level", models, patron__stage_tiers, false},
+  {"churn", "with --churn-model, after the default columns (which keep their positions); "
+            "reads the model's features; adds churn_risk or purchase_propensity", churn_on,
+   patron__stage_churn, false},
   {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
                     "level_warning", warning_on, patron__stage_level_warning, false},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",

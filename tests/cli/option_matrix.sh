@@ -91,6 +91,11 @@ for task in churn propensity; do
     --out "$WORK/s$n.b.csv"
   # shellcheck disable=SC2086
   ok analyze $IN --churn-model "$m" --quiet
+  # the score column comes after the default columns: they keep their positions
+  case "$(head -1 "$WORK/o$n/profiles.csv")" in
+    "$(head -1 "$WORK/o1/profiles.csv"),"*) ;;
+    *) fail "--churn-model moved the default columns: $(head -1 "$WORK/o$n/profiles.csv")" ;;
+  esac
   # shellcheck disable=SC2086
   ok analyze $IN --churn-model "$m" --k auto --no-clv
 done
