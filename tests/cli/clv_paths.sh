@@ -22,7 +22,7 @@ python3 - "$WORK/a/summary.json" <<'PY' || fail "summary.json lacks the CLV mode
 import json, sys
 s = json.load(open(sys.argv[1]))
 p = s["clv"]["purchases"]
-assert p["model"] == "bgnbd" and p["penalizer"] == 0.001, p
+assert p["model"] == "mbgnbd" and p["penalizer"] == 0.001, p
 assert set(p["params"]) == {"r", "alpha", "a", "b"}, p
 assert isinstance(s["warnings"], list)
 PY

@@ -24,7 +24,8 @@ typedef struct fit_ctx {
   double *block; /* n_blocks x (1 + P): ll, grad */
   size_t n_blocks, P;
   int threads;
-  double penalizer, W;
+  double penalizer, log_penalizer, W;
+  bool unitless[P_MAX]; /* shapes (r, a, b, s, p, q), not time or money scales */
   double theta[P_MAX];
   double memo_eta[P_MAX], memo_f, memo_g[P_MAX]; /* GSL asks for f and df separately */
   bool memo_ok, have_memo;
@@ -70,13 +71,15 @@ static bool objective(fit_ctx *c, const double *eta, double *f, double *g) {
   }
   if (!loglik(c, theta, &ll, gl))
     return false;
-  double pen = 0;
+  double pen = 0, log_pen = 0;
   for (size_t j = 0; j < c->P; j++) {
     pen += theta[j] * theta[j];
+    double lp = c->unitless[j] ? c->log_penalizer : 0;
+    log_pen += lp * eta[j] * eta[j];
     if (g)
-      g[j] = (-gl[j] / c->W + 2 * c->penalizer * theta[j]) * theta[j];
+      g[j] = (-gl[j] / c->W + 2 * c->penalizer * theta[j]) * theta[j] + 2 * lp * eta[j];
   }
-  *f = -ll / c->W + c->penalizer * pen;
+  *f = -ll / c->W + c->penalizer * pen + log_pen;
   return isfinite(*f);
 }
 
@@ -271,10 +274,15 @@ static bool ctx_init(fit_ctx *c, patron_clv_kind kind, const patron_clv_summary 
                      const patron_clv_fit_options *o) {
   memset(c, 0, sizeof *c);
   c->fam = family_of(kind);
+  for (size_t j = 0; j < P_MAX; j++) /* alpha, beta (time) and gamma (money) are scales */
+    c->unitless[j] = !(j == 1 && kind != PATRON_CLV_GAMMAGAMMA) &&
+                     !(j == 3 && kind == PATRON_CLV_PARETONBD) &&
+                     !(j == 2 && kind == PATRON_CLV_GAMMAGAMMA);
   c->s = s;
   c->P = c->fam->n_params;
   c->W = s->total_weight;
   c->penalizer = o && o->penalizer > 0 ? o->penalizer : 0;
+  c->log_penalizer = o && o->log_penalizer > 0 ? o->log_penalizer : 0;
   c->threads = o && o->threads > 0 ? o->threads : patron__default_threads();
   if (c->threads > MAX_THREADS)
     c->threads = MAX_THREADS;
