@@ -82,6 +82,15 @@ assert any("UTF-8" in w for w in s["warnings"]), s["warnings"]
 PY
 expect_contains "$WORK/err" "warning: summary.json"
 
+# repurchase: --excel, and a run without categories removes the earlier category files
+expect_exit 0 -- "$PATRON" repurchase --orders "$WORK/gen/orders.csv" --quiet --out "$WORK/rp"
+[ -f "$WORK/rp/repurchase_categories.csv" ] || fail "repurchase wrote no category file"
+expect_exit 0 -- "$PATRON" repurchase --orders "$WORK/gen/orders.csv" --no-categories --excel \
+  --quiet --out "$WORK/rp"
+[ -f "$WORK/rp/repurchase_categories.csv" ] && fail "stale repurchase_categories.csv left"
+[ "$(head -c 3 "$WORK/rp/repurchase_customers.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] ||
+  fail "repurchase --excel: no byte-order mark"
+
 # clv: a run without a holdout removes the evaluation files of an earlier run with one;
 # its summary.json stays valid JSON with a non-UTF-8 input name
 "$PATRON" gen --customers 300 --seed 2 --out "$WORK/g2" >/dev/null 2>&1 || fail "gen failed"
