@@ -23,5 +23,9 @@
 #include "patron/hash.h"
 #include "patron/experiment.h"
 #include "patron/recommend.h"
+#include "patron/store.h"
+#include "patron/movements.h"
+#include "patron/trigger.h"
+#include "patron/plan.h"
 
 #endif

@@ -171,6 +171,24 @@ static bool fit_levels(patron_feature_schema *s, int k, const patron_features *c
   return ok;
 }
 
+/* Levels are saved in schema.json as text: a value in another encoding (a GBK city read
+ * without --encoding) is named here rather than breaking the schema downstream. */
+static patron_status check_levels_text(const patron_feature_schema *s, patron_error *err) {
+  for (int k = 0; k < PATRON__N_CATEGORICAL; k++)
+    for (size_t j = 0; j < s->n_levels[k]; j++) {
+      const char *v = s->levels[k][j];
+      if (patron__utf8_valid(v, strlen(v)))
+        continue;
+      char shown[200];
+      return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                               "the %s value '%s' is not UTF-8 text: give its file's encoding, "
+                               "e.g. --encoding customers=gbk (or --encoding gbk for all files)",
+                               patron__categorical_defs[k].name,
+                               patron__escape(shown, sizeof shown, v, strlen(v)));
+    }
+  return PATRON_OK;
+}
+
 patron_status patron_feature_schema_fit(const patron_features *const *sets, size_t n_sets,
                                         int max_levels, double min_share,
                                         patron_feature_schema **out, patron_error *err) {
@@ -192,6 +210,11 @@ patron_status patron_feature_schema_fit(const patron_features *const *sets, size
   if (!ok || !build_columns(s)) {
     patron_feature_schema_free(s);
     return PATRON__OOM(err);
+  }
+  patron_status st = check_levels_text(s, err);
+  if (st != PATRON_OK) {
+    patron_feature_schema_free(s);
+    return st;
   }
   *out = s;
   return PATRON_OK;
