@@ -83,11 +83,18 @@ PATRON_API void patron_dataset_free(patron_dataset *ds);
 /* What happened to each input file. Rows read = rows used + rows rejected; after_as_of
  * counts the used rows dated on or after the as-of day given at load (kept out of every
  * figure). Blank lines are not rows. */
+#define PATRON_EMPTY_COLUMNS 64
+
 typedef struct patron_file_report {
   bool present;
   const char *path;
   uint64_t rows_read, rows_used, rows_rejected, after_as_of, blank_lines;
   uint64_t rejected_by_reason[PATRON_REJECT_COUNT];
+  /* Empty cells per column (the first PATRON_EMPTY_COLUMNS columns of the header), over the
+   * data rows with the right number of fields: the data-quality figures of monitoring. */
+  size_t n_columns;
+  const char *columns[PATRON_EMPTY_COLUMNS]; /* header names (owned by the dataset) */
+  uint64_t empty_cells[PATRON_EMPTY_COLUMNS];
 } patron_file_report;
 
 PATRON_API const patron_file_report *patron_dataset_file_report(const patron_dataset *ds,

@@ -66,8 +66,8 @@ PATRON_API patron_status patron_assignments_read_csv(const char *path, patron_as
                                                      patron_error *err);
 
 /* customer_id,arm,bucket, in the assignments' order. */
-PATRON_API patron_status patron_assignments_write_csv(const patron_assignments *a,
-                                                      const char *path, patron_error *err);
+PATRON_API patron_status patron_assignments_write_csv(const patron_assignments *a, const char *path,
+                                                      patron_error *err);
 
 /* ---- Statistics ----------------------------------------------------------------------- */
 
@@ -82,11 +82,11 @@ PATRON_API patron_moments patron_stats_moments(const double *y, size_t n);
 
 /* One comparison of an arm (t) with control (c). */
 typedef struct patron_comparison {
-  double value, control_value;       /* means (proportions) */
-  double diff, diff_low, diff_high;  /* t - c and its interval */
-  double lift, lift_low, lift_high;  /* t / c - 1 and its delta-method interval; NaN when c = 0 */
-  double p_value;                    /* two-sided */
-  double df;                         /* Welch-Satterthwaite degrees of freedom; NaN for z */
+  double value, control_value;      /* means (proportions) */
+  double diff, diff_low, diff_high; /* t - c and its interval */
+  double lift, lift_low, lift_high; /* t / c - 1 and its delta-method interval; NaN when c = 0 */
+  double p_value;                   /* two-sided */
+  double df;                        /* Welch-Satterthwaite degrees of freedom; NaN for z */
 } patron_comparison;
 
 /* Conversion: x successes of n per arm. Newcombe's hybrid score interval (from Wilson
@@ -179,10 +179,10 @@ typedef struct patron_evaluation {
   char *experiment;
   patron_arms arms;
   size_t control;
-  size_t *arm_n;   /* customers per arm */
+  size_t *arm_n; /* customers per arm */
   double srm_p;
-  double cap;      /* the revenue cap applied (NaN: none) */
-  double theta[2]; /* CUPED theta for revenue, orders (NaN without --cuped) */
+  double cap;       /* the revenue cap applied (NaN: none) */
+  double theta[2];  /* CUPED theta for revenue, orders (NaN without --cuped) */
   size_t n_unknown; /* assigned ids with no order at all in the data (kept: zeros) */
   size_t n_rows;
   patron_result_row *rows; /* metric-major: conversion rows, revenue rows, orders rows */
@@ -197,8 +197,7 @@ PATRON_API void patron_evaluation_free(patron_evaluation *e);
 PATRON_API patron_status patron_experiment_metrics(const patron_assignments *a,
                                                    const patron_dataset *ds,
                                                    const patron_eval_options *o, double *y,
-                                                   double *x, size_t *n_unknown,
-                                                   patron_error *err);
+                                                   double *x, size_t *n_unknown, patron_error *err);
 
 /* Evaluates from per-customer metrics laid out as patron_experiment_metrics writes them
  * (capping and CUPED are applied here, on copies). *out is new. */

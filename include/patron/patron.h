@@ -19,5 +19,6 @@
 #include "patron/churn.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
+#include "patron/monitor.h"
 
 #endif

@@ -50,10 +50,10 @@ static const char usage[] =
 enum { OPT_IDS = 1, OPT_NAME, OPT_ARMS, OPT_SALT, OPT_OUT, OPT_WHERE, OPT_DB };
 
 static const struct option assign_options[] = {
-    {"ids", required_argument, NULL, OPT_IDS},     {"name", required_argument, NULL, OPT_NAME},
-    {"arms", required_argument, NULL, OPT_ARMS},   {"salt", required_argument, NULL, OPT_SALT},
-    {"out", required_argument, NULL, OPT_OUT},     {"where", required_argument, NULL, OPT_WHERE},
-    {"db", required_argument, NULL, OPT_DB},       {NULL, 0, NULL, 0},
+    {"ids", required_argument, NULL, OPT_IDS},   {"name", required_argument, NULL, OPT_NAME},
+    {"arms", required_argument, NULL, OPT_ARMS}, {"salt", required_argument, NULL, OPT_SALT},
+    {"out", required_argument, NULL, OPT_OUT},   {"where", required_argument, NULL, OPT_WHERE},
+    {"db", required_argument, NULL, OPT_DB},     {NULL, 0, NULL, 0},
 };
 
 typedef struct assign_args {
@@ -132,9 +132,12 @@ static int run_assign(int argc, char **argv) {
 enum { OPT_BASELINE = 1, OPT_SD, OPT_MDE, OPT_ALPHA, OPT_POWER, OPT_N_ARMS };
 
 static const struct option size_options[] = {
-    {"baseline", required_argument, NULL, OPT_BASELINE}, {"sd", required_argument, NULL, OPT_SD},
-    {"mde", required_argument, NULL, OPT_MDE},           {"alpha", required_argument, NULL, OPT_ALPHA},
-    {"power", required_argument, NULL, OPT_POWER},       {"arms", required_argument, NULL, OPT_N_ARMS},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"sd", required_argument, NULL, OPT_SD},
+    {"mde", required_argument, NULL, OPT_MDE},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"power", required_argument, NULL, OPT_POWER},
+    {"arms", required_argument, NULL, OPT_N_ARMS},
     {NULL, 0, NULL, 0},
 };
 
@@ -155,11 +158,10 @@ static int run_size(int argc, char **argv) {
     return cli_usage_error("experiment", "size needs --mde and either --baseline or --sd");
   patron_error err = {0};
   double n = 0;
-  patron_status st =
-      proportion ? patron_stats_size_proportion(v[OPT_BASELINE], v[OPT_MDE], v[OPT_ALPHA],
-                                                v[OPT_POWER], &n, &err)
-                 : patron_stats_size_mean(v[OPT_SD], v[OPT_MDE], v[OPT_ALPHA], v[OPT_POWER], &n,
-                                          &err);
+  patron_status st = proportion ? patron_stats_size_proportion(v[OPT_BASELINE], v[OPT_MDE],
+                                                               v[OPT_ALPHA], v[OPT_POWER], &n, &err)
+                                : patron_stats_size_mean(v[OPT_SD], v[OPT_MDE], v[OPT_ALPHA],
+                                                         v[OPT_POWER], &n, &err);
   if (st != PATRON_OK)
     return cli_fail("experiment", &err);
   if (proportion)

@@ -76,8 +76,7 @@ static bool numeric_option(eval_args *a, int opt, const char *arg) {
   case OPT_POWER:
     return cli_parse_double("experiment", "--power", arg, &d) &&
            in_range("--power", d, 0.01, 0.9999) && ((o->power = d), true);
-  case OPT_MIN_LIFT:
-    return cli_parse_double("experiment", "--min-lift", arg, &o->min_lift);
+  case OPT_MIN_LIFT: return cli_parse_double("experiment", "--min-lift", arg, &o->min_lift);
   default: return cli_usage_error("experiment", "unknown option"), false;
   }
 }
@@ -194,11 +193,10 @@ static void print_report(const eval_args *a, const patron_evaluation *e) {
   if (!isnan(e->cap))
     printf("Revenue capped at %.2f (pooled %g-th percentile)\n", e->cap, a->opts.cap_percentile);
   if (a->opts.cuped)
-    printf("CUPED over %d days before start: theta revenue %.4g, orders %.4g\n",
-           a->opts.pre_days, e->theta[0], e->theta[1]);
+    printf("CUPED over %d days before start: theta revenue %.4g, orders %.4g\n", a->opts.pre_days,
+           e->theta[0], e->theta[1]);
   if (e->n_unknown)
-    printf("%zu assigned customers have no orders in the data (counted as zeros)\n",
-           e->n_unknown);
+    printf("%zu assigned customers have no orders in the data (counted as zeros)\n", e->n_unknown);
   printf("\n%-11s %-14s %10s %10s  %-30s %-26s %8s  %s\n", "metric", "arm", "control", "arm",
          "difference [CI]", "lift [CI]", "p (Holm)", "verdict");
   for (size_t i = 0; i < e->n_rows; i++)

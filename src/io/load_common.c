@@ -199,6 +199,8 @@ patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_fi
     return st;
   const char **names = NULL;
   st = header_names(f, ds, &names, &f->n_fields, err);
+  for (size_t i = 0; st == PATRON_OK && i < f->n_fields && i < PATRON_EMPTY_COLUMNS; i++)
+    f->names[i] = names[i];
   if (st == PATRON_OK)
     st = resolve_columns(f, names, f->n_fields, err);
   free(names);
@@ -283,8 +285,12 @@ bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64
                            bool *keep_going) {
   w->rows_read++;
   *keep_going = true;
-  if (rec->n_fields == w->file->n_fields)
+  if (rec->n_fields == w->file->n_fields) {
+    size_t n = rec->n_fields < PATRON_EMPTY_COLUMNS ? rec->n_fields : PATRON_EMPTY_COLUMNS;
+    for (size_t i = 0; i < n; i++)
+      w->empty[i] += rec->fields[i].len == 0;
     return true;
+  }
   *keep_going = patron__worker_reject(w, rec, line, -1, PATRON_REJECT_FIELD_COUNT);
   return false;
 }
@@ -384,6 +390,9 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
   patron__rejects *dst = &ds->rejects;
   size_t first = dst->n;
   rep->present = true;
+  rep->n_columns = f->n_fields < PATRON_EMPTY_COLUMNS ? f->n_fields : PATRON_EMPTY_COLUMNS;
+  for (size_t c = 0; c < rep->n_columns; c++)
+    rep->columns[c] = f->names[c];
   uint64_t line0 = f->scan.header_lines;
   for (int i = 0; i < n; i++) {
     load_worker *w = workers[i];
@@ -393,6 +402,8 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     rep->rows_used += w->rows_used;
     rep->after_as_of += w->after_as_of;
     rep->blank_lines += scan_workers[i].n_blank;
+    for (size_t c = 0; c < rep->n_columns; c++)
+      rep->empty_cells[c] += w->empty[c];
     for (int r = 0; r < PATRON_REJECT_COUNT; r++) {
       rep->rejected_by_reason[r] += w->by_reason[r];
       rep->rows_rejected += w->by_reason[r];

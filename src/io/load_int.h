@@ -18,6 +18,7 @@ typedef struct load_file {
   int field[PATRON__MAX_COLUMNS];          /* field index of each known column, -1 absent */
   const char *header[PATRON__MAX_COLUMNS]; /* its header text (owned by ds->names) */
   int64_t as_of_seconds;                   /* INT64_MAX when no as-of was given */
+  const char *names[PATRON_EMPTY_COLUMNS]; /* the first header names (owned by ds->names) */
 } load_file;
 
 typedef struct load_kind load_kind;
@@ -33,6 +34,7 @@ typedef struct load_worker {
   patron__rejects rejects; /* lines relative to the worker's range */
   uint64_t rows_read, rows_used, after_as_of;
   uint64_t by_reason[PATRON_REJECT_COUNT];
+  uint64_t empty[PATRON_EMPTY_COLUMNS]; /* empty cells per column, rows of the right width */
   bool oom;
 } load_worker;
 

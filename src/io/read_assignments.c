@@ -20,8 +20,7 @@ typedef struct text_file {
 static patron_status read_all(text_file *f, patron_error *err) {
   FILE *fp = fopen(f->path, "rb");
   if (!fp)
-    return patron__error_set(err, PATRON_ERR_IO, f->path, 0, 0, "cannot open: %s",
-                             strerror(errno));
+    return patron__error_set(err, PATRON_ERR_IO, f->path, 0, 0, "cannot open: %s", strerror(errno));
   size_t cap = 1 << 16;
   f->data = malloc(cap);
   f->len = 0;
@@ -52,7 +51,7 @@ typedef struct reader {
   text_file file;
   const char *const *want; /* column names looked up in the header */
   int n_want;
-  int col[4]; /* field index of each wanted column, -1 when absent */
+  int col[4];          /* field index of each wanted column, -1 when absent */
   bool first_fallback; /* the first wanted column, when absent, is the file's first */
 } reader;
 
@@ -98,8 +97,7 @@ static patron_status each_row(reader *r, row_fn fn, void *ctx, patron_error *err
     if (cs == PATRON__CSV_NOMEM)
       st = PATRON__OOM(err);
     else if (cs != PATRON__CSV_OK)
-      st = patron__error_set(err, PATRON_ERR_INPUT, r->file.path, line, 0, "%s",
-                             csv_problem(cs));
+      st = patron__error_set(err, PATRON_ERR_INPUT, r->file.path, line, 0, "%s", csv_problem(cs));
     else if (first)
       st = header(r, &rec, err);
     else if (!patron__csv_is_blank(&rec))
@@ -118,8 +116,8 @@ typedef struct ids_ctx {
   size_t bytes;
 } ids_ctx;
 
-static patron_status field_of(const reader *r, const patron__csv_record *rec, int k,
-                              uint64_t line, const patron__csv_field **out, patron_error *err) {
+static patron_status field_of(const reader *r, const patron__csv_record *rec, int k, uint64_t line,
+                              const patron__csv_field **out, patron_error *err) {
   if (r->col[k] < 0 || (size_t)r->col[k] >= rec->n_fields)
     return patron__error_set(err, PATRON_ERR_INPUT, r->file.path, line, 0, "missing %s",
                              r->want[k]);

@@ -166,13 +166,12 @@ static patron_status compare_metric(const patron_assignments *a, patron_evaluati
     if (arm == c)
       continue;
     patron_result_row *r = &e->rows[e->n_rows++];
-    *r = (patron_result_row){.metric = m, .arm = arm, .n = w->mom[arm].n,
-                             .control_n = w->mom[c].n, .srm_p = e->srm_p};
+    *r = (patron_result_row){
+        .metric = m, .arm = arm, .n = w->mom[arm].n, .control_n = w->mom[c].n, .srm_p = e->srm_p};
     if (m == PATRON_METRIC_CONVERSION)
-      st = patron_stats_proportions((size_t)llround(w->mom[arm].mean * (double)w->mom[arm].n),
-                                    w->mom[arm].n,
-                                    (size_t)llround(w->mom[c].mean * (double)w->mom[c].n),
-                                    w->mom[c].n, o->alpha, &r->c, err);
+      st = patron_stats_proportions(
+          (size_t)llround(w->mom[arm].mean * (double)w->mom[arm].n), w->mom[arm].n,
+          (size_t)llround(w->mom[c].mean * (double)w->mom[c].n), w->mom[c].n, o->alpha, &r->c, err);
     else
       st = patron_stats_means(w->mom[arm], w->mom[c], o->alpha, &r->c, err);
     r->required_n = required_n(m, w->mom[c], o);
@@ -230,8 +229,7 @@ static patron_evaluation *evaluation_new(const patron_assignments *a) {
   return e;
 }
 
-static patron_status finish(patron_evaluation *e, const patron_eval_options *o,
-                            patron_error *err) {
+static patron_status finish(patron_evaluation *e, const patron_eval_options *o, patron_error *err) {
   double *p = malloc(e->n_rows * sizeof *p);
   if (!p)
     return PATRON__OOM(err);

@@ -6,20 +6,20 @@
 
 #include <stdlib.h>
 
-static const char *const figure_names[11] = {
-    "value", "control_value", "diff", "diff_low", "diff_high", "lift",
-    "lift_low", "lift_high", "p_value", "p_adjusted", "srm_p"};
+static const char *const figure_names[11] = {"value",     "control_value", "diff",     "diff_low",
+                                             "diff_high", "lift",          "lift_low", "lift_high",
+                                             "p_value",   "p_adjusted",    "srm_p"};
 
 static void figures(const patron_result_row *r, double out[11]) {
   const patron_comparison *c = &r->c;
-  double v[11] = {c->value, c->control_value, c->diff,    c->diff_low,   c->diff_high, c->lift,
-                  c->lift_low, c->lift_high, c->p_value, r->p_adjusted, r->srm_p};
+  double v[11] = {c->value,    c->control_value, c->diff,    c->diff_low,   c->diff_high, c->lift,
+                  c->lift_low, c->lift_high,     c->p_value, r->p_adjusted, r->srm_p};
   for (int i = 0; i < 11; i++)
     out[i] = v[i];
 }
 
-static patron_status add_columns(patron_table *t, const char ***text, int64_t **count,
-                                 double **fig, patron_error *err) {
+static patron_status add_columns(patron_table *t, const char ***text, int64_t **count, double **fig,
+                                 patron_error *err) {
   static const char *const text_names[4] = {"experiment", "metric", "arm", "verdict"};
   patron_status st = PATRON_OK;
   for (int i = 0; i < 3 && st == PATRON_OK; i++)

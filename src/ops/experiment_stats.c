@@ -45,8 +45,8 @@ static void delta_lift(patron_moments t, patron_moments c, double z, patron_comp
   if (c.mean == 0)
     return;
   double r = t.mean / c.mean;
-  double var = t.var / ((double)t.n * c.mean * c.mean) +
-               r * r * c.var / ((double)c.n * c.mean * c.mean);
+  double var =
+      t.var / ((double)t.n * c.mean * c.mean) + r * r * c.var / ((double)c.n * c.mean * c.mean);
   double half = z * sqrt(var);
   out->lift = r - 1;
   out->lift_low = r - 1 - half;
@@ -59,8 +59,8 @@ static patron_moments binary_moments(size_t x, size_t n) {
   return m;
 }
 
-patron_status patron_stats_proportions(size_t x_t, size_t n_t, size_t x_c, size_t n_c,
-                                       double alpha, patron_comparison *out, patron_error *err) {
+patron_status patron_stats_proportions(size_t x_t, size_t n_t, size_t x_c, size_t n_c, double alpha,
+                                       patron_comparison *out, patron_error *err) {
   if (n_t == 0 || n_c == 0 || x_t > n_t || x_c > n_c)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "a conversion comparison needs customers in both arms");
@@ -189,8 +189,8 @@ static patron_status check_plan(double alpha, double power, double mde, patron_e
   return PATRON_OK;
 }
 
-patron_status patron_stats_size_proportion(double baseline, double mde, double alpha,
-                                           double power, double *n_per_arm, patron_error *err) {
+patron_status patron_stats_size_proportion(double baseline, double mde, double alpha, double power,
+                                           double *n_per_arm, patron_error *err) {
   patron_status st = check_plan(alpha, power, mde, err);
   if (st != PATRON_OK)
     return st;
