@@ -20,9 +20,8 @@ typedef struct patron_alert_rules patron_alert_rules;
  * of min, max, max_change (relative to the previous snapshot). Unknown keys, wrong types and
  * rules without a check are errors naming `source` (a file name for messages) and the rule.
  * Free with patron_alert_rules_free. */
-PATRON_API patron_status patron_alert_rules_parse(const char *text, size_t len,
-                                                  const char *source, patron_alert_rules **out,
-                                                  patron_error *err);
+PATRON_API patron_status patron_alert_rules_parse(const char *text, size_t len, const char *source,
+                                                  patron_alert_rules **out, patron_error *err);
 /* Reads and parses a rules file. */
 PATRON_API patron_status patron_alert_rules_read(const char *path, patron_alert_rules **out,
                                                  patron_error *err);

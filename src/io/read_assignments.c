@@ -89,7 +89,7 @@ static patron_status each_row(reader *r, row_fn fn, void *ctx, patron_error *err
   if (p == end)
     return patron__error_set(err, PATRON_ERR_INPUT, r->file.path, 0, 0,
                              "empty file: expected a header row");
-  patron__csv_dialect d = {','};
+  patron__csv_dialect d = {.delimiter = ','};
   patron__csv_record rec = {0};
   uint64_t line = 1;
   for (bool first = true; st == PATRON_OK && p < end; first = false, p = next) {

@@ -140,10 +140,9 @@ static void collect(const patron_table *t, const patron_column *cols[4], rfm_sum
 
 static patron_status profile_metrics(patron_monitor *m, int32_t as_of, const patron_table *t,
                                      patron_error *err) {
-  const patron_column *cols[4] = {need(t, "frequency", PATRON_COL_INT, err),
-                                  need(t, "monetary", PATRON_COL_MONEY, err),
-                                  need(t, "recency_days", PATRON_COL_INT, err),
-                                  need(t, "lifecycle", PATRON_COL_CATEGORY, err)};
+  const patron_column *cols[4] = {
+      need(t, "frequency", PATRON_COL_INT, err), need(t, "monetary", PATRON_COL_MONEY, err),
+      need(t, "recency_days", PATRON_COL_INT, err), need(t, "lifecycle", PATRON_COL_CATEGORY, err)};
   if (!cols[0] || !cols[1] || !cols[2] || !cols[3])
     return PATRON_ERR_INPUT;
   size_t n = patron_table_n_rows(t);
@@ -154,12 +153,15 @@ static patron_status profile_metrics(patron_monitor *m, int32_t as_of, const pat
   s.rec = work, s.freq = work + n, s.mon = work + 2 * n;
   collect(t, cols, &s);
   double p = (double)s.purchasers, np = s.purchasers ? p : NAN;
-  double mean_f = (double)(s.purchases / (long double)np), mean_r = (double)(s.recency / (long double)np);
-  const char *names[14] = {"customers",      "purchasers",       "revenue",
-                           "aov",            "repurchase_rate",  "recency_mean",
-                           "recency_median", "frequency_mean",   "frequency_median",
-                           "monetary_mean",  "monetary_median",  "active_share",
-                           "churned_share",  NULL};
+  double mean_f = (double)(s.purchases / (long double)np),
+         mean_r = (double)(s.recency / (long double)np);
+  const char *names[14] = {"customers",        "purchasers",
+                           "revenue",          "aov",
+                           "repurchase_rate",  "recency_mean",
+                           "recency_median",   "frequency_mean",
+                           "frequency_median", "monetary_mean",
+                           "monetary_median",  "active_share",
+                           "churned_share",    NULL};
   double values[13] = {(double)n,
                        p,
                        (double)s.revenue,
@@ -185,9 +187,8 @@ static double count_of(json_t *obj, const char *key) {
   return json_is_integer(v) ? (double)json_integer_value(v) : NAN;
 }
 
-static patron_status file_metrics(patron_monitor *m, int32_t as_of, const char *file,
-                                  json_t *input, double *read, double *rejected,
-                                  patron_error *err) {
+static patron_status file_metrics(patron_monitor *m, int32_t as_of, const char *file, json_t *input,
+                                  double *read, double *rejected, patron_error *err) {
   double r = count_of(input, "rows_read"), j = count_of(input, "rows_rejected");
   if (isnan(r) || isnan(j))
     return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,

@@ -6,7 +6,7 @@
 #include "patron/monitor.h"
 
 typedef struct patron__alert_rule {
-  char *metric;                 /* exact name, or a prefix ending in '*' */
+  char *metric;                /* exact name, or a prefix ending in '*' */
   double min, max, max_change; /* NaN when absent */
 } patron__alert_rule;
 

@@ -36,8 +36,7 @@ static bool add_rule(patron_alert_rules *r, const char *metric, double min, doub
   return true;
 }
 
-static patron_status rule_error(const char *source, size_t i, const char *why,
-                                patron_error *err) {
+static patron_status rule_error(const char *source, size_t i, const char *why, patron_error *err) {
   return patron__error_set(err, PATRON_ERR_INPUT, source, 0, 0, "alerts[%zu]: %s", i, why);
 }
 
@@ -55,8 +54,8 @@ static patron_status number_field(json_t *rule, const char *key, const char *sou
   return PATRON_OK;
 }
 
-static patron_status parse_rule(json_t *rule, const char *source, size_t i,
-                                patron_alert_rules *out, patron_error *err) {
+static patron_status parse_rule(json_t *rule, const char *source, size_t i, patron_alert_rules *out,
+                                patron_error *err) {
   if (!json_is_object(rule))
     return rule_error(source, i, "a rule must be an object", err);
   const char *key;
@@ -123,9 +122,9 @@ patron_status patron_alert_rules_parse(const char *text, size_t len, const char 
   json_error_t jerr;
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root)
-    return patron__error_set(err, PATRON_ERR_INPUT, source, (uint64_t)(jerr.line > 0 ? jerr.line : 0),
-                             (uint32_t)(jerr.column > 0 ? jerr.column : 0), "invalid JSON: %s",
-                             jerr.text);
+    return patron__error_set(
+        err, PATRON_ERR_INPUT, source, (uint64_t)(jerr.line > 0 ? jerr.line : 0),
+        (uint32_t)(jerr.column > 0 ? jerr.column : 0), "invalid JSON: %s", jerr.text);
   patron_alert_rules *r = calloc(1, sizeof *r);
   patron_status st = r ? parse_root(root, source, r, err) : PATRON__OOM(err);
   json_decref(root);
@@ -146,7 +145,7 @@ patron_status patron_alert_rules_read(const char *path, patron_alert_rules **out
   size_t n = buf ? fread(buf, 1, RULES_MAX_BYTES + 1, fp) : 0;
   bool bad = ferror(fp);
   fclose(fp);
-  patron_status st = !buf ? PATRON__OOM(err)
+  patron_status st = !buf  ? PATRON__OOM(err)
                      : bad ? patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "read error")
                            : patron_alert_rules_parse(buf, n, path, out, err);
   free(buf);

@@ -22,8 +22,7 @@ static patron_table *snapshot(double scale) {
   assert_int_equal(patron_table_add(t, "frequency", PATRON_COL_INT, (void **)&freq, &err), 0);
   assert_int_equal(patron_table_add(t, "monetary", PATRON_COL_MONEY, (void **)&mon, &err), 0);
   assert_int_equal(patron_table_add(t, "recency_days", PATRON_COL_INT, (void **)&rec, &err), 0);
-  assert_int_equal(patron_table_add_category(t, "lifecycle", LIFE, NULL, 6, true, &life, &err),
-                   0);
+  assert_int_equal(patron_table_add_category(t, "lifecycle", LIFE, NULL, 6, true, &life, &err), 0);
   const int64_t f[5] = {PATRON_NULL_INT, 1, 2, 3, 1}, r[5] = {PATRON_NULL_INT, 5, 10, 400, 20};
   const double m[5] = {0, 10, 20, 30, 40};
   const int32_t l[5] = {0, 1, 2, 5, 3};
@@ -61,15 +60,24 @@ static void metrics_by_hand(void **state) {
     const char *name;
     double want;
   } expect[] = {
-      {"customers", 5},          {"purchasers", 4},
-      {"revenue", 100},          {"aov", 100.0 / 7},
-      {"repurchase_rate", 0.5},  {"recency_mean", 435.0 / 4},
-      {"recency_median", 15},    {"frequency_mean", 7.0 / 4},
-      {"frequency_median", 1.5}, {"monetary_mean", 25},
-      {"monetary_median", 25},   {"active_share", 0.5},
-      {"churned_share", 0.25},   {"reject_rate", 12.0 / 300},
-      {"rows_read:orders", 200}, {"empty_rate:orders.category", 0.25},
-      {"empty_rate:orders.amount", 0}, {"empty_rate:customers.city", 0.1},
+      {"customers", 5},
+      {"purchasers", 4},
+      {"revenue", 100},
+      {"aov", 100.0 / 7},
+      {"repurchase_rate", 0.5},
+      {"recency_mean", 435.0 / 4},
+      {"recency_median", 15},
+      {"frequency_mean", 7.0 / 4},
+      {"frequency_median", 1.5},
+      {"monetary_mean", 25},
+      {"monetary_median", 25},
+      {"active_share", 0.5},
+      {"churned_share", 0.25},
+      {"reject_rate", 12.0 / 300},
+      {"rows_read:orders", 200},
+      {"empty_rate:orders.category", 0.25},
+      {"empty_rate:orders.amount", 0},
+      {"empty_rate:customers.city", 0.1},
   };
   for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++)
     assert_true(fabs(metric(m, 100, expect[i].name) - expect[i].want) < 1e-12);
@@ -101,7 +109,8 @@ static void planted_change_alerts(void **state) {
   assert_string_equal(x.rule, "min 0.6");
   x = patron_monitor_alert(m, 1);
   assert_string_equal(x.metric, "monetary_mean");
-  assert_string_equal(x.message, "monetary_mean changed by +50.0% (from 25 to 37.5), more than 20%");
+  assert_string_equal(x.message,
+                      "monetary_mean changed by +50.0% (from 25 to 37.5), more than 20%");
   assert_int_equal(patron_monitor_add(m, 101, b, "", &err), PATRON_ERR_USAGE);
   patron_monitor_free(m);
   patron_table_free(a);
