@@ -1,6 +1,7 @@
 /* patron demo: a synthetic retail world (patron gen) analyzed end to end (patron analyze),
  * so a new user sees every output without data of their own. */
 #include "analysis.h"
+#include "cmd_experiment.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,8 @@ static const char usage[] =
     "Usage: patron demo [--customers N] [--seed S] [--out DIR]\n\n"
     "Generates a synthetic retail world (members, order lines, behaviour events) into\n"
     "DIR/data and analyzes it into DIR (profiles.csv, segments.csv, summary.json),\n"
-    "printing the segment report.\n\n"
+    "printing the segment report; then an experiment with a planted effect is assigned\n"
+    "and evaluated into DIR/experiment (docs/EXPERIMENTS.md).\n\n"
     "  --customers N   members to generate (default 100000)\n"
     "  --seed S        random seed (default 1)\n"
     "  --out DIR       output directory (default ./demo-out)\n"
@@ -95,6 +97,8 @@ static int run(int argc, char **argv) {
   an.out_dir = a.out;
   rc = cli_run_analysis("demo", &an);
   cli_inputs_free(&an.inputs);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_experiment(a.out, data_dir);
   return rc;
 }
 

@@ -8,4 +8,12 @@
 /* patron experiment evaluate (argv[0] = "evaluate"). */
 int cli_experiment_evaluate(int argc, char **argv);
 
+/* The printed evaluation: arms and sizes, sample ratio, the table of rows with verdicts, one
+ * line per arm a marketer can act on, and the underpowered rows. */
+void cli_experiment_print(const patron_evaluation *e, const patron_eval_options *o);
+
+/* The demo's experiment: DIR/data's customers assigned, a planted conversion effect in the
+ * treatment arm's last 30 days, evaluated into DIR/experiment and printed. Exit status. */
+int cli_demo_experiment(const char *out_dir, const char *data_dir);
+
 #endif

@@ -173,7 +173,8 @@ static void print_power(const patron_evaluation *e, double min_lift) {
   for (size_t i = 0; i < e->n_rows; i++) {
     const patron_result_row *r = &e->rows[i];
     size_t smaller = r->n < r->control_n ? r->n : r->control_n;
-    if (!isnan(r->required_n) && (double)smaller < r->required_n)
+    bool decided = r->verdict == PATRON_VERDICT_EFFECTIVE || r->verdict == PATRON_VERDICT_HARMFUL;
+    if (!decided && !isnan(r->required_n) && (double)smaller < r->required_n)
       printf("underpowered: %s %s needs %.0f customers per arm to detect a %.0f%% lift "
              "(has %zu)\n",
              patron_metric_name(r->metric), e->arms.names[r->arm], r->required_n, 100 * min_lift,
@@ -181,19 +182,19 @@ static void print_power(const patron_evaluation *e, double min_lift) {
   }
 }
 
-static void print_report(const eval_args *a, const patron_evaluation *e) {
+void cli_experiment_print(const patron_evaluation *e, const patron_eval_options *o) {
   char day[16];
-  patron_format_day(a->opts.start_day, day);
-  printf("Experiment %s: window %s + %d days, control '%s'\n", e->experiment, day,
-         a->opts.window_days, e->arms.names[e->control]);
+  patron_format_day(o->start_day, day);
+  printf("Experiment %s: window %s + %d days, control '%s'\n", e->experiment, day, o->window_days,
+         e->arms.names[e->control]);
   for (size_t k = 0; k < e->arms.n; k++)
     printf("  %-16s %10zu customers\n", e->arms.names[k], e->arm_n[k]);
   printf("Sample ratio: p = %.4g%s\n", e->srm_p,
          e->srm_p < 0.001 ? "  MISMATCH: the split is broken, results are invalid" : " (ok)");
   if (!isnan(e->cap))
-    printf("Revenue capped at %.2f (pooled %g-th percentile)\n", e->cap, a->opts.cap_percentile);
-  if (a->opts.cuped)
-    printf("CUPED over %d days before start: theta revenue %.4g, orders %.4g\n", a->opts.pre_days,
+    printf("Revenue capped at %.2f (pooled %g-th percentile)\n", e->cap, o->cap_percentile);
+  if (o->cuped)
+    printf("CUPED over %d days before start: theta revenue %.4g, orders %.4g\n", o->pre_days,
            e->theta[0], e->theta[1]);
   if (e->n_unknown)
     printf("%zu assigned customers have no orders in the data (counted as zeros)\n", e->n_unknown);
@@ -209,7 +210,7 @@ static void print_report(const eval_args *a, const patron_evaluation *e) {
     printf("%s: %+.1f pp conversion [%.1f, %.1f], %s\n", e->arms.names[r->arm], 100 * r->c.diff,
            100 * r->c.diff_low, 100 * r->c.diff_high, patron_verdict_name(r->verdict));
   }
-  print_power(e, a->opts.min_lift);
+  print_power(e, o->min_lift);
 }
 
 static patron_status evaluate(eval_args *a, patron_evaluation **e, patron_error *err) {
@@ -250,7 +251,7 @@ int cli_experiment_evaluate(int argc, char **argv) {
   patron_evaluation *e = NULL;
   patron_status st = evaluate(&a, &e, &err);
   if (st == PATRON_OK && !a.quiet)
-    print_report(&a, e);
+    cli_experiment_print(e, &a.opts);
   patron_evaluation_free(e);
   cli_inputs_free(&a.inputs);
   if (st == PATRON_ERR_IO && err.status == PATRON_OK)
