@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PLANT_SALT "demo-planted-effect"
+#define PLANT_SALT    "demo-planted-effect"
 #define PLANT_BUCKETS 400 /* of 10000: 4% of the treatment arm */
 
 typedef struct demo_paths {
@@ -24,8 +24,8 @@ static patron_status assign(const demo_paths *p, patron_assignments **out, patro
     return st;
   st = patron_ids_read_csv(p->ids, &ids, &n, err);
   if (st == PATRON_OK)
-    st = patron_experiment_assign("demo_coupon", (const char *const *)ids, n, &arms,
-                                  "demo_coupon", out, err);
+    st = patron_experiment_assign("demo_coupon", (const char *const *)ids, n, &arms, "demo_coupon",
+                                  out, err);
   if (st == PATRON_OK)
     st = patron_assignments_write_csv(*out, p->assign, err);
   free(ids);
