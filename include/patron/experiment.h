@@ -205,6 +205,13 @@ PATRON_API patron_status patron_experiment_metrics(const patron_assignments *a,
                                                    const patron_eval_options *o, double *y,
                                                    double *x, size_t *n_unknown, patron_error *err);
 
+/* The same with each customer's own start: start[i] (seconds since 1970-01-01, e.g. the
+ * time a trigger action fired) opens customer i's window [start[i], start[i] + window) and
+ * closes its pre-period; o->start_day is not used. */
+PATRON_API patron_status patron_experiment_metrics_from(
+    const patron_assignments *a, const patron_dataset *ds, const int64_t *start,
+    const patron_eval_options *o, double *y, double *x, size_t *n_unknown, patron_error *err);
+
 /* Evaluates from per-customer metrics laid out as patron_experiment_metrics writes them
  * (capping and CUPED are applied here, on copies). *out is new. */
 PATRON_API patron_status patron_experiment_evaluate_metrics(const patron_assignments *a,

@@ -102,8 +102,8 @@ patron_status cli_experiment_strata(const patron_assignments *a, const double *y
   if (st == PATRON_OK)
     st = patron_experiment_evaluate_strata(a, y, x, s.of, s.n, o, e, err);
   if (st == PATRON_OK)
-    st = patron_evaluations_write_strata_csv((const patron_evaluation *const *)e, s.names, s.n,
-                                             by, out_path, err);
+    st = patron_evaluations_write_strata_csv((const patron_evaluation *const *)e, s.names, s.n, by,
+                                             out_path, err);
   if (st == PATRON_OK && print)
     print_strata(by, &s, e);
   if (st == PATRON_ERR_NOMEM && err->status == PATRON_OK) {
