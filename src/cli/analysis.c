@@ -17,6 +17,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  patron_output_options_init(&a->output);
 }
 
 /* The library pipeline's options from analyze's flags. */
@@ -65,7 +66,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     st = patron_pipeline_run(ds, &o, &run, &r, &err);
   }
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, ds, &r, &run, &err);
+    st = patron_pipeline_write(a->out_dir, &a->output, ds, &r, &run, &err);
   if (st == PATRON_OK) {
     cli_print_warnings(command, &run);
     print_report(command, a, ds, &r);

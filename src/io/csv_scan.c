@@ -4,11 +4,11 @@
  * happens to fall inside a quoted field (a newline inside quotes) is detected when the
  * previous worker's last record ends elsewhere than where the next worker began, and that
  * range is parsed again from the right place: results never depend on the thread count. */
+#include "core/exec.h"
 #include "io/io_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,6 +36,12 @@ static ssize_t read_at(int fd, char *buf, size_t len, uint64_t offset) {
   return (ssize_t)got;
 }
 
+/* A file whose first lines end with a CR never followed by LF: read as one endless line. */
+static bool cr_only(const char *buf, size_t len) {
+  const char *cr = memchr(buf, '\r', len);
+  return cr && cr + 1 < buf + len && cr[1] != '\n' && !memchr(buf, '\n', (size_t)(cr - buf));
+}
+
 static patron_status read_header(patron__scan *scan, bool has_header, patron_error *err) {
   size_t want = scan->size < HEADER_WINDOW ? (size_t)scan->size : HEADER_WINDOW;
   scan->header_buf = malloc(want + 1);
@@ -49,6 +55,10 @@ static patron_status read_header(patron__scan *scan, bool has_header, patron_err
   if (bom && scan->size == bom) /* a byte-order mark and nothing else: an empty text file */
     return patron__error_set(err, PATRON_ERR_INPUT, scan->path, 0, 0,
                              has_header ? "file is empty; expected a header row" : "file is empty");
+  if (cr_only(scan->header_buf, (size_t)got))
+    return patron__error_set(err, PATRON_ERR_INPUT, scan->path, 1, 0,
+                             "the lines end with a lone CR (classic Mac line ends), not LF or CR "
+                             "LF; convert the file first, e.g. tr '\\r' '\\n'");
   if (!has_header)
     return PATRON_OK;
   const char *next = NULL, *start = scan->header_buf + bom, *end = scan->header_buf + got;
@@ -278,10 +288,7 @@ static void scan_range(scan_job *job) {
   free(s.buf);
 }
 
-static void *scan_thread(void *arg) {
-  scan_range(arg);
-  return NULL;
-}
+static void scan_item(void *arg) { scan_range(arg); }
 
 /* First line start at or after `nominal` (a byte after a '\n'), or the file size. */
 static uint64_t line_start_after(patron__scan *scan, uint64_t nominal) {
@@ -324,20 +331,10 @@ patron_status patron__scan_run(patron__scan *scan, patron__scan_worker *workers,
   split_ranges(scan, workers, n_workers);
   _Atomic uint64_t bytes_done = 0;
   scan_job jobs[64];
-  pthread_t threads[64];
-  bool started[64] = {false};
   for (int i = 0; i < n_workers; i++)
     jobs[i] =
         (scan_job){scan, &workers[i], row_fn, syntax_fn, progress, &bytes_done, i == 0, false};
-  for (int i = 1; i < n_workers; i++)
-    started[i] = pthread_create(&threads[i], NULL, scan_thread, &jobs[i]) == 0;
-  scan_range(&jobs[0]);
-  for (int i = 1; i < n_workers; i++) {
-    if (started[i])
-      pthread_join(threads[i], NULL);
-    else
-      scan_range(&jobs[i]); /* could not start a thread: do it here */
-  }
+  patron__exec_each(n_workers, jobs, (size_t)n_workers, sizeof *jobs, scan_item);
   for (int i = 1; i < n_workers && !workers[i - 1].failed; i++) {
     if (workers[i - 1].end == workers[i].start)
       continue;

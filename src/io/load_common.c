@@ -203,6 +203,12 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
                                column, want, want);
     if (idx < 0)
       idx = find_header(names, n, column);
+    for (size_t j = 0; idx >= 0 && j < n; j++)
+      if ((int)j != idx && strcasecmp(names[j], names[idx]) == 0)
+        return patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
+                                 "two columns are named '%s' (fields %d and %zu): rename one, or "
+                                 "map %s to another with --map %s=HEADER",
+                                 names[idx], idx + 1, j + 1, column, column);
     f->field[i] = idx;
     f->header[i] = idx >= 0 ? names[idx] : column;
   }
@@ -331,6 +337,7 @@ bool patron__worker_syntax(void *ctx, const patron__csv_record *rec, uint64_t li
 bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64_t line,
                            bool *keep_going) {
   w->rows_read++;
+  w->line = line;
   *keep_going = true;
   if (rec->n_fields == w->file->n_fields) {
     size_t n = rec->n_fields < PATRON_EMPTY_COLUMNS ? rec->n_fields : PATRON_EMPTY_COLUMNS;
@@ -340,6 +347,15 @@ bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64
   }
   *keep_going = patron__worker_reject(w, rec, line, -1, PATRON_REJECT_FIELD_COUNT);
   return false;
+}
+
+/* Notes the first new id or category that is not UTF-8 (a GBK file read without
+ * --encoding): checked once per distinct value, so it costs nothing per row. */
+static void check_text(load_worker *w, const patron__csv_field *v) {
+  if (w->not_utf8_line || patron__utf8_valid(v->ptr, v->len))
+    return;
+  w->not_utf8_line = w->line ? w->line : 1;
+  patron__escape(w->not_utf8, sizeof w->not_utf8, v->ptr, v->len);
 }
 
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
@@ -352,6 +368,8 @@ uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
   uint32_t c = patron__intern_put(t, 0, id->ptr, id->len, &added);
   if (c == PATRON__NO_INDEX)
     w->oom = true;
+  else if (added)
+    check_text(w, id);
   w->last_customer = c;
   return c;
 }
@@ -366,6 +384,8 @@ uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron_
   uint32_t code = patron__intern_put(t, 0, v->ptr, v->len, &added);
   if (code == PATRON__NO_INDEX)
     return w->oom = true, 0;
+  if (added)
+    check_text(w, v);
   return code;
 }
 
@@ -419,11 +439,15 @@ patron_status patron__merge_dict(patron_dataset *ds, load_worker *w, patron__dic
 static patron_status strict_error(const load_file *f, const patron__reject_rec *r,
                                   patron_error *err) {
   const char *key = patron_reject_key((patron_reject_reason)r->reason);
+  char text[800], column[200];
   if (r->column[0])
     return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s in column '%s': '%s'",
-                             key, r->column, r->value);
-  return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %.*s", key,
-                           (int)(r->raw_len > 200 ? 200 : r->raw_len), r->raw);
+                             key,
+                             patron__escape(column, sizeof column, r->column, strlen(r->column)),
+                             patron__escape(text, sizeof text, r->value, strlen(r->value)));
+  return patron__error_set(
+      err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %s", key,
+      patron__escape(text, sizeof text, r->raw, r->raw_len > 200 ? 200 : r->raw_len));
 }
 
 void patron__load_warn(const load_file *f, const char *fmt, ...) {
@@ -458,6 +482,16 @@ static void warn_quoting(const load_file *f, const patron_file_report *rep,
                       f->path, (unsigned long long)r[first].line,
                       patron_reject_key((patron_reject_reason)r[first].reason), n_quoting,
                       n_quoting == 1 ? "" : "s", field_lines(f->opts), field_bytes(f->opts));
+  size_t n_dates = 0, first_date = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].reason == PATRON_REJECT_DATE_OUT_OF_RANGE && !n_dates++)
+      first_date = i;
+  if (n_dates)
+    patron__load_warn(f,
+                      "%s:%llu: date_out_of_range (%zu row%s dated before 1900-01-01 or after "
+                      "2199-12-31, sentinels such as 0001-01-01 or 9999-12-31, were rejected)",
+                      f->path, (unsigned long long)r[first_date].line, n_dates,
+                      n_dates == 1 ? "" : "s");
   if (rep->widest_record_lines > 2)
     patron__load_warn(f,
                       "%s:%llu: a record spans %llu lines (a quoted field holding line "
@@ -481,7 +515,8 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
   rep->n_columns = f->n_fields < PATRON_EMPTY_COLUMNS ? f->n_fields : PATRON_EMPTY_COLUMNS;
   for (size_t c = 0; c < rep->n_columns; c++)
     rep->columns[c] = f->names[c];
-  uint64_t line0 = f->scan.header_lines;
+  uint64_t line0 = f->scan.header_lines, bad_text_line = 0;
+  const char *bad_text = NULL;
   rep->lines_read = f->scan.header.n_lines + f->scan.unterminated;
   for (int i = 0; i < n; i++) {
     load_worker *w = workers[i];
@@ -494,6 +529,8 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     rep->blank_lines += sw->n_blank;
     rep->lines_read += sw->n_lines;
     rep->lines_in_quotes += sw->n_extra;
+    if (w->not_utf8_line && !bad_text)
+      bad_text_line = line0 + w->not_utf8_line, bad_text = w->not_utf8;
     if (sw->widest_span > rep->widest_record_lines) {
       rep->widest_record_lines = sw->widest_span;
       rep->widest_record_line = line0 + sw->widest_line;
@@ -519,7 +556,12 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     qsort(dst->items + first, dst->n - first, sizeof *dst->items, by_line);
   if (f->opts->strict && dst->n > first)
     return strict_error(f, &dst->items[first], err);
-  warn_quoting(f, rep, dst->items + first, dst->n - first);
+  warn_quoting(f, rep, dst->n > first ? dst->items + first : NULL, dst->n - first);
+  if (bad_text)
+    patron__load_warn(f,
+                      "%s:%llu: '%s' is not UTF-8 text; if the file is GBK (or another "
+                      "encoding), read it with --encoding gbk (or --encoding FILE=gbk)",
+                      f->path, (unsigned long long)bad_text_line, bad_text);
   return PATRON_OK;
 }
 

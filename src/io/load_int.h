@@ -34,11 +34,14 @@ typedef struct load_worker {
   patron__rejects rejects; /* lines relative to the worker's range */
   uint64_t rows_read, rows_used, after_as_of;
   uint64_t by_reason[PATRON_REJECT_COUNT];
+  uint64_t line;          /* the row being read (worker-relative) */
+  uint64_t not_utf8_line; /* first row with an id or category that is not UTF-8, 0: none */
+  char not_utf8[48];      /* that value (escaped) */
   uint64_t empty[PATRON_EMPTY_COLUMNS]; /* empty cells per column, rows of the right width */
   bool oom;
 } load_worker;
 
-/* The CLV summary table (load_summary.c): a file kind known only to --map and column
+/* The CLV summary table (models/clv/clv_summary_load.c): a file kind known only to --map and column
  * resolution; the summary loader files its rows under its holder dataset's orders slot. */
 #define PATRON__FILE_SUMMARY   ((patron_file_kind)PATRON_FILE_KINDS)
 #define PATRON__FILE_KINDS_ALL (PATRON_FILE_KINDS + 1)
@@ -74,6 +77,12 @@ bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id);
 /* Dictionary code of a categorical value (0 for empty). */
 uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron__csv_field *v);
+
+/* Whether a parsed time lies in the plausible days (else reject as date_out_of_range). */
+static inline bool patron__time_plausible(int64_t t) {
+  return t >= (int64_t)PATRON_FIRST_PLAUSIBLE_DAY * 86400 &&
+         t < ((int64_t)PATRON_LAST_PLAUSIBLE_DAY + 1) * 86400;
+}
 
 /* Parses a time field (order_time, event_time) per the options. */
 bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, int64_t *out);
