@@ -230,6 +230,11 @@ PATRON_API patron_status patron_experiment_evaluate(const patron_assignments *a,
 PATRON_API patron_status patron_evaluation_write_csv(const patron_evaluation *e, const char *path,
                                                      patron_error *err);
 
+/* results.csv of several experiments (e.g. one per trigger rule): every non-NULL e[k]'s rows
+ * in order, under its own experiment name. */
+PATRON_API patron_status patron_evaluations_write_csv(const patron_evaluation *const *e, size_t n,
+                                                      const char *path, patron_error *err);
+
 /* ---- Stratified reporting -------------------------------------------------------------- */
 
 /* Reads customer_id and `column` of a CSV with a header (e.g. analyze's profiles.csv): the

@@ -82,6 +82,11 @@ patron_status patron_evaluation_write_csv(const patron_evaluation *e, const char
   return write_rows(&e, 1, NULL, NULL, path, err);
 }
 
+patron_status patron_evaluations_write_csv(const patron_evaluation *const *e, size_t n,
+                                           const char *path, patron_error *err) {
+  return write_rows(e, n, NULL, NULL, path, err);
+}
+
 patron_status patron_evaluations_write_strata_csv(const patron_evaluation *const *e,
                                                   const char *const *segments, size_t n,
                                                   const char *segmentation, const char *path,
