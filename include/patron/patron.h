@@ -22,6 +22,7 @@
 #include "patron/pipeline.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
+#include "patron/monitor.h"
 #include "patron/recommend.h"
 #include "patron/store.h"
 #include "patron/movements.h"
