@@ -26,5 +26,6 @@
 #include "patron/movements.h"
 #include "patron/trigger.h"
 #include "patron/plan.h"
+#include "patron/recommend.h"
 
 #endif
