@@ -28,5 +28,6 @@
 #include "patron/movements.h"
 #include "patron/trigger.h"
 #include "patron/plan.h"
+#include "patron/recommend.h"
 
 #endif
