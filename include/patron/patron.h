@@ -17,5 +17,6 @@
 #include "patron/tiers.h"
 #include "patron/features.h"
 #include "patron/churn.h"
+#include "patron/report.h"
 
 #endif

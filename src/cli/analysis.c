@@ -22,23 +22,12 @@ void cli_analysis_init(cli_analysis *a) {
   a->spec_only = false;
 }
 
-typedef struct run_state {
-  patron_dataset *ds;
-  patron_profile *profile;
-  cli_tiers_result tiers;
-  patron_segment_row *segments;
-  size_t n_segments;
-  patron_timing timings[8];
-  size_t n_timings;
-  struct timespec clock;
-} run_state;
-
-static void lap(run_state *s, const char *step) {
+static void lap(cli_run *s, const char *step) {
   s->timings[s->n_timings++] = (patron_timing){step, cli_seconds_since(&s->clock)};
   clock_gettime(CLOCK_MONOTONIC, &s->clock);
 }
 
-static patron_status write_outputs(const cli_analysis *a, run_state *s, patron_error *err) {
+static patron_status write_outputs(const cli_analysis *a, cli_run *s, patron_error *err) {
   char path[4096];
   const char *dir = a->out_dir;
   patron_status st = patron_write_table_csv(patron_profile_table_const(s->profile),
@@ -58,7 +47,7 @@ static patron_status write_outputs(const cli_analysis *a, run_state *s, patron_e
   return st;
 }
 
-static void print_report(const cli_analysis *a, const run_state *s) {
+static void print_report(const cli_analysis *a, const cli_run *s) {
   if (a->quiet)
     return;
   cli_print_inputs(stdout, s->ds);
@@ -71,7 +60,7 @@ static void print_report(const cli_analysis *a, const run_state *s) {
 
 /* CLV columns. When the data cannot support a model (too few repeat buyers, no
  * convergence) they stay empty with a note; other failures (memory) end the run. */
-static patron_status add_clv_columns(const char *command, const cli_analysis *a, run_state *s,
+static patron_status add_clv_columns(const char *command, const cli_analysis *a, cli_run *s,
                                      patron_error *run_err) {
   patron_error err = {0};
   patron_clv_profile_options o = a->clv_options;
@@ -90,7 +79,7 @@ static patron_status add_clv_columns(const char *command, const cli_analysis *a,
 }
 
 /* The models that append columns to the profile, each timed, then the segment report. */
-static patron_status run_models(const char *command, cli_analysis *a, run_state *s,
+static patron_status run_models(const char *command, cli_analysis *a, cli_run *s,
                                 patron_error *err) {
   patron_status st = PATRON_OK;
   if (a->spec_only)
@@ -115,31 +104,42 @@ static patron_status run_models(const char *command, cli_analysis *a, run_state 
                                err);
 }
 
+patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
+                                   patron_error *err) {
+  clock_gettime(CLOCK_MONOTONIC, &s->clock);
+  a->inputs.load.progress = cli_progress;
+  patron_status st = patron_dataset_load(&a->inputs.load, &s->ds, err);
+  if (st == PATRON_OK) {
+    lap(s, "load");
+    st = patron_profile_build(s->ds, &a->profile, &s->profile, err);
+  }
+  if (st == PATRON_OK) {
+    lap(s, "profile");
+    st = run_models(command, a, s, err);
+  }
+  if (st == PATRON_OK)
+    cli_tiers_warn(command, &s->tiers);
+  return st;
+}
+
+void cli_run_free(cli_run *s) {
+  free(s->segments);
+  patron_profile_free(s->profile);
+  cli_tiers_done(&s->tiers); /* after the profile: it owns cluster_label's labels */
+  patron_dataset_free(s->ds);
+  *s = (cli_run){0};
+}
+
 int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_error err = {0};
-  run_state s = {0};
-  clock_gettime(CLOCK_MONOTONIC, &s.clock);
-  a->inputs.load.progress = cli_progress;
+  cli_run s = {0};
   if (!cli_make_dir(command, a->out_dir))
     return CLI_EXIT_FAIL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &s.ds, &err);
-  if (st == PATRON_OK) {
-    lap(&s, "load");
-    st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
-  }
-  if (st == PATRON_OK) {
-    lap(&s, "profile");
-    st = run_models(command, a, &s, &err);
-  }
+  patron_status st = cli_analysis_compute(command, a, &s, &err);
   if (st == PATRON_OK)
     st = write_outputs(a, &s, &err);
   if (st == PATRON_OK)
-    cli_tiers_warn(command, &s.tiers);
-  if (st == PATRON_OK)
     print_report(a, &s);
-  free(s.segments);
-  patron_profile_free(s.profile);
-  cli_tiers_done(&s.tiers); /* after the profile: it owns cluster_label's labels */
-  patron_dataset_free(s.ds);
+  cli_run_free(&s);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

@@ -30,3 +30,13 @@ finish() {
   if [ "$fails" -ne 0 ]; then echo "$fails check(s) failed"; exit 1; fi
   echo "all checks passed"
 }
+
+# Browser tests: skip (77) unless node, web/node_modules (npm ci) and Debian's chromium exist.
+WEB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../web" && pwd)"
+need_browser() {
+  command -v node >/dev/null || { echo "SKIP: node is not installed (scripts/install-deps.sh)"; exit 77; }
+  [ -d "$WEB_DIR/node_modules/playwright-core" ] ||
+    { echo "SKIP: $WEB_DIR/node_modules is missing (run scripts/install-deps.sh: npm ci)"; exit 77; }
+  [ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
+    { echo "SKIP: chromium is not installed (Debian package chromium)"; exit 77; }
+}
