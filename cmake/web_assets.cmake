@@ -1,4 +1,4 @@
-# Embeds the report and dashboard assets (web/*.js, web/*.css, web/*.html and ECharts'
+# Embeds the report and dashboard assets (web/*.js, web/*.css, web/*.html, web/openapi.json and ECharts'
 # minified file from web/node_modules) into libpatron: generates a C source whose assembler
 # `.incbin` directives pull each file in at compile time. Without web/node_modules (no
 # `npm ci` yet) the build still works: the ECharts asset is empty and the pages say so.
@@ -6,7 +6,8 @@ set(PATRON_WEB_DIR ${PROJECT_SOURCE_DIR}/web)
 set(PATRON_ECHARTS ${PATRON_WEB_DIR}/node_modules/echarts/dist/echarts.min.js CACHE FILEPATH
   "ECharts' minified file (from npm ci in web/)")
 file(GLOB PATRON_WEB_FILES CONFIGURE_DEPENDS
-  ${PATRON_WEB_DIR}/*.js ${PATRON_WEB_DIR}/*.css ${PATRON_WEB_DIR}/*.html)
+  ${PATRON_WEB_DIR}/*.js ${PATRON_WEB_DIR}/*.css ${PATRON_WEB_DIR}/*.html
+  ${PATRON_WEB_DIR}/openapi.json)
 if(EXISTS ${PATRON_ECHARTS})
   list(APPEND PATRON_WEB_FILES ${PATRON_ECHARTS})
   set(PATRON_HAVE_ECHARTS 1)

@@ -30,6 +30,12 @@ typedef struct patron_report_input {
 PATRON_API patron_status patron_report_data(const patron_report_input *in, char **json,
                                             patron_error *err);
 
+/* Movements of customers between two snapshots by category column `by`, as JSON
+ * {"by", "links": [[from, to, customers], ...]} (customers new in `to` come from "(new)"), or
+ * "null" when either table lacks the column. *json: free(). */
+PATRON_API patron_status patron_report_movements(const patron_table *from, const patron_table *to,
+                                                 const char *by, char **json, patron_error *err);
+
 /* Writes the self-contained report page for `data_json` (from patron_report_data) with
  * labels in `lang` ("en" or "zh") to `path`. Errors: PATRON_ERR_USAGE (lang), PATRON_ERR_IO
  * (naming the path). */

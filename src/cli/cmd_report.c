@@ -70,7 +70,8 @@ static bool own_option(report_args *r, int opt, const char *arg) {
     r->lang = arg;
     return true;
   case OPT_DB: r->db = arg; return true;
-  case OPT_COMPARE: return cli_parse_long("report", "--compare-days", arg, 0, 3650, &r->compare_days);
+  case OPT_COMPARE:
+    return cli_parse_long("report", "--compare-days", arg, 0, 3650, &r->compare_days);
   default: return cli_usage_error("report", "unknown option"), false;
   }
 }
@@ -81,8 +82,8 @@ static bool parse_args(int argc, char **argv, report_args *r) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("report", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]),
+      return cli_usage_error("report", "%s '%s'",
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
              false;
     int handled = cli_inputs_option(&r->a.inputs, "report", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(r, opt, optarg)))

@@ -40,8 +40,7 @@ static void put_json(FILE *f, const char *json) {
 patron_status patron_write_report_html(const char *data_json, const char *lang, const char *path,
                                        patron_error *err) {
   if (!lang || (strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0))
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                             "report language must be en or zh");
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "report language must be en or zh");
   FILE *f = fopen(path, "w");
   if (!f)
     return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
@@ -53,7 +52,8 @@ patron_status patron_write_report_html(const char *data_json, const char *lang, 
           "<title>Patron report</title>\n<style>",
           lang);
   put_asset(f, "style.css");
-  fprintf(f, "</style></head>\n<body data-lang=\"%s\" data-charts=\"%d\">\n<div id=\"app\"></div>\n",
+  fprintf(f,
+          "</style></head>\n<body data-lang=\"%s\" data-charts=\"%d\">\n<div id=\"app\"></div>\n",
           lang, patron_web_has_charts() ? 1 : 0);
   fputs("<script type=\"application/json\" id=\"patron-data\">", f);
   put_json(f, data_json);

@@ -16,8 +16,7 @@ double patron__report_num(const patron_column *c, size_t row) {
     int64_t v = ((const int64_t *)c->data)[row];
     return v == PATRON_NULL_INT ? NAN : (double)v;
   }
-  case PATRON_COL_DOUBLE:
-    return ((const double *)c->data)[row];
+  case PATRON_COL_DOUBLE: return ((const double *)c->data)[row];
   case PATRON_COL_MONEY: {
     int64_t v = ((const int64_t *)c->data)[row];
     return v == PATRON_NULL_MONEY ? NAN : (double)v / 1e4;
@@ -30,8 +29,7 @@ double patron__report_num(const patron_column *c, size_t row) {
     int32_t v = ((const int32_t *)c->data)[row];
     return v < 0 ? NAN : (double)v;
   }
-  case PATRON_COL_STRING:
-    break;
+  case PATRON_COL_STRING: break;
   }
   return NAN;
 }
@@ -60,7 +58,8 @@ static json_t *lorenz(const patron_column *freq, const patron_column *mon, size_
     total += x[i];
     weighted += (long double)(i + 1) * x[i];
   }
-  double gini = n && total > 0 ? (double)(2 * weighted / (n * total) - (long double)(n + 1) / n) : NAN;
+  double gini =
+      n && total > 0 ? (double)(2 * weighted / (n * total) - (long double)(n + 1) / n) : NAN;
   json_t *points = json_array();
   long double cum = 0;
   size_t i = 0, top_from = n - (size_t)ceil(0.2 * (double)n);
@@ -72,8 +71,8 @@ static json_t *lorenz(const patron_column *freq, const patron_column *mon, size_
     size_t upto = (size_t)((double)n * p / 100.0 + 0.5);
     while (i < upto)
       cum += x[i++];
-    json_array_append_new(points, json_pack("[f,f]", p / 100.0,
-                                            total > 0 ? (double)(cum / total) : p / 100.0));
+    json_array_append_new(
+        points, json_pack("[f,f]", p / 100.0, total > 0 ? (double)(cum / total) : p / 100.0));
   }
   free(x);
   *gini_out = gini;
@@ -129,7 +128,8 @@ static json_t *segmentations(const patron_table *t, patron_error *err) {
     json_array_append_new(json_object_get(cur, "labels"), json_string(s->segment));
     json_array_append_new(json_object_get(cur, "alt"),
                           s->segment_alt ? json_string(s->segment_alt) : json_null());
-    json_array_append_new(json_object_get(cur, "customers"), json_integer((json_int_t)s->customers));
+    json_array_append_new(json_object_get(cur, "customers"),
+                          json_integer((json_int_t)s->customers));
     json_array_append_new(json_object_get(cur, "customer_share"), num_or_null(s->customer_share));
     json_array_append_new(json_object_get(cur, "revenue"), json_real((double)s->revenue / 1e4));
     json_array_append_new(json_object_get(cur, "revenue_share"), num_or_null(s->revenue_share));
@@ -163,9 +163,9 @@ static json_t *rf_heatmap(const patron_table *t) {
   for (int ri = 1; ri <= bins; ri++)
     for (int fi = 1; fi <= bins; fi++)
       if (count[ri][fi])
-        json_array_append_new(cells, json_pack("[i,i,f,I]", ri, fi,
-                                               (double)(sum[ri][fi] / count[ri][fi]),
-                                               (json_int_t)count[ri][fi]));
+        json_array_append_new(cells,
+                              json_pack("[i,i,f,I]", ri, fi, (double)(sum[ri][fi] / count[ri][fi]),
+                                        (json_int_t)count[ri][fi]));
   return json_pack("{s:i,s:o}", "bins", bins, "cells", cells);
 }
 
@@ -206,4 +206,13 @@ patron_status patron_report_data(const patron_report_input *in, char **json, pat
     return PATRON__OOM(err);
   *json = text;
   return PATRON_OK;
+}
+
+patron_status patron_report_movements(const patron_table *from, const patron_table *to,
+                                      const char *by, char **json, patron_error *err) {
+  patron_report_input in = {.table = to, .previous = from};
+  json_t *m = patron__report_movements(&in, by);
+  *json = m ? json_dumps(m, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  json_decref(m);
+  return *json ? PATRON_OK : PATRON__OOM(err);
 }

@@ -28,7 +28,8 @@ static json_t *labels(const char *const *l, int n) {
 
 /* Mean of `value` per (recency band, frequency band) as [r, f, mean, customers] cells. */
 static json_t *band_means(const patron_table *t, const patron_column *value) {
-  const patron_column *f = patron_table_find(t, "frequency"), *r = patron_table_find(t, "recency_days");
+  const patron_column *f = patron_table_find(t, "frequency"),
+                      *r = patron_table_find(t, "recency_days");
   long double sum[N_RB][N_FB] = {{0}};
   size_t n[N_RB][N_FB] = {{0}};
   for (size_t i = 0; i < patron_table_n_rows(t); i++) {
@@ -53,9 +54,9 @@ json_t *patron__report_palive(const patron_table *t) {
                       *e = patron_table_find(t, "exp_purchases_90d");
   if (!p || !e || !patron_table_find(t, "recency_days"))
     return json_null();
-  return json_pack("{s:o,s:o,s:o,s:o}", "recency_bands", labels(R_BANDS, N_RB),
-                   "frequency_bands", labels(F_BANDS, N_FB), "p_alive", band_means(t, p),
-                   "exp_purchases_90d", band_means(t, e));
+  return json_pack("{s:o,s:o,s:o,s:o}", "recency_bands", labels(R_BANDS, N_RB), "frequency_bands",
+                   labels(F_BANDS, N_FB), "p_alive", band_means(t, p), "exp_purchases_90d",
+                   band_means(t, e));
 }
 
 json_t *patron__report_churn_bands(const patron_table *t) {
@@ -104,16 +105,15 @@ json_t *patron__report_clusters(const patron_table *t) {
   }
   for (size_t g = 0; out && g < k; g++)
     if (n[g])
-      json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:f,s:f}", "label", c->labels[g],
-                                           "customers", (json_int_t)n[g], "recency",
-                                           (double)(sum[g * 3] / n[g]), "frequency",
-                                           (double)(sum[g * 3 + 1] / n[g]), "monetary",
-                                           (double)(sum[g * 3 + 2] / n[g])));
+      json_array_append_new(out,
+                            json_pack("{s:s,s:I,s:f,s:f,s:f}", "label", c->labels[g], "customers",
+                                      (json_int_t)n[g], "recency", (double)(sum[g * 3] / n[g]),
+                                      "frequency", (double)(sum[g * 3 + 1] / n[g]), "monetary",
+                                      (double)(sum[g * 3 + 2] / n[g])));
   free(sum);
   free(n);
   return out;
 }
-
 
 /* Counts of (from label, to label) pairs; customers new since the previous snapshot come
  * from "(new)". Links as [from, to, customers]. */
@@ -122,7 +122,8 @@ json_t *patron__report_movements(const patron_report_input *in, const char *by) 
   const patron_column *ca = a ? patron_table_find(a, by) : NULL, *cb = patron_table_find(b, by);
   const patron_column *ia = a ? patron_table_find(a, "customer_id") : NULL,
                       *ib = patron_table_find(b, "customer_id");
-  if (!ca || !cb || !ia || !ib || ca->type != PATRON_COL_CATEGORY || cb->type != PATRON_COL_CATEGORY)
+  if (!ca || !cb || !ia || !ib || ca->type != PATRON_COL_CATEGORY ||
+      cb->type != PATRON_COL_CATEGORY)
     return json_null();
   size_t na = (size_t)ca->n_labels + 1, nb = (size_t)cb->n_labels;
   size_t *count = calloc(na * (nb ? nb : 1), sizeof *count);
