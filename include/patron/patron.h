@@ -4,6 +4,7 @@
 
 #include "patron/version.h"
 #include "patron/error.h"
+#include "patron/run.h"
 #include "patron/parse.h"
 #include "patron/dataset.h"
 #include "patron/table.h"
@@ -17,6 +18,9 @@
 #include "patron/tiers.h"
 #include "patron/features.h"
 #include "patron/churn.h"
+#include "patron/pipeline.h"
+#include "patron/hash.h"
+#include "patron/experiment.h"
 #include "patron/report.h"
 
 #endif

@@ -11,16 +11,16 @@
 #include <stdio.h>
 
 typedef struct patron_server_options {
-  const char *listen;              /* "HOST:PORT" or "[V6]:PORT"; default "127.0.0.1:8080";
-                                      port 0 picks a free one (patron_server_port) */
-  const char *tokens_file;         /* required: "sha256hex role name" per line */
-  const char *tls_cert, *tls_key;  /* PEM files: HTTPS when both are given */
-  size_t max_body;                 /* request bodies over this answer 413 (default 1 MiB) */
-  unsigned max_connections;        /* default 512 */
-  unsigned per_ip_connections;     /* default 128 (0 = no limit) */
-  unsigned timeout_seconds;        /* idle connection timeout, default 30 */
-  unsigned threads;                /* polling threads, default 2 */
-  FILE *log;                       /* request log, default stderr */
+  const char *listen;             /* "HOST:PORT" or "[V6]:PORT"; default "127.0.0.1:8080";
+                                     port 0 picks a free one (patron_server_port) */
+  const char *tokens_file;        /* required: "sha256hex role name" per line */
+  const char *tls_cert, *tls_key; /* PEM files: HTTPS when both are given */
+  size_t max_body;                /* request bodies over this answer 413 (default 1 MiB) */
+  unsigned max_connections;       /* default 512 */
+  unsigned per_ip_connections;    /* default 128 (0 = no limit) */
+  unsigned timeout_seconds;       /* idle connection timeout, default 30 */
+  unsigned threads;               /* polling threads, default 2 */
+  FILE *log;                      /* request log, default stderr */
 } patron_server_options;
 
 PATRON_API void patron_server_options_init(patron_server_options *o);
@@ -30,9 +30,9 @@ PATRON_API void patron_server_options_init(patron_server_options *o);
 typedef struct patron_server_snapshot {
   int32_t as_of;
   const patron_table *table;
-  const patron_dataset *ds;   /* may be NULL */
-  const uint32_t *customers;  /* with ds */
-  const char *report_json;    /* patron_report_data of this snapshot, or NULL */
+  const patron_dataset *ds;  /* may be NULL */
+  const uint32_t *customers; /* with ds */
+  const char *report_json;   /* patron_report_data of this snapshot, or NULL */
 } patron_server_snapshot;
 
 typedef struct patron_server patron_server;
@@ -57,8 +57,7 @@ PATRON_API void patron_server_free(patron_server *s);
  * request target with its query string; `authorization` the header's value or NULL. The
  * answer (status, content type, body) is malloc'ed into *body: free() it. */
 PATRON_API int patron_server_handle(patron_server *s, const char *method, const char *uri,
-                                    const char *authorization, const char *body,
-                                    size_t body_len, char **out_body, size_t *out_len,
-                                    const char **content_type);
+                                    const char *authorization, const char *body, size_t body_len,
+                                    char **out_body, size_t *out_len, const char **content_type);
 
 #endif

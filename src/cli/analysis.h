@@ -5,8 +5,6 @@
 #include "cli_inputs.h"
 #include "cli_tiers.h"
 
-#include <time.h>
-
 typedef struct cli_analysis {
   cli_inputs inputs;
   patron_profile_options profile;
@@ -22,20 +20,16 @@ typedef struct cli_analysis {
 
 void cli_analysis_init(cli_analysis *a);
 
-/* A computed run: the dataset, the profile with every model's columns, the segment report. */
+/* A computed run: the dataset, the run context and the pipeline's results (the profile with
+ * every stage's columns, the segment report). */
 typedef struct cli_run {
   patron_dataset *ds;
-  patron_profile *profile;
-  cli_tiers_result tiers;
-  patron_segment_row *segments;
-  size_t n_segments;
-  patron_timing timings[8];
-  size_t n_timings;
-  struct timespec clock;
+  patron_run run;
+  patron_pipeline_results r;
 } cli_run;
 
-/* Loads the inputs and builds the profile with the models' columns, in memory (no output
- * written; used by `analyze`, `report` and `serve`). Free with cli_run_free. */
+/* Loads the inputs and runs the pipeline in memory, writing nothing (used by `analyze`,
+ * `report` and `serve`). Free with cli_run_free, also after a failure. */
 patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
                                    patron_error *err);
 void cli_run_free(cli_run *s);

@@ -41,10 +41,10 @@ typedef struct report_args {
 patron_status cli_report_json(cli_run *s, const patron_profile_options *opts, int compare_days,
                               char **json, patron_error *err) {
   patron_report_input in = {
-      .table = patron_profile_table_const(s->profile),
-      .as_of = patron_profile_as_of(s->profile),
+      .table = patron_profile_table_const(s->r.profile),
+      .as_of = patron_profile_as_of(s->r.profile),
       .ds = s->ds,
-      .customers = patron_profile_customers(s->profile),
+      .customers = patron_profile_customers(s->r.profile),
   };
   patron_profile *prev = NULL;
   if (compare_days > 0) {

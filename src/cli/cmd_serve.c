@@ -90,11 +90,13 @@ static bool own_option(serve_args *r, int opt, const char *arg) {
       return false;
     r->o.max_body = (size_t)v;
     return true;
-  case OPT_MAX_CONN: return set_unsigned("--max-connections", arg, 1, 100000, &r->o.max_connections);
+  case OPT_MAX_CONN:
+    return set_unsigned("--max-connections", arg, 1, 100000, &r->o.max_connections);
   case OPT_PER_IP: return set_unsigned("--per-ip", arg, 0, 100000, &r->o.per_ip_connections);
   case OPT_TIMEOUT: return set_unsigned("--timeout", arg, 1, 86400, &r->o.timeout_seconds);
   case OPT_LOG: r->log = arg; return true;
-  case OPT_COMPARE: return cli_parse_long("serve", "--compare-days", arg, 0, 3650, &r->compare_days);
+  case OPT_COMPARE:
+    return cli_parse_long("serve", "--compare-days", arg, 0, 3650, &r->compare_days);
   default: return cli_usage_error("serve", "unknown option"), false;
   }
 }
@@ -105,8 +107,8 @@ static bool parse_args(int argc, char **argv, serve_args *r) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("serve", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]),
+      return cli_usage_error("serve", "%s '%s'",
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
              false;
     int handled = cli_inputs_option(&r->a.inputs, "serve", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(r, opt, optarg)))
@@ -163,16 +165,16 @@ static patron_status run_server(serve_args *r, patron_error *err) {
     st = cli_report_json(&s, &r->a.profile, (int)r->compare_days, &json, err);
   if (st == PATRON_OK && r->compare_days > 0) {
     patron_profile_options o = r->a.profile;
-    o.as_of_day = patron_profile_as_of(s.profile) - (int32_t)r->compare_days;
+    o.as_of_day = patron_profile_as_of(s.r.profile) - (int32_t)r->compare_days;
     patron_error ignored = {0}; /* no earlier data: serve the one snapshot */
     if (patron_profile_build(s.ds, &o, &prev, &ignored) == PATRON_OK)
       snaps[n++] = (patron_server_snapshot){o.as_of_day, patron_profile_table_const(prev), s.ds,
                                             patron_profile_customers(prev), NULL};
   }
   if (st == PATRON_OK) {
-    snaps[n++] = (patron_server_snapshot){patron_profile_as_of(s.profile),
-                                          patron_profile_table_const(s.profile), s.ds,
-                                          patron_profile_customers(s.profile), json};
+    snaps[n++] = (patron_server_snapshot){patron_profile_as_of(s.r.profile),
+                                          patron_profile_table_const(s.r.profile), s.ds,
+                                          patron_profile_customers(s.r.profile), json};
     st = serve(r, snaps, n, err);
   }
   free(json);

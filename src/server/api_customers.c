@@ -75,13 +75,15 @@ static void member_fields(json_t *o, const srv_snapshot *snap, size_t row) {
   struct {
     const char *key, *dict;
     uint32_t code;
-  } attrs[] = {{"gender", "gender", m.gender[c]}, {"city", "city", m.city[c]}, {"level", "level", m.level[c]}};
+  } attrs[] = {{"gender", "gender", m.gender[c]},
+               {"city", "city", m.city[c]},
+               {"level", "level", m.level[c]}};
   for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
     if (!json_object_get(o, attrs[i].key))
-      json_object_set_new(o, attrs[i].key,
-                          attrs[i].code ? str_json(patron_dataset_dict_value(ds, attrs[i].dict,
-                                                                             attrs[i].code))
-                                        : json_null());
+      json_object_set_new(
+          o, attrs[i].key,
+          attrs[i].code ? str_json(patron_dataset_dict_value(ds, attrs[i].dict, attrs[i].code))
+                        : json_null());
   if (!json_object_get(o, "signup_date"))
     json_object_set_new(o, "signup_date", day_json(m.signup_day[c]));
   if (!json_object_get(o, "birth_date"))
@@ -153,8 +155,8 @@ void srv_audiences(patron_server *s, const srv_request *rq, srv_answer *an) {
   json_error_t jerr;
   json_t *body = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
   if (!body)
-    return srv_error(an, 400, "bad_request", "body is not JSON: %s (line %d, column %d)",
-                     jerr.text, jerr.line, jerr.column);
+    return srv_error(an, 400, "bad_request", "body is not JSON: %s (line %d, column %d)", jerr.text,
+                     jerr.line, jerr.column);
   json_t *where = json_object_get(body, "where"), *limit = json_object_get(body, "limit");
   bool ok = json_is_object(body) && json_is_string(where) &&
             (!limit || (json_is_integer(limit) && json_integer_value(limit) >= 0));

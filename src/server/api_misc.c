@@ -136,9 +136,8 @@ void srv_asset(patron_server *s, const srv_request *rq, srv_answer *an) {
                {"style.css", "text/css; charset=utf-8"}};
   for (size_t i = 0; i < sizeof FILES / sizeof *FILES; i++) {
     size_t len = 0;
-    const char *data = strcmp(FILES[i].name, rq->path_param) == 0
-                           ? patron_web_asset(FILES[i].name, &len)
-                           : NULL;
+    const char *data =
+        strcmp(FILES[i].name, rq->path_param) == 0 ? patron_web_asset(FILES[i].name, &len) : NULL;
     if (data)
       return srv_static(an, FILES[i].type, data, len);
   }

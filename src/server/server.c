@@ -130,7 +130,8 @@ static patron_status open_listener(patron_server *s, patron_error *err) {
   if (!split_listen(s->o.listen, host, sizeof host, &port))
     return fail(err, PATRON_ERR_USAGE, NULL, "listen address must be HOST:PORT, not '%s'",
                 s->o.listen);
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+  struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                           .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_PASSIVE | AI_NUMERICSERV},
                   *ai = NULL;
   int rc = getaddrinfo(host, port, &hints, &ai);
@@ -193,8 +194,8 @@ static void log_request(patron_server *s, const srv_conn_req *r, const char *tok
                         const char *method, int status) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
-  double ms = (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
-              (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
+  double ms =
+      (double)(now.tv_sec - r->start.tv_sec) * 1e3 + (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
   char path[256], stamp[32];
   size_t n = 0;
   for (const char *p = r->uri; p && *p && *p != '?' && n + 1 < sizeof path; p++)

@@ -25,11 +25,11 @@ typedef struct srv_param {
 
 typedef struct srv_request {
   const char *method;
-  char path[SRV_MAX_URI];   /* percent-decoded path */
+  char path[SRV_MAX_URI];                     /* percent-decoded path */
   char buf[SRV_MAX_URI + 3 * SRV_MAX_PARAMS]; /* decoded query keys and values, NUL-ended */
   srv_param query[SRV_MAX_PARAMS];
   size_t n_query;
-  const char *path_param;   /* the {id} or {name} of the route, inside path */
+  const char *path_param; /* the {id} or {name} of the route, inside path */
   const char *body;
   size_t body_len;
   srv_role role;
