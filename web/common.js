@@ -261,6 +261,7 @@ var Patron = (function () {
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 
   return { t: t, esc: esc, num: num, pct: pct, table: table, renderReport: renderReport,
+    movements: function (parent, m, data, language) { lang = language === "zh" ? "zh" : "en"; movements(parent, m, data); },
     setLang: function (l) { lang = l === "zh" ? "zh" : "en"; }, lang: function () { return lang; },
     hasCharts: hasCharts };
 })();

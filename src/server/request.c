@@ -1,7 +1,7 @@
-/* Request parsing for the API: the raw request target into a percent-decoded path and query
- * parameters (application/x-www-form-urlencoded: '&'-separated key=value, '+' is a space,
- * %XX escapes; RFC 3986 section 2.1), and typed query values. Every limit has its own
- * error: target length, parameter count, bad escapes, NUL bytes. */
+/* Request parsing for the API: the raw request target into its path (kept encoded) and decoded
+ * query parameters (application/x-www-form-urlencoded: '&'-separated key=value, '+' is a space, %XX
+ * escapes; RFC 3986 section 2.1), and typed query values. Every limit has its own error: target
+ * length, parameter count, bad escapes, NUL bytes. */
 #include "server_int.h"
 
 #include <errno.h>
@@ -74,8 +74,12 @@ bool srv_parse_target(srv_request *rq, const char *uri, const char **why) {
   if (uri[0] != '/')
     return *why = "request target must start with '/'", false;
   size_t plen = strcspn(uri, "?#");
-  if (!decode(rq->path, uri, plen, false))
+  /* the path stays encoded (so an encoded '/' inside an id cannot change the route); it
+   * must decode, and path parameters are decoded once matched (srv_decode_param) */
+  if (!decode(rq->param, uri, plen, false))
     return *why = "bad percent-encoding in the path", false;
+  memcpy(rq->path, uri, plen);
+  rq->path[plen] = '\0';
   if (uri[plen] != '?')
     return true;
   /* decoded keys and values are never longer than their encoding, plus two NULs each */
@@ -84,6 +88,11 @@ bool srv_parse_target(srv_request *rq, const char *uri, const char **why) {
   memcpy(q, uri + plen + 1, qlen);
   q[qlen] = '\0';
   return parse_query(rq, q, why);
+}
+
+void srv_decode_param(srv_request *rq, const char *raw) {
+  decode(rq->param, raw, strlen(raw), false); /* checked with the whole path */
+  rq->path_param = rq->param;
 }
 
 const char *srv_query(const srv_request *rq, const char *key) {

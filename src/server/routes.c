@@ -59,7 +59,8 @@ void srv_dispatch(patron_server *s, srv_request *rq, srv_answer *an) {
     if (rq->role < r->role)
       return srv_error(an, 403, "forbidden", "role %s may not use this endpoint (needs %s)",
                        srv_role_name(rq->role), srv_role_name(r->role));
-    rq->path_param = param;
+    if (param)
+      srv_decode_param(rq, param);
     r->handler(s, rq, an);
     return;
   }

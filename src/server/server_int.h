@@ -25,11 +25,12 @@ typedef struct srv_param {
 
 typedef struct srv_request {
   const char *method;
-  char path[SRV_MAX_URI];                     /* percent-decoded path */
+  char path[SRV_MAX_URI];                     /* the path as sent (percent-encoded) */
+  char param[SRV_MAX_URI];                    /* the decoded path parameter */
   char buf[SRV_MAX_URI + 3 * SRV_MAX_PARAMS]; /* decoded query keys and values, NUL-ended */
   srv_param query[SRV_MAX_PARAMS];
   size_t n_query;
-  const char *path_param; /* the {id} or {name} of the route, inside path */
+  const char *path_param; /* the decoded {id} or {name} of the route (in param) */
   const char *body;
   size_t body_len;
   srv_role role;
@@ -66,6 +67,8 @@ struct patron_server {
 /* request.c: parses the raw target into rq->path and rq->query; false on bad encoding or
  * size (the reason in *why). */
 bool srv_parse_target(srv_request *rq, const char *uri, const char **why);
+/* Decodes a matched path segment into rq->param and points rq->path_param at it. */
+void srv_decode_param(srv_request *rq, const char *raw);
 const char *srv_query(const srv_request *rq, const char *key);
 /* Typed query values: false (and an error answer) when present but malformed. */
 bool srv_query_long(const srv_request *rq, srv_answer *an, const char *key, long min, long max,
