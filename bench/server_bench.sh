@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of `patron serve` and `patron report` (interfaces issue): on a synthetic world of
-# CUSTOMERS members (default 1,000,000; `patron gen`), times `patron report` (and `patron
-# analyze` on the same inputs, so the report's own share shows), the HTML's size, then starts
+# CUSTOMERS members (default 1,000,000; `patron gen`), times `patron report` (its own line
+# splits inputs + models from the report's figures and HTML) and `patron analyze` on the
+# same inputs, the HTML's size, then starts
 # `patron serve` on a loopback ephemeral port and sends a fixed number of keep-alive requests
 # (bench/http_load.c, REQUESTS, default 100,000, over CONNECTIONS, default 8) for customer
 # lookups and audience counts, printing requests/s and p50/p99 latency; then the same lookups
@@ -26,7 +27,7 @@ fi
 in=(--orders "$work/data/orders.csv" --customers "$work/data/customers.csv")
 
 secs() { # COMMAND...: wall seconds and peak RSS (MB) of one run
-  "$timer" -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr"; exit 1; }
+  "$timer" -f "%e %M" -o "$work/time" "$@" >"$work/stdout" 2>"$work/stderr" || { cat "$work/stderr"; exit 1; }
   read -r s kb <"$work/time"
   echo "$s $((kb / 1024))"
 }
@@ -34,7 +35,7 @@ read -r a_s a_mb < <(secs "$patron" analyze "${in[@]}" --out "$work/analyze" --q
 read -r r_s r_mb < <(secs "$patron" report "${in[@]}" --out "$work/report.html")
 size=$(stat -c %s "$work/report.html")
 echo "analyze: ${a_s} s, ${a_mb} MB peak"
-echo "report:  ${r_s} s, ${r_mb} MB peak (report's own share: $(awk "BEGIN{print $r_s - $a_s}") s), HTML $size bytes"
+echo "report:  ${r_s} s, ${r_mb} MB peak, HTML $size bytes; $(cat "$work/stdout")"
 
 for r in viewer analyst; do
   printf '%s %s bench\n' "$(printf '%s-bench-token' $r | sha256sum | cut -d' ' -f1)" "$r"

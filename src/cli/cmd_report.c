@@ -3,6 +3,7 @@
 #include "cli_report.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,11 +110,18 @@ static int run(int argc, char **argv) {
     patron_error err = {0};
     cli_run s = {0};
     char *json = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     patron_status st = cli_analysis_compute("report", &r.a, &s, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == PATRON_OK)
       st = cli_report_json(&s, &r.a.profile, (int)r.compare_days, &json, &err);
     if (st == PATRON_OK)
       st = patron_write_report_html(json, r.lang, r.out, &err);
+    if (st == PATRON_OK)
+      printf("Wrote %s: %zu customers; inputs and models %.2f s, report %.2f s\n", r.out,
+             patron_table_n_rows(patron_profile_table_const(s.r.profile)),
+             cli_seconds_since(&t0) - cli_seconds_since(&t1), cli_seconds_since(&t1));
     free(json);
     cli_run_free(&s);
     rc = st == PATRON_OK ? CLI_EXIT_OK : cli_fail("report", &err);

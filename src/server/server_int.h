@@ -101,7 +101,17 @@ srv_handler srv_health, srv_openapi, srv_snapshots, srv_segments, srv_customer, 
     srv_audiences, srv_movements, srv_actions, srv_experiment, srv_report, srv_asset_index,
     srv_asset;
 
-/* api_customers.c: one row as the API's customer object, masked unless unmask. */
-json_t *srv_customer_json(const srv_snapshot *snap, size_t row, bool unmask);
+/* customer_json.c: a growable text (NUL-terminated; oom is sticky) and the customer object. */
+typedef struct srv_text {
+  char *data;
+  size_t len, cap;
+  bool oom;
+} srv_text;
+void srv_text_put(srv_text *t, const char *s, size_t n);
+void srv_text_json_string(srv_text *t, const char *s);
+/* One row as the API's customer object; personal data columns only when unmask. */
+void srv_customer_text(srv_text *t, const srv_snapshot *snap, size_t row, bool unmask);
+/* Whether a column holds personal data (name, phone, email, wechat_id). */
+bool srv_personal_column(const char *column);
 
 #endif
