@@ -116,9 +116,9 @@ int main(int argc, char **argv) {
   }
   struct epoll_event evs[256];
   while (done < total) {
-    int n = epoll_wait(ep, evs, 256, 5000);
+    int n = epoll_wait(ep, evs, 256, 30000);
     if (n <= 0) {
-      fprintf(stderr, "http_load: no answer for 5 s\n");
+      fprintf(stderr, "http_load: no answer for 30 s\n");
       return 1;
     }
     for (int i = 0; i < n; i++) {
