@@ -144,7 +144,7 @@ var Patron = (function () {
       grid: { left: 80, right: 20, bottom: 70 },
       xAxis: { type: "category", data: xs, name: xname, nameLocation: "middle", nameGap: 30 },
       yAxis: { type: "category", data: ys, name: yname, nameLocation: "middle", nameGap: 55 },
-      visualMap: { min: Math.min.apply(null, values.concat([0])), max: Math.max.apply(null, values.concat([1])),
+      visualMap: { dimension: 2, min: Math.min.apply(null, values.concat([0])), max: Math.max.apply(null, values.concat([1])),
         calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 80 },
       series: [{ type: "heatmap", data: cells.map(function (c) { return [c[1], c[0], c[2], c[3]]; }),
         label: { show: true, formatter: function (p) { return num(p.value[2], digits); } } }]

@@ -88,8 +88,15 @@
         api("/customers/" + encodeURIComponent(input.value)).then(function (res) {
           out.innerHTML = "";
           if (res.status !== 200) return out.appendChild(errorBox(res));
-          out.appendChild(el("<section class=\"card\"><h3>" + Patron.esc(res.body.customer_id) + "</h3>" +
-            kvTable(res.body) + "</section>"));
+          var c = res.body, key = ["segment", "lifecycle", "rfm_class", "tier", "p_alive", "churn_risk",
+            "exp_purchases_90d", "clv_365d", "monetary", "frequency", "recency_days"];
+          var strip = "<div class=\"kpis\">" + key.filter(function (k) { return k in c; }).map(function (k) {
+            var v = c[k];
+            return "<div class=\"kpi\"><span>" + Patron.esc(k) + "</span><b>" +
+              Patron.esc(v === null ? "–" : typeof v === "number" ? Patron.num(v, 3) : v) + "</b></div>";
+          }).join("") + "</div>";
+          out.appendChild(el("<section class=\"card\"><h3>" + Patron.esc(c.customer_id) + "</h3>" + strip +
+            kvTable(c) + "</section>"));
         });
       };
       document.getElementById("cshow").onclick = show;
