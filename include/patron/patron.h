@@ -5,6 +5,7 @@
 #include "patron/version.h"
 #include "patron/error.h"
 #include "patron/run.h"
+#include "patron/sink.h"
 #include "patron/parse.h"
 #include "patron/dataset.h"
 #include "patron/table.h"
@@ -22,5 +23,6 @@
 #include "patron/hash.h"
 #include "patron/experiment.h"
 #include "patron/report.h"
+#include "patron/recommend.h"
 
 #endif

@@ -17,6 +17,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  patron_output_options_init(&a->output);
 }
 
 /* The library pipeline's options from analyze's flags. */
@@ -77,7 +78,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     return CLI_EXIT_FAIL;
   patron_status st = cli_analysis_compute(command, a, &s, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, s.ds, &s.r, &s.run, &err);
+    st = patron_pipeline_write(a->out_dir, &a->output, s.ds, &s.r, &s.run, &err);
   if (st == PATRON_OK) {
     cli_print_warnings(command, &s.run);
     print_report(command, a, s.ds, &s.r);

@@ -3,6 +3,7 @@
 #define PATRON_CLI_ANALYSIS_H
 
 #include "cli_inputs.h"
+#include "cli_outputs.h"
 #include "cli_tiers.h"
 
 typedef struct cli_analysis {
@@ -16,6 +17,7 @@ typedef struct cli_analysis {
   patron_clv_profile_options clv_options;
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
+  patron_output_options output; /* --excel, --csv-formula-guard */
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);
