@@ -1,11 +1,12 @@
 /* The self-contained HTML report (SPEC section 14): the figures as JSON in a data script,
  * the page's style and script and ECharts, all inline; a Content-Security-Policy that
- * allows no network request of any kind. Also the accessor for the embedded web assets. */
+ * allows no network request of any kind; written through a file sink (atomic). Also the
+ * accessor for the embedded web assets. */
 #include "core/core_int.h"
 #include "io/web_assets_int.h"
 #include "patron/report.h"
+#include "patron/sink.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,20 +21,31 @@ const char *patron_web_asset(const char *name, size_t *len) {
 
 bool patron_web_has_charts(void) { return patron__web_have_echarts != 0; }
 
-static void put_asset(FILE *f, const char *name) {
+/* Writes through a sink; errors are sticky in the sink and reported at close. */
+static void put(patron_sink *k, const char *s, size_t n) {
+  patron_error ignored = {0};
+  patron_sink_write(k, s, n, &ignored);
+}
+
+static void put_str(patron_sink *k, const char *s) { put(k, s, strlen(s)); }
+
+static void put_asset(patron_sink *k, const char *name) {
   size_t len = 0;
   const char *data = patron_web_asset(name, &len);
   if (data)
-    fwrite(data, 1, len, f);
+    put(k, data, len);
 }
 
 /* JSON inside a script element: every '<' as \u003c so no "</script>" can end it early. */
-static void put_json(FILE *f, const char *json) {
-  for (const char *p = json; *p; p++) {
-    if (*p == '<')
-      fputs("\\u003c", f);
-    else
-      fputc(*p, f);
+static void put_json(patron_sink *k, const char *json) {
+  for (const char *p = json; *p;) {
+    size_t run = strcspn(p, "<");
+    put(k, p, run);
+    p += run;
+    if (*p == '<') {
+      put_str(k, "\\u003c");
+      p++;
+    }
   }
 }
 
@@ -41,31 +53,31 @@ patron_status patron_write_report_html(const char *data_json, const char *lang, 
                                        patron_error *err) {
   if (!lang || (strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "report language must be en or zh");
-  FILE *f = fopen(path, "w");
-  if (!f)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
-  fprintf(f,
-          "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<title>Patron report</title>\n<style>",
-          lang);
-  put_asset(f, "style.css");
-  fprintf(f,
-          "</style></head>\n<body data-lang=\"%s\" data-charts=\"%d\">\n<div id=\"app\"></div>\n",
-          lang, patron_web_has_charts() ? 1 : 0);
-  fputs("<script type=\"application/json\" id=\"patron-data\">", f);
-  put_json(f, data_json);
-  fputs("</script>\n<script>", f);
-  put_asset(f, "echarts.min.js");
-  fputs("</script>\n<script>", f);
-  put_asset(f, "common.js");
-  fputs("</script>\n<script>", f);
-  put_asset(f, "report.js");
-  fputs("</script>\n</body></html>\n", f);
-  bool bad = ferror(f) != 0;
-  if (fclose(f) != 0 || bad)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-  return PATRON_OK;
+  patron_sink *k = NULL;
+  patron_status st = patron_sink_file(path, NULL, &k, err);
+  if (st != PATRON_OK)
+    return st;
+  char head[1024];
+  snprintf(head, sizeof head,
+           "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n"
+           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+           "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           "<title>Patron report</title>\n<style>",
+           lang);
+  put_str(k, head);
+  put_asset(k, "style.css");
+  snprintf(head, sizeof head,
+           "</style></head>\n<body data-lang=\"%s\" data-charts=\"%d\">\n<div id=\"app\"></div>\n"
+           "<script type=\"application/json\" id=\"patron-data\">",
+           lang, patron_web_has_charts() ? 1 : 0);
+  put_str(k, head);
+  put_json(k, data_json);
+  static const char *const SCRIPTS[] = {"echarts.min.js", "common.js", "report.js"};
+  for (size_t i = 0; i < 3; i++) {
+    put_str(k, "</script>\n<script>");
+    put_asset(k, SCRIPTS[i]);
+  }
+  put_str(k, "</script>\n</body></html>\n");
+  return patron_sink_close(k, err);
 }

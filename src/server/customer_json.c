@@ -35,7 +35,10 @@ static void put_str(srv_text *t, const char *s) { srv_text_put(t, s, strlen(s));
 static size_t utf8_len(const unsigned char *s) {
   if (s[0] < 0x80)
     return 1;
-  size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+  size_t n = s[0] >= 0xf0 && s[0] <= 0xf4  ? 4
+             : s[0] >= 0xe0                ? 3
+             : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
+                                           : 0;
   for (size_t i = 1; i < n; i++)
     if ((s[i] & 0xc0) != 0x80)
       return 0;

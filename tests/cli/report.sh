@@ -61,5 +61,5 @@ expect_contains "$WORK/err" "--out FILE is required"
 expect_exit 2 -- "$PATRON" report --orders "$orders" --lang fr --out "$WORK/f.html"
 expect_contains "$WORK/err" "--lang must be en or zh"
 expect_exit 1 -- "$PATRON" report --orders "$orders" --out "$WORK/no/such/dir/r.html"
-expect_contains "$WORK/err" "cannot write"
+expect_contains "$WORK/err" "r.html: cannot create"
 finish
