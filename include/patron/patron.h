@@ -24,5 +24,9 @@
 #include "patron/experiment.h"
 #include "patron/report.h"
 #include "patron/recommend.h"
+#include "patron/store.h"
+#include "patron/movements.h"
+#include "patron/trigger.h"
+#include "patron/plan.h"
 
 #endif

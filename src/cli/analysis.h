@@ -17,6 +17,8 @@ typedef struct cli_analysis {
   patron_clv_profile_options clv_options;
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
+  const char *db;          /* --db FILE: record a snapshot in the store (NULL = none) */
+  int review_days;         /* level_warning's next review, in days (with --db; default 30) */
   patron_output_options output; /* --excel, --csv-formula-guard */
 } cli_analysis;
 

@@ -70,8 +70,12 @@ static patron_status read_segments(patron_recommender *m, patron_error *err) {
     patron_profile_free(p);
     return PATRON__OOM(err);
   }
-  for (size_t i = 0; i + 1 < m->n_segments; i++)
-    m->seg_label[i] = seg->labels[i]; /* static labels of the segment model */
+  for (size_t i = 0; i + 1 < m->n_segments; i++) /* copies: the table owns its labels */
+    if (!(m->seg_label[i] =
+              patron__arena_strdup(&m->text, seg->labels[i], strlen(seg->labels[i])))) {
+      patron_profile_free(p);
+      return PATRON__OOM(err);
+    }
   m->seg_label[m->n_segments - 1] = prospect_label;
   for (size_t c = 0; c < m->n_customers; c++)
     m->segment[c] = RECO_NONE;
