@@ -14,11 +14,12 @@ static const char usage[] =
     "KPIs, customer vs revenue share per segment of each segmentation, R x F heatmap, Lorenz\n"
     "curve and Gini, clusters, P(alive) and expected purchases by recency x frequency,\n"
     "churn-risk bands, movements between snapshots, cohort retention triangle.\n\n"
-    "  --db STORE           read the snapshots of a store (not available in this build yet:\n"
-    "                       give the INPUTS instead)\n"
+    "  --db STORE           the store's snapshot as of --as-of (default: the latest) and\n"
+    "                       the one before it (movements); no cohort triangle (the store\n"
+    "                       keeps no orders). Or give the INPUTS: analysed in memory\n"
     "  --lang en|zh         labels in English (default) or Chinese\n"
-    "  --compare-days N     movements against a profile N days before as-of (default 30;\n"
-    "                       0 leaves them out)\n"
+    "  --compare-days N     with INPUTS: movements against a profile N days before as-of\n"
+    "                       (default 30; 0 leaves them out)\n"
     "  --out FILE           the HTML file to write (required)\n"
     "  -h, --help           this help\n\n" CLI_INPUT_USAGE;
 
@@ -92,13 +93,38 @@ static bool parse_args(int argc, char **argv, report_args *r) {
   }
   if (optind < argc)
     return cli_usage_error("report", "unexpected argument '%s'", argv[optind]), false;
-  if (r->db)
-    return cli_usage_error("report", "--db: the store is not available in this build yet; "
-                                     "give the inputs (--orders ...)"),
-           false;
   if (!r->out)
     return cli_usage_error("report", "--out FILE is required"), false;
-  return cli_inputs_ready(&r->a.inputs, "report");
+  if (r->db && r->a.inputs.load.paths[0])
+    return cli_usage_error("report", "give --db STORE or the inputs, not both"), false;
+  return r->db || cli_inputs_ready(&r->a.inputs, "report");
+}
+
+/* The report of a store's snapshot (--as-of, default the latest) and the one before it. */
+static int run_store(report_args *r) {
+  patron_store *store = cli_store_open("report", r->db, true);
+  if (!store)
+    return CLI_EXIT_FAIL;
+  patron_error err = {0};
+  cli_store_snaps snaps;
+  char *json = NULL;
+  patron_status st = cli_store_snaps_load(store, r->a.inputs.load.as_of_day, 2, &snaps, &err);
+  if (st == PATRON_OK)
+    st = cli_report_json_store(&snaps, &json, &err);
+  if (st == PATRON_OK)
+    st = patron_write_report_html(json, r->lang, r->out, &err);
+  if (st == PATRON_OK) {
+    const patron_snapshot *last = snaps.snaps[snaps.n - 1];
+    char day[16];
+    day[patron_format_day(patron_snapshot_as_of(last), day)] = '\0';
+    printf("Wrote %s: %zu customers as of %s (%s)\n", r->out,
+           patron_table_n_rows(patron_snapshot_table(last)), day, r->db);
+  }
+  free(json);
+  if (st == PATRON_OK || snaps.snaps)
+    cli_store_snaps_free(&snaps);
+  patron_store_close(store);
+  return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("report", &err);
 }
 
 static int run(int argc, char **argv) {
@@ -106,7 +132,10 @@ static int run(int argc, char **argv) {
   cli_analysis_init(&r.a);
   r.a.quiet = true;
   int rc = CLI_EXIT_USAGE;
-  if (parse_args(argc, argv, &r)) {
+  bool ok = parse_args(argc, argv, &r);
+  if (ok && r.db) {
+    rc = run_store(&r);
+  } else if (ok) {
     patron_error err = {0};
     cli_run s = {0};
     char *json = NULL;

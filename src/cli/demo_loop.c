@@ -56,18 +56,24 @@ int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const
   cli_path(trig, sizeof trig, out_dir, "trigger");
   printf("\nThe daily loop: a snapshot a month earlier, who moved, the campaign plan%s.\n",
          cli_find_command("trigger") ? " and a trigger run" : "");
-  char *a1[] = {"analyze", "--orders", (char *)orders, "--customers", (char *)customers,
-                "--events", (char *)events, "--as-of", then, "--db", (char *)db, "--out",
-                month_ago, "--quiet", NULL};
-  char *a2[] = {"movements", "--db", (char *)db, "--from", then, "--to", now, "--by",
-                "lifecycle", "--out", moves, NULL};
+  char *a1[] = {"analyze",  "--orders",     (char *)orders, "--customers", (char *)customers,
+                "--events", (char *)events, "--as-of",      then,          "--db",
+                (char *)db, "--out",        month_ago,      "--quiet",     NULL};
+  char *a2[] = {"movements", "--db", (char *)db,  "--from", then,  "--to",
+                now,         "--by", "lifecycle", "--out",  moves, NULL};
   char *a3[] = {"plan", "init", "--out", matrix, NULL};
-  char *a4[] = {"plan", "--orders", (char *)orders, "--customers", (char *)customers,
-                "--matrix", matrix, "--out", plan, NULL};
+  char *a4[] = {"plan",     "--orders", (char *)orders, "--customers", (char *)customers,
+                "--matrix", matrix,     "--out",        plan,          NULL};
   char *a5[] = {"trigger", "init", "--out", rules, NULL};
-  char *a6[] = {"trigger", "run", "--orders", (char *)orders, "--customers", (char *)customers,
-                "--events", (char *)events, "--rules", rules, "--db", (char *)db, "--as-of", t,
-                "--out", trig, NULL};
+  char *a6[] = {"trigger",     "run",
+                "--orders",    (char *)orders,
+                "--customers", (char *)customers,
+                "--events",    (char *)events,
+                "--rules",     rules,
+                "--db",        (char *)db,
+                "--as-of",     t,
+                "--out",       trig,
+                NULL};
   int rc = run_command("analyze", 14, a1);
   if (rc == CLI_EXIT_OK)
     rc = run_command("movements", 11, a2);

@@ -55,6 +55,30 @@ expect_contains "$WORK/zh.html" '<html lang="zh">'
 printf 'customer_id,order_id,order_time,amount\n"</script><script>alert(1)</script>",o1,2024-01-01,10\nb"q,o2,2024-01-02,20\n' >"$WORK/x.csv"
 expect_exit 0 -- "$PATRON" report --orders "$WORK/x.csv" --out "$WORK/x.html"
 grep -c '</script>' "$WORK/x.html" | grep -qx 4 || fail "markup in an id ended a script element"
+# from a store: the latest snapshot (or --as-of) and the one before it for the movements
+expect_exit 0 -- "$PATRON" analyze --orders "$orders" --customers "$customers" --as-of 2024-01-05 \
+  --db "$WORK/s.db" --out "$WORK/s1" --quiet
+expect_exit 0 -- "$PATRON" analyze --orders "$orders" --customers "$customers" --db "$WORK/s.db" \
+  --out "$WORK/s2" --quiet
+expect_exit 0 -- "$PATRON" report --db "$WORK/s.db" --lang zh --out "$WORK/db.html"
+expect_contains "$WORK/out" "as of 2024-01-12"
+/usr/bin/python3 - "$WORK/db.html" "$WORK/s2/profiles.csv" <<'PY' || fail "report from the store"
+import json, re, sys
+import pandas as pd
+html = open(sys.argv[1], encoding="utf-8").read()
+d = json.loads(re.search(r'id="patron-data">(.*?)</script>', html, re.S).group(1))
+p = pd.read_csv(sys.argv[2])
+assert d["as_of"] == "2024-01-12" and d["previous_as_of"] == "2024-01-05", (d["as_of"], d["previous_as_of"])
+assert d["kpi"]["customers"] == len(p) and d["kpi"]["purchasers"] == (p.frequency > 0).sum()
+assert sum(l[2] for l in d["movements"]["links"]) == p.segment.notna().sum()
+assert d["cohorts"] is None
+PY
+expect_exit 0 -- "$PATRON" report --db "$WORK/s.db" --as-of 2024-01-05 --out "$WORK/db1.html"
+expect_contains "$WORK/out" "as of 2024-01-05"
+expect_exit 1 -- "$PATRON" report --db "$WORK/s.db" --as-of 2023-01-01 --out "$WORK/db2.html"
+expect_contains "$WORK/err" "s.db: no snapshot as of 2023-01-01 in the store"
+expect_exit 2 -- "$PATRON" report --db "$WORK/s.db" --orders "$orders" --out "$WORK/db3.html"
+expect_contains "$WORK/err" "give --db STORE or the inputs, not both"
 # usage errors
 expect_exit 2 -- "$PATRON" report --orders "$orders"
 expect_contains "$WORK/err" "--out FILE is required"
