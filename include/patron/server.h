@@ -21,6 +21,9 @@ typedef struct patron_server_options {
   unsigned timeout_seconds;       /* idle connection timeout, default 30 */
   unsigned threads;               /* polling threads, default 2 */
   FILE *log;                      /* request log, default stderr */
+  /* A store (opened read-only) for /actions and /experiments, or NULL: they answer 404. The
+   * server serialises its use; it must outlive the server. */
+  struct patron_store *store;
 } patron_server_options;
 
 PATRON_API void patron_server_options_init(patron_server_options *o);

@@ -3,6 +3,7 @@
  * --compare-days earlier). Stops gracefully on SIGTERM or SIGINT. */
 #include "cli_report.h"
 #include "patron/server.h"
+#include "patron/store.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -16,8 +17,9 @@ static const char usage[] =
     "Serves the JSON API (under /api/v1, described at /api/v1/openapi.json) and the\n"
     "dashboard at /. Requests carry 'Authorization: Bearer TOKEN'; the tokens file lists\n"
     "'sha256(token) role name' per line, roles viewer, analyst, admin.\n\n"
-    "  --db STORE           serve a store's snapshots (not available in this build yet:\n"
-    "                       give the INPUTS instead)\n"
+    "  --db STORE           serve the store's latest 4 snapshots, its action log and\n"
+    "                       experiments; INPUTS too: their profile, analysed in memory, is\n"
+    "                       the latest snapshot\n"
     "  --tokens FILE        the tokens file (required)\n"
     "  --listen HOST:PORT   address to bind (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --tls-cert FILE      PEM certificate: serve HTTPS (with --tls-key)\n"
@@ -28,8 +30,8 @@ static const char usage[] =
     "  --timeout S          idle connection timeout in seconds (default 30)\n"
     "  --log FILE           request log (default stderr): time, token name, method, path,\n"
     "                       status, milliseconds\n"
-    "  --compare-days N     also serve a base profile N days before as-of, for movements\n"
-    "                       (default 30; 0 = none)\n"
+    "  --compare-days N     without a store: also serve a base profile N days before\n"
+    "                       as-of, for movements (default 30; 0 = none)\n"
     "  -h, --help           this help\n\n" CLI_INPUT_USAGE;
 
 enum {
@@ -116,15 +118,11 @@ static bool parse_args(int argc, char **argv, serve_args *r) {
   }
   if (optind < argc)
     return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]), false;
-  if (r->db)
-    return cli_usage_error("serve", "--db: the store is not available in this build yet; "
-                                    "give the inputs (--orders ...)"),
-           false;
   if (!r->o.tokens_file)
     return cli_usage_error("serve", "--tokens FILE is required"), false;
   if (!r->o.tls_cert != !r->o.tls_key)
     return cli_usage_error("serve", "--tls-cert and --tls-key go together"), false;
-  return cli_inputs_ready(&r->a.inputs, "serve");
+  return r->db || cli_inputs_ready(&r->a.inputs, "serve");
 }
 
 /* Serves until SIGTERM or SIGINT (blocked in every thread, taken here with sigwait). */
@@ -154,32 +152,60 @@ static patron_status serve(serve_args *r, const patron_server_snapshot *snaps, s
   return st;
 }
 
-static patron_status run_server(serve_args *r, patron_error *err) {
-  cli_run s = {0};
-  patron_profile *prev = NULL;
-  char *json = NULL;
-  patron_server_snapshot snaps[2];
-  size_t n = 0;
-  patron_status st = cli_analysis_compute("serve", &r->a, &s, err);
+enum { MAX_STORED = 4 }; /* snapshots of a store served (the latest ones) */
+
+/* The INPUTS analysed in memory, after the store's earlier snapshots or (without a store) a
+ * base profile --compare-days before, for movements. */
+static patron_status add_inputs(serve_args *r, cli_run *s, patron_profile **prev, char **json,
+                                patron_server_snapshot *snaps, size_t *n, patron_error *err) {
+  patron_status st = cli_analysis_compute("serve", &r->a, s, err);
   if (st == PATRON_OK)
-    st = cli_report_json(&s, &r->a.profile, (int)r->compare_days, &json, err);
-  if (st == PATRON_OK && r->compare_days > 0) {
+    st = cli_report_json(s, &r->a.profile, (int)r->compare_days, json, err);
+  int32_t as_of = st == PATRON_OK ? patron_profile_as_of(s->r.profile) : 0;
+  while (*n && snaps[*n - 1].as_of >= as_of) /* the inputs replace a stored snapshot */
+    (*n)--;
+  if (st == PATRON_OK && !*n && r->compare_days > 0) {
     patron_profile_options o = r->a.profile;
-    o.as_of_day = patron_profile_as_of(s.r.profile) - (int32_t)r->compare_days;
+    o.as_of_day = as_of - (int32_t)r->compare_days;
     patron_error ignored = {0}; /* no earlier data: serve the one snapshot */
-    if (patron_profile_build(s.ds, &o, &prev, &ignored) == PATRON_OK)
-      snaps[n++] = (patron_server_snapshot){o.as_of_day, patron_profile_table_const(prev), s.ds,
-                                            patron_profile_customers(prev), NULL};
+    if (patron_profile_build(s->ds, &o, prev, &ignored) == PATRON_OK)
+      snaps[(*n)++] = (patron_server_snapshot){o.as_of_day, patron_profile_table_const(*prev),
+                                               s->ds, patron_profile_customers(*prev), NULL};
   }
+  if (st == PATRON_OK)
+    snaps[(*n)++] = (patron_server_snapshot){as_of, patron_profile_table_const(s->r.profile), s->ds,
+                                             patron_profile_customers(s->r.profile), *json};
+  return st;
+}
+
+static patron_status run_server(serve_args *r, patron_store *store, patron_error *err) {
+  cli_run s = {0};
+  cli_store_snaps stored = {0};
+  patron_profile *prev = NULL;
+  char *json = NULL, *store_json = NULL;
+  patron_server_snapshot snaps[MAX_STORED + 2];
+  size_t n = 0;
+  patron_status st = PATRON_OK;
+  if (store) {
+    st = cli_store_snaps_load(store, PATRON_NO_DAY, MAX_STORED, &stored, err);
+    if (st == PATRON_OK && !r->a.inputs.load.paths[0])
+      st = cli_report_json_store(&stored, &store_json, err);
+    for (size_t i = 0; st == PATRON_OK && i < stored.n; i++)
+      snaps[n++] = (patron_server_snapshot){patron_snapshot_as_of(stored.snaps[i]),
+                                            patron_snapshot_table(stored.snaps[i]), NULL, NULL,
+                                            i + 1 == stored.n ? store_json : NULL};
+  }
+  if (st == PATRON_OK && r->a.inputs.load.paths[0])
+    st = add_inputs(r, &s, &prev, &json, snaps, &n, err);
   if (st == PATRON_OK) {
-    snaps[n++] = (patron_server_snapshot){patron_profile_as_of(s.r.profile),
-                                          patron_profile_table_const(s.r.profile), s.ds,
-                                          patron_profile_customers(s.r.profile), json};
+    r->o.store = store;
     st = serve(r, snaps, n, err);
   }
   free(json);
+  free(store_json);
   patron_profile_free(prev);
   cli_run_free(&s);
+  cli_store_snaps_free(&stored);
   return st;
 }
 
@@ -199,7 +225,12 @@ static int run(int argc, char **argv) {
       if (log)
         setvbuf(log, NULL, _IOLBF, 0);
       r.o.log = log;
-      rc = run_server(&r, &err) == PATRON_OK ? CLI_EXIT_OK : cli_fail("serve", &err);
+      patron_store *store = r.db ? cli_store_open("serve", r.db, true) : NULL;
+      if (r.db && !store)
+        rc = CLI_EXIT_FAIL;
+      else
+        rc = run_server(&r, store, &err) == PATRON_OK ? CLI_EXIT_OK : cli_fail("serve", &err);
+      patron_store_close(store);
       if (log)
         fclose(log);
     }

@@ -1,6 +1,5 @@
 /* The other endpoints: health, OpenAPI description, snapshots, segments, the report's
- * figures (for the dashboard's overview), movements, trigger actions and experiments (these
- * two need the store), and the dashboard's static files. */
+ * figures (for the dashboard's overview), movements, and the dashboard's static files. */
 #include "patron/report.h"
 #include "server_int.h"
 
@@ -100,16 +99,6 @@ void srv_movements(patron_server *s, const srv_request *rq, srv_answer *an) {
   json_object_set_new(m, "from", day_json(from->s.as_of));
   json_object_set_new(m, "to", day_json(to->s.as_of));
   srv_json(an, 200, m);
-}
-
-void srv_actions(patron_server *s, const srv_request *rq, srv_answer *an) {
-  (void)s, (void)rq;
-  srv_error(an, 404, "not_found", "no action log: actions are kept in a store (--db)");
-}
-
-void srv_experiment(patron_server *s, const srv_request *rq, srv_answer *an) {
-  (void)s, (void)rq;
-  srv_error(an, 404, "not_found", "no such experiment: experiments are kept in a store (--db)");
 }
 
 static const char DASHBOARD_CSP[] =

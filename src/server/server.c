@@ -90,6 +90,7 @@ patron_status patron_server_new(const patron_server_options *o,
     return fail(err, PATRON_ERR_NOMEM, NULL, "%s", "out of memory");
   s->o = *o;
   s->listen_fd = -1;
+  pthread_mutex_init(&s->store_lock, NULL);
   if (!s->o.log)
     s->o.log = stderr;
   patron_status st = srv_tokens_load(s, o->tokens_file, err);
@@ -332,5 +333,6 @@ void patron_server_free(patron_server *s) {
   free(s->tokens);
   free(s->tls_cert);
   free(s->tls_key);
+  pthread_mutex_destroy(&s->store_lock);
   free(s);
 }

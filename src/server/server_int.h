@@ -7,6 +7,7 @@
 #include "patron/server.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 typedef enum srv_role { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_ANALYST, SRV_ROLE_ADMIN } srv_role;
@@ -62,6 +63,7 @@ struct patron_server {
   struct MHD_Daemon *daemon;
   int listen_fd, port;
   char *tls_cert, *tls_key;
+  pthread_mutex_t store_lock; /* one request at a time on o.store */
 };
 
 /* request.c: parses the raw target into rq->path and rq->query; false on bad encoding or
