@@ -28,9 +28,9 @@ static bool on_action(void *ctx, const patron_action *a) {
     return true;
   if (c->matched++ < c->limit)
     json_array_append_new(
-        c->rows, json_pack("{s:s,s:s,s:s?,s:s?,s:s,s:b,s:o,s:o}", "action_id", a->action_id,
-                           "rule", a->rule, "campaign", a->campaign, "channel", a->channel,
-                           "customer_id", a->customer_id, "holdout", a->holdout, "fired_at",
+        c->rows, json_pack("{s:s,s:s,s:s?,s:s?,s:s,s:b,s:o,s:o}", "action_id", a->action_id, "rule",
+                           a->rule, "campaign", a->campaign, "channel", a->channel, "customer_id",
+                           a->customer_id, "holdout", a->holdout, "fired_at",
                            time_json(a->fired_at), "send_at", time_json(a->send_at)));
   return true;
 }
@@ -86,6 +86,7 @@ void srv_experiment(patron_server *s, const srv_request *rq, srv_answer *an) {
     return st != PATRON_OK ? srv_error(an, 500, "internal", "%s", err.message)
                            : srv_error(an, 404, "not_found", "no such experiment");
   }
-  srv_json(an, 200, json_pack("{s:s,s:s,s:I,s:o}", "name", rq->path_param, "salt", c.salt,
-                              "customers", (json_int_t)c.n, "arms", c.arms));
+  srv_json(an, 200,
+           json_pack("{s:s,s:s,s:I,s:o}", "name", rq->path_param, "salt", c.salt, "customers",
+                     (json_int_t)c.n, "arms", c.arms));
 }
