@@ -17,5 +17,7 @@
 #include "patron/tiers.h"
 #include "patron/features.h"
 #include "patron/churn.h"
+#include "patron/caret.h"
+#include "patron/expr.h"
 
 #endif
