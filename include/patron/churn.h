@@ -215,4 +215,11 @@ PATRON_API patron_status patron_churn_model_load(const char *schema_json, const 
                                                  size_t model_len, patron_churn_model **out,
                                                  patron_error *err);
 
+/* Reads a model directory written by `patron churn train` (schema.json + model.json).
+ * Errors: PATRON_ERR_IO (missing file), PATRON_ERR_LIMIT (a file over
+ * PATRON_CHURN_MODEL_FILE_MAX bytes), those of patron_churn_model_load (err->file = dir). */
+#define PATRON_CHURN_MODEL_FILE_MAX ((size_t)1 << 30)
+PATRON_API patron_status patron_churn_model_read(const char *dir, patron_churn_model **out,
+                                                 patron_error *err);
+
 #endif

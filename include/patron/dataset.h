@@ -8,6 +8,7 @@
 
 #include "patron/error.h"
 #include "patron/parse.h"
+#include "patron/run.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,8 +47,6 @@ typedef enum patron_reject_reason {
 } patron_reject_reason;
 
 PATRON_API const char *patron_reject_key(patron_reject_reason reason);
-
-typedef void (*patron_progress_fn)(void *ctx, const char *stage, double fraction);
 
 typedef struct patron_load_options {
   const char *paths[PATRON_FILE_KINDS]; /* orders required; the others NULL when absent */
@@ -128,6 +127,10 @@ PATRON_API void patron_dataset_orders(const patron_dataset *ds, patron_orders_vi
 PATRON_API int64_t patron_dataset_max_order_time(const patron_dataset *ds);
 /* The as-of day given at load, or PATRON_NO_DAY. */
 PATRON_API int32_t patron_dataset_load_as_of(const patron_dataset *ds);
+/* The as-of day of a run that names none (SPEC section 2), the one rule every command
+ * uses: the as-of given at load, else the day after the latest order, else PATRON_NO_DAY
+ * (no usable order row). */
+PATRON_API int32_t patron_dataset_default_as_of(const patron_dataset *ds);
 
 /* Members (customers file): per customer, PATRON_NO_DAY / 0 when unknown. Attribute codes
  * index the dictionaries below (code 0 = empty). */

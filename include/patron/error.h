@@ -22,7 +22,8 @@
   X(PATRON_ERR_DOMAIN, "the data cannot support this computation")                                 \
   X(PATRON_ERR_NOCONV, "did not converge")                                                         \
   X(PATRON_ERR_LIMIT, "a size limit was exceeded")                                                 \
-  X(PATRON_ERR_INTERNAL, "internal error")
+  X(PATRON_ERR_INTERNAL, "internal error")                                                         \
+  X(PATRON_ERR_CANCELLED, "cancelled")
 
 typedef enum patron_status {
 #define PATRON_X_ENUM(name, text) name,

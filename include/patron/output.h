@@ -5,6 +5,7 @@
 
 #include "patron/dataset.h"
 #include "patron/profile.h"
+#include "patron/run.h"
 #include "patron/table.h"
 
 /* Writes every column of t as CSV (header + one line per row). Amounts with 2 decimals,
@@ -33,16 +34,16 @@ PATRON_API patron_status patron_write_segments_csv(const patron_segment_row *row
 PATRON_API patron_status patron_write_rejects_csv(const patron_dataset *ds, const char *path,
                                                   patron_error *err);
 
-typedef struct patron_timing {
-  const char *step;
-  double seconds;
-} patron_timing;
-
 /* summary.json: as_of, inputs with rows read/used/rejected by reason, after_as_of,
  * customers, purchasers, revenue, top-20% revenue share, silent share, timings. */
 PATRON_API patron_status patron_write_summary_json(const patron_dataset *ds,
                                                    const patron_profile *profile,
                                                    const patron_timing *timings, size_t n_timings,
                                                    const char *path, patron_error *err);
+/* The same with the run's timings and its warnings (a "warnings" array of sentences). */
+PATRON_API patron_status patron_write_run_summary_json(const patron_dataset *ds,
+                                                       const patron_profile *profile,
+                                                       const patron_run *run, const char *path,
+                                                       patron_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "patron/version.h"
 #include "patron/error.h"
+#include "patron/run.h"
 #include "patron/parse.h"
 #include "patron/dataset.h"
 #include "patron/table.h"
@@ -17,6 +18,7 @@
 #include "patron/tiers.h"
 #include "patron/features.h"
 #include "patron/churn.h"
+#include "patron/pipeline.h"
 #include "patron/caret.h"
 #include "patron/expr.h"
 

@@ -1,13 +1,10 @@
 /* The main job: load the exports, build profiles as of a date, write the outputs of SPEC
  * section 4 and print the segment report. */
 #include "analysis.h"
-#include "cmd_churn.h"
 #include "report_print.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
 
 void cli_analysis_init(cli_analysis *a) {
   cli_inputs_init(&a->inputs);
@@ -22,124 +19,59 @@ void cli_analysis_init(cli_analysis *a) {
   a->spec_only = false;
 }
 
-typedef struct run_state {
-  patron_dataset *ds;
-  patron_profile *profile;
-  cli_tiers_result tiers;
-  patron_segment_row *segments;
-  size_t n_segments;
-  patron_timing timings[8];
-  size_t n_timings;
-  struct timespec clock;
-} run_state;
-
-static void lap(run_state *s, const char *step) {
-  s->timings[s->n_timings++] = (patron_timing){step, cli_seconds_since(&s->clock)};
-  clock_gettime(CLOCK_MONOTONIC, &s->clock);
+/* The library pipeline's options from analyze's flags. */
+static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) {
+  patron_pipeline_options_init(o);
+  o->profile = a->profile;
+  o->spec_only = a->spec_only;
+  o->clv = a->clv;
+  o->clv_options = a->clv_options;
+  o->repurchase = a->repurchase;
+  o->churn_model_dir = a->churn_model;
+  o->cluster = a->tiers.cluster;
+  o->value = a->tiers.value;
 }
 
-static patron_status write_outputs(const cli_analysis *a, run_state *s, patron_error *err) {
-  char path[4096];
-  const char *dir = a->out_dir;
-  patron_status st = patron_write_table_csv(patron_profile_table_const(s->profile),
-                                            cli_path(path, sizeof path, dir, "profiles.csv"), err);
-  if (st == PATRON_OK)
-    st = patron_write_segments_csv(s->segments, s->n_segments,
-                                   cli_path(path, sizeof path, dir, "segments.csv"), err);
-  cli_path(path, sizeof path, dir, "rejects.csv");
-  if (st == PATRON_OK && patron_dataset_n_rejects(s->ds))
-    st = patron_write_rejects_csv(s->ds, path, err);
-  else if (st == PATRON_OK)
-    unlink(path); /* a stale rejects.csv from an earlier run would mislead */
-  lap(s, "write");
-  if (st == PATRON_OK)
-    st = patron_write_summary_json(s->ds, s->profile, s->timings, s->n_timings,
-                                   cli_path(path, sizeof path, dir, "summary.json"), err);
-  return st;
-}
-
-static void print_report(const cli_analysis *a, const run_state *s) {
+static void print_report(const char *command, const cli_analysis *a, const patron_dataset *ds,
+                         const patron_pipeline_results *r) {
   if (a->quiet)
     return;
-  cli_print_inputs(stdout, s->ds);
-  cli_print_headline(stdout, s->profile);
-  cli_print_segments(stdout, s->segments, s->n_segments);
-  cli_tiers_print(stdout, &a->tiers, &s->tiers);
+  if (r->clv_note[0])
+    printf("Note: CLV columns left empty (%s: %s)\n", command, r->clv_note);
+  cli_print_inputs(stdout, ds);
+  cli_print_headline(stdout, r->profile);
+  cli_print_segments(stdout, r->segments, r->n_segments);
+  cli_tiers_print(stdout, &a->tiers, r);
   printf("\nWrote %s/profiles.csv, segments.csv, summary.json%s\n", a->out_dir,
-         patron_dataset_n_rejects(s->ds) ? ", rejects.csv" : "");
-}
-
-/* CLV columns. When the data cannot support a model (too few repeat buyers, no
- * convergence) they stay empty with a note; other failures (memory) end the run. */
-static patron_status add_clv_columns(const char *command, const cli_analysis *a, run_state *s,
-                                     patron_error *run_err) {
-  patron_error err = {0};
-  patron_clv_profile_options o = a->clv_options;
-  o.threads = a->inputs.load.n_threads;
-  patron_status st = patron_clv_profile_columns(patron_profile_table(s->profile), s->ds,
-                                                patron_profile_customers(s->profile),
-                                                patron_profile_as_of(s->profile), &o, &err);
-  bool data_limit = st == PATRON_ERR_DOMAIN || st == PATRON_ERR_NOCONV || st == PATRON_ERR_INPUT;
-  if (st == PATRON_OK || data_limit) {
-    if (data_limit && !a->quiet)
-      printf("Note: CLV columns left empty (%s: %s)\n", command, err.message);
-    return PATRON_OK;
-  }
-  *run_err = err;
-  return st;
-}
-
-/* The models that append columns to the profile, each timed, then the segment report. */
-static patron_status run_models(const char *command, cli_analysis *a, run_state *s,
-                                patron_error *err) {
-  patron_status st = PATRON_OK;
-  if (a->spec_only)
-    return patron_segment_report(patron_profile_table_const(s->profile), &s->segments,
-                                 &s->n_segments, err);
-  if (a->clv && (st = add_clv_columns(command, a, s, err)) != PATRON_OK)
-    return st;
-  lap(s, "clv");
-  a->repurchase.n_threads = a->inputs.load.n_threads;
-  if ((st = patron_repurchase_profile(s->profile, s->ds, &a->repurchase, err)) != PATRON_OK)
-    return st;
-  lap(s, "repurchase");
-  if (a->churn_model) {
-    if ((st = cli_churn_add_column(a->churn_model, s->ds, s->profile, err)) != PATRON_OK)
-      return st;
-    lap(s, "churn");
-  }
-  if ((st = cli_tiers_apply(&a->tiers, s->ds, s->profile, &s->tiers, err)) != PATRON_OK)
-    return st;
-  lap(s, "cluster_tiers");
-  return patron_segment_report(patron_profile_table_const(s->profile), &s->segments, &s->n_segments,
-                               err);
+         patron_dataset_n_rejects(ds) ? ", rejects.csv" : "");
 }
 
 int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_error err = {0};
-  run_state s = {0};
-  clock_gettime(CLOCK_MONOTONIC, &s.clock);
-  a->inputs.load.progress = cli_progress;
+  patron_run run;
+  patron_run_init(&run);
+  run.as_of_day = a->inputs.load.as_of_day;
+  run.n_threads = a->inputs.load.n_threads;
+  run.progress = a->inputs.load.progress = cli_progress;
+  patron_pipeline_options o;
+  pipeline_options(a, &o);
+  patron_pipeline_results r = {0};
+  patron_dataset *ds = NULL;
   if (!cli_make_dir(command, a->out_dir))
     return CLI_EXIT_FAIL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &s.ds, &err);
+  patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
   if (st == PATRON_OK) {
-    lap(&s, "load");
-    st = patron_profile_build(s.ds, &a->profile, &s.profile, &err);
-  }
-  if (st == PATRON_OK) {
-    lap(&s, "profile");
-    st = run_models(command, a, &s, &err);
+    patron_run_lap(&run, "load");
+    st = patron_pipeline_run(ds, &o, &run, &r, &err);
   }
   if (st == PATRON_OK)
-    st = write_outputs(a, &s, &err);
-  if (st == PATRON_OK)
-    cli_tiers_warn(command, &s.tiers);
-  if (st == PATRON_OK)
-    print_report(a, &s);
-  free(s.segments);
-  patron_profile_free(s.profile);
-  cli_tiers_done(&s.tiers); /* after the profile: it owns cluster_label's labels */
-  patron_dataset_free(s.ds);
+    st = patron_pipeline_write(a->out_dir, ds, &r, &run, &err);
+  if (st == PATRON_OK) {
+    cli_print_warnings(command, &run);
+    print_report(command, a, ds, &r);
+  }
+  patron_pipeline_results_free(&r);
+  patron_dataset_free(ds);
+  patron_run_free_contents(&run);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

@@ -27,6 +27,8 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 
 /* Print a library error as "patron NAME: FILE:LINE: message"; returns CLI_EXIT_FAIL. */
 int cli_fail(const char *command, const patron_error *err);
+/* Print a run's warnings on stderr, one "patron NAME: warning: ..." line each. */
+void cli_print_warnings(const char *command, const patron_run *run);
 
 /* Parse helpers for flag values; on failure they print a usage error naming the flag. */
 bool cli_parse_long(const char *command, const char *flag, const char *text, long min, long max,

@@ -1,5 +1,5 @@
-/* The clustering and value-tier options of analyze and cluster, and analyze's step that
- * appends cluster, cluster_label, value_index, tier and member_level to the profiles. */
+/* The clustering and value-tier options of analyze and cluster, and their notes in
+ * analyze's report. */
 #include "cli_tiers.h"
 
 #include <errno.h>
@@ -130,17 +130,7 @@ bool cli_tiers_ready(const cli_tiers *t, const char *command) {
   return true;
 }
 
-patron_status cli_tiers_apply(const cli_tiers *t, const patron_dataset *ds, patron_profile *p,
-                              cli_tiers_result *out, patron_error *err) {
-  *out = (cli_tiers_result){0};
-  patron_status st =
-      patron_cluster_table(patron_profile_table(p), &t->cluster, &out->clustering, err);
-  if (st == PATRON_OK)
-    st = patron_value_tiers_add(p, ds, &t->value, &out->value, err);
-  return st;
-}
-
-void cli_tiers_print(FILE *out, const cli_tiers *t, const cli_tiers_result *r) {
+void cli_tiers_print(FILE *out, const cli_tiers *t, const patron_pipeline_results *r) {
   const patron_cluster_result *c = patron_clustering_result(r->clustering);
   fprintf(out, "\nClusters: k = %zu", c->k);
   if (t->cluster.k && c->k < t->cluster.k)
@@ -156,19 +146,4 @@ void cli_tiers_print(FILE *out, const cli_tiers *t, const cli_tiers_result *r) {
             c->n_missing);
   if (r->value.tiers.potential_note)
     fprintf(out, "Tiers: %s\n", r->value.tiers.potential_note);
-}
-
-void cli_tiers_warn(const char *command, const cli_tiers_result *r) {
-  const patron_value_index_info *i = &r->value.index;
-  if (i->n_capped)
-    fprintf(stderr,
-            "patron %s: warning: formula-v1: exp(M/1000) reached the cap %.0e for %zu of %zu "
-            "customers (monetary >= 69,077.55; exp overflows above 709,782): their "
-            "value_index is capped and they tie\n",
-            command, i->cap, i->n_capped, i->n_scored);
-}
-
-void cli_tiers_done(cli_tiers_result *r) {
-  patron_clustering_free(r->clustering);
-  r->clustering = NULL;
 }

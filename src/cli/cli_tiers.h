@@ -1,6 +1,6 @@
 /* Options shared by `analyze` and `cluster`: k-means clusters of profiles (--k, --k-range,
  * --features, --n-init, --max-iter, --tol, --seed, --silhouette-sample) and value tiers
- * (--index, --weights, --tiers, --levels), and the analyze step that applies them. */
+ * (--index, --weights, --tiers, --levels), and their notes in analyze's report. */
 #ifndef PATRON_CLI_TIERS_H
 #define PATRON_CLI_TIERS_H
 
@@ -80,20 +80,8 @@ int cli_tiers_option(cli_tiers *t, const char *command, int opt, const char *arg
 /* Checks combinations (--weights with formula-v1); prints a usage error when bad. */
 bool cli_tiers_ready(const cli_tiers *t, const char *command);
 
-/* What analyze adds to the profile: the clustering owns cluster_label's labels, so it is
- * freed (cli_tiers_done) after the profile. */
-typedef struct cli_tiers_result {
-  patron_clustering *clustering;
-  patron_value_tiers_info value;
-} cli_tiers_result;
-
-/* Appends cluster, cluster_label, value_index, tier and member_level to p's table. */
-patron_status cli_tiers_apply(const cli_tiers *t, const patron_dataset *ds, patron_profile *p,
-                              cli_tiers_result *out, patron_error *err);
-/* Notes for the report (clusters made, why nobody can be potential). */
-void cli_tiers_print(FILE *out, const cli_tiers *t, const cli_tiers_result *r);
-/* Warnings on stderr (formula-v1 capped). */
-void cli_tiers_warn(const char *command, const cli_tiers_result *r);
-void cli_tiers_done(cli_tiers_result *r);
+/* Notes for the report (clusters made, why nobody can be potential) from the pipeline's
+ * cluster and tiers stages. */
+void cli_tiers_print(FILE *out, const cli_tiers *t, const patron_pipeline_results *r);
 
 #endif

@@ -24,6 +24,11 @@ int cli_fail(const char *command, const patron_error *err) {
   return err->status == PATRON_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
+void cli_print_warnings(const char *command, const patron_run *run) {
+  for (size_t i = 0; i < run->n_warnings; i++)
+    fprintf(stderr, "patron %s: warning: %s\n", command, run->warnings[i]);
+}
+
 bool cli_parse_long(const char *command, const char *flag, const char *text, long min, long max,
                     long *out) {
   char *end = NULL;

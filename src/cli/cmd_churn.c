@@ -274,11 +274,8 @@ static int run_score(churn_args *a, patron_dataset *ds) {
   patron_churn_scores s = {0};
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  int32_t as_of = patron_dataset_load_as_of(ds);
-  int64_t latest = patron_dataset_max_order_time(ds);
-  if (as_of == PATRON_NO_DAY && latest != INT64_MIN)
-    as_of = patron_day_of_time(latest) + 1;
-  patron_status st = cli_churn_model_read(a->model_dir, &m, &err);
+  int32_t as_of = patron_dataset_default_as_of(ds);
+  patron_status st = patron_churn_model_read(a->model_dir, &m, &err);
   if (st == PATRON_OK && as_of == PATRON_NO_DAY) {
     snprintf(err.message, sizeof err.message, "there are no orders: give --as-of");
     st = err.status = PATRON_ERR_INPUT;

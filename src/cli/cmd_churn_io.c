@@ -26,65 +26,6 @@ static patron_status write_text(const char *path, const char *text, size_t len, 
   return ok ? PATRON_OK : io_error(err, path, "write");
 }
 
-static patron_status read_text(const char *path, char **out, size_t *len, patron_error *err) {
-  FILE *f = fopen(path, "rb");
-  *out = NULL;
-  if (!f)
-    return io_error(err, path, "read");
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  size_t got;
-  while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (n + 1 == cap) {
-      char *grown = realloc(buf, cap *= 2);
-      if (!grown)
-        free(buf);
-      buf = grown;
-    }
-  }
-  fclose(f);
-  if (!buf) {
-    err->status = PATRON_ERR_NOMEM;
-    snprintf(err->message, sizeof err->message, "out of memory reading %s", path);
-    return PATRON_ERR_NOMEM;
-  }
-  buf[n] = '\0';
-  *out = buf;
-  *len = n;
-  return PATRON_OK;
-}
-
-patron_status cli_churn_model_read(const char *dir, patron_churn_model **out, patron_error *err) {
-  char path[4096];
-  char *schema = NULL, *model = NULL;
-  size_t schema_len, model_len;
-  patron_status st =
-      read_text(cli_path(path, sizeof path, dir, "schema.json"), &schema, &schema_len, err);
-  if (st == PATRON_OK)
-    st = read_text(cli_path(path, sizeof path, dir, "model.json"), &model, &model_len, err);
-  if (st == PATRON_OK) {
-    st = patron_churn_model_load(schema, model, model_len, out, err);
-    if (st != PATRON_OK)
-      snprintf(err->file, sizeof err->file, "%s", dir);
-  }
-  free(schema);
-  free(model);
-  return st;
-}
-
-patron_status cli_churn_add_column(const char *dir, const patron_dataset *ds,
-                                   patron_profile *profile, patron_error *err) {
-  patron_churn_model *m = NULL;
-  patron_status st = cli_churn_model_read(dir, &m, err);
-  if (st == PATRON_OK)
-    st = patron_churn_append_column(m, ds, patron_profile_as_of(profile),
-                                    patron_profile_table(profile),
-                                    patron_profile_customers(profile), err);
-  patron_churn_model_free(m);
-  return st;
-}
-
 /* ---- Training outputs ---------------------------------------------------------------------- */
 
 static void csv_name(FILE *f, const char *s) {

@@ -235,28 +235,33 @@ static void print_report(const cluster_args *a, const patron_cluster_result *c) 
 
 /* ---- The command --------------------------------------------------------------------------- */
 
+/* The pipeline's cluster stage alone, on profiles as of the load's date. */
 static int cluster(cluster_args *a) {
   patron_error err = {0};
   patron_dataset *ds = NULL;
-  patron_profile *p = NULL;
-  patron_clustering *c = NULL;
-  patron_profile_options po;
-  patron_profile_options_init(&po);
-  a->inputs.load.progress = cli_progress;
+  patron_run run;
+  patron_run_init(&run);
+  run.as_of_day = a->inputs.load.as_of_day;
+  run.n_threads = a->inputs.load.n_threads;
+  run.progress = a->inputs.load.progress = cli_progress;
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  o.cluster = a->tiers.cluster;
+  o.only = "cluster";
+  patron_pipeline_results r = {0};
   if (!cli_make_dir("cluster", a->out_dir))
     return CLI_EXIT_FAIL;
   patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
   if (st == PATRON_OK)
-    st = patron_profile_build(ds, &po, &p, &err);
+    st = patron_pipeline_run(ds, &o, &run, &r, &err);
+  const patron_cluster_result *c = r.clustering ? patron_clustering_result(r.clustering) : NULL;
   if (st == PATRON_OK)
-    st = patron_cluster_table(patron_profile_table(p), &a->tiers.cluster, &c, &err);
-  if (st == PATRON_OK)
-    st = write_all(a->out_dir, patron_profile_table_const(p), patron_clustering_result(c), &err);
+    st = write_all(a->out_dir, patron_profile_table_const(r.profile), c, &err);
   if (st == PATRON_OK && !a->quiet)
-    print_report(a, patron_clustering_result(c));
-  patron_profile_free(p);
-  patron_clustering_free(c);
+    print_report(a, c);
+  patron_pipeline_results_free(&r);
   patron_dataset_free(ds);
+  patron_run_free_contents(&run);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("cluster", &err);
 }
 

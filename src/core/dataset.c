@@ -395,6 +395,13 @@ void patron_dataset_orders(const patron_dataset *ds, patron_orders_view *out) {
 
 int64_t patron_dataset_max_order_time(const patron_dataset *ds) { return ds->max_order_time; }
 int32_t patron_dataset_load_as_of(const patron_dataset *ds) { return ds->load_as_of; }
+
+int32_t patron_dataset_default_as_of(const patron_dataset *ds) {
+  if (ds->load_as_of != PATRON_NO_DAY)
+    return ds->load_as_of;
+  return ds->max_order_time == INT64_MIN ? PATRON_NO_DAY
+                                         : patron_day_of_time(ds->max_order_time) + 1;
+}
 bool patron_dataset_has_members(const patron_dataset *ds) { return ds->has_members; }
 
 void patron_dataset_members(const patron_dataset *ds, patron_members_view *out) {

@@ -27,14 +27,6 @@ void patron_profile_options_init(patron_profile_options *o) {
                                 .dormant_days = 365};
 }
 
-static int32_t default_as_of(const patron_dataset *ds) {
-  int32_t loaded = patron_dataset_load_as_of(ds);
-  if (loaded != PATRON_NO_DAY)
-    return loaded;
-  int64_t latest = patron_dataset_max_order_time(ds);
-  return latest == INT64_MIN ? PATRON_NO_DAY : patron_day_of_time(latest) + 1;
-}
-
 /* Number of c's orders dated before `limit` (orders are time-sorted). */
 static uint32_t orders_before(const patron_orders_view *ov, uint32_t c, int64_t limit) {
   uint32_t lo = ov->start[c], hi = ov->start[c + 1];
@@ -197,7 +189,7 @@ patron_status patron_profile_build(const patron_dataset *ds, const patron_profil
   patron_profile *p = calloc(1, sizeof *p);
   if (!p)
     return PATRON__OOM(err);
-  p->as_of = opts->as_of_day != PATRON_NO_DAY ? opts->as_of_day : default_as_of(ds);
+  p->as_of = opts->as_of_day != PATRON_NO_DAY ? opts->as_of_day : patron_dataset_default_as_of(ds);
   if (p->as_of == PATRON_NO_DAY)
     st = patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                            "no usable order rows: cannot choose an as-of date (give --as-of)");

@@ -34,7 +34,19 @@ static json_t *money_json(patron_money v) {
 patron_status patron_write_summary_json(const patron_dataset *ds, const patron_profile *profile,
                                         const patron_timing *timings, size_t n_timings,
                                         const char *path, patron_error *err) {
+  patron_run run = {.timings = (patron_timing *)timings, .n_timings = n_timings};
+  return patron_write_run_summary_json(ds, profile, &run, path, err);
+}
+
+patron_status patron_write_run_summary_json(const patron_dataset *ds, const patron_profile *profile,
+                                            const patron_run *run, const char *path,
+                                            patron_error *err) {
+  const patron_timing *timings = run->timings;
+  size_t n_timings = run->n_timings;
   json_t *root = json_object(), *inputs = json_object(), *times = json_object();
+  json_t *warnings = json_array();
+  for (size_t i = 0; i < run->n_warnings; i++)
+    json_array_append_new(warnings, json_string(run->warnings[i]));
   uint64_t after = 0;
   for (int k = 0; k < PATRON_FILE_KINDS; k++) {
     const patron_file_report *r = patron_dataset_file_report(ds, (patron_file_kind)k);
@@ -60,6 +72,7 @@ patron_status patron_write_summary_json(const patron_dataset *ds, const patron_p
                       number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
   json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
   json_object_set_new(root, "timings_seconds", times);
+  json_object_set_new(root, "warnings", warnings);
   int rc =
       json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
   json_decref(root);

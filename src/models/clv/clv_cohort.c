@@ -136,11 +136,8 @@ static void all_figures(const walk *w, size_t n, int32_t cal_end, int32_t hold_e
 }
 
 static int32_t default_calibration_end(const patron_dataset *ds) {
-  int32_t as_of = patron_dataset_load_as_of(ds);
-  if (as_of != PATRON_NO_DAY)
-    return as_of - 1;
-  int64_t latest = patron_dataset_max_order_time(ds);
-  return latest == INT64_MIN ? PATRON_NO_DAY : patron_day_of_time(latest);
+  int32_t as_of = patron_dataset_default_as_of(ds);
+  return as_of == PATRON_NO_DAY ? PATRON_NO_DAY : as_of - 1;
 }
 
 static patron_status check_options(const patron_clv_cohort_options *o, int32_t cal_end,

@@ -134,12 +134,7 @@ patron_status patron__repurchase_check(const patron_repurchase_options *o, patro
 
 patron_status patron__repurchase_as_of(const patron_dataset *ds, const patron_repurchase_options *o,
                                        int32_t *as_of, patron_error *err) {
-  *as_of = o->as_of_day != PATRON_NO_DAY ? o->as_of_day : patron_dataset_load_as_of(ds);
-  if (*as_of == PATRON_NO_DAY) {
-    int64_t latest = patron_dataset_max_order_time(ds);
-    if (latest != INT64_MIN)
-      *as_of = patron_day_of_time(latest) + 1;
-  }
+  *as_of = o->as_of_day != PATRON_NO_DAY ? o->as_of_day : patron_dataset_default_as_of(ds);
   if (*as_of == PATRON_NO_DAY)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "no usable order rows: cannot choose an as-of date (give --as-of)");

@@ -1,0 +1,80 @@
+/* The pipeline: the run of `analyze` (and of every per-model command, the server and the
+ * trigger engine) as a table of stages over one profile. The profile is built as of the
+ * run's date, then each enabled stage appends its columns in table order, then the segment
+ * report is made. Adding a stage is one table entry in src/ops/pipeline.c plus one
+ * function (docs/ARCHITECTURE.md, "Adding a stage"). */
+#ifndef PATRON_PIPELINE_H
+#define PATRON_PIPELINE_H
+
+#include "patron/clv.h"
+#include "patron/dataset.h"
+#include "patron/output.h"
+#include "patron/profile.h"
+#include "patron/repurchase.h"
+#include "patron/run.h"
+#include "patron/tiers.h"
+
+typedef struct patron_pipeline_options {
+  patron_profile_options profile; /* as_of_day: the run's when it names one */
+  bool spec_only;                 /* only the SPEC section 3 figures (no model stage) */
+  bool clv;                       /* the clv stage (default true) */
+  patron_clv_profile_options clv_options;
+  patron_repurchase_options repurchase;
+  const char *churn_model_dir; /* the churn stage: a model directory, or NULL (no stage) */
+  patron_cluster_options cluster;
+  patron_value_tiers_options value;
+  const char *only; /* NULL: every enabled stage; else comma-separated stage names */
+} patron_pipeline_options;
+
+/* What a run leaves besides the profile's columns. */
+typedef struct patron_pipeline_results {
+  patron_profile *profile;
+  patron_segment_row *segments; /* the segment report, in column and label order */
+  size_t n_segments;
+  patron_clustering *clustering; /* the cluster stage's clustering (owns cluster_label's
+                                    labels), or NULL */
+  patron_value_tiers_info value; /* the tiers stage's counts (when value_done) */
+  bool value_done;
+  char clv_note[512]; /* non-empty when the data could not support the CLV columns: why */
+} patron_pipeline_results;
+
+/* Defaults of `patron analyze`: every model stage, k = 5 clusters (fewer when the data has
+ * fewer distinct customers) with 3 restarts. */
+PATRON_API void patron_pipeline_options_init(patron_pipeline_options *o);
+
+/* Builds the profile of ds as of the run's date (run->as_of_day, else o->profile's, else
+ * patron_dataset_default_as_of; run->as_of_day receives the date used) and runs every
+ * enabled stage, timing each in run. On failure *out holds what was made (free it).
+ * Errors: those of the profile and the stages; PATRON_ERR_CANCELLED when the run's cancel
+ * flag was raised; PATRON_ERR_USAGE for an unknown name in o->only. */
+PATRON_API patron_status patron_pipeline_run(const patron_dataset *ds,
+                                             const patron_pipeline_options *o, patron_run *run,
+                                             patron_pipeline_results *out, patron_error *err);
+/* Frees the profile, segments and clustering (in that order: the profile borrows the
+ * clustering's labels). Accepts NULL. */
+PATRON_API void patron_pipeline_results_free(patron_pipeline_results *r);
+
+/* One stage: appends columns to p's table (rows -> dataset customers,
+ * patron_profile_customers), reading its options in run->options and leaving anything
+ * else in run->results. */
+typedef patron_status (*patron_stage_fn)(patron_profile *p, const patron_dataset *ds,
+                                         patron_run *run, patron_error *err);
+
+typedef struct patron_stage {
+  const char *name;  /* also its timing key in summary.json */
+  const char *needs; /* for people: when it runs and which columns it reads and adds */
+  bool (*enabled)(const patron_pipeline_options *o);
+  patron_stage_fn run;
+} patron_stage;
+
+/* The stage table, in run order. */
+PATRON_API const patron_stage *patron_pipeline_stages(size_t *n);
+
+/* The files of `patron analyze --out DIR` (SPEC section 4): profiles.csv, segments.csv,
+ * rejects.csv (removed when nothing was rejected: a stale one would mislead) and
+ * summary.json (with the run's timings, "write" included, and warnings). */
+PATRON_API patron_status patron_pipeline_write(const char *dir, const patron_dataset *ds,
+                                               const patron_pipeline_results *r, patron_run *run,
+                                               patron_error *err);
+
+#endif

@@ -1,0 +1,72 @@
+/* The run context (include/patron/run.h): timings, warnings, progress and cancellation
+ * shared by the stages of one run. */
+#include "core/core_int.h"
+#include "patron/run.h"
+#include "patron/parse.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void clock_now(patron_run *r) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  r->lap_start.sec = t.tv_sec;
+  r->lap_start.nsec = t.tv_nsec;
+}
+
+void patron_run_init(patron_run *r) {
+  *r = (patron_run){.as_of_day = PATRON_NO_DAY};
+  clock_now(r);
+}
+
+void patron_run_free_contents(patron_run *r) {
+  if (!r)
+    return;
+  for (size_t i = 0; i < r->n_warnings; i++)
+    free(r->warnings[i]);
+  free(r->warnings);
+  free(r->timings);
+  r->warnings = NULL;
+  r->timings = NULL;
+  r->n_warnings = r->cap_warnings = r->n_timings = r->cap_timings = 0;
+}
+
+patron_status patron_run_lap(patron_run *r, const char *step) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  double seconds =
+      (double)(t.tv_sec - r->lap_start.sec) + (double)(t.tv_nsec - r->lap_start.nsec) * 1e-9;
+  clock_now(r);
+  if (!patron__reserve((void **)&r->timings, &r->cap_timings, r->n_timings + 1, sizeof *r->timings))
+    return PATRON_ERR_NOMEM;
+  r->timings[r->n_timings++] = (patron_timing){step, seconds};
+  return PATRON_OK;
+}
+
+void patron_run_warn(patron_run *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = NULL;
+  int n = vasprintf(&text, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  if (!patron__reserve((void **)&r->warnings, &r->cap_warnings, r->n_warnings + 1,
+                       sizeof *r->warnings)) {
+    free(text);
+    return;
+  }
+  r->warnings[r->n_warnings++] = text;
+}
+
+void patron_run_progress(const patron_run *r, const char *stage, double fraction) {
+  if (r->progress)
+    r->progress(r->progress_ctx, stage, fraction);
+}
+
+bool patron_run_cancelled(const patron_run *r) {
+  return r->cancel && atomic_load_explicit(r->cancel, memory_order_relaxed);
+}

@@ -1,0 +1,20 @@
+/* Internal file helpers shared by every reader and writer of the library: paths built
+ * with a length check, whole small files read with a size cap. */
+#ifndef PATRON_IO_FILES_H
+#define PATRON_IO_FILES_H
+
+#include "core/core_int.h"
+
+#include <stddef.h>
+
+/* DIR/NAME into buf; PATRON_ERR_LIMIT naming the path when it does not fit (never a
+ * silently truncated name). */
+patron_status patron__path_join(char *buf, size_t cap, const char *dir, const char *name,
+                                patron_error *err);
+
+/* Reads a whole file into a NUL-terminated malloc'ed buffer (free() it). A file larger
+ * than max_bytes is PATRON_ERR_LIMIT; a missing or unreadable one PATRON_ERR_IO. */
+patron_status patron__read_file(const char *path, size_t max_bytes, char **out, size_t *len,
+                                patron_error *err);
+
+#endif

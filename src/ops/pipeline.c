@@ -1,0 +1,130 @@
+/* The pipeline (include/patron/pipeline.h): profile as of the run's date, then the stage
+ * table in order. To add a stage: write `patron_status patron__stage_NAME(profile, dataset,
+ * run, err)` (declare it in src/ops/stages.h), put its options in patron_pipeline_options,
+ * anything it leaves besides columns in patron_pipeline_results, and add one line below. */
+#include "core/core_int.h"
+#include "ops/stages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool always(const patron_pipeline_options *o) {
+  (void)o;
+  return true;
+}
+static bool models(const patron_pipeline_options *o) { return !o->spec_only; }
+static bool clv_on(const patron_pipeline_options *o) { return !o->spec_only && o->clv; }
+static bool churn_on(const patron_pipeline_options *o) {
+  return !o->spec_only && o->churn_model_dir;
+}
+
+/* clang-format off */
+static const patron_stage stages[] = {
+  {"clv", "unless --spec-only/--no-clv; reads orders; adds p_alive, exp_purchases_90d, "
+          "clv_365d", clv_on, patron__stage_clv},
+  {"repurchase", "unless --spec-only; reads orders, lines; adds repurchase_cycle_days, "
+                 "next_purchase_expected, repurchase_due, repurchase_status", models,
+   patron__stage_repurchase},
+  {"churn", "with --churn-model; reads the model's features; adds churn_risk or "
+            "purchase_propensity", churn_on, patron__stage_churn},
+  {"cluster", "unless --spec-only; reads the --features columns; adds cluster, "
+              "cluster_label", models, patron__stage_cluster},
+  {"tiers", "unless --spec-only; reads recency_days, frequency, monetary, events; adds "
+            "value_index, tier, member_level", models, patron__stage_tiers},
+  {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
+   always, patron__stage_segment_report},
+};
+/* clang-format on */
+
+const patron_stage *patron_pipeline_stages(size_t *n) {
+  *n = sizeof stages / sizeof stages[0];
+  return stages;
+}
+
+void patron_pipeline_options_init(patron_pipeline_options *o) {
+  *o = (patron_pipeline_options){.clv = true};
+  patron_profile_options_init(&o->profile);
+  patron_clv_profile_options_init(&o->clv_options);
+  patron_repurchase_options_init(&o->repurchase);
+  patron_cluster_options_init(&o->cluster);
+  o->cluster.k = 5;
+  o->cluster.scan.fit.n_init = 3;
+  o->cluster.fewer_ok = true;
+  patron_value_tiers_options_init(&o->value);
+}
+
+/* Is `name` one of the comma-separated names of `list`? */
+static bool listed(const char *list, const char *name) {
+  size_t len = strlen(name);
+  for (const char *s = list; *s;) {
+    size_t n = strcspn(s, ",");
+    if (n == len && strncmp(s, name, len) == 0)
+      return true;
+    s += n + (s[n] == ',');
+  }
+  return false;
+}
+
+static patron_status check_only(const char *only, patron_error *err) {
+  for (const char *s = only; *s;) {
+    size_t n = strcspn(s, ","), i = 0;
+    while (i < sizeof stages / sizeof stages[0] &&
+           (strlen(stages[i].name) != n || strncmp(stages[i].name, s, n) != 0))
+      i++;
+    if (i == sizeof stages / sizeof stages[0])
+      return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "unknown stage '%.*s'", (int)n,
+                               s);
+    s += n + (s[n] == ',');
+  }
+  return PATRON_OK;
+}
+
+static patron_status run_stages(const patron_dataset *ds, const patron_pipeline_options *o,
+                                patron_run *run, patron_pipeline_results *out, patron_error *err) {
+  patron_status st = PATRON_OK;
+  for (size_t i = 0; st == PATRON_OK && i < sizeof stages / sizeof stages[0]; i++) {
+    const patron_stage *s = &stages[i];
+    if (!s->enabled(o) || (o->only && !listed(o->only, s->name)))
+      continue;
+    if (patron_run_cancelled(run))
+      return patron__error_set(err, PATRON_ERR_CANCELLED, NULL, 0, 0, "cancelled before %s",
+                               s->name);
+    st = s->run(out->profile, ds, run, err);
+    if (st == PATRON_OK)
+      patron_run_lap(run, s->name);
+  }
+  return st;
+}
+
+patron_status patron_pipeline_run(const patron_dataset *ds, const patron_pipeline_options *o,
+                                  patron_run *run, patron_pipeline_results *out,
+                                  patron_error *err) {
+  *out = (patron_pipeline_results){0};
+  patron_status st = o->only ? check_only(o->only, err) : PATRON_OK;
+  if (st != PATRON_OK)
+    return st;
+  patron_profile_options po = o->profile;
+  if (run->as_of_day != PATRON_NO_DAY)
+    po.as_of_day = run->as_of_day;
+  if ((st = patron_profile_build(ds, &po, &out->profile, err)) != PATRON_OK)
+    return st;
+  run->as_of_day = patron_profile_as_of(out->profile);
+  patron_run_lap(run, "profile");
+  const patron_pipeline_options *saved_options = run->options;
+  patron_pipeline_results *saved_results = run->results;
+  run->options = o;
+  run->results = out;
+  st = run_stages(ds, o, run, out, err);
+  run->options = saved_options;
+  run->results = saved_results;
+  return st;
+}
+
+void patron_pipeline_results_free(patron_pipeline_results *r) {
+  if (!r)
+    return;
+  patron_profile_free(r->profile);
+  free(r->segments);
+  patron_clustering_free(r->clustering);
+  *r = (patron_pipeline_results){0};
+}

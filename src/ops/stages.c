@@ -1,0 +1,74 @@
+/* The model stages of the pipeline: each calls one model of src/models on the profile
+ * (CLV columns: docs/CLV.md; repurchase: docs/REPURCHASE.md; churn score: docs/CHURN.md;
+ * clusters, value index, tiers, member levels: docs/TIERS.md; segment report: SPEC 4). */
+#include "core/core_int.h"
+#include "ops/stages.h"
+#include "patron/churn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* CLV columns. When the data cannot support a model (too few repeat buyers, no
+ * convergence) they stay empty with a note in the results; other failures end the run. */
+patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                patron_error *err) {
+  patron_error own = {0};
+  patron_clv_profile_options o = run->options->clv_options;
+  o.threads = run->n_threads;
+  patron_status st = patron_clv_profile_columns(
+      patron_profile_table(p), ds, patron_profile_customers(p), patron_profile_as_of(p), &o, &own);
+  if (st == PATRON_ERR_DOMAIN || st == PATRON_ERR_NOCONV || st == PATRON_ERR_INPUT) {
+    snprintf(run->results->clv_note, sizeof run->results->clv_note, "%s", own.message);
+    return PATRON_OK;
+  }
+  if (st != PATRON_OK)
+    *err = own;
+  return st;
+}
+
+patron_status patron__stage_repurchase(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                       patron_error *err) {
+  patron_repurchase_options o = run->options->repurchase;
+  o.n_threads = run->n_threads;
+  return patron_repurchase_profile(p, ds, &o, err);
+}
+
+patron_status patron__stage_churn(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                  patron_error *err) {
+  patron_churn_model *m = NULL;
+  patron_status st = patron_churn_model_read(run->options->churn_model_dir, &m, err);
+  if (st == PATRON_OK)
+    st = patron_churn_append_column(m, ds, patron_profile_as_of(p), patron_profile_table(p),
+                                    patron_profile_customers(p), err);
+  patron_churn_model_free(m);
+  return st;
+}
+
+patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                    patron_error *err) {
+  (void)ds;
+  return patron_cluster_table(patron_profile_table(p), &run->options->cluster,
+                              &run->results->clustering, err);
+}
+
+patron_status patron__stage_tiers(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                  patron_error *err) {
+  patron_pipeline_results *r = run->results;
+  patron_status st = patron_value_tiers_add(p, ds, &run->options->value, &r->value, err);
+  r->value_done = st == PATRON_OK;
+  const patron_value_index_info *i = &r->value.index;
+  if (st == PATRON_OK && i->n_capped)
+    patron_run_warn(run,
+                    "formula-v1: exp(M/1000) reached the cap %.0e for %zu of %zu customers "
+                    "(monetary >= 69,077.55; exp overflows above 709,782): their value_index "
+                    "is capped and they tie",
+                    i->cap, i->n_capped, i->n_scored);
+  return st;
+}
+
+patron_status patron__stage_segment_report(patron_profile *p, const patron_dataset *ds,
+                                           patron_run *run, patron_error *err) {
+  (void)ds;
+  patron_pipeline_results *r = run->results;
+  return patron_segment_report(patron_profile_table_const(p), &r->segments, &r->n_segments, err);
+}

@@ -1,0 +1,21 @@
+/* The pipeline's stage functions (src/ops/pipeline.c lists them in its table). Each reads
+ * its options in run->options and leaves anything besides columns in run->results. */
+#ifndef PATRON_OPS_STAGES_H
+#define PATRON_OPS_STAGES_H
+
+#include "patron/pipeline.h"
+
+patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                patron_error *err);
+patron_status patron__stage_repurchase(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                       patron_error *err);
+patron_status patron__stage_churn(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                  patron_error *err);
+patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                    patron_error *err);
+patron_status patron__stage_tiers(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                  patron_error *err);
+patron_status patron__stage_segment_report(patron_profile *p, const patron_dataset *ds,
+                                           patron_run *run, patron_error *err);
+
+#endif

@@ -1,0 +1,153 @@
+/* The library pipeline (include/patron/pipeline.h) and the run context (run.h) on a small
+ * hand-made fixture: the default as-of (the day after the latest order), stage selection,
+ * the stage table's contract, cancellation, timings and warnings. */
+#include "test_util.h"
+#include "fixture.h"
+
+#include <math.h>
+
+static const char orders[] = "customer_id,order_id,order_time,amount\n"
+                             "A,a1,2024-01-05,50\n"
+                             "A,a2,2024-01-10,100\n"
+                             "B,b1,2024-01-01,200\n"
+                             "C,c1,2023-06-01,30\n"
+                             "C,c2,2023-07-01,30\n"
+                             "D,d1,2022-12-01,500\n";
+
+static patron_dataset *load(int32_t as_of) {
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders);
+  o.as_of_day = as_of;
+  patron_dataset *ds = NULL;
+  assert_int_equal(patron_dataset_load(&o, &ds, NULL), PATRON_OK);
+  return ds;
+}
+
+static int32_t day(const char *s) {
+  int32_t d;
+  assert_int_equal(patron_parse_day(s, strlen(s), &d), PATRON_OK);
+  return d;
+}
+
+/* Latest order 2024-01-10: the default as-of is 2024-01-11; a load as-of wins. */
+static void test_default_as_of(void **state) {
+  (void)state;
+  patron_dataset *ds = load(PATRON_NO_DAY);
+  assert_int_equal(patron_dataset_default_as_of(ds), day("2024-01-11"));
+  patron_dataset_free(ds);
+  ds = load(day("2023-12-01"));
+  assert_int_equal(patron_dataset_default_as_of(ds), day("2023-12-01"));
+  patron_dataset_free(ds);
+}
+
+static bool timed(const patron_run *run, const char *step) {
+  for (size_t i = 0; i < run->n_timings; i++)
+    if (strcmp(run->timings[i].step, step) == 0)
+      return true;
+  return false;
+}
+
+/* --spec-only: the profile and the segment report, no model column, and the run's as-of
+ * receives the date used. */
+static void test_spec_only(void **state) {
+  (void)state;
+  patron_dataset *ds = load(PATRON_NO_DAY);
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  o.spec_only = true;
+  patron_run run;
+  patron_run_init(&run);
+  patron_pipeline_results r;
+  patron_error err = {0};
+  assert_int_equal(patron_pipeline_run(ds, &o, &run, &r, &err), PATRON_OK);
+  assert_int_equal(run.as_of_day, day("2024-01-11"));
+  const patron_table *t = patron_profile_table_const(r.profile);
+  assert_int_equal(patron_table_n_columns(t), 18);
+  assert_null(patron_table_find(t, "p_alive"));
+  assert_non_null(r.segments);
+  assert_true(timed(&run, "profile") && timed(&run, "segment_report") && !timed(&run, "clv"));
+  patron_pipeline_results_free(&r);
+  patron_run_free_contents(&run);
+  patron_dataset_free(ds);
+}
+
+/* `only` runs the named stages alone (the per-model commands); an unknown name is a usage
+ * error. */
+static void test_only(void **state) {
+  (void)state;
+  patron_dataset *ds = load(PATRON_NO_DAY);
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  o.only = "repurchase";
+  patron_run run;
+  patron_run_init(&run);
+  patron_pipeline_results r;
+  assert_int_equal(patron_pipeline_run(ds, &o, &run, &r, NULL), PATRON_OK);
+  const patron_table *t = patron_profile_table_const(r.profile);
+  assert_non_null(patron_table_find(t, "repurchase_status"));
+  assert_null(patron_table_find(t, "cluster"));
+  assert_null(r.segments);
+  patron_pipeline_results_free(&r);
+  o.only = "repurchase,nope";
+  patron_error err = {0};
+  assert_int_equal(patron_pipeline_run(ds, &o, &run, &r, &err), PATRON_ERR_USAGE);
+  assert_non_null(strstr(err.message, "'nope'"));
+  patron_pipeline_results_free(&r);
+  patron_run_free_contents(&run);
+  patron_dataset_free(ds);
+}
+
+/* A raised cancel flag stops the run before the first stage. */
+static void test_cancel(void **state) {
+  (void)state;
+  patron_dataset *ds = load(PATRON_NO_DAY);
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  atomic_bool stop = true;
+  patron_run run;
+  patron_run_init(&run);
+  run.cancel = &stop;
+  patron_pipeline_results r;
+  patron_error err = {0};
+  assert_int_equal(patron_pipeline_run(ds, &o, &run, &r, &err), PATRON_ERR_CANCELLED);
+  assert_null(patron_table_find(patron_profile_table_const(r.profile), "p_alive"));
+  patron_pipeline_results_free(&r);
+  patron_run_free_contents(&run);
+  patron_dataset_free(ds);
+}
+
+/* Every stage has a name, a description and both functions; names are unique. */
+static void test_stage_table(void **state) {
+  (void)state;
+  size_t n;
+  const patron_stage *s = patron_pipeline_stages(&n);
+  assert_true(n >= 6);
+  for (size_t i = 0; i < n; i++) {
+    assert_true(s[i].name && s[i].needs && s[i].enabled && s[i].run);
+    for (size_t j = 0; j < i; j++)
+      assert_string_not_equal(s[i].name, s[j].name);
+  }
+  assert_string_equal(s[n - 1].name, "segment_report");
+}
+
+/* Warnings are kept in order; laps are recorded with non-negative times. */
+static void test_run_warnings(void **state) {
+  (void)state;
+  patron_run run;
+  patron_run_init(&run);
+  patron_run_warn(&run, "first %d", 1);
+  patron_run_warn(&run, "second");
+  assert_int_equal(patron_run_lap(&run, "step"), PATRON_OK);
+  assert_int_equal(run.n_warnings, 2);
+  assert_string_equal(run.warnings[0], "first 1");
+  assert_string_equal(run.warnings[1], "second");
+  assert_true(run.n_timings == 1 && run.timings[0].seconds >= 0);
+  assert_false(patron_run_cancelled(&run));
+  patron_run_free_contents(&run);
+  patron_run_free_contents(&run);
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(test_default_as_of), cmocka_unit_test(test_spec_only),
+                 cmocka_unit_test(test_only), cmocka_unit_test(test_cancel),
+                 cmocka_unit_test(test_stage_table), cmocka_unit_test(test_run_warnings))
