@@ -21,5 +21,7 @@
 #include "patron/pipeline.h"
 #include "patron/caret.h"
 #include "patron/expr.h"
+#include "patron/mask.h"
+#include "patron/tags.h"
 
 #endif

@@ -17,6 +17,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  patron_tags_options_init(&a->tags);
 }
 
 /* The library pipeline's options from analyze's flags. */
@@ -30,6 +31,7 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->churn_model_dir = a->churn_model;
   o->cluster = a->tiers.cluster;
   o->value = a->tiers.value;
+  o->tags = a->tags;
 }
 
 static void print_report(const char *command, const cli_analysis *a, const patron_dataset *ds,

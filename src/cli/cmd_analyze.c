@@ -27,7 +27,8 @@ static const char usage[] =
     "  --churn-model DIR    add the churn_risk (or purchase_propensity) column of a model\n"
     "                       trained by 'patron churn train' (or 'propensity train')\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE;
+    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
+        "5", "3") "\n" CLI_VALUE_USAGE CLI_TAGS_USAGE;
 
 enum {
   OPT_OUT = CLI_OPT_FIRST_FREE,
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
     CLI_CLUSTER_LONG_OPTIONS,
     CLI_VALUE_LONG_OPTIONS,
+    CLI_TAGS_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"bins", required_argument, NULL, OPT_BINS},
     {"threshold", required_argument, NULL, OPT_THRESHOLD},
@@ -157,6 +159,8 @@ static int run(int argc, char **argv) {
     int handled = cli_inputs_option(&a.inputs, "analyze", opt, optarg);
     if (handled == 0)
       handled = cli_tiers_option(&a.tiers, "analyze", opt, optarg);
+    if (handled == 0)
+      handled = cli_tags_option(&a.tags, "analyze", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(&a, opt, optarg)))
       goto done;
   }
@@ -170,6 +174,8 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "--spec-only leaves out model columns: drop --churn-model");
     goto done;
   }
+  if (!a.spec_only) /* the tags read order lines (category, brand, channel, discount) */
+    a.inputs.load.keep_lines = true;
   if (!a.out_dir) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;

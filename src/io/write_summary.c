@@ -73,6 +73,12 @@ patron_status patron_write_run_summary_json(const patron_dataset *ds, const patr
   json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
   json_object_set_new(root, "timings_seconds", times);
   json_object_set_new(root, "warnings", warnings);
+  if (run->n_notes) {
+    json_t *notes = json_array();
+    for (size_t i = 0; i < run->n_notes; i++)
+      json_array_append_new(notes, json_string(run->notes[i]));
+    json_object_set_new(root, "notes", notes);
+  }
   int rc =
       json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
   json_decref(root);

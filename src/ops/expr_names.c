@@ -39,9 +39,15 @@ static bool is_bool_column(const patron_expr *e, const char *name) {
   return false;
 }
 
+/* A rule tag: a category column whose labels are exactly "1", "0" (tags.h). */
+static bool is_tag_column(const patron_column *c) {
+  return c->type == PATRON_COL_CATEGORY && c->n_labels == 2 && strcmp(c->labels[0], "1") == 0 &&
+         strcmp(c->labels[1], "0") == 0;
+}
+
 static xnode *column_node(xparser *p, const patron_column *c, size_t offset) {
   patron_expr_type type = PATRON_EXPR_TEXT;
-  bool as_bool = c->type == PATRON_COL_INT && is_bool_column(p->e, c->name);
+  bool as_bool = (c->type == PATRON_COL_INT && is_bool_column(p->e, c->name)) || is_tag_column(c);
   if (as_bool)
     type = PATRON_EXPR_BOOL;
   else if (c->type == PATRON_COL_INT || c->type == PATRON_COL_DOUBLE || c->type == PATRON_COL_MONEY)

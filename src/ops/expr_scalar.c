@@ -314,6 +314,8 @@ xcell patron__xsource_cell(const xsource *s, size_t row) {
   }
   case PATRON_COL_CATEGORY: {
     int32_t code = ((const int32_t *)s->data)[row];
+    if (s->as_bool) /* a rule tag: labels "1", "0" */
+      return code < 0 || code > 1 ? null_cell() : int_cell(code == 0);
     if (code < 0 || code >= s->n_labels || !s->labels[code] || !s->labels[code][0])
       return null_cell();
     xcell c = {.s = s->labels[code], .len = (uint32_t)strlen(s->labels[code]), .null = 0};
