@@ -2,10 +2,10 @@
  * csv.c is compiled into this harness with tiny caps (64-byte records, 8 fields; the logic
  * does not depend on their values), so the cap paths are hit by small, fast inputs; the
  * real sizes are exercised through the scanner by fuzz_load. Input: one dialect byte and
- * the data. The data is parsed record by record over the whole buffer, and in lockstep
- * through random growing windows as the streaming scanner reads it: both must give the
- * same records (a differential check). Invariants: progress, fields inside the record or
- * the scratch buffer, line counts. */
+ * the data (its high bits choose the quoted-field limits). The data is parsed record by record over
+ * the whole buffer, and in lockstep through random growing windows as the streaming scanner reads
+ * it: both must give the same records (a differential check). Invariants: progress, fields inside
+ * the record or the scratch buffer, line counts. */
 #include "fuzz.h"
 
 #include <string.h>
@@ -84,8 +84,11 @@ static patron__csv_status parse_windowed(const patron__csv_dialect *d, const cha
     if (st != PATRON__CSV_NEED_MORE)
       return st;
     FUZZ_CHECK(!eof, "NEED_MORE at end of input");
-    /* (after "too long" the whole parse resynchronised at a newline maybe inside quotes) */
-    FUZZ_CHECK(whole_next > *win_end || whole_st == PATRON__CSV_TOO_LONG,
+    /* (after "too long" the whole parse resynchronised at a newline maybe inside quotes;
+     * a quoting error resumes on the quote's line but is decided by input further on) */
+    FUZZ_CHECK(whole_next > *win_end || whole_st == PATRON__CSV_TOO_LONG ||
+                   whole_st == PATRON__CSV_UNTERMINATED || whole_st == PATRON__CSV_RUNAWAY_QUOTE ||
+                   whole_st == PATRON__CSV_STRAY_QUOTE,
                "NEED_MORE although the record ends inside the window");
     size_t have = (size_t)(*win_end - p);
     size_t grow = 1 + (size_t)(fuzz_rand(rng) % (have + 16));
@@ -142,7 +145,10 @@ static void run(const patron__csv_dialect *d, const char *buf, size_t len, uint6
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
-  patron__csv_dialect d = {delimiters[data[0] % sizeof delimiters]};
+  /* the dialect byte's high bits pick quoted-field limits below and around the record cap */
+  static const uint32_t field_lines[4] = {0, 1, 3, 1000}, field_bytes[4] = {0, 8, 24, 100};
+  patron__csv_dialect d = {delimiters[(data[0] & 0x0f) % sizeof delimiters],
+                           field_lines[(data[0] >> 4) & 3], field_bytes[(data[0] >> 6) & 3], NULL};
   char *buf = malloc(size > 1 ? size - 1 : 1); /* exact size: ASan sees reads past the end */
   FUZZ_CHECK(buf, "out of memory");
   memcpy(buf, data + 1, size - 1);

@@ -132,7 +132,8 @@ static void check_csr(const uint32_t *start, const int64_t *time, size_t n_custo
 typedef struct input_info {
   patron_file_kind kind;
   bool has_nul;
-  uint64_t lines; /* physical lines, when the file has no quotes (else 0) */
+  uint64_t lines;    /* physical lines, when the file has no quotes (else 0) */
+  uint64_t physical; /* physical lines (0 when unknown) */
 } input_info;
 
 static void check_dataset(const patron_dataset *ds, const patron_load_options *o,
@@ -144,6 +145,13 @@ static void check_dataset(const patron_dataset *ds, const patron_load_options *o
   FUZZ_CHECK(!in->lines || fr->rows_read + fr->blank_lines + header == in->lines,
              "%lu rows + %lu blank + header, but %lu lines", (unsigned long)fr->rows_read,
              (unsigned long)fr->blank_lines, (unsigned long)in->lines);
+  /* every physical line is accounted for: header, a row's first line, blank, or inside quotes */
+  FUZZ_CHECK(!in->physical || fr->lines_read == in->physical, "lines_read %lu of %lu lines",
+             (unsigned long)fr->lines_read, (unsigned long)in->physical);
+  FUZZ_CHECK(fr->lines_read >= fr->rows_read + fr->blank_lines + fr->lines_in_quotes + header,
+             "lines_read %lu < rows %lu + blank %lu + in quotes %lu + header",
+             (unsigned long)fr->lines_read, (unsigned long)fr->rows_read,
+             (unsigned long)fr->blank_lines, (unsigned long)fr->lines_in_quotes);
   bool has_nul = in->has_nul;
   size_t n = patron_dataset_n_customers(ds);
   for (size_t c = 0; c < n; c++) {
@@ -222,6 +230,8 @@ static void compare(const patron_dataset *a, const patron_dataset *b) {
     const patron_file_report *y = patron_dataset_file_report(b, (patron_file_kind)k);
     FUZZ_CHECK(x->rows_read == y->rows_read && x->rows_used == y->rows_used &&
                    x->after_as_of == y->after_as_of && x->blank_lines == y->blank_lines &&
+                   x->lines_read == y->lines_read && x->lines_in_quotes == y->lines_in_quotes &&
+                   x->widest_record_line == y->widest_record_line &&
                    SAME_ARRAY(x->rejected_by_reason, y->rejected_by_reason, PATRON_REJECT_COUNT),
                "threads: file %d report differs (read %lu vs %lu)", k, (unsigned long)x->rows_read,
                (unsigned long)y->rows_read);
@@ -321,11 +331,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   put(input_fd, text, len);
   input_info in = {.kind = kind, .has_nul = memchr(text, 0, len) != NULL};
-  if (!memchr(text, '"', len)) {
-    for (size_t i = 0; i < len; i++)
-      in.lines += text[i] == '\n';
-    in.lines += len && text[len - 1] != '\n';
-  }
+  for (size_t i = 0; i < len; i++)
+    in.physical += text[i] == '\n';
+  in.physical += len && text[len - 1] != '\n';
+  if (len >= 2 && (unsigned char)text[0] == 0x1f && (unsigned char)text[1] == 0x8b)
+    in.physical = 0; /* gzip: the lines are those of the decompressed text */
+  if (!memchr(text, '"', len))
+    in.lines = in.physical;
   free(text);
 
   patron_error err;

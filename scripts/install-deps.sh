@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang libclang-rt-dev clang-format
   libgsl-dev libjansson-dev libsqlite3-dev libxgboost-dev libmicrohttpd-dev
-  libcmocka-dev
-  python3-pandas python3-sklearn python3-scipy time
+  libcmocka-dev zlib1g-dev
+  python3-pandas python3-sklearn python3-scipy python3-statsmodels time
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -37,7 +37,8 @@ typedef enum patron_file_kind {
   X(PATRON_REJECT_BAD_NUMBER, "bad_number")                                                        \
   X(PATRON_REJECT_DUPLICATE_CUSTOMER, "duplicate_customer_id")                                     \
   X(PATRON_REJECT_EMPTY_EVENT_TYPE, "empty_event_type")                                            \
-  X(PATRON_REJECT_IMPOSSIBLE_SUMMARY, "impossible_summary")
+  X(PATRON_REJECT_IMPOSSIBLE_SUMMARY, "impossible_summary")                                        \
+  X(PATRON_REJECT_RUNAWAY_QUOTE, "runaway_quote")
 
 typedef enum patron_reject_reason {
 #define PATRON_X_ENUM(name, key) name,
@@ -60,10 +61,22 @@ typedef struct patron_load_options {
   const char *date_format; /* strptime-style layout, NULL for the ISO layouts */
   bool order_per_row;      /* no order_id column: each row is its own order */
   bool strict;             /* first bad row is an error */
-  bool keep_lines;         /* keep order lines (time, amount, discount, category, brand,
-                              channel, store) for models that need them; off by default */
-  int32_t as_of_day;       /* PATRON_NO_DAY: every row is kept (as-of decided later) */
-  int n_threads;           /* 0: all online cores */
+  /* A quoted field holding more line breaks or bytes than this is a runaway quote: its line
+   * is rejected and reading resumes on the next line. 0: 100 lines, 64 KiB; bytes are
+   * capped at the record limit (1 MiB). */
+  uint32_t max_field_lines, max_field_bytes;
+  /* Text encodings, "ENC" for every file or "FILE=ENC" (FILE: orders, customers, events,
+   * summary) for one: any iconv name (gbk, gb18030, latin1...); files are converted to
+   * UTF-8 as they are read. NULL/0: UTF-8. */
+  const char *const *encodings;
+  size_t n_encodings;
+  /* Called with each warning (a stray quote, a suspicious span...); NULL: none reported. */
+  void (*warn)(void *ctx, const char *message);
+  void *warn_ctx;
+  bool keep_lines;   /* keep order lines (time, amount, discount, category, brand,
+                        channel, store) for models that need them; off by default */
+  int32_t as_of_day; /* PATRON_NO_DAY: every row is kept (as-of decided later) */
+  int n_threads;     /* 0: all online cores */
   patron_progress_fn progress;
   void *progress_ctx;
 } patron_load_options;
@@ -81,12 +94,16 @@ PATRON_API void patron_dataset_free(patron_dataset *ds);
 
 /* What happened to each input file. Rows read = rows used + rows rejected; after_as_of
  * counts the used rows dated on or after the as-of day given at load (kept out of every
- * figure). Blank lines are not rows. */
+ * figure). Blank lines are not rows. Physical lines: lines_read = header lines + rows_read
+ * + blank_lines + lines_in_quotes, where lines_in_quotes counts the lines past the first of
+ * records spanning several lines (line breaks inside quoted fields); widest_record_line is
+ * where the record spanning the most lines (widest_record_lines) starts. */
 typedef struct patron_file_report {
   bool present;
   const char *path;
   uint64_t rows_read, rows_used, rows_rejected, after_as_of, blank_lines;
   uint64_t rejected_by_reason[PATRON_REJECT_COUNT];
+  uint64_t lines_read, lines_in_quotes, widest_record_line, widest_record_lines;
 } patron_file_report;
 
 PATRON_API const patron_file_report *patron_dataset_file_report(const patron_dataset *ds,
@@ -164,6 +181,8 @@ typedef struct patron_lines_view {
   const int64_t *time;
   const patron_money *amount, *discount;
   const uint32_t *category, *brand, *channel, *store; /* dictionary codes, 0 = none */
+  const uint32_t *item;  /* code in the "item" dictionary (shared with events), 0 = none */
+  const uint32_t *order; /* index of the line's order in patron_orders_view */
 } patron_lines_view;
 
 PATRON_API bool patron_dataset_has_lines(const patron_dataset *ds);

@@ -15,6 +15,9 @@
 #define PATRON_NULL_INT   INT64_MIN
 #define PATRON_NULL_MONEY INT64_MIN
 #define PATRON_NULL_CODE  (-1)
+/* A double column's `decimals` for full precision (%.15g, or %.17g when needed to read back
+ * the same double), for figures that other tools compare to many digits. */
+#define PATRON_DECIMALS_EXACT (-1)
 
 typedef enum patron_col_type {
   PATRON_COL_INT,      /* int64_t */

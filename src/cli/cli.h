@@ -6,6 +6,7 @@
 #include "patron/patron.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Exit statuses (SPEC section 5). */
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
@@ -36,6 +37,10 @@ bool cli_parse_long(const char *command, const char *flag, const char *text, lon
 bool cli_parse_double(const char *command, const char *flag, const char *text, double *out);
 /* YYYY-MM-DD into days since 1970-01-01. */
 bool cli_parse_day(const char *command, const char *flag, const char *text, int32_t *out);
+
+/* Writes text to f with control characters other than line breaks and tabs escaped (\xHH),
+ * so bytes echoed from input files cannot drive the terminal. */
+void cli_print_escaped(FILE *f, const char *text);
 
 /* Progress reporting for long steps: a bar on stderr when it is a terminal, else nothing. */
 void cli_progress(void *ctx, const char *stage, double fraction);

@@ -8,12 +8,24 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* The loader's warnings (a stray quote, an absurd date span...) go to stderr. */
+static void warn_stderr(void *ctx, const char *message) {
+  (void)ctx;
+  fputs("patron: warning: ", stderr);
+  cli_print_escaped(stderr, message);
+  fputc('\n', stderr);
+}
+
 void cli_inputs_init(cli_inputs *in) {
   memset(in, 0, sizeof *in);
   patron_load_options_init(&in->load);
+  in->load.warn = warn_stderr;
 }
 
-void cli_inputs_free(cli_inputs *in) { free(in->maps); }
+void cli_inputs_free(cli_inputs *in) {
+  free(in->maps);
+  free(in->encodings);
+}
 
 static bool parse_delimiter(const char *arg, char *out) {
   static const struct {
@@ -37,6 +49,17 @@ static int add_map(cli_inputs *in, const char *arg) {
   in->maps[in->n_maps++] = arg;
   in->load.maps = in->maps;
   in->load.n_maps = in->n_maps;
+  return 1;
+}
+
+static int add_encoding(cli_inputs *in, const char *arg) {
+  const char **e = realloc(in->encodings, (in->n_encodings + 1) * sizeof *e);
+  if (!e)
+    return -1;
+  in->encodings = e;
+  in->encodings[in->n_encodings++] = arg;
+  in->load.encodings = in->encodings;
+  in->load.n_encodings = in->n_encodings;
   return 1;
 }
 
@@ -67,6 +90,17 @@ int cli_inputs_option(cli_inputs *in, const char *command, int opt, const char *
       return -1;
     o->n_threads = (int)n;
     return 1;
+  case CLI_OPT_MAX_FIELD_LINES:
+    if (!cli_parse_long(command, "--max-field-lines", arg, 1, 1 << 20, &n))
+      return -1;
+    o->max_field_lines = (uint32_t)n;
+    return 1;
+  case CLI_OPT_MAX_FIELD_BYTES:
+    if (!cli_parse_long(command, "--max-field-bytes", arg, 1, 1 << 20, &n))
+      return -1;
+    o->max_field_bytes = (uint32_t)n;
+    return 1;
+  case CLI_OPT_ENCODING: return add_encoding(in, arg);
   default: return 0;
   }
 }

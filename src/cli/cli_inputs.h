@@ -22,6 +22,9 @@ enum {
   CLI_OPT_STRICT,
   CLI_OPT_AS_OF,
   CLI_OPT_THREADS,
+  CLI_OPT_MAX_FIELD_LINES,
+  CLI_OPT_MAX_FIELD_BYTES,
+  CLI_OPT_ENCODING,
   CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 
@@ -36,7 +39,10 @@ enum {
       {"date-format", required_argument, NULL, CLI_OPT_DATE_FORMAT},                               \
       {"order-per-row", no_argument, NULL, CLI_OPT_ORDER_PER_ROW},                                 \
       {"strict", no_argument, NULL, CLI_OPT_STRICT},                                               \
-      {"as-of", required_argument, NULL, CLI_OPT_AS_OF}, {                                         \
+      {"as-of", required_argument, NULL, CLI_OPT_AS_OF},                                           \
+      {"max-field-lines", required_argument, NULL, CLI_OPT_MAX_FIELD_LINES},                       \
+      {"max-field-bytes", required_argument, NULL, CLI_OPT_MAX_FIELD_BYTES},                       \
+      {"encoding", required_argument, NULL, CLI_OPT_ENCODING}, {                                   \
     "threads", required_argument, NULL, CLI_OPT_THREADS                                            \
   }
 
@@ -61,12 +67,21 @@ enum {
   "                       writing it to rejects.csv\n"                                             \
   "  --as-of YYYY-MM-DD   compute as of this day: rows from this day on are ignored\n"             \
   "                       (default: the day after the latest order)\n"                             \
-  "  --threads N          worker threads (default: all cores)\n"
+  "  --threads N          worker threads (default: all cores)\n"                                   \
+  "  --max-field-lines N  line breaks a quoted field may hold (default 100); a longer one is\n"    \
+  "                       a stray quote: its line is rejected (runaway_quote), reading goes on\n"  \
+  "  --max-field-bytes N  bytes a quoted field may hold (default 65536, at most 1048576)\n"        \
+  "  --encoding [FILE=]ENC  the files' text encoding (gbk, gb18030, latin1, ... any iconv\n"       \
+  "                       name; default UTF-8); FILE is orders, customers, events or summary\n"    \
+  "                       to set one file's (repeatable)\n"                                        \
+  "  FILE may be - (standard input), a pipe or a gzip-compressed file (.gz)\n"
 
 typedef struct cli_inputs {
   patron_load_options load;
   const char **maps;
   size_t n_maps;
+  const char **encodings;
+  size_t n_encodings;
 } cli_inputs;
 
 void cli_inputs_init(cli_inputs *in);

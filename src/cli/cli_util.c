@@ -18,9 +18,20 @@ int cli_usage_error(const char *command, const char *fmt, ...) {
   return CLI_EXIT_USAGE;
 }
 
+void cli_print_escaped(FILE *f, const char *text) {
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+      fprintf(f, "\\x%02x", *p);
+    else
+      fputc(*p, f);
+  }
+}
+
 int cli_fail(const char *command, const patron_error *err) {
   char buf[1024];
-  fprintf(stderr, "patron %s: %s\n", command, patron_error_format(err, buf, sizeof buf));
+  fprintf(stderr, "patron %s: ", command);
+  cli_print_escaped(stderr, patron_error_format(err, buf, sizeof buf));
+  fputc('\n', stderr);
   return err->status == PATRON_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 

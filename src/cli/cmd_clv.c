@@ -634,8 +634,11 @@ static bool write_summary(const clv_args *a, const clv_run *r) {
               (unsigned long long)rep->rejected_by_reason[k]);
       sep = ", ";
     }
-  fprintf(f, "}, \"after_as_of\": %llu, \"blank_lines\": %llu}\n  },\n",
-          (unsigned long long)rep->after_as_of, (unsigned long long)rep->blank_lines);
+  fprintf(f,
+          "}, \"after_as_of\": %llu, \"blank_lines\": %llu, \"lines_read\": %llu, "
+          "\"lines_in_quotes\": %llu}\n  },\n",
+          (unsigned long long)rep->after_as_of, (unsigned long long)rep->blank_lines,
+          (unsigned long long)rep->lines_read, (unsigned long long)rep->lines_in_quotes);
   fprintf(f, "  \"customers\": %zu,\n  \"timings_seconds\": {", r->cohort->n);
   for (size_t i = 0; i < r->n_timings; i++)
     fprintf(f, "%s\"%s\": %.6f", i ? ", " : "", r->timings[i].step, r->timings[i].seconds);

@@ -228,6 +228,22 @@ static void *permuted(const void *src, const uint32_t *perm, size_t n, size_t si
     fresh_ != NULL;                                                                                \
   })
 
+/* Kept lines point at orders by load index; after the orders are permuted, at CSR index.
+ * False when memory runs out. */
+static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t n_orders) {
+  if (!lines->n)
+    return true;
+  uint32_t *inverse = malloc((n_orders ? n_orders : 1) * sizeof *inverse);
+  if (!inverse)
+    return false;
+  for (size_t i = 0; i < n_orders; i++)
+    inverse[perm[i]] = (uint32_t)i;
+  for (size_t i = 0; i < lines->n; i++)
+    lines->order[i] = inverse[lines->order[i]];
+  free(inverse);
+  return true;
+}
+
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   order_set *s = &ds->orders;
   size_t n = ds->n_orders = s->n;
@@ -235,6 +251,10 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   if (!perm)
     return PATRON__OOM(err);
   sort_ranges_by_time(perm, ds->order_start, ds->n_customers, s->time);
+  if (!relink_lines(&ds->lines, perm, n)) {
+    free(perm);
+    return PATRON__OOM(err);
+  }
   ds->order_time = s->time, ds->order_value = s->value, ds->order_lines = s->lines;
   s->time = NULL, s->value = NULL, s->lines = NULL;
   bool ok = PERMUTE(ds->order_time, perm, n) && PERMUTE(ds->order_value, perm, n) &&
@@ -268,7 +288,7 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
   bool ok = PERMUTE(s->time, perm, n) && PERMUTE(s->amount, perm, n) &&
             PERMUTE(s->discount, perm, n) && PERMUTE(s->category, perm, n) &&
             PERMUTE(s->brand, perm, n) && PERMUTE(s->channel, perm, n) &&
-            PERMUTE(s->store, perm, n);
+            PERMUTE(s->store, perm, n) && PERMUTE(s->order, perm, n) && PERMUTE(s->item, perm, n);
   free(perm);
   free(s->customer);
   s->customer = NULL;
@@ -420,8 +440,9 @@ bool patron_dataset_has_lines(const patron_dataset *ds) { return ds->has_lines; 
 
 void patron_dataset_lines(const patron_dataset *ds, patron_lines_view *out) {
   const patron__line_store *s = &ds->lines;
-  *out = (patron_lines_view){s->n,        ds->line_start, s->time,    s->amount, s->discount,
-                             s->category, s->brand,       s->channel, s->store};
+  *out =
+      (patron_lines_view){s->n,     ds->line_start, s->time,  s->amount, s->discount, s->category,
+                          s->brand, s->channel,     s->store, s->item,   s->order};
 }
 
 static int dict_index(const char *dict) {

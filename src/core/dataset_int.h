@@ -22,16 +22,19 @@ typedef enum patron__dict_id {
 
 extern const char *const patron__dict_names[PATRON__DICT_COUNT];
 
-/* Order lines kept with keep_lines: parallel columns, in file order while loading. */
+/* Order lines kept with keep_lines: parallel columns, in file order while loading. `order`
+ * is the line's order: a worker's local index, then the dataset's order_set index after the
+ * merge, then the CSR order index after finalize. */
 typedef struct patron__line_store {
-  uint32_t *customer, *category, *brand, *channel, *store;
+  uint32_t *customer, *order, *category, *brand, *channel, *store, *item;
   int64_t *time;
   patron_money *amount, *discount;
   size_t n, cap;
 } patron__line_store;
 
-bool patron__line_store_push(patron__line_store *s, uint32_t customer, int64_t time,
-                             patron_money amount, patron_money discount, const uint32_t codes[4]);
+/* codes: category, brand, channel, store, item (dictionary codes). */
+bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t order, int64_t time,
+                             patron_money amount, patron_money discount, const uint32_t codes[5]);
 void patron__line_store_free(patron__line_store *s);
 
 typedef struct patron__reject_rec {

@@ -1,4 +1,4 @@
-/* Storage for order lines kept with keep_lines (see dataset_int.h): eight parallel columns
+/* Storage for order lines kept with keep_lines (see dataset_int.h): ten parallel columns
  * that grow together. */
 #include "core/dataset_int.h"
 
@@ -12,11 +12,13 @@ static bool grow(void **a, size_t cap, size_t elem) {
   return p != NULL;
 }
 
-bool patron__line_store_push(patron__line_store *s, uint32_t customer, int64_t time,
-                             patron_money amount, patron_money discount, const uint32_t codes[4]) {
+bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t order, int64_t time,
+                             patron_money amount, patron_money discount, const uint32_t codes[5]) {
   if (s->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 4096;
     if (!grow((void **)&s->customer, cap, sizeof *s->customer) ||
+        !grow((void **)&s->order, cap, sizeof *s->order) ||
+        !grow((void **)&s->item, cap, sizeof *s->item) ||
         !grow((void **)&s->category, cap, sizeof *s->category) ||
         !grow((void **)&s->brand, cap, sizeof *s->brand) ||
         !grow((void **)&s->channel, cap, sizeof *s->channel) ||
@@ -29,6 +31,8 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, int64_t t
   }
   size_t k = s->n++;
   s->customer[k] = customer;
+  s->order[k] = order;
+  s->item[k] = codes[4];
   s->time[k] = time;
   s->amount[k] = amount;
   s->discount[k] = discount;
@@ -40,7 +44,8 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, int64_t t
 }
 
 void patron__line_store_free(patron__line_store *s) {
-  free(s->customer), free(s->category), free(s->brand), free(s->channel), free(s->store);
+  free(s->customer), free(s->order), free(s->item), free(s->category), free(s->brand),
+      free(s->channel), free(s->store);
   free(s->time), free(s->amount), free(s->discount);
   memset(s, 0, sizeof *s);
 }

@@ -17,6 +17,9 @@ const gen_category patron__gen_categories[GEN_N_CATEGORIES] = {
     {"toys", 99.0, 0.06, 0.15},
 };
 
+/* grocery-home, beauty-apparel, apparel-shoes, shoes-sports, digital-books, baby-toys ... */
+const uint8_t patron__gen_partner_category[GEN_N_CATEGORIES] = {5, 2, 3, 7, 8, 0, 9, 3, 9, 6};
+
 const char *const patron__gen_cities[GEN_N_CITIES] = {
     "Shanghai", "Beijing",  "Guangzhou", "Shenzhen", "Chengdu", "Hangzhou", "Chongqing",
     "Wuhan",    "Xian",     "Nanjing",   "Suzhou",   "Tianjin", "Changsha", "Zhengzhou",
@@ -97,6 +100,17 @@ static void build_items(gen_world *w, gsl_rng *rng) {
   }
 }
 
+/* Partners: a popular item (index ~ N u^2, like sales) of the paired category, so pairs show
+ * at item, category and brand level. Drawn after the items: the catalogue is unchanged. */
+static void build_partners(gen_world *w, gsl_rng *rng) {
+  for (int c = 0; c < GEN_N_CATEGORIES; c++)
+    for (int k = 0; k < GEN_N_ITEMS; k++) {
+      double u = gsl_rng_uniform(rng);
+      int item = (int)(GEN_N_ITEMS * u * u);
+      w->item_partner[c][k] = (uint16_t)(patron__gen_partner_category[c] * GEN_N_ITEMS + item);
+    }
+}
+
 static bool build_tables(gen_world *w) {
   double cat[GEN_N_CATEGORIES];
   for (int c = 0; c < GEN_N_CATEGORIES; c++)
@@ -130,6 +144,7 @@ patron_status patron__gen_world_init(gen_world *w, const patron_gen_options *opt
   }
   gsl_rng_set(rng, patron__gen_block_seed(opts->seed, UINT64_MAX, 0));
   build_items(w, rng);
+  build_partners(w, rng);
   gsl_rng_free(rng);
   return PATRON_OK;
 }

@@ -52,7 +52,10 @@ typedef struct gen_person {
   double channel_cum[GEN_N_CHANNELS];
   uint8_t favorite[2], city, store, gender;
   int32_t birth_day; /* PATRON_NO_DAY when unknown */
+  gen_contact contact;
 } gen_person;
+
+enum { GEN_HISTORY = 8 }; /* items remembered per customer for the follow-up pattern */
 
 struct gen_worker {
   gsl_rng *rng[GEN_N_STREAMS];
@@ -66,6 +69,8 @@ struct gen_worker {
   int32_t n_days;
   char cid[24];
   size_t cid_len;
+  uint16_t history[GEN_HISTORY]; /* the customer's latest bought items (catalogue codes) */
+  size_t n_history;
   bool oom;
 };
 
@@ -197,6 +202,8 @@ static void draw_person(const gen_world *w, gsl_rng *rng, gen_person *p) {
   p->birth_day = gsl_rng_uniform(rng) < 0.05 || age > 85
                      ? PATRON_NO_DAY
                      : w->opts.end_day - (int32_t)(age * 365.25);
+  if (p->birth_day != PATRON_NO_DAY && gsl_rng_uniform(rng) < 0.003)
+    p->birth_day = patron__gen_leap_day(p->birth_day); /* leap-day birthdays, planted */
   p->city = (uint8_t)gsl_ran_discrete(rng, w->city_table);
   int n_stores = w->city_first_store[p->city + 1] - w->city_first_store[p->city];
   p->store = (uint8_t)(w->city_first_store[p->city] + gsl_rng_uniform_int(rng, n_stores));
@@ -208,6 +215,7 @@ static void draw_person(const gen_world *w, gsl_rng *rng, gen_person *p) {
   p->favorite[0] = (uint8_t)gsl_ran_discrete(rng, w->category_table);
   p->favorite[1] = (uint8_t)gsl_ran_discrete(rng, w->category_table);
   p->log_price = gsl_ran_gaussian(rng, w->opts.spend_sigma);
+  patron__gen_draw_contact(rng, &p->contact);
 }
 
 /* Channel, store and time of day of each order; then orders sorted by time. */
@@ -257,10 +265,16 @@ static double draw_discount(const gen_world *w, gsl_rng *rng, const gen_order *o
   return rates[gsl_rng_uniform_int(rng, 5)];
 }
 
-static void draw_line(const gen_world *w, gsl_rng *rng, const gen_person *p, double off,
+/* A line of item `code` (category * GEN_N_ITEMS + item), or of a drawn item when code < 0. */
+static void draw_line(const gen_world *w, gsl_rng *rng, const gen_person *p, double off, int code,
                       gen_line *l, int64_t *discount) {
-  l->category = draw_category(w, rng, p);
-  l->item = draw_item(rng);
+  if (code >= 0) {
+    l->category = (uint8_t)(code / GEN_N_ITEMS);
+    l->item = (uint16_t)(code % GEN_N_ITEMS);
+  } else {
+    l->category = draw_category(w, rng, p);
+    l->item = draw_item(rng);
+  }
   l->brand = w->item_brand[l->category][l->item];
   double price = (double)w->item_cents[l->category][l->item] *
                  exp(p->log_price + gsl_ran_gaussian(rng, w->opts.line_sigma));
@@ -283,7 +297,12 @@ static char *put_row_head(char *q, const gen_worker *wk, char prefix, uint64_t i
   return q;
 }
 
-/* The tail shared by order lines and refunds: ,category,brand,channel,store,discount\n */
+static char *put_item(char *q, int category, int item) {
+  *q++ = 'I';
+  return gen_put_uint(q, (uint64_t)category * GEN_N_ITEMS + (uint64_t)item, 5);
+}
+
+/* The tail shared by order lines and refunds: ,category,brand,channel,store,discount,item_id\n */
 static char *put_line_tail(char *q, const gen_line *l, int channel, int store, int64_t discount) {
   *q++ = ',';
   q = gen_put_str(q, patron__gen_categories[l->category].name);
@@ -299,6 +318,8 @@ static char *put_line_tail(char *q, const gen_line *l, int channel, int store, i
   }
   *q++ = ',';
   q = gen_put_cents(q, discount);
+  *q++ = ',';
+  q = put_item(q, l->category, l->item);
   *q++ = '\n';
   return q;
 }
@@ -369,6 +390,22 @@ static bool push_event(gen_worker *wk, int64_t t, int type, int category, int it
   return true;
 }
 
+/* Browse then buy: 30% of funnels start with views of the first bought item 1-10 days
+ * before the order. */
+static bool considered_views(gsl_rng *rng, gen_worker *wk, int64_t t, const gen_line *l,
+                             int64_t first_t) {
+  if (gsl_rng_uniform(rng) >= 0.3)
+    return true;
+  int n = 2 + (int)gsl_ran_poisson(rng, 1.0);
+  bool ok = true;
+  for (int v = 0; v < n && ok; v++) {
+    int64_t vt = t - 86400 - (int64_t)(gsl_rng_uniform(rng) * 9 * 86400);
+    if (vt >= first_t)
+      ok = push_event(wk, vt, GEN_VIEW, l->category, l->item);
+  }
+  return ok;
+}
+
 /* Views (and often a cart) of each bought item in the hours or days before an order. */
 static bool funnel_events(gsl_rng *rng, gen_worker *wk, const gen_order *o, const gen_line *lines,
                           int n_lines, int64_t first_t) {
@@ -381,6 +418,7 @@ static bool funnel_events(gsl_rng *rng, gen_worker *wk, const gen_order *o, cons
   bool ok = true;
   if (gsl_rng_uniform(rng) < 0.3 && start >= first_t)
     ok = push_event(wk, start, GEN_SEARCH, lines[0].category, NO_ITEM);
+  ok = ok && considered_views(rng, wk, t, &lines[0], first_t);
   for (int i = 0; i < n_lines && i < 3 && ok; i++) {
     int n_views = 1 + (int)gsl_ran_poisson(rng, 1.2);
     for (int v = 0; v < n_views && ok; v++) {
@@ -426,6 +464,30 @@ static bool browse_session(const gen_world *w, gsl_rng *rng, gen_worker *wk, con
   return ok;
 }
 
+/* Browse without buying: an item viewed 5 or more times within 6 days and not bought (30% with
+ * a cart at the end), about 0.8 times a year while the customer is alive. */
+static bool fixation_episodes(const gen_world *w, gsl_rng *rng, gen_worker *wk, const gen_person *p,
+                              const gen_plan *plan, double span) {
+  int64_t end_t = (int64_t)w->n_days * 86400;
+  unsigned n = gsl_ran_poisson(rng, 0.8 * w->opts.browse_rate * span / 365.25);
+  bool ok = true;
+  for (unsigned i = 0; i < n && ok; i++) {
+    int64_t t0 = ((int64_t)plan->signup + (int64_t)(gsl_rng_uniform(rng) * span)) * 86400;
+    int category = draw_category(w, rng, p), item = draw_item(rng);
+    int n_views = 5 + (int)gsl_ran_poisson(rng, 1.5);
+    int64_t last = t0;
+    for (int v = 0; v < n_views && ok; v++) {
+      int64_t t = t0 + (int64_t)(gsl_rng_uniform(rng) * 6 * 86400);
+      last = t > last ? t : last;
+      if (t < end_t)
+        ok = push_event(wk, t, GEN_VIEW, category, item);
+    }
+    if (ok && gsl_rng_uniform(rng) < 0.3 && last + 60 < end_t)
+      ok = push_event(wk, last + 60, GEN_CART, category, item);
+  }
+  return ok;
+}
+
 /* Sessions without purchase while the customer is alive: Poisson with a rate that follows
  * the customer's purchase rate (engaged customers browse more). */
 static bool browse_events(const gen_world *w, gsl_rng *rng, gen_worker *wk, const gen_person *p,
@@ -443,7 +505,7 @@ static bool browse_events(const gen_world *w, gsl_rng *rng, gen_worker *wk, cons
                   (int32_t)gsl_rng_uniform_int(rng, 3600);
     ok = browse_session(w, rng, wk, p, (int64_t)day * 86400 + sec);
   }
-  return ok;
+  return ok && fixation_episodes(w, rng, wk, p, plan, span);
 }
 
 static int event_cmp(const void *a, const void *b) {
@@ -466,10 +528,8 @@ static bool emit_events(const gen_world *w, gen_worker *wk, gen_buf *out, gen_bl
     *q++ = ',';
     q = gen_put_str(q, patron__gen_event_types[e->type]);
     *q++ = ',';
-    if (e->item != NO_ITEM) {
-      *q++ = 'I';
-      q = gen_put_uint(q, (uint64_t)e->category * GEN_N_ITEMS + e->item, 5);
-    }
+    if (e->item != NO_ITEM)
+      q = put_item(q, e->category, e->item);
     *q++ = ',';
     if (e->category != NO_CATEGORY)
       q = gen_put_str(q, patron__gen_categories[e->category].name);
@@ -492,6 +552,30 @@ typedef struct gen_ctx {
   int64_t first_t; /* events before the signup day are not tracked */
 } gen_ctx;
 
+/* The planted co-purchase patterns: 30% of lines after the first are the previous line's
+ * partner (bought together); 15% of the others are the partner of an item the customer
+ * bought before (bought after it). Returns the item code, or -1 to draw one. */
+static int line_item(const gen_world *w, gsl_rng *rng, const gen_worker *wk, const gen_line *prev) {
+  double u = gsl_rng_uniform(rng);
+  if (prev && u < 0.3)
+    return w->item_partner[prev->category][prev->item];
+  if (wk->n_history && u >= 0.85) {
+    uint16_t code = wk->history[gsl_rng_uniform_int(rng, wk->n_history)];
+    return w->item_partner[code / GEN_N_ITEMS][code % GEN_N_ITEMS];
+  }
+  return -1;
+}
+
+static void remember_items(gen_worker *wk, const gen_line *lines, int n_lines) {
+  for (int i = 0; i < n_lines; i++) {
+    if (wk->n_history == GEN_HISTORY)
+      memmove(wk->history, wk->history + 1, (GEN_HISTORY - 1) * sizeof *wk->history);
+    else
+      wk->n_history++;
+    wk->history[wk->n_history - 1] = (uint16_t)(lines[i].category * GEN_N_ITEMS + lines[i].item);
+  }
+}
+
 static bool emit_order(gen_ctx *c, const gen_order *o, int64_t *spend) {
   const gen_world *w = c->w;
   gen_worker *wk = c->wk;
@@ -505,7 +589,8 @@ static bool emit_order(gen_ctx *c, const gen_order *o, int64_t *spend) {
   gen_buf *out = &c->out[GEN_FILE_ORDERS];
   for (int i = 0; i < n_lines; i++) {
     int64_t discount;
-    draw_line(w, rng, c->person, off, &lines[i], &discount);
+    int code = line_item(w, rng, wk, i ? &lines[i - 1] : NULL);
+    draw_line(w, rng, c->person, off, code, &lines[i], &discount);
     *spend += lines[i].amount;
     if (!patron__gen_buf_room(out, GEN_ROW_ROOM))
       return false;
@@ -519,6 +604,7 @@ static bool emit_order(gen_ctx *c, const gen_order *o, int64_t *spend) {
     out->len = (size_t)(q - out->data);
   }
   c->st->order_rows += (uint64_t)n_lines;
+  remember_items(wk, lines, n_lines);
   if (o->refund_day != NO_DAY) {
     gen_refund r = {.day = o->refund_day, .channel = o->channel, .store = o->store};
     r.sec = (int32_t)gsl_ran_discrete(rng, w->hour_table[o->channel]) * 3600 +
@@ -572,6 +658,7 @@ static bool emit_member(gen_ctx *c, const gen_plan *plan, int64_t spend) {
   q = gen_put(q, c->w->day_text + (size_t)plan->signup * 10, 10);
   *q++ = ',';
   q = gen_put_str(q, member_level(spend));
+  q = patron__gen_put_contact(q, &p->contact);
   *q++ = '\n';
   out->len = (size_t)(q - out->data);
   return true;
@@ -595,6 +682,7 @@ static bool emit_customer(gen_ctx *c, uint64_t index) {
   c->first_t = (int64_t)plan.signup * 86400;
   draw_order_heads(w, wk->rng[GEN_STREAM_DETAIL], wk, &person);
   wk->n_events = 0;
+  wk->n_history = 0;
   int64_t spend = 0;
   if (!emit_orders(c, &spend))
     return false;

@@ -43,6 +43,8 @@ extern const gen_category patron__gen_categories[GEN_N_CATEGORIES];
 extern const char *const patron__gen_cities[GEN_N_CITIES];
 extern const char *const patron__gen_channels[GEN_N_CHANNELS];
 extern const char *const patron__gen_event_types[5];
+/* The category whose items partner each category's items (co-purchase pattern). */
+extern const uint8_t patron__gen_partner_category[GEN_N_CATEGORIES];
 
 /* Everything workers read and never write (after planning). */
 typedef struct gen_world {
@@ -53,6 +55,9 @@ typedef struct gen_world {
   uint8_t *day_promo;        /* n_days: 1 on promotion days */
   int64_t item_cents[GEN_N_CATEGORIES][GEN_N_ITEMS];
   uint8_t item_brand[GEN_N_CATEGORIES][GEN_N_ITEMS];
+  /* Planted co-purchase pattern: each item's partner (category * GEN_N_ITEMS + item) in the
+   * category paired with its own, often bought with it or after it. */
+  uint16_t item_partner[GEN_N_CATEGORIES][GEN_N_ITEMS];
   uint8_t city_first_store[GEN_N_CITIES + 1];
   gsl_ran_discrete_t *category_table, *lines_table, *city_table;
   gsl_ran_discrete_t *hour_table[GEN_N_CHANNELS];
@@ -72,6 +77,27 @@ typedef struct gen_buf {
 typedef struct gen_block_stats {
   uint64_t customers, purchasers, orders, refunds, order_rows, events;
 } gen_block_stats;
+
+/* A member's contact and profile fields beyond the basics (personal data: SPEC section 14). */
+typedef struct gen_contact {
+  uint8_t surname, given[2], n_given;
+  uint64_t phone;         /* 11 digits; 0 = none */
+  uint8_t email_domain;   /* 0 = no email */
+  uint64_t email_number;  /* QQ number, or digits after the letters */
+  char email_letters[10]; /* lowercase local part (not for qq.com) */
+  uint8_t n_email_letters;
+  char wechat[10]; /* wxid_ + these; n_wechat 0 = none */
+  uint8_t n_wechat;
+  int8_t consent[3]; /* sms, email, wechat: 1, 0, -1 = unknown (empty) */
+  uint8_t timezone, source;
+} gen_contact;
+
+/* member.c: draws the fields from the detail stream; formats them as
+ * ",name,phone,email,wechat_id,consent_sms,consent_email,consent_wechat,timezone,source". */
+void patron__gen_draw_contact(gsl_rng *rng, gen_contact *c);
+char *patron__gen_put_contact(char *q, const gen_contact *c);
+/* 29 February of the latest leap year on or before `day`'s year (a leap-day birthday). */
+int32_t patron__gen_leap_day(int32_t day);
 
 /* Per-thread state: random streams and scratch that grows to the largest customer. */
 typedef struct gen_worker gen_worker;

@@ -252,8 +252,10 @@ static patron_status plan(gen_world *w, int threads, patron_error *err) {
 
 static const char *const file_names[GEN_N_FILES] = {"customers.csv", "orders.csv", "events.csv"};
 static const char *const file_headers[GEN_N_FILES] = {
-    "customer_id,gender,birth_date,city,signup_date,level\n",
-    "customer_id,order_id,order_time,amount,quantity,category,brand,channel,store_id,discount\n",
+    "customer_id,gender,birth_date,city,signup_date,level,name,phone,email,wechat_id,consent_sms,"
+    "consent_email,consent_wechat,timezone,source\n",
+    "customer_id,order_id,order_time,amount,quantity,category,brand,channel,store_id,discount,"
+    "item_id\n",
     "customer_id,event_time,event_type,item_id,category\n"};
 
 typedef struct gen_files {

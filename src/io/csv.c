@@ -108,13 +108,23 @@ static void finish(patron__csv_record *rec, const char *start, const char *p, co
   *next = p;
 }
 
-/* Parses a quoted field opening at *pp. The closing quote is looked for only up to `stop`:
- * the record cap (then `capped`) or the window's end. Bounding the search by the cap, not by
- * how much input happens to be buffered, makes the outcome of an over-long field the same
- * whatever the buffering or the thread split. */
-static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp, const char *end,
-                                       const char *stop, bool capped, bool eof) {
-  const char *p = *pp + 1;
+/* Parses a quoted field opening at *pp. The closing quote is looked for only up to the
+ * nearest of: the record cap (then TOO_LONG), the field limit (then RUNAWAY_QUOTE) and the
+ * window's end. Bounding the search by the caps, not by how much input happens to be
+ * buffered, makes the outcome the same whatever the buffering or the thread split. */
+static patron__csv_status parse_quoted(const patron__csv_dialect *d, patron__csv_record *rec,
+                                       const char **pp, const char *end, size_t room, bool eof) {
+  const char *open = *pp, *p = open + 1, *stop = end;
+  patron__csv_status at_stop = eof ? PATRON__CSV_UNTERMINATED : PATRON__CSV_NEED_MORE;
+  size_t field_cap = (d->max_field_bytes ? d->max_field_bytes : PATRON__CSV_FIELD_BYTES) + 1u;
+  if ((size_t)(end - open) > room) {
+    stop = open + room;
+    at_stop = PATRON__CSV_TOO_LONG;
+  }
+  if (stop > p && (size_t)(stop - p) >= field_cap) {
+    stop = p + field_cap;
+    at_stop = PATRON__CSV_RUNAWAY_QUOTE;
+  }
   bool escaped = false;
   const char *q = p < stop ? find_closing_quote(p, stop, &escaped) : NULL;
   if (q && q + 1 >= stop) { /* a quote at the edge of what may be looked at */
@@ -126,7 +136,10 @@ static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp,
     }
   }
   if (!q)
-    return capped ? PATRON__CSV_TOO_LONG : (eof ? PATRON__CSV_UNTERMINATED : PATRON__CSV_NEED_MORE);
+    return at_stop;
+  uint32_t lines = count_newlines(p, q);
+  if (lines > (d->max_field_lines ? d->max_field_lines : PATRON__CSV_FIELD_LINES))
+    return PATRON__CSV_RUNAWAY_QUOTE;
   size_t len = (size_t)(q - p);
   const char *ptr = p;
   if (escaped) {
@@ -136,7 +149,7 @@ static patron__csv_status parse_quoted(patron__csv_record *rec, const char **pp,
   }
   if (!push_field(rec, ptr, len))
     return PATRON__CSV_TOO_MANY_FIELDS;
-  rec->n_lines += count_newlines(p, q); /* only now: errors above resync from *pp */
+  rec->n_lines += lines; /* only now: errors above resync from *pp */
   *pp = q + 1;
   return PATRON__CSV_OK;
 }
@@ -169,9 +182,9 @@ static patron__csv_status syntax_error(patron__csv_record *rec, patron__csv_stat
   if (why == PATRON__CSV_NEED_MORE)
     return why;
   rec->error_field = (uint32_t)rec->n_fields;
-  const char *resume = why == PATRON__CSV_UNTERMINATED ? end : skip_line(p, end, &rec->n_lines);
+  const char *resume = skip_line(p, end, &rec->n_lines);
   bool line_ended = resume > p && resume[-1] == '\n'; /* even as the window's last byte */
-  if (!line_ended && !eof && why != PATRON__CSV_UNTERMINATED) {
+  if (!line_ended && !eof) {
     /* a full window cannot grow: asking for more there would loop forever */
     if (why != PATRON__CSV_TOO_LONG && (size_t)(end - start) <= PATRON__CSV_MAX_RECORD)
       return PATRON__CSV_NEED_MORE;
@@ -212,12 +225,15 @@ patron__csv_status patron__csv_parse(const patron__csv_dialect *d, const char *p
     if (p < end && *p == '"') {
       size_t used = (size_t)(p - start);
       size_t room = used < PATRON__CSV_MAX_RECORD ? PATRON__CSV_MAX_RECORD - used : 0;
-      bool capped = (size_t)(end - p) > room;
-      patron__csv_status st = parse_quoted(rec, &p, end, capped ? p + room : end, capped, eof);
+      const char *open = p;
+      uint32_t lines_before = rec->n_lines;
+      patron__csv_status st = parse_quoted(d, rec, &p, end, room, eof);
       if (st != PATRON__CSV_OK)
         return syntax_error(rec, st, start, p, end, eof, next);
-      if (!at_line_end(p, end) && !(delim == ' ' ? is_blank_byte(*p) : *p == delim))
-        return syntax_error(rec, PATRON__CSV_STRAY_QUOTE, start, p, end, eof, next);
+      if (!at_line_end(p, end) && !(delim == ' ' ? is_blank_byte(*p) : *p == delim)) {
+        rec->n_lines = lines_before; /* resume on the line where the quote opened */
+        return syntax_error(rec, PATRON__CSV_STRAY_QUOTE, start, open, end, eof, next);
+      }
     } else {
       const char *f = p;
       if (delim == ' ')

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,13 +68,29 @@ static patron_status read_header(patron__scan *scan, bool has_header, patron_err
   return PATRON_OK;
 }
 
-patron_status patron__scan_open(patron__scan *scan, const char *path, patron__csv_dialect dialect,
-                                bool has_header, patron_error *err) {
-  memset(scan, 0, sizeof *scan);
-  scan->fd = -1;
-  scan->path = path;
-  scan->dialect = dialect;
-  scan->fd = open(path, O_RDONLY | O_CLOEXEC);
+/* Whether the file's last byte is a line break: the line it ends otherwise still counts. */
+static patron_status read_last_byte(patron__scan *scan, patron_error *err) {
+  char last = '\n';
+  if (read_at(scan->fd, &last, 1, scan->size - 1) < 0)
+    return io_error(err, scan->path, "cannot read");
+  scan->unterminated = last != '\n';
+  return PATRON_OK;
+}
+
+static bool is_utf8_name(const char *encoding) {
+  return !encoding || strcasecmp(encoding, "utf-8") == 0 || strcasecmp(encoding, "utf8") == 0;
+}
+
+/* Whether a regular file starts with gzip's magic bytes 1f 8b. */
+static bool gzip_magic(int fd, uint64_t size) {
+  unsigned char m[2];
+  return size >= 2 && pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+/* Opens the input (path "-" is standard input) and decides whether it must be buffered. */
+static patron_status open_input(patron__scan *scan, const char *path, patron_error *err) {
+  bool is_stdin = strcmp(path, "-") == 0;
+  scan->fd = is_stdin ? fcntl(0, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
   if (scan->fd < 0)
     return io_error(err, path, "cannot open");
   struct stat st;
@@ -81,14 +98,41 @@ patron_status patron__scan_open(patron__scan *scan, const char *path, patron__cs
     return io_error(err, path, "cannot stat");
   if (S_ISDIR(st.st_mode))
     return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "is a directory, expected a file");
+  bool regular = S_ISREG(st.st_mode);
+  if (!regular && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0,
+                             "is a device, expected a file or a pipe");
   scan->size = (uint64_t)st.st_size;
+  if (regular && !gzip_magic(scan->fd, scan->size) && is_utf8_name(scan->dialect.encoding))
+    return PATRON_OK;
+  int fd;
+  patron_status ok = patron__spool(
+      path, scan->fd, is_utf8_name(scan->dialect.encoding) ? NULL : scan->dialect.encoding, &fd,
+      &scan->size, err);
+  if (ok != PATRON_OK)
+    return ok;
+  close(scan->fd);
+  scan->fd = fd;
+  return PATRON_OK;
+}
+
+patron_status patron__scan_open(patron__scan *scan, const char *path, patron__csv_dialect dialect,
+                                bool has_header, patron_error *err) {
+  memset(scan, 0, sizeof *scan);
+  scan->fd = -1;
+  scan->path = path;
+  scan->dialect = dialect;
+  patron_status ok = open_input(scan, path, err);
+  if (ok != PATRON_OK)
+    return ok;
   if (scan->size == 0)
     return patron__error_set(err, PATRON_ERR_INPUT, path, 0, 0,
                              has_header ? "file is empty; expected a header row" : "file is empty");
 #ifdef POSIX_FADV_SEQUENTIAL
   posix_fadvise(scan->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-  return read_header(scan, has_header, err);
+  ok = read_last_byte(scan, err);
+  return ok == PATRON_OK ? read_header(scan, has_header, err) : ok;
 }
 
 void patron__scan_close(patron__scan *scan) {
@@ -172,13 +216,24 @@ static bool dispatch(scan_job *job, patron__csv_record *rec, patron__csv_status 
   return job->syntax_fn(w->ctx, rec, line, st);
 }
 
+/* Notes a record that spans several lines (a quoted field holding line breaks). */
+static void note_span(patron__scan_worker *w, uint64_t line, uint64_t span) {
+  if (span < 2)
+    return;
+  w->n_extra += span - 1;
+  if (span > w->widest_span) {
+    w->widest_span = span;
+    w->widest_line = line;
+  }
+}
+
 static void scan_range(scan_job *job) {
   patron__scan_worker *w = job->worker;
   stream s = {.buf = malloc(SCAN_BUFFER), .offset = w->start};
   patron__csv_record rec = {0};
   uint64_t lines = 0, reported = w->start;
   w->end = w->start;
-  w->n_blank = 0;
+  w->n_blank = w->n_extra = w->widest_line = w->widest_span = 0;
   if (!s.buf || !refill(job, &s)) {
     job->io_failed = s.buf != NULL;
     w->failed = true;
@@ -202,12 +257,15 @@ static void scan_range(scan_job *job) {
       w->failed = true;
       break;
     }
+    uint64_t first = lines + 1;
     lines += rec.n_lines;
     s.pos = (size_t)(next - s.buf);
     if (rec.resync && !skip_rest_of_line(job, &s, &lines)) {
       job->io_failed = w->failed = true;
       break;
     }
+    bool at_file_end = s.eof && s.pos == s.have && job->scan->unterminated;
+    note_span(w, first, lines - first + 1 + at_file_end);
     if (s.offset + s.pos - reported >= (16u << 20)) {
       report(job, s.offset + s.pos - reported);
       reported = s.offset + s.pos;

@@ -1,13 +1,16 @@
 /* Column resolution, reject recording and worker merging shared by every loader. */
 #include "io/load_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUMNS] = {
     [PATRON_FILE_ORDERS] = {"customer_id", "order_id", "order_time", "amount", "quantity",
-                            "unit_price", "category", "brand", "channel", "store_id", "discount"},
+                            "unit_price", "category", "brand", "channel", "store_id", "discount",
+                            "item_id"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
                                "city", "signup_date", "level"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
@@ -16,6 +19,15 @@ const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUM
 
 static const char *const kind_names[PATRON__FILE_KINDS_ALL] = {"orders", "customers", "events",
                                                                "summary"};
+
+static uint32_t field_lines(const patron_load_options *opts) {
+  return opts->max_field_lines ? opts->max_field_lines : PATRON__CSV_FIELD_LINES;
+}
+
+static uint32_t field_bytes(const patron_load_options *opts) {
+  uint32_t b = opts->max_field_bytes ? opts->max_field_bytes : PATRON__CSV_FIELD_BYTES;
+  return b > PATRON__CSV_MAX_RECORD ? PATRON__CSV_MAX_RECORD : b;
+}
 
 int patron__load_threads(const patron_load_options *opts) {
   int n = opts->n_threads > 0 ? opts->n_threads : patron__default_threads();
@@ -73,6 +85,35 @@ static patron_status check_maps(const patron_load_options *opts, patron_error *e
       known |= known_column((patron_file_kind)k, name, name_len) >= 0;
     if (!known)
       return map_error(err, m, 0, "unknown column name (see SPEC section 1)");
+  }
+  return PATRON_OK;
+}
+
+/* The encoding of a file of this kind: "FILE=ENC" for it, else a plain "ENC", else NULL. */
+static patron_status file_encoding(const patron_load_options *opts, patron_file_kind kind,
+                                   const char **out, patron_error *err) {
+  *out = NULL;
+  for (size_t i = 0; i < opts->n_encodings; i++) {
+    const char *e = opts->encodings[i], *eq = strchr(e, '=');
+    if (!eq) {
+      if (!*out)
+        *out = e;
+      continue;
+    }
+    int k = -1;
+    for (int j = 0; j < PATRON__FILE_KINDS_ALL; j++)
+      if (strlen(kind_names[j]) == (size_t)(eq - e) &&
+          memcmp(kind_names[j], e, (size_t)(eq - e)) == 0)
+        k = j;
+    if (k < 0 || !eq[1])
+      return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                               "--encoding %s: expected ENC or FILE=ENC with FILE orders, "
+                               "customers, events or summary",
+                               e);
+    if (k == (int)kind) {
+      *out = eq + 1;
+      return PATRON_OK;
+    }
   }
   return PATRON_OK;
 }
@@ -194,7 +235,12 @@ patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_fi
     size_t len = strlen(f->path);
     delim = len > 4 && strcasecmp(f->path + len - 4, ".tsv") == 0 ? '\t' : ',';
   }
-  st = patron__scan_open(&f->scan, f->path, (patron__csv_dialect){delim}, !opts->no_header, err);
+  const char *encoding = NULL;
+  st = file_encoding(opts, kind, &encoding, err);
+  if (st != PATRON_OK)
+    return st;
+  patron__csv_dialect dialect = {delim, field_lines(opts), field_bytes(opts), encoding};
+  st = patron__scan_open(&f->scan, f->path, dialect, !opts->no_header, err);
   if (st != PATRON_OK)
     return st;
   const char **names = NULL;
@@ -275,6 +321,7 @@ bool patron__worker_syntax(void *ctx, const patron__csv_record *rec, uint64_t li
   switch (why) {
   case PATRON__CSV_UNTERMINATED: reason = PATRON_REJECT_UNTERMINATED_QUOTE; break;
   case PATRON__CSV_STRAY_QUOTE: reason = PATRON_REJECT_TEXT_AFTER_QUOTE; break;
+  case PATRON__CSV_RUNAWAY_QUOTE: reason = PATRON_REJECT_RUNAWAY_QUOTE; break;
   case PATRON__CSV_TOO_LONG: reason = PATRON_REJECT_TOO_LONG; break;
   case PATRON__CSV_TOO_MANY_FIELDS: reason = PATRON_REJECT_TOO_MANY_FIELDS; break;
   default: break;
@@ -377,6 +424,47 @@ static patron_status strict_error(const load_file *f, const patron__reject_rec *
                            (int)(r->raw_len > 200 ? 200 : r->raw_len), r->raw);
 }
 
+void patron__load_warn(const load_file *f, const char *fmt, ...) {
+  if (!f->opts->warn)
+    return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  f->opts->warn(f->opts->warn_ctx, msg);
+}
+
+static bool quoting_reason(uint8_t reason) {
+  return reason == PATRON_REJECT_RUNAWAY_QUOTE || reason == PATRON_REJECT_UNTERMINATED_QUOTE ||
+         reason == PATRON_REJECT_TEXT_AFTER_QUOTE;
+}
+
+/* Makes a stray quote impossible to miss: the lines it rejected, and records spanning many
+ * lines (what a stray quote that found a partner looks like). */
+static void warn_quoting(const load_file *f, const patron_file_report *rep,
+                         const patron__reject_rec *r, size_t n) {
+  size_t n_quoting = 0, first = 0;
+  for (size_t i = 0; i < n; i++)
+    if (quoting_reason(r[i].reason) && !n_quoting++)
+      first = i;
+  if (n_quoting)
+    patron__load_warn(f,
+                      "%s:%llu: %s (%zu line%s rejected for bad quoting); reading resumed on "
+                      "the next line; a quoted field may span %u lines and %u bytes (raise "
+                      "with --max-field-lines, --max-field-bytes)",
+                      f->path, (unsigned long long)r[first].line,
+                      patron_reject_key((patron_reject_reason)r[first].reason), n_quoting,
+                      n_quoting == 1 ? "" : "s", field_lines(f->opts), field_bytes(f->opts));
+  if (rep->widest_record_lines > 2)
+    patron__load_warn(f,
+                      "%s:%llu: a record spans %llu lines (a quoted field holding line "
+                      "breaks); %llu lines in all were read inside quoted fields",
+                      f->path, (unsigned long long)rep->widest_record_line,
+                      (unsigned long long)rep->widest_record_lines,
+                      (unsigned long long)rep->lines_in_quotes);
+}
+
 static int by_line(const void *a, const void *b) {
   const patron__reject_rec *x = a, *y = b;
   return x->line < y->line ? -1 : x->line > y->line;
@@ -389,14 +477,22 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
   size_t first = dst->n;
   rep->present = true;
   uint64_t line0 = f->scan.header_lines;
+  rep->lines_read = f->scan.header.n_lines + f->scan.unterminated;
   for (int i = 0; i < n; i++) {
     load_worker *w = workers[i];
+    const patron__scan_worker *sw = &scan_workers[i];
     if (w->oom)
       return PATRON__OOM(err);
     rep->rows_read += w->rows_read;
     rep->rows_used += w->rows_used;
     rep->after_as_of += w->after_as_of;
-    rep->blank_lines += scan_workers[i].n_blank;
+    rep->blank_lines += sw->n_blank;
+    rep->lines_read += sw->n_lines;
+    rep->lines_in_quotes += sw->n_extra;
+    if (sw->widest_span > rep->widest_record_lines) {
+      rep->widest_record_lines = sw->widest_span;
+      rep->widest_record_line = line0 + sw->widest_line;
+    }
     for (int r = 0; r < PATRON_REJECT_COUNT; r++) {
       rep->rejected_by_reason[r] += w->by_reason[r];
       rep->rows_rejected += w->by_reason[r];
@@ -416,6 +512,7 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     qsort(dst->items + first, dst->n - first, sizeof *dst->items, by_line);
   if (f->opts->strict && dst->n > first)
     return strict_error(f, &dst->items[first], err);
+  warn_quoting(f, rep, dst->items + first, dst->n - first);
   return PATRON_OK;
 }
 

@@ -96,6 +96,10 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
 
 int patron__load_threads(const patron_load_options *opts);
 
+/* Hands a warning about file f to the caller's opts->warn (printf-style). */
+void patron__load_warn(const load_file *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* A kind of input file: how its workers are set up, fed and merged. */
 struct load_kind {
   patron_file_kind kind;

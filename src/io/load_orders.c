@@ -18,13 +18,16 @@ enum {
   O_BRAND,
   O_CHANNEL,
   O_STORE,
-  O_DISCOUNT
+  O_DISCOUNT,
+  O_ITEM
 };
 
 /* Line attributes kept with keep_lines, and their dictionaries. */
-static const int line_columns[4] = {O_CATEGORY, O_BRAND, O_CHANNEL, O_STORE};
-static const patron__dict_id line_dicts[4] = {PATRON__DICT_CATEGORY, PATRON__DICT_BRAND,
-                                              PATRON__DICT_CHANNEL, PATRON__DICT_STORE};
+enum { N_LINE_CODES = 5 };
+static const int line_columns[N_LINE_CODES] = {O_CATEGORY, O_BRAND, O_CHANNEL, O_STORE, O_ITEM};
+static const patron__dict_id line_dicts[N_LINE_CODES] = {PATRON__DICT_CATEGORY, PATRON__DICT_BRAND,
+                                                         PATRON__DICT_CHANNEL, PATRON__DICT_STORE,
+                                                         PATRON__DICT_ITEM};
 
 typedef struct orders_worker {
   load_worker base;
@@ -110,14 +113,15 @@ static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__c
   return w->last_order = patron__order_set_put(s, customer, id->ptr, id->len, &added);
 }
 
-static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer, int64_t t,
-                      patron_money amount, patron_money discount) {
-  uint32_t codes[4];
-  for (int k = 0; k < 4; k++) {
+static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer,
+                      uint32_t order, int64_t t, patron_money amount, patron_money discount) {
+  uint32_t codes[N_LINE_CODES];
+  for (int k = 0; k < N_LINE_CODES; k++) {
     int i = w->base.file->field[line_columns[k]];
     codes[k] = i < 0 ? 0 : patron__worker_code(&w->base, line_dicts[k], &rec->fields[i]);
   }
-  if (w->base.oom || !patron__line_store_push(&w->lines, customer, t, amount, discount, codes))
+  if (w->base.oom ||
+      !patron__line_store_push(&w->lines, customer, order, t, amount, discount, codes))
     return w->base.oom = true, false;
   return true;
 }
@@ -163,7 +167,7 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     s->time[o] = t;
   if (t > w->max_time)
     w->max_time = t;
-  return !f->opts->keep_lines || keep_line(w, rec, c, t, amount, discount);
+  return !f->opts->keep_lines || keep_line(w, rec, c, o, t, amount, discount);
 }
 
 /* The first worker's tables become the dataset's as they are (nothing merged yet). */
@@ -182,9 +186,10 @@ static void add_to(order_set *dst, uint32_t g, const order_set *src, size_t o) {
     dst->time[g] = src->time[o];
 }
 
-/* Merges a worker that more workers follow: its new orders are entered by id. */
+/* Merges a worker that more workers follow: its new orders are entered by id. omap (when
+ * not NULL) receives each of the worker's orders' index in the dataset. */
 static patron_status merge_indexed(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                   size_t known, bool per_row, patron_error *err) {
+                                   size_t known, bool per_row, uint32_t *omap, patron_error *err) {
   const order_set *src = &w->orders;
   order_set *dst = &ds->orders;
   for (size_t o = 0; o < src->n; o++) {
@@ -198,6 +203,8 @@ static patron_status merge_indexed(patron_dataset *ds, orders_worker *w, const u
     if (g == PATRON__NO_INDEX)
       return PATRON__OOM(err);
     add_to(dst, g, src, o);
+    if (omap)
+      omap[o] = g;
   }
   return PATRON_OK;
 }
@@ -206,14 +213,17 @@ static patron_status merge_indexed(patron_dataset *ds, orders_worker *w, const u
  * theirs; the rest are appended as they are, after both sides dropped their lookup keys,
  * so the memory peak stays near one copy of the orders. */
 static patron_status merge_last(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                size_t known, bool per_row, patron_error *err) {
+                                size_t known, bool per_row, uint32_t *omap, patron_error *err) {
   order_set *src = &w->orders, *dst = &ds->orders;
+  size_t appended = dst->n; /* where concat puts the orders not found */
   for (size_t o = 0; o < src->n; o++) {
     uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
     if (!per_row && c < known)
       g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
     if (g != PATRON__NO_INDEX)
       add_to(dst, g, src, o);
+    if (omap)
+      omap[o] = g != PATRON__NO_INDEX ? g : (uint32_t)appended++;
     src->customer[o] = g == PATRON__NO_INDEX ? c : PATRON__NO_INDEX;
   }
   patron__order_set_drop_keys(src);
@@ -225,31 +235,34 @@ static patron_status merge_last(patron_dataset *ds, orders_worker *w, const uint
  * cannot have orders in an earlier one, so only customers seen before (index < known) need
  * a lookup. */
 static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                  size_t known, bool per_row, bool more_follow, patron_error *err) {
+                                  size_t known, bool per_row, bool more_follow, uint32_t *omap,
+                                  patron_error *err) {
   if (!patron__order_set_customers(&ds->orders, ds->customers.n))
     return PATRON__OOM(err);
-  return more_follow ? merge_indexed(ds, w, remap, known, per_row, err)
-                     : merge_last(ds, w, remap, known, per_row, err);
+  return more_follow ? merge_indexed(ds, w, remap, known, per_row, omap, err)
+                     : merge_last(ds, w, remap, known, per_row, omap, err);
 }
 
-/* Appends a worker's kept lines with customers (remap NULL: already the dataset's) and
- * dictionary codes translated. */
+/* Appends a worker's kept lines with customers and orders (remap and omap NULL: already the
+ * dataset's) and dictionary codes translated. */
 static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                 patron_error *err) {
-  uint32_t *codes[4] = {NULL, NULL, NULL, NULL};
+                                 const uint32_t *omap, patron_error *err) {
+  uint32_t *codes[N_LINE_CODES] = {NULL};
   patron_status st = PATRON_OK;
-  for (int k = 0; k < 4 && st == PATRON_OK; k++)
+  for (int k = 0; k < N_LINE_CODES && st == PATRON_OK; k++)
     st = patron__merge_dict(ds, &w->base, line_dicts[k], &codes[k], err);
   const patron__line_store *src = &w->lines;
   for (size_t i = 0; i < src->n && st == PATRON_OK; i++) {
     uint32_t c = remap ? remap[src->customer[i]] : src->customer[i];
-    uint32_t kept[4] = {codes[0][src->category[i]], codes[1][src->brand[i]],
-                        codes[2][src->channel[i]], codes[3][src->store[i]]};
-    if (!patron__line_store_push(&ds->lines, c, src->time[i], src->amount[i], src->discount[i],
+    uint32_t o = omap ? omap[src->order[i]] : src->order[i];
+    uint32_t kept[N_LINE_CODES] = {codes[0][src->category[i]], codes[1][src->brand[i]],
+                                   codes[2][src->channel[i]], codes[3][src->store[i]],
+                                   codes[4][src->item[i]]};
+    if (!patron__line_store_push(&ds->lines, c, o, src->time[i], src->amount[i], src->discount[i],
                                  kept))
       st = PATRON__OOM(err);
   }
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < N_LINE_CODES; k++)
     free(codes[k]);
   return st;
 }
@@ -257,16 +270,20 @@ static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uin
 /* Merges worker i (the first one is adopted as it is). */
 static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders_worker *w,
                                   bool first, bool more_follow, patron_error *err) {
-  uint32_t *remap = NULL;
+  uint32_t *remap = NULL, *omap = NULL;
   size_t known = ds->customers.n;
   patron_status st = PATRON_OK;
+  bool lines = f->opts->keep_lines;
   if (first && known == 0)
     adopt_first(ds, w);
+  else if (lines && !(omap = malloc((w->orders.n ? w->orders.n : 1) * sizeof *omap)))
+    st = PATRON__OOM(err);
   else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK)
-    st = merge_orders(ds, w, remap, known, f->opts->order_per_row, more_follow, err);
-  if (st == PATRON_OK && f->opts->keep_lines)
-    st = merge_lines(ds, w, remap, err);
+    st = merge_orders(ds, w, remap, known, f->opts->order_per_row, more_follow, omap, err);
+  if (st == PATRON_OK && lines)
+    st = merge_lines(ds, w, remap, omap, err);
   free(remap);
+  free(omap);
   return st;
 }
 

@@ -1,13 +1,22 @@
 /* CSV field quoting for the writers (RFC 4180). */
 #include "io/write_int.h"
+#include "patron/table.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 void patron__buf_double(patron__buf *b, double v, int decimals) {
   char tmp[400]; /* %.*f of the largest double with up to 60 decimals fits */
-  if (decimals < 0 || decimals > 60)
-    decimals = 6;
-  int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+  int n;
+  if (decimals == PATRON_DECIMALS_EXACT) {
+    n = snprintf(tmp, sizeof tmp, "%.15g", v); /* the shortest of %.15g/%.17g reading back v */
+    if (strtod(tmp, NULL) != v)
+      n = snprintf(tmp, sizeof tmp, "%.17g", v);
+  } else {
+    if (decimals < 0 || decimals > 60)
+      decimals = 6;
+    n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+  }
   if (n > 0)
     patron__buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }

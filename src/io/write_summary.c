@@ -17,10 +17,12 @@ static json_t *file_json(const patron_file_report *r) {
     if (r->rejected_by_reason[k])
       json_object_set_new(reasons, patron_reject_key((patron_reject_reason)k),
                           json_integer((json_int_t)r->rejected_by_reason[k]));
-  return json_pack("{s:s, s:I, s:I, s:I, s:o, s:I, s:I}", "path", r->path, "rows_read",
+  return json_pack("{s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I}", "path", r->path, "rows_read",
                    (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used, "rows_rejected",
                    (json_int_t)r->rows_rejected, "rejected_by_reason", reasons, "after_as_of",
-                   (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines);
+                   (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines,
+                   "lines_read", (json_int_t)r->lines_read, "lines_in_quotes",
+                   (json_int_t)r->lines_in_quotes);
 }
 
 static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }

@@ -74,7 +74,15 @@ static void test_errors(void **state) {
   const char *open = "a,\"never closed\nb,c\n";
   assert_int_equal(patron__csv_parse(&comma, open, open + strlen(open), true, &rec, &next),
                    PATRON__CSV_UNTERMINATED);
-  assert_ptr_equal(next, open + strlen(open));
+  assert_string_equal(next, "b,c\n"); /* the rows after a stray quote are not swallowed */
+  assert_int_equal(rec.n_lines, 1);
+  assert_int_equal(rec.raw_len, strlen("a,\"never closed"));
+  /* text after a closing quote that came lines later: resume where the quote opened */
+  const char *late = "a,\"x\nb,1\nc,2\"z\nd,3\n";
+  assert_int_equal(patron__csv_parse(&comma, late, late + strlen(late), true, &rec, &next),
+                   PATRON__CSV_STRAY_QUOTE);
+  assert_string_equal(next, "b,1\nc,2\"z\nd,3\n");
+  assert_int_equal(rec.n_lines, 1);
   const char *partial = "a,\"b";
   assert_int_equal(
       patron__csv_parse(&comma, partial, partial + strlen(partial), false, &rec, &next),
@@ -91,6 +99,40 @@ static void test_errors(void **state) {
   assert_int_equal(patron__csv_parse(&comma, many, many + strlen(many), true, &rec, &next),
                    PATRON__CSV_TOO_MANY_FIELDS);
   free(many);
+  patron__csv_record_free(&rec);
+}
+
+/* A quoted field past the dialect's line or byte limit is a runaway quote: rejected on the
+ * line where it opened, and parsing resumes on the next line. */
+static void test_runaway_quote(void **state) {
+  (void)state;
+  patron__csv_record rec = {0};
+  const char *next;
+  const patron__csv_dialect two_lines = {',', 2, 0}, ten_bytes = {',', 0, 10};
+  const char *text = "A,\"O1,x\nB,O2,y\nC,O3,z\nD,O4\",w\n";
+  const char *end = text + strlen(text);
+  assert_int_equal(patron__csv_parse(&two_lines, text, end, true, &rec, &next),
+                   PATRON__CSV_RUNAWAY_QUOTE);
+  assert_string_equal(next, "B,O2,y\nC,O3,z\nD,O4\",w\n");
+  assert_int_equal(rec.n_lines, 1);
+  assert_int_equal(rec.error_field, 1);
+  /* within the limit the field is kept, line breaks and all */
+  const patron__csv_dialect three_lines = {',', 3, 0};
+  assert_int_equal(patron__csv_parse(&three_lines, text, end, true, &rec, &next), PATRON__CSV_OK);
+  assert_int_equal(rec.n_lines, 4);
+  /* the byte limit, decided the same whether or not more input may follow */
+  const char *wide = "A,\"0123456789x\",1\nB,2\n";
+  for (int eof = 0; eof < 2; eof++) {
+    assert_int_equal(patron__csv_parse(&ten_bytes, wide, wide + strlen(wide), eof, &rec, &next),
+                     PATRON__CSV_RUNAWAY_QUOTE);
+    assert_string_equal(next, "B,2\n");
+  }
+  const char *fits = "A,\"0123456789\",1\n";
+  assert_int_equal(patron__csv_parse(&ten_bytes, fits, fits + strlen(fits), true, &rec, &next),
+                   PATRON__CSV_OK);
+  /* too short a window to decide: ask for more */
+  assert_int_equal(patron__csv_parse(&ten_bytes, wide, wide + 8, false, &rec, &next),
+                   PATRON__CSV_NEED_MORE);
   patron__csv_record_free(&rec);
 }
 
@@ -155,10 +197,10 @@ static bool on_syntax(void *ctx, const patron__csv_record *rec, uint64_t line,
 static void reset(void *ctx) { memset(ctx, 0, sizeof(collect)); }
 
 /* Scans with n workers; returns totals with file-wide line numbers. */
-static collect scan_file(const char *path, int n) {
+static collect scan_file(const char *path, int n, patron__csv_dialect d) {
   patron__scan scan;
   patron_error err = {0};
-  assert_int_equal(patron__scan_open(&scan, path, comma, true, &err), PATRON_OK);
+  assert_int_equal(patron__scan_open(&scan, path, d, true, &err), PATRON_OK);
   collect ctx[4] = {{0}};
   patron__scan_worker w[4] = {{0}};
   for (int i = 0; i < 4; i++)
@@ -198,7 +240,9 @@ static void test_scan_split_inside_quotes(void **state) {
   for (int i = 0; i < 200000; i++)
     fprintf(f, "%d,row \"\"x\"\"\n", i);
   fclose(f);
-  collect one = scan_file(path, 1), two = scan_file(path, 2), three = scan_file(path, 3);
+  const patron__csv_dialect wide = {',', 100000, PATRON__CSV_MAX_RECORD};
+  collect one = scan_file(path, 1, wide), two = scan_file(path, 2, wide),
+          three = scan_file(path, 3, wide);
   assert_int_equal(one.rows, 400001);
   assert_int_equal(one.syntax, 0);
   assert_int_equal(two.repairs, 1); /* the split did fall inside the quoted field */
@@ -207,6 +251,16 @@ static void test_scan_split_inside_quotes(void **state) {
   assert_int_equal(two.field_sum, one.field_sum);
   assert_int_equal(three.rows, one.rows);
   assert_int_equal(three.line_sum, one.line_sum);
+  /* with the default limits the long field is a runaway quote: its opening line and the
+   * lone closing quote's line are syntax rejects and every line between is read as a row,
+   * whatever the thread count */
+  collect d1 = scan_file(path, 1, comma), d2 = scan_file(path, 2, comma);
+  assert_int_equal(d1.syntax, 2);
+  assert_int_equal(d1.rows, 400000 + 2 * 50000 - 1); /* all but the opening line */
+  assert_int_equal(d2.syntax, d1.syntax);
+  assert_int_equal(d2.rows, d1.rows);
+  assert_int_equal(d2.line_sum, d1.line_sum);
+  assert_int_equal(d2.field_sum, d1.field_sum);
   unlink(path);
 }
 
@@ -230,7 +284,8 @@ static void test_scan_open_errors(void **state) {
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_quoting), cmocka_unit_test(test_line_counts_and_raw),
-                 cmocka_unit_test(test_errors), cmocka_unit_test(test_whitespace_dialect),
+                 cmocka_unit_test(test_errors), cmocka_unit_test(test_runaway_quote),
+                 cmocka_unit_test(test_whitespace_dialect),
                  cmocka_unit_test(test_streaming_boundaries),
                  cmocka_unit_test(test_scan_split_inside_quotes),
                  cmocka_unit_test(test_scan_open_errors))

@@ -1,6 +1,7 @@
 /* Unit tests for the synthetic retail generator (include/patron/gen.h): determinism, thread
  * independence, well-formed CSV, and the shapes the model promises (one-time buyers, Pareto
- * revenue, refunds, prospects, an events funnel with abandoned carts). */
+ * revenue, refunds, prospects, an events funnel with abandoned carts), members' contact
+ * fields, and the planted patterns (browse without buying, co-purchase pairs). */
 #include "test_util.h"
 
 #include <stdio.h>
@@ -162,8 +163,8 @@ static void test_rows_parse(void **state) {
   char dir[64];
   make_dir(dir);
   patron_gen_stats st = gen(dir, SMALL_N, 1, 2);
-  check_file_shape(dir, "customers.csv", 6, st.customers);
-  check_file_shape(dir, "orders.csv", 10, st.order_rows);
+  check_file_shape(dir, "customers.csv", 15, st.customers);
+  check_file_shape(dir, "orders.csv", 11, st.order_rows);
   check_file_shape(dir, "events.csv", 5, st.events);
   text t = slurp(dir, "orders.csv");
   const char *p = t.data;
@@ -180,6 +181,7 @@ static void test_rows_parse(void **state) {
     assert_true(field_is(&r, 7, "offline") == (r.len[8] > 0));
     assert_true((r.f[1][0] == 'R') == (amount < 0));
     assert_true(discount >= 0 && qty != 0);
+    assert_true(r.len[10] == 6 && r.f[10][0] == 'I'); /* item_id: I + category + item */
   }
   free(t.data);
   t = slurp(dir, "customers.csv");
@@ -342,6 +344,134 @@ static void test_events_funnel(void **state) {
   remove_dir(dir);
 }
 
+/* ---- members: contact fields, consent, time zones, leap-day birthdays ---- */
+
+static void test_members(void **state) {
+  (void)state;
+  char dir[64];
+  make_dir(dir);
+  gen(dir, SMALL_N, 4, 2);
+  text t = slurp(dir, "customers.csv");
+  const char *p = t.data;
+  row r;
+  next_row(&p, &r);
+  assert_true(field_is(&r, 6, "name") && field_is(&r, 14, "source"));
+  size_t n = 0, leap = 0, phones = 0, emails = 0, wechats = 0, tz8 = 0;
+  size_t consent[3][3] = {{0}}; /* per channel: empty, 0, 1 */
+  while (next_row(&p, &r)) {
+    n++;
+    assert_true(r.len[6] >= 6); /* two or more Chinese characters (3 bytes each) */
+    leap += r.len[2] == 10 && memcmp(r.f[2] + 5, "02-29", 5) == 0;
+    assert_true(r.len[7] == 0 || r.len[7] == 11);
+    phones += r.len[7] == 11;
+    emails += memchr(r.f[8], '@', r.len[8]) != NULL;
+    wechats += r.len[9] > 5 && memcmp(r.f[9], "wxid_", 5) == 0;
+    for (int k = 0; k < 3; k++) {
+      assert_true(r.len[10 + k] == 0 || field_is(&r, 10 + k, "0") || field_is(&r, 10 + k, "1"));
+      consent[k][r.len[10 + k] ? r.f[10 + k][0] - '0' + 1 : 0]++;
+    }
+    tz8 += field_is(&r, 13, "+08:00");
+  }
+  print_message("leap-day birthdays %zu, phones %zu, emails %zu, wechat %zu, +08:00 %zu of %zu\n",
+                leap, phones, emails, wechats, tz8, n);
+  assert_true(leap >= 3);
+  assert_true(phones > n * 8 / 10 && phones < n);
+  assert_true(emails > n / 2 && emails < n && wechats > n / 2 && wechats < n);
+  for (int k = 0; k < 3; k++)
+    assert_true(consent[k][0] > n / 20 && consent[k][1] > n / 10 && consent[k][2] > n / 3);
+  assert_true(tz8 > n * 85 / 100 && tz8 < n);
+  free(t.data);
+  remove_dir(dir);
+}
+
+/* ---- planted patterns: browse without buying, items bought together ---- */
+
+typedef struct item_ref {
+  char cust[16], item[8];
+  int64_t t;
+} item_ref;
+
+static size_t load_items(const char *dir, const char *name, int t_col, int item_col,
+                         const char *type, item_ref **out) {
+  text t = slurp(dir, name);
+  size_t n = 0, cap = 1024;
+  item_ref *v = malloc(cap * sizeof *v);
+  const char *p = t.data;
+  row r;
+  next_row(&p, &r);
+  while (next_row(&p, &r)) {
+    if ((type && !field_is(&r, 2, type)) || r.len[item_col] == 0)
+      continue;
+    if (n == cap)
+      v = realloc(v, (cap *= 2) * sizeof *v);
+    snprintf(v[n].cust, sizeof v[n].cust, "%.*s", (int)r.len[0], r.f[0]);
+    snprintf(v[n].item, sizeof v[n].item, "%.*s", (int)r.len[item_col], r.f[item_col]);
+    v[n++].t = field_time(&r, t_col);
+  }
+  free(t.data);
+  *out = v;
+  return n;
+}
+
+/* Customers with an item viewed 5+ times within 7 days and no order line of it then. */
+static size_t browse_without_buying(const item_ref *views, size_t n_views, const item_ref *lines,
+                                    size_t n_lines) {
+  size_t found = 0, j = 0;
+  for (size_t i = 0; i < n_views;) {
+    size_t e = i;
+    while (e < n_views && strcmp(views[e].cust, views[i].cust) == 0)
+      e++;
+    while (j < n_lines && strcmp(lines[j].cust, views[i].cust) < 0)
+      j++;
+    bool hit = false;
+    for (size_t a = i; a < e && !hit; a++) {
+      int count = 0;
+      for (size_t b = a; b < e && views[b].t - views[a].t < 7 * 86400; b++)
+        count += strcmp(views[b].item, views[a].item) == 0;
+      bool bought = false;
+      for (size_t k = j; k < n_lines && strcmp(lines[k].cust, views[i].cust) == 0; k++)
+        bought |= strcmp(lines[k].item, views[a].item) == 0 && lines[k].t >= views[a].t &&
+                  lines[k].t - views[a].t < 7 * 86400;
+      hit = count >= 5 && !bought;
+    }
+    found += hit;
+    i = e;
+  }
+  return found;
+}
+
+static void test_patterns(void **state) {
+  (void)state;
+  char dir[64];
+  make_dir(dir);
+  gen(dir, 1000, 9, 2);
+  item_ref *views, *lines;
+  size_t n_views = load_items(dir, "events.csv", 1, 3, "view", &views);
+  size_t n_lines = load_items(dir, "orders.csv", 2, 10, NULL, &lines);
+  size_t browsers = browse_without_buying(views, n_views, lines, n_lines);
+  /* Items bought together: lines of one order are adjacent and share the time. The planted
+   * partner of an item follows it in the same order far more often than chance. */
+  size_t same_pair = 0, pairs = 0;
+  for (size_t i = 1; i < n_lines; i++) {
+    if (strcmp(lines[i].cust, lines[i - 1].cust) != 0 || lines[i].t != lines[i - 1].t)
+      continue;
+    pairs++;
+    /* partners sit in the paired category: baby (06) with toys (09), shoes (03)/sports (07) */
+    const char *a = lines[i - 1].item, *b = lines[i].item;
+    same_pair += (memcmp(a, "I06", 3) == 0 && memcmp(b, "I09", 3) == 0) ||
+                 (memcmp(a, "I03", 3) == 0 && memcmp(b, "I07", 3) == 0);
+  }
+  print_message("browse without buying: %zu customers; baby->toys or shoes->sports pairs %zu of "
+                "%zu adjacent pairs\n",
+                browsers, same_pair, pairs);
+  assert_true(browsers >= 20);
+  /* by chance (category shares 7% x 6% + 7% x 6%) under 1% of adjacent pairs */
+  assert_true(same_pair * 100 > pairs * 2);
+  free(views);
+  free(lines);
+  remove_dir(dir);
+}
+
 static void test_bad_options(void **state) {
   (void)state;
   patron_gen_options o;
@@ -403,4 +533,5 @@ static void test_orders_only(void **state) {
 PATRON_TEST_MAIN(cmocka_unit_test(test_deterministic), cmocka_unit_test(test_thread_independent),
                  cmocka_unit_test(test_rows_parse), cmocka_unit_test(test_retail_shapes),
                  cmocka_unit_test(test_events_funnel), cmocka_unit_test(test_bad_options),
-                 cmocka_unit_test(test_orders_only))
+                 cmocka_unit_test(test_orders_only), cmocka_unit_test(test_members),
+                 cmocka_unit_test(test_patterns))

@@ -252,6 +252,31 @@ static void test_order_split_across_workers(void **state) {
   patron_dataset_free(ds);
 }
 
+/* Every kept line points at an order of its own customer, and the lines of each order add
+ * up to the order's value and line count. */
+static void check_line_orders(const patron_dataset *ds) {
+  patron_orders_view ov;
+  patron_lines_view lv;
+  patron_dataset_orders(ds, &ov);
+  patron_dataset_lines(ds, &lv);
+  patron_money *sum = calloc(ov.n_orders + 1, sizeof *sum);
+  uint32_t *count = calloc(ov.n_orders + 1, sizeof *count);
+  size_t n_customers = patron_dataset_n_customers(ds);
+  for (size_t c = 0; c < n_customers; c++)
+    for (uint32_t i = lv.start[c]; i < lv.start[c + 1]; i++) {
+      uint32_t o = lv.order[i];
+      assert_true(o >= ov.start[c] && o < ov.start[c + 1]);
+      sum[o] += lv.amount[i];
+      count[o]++;
+    }
+  for (size_t o = 0; o < ov.n_orders; o++) {
+    assert_true(sum[o] == ov.value[o]);
+    assert_int_equal(count[o], ov.n_lines[o]);
+  }
+  free(sum);
+  free(count);
+}
+
 /* Orders whose lines are not adjacent, for a customer with few orders (list + Bloom mask)
  * and one with many (hash table past 32 orders), on one and on two workers. */
 static void test_interleaved_orders(void **state) {
@@ -275,8 +300,10 @@ static void test_interleaved_orders(void **state) {
     patron_load_options_init(&o);
     o.paths[PATRON_FILE_ORDERS] = path;
     o.n_threads = threads;
+    o.keep_lines = true;
     patron_error err;
     patron_dataset *ds = load(&o, PATRON_OK, &err);
+    check_line_orders(ds);
     patron_orders_view ov;
     patron_dataset_orders(ds, &ov);
     assert_int_equal(ov.n_orders, 200 + 5 + filler);
@@ -331,7 +358,41 @@ static void test_keep_lines(void **state) {
   patron_dataset_free(ds);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(test_keep_lines), cmocka_unit_test(test_interleaved_orders),
+/* item_id on order lines shares the "item" dictionary with events; each line knows its order. */
+static void test_line_items(void **state) {
+  (void)state;
+  const char *orders = "customer_id,order_id,order_time,amount,item_id\n"
+                       "c1,o1,2024-01-05,10,I1\n"
+                       "c1,o2,2024-01-04,7,I2\n"
+                       "c1,o1,2024-01-05,20,\n"
+                       "c2,o1,2024-01-06,5,I2\n";
+  const char *events = "customer_id,event_time,event_type,item_id\nc2,2024-01-01,view,I2\n";
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "items.csv", orders);
+  o.paths[PATRON_FILE_EVENTS] = fixture_file(1, "item_events.csv", events);
+  o.keep_lines = true;
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  check_line_orders(ds);
+  patron_lines_view lv;
+  patron_events_view ev;
+  patron_dataset_lines(ds, &lv);
+  patron_dataset_events(ds, &ev);
+  assert_int_equal(lv.n_lines, 4);
+  /* c1: o2 (2024-01-04) is order 0, o1 order 1 */
+  assert_string_equal(patron_dataset_dict_value(ds, "item", lv.item[0]), "I2");
+  assert_int_equal(lv.order[0], 0);
+  assert_string_equal(patron_dataset_dict_value(ds, "item", lv.item[1]), "I1");
+  assert_int_equal(lv.item[2], 0);
+  assert_int_equal(lv.order[1], 1);
+  assert_int_equal(lv.order[2], 1);
+  assert_int_equal(lv.item[3], ev.item[0]);
+  patron_dataset_free(ds);
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(test_line_items), cmocka_unit_test(test_keep_lines),
+                 cmocka_unit_test(test_interleaved_orders),
                  cmocka_unit_test(test_orders_rejects_and_collapse),
                  cmocka_unit_test(test_strict_names_file_and_line),
                  cmocka_unit_test(test_map_and_quantity_price),
