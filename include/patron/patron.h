@@ -23,6 +23,7 @@
 #include "patron/expr.h"
 #include "patron/mask.h"
 #include "patron/tags.h"
+#include "patron/audience.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
 

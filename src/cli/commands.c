@@ -13,10 +13,12 @@ extern const cli_command cli_cmd_cluster;
 extern const cli_command cli_cmd_churn;
 extern const cli_command cli_cmd_propensity;
 extern const cli_command cli_cmd_experiment;
+extern const cli_command cli_cmd_audience;
 
 const cli_command *const cli_commands[] = {
-    &cli_cmd_analyze, &cli_cmd_gen,   &cli_cmd_demo,       &cli_cmd_clv,        &cli_cmd_repurchase,
-    &cli_cmd_cluster, &cli_cmd_churn, &cli_cmd_propensity, &cli_cmd_experiment, NULL,
+    &cli_cmd_analyze,    &cli_cmd_gen,      &cli_cmd_demo,  &cli_cmd_clv,
+    &cli_cmd_repurchase, &cli_cmd_cluster,  &cli_cmd_churn, &cli_cmd_propensity,
+    &cli_cmd_experiment, &cli_cmd_audience, NULL,
 };
 
 const cli_command *cli_find_command(const char *name) {
