@@ -36,9 +36,9 @@ PATRON_API void patron_audience_free(patron_audience *a);
 /* A new table (free with patron_table_free) of the given rows and columns of t, in that
  * order; column names and labels are borrowed from t (t must outlive it). An unknown column
  * is PATRON_ERR_USAGE naming it with a suggestion. */
-PATRON_API patron_status patron_table_select(const patron_table *t, const uint32_t *rows,
-                                             size_t n_rows, const char *const *columns,
-                                             size_t n_columns, patron_table **out,
-                                             patron_error *err);
+PATRON_API patron_status patron_table_select_rows(const patron_table *t, const uint32_t *rows,
+                                                  size_t n_rows, const char *const *columns,
+                                                  size_t n_columns, patron_table **out,
+                                                  patron_error *err);
 
 #endif

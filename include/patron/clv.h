@@ -233,6 +233,13 @@ PATRON_API char *patron_clv_fit_to_json(const patron_clv_model *purchases,
 PATRON_API patron_status patron_clv_fit_from_json(const char *text, patron_clv_model **purchases,
                                                   patron_clv_model **spend, double *unit_days,
                                                   patron_error *err);
+/* Reads a model file written with patron_clv_fit_to_json (as `patron clv fit` saves
+ * model.json). Errors: PATRON_ERR_IO (unreadable), PATRON_ERR_LIMIT (over
+ * PATRON_CLV_MODEL_FILE_MAX bytes), those of patron_clv_fit_from_json (err->file = path). */
+#define PATRON_CLV_MODEL_FILE_MAX ((size_t)16 << 20)
+PATRON_API patron_status patron_clv_fit_read(const char *path, patron_clv_model **purchases,
+                                             patron_clv_model **spend, double *unit_days,
+                                             patron_error *err);
 
 typedef struct patron_clv_profile_options {
   patron_clv_kind model; /* purchase model (default BG/NBD) */

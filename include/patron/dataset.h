@@ -38,7 +38,8 @@ typedef enum patron_file_kind {
   X(PATRON_REJECT_DUPLICATE_CUSTOMER, "duplicate_customer_id")                                     \
   X(PATRON_REJECT_EMPTY_EVENT_TYPE, "empty_event_type")                                            \
   X(PATRON_REJECT_IMPOSSIBLE_SUMMARY, "impossible_summary")                                        \
-  X(PATRON_REJECT_RUNAWAY_QUOTE, "runaway_quote")
+  X(PATRON_REJECT_RUNAWAY_QUOTE, "runaway_quote")                                                  \
+  X(PATRON_REJECT_DATE_OUT_OF_RANGE, "date_out_of_range")
 
 typedef enum patron_reject_reason {
 #define PATRON_X_ENUM(name, key) name,
@@ -139,6 +140,11 @@ typedef struct patron_orders_view {
 } patron_orders_view;
 
 PATRON_API void patron_dataset_orders(const patron_dataset *ds, patron_orders_view *out);
+
+/* Dates a loader accepts: 1900-01-01 to 2199-12-31 (sentinels such as 0001-01-01 or
+ * 9999-12-31 are rejected as date_out_of_range, so no span or as-of runs absurd). */
+#define PATRON_FIRST_PLAUSIBLE_DAY (-25567) /* 1900-01-01 */
+#define PATRON_LAST_PLAUSIBLE_DAY  84005    /* 2199-12-31 */
 
 /* Latest time of any used order row (INT64_MIN when there is none). */
 PATRON_API int64_t patron_dataset_max_order_time(const patron_dataset *ds);

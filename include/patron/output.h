@@ -6,6 +6,7 @@
 #include "patron/dataset.h"
 #include "patron/profile.h"
 #include "patron/run.h"
+#include "patron/sink.h"
 #include "patron/table.h"
 
 /* Writes every column of t as CSV (header + one line per row). Amounts with 2 decimals,
@@ -40,10 +41,35 @@ PATRON_API patron_status patron_write_summary_json(const patron_dataset *ds,
                                                    const patron_profile *profile,
                                                    const patron_timing *timings, size_t n_timings,
                                                    const char *path, patron_error *err);
-/* The same with the run's timings and its warnings (a "warnings" array of sentences). */
+/* The same with the run's timings and its warnings (a "warnings" array of sentences).
+ * Text that is not valid UTF-8 (a file name) is repaired (U+FFFD) and a warning added to
+ * the run. */
 PATRON_API patron_status patron_write_run_summary_json(const patron_dataset *ds,
                                                        const patron_profile *profile,
-                                                       const patron_run *run, const char *path,
+                                                       patron_run *run, const char *path,
                                                        patron_error *err);
+
+/* Writes tables[i] as DIR/names[i] (CSV) for i < n, each under a temporary name, all
+ * renamed into place once every one is complete. A NULL table removes a stale DIR/names[i]
+ * of an earlier run. inputs (may be NULL): outputs that would overwrite one of its files
+ * are refused (PATRON_ERR_USAGE). Errors: PATRON_ERR_LIMIT (path too long), PATRON_ERR_IO. */
+PATRON_API patron_status patron_write_tables_csv(const char *dir, const char *const *names,
+                                                 const patron_table *const *tables, size_t n,
+                                                 const patron_output_options *o,
+                                                 const patron_dataset *inputs, patron_error *err);
+
+/* ---- The same writers into a sink (include/patron/sink.h: atomic file, memory, callback),
+ * honouring its output options (byte-order mark, formula guard). Path versions above
+ * write an atomic file with default options. */
+PATRON_API patron_status patron_write_table_csv_to(const patron_table *t, patron_sink *s,
+                                                   patron_error *err);
+PATRON_API patron_status patron_write_segments_csv_to(const patron_segment_row *rows, size_t n_rows,
+                                                      patron_sink *s, patron_error *err);
+PATRON_API patron_status patron_write_rejects_csv_to(const patron_dataset *ds, patron_sink *s,
+                                                     patron_error *err);
+PATRON_API patron_status patron_write_run_summary_json_to(const patron_dataset *ds,
+                                                          const patron_profile *profile,
+                                                          patron_run *run, patron_sink *s,
+                                                          patron_error *err);
 
 #endif

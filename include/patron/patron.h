@@ -5,6 +5,7 @@
 #include "patron/version.h"
 #include "patron/error.h"
 #include "patron/run.h"
+#include "patron/sink.h"
 #include "patron/parse.h"
 #include "patron/dataset.h"
 #include "patron/table.h"
@@ -26,5 +27,6 @@
 #include "patron/audience.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
+#include "patron/recommend.h"
 
 #endif

@@ -1,8 +1,8 @@
 /* The pipeline: the run of `analyze` (and of every per-model command, the server and the
- * trigger engine) as a table of stages over one profile. The profile is built as of the
- * run's date, then each enabled stage appends its columns in table order, then the segment
- * report is made. Adding a stage is one table entry in src/ops/pipeline.c plus one
- * function (docs/ARCHITECTURE.md, "Adding a stage"). */
+ * trigger engine) as a table of stages over one profile. The base profile (rows and base
+ * figures) is built as of the run's date, then each enabled stage appends its columns in
+ * table order (first the SPEC segmentations, last the segment report). Adding a stage is one table
+ * entry in src/ops/pipeline.c plus one function (docs/ARCHITECTURE.md, "Adding a stage"). */
 #ifndef PATRON_PIPELINE_H
 #define PATRON_PIPELINE_H
 
@@ -13,6 +13,7 @@
 #include "patron/repurchase.h"
 #include "patron/run.h"
 #include "patron/tags.h"
+#include "patron/sink.h"
 #include "patron/tiers.h"
 
 typedef struct patron_pipeline_options {
@@ -24,7 +25,8 @@ typedef struct patron_pipeline_options {
   const char *churn_model_dir; /* the churn stage: a model directory, or NULL (no stage) */
   patron_cluster_options cluster;
   patron_value_tiers_options value;
-  const char *only;         /* NULL: every enabled stage; else comma-separated stage names */
+  const char *only;         /* NULL: every enabled stage; else comma-separated stage names (the
+                               profile's own stages, such as segment, always run) */
   patron_tags_options tags; /* built-in tags and --tags / --segments rule files (SPEC 7) */
 } patron_pipeline_options;
 
@@ -33,8 +35,7 @@ typedef struct patron_pipeline_results {
   patron_profile *profile;
   patron_segment_row *segments; /* the segment report, in column and label order */
   size_t n_segments;
-  patron_clustering *clustering; /* the cluster stage's clustering (owns cluster_label's
-                                    labels), or NULL */
+  patron_clustering *clustering; /* the cluster stage's clustering, or NULL */
   patron_value_tiers_info value; /* the tiers stage's counts (when value_done) */
   bool value_done;
   char clv_note[512];    /* non-empty when the data could not support the CLV columns: why */
@@ -53,8 +54,7 @@ PATRON_API void patron_pipeline_options_init(patron_pipeline_options *o);
 PATRON_API patron_status patron_pipeline_run(const patron_dataset *ds,
                                              const patron_pipeline_options *o, patron_run *run,
                                              patron_pipeline_results *out, patron_error *err);
-/* Frees the profile, segments and clustering (in that order: the profile borrows the
- * clustering's labels). Accepts NULL. */
+/* Frees the profile, segments and clustering. Accepts NULL. */
 PATRON_API void patron_pipeline_results_free(patron_pipeline_results *r);
 
 /* One stage: appends columns to p's table (rows -> dataset customers,
@@ -68,6 +68,7 @@ typedef struct patron_stage {
   const char *needs; /* for people: when it runs and which columns it reads and adds */
   bool (*enabled)(const patron_pipeline_options *o);
   patron_stage_fn run;
+  bool profile; /* part of every profile: runs whatever options.only names */
 } patron_stage;
 
 /* The stage table, in run order. */
@@ -75,8 +76,12 @@ PATRON_API const patron_stage *patron_pipeline_stages(size_t *n);
 
 /* The files of `patron analyze --out DIR` (SPEC section 4): profiles.csv, segments.csv,
  * rejects.csv (removed when nothing was rejected: a stale one would mislead) and
- * summary.json (with the run's timings, "write" included, and warnings). */
-PATRON_API patron_status patron_pipeline_write(const char *dir, const patron_dataset *ds,
+ * summary.json (with the run's timings, "write" included, and warnings). Every file is
+ * written under a temporary name and renamed once all are complete. o: output options
+ * (NULL: plain CSV). Errors: PATRON_ERR_USAGE when an output would overwrite an input
+ * file, PATRON_ERR_LIMIT for a path too long, PATRON_ERR_IO. */
+PATRON_API patron_status patron_pipeline_write(const char *dir, const patron_output_options *o,
+                                               const patron_dataset *ds,
                                                const patron_pipeline_results *r, patron_run *run,
                                                patron_error *err);
 

@@ -29,6 +29,15 @@ PATRON_API patron_status patron_profile_build(const patron_dataset *ds,
                                               patron_profile **out, patron_error *err);
 PATRON_API void patron_profile_free(patron_profile *p);
 
+/* The two halves of patron_profile_build, for the pipeline: the rows and base figures
+ * (customer_id .. tenure_days) as of a day (PATRON_NO_DAY: patron_dataset_default_as_of),
+ * then the SPEC segmentations (r_score .. lifecycle, models/segment) by opts. */
+PATRON_API patron_status patron_profile_base(const patron_dataset *ds, int32_t as_of_day,
+                                             patron_profile **out, patron_error *err);
+PATRON_API patron_status patron_profile_segment(patron_profile *p,
+                                                const patron_profile_options *opts,
+                                                patron_error *err);
+
 PATRON_API patron_table *patron_profile_table(patron_profile *p);
 PATRON_API const patron_table *patron_profile_table_const(const patron_profile *p);
 PATRON_API int32_t patron_profile_as_of(const patron_profile *p);

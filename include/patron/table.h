@@ -25,7 +25,8 @@ typedef enum patron_col_type {
   PATRON_COL_MONEY,    /* patron_money, printed with 2 decimals */
   PATRON_COL_DATE,     /* int32_t day number */
   PATRON_COL_CATEGORY, /* int32_t code into labels */
-  PATRON_COL_STRING,   /* const char * (not owned: the dataset's strings) */
+  PATRON_COL_STRING,   /* const char * (not owned: the dataset's strings, or copies made
+                          with patron_table_intern) */
 } patron_col_type;
 
 typedef struct patron_column {
@@ -52,15 +53,25 @@ PATRON_API const patron_column *patron_table_find(const patron_table *t, const c
 
 /* Appends a column of n_rows elements filled with the type's "none" and returns its data
  * (owned by the table) through *data. A name already present is PATRON_ERR_USAGE.
- * `name` must outlive the table (a string literal). */
+ * The table keeps its own copy of `name` (a derived column's name may be built at run time,
+ * e.g. a tag or a rule's name, or read back from a store). */
 PATRON_API patron_status patron_table_add(patron_table *t, const char *name, patron_col_type type,
                                           void **data, patron_error *err);
-/* Appends a category column; labels (and alt_labels) must outlive the table. */
+/* Appends a category column. The table copies labels (and alt_labels, which may be NULL
+ * or hold NULL entries), so the caller's arrays may be freed after the call. */
 PATRON_API patron_status patron_table_add_category(patron_table *t, const char *name,
                                                    const char *const *labels,
                                                    const char *const *alt_labels, int32_t n_labels,
                                                    bool segmentation, int32_t **codes,
                                                    patron_error *err);
+/* A copy of s owned by the table (freed with it), for string cells whose text would not
+ * outlive the table (a store read back, a computed label). NULL for s == NULL or when out
+ * of memory. */
+PATRON_API const char *patron_table_intern(patron_table *t, const char *s);
+/* A new table with copies of the named columns of src, in the order given (all rows).
+ * Errors: PATRON_ERR_USAGE naming a missing column, PATRON_ERR_NOMEM. */
+PATRON_API patron_status patron_table_select(const patron_table *src, const char *const *names,
+                                             size_t n_names, patron_table **out, patron_error *err);
 /* Sets the print precision of a double column. */
 PATRON_API void patron_table_set_decimals(patron_table *t, const char *name, int decimals);
 

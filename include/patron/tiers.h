@@ -68,6 +68,20 @@ PATRON_API patron_status patron_cluster_table(patron_table *t, const patron_clus
 PATRON_API const patron_cluster_result *patron_clustering_result(const patron_clustering *c);
 PATRON_API void patron_clustering_free(patron_clustering *c);
 
+/* The tables of `patron cluster`'s files: report (cluster, cluster_label, customers,
+ * customer_share, revenue, revenue_share, recency_days, frequency, monetary), centroids
+ * (cluster, cluster_label, one column per feature) and the k scan (k, inertia, silhouette,
+ * calinski_harabasz, n_iter, converged, chosen). Free each with patron_table_free. */
+enum {
+  PATRON_CLUSTER_REPORT,
+  PATRON_CLUSTER_CENTROIDS,
+  PATRON_CLUSTER_SCAN,
+  PATRON_CLUSTER_TABLES
+};
+PATRON_API patron_status patron_cluster_output_tables(const patron_cluster_result *c,
+                                                      patron_table *out[PATRON_CLUSTER_TABLES],
+                                                      patron_error *err);
+
 /* ---- The value index ----------------------------------------------------------------- */
 
 typedef enum patron_value_index_method {

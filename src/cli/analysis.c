@@ -18,6 +18,7 @@ void cli_analysis_init(cli_analysis *a) {
   a->churn_model = NULL;
   a->spec_only = false;
   patron_tags_options_init(&a->tags);
+  patron_output_options_init(&a->output);
 }
 
 /* The library pipeline's options from analyze's flags. */
@@ -67,7 +68,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     st = patron_pipeline_run(ds, &o, &run, &r, &err);
   }
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, ds, &r, &run, &err);
+    st = patron_pipeline_write(a->out_dir, &a->output, ds, &r, &run, &err);
   if (st == PATRON_OK) {
     cli_print_warnings(command, &run);
     print_report(command, a, ds, &r);

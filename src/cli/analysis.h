@@ -4,6 +4,7 @@
 
 #include "cli_inputs.h"
 #include "cli_tags.h"
+#include "cli_outputs.h"
 #include "cli_tiers.h"
 
 typedef struct cli_analysis {
@@ -15,9 +16,10 @@ typedef struct cli_analysis {
   bool quiet; /* no report on stdout */
   bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */
   patron_clv_profile_options clv_options;
-  bool spec_only;           /* --spec-only: the SPEC section 3 figures alone (no model columns) */
-  const char *churn_model;  /* --churn-model DIR: add its score column (NULL = none) */
-  patron_tags_options tags; /* --tag-window, --price-bands, --tags, --segments (SPEC 7) */
+  bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
+  const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
+  patron_output_options output; /* --excel, --csv-formula-guard */
+  patron_tags_options tags;     /* --tag-window, --price-bands, --tags, --segments (SPEC 7) */
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);

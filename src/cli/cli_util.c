@@ -71,5 +71,9 @@ bool cli_parse_day(const char *command, const char *flag, const char *text, int3
     cli_usage_error(command, "%s expects a date YYYY-MM-DD, got '%s'", flag, text);
     return false;
   }
+  if (*out < PATRON_FIRST_PLAUSIBLE_DAY || *out > PATRON_LAST_PLAUSIBLE_DAY + 1) {
+    cli_usage_error(command, "%s %s lies outside 1900-01-01 .. 2200-01-01", flag, text);
+    return false;
+  }
   return true;
 }

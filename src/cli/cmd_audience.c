@@ -235,7 +235,7 @@ static patron_status select_and_write(audience_args *a, const patron_dataset *ds
   if (st == PATRON_OK)
     st = patron_audience_select(p, ds, &a->sel, &au, err);
   if (st == PATRON_OK)
-    st = patron_table_select(t, au.rows, au.n_rows, a->columns, a->n_columns, &out, err);
+    st = patron_table_select_rows(t, au.rows, au.n_rows, a->columns, a->n_columns, &out, err);
   if (st == PATRON_OK)
     st = patron_write_table_csv(out, a->out, err);
   if (st == PATRON_OK)

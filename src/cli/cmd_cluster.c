@@ -2,9 +2,9 @@
  * fixed or chosen by silhouette; writes assignments, centroids, the k scan and the cluster
  * report, and prints the scan and the report. */
 #include "cli_inputs.h"
+#include "cli_outputs.h"
 #include "cli_tiers.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,13 +21,14 @@ static const char usage[] =
         "auto", "10") "\nOutput:\n"
                       "  --out DIR            output directory (created when missing; required)\n"
                       "  --quiet              no report on stdout\n"
-                      "  -h, --help           this help\n";
+                      "  -h, --help           this help\n\n" CLI_OUTPUT_USAGE;
 
 enum { OPT_OUT = CLI_OPT_FIRST_FREE, OPT_QUIET };
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
     CLI_CLUSTER_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
@@ -36,153 +37,33 @@ static const struct option long_options[] = {
 typedef struct cluster_args {
   cli_inputs inputs;
   cli_tiers tiers;
+  patron_output_options output;
   const char *out_dir;
   bool quiet;
 } cluster_args;
 
-/* ---- Output tables ----------------------------------------------------------------------- */
+/* ---- Output files ------------------------------------------------------------------------ */
 
-static patron_status oom(patron_error *err) {
-  *err = (patron_error){.status = PATRON_ERR_NOMEM};
-  snprintf(err->message, sizeof err->message, "%s", patron_strerror(PATRON_ERR_NOMEM));
-  return PATRON_ERR_NOMEM;
-}
-
-/* Adds a column to t and returns its data (NULL after an error, which *st keeps). */
-static void *column(patron_table *t, const char *name, patron_col_type type, patron_status *st,
-                    patron_error *err) {
-  void *data = NULL;
-  if (*st == PATRON_OK)
-    *st = patron_table_add(t, name, type, &data, err);
-  return *st == PATRON_OK ? data : NULL;
-}
-
-/* cluster (1..k) and cluster_label columns for k rows. */
-static patron_status cluster_columns(patron_table *t, const patron_cluster_result *c,
-                                     patron_error *err) {
-  patron_status st = PATRON_OK;
-  int64_t *num = column(t, "cluster", PATRON_COL_INT, &st, err);
-  int32_t *code = NULL;
+static patron_status write_all(const cluster_args *a, const patron_dataset *ds,
+                               const patron_table *p, const patron_cluster_result *c,
+                               patron_error *err) {
+  static const char *const cols[] = {"customer_id", "recency_days", "frequency",
+                                     "monetary",    "cluster",      "cluster_label"};
+  static const char *const names[] = {"assignments.csv", "report.csv", "centroids.csv",
+                                      "k_scan.csv"};
+  patron_table *t[4] = {0};
+  patron_status st = patron_table_select(p, cols, sizeof cols / sizeof *cols, &t[0], err);
+  patron_table *made[PATRON_CLUSTER_TABLES] = {0};
   if (st == PATRON_OK)
-    st = patron_table_add_category(t, "cluster_label", c->labels, c->labels_zh, (int32_t)c->k,
-                                   false, &code, err);
-  for (size_t i = 0; st == PATRON_OK && i < c->k; i++)
-    num[i] = (int64_t)i + 1, code[i] = (int32_t)i;
-  return st;
-}
-
-static patron_status write_report(const patron_cluster_result *c, const char *path,
-                                  patron_error *err) {
-  patron_table *t = patron_table_new(c->k);
-  if (!t)
-    return oom(err);
-  patron_status st = cluster_columns(t, c, err);
-  int64_t *n = column(t, "customers", PATRON_COL_INT, &st, err);
-  double *share = column(t, "customer_share", PATRON_COL_DOUBLE, &st, err);
-  double *rev = column(t, "revenue", PATRON_COL_DOUBLE, &st, err);
-  double *rshare = column(t, "revenue_share", PATRON_COL_DOUBLE, &st, err);
-  double *rec = column(t, "recency_days", PATRON_COL_DOUBLE, &st, err);
-  double *freq = column(t, "frequency", PATRON_COL_DOUBLE, &st, err);
-  double *mon = column(t, "monetary", PATRON_COL_DOUBLE, &st, err);
-  for (size_t i = 0; st == PATRON_OK && i < c->k; i++) {
-    const patron_kmeans_report_row *r = &c->report[i];
-    n[i] = (int64_t)r->customers, share[i] = r->customer_share, rev[i] = r->revenue;
-    rshare[i] = r->revenue_share, rec[i] = r->recency, freq[i] = r->frequency;
-    mon[i] = r->monetary;
-  }
-  if (st == PATRON_OK) {
-    patron_table_set_decimals(t, "revenue", 2);
-    patron_table_set_decimals(t, "recency_days", 2);
-    patron_table_set_decimals(t, "frequency", 2);
-    patron_table_set_decimals(t, "monetary", 2);
-    st = patron_write_table_csv(t, path, err);
-  }
-  patron_table_free(t);
-  return st;
-}
-
-static patron_status write_centroids(const patron_cluster_result *c, const char *path,
-                                     patron_error *err) {
-  patron_table *t = patron_table_new(c->k);
-  if (!t)
-    return oom(err);
-  patron_status st = cluster_columns(t, c, err);
-  for (size_t j = 0; st == PATRON_OK && j < c->n_features; j++) {
-    double *v = column(t, c->feature_names[j], PATRON_COL_DOUBLE, &st, err);
-    for (size_t i = 0; v && i < c->k; i++)
-      v[i] = c->centroids[i * c->n_features + j];
-  }
+    st = patron_cluster_output_tables(c, made, err);
+  t[1] = made[PATRON_CLUSTER_REPORT];
+  t[2] = made[PATRON_CLUSTER_CENTROIDS];
+  t[3] = made[PATRON_CLUSTER_SCAN];
   if (st == PATRON_OK)
-    st = patron_write_table_csv(t, path, err);
-  patron_table_free(t);
-  return st;
-}
-
-static patron_status write_scan(const patron_cluster_result *c, const char *path,
-                                patron_error *err) {
-  patron_table *t = patron_table_new(c->n_scan);
-  if (!t)
-    return oom(err);
-  patron_status st = PATRON_OK;
-  int64_t *k = column(t, "k", PATRON_COL_INT, &st, err);
-  double *inertia = column(t, "inertia", PATRON_COL_DOUBLE, &st, err);
-  double *sil = column(t, "silhouette", PATRON_COL_DOUBLE, &st, err);
-  double *ch = column(t, "calinski_harabasz", PATRON_COL_DOUBLE, &st, err);
-  int64_t *iter = column(t, "n_iter", PATRON_COL_INT, &st, err);
-  int64_t *conv = column(t, "converged", PATRON_COL_INT, &st, err);
-  int64_t *chosen = column(t, "chosen", PATRON_COL_INT, &st, err);
-  for (size_t i = 0; st == PATRON_OK && i < c->n_scan; i++) {
-    const patron_kmeans_scan_row *r = &c->scan[i];
-    k[i] = (int64_t)r->k, inertia[i] = r->inertia, iter[i] = (int64_t)r->n_iter;
-    sil[i] = r->silhouette_defined ? r->silhouette : NAN;
-    ch[i] = r->ch_defined ? r->calinski_harabasz : NAN;
-    conv[i] = r->converged, chosen[i] = r->k == c->k;
-  }
-  if (st == PATRON_OK) {
-    patron_table_set_decimals(t, "silhouette", 6);
-    st = patron_write_table_csv(t, path, err);
-  }
-  patron_table_free(t);
-  return st;
-}
-
-/* customer_id, recency_days, frequency, monetary, cluster, cluster_label of every row. */
-static patron_status write_assignments(const patron_table *p, const char *path, patron_error *err) {
-  static const char *const names[] = {"customer_id", "recency_days", "frequency",
-                                      "monetary",    "cluster",      "cluster_label"};
-  size_t n = patron_table_n_rows(p);
-  patron_table *t = patron_table_new(n);
-  if (!t)
-    return oom(err);
-  patron_status st = PATRON_OK;
-  for (size_t j = 0; st == PATRON_OK && j < sizeof names / sizeof *names; j++) {
-    const patron_column *src = patron_table_find(p, names[j]);
-    void *dst = NULL;
-    if (src->type == PATRON_COL_CATEGORY)
-      st = patron_table_add_category(t, src->name, src->labels, src->alt_labels, src->n_labels,
-                                     false, (int32_t **)&dst, err);
-    else
-      dst = column(t, src->name, src->type, &st, err);
-    size_t size = src->type == PATRON_COL_CATEGORY ? sizeof(int32_t) : 8;
-    if (st == PATRON_OK)
-      memcpy(dst, src->data, n * size);
-  }
-  if (st == PATRON_OK)
-    st = patron_write_table_csv(t, path, err);
-  patron_table_free(t);
-  return st;
-}
-
-static patron_status write_all(const char *dir, const patron_table *p,
-                               const patron_cluster_result *c, patron_error *err) {
-  char path[4096];
-  patron_status st = write_assignments(p, cli_path(path, sizeof path, dir, "assignments.csv"), err);
-  if (st == PATRON_OK)
-    st = write_centroids(c, cli_path(path, sizeof path, dir, "centroids.csv"), err);
-  if (st == PATRON_OK)
-    st = write_scan(c, cli_path(path, sizeof path, dir, "k_scan.csv"), err);
-  if (st == PATRON_OK)
-    st = write_report(c, cli_path(path, sizeof path, dir, "report.csv"), err);
+    st = patron_write_tables_csv(a->out_dir, names, (const patron_table *const *)t, 4, &a->output,
+                                 ds, err);
+  for (int i = 0; i < 4; i++)
+    patron_table_free(t[i]);
   return st;
 }
 
@@ -256,7 +137,7 @@ static int cluster(cluster_args *a) {
     st = patron_pipeline_run(ds, &o, &run, &r, &err);
   const patron_cluster_result *c = r.clustering ? patron_clustering_result(r.clustering) : NULL;
   if (st == PATRON_OK)
-    st = write_all(a->out_dir, patron_profile_table_const(r.profile), c, &err);
+    st = write_all(a, ds, patron_profile_table_const(r.profile), c, &err);
   if (st == PATRON_OK && !a->quiet)
     print_report(a, c);
   patron_pipeline_results_free(&r);
@@ -279,6 +160,7 @@ static int run(int argc, char **argv) {
   cluster_args a = {.out_dir = NULL};
   cli_inputs_init(&a.inputs);
   cli_tiers_init(&a.tiers, false);
+  patron_output_options_init(&a.output);
   int opt, rc = CLI_EXIT_USAGE;
   optind = 1;
   opterr = 0;
@@ -291,6 +173,8 @@ static int run(int argc, char **argv) {
     int handled = cli_inputs_option(&a.inputs, "cluster", opt, optarg);
     if (handled == 0)
       handled = cli_tiers_option(&a.tiers, "cluster", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a.output, opt);
     if (handled == 0)
       handled = own_option(&a, opt, optarg);
     if (handled < 0)

@@ -723,31 +723,7 @@ static bool write_outputs(const clv_args *a, clv_run *r, patron_error *err) {
 }
 
 static patron_status read_model(const clv_args *a, clv_run *r, double *unit, patron_error *err) {
-  FILE *f = fopen(a->model_path, "rb");
-  if (!f) {
-    snprintf(err->message, sizeof err->message, "cannot read model %s: %s", a->model_path,
-             strerror(errno));
-    return err->status = PATRON_ERR_IO;
-  }
-  char *text = NULL;
-  size_t len = 0, cap = 0;
-  for (int c; (c = fgetc(f)) != EOF;) {
-    if (len + 2 > cap) {
-      char *t = realloc(text, cap = cap ? 2 * cap : 4096);
-      if (!t)
-        break;
-      text = t;
-    }
-    text[len++] = (char)c;
-  }
-  fclose(f);
-  if (text)
-    text[len] = '\0';
-  patron_status st = patron_clv_fit_from_json(text, &r->pm, &r->sm, unit, err);
-  free(text);
-  if (st != PATRON_OK)
-    snprintf(err->file, sizeof err->file, "%s", a->model_path);
-  return st;
+  return patron_clv_fit_read(a->model_path, &r->pm, &r->sm, unit, err);
 }
 
 static void run_free(clv_run *r) {

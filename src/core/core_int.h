@@ -15,6 +15,11 @@ patron_status patron__error_set(patron_error *err, patron_status status, const c
                                 uint64_t line, uint32_t column, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
+/* Copies len bytes of input into out (NUL-terminated, cut to fit cap) with control bytes
+ * escaped (\n, \r, \t, \xHH), for messages that echo input: a file's bytes must never
+ * reach a terminal as escape sequences or fake line breaks. Returns out. */
+const char *patron__escape(char *out, size_t cap, const char *s, size_t len);
+
 #define PATRON__OOM(err) patron__error_set((err), PATRON_ERR_NOMEM, NULL, 0, 0, "out of memory")
 
 /* Ensure *items has room for `need` elements of `size` bytes; grows by doubling.

@@ -4,7 +4,7 @@
 #define PATRON_DATASET_INT_H
 
 #include "core/intern.h"
-#include "io/order_set.h"
+#include "core/order_set.h"
 #include "patron/dataset.h"
 
 typedef enum patron__dict_id {

@@ -1,10 +1,10 @@
-/* Builds the profile table as of a date (SPEC sections 2-3): which customers are rows, the
- * base figures from each customer's time-sorted orders, then the SPEC segmentations.
+/* The profile table as of a date (SPEC sections 2-3): which customers are rows and the
+ * base figures from each customer's time-sorted orders. The SPEC segmentations are added
+ * above core, by models/segment (profile_segments.c).
  * An order counts when its time is before as_of 00:00; a purchase is an order with value > 0. */
 #include "core/sort.h"
 #include "core/table_int.h"
 #include "patron/profile.h"
-#include "patron/rfm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -149,54 +149,19 @@ static patron_status base_figures(patron_profile *p, const patron_dataset *ds, p
   return st;
 }
 
-static patron_status check_options(const patron_profile_options *o, patron_error *err) {
-  if (o->bins < 2 || o->bins > 9)
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                             "--bins must be 2..9 (rfm_cell is three digits), got %d", o->bins);
-  if (!(o->abc_a_pct > 0 && o->abc_b_pct >= 0 && o->abc_a_pct + o->abc_b_pct <= 100))
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                             "--abc A,B needs A > 0, B >= 0 and A + B <= 100");
-  if (!(0 <= o->new_days && o->active_days <= o->silent_days && o->silent_days <= o->dormant_days &&
-        o->active_days >= 1))
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                             "lifecycle windows must satisfy 1 <= active <= silent <= dormant");
-  return PATRON_OK;
-}
-
-static patron_status segmentations(patron_profile *p, const patron_profile_options *o,
-                                   patron_error *err) {
-  patron_table *t = p->table;
-  patron_status st = patron_rfm_scores(t, o->bins, err);
-  if (st == PATRON_OK)
-    st = patron_rfm_classes(t, o->median_threshold, err);
-  if (st == PATRON_OK)
-    st = patron_rfm_segments(t, err);
-  if (st == PATRON_OK)
-    st = patron_value_quadrants(t, err);
-  if (st == PATRON_OK)
-    st = patron_abc_classes(t, o->abc_a_pct, o->abc_b_pct, err);
-  if (st == PATRON_OK)
-    st = patron_lifecycles(t, o->new_days, o->active_days, o->silent_days, o->dormant_days, err);
-  return st;
-}
-
-patron_status patron_profile_build(const patron_dataset *ds, const patron_profile_options *opts,
-                                   patron_profile **out, patron_error *err) {
+patron_status patron_profile_base(const patron_dataset *ds, int32_t as_of_day, patron_profile **out,
+                                  patron_error *err) {
   *out = NULL;
-  patron_status st = check_options(opts, err);
-  if (st != PATRON_OK)
-    return st;
   patron_profile *p = calloc(1, sizeof *p);
   if (!p)
     return PATRON__OOM(err);
-  p->as_of = opts->as_of_day != PATRON_NO_DAY ? opts->as_of_day : patron_dataset_default_as_of(ds);
+  patron_status st = PATRON_OK;
+  p->as_of = as_of_day != PATRON_NO_DAY ? as_of_day : patron_dataset_default_as_of(ds);
   if (p->as_of == PATRON_NO_DAY)
     st = patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                            "no usable order rows: cannot choose an as-of date (give --as-of)");
   if (st == PATRON_OK)
     st = base_figures(p, ds, err);
-  if (st == PATRON_OK)
-    st = segmentations(p, opts, err);
   if (st != PATRON_OK) {
     patron_profile_free(p);
     return st;

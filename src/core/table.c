@@ -9,6 +9,8 @@ struct patron_table {
   size_t n_rows;
   patron_column *cols;
   size_t n_cols, cap;
+  void **owned; /* copies of names, labels, label arrays and interned strings */
+  size_t n_owned, cap_owned;
 };
 
 patron_table *patron_table_new(size_t n_rows) {
@@ -23,6 +25,9 @@ void patron_table_free(patron_table *t) {
     return;
   for (size_t i = 0; i < t->n_cols; i++)
     free(t->cols[i].data);
+  for (size_t i = 0; i < t->n_owned; i++)
+    free(t->owned[i]);
+  free(t->owned);
   free(t->cols);
   free(t);
 }
@@ -63,21 +68,44 @@ static void fill_none(void *data, patron_col_type type, size_t n) {
   }
 }
 
+/* Takes ownership of p (freed with the table); NULL (and p freed) when out of memory. */
+static void *keep(patron_table *t, void *p) {
+  if (p && patron__reserve((void **)&t->owned, &t->cap_owned, t->n_owned + 1, sizeof *t->owned))
+    return t->owned[t->n_owned++] = p;
+  free(p);
+  return NULL;
+}
+
+const char *patron_table_intern(patron_table *t, const char *s) {
+  return s ? keep(t, strdup(s)) : NULL;
+}
+
+/* A table-owned copy of n labels (NULL entries stay NULL); NULL when out of memory. */
+static const char *const *copy_labels(patron_table *t, const char *const *labels, int32_t n) {
+  const char **copy = keep(t, calloc(n > 0 ? (size_t)n : 1, sizeof *copy));
+  for (int32_t i = 0; copy && i < n; i++)
+    if (labels[i] && !(copy[i] = patron_table_intern(t, labels[i])))
+      return NULL;
+  return copy;
+}
+
 static patron_column *append(patron_table *t, const char *name, patron_col_type type,
                              patron_error *err) {
   if (patron_table_find(t, name)) {
     patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "column '%s' already exists", name);
     return NULL;
   }
+  const char *own_name = patron_table_intern(t, name);
   void *data = patron__realloc_big(NULL, (t->n_rows ? t->n_rows : 1) * elem_size(type));
-  if (!data || !patron__reserve((void **)&t->cols, &t->cap, t->n_cols + 1, sizeof *t->cols)) {
+  if (!own_name || !data ||
+      !patron__reserve((void **)&t->cols, &t->cap, t->n_cols + 1, sizeof *t->cols)) {
     free(data);
     PATRON__OOM(err);
     return NULL;
   }
   fill_none(data, type, t->n_rows);
   patron_column *c = &t->cols[t->n_cols++];
-  *c = (patron_column){.name = name, .type = type, .data = data, .decimals = 4};
+  *c = (patron_column){.name = own_name, .type = type, .data = data, .decimals = 4};
   return c;
 }
 
@@ -94,11 +122,15 @@ patron_status patron_table_add_category(patron_table *t, const char *name,
                                         const char *const *labels, const char *const *alt_labels,
                                         int32_t n_labels, bool segmentation, int32_t **codes,
                                         patron_error *err) {
+  const char *const *own = copy_labels(t, labels, n_labels);
+  const char *const *own_alt = alt_labels ? copy_labels(t, alt_labels, n_labels) : NULL;
+  if (!own || (alt_labels && !own_alt))
+    return PATRON__OOM(err);
   patron_column *c = append(t, name, PATRON_COL_CATEGORY, err);
   if (!c)
     return err ? err->status : PATRON_ERR_NOMEM;
-  c->labels = labels;
-  c->alt_labels = alt_labels;
+  c->labels = own;
+  c->alt_labels = own_alt;
   c->n_labels = n_labels;
   c->segmentation = segmentation;
   *codes = c->data;
@@ -119,4 +151,36 @@ void *patron__column_data(const patron_table *t, const char *name, patron_col_ty
   patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "%s needs the column '%s'%s", needed_by,
                     name, c ? " with another type" : "");
   return NULL;
+}
+
+static patron_status copy_column(patron_table *t, const patron_column *src, patron_error *err) {
+  void *dst = NULL;
+  patron_status st =
+      src->type == PATRON_COL_CATEGORY
+          ? patron_table_add_category(t, src->name, src->labels, src->alt_labels, src->n_labels,
+                                      src->segmentation, (int32_t **)&dst, err)
+          : patron_table_add(t, src->name, src->type, &dst, err);
+  if (st == PATRON_OK) {
+    memcpy(dst, src->data, t->n_rows * elem_size(src->type));
+    t->cols[t->n_cols - 1].decimals = src->decimals;
+  }
+  return st;
+}
+
+patron_status patron_table_select(const patron_table *src, const char *const *names, size_t n_names,
+                                  patron_table **out, patron_error *err) {
+  patron_table *t = *out = patron_table_new(src->n_rows);
+  if (!t)
+    return PATRON__OOM(err);
+  patron_status st = PATRON_OK;
+  for (size_t j = 0; st == PATRON_OK && j < n_names; j++) {
+    const patron_column *c = patron_table_find(src, names[j]);
+    st = c ? copy_column(t, c, err)
+           : patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "no column '%s'", names[j]);
+  }
+  if (st != PATRON_OK) {
+    patron_table_free(t);
+    *out = NULL;
+  }
+  return st;
 }

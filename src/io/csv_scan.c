@@ -36,6 +36,12 @@ static ssize_t read_at(int fd, char *buf, size_t len, uint64_t offset) {
   return (ssize_t)got;
 }
 
+/* A file whose first lines end with a CR never followed by LF: read as one endless line. */
+static bool cr_only(const char *buf, size_t len) {
+  const char *cr = memchr(buf, '\r', len);
+  return cr && cr + 1 < buf + len && cr[1] != '\n' && !memchr(buf, '\n', (size_t)(cr - buf));
+}
+
 static patron_status read_header(patron__scan *scan, bool has_header, patron_error *err) {
   size_t want = scan->size < HEADER_WINDOW ? (size_t)scan->size : HEADER_WINDOW;
   scan->header_buf = malloc(want + 1);
@@ -49,6 +55,10 @@ static patron_status read_header(patron__scan *scan, bool has_header, patron_err
   if (bom && scan->size == bom) /* a byte-order mark and nothing else: an empty text file */
     return patron__error_set(err, PATRON_ERR_INPUT, scan->path, 0, 0,
                              has_header ? "file is empty; expected a header row" : "file is empty");
+  if (cr_only(scan->header_buf, (size_t)got))
+    return patron__error_set(err, PATRON_ERR_INPUT, scan->path, 1, 0,
+                             "the lines end with a lone CR (classic Mac line ends), not LF or CR "
+                             "LF; convert the file first, e.g. tr '\\r' '\\n'");
   if (!has_header)
     return PATRON_OK;
   const char *next = NULL, *start = scan->header_buf + bom, *end = scan->header_buf + got;

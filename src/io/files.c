@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 patron_status patron__path_join(char *buf, size_t cap, const char *dir, const char *name,
                                 patron_error *err) {
@@ -52,5 +53,21 @@ patron_status patron__read_file(const char *path, size_t max_bytes, char **out, 
   buf[n] = '\0';
   *out = buf;
   *len = n;
+  return PATRON_OK;
+}
+
+patron_status patron__check_not_input(const char *path, const patron_dataset *ds,
+                                      patron_error *err) {
+  struct stat out;
+  if (stat(path, &out) != 0 || !S_ISREG(out.st_mode))
+    return PATRON_OK; /* a new file, or a device such as /dev/stdout */
+  for (int k = 0; k < PATRON_FILE_KINDS; k++) {
+    const patron_file_report *r = patron_dataset_file_report(ds, (patron_file_kind)k);
+    struct stat in;
+    if (r->present && stat(r->path, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+      return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                               "the output %s is the input file %s: choose another --out", path,
+                               r->path);
+  }
   return PATRON_OK;
 }

@@ -4,6 +4,7 @@
 #define PATRON_IO_FILES_H
 
 #include "core/core_int.h"
+#include "patron/dataset.h"
 
 #include <stddef.h>
 
@@ -16,5 +17,10 @@ patron_status patron__path_join(char *buf, size_t cap, const char *dir, const ch
  * than max_bytes is PATRON_ERR_LIMIT; a missing or unreadable one PATRON_ERR_IO. */
 patron_status patron__read_file(const char *path, size_t max_bytes, char **out, size_t *len,
                                 patron_error *err);
+
+/* PATRON_ERR_USAGE when path names one of ds's input files (the same file, through any
+ * name or link): an output must never overwrite what the run reads. */
+patron_status patron__check_not_input(const char *path, const patron_dataset *ds,
+                                      patron_error *err);
 
 #endif

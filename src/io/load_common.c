@@ -203,6 +203,12 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
                                column, want, want);
     if (idx < 0)
       idx = find_header(names, n, column);
+    for (size_t j = 0; idx >= 0 && j < n; j++)
+      if ((int)j != idx && strcasecmp(names[j], names[idx]) == 0)
+        return patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
+                                 "two columns are named '%s' (fields %d and %zu): rename one, or "
+                                 "map %s to another with --map %s=HEADER",
+                                 names[idx], idx + 1, j + 1, column, column);
     f->field[i] = idx;
     f->header[i] = idx >= 0 ? names[idx] : column;
   }
@@ -417,11 +423,15 @@ patron_status patron__merge_dict(patron_dataset *ds, load_worker *w, patron__dic
 static patron_status strict_error(const load_file *f, const patron__reject_rec *r,
                                   patron_error *err) {
   const char *key = patron_reject_key((patron_reject_reason)r->reason);
+  char text[800], column[200];
   if (r->column[0])
     return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s in column '%s': '%s'",
-                             key, r->column, r->value);
-  return patron__error_set(err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %.*s", key,
-                           (int)(r->raw_len > 200 ? 200 : r->raw_len), r->raw);
+                             key,
+                             patron__escape(column, sizeof column, r->column, strlen(r->column)),
+                             patron__escape(text, sizeof text, r->value, strlen(r->value)));
+  return patron__error_set(
+      err, PATRON_ERR_INPUT, f->path, r->line, 0, "%s: %s", key,
+      patron__escape(text, sizeof text, r->raw, r->raw_len > 200 ? 200 : r->raw_len));
 }
 
 void patron__load_warn(const load_file *f, const char *fmt, ...) {
@@ -456,6 +466,16 @@ static void warn_quoting(const load_file *f, const patron_file_report *rep,
                       f->path, (unsigned long long)r[first].line,
                       patron_reject_key((patron_reject_reason)r[first].reason), n_quoting,
                       n_quoting == 1 ? "" : "s", field_lines(f->opts), field_bytes(f->opts));
+  size_t n_dates = 0, first_date = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].reason == PATRON_REJECT_DATE_OUT_OF_RANGE && !n_dates++)
+      first_date = i;
+  if (n_dates)
+    patron__load_warn(f,
+                      "%s:%llu: date_out_of_range (%zu row%s dated before 1900-01-01 or after "
+                      "2199-12-31, sentinels such as 0001-01-01 or 9999-12-31, were rejected)",
+                      f->path, (unsigned long long)r[first_date].line, n_dates,
+                      n_dates == 1 ? "" : "s");
   if (rep->widest_record_lines > 2)
     patron__load_warn(f,
                       "%s:%llu: a record spans %llu lines (a quoted field holding line "
@@ -512,7 +532,7 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     qsort(dst->items + first, dst->n - first, sizeof *dst->items, by_line);
   if (f->opts->strict && dst->n > first)
     return strict_error(f, &dst->items[first], err);
-  warn_quoting(f, rep, dst->items + first, dst->n - first);
+  warn_quoting(f, rep, dst->n > first ? dst->items + first : NULL, dst->n - first);
   return PATRON_OK;
 }
 

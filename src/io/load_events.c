@@ -70,6 +70,8 @@ static bool events_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   int64_t t;
   if (!patron__parse_time_field(f, &rec->fields[f->field[E_TIME]], &t))
     return patron__worker_reject(b, rec, line, E_TIME, PATRON_REJECT_BAD_DATE);
+  if (!patron__time_plausible(t))
+    return patron__worker_reject(b, rec, line, E_TIME, PATRON_REJECT_DATE_OUT_OF_RANGE);
   const patron__csv_field *type = &rec->fields[f->field[E_TYPE]];
   if (!type->len)
     return patron__worker_reject(b, rec, line, E_TYPE, PATRON_REJECT_EMPTY_EVENT_TYPE);

@@ -36,7 +36,7 @@ typedef struct load_worker {
   bool oom;
 } load_worker;
 
-/* The CLV summary table (load_summary.c): a file kind known only to --map and column
+/* The CLV summary table (models/clv/clv_summary_load.c): a file kind known only to --map and column
  * resolution; the summary loader files its rows under its holder dataset's orders slot. */
 #define PATRON__FILE_SUMMARY   ((patron_file_kind)PATRON_FILE_KINDS)
 #define PATRON__FILE_KINDS_ALL (PATRON_FILE_KINDS + 1)
@@ -78,6 +78,12 @@ bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id);
 /* Dictionary code of a categorical value (0 for empty). */
 uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron__csv_field *v);
+
+/* Whether a parsed time lies in the plausible days (else reject as date_out_of_range). */
+static inline bool patron__time_plausible(int64_t t) {
+  return t >= (int64_t)PATRON_FIRST_PLAUSIBLE_DAY * 86400 &&
+         t < ((int64_t)PATRON_LAST_PLAUSIBLE_DAY + 1) * 86400;
+}
 
 /* Parses a time field (order_time, event_time) per the options. */
 bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, int64_t *out);

@@ -35,6 +35,11 @@ static void members_free_data(load_worker *b) {
   w->cap = 0;
 }
 
+static bool plausible_day(int32_t day) {
+  return day == PATRON_NO_DAY ||
+         (day >= PATRON_FIRST_PLAUSIBLE_DAY && day <= PATRON_LAST_PLAUSIBLE_DAY);
+}
+
 /* An optional date column: empty is "unknown", anything else must parse. */
 static bool optional_day(const load_file *f, const patron__csv_record *rec, int column,
                          int32_t *out) {
@@ -63,6 +68,10 @@ static bool members_row(void *ctx, const patron__csv_record *rec, uint64_t line)
     return patron__worker_reject(b, rec, line, M_SIGNUP, PATRON_REJECT_BAD_DATE);
   if (!optional_day(f, rec, M_BIRTH, &m.birth))
     return patron__worker_reject(b, rec, line, M_BIRTH, PATRON_REJECT_BAD_DATE);
+  if (!plausible_day(m.signup))
+    return patron__worker_reject(b, rec, line, M_SIGNUP, PATRON_REJECT_DATE_OUT_OF_RANGE);
+  if (!plausible_day(m.birth))
+    return patron__worker_reject(b, rec, line, M_BIRTH, PATRON_REJECT_DATE_OUT_OF_RANGE);
   size_t before = b->customers.n;
   uint32_t c = patron__worker_customer(b, cid);
   if (c == PATRON__NO_INDEX)

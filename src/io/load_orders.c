@@ -1,7 +1,9 @@
 /* The orders loader: order lines -> orders (customer, time of the first line, sum of the
  * lines' amounts). Each worker collapses its own lines with a local id table; workers are
  * then merged in file order, so an order split across two workers' ranges is still one.
- * Amount is the `amount` column, else quantity x unit_price (exact in 128-bit). */
+ * Amount is the `amount` column, else quantity x unit_price (exact in 128-bit). Every money
+ * sum later made from the amounts (orders, customers, revenue, segments) is bounded by the
+ * sum of their absolute values, which is checked against the int64 range once loaded. */
 #include "io/load_int.h"
 
 #include <stdlib.h>
@@ -37,8 +39,15 @@ typedef struct orders_worker {
   char last_time_text[32];
   size_t last_time_len;
   int64_t last_time;
-  int64_t max_time;
+  int64_t max_time, min_time;
+  unsigned __int128 abs_total; /* sum of |amount| of the rows kept */
 } orders_worker;
+
+/* a + b wrapping instead of overflowing: the load rejects the data when any sum could have
+ * wrapped (abs_total past INT64_MAX), so a wrapped value is never used. */
+static inline patron_money add_money(patron_money a, patron_money b) {
+  return (patron_money)((uint64_t)a + (uint64_t)b);
+}
 
 /* Order capacity to start with: one order per 48 bytes of the worker's share of the file,
  * at most 16M. It only reserves address space; pages are touched as orders arrive. */
@@ -46,6 +55,7 @@ static void orders_init(load_worker *b) {
   orders_worker *w = (orders_worker *)b;
   w->last_order = PATRON__NO_INDEX;
   w->max_time = INT64_MIN;
+  w->min_time = INT64_MAX;
   const patron__scan *scan = &b->file->scan;
   uint64_t n = (scan->size - scan->data_start) / (uint64_t)b->n_workers / 48;
   n = n > (16u << 20) ? (16u << 20) : n;
@@ -144,6 +154,8 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   int64_t t;
   if (!parse_time_cached(w, &fl[f->field[O_TIME]], &t))
     return patron__worker_reject(b, rec, line, O_TIME, PATRON_REJECT_BAD_DATE);
+  if (!patron__time_plausible(t))
+    return patron__worker_reject(b, rec, line, O_TIME, PATRON_REJECT_DATE_OUT_OF_RANGE);
   patron_money amount, discount = 0;
   int bad = parse_amount(f, fl, &amount);
   if (bad >= 0)
@@ -161,12 +173,15 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   if (o == PATRON__NO_INDEX)
     return b->oom = true, false;
   order_set *s = &w->orders;
-  s->value[o] += amount;
+  s->value[o] = add_money(s->value[o], amount);
+  w->abs_total += (unsigned __int128)(amount < 0 ? -(__int128)amount : amount);
   s->lines[o]++;
   if (t < s->time[o])
     s->time[o] = t;
   if (t > w->max_time)
     w->max_time = t;
+  if (t < w->min_time)
+    w->min_time = t;
   return !f->opts->keep_lines || keep_line(w, rec, c, o, t, amount, discount);
 }
 
@@ -180,7 +195,7 @@ static void adopt_first(patron_dataset *ds, orders_worker *w) {
 
 /* Adds src's order o to the dataset's order g (the same order seen in two workers). */
 static void add_to(order_set *dst, uint32_t g, const order_set *src, size_t o) {
-  dst->value[g] += src->value[o];
+  dst->value[g] = add_money(dst->value[g], src->value[o]);
   dst->lines[g] += src->lines[o];
   if (src->time[o] < dst->time[g])
     dst->time[g] = src->time[o];
@@ -301,9 +316,43 @@ static patron_status check_columns(const load_file *f, patron_error *err) {
   return st;
 }
 
+/* Every money sum stays exact: the absolute amounts must add up within int64. */
+static patron_status check_money_range(const load_file *f, load_worker **b, int n,
+                                       patron_error *err) {
+  unsigned __int128 total = 0;
+  for (int i = 0; i < n; i++)
+    total += ((orders_worker *)b[i])->abs_total;
+  if (total <= (unsigned __int128)INT64_MAX)
+    return PATRON_OK;
+  return patron__error_set(err, PATRON_ERR_INPUT, f->path, 0, 0,
+                           "the amounts add up to more than 922,337,203,685,477.5807 in absolute "
+                           "value, past the range of exact money sums; check the amount column "
+                           "(a misplaced decimal separator, or ids read as amounts?)");
+}
+
+/* Orders spanning more than 50 years are most likely a stray date: say so. */
+static void warn_span(const load_file *f, load_worker **b, int n) {
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (int i = 0; i < n; i++) {
+    const orders_worker *w = (const orders_worker *)b[i];
+    lo = w->min_time < lo ? w->min_time : lo;
+    hi = w->max_time > hi ? w->max_time : hi;
+  }
+  if (hi == INT64_MIN || hi - lo <= (int64_t)50 * 36525 * 864)
+    return;
+  char first[11], last[11];
+  patron_format_day(patron_day_of_time(lo), first);
+  patron_format_day(patron_day_of_time(hi), last);
+  patron__load_warn(f,
+                    "%s: the orders span %s to %s (%lld years): check for stray dates, the "
+                    "default as-of is the day after the latest order",
+                    f->path, first, last, (long long)((hi - lo) / (36525LL * 864)));
+}
+
 static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b, int n,
                                patron_error *err) {
-  patron_status st = PATRON_OK;
+  patron_status st = check_money_range(f, b, n, err);
+  warn_span(f, b, n);
   for (int i = 0; i < n && st == PATRON_OK; i++) {
     orders_worker *w = (orders_worker *)b[i];
     if (w->max_time > ds->max_order_time)

@@ -3,13 +3,15 @@
 #define PATRON_WRITE_INT_H
 
 #include "core/core_int.h"
+#include "patron/sink.h"
 
 #include <string.h>
 
 typedef struct patron__buf {
   char *data;
   size_t len, cap;
-  bool oom; /* sticky: set when a grow failed; later writes are dropped */
+  bool oom;           /* sticky: set when a grow failed; later writes are dropped */
+  bool formula_guard; /* text fields starting with = + - @ TAB CR get a leading ' */
 } patron__buf;
 
 static inline bool patron__buf_room(patron__buf *b, size_t n) {
@@ -37,7 +39,16 @@ static inline void patron__buf_putc(patron__buf *b, char c) {
 /* A finite double with `decimals` places ("%.*f"; up to 330 characters for 1e308). */
 void patron__buf_double(patron__buf *b, double v, int decimals);
 
-/* A CSV field, quoted (with doubled quotes) when it holds , " CR or LF. */
+/* A CSV text field, the one quoting rule of every CSV output (RFC 4180): quoted (with
+ * doubled quotes) when it holds , " CR or LF; with b->formula_guard, a field starting with
+ * = + - @ TAB or CR first gets a single quote (OWASP CSV injection). */
 void patron__buf_csv_field(patron__buf *b, const char *s, size_t n);
+
+/* A new CSV buffer for a sink (its formula guard). */
+patron__buf patron__csv_buf(const patron_sink *s);
+/* Starts a CSV output: the byte-order mark when the sink's options ask for it. */
+patron_status patron__csv_begin(patron_sink *s, patron_error *err);
+/* Writes the buffer to the sink and empties it (PATRON_ERR_NOMEM when a grow failed). */
+patron_status patron__buf_flush(patron__buf *b, patron_sink *s, patron_error *err);
 
 #endif

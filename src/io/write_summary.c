@@ -1,28 +1,28 @@
-/* summary.json (SPEC section 4): what was read, what was rejected and why, and the headline
- * figures of the run. Built with jansson. */
+/* summary.json (SPEC section 4): what was read, what was rejected and why, the headline
+ * figures of the run, its timings and warnings. Made with the JSON writer (json_int.h). */
 #include "core/core_int.h"
+#include "io/json_int.h"
 #include "patron/output.h"
 #include "patron/version.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const kind_names[PATRON_FILE_KINDS] = {"orders", "customers", "events"};
 
-static json_t *file_json(const patron_file_report *r) {
+static json_t *file_json(const patron_file_report *r, size_t *n_bad) {
   json_t *reasons = json_object();
   for (int k = 0; k < PATRON_REJECT_COUNT; k++)
     if (r->rejected_by_reason[k])
       json_object_set_new(reasons, patron_reject_key((patron_reject_reason)k),
                           json_integer((json_int_t)r->rejected_by_reason[k]));
-  return json_pack("{s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I}", "path", r->path, "rows_read",
-                   (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used, "rows_rejected",
-                   (json_int_t)r->rows_rejected, "rejected_by_reason", reasons, "after_as_of",
-                   (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines,
-                   "lines_read", (json_int_t)r->lines_read, "lines_in_quotes",
-                   (json_int_t)r->lines_in_quotes);
+  return json_pack(
+      "{s:o, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I}", "path", patron__json_str(r->path, n_bad),
+      "rows_read", (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used, "rows_rejected",
+      (json_int_t)r->rows_rejected, "rejected_by_reason", reasons, "after_as_of",
+      (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines, "lines_read",
+      (json_int_t)r->lines_read, "lines_in_quotes", (json_int_t)r->lines_in_quotes);
 }
 
 static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -40,25 +40,27 @@ patron_status patron_write_summary_json(const patron_dataset *ds, const patron_p
   return patron_write_run_summary_json(ds, profile, &run, path, err);
 }
 
-patron_status patron_write_run_summary_json(const patron_dataset *ds, const patron_profile *profile,
-                                            const patron_run *run, const char *path,
-                                            patron_error *err) {
-  const patron_timing *timings = run->timings;
-  size_t n_timings = run->n_timings;
-  json_t *root = json_object(), *inputs = json_object(), *times = json_object();
+static json_t *warnings_json(const patron_run *run) {
   json_t *warnings = json_array();
   for (size_t i = 0; i < run->n_warnings; i++)
-    json_array_append_new(warnings, json_string(run->warnings[i]));
+    json_array_append_new(warnings, patron__json_str(run->warnings[i], NULL));
+  return warnings;
+}
+
+/* Everything but the warnings; *n_bad counts text repaired into UTF-8. */
+static json_t *summary_json(const patron_dataset *ds, const patron_profile *profile,
+                            const patron_run *run, size_t *n_bad) {
+  json_t *root = json_object(), *inputs = json_object(), *times = json_object();
   uint64_t after = 0;
   for (int k = 0; k < PATRON_FILE_KINDS; k++) {
     const patron_file_report *r = patron_dataset_file_report(ds, (patron_file_kind)k);
     if (!r->present)
       continue;
-    json_object_set_new(inputs, kind_names[k], file_json(r));
+    json_object_set_new(inputs, kind_names[k], file_json(r, n_bad));
     after += r->after_as_of;
   }
-  for (size_t i = 0; i < n_timings; i++)
-    json_object_set_new(times, timings[i].step, json_real(timings[i].seconds));
+  for (size_t i = 0; i < run->n_timings; i++)
+    json_object_set_new(times, run->timings[i].step, json_real(run->timings[i].seconds));
   patron_profile_stats s;
   patron_profile_stats_get(profile, &s);
   char day[11];
@@ -74,17 +76,39 @@ patron_status patron_write_run_summary_json(const patron_dataset *ds, const patr
                       number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
   json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
   json_object_set_new(root, "timings_seconds", times);
-  json_object_set_new(root, "warnings", warnings);
+  return root;
+}
+
+patron_status patron_write_run_summary_json_to(const patron_dataset *ds,
+                                               const patron_profile *profile, patron_run *run,
+                                               patron_sink *sink, patron_error *err) {
+  size_t n_bad = 0;
+  json_t *root = summary_json(ds, profile, run, &n_bad);
+  if (n_bad)
+    patron_run_warn(run,
+                    "summary.json: %zu invalid UTF-8 byte(s) in input file names were replaced "
+                    "by U+FFFD",
+                    n_bad);
+  json_object_set_new(root, "warnings", warnings_json(run));
   if (run->n_notes) {
     json_t *notes = json_array();
     for (size_t i = 0; i < run->n_notes; i++)
-      json_array_append_new(notes, json_string(run->notes[i]));
+      json_array_append_new(notes, patron__json_str(run->notes[i], NULL));
     json_object_set_new(root, "notes", notes);
   }
-  int rc =
-      json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+  patron_status st = patron__json_write(root, 12, sink, err);
   json_decref(root);
-  if (rc != 0)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot write summary");
-  return PATRON_OK;
+  return st;
+}
+
+patron_status patron_write_run_summary_json(const patron_dataset *ds, const patron_profile *profile,
+                                            patron_run *run, const char *path, patron_error *err) {
+  patron_sink *s = NULL;
+  patron_status st = patron_sink_file(path, NULL, &s, err);
+  if (st == PATRON_OK &&
+      (st = patron_write_run_summary_json_to(ds, profile, run, s, err)) != PATRON_OK)
+    patron_sink_abort(s);
+  else if (st == PATRON_OK)
+    st = patron_sink_close(s, err);
+  return st;
 }

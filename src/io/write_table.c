@@ -4,10 +4,8 @@
 #include "io/write_int.h"
 #include "patron/output.h"
 
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,13 +98,11 @@ static void header(patron__buf *b, const patron_table *t) {
   patron__buf_putc(b, '\n');
 }
 
-static bool put_buffer(FILE *f, const patron__buf *b) {
-  return !b->oom && (b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len);
-}
-
-static bool write_blocks(FILE *f, const patron_table *t, block_job jobs[2]) {
+static patron_status write_blocks(patron_sink *s, const patron_table *t, block_job jobs[2],
+                                  patron_error *err) {
   size_t n = patron_table_n_rows(t);
-  for (size_t at = 0; at < n; at += 2 * BLOCK_ROWS) {
+  patron_status st = PATRON_OK;
+  for (size_t at = 0; st == PATRON_OK && at < n; at += 2 * BLOCK_ROWS) {
     for (int k = 0; k < 2; k++) {
       jobs[k].begin = at + (size_t)k * BLOCK_ROWS < n ? at + (size_t)k * BLOCK_ROWS : n;
       jobs[k].end = jobs[k].begin + BLOCK_ROWS < n ? jobs[k].begin + BLOCK_ROWS : n;
@@ -119,28 +115,31 @@ static bool write_blocks(FILE *f, const patron_table *t, block_job jobs[2]) {
       pthread_join(th, NULL);
     else
       format_block(&jobs[1]);
-    for (int k = 0; k < 2; k++)
-      if (!put_buffer(f, &jobs[k].buf))
-        return false;
+    for (int k = 0; st == PATRON_OK && k < 2; k++)
+      st = patron__buf_flush(&jobs[k].buf, s, err);
   }
-  return true;
+  return st;
+}
+
+patron_status patron_write_table_csv_to(const patron_table *t, patron_sink *s, patron_error *err) {
+  block_job jobs[2] = {{.t = t, .buf = patron__csv_buf(s)}, {.t = t, .buf = patron__csv_buf(s)}};
+  header(&jobs[0].buf, t);
+  patron_status st = patron__csv_begin(s, err);
+  if (st == PATRON_OK)
+    st = patron__buf_flush(&jobs[0].buf, s, err);
+  if (st == PATRON_OK)
+    st = write_blocks(s, t, jobs, err);
+  free(jobs[0].buf.data);
+  free(jobs[1].buf.data);
+  return st;
 }
 
 patron_status patron_write_table_csv(const patron_table *t, const char *path, patron_error *err) {
-  FILE *f = fopen(path, "wb");
-  if (!f)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
-  block_job jobs[2] = {{.t = t}, {.t = t}};
-  header(&jobs[0].buf, t);
-  bool ok = put_buffer(f, &jobs[0].buf) && write_blocks(f, t, jobs);
-  bool oom = jobs[0].buf.oom || jobs[1].buf.oom;
-  free(jobs[0].buf.data);
-  free(jobs[1].buf.data);
-  if (fclose(f) != 0)
-    ok = false;
-  if (oom)
-    return PATRON__OOM(err);
-  return ok ? PATRON_OK
-            : patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "write failed: %s",
-                                strerror(errno));
+  patron_sink *s = NULL;
+  patron_status st = patron_sink_file(path, NULL, &s, err);
+  if (st == PATRON_OK && (st = patron_write_table_csv_to(t, s, err)) != PATRON_OK)
+    patron_sink_abort(s);
+  else if (st == PATRON_OK)
+    st = patron_sink_close(s, err);
+  return st;
 }

@@ -191,9 +191,9 @@ static void copy_cells(const patron_column *src, void *dst, const uint32_t *rows
   }
 }
 
-patron_status patron_table_select(const patron_table *t, const uint32_t *rows, size_t n_rows,
-                                  const char *const *columns, size_t n_columns, patron_table **out,
-                                  patron_error *err) {
+patron_status patron_table_select_rows(const patron_table *t, const uint32_t *rows, size_t n_rows,
+                                       const char *const *columns, size_t n_columns,
+                                       patron_table **out, patron_error *err) {
   *out = NULL;
   for (size_t k = 0; k < n_columns; k++)
     if (!patron_table_find(t, columns[k]))

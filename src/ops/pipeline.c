@@ -23,24 +23,26 @@ static bool churn_on(const patron_pipeline_options *o) {
 
 /* clang-format off */
 static const patron_stage stages[] = {
+  {"segment", "always, first; reads the base figures; adds r_score .. lifecycle (SPEC 3)",
+   always, patron__stage_segment, true},
   {"clv", "unless --spec-only/--no-clv; reads orders; adds p_alive, exp_purchases_90d, "
-          "clv_365d", clv_on, patron__stage_clv},
+          "clv_365d", clv_on, patron__stage_clv, false},
   {"repurchase", "unless --spec-only; reads orders, lines; adds repurchase_cycle_days, "
                  "next_purchase_expected, repurchase_due, repurchase_status", models,
-   patron__stage_repurchase},
+   patron__stage_repurchase, false},
   {"churn", "with --churn-model; reads the model's features; adds churn_risk or "
-            "purchase_propensity", churn_on, patron__stage_churn},
+            "purchase_propensity", churn_on, patron__stage_churn, false},
   {"cluster", "unless --spec-only; reads the --features columns; adds cluster, "
-              "cluster_label", models, patron__stage_cluster},
+              "cluster_label", models, patron__stage_cluster, false},
   {"tiers", "unless --spec-only; reads recency_days, frequency, monetary, events; adds "
-            "value_index, tier, member_level", models, patron__stage_tiers},
+            "value_index, tier, member_level", models, patron__stage_tiers, false},
   {"tags", "unless --spec-only; reads lines, events, members; adds the built-in tags "
            "(preferred_category ... last_event_date) the inputs support", models,
-   patron__stage_tags},
+   patron__stage_tags, false},
   {"rules", "with --tags/--segments; reads any column; adds one column per tag rule and tags, "
-            "or custom_segment", rules_on, patron__stage_rules},
+            "or custom_segment", rules_on, patron__stage_rules, false},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
-   always, patron__stage_segment_report},
+   always, patron__stage_segment_report, false},
 };
 /* clang-format on */
 
@@ -93,7 +95,7 @@ static patron_status run_stages(const patron_dataset *ds, const patron_pipeline_
   patron_status st = PATRON_OK;
   for (size_t i = 0; st == PATRON_OK && i < sizeof stages / sizeof stages[0]; i++) {
     const patron_stage *s = &stages[i];
-    if (!s->enabled(o) || (o->only && !listed(o->only, s->name)))
+    if (!s->enabled(o) || (o->only && !s->profile && !listed(o->only, s->name)))
       continue;
     if (patron_run_cancelled(run))
       return patron__error_set(err, PATRON_ERR_CANCELLED, NULL, 0, 0, "cancelled before %s",
@@ -112,10 +114,8 @@ patron_status patron_pipeline_run(const patron_dataset *ds, const patron_pipelin
   patron_status st = o->only ? check_only(o->only, err) : PATRON_OK;
   if (st != PATRON_OK)
     return st;
-  patron_profile_options po = o->profile;
-  if (run->as_of_day != PATRON_NO_DAY)
-    po.as_of_day = run->as_of_day;
-  if ((st = patron_profile_build(ds, &po, &out->profile, err)) != PATRON_OK)
+  int32_t as_of = run->as_of_day != PATRON_NO_DAY ? run->as_of_day : o->profile.as_of_day;
+  if ((st = patron_profile_base(ds, as_of, &out->profile, err)) != PATRON_OK)
     return st;
   run->as_of_day = patron_profile_as_of(out->profile);
   patron_run_lap(run, "profile");

@@ -1,12 +1,19 @@
 /* The model stages of the pipeline: each calls one model of src/models on the profile
- * (CLV columns: docs/CLV.md; repurchase: docs/REPURCHASE.md; churn score: docs/CHURN.md;
- * clusters, value index, tiers, member levels: docs/TIERS.md; segment report: SPEC 4). */
+ * (SPEC section 3 segmentations: docs/FIGURES.md; CLV columns: docs/CLV.md; repurchase:
+ * docs/REPURCHASE.md; churn score: docs/CHURN.md; clusters, value index, tiers, member levels:
+ * docs/TIERS.md; segment report: SPEC 4). */
 #include "core/core_int.h"
 #include "ops/stages.h"
 #include "patron/churn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+
+patron_status patron__stage_segment(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                    patron_error *err) {
+  (void)ds;
+  return patron_profile_segment(p, &run->options->profile, err);
+}
 
 /* CLV columns. When the data cannot support a model (too few repeat buyers, no
  * convergence) they stay empty with a note in the results; other failures end the run. */

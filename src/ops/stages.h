@@ -5,6 +5,8 @@
 
 #include "patron/pipeline.h"
 
+patron_status patron__stage_segment(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                    patron_error *err);
 patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                 patron_error *err);
 patron_status patron__stage_repurchase(patron_profile *p, const patron_dataset *ds, patron_run *run,

@@ -41,12 +41,12 @@ expect_contains "$WORK/gg/model.json" '"p": 6.24'
 # impossible summary rows: rejects.csv with file and line; --strict stops at the first
 { printf 'customer_id,frequency,recency,T\n1,2,10,20\n2,0,3,20\n3,1,30,20\n4,x,1,2\n'
   tail -n +2 "$CD/cdnow_customers_summary.csv" | head -300; } >"$WORK/bad.csv"
-expect_exit 0 -- "$PATRON" clv fit --summary "$WORK/bad.csv" --out "$WORK/bad"
+expect_exit 0 -- "$PATRON" clv fit --summary "$WORK/bad.csv" --unit weeks --out "$WORK/bad"
 expect_contains "$WORK/bad/rejects.csv" "$WORK/bad.csv,3,recency,impossible_summary"
 expect_contains "$WORK/bad/rejects.csv" "$WORK/bad.csv,4,T,impossible_summary"
 expect_contains "$WORK/bad/rejects.csv" "$WORK/bad.csv,5,frequency,bad_number"
 expect_contains "$WORK/bad/summary.json" '"impossible_summary": 2'
-expect_exit 1 -- "$PATRON" clv fit --summary "$WORK/bad.csv" --strict --out "$WORK/bad2"
+expect_exit 1 -- "$PATRON" clv fit --summary "$WORK/bad.csv" --unit weeks --strict --out "$WORK/bad2"
 expect_contains "$WORK/err" "bad.csv:3: impossible_summary in column 'recency'"
 expect_exit 1 -- "$PATRON" clv fit --summary "$CD/cdnow_customers_summary.csv" --map customer_id=ID \
   --spend gammagamma --out "$WORK/nospend"

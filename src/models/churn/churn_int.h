@@ -37,6 +37,11 @@ struct patron_churn_model {
 /* The population a task scores. */
 patron_population patron__churn_population(patron_churn_task task);
 
+/* Checks an XGBoost JSON model's structure before XGBoost sees it (churn_xgb_check.c):
+ * objective binary:logistic, gbtree, n_features columns, bounded trees whose children
+ * follow their parent and whose splits name a column. PATRON_ERR_INPUT saying what is wrong. */
+patron_status patron__xgb_check(const char *text, size_t len, size_t n_features, patron_error *err);
+
 /* Dense float rows -> probabilities. */
 patron_status patron__xgb_predict(const patron_churn_model *m, const float *x, size_t n,
                                   double *out, patron_error *err);

@@ -236,6 +236,9 @@ patron_status patron__xgb_save(const patron_churn_model *m, char **text, size_t 
 
 patron_status patron__xgb_load(patron_churn_model *m, const char *text, size_t len,
                                patron_error *err) {
+  patron_status st = patron__xgb_check(text, len, patron_feature_schema_n_columns(m->schema), err);
+  if (st != PATRON_OK)
+    return st;
   silence();
   BoosterHandle b;
   XGB_TRY(XGBoosterCreate(NULL, 0, &b), "cannot create a booster");

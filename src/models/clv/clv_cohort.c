@@ -4,7 +4,6 @@
  * 2005 and lifetimes' summary_data_from_transaction_data). */
 #include "models/clv/clv_int.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,38 +100,21 @@ static void figures(const walk *w, uint32_t c, int32_t cal_end, int32_t hold_end
 typedef struct cohort_job {
   const walk *w;
   int32_t cal_end, hold_end;
-  size_t lo, hi;
   customer_figures *out; /* per dataset customer */
 } cohort_job;
 
-static void *cohort_thread(void *arg) {
+static void cohort_range(void *arg, size_t lo, size_t hi, int worker) {
+  (void)worker;
   cohort_job *j = arg;
-  for (size_t c = j->lo; c < j->hi; c++)
+  for (size_t c = lo; c < hi; c++)
     figures(j->w, (uint32_t)c, j->cal_end, j->hold_end, &j->out[c]);
-  return NULL;
 }
 
-/* Runs figures() over every customer on n_threads threads (each a contiguous range). */
+/* Runs figures() over every customer on the executor (one thread below 10,000). */
 static void all_figures(const walk *w, size_t n, int32_t cal_end, int32_t hold_end, int n_threads,
                         customer_figures *out) {
-  cohort_job jobs[64];
-  pthread_t tid[64];
-  bool started[64] = {false};
-  n_threads = n < 10000 || n_threads < 1 ? 1 : n_threads > 64 ? 64 : n_threads;
-  for (int t = n_threads - 1; t >= 0; t--) { /* job 0 runs here, after the others start */
-    jobs[t] = (cohort_job){w,
-                           cal_end,
-                           hold_end,
-                           n * (size_t)t / (size_t)n_threads,
-                           n * (size_t)(t + 1) / (size_t)n_threads,
-                           out};
-    started[t] = t > 0 && pthread_create(&tid[t], NULL, cohort_thread, &jobs[t]) == 0;
-    if (!started[t])
-      cohort_thread(&jobs[t]);
-  }
-  for (int t = 1; t < n_threads; t++)
-    if (started[t])
-      pthread_join(tid[t], NULL);
+  cohort_job job = {w, cal_end, hold_end, out};
+  patron__exec_ranges(n < 10000 || n_threads < 1 ? 1 : n_threads, n, 4096, cohort_range, &job);
 }
 
 static int32_t default_calibration_end(const patron_dataset *ds) {

@@ -8,7 +8,7 @@
 
 #include <gsl/gsl_multimin.h>
 #include <math.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,53 +27,28 @@ typedef struct fit_ctx {
   double theta[P_MAX];
   double memo_eta[P_MAX], memo_f, memo_g[P_MAX]; /* GSL asks for f and df separately */
   bool memo_ok, have_memo;
+  atomic_bool failed; /* a block's evaluation failed */
 } fit_ctx;
 
-typedef struct worker {
-  fit_ctx *ctx;
-  size_t b_lo, b_hi;
-  bool ok;
-} worker;
-
-static void *run_blocks(void *arg) {
-  worker *wk = arg;
-  fit_ctx *c = wk->ctx;
-  wk->ok = true;
-  for (size_t b = wk->b_lo; b < wk->b_hi; b++) {
-    double *out = c->block + b * (1 + c->P);
-    memset(out, 0, (1 + c->P) * sizeof *out);
-    size_t lo = b * BLOCK_ROWS, hi = lo + BLOCK_ROWS < c->s->n ? lo + BLOCK_ROWS : c->s->n;
-    if (!c->fam->eval(c->theta, c->s, &c->cache, lo, hi, out, out + 1))
-      wk->ok = false;
-  }
-  return NULL;
+/* One part of the executor: block b's log-likelihood and gradient, summed in block order
+ * afterwards, so the total does not depend on the thread count. */
+static void eval_block(void *arg, size_t b, int worker) {
+  (void)worker;
+  fit_ctx *c = arg;
+  double *out = c->block + b * (1 + c->P);
+  memset(out, 0, (1 + c->P) * sizeof *out);
+  size_t lo = b * BLOCK_ROWS, hi = lo + BLOCK_ROWS < c->s->n ? lo + BLOCK_ROWS : c->s->n;
+  if (!c->fam->eval(c->theta, c->s, &c->cache, lo, hi, out, out + 1))
+    atomic_store(&c->failed, true);
 }
 
 /* Total weighted log-likelihood and gradient (natural parameters) at theta. */
 static bool loglik(fit_ctx *c, const double *theta, double *ll, double *grad) {
   memcpy(c->theta, theta, c->P * sizeof *theta);
   c->fam->prepare(theta, c->s, &c->cache);
-  int nt = c->threads;
-  if ((size_t)nt > c->n_blocks)
-    nt = (int)c->n_blocks;
-  worker wk[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
-  bool started[MAX_THREADS] = {false};
-  for (int t = 0; t < nt; t++) {
-    wk[t] = (worker){c, c->n_blocks * (size_t)t / (size_t)nt,
-                     c->n_blocks * (size_t)(t + 1) / (size_t)nt, true};
-    if (t > 0)
-      started[t] = pthread_create(&tid[t], NULL, run_blocks, &wk[t]) == 0;
-  }
-  for (int t = nt - 1; t >= 0; t--) /* run unstarted slices (incl. 0) on this thread */
-    if (!started[t])
-      run_blocks(&wk[t]);
-  bool ok = true;
-  for (int t = 0; t < nt; t++) {
-    if (started[t])
-      pthread_join(tid[t], NULL);
-    ok = ok && wk[t].ok;
-  }
+  atomic_store(&c->failed, false);
+  patron__exec_parts(c->threads, c->n_blocks, eval_block, c);
+  bool ok = !atomic_load(&c->failed);
   long double acc[1 + P_MAX] = {0};
   for (size_t b = 0; b < c->n_blocks; b++)
     for (size_t j = 0; j <= c->P; j++)

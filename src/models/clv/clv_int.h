@@ -4,6 +4,7 @@
 #define PATRON_CLV_INT_H
 
 #include "core/core_int.h"
+#include "core/exec.h"
 #include "patron/clv.h"
 
 /* Distinct rows with summed weights. For purchase models a row is (x, t_x, T); for
@@ -94,11 +95,8 @@ bool patron__clv_value_draws(const patron_clv_model *pm, const patron_clv_model 
  * transactions, holdout columns (zeroed) on request. NULL when memory runs out. */
 patron_clv_cohort *patron__clv_cohort_alloc(size_t n, bool transactions, bool holdout);
 
-/* fn(ctx, lo, hi, worker) over [0, n) in blocks, on `threads` workers (ids 0..threads-1);
- * a worker whose thread cannot start leaves its blocks to the others. */
-typedef void (*patron__clv_range_fn)(void *ctx, size_t lo, size_t hi, int worker);
-void patron__clv_parallel(size_t n, size_t block, int threads, patron__clv_range_fn fn, void *ctx);
-/* Workers worth starting for n rows in blocks (requested 0 = all cores), 1..64. */
+/* Per-customer work runs on the executor (core/exec.h: patron__exec_ranges). Workers worth starting
+ * for n rows in blocks (requested 0 = all cores), 1..64. */
 int patron__clv_threads(int requested, size_t n, size_t block);
 
 #endif

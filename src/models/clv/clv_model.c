@@ -223,9 +223,9 @@ static patron_status fit_from_root(json_t *root, patron_clv_model **purchases,
   json_t *u = json_object_get(root, "unit_days"), *p = json_object_get(root, "purchases");
   json_t *sp = json_object_get(root, "spend");
   *unit_days = json_is_number(u) ? json_number_value(u) : 0;
-  if (!(*unit_days > 0) || !json_is_object(p))
+  if (!(*unit_days > 0 && *unit_days <= 366) || !json_is_object(p))
     return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                             "CLV fit JSON needs unit_days > 0 and a \"purchases\" model");
+                             "CLV fit JSON needs unit_days in (0, 366] and a \"purchases\" model");
   patron_status st = from_root(p, purchases, err);
   if (st == PATRON_OK && json_is_object(sp))
     st = from_root(sp, spend, err);

@@ -306,7 +306,7 @@ static patron_status predict_rows(const patron_clv_model *m, const patron_clv_da
   }
   *job = (rows_job){.m = m, .s = s, .q = q, .v = v};
   int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
-  patron__clv_parallel(s->n, PREDICT_BLOCK, nt, rows_block, job);
+  patron__exec_ranges(nt, s->n, PREDICT_BLOCK, rows_block, job);
   for (size_t i = 0; i < s->n && st == PATRON_OK; i++)
     if (!isfinite(v[i]))
       st = patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,

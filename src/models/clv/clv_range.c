@@ -143,7 +143,7 @@ patron_status patron_clv_predict_value_range(const patron_clv_model *purchases,
     return PATRON__OOM(err);
   }
   j->u = setup(purchases, spend, opts), j->d = data, j->n_sims = n_sims, j->seed = seed;
-  patron__clv_parallel(data->n, RANGE_BLOCK, nt, range_block, j);
+  patron__exec_ranges(nt, data->n, RANGE_BLOCK, range_block, j);
   for (size_t i = 0; i < data->n && st == PATRON_OK; i++) {
     if (isnan(j->lo[i]))
       st = patron__error_set(err, PATRON_ERR_INPUT, NULL, (uint64_t)i + 1, 0,

@@ -214,7 +214,7 @@ static void scratch_free(scratch *s) {
 static patron_status pairs_table(cat_job *j, const patron_repurchase_options *o, int32_t as_of,
                                  patron_table **out, patron_error *err) {
   size_t n_blocks = (j->n_customers + BLOCK_ROWS - 1) / BLOCK_ROWS;
-  patron__run_blocks(o->n_threads, n_blocks, count_block, j);
+  patron__exec_parts(o->n_threads, n_blocks, count_block, j);
   size_t rows = 0;
   for (size_t b = 0; b < n_blocks; b++) {
     size_t n = j->block_row[b];
@@ -234,7 +234,7 @@ static patron_status pairs_table(cat_job *j, const patron_repurchase_options *o,
   if (st == PATRON_OK)
     st = patron__cycle_cols_add(t, true, o->fallback, as_of, o->due_days, &j->pairs.cols, err);
   if (st == PATRON_OK)
-    patron__run_blocks(o->n_threads, n_blocks, pair_block, j);
+    patron__exec_parts(o->n_threads, n_blocks, pair_block, j);
   if (st != PATRON_OK)
     patron_table_free(t);
   else
@@ -246,7 +246,7 @@ static patron_status pairs_table(cat_job *j, const patron_repurchase_options *o,
 static patron_status run_pairs(cat_job *j, const patron_repurchase_options *o, int32_t as_of,
                                patron_table **out, patron_error *err) {
   size_t n_blocks = (j->n_customers + BLOCK_ROWS - 1) / BLOCK_ROWS;
-  int workers = patron__block_workers(o->n_threads, n_blocks);
+  int workers = patron__exec_workers(o->n_threads, n_blocks);
   size_t most = max_lines(&j->lv, j->n_customers);
   j->block_row = malloc((n_blocks ? n_blocks : 1) * sizeof *j->block_row);
   bool ok = j->block_row != NULL;

@@ -85,7 +85,7 @@ static uint32_t max_orders(const order_job *j) {
 /* Runs cycle_block over every block with per-worker workspaces. */
 static patron_status run_cycles(order_job *j, int n_threads, patron_error *err) {
   size_t n_blocks = (j->n + BLOCK_ROWS - 1) / BLOCK_ROWS;
-  int workers = patron__block_workers(n_threads, n_blocks);
+  int workers = patron__exec_workers(n_threads, n_blocks);
   uint32_t most = max_orders(j);
   bool ok = true;
   for (int w = 0; w < workers; w++) {
@@ -94,7 +94,7 @@ static patron_status run_cycles(order_job *j, int n_threads, patron_error *err) 
     ok = ok && j->days[w] && j->gaps[w];
   }
   if (ok)
-    patron__run_blocks(workers, n_blocks, cycle_block, j);
+    patron__exec_parts(workers, n_blocks, cycle_block, j);
   for (int w = 0; w < workers; w++) {
     free(j->days[w]);
     free(j->gaps[w]);
@@ -142,7 +142,7 @@ static patron_status count_rows(order_job *j, int n_threads, size_t *rows, patro
   j->block_row = malloc((n_blocks ? n_blocks : 1) * sizeof *j->block_row);
   if (!j->block_row)
     return PATRON__OOM(err);
-  patron__run_blocks(n_threads, n_blocks, count_block, j);
+  patron__exec_parts(n_threads, n_blocks, count_block, j);
   *rows = 0;
   for (size_t b = 0; b < n_blocks; b++) {
     size_t n = j->block_row[b];

@@ -7,8 +7,6 @@
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_statistics_int.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 
 static const char *const status_labels[4] = {"due", "overdue", "not_due", "unknown"};
@@ -139,53 +137,4 @@ patron_status patron__repurchase_as_of(const patron_dataset *ds, const patron_re
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "no usable order rows: cannot choose an as-of date (give --as-of)");
   return PATRON_OK;
-}
-
-typedef struct runner {
-  patron__block_fn fn;
-  void *ctx;
-  size_t n_blocks;
-  atomic_size_t next;
-} runner;
-
-typedef struct worker_arg {
-  runner *r;
-  int id;
-} worker_arg;
-
-static void *work(void *arg) {
-  worker_arg *w = arg;
-  for (;;) {
-    size_t b = atomic_fetch_add(&w->r->next, 1);
-    if (b >= w->r->n_blocks)
-      return NULL;
-    w->r->fn(w->r->ctx, b, w->id);
-  }
-}
-
-int patron__block_workers(int n_threads, size_t n_blocks) {
-  int n = n_threads > 0 ? n_threads : patron__default_threads();
-  if (n > PATRON__MAX_WORKERS)
-    n = PATRON__MAX_WORKERS;
-  if ((size_t)n > n_blocks)
-    n = n_blocks ? (int)n_blocks : 1;
-  return n;
-}
-
-int patron__run_blocks(int n_threads, size_t n_blocks, patron__block_fn fn, void *ctx) {
-  int n = patron__block_workers(n_threads, n_blocks);
-  runner r = {.fn = fn, .ctx = ctx, .n_blocks = n_blocks};
-  atomic_init(&r.next, 0);
-  worker_arg args[PATRON__MAX_WORKERS];
-  pthread_t tid[PATRON__MAX_WORKERS];
-  bool started[PATRON__MAX_WORKERS] = {false};
-  for (int i = 0; i < n; i++)
-    args[i] = (worker_arg){&r, i};
-  for (int i = 1; i < n; i++)
-    started[i] = pthread_create(&tid[i], NULL, work, &args[i]) == 0;
-  work(&args[0]); /* blocks a failed thread would have taken are taken here */
-  for (int i = 1; i < n; i++)
-    if (started[i])
-      pthread_join(tid[i], NULL);
-  return n;
 }

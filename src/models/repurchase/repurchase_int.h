@@ -1,12 +1,13 @@
 /* Internals shared by the repurchase files: one cycle (distinct purchase days, median gap),
- * the columns every repurchase table carries, and a block-parallel runner. */
+ * the columns every repurchase table carries (blocks run on the executor, core/exec.h). */
 #ifndef PATRON_REPURCHASE_INT_H
 #define PATRON_REPURCHASE_INT_H
 
+#include "core/exec.h"
 #include "core/table_int.h"
 #include "patron/repurchase.h"
 
-enum { PATRON__MAX_WORKERS = 64 };
+enum { PATRON__MAX_WORKERS = PATRON__EXEC_MAX_WORKERS };
 
 /* One customer's (or one customer-category pair's) purchase days before as-of. */
 typedef struct patron__cycle {
@@ -74,14 +75,5 @@ patron_status patron__repurchase_as_of(const patron_dataset *ds,
                                        const patron_repurchase_options *opts, int32_t *as_of,
                                        patron_error *err);
 patron_status patron__repurchase_check(const patron_repurchase_options *opts, patron_error *err);
-
-/* Calls fn(ctx, block, worker) for every block in [0, n_blocks) on up to n_threads
- * threads (0: all cores); blocks are taken in order by whichever worker is free, so fn
- * must write only block-owned memory and worker-owned workspaces. Returns the number of
- * workers used (>= 1); workers are numbered 0..n-1. */
-typedef void (*patron__block_fn)(void *ctx, size_t block, int worker);
-int patron__run_blocks(int n_threads, size_t n_blocks, patron__block_fn fn, void *ctx);
-/* How many workers patron__run_blocks will use, to size workspaces beforehand. */
-int patron__block_workers(int n_threads, size_t n_blocks);
 
 #endif

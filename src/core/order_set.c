@@ -1,6 +1,6 @@
 /* Exact order lookup by (customer, order_id): per-customer lists with Bloom masks, hash
  * table for heavy customers (see order_set.h). */
-#include "io/order_set.h"
+#include "core/order_set.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -22,15 +22,18 @@ typedef struct summary_worker {
   load_worker base;
   summary_row *rows; /* in file order */
   size_t n, cap;
+  double unit_days; /* days per time unit of recency and T */
 } summary_worker;
 
 static void summary_reset(void *ctx) {
   summary_worker *w = ctx;
   const load_file *f = w->base.file;
+  double unit_days = w->unit_days;
   patron__worker_free(&w->base);
   free(w->rows);
   memset(w, 0, sizeof *w);
   patron__worker_init(&w->base, f);
+  w->unit_days = unit_days;
 }
 
 /* A decimal number (blanks around it allowed); false for anything else. */
@@ -51,15 +54,19 @@ static bool parse_number(const patron__csv_field *v, double *out) {
   return end == buf + len && isfinite(*out);
 }
 
-/* Column of the first impossible value, or -1 when the row is a possible summary. */
-static int impossible(const summary_row *r) {
-  if (r->x < 0 || r->x != floor(r->x))
+/* Column of the first impossible value, or -1 when the row is a possible summary.
+ * Repeat purchases fall on distinct days after the first, so frequency <= recency in days
+ * (with a twentieth of a unit for recency rounded in the file); T spans at most the
+ * plausible dates (300 years); spend at most the largest amount. */
+static int impossible(const summary_row *r, double unit_days) {
+  const double max_days = (double)(PATRON_LAST_PLAUSIBLE_DAY - PATRON_FIRST_PLAUSIBLE_DAY + 1);
+  if (r->x < 0 || r->x != floor(r->x) || r->x > max_days)
     return S_FREQUENCY;
-  if (r->tx < 0 || (r->x == 0 && r->tx > 0))
+  if (r->tx < 0 || (r->x == 0 && r->tx > 0) || r->x > (r->tx + 0.05) * unit_days)
     return S_RECENCY;
-  if (r->T < 0 || r->tx > r->T)
+  if (r->T < 0 || r->tx > r->T || r->T * unit_days > max_days)
     return S_T;
-  if (r->m < 0)
+  if (r->m < 0 || r->m > 9e11)
     return S_MONETARY;
   return -1;
 }
@@ -79,7 +86,7 @@ static bool summary_row_fn(void *ctx, const patron__csv_record *rec, uint64_t li
   for (int col = S_FREQUENCY; col <= S_MONETARY; col++)
     if (f->field[col] >= 0 && !parse_number(&rec->fields[f->field[col]], dst[col - 1]))
       return patron__worker_reject(b, rec, line, col, PATRON_REJECT_BAD_NUMBER);
-  int bad = impossible(&r);
+  int bad = impossible(&r, w->unit_days);
   if (bad >= 0)
     return patron__worker_reject(b, rec, line, bad, PATRON_REJECT_IMPOSSIBLE_SUMMARY);
   size_t before = b->customers.n;
@@ -190,13 +197,15 @@ typedef struct summary_load {
 } summary_load;
 
 static patron_status scan_and_merge(summary_load *L, patron_dataset *ds,
-                                    const patron_load_options *opts, patron_error *err) {
+                                    const patron_load_options *opts, double unit_days,
+                                    patron_error *err) {
   L->n = patron__load_threads(opts);
   L->w = calloc((size_t)L->n, sizeof *L->w);
   if (!L->w)
     return PATRON__OOM(err);
   for (int i = 0; i < L->n; i++) {
     patron__worker_init(&L->w[i].base, &L->f);
+    L->w[i].unit_days = unit_days > 0 ? unit_days : 1;
     L->sw[i].ctx = &L->w[i];
   }
   patron__scan_progress pr = {opts->progress, opts->progress_ctx, "reading summary"};
@@ -244,7 +253,7 @@ patron_status patron_clv_summary_load(const patron_load_options *opts, const cha
   summary_load L = {.n = 0};
   patron_status st = open_summary(&L, ds, path, opts, err);
   if (st == PATRON_OK)
-    st = scan_and_merge(&L, ds, opts, err);
+    st = scan_and_merge(&L, ds, opts, unit_days, err);
   size_t n_first = ds->customers.n;
   const char **ids = st == PATRON_OK ? malloc((n_first ? n_first : 1) * sizeof *ids) : NULL;
   uint32_t *lens = ids ? malloc((n_first ? n_first : 1) * sizeof *lens) : NULL;
