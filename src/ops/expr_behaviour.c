@@ -1,7 +1,7 @@
 /* The behaviour functions of SPEC section 6 over the dataset's per-customer CSR ranges:
- * purchases, spend, events, cart_abandoned (windows [T - D days, T)). Each distinct call is
- * one xbehaviour; its whole column is computed once, on first vectorized use, and the row
- * evaluator computes the same figure for one customer. Values are cells: counts in 1e-4
+ * purchases, spend, events, items_viewed_unbought, cart_abandoned (windows [T - D days, T)). Each
+ * distinct call is one xbehaviour; its whole column is computed once, on first vectorized use, and
+ * the row evaluator computes the same figure for one customer. Values are cells: counts in 1e-4
  * units, money as is, booleans 0/1. */
 #include "ops/expr_int.h"
 
@@ -11,27 +11,85 @@ static const int64_t scale = PATRON_MONEY_SCALE;
 
 static bool in_window(int64_t t, int64_t lo, int64_t hi) { return t >= lo && t < hi; }
 
-/* An order "has a line of the category" when one of the customer's lines of that category
- * carries the order's time (an order's time is its first line's; lines keep no order id). */
-static bool order_has_category(const patron_lines_view *lv, uint32_t c, int64_t t, uint32_t cat) {
-  for (uint32_t k = lv->start[c]; k < lv->start[c + 1] && lv->time[k] <= t; k++)
-    if (lv->time[k] == t && lv->category[k] == cat)
-      return true;
-  return false;
+static int compare_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Sorts and dedups v[0..n); returns the new length. */
+static size_t unique_u32(uint32_t *v, size_t n) {
+  qsort(v, n, sizeof *v, compare_u32);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (m == 0 || v[m - 1] != v[i])
+      v[m++] = v[i];
+  return m;
+}
+
+/* Purchases in the window with a line of the category: distinct orders of such lines. */
+static int64_t purchases_of_category(const patron_expr *e, const xbehaviour *b, uint32_t c,
+                                     int64_t lo) {
+  patron_orders_view ov;
+  patron_lines_view lv;
+  patron_dataset_orders(e->env.dataset, &ov);
+  patron_dataset_lines(e->env.dataset, &lv);
+  uint32_t n_lines = lv.start[c + 1] - lv.start[c], local[64], *orders = local;
+  if (n_lines > 64 && !(orders = malloc(n_lines * sizeof *orders)))
+    return 0;
+  size_t n = 0;
+  for (uint32_t k = lv.start[c]; k < lv.start[c + 1]; k++) {
+    uint32_t o = lv.order[k];
+    if (lv.category[k] == b->category && ov.value[o] > 0 && in_window(ov.time[o], lo, e->env.as_of))
+      orders[n++] = o;
+  }
+  n = unique_u32(orders, n);
+  if (orders != local)
+    free(orders);
+  return (int64_t)n * scale;
 }
 
 static int64_t purchases(const patron_expr *e, const xbehaviour *b, uint32_t c, int64_t lo) {
+  if (b->has_category)
+    return purchases_of_category(e, b, c, lo);
   patron_orders_view ov;
   patron_dataset_orders(e->env.dataset, &ov);
-  patron_lines_view lv = {0};
-  if (b->has_category)
-    patron_dataset_lines(e->env.dataset, &lv);
   int64_t n = 0;
   for (uint32_t k = ov.start[c]; k < ov.start[c + 1]; k++)
-    if (ov.value[k] > 0 && in_window(ov.time[k], lo, e->env.as_of) &&
-        (!b->has_category || order_has_category(&lv, c, ov.time[k], b->category)))
-      n++;
+    n += ov.value[k] > 0 && in_window(ov.time[k], lo, e->env.as_of);
   return n * scale;
+}
+
+/* Distinct items with at least min_views `view` events in the window and no order line of
+ * the item in the window. */
+static int64_t items_viewed_unbought(const patron_expr *e, const xbehaviour *b, uint32_t c,
+                                     int64_t lo) {
+  patron_events_view ev;
+  patron_lines_view lv;
+  patron_dataset_events(e->env.dataset, &ev);
+  patron_dataset_lines(e->env.dataset, &lv);
+  size_t n_ev = ev.start[c + 1] - ev.start[c], n_li = lv.start[c + 1] - lv.start[c];
+  uint32_t *viewed = malloc((n_ev + n_li + 1) * sizeof *viewed), *bought = viewed + n_ev;
+  if (!viewed)
+    return 0;
+  size_t nv = 0, nb = 0;
+  for (uint32_t k = ev.start[c]; k < ev.start[c + 1]; k++)
+    if (ev.type[k] == b->event_type && ev.item[k] && in_window(ev.time[k], lo, e->env.as_of))
+      viewed[nv++] = ev.item[k];
+  for (uint32_t k = lv.start[c]; k < lv.start[c + 1]; k++)
+    if (lv.item[k] && in_window(lv.time[k], lo, e->env.as_of))
+      bought[nb++] = lv.item[k];
+  qsort(viewed, nv, sizeof *viewed, compare_u32);
+  nb = unique_u32(bought, nb);
+  int64_t count = 0;
+  for (size_t i = 0, j; i < nv; i = j) {
+    for (j = i; j < nv && viewed[j] == viewed[i];)
+      j++;
+    if ((int64_t)(j - i) >= b->min_views &&
+        !bsearch(&viewed[i], bought, nb, sizeof *bought, compare_u32))
+      count++;
+  }
+  free(viewed);
+  return count * scale;
 }
 
 static int64_t spend(const patron_expr *e, const xbehaviour *b, uint32_t c, int64_t lo) {
@@ -91,7 +149,8 @@ int64_t patron__behaviour_one(const patron_expr *e, const xbehaviour *b, uint32_
   case B_SPEND: return spend(e, b, customer, lo);
   case B_EVENTS: return b->event_type == UINT32_MAX ? 0 : events(e, b, customer, lo);
   case B_CART_ABANDONED: return b->event_type == UINT32_MAX ? 0 : cart_abandoned(e, b, customer);
-  case B_ITEMS_VU: break;
+  case B_ITEMS_VU:
+    return b->event_type == UINT32_MAX ? 0 : items_viewed_unbought(e, b, customer, lo);
   }
   return 0;
 }

@@ -251,10 +251,18 @@ static bool behaviour_args(xparser *p, const fdef *f, xnode **k, size_t n, xbeha
       return false;
     b->event_type = dict_code(ds, "event_type", &k[0]->value);
     break;
-  case B_ITEMS_VU:
-    patron__xfail(p, k[0]->offset, "%s() needs item_id in orders and events, not loaded here",
-                  f->name);
-    return false;
+  case B_ITEMS_VU: {
+    if (!const_count(p, k[0], f->name, &b->days) || !const_count(p, k[1], f->name, &b->min_views))
+      return false;
+    if (!patron_dataset_has_lines(ds) || !patron_dataset_has_events(ds) ||
+        patron_dataset_dict_size(ds, "item") < 2) {
+      patron__xfail(p, k[0]->offset, "%s() needs item_id in the orders and the events", f->name);
+      return false;
+    }
+    xcell view = {.s = "view", .len = 4, .null = 0};
+    b->event_type = dict_code(ds, "event_type", &view);
+    break;
+  }
   case B_CART_ABANDONED: {
     if (!const_count(p, k[0], f->name, &b->hours))
       return false;

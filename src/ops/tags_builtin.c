@@ -3,7 +3,7 @@
  * byte-smallest name), preferred_channel (most purchases), omnichannel (2+ channels),
  * price_band (avg_order_value bands), promo_share / promo_sensitivity (purchases with a
  * discounted line), age_band (by age()), events_30d and last_event_date. A purchase's lines
- * are the customer's lines at the order's time (lines keep no order id). */
+ * are found by each line's order. */
 #include "ops/tags_int.h"
 #include "ops/expr_int.h"
 
@@ -154,25 +154,42 @@ static patron_status preferred_spend(tag_ctx *t, const char *name, const char *d
   return st;
 }
 
-/* Visits each purchase (order with value > 0) in the window with its lines [a, b). */
-typedef void (*purchase_fn)(void *ctx, const patron_lines_view *lv, uint32_t a, uint32_t b);
+/* Visits each purchase (order with value > 0) in the window with its lines idx[0..n). */
+typedef void (*purchase_fn)(void *ctx, const patron_lines_view *lv, const uint32_t *idx, size_t n);
 
-static void each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ctx) {
+static const uint32_t *sort_orders; /* the line -> order column while sorting */
+
+static int by_order(const void *a, const void *b) {
+  uint32_t x = sort_orders[*(const uint32_t *)a], y = sort_orders[*(const uint32_t *)b];
+  return x != y ? (x > y) - (x < y)
+                : (*(const uint32_t *)a > *(const uint32_t *)b) -
+                      (*(const uint32_t *)a < *(const uint32_t *)b);
+}
+
+static bool each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ctx) {
   patron_orders_view ov;
   patron_lines_view lv;
   patron_dataset_orders(t->ds, &ov);
   patron_dataset_lines(t->ds, &lv);
-  uint32_t j = lv.start[c];
-  for (uint32_t k = ov.start[c]; k < ov.start[c + 1]; k++) {
-    if (ov.value[k] <= 0 || ov.time[k] < t->lo || ov.time[k] >= t->hi)
-      continue;
-    while (j < lv.start[c + 1] && lv.time[j] < ov.time[k])
-      j++;
-    uint32_t e = j;
-    while (e < lv.start[c + 1] && lv.time[e] == ov.time[k])
-      e++;
-    fn(ctx, &lv, j, e);
+  size_t n = 0, cap = lv.start[c + 1] - lv.start[c];
+  uint32_t local[64], *idx = cap > 64 ? malloc(cap * sizeof *idx) : local;
+  if (!idx)
+    return false;
+  for (uint32_t k = lv.start[c]; k < lv.start[c + 1]; k++) {
+    uint32_t o = lv.order[k];
+    if (ov.value[o] > 0 && ov.time[o] >= t->lo && ov.time[o] < t->hi)
+      idx[n++] = k;
   }
+  sort_orders = lv.order;
+  qsort(idx, n, sizeof *idx, by_order);
+  for (size_t i = 0, j; i < n; i = j) {
+    for (j = i; j < n && lv.order[idx[j]] == lv.order[idx[i]];)
+      j++;
+    fn(ctx, &lv, idx + i, j - i);
+  }
+  if (idx != local)
+    free(idx);
+  return true;
 }
 
 typedef struct channel_acc {
@@ -182,15 +199,16 @@ typedef struct channel_acc {
   int64_t purchases, promoted;
 } channel_acc;
 
-static void count_channels(void *ctx, const patron_lines_view *lv, uint32_t a, uint32_t b) {
+static void count_channels(void *ctx, const patron_lines_view *lv, const uint32_t *idx, size_t n) {
   channel_acc *acc = ctx;
   acc->purchases++;
   bool promo = false;
-  for (uint32_t k = a; k < b; k++) {
+  for (size_t i = 0; i < n; i++) {
+    uint32_t k = idx[i];
     promo = promo || lv->discount[k] > 0;
     bool seen = false;
-    for (uint32_t q = a; q < k && !seen; q++)
-      seen = lv->channel[q] == lv->channel[k];
+    for (size_t q = 0; q < i && !seen; q++)
+      seen = lv->channel[idx[q]] == lv->channel[k];
     if (seen || lv->channel[k] == 0)
       continue;
     if (acc->count[lv->channel[k]]++ == 0)
@@ -218,7 +236,8 @@ static patron_status channel_tags(tag_ctx *t) {
     if (!purchaser(t, r))
       continue;
     acc.n_touched = 0;
-    each_purchase(t, t->cust[r], count_channels, &acc);
+    if (!each_purchase(t, t->cust[r], count_channels, &acc))
+      st = PATRON__OOM(t->err);
     codes[r] = best_code(t, "channel", acc.count, acc.touched, acc.n_touched);
     omni[r] = acc.n_touched >= 2;
     for (size_t i = 0; i < acc.n_touched; i++)
@@ -262,7 +281,8 @@ static patron_status promo_tags(tag_ctx *t) {
     if (!purchaser(t, r))
       continue;
     acc.n_touched = 0, acc.purchases = 0, acc.promoted = 0;
-    each_purchase(t, t->cust[r], count_channels, &acc);
+    if (!each_purchase(t, t->cust[r], count_channels, &acc))
+      st = PATRON__OOM(t->err);
     for (size_t i = 0; i < acc.n_touched; i++)
       acc.count[acc.touched[i]] = 0;
     if (acc.purchases == 0)

@@ -1,28 +1,31 @@
 /* The expression language over a loaded dataset (SPEC section 6): behaviour functions on
  * the per-customer order, line and event ranges, member columns, age/birthday functions,
  * avg_order_value compared exactly, rfm_cell as text. As of 2024-01-11 (T = 00:00):
- *   A: 2023-12-20 refund -20 (shoes), 2024-01-05 50 (shoes), 2024-01-10 08:00 100 (bags);
- *      events view 01-09, view 01-10, cart 01-10 12:00 (no purchase after: abandoned)
+ *   A: 2023-12-20 refund -20 (shoes, i1), 2024-01-05 50 (shoes, i1), 2024-01-10 08:00 100
+ *      (bags, i2); views 01-08 i4, 01-08 i1 (bought), 01-09 i3, 01-10 i3; cart 01-10 12:00
+ *      (no purchase after: abandoned)
  *   B: 2023-06-01 200 (bags), cart 2024-01-10 09:00, then an order 01-10 10:00 of 10
  *   C: 2024-01-02 100.01, 2024-01-03 100.01, 2024-01-04 100.01 (avg 100.01 exactly)
  *   M: a member only, born 2000-02-29, city Shanghai. */
 #include "test_util.h"
 #include "fixture.h"
 
-static const char orders[] = "customer_id,order_id,order_time,amount,category\n"
-                             "A,a0,2023-12-20,-20,shoes\n"
-                             "A,a1,2024-01-05,50,shoes\n"
-                             "A,a2,2024-01-10 08:00,100,bags\n"
-                             "B,b1,2023-06-01,200,bags\n"
-                             "B,b2,2024-01-10 10:00,10,bags\n"
-                             "C,c1,2024-01-02,100.01,toys\n"
-                             "C,c2,2024-01-03,100.01,toys\n"
-                             "C,c3,2024-01-04,100.01,toys\n";
-static const char events[] = "customer_id,event_time,event_type\n"
-                             "A,2024-01-09 10:00,view\n"
-                             "A,2024-01-10 10:00,view\n"
-                             "A,2024-01-10 12:00,cart\n"
-                             "B,2024-01-10 09:00,cart\n";
+static const char orders[] = "customer_id,order_id,order_time,amount,category,item_id\n"
+                             "A,a0,2023-12-20,-20,shoes,i1\n"
+                             "A,a1,2024-01-05,50,shoes,i1\n"
+                             "A,a2,2024-01-10 08:00,100,bags,i2\n"
+                             "B,b1,2023-06-01,200,bags,i2\n"
+                             "B,b2,2024-01-10 10:00,10,bags,i2\n"
+                             "C,c1,2024-01-02,100.01,toys,i5\n"
+                             "C,c2,2024-01-03,100.01,toys,i5\n"
+                             "C,c3,2024-01-04,100.01,toys,i5\n";
+static const char events[] = "customer_id,event_time,event_type,item_id\n"
+                             "A,2024-01-08 09:00,view,i4\n"
+                             "A,2024-01-08 10:00,view,i1\n"
+                             "A,2024-01-09 10:00,view,i3\n"
+                             "A,2024-01-10 10:00,view,i3\n"
+                             "A,2024-01-10 12:00,cart,i3\n"
+                             "B,2024-01-10 09:00,cart,i2\n";
 static const char members[] = "customer_id,birth_date,city,gender\n"
                               "M,2000-02-29,Shanghai,F\n"
                               "A,1990-01-11,Beijing,M\n";
@@ -95,7 +98,11 @@ static void behaviour(void **state) {
   selects("purchases(30, 'bags') >= 1", "AB");
   selects("spend(30, 'bags') = 100", "A");
   selects("spend(30, 'nothing') = 0", "ABCM");
-  selects("events('view', 7) = 2", "A");
+  selects("events('view', 7) = 4", "A");
+  selects("items_viewed_unbought(7, 2) = 1", "A");
+  selects("items_viewed_unbought(7, 1) = 2", "A");
+  selects("items_viewed_unbought(1, 1) = 1", "A");
+  selects("items_viewed_unbought(7, 3) = 0", "ABCM");
   selects("events('view', 1) = 1", "A");
   selects("events('nothing', 7) = 0", "ABCM");
   selects("cart_abandoned(24)", "A");
