@@ -62,6 +62,8 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_dataset *ds = NULL;
   if (!cli_make_dir(command, a->out_dir))
     return CLI_EXIT_FAIL;
+  if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
+    a->inputs.load.keep_lines = true;
   patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
   if (st == PATRON_OK) {
     patron_run_lap(&run, "load");

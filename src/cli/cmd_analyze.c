@@ -177,8 +177,6 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "--spec-only leaves out model columns: drop --churn-model");
     goto done;
   }
-  if (!a.spec_only) /* the tags read order lines (category, brand, channel, discount) */
-    a.inputs.load.keep_lines = true;
   if (!a.out_dir) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;
