@@ -164,9 +164,87 @@ patron_status patron__expr_vector(patron_expr *e, const xnode *n, const uint32_t
   }
 }
 
+static bool cmp_holds(xcmp op, int c) {
+  switch (op) {
+  case C_EQ: return c == 0;
+  case C_NE: return c != 0;
+  case C_LT: return c < 0;
+  case C_LE: return c <= 0;
+  case C_GT: return c > 0;
+  case C_GE: return c >= 0;
+  }
+  return false;
+}
+
+/* column OP constant over a raw column, without cells: the common shape of a filter's
+ * predicates. Same semantics as patron__xcmp (null never kept). */
+static bool fast_compare(const xnode *n, uint32_t *rows, size_t m, size_t *kept) {
+  if (n->op != X_CMP)
+    return false;
+  const xnode *col = n->kids[0], *k = n->kids[1];
+  if (col->op != X_COLUMN || k->op != X_CONST || k->value.null || col->src.as_bool ||
+      col->type != PATRON_EXPR_NUMBER || k->type != PATRON_EXPR_NUMBER)
+    return false;
+  xcmp op = (xcmp)n->sub;
+  size_t j = 0;
+  const int64_t bound = INT64_MAX / PATRON_MONEY_SCALE;
+  if (col->src.ctype == PATRON_COL_DOUBLE) {
+    const double *v = col->src.data, c = patron__xnum(k, &k->value);
+    for (size_t i = 0; i < m; i++) {
+      double x = v[rows[i]];
+      if (x == x && cmp_holds(op, (x > c) - (x < c)))
+        rows[j++] = rows[i];
+    }
+  } else if (k->exact && (col->src.ctype == PATRON_COL_INT || col->src.ctype == PATRON_COL_MONEY)) {
+    const int64_t *v = col->src.data, c = k->value.i;
+    bool scaled = col->src.ctype == PATRON_COL_INT;
+    for (size_t i = 0; i < m; i++) {
+      int64_t x = v[rows[i]];
+      if (x == PATRON_NULL_INT || (scaled && (x > bound || x < -bound)))
+        continue;
+      x = scaled ? x * PATRON_MONEY_SCALE : x;
+      if (cmp_holds(op, (x > c) - (x < c)))
+        rows[j++] = rows[i];
+    }
+  } else {
+    return false;
+  }
+  *kept = j;
+  return true;
+}
+
+/* category column IN (constants): membership decided once per label. */
+static bool fast_in(const xnode *n, uint32_t *rows, size_t m, size_t *kept) {
+  if (n->op != X_IN || !n->set)
+    return false;
+  const xnode *col = n->kids[0];
+  if (col->op != X_COLUMN || col->src.ctype != PATRON_COL_CATEGORY || col->src.as_bool ||
+      col->src.n_labels > 4096)
+    return false;
+  bool member[4096];
+  int32_t nl = col->src.n_labels;
+  for (int32_t c = 0; c < nl; c++) {
+    const char *label = col->src.labels[c];
+    xcell x = {.s = label, .len = (uint32_t)strlen(label), .null = !label[0]};
+    xcell r = patron__xin(n, &x, NULL, 0);
+    member[c] = !r.null && r.i == 1;
+  }
+  const int32_t *codes = col->src.data;
+  size_t j = 0;
+  for (size_t i = 0; i < m; i++) {
+    int32_t c = codes[rows[i]];
+    if (c >= 0 && c < nl && member[c])
+      rows[j++] = rows[i];
+  }
+  *kept = j;
+  return true;
+}
+
 /* Keeps the rows (in place) where n is true. */
 static patron_status filter(patron_expr *e, const xnode *n, uint32_t *rows, size_t m, size_t *n_out,
                             patron_error *err) {
+  if (fast_compare(n, rows, m, n_out) || fast_in(n, rows, m, n_out))
+    return PATRON_OK;
   if (n->op == X_AND) {
     patron_status st = PATRON_OK;
     for (size_t k = 0; k < n->n_kids && st == PATRON_OK && m > 0; k++)
