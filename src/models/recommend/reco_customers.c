@@ -65,13 +65,22 @@ static patron_status read_segments(patron_recommender *m, patron_error *err) {
   size_t n = patron_table_n_rows(t);
   m->segment = malloc((m->n_customers + 1) * sizeof *m->segment);
   m->n_segments = seg ? (size_t)seg->n_labels + 1 : 1;
-  m->seg_label = malloc(m->n_segments * sizeof *m->seg_label);
+  /* one block: the pointers, then copies of the labels (the table's own copies go with the
+   * profile) */
+  size_t text = 0;
+  for (size_t i = 0; i + 1 < m->n_segments; i++)
+    text += strlen(seg->labels[i]) + 1;
+  m->seg_label = malloc(m->n_segments * sizeof *m->seg_label + text);
   if (!m->segment || !m->seg_label) {
     patron_profile_free(p);
     return PATRON__OOM(err);
   }
-  for (size_t i = 0; i + 1 < m->n_segments; i++)
-    m->seg_label[i] = seg->labels[i]; /* static labels of the segment model */
+  char *copy = (char *)(m->seg_label + m->n_segments);
+  for (size_t i = 0; i + 1 < m->n_segments; i++) {
+    size_t len = strlen(seg->labels[i]) + 1;
+    m->seg_label[i] = memcpy(copy, seg->labels[i], len);
+    copy += len;
+  }
   m->seg_label[m->n_segments - 1] = prospect_label;
   for (size_t c = 0; c < m->n_customers; c++)
     m->segment[c] = RECO_NONE;
