@@ -27,6 +27,8 @@ typedef struct patron_pipeline_options {
   patron_value_tiers_options value;
   const char *only;         /* NULL: every enabled stage; else comma-separated stage names (the
                                profile's own stages, such as segment, always run) */
+  bool level_warning;       /* the level_warning stage (SPEC 10: with --db; needs member_level) */
+  int review_days;          /* level_warning's next review date, in days from as-of (30) */
   patron_tags_options tags; /* built-in tags and --tags / --segments rule files (SPEC 7) */
 } patron_pipeline_options;
 

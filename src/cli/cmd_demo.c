@@ -1,6 +1,9 @@
 /* patron demo: a synthetic retail world (patron gen) analyzed end to end (patron analyze),
  * so a new user sees every output without data of their own. */
 #include "analysis.h"
+#include "demo_loop.h"
+#include "demo_monitor.h"
+#include "cmd_experiment.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +28,14 @@ static const char usage[] =
     "Usage: patron demo [--customers N] [--seed S] [--out DIR]\n\n"
     "Generates a synthetic retail world (members, order lines, behaviour events) into\n"
     "DIR/data and analyzes it into DIR (profiles.csv, segments.csv, summary.json),\n"
-    "printing the segment report; with the example rule files DIR/demo_tags.txt and\n"
-    "DIR/demo_segments.txt (tag columns and a custom_segment segmentation), then selects an\n"
-    "example audience with a behaviour condition into DIR/audience_winback.csv.\n\n"
+    "printing the segment report; then runs the daily loop on a store DIR/store.db: a\n"
+    "snapshot a month earlier, the lifecycle movements between the two, the campaign plan\n"
+    "and a trigger run, each printed; then monitoring with a planted data problem\n"
+    "(DIR/monitor: one alert) and an experiment with a planted effect, assigned and\n"
+    "evaluated (DIR/experiment; docs/MONITORING.md, docs/EXPERIMENTS.md). The analysis uses\n"
+    "the example rule files DIR/demo_tags.txt and DIR/demo_segments.txt (tag columns and a\n"
+    "custom_segment segmentation), and an example audience with a behaviour condition is\n"
+    "selected into DIR/audience_winback.csv.\n\n"
     "  --customers N   members to generate (default 100000)\n"
     "  --seed S        random seed (default 1)\n"
     "  --out DIR       output directory (default ./demo-out)\n"
@@ -132,11 +140,20 @@ static int example_audience(const demo_args *a, const char *orders, const char *
   return cmd ? cmd->run((int)(sizeof argv / sizeof *argv) - 1, argv) : CLI_EXIT_OK;
 }
 
+static void remove_store(const char *db) {
+  char side[4200];
+  remove(db);
+  snprintf(side, sizeof side, "%s-wal", db);
+  remove(side);
+  snprintf(side, sizeof side, "%s-shm", db);
+  remove(side);
+}
+
 static int run(int argc, char **argv) {
   demo_args a = {100000, 1, "demo-out"};
   if (!parse_args(argc, argv, &a))
     return CLI_EXIT_USAGE;
-  char data_dir[4096], orders[4096], customers[4096], events[4096];
+  char data_dir[4096], orders[4096], customers[4096], events[4096], db[4096];
   cli_path(data_dir, sizeof data_dir, a.out, "data");
   if (!cli_make_dir("demo", data_dir))
     return CLI_EXIT_FAIL;
@@ -153,6 +170,8 @@ static int run(int argc, char **argv) {
       cli_path(events, sizeof events, data_dir, "events.csv");
   char tags[4096], segments[4096];
   an.out_dir = a.out;
+  an.db = cli_path(db, sizeof db, a.out, "store.db");
+  remove_store(db); /* the demo's own store: each demo starts its loop afresh */
   an.tags.tags_file = cli_path(tags, sizeof tags, a.out, "demo_tags.txt");
   an.tags.segments_file = cli_path(segments, sizeof segments, a.out, "demo_segments.txt");
   if (!write_text(tags, demo_tags) || !write_text(segments, demo_segments))
@@ -162,6 +181,12 @@ static int run(int argc, char **argv) {
   if (rc == CLI_EXIT_OK)
     rc = example_audience(&a, orders, customers, events, tags);
   cli_inputs_free(&an.inputs);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_loop(a.out, db, orders, customers, events);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_monitor(a.out, db, orders, customers);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_experiment(a.out, data_dir);
   return rc;
 }
 

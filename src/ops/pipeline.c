@@ -17,6 +17,9 @@ static bool clv_on(const patron_pipeline_options *o) { return !o->spec_only && o
 static bool rules_on(const patron_pipeline_options *o) {
   return o->tags.tags_file || o->tags.segments_file;
 }
+static bool warning_on(const patron_pipeline_options *o) {
+  return !o->spec_only && o->level_warning;
+}
 static bool churn_on(const patron_pipeline_options *o) {
   return !o->spec_only && o->churn_model_dir;
 }
@@ -41,6 +44,8 @@ static const patron_stage stages[] = {
    patron__stage_tags, false},
   {"rules", "with --tags/--segments; reads any column; adds one column per tag rule and tags, "
             "or custom_segment", rules_on, patron__stage_rules, false},
+  {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
+                    "level_warning", warning_on, patron__stage_level_warning, false},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
    always, patron__stage_segment_report, false},
 };
@@ -52,7 +57,7 @@ const patron_stage *patron_pipeline_stages(size_t *n) {
 }
 
 void patron_pipeline_options_init(patron_pipeline_options *o) {
-  *o = (patron_pipeline_options){.clv = true};
+  *o = (patron_pipeline_options){.clv = true, .review_days = 30};
   patron_profile_options_init(&o->profile);
   patron_clv_profile_options_init(&o->clv_options);
   patron_repurchase_options_init(&o->repurchase);
