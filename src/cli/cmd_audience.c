@@ -22,8 +22,9 @@ static const char usage[] =
     "  --limit N            keep the first N rows (applied last)\n"
     "  --exclude FILE       a suppression list: a CSV with a header, ids in its customer_id\n"
     "                       column (else its first)\n"
-    "  --channel C          sms, email or wechat: only customers reachable on it (needs the\n"
-    "                       members' contact columns)\n"
+    "  --channel C          sms, email or wechat: only customers with that contact and its\n"
+    "                       consent not 0, and the contact column (phone, email or\n"
+    "                       wechat_id), masked unless --unmask\n"
     "  --by SEGMENTATION    print the audience broken down by a segmentation column\n"
     "  --unmask             write personal data unmasked (masked by default, SPEC 14)\n"
     "  --quiet              no report on stdout\n"
@@ -226,16 +227,66 @@ static patron_status check_by(const audience_args *a, const patron_table *t, pat
                             c ? "'%s' is not a segmentation" : "unknown segmentation '%s'", a->by);
 }
 
+/* --channel: keep the customers reachable on it (contact present, consent not 0), before
+ * the limit (SPEC 8: --limit applies last). */
+static void keep_reachable(const audience_args *a, const patron_contacts *c,
+                           const patron_profile *p, patron_audience *au) {
+  const uint32_t *cust = patron_profile_customers(p);
+  size_t kept = 0;
+  for (size_t i = 0; i < au->n_selected; i++)
+    if (patron_contacts_reachable(c, cust[au->rows[i]], a->channel))
+      au->rows[kept++] = au->rows[i];
+  au->n_selected = kept;
+  au->n_rows = a->sel.limit && a->sel.limit < kept ? a->sel.limit : kept;
+}
+
+/* The channel's contact column, masked (SPEC 14) unless --unmask. */
+static patron_status oom(patron_error *err) {
+  err->status = PATRON_ERR_NOMEM;
+  snprintf(err->message, sizeof err->message, "out of memory");
+  return PATRON_ERR_NOMEM;
+}
+
+static patron_status add_contact(const audience_args *a, const patron_contacts *c,
+                                 const patron_profile *p, const patron_audience *au,
+                                 patron_table *out, patron_error *err) {
+  bool sms = strcmp(a->channel, "sms") == 0, email = strcmp(a->channel, "email") == 0;
+  const char *name = sms ? "phone" : email ? "email" : "wechat_id";
+  const char **values = sms ? c->phone : email ? c->email : c->wechat, **col;
+  patron_status st = patron_table_add(out, name, PATRON_COL_STRING, (void **)&col, err);
+  const uint32_t *cust = patron_profile_customers(p);
+  for (size_t i = 0; i < au->n_rows && st == PATRON_OK; i++) {
+    const char *v = values[cust[au->rows[i]]];
+    char masked[1024];
+    if (v && !a->unmask) {
+      size_t len = strlen(v) < sizeof masked - 4 ? strlen(v) : sizeof masked - 4;
+      patron_mask(patron_pii_of_column(name), v, len, masked, sizeof masked);
+      v = masked;
+    }
+    if (v && !(col[i] = patron_table_intern(out, v)))
+      st = oom(err);
+  }
+  return st;
+}
+
 static patron_status select_and_write(audience_args *a, const patron_dataset *ds,
                                       const patron_profile *p, patron_error *err) {
   const patron_table *t = patron_profile_table_const(p);
   patron_audience au = {0};
   patron_table *out = NULL;
+  patron_contacts contacts = {0};
   patron_status st = check_by(a, t, err);
+  if (st == PATRON_OK && a->channel)
+    st = patron_contacts_load(a->inputs.load.paths[PATRON_FILE_CUSTOMERS], ds, &contacts, err);
   if (st == PATRON_OK)
     st = patron_audience_select(p, ds, &a->sel, &au, err);
+  if (st == PATRON_OK && a->channel)
+    keep_reachable(a, &contacts, p, &au);
   if (st == PATRON_OK)
     st = patron_table_select_rows(t, au.rows, au.n_rows, a->columns, a->n_columns, &out, err);
+  if (st == PATRON_OK && a->channel)
+    st = add_contact(a, &contacts, p, &au, out, err);
+  patron_contacts_free(&contacts);
   if (st == PATRON_OK)
     st = patron_write_table_csv(out, a->out, err);
   if (st == PATRON_OK)
@@ -247,11 +298,8 @@ static patron_status select_and_write(audience_args *a, const patron_dataset *ds
 
 static int run_audience(audience_args *a) {
   patron_error err = {0};
-  if (a->channel) {
-    fprintf(stderr, "patron audience: --channel needs the members' contact and consent columns, "
-                    "which the loader does not keep yet\n");
-    return CLI_EXIT_FAIL;
-  }
+  if (a->channel && !a->inputs.load.paths[PATRON_FILE_CUSTOMERS])
+    return cli_usage_error("audience", "--channel needs --customers (contacts and consent)");
   char **ids = NULL;
   size_t n_ids = 0;
   if (a->exclude && patron_ids_read_csv(a->exclude, &ids, &n_ids, &err) != PATRON_OK)

@@ -36,6 +36,25 @@ expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "$WHERE" --exclude "$WORK
   --out "$WORK/ex.csv"
 expect_contains "$WORK/out" "Excluded: 2 customers"
 [ "$(($(wc -l < "$WORK/aud.csv") - 2))" = "$(wc -l < "$WORK/ex.csv")" ] || fail "--exclude"
+# --channel sms: phone present and consent_sms not 0 (pandas), phones masked (SPEC 14)
+expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "$WHERE" --channel sms --out "$WORK/sms.csv"
+expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "$WHERE" --channel sms --unmask \
+  --out "$WORK/sms_plain.csv"
+python3 - "$WORK/aud.csv" "$WORK/d/customers.csv" "$WORK/sms.csv" "$WORK/sms_plain.csv" <<'PY' || fail "--channel differs"
+import re, sys, pandas as pd
+aud = pd.read_csv(sys.argv[1], dtype=str)
+m = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False)
+ok = m[(m.phone != "") & (m.consent_sms != "0")]
+want = sorted(set(aud.customer_id) & set(ok.customer_id), key=lambda s: s.encode())
+got = pd.read_csv(sys.argv[3], dtype=str)
+plain = pd.read_csv(sys.argv[4], dtype=str)
+assert list(got.customer_id) == want, (len(got), len(want))
+phones = dict(zip(m.customer_id, m.phone))
+assert list(plain.phone) == [phones[c] for c in want]
+for masked, p in zip(got.phone, plain.phone):
+    assert masked == p[:3] + "*" * (len(p) - 7) + p[-4:], (masked, p)
+print("channel agrees on", len(want))
+PY
 # errors are usage errors with the caret
 expect_exit 2 -- "$PATRON" audience "${IN[@]}" --where "recency > 3" --out "$WORK/x.csv"
 expect_contains "$WORK/err" "--where: unknown column 'recency' (did you mean recency_days?) at offset 0"
