@@ -12,5 +12,16 @@ awk '/"rows_read"/ {gsub(/[^0-9]/, ""); r = $0} /"rows_used"/ {gsub(/[^0-9]/, ""
      END {exit bad}' "$WORK/demo/summary.json" || fail "rows read != used + rejected"
 rows=$(($(wc -l < "$WORK/demo/data/customers.csv") - 1))
 expect_contains "$WORK/demo/summary.json" "\"customers\": $rows"
+# the example rule files, their columns and the example audience (SPEC 7, 8)
+for f in demo_tags.txt demo_segments.txt audience_winback.csv; do
+  [ -s "$WORK/demo/$f" ] || fail "missing $f"
+done
+head -1 "$WORK/demo/profiles.csv" | grep -q ',big_spender,browses_not_buys,cart_left,app_regular,tags,custom_segment' ||
+  fail "rule columns: $(head -1 "$WORK/demo/profiles.csv")"
+expect_contains "$WORK/demo/segments.csv" "custom_segment,vip,"
+expect_contains "$WORK/out" "Example audience: patron audience --where"
+expect_contains "$WORK/out" "By lifecycle:"
+head -1 "$WORK/demo/audience_winback.csv" | grep -qx 'customer_id,monetary,lifecycle,events_30d,tags' ||
+  fail "audience columns: $(head -1 "$WORK/demo/audience_winback.csv")"
 expect_exit 2 -- "$PATRON" demo --customers 0
 finish
