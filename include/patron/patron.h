@@ -23,6 +23,7 @@
 #include "patron/hash.h"
 #include "patron/experiment.h"
 #include "patron/monitor.h"
+#include "patron/experiment_rules.h"
 #include "patron/recommend.h"
 #include "patron/store.h"
 #include "patron/movements.h"

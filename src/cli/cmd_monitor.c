@@ -75,7 +75,8 @@ static patron_status feed(patron_store *s, patron_monitor *m, size_t *n_snapshot
   if (st == PATRON_OK && *n_snapshots == 0) {
     err->status = st = PATRON_ERR_INPUT;
     snprintf(err->message, sizeof err->message,
-             "%.300s has no snapshot: run patron analyze ... --db STORE first", patron_store_path(s));
+             "%.300s has no snapshot: run patron analyze ... --db STORE first",
+             patron_store_path(s));
   }
   for (size_t i = 0; st == PATRON_OK && i < *n_snapshots; i++) {
     patron_snapshot *snap = NULL;

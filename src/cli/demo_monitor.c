@@ -13,11 +13,10 @@
 
 enum { CLI_EXIT_ALERTS = 3 };
 
-static const char demo_rules[] =
-    "{\"alerts\": [{\"metric\": \"reject_rate\", \"max\": 0.05},\n"
-    "            {\"metric\": \"repurchase_rate\", \"min\": 0.1},\n"
-    "            {\"metric\": \"aov\", \"max_change\": 0.2},\n"
-    "            {\"metric\": \"customers\", \"max_change\": 0.2}]}\n";
+static const char demo_rules[] = "{\"alerts\": [{\"metric\": \"reject_rate\", \"max\": 0.05},\n"
+                                 "            {\"metric\": \"repurchase_rate\", \"min\": 0.1},\n"
+                                 "            {\"metric\": \"aov\", \"max_change\": 0.2},\n"
+                                 "            {\"metric\": \"customers\", \"max_change\": 0.2}]}\n";
 
 /* Copies orders to bad, the date (third field) of every 12th data row made unreadable. */
 static bool plant_bad_dates(const char *orders, const char *bad) {
@@ -91,11 +90,11 @@ int cli_demo_monitor(const char *out_dir, const char *db, const char *orders,
   if (!ok || !plant_bad_dates(orders, bad))
     return fprintf(stderr, "patron demo: cannot write %s\n", dir), CLI_EXIT_FAIL;
   printf("\nMonitoring: tomorrow's export arrives with every 12th order row's date unreadable.\n");
-  char *a1[] = {"analyze", "--orders", bad,     "--customers", (char *)customers, "--as-of",
-                tomorrow,  "--db",     (char *)db, "--out",    run_dir,           "--quiet",
-                NULL};
-  char *a2[] = {"monitor", "--db", (char *)db, "--rules", rules, "--since", tomorrow, "--out", mon,
-                NULL};
+  char *a1[] = {"analyze", "--orders", bad,    "--customers", (char *)customers,
+                "--as-of", tomorrow,   "--db", (char *)db,    "--out",
+                run_dir,   "--quiet",  NULL};
+  char *a2[] = {"monitor", "--db",   (char *)db, "--rules", rules,
+                "--since", tomorrow, "--out",    mon,       NULL};
   int rc = run_command("analyze", 12, a1);
   if (rc == CLI_EXIT_OK)
     rc = run_command("monitor", 9, a2);
