@@ -9,8 +9,8 @@
 #include "patron/trigger.h"
 
 typedef struct patron_rule_experiment {
-  const char *rule;       /* the rule's name (owned by the rules) */
-  size_t customers;       /* customers with an action old enough (their first action counts) */
+  const char *rule; /* the rule's name (owned by the rules) */
+  size_t customers; /* customers with an action old enough (their first action counts) */
   size_t treatment, holdout;
   patron_evaluation *e;   /* NULL when an arm has fewer than 2 customers */
   patron_verdict verdict; /* the rule's verdict: its conversion row's; inconclusive without e */
@@ -34,5 +34,19 @@ PATRON_API patron_status patron_experiment_rules_apply(patron_store *store,
                                                        const patron_rule_experiment *r, size_t n,
                                                        int32_t as_of_day, size_t *n_disabled,
                                                        patron_error *err);
+
+/* ---- Assignments in the store (experiment assign --db, evaluate --db --name) ---- */
+
+/* Records every assignment of a (experiment a->name, salt) in one transaction with a run
+ * "experiment assign"; an earlier assignment of the same experiment and customer is replaced. */
+PATRON_API patron_status patron_assignments_store_put(patron_store *store,
+                                                      const patron_assignments *a, const char *salt,
+                                                      patron_error *err);
+
+/* Reads experiment `name`'s assignments (customer_id byte order; arms in order of first
+ * appearance, equal weights). No assignment is PATRON_ERR_INPUT naming the experiment and the
+ * store. *out is new. */
+PATRON_API patron_status patron_assignments_store_get(patron_store *store, const char *name,
+                                                      patron_assignments **out, patron_error *err);
 
 #endif

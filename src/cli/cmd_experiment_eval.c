@@ -138,11 +138,11 @@ static bool parse_args(int argc, char **argv, eval_args *a) {
     return false;
   if (a->rules || a->apply)
     return rules_ready(a);
-  if (a->db)
-    return cli_usage_error("experiment", "--db goes with --rules (assignments from the store "
-                                         "are not available yet: use --assignments FILE)"),
+  if (a->db && (a->assignments || !a->name))
+    return cli_usage_error("experiment",
+                           "give either --assignments FILE or --db STORE --name NAME"),
            false;
-  if (!a->assignments || !a->out || a->opts.start_day == PATRON_NO_DAY)
+  if ((!a->assignments && !a->db) || !a->out || a->opts.start_day == PATRON_NO_DAY)
     return cli_usage_error("experiment",
                            "evaluate needs --assignments FILE, --start YYYY-MM-DD and --out DIR"),
            false;
@@ -228,10 +228,25 @@ void cli_experiment_print(const patron_evaluation *e, const patron_eval_options 
   print_power(e, o->min_lift);
 }
 
+/* The assignments of experiment NAME recorded in the store by `experiment assign --db`. */
+static patron_status store_assignments(const eval_args *a, patron_assignments **as,
+                                       patron_error *err) {
+  patron_store_options so;
+  patron_store_options_init(&so);
+  so.read_only = true;
+  patron_store *s = NULL;
+  patron_status st = patron_store_open(a->db, &so, &s, err);
+  if (st == PATRON_OK)
+    st = patron_assignments_store_get(s, a->name, as, err);
+  patron_store_close(s);
+  return st;
+}
+
 static patron_status load_inputs(eval_args *a, patron_assignments **as, patron_dataset **ds,
                                  patron_error *err) {
-  patron_status st = patron_assignments_read_csv(a->assignments, as, err);
-  if (st == PATRON_OK && a->name) {
+  patron_status st =
+      a->db ? store_assignments(a, as, err) : patron_assignments_read_csv(a->assignments, as, err);
+  if (st == PATRON_OK && a->name && !a->db) {
     free((*as)->name);
     (*as)->name = strdup(a->name);
     st = (*as)->name ? PATRON_OK : PATRON_ERR_NOMEM;

@@ -17,8 +17,8 @@ static patron_status write_verdicts(const patron_rule_experiment *r, size_t n, b
   static const char *const counts[3] = {"customers", "treatment", "holdout"};
   static const char *const figs[3] = {"conversion_diff", "conversion_diff_low",
                                       "conversion_diff_high"};
-  patron_status st = t ? patron_table_add(t, "rule", PATRON_COL_STRING, (void **)&rule, err)
-                       : PATRON_ERR_NOMEM;
+  patron_status st =
+      t ? patron_table_add(t, "rule", PATRON_COL_STRING, (void **)&rule, err) : PATRON_ERR_NOMEM;
   for (int i = 0; i < 3 && st == PATRON_OK; i++)
     st = patron_table_add(t, counts[i], PATRON_COL_INT, (void **)&count[i], err);
   for (int i = 0; i < 3 && st == PATRON_OK; i++) {
@@ -101,8 +101,8 @@ patron_status cli_experiment_rules(const cli_rules_args *a, patron_error *err) {
     st = patron_evaluations_write_csv((const patron_evaluation *const *)e, n,
                                       cli_path(path, sizeof path, a->out, "results.csv"), err);
   if (st == PATRON_OK)
-    st = write_verdicts(r, n, a->apply,
-                        cli_path(path, sizeof path, a->out, "rule_verdicts.csv"), err);
+    st = write_verdicts(r, n, a->apply, cli_path(path, sizeof path, a->out, "rule_verdicts.csv"),
+                        err);
   if (st == PATRON_OK && !a->quiet) {
     print_rules(r, n, a->opts->window_days, a->apply);
     if (a->apply)

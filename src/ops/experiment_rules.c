@@ -38,9 +38,8 @@ static bool collect(void *ctx, const patron_action *a) {
   bool added = false;
   uint32_t k = patron__intern_put(&log->ids, 0, a->customer_id, strlen(a->customer_id), &added);
   size_t old_cap = log->cap;
-  if (k == PATRON__NO_INDEX ||
-      (added && !patron__reserve((void **)&log->holdout, &log->cap, log->ids.n,
-                                 sizeof *log->holdout)))
+  if (k == PATRON__NO_INDEX || (added && !patron__reserve((void **)&log->holdout, &log->cap,
+                                                          log->ids.n, sizeof *log->holdout)))
     return c->oom = true, false;
   if (log->cap != old_cap) {
     int64_t *f = realloc(log->fired_at, log->cap * sizeof *f);
@@ -81,8 +80,8 @@ static patron_assignments *rule_assignments(const patron_trigger_rule *rule, con
 static patron_status evaluate_rule(const patron_trigger_rule *rule, const rule_log *log,
                                    const patron_dataset *ds, const patron_eval_options *o,
                                    patron_rule_experiment *out, patron_error *err) {
-  *out = (patron_rule_experiment){.rule = rule->name, .customers = log->ids.n,
-                                  .verdict = PATRON_VERDICT_INCONCLUSIVE};
+  *out = (patron_rule_experiment){
+      .rule = rule->name, .customers = log->ids.n, .verdict = PATRON_VERDICT_INCONCLUSIVE};
   for (size_t i = 0; i < log->ids.n; i++)
     out->holdout += log->holdout[i];
   out->treatment = out->customers - out->holdout;

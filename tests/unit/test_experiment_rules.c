@@ -40,8 +40,8 @@ static void write_orders(const char *path, int64_t fired) {
         /* everyone bought a day before the action: outside every window */
         fprintf(f, "%s_%c%d,O%d,2026-02-28 12:00:00,10\n", rules[r], arm ? 'h' : 't', k, ++oid);
         if (k < buyers[r][arm])
-          fprintf(f, "%s_%c%d,O%d,2026-03-%02d 12:00:00,50\n", rules[r], arm ? 'h' : 't', k,
-                  ++oid, 2 + k % 20);
+          fprintf(f, "%s_%c%d,O%d,2026-03-%02d 12:00:00,50\n", rules[r], arm ? 'h' : 't', k, ++oid,
+                  2 + k % 20);
       }
   (void)fired;
   fclose(f);
@@ -54,8 +54,13 @@ static void log_actions(patron_store *s, const char *rule, int64_t fired, patron
     for (int k = 0; k < PER_ARM; k++) {
       char id[32];
       snprintf(id, sizeof id, "%s_%c%d", rule, arm ? 'h' : 't', k);
-      patron_action a = {.rule = rule, .campaign = "c", .channel = "app", .customer_id = id,
-                         .holdout = arm == 1, .fired_at = fired, .send_at = fired};
+      patron_action a = {.rule = rule,
+                         .campaign = "c",
+                         .channel = "app",
+                         .customer_id = id,
+                         .holdout = arm == 1,
+                         .fired_at = fired,
+                         .send_at = fired};
       patron_action_id(rule, id, (int32_t)(fired / DAY), a.action_id);
       bool inserted = false;
       assert_int_equal(patron_store_action_add(s, run, &a, &inserted, err), PATRON_OK);
