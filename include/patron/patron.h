@@ -24,10 +24,12 @@
 #include "patron/experiment.h"
 #include "patron/monitor.h"
 #include "patron/experiment_rules.h"
+#include "patron/report.h"
 #include "patron/recommend.h"
 #include "patron/store.h"
 #include "patron/movements.h"
 #include "patron/trigger.h"
 #include "patron/plan.h"
+#include "patron/recommend.h"
 
 #endif
