@@ -33,6 +33,9 @@ typedef struct load_worker {
   patron__rejects rejects; /* lines relative to the worker's range */
   uint64_t rows_read, rows_used, after_as_of;
   uint64_t by_reason[PATRON_REJECT_COUNT];
+  uint64_t line;          /* the row being read (worker-relative) */
+  uint64_t not_utf8_line; /* first row with an id or category that is not UTF-8, 0: none */
+  char not_utf8[48];      /* that value (escaped) */
   bool oom;
 } load_worker;
 

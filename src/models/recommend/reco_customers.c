@@ -70,14 +70,15 @@ static patron_status read_segments(patron_recommender *m, patron_error *err) {
     patron_profile_free(p);
     return PATRON__OOM(err);
   }
-  for (size_t i = 0; i + 1 < m->n_segments; i++) { /* the table owns its labels: copy them */
-    m->seg_label[i] = patron__arena_strdup(&m->text, seg->labels[i], strlen(seg->labels[i]));
-    if (!m->seg_label[i]) {
-      patron_profile_free(p);
-      return PATRON__OOM(err);
-    }
-  }
+  bool ok = true;
+  for (size_t i = 0; i + 1 < m->n_segments && ok; i++) /* copied: the profile goes away */
+    ok = (m->seg_label[i] =
+              patron__arena_strdup(&m->text, seg->labels[i], strlen(seg->labels[i]))) != NULL;
   m->seg_label[m->n_segments - 1] = prospect_label;
+  if (!ok) {
+    patron_profile_free(p);
+    return PATRON__OOM(err);
+  }
   for (size_t c = 0; c < m->n_customers; c++)
     m->segment[c] = RECO_NONE;
   const int32_t *code = seg ? seg->data : NULL;
@@ -320,7 +321,7 @@ typedef struct table_job {
   int k;
   reco_pick *picks; /* k per customer */
   uint32_t *n_picks;
-  reco_scratch *scratch[64];
+  reco_scratch *scratch[PATRON__EXEC_MAX_WORKERS];
   bool failed;
 } table_job;
 
@@ -407,12 +408,12 @@ patron_status patron_recommend_customers(const patron_recommender *m, const uint
   if (!j.picks || !j.n_picks)
     st = PATRON__OOM(err);
   else
-    patron__reco_parallel(n_customers, PICK_BLOCK, m->threads, table_range, &j);
+    patron__exec_ranges(m->threads, n_customers, PICK_BLOCK, table_range, &j);
   if (st == PATRON_OK && j.failed)
     st = PATRON__OOM(err);
   if (st == PATRON_OK)
     st = fill_table(m, &j, n_customers, out, err);
-  for (int w = 0; w < 64; w++)
+  for (int w = 0; w < PATRON__EXEC_MAX_WORKERS; w++)
     patron__reco_scratch_free(j.scratch[w]);
   free(j.picks), free(j.n_picks), free(all);
   return st;

@@ -117,7 +117,7 @@ patron_status patron__reco_similar(patron_recommender *m, patron_error *err) {
   }
   if (ok) {
     each_edge(m, NULL, fill, j.edge);
-    patron__reco_parallel(n, CODE_BLOCK, m->threads, sim_range, &j);
+    patron__exec_ranges(m->threads, n, CODE_BLOCK, sim_range, &j);
     ok = compact(m, &j);
   }
   free(j.start), free(j.kept), free(j.edge), free(fill);

@@ -27,7 +27,7 @@ typedef struct tri_job {
   patron_recommender *m;
   uint32_t *tid_start, *tid; /* dense id -> baskets holding it */
   size_t max_basket;
-  tri_worker w[64];
+  tri_worker w[PATRON__EXEC_MAX_WORKERS];
 } tri_job;
 
 static bool emit(tri_worker *w, reco_triple t) {
@@ -197,7 +197,7 @@ bool patron__reco_triples(patron_recommender *m) {
   tri_job j = {.m = m};
   bool ok = tid_lists(&j);
   if (ok)
-    patron__reco_parallel(m->n_freq, ANCHOR_BLOCK, m->threads, anchor_range, &j);
+    patron__exec_ranges(m->threads, m->n_freq, ANCHOR_BLOCK, anchor_range, &j);
   ok = gather(m, &j) && ok;
   free(j.tid_start), free(j.tid);
   return ok;
