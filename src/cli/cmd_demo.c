@@ -9,7 +9,9 @@ static const char usage[] =
     "Usage: patron demo [--customers N] [--seed S] [--out DIR]\n\n"
     "Generates a synthetic retail world (members, order lines, behaviour events) into\n"
     "DIR/data and analyzes it into DIR (profiles.csv, segments.csv, summary.json),\n"
-    "printing the segment report.\n\n"
+    "printing the segment report; then recommends what to offer each customer into\n"
+    "DIR/recommend (rules, similar items, recommendations, an evaluation against\n"
+    "popularity).\n\n"
     "  --customers N   members to generate (default 100000)\n"
     "  --seed S        random seed (default 1)\n"
     "  --out DIR       output directory (default ./demo-out)\n"
@@ -73,6 +75,21 @@ static int generate(const demo_args *a, const char *data_dir) {
   return CLI_EXIT_OK;
 }
 
+/* What to offer each customer: `patron recommend` on the same files, with a 30-day
+ * evaluation against popularity, into OUT/recommend. */
+static int recommend(const char *out, char *orders, char *customers, char *events) {
+  char dir[4096];
+  cli_path(dir, sizeof dir, out, "recommend");
+  printf("\n== patron recommend --orders %s --events %s --customers %s --k 5 "
+         "--evaluate-days 30 --out %s\n",
+         orders, events, customers, dir);
+  fflush(stdout);
+  char *argv[] = {"recommend",   "--orders", orders, "--events", events,
+                  "--customers", customers,  "--k",  "5",        "--evaluate-days",
+                  "30",          "--out",    dir,    NULL};
+  return cli_find_command("recommend")->run((int)(sizeof argv / sizeof *argv) - 1, argv);
+}
+
 static int run(int argc, char **argv) {
   demo_args a = {100000, 1, "demo-out"};
   if (!parse_args(argc, argv, &a))
@@ -95,6 +112,8 @@ static int run(int argc, char **argv) {
   an.out_dir = a.out;
   rc = cli_run_analysis("demo", &an);
   cli_inputs_free(&an.inputs);
+  if (rc == CLI_EXIT_OK)
+    rc = recommend(a.out, orders, customers, events);
   return rc;
 }
 
