@@ -8,6 +8,7 @@
 #define PATRON_CHURN_H
 
 #include "patron/dataset.h"
+#include "patron/sink.h"
 #include "patron/features.h"
 #include "patron/table.h"
 
@@ -221,5 +222,21 @@ PATRON_API patron_status patron_churn_model_load(const char *schema_json, const 
 #define PATRON_CHURN_MODEL_FILE_MAX ((size_t)1 << 30)
 PATRON_API patron_status patron_churn_model_read(const char *dir, patron_churn_model **out,
                                                  patron_error *err);
+/* Writes a trained model's directory: model.json, schema.json, metrics.json,
+ * importance.csv (feature, gain_share) and gains.csv (the validation deciles), each under a
+ * temporary name, all renamed once complete. out: CSV options (NULL: plain). */
+PATRON_API patron_status patron_churn_model_write(const char *dir, const patron_churn_model *m,
+                                                  const patron_churn_report *r,
+                                                  const patron_churn_trainset *ts,
+                                                  const patron_churn_options *o,
+                                                  const patron_output_options *out,
+                                                  patron_error *err);
+/* The score file (customer_id, the model's score column with 6 decimals, risk_decile or
+ * propensity_decile), written atomically to path. */
+PATRON_API patron_status patron_churn_scores_write(const char *path, const patron_dataset *ds,
+                                                   const patron_churn_model *m,
+                                                   const patron_churn_scores *s,
+                                                   const patron_output_options *out,
+                                                   patron_error *err);
 
 #endif

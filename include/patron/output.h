@@ -58,6 +58,25 @@ PATRON_API patron_status patron_write_tables_csv(const char *dir, const char *co
                                                  const patron_output_options *o,
                                                  const patron_dataset *inputs, patron_error *err);
 
+/* One file of a set written together: a table (as CSV), or bytes (e.g. JSON text); neither
+ * (both NULL) removes a stale file of that name. */
+typedef struct patron_output_file {
+  const char *name;
+  const patron_table *table;
+  const char *text;
+  size_t len;
+} patron_output_file;
+/* patron_write_tables_csv for a mix of tables and texts. */
+PATRON_API patron_status patron_write_files(const char *dir, const patron_output_file *files,
+                                            size_t n, const patron_output_options *o,
+                                            const patron_dataset *inputs, patron_error *err);
+
+/* A JSON string literal of s (quoted, escaped) that is always valid UTF-8: each invalid
+ * byte becomes U+FFFD, counted in *n_bad (may be NULL). malloc'ed (free()); NULL when out
+ * of memory. For callers that format JSON by hand; the library's own JSON goes through
+ * the same writer. */
+PATRON_API char *patron_json_quote(const char *s, size_t *n_bad);
+
 /* ---- The same writers into a sink (include/patron/sink.h: atomic file, memory, callback),
  * honouring its output options (byte-order mark, formula guard). Path versions above
  * write an atomic file with default options. */

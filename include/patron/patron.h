@@ -22,6 +22,13 @@
 #include "patron/pipeline.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
+#include "patron/monitor.h"
+#include "patron/report.h"
+#include "patron/recommend.h"
+#include "patron/store.h"
+#include "patron/movements.h"
+#include "patron/trigger.h"
+#include "patron/plan.h"
 #include "patron/recommend.h"
 
 #endif

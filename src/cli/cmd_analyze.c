@@ -26,6 +26,10 @@ static const char usage[] =
     "  --cycle-fallback     one-purchase-day customers take the median repurchase cycle\n"
     "  --churn-model DIR    add the churn_risk (or purchase_propensity) column of a model\n"
     "                       trained by 'patron churn train' (or 'propensity train')\n"
+    "  --db FILE            also record a snapshot of this as-of in the SQLite store FILE\n"
+    "                       (created when missing; re-running an as-of replaces it) and\n"
+    "                       add the level_warning column (upgrade_near, downgrade_risk)\n"
+    "  --review-days N      level_warning: days to the next member-level review (30)\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE
                                                                        "\n" CLI_OUTPUT_USAGE;
@@ -45,7 +49,9 @@ enum {
   OPT_CLV_MODEL,
   OPT_DUE_DAYS,
   OPT_CYCLE_FALLBACK,
-  OPT_CHURN_MODEL
+  OPT_CHURN_MODEL,
+  OPT_DB,
+  OPT_REVIEW_DAYS
 };
 
 static const struct option long_options[] = {
@@ -68,6 +74,8 @@ static const struct option long_options[] = {
     {"due-days", required_argument, NULL, OPT_DUE_DAYS},
     {"cycle-fallback", no_argument, NULL, OPT_CYCLE_FALLBACK},
     {"churn-model", required_argument, NULL, OPT_CHURN_MODEL},
+    {"db", required_argument, NULL, OPT_DB},
+    {"review-days", required_argument, NULL, OPT_REVIEW_DAYS},
     {NULL, 0, NULL, 0},
 };
 
@@ -136,6 +144,12 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
     a->repurchase.due_days = (int)v;
     return true;
   case OPT_CYCLE_FALLBACK: a->repurchase.fallback = true; return true;
+  case OPT_DB: a->db = arg; return true;
+  case OPT_REVIEW_DAYS:
+    if (!cli_parse_long("analyze", "--review-days", arg, 0, 100000, &v))
+      return false;
+    a->review_days = (int)v;
+    return true;
   case OPT_CHURN_MODEL: /* its features need the order lines */
     a->churn_model = arg;
     a->inputs.load.keep_lines = true;

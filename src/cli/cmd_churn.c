@@ -259,7 +259,7 @@ static int run_train(churn_args *a, patron_dataset *ds) {
   if (st == PATRON_OK)
     st = patron_churn_train(ts, &a->opts, &m, &r, &err);
   if (st == PATRON_OK)
-    st = cli_churn_write_model(a->out, m, &r, ts, &a->opts, &err);
+    st = patron_churn_model_write(a->out, m, &r, ts, &a->opts, NULL, &err);
   if (st == PATRON_OK && !a->quiet)
     print_training(a, &r, ts);
   patron_churn_report_free(&r);
@@ -283,7 +283,7 @@ static int run_score(churn_args *a, patron_dataset *ds) {
   if (st == PATRON_OK)
     st = patron_churn_score(m, ds, as_of, a->inputs.load.n_threads, &s, &err);
   if (st == PATRON_OK)
-    st = cli_churn_write_scores(a->out, ds, m, &s, &err);
+    st = patron_churn_scores_write(a->out, ds, m, &s, NULL, &err);
   if (st == PATRON_OK && !a->quiet) {
     char day[11];
     patron_format_day(as_of, day);

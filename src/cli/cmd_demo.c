@@ -1,6 +1,9 @@
 /* patron demo: a synthetic retail world (patron gen) analyzed end to end (patron analyze),
  * so a new user sees every output without data of their own. */
 #include "analysis.h"
+#include "demo_loop.h"
+#include "demo_monitor.h"
+#include "cmd_experiment.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,9 +12,13 @@ static const char usage[] =
     "Usage: patron demo [--customers N] [--seed S] [--out DIR]\n\n"
     "Generates a synthetic retail world (members, order lines, behaviour events) into\n"
     "DIR/data and analyzes it into DIR (profiles.csv, segments.csv, summary.json),\n"
-    "printing the segment report; then recommends what to offer each customer into\n"
-    "DIR/recommend (rules, similar items, recommendations, an evaluation against\n"
-    "popularity).\n\n"
+    "printing the segment report; then runs the daily loop on a store DIR/store.db: a\n"
+    "snapshot a month earlier, the lifecycle movements between the two, the campaign plan\n"
+    "and a trigger run, each printed; then monitoring with a planted data problem\n"
+    "(DIR/monitor: one alert) and an experiment with a planted effect, assigned and\n"
+    "evaluated (DIR/experiment; docs/MONITORING.md, docs/EXPERIMENTS.md); then\n"
+    "recommends what to offer each customer into DIR/recommend (rules, similar items,\n"
+    "recommendations, an evaluation against popularity).\n\n"
     "  --customers N   members to generate (default 100000)\n"
     "  --seed S        random seed (default 1)\n"
     "  --out DIR       output directory (default ./demo-out)\n"
@@ -90,11 +97,20 @@ static int recommend(const char *out, char *orders, char *customers, char *event
   return cli_find_command("recommend")->run((int)(sizeof argv / sizeof *argv) - 1, argv);
 }
 
+static void remove_store(const char *db) {
+  char side[4200];
+  remove(db);
+  snprintf(side, sizeof side, "%s-wal", db);
+  remove(side);
+  snprintf(side, sizeof side, "%s-shm", db);
+  remove(side);
+}
+
 static int run(int argc, char **argv) {
   demo_args a = {100000, 1, "demo-out"};
   if (!parse_args(argc, argv, &a))
     return CLI_EXIT_USAGE;
-  char data_dir[4096], orders[4096], customers[4096], events[4096];
+  char data_dir[4096], orders[4096], customers[4096], events[4096], db[4096];
   cli_path(data_dir, sizeof data_dir, a.out, "data");
   if (!cli_make_dir("demo", data_dir))
     return CLI_EXIT_FAIL;
@@ -110,8 +126,16 @@ static int run(int argc, char **argv) {
   an.inputs.load.paths[PATRON_FILE_EVENTS] =
       cli_path(events, sizeof events, data_dir, "events.csv");
   an.out_dir = a.out;
+  an.db = cli_path(db, sizeof db, a.out, "store.db");
+  remove_store(db); /* the demo's own store: each demo starts its loop afresh */
   rc = cli_run_analysis("demo", &an);
   cli_inputs_free(&an.inputs);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_loop(a.out, db, orders, customers, events);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_monitor(a.out, db, orders, customers);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_experiment(a.out, data_dir);
   if (rc == CLI_EXIT_OK)
     rc = recommend(a.out, orders, customers, events);
   return rc;

@@ -16,9 +16,12 @@ patron_status patron__error_set(patron_error *err, patron_status status, const c
     __attribute__((format(printf, 6, 7)));
 
 /* Copies len bytes of input into out (NUL-terminated, cut to fit cap) with control bytes
- * escaped (\n, \r, \t, \xHH), for messages that echo input: a file's bytes must never
- * reach a terminal as escape sequences or fake line breaks. Returns out. */
+ * and bytes that are not UTF-8 escaped (\n, \r, \t, \xHH; utf8.c), for messages that echo input: a
+ * file's bytes must never reach a terminal as escape sequences or fake line breaks. Returns out. */
 const char *patron__escape(char *out, size_t cap, const char *s, size_t len);
+
+/* Whether s[0, len) is valid UTF-8 (utf8.c). */
+bool patron__utf8_valid(const char *s, size_t len);
 
 #define PATRON__OOM(err) patron__error_set((err), PATRON_ERR_NOMEM, NULL, 0, 0, "out of memory")
 

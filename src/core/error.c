@@ -47,23 +47,3 @@ const char *patron_error_format(const patron_error *err, char *buf, unsigned cap
     snprintf(buf, cap, "%s", msg);
   return buf;
 }
-
-const char *patron__escape(char *out, size_t cap, const char *s, size_t len) {
-  size_t n = 0;
-  for (size_t i = 0; i < len && cap > 0; i++) {
-    unsigned char c = (unsigned char)s[i];
-    char tmp[5] = {(char)c, 0};
-    if (c == '\n' || c == '\r' || c == '\t')
-      tmp[0] = '\\', tmp[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-    else if (c < 0x20 || c == 0x7f)
-      snprintf(tmp, sizeof tmp, "\\x%02x", c);
-    size_t k = strlen(tmp);
-    if (n + k >= cap)
-      break;
-    memcpy(out + n, tmp, k);
-    n += k;
-  }
-  if (cap > 0)
-    out[n] = '\0';
-  return out;
-}

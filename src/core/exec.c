@@ -55,6 +55,24 @@ int patron__exec_parts(int n_threads, size_t n_parts, patron__exec_fn fn, void *
   return n;
 }
 
+typedef struct each {
+  unsigned char *items;
+  size_t item_size;
+  void (*fn)(void *item);
+} each;
+
+static void each_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  each *e = ctx;
+  e->fn(e->items + part * e->item_size);
+}
+
+void patron__exec_each(int n_threads, void *items, size_t n, size_t item_size,
+                       void (*fn)(void *item)) {
+  each e = {items, item_size, fn};
+  patron__exec_parts(n_threads, n, each_part, &e);
+}
+
 typedef struct ranges {
   size_t n, block;
   patron__exec_range_fn fn;

@@ -19,6 +19,11 @@ int patron__exec_parts(int n_threads, size_t n_parts, patron__exec_fn fn, void *
 /* The number of workers patron__exec_parts will use (to size scratch beforehand). */
 int patron__exec_workers(int n_threads, size_t n_parts);
 
+/* Runs fn(item) for each of the n items of an array (item i at items + i * item_size),
+ * each item being one part (a job whose inputs and outputs it holds). */
+void patron__exec_each(int n_threads, void *items, size_t n, size_t item_size,
+                       void (*fn)(void *item));
+
 /* Runs fn(ctx, lo, hi, worker) over [0, n) in blocks of `block` items. */
 typedef void (*patron__exec_range_fn)(void *ctx, size_t lo, size_t hi, int worker);
 void patron__exec_ranges(int n_threads, size_t n, size_t block, patron__exec_range_fn fn,

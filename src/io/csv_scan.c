@@ -4,11 +4,11 @@
  * happens to fall inside a quoted field (a newline inside quotes) is detected when the
  * previous worker's last record ends elsewhere than where the next worker began, and that
  * range is parsed again from the right place: results never depend on the thread count. */
+#include "core/exec.h"
 #include "io/io_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -288,10 +288,7 @@ static void scan_range(scan_job *job) {
   free(s.buf);
 }
 
-static void *scan_thread(void *arg) {
-  scan_range(arg);
-  return NULL;
-}
+static void scan_item(void *arg) { scan_range(arg); }
 
 /* First line start at or after `nominal` (a byte after a '\n'), or the file size. */
 static uint64_t line_start_after(patron__scan *scan, uint64_t nominal) {
@@ -334,20 +331,10 @@ patron_status patron__scan_run(patron__scan *scan, patron__scan_worker *workers,
   split_ranges(scan, workers, n_workers);
   _Atomic uint64_t bytes_done = 0;
   scan_job jobs[64];
-  pthread_t threads[64];
-  bool started[64] = {false};
   for (int i = 0; i < n_workers; i++)
     jobs[i] =
         (scan_job){scan, &workers[i], row_fn, syntax_fn, progress, &bytes_done, i == 0, false};
-  for (int i = 1; i < n_workers; i++)
-    started[i] = pthread_create(&threads[i], NULL, scan_thread, &jobs[i]) == 0;
-  scan_range(&jobs[0]);
-  for (int i = 1; i < n_workers; i++) {
-    if (started[i])
-      pthread_join(threads[i], NULL);
-    else
-      scan_range(&jobs[i]); /* could not start a thread: do it here */
-  }
+  patron__exec_each(n_workers, jobs, (size_t)n_workers, sizeof *jobs, scan_item);
   for (int i = 1; i < n_workers && !workers[i - 1].failed; i++) {
     if (workers[i - 1].end == workers[i].start)
       continue;

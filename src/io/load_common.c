@@ -251,6 +251,8 @@ patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_fi
     return st;
   const char **names = NULL;
   st = header_names(f, ds, &names, &f->n_fields, err);
+  for (size_t i = 0; st == PATRON_OK && i < f->n_fields && i < PATRON_EMPTY_COLUMNS; i++)
+    f->names[i] = names[i];
   if (st == PATRON_OK)
     st = resolve_columns(f, names, f->n_fields, err);
   free(names);
@@ -335,11 +337,25 @@ bool patron__worker_syntax(void *ctx, const patron__csv_record *rec, uint64_t li
 bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64_t line,
                            bool *keep_going) {
   w->rows_read++;
+  w->line = line;
   *keep_going = true;
-  if (rec->n_fields == w->file->n_fields)
+  if (rec->n_fields == w->file->n_fields) {
+    size_t n = rec->n_fields < PATRON_EMPTY_COLUMNS ? rec->n_fields : PATRON_EMPTY_COLUMNS;
+    for (size_t i = 0; i < n; i++)
+      w->empty[i] += rec->fields[i].len == 0;
     return true;
+  }
   *keep_going = patron__worker_reject(w, rec, line, -1, PATRON_REJECT_FIELD_COUNT);
   return false;
+}
+
+/* Notes the first new id or category that is not UTF-8 (a GBK file read without
+ * --encoding): checked once per distinct value, so it costs nothing per row. */
+static void check_text(load_worker *w, const patron__csv_field *v) {
+  if (w->not_utf8_line || patron__utf8_valid(v->ptr, v->len))
+    return;
+  w->not_utf8_line = w->line ? w->line : 1;
+  patron__escape(w->not_utf8, sizeof w->not_utf8, v->ptr, v->len);
 }
 
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
@@ -352,6 +368,8 @@ uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
   uint32_t c = patron__intern_put(t, 0, id->ptr, id->len, &added);
   if (c == PATRON__NO_INDEX)
     w->oom = true;
+  else if (added)
+    check_text(w, id);
   w->last_customer = c;
   return c;
 }
@@ -366,6 +384,8 @@ uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron_
   uint32_t code = patron__intern_put(t, 0, v->ptr, v->len, &added);
   if (code == PATRON__NO_INDEX)
     return w->oom = true, 0;
+  if (added)
+    check_text(w, v);
   return code;
 }
 
@@ -492,7 +512,11 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
   patron__rejects *dst = &ds->rejects;
   size_t first = dst->n;
   rep->present = true;
-  uint64_t line0 = f->scan.header_lines;
+  rep->n_columns = f->n_fields < PATRON_EMPTY_COLUMNS ? f->n_fields : PATRON_EMPTY_COLUMNS;
+  for (size_t c = 0; c < rep->n_columns; c++)
+    rep->columns[c] = f->names[c];
+  uint64_t line0 = f->scan.header_lines, bad_text_line = 0;
+  const char *bad_text = NULL;
   rep->lines_read = f->scan.header.n_lines + f->scan.unterminated;
   for (int i = 0; i < n; i++) {
     load_worker *w = workers[i];
@@ -505,10 +529,14 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     rep->blank_lines += sw->n_blank;
     rep->lines_read += sw->n_lines;
     rep->lines_in_quotes += sw->n_extra;
+    if (w->not_utf8_line && !bad_text)
+      bad_text_line = line0 + w->not_utf8_line, bad_text = w->not_utf8;
     if (sw->widest_span > rep->widest_record_lines) {
       rep->widest_record_lines = sw->widest_span;
       rep->widest_record_line = line0 + sw->widest_line;
     }
+    for (size_t c = 0; c < rep->n_columns; c++)
+      rep->empty_cells[c] += w->empty[c];
     for (int r = 0; r < PATRON_REJECT_COUNT; r++) {
       rep->rejected_by_reason[r] += w->by_reason[r];
       rep->rows_rejected += w->by_reason[r];
@@ -529,6 +557,11 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
   if (f->opts->strict && dst->n > first)
     return strict_error(f, &dst->items[first], err);
   warn_quoting(f, rep, dst->n > first ? dst->items + first : NULL, dst->n - first);
+  if (bad_text)
+    patron__load_warn(f,
+                      "%s:%llu: '%s' is not UTF-8 text; if the file is GBK (or another "
+                      "encoding), read it with --encoding gbk (or --encoding FILE=gbk)",
+                      f->path, (unsigned long long)bad_text_line, bad_text);
   return PATRON_OK;
 }
 

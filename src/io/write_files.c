@@ -8,25 +8,29 @@
 
 enum { MAX_FILES = 64 };
 
-patron_status patron_write_tables_csv(const char *dir, const char *const *names,
-                                      const patron_table *const *tables, size_t n,
-                                      const patron_output_options *o, const patron_dataset *inputs,
-                                      patron_error *err) {
+static patron_status write_one(const patron_output_file *f, patron_sink *s, patron_error *err) {
+  return f->table ? patron_write_table_csv_to(f->table, s, err)
+                  : patron_sink_write(s, f->text, f->len, err);
+}
+
+patron_status patron_write_files(const char *dir, const patron_output_file *files, size_t n,
+                                 const patron_output_options *o, const patron_dataset *inputs,
+                                 patron_error *err) {
   if (n > MAX_FILES)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "too many files at once");
   char paths[MAX_FILES][4096];
   patron_sink *sinks[MAX_FILES] = {0};
   patron_status st = PATRON_OK;
   for (size_t i = 0; st == PATRON_OK && i < n; i++)
-    if ((st = patron__path_join(paths[i], sizeof paths[i], dir, names[i], err)) == PATRON_OK &&
+    if ((st = patron__path_join(paths[i], sizeof paths[i], dir, files[i].name, err)) == PATRON_OK &&
         inputs)
       st = patron__check_not_input(paths[i], inputs, err);
   for (size_t i = 0; st == PATRON_OK && i < n; i++) {
-    if (!tables[i])
+    if (!files[i].table && !files[i].text)
       continue;
     st = patron_sink_file(paths[i], o, &sinks[i], err);
     if (st == PATRON_OK)
-      st = patron_write_table_csv_to(tables[i], sinks[i], err);
+      st = write_one(&files[i], sinks[i], err);
     if (st == PATRON_OK)
       st = patron_sink_finish(sinks[i], err);
   }
@@ -37,7 +41,19 @@ patron_status patron_write_tables_csv(const char *dir, const char *const *names,
       patron_sink_abort(sinks[i]);
   }
   for (size_t i = 0; st == PATRON_OK && i < n; i++)
-    if (!tables[i])
+    if (!files[i].table && !files[i].text)
       unlink(paths[i]); /* a stale file of an earlier run would mislead */
   return st;
+}
+
+patron_status patron_write_tables_csv(const char *dir, const char *const *names,
+                                      const patron_table *const *tables, size_t n,
+                                      const patron_output_options *o, const patron_dataset *inputs,
+                                      patron_error *err) {
+  patron_output_file files[MAX_FILES];
+  if (n > MAX_FILES)
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "too many files at once");
+  for (size_t i = 0; i < n; i++)
+    files[i] = (patron_output_file){names[i], tables[i], NULL, 0};
+  return patron_write_files(dir, files, n, o, inputs, err);
 }

@@ -1,11 +1,11 @@
-/* CSV writer for tables. Rows are formatted in blocks by two threads (one block each, in
- * turn) and written in order, so output is identical whatever the thread count. */
+/* CSV writer for tables. Rows are formatted in blocks, two at a time on the executor (one
+ * block each), and written in order, so output is identical whatever the thread count. */
 #include "core/core_int.h"
+#include "core/exec.h"
 #include "io/write_int.h"
 #include "patron/output.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,7 +73,7 @@ typedef struct block_job {
   patron__buf buf;
 } block_job;
 
-static void *format_block(void *arg) {
+static void format_block(void *arg) {
   block_job *j = arg;
   size_t n_cols = patron_table_n_columns(j->t);
   j->buf.len = 0;
@@ -85,7 +85,6 @@ static void *format_block(void *arg) {
     }
     patron__buf_putc(&j->buf, '\n');
   }
-  return NULL;
 }
 
 static void header(patron__buf *b, const patron_table *t) {
@@ -107,14 +106,8 @@ static patron_status write_blocks(patron_sink *s, const patron_table *t, block_j
       jobs[k].begin = at + (size_t)k * BLOCK_ROWS < n ? at + (size_t)k * BLOCK_ROWS : n;
       jobs[k].end = jobs[k].begin + BLOCK_ROWS < n ? jobs[k].begin + BLOCK_ROWS : n;
     }
-    pthread_t th;
-    bool threaded =
-        jobs[1].begin < jobs[1].end && pthread_create(&th, NULL, format_block, &jobs[1]) == 0;
-    format_block(&jobs[0]);
-    if (threaded)
-      pthread_join(th, NULL);
-    else
-      format_block(&jobs[1]);
+    jobs[1].buf.len = 0;
+    patron__exec_each(2, jobs, jobs[1].begin < jobs[1].end ? 2 : 1, sizeof *jobs, format_block);
     for (int k = 0; st == PATRON_OK && k < 2; k++)
       st = patron__buf_flush(&jobs[k].buf, s, err);
   }

@@ -14,6 +14,9 @@ static bool always(const patron_pipeline_options *o) {
 }
 static bool models(const patron_pipeline_options *o) { return !o->spec_only; }
 static bool clv_on(const patron_pipeline_options *o) { return !o->spec_only && o->clv; }
+static bool warning_on(const patron_pipeline_options *o) {
+  return !o->spec_only && o->level_warning;
+}
 static bool churn_on(const patron_pipeline_options *o) {
   return !o->spec_only && o->churn_model_dir;
 }
@@ -33,6 +36,8 @@ static const patron_stage stages[] = {
               "cluster_label", models, patron__stage_cluster, false},
   {"tiers", "unless --spec-only; reads recency_days, frequency, monetary, events; adds "
             "value_index, tier, member_level", models, patron__stage_tiers, false},
+  {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
+                    "level_warning", warning_on, patron__stage_level_warning, false},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
    always, patron__stage_segment_report, false},
 };
@@ -44,7 +49,7 @@ const patron_stage *patron_pipeline_stages(size_t *n) {
 }
 
 void patron_pipeline_options_init(patron_pipeline_options *o) {
-  *o = (patron_pipeline_options){.clv = true};
+  *o = (patron_pipeline_options){.clv = true, .review_days = 30};
   patron_profile_options_init(&o->profile);
   patron_clv_profile_options_init(&o->clv_options);
   patron_repurchase_options_init(&o->repurchase);

@@ -176,4 +176,21 @@ printf '{"schema":"patron.clv.fit","schema_version":1,"unit_days":1e300,"purchas
 expect_exit 1 -- "$PATRON" clv predict --model clvmodel.json --orders "$small" --out clvm
 expect_contains "$WORK/err" "unit_days in (0, 366]"
 
+# 3.5 GBK names: a clear message (not a schema error) without --encoding, a model with it
+python3 - <<'PY'
+d = open("world/customers.csv", encoding="utf-8").read()
+for a, b in [("Shanghai", "上海"), ("Beijing", "北京"), ("Shenzhen", "深圳"), ("Chengdu", "成都")]:
+    d = d.replace(a, b)
+open("world/customers_gbk.csv", "wb").write(d.encode("gbk"))
+PY
+gbk_in="--orders world/orders.csv --customers world/customers_gbk.csv --events world/events.csv"
+# shellcheck disable=SC2086
+expect_exit 1 -- "$PATRON" churn train $gbk_in --cutoff 2025-10-01 --rounds 5 --out gbkm --quiet
+expect_contains "$WORK/err" "is not UTF-8 text: give its file's encoding"
+expect_contains "$WORK/err" "customers_gbk.csv:"
+# shellcheck disable=SC2086
+expect_exit 0 -- "$PATRON" churn train $gbk_in --encoding customers=gbk --cutoff 2025-10-01 \
+  --rounds 5 --out gbkm --quiet
+expect_contains gbkm/schema.json "北京"
+
 finish

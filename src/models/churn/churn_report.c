@@ -1,6 +1,7 @@
 /* metrics.json of a trained churn/propensity model: the training set (cut-offs, horizon,
  * rows, validation kind), the validation metrics with the calibration and gains tables,
  * the recency-only baseline, cross-validation and the top features by gain. */
+#include "io/json_int.h"
 #include "models/churn/churn_int.h"
 
 #include <math.h>
@@ -61,7 +62,7 @@ static json_t *importance_json(const patron_churn_report *r, const patron_churn_
     json_t *o = json_object();
     json_object_set_new(
         o, "feature",
-        json_string(patron_feature_schema_column(ts->schema, r->importance[i].column)));
+        patron__json_str(patron_feature_schema_column(ts->schema, r->importance[i].column), NULL));
     json_object_set_new(o, "gain_share", json_real(r->importance[i].gain));
     json_array_append_new(a, o);
   }

@@ -3,12 +3,12 @@
  * customer, so each walk stops at the first row at or after C). Rows are split over
  * threads in fixed halves; each row depends on its own data only, so results do not depend
  * on the thread count. Scores follow SPEC section 3; BG/NBD is Fader, Hardie & Lee (2005). */
+#include "core/exec.h"
 #include "core/sort.h"
 #include "models/churn/features_int.h"
 #include "patron/clv.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,7 +258,7 @@ typedef struct job {
   bool ok;
 } job;
 
-static void *worker(void *arg) {
+static void worker(void *arg) {
   job *j = arg;
   fctx *c = j->c;
   scratch s = {0};
@@ -275,7 +275,6 @@ static void *worker(void *arg) {
       member_features(c, cust, row);
   }
   free(s.codes);
-  return NULL;
 }
 
 static bool run_workers(fctx *c, int n_threads) {
@@ -286,22 +285,12 @@ static bool run_workers(fctx *c, int n_threads) {
   if ((size_t)t > n / 4096 + 1)
     t = (int)(n / 4096 + 1);
   job jobs[16];
-  pthread_t tid[16];
   for (int i = 0; i < t; i++)
     jobs[i] = (job){c, n * (size_t)i / (size_t)t, n * (size_t)(i + 1) / (size_t)t, false};
-  int started = 1;
-  for (int i = 1; i < t; i++, started++)
-    if (pthread_create(&tid[i], NULL, worker, &jobs[i]) != 0)
-      break;
-  for (int i = started; i < t; i++) /* threads that could not start: run here */
-    worker(&jobs[i]);
-  worker(&jobs[0]);
+  patron__exec_each(t, jobs, (size_t)t, sizeof *jobs, worker);
   bool ok = true;
-  for (int i = 0; i < t; i++) {
-    if (i > 0 && i < started)
-      pthread_join(tid[i], NULL);
+  for (int i = 0; i < t; i++)
     ok = ok && jobs[i].ok;
-  }
   return ok;
 }
 
@@ -415,12 +404,11 @@ typedef struct clv_job {
   patron_status st;
 } clv_job;
 
-static void *clv_worker(void *arg) {
+static void clv_worker(void *arg) {
   clv_job *j = arg;
   j->st = patron_clv_predict_p_alive(j->model, &j->d, j->alive, &j->err);
   if (j->st == PATRON_OK)
     j->st = patron_clv_predict_purchases(j->model, &j->d, j->horizon, j->purchases, &j->err);
-  return NULL;
 }
 
 /* Predicts the sorted distinct rows in two halves on two threads (each value depends on
@@ -442,13 +430,7 @@ static patron_status predict_halves(const patron_clv_model *model, clv_sorted *s
                       s->out + k + half,
                       {0},
                       PATRON_OK}};
-  pthread_t tid;
-  bool spawned = half < k && pthread_create(&tid, NULL, clv_worker, &jobs[1]) == 0;
-  clv_worker(&jobs[0]);
-  if (spawned)
-    pthread_join(tid, NULL);
-  else if (half < k)
-    clv_worker(&jobs[1]);
+  patron__exec_each(2, jobs, half < k ? 2 : 1, sizeof *jobs, clv_worker);
   for (int i = 0; i < 2; i++)
     if (jobs[i].st != PATRON_OK) {
       *e = jobs[i].err;

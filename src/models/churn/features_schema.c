@@ -2,10 +2,11 @@
  * present at training, one-hot levels of categorical features chosen by frequency with a
  * cap, rare levels -> "(other)"), the encoding of any feature set into a dense float matrix
  * by level *names* (dictionary codes differ between datasets), and its JSON form. */
+#include "core/exec.h"
+#include "io/json_int.h"
 #include "models/churn/features_int.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,24 @@ static bool fit_levels(patron_feature_schema *s, int k, const patron_features *c
   return ok;
 }
 
+/* Levels are saved in schema.json as text: a value in another encoding (a GBK city read
+ * without --encoding) is named here rather than breaking the schema downstream. */
+static patron_status check_levels_text(const patron_feature_schema *s, patron_error *err) {
+  for (int k = 0; k < PATRON__N_CATEGORICAL; k++)
+    for (size_t j = 0; j < s->n_levels[k]; j++) {
+      const char *v = s->levels[k][j];
+      if (patron__utf8_valid(v, strlen(v)))
+        continue;
+      char shown[200];
+      return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                               "the %s value '%s' is not UTF-8 text: give its file's encoding, "
+                               "e.g. --encoding customers=gbk (or --encoding gbk for all files)",
+                               patron__categorical_defs[k].name,
+                               patron__escape(shown, sizeof shown, v, strlen(v)));
+    }
+  return PATRON_OK;
+}
+
 patron_status patron_feature_schema_fit(const patron_features *const *sets, size_t n_sets,
                                         int max_levels, double min_share,
                                         patron_feature_schema **out, patron_error *err) {
@@ -191,6 +210,11 @@ patron_status patron_feature_schema_fit(const patron_features *const *sets, size
   if (!ok || !build_columns(s)) {
     patron_feature_schema_free(s);
     return PATRON__OOM(err);
+  }
+  patron_status st = check_levels_text(s, err);
+  if (st != PATRON_OK) {
+    patron_feature_schema_free(s);
+    return st;
   }
   *out = s;
   return PATRON_OK;
@@ -262,24 +286,17 @@ typedef struct encode_job {
   float *out;
 } encode_job;
 
-static void *encode_worker(void *arg) {
+static void encode_worker(void *arg) {
   encode_job *j = arg;
   encode_rows(j->s, j->f, j->maps, j->lo, j->hi, j->out);
-  return NULL;
 }
 
-/* Two halves on two threads when the matrix is large (rows are independent). */
+/* Two halves on the executor when the matrix is large (rows are independent). */
 static void encode_parallel(const patron_feature_schema *s, const patron_features *f,
                             size_t *const *maps, float *out) {
-  size_t n = f->n_rows, half = n / 2;
-  pthread_t tid;
-  encode_job second = {s, f, maps, half, n, out};
-  if (n < 65536 || pthread_create(&tid, NULL, encode_worker, &second) != 0) {
-    encode_rows(s, f, maps, 0, n, out);
-    return;
-  }
-  encode_rows(s, f, maps, 0, half, out);
-  pthread_join(tid, NULL);
+  size_t n = f->n_rows, half = n < 65536 ? n : n / 2;
+  encode_job jobs[2] = {{s, f, maps, 0, half, out}, {s, f, maps, half, n, out}};
+  patron__exec_each(2, jobs, half < n ? 2 : 1, sizeof *jobs, encode_worker);
 }
 
 patron_status patron_feature_schema_encode(const patron_feature_schema *s, const patron_features *f,
@@ -309,12 +326,12 @@ json_t *patron__feature_schema_json(const patron_feature_schema *s) {
     int k = s->cat_idx[c];
     json_t *levels = json_array();
     for (size_t j = 0; j < s->n_levels[k]; j++)
-      json_array_append_new(levels, json_string(s->levels[k][j]));
+      json_array_append_new(levels, patron__json_str(s->levels[k][j], NULL));
     json_object_set_new(cats, patron__categorical_defs[k].name, levels);
   }
   for (size_t i = 0; i < s->n_cols; i++) {
     json_t *col = json_object();
-    json_object_set_new(col, "name", json_string(s->names[i]));
+    json_object_set_new(col, "name", patron__json_str(s->names[i], NULL));
     json_object_set_new(col, "type", json_string(i < s->n_num ? "numeric" : "one_hot"));
     json_object_set_new(col, "heavy_tailed", json_boolean(s->heavy[i]));
     json_array_append_new(cols, col);

@@ -3,13 +3,13 @@
  * lower the objective. The Hessian X'WX + l2 I is accumulated over fixed blocks of rows
  * (threads take blocks, sums are merged in block order, so results do not depend on the
  * thread count) and solved with GSL's Cholesky decomposition. */
+#include "core/exec.h"
 #include "core/core_int.h"
 #include "patron/churn.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +27,7 @@ typedef struct lr_problem {
 typedef struct lr_job {
   lr_problem *pb;
   size_t first, step;
+  bool failed; /* out of memory */
 } lr_job;
 
 static void block_sums(lr_problem *pb, size_t b, double *xi) {
@@ -57,38 +58,26 @@ static void block_sums(lr_problem *pb, size_t b, double *xi) {
   pb->obj[b] = obj;
 }
 
-static void *lr_worker(void *arg) {
+static void lr_worker(void *arg) {
   lr_job *j = arg;
   double *xi = malloc(j->pb->q * sizeof *xi);
-  if (!xi)
-    return (void *)1;
-  for (size_t b = j->first; b < j->pb->n_blocks; b += j->step)
+  j->failed = !xi;
+  for (size_t b = j->first; xi && b < j->pb->n_blocks; b += j->step)
     block_sums(j->pb, b, xi);
   free(xi);
-  return NULL;
 }
 
 /* Fills H (q x q, full), g and returns the penalized objective. false on thread/memory
  * failure. */
 static bool evaluate(lr_problem *pb, int threads, double l2, double *H, double *g, double *obj) {
   lr_job jobs[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
   size_t t = (size_t)threads < pb->n_blocks ? (size_t)threads : pb->n_blocks;
   bool ok = true;
-  size_t started = 1;
   for (size_t i = 0; i < t; i++)
-    jobs[i] = (lr_job){pb, i, t};
-  for (; started < t; started++)
-    if (pthread_create(&tid[started], NULL, lr_worker, &jobs[started]) != 0)
-      break;
-  for (size_t i = started; i < t; i++)
-    ok = ok && lr_worker(&jobs[i]) == NULL;
-  ok = ok && lr_worker(&jobs[0]) == NULL;
-  for (size_t i = 1; i < started; i++) {
-    void *rv;
-    pthread_join(tid[i], &rv);
-    ok = ok && rv == NULL;
-  }
+    jobs[i] = (lr_job){pb, i, t, false};
+  patron__exec_each((int)t, jobs, t, sizeof *jobs, lr_worker);
+  for (size_t i = 0; i < t; i++)
+    ok = ok && !jobs[i].failed;
   size_t q = pb->q;
   long double o = 0;
   memset(H, 0, q * q * sizeof *H);

@@ -1,0 +1,150 @@
+/* The trigger engine (SPEC section 11): rules from a JSON file, each a condition in the
+ * expression language with a campaign, a channel, a priority, a cooldown and a holdout share;
+ * a run as of an instant T decides which matches fire (cooldown, contact and consent, caps per
+ * channel in priority order), their arm (holdout by the SPEC section 12 hash, salt = rule name)
+ * and their send time (quiet hours in the member's or the rules' time zone), with idempotent
+ * action ids. Also the members' contacts that triggers and plans need. docs/TRIGGERS.md. */
+#ifndef PATRON_TRIGGER_H
+#define PATRON_TRIGGER_H
+
+#include "patron/dataset.h"
+#include "patron/error.h"
+#include "patron/store.h"
+#include "patron/table.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Contacts (customers file: phone, email, wechat_id, consent_*, timezone) ---- */
+
+#define PATRON_NO_TZ INT32_MIN
+
+typedef struct patron_contacts {
+  size_t n;                                             /* dataset customers */
+  const char **phone, **email, **wechat;                /* NULL when unknown or empty */
+  int8_t *consent_sms, *consent_email, *consent_wechat; /* 1, 0, or -1 unknown */
+  int32_t *tz_minutes;                                  /* offset from UTC, or PATRON_NO_TZ */
+  void *priv;                                           /* the strings' storage */
+} patron_contacts;
+
+/* Reads the contacts of every dataset customer from the customers file at path (columns
+ * customer_id and any of phone, email, wechat_id, consent_sms, consent_email,
+ * consent_wechat, timezone; others ignored). A consent other than 1, 0 or empty, or a time
+ * zone other than +HH:MM / -HH:MM / empty, is PATRON_ERR_INPUT naming file and line. path
+ * NULL gives no contacts. Free with patron_contacts_free. */
+PATRON_API patron_status patron_contacts_load(const char *path, const patron_dataset *ds,
+                                              patron_contacts *out, patron_error *err);
+PATRON_API void patron_contacts_free(patron_contacts *c);
+
+/* Can dataset customer c be reached on channel? sms needs a phone, email and edm an email,
+ * wechat a wechat_id, each with its consent not 0; other channels need nothing. */
+PATRON_API bool patron_contacts_reachable(const patron_contacts *c, uint32_t customer,
+                                          const char *channel);
+
+/* "+08:00" into minutes east of UTC; false when malformed. */
+PATRON_API bool patron_parse_tz(const char *text, size_t len, int32_t *minutes);
+
+/* ---- Rules ---- */
+
+typedef struct patron_trigger_rule {
+  char *name, *where, *campaign, *channel;
+  int priority;
+  int cooldown_days;      /* 0: no cooldown */
+  double holdout_percent; /* 0..100 */
+  bool enabled;
+} patron_trigger_rule;
+
+typedef struct patron_trigger_cap {
+  char *channel;
+  int max, days;
+} patron_trigger_cap;
+
+typedef struct patron_trigger_rules {
+  int32_t tz_minutes;         /* the rules' time zone ("timezone", default +00:00) */
+  bool quiet;                 /* quiet_hours given */
+  int quiet_start, quiet_end; /* minutes after midnight */
+  patron_trigger_cap *caps;
+  size_t n_caps;
+  patron_trigger_rule *rules;
+  size_t n_rules;
+} patron_trigger_rules;
+
+/* Parses a rules file's text (len bytes); `file` names it in errors. Syntax errors carry the
+ * line and column; other errors name the member (e.g. `rules[2].channel: expected a text`).
+ * Rule names: [A-Za-z_][A-Za-z0-9_]*, unique. Errors are PATRON_ERR_INPUT. Free with
+ * patron_trigger_rules_free. */
+PATRON_API patron_status patron_trigger_rules_parse(const char *text, size_t len, const char *file,
+                                                    patron_trigger_rules **out, patron_error *err);
+PATRON_API patron_status patron_trigger_rules_load(const char *path, patron_trigger_rules **out,
+                                                   patron_error *err);
+PATRON_API void patron_trigger_rules_free(patron_trigger_rules *r);
+
+/* The example rules file of `patron trigger init` (the seeds' rules), NUL-terminated. */
+PATRON_API const char *patron_trigger_rules_example(void);
+
+/* ---- A run ---- */
+
+typedef enum patron_skip_reason {
+  PATRON_SKIP_DISABLED,
+  PATRON_SKIP_COOLDOWN,
+  PATRON_SKIP_NO_CONTACT,
+  PATRON_SKIP_CAP,
+  PATRON_SKIP_REPLAY,
+  PATRON_SKIP_COUNT
+} patron_skip_reason;
+
+PATRON_API const char *patron_skip_reason_name(patron_skip_reason r);
+
+typedef struct patron_trigger_skip {
+  size_t rule;
+  uint32_t row;
+  patron_skip_reason reason;
+} patron_trigger_skip;
+
+typedef struct patron_trigger_stats {
+  size_t matched, treatment, holdout;
+  size_t skipped[PATRON_SKIP_COUNT];
+} patron_trigger_stats;
+
+typedef struct patron_trigger_input {
+  const patron_trigger_rules *rules;
+  /* matched[i]: ascending table rows where rule i's condition is true (NULL for a rule that
+   * is disabled in the file); n_matched[i] their number. */
+  const uint32_t *const *matched;
+  const size_t *n_matched;
+  const patron_table *table;       /* the profile: customer_id column, rows in id order */
+  const uint32_t *row_customer;    /* table row -> dataset customer (for contacts) */
+  const patron_contacts *contacts; /* NULL: nobody has a contact */
+  patron_store *store;             /* history, rule state; NULL: none */
+  int64_t t;                       /* T: seconds since 1970-01-01 on the rules' wall clock */
+} patron_trigger_input;
+
+typedef struct patron_trigger_result {
+  patron_action *actions; /* this run's new actions, in decision order (rule, customer) */
+  size_t n_actions;
+  patron_trigger_skip *skips;
+  size_t n_skips;
+  patron_trigger_stats *stats; /* one per rule, in file order */
+  bool replay;                 /* T is not after the store's latest trigger run */
+} patron_trigger_result;
+
+/* Decides the run (reads the store; writes nothing). The actions' strings point into the
+ * rules and the table. Free with patron_trigger_result_free. */
+PATRON_API patron_status patron_trigger_decide(const patron_trigger_input *in,
+                                               patron_trigger_result *out, patron_error *err);
+PATRON_API void patron_trigger_result_free(patron_trigger_result *r);
+
+/* Records the run and its actions in one transaction (detail_json may be NULL). */
+PATRON_API patron_status patron_trigger_record(patron_store *store, int64_t t,
+                                               const patron_trigger_result *r,
+                                               const char *detail_json, patron_error *err);
+
+/* The latest T of a recorded trigger run (*found false when none). */
+PATRON_API patron_status patron_store_last_trigger(patron_store *s, bool *found, int64_t *t,
+                                                   patron_error *err);
+
+/* T as "YYYY-MM-DDTHH:MM" into buf[17]. */
+PATRON_API void patron_format_minute(int64_t t, char buf[17]);
+
+#endif

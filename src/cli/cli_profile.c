@@ -1,0 +1,45 @@
+/* The profile of the operational commands (trigger run, plan): the inputs loaded and the
+ * library pipeline run as `analyze` runs it. */
+#include "cli_profile.h"
+
+#include <string.h>
+
+bool cli_profile_spec_column(const char *name) {
+  static const char *const spec[] = {"rfm_class", "segment", "value_quadrant", "abc_class",
+                                     "lifecycle"};
+  for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++)
+    if (strcmp(spec[i], name) == 0)
+      return true;
+  return false;
+}
+
+void cli_profile_free(cli_profile *p) {
+  patron_pipeline_results_free(&p->r);
+  patron_dataset_free(p->ds);
+  patron_run_free_contents(&p->run);
+  p->ds = NULL;
+}
+
+bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
+                       bool level_warning, cli_profile *p) {
+  *p = (cli_profile){0};
+  patron_error err = {0};
+  patron_run_init(&p->run);
+  p->run.as_of_day = as_of_day;
+  p->run.n_threads = in->load.n_threads;
+  p->run.progress = in->load.progress = cli_progress;
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  o.spec_only = spec_only;
+  o.level_warning = level_warning;
+  patron_status st = patron_dataset_load(&in->load, &p->ds, &err);
+  if (st == PATRON_OK) {
+    patron_run_lap(&p->run, "load");
+    st = patron_pipeline_run(p->ds, &o, &p->run, &p->r, &err);
+  }
+  if (st == PATRON_OK)
+    return true;
+  cli_fail(command, &err);
+  cli_profile_free(p);
+  return false;
+}

@@ -1,0 +1,25 @@
+/* The profile that the operational commands (trigger run, plan) act on: the inputs loaded
+ * and the library pipeline run over them, as `analyze` does, without writing its files. */
+#ifndef PATRON_CLI_PROFILE_H
+#define PATRON_CLI_PROFILE_H
+
+#include "cli_inputs.h"
+
+typedef struct cli_profile {
+  patron_dataset *ds;
+  patron_pipeline_results r;
+  patron_run run;
+} cli_profile;
+
+/* Loads the inputs and runs the pipeline as of as_of_day (PATRON_NO_DAY: the data's
+ * default): the SPEC section 3 figures alone with spec_only, else every stage (CLV, tiers,
+ * ...) and, with level_warning, the level_warning column. Prints the error and returns false
+ * on failure (p is then freed). */
+bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
+                       bool level_warning, cli_profile *p);
+void cli_profile_free(cli_profile *p);
+
+/* Is name one of the SPEC section 3 columns (then spec_only suffices)? */
+bool cli_profile_spec_column(const char *name);
+
+#endif

@@ -1,0 +1,49 @@
+/* The CLI's use of the store: opening it with clear errors and recording an analyze run's
+ * snapshot in one transaction (SPEC section 10). */
+#include "cli_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+patron_store *cli_store_open(const char *command, const char *path, bool read_only) {
+  patron_store_options o;
+  patron_store_options_init(&o);
+  o.read_only = read_only;
+  const char *busy = getenv("PATRON_BUSY_TIMEOUT_MS");
+  if (busy && *busy)
+    o.busy_ms = atoi(busy) > 0 ? atoi(busy) : o.busy_ms;
+  patron_store *s = NULL;
+  patron_error err = {0};
+  if (patron_store_open(path, &o, &s, &err) != PATRON_OK) {
+    cli_fail(command, &err);
+    return NULL;
+  }
+  return s;
+}
+
+char *cli_read_text(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  char *buf = NULL;
+  long len = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+  if (len >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1))) {
+    size_t got = fread(buf, 1, (size_t)len, f);
+    buf[got] = '\0';
+  }
+  fclose(f);
+  return buf;
+}
+
+patron_status cli_store_snapshot(patron_store *store, const char *command,
+                                 const patron_pipeline_results *r, const char *out_dir,
+                                 patron_error *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/summary.json", out_dir);
+  char *summary = cli_read_text(path);
+  patron_status st = patron_store_record_snapshot(store, command, patron_profile_as_of(r->profile),
+                                                  patron_profile_table_const(r->profile),
+                                                  r->segments, r->n_segments, summary, err);
+  free(summary);
+  return st;
+}

@@ -1,0 +1,11 @@
+/* The daily loop of the demo (SPEC sections 10-11): a second snapshot a month earlier,
+ * the movements between the two, the campaign plan and (with the expression language) a
+ * trigger run, each printed as the commands print them. */
+#ifndef PATRON_CLI_DEMO_LOOP_H
+#define PATRON_CLI_DEMO_LOOP_H
+
+/* Runs after the demo's analysis recorded its snapshot in db. Returns the exit status. */
+int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const char *customers,
+                  const char *events);
+
+#endif
