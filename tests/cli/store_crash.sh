@@ -8,6 +8,7 @@ command -v python3 >/dev/null || exit 77
 db="$WORK/s.db"
 in=(--orders "$WORK/data/orders.csv" --customers "$WORK/data/customers.csv" --quiet --no-clv)
 check_store() {
+  [ -e "$db" ] || return 0 # killed before the first run created the file
   "$PATRON" snapshots --db "$db" >"$WORK/list" 2>"$WORK/err" || { fail "store unreadable after kill: $(cat "$WORK/err")"; return; }
   while read -r as_of customers _; do
     case $as_of in 20*) ;; *) continue ;; esac
