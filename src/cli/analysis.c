@@ -52,38 +52,48 @@ static void print_report(const char *command, const cli_analysis *a, const patro
          patron_dataset_n_rejects(ds) ? ", rejects.csv" : "");
 }
 
-int cli_run_analysis(const char *command, cli_analysis *a) {
-  patron_error err = {0};
-  patron_run run;
-  patron_run_init(&run);
-  run.as_of_day = a->inputs.load.as_of_day;
-  run.n_threads = a->inputs.load.n_threads;
-  run.progress = a->inputs.load.progress = cli_progress;
+patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
+                                   patron_error *err) {
+  (void)command;
+  patron_run_init(&s->run);
+  s->run.as_of_day = a->inputs.load.as_of_day;
+  s->run.n_threads = a->inputs.load.n_threads;
+  s->run.progress = a->inputs.load.progress = cli_progress;
   patron_pipeline_options o;
   pipeline_options(a, &o);
-  patron_pipeline_results r = {0};
-  patron_dataset *ds = NULL;
+  patron_status st = patron_dataset_load(&a->inputs.load, &s->ds, err);
+  if (st == PATRON_OK) {
+    patron_run_lap(&s->run, "load");
+    st = patron_pipeline_run(s->ds, &o, &s->run, &s->r, err);
+  }
+  return st;
+}
+
+void cli_run_free(cli_run *s) {
+  patron_pipeline_results_free(&s->r);
+  patron_dataset_free(s->ds);
+  patron_run_free_contents(&s->run);
+  s->ds = NULL;
+}
+
+int cli_run_analysis(const char *command, cli_analysis *a) {
+  patron_error err = {0};
+  cli_run s = {0};
   if (!cli_make_dir(command, a->out_dir))
     return CLI_EXIT_FAIL;
   patron_store *store = NULL; /* opened first: a bad store fails before the long work */
   if (a->db && !(store = cli_store_open(command, a->db, false)))
     return CLI_EXIT_FAIL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
-  if (st == PATRON_OK) {
-    patron_run_lap(&run, "load");
-    st = patron_pipeline_run(ds, &o, &run, &r, &err);
-  }
+  patron_status st = cli_analysis_compute(command, a, &s, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, &a->output, ds, &r, &run, &err);
+    st = patron_pipeline_write(a->out_dir, &a->output, s.ds, &s.r, &s.run, &err);
   if (st == PATRON_OK && store)
-    st = cli_store_snapshot(store, command, &r, a->out_dir, &err);
+    st = cli_store_snapshot(store, command, &s.r, a->out_dir, &err);
   if (st == PATRON_OK) {
-    cli_print_warnings(command, &run);
-    print_report(command, a, ds, &r);
+    cli_print_warnings(command, &s.run);
+    print_report(command, a, s.ds, &s.r);
   }
-  patron_pipeline_results_free(&r);
-  patron_dataset_free(ds);
+  cli_run_free(&s);
   patron_store_close(store);
-  patron_run_free_contents(&run);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

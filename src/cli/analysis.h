@@ -23,6 +23,20 @@ typedef struct cli_analysis {
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);
+
+/* A computed run: the dataset, the run context and the pipeline's results (the profile with
+ * every stage's columns, the segment report). */
+typedef struct cli_run {
+  patron_dataset *ds;
+  patron_run run;
+  patron_pipeline_results r;
+} cli_run;
+
+/* Loads the inputs and runs the pipeline in memory, writing nothing (used by `analyze`,
+ * `report` and `serve`). Free with cli_run_free, also after a failure. */
+patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
+                                   patron_error *err);
+void cli_run_free(cli_run *s);
 /* Runs the job and writes profiles.csv, segments.csv, summary.json (and rejects.csv).
  * Returns the exit status. */
 int cli_run_analysis(const char *command, cli_analysis *a);

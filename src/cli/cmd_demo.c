@@ -2,6 +2,8 @@
  * so a new user sees every output without data of their own. */
 #include "analysis.h"
 #include "demo_loop.h"
+#include "demo_monitor.h"
+#include "cmd_experiment.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +14,9 @@ static const char usage[] =
     "DIR/data and analyzes it into DIR (profiles.csv, segments.csv, summary.json),\n"
     "printing the segment report; then runs the daily loop on a store DIR/store.db: a\n"
     "snapshot a month earlier, the lifecycle movements between the two, the campaign plan\n"
-    "and a trigger run, each printed.\n\n"
+    "and a trigger run, each printed; then monitoring with a planted data problem\n"
+    "(DIR/monitor: one alert) and an experiment with a planted effect, assigned and\n"
+    "evaluated (DIR/experiment; docs/MONITORING.md, docs/EXPERIMENTS.md).\n\n"
     "  --customers N   members to generate (default 100000)\n"
     "  --seed S        random seed (default 1)\n"
     "  --out DIR       output directory (default ./demo-out)\n"
@@ -111,6 +115,10 @@ static int run(int argc, char **argv) {
   cli_inputs_free(&an.inputs);
   if (rc == CLI_EXIT_OK)
     rc = cli_demo_loop(a.out, db, orders, customers, events);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_monitor(a.out, db, orders, customers);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_experiment(a.out, data_dir);
   return rc;
 }
 

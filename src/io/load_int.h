@@ -18,6 +18,7 @@ typedef struct load_file {
   int field[PATRON__MAX_COLUMNS];          /* field index of each known column, -1 absent */
   const char *header[PATRON__MAX_COLUMNS]; /* its header text (owned by ds->names) */
   int64_t as_of_seconds;                   /* INT64_MAX when no as-of was given */
+  const char *names[PATRON_EMPTY_COLUMNS]; /* the first header names (owned by ds->names) */
 } load_file;
 
 typedef struct load_kind load_kind;
@@ -36,6 +37,7 @@ typedef struct load_worker {
   uint64_t line;          /* the row being read (worker-relative) */
   uint64_t not_utf8_line; /* first row with an id or category that is not UTF-8, 0: none */
   char not_utf8[48];      /* that value (escaped) */
+  uint64_t empty[PATRON_EMPTY_COLUMNS]; /* empty cells per column, rows of the right width */
   bool oom;
 } load_worker;
 

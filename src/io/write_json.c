@@ -1,6 +1,7 @@
 /* The JSON writer (src/io/json_int.h): UTF-8 repair (RFC 3629: shortest forms only, no
  * surrogates, at most U+10FFFF) and jansson documents dumped to a sink. */
 #include "io/json_int.h"
+#include "patron/output.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +90,11 @@ patron_status patron__json_write(const json_t *root, int precision, patron_sink 
   if (json_dump_callback(root, to_sink, &c, flags) != 0)
     return err && err->status != PATRON_OK ? err->status : PATRON__OOM(err);
   return PATRON_OK;
+}
+
+char *patron_json_quote(const char *s, size_t *n_bad) {
+  json_t *j = patron__json_str(s ? s : "", n_bad);
+  char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+  json_decref(j);
+  return out;
 }

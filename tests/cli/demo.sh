@@ -23,6 +23,6 @@ if "$PATRON" trigger --help >/dev/null 2>&1; then
   [ -s "$WORK/demo/trigger/actions.csv" ] || fail "missing trigger/actions.csv"
 fi
 "$PATRON" snapshots --db "$WORK/demo/store.db" >"$WORK/list" || fail "snapshots"
-[ "$(grep -c '^20' "$WORK/list")" = 2 ] || fail "two snapshots expected: $(cat "$WORK/list")"
+[ "$(grep -c '^20' "$WORK/list")" -ge 2 ] || fail "two snapshots or more expected: $(cat "$WORK/list")"
 expect_exit 2 -- "$PATRON" demo --customers 0
 finish

@@ -81,4 +81,31 @@ assert "\ufffd" in s["inputs"]["orders"]["path"], s["inputs"]
 assert any("UTF-8" in w for w in s["warnings"]), s["warnings"]
 PY
 expect_contains "$WORK/err" "warning: summary.json"
+
+# repurchase: --excel, and a run without categories removes the earlier category files
+expect_exit 0 -- "$PATRON" repurchase --orders "$WORK/gen/orders.csv" --quiet --out "$WORK/rp"
+[ -f "$WORK/rp/repurchase_categories.csv" ] || fail "repurchase wrote no category file"
+expect_exit 0 -- "$PATRON" repurchase --orders "$WORK/gen/orders.csv" --no-categories --excel \
+  --quiet --out "$WORK/rp"
+[ -f "$WORK/rp/repurchase_categories.csv" ] && fail "stale repurchase_categories.csv left"
+[ "$(head -c 3 "$WORK/rp/repurchase_customers.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] ||
+  fail "repurchase --excel: no byte-order mark"
+
+# clv: a run without a holdout removes the evaluation files of an earlier run with one;
+# its summary.json stays valid JSON with a non-UTF-8 input name
+"$PATRON" gen --customers 300 --seed 2 --out "$WORK/g2" >/dev/null 2>&1 || fail "gen failed"
+expect_exit 0 -- "$PATRON" clv fit --orders "$WORK/g2/orders.csv" --calibration-end 2025-06-30 \
+  --holdout-end 2025-12-31 --quiet --out "$WORK/clv"
+for f in evaluation.json conditional.csv tracking.csv; do
+  [ -f "$WORK/clv/$f" ] || fail "clv fit with a holdout did not write $f"
+done
+cp "$WORK/g2/orders.csv" "$WORK/$bad"
+expect_exit 0 -- "$PATRON" clv fit --orders "$WORK/$bad" --quiet --out "$WORK/clv"
+for f in evaluation.json conditional.csv tracking.csv; do
+  [ -f "$WORK/clv/$f" ] && fail "stale $f of the earlier clv run left beside new predictions"
+done
+python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' \
+  "$WORK/clv/summary.json" || fail "clv summary.json is not valid UTF-8 JSON"
+expect_contains "$WORK/err" "U+FFFD"
+ls -a "$WORK/clv" | grep -q '\.tmp-' && fail "temporary files left in $WORK/clv"
 finish
