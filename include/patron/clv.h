@@ -164,6 +164,14 @@ PATRON_API patron_status patron_clv_cohort_build(const patron_dataset *ds,
                                                  const patron_clv_cohort_options *opts,
                                                  patron_clv_cohort **out, patron_error *err);
 PATRON_API void patron_clv_cohort_free(patron_clv_cohort *c);
+
+/* Historical value per cohort row (docs/CLV.md, `clv fit` predictions.csv): annual revenue
+ * = spend / years, years = (T unit_days + 1) / 365; hist_value = margin (<= 0: 1) x annual
+ * revenue x lifetime_years (<= 0: the customer's own years) - cost. NaN for both when the
+ * cohort has no spend (a summary-table input). Each output has c->n entries. */
+PATRON_API void patron_clv_historical_value(const patron_clv_cohort *c, double margin,
+                                            double lifetime_years, double cost,
+                                            double *annual_revenue, double *hist_value);
 /* The model input view of a cohort (borrowed columns). */
 PATRON_API patron_clv_data patron_clv_cohort_data(const patron_clv_cohort *c);
 

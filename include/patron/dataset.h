@@ -95,6 +95,9 @@ PATRON_API patron_status patron_dataset_load(const patron_load_options *opts, pa
                                              patron_error *err);
 PATRON_API void patron_dataset_free(patron_dataset *ds);
 
+/* Columns whose empty cells are counted per input file (the first of the header). */
+#define PATRON_EMPTY_COLUMNS 64
+
 /* What happened to each input file. Rows read = rows used + rows rejected; after_as_of
  * counts the used rows dated on or after the as-of day given at load (kept out of every
  * figure). Blank lines are not rows. Physical lines: lines_read = header lines + rows_read
@@ -107,6 +110,11 @@ typedef struct patron_file_report {
   uint64_t rows_read, rows_used, rows_rejected, after_as_of, blank_lines;
   uint64_t rejected_by_reason[PATRON_REJECT_COUNT];
   uint64_t lines_read, lines_in_quotes, widest_record_line, widest_record_lines;
+  /* Empty cells per column (the first PATRON_EMPTY_COLUMNS columns of the header), over the
+   * data rows with the right number of fields: the data-quality figures of monitoring. */
+  size_t n_columns;
+  const char *columns[PATRON_EMPTY_COLUMNS]; /* header names (owned by the dataset) */
+  uint64_t empty_cells[PATRON_EMPTY_COLUMNS];
 } patron_file_report;
 
 PATRON_API const patron_file_report *patron_dataset_file_report(const patron_dataset *ds,

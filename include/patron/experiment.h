@@ -65,6 +65,12 @@ PATRON_API patron_status patron_ids_read_csv(const char *path, char ***ids, size
 PATRON_API patron_status patron_assignments_read_csv(const char *path, patron_assignments **out,
                                                      patron_error *err);
 
+/* Replaces the assignments' arms by `arms` (their order and weights: e.g. --arms given with
+ * an assignment file). Every arm of the file must be among them and every arm given must have
+ * customers; PATRON_ERR_USAGE otherwise, naming the arm. */
+PATRON_API patron_status patron_assignments_set_arms(patron_assignments *a, const patron_arms *arms,
+                                                     patron_error *err);
+
 /* customer_id,arm,bucket, in the assignments' order. */
 PATRON_API patron_status patron_assignments_write_csv(const patron_assignments *a, const char *path,
                                                       patron_error *err);
@@ -199,6 +205,13 @@ PATRON_API patron_status patron_experiment_metrics(const patron_assignments *a,
                                                    const patron_eval_options *o, double *y,
                                                    double *x, size_t *n_unknown, patron_error *err);
 
+/* The same with each customer's own start: start[i] (seconds since 1970-01-01, e.g. the
+ * time a trigger action fired) opens customer i's window [start[i], start[i] + window) and
+ * closes its pre-period; o->start_day is not used. */
+PATRON_API patron_status patron_experiment_metrics_from(
+    const patron_assignments *a, const patron_dataset *ds, const int64_t *start,
+    const patron_eval_options *o, double *y, double *x, size_t *n_unknown, patron_error *err);
+
 /* Evaluates from per-customer metrics laid out as patron_experiment_metrics writes them
  * (capping and CUPED are applied here, on copies). *out is new. */
 PATRON_API patron_status patron_experiment_evaluate_metrics(const patron_assignments *a,
@@ -216,5 +229,34 @@ PATRON_API patron_status patron_experiment_evaluate(const patron_assignments *a,
 /* results.csv (SPEC section 12 columns, figures at full precision). */
 PATRON_API patron_status patron_evaluation_write_csv(const patron_evaluation *e, const char *path,
                                                      patron_error *err);
+
+/* results.csv of several experiments (e.g. one per trigger rule): every non-NULL e[k]'s rows
+ * in order, under its own experiment name. */
+PATRON_API patron_status patron_evaluations_write_csv(const patron_evaluation *const *e, size_t n,
+                                                      const char *path, patron_error *err);
+
+/* ---- Stratified reporting -------------------------------------------------------------- */
+
+/* Reads customer_id and `column` of a CSV with a header (e.g. analyze's profiles.csv): the
+ * label of each id. *ids and *labels are one malloc'ed block each: free() both. Errors name
+ * the file (and line) when the column is missing or an id repeats. */
+PATRON_API patron_status patron_labels_read_csv(const char *path, const char *column, char ***ids,
+                                                char ***labels, size_t *n, patron_error *err);
+
+/* One evaluation per stratum: stratum[i] in 0..n_strata-1 is assigned customer i's stratum
+ * (UINT32_MAX: in none). Metrics as patron_experiment_evaluate_metrics lays them out; each
+ * stratum is evaluated on its own (its SRM, its Holm adjustment). out[s] is NULL for a stratum
+ * too small to compare (an arm with fewer than 2 customers). Free each with
+ * patron_evaluation_free. */
+PATRON_API patron_status patron_experiment_evaluate_strata(
+    const patron_assignments *a, const double *y, const double *x, const uint32_t *stratum,
+    size_t n_strata, const patron_eval_options *o, patron_evaluation **out, patron_error *err);
+
+/* results_by_segment.csv: segmentation,segment, then the results.csv columns, for every
+ * non-NULL evaluation e[k] under segments[k]. */
+PATRON_API patron_status patron_evaluations_write_strata_csv(const patron_evaluation *const *e,
+                                                             const char *const *segments, size_t n,
+                                                             const char *segmentation,
+                                                             const char *path, patron_error *err);
 
 #endif

@@ -19,14 +19,16 @@ typedef struct patron_gen_options {
   double r, alpha;
   /* Dropout rate mu ~ Gamma(shape s, rate beta), per year; lifetime ~ Exponential(mu). */
   double s, beta;
-  double spend_sigma;    /* sd of the customer's log price level (spend heterogeneity) */
-  double line_sigma;     /* sd of a line's log unit price around the customer's level */
-  double prospect_share; /* members who never buy, in [0, 1) */
-  double refund_rate;    /* probability that an order gets a refund row, in [0, 1) */
-  double browse_rate;    /* browsing sessions without purchase per expected purchase */
-  bool customers;        /* write customers.csv (default true) */
-  bool events;           /* write events.csv (default true) */
-  int threads;           /* worker threads; 0 = one per online CPU. Output never depends on it */
+  double spend_sigma;          /* sd of the customer's log price level (spend heterogeneity) */
+  double line_sigma;           /* sd of a line's log unit price around the customer's level */
+  double prospect_share;       /* members who never buy, in [0, 1) */
+  double refund_rate;          /* probability that an order gets a refund row, in [0, 1) */
+  double browse_rate;          /* browsing sessions without purchase per expected purchase */
+  uint32_t items_per_category; /* catalogue size: 10 categories x this (default 1000, at
+                                  most 6000); item_id = I + category (2 digits) + item */
+  bool customers;              /* write customers.csv (default true) */
+  bool events;                 /* write events.csv (default true) */
+  int threads; /* worker threads; 0 = one per online CPU. Output never depends on it */
   /* Optional progress report: stage is a short label, fraction in [0, 1]; always called
    * from the thread that called patron_gen_world. */
   void (*progress)(void *ctx, const char *stage, double fraction);

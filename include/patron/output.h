@@ -72,6 +72,12 @@ PATRON_API patron_status patron_write_files(const char *dir, const patron_output
                                             size_t n, const patron_output_options *o,
                                             const patron_dataset *inputs, patron_error *err);
 
+/* A JSON string literal of s (quoted, escaped) that is always valid UTF-8: each invalid
+ * byte becomes U+FFFD, counted in *n_bad (may be NULL). malloc'ed (free()); NULL when out
+ * of memory. For callers that format JSON by hand; the library's own JSON goes through
+ * the same writer. */
+PATRON_API char *patron_json_quote(const char *s, size_t *n_bad);
+
 /* ---- The same writers into a sink (include/patron/sink.h: atomic file, memory, callback),
  * honouring its output options (byte-order mark, formula guard). Path versions above
  * write an atomic file with default options. */

@@ -42,6 +42,8 @@ typedef struct patron_run {
   /* Named JSON texts a stage reports for summary.json (e.g. "clv": the fitted models). */
   char **section_keys, **section_json;
   size_t n_sections, cap_sections;
+  char **notes; /* for summary.json only (not printed): e.g. why a tag column is left out */
+  size_t n_notes, cap_notes;
   struct {
     int64_t sec, nsec;
   } lap_start; /* private: start of the step being timed */
@@ -62,6 +64,9 @@ PATRON_API void patron_run_warn(patron_run *r, const char *fmt, ...)
 /* Adds a section to summary.json: key and a JSON text (both copied). Out of memory drops
  * it. */
 PATRON_API void patron_run_add_section(patron_run *r, const char *key, const char *json_text);
+/* Adds a note for summary.json's "notes" (printf-style; not printed). Out of memory drops it. */
+PATRON_API void patron_run_note(patron_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Reports progress when the run has a callback. */
 PATRON_API void patron_run_progress(const patron_run *r, const char *stage, double fraction);
 /* True when the caller raised the cancel flag; stages check it between steps. */

@@ -53,12 +53,14 @@ PATRON_API const patron_column *patron_table_find(const patron_table *t, const c
 
 /* Appends a column of n_rows elements filled with the type's "none" and returns its data
  * (owned by the table) through *data. A name already present is PATRON_ERR_USAGE.
- * The table keeps its own copy of `name` (a derived column's name may be built at run time,
- * e.g. a tag or a rule's name, or read back from a store). */
+ * `name` is copied (interned for the life of the process: a derived column's name may be
+ * built at run time, e.g. a tag or a rule's name, or read back from a store, and the
+ * column's name pointer stays valid even after the table is freed). */
 PATRON_API patron_status patron_table_add(patron_table *t, const char *name, patron_col_type type,
                                           void **data, patron_error *err);
-/* Appends a category column. The table copies labels (and alt_labels, which may be NULL
- * or hold NULL entries), so the caller's arrays may be freed after the call. */
+/* Appends a category column. Labels (and alt_labels, which may be NULL or hold NULL
+ * entries) are copied like names: the caller's arrays may be freed after the call, and a
+ * label pointer read from the column stays valid for the life of the process. */
 PATRON_API patron_status patron_table_add_category(patron_table *t, const char *name,
                                                    const char *const *labels,
                                                    const char *const *alt_labels, int32_t n_labels,

@@ -19,6 +19,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  patron_tags_options_init(&a->tags);
   a->db = NULL;
   a->review_days = 30;
   patron_output_options_init(&a->output);
@@ -35,6 +36,7 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->churn_model_dir = a->churn_model;
   o->cluster = a->tiers.cluster;
   o->value = a->tiers.value;
+  o->tags = a->tags;
   o->level_warning = a->db != NULL;
   o->review_days = a->review_days;
 }
@@ -60,49 +62,62 @@ static patron_status save_report(const cli_analysis *a, const patron_dataset *ds
   return err->status = PATRON_ERR_IO;
 }
 
-int cli_run_analysis(const char *command, cli_analysis *a) {
-  patron_error err = {0};
-  patron_run run;
-  patron_run_init(&run);
-  run.as_of_day = a->inputs.load.as_of_day;
-  run.n_threads = a->inputs.load.n_threads;
-  run.progress = a->inputs.load.progress = cli_progress;
+patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
+                                   patron_error *err) {
+  patron_run_init(&s->run);
+  s->run.as_of_day = a->inputs.load.as_of_day;
+  s->run.n_threads = a->inputs.load.n_threads;
+  s->run.progress = a->inputs.load.progress = cli_progress;
   patron_pipeline_options o;
   pipeline_options(a, &o);
-  patron_pipeline_results r = {0};
-  patron_dataset *ds = NULL;
+  if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
+    a->inputs.load.keep_lines = true;
+  char rejects[4096];
+  if (a->out_dir)
+    cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv");
+  s->load_rc = cli_load(command, &a->inputs.load, a->out_dir ? rejects : NULL, &s->run, &s->ds);
+  if (s->load_rc != CLI_EXIT_OK) {
+    snprintf(err->message, sizeof err->message, "the inputs could not be used (see above)");
+    return err->status = PATRON_ERR_INPUT;
+  }
+  patron_run_lap(&s->run, "load");
+  return patron_pipeline_run(s->ds, &o, &s->run, &s->r, err);
+}
+
+void cli_run_free(cli_run *s) {
+  patron_pipeline_results_free(&s->r);
+  patron_dataset_free(s->ds);
+  patron_run_free_contents(&s->run);
+  s->ds = NULL;
+}
+
+int cli_run_analysis(const char *command, cli_analysis *a) {
+  patron_error err = {0};
+  cli_run s = {0};
   if (!cli_make_dir(command, a->out_dir))
     return CLI_EXIT_FAIL;
   patron_store *store = NULL; /* opened first: a bad store fails before the long work */
   if (a->db && !(store = cli_store_open(command, a->db, false)))
     return CLI_EXIT_FAIL;
-  char rejects[4096];
-  int rc = cli_load(command, &a->inputs.load,
-                    cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv"), &run, &ds);
-  if (rc != CLI_EXIT_OK) {
-    patron_store_close(store);
-    patron_run_free_contents(&run);
-    return rc;
-  }
-  patron_run_lap(&run, "load");
-  patron_status st = patron_pipeline_run(ds, &o, &run, &r, &err);
+  patron_status st = cli_analysis_compute(command, a, &s, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, &a->output, ds, &r, &run, &err);
+    st = patron_pipeline_write(a->out_dir, &a->output, s.ds, &s.r, &s.run, &err);
   if (st == PATRON_OK && store)
-    st = cli_store_snapshot(store, command, &r, a->out_dir, &err);
+    st = cli_store_snapshot(store, command, &s.r, a->out_dir, &err);
   if (st == PATRON_OK)
-    st = save_report(a, ds, &r, &err);
+    st = save_report(a, s.ds, &s.r, &err);
   if (st == PATRON_OK) {
-    cli_print_warnings(command, &run);
+    cli_print_warnings(command, &s.run);
     if (!a->quiet) {
-      print_report(stdout, a, ds, &r);
+      print_report(stdout, a, s.ds, &s.r);
       printf("\nWrote %s/profiles.csv, segments.csv, summary.json, report.txt%s\n", a->out_dir,
-             patron_dataset_n_rejects(ds) ? ", rejects.csv" : "");
+             patron_dataset_n_rejects(s.ds) ? ", rejects.csv" : "");
     }
   }
-  patron_pipeline_results_free(&r);
-  patron_dataset_free(ds);
+  int load_rc = s.load_rc;
+  cli_run_free(&s);
   patron_store_close(store);
-  patron_run_free_contents(&run);
+  if (load_rc != CLI_EXIT_OK) /* already reported */
+    return load_rc;
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

@@ -3,6 +3,7 @@
 #define PATRON_CLI_ANALYSIS_H
 
 #include "cli_inputs.h"
+#include "cli_tags.h"
 #include "cli_outputs.h"
 #include "cli_tiers.h"
 
@@ -20,9 +21,25 @@ typedef struct cli_analysis {
   const char *db;          /* --db FILE: record a snapshot in the store (NULL = none) */
   int review_days;         /* level_warning's next review, in days (with --db; default 30) */
   patron_output_options output; /* --excel, --csv-formula-guard */
+  patron_tags_options tags;     /* --tag-window, --price-bands, --tags, --segments (SPEC 7) */
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);
+
+/* A computed run: the dataset, the run context and the pipeline's results (the profile with
+ * every stage's columns, the segment report). */
+typedef struct cli_run {
+  patron_dataset *ds;
+  patron_run run;
+  patron_pipeline_results r;
+  int load_rc; /* exit status of a failed load (already reported), else CLI_EXIT_OK */
+} cli_run;
+
+/* Loads the inputs and runs the pipeline in memory, writing nothing (used by `analyze`,
+ * `report` and `serve`). Free with cli_run_free, also after a failure. */
+patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
+                                   patron_error *err);
+void cli_run_free(cli_run *s);
 /* Runs the job and writes profiles.csv, segments.csv, summary.json (and rejects.csv).
  * Returns the exit status. */
 int cli_run_analysis(const char *command, cli_analysis *a);

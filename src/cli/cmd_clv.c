@@ -255,6 +255,8 @@ static int parse_args(clv_args *a, int argc, char **argv) {
 
 /* ---- the run --------------------------------------------------------------------------- */
 
+enum { OUT_FILES = 8 };
+
 typedef struct clv_run {
   patron_dataset *ds;
   patron_clv_cohort *cohort;
@@ -268,6 +270,11 @@ typedef struct clv_run {
   size_t n_timings;
   struct timespec clock;
   int load_rc; /* exit status of a failed load (already reported) */
+  /* the output files, formatted in memory and written together by the library (each
+   * under a temporary name, renamed once all are complete) */
+  patron_output_file files[OUT_FILES];
+  char *text[OUT_FILES];
+  size_t len[OUT_FILES], n_files;
 } clv_run;
 
 /* Column indexes into run->col. */
@@ -359,18 +366,8 @@ static patron_clv_value_options value_options(const clv_args *a, double unit_day
 
 /* Historical value: margin x (calibration spend per year observed) x years - cost. */
 static void historical(const clv_args *a, clv_run *r) {
-  const patron_clv_cohort *c = r->cohort;
-  double *annual = column(r, C_ANNUAL), *hist = column(r, C_HIST);
-  for (size_t i = 0; i < c->n; i++) {
-    if (!c->spend || !c->has_monetary) {
-      annual[i] = hist[i] = NAN;
-      continue;
-    }
-    double years = (c->T[i] * c->unit_days + 1) / 365.0;
-    annual[i] = c->spend[i] / years;
-    double span = a->lifetime_years > 0 ? a->lifetime_years : years;
-    hist[i] = (a->margin > 0 ? a->margin : 1) * annual[i] * span - a->cost;
-  }
+  patron_clv_historical_value(r->cohort, a->margin, a->lifetime_years, a->cost, column(r, C_ANNUAL),
+                              column(r, C_HIST));
 }
 
 static void fill_nan(double *v, size_t n) {
@@ -510,42 +507,51 @@ static void predictions_row(FILE *f, const clv_args *a, clv_run *r, size_t i) {
   fputc('\n', f);
 }
 
-/* fopen for writing; on failure prints the error and returns NULL. */
-static FILE *create(const char *dir, const char *name, char *path, size_t cap) {
-  cli_path(path, cap, dir, name);
-  FILE *f = fopen(path, "w");
+/* A memory stream for output file `name` (NULL name: a file of an earlier run to remove);
+ * NULL when out of memory (said on stderr). */
+static FILE *create(clv_run *r, const char *name) {
+  size_t i = r->n_files++;
+  r->files[i] = (patron_output_file){.name = name};
+  FILE *f = open_memstream(&r->text[i], &r->len[i]);
   if (!f)
-    fprintf(stderr, "patron clv: cannot create %s: %s\n", path, strerror(errno));
+    fprintf(stderr, "patron clv: out of memory formatting %s\n", name);
   return f;
 }
 
-static bool finish(FILE *f, const char *path) {
+/* Closes the stream of the last file created; it is then written with the others. */
+static bool finish(clv_run *r, FILE *f) {
+  size_t i = r->n_files - 1;
   bool ok = !ferror(f);
   ok = fclose(f) == 0 && ok;
   if (!ok)
-    fprintf(stderr, "patron clv: write failed: %s\n", path);
+    fprintf(stderr, "patron clv: out of memory formatting %s\n", r->files[i].name);
+  r->files[i].text = r->text[i];
+  r->files[i].len = r->len[i];
   return ok;
 }
 
+/* An optional file this run does not make: a stale copy from an earlier run is removed. */
+static void absent(clv_run *r, const char *name) {
+  r->files[r->n_files++] = (patron_output_file){.name = name};
+}
+
 static bool write_predictions(const clv_args *a, clv_run *r) {
-  char path[4096];
-  FILE *f = create(a->out_dir, "predictions.csv", path, sizeof path);
+  FILE *f = create(r, "predictions.csv");
   if (!f)
     return false;
   predictions_header(f, a, r);
   for (size_t i = 0; i < r->cohort->n; i++)
     predictions_row(f, a, r, i);
-  return finish(f, path);
+  return finish(r, f);
 }
 
-static bool write_text(const char *dir, const char *name, const char *text) {
-  char path[4096];
-  FILE *f = create(dir, name, path, sizeof path);
+static bool write_text(clv_run *r, const char *name, const char *text) {
+  FILE *f = create(r, name);
   if (!f)
     return false;
   fputs(text, f);
   fputc('\n', f);
-  return finish(f, path);
+  return finish(r, f);
 }
 
 static void json_num(FILE *f, const char *key, double v, const char *sep) {
@@ -564,9 +570,8 @@ static void json_stats(FILE *f, const char *name, const patron_clv_fit_stats *s)
   json_num(f, "correlation", s->correlation, "}");
 }
 
-static bool write_evaluation(const clv_args *a, const clv_run *r) {
-  char path[4096];
-  FILE *f = create(a->out_dir, "evaluation.json", path, sizeof path);
+static bool write_evaluation(clv_run *r) {
+  FILE *f = create(r, "evaluation.json");
   if (!f)
     return false;
   const patron_clv_evaluation *e = &r->eval;
@@ -580,9 +585,9 @@ static bool write_evaluation(const clv_args *a, const clv_run *r) {
   fputs(",\n", f);
   json_stats(f, "spend", &e->spend);
   fputs("\n}\n", f);
-  if (!finish(f, path))
+  if (!finish(r, f))
     return false;
-  f = create(a->out_dir, "conditional.csv", path, sizeof path);
+  f = create(r, "conditional.csv");
   if (!f)
     return false;
   fputs("frequency,customers,actual_purchases,expected_purchases,actual_spend,expected_spend\n", f);
@@ -593,18 +598,18 @@ static bool write_evaluation(const clv_args *a, const clv_run *r) {
     put(f, g->actual_spend, 2), put(f, g->expected_spend, 2);
     fputc('\n', f);
   }
-  return finish(f, path);
+  return finish(r, f);
 }
 
-static bool write_tracking(const clv_args *a, clv_run *r, patron_error *err) {
+static bool write_tracking(clv_run *r, patron_error *err) {
   int32_t start;
   size_t weeks;
   double *act = NULL, *ex = NULL;
   if (patron_clv_tracking(r->ds, r->cohort, &r->co, r->pm, &start, &weeks, &act, &ex, err) !=
       PATRON_OK)
     return false;
-  char path[4096], day[16];
-  FILE *f = create(a->out_dir, "tracking.csv", path, sizeof path);
+  char day[16];
+  FILE *f = create(r, "tracking.csv");
   bool ok = f != NULL;
   if (f) {
     fputs("week,week_end,period,actual_cumulative,expected_cumulative,actual,expected\n", f);
@@ -615,23 +620,24 @@ static bool write_tracking(const clv_args *a, clv_run *r, patron_error *err) {
               end <= r->cohort->calibration_end ? "calibration" : "holdout", act[w], ex[w],
               act[w] - (w ? act[w - 1] : 0), ex[w] - (w ? ex[w - 1] : 0));
     }
-    ok = finish(f, path);
+    ok = finish(r, f);
   }
   free(act), free(ex);
   return ok;
 }
 
+/* A JSON string by the library's JSON writer: escaped, and valid UTF-8 (bad bytes become
+ * U+FFFD, said on stderr). */
 static void json_string_out(FILE *f, const char *s) {
-  fputc('"', f);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(f, "\\%c", *p);
-    else if (*p < 0x20)
-      fprintf(f, "\\u%04x", *p);
-    else
-      fputc(*p, f);
-  }
-  fputc('"', f);
+  size_t n_bad = 0;
+  char *quoted = patron_json_quote(s, &n_bad);
+  fputs(quoted ? quoted : "null", f);
+  free(quoted);
+  if (n_bad)
+    fprintf(stderr,
+            "patron clv: warning: summary.json: %zu invalid UTF-8 byte(s) in an input file "
+            "name were replaced by U+FFFD\n",
+            n_bad);
 }
 
 static void json_day(FILE *f, const char *key, int32_t day) {
@@ -646,9 +652,8 @@ static void json_day(FILE *f, const char *key, int32_t day) {
 
 /* summary.json: what was read and rejected (as patron analyze counts it), the period,
  * the cohort size and timings. */
-static bool write_summary(const clv_args *a, const clv_run *r) {
-  char path[4096];
-  FILE *f = create(a->out_dir, "summary.json", path, sizeof path);
+static bool write_summary(const clv_args *a, clv_run *r) {
+  FILE *f = create(r, "summary.json");
   if (!f)
     return false;
   const patron_file_report *rep = patron_dataset_file_report(r->ds, PATRON_FILE_ORDERS);
@@ -680,7 +685,7 @@ static bool write_summary(const clv_args *a, const clv_run *r) {
   for (size_t i = 0; i < r->n_timings; i++)
     fprintf(f, "%s\"%s\": %.6f", i ? ", " : "", r->timings[i].step, r->timings[i].seconds);
   fputs("}\n}\n", f);
-  return finish(f, path);
+  return finish(r, f);
 }
 
 static void print_model(const char *what, const patron_clv_model *m) {
@@ -741,22 +746,41 @@ static void print_report(const clv_args *a, const clv_run *r) {
          r->has_eval && !a->summary ? ", tracking.csv" : "");
 }
 
+/* model.json, predictions.csv, evaluation.json + conditional.csv + tracking.csv (with a
+ * holdout), rejects.csv (when rows were rejected), summary.json: formatted in memory, then
+ * written as one atomic set; the optional files this run does not make are removed, so an
+ * earlier run's evaluation never sits beside this run's predictions. */
 static bool write_outputs(const clv_args *a, clv_run *r, patron_error *err) {
   char *json =
       patron_clv_fit_to_json(r->pm, r->sm, r->cohort->unit_days, r->cohort->calibration_end);
-  bool ok = json && write_text(a->out_dir, "model.json", json);
+  bool ok = json && write_text(r, "model.json", json);
   free(json);
   ok = ok && write_predictions(a, r);
-  if (ok && r->has_eval)
-    ok = write_evaluation(a, r) && (a->summary || write_tracking(a, r, err));
-  char path[4096];
-  cli_path(path, sizeof path, a->out_dir, "rejects.csv");
-  if (ok && patron_dataset_n_rejects(r->ds))
-    ok = patron_write_rejects_csv(r->ds, path, err) == PATRON_OK;
-  else if (ok)
-    unlink(path); /* a stale rejects.csv from an earlier run would mislead */
+  if (ok && r->has_eval) {
+    ok = write_evaluation(r);
+    if (ok && !a->summary)
+      ok = write_tracking(r, err);
+    else if (ok)
+      absent(r, "tracking.csv");
+  } else if (ok) {
+    absent(r, "evaluation.json"), absent(r, "conditional.csv"), absent(r, "tracking.csv");
+  }
+  patron_sink *rejects = patron_dataset_n_rejects(r->ds) ? patron_sink_memory(NULL) : NULL;
+  size_t i = r->n_files;
+  if (ok && rejects && patron_write_rejects_csv_to(r->ds, rejects, err) == PATRON_OK) {
+    r->files[r->n_files++] = (patron_output_file){.name = "rejects.csv"};
+    r->text[i] = patron_sink_take(rejects, &r->len[i]);
+    r->files[i].text = r->text[i], r->files[i].len = r->len[i];
+    ok = r->text[i] != NULL;
+  } else {
+    patron_sink_abort(rejects);
+    ok = ok && !rejects;
+    if (ok)
+      absent(r, "rejects.csv");
+  }
   lap(r, "write");
-  return ok && write_summary(a, r);
+  ok = ok && write_summary(a, r);
+  return ok && patron_write_files(a->out_dir, r->files, r->n_files, NULL, r->ds, err) == PATRON_OK;
 }
 
 static patron_status read_model(const clv_args *a, clv_run *r, double *unit, patron_error *err) {
@@ -764,6 +788,8 @@ static patron_status read_model(const clv_args *a, clv_run *r, double *unit, pat
 }
 
 static void run_free(clv_run *r) {
+  for (size_t i = 0; i < r->n_files; i++)
+    free(r->text[i]);
   free(r->col);
   patron_clv_model_free(r->pm), patron_clv_model_free(r->sm);
   patron_clv_cohort_free(r->cohort);

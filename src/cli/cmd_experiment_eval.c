@@ -22,7 +22,11 @@ enum {
   OPT_POWER,
   OPT_OUT,
   OPT_QUIET,
-  OPT_DB
+  OPT_DB,
+  OPT_SEGMENTS,
+  OPT_BY,
+  OPT_RULES,
+  OPT_APPLY
 };
 
 static const struct option long_options[] = {
@@ -41,14 +45,18 @@ static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"db", required_argument, NULL, OPT_DB},
+    {"segments", required_argument, NULL, OPT_SEGMENTS},
+    {"by", required_argument, NULL, OPT_BY},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"apply", no_argument, NULL, OPT_APPLY},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct eval_args {
   cli_inputs inputs;
   patron_eval_options opts;
-  const char *assignments, *name, *arms, *out;
-  bool quiet;
+  const char *assignments, *name, *arms, *out, *segments, *by, *rules, *db;
+  bool quiet, apply;
 } eval_args;
 
 static bool in_range(const char *flag, double v, double lo, double hi) {
@@ -90,10 +98,25 @@ static bool own_option(eval_args *a, int opt, const char *arg) {
   case OPT_CUPED: a->opts.cuped = true; return true;
   case OPT_OUT: a->out = arg; return true;
   case OPT_QUIET: a->quiet = true; return true;
-  case OPT_DB:
-    return cli_usage_error("experiment", "--db is not available in this build yet"), false;
+  case OPT_SEGMENTS: a->segments = arg; return true;
+  case OPT_BY: a->by = arg; return true;
+  case OPT_DB: a->db = arg; return true;
+  case OPT_RULES: a->rules = arg; return true;
+  case OPT_APPLY: a->apply = true; return true;
   default: return numeric_option(a, opt, arg);
   }
+}
+
+/* --rules mode: trigger rules as experiments. */
+static bool rules_ready(const eval_args *a) {
+  if (!a->rules || !a->db || !a->out || a->inputs.load.as_of_day == PATRON_NO_DAY)
+    return cli_usage_error("experiment", "--rules FILE needs --db STORE, --as-of YYYY-MM-DD and "
+                                         "--out DIR (--apply goes with --rules)"),
+           false;
+  if (a->assignments || a->segments)
+    return cli_usage_error("experiment", "--rules does not go with --assignments or --segments"),
+           false;
+  return true;
 }
 
 static bool parse_args(int argc, char **argv, eval_args *a) {
@@ -113,35 +136,27 @@ static bool parse_args(int argc, char **argv, eval_args *a) {
     return cli_usage_error("experiment", "unexpected argument '%s'", argv[optind]), false;
   if (!cli_inputs_ready(&a->inputs, "experiment"))
     return false;
-  if (!a->assignments || !a->out || a->opts.start_day == PATRON_NO_DAY)
+  if (a->rules || a->apply)
+    return rules_ready(a);
+  if (a->db && (a->assignments || !a->name))
+    return cli_usage_error("experiment",
+                           "give either --assignments FILE or --db STORE --name NAME"),
+           false;
+  if ((!a->assignments && !a->db) || !a->out || a->opts.start_day == PATRON_NO_DAY)
     return cli_usage_error("experiment",
                            "evaluate needs --assignments FILE, --start YYYY-MM-DD and --out DIR"),
            false;
+  if (!a->segments != !a->by)
+    return cli_usage_error("experiment", "--segments FILE and --by COLUMN go together"), false;
   return true;
 }
 
-static patron_status arm_missing(const char *arm, const char *spec, patron_error *err) {
-  err->status = PATRON_ERR_USAGE;
-  snprintf(err->message, sizeof err->message, "the assignments' arm '%s' is not in --arms '%s'",
-           arm, spec);
-  return PATRON_ERR_USAGE;
-}
-
-/* Arms named by --arms give the weights (and order) of the file's arms. */
+/* Arms named by --arms give the order and weights of the file's arms. */
 static patron_status apply_arms(patron_assignments *as, const char *spec, patron_error *err) {
   patron_arms given;
   patron_status st = patron_arms_parse(spec, &given, err);
-  if (st != PATRON_OK)
-    return st;
-  for (size_t k = 0; k < as->arms.n && st == PATRON_OK; k++) {
-    size_t j = 0;
-    while (j < given.n && strcmp(given.names[j], as->arms.names[k]) != 0)
-      j++;
-    if (j == given.n)
-      st = arm_missing(as->arms.names[k], spec, err);
-    else
-      as->arms.weights[k] = given.weights[j];
-  }
+  if (st == PATRON_OK)
+    st = patron_assignments_set_arms(as, &given, err);
   patron_arms_clear(&given);
   return st;
 }
@@ -173,7 +188,8 @@ static void print_power(const patron_evaluation *e, double min_lift) {
   for (size_t i = 0; i < e->n_rows; i++) {
     const patron_result_row *r = &e->rows[i];
     size_t smaller = r->n < r->control_n ? r->n : r->control_n;
-    if (!isnan(r->required_n) && (double)smaller < r->required_n)
+    bool decided = r->verdict == PATRON_VERDICT_EFFECTIVE || r->verdict == PATRON_VERDICT_HARMFUL;
+    if (!decided && !isnan(r->required_n) && (double)smaller < r->required_n)
       printf("underpowered: %s %s needs %.0f customers per arm to detect a %.0f%% lift "
              "(has %zu)\n",
              patron_metric_name(r->metric), e->arms.names[r->arm], r->required_n, 100 * min_lift,
@@ -181,19 +197,19 @@ static void print_power(const patron_evaluation *e, double min_lift) {
   }
 }
 
-static void print_report(const eval_args *a, const patron_evaluation *e) {
+void cli_experiment_print(const patron_evaluation *e, const patron_eval_options *o) {
   char day[16];
-  patron_format_day(a->opts.start_day, day);
-  printf("Experiment %s: window %s + %d days, control '%s'\n", e->experiment, day,
-         a->opts.window_days, e->arms.names[e->control]);
+  patron_format_day(o->start_day, day);
+  printf("Experiment %s: window %s + %d days, control '%s'\n", e->experiment, day, o->window_days,
+         e->arms.names[e->control]);
   for (size_t k = 0; k < e->arms.n; k++)
     printf("  %-16s %10zu customers\n", e->arms.names[k], e->arm_n[k]);
   printf("Sample ratio: p = %.4g%s\n", e->srm_p,
          e->srm_p < 0.001 ? "  MISMATCH: the split is broken, results are invalid" : " (ok)");
   if (!isnan(e->cap))
-    printf("Revenue capped at %.2f (pooled %g-th percentile)\n", e->cap, a->opts.cap_percentile);
-  if (a->opts.cuped)
-    printf("CUPED over %d days before start: theta revenue %.4g, orders %.4g\n", a->opts.pre_days,
+    printf("Revenue capped at %.2f (pooled %g-th percentile)\n", e->cap, o->cap_percentile);
+  if (o->cuped)
+    printf("CUPED over %d days before start: theta revenue %.4g, orders %.4g\n", o->pre_days,
            e->theta[0], e->theta[1]);
   if (e->n_unknown)
     printf("%zu assigned customers have no orders in the data (counted as zeros)\n", e->n_unknown);
@@ -209,30 +225,86 @@ static void print_report(const eval_args *a, const patron_evaluation *e) {
     printf("%s: %+.1f pp conversion [%.1f, %.1f], %s\n", e->arms.names[r->arm], 100 * r->c.diff,
            100 * r->c.diff_low, 100 * r->c.diff_high, patron_verdict_name(r->verdict));
   }
-  print_power(e, a->opts.min_lift);
+  print_power(e, o->min_lift);
+}
+
+/* The assignments of experiment NAME recorded in the store by `experiment assign --db`. */
+static patron_status store_assignments(const eval_args *a, patron_assignments **as,
+                                       patron_error *err) {
+  patron_store_options so;
+  patron_store_options_init(&so);
+  so.read_only = true;
+  patron_store *s = NULL;
+  patron_status st = patron_store_open(a->db, &so, &s, err);
+  if (st == PATRON_OK)
+    st = patron_assignments_store_get(s, a->name, as, err);
+  patron_store_close(s);
+  return st;
+}
+
+static patron_status load_inputs(eval_args *a, patron_assignments **as, patron_dataset **ds,
+                                 patron_error *err) {
+  patron_status st =
+      a->db ? store_assignments(a, as, err) : patron_assignments_read_csv(a->assignments, as, err);
+  if (st == PATRON_OK && a->name && !a->db) {
+    free((*as)->name);
+    (*as)->name = strdup(a->name);
+    st = (*as)->name ? PATRON_OK : PATRON_ERR_NOMEM;
+  }
+  if (st == PATRON_OK && a->arms)
+    st = apply_arms(*as, a->arms, err);
+  a->inputs.load.progress = cli_progress;
+  if (st == PATRON_OK)
+    st = patron_dataset_load(&a->inputs.load, ds, err);
+  return st;
+}
+
+/* A window that ends after the day after the latest order is not complete yet. */
+static void warn_partial(const eval_args *a, const patron_dataset *ds) {
+  int64_t t = patron_dataset_max_order_time(ds);
+  int32_t next = (int32_t)((t >= 0 ? t : t - 86399) / 86400) + 1;
+  if (a->opts.start_day + a->opts.window_days > next) {
+    char day[16];
+    patron_format_day(next - 1, day);
+    fprintf(stderr,
+            "patron experiment: warning: the window ends after the latest order (%s): its "
+            "figures are partial\n",
+            day);
+  }
 }
 
 static patron_status evaluate(eval_args *a, patron_evaluation **e, patron_error *err) {
   patron_assignments *as = NULL;
   patron_dataset *ds = NULL;
-  patron_status st = patron_assignments_read_csv(a->assignments, &as, err);
-  if (st == PATRON_OK && a->name) {
-    free(as->name);
-    as->name = strdup(a->name);
-    st = as->name ? PATRON_OK : PATRON_ERR_NOMEM;
-  }
-  if (st == PATRON_OK && a->arms)
-    st = apply_arms(as, a->arms, err);
-  a->inputs.load.progress = cli_progress;
-  if (st == PATRON_OK)
-    st = patron_dataset_load(&a->inputs.load, &ds, err);
-  if (st == PATRON_OK)
-    st = patron_experiment_evaluate(as, ds, &a->opts, e, err);
+  double *y = NULL, *x = NULL;
+  size_t unknown = 0;
   char path[4096];
-  if (st == PATRON_OK && cli_make_dir("experiment", a->out))
+  patron_status st = load_inputs(a, &as, &ds, err);
+  if (st == PATRON_OK) {
+    warn_partial(a, ds);
+    size_t n = as->n ? 3 * as->n : 1;
+    y = malloc(n * sizeof *y);
+    x = a->opts.cuped ? malloc(n * sizeof *x) : NULL;
+    st = y && (x || !a->opts.cuped) ? PATRON_OK : PATRON_ERR_NOMEM;
+  }
+  if (st == PATRON_OK)
+    st = patron_experiment_metrics(as, ds, &a->opts, y, x, &unknown, err);
+  if (st == PATRON_OK)
+    st = patron_experiment_evaluate_metrics(as, y, x, &a->opts, e, err);
+  if (st == PATRON_OK) {
+    (*e)->n_unknown = unknown;
+    st = cli_make_dir("experiment", a->out) ? PATRON_OK : PATRON_ERR_IO;
+  }
+  if (st == PATRON_OK)
     st = patron_evaluation_write_csv(*e, cli_path(path, sizeof path, a->out, "results.csv"), err);
-  else if (st == PATRON_OK)
-    st = PATRON_ERR_IO;
+  if (st == PATRON_OK && !a->quiet)
+    cli_experiment_print(*e, &a->opts);
+  if (st == PATRON_OK && a->segments)
+    st = cli_experiment_strata(as, y, x, &a->opts, a->segments, a->by,
+                               cli_path(path, sizeof path, a->out, "results_by_segment.csv"),
+                               !a->quiet, err);
+  free(y);
+  free(x);
   patron_assignments_free(as);
   patron_dataset_free(ds);
   return st;
@@ -248,9 +320,10 @@ int cli_experiment_evaluate(int argc, char **argv) {
   }
   patron_error err = {0};
   patron_evaluation *e = NULL;
-  patron_status st = evaluate(&a, &e, &err);
-  if (st == PATRON_OK && !a.quiet)
-    print_report(&a, e);
+  cli_rules_args ra = {a.rules, a.db, a.out, &a.inputs.load, &a.opts, a.apply, a.quiet};
+  patron_status st = a.rules ? cli_experiment_rules(&ra, &err) : evaluate(&a, &e, &err);
+  if (st == PATRON_ERR_NOMEM && err.status == PATRON_OK)
+    snprintf(err.message, sizeof err.message, "out of memory"), err.status = st;
   patron_evaluation_free(e);
   cli_inputs_free(&a.inputs);
   if (st == PATRON_ERR_IO && err.status == PATRON_OK)

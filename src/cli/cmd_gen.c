@@ -42,6 +42,7 @@ static const char usage[] =
     "  --prospects X       share of members who never buy (0.03)\n"
     "  --refund-rate X     share of orders refunded later (0.02)\n"
     "  --browse-rate X     browsing sessions without purchase per purchase (1.0)\n"
+    "  --items N           items per category (10 categories; default 1000, up to 6000)\n"
     "  --no-events         do not write events.csv\n"
     "  --orders-only       write orders.csv only\n"
     "  --threads N         worker threads (default: all cores; output does not change)\n"
@@ -64,6 +65,7 @@ enum {
   OPT_PROSPECTS,
   OPT_REFUND_RATE,
   OPT_BROWSE_RATE,
+  OPT_ITEMS,
   OPT_NO_EVENTS,
   OPT_ORDERS_ONLY,
   OPT_THREADS,
@@ -85,6 +87,7 @@ static const struct option long_options[] = {
     {"prospects", required_argument, NULL, OPT_PROSPECTS},
     {"refund-rate", required_argument, NULL, OPT_REFUND_RATE},
     {"browse-rate", required_argument, NULL, OPT_BROWSE_RATE},
+    {"items", required_argument, NULL, OPT_ITEMS},
     {"no-events", no_argument, NULL, OPT_NO_EVENTS},
     {"orders-only", no_argument, NULL, OPT_ORDERS_ONLY},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -130,6 +133,11 @@ static bool parse_one(gen_args *a, int opt, const char *flag, const char *val) {
     if (!cli_parse_long("gen", flag, val, 0, 9223372036854775807L, &v))
       return false;
     a->opts.seed = (uint64_t)v;
+    return true;
+  case OPT_ITEMS:
+    if (!cli_parse_long("gen", flag, val, 10, 6000, &v))
+      return false;
+    a->opts.items_per_category = (uint32_t)v;
     return true;
   case OPT_THREADS:
     if (!cli_parse_long("gen", flag, val, 0, 256, &v))

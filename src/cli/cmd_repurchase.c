@@ -2,6 +2,7 @@
  * docs/REPURCHASE.md): per customer, per customer and category, per category. */
 #include "cli_inputs.h"
 #include "cli_load.h"
+#include "cli_outputs.h"
 #include "report_print.h"
 
 #include <math.h>
@@ -25,12 +26,13 @@ static const char usage[] =
     "                       customers (of the category); flagged in repurchase_cycle_source\n"
     "  --no-categories      per-customer cycles only (order lines are not kept: faster)\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n";
+    "  -h, --help           this help\n\n" CLI_OUTPUT_USAGE;
 
 enum { OPT_OUT = CLI_OPT_FIRST_FREE, OPT_DUE_DAYS, OPT_FALLBACK, OPT_NO_CATEGORIES, OPT_QUIET };
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"due-days", required_argument, NULL, OPT_DUE_DAYS},
     {"fallback", no_argument, NULL, OPT_FALLBACK},
@@ -44,6 +46,7 @@ typedef struct rp_args {
   patron_repurchase_options opts;
   const char *out;
   bool categories, quiet;
+  patron_output_options output; /* --excel, --csv-formula-guard */
 } rp_args;
 
 typedef struct rp_run {
@@ -80,6 +83,8 @@ static bool parse_args(int argc, char **argv, rp_args *a) {
                              opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
              false;
     int handled = cli_inputs_option(&a->inputs, "repurchase", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a->output, opt);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return false;
   }
@@ -121,25 +126,19 @@ static patron_status compute(rp_args *a, rp_run *r, patron_error *err) {
 static patron_status write_outputs(const rp_args *a, rp_run *r, patron_error *err) {
   struct timespec clock;
   clock_gettime(CLOCK_MONOTONIC, &clock);
-  char path[4096];
-  patron_status st = patron_write_table_csv(
-      r->customers, cli_path(path, sizeof path, a->out, "repurchase_customers.csv"), err);
   bool have_categories = r->report && patron_table_n_rows(r->report) > 0;
-  const char *names[2] = {"repurchase_customer_categories.csv", "repurchase_categories.csv"};
-  const patron_table *tables[2] = {r->pairs, r->report};
-  for (int i = 0; i < 2 && st == PATRON_OK; i++) {
-    cli_path(path, sizeof path, a->out, names[i]);
-    if (have_categories)
-      st = patron_write_table_csv(tables[i], path, err);
-    else
-      unlink(path); /* a stale file from an earlier run would mislead */
-  }
+  const char *names[3] = {"repurchase_customers.csv", "repurchase_customer_categories.csv",
+                          "repurchase_categories.csv"};
+  /* without categories, stale category files of an earlier run are removed */
+  const patron_table *tables[3] = {r->customers, have_categories ? r->pairs : NULL,
+                                   have_categories ? r->report : NULL};
+  patron_status st = patron_write_tables_csv(a->out, names, tables, 3, &a->output, r->ds, err);
   r->seconds[3] = lap(&clock);
   patron_timing t[4] = {{"load", r->seconds[0]},
                         {"customers", r->seconds[1]},
                         {"categories", r->seconds[2]},
                         {"write", r->seconds[3]}};
-  char rejects[4096];
+  char rejects[4096], path[4096];
   cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
   if (st == PATRON_OK)
     st = cli_write_accounting_timed(r->ds, t, 4, rejects,

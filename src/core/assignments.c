@@ -77,3 +77,37 @@ void patron_assignments_free(patron_assignments *a) {
   patron_arms_clear(&a->arms);
   free(a);
 }
+
+patron_status patron_assignments_set_arms(patron_assignments *a, const patron_arms *arms,
+                                          patron_error *err) {
+  size_t *map = malloc((a->arms.n ? a->arms.n : 1) * sizeof *map);
+  bool *used = calloc(arms->n ? arms->n : 1, sizeof *used);
+  patron_status st = map && used ? PATRON_OK : PATRON__OOM(err);
+  for (size_t k = 0; st == PATRON_OK && k < a->arms.n; k++) {
+    size_t j = 0;
+    while (j < arms->n && strcmp(arms->names[j], a->arms.names[k]) != 0)
+      j++;
+    if (j == arms->n)
+      st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "the assignments' arm '%s' is not among the arms given",
+                             a->arms.names[k]);
+    else
+      map[k] = j, used[j] = true;
+  }
+  for (size_t j = 0; st == PATRON_OK && j < arms->n; j++)
+    if (!used[j])
+      st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "arm '%s' has no customer in the assignments", arms->names[j]);
+  patron_arms copy;
+  if (st == PATRON_OK && !patron__arms_copy(&copy, arms))
+    st = PATRON__OOM(err);
+  if (st == PATRON_OK) {
+    for (size_t i = 0; i < a->n; i++)
+      a->arm[i] = (uint32_t)map[a->arm[i]];
+    patron_arms_clear(&a->arms);
+    a->arms = copy;
+  }
+  free(map);
+  free(used);
+  return st;
+}

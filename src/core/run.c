@@ -28,6 +28,11 @@ void patron_run_free_contents(patron_run *r) {
   for (size_t i = 0; i < r->n_warnings; i++)
     free(r->warnings[i]);
   free(r->warnings);
+  for (size_t i = 0; i < r->n_notes; i++)
+    free(r->notes[i]);
+  free(r->notes);
+  r->notes = NULL;
+  r->n_notes = r->cap_notes = 0;
   free(r->timings);
   for (size_t i = 0; i < r->n_sections; i++)
     free(r->section_keys[i]), free(r->section_json[i]);
@@ -81,6 +86,21 @@ void patron_run_add_section(patron_run *r, const char *key, const char *json_tex
   }
   r->section_keys[r->n_sections] = k;
   r->section_json[r->n_sections++] = j;
+}
+
+void patron_run_note(patron_run *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = NULL;
+  int n = vasprintf(&text, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  if (!patron__reserve((void **)&r->notes, &r->cap_notes, r->n_notes + 1, sizeof *r->notes)) {
+    free(text);
+    return;
+  }
+  r->notes[r->n_notes++] = text;
 }
 
 void patron_run_progress(const patron_run *r, const char *stage, double fraction) {

@@ -1,7 +1,9 @@
 /* The named-column table behind profiles (see include/patron/table.h). */
+#include "core/intern.h"
 #include "core/table_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,11 +82,28 @@ const char *patron_table_intern(patron_table *t, const char *s) {
   return s ? keep(t, strdup(s)) : NULL;
 }
 
-/* A table-owned copy of n labels (NULL entries stay NULL); NULL when out of memory. */
+/* Column names and category labels are interned for the life of the process: a table
+ * never depends on its caller's buffers, and a name or label pointer taken from a table
+ * stays valid after the table is freed (as when tables borrowed string literals). The set
+ * of distinct names and labels is small (tags, rules, segments), so it is never freed. */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static patron__intern pool;
+
+static const char *pool_intern(const char *s) {
+  bool added;
+  pthread_mutex_lock(&pool_mu);
+  uint32_t i = patron__intern_put(&pool, 0, s, strlen(s), &added);
+  const char *copy = i == PATRON__NO_INDEX ? NULL : pool.str[i];
+  pthread_mutex_unlock(&pool_mu);
+  return copy;
+}
+
+/* A table-owned array of n interned labels (NULL entries stay NULL); NULL when out of
+ * memory. */
 static const char *const *copy_labels(patron_table *t, const char *const *labels, int32_t n) {
   const char **copy = keep(t, calloc(n > 0 ? (size_t)n : 1, sizeof *copy));
   for (int32_t i = 0; copy && i < n; i++)
-    if (labels[i] && !(copy[i] = patron_table_intern(t, labels[i])))
+    if (labels[i] && !(copy[i] = pool_intern(labels[i])))
       return NULL;
   return copy;
 }
@@ -95,7 +114,7 @@ static patron_column *append(patron_table *t, const char *name, patron_col_type 
     patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "column '%s' already exists", name);
     return NULL;
   }
-  const char *own_name = patron_table_intern(t, name);
+  const char *own_name = pool_intern(name);
   void *data = patron__realloc_big(NULL, (t->n_rows ? t->n_rows : 1) * elem_size(type));
   if (!own_name || !data ||
       !patron__reserve((void **)&t->cols, &t->cap, t->n_cols + 1, sizeof *t->cols)) {

@@ -89,13 +89,13 @@ static void build_items(gen_world *w, gsl_rng *rng) {
     double premium[GEN_N_BRANDS];
     for (int b = 0; b < GEN_N_BRANDS; b++)
       premium[b] = exp(gsl_ran_gaussian(rng, 0.2));
-    for (int k = 0; k < GEN_N_ITEMS; k++) {
+    for (int k = 0; k < w->n_items; k++) {
       int b = (int)(GEN_N_BRANDS * pow(gsl_rng_uniform(rng), 1.6));
       double price =
           patron__gen_categories[c].price * premium[b] * exp(gsl_ran_gaussian(rng, 0.35));
       int64_t dimes = llround(price * 10);
-      w->item_cents[c][k] = (dimes < 10 ? 10 : dimes) * 10;
-      w->item_brand[c][k] = (uint8_t)(c * GEN_N_BRANDS + b);
+      w->item_cents[c * w->n_items + k] = (dimes < 10 ? 10 : dimes) * 10;
+      w->item_brand[c * w->n_items + k] = (uint8_t)(c * GEN_N_BRANDS + b);
     }
   }
 }
@@ -104,10 +104,11 @@ static void build_items(gen_world *w, gsl_rng *rng) {
  * at item, category and brand level. Drawn after the items: the catalogue is unchanged. */
 static void build_partners(gen_world *w, gsl_rng *rng) {
   for (int c = 0; c < GEN_N_CATEGORIES; c++)
-    for (int k = 0; k < GEN_N_ITEMS; k++) {
+    for (int k = 0; k < w->n_items; k++) {
       double u = gsl_rng_uniform(rng);
-      int item = (int)(GEN_N_ITEMS * u * u);
-      w->item_partner[c][k] = (uint16_t)(patron__gen_partner_category[c] * GEN_N_ITEMS + item);
+      int item = (int)(w->n_items * u * u);
+      w->item_partner[c * w->n_items + k] =
+          (uint16_t)(patron__gen_partner_category[c] * w->n_items + item);
     }
 }
 
@@ -136,8 +137,17 @@ patron_status patron__gen_world_init(gen_world *w, const patron_gen_options *opt
   if (w->n_days < 1)
     w->n_days = 1;
   w->start_day = opts->end_day - w->n_days + 1;
+  w->n_items = (int)opts->items_per_category;
+  w->item_digits = 3;
+  for (int n = w->n_items - 1; n >= 1000; n /= 10)
+    w->item_digits++;
+  size_t n_codes = (size_t)GEN_N_CATEGORIES * (size_t)w->n_items;
+  w->item_cents = malloc(n_codes * sizeof *w->item_cents);
+  w->item_brand = malloc(n_codes);
+  w->item_partner = malloc(n_codes * sizeof *w->item_partner);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
-  if (!rng || !build_calendar(w) || !build_tables(w)) {
+  if (!rng || !w->item_cents || !w->item_brand || !w->item_partner || !build_calendar(w) ||
+      !build_tables(w)) {
     gsl_rng_free(rng);
     patron__gen_world_free(w);
     return PATRON__OOM(err);
@@ -152,6 +162,9 @@ patron_status patron__gen_world_init(gen_world *w, const patron_gen_options *opt
 void patron__gen_world_free(gen_world *w) {
   if (!w)
     return;
+  free(w->item_cents);
+  free(w->item_brand);
+  free(w->item_partner);
   free(w->cum_weight);
   free(w->day_text);
   free(w->day_promo);

@@ -69,6 +69,7 @@ struct gen_worker {
   int32_t n_days;
   char cid[24];
   size_t cid_len;
+  int n_items;                   /* the world's items per category */
   uint16_t history[GEN_HISTORY]; /* the customer's latest bought items (catalogue codes) */
   size_t n_history;
   bool oom;
@@ -247,9 +248,9 @@ static uint8_t draw_category(const gen_world *w, gsl_rng *rng, const gen_person 
 }
 
 /* Popular items are bought more: item index ~ N u^2. */
-static uint16_t draw_item(gsl_rng *rng) {
+static uint16_t draw_item(int n_items, gsl_rng *rng) {
   double u = gsl_rng_uniform(rng);
-  return (uint16_t)(GEN_N_ITEMS * u * u);
+  return (uint16_t)(n_items * u * u);
 }
 
 /* Share of the price taken off an order: more often on promotion days, in December and on
@@ -265,18 +266,18 @@ static double draw_discount(const gen_world *w, gsl_rng *rng, const gen_order *o
   return rates[gsl_rng_uniform_int(rng, 5)];
 }
 
-/* A line of item `code` (category * GEN_N_ITEMS + item), or of a drawn item when code < 0. */
+/* A line of item `code` (category * n_items + item), or of a drawn item when code < 0. */
 static void draw_line(const gen_world *w, gsl_rng *rng, const gen_person *p, double off, int code,
                       gen_line *l, int64_t *discount) {
   if (code >= 0) {
-    l->category = (uint8_t)(code / GEN_N_ITEMS);
-    l->item = (uint16_t)(code % GEN_N_ITEMS);
+    l->category = (uint8_t)(code / w->n_items);
+    l->item = (uint16_t)(code % w->n_items);
   } else {
     l->category = draw_category(w, rng, p);
-    l->item = draw_item(rng);
+    l->item = draw_item(w->n_items, rng);
   }
-  l->brand = w->item_brand[l->category][l->item];
-  double price = (double)w->item_cents[l->category][l->item] *
+  l->brand = w->item_brand[l->category * w->n_items + l->item];
+  double price = (double)w->item_cents[l->category * w->n_items + l->item] *
                  exp(p->log_price + gsl_ran_gaussian(rng, w->opts.line_sigma));
   int64_t unit = llround(price / 10) * 10;
   if (unit < 10)
@@ -297,13 +298,15 @@ static char *put_row_head(char *q, const gen_worker *wk, char prefix, uint64_t i
   return q;
 }
 
-static char *put_item(char *q, int category, int item) {
+static char *put_item(char *q, int digits, int category, int item) {
   *q++ = 'I';
-  return gen_put_uint(q, (uint64_t)category * GEN_N_ITEMS + (uint64_t)item, 5);
+  q = gen_put_uint(q, (uint64_t)category, 2);
+  return gen_put_uint(q, (uint64_t)item, digits);
 }
 
 /* The tail shared by order lines and refunds: ,category,brand,channel,store,discount,item_id\n */
-static char *put_line_tail(char *q, const gen_line *l, int channel, int store, int64_t discount) {
+static char *put_line_tail(char *q, int digits, const gen_line *l, int channel, int store,
+                           int64_t discount) {
   *q++ = ',';
   q = gen_put_str(q, patron__gen_categories[l->category].name);
   *q++ = ',';
@@ -319,7 +322,7 @@ static char *put_line_tail(char *q, const gen_line *l, int channel, int store, i
   *q++ = ',';
   q = gen_put_cents(q, discount);
   *q++ = ',';
-  q = put_item(q, l->category, l->item);
+  q = put_item(q, digits, l->category, l->item);
   *q++ = '\n';
   return q;
 }
@@ -338,7 +341,7 @@ static bool emit_refund(const gen_world *w, gen_worker *wk, uint64_t block, cons
   *q++ = ',';
   *q++ = '-';
   q = gen_put_uint(q, (uint64_t)r->line.quantity, 1);
-  q = put_line_tail(q, &r->line, r->channel, r->store, 0);
+  q = put_line_tail(q, w->item_digits, &r->line, r->channel, r->store, 0);
   out->len = (size_t)(q - out->data);
   return true;
 }
@@ -424,7 +427,7 @@ static bool funnel_events(gsl_rng *rng, gen_worker *wk, const gen_order *o, cons
     for (int v = 0; v < n_views && ok; v++) {
       int64_t vt = start + (int64_t)(gsl_rng_uniform(rng) * (double)(t - 120 - start));
       bool bought = v == n_views - 1;
-      int item = bought ? lines[i].item : draw_item(rng);
+      int item = bought ? lines[i].item : draw_item(wk->n_items, rng);
       if (vt >= first_t)
         ok = push_event(wk, vt, GEN_VIEW, lines[i].category, item);
       if (bought && ok && gsl_rng_uniform(rng) < p_cart[o->channel] && vt >= first_t)
@@ -452,7 +455,7 @@ static bool browse_session(const gen_world *w, gsl_rng *rng, gen_worker *wk, con
   int item = 0;
   for (int v = 0; v < n_views && ok; v++) {
     t += 20 + (int64_t)gsl_ran_exponential(rng, 60.0);
-    item = draw_item(rng);
+    item = draw_item(w->n_items, rng);
     if (t < end_t)
       ok = push_event(wk, t, GEN_VIEW, category, item);
     if (ok && gsl_rng_uniform(rng) < 0.05 && t + 15 < end_t)
@@ -473,7 +476,7 @@ static bool fixation_episodes(const gen_world *w, gsl_rng *rng, gen_worker *wk, 
   bool ok = true;
   for (unsigned i = 0; i < n && ok; i++) {
     int64_t t0 = ((int64_t)plan->signup + (int64_t)(gsl_rng_uniform(rng) * span)) * 86400;
-    int category = draw_category(w, rng, p), item = draw_item(rng);
+    int category = draw_category(w, rng, p), item = draw_item(w->n_items, rng);
     int n_views = 5 + (int)gsl_ran_poisson(rng, 1.5);
     int64_t last = t0;
     for (int v = 0; v < n_views && ok; v++) {
@@ -529,7 +532,7 @@ static bool emit_events(const gen_world *w, gen_worker *wk, gen_buf *out, gen_bl
     q = gen_put_str(q, patron__gen_event_types[e->type]);
     *q++ = ',';
     if (e->item != NO_ITEM)
-      q = put_item(q, e->category, e->item);
+      q = put_item(q, w->item_digits, e->category, e->item);
     *q++ = ',';
     if (e->category != NO_CATEGORY)
       q = gen_put_str(q, patron__gen_categories[e->category].name);
@@ -558,10 +561,10 @@ typedef struct gen_ctx {
 static int line_item(const gen_world *w, gsl_rng *rng, const gen_worker *wk, const gen_line *prev) {
   double u = gsl_rng_uniform(rng);
   if (prev && u < 0.3)
-    return w->item_partner[prev->category][prev->item];
+    return w->item_partner[prev->category * w->n_items + prev->item];
   if (wk->n_history && u >= 0.85) {
     uint16_t code = wk->history[gsl_rng_uniform_int(rng, wk->n_history)];
-    return w->item_partner[code / GEN_N_ITEMS][code % GEN_N_ITEMS];
+    return w->item_partner[code];
   }
   return -1;
 }
@@ -572,7 +575,7 @@ static void remember_items(gen_worker *wk, const gen_line *lines, int n_lines) {
       memmove(wk->history, wk->history + 1, (GEN_HISTORY - 1) * sizeof *wk->history);
     else
       wk->n_history++;
-    wk->history[wk->n_history - 1] = (uint16_t)(lines[i].category * GEN_N_ITEMS + lines[i].item);
+    wk->history[wk->n_history - 1] = (uint16_t)(lines[i].category * wk->n_items + lines[i].item);
   }
 }
 
@@ -600,7 +603,7 @@ static bool emit_order(gen_ctx *c, const gen_order *o, int64_t *spend) {
     q = gen_put_cents(q, lines[i].amount);
     *q++ = ',';
     q = gen_put_uint(q, (uint64_t)lines[i].quantity, 1);
-    q = put_line_tail(q, &lines[i], o->channel, o->store, discount);
+    q = put_line_tail(q, w->item_digits, &lines[i], o->channel, o->store, discount);
     out->len = (size_t)(q - out->data);
   }
   c->st->order_rows += (uint64_t)n_lines;
@@ -715,6 +718,7 @@ bool patron__gen_block(const gen_world *w, gen_worker *wk, uint64_t block, gen_b
                        gen_block_stats *stats) {
   if (!reset_day_counters(wk, w->n_days))
     return false;
+  wk->n_items = w->n_items;
   for (int s = 0; s < GEN_N_STREAMS; s++)
     gsl_rng_set(wk->rng[s], patron__gen_block_seed(w->opts.seed, block, s));
   gen_ctx c = {.w = w, .wk = wk, .block = block, .out = out, .st = stats};

@@ -15,8 +15,8 @@
 
 enum {
   GEN_N_CATEGORIES = 10,
-  GEN_N_ITEMS = 1000, /* items per category */
-  GEN_N_BRANDS = 10,  /* brands per category */
+  GEN_MAX_ITEMS = 6000, /* items per category at most (item codes fit 16 bits) */
+  GEN_N_BRANDS = 10,    /* brands per category */
   GEN_N_CITIES = 20,
   GEN_N_STORES = 100,
   GEN_BLOCK_MIN = 4096,   /* customers per block, at least */
@@ -53,11 +53,13 @@ typedef struct gen_world {
   double *cum_weight;        /* n_days + 1: cumulative seasonal weight, mean weight 1 */
   char *day_text;            /* n_days * 10: "YYYY-MM-DD" of each window day */
   uint8_t *day_promo;        /* n_days: 1 on promotion days */
-  int64_t item_cents[GEN_N_CATEGORIES][GEN_N_ITEMS];
-  uint8_t item_brand[GEN_N_CATEGORIES][GEN_N_ITEMS];
-  /* Planted co-purchase pattern: each item's partner (category * GEN_N_ITEMS + item) in the
-   * category paired with its own, often bought with it or after it. */
-  uint16_t item_partner[GEN_N_CATEGORIES][GEN_N_ITEMS];
+  /* The catalogue: n_items items per category; item code = category * n_items + item. */
+  int n_items, item_digits; /* item_id = I + 2-digit category + item_digits-digit item */
+  int64_t *item_cents;      /* per code: list price */
+  uint8_t *item_brand;      /* per code */
+  /* Planted co-purchase pattern: each item's partner (a code) in the category paired with
+   * its own, often bought with it or after it. */
+  uint16_t *item_partner;
   uint8_t city_first_store[GEN_N_CITIES + 1];
   gsl_ran_discrete_t *category_table, *lines_table, *city_table;
   gsl_ran_discrete_t *hour_table[GEN_N_CHANNELS];

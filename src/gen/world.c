@@ -31,6 +31,7 @@ void patron_gen_options_default(patron_gen_options *o) {
   o->prospect_share = 0.03;
   o->refund_rate = 0.02;
   o->browse_rate = 1.0;
+  o->items_per_category = 1000;
   o->customers = true;
   o->events = true;
 }
@@ -60,6 +61,8 @@ static patron_status check_rates(const patron_gen_options *o, patron_error *err)
     return bad_option(err, "prospect share and refund rate", "from 0 to less than 1");
   if (!in_range(o->browse_rate, 0, 100))
     return bad_option(err, "browse rate", "from 0 to 100");
+  if (o->items_per_category < 10 || o->items_per_category > GEN_MAX_ITEMS)
+    return bad_option(err, "items per category", "from 10 to 6000");
   return PATRON_OK;
 }
 

@@ -310,6 +310,8 @@ patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_fi
     return st;
   const char **names = NULL;
   st = header_names(f, ds, &names, &f->n_fields, err);
+  for (size_t i = 0; st == PATRON_OK && i < f->n_fields && i < PATRON_EMPTY_COLUMNS; i++)
+    f->names[i] = names[i];
   if (st == PATRON_OK)
     st = resolve_columns(f, names, f->n_fields, err);
   free(names);
@@ -357,7 +359,11 @@ bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64
   if (column >= 0 && w->file->field[column] >= 0 && (size_t)w->file->field[column] < rec->n_fields)
     v = &rec->fields[w->file->field[column]];
   size_t value_len = v ? (v->len > VALUE_CAP ? VALUE_CAP : v->len) : 0;
-  const char *raw = patron__arena_strdup(&r->text, rec->raw, raw_len);
+  char masked[RAW_CAP];
+  const char *raw_src = rec->raw;
+  if (patron__has_pii(w->file))
+    raw_src = masked, raw_len = patron__masked_raw(w->file, rec, masked, sizeof masked);
+  const char *raw = patron__arena_strdup(&r->text, raw_src, raw_len);
   const char *value = patron__arena_strdup(&r->text, v ? v->ptr : "", value_len);
   if (!raw || !value) {
     w->oom = true;
@@ -397,8 +403,12 @@ bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64
   w->rows_read++;
   w->line = line;
   *keep_going = true;
-  if (rec->n_fields == w->file->n_fields)
+  if (rec->n_fields == w->file->n_fields) {
+    size_t n = rec->n_fields < PATRON_EMPTY_COLUMNS ? rec->n_fields : PATRON_EMPTY_COLUMNS;
+    for (size_t i = 0; i < n; i++)
+      w->empty[i] += rec->fields[i].len == 0;
     return true;
+  }
   *keep_going = patron__worker_reject(w, rec, line, -1, PATRON_REJECT_FIELD_COUNT);
   return false;
 }
@@ -571,6 +581,9 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
   patron__rejects *dst = &ds->rejects;
   size_t first = dst->n;
   rep->present = true;
+  rep->n_columns = f->n_fields < PATRON_EMPTY_COLUMNS ? f->n_fields : PATRON_EMPTY_COLUMNS;
+  for (size_t c = 0; c < rep->n_columns; c++)
+    rep->columns[c] = f->names[c];
   uint64_t line0 = f->scan.header_lines, bad_text_line = 0;
   const char *bad_text = NULL;
   rep->lines_read = f->scan.header.n_lines + f->scan.unterminated;
@@ -591,6 +604,8 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
       rep->widest_record_lines = sw->widest_span;
       rep->widest_record_line = line0 + sw->widest_line;
     }
+    for (size_t c = 0; c < rep->n_columns; c++)
+      rep->empty_cells[c] += w->empty[c];
     for (int r = 0; r < PATRON_REJECT_COUNT; r++) {
       rep->rejected_by_reason[r] += w->by_reason[r];
       rep->rows_rejected += w->by_reason[r];

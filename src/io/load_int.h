@@ -20,6 +20,7 @@ typedef struct load_file {
   int64_t as_of_seconds;                   /* INT64_MAX when no as-of was given */
   char found[256];                         /* the header names, for messages */
   const char *found_hint;                  /* a delimiter/encoding hint ("" when none) */
+  const char *names[PATRON_EMPTY_COLUMNS]; /* the first header names (owned by ds->names) */
 } load_file;
 
 typedef struct load_kind load_kind;
@@ -38,6 +39,7 @@ typedef struct load_worker {
   uint64_t line;          /* the row being read (worker-relative) */
   uint64_t not_utf8_line; /* first row with an id or category that is not UTF-8, 0: none */
   char not_utf8[48];      /* that value (escaped) */
+  uint64_t empty[PATRON_EMPTY_COLUMNS]; /* empty cells per column, rows of the right width */
   bool oom;
 } load_worker;
 
@@ -64,6 +66,12 @@ void patron__worker_init(load_worker *w, const load_file *f);
 void patron__worker_free(load_worker *w);
 
 /* Records a reject; returns false when the worker must stop (strict mode or no memory). */
+/* rejects.csv raw text of a members file's record with its personal fields masked
+ * (reject_mask.c): writes at most cap bytes into out, returns the length. */
+size_t patron__masked_raw(const load_file *f, const patron__csv_record *rec, char *out, size_t cap);
+/* Does the file have a personal-data column (name, phone, email, wechat_id)? */
+bool patron__has_pii(const load_file *f);
+
 bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line, int column,
                            patron_reject_reason reason);
 /* The syntax-error handler for patron__scan_run. */

@@ -281,3 +281,86 @@ patron_status patron_assignments_read_csv(const char *path, patron_assignments *
   free(r.file.data);
   return st;
 }
+
+/* ---- labels (stratified reporting) ----------------------------------------------------------- */
+
+typedef struct labels_ctx {
+  reader *r;
+  patron__intern ids;
+  char **labels; /* per id, malloc'ed */
+  size_t cap, label_bytes;
+} labels_ctx;
+
+static patron_status label_row(void *ctx, const patron__csv_record *rec, uint64_t line,
+                               patron_error *err) {
+  labels_ctx *c = ctx;
+  const patron__csv_field *id = NULL;
+  patron_status st = field_of(c->r, rec, 0, line, &id, err);
+  if (st != PATRON_OK)
+    return st;
+  if (c->r->col[1] < 0 || (size_t)c->r->col[1] >= rec->n_fields)
+    return patron__error_set(err, PATRON_ERR_INPUT, c->r->file.path, line, 0, "missing %s",
+                             c->r->want[1]);
+  const patron__csv_field *v = &rec->fields[c->r->col[1]];
+  bool added = false;
+  if (!patron__reserve((void **)&c->labels, &c->cap, c->ids.n + 1, sizeof *c->labels))
+    return PATRON__OOM(err);
+  c->labels[c->ids.n] = NULL; /* the slot of a new id, set below */
+  uint32_t k = patron__intern_put(&c->ids, 0, id->ptr, id->len, &added);
+  if (k == PATRON__NO_INDEX)
+    return PATRON__OOM(err);
+  if (!added)
+    return patron__error_set(err, PATRON_ERR_INPUT, c->r->file.path, line, 0,
+                             "customer_id '%.*s' appears twice", (int)(id->len > 64 ? 64 : id->len),
+                             id->ptr);
+  if (!(c->labels[k] = strndup(v->ptr, v->len)))
+    return PATRON__OOM(err);
+  c->label_bytes += v->len + 1;
+  return PATRON_OK;
+}
+
+/* One block of n pointers followed by the strings. */
+static char **pack(const char *const *src, const uint32_t *len, size_t n, size_t bytes) {
+  char **out = malloc(n * sizeof *out + bytes + 1);
+  if (!out)
+    return NULL;
+  char *text = (char *)(out + n);
+  for (size_t i = 0; i < n; i++) {
+    size_t l = len ? len[i] : strlen(src[i]);
+    out[i] = text;
+    memcpy(text, src[i], l);
+    text[l] = '\0';
+    text += l + 1;
+  }
+  return out;
+}
+
+patron_status patron_labels_read_csv(const char *path, const char *column, char ***ids,
+                                     char ***labels, size_t *n, patron_error *err) {
+  const char *want[2] = {"customer_id", column};
+  reader r = {.file = {.path = path}, .want = want, .n_want = 2};
+  labels_ctx c = {.r = &r};
+  patron_status st = each_row(&r, label_row, &c, err);
+  if (st == PATRON_OK && (r.col[0] < 0 || r.col[1] < 0))
+    st = patron__error_set(err, PATRON_ERR_INPUT, path, 1, 0,
+                           "expected the columns customer_id and %s", column);
+  size_t id_bytes = 0;
+  for (size_t i = 0; i < c.ids.n; i++)
+    id_bytes += c.ids.len[i] + 1;
+  if (st == PATRON_OK) {
+    *ids = pack(c.ids.str, c.ids.len, c.ids.n, id_bytes);
+    *labels = pack((const char *const *)c.labels, NULL, c.ids.n, c.label_bytes);
+    if (!*ids || !*labels) {
+      free(*ids);
+      free(*labels);
+      st = PATRON__OOM(err);
+    }
+    *n = c.ids.n;
+  }
+  for (size_t i = 0; i < c.ids.n && c.labels; i++)
+    free(c.labels[i]);
+  free(c.labels);
+  patron__intern_free(&c.ids);
+  free(r.file.data);
+  return st;
+}

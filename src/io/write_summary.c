@@ -17,12 +17,22 @@ static json_t *file_json(const patron_file_report *r, size_t *n_bad) {
     if (r->rejected_by_reason[k])
       json_object_set_new(reasons, patron_reject_key((patron_reject_reason)k),
                           json_integer((json_int_t)r->rejected_by_reason[k]));
-  return json_pack(
-      "{s:o, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I}", "path", patron__json_str(r->path, n_bad),
-      "rows_read", (json_int_t)r->rows_read, "rows_used", (json_int_t)r->rows_used, "rows_rejected",
-      (json_int_t)r->rows_rejected, "rejected_by_reason", reasons, "after_as_of",
-      (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines, "lines_read",
-      (json_int_t)r->lines_read, "lines_in_quotes", (json_int_t)r->lines_in_quotes);
+  json_t *empty = json_object(); /* monitoring's empty_rate:FILE.COLUMN */
+  for (size_t c = 0; c < r->n_columns; c++) {
+    char *key = r->columns[c] && *r->columns[c]
+                    ? patron__utf8_repair(r->columns[c], strlen(r->columns[c]), n_bad)
+                    : NULL;
+    if (key)
+      json_object_set_new(empty, key, json_integer((json_int_t)r->empty_cells[c]));
+    free(key);
+  }
+  return json_pack("{s:o, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o}", "path",
+                   patron__json_str(r->path, n_bad), "rows_read", (json_int_t)r->rows_read,
+                   "rows_used", (json_int_t)r->rows_used, "rows_rejected",
+                   (json_int_t)r->rows_rejected, "rejected_by_reason", reasons, "after_as_of",
+                   (json_int_t)r->after_as_of, "blank_lines", (json_int_t)r->blank_lines,
+                   "lines_read", (json_int_t)r->lines_read, "lines_in_quotes",
+                   (json_int_t)r->lines_in_quotes, "empty_cells", empty);
 }
 
 static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -107,6 +117,12 @@ patron_status patron_write_run_summary_json_to(const patron_dataset *ds,
     json_t *section = json_loads(run->section_json[i], 0, NULL);
     if (section)
       json_object_set_new(root, run->section_keys[i], section);
+  }
+  if (run->n_notes) {
+    json_t *notes = json_array();
+    for (size_t i = 0; i < run->n_notes; i++)
+      json_array_append_new(notes, patron__json_str(run->notes[i], NULL));
+    json_object_set_new(root, "notes", notes);
   }
   patron_status st = patron__json_write(root, 12, sink, err);
   json_decref(root);

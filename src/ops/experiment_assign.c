@@ -63,9 +63,9 @@ patron_status patron_arms_parse(const char *spec, patron_arms *out, patron_error
   if (st == PATRON_OK && out->n < 2)
     st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                            "--arms '%s': an experiment needs at least 2 arms", spec);
-  if (st == PATRON_OK && !(sum > 0))
+  if (st == PATRON_OK && !(sum > 0 && isfinite(sum)))
     st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                           "--arms '%s': the weights add up to 0", spec);
+                           "--arms '%s': the weights must add up to a number above 0", spec);
   if (st != PATRON_OK)
     patron_arms_clear(out);
   return st;

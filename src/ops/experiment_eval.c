@@ -60,26 +60,24 @@ static void window_sums(const patron_orders_view *ov, uint32_t c, int64_t from, 
   out[2] = (double)purchases;
 }
 
-patron_status patron_experiment_metrics(const patron_assignments *a, const patron_dataset *ds,
-                                        const patron_eval_options *o, double *y, double *x,
-                                        size_t *n_unknown, patron_error *err) {
-  if (o->start_day == PATRON_NO_DAY || o->window_days < 1 || (x && o->pre_days < 1))
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                             "an evaluation needs a start day, a window and a pre-period >= 1");
+/* Metrics of assigned customer i over [from, from + window) (from = start[i], or the shared
+ * start when start is NULL) into y, and over the pre-period into x when not NULL. */
+static size_t fill_metrics(const patron_assignments *a, const patron_dataset *ds,
+                           const int64_t *start, int64_t shared, int64_t window, int64_t pre,
+                           double *y, double *x) {
   patron_orders_view ov;
   patron_dataset_orders(ds, &ov);
-  int64_t start = (int64_t)o->start_day * DAY, end = start + (int64_t)o->window_days * DAY;
-  int64_t pre = start - (int64_t)o->pre_days * DAY;
   size_t n = a->n, unknown = 0;
   for (size_t i = 0; i < n; i++) {
     double w[3] = {0, 0, 0}, p[3] = {0, 0, 0};
+    int64_t from = start ? start[i] : shared;
     uint32_t c = patron_dataset_find_customer(ds, a->ids[i], strlen(a->ids[i]));
     if (c == UINT32_MAX) {
       unknown++;
     } else {
-      window_sums(&ov, c, start, end, w);
+      window_sums(&ov, c, from, from + window, w);
       if (x)
-        window_sums(&ov, c, pre, start, p);
+        window_sums(&ov, c, from - pre, from, p);
     }
     for (int m = 0; m < PATRON_METRIC_COUNT; m++) {
       y[(size_t)m * n + i] = w[m];
@@ -87,6 +85,31 @@ patron_status patron_experiment_metrics(const patron_assignments *a, const patro
         x[(size_t)m * n + i] = p[m];
     }
   }
+  return unknown;
+}
+
+patron_status patron_experiment_metrics(const patron_assignments *a, const patron_dataset *ds,
+                                        const patron_eval_options *o, double *y, double *x,
+                                        size_t *n_unknown, patron_error *err) {
+  if (o->start_day == PATRON_NO_DAY || o->window_days < 1 || (x && o->pre_days < 1))
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "an evaluation needs a start day, a window and a pre-period >= 1");
+  size_t unknown = fill_metrics(a, ds, NULL, (int64_t)o->start_day * DAY,
+                                (int64_t)o->window_days * DAY, (int64_t)o->pre_days * DAY, y, x);
+  if (n_unknown)
+    *n_unknown = unknown;
+  return PATRON_OK;
+}
+
+patron_status patron_experiment_metrics_from(const patron_assignments *a, const patron_dataset *ds,
+                                             const int64_t *start, const patron_eval_options *o,
+                                             double *y, double *x, size_t *n_unknown,
+                                             patron_error *err) {
+  if (o->window_days < 1 || (x && o->pre_days < 1))
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "an evaluation needs a window and a pre-period >= 1");
+  size_t unknown = fill_metrics(a, ds, start, 0, (int64_t)o->window_days * DAY,
+                                (int64_t)o->pre_days * DAY, y, x);
   if (n_unknown)
     *n_unknown = unknown;
   return PATRON_OK;

@@ -88,7 +88,7 @@ patron_status patron_hash_choose_arm(uint32_t bucket, const double *weights, siz
       return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "arm weights must be >= 0");
     sum += weights[i];
   }
-  if (n_arms == 0 || !(sum > 0))
+  if (n_arms == 0 || !(sum > 0) || !isfinite(sum))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "arm weights must add up to more than 0");
   double n = (double)(bucket % BUCKETS) / BUCKETS, start = 0;

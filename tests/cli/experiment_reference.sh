@@ -18,8 +18,10 @@ import sys, random
 random.seed(int(sys.argv[2]))
 out = sys.argv[1]
 arms = [("control", 0.5), ("a", 0.25), ("b", 0.25)]
-with open(out + "/assign.csv", "w") as fa, open(out + "/orders.csv", "w") as fo:
+with open(out + "/assign.csv", "w") as fa, open(out + "/orders.csv", "w") as fo, \
+        open(out + "/segments.csv", "w") as fs:
     fa.write("customer_id,arm,bucket\n")
+    fs.write("customer_id,segment\n")
     fo.write("customer_id,order_id,order_time,amount\n")
     oid = 0
     for i in range(3000):
@@ -27,6 +29,8 @@ with open(out + "/assign.csv", "w") as fa, open(out + "/orders.csv", "w") as fo:
         r = random.random()
         arm = "control" if r < 0.5 else ("a" if r < 0.75 else "b")
         fa.write("%s,%s,\n" % (cid, arm))
+        if random.random() < 0.97:  # the rest are in no segment: "(none)"
+            fs.write("%s,%s\n" % (cid, random.choice(["gold", "silver", "bronze", ""])))
         base = random.random() * 0.3
         boost = 0.06 if arm == "b" else 0.0
         for day in range(1, 31):  # pre-period: March 2026
@@ -58,10 +62,8 @@ from statsmodels.stats.multitest import multipletests
 
 d, cap_p, cuped, alpha, min_lift = sys.argv[1], sys.argv[2], sys.argv[3] == "1", 0.05, 0.05
 assign = list(csv.DictReader(open(d + "/assign.csv")))
-arms = []
-for r in assign:
-    if r["arm"] not in arms:
-        arms.append(r["arm"])
+present = {r["arm"] for r in assign}
+arms = [a for a in ["control", "a", "b"] if a in present]  # the order of --arms
 weights = {"control": 50, "a": 25, "b": 25}
 orders = {}
 for r in csv.DictReader(open(d + "/orders.csv")):
@@ -152,6 +154,36 @@ for seed in 1 2; do
   $PY "$WORK/ref.py" "$d" 95 1 0 || fail "seed $seed cuped+cap: results differ from scipy/statsmodels"
 done
 expect_contains "$WORK/out" "b: +"
+
+# stratified: each segment's rows equal an evaluation of that segment's customers alone
+d="$WORK/s1"
+expect_exit 0 -- "$PATRON" experiment evaluate --assignments "$d/assign.csv" --name exp1 \
+  --arms control:50,a:25,b:25 --orders "$d/orders.csv" --start 2026-04-01 --out "$d/strata" \
+  --segments "$d/segments.csv" --by segment
+expect_contains "$WORK/out" "By segment"
+for seg in gold silver bronze "(empty)" "(none)"; do
+  sd="$WORK/seg-$seg"; mkdir -p "$sd/out"
+  $PY - "$d" "$sd" "$seg" <<'PYEOF' || fail "cannot split segment $seg"
+import csv, sys
+d, sd, seg = sys.argv[1:4]
+label = {r["customer_id"]: (r["segment"] or "(empty)") for r in csv.DictReader(open(d + "/segments.csv"))}
+rows = [r for r in csv.DictReader(open(d + "/assign.csv")) if label.get(r["customer_id"], "(none)") == seg]
+with open(sd + "/assign.csv", "w") as f:
+    f.write("customer_id,arm,bucket\n")
+    f.writelines("%s,%s,\n" % (r["customer_id"], r["arm"]) for r in rows)
+got = [r for r in csv.DictReader(open(d + "/strata/results_by_segment.csv")) if r["segment"] == seg]
+assert got and all(r["segmentation"] == "segment" for r in got)
+cols = list(got[0].keys())[2:]
+with open(sd + "/out/results.csv", "w") as f:
+    w = csv.DictWriter(f, cols, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(got)
+PYEOF
+  ln -sf "$d/orders.csv" "$sd/orders.csv"
+  $PY "$WORK/ref.py" "$sd" none 0 0 || fail "segment $seg differs from scipy/statsmodels on its own customers"
+done
+expect_exit 2 -- "$PATRON" experiment evaluate --assignments "$d/assign.csv" --orders "$d/orders.csv" \
+  --start 2026-04-01 --out "$d/x" --by segment
 
 # assign: the GrowthBook hash (version 2) over UTF-16 code units, recomputed in Python.
 printf 'customer_id\nC1\n"C,2"\n\xe5\xae\xa2\xe6\x88\xb7\nC1\n\xf0\x9f\x98\x80x\n17850.0\n' > "$WORK/ids.csv"

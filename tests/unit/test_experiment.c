@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "patron/patron.h"
 
@@ -81,6 +82,59 @@ static void arms_parse(void **state) {
     patron_error_clear(&err);
     assert_int_equal(patron_arms_parse(bad[i], &arms, &err), PATRON_ERR_USAGE);
   }
+}
+
+/* Window sums by hand: rows of one order summed, refunds in revenue only, the window's start
+ * included and its end excluded, per-customer starts (trigger actions' fired_at). */
+static void window_metrics_by_hand(void **state) {
+  (void)state;
+  char path[] = "/tmp/patron-test-exp-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs("customer_id,order_id,order_time,amount\n"
+        "A,1,2026-01-01 00:00:00,10\n"  /* start day: in */
+        "A,1,2026-01-01 00:00:00,5\n"   /* same order */
+        "A,2,2026-01-05 10:00:00,-4\n"  /* refund: revenue only */
+        "A,3,2026-01-31 00:00:00,100\n" /* start + 30: out */
+        "B,4,2025-12-31 23:59:59,7\n"   /* pre-period */
+        "B,5,2026-01-20 08:00:00,-2\n"
+        "B,6,2026-01-20 09:00:00,2\n", /* B: value 2 > 0, a purchase */
+        f);
+  fclose(f);
+  patron_load_options lo;
+  patron_load_options_init(&lo);
+  lo.paths[PATRON_FILE_ORDERS] = path;
+  patron_dataset *ds = NULL;
+  patron_error err = {0};
+  assert_int_equal(patron_dataset_load(&lo, &ds, &err), PATRON_OK);
+  unlink(path);
+  patron_arms arms;
+  assert_int_equal(patron_arms_parse("control,treatment", &arms, &err), PATRON_OK);
+  const char *ids[3] = {"A", "B", "Z"};
+  patron_assignments *a = NULL;
+  assert_int_equal(patron_experiment_assign("t", ids, 3, &arms, "t", &a, &err), PATRON_OK);
+  patron_eval_options o;
+  patron_eval_options_init(&o);
+  o.start_day = patron_days_from_civil(2026, 1, 1);
+  double y[9], x[9];
+  size_t unknown = 0;
+  assert_int_equal(patron_experiment_metrics(a, ds, &o, y, x, &unknown, &err), PATRON_OK);
+  const double want_y[9] = {1, 1, 0, 11, 0, 0, 1, 1, 0}, want_x[9] = {0, 1, 0, 0, 7, 0, 0, 1, 0};
+  for (int i = 0; i < 9; i++)
+    assert_true(fabs(y[i] - want_y[i]) < 1e-9 && fabs(x[i] - want_x[i]) < 1e-9);
+  assert_int_equal(unknown, 1);
+  /* A from Jan 5 10:00 (the refund in, the order of Jan 31 in too), B from Jan 20 08:30 */
+  const int64_t day = 86400, jan1 = (int64_t)o.start_day * day;
+  const int64_t start[3] = {jan1 + 4 * day + 36000, jan1 + 19 * day + 30600, jan1};
+  assert_int_equal(patron_experiment_metrics_from(a, ds, start, &o, y, NULL, &unknown, &err),
+                   PATRON_OK);
+  const double want_from[9] = {1, 1, 0, 96, 2, 0, 1, 1, 0};
+  for (int i = 0; i < 9; i++)
+    assert_true(fabs(y[i] - want_from[i]) < 1e-9);
+  patron_assignments_free(a);
+  patron_arms_clear(&arms);
+  patron_dataset_free(ds);
 }
 
 enum { SIMS = 1000, N = 2000 };
@@ -163,5 +217,5 @@ static void coverage_with_effect(void **state) {
 
 PATRON_TEST_MAIN(cmocka_unit_test(newcombe_worked_example), cmocka_unit_test(holm_by_hand),
                  cmocka_unit_test(percentile_and_srm), cmocka_unit_test(sample_sizes),
-                 cmocka_unit_test(arms_parse), cmocka_unit_test(aa_false_positive_rate),
-                 cmocka_unit_test(coverage_with_effect))
+                 cmocka_unit_test(arms_parse), cmocka_unit_test(window_metrics_by_hand),
+                 cmocka_unit_test(aa_false_positive_rate), cmocka_unit_test(coverage_with_effect))

@@ -472,6 +472,34 @@ static void test_patterns(void **state) {
   remove_dir(dir);
 }
 
+/* A larger catalogue: item ids widen to I + 2-digit category + 4-digit item. */
+static void test_items_per_category(void **state) {
+  (void)state;
+  char dir[64];
+  make_dir(dir);
+  patron_gen_options o;
+  patron_gen_options_default(&o);
+  o.n_customers = 300;
+  o.items_per_category = 5000;
+  patron_error err = {0};
+  assert_int_equal(patron_gen_world(&o, dir, NULL, &err), PATRON_OK);
+  text t = slurp(dir, "orders.csv");
+  const char *p = t.data;
+  row r;
+  next_row(&p, &r);
+  size_t wide = 0, n = 0;
+  while (next_row(&p, &r)) {
+    assert_int_equal(r.len[10], 7);
+    wide += r.f[10][3] != '0'; /* item index 1000 or more */
+    n++;
+  }
+  assert_true(wide > n / 4);
+  free(t.data);
+  remove_dir(dir);
+  o.items_per_category = 6001;
+  assert_int_equal(patron_gen_world(&o, dir, NULL, &err), PATRON_ERR_USAGE);
+}
+
 static void test_bad_options(void **state) {
   (void)state;
   patron_gen_options o;
@@ -534,4 +562,4 @@ PATRON_TEST_MAIN(cmocka_unit_test(test_deterministic), cmocka_unit_test(test_thr
                  cmocka_unit_test(test_rows_parse), cmocka_unit_test(test_retail_shapes),
                  cmocka_unit_test(test_events_funnel), cmocka_unit_test(test_bad_options),
                  cmocka_unit_test(test_orders_only), cmocka_unit_test(test_members),
-                 cmocka_unit_test(test_patterns))
+                 cmocka_unit_test(test_patterns), cmocka_unit_test(test_items_per_category))

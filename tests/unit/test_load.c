@@ -3,6 +3,10 @@
 #include "test_util.h"
 #include "fixture.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 static patron_dataset *load(patron_load_options *o, patron_status want, patron_error *err) {
   patron_dataset *ds = NULL;
   patron_error_clear(err);
@@ -391,8 +395,86 @@ static void test_line_items(void **state) {
   patron_dataset_free(ds);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(test_line_items), cmocka_unit_test(test_keep_lines),
-                 cmocka_unit_test(test_interleaved_orders),
+/* Physical lines are accounted (header + rows + blank + lines inside quotes), a stray quote
+ * rejects only its own line, and the caller hears about it through opts->warn. */
+static void collect_warning(void *ctx, const char *message) {
+  char *buf = ctx;
+  size_t used = strlen(buf);
+  snprintf(buf + used, 2048 - used, "%s\n", message);
+}
+
+static void test_lines_and_stray_quote_warning(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  char warnings[2048] = "";
+  o.warn = collect_warning;
+  o.warn_ctx = warnings;
+  o.max_field_lines = 2;
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "quotes.csv",
+                                             "customer_id,order_id,order_time,amount\n"
+                                             "a,\"o1\n\",2024-01-01,1\n" /* 2 lines, kept */
+                                             "b,\"o2,2024-01-01,2\n"     /* line 4: stray */
+                                             "c,o3,2024-01-02,3\n"
+                                             "\n"
+                                             "d,o4,2024-01-03,4\n"
+                                             "e,o5\",2024-01-04,5"); /* no final newline */
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  const patron_file_report *r = patron_dataset_file_report(ds, PATRON_FILE_ORDERS);
+  assert_balanced(r);
+  assert_int_equal(r->rows_read, 5);
+  assert_int_equal(r->rows_used, 4);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_RUNAWAY_QUOTE], 1);
+  assert_int_equal(r->lines_read, 8);
+  assert_int_equal(r->lines_in_quotes, 1);
+  assert_int_equal(r->lines_read, 1 + r->rows_read + r->blank_lines + r->lines_in_quotes);
+  patron_reject rj;
+  patron_dataset_reject(ds, 0, &rj);
+  assert_int_equal(rj.line, 4);
+  assert_non_null(strstr(warnings, "quotes.csv:4: runaway_quote"));
+  patron_dataset_free(ds);
+}
+
+/* gzip-compressed and GBK-encoded files load as their plain UTF-8 twin does. */
+static void test_gzip_and_encoding(void **state) {
+  (void)state;
+  static const char text[] = "customer_id,order_id,order_time,amount,category\n"
+                             "c1,o1,2024-01-05,10,\xe5\xa5\xb3\xe8\xa3\x85\n" /* 女装 */
+                             "c2,o2,2024-01-06,20,x\n";
+  const char *plain = fixture_file(0, "plain.csv", text);
+  char gz[512], gbk[512], cmd[2048];
+  snprintf(gz, sizeof gz, "%s.gz", plain);
+  snprintf(gbk, sizeof gbk, "%s.gbk", plain);
+  snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s' && iconv -f UTF-8 -t GBK '%s' > '%s'", plain, gz,
+           plain, gbk);
+  assert_int_equal(system(cmd), 0); /* gzip and iconv (libc-bin) are part of every Debian */
+  patron_load_options o;
+  patron_load_options_init(&o);
+  patron_error err;
+  const char *paths[2] = {gz, gbk};
+  const char *gbk_encoding[] = {"orders=gbk"};
+  for (int i = 0; i < 2; i++) {
+    o.paths[PATRON_FILE_ORDERS] = paths[i];
+    o.encodings = i ? gbk_encoding : NULL;
+    o.n_encodings = i ? 1 : 0;
+    o.keep_lines = true;
+    patron_dataset *ds = load(&o, PATRON_OK, &err);
+    assert_int_equal(patron_dataset_file_report(ds, PATRON_FILE_ORDERS)->rows_used, 2);
+    bool found = false;
+    for (uint32_t c = 0; c < patron_dataset_dict_size(ds, "category"); c++)
+      found |= strcmp(patron_dataset_dict_value(ds, "category", c), "女装") == 0;
+    assert_true(found);
+    patron_dataset_free(ds);
+  }
+  o.encodings = (const char *[]){"orders=no-such-encoding"};
+  load(&o, PATRON_ERR_USAGE, &err);
+  assert_non_null(strstr(err.message, "unknown encoding"));
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(test_lines_and_stray_quote_warning),
+                 cmocka_unit_test(test_gzip_and_encoding), cmocka_unit_test(test_line_items),
+                 cmocka_unit_test(test_keep_lines), cmocka_unit_test(test_interleaved_orders),
                  cmocka_unit_test(test_orders_rejects_and_collapse),
                  cmocka_unit_test(test_strict_names_file_and_line),
                  cmocka_unit_test(test_map_and_quantity_price),

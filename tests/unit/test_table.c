@@ -41,7 +41,12 @@ static void test_owns_names_and_labels(void **state) {
   void *d;
   patron_error err = {0};
   assert_int_equal(patron_table_add(t, "note", PATRON_COL_INT, &d, &err), PATRON_ERR_USAGE);
+  /* label and name pointers read from a column outlive the table (callers such as the
+   * recommender keep segment labels after freeing the profile) */
+  const char *label = c->labels[0], *col_name = c->name;
   patron_table_free(t);
+  assert_string_equal(label, "yes");
+  assert_string_equal(col_name, "tag_vip");
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_owns_names_and_labels))

@@ -4,6 +4,7 @@
  * 2005 and lifetimes' summary_data_from_transaction_data). */
 #include "models/clv/clv_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,4 +270,18 @@ patron_status patron_clv_tracking(const patron_dataset *ds, const patron_clv_coh
   *actual = act;
   *expected = exp_;
   return PATRON_OK;
+}
+
+void patron_clv_historical_value(const patron_clv_cohort *c, double margin, double lifetime_years,
+                                 double cost, double *annual_revenue, double *hist_value) {
+  for (size_t i = 0; i < c->n; i++) {
+    if (!c->spend || !c->has_monetary) { /* no amounts: no value */
+      annual_revenue[i] = hist_value[i] = NAN;
+      continue;
+    }
+    double years = (c->T[i] * c->unit_days + 1) / 365.0;
+    annual_revenue[i] = c->spend[i] / years;
+    double span = lifetime_years > 0 ? lifetime_years : years;
+    hist_value[i] = (margin > 0 ? margin : 1) * annual_revenue[i] * span - cost;
+  }
 }

@@ -1,12 +1,10 @@
 /* Baskets and view-days for the recommender (SPEC section 18): a basket is a purchase's
  * (order with value > 0, before as-of) distinct values at the level; a view-day is a
  * customer's distinct viewed values on one calendar day within the view window. Built per
- * block of customers on all cores and concatenated in customer order. Also the small
- * helpers: counting maps, set lists, the parallel for. */
+ * block of customers on all cores (the core executor) and concatenated in customer order.
+ * Also the small helpers: counting maps, set lists. */
 #include "models/recommend/reco_int.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,7 +103,8 @@ bool patron__reco_sets_push(reco_sets *s, int32_t day, const uint32_t *vals, siz
   }
   if (!patron__reserve((void **)&s->vals, &s->cap_vals, s->n_vals + n, sizeof *s->vals))
     return false;
-  memcpy(s->vals + s->n_vals, vals, n * sizeof *vals);
+  if (n)
+    memcpy(s->vals + s->n_vals, vals, n * sizeof *vals);
   s->n_vals += n;
   s->day[s->n++] = day;
   s->start[s->n] = (uint32_t)s->n_vals;
@@ -125,55 +124,6 @@ void patron__reco_sets_free(reco_sets *s) {
   free(s->vals);
   free(s->day);
   memset(s, 0, sizeof *s);
-}
-
-/* ---------------------------------------------------------------- parallel for */
-
-typedef struct par_job {
-  size_t n, block;
-  atomic_size_t next;
-  reco_range_fn fn;
-  void *ctx;
-} par_job;
-
-typedef struct par_arg {
-  par_job *job;
-  int worker;
-} par_arg;
-
-static void *par_run(void *p) {
-  par_arg *a = p;
-  par_job *j = a->job;
-  for (;;) {
-    size_t lo = atomic_fetch_add(&j->next, j->block);
-    if (lo >= j->n)
-      break;
-    j->fn(j->ctx, lo, lo + j->block < j->n ? lo + j->block : j->n, a->worker);
-  }
-  return NULL;
-}
-
-int patron__reco_threads(int requested) {
-  int t = requested > 0 ? requested : patron__default_threads();
-  return t < 1 ? 1 : t > 64 ? 64 : t;
-}
-
-void patron__reco_parallel(size_t n, size_t block, int threads, reco_range_fn fn, void *ctx) {
-  par_job job = {.n = n, .block = block ? block : 1, .fn = fn, .ctx = ctx};
-  atomic_init(&job.next, 0);
-  pthread_t tid[64];
-  par_arg args[64];
-  int started = 0;
-  for (int t = 1; t < threads; t++) {
-    args[t] = (par_arg){&job, t};
-    if (pthread_create(&tid[started + 1], NULL, par_run, &args[t]) != 0)
-      break;
-    started++;
-  }
-  args[0] = (par_arg){&job, 0};
-  par_run(&args[0]);
-  for (int t = 1; t <= started; t++)
-    pthread_join(tid[t], NULL);
 }
 
 /* ---------------------------------------------------------------- building the sets */
@@ -330,7 +280,8 @@ static uint32_t *event_codes(const patron_recommender *m, const patron_lines_vie
     free(brand);
   } else {
     const uint32_t *src = m->o.level == PATRON_RECO_ITEM ? ev->item : ev->category;
-    memcpy(codes, src, ev->n_events * sizeof *codes);
+    if (ev->n_events)
+      memcpy(codes, src, ev->n_events * sizeof *codes);
   }
   return codes;
 }
@@ -388,7 +339,7 @@ patron_status patron__reco_build_sets(patron_recommender *m, patron_error *err) 
   bool ok = lc && (ec || !events) && j.blocks && j.vblocks && j.bcount && j.vcount && m->bstart &&
             m->vstart;
   if (ok)
-    patron__reco_parallel(m->n_customers, CUSTOMER_BLOCK, m->threads, build_range, &j);
+    patron__exec_ranges(m->threads, m->n_customers, CUSTOMER_BLOCK, build_range, &j);
   ok = ok && !j.failed && gather(m, &j, n_blocks);
   for (size_t b = 0; !ok && j.blocks && j.vblocks && b < n_blocks; b++) {
     patron__reco_sets_free(&j.blocks[b]);

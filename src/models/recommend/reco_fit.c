@@ -78,7 +78,7 @@ static patron_status fit(const patron_dataset *ds, const patron_recommend_option
   m->dict = level_dict(o->level);
   m->n_codes = patron_dataset_dict_size(ds, m->dict);
   m->n_customers = patron_dataset_n_customers(ds);
-  m->threads = patron__reco_threads(o->n_threads);
+  m->threads = patron__exec_workers(o->n_threads, SIZE_MAX);
   st = patron__reco_build_sets(m, err);
   if (st == PATRON_OK)
     st = patron__reco_count(m, err);
@@ -136,8 +136,8 @@ typedef struct eval_job {
   int k;
   uint32_t *model, *n_model; /* k picks per customer */
   uint32_t *truth_n, *hits, *pop_hits;
-  reco_scratch *scratch[64];
-  uint32_t *stamp[64];
+  reco_scratch *scratch[PATRON__EXEC_MAX_WORKERS];
+  uint32_t *stamp[PATRON__EXEC_MAX_WORKERS];
   bool failed;
 } eval_job;
 
@@ -244,7 +244,7 @@ static patron_status run_eval(eval_job *j, patron_recommend_eval *out, patron_er
   if (!ids || !j->model || !j->n_model || !j->truth_n || !j->hits || !j->pop_hits)
     st = PATRON__OOM(err);
   else
-    patron__reco_parallel(n, 1024, m->threads, eval_range, j);
+    patron__exec_ranges(m->threads, n, 1024, eval_range, j);
   if (st == PATRON_OK && j->failed)
     st = PATRON__OOM(err);
   if (st == PATRON_OK) {
@@ -255,7 +255,7 @@ static patron_status run_eval(eval_job *j, patron_recommend_eval *out, patron_er
     scores(j, n, true, ms.values, &out->model);
     scores(j, n, false, ms.values, &out->popular);
   }
-  for (int w = 0; w < 64; w++) {
+  for (int w = 0; w < PATRON__EXEC_MAX_WORKERS; w++) {
     patron__reco_scratch_free(j->scratch[w]);
     free(j->stamp[w]);
   }

@@ -5,6 +5,7 @@
 #define PATRON_RECO_INT_H
 
 #include "core/core_int.h"
+#include "core/exec.h"
 #include "patron/profile.h"
 #include "patron/recommend.h"
 
@@ -48,18 +49,13 @@ typedef struct reco_rule {
   uint32_t n_all, n_ant, n_c; /* baskets with all, with the antecedent, with c */
 } reco_rule;
 
-/* Parallel for over [0, n) in blocks; fn(ctx, lo, hi, worker) with worker < threads. */
-typedef void (*reco_range_fn)(void *ctx, size_t lo, size_t hi, int worker);
-void patron__reco_parallel(size_t n, size_t block, int threads, reco_range_fn fn, void *ctx);
-int patron__reco_threads(int requested);
-
 struct patron_recommender {
   const patron_dataset *ds;
   patron_recommend_options o;
   int32_t as_of;
   const char *dict;
   size_t n_codes, n_customers;
-  int threads;
+  int threads; /* the executor's worker count: per-worker scratch is indexed below it */
   /* per dataset customer: baskets [bstart[c], bstart[c+1]), view-days likewise */
   uint32_t *bstart, *vstart;
   reco_sets baskets, views;

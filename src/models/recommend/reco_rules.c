@@ -135,7 +135,7 @@ static bool count_sets(patron_recommender *m, const reco_sets *sets, bool views,
   j.ids = malloc((size_t)m->threads * j.max_size * sizeof *j.ids);
   bool ok = j.maps && j.ids;
   if (ok)
-    patron__reco_parallel(sets->n, BASKET_BLOCK, m->threads, count_range, &j);
+    patron__exec_ranges(m->threads, sets->n, BASKET_BLOCK, count_range, &j);
   ok = ok && !j.failed;
   for (int t = 0; j.maps && t < m->threads; t++) {
     if (ok && t == 0)

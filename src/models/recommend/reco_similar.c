@@ -102,7 +102,7 @@ static bool compact(patron_recommender *m, sim_job *j) {
 
 patron_status patron__reco_similar(patron_recommender *m, patron_error *err) {
   size_t n = m->n_codes;
-  sim_job j = {.m = m, .keep = (size_t)(m->o.k > 30 ? m->o.k : 30)};
+  sim_job j = {.m = m, .keep = (size_t)(m->o.k > 20 ? m->o.k : 20)};
   j.start = calloc(n + 1, sizeof *j.start);
   j.kept = calloc(n + 1, sizeof *j.kept);
   uint32_t *fill = malloc((n + 1) * sizeof *fill);
@@ -117,7 +117,7 @@ patron_status patron__reco_similar(patron_recommender *m, patron_error *err) {
   }
   if (ok) {
     each_edge(m, NULL, fill, j.edge);
-    patron__reco_parallel(n, CODE_BLOCK, m->threads, sim_range, &j);
+    patron__exec_ranges(m->threads, n, CODE_BLOCK, sim_range, &j);
     ok = compact(m, &j);
   }
   free(j.start), free(j.kept), free(j.edge), free(fill);

@@ -27,7 +27,7 @@ typedef struct tri_job {
   patron_recommender *m;
   uint32_t *tid_start, *tid; /* dense id -> baskets holding it */
   size_t max_basket;
-  tri_worker w[64];
+  tri_worker w[PATRON__EXEC_MAX_WORKERS];
 } tri_job;
 
 static bool emit(tri_worker *w, reco_triple t) {
@@ -185,7 +185,7 @@ static bool gather(patron_recommender *m, tri_job *j) {
   ok = ok && m->tri;
   for (int t = 0; t < m->threads; t++) {
     tri_worker *w = &j->w[t];
-    if (ok)
+    if (ok && w->n_out)
       memcpy(m->tri + m->n_tri, w->out, w->n_out * sizeof *w->out), m->n_tri += w->n_out;
     free(w->loc), free(w->cnt), free(w->touched), free(w->list), free(w->out);
     patron__reco_map_free(&w->big);
@@ -197,7 +197,7 @@ bool patron__reco_triples(patron_recommender *m) {
   tri_job j = {.m = m};
   bool ok = tid_lists(&j);
   if (ok)
-    patron__reco_parallel(m->n_freq, ANCHOR_BLOCK, m->threads, anchor_range, &j);
+    patron__exec_ranges(m->threads, m->n_freq, ANCHOR_BLOCK, anchor_range, &j);
   ok = gather(m, &j) && ok;
   free(j.tid_start), free(j.tid);
   return ok;

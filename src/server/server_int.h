@@ -1,0 +1,119 @@
+/* Internals of the HTTP API: the parsed request, the answer, tokens and roles, the route
+ * table and the handlers (one file per group of endpoints). */
+#ifndef PATRON_SERVER_INT_H
+#define PATRON_SERVER_INT_H
+
+#include "patron/output.h"
+#include "patron/server.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+typedef enum srv_role { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_ANALYST, SRV_ROLE_ADMIN } srv_role;
+
+typedef struct srv_token {
+  unsigned char digest[32]; /* sha256(token) */
+  srv_role role;
+  char name[64];
+} srv_token;
+
+enum { SRV_MAX_PARAMS = 16, SRV_MAX_URI = 8192 };
+
+typedef struct srv_param {
+  char *key, *value; /* percent-decoded, inside srv_request.buf */
+} srv_param;
+
+typedef struct srv_request {
+  const char *method;
+  char path[SRV_MAX_URI];                     /* the path as sent (percent-encoded) */
+  char param[SRV_MAX_URI];                    /* the decoded path parameter */
+  char buf[SRV_MAX_URI + 3 * SRV_MAX_PARAMS]; /* decoded query keys and values, NUL-ended */
+  srv_param query[SRV_MAX_PARAMS];
+  size_t n_query;
+  const char *path_param; /* the decoded {id} or {name} of the route (in param) */
+  const char *body;
+  size_t body_len;
+  srv_role role;
+  const char *token_name;
+} srv_request;
+
+typedef struct srv_answer {
+  int status;
+  const char *content_type;
+  char *body; /* malloc'ed unless is_static */
+  size_t len;
+  bool is_static;
+  const char *extra_header; /* e.g. Content-Security-Policy for the dashboard */
+} srv_answer;
+
+typedef struct srv_snapshot {
+  patron_server_snapshot s;
+  const patron_column *id; /* customer_id */
+  patron_segment_row *segments;
+  size_t n_segments;
+} srv_snapshot;
+
+struct patron_server {
+  patron_server_options o;
+  srv_token *tokens;
+  size_t n_tokens;
+  srv_snapshot *snaps;
+  size_t n_snaps;
+  struct MHD_Daemon *daemon;
+  int listen_fd, port;
+  char *tls_cert, *tls_key;
+  pthread_mutex_t store_lock; /* one request at a time on o.store */
+};
+
+/* request.c: parses the raw target into rq->path and rq->query; false on bad encoding or
+ * size (the reason in *why). */
+bool srv_parse_target(srv_request *rq, const char *uri, const char **why);
+/* Decodes a matched path segment into rq->param and points rq->path_param at it. */
+void srv_decode_param(srv_request *rq, const char *raw);
+const char *srv_query(const srv_request *rq, const char *key);
+/* Typed query values: false (and an error answer) when present but malformed. */
+bool srv_query_long(const srv_request *rq, srv_answer *an, const char *key, long min, long max,
+                    long *out);
+/* The snapshot named by ?as_of= (default: the latest); NULL with a 400/404 answer. */
+const srv_snapshot *srv_query_snapshot(patron_server *s, const srv_request *rq, srv_answer *an,
+                                       const char *key);
+
+/* answer.c */
+void srv_json(srv_answer *an, int status, json_t *value); /* takes the reference */
+void srv_error(srv_answer *an, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void srv_static(srv_answer *an, const char *content_type, const char *data, size_t len);
+
+/* auth.c */
+patron_status srv_tokens_load(patron_server *s, const char *path, patron_error *err);
+/* The token named by an Authorization header value, or NULL. */
+const srv_token *srv_authenticate(const patron_server *s, const char *authorization);
+const char *srv_role_name(srv_role r);
+
+/* routes.c: runs the request through the route table into an; srv_handle parses the raw
+ * target, authenticates and dispatches (*token_name: the caller's token name for the log). */
+void srv_dispatch(patron_server *s, srv_request *rq, srv_answer *an);
+void srv_handle(patron_server *s, const char *method, const char *uri, const char *authorization,
+                const char *body, size_t body_len, srv_answer *an, const char **token_name);
+
+/* Handlers (api_*.c): each fills an. */
+typedef void srv_handler(patron_server *s, const srv_request *rq, srv_answer *an);
+srv_handler srv_health, srv_openapi, srv_snapshots, srv_segments, srv_customer, srv_customers,
+    srv_audiences, srv_movements, srv_actions, srv_experiment, srv_report, srv_asset_index,
+    srv_asset;
+
+/* customer_json.c: a growable text (NUL-terminated; oom is sticky) and the customer object. */
+typedef struct srv_text {
+  char *data;
+  size_t len, cap;
+  bool oom;
+} srv_text;
+void srv_text_put(srv_text *t, const char *s, size_t n);
+void srv_text_json_string(srv_text *t, const char *s);
+/* One row as the API's customer object; personal data columns only when unmask. */
+void srv_customer_text(srv_text *t, const srv_snapshot *snap, size_t row, bool unmask);
+/* Whether a column holds personal data (name, phone, email, wechat_id). */
+bool srv_personal_column(const char *column);
+
+#endif
