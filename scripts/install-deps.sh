@@ -13,6 +13,9 @@ packages=(
 )
 missing=()
 for p in "${packages[@]}"; do
+  # a Node.js that is already installed (e.g. a nodesource build, which bundles npm and
+  # conflicts with Debian's npm package) serves as it is
+  case "$p" in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then

@@ -28,6 +28,7 @@
 #include "patron/hash.h"
 #include "patron/experiment.h"
 #include "patron/monitor.h"
+#include "patron/experiment_rules.h"
 #include "patron/report.h"
 #include "patron/recommend.h"
 #include "patron/store.h"
