@@ -193,4 +193,11 @@ expect_exit 0 -- "$PATRON" churn train $gbk_in --encoding customers=gbk --cutoff
   --rounds 5 --out gbkm --quiet
 expect_contains gbkm/schema.json "北京"
 
+# 3.5 an input path with a non-UTF-8 byte still fills summary.json's inputs
+bad_name=$(printf 'ord\351rs.csv')
+cp "$small" "$bad_name"
+expect_exit 0 -- "$PATRON" analyze --orders "$bad_name" --out badname --quiet
+[ "$(json badname/summary.json "d['inputs']['orders']['rows_read']")" = 14 ] ||
+  fail "summary.json inputs: $(json badname/summary.json "d['inputs']")"
+
 finish

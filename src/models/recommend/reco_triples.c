@@ -185,7 +185,7 @@ static bool gather(patron_recommender *m, tri_job *j) {
   ok = ok && m->tri;
   for (int t = 0; t < m->threads; t++) {
     tri_worker *w = &j->w[t];
-    if (ok)
+    if (ok && w->n_out)
       memcpy(m->tri + m->n_tri, w->out, w->n_out * sizeof *w->out), m->n_tri += w->n_out;
     free(w->loc), free(w->cnt), free(w->touched), free(w->list), free(w->out);
     patron__reco_map_free(&w->big);
