@@ -12,6 +12,7 @@
 #include "patron/profile.h"
 #include "patron/repurchase.h"
 #include "patron/run.h"
+#include "patron/tags.h"
 #include "patron/sink.h"
 #include "patron/tiers.h"
 
@@ -24,10 +25,11 @@ typedef struct patron_pipeline_options {
   const char *churn_model_dir; /* the churn stage: a model directory, or NULL (no stage) */
   patron_cluster_options cluster;
   patron_value_tiers_options value;
-  const char *only;   /* NULL: every enabled stage; else comma-separated stage names (the
-                         profile's own stages, such as segment, always run) */
-  bool level_warning; /* the level_warning stage (SPEC 10: with --db; needs member_level) */
-  int review_days;    /* level_warning's next review date, in days from as-of (30) */
+  const char *only;         /* NULL: every enabled stage; else comma-separated stage names (the
+                               profile's own stages, such as segment, always run) */
+  bool level_warning;       /* the level_warning stage (SPEC 10: with --db; needs member_level) */
+  int review_days;          /* level_warning's next review date, in days from as-of (30) */
+  patron_tags_options tags; /* built-in tags and --tags / --segments rule files (SPEC 7) */
 } patron_pipeline_options;
 
 /* What a run leaves besides the profile's columns. */
@@ -38,7 +40,8 @@ typedef struct patron_pipeline_results {
   patron_clustering *clustering; /* the cluster stage's clustering, or NULL */
   patron_value_tiers_info value; /* the tiers stage's counts (when value_done) */
   bool value_done;
-  char clv_note[512]; /* non-empty when the data could not support the CLV columns: why */
+  char clv_note[512];    /* non-empty when the data could not support the CLV columns: why */
+  patron_tagset *tagset; /* owns what the tag columns point to (freed after the profile) */
 } patron_pipeline_results;
 
 /* Defaults of `patron analyze`: every model stage, k = 5 clusters (fewer when the data has

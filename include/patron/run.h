@@ -39,6 +39,8 @@ typedef struct patron_run {
   size_t n_timings, cap_timings;
   char **warnings; /* each a full sentence without the "warning:" prefix */
   size_t n_warnings, cap_warnings;
+  char **notes; /* for summary.json only (not printed): e.g. why a tag column is left out */
+  size_t n_notes, cap_notes;
   struct {
     int64_t sec, nsec;
   } lap_start; /* private: start of the step being timed */
@@ -55,6 +57,9 @@ PATRON_API void patron_run_free_contents(patron_run *r);
 PATRON_API patron_status patron_run_lap(patron_run *r, const char *step);
 /* Adds a warning (printf-style); kept in order, duplicates kept. Out of memory drops it. */
 PATRON_API void patron_run_warn(patron_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Adds a note for summary.json's "notes" (printf-style; not printed). Out of memory drops it. */
+PATRON_API void patron_run_note(patron_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Reports progress when the run has a callback. */
 PATRON_API void patron_run_progress(const patron_run *r, const char *stage, double fraction);

@@ -18,6 +18,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  patron_tags_options_init(&a->tags);
   a->db = NULL;
   a->review_days = 30;
   patron_output_options_init(&a->output);
@@ -34,6 +35,7 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->churn_model_dir = a->churn_model;
   o->cluster = a->tiers.cluster;
   o->value = a->tiers.value;
+  o->tags = a->tags;
   o->level_warning = a->db != NULL;
   o->review_days = a->review_days;
 }
@@ -61,6 +63,8 @@ patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run
   s->run.progress = a->inputs.load.progress = cli_progress;
   patron_pipeline_options o;
   pipeline_options(a, &o);
+  if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
+    a->inputs.load.keep_lines = true;
   patron_status st = patron_dataset_load(&a->inputs.load, &s->ds, err);
   if (st == PATRON_OK) {
     patron_run_lap(&s->run, "load");

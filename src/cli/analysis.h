@@ -3,6 +3,7 @@
 #define PATRON_CLI_ANALYSIS_H
 
 #include "cli_inputs.h"
+#include "cli_tags.h"
 #include "cli_outputs.h"
 #include "cli_tiers.h"
 
@@ -20,6 +21,7 @@ typedef struct cli_analysis {
   const char *db;          /* --db FILE: record a snapshot in the store (NULL = none) */
   int review_days;         /* level_warning's next review, in days (with --db; default 30) */
   patron_output_options output; /* --excel, --csv-formula-guard */
+  patron_tags_options tags;     /* --tag-window, --price-bands, --tags, --segments (SPEC 7) */
 } cli_analysis;
 
 void cli_analysis_init(cli_analysis *a);

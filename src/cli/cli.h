@@ -42,6 +42,11 @@ bool cli_parse_day(const char *command, const char *flag, const char *text, int3
  * so bytes echoed from input files cannot drive the terminal. */
 void cli_print_escaped(FILE *f, const char *text);
 
+/* --config FILE (SPEC section 16, cli_config.c): replaces *argc and *argv (argv[0] is the
+ * command) by the file's options followed by the command line's, the command line
+ * overriding the file. Returns CLI_EXIT_OK or an exit status (message printed). */
+int cli_config_expand(const char *command, const char *usage, int *argc, char ***argv);
+
 /* Progress reporting for long steps: a bar on stderr when it is a terminal, else nothing. */
 void cli_progress(void *ctx, const char *stage, double fraction);
 

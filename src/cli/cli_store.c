@@ -10,8 +10,10 @@ patron_store *cli_store_open(const char *command, const char *path, bool read_on
   patron_store_options_init(&o);
   o.read_only = read_only;
   const char *busy = getenv("PATRON_BUSY_TIMEOUT_MS");
-  if (busy && *busy)
-    o.busy_ms = atoi(busy) > 0 ? atoi(busy) : o.busy_ms;
+  char *end = NULL;
+  long ms = busy ? strtol(busy, &end, 10) : 0;
+  if (busy && end != busy && *end == '\0' && ms > 0 && ms <= 3600000)
+    o.busy_ms = (int)ms;
   patron_store *s = NULL;
   patron_error err = {0};
   if (patron_store_open(path, &o, &s, &err) != PATRON_OK) {

@@ -31,8 +31,8 @@ static const char usage[] =
     "                       add the level_warning column (upgrade_near, downgrade_risk)\n"
     "  --review-days N      level_warning: days to the next member-level review (30)\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE("5", "3") "\n" CLI_VALUE_USAGE
-                                                                       "\n" CLI_OUTPUT_USAGE;
+    "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
+        "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 
 enum {
   OPT_OUT = CLI_OPT_FIRST_FREE,
@@ -58,6 +58,7 @@ static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
     CLI_CLUSTER_LONG_OPTIONS,
     CLI_VALUE_LONG_OPTIONS,
+    CLI_TAGS_LONG_OPTIONS,
     CLI_OUTPUT_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"bins", required_argument, NULL, OPT_BINS},
@@ -173,6 +174,8 @@ static int run(int argc, char **argv) {
     int handled = cli_inputs_option(&a.inputs, "analyze", opt, optarg);
     if (handled == 0)
       handled = cli_tiers_option(&a.tiers, "analyze", opt, optarg);
+    if (handled == 0)
+      handled = cli_tags_option(&a.tags, "analyze", opt, optarg);
     if (handled == 0)
       handled = cli_outputs_option(&a.output, opt);
     if (handled < 0 || (handled == 0 && !own_option(&a, opt, optarg)))

@@ -8,6 +8,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The demo's rule files (SPEC 7) and example audience (SPEC 8), written into DIR. */
+static const char demo_tags[] =
+    "# Rule tags (patron analyze --tags): each line NAME: EXPRESSION adds a 1/0 column\n"
+    "big_spender: monetary >= 2000\n"
+    "browses_not_buys: items_viewed_unbought(30, 3) >= 1\n"
+    "cart_left: cart_abandoned(72)\n"
+    "app_regular: frequency >= 4 and preferred_channel = 'app'\n";
+static const char demo_segments[] =
+    "# A custom segmentation (patron analyze --segments): the first matching rule wins\n"
+    "vip: big_spender and recency_days <= 90\n"
+    "win_back: lifecycle in ('dormant', 'churned') and monetary >= 500\n"
+    "convert_browsers: frequency is null and events('view', 30) >= 5\n"
+    "nurture_new: lifecycle = 'new'\n";
+static const char demo_where[] =
+    "lifecycle in ('silent', 'dormant') and events('view', 30) >= 3 and purchases(30) = 0";
+
 static const char usage[] =
     "Usage: patron demo [--customers N] [--seed S] [--out DIR]\n\n"
     "Generates a synthetic retail world (members, order lines, behaviour events) into\n"
@@ -18,7 +34,10 @@ static const char usage[] =
     "(DIR/monitor: one alert) and an experiment with a planted effect, assigned and\n"
     "evaluated (DIR/experiment; docs/MONITORING.md, docs/EXPERIMENTS.md); then\n"
     "recommends what to offer each customer into DIR/recommend (rules, similar items,\n"
-    "recommendations, an evaluation against popularity).\n\n"
+    "recommendations, an evaluation against popularity). The analysis uses the example\n"
+    "rule files DIR/demo_tags.txt and DIR/demo_segments.txt (tag columns and a\n"
+    "custom_segment segmentation), and an example audience with a behaviour condition is\n"
+    "selected into DIR/audience_winback.csv.\n\n"
     "  --customers N   members to generate (default 100000)\n"
     "  --seed S        random seed (default 1)\n"
     "  --out DIR       output directory (default ./demo-out)\n"
@@ -82,6 +101,47 @@ static int generate(const demo_args *a, const char *data_dir) {
   return CLI_EXIT_OK;
 }
 
+static bool write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  bool ok = f && fputs(text, f) >= 0;
+  if (f && fclose(f) != 0)
+    ok = false;
+  if (!ok)
+    fprintf(stderr, "patron demo: cannot write %s\n", path);
+  return ok;
+}
+
+/* `patron audience` on the demo's data, printed like the command prints it. */
+static int example_audience(const demo_args *a, const char *orders, const char *customers,
+                            const char *events, const char *tags) {
+  char out[4096];
+  cli_path(out, sizeof out, a->out, "audience_winback.csv");
+  printf("\nExample audience: patron audience --where \"%s\" --tags %s\n\n", demo_where, tags);
+  fflush(stdout);
+  char *argv[] = {"audience",
+                  "--orders",
+                  (char *)orders,
+                  "--customers",
+                  (char *)customers,
+                  "--events",
+                  (char *)events,
+                  "--tags",
+                  (char *)tags,
+                  "--where",
+                  (char *)demo_where,
+                  "--columns",
+                  "monetary,lifecycle,events_30d,tags",
+                  "--order-by",
+                  "monetary:desc",
+                  "--by",
+                  "lifecycle",
+                  "--out",
+                  out,
+                  NULL};
+  const cli_command *cmd = cli_find_command("audience");
+  return cmd ? cmd->run((int)(sizeof argv / sizeof *argv) - 1, argv) : CLI_EXIT_OK;
+}
+
 /* What to offer each customer: `patron recommend` on the same files, with a 30-day
  * evaluation against popularity, into OUT/recommend. */
 static int recommend(const char *out, char *orders, char *customers, char *events) {
@@ -125,10 +185,18 @@ static int run(int argc, char **argv) {
       cli_path(customers, sizeof customers, data_dir, "customers.csv");
   an.inputs.load.paths[PATRON_FILE_EVENTS] =
       cli_path(events, sizeof events, data_dir, "events.csv");
+  char tags[4096], segments[4096];
   an.out_dir = a.out;
   an.db = cli_path(db, sizeof db, a.out, "store.db");
   remove_store(db); /* the demo's own store: each demo starts its loop afresh */
-  rc = cli_run_analysis("demo", &an);
+  an.tags.tags_file = cli_path(tags, sizeof tags, a.out, "demo_tags.txt");
+  an.tags.segments_file = cli_path(segments, sizeof segments, a.out, "demo_segments.txt");
+  if (!write_text(tags, demo_tags) || !write_text(segments, demo_segments))
+    rc = CLI_EXIT_FAIL;
+  else
+    rc = cli_run_analysis("demo", &an);
+  if (rc == CLI_EXIT_OK)
+    rc = example_audience(&a, orders, customers, events, tags);
   cli_inputs_free(&an.inputs);
   if (rc == CLI_EXIT_OK)
     rc = cli_demo_loop(a.out, db, orders, customers, events);

@@ -10,8 +10,11 @@
 
 static const char usage[] =
     "Usage: patron experiment assign --ids FILE --name NAME --out FILE [OPTIONS]\n"
-    "       patron experiment evaluate --assignments FILE --orders FILE --start YYYY-MM-DD\n"
+    "       patron experiment evaluate (--assignments FILE | --db STORE --name NAME)\n"
+    "                                  --orders FILE --start YYYY-MM-DD\n"
     "                                  --out DIR [OPTIONS]\n"
+    "       patron experiment evaluate --rules FILE --db STORE --orders FILE --as-of YYYY-MM-DD\n"
+    "                                  --out DIR [--window N] [--apply]\n"
     "       patron experiment size --baseline P --mde D | --sd S --mde D [OPTIONS]\n\n"
     "assign: each customer's arm from the hash of salt + customer_id, the same as GrowthBook's\n"
     "SDK (hash version 2), so an id lands in the same arm in both. Writes customer_id,arm,bucket.\n"
@@ -20,11 +23,13 @@ static const char usage[] =
     "  --name NAME          the experiment's name (required)\n"
     "  --arms A:W,B:W,...   arms in order with their weights (default control:50,treatment:50)\n"
     "  --salt S             hash salt (default: NAME)\n"
+    "  --db STORE           also record the assignments in the store\n"
     "  --out FILE           the assignment file (required)\n\n"
     "evaluate: per customer over [start, start + window): converted, revenue, orders (purchases);\n"
     "each arm against control with the statistics of SPEC section 12; writes DIR/results.csv\n"
     "and prints the verdicts (invalid, effective, harmful, ineffective, inconclusive).\n"
     "  --assignments FILE   customer_id,arm[,bucket] (assign's output)\n"
+    "  --db STORE --name NAME  instead: experiment NAME's assignments recorded in the store\n"
     "  --orders FILE        order lines (the input options of analyze apply: --map, ...)\n"
     "  --start YYYY-MM-DD   first day of the window (required)\n"
     "  --window N           days in the window (default 30)\n"
@@ -41,6 +46,12 @@ static const char usage[] =
     "                       segment): DIR/results_by_segment.csv\n"
     "  --out DIR            output directory (required)\n"
     "  --quiet              no table on stdout\n\n"
+    "evaluate --rules: every trigger rule's logged actions (store) fired at least a window\n"
+    "before --as-of, treatment vs holdout, each customer's window from its fired_at; one\n"
+    "verdict per rule (its conversion row's); DIR/results.csv and DIR/rule_verdicts.csv.\n"
+    "  --rules FILE         the trigger rules file (patron trigger init)\n"
+    "  --db STORE           the store holding the actions\n"
+    "  --apply              disable ineffective and harmful rules in the store\n\n"
     "size: customers needed per arm (two-sided test at --alpha with --power).\n"
     "  --baseline P         the control's conversion rate (proportions)\n"
     "  --sd S               the metric's standard deviation (means)\n"
@@ -60,7 +71,7 @@ static const struct option assign_options[] = {
 };
 
 typedef struct assign_args {
-  const char *ids, *name, *arms, *salt, *out;
+  const char *ids, *name, *arms, *salt, *out, *db;
 } assign_args;
 
 static bool parse_assign(int argc, char **argv, assign_args *a) {
@@ -74,8 +85,8 @@ static bool parse_assign(int argc, char **argv, assign_args *a) {
     case OPT_ARMS: a->arms = optarg; break;
     case OPT_SALT: a->salt = optarg; break;
     case OPT_OUT: a->out = optarg; break;
+    case OPT_DB: a->db = optarg; break;
     case OPT_WHERE:
-    case OPT_DB:
       return cli_usage_error("experiment", "%s is not available in this build yet",
                              argv[optind - 1]),
              false;
@@ -106,6 +117,17 @@ static void print_assignment(const patron_assignments *a, const char *salt) {
   free(count);
 }
 
+/* The assignments recorded in the store (experiment evaluate --db STORE --name NAME). */
+static patron_status record(const char *db, const patron_assignments *as, const char *salt,
+                            patron_error *err) {
+  patron_store *s = NULL;
+  patron_status st = patron_store_open(db, NULL, &s, err);
+  if (st == PATRON_OK)
+    st = patron_assignments_store_put(s, as, salt, err);
+  patron_store_close(s);
+  return st;
+}
+
 static int run_assign(int argc, char **argv) {
   assign_args a = {.arms = "control:50,treatment:50"};
   if (!parse_assign(argc, argv, &a))
@@ -124,6 +146,8 @@ static int run_assign(int argc, char **argv) {
     st = patron_experiment_assign(a.name, (const char *const *)ids, n, &arms, salt, &as, &err);
   if (st == PATRON_OK)
     st = patron_assignments_write_csv(as, a.out, &err);
+  if (st == PATRON_OK && a.db)
+    st = record(a.db, as, salt, &err);
   if (st == PATRON_OK)
     print_assignment(as, salt);
   free(ids);

@@ -19,6 +19,15 @@ patron_status cli_experiment_strata(const patron_assignments *a, const double *y
                                     const char *by, const char *out_path, bool print,
                                     patron_error *err);
 
+/* patron experiment evaluate --rules FILE --db STORE ... (experiment_rules.c). */
+typedef struct cli_rules_args {
+  const char *rules, *db, *out;
+  patron_load_options *load; /* the orders; as_of_day is T's day */
+  const patron_eval_options *opts;
+  bool apply, quiet;
+} cli_rules_args;
+patron_status cli_experiment_rules(const cli_rules_args *a, patron_error *err);
+
 /* The demo's experiment: DIR/data's customers assigned, a planted conversion effect in the
  * treatment arm's last 30 days, evaluated into DIR/experiment and printed. Exit status. */
 int cli_demo_experiment(const char *out_dir, const char *data_dir);

@@ -24,7 +24,9 @@ enum {
   OPT_QUIET,
   OPT_DB,
   OPT_SEGMENTS,
-  OPT_BY
+  OPT_BY,
+  OPT_RULES,
+  OPT_APPLY
 };
 
 static const struct option long_options[] = {
@@ -45,14 +47,16 @@ static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
     {"segments", required_argument, NULL, OPT_SEGMENTS},
     {"by", required_argument, NULL, OPT_BY},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"apply", no_argument, NULL, OPT_APPLY},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct eval_args {
   cli_inputs inputs;
   patron_eval_options opts;
-  const char *assignments, *name, *arms, *out, *segments, *by;
-  bool quiet;
+  const char *assignments, *name, *arms, *out, *segments, *by, *rules, *db;
+  bool quiet, apply;
 } eval_args;
 
 static bool in_range(const char *flag, double v, double lo, double hi) {
@@ -96,10 +100,23 @@ static bool own_option(eval_args *a, int opt, const char *arg) {
   case OPT_QUIET: a->quiet = true; return true;
   case OPT_SEGMENTS: a->segments = arg; return true;
   case OPT_BY: a->by = arg; return true;
-  case OPT_DB:
-    return cli_usage_error("experiment", "--db is not available in this build yet"), false;
+  case OPT_DB: a->db = arg; return true;
+  case OPT_RULES: a->rules = arg; return true;
+  case OPT_APPLY: a->apply = true; return true;
   default: return numeric_option(a, opt, arg);
   }
+}
+
+/* --rules mode: trigger rules as experiments. */
+static bool rules_ready(const eval_args *a) {
+  if (!a->rules || !a->db || !a->out || a->inputs.load.as_of_day == PATRON_NO_DAY)
+    return cli_usage_error("experiment", "--rules FILE needs --db STORE, --as-of YYYY-MM-DD and "
+                                         "--out DIR (--apply goes with --rules)"),
+           false;
+  if (a->assignments || a->segments)
+    return cli_usage_error("experiment", "--rules does not go with --assignments or --segments"),
+           false;
+  return true;
 }
 
 static bool parse_args(int argc, char **argv, eval_args *a) {
@@ -119,7 +136,13 @@ static bool parse_args(int argc, char **argv, eval_args *a) {
     return cli_usage_error("experiment", "unexpected argument '%s'", argv[optind]), false;
   if (!cli_inputs_ready(&a->inputs, "experiment"))
     return false;
-  if (!a->assignments || !a->out || a->opts.start_day == PATRON_NO_DAY)
+  if (a->rules || a->apply)
+    return rules_ready(a);
+  if (a->db && (a->assignments || !a->name))
+    return cli_usage_error("experiment",
+                           "give either --assignments FILE or --db STORE --name NAME"),
+           false;
+  if ((!a->assignments && !a->db) || !a->out || a->opts.start_day == PATRON_NO_DAY)
     return cli_usage_error("experiment",
                            "evaluate needs --assignments FILE, --start YYYY-MM-DD and --out DIR"),
            false;
@@ -205,10 +228,25 @@ void cli_experiment_print(const patron_evaluation *e, const patron_eval_options 
   print_power(e, o->min_lift);
 }
 
+/* The assignments of experiment NAME recorded in the store by `experiment assign --db`. */
+static patron_status store_assignments(const eval_args *a, patron_assignments **as,
+                                       patron_error *err) {
+  patron_store_options so;
+  patron_store_options_init(&so);
+  so.read_only = true;
+  patron_store *s = NULL;
+  patron_status st = patron_store_open(a->db, &so, &s, err);
+  if (st == PATRON_OK)
+    st = patron_assignments_store_get(s, a->name, as, err);
+  patron_store_close(s);
+  return st;
+}
+
 static patron_status load_inputs(eval_args *a, patron_assignments **as, patron_dataset **ds,
                                  patron_error *err) {
-  patron_status st = patron_assignments_read_csv(a->assignments, as, err);
-  if (st == PATRON_OK && a->name) {
+  patron_status st =
+      a->db ? store_assignments(a, as, err) : patron_assignments_read_csv(a->assignments, as, err);
+  if (st == PATRON_OK && a->name && !a->db) {
     free((*as)->name);
     (*as)->name = strdup(a->name);
     st = (*as)->name ? PATRON_OK : PATRON_ERR_NOMEM;
@@ -282,7 +320,8 @@ int cli_experiment_evaluate(int argc, char **argv) {
   }
   patron_error err = {0};
   patron_evaluation *e = NULL;
-  patron_status st = evaluate(&a, &e, &err);
+  cli_rules_args ra = {a.rules, a.db, a.out, &a.inputs.load, &a.opts, a.apply, a.quiet};
+  patron_status st = a.rules ? cli_experiment_rules(&ra, &err) : evaluate(&a, &e, &err);
   if (st == PATRON_ERR_NOMEM && err.status == PATRON_OK)
     snprintf(err.message, sizeof err.message, "out of memory"), err.status = st;
   patron_evaluation_free(e);

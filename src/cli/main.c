@@ -11,7 +11,9 @@ static void print_overview(FILE *out) {
           PATRON_VERSION_STRING);
   for (const cli_command *const *c = cli_commands; *c; c++)
     fprintf(out, "  %-12s %s\n", (*c)->name, (*c)->summary);
-  fprintf(out, "\nRun 'patron COMMAND --help' for a command's options.\n");
+  fprintf(out, "\nRun 'patron COMMAND --help' for a command's options. Every command also takes\n"
+               "--config FILE: lines 'option = value' (long option names without dashes), the\n"
+               "command line overriding the file.\n");
 }
 
 static bool asks_for_help(int argc, char **argv) {
@@ -48,5 +50,8 @@ int main(int argc, char **argv) {
     fputs(cmd->usage, stdout);
     return CLI_EXIT_OK;
   }
-  return cmd->run(argc - 1, argv + 1);
+  int cmd_argc = argc - 1;
+  char **cmd_argv = argv + 1;
+  int rc = cli_config_expand(cmd->name, cmd->usage, &cmd_argc, &cmd_argv);
+  return rc != CLI_EXIT_OK ? rc : cmd->run(cmd_argc, cmd_argv);
 }

@@ -22,6 +22,9 @@ const char *patron__escape(char *out, size_t cap, const char *s, size_t len);
 
 /* Whether s[0, len) is valid UTF-8 (utf8.c). */
 bool patron__utf8_valid(const char *s, size_t len);
+/* A malloc'ed NUL-terminated copy of s[0, n) with every invalid UTF-8 byte replaced by
+ * U+FFFD (the JSON writer's repair); *n_bad counts them. NULL when out of memory. */
+char *patron__utf8_repair(const char *s, size_t n, size_t *n_bad);
 
 #define PATRON__OOM(err) patron__error_set((err), PATRON_ERR_NOMEM, NULL, 0, 0, "out of memory")
 

@@ -28,6 +28,11 @@ void patron_run_free_contents(patron_run *r) {
   for (size_t i = 0; i < r->n_warnings; i++)
     free(r->warnings[i]);
   free(r->warnings);
+  for (size_t i = 0; i < r->n_notes; i++)
+    free(r->notes[i]);
+  free(r->notes);
+  r->notes = NULL;
+  r->n_notes = r->cap_notes = 0;
   free(r->timings);
   r->warnings = NULL;
   r->timings = NULL;
@@ -60,6 +65,21 @@ void patron_run_warn(patron_run *r, const char *fmt, ...) {
     return;
   }
   r->warnings[r->n_warnings++] = text;
+}
+
+void patron_run_note(patron_run *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = NULL;
+  int n = vasprintf(&text, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  if (!patron__reserve((void **)&r->notes, &r->cap_notes, r->n_notes + 1, sizeof *r->notes)) {
+    free(text);
+    return;
+  }
+  r->notes[r->n_notes++] = text;
 }
 
 void patron_run_progress(const patron_run *r, const char *stage, double fraction) {

@@ -4,6 +4,7 @@
 #include "core/core_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the valid sequence starting at s (at most n bytes), or 0 when invalid. */
@@ -35,6 +36,28 @@ bool patron__utf8_valid(const char *s, size_t len) {
     i += k;
   }
   return true;
+}
+
+char *patron__utf8_repair(const char *s, size_t n, size_t *n_bad) {
+  const unsigned char *p = (const unsigned char *)s;
+  char *out = malloc(3 * n + 1), *w = out;
+  *n_bad = 0;
+  for (size_t i = 0; out && i < n;) {
+    size_t k = sequence(p + i, n - i);
+    if (k == 0 || p[i] == 0) {
+      memcpy(w, "\xEF\xBF\xBD", 3);
+      w += 3;
+      (*n_bad)++;
+      i++;
+      continue;
+    }
+    memcpy(w, s + i, k);
+    w += k;
+    i += k;
+  }
+  if (out)
+    *w = '\0';
+  return out;
 }
 
 const char *patron__escape(char *out, size_t cap, const char *s, size_t len) {

@@ -9,10 +9,6 @@
 
 #include <jansson.h>
 
-/* Replaces every invalid UTF-8 sequence of s[0..n) by U+FFFD. Returns a malloc'ed
- * NUL-terminated copy (NULL when out of memory); *n_bad counts the replacements. */
-char *patron__utf8_repair(const char *s, size_t n, size_t *n_bad);
-
 /* A JSON string of s (NUL-terminated), repaired when not valid UTF-8 (adds the number of
  * replacements to *n_bad, which may be NULL). json_null() for s == NULL; NULL when out of
  * memory. */

@@ -299,7 +299,11 @@ bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64
   if (column >= 0 && w->file->field[column] >= 0 && (size_t)w->file->field[column] < rec->n_fields)
     v = &rec->fields[w->file->field[column]];
   size_t value_len = v ? (v->len > VALUE_CAP ? VALUE_CAP : v->len) : 0;
-  const char *raw = patron__arena_strdup(&r->text, rec->raw, raw_len);
+  char masked[RAW_CAP];
+  const char *raw_src = rec->raw;
+  if (patron__has_pii(w->file))
+    raw_src = masked, raw_len = patron__masked_raw(w->file, rec, masked, sizeof masked);
+  const char *raw = patron__arena_strdup(&r->text, raw_src, raw_len);
   const char *value = patron__arena_strdup(&r->text, v ? v->ptr : "", value_len);
   if (!raw || !value) {
     w->oom = true;

@@ -64,6 +64,12 @@ void patron__worker_init(load_worker *w, const load_file *f);
 void patron__worker_free(load_worker *w);
 
 /* Records a reject; returns false when the worker must stop (strict mode or no memory). */
+/* rejects.csv raw text of a members file's record with its personal fields masked
+ * (reject_mask.c): writes at most cap bytes into out, returns the length. */
+size_t patron__masked_raw(const load_file *f, const patron__csv_record *rec, char *out, size_t cap);
+/* Does the file have a personal-data column (name, phone, email, wechat_id)? */
+bool patron__has_pii(const load_file *f);
+
 bool patron__worker_reject(load_worker *w, const patron__csv_record *rec, uint64_t line, int column,
                            patron_reject_reason reason);
 /* The syntax-error handler for patron__scan_run. */

@@ -60,7 +60,8 @@ static void put_value(patron__buf *b, const patron_column *c, size_t row) {
     const char *s = ((const char *const *)c->data)[row];
     size_t n = s ? strlen(s) : 0;
     put_varint(b, s ? n + 1 : 0);
-    patron__buf_put(b, s, n);
+    if (n)
+      patron__buf_put(b, s, n);
     break;
   }
   }

@@ -100,6 +100,12 @@ patron_status patron_write_run_summary_json_to(const patron_dataset *ds,
                     "by U+FFFD",
                     n_bad);
   json_object_set_new(root, "warnings", warnings_json(run));
+  if (run->n_notes) {
+    json_t *notes = json_array();
+    for (size_t i = 0; i < run->n_notes; i++)
+      json_array_append_new(notes, patron__json_str(run->notes[i], NULL));
+    json_object_set_new(root, "notes", notes);
+  }
   patron_status st = patron__json_write(root, 12, sink, err);
   json_decref(root);
   return st;

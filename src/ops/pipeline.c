@@ -14,6 +14,9 @@ static bool always(const patron_pipeline_options *o) {
 }
 static bool models(const patron_pipeline_options *o) { return !o->spec_only; }
 static bool clv_on(const patron_pipeline_options *o) { return !o->spec_only && o->clv; }
+static bool rules_on(const patron_pipeline_options *o) {
+  return o->tags.tags_file || o->tags.segments_file;
+}
 static bool warning_on(const patron_pipeline_options *o) {
   return !o->spec_only && o->level_warning;
 }
@@ -36,6 +39,11 @@ static const patron_stage stages[] = {
               "cluster_label", models, patron__stage_cluster, false},
   {"tiers", "unless --spec-only; reads recency_days, frequency, monetary, events; adds "
             "value_index, tier, member_level", models, patron__stage_tiers, false},
+  {"tags", "unless --spec-only; reads lines, events, members; adds the built-in tags "
+           "(preferred_category ... last_event_date) the inputs support", models,
+   patron__stage_tags, false},
+  {"rules", "with --tags/--segments; reads any column; adds one column per tag rule and tags, "
+            "or custom_segment", rules_on, patron__stage_rules, false},
   {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
                     "level_warning", warning_on, patron__stage_level_warning, false},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
@@ -58,6 +66,7 @@ void patron_pipeline_options_init(patron_pipeline_options *o) {
   o->cluster.scan.fit.n_init = 3;
   o->cluster.fewer_ok = true;
   patron_value_tiers_options_init(&o->value);
+  patron_tags_options_init(&o->tags);
 }
 
 /* Is `name` one of the comma-separated names of `list`? */
@@ -129,6 +138,7 @@ void patron_pipeline_results_free(patron_pipeline_results *r) {
   if (!r)
     return;
   patron_profile_free(r->profile);
+  patron_tagset_free(r->tagset); /* after the profile: it owns the tag columns' labels */
   free(r->segments);
   patron_clustering_free(r->clustering);
   *r = (patron_pipeline_results){0};

@@ -27,6 +27,18 @@ static bool int_of(const json_t *v, long long *out) {
   return end != s && *end == '\0';
 }
 
+/* A real stored as a number or as a string ("5E-1"). */
+static bool real_of(const json_t *v, double *out) {
+  if (json_is_number(v))
+    return *out = json_number_value(v), true;
+  if (!json_is_string(v))
+    return false;
+  char *end;
+  const char *s = json_string_value(v);
+  *out = strtod(s, &end);
+  return end != s && *end == '\0';
+}
+
 static const json_t *path(const json_t *o, const char *const *keys) {
   for (; o && *keys; keys++)
     o = json_object_get(o, *keys);
@@ -78,6 +90,10 @@ static patron_status check_learner(const json_t *root, size_t n_features, patron
     return bad(err, "a multi-class model cannot give a churn probability");
   if (!int_of(path(root, nf), &n_feature) || n_feature != (long long)n_features)
     return bad(err, "its feature count differs from schema.json's");
+  const char *bs[] = {"learner", "learner_model_param", "base_score", NULL};
+  double base_score;
+  if (!real_of(path(root, bs), &base_score) || !(base_score > 0 && base_score < 1))
+    return bad(err, "base_score must be a probability in (0, 1)");
   const char *gb[] = {"learner", "gradient_booster", "name", NULL};
   const char *booster = json_string_value(path(root, gb));
   if (!booster || strcmp(booster, "gbtree") != 0)

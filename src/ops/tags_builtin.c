@@ -1,0 +1,418 @@
+/* The built-in tag columns of SPEC section 7, over the window [as_of - D days, as_of):
+ * preferred_category / preferred_brand (largest sum of positive line amounts; ties: the
+ * byte-smallest name), preferred_channel (most purchases), omnichannel (2+ channels),
+ * price_band (avg_order_value bands), promo_share / promo_sensitivity (purchases with a
+ * discounted line), age_band (by age()), events_30d and last_event_date. A purchase's lines
+ * are found by each line's order. */
+#include "ops/tags_int.h"
+#include "ops/expr_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const age_labels[] = {"<18", "18-25", "26-35", "36-45", "46-55", "56+"};
+static const char *const promo_labels[] = {"high", "medium", "low"};
+
+void patron_tags_options_init(patron_tags_options *o) {
+  memset(o, 0, sizeof *o);
+  o->window_days = 365;
+  o->price_bands[0] = 100 * PATRON_MONEY_SCALE;
+  o->price_bands[1] = 500 * PATRON_MONEY_SCALE;
+  o->price_bands[2] = 2000 * PATRON_MONEY_SCALE;
+  o->n_price_bands = 3;
+  o->segments_name = "custom_segment";
+}
+
+patron_status patron_tags_parse_price_bands(const char *text, patron_tags_options *o,
+                                            patron_error *err) {
+  size_t n = 0;
+  for (const char *s = text; *s;) {
+    size_t len = strcspn(s, ",");
+    patron_money v;
+    if (n == PATRON_TAGS_MAX_BANDS || patron_parse_money(s, len, &v) != PATRON_OK || v <= 0 ||
+        (n > 0 && v <= o->price_bands[n - 1]))
+      return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                               "--price-bands expects up to %d increasing positive amounts "
+                               "(e.g. 100,500,2000), got '%s'",
+                               PATRON_TAGS_MAX_BANDS, text);
+    o->price_bands[n++] = v;
+    s += len + (s[len] == ',');
+  }
+  if (n == 0)
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "--price-bands is empty");
+  o->n_price_bands = n;
+  return PATRON_OK;
+}
+
+patron_tagset *patron_tagset_new(void) { return calloc(1, sizeof(patron_tagset)); }
+
+void patron_tagset_free(patron_tagset *ts) {
+  if (!ts)
+    return;
+  for (size_t i = 0; i < ts->n_blocks; i++)
+    free(ts->blocks[i]);
+  free(ts->blocks);
+  patron__arena_free(&ts->text);
+  free(ts);
+}
+
+bool patron__tagset_own(patron_tagset *ts, void *p) {
+  if (!p || !patron__reserve((void **)&ts->blocks, &ts->cap_blocks, ts->n_blocks + 1,
+                             sizeof *ts->blocks)) {
+    free(p);
+    return false;
+  }
+  ts->blocks[ts->n_blocks++] = p;
+  return true;
+}
+
+typedef struct tag_ctx {
+  patron_tagset *ts;
+  patron_profile *p;
+  const patron_dataset *ds;
+  const patron_tags_options *o;
+  patron_run *run;
+  patron_error *err;
+  size_t n_rows;
+  const uint32_t *cust;
+  const int64_t *frequency;
+  int64_t lo, hi; /* window, seconds */
+} tag_ctx;
+
+static bool purchaser(const tag_ctx *t, size_t r) {
+  return t->frequency[r] != PATRON_NULL_INT && t->frequency[r] >= 1;
+}
+
+static void leave_out(const tag_ctx *t, const char *column, const char *why) {
+  if (t->run)
+    patron_run_note(t->run, "tag %s left out: %s", column, why);
+}
+
+/* A category column whose labels are a dictionary's values (code 0, "", is none). */
+static patron_status dict_column(tag_ctx *t, const char *name, const char *dict, bool seg,
+                                 int32_t **codes) {
+  size_t n = patron_dataset_dict_size(t->ds, dict);
+  const char **labels = malloc(n * sizeof *labels);
+  if (!patron__tagset_own(t->ts, labels))
+    return PATRON__OOM(t->err);
+  for (size_t i = 0; i < n; i++)
+    labels[i] = patron_dataset_dict_value(t->ds, dict, (uint32_t)i);
+  return patron_table_add_category(patron_profile_table(t->p), name, labels, NULL, (int32_t)n, seg,
+                                   codes, t->err);
+}
+
+/* Best code by weight (ties: byte-smallest label); -1 when no weight is positive. */
+static int32_t best_code(const tag_ctx *t, const char *dict, const int64_t *w,
+                         const uint32_t *touched, size_t n_touched) {
+  int32_t best = -1;
+  for (size_t i = 0; i < n_touched; i++) {
+    uint32_t c = touched[i];
+    if (c == 0 || w[c] <= 0)
+      continue;
+    if (best < 0 || w[c] > w[best] ||
+        (w[c] == w[best] && strcmp(patron_dataset_dict_value(t->ds, dict, c),
+                                   patron_dataset_dict_value(t->ds, dict, (uint32_t)best)) < 0))
+      best = (int32_t)c;
+  }
+  return best;
+}
+
+/* preferred_category / preferred_brand: positive line amounts in the window. */
+static patron_status preferred_spend(tag_ctx *t, const char *name, const char *dict, bool brand) {
+  if (!patron_dataset_has_lines(t->ds) || patron_dataset_dict_size(t->ds, dict) < 2) {
+    leave_out(t, name, brand ? "the orders have no brand" : "the orders have no category");
+    return PATRON_OK;
+  }
+  int32_t *codes;
+  patron_status st = dict_column(t, name, dict, false, &codes);
+  size_t n_dict = patron_dataset_dict_size(t->ds, dict);
+  int64_t *w = calloc(n_dict, sizeof *w);
+  uint32_t *touched = malloc(n_dict * sizeof *touched);
+  if (st == PATRON_OK && (!w || !touched))
+    st = PATRON__OOM(t->err);
+  patron_lines_view lv;
+  patron_dataset_lines(t->ds, &lv);
+  const uint32_t *code = brand ? lv.brand : lv.category;
+  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
+    if (!purchaser(t, r))
+      continue;
+    size_t n_touched = 0;
+    uint32_t c = t->cust[r];
+    for (uint32_t k = lv.start[c]; k < lv.start[c + 1]; k++) {
+      if (lv.time[k] < t->lo || lv.time[k] >= t->hi || lv.amount[k] <= 0)
+        continue;
+      if (w[code[k]] == 0)
+        touched[n_touched++] = code[k];
+      w[code[k]] += lv.amount[k];
+    }
+    codes[r] = best_code(t, dict, w, touched, n_touched);
+    for (size_t i = 0; i < n_touched; i++)
+      w[touched[i]] = 0;
+  }
+  free(w), free(touched);
+  return st;
+}
+
+/* Visits each purchase (order with value > 0) in the window with its lines idx[0..n). */
+typedef void (*purchase_fn)(void *ctx, const patron_lines_view *lv, const uint32_t *idx, size_t n);
+
+/* Line indices by their order (ctx: the line -> order column), then by index. */
+static int by_order(const void *a, const void *b, void *ctx) {
+  const uint32_t *order = ctx, i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+  return order[i] != order[j] ? (order[i] > order[j]) - (order[i] < order[j]) : (i > j) - (i < j);
+}
+
+static bool each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ctx) {
+  patron_orders_view ov;
+  patron_lines_view lv;
+  patron_dataset_orders(t->ds, &ov);
+  patron_dataset_lines(t->ds, &lv);
+  size_t n = 0, cap = lv.start[c + 1] - lv.start[c];
+  uint32_t local[64], *idx = cap > 64 ? malloc(cap * sizeof *idx) : local;
+  if (!idx)
+    return false;
+  for (uint32_t k = lv.start[c]; k < lv.start[c + 1]; k++) {
+    uint32_t o = lv.order[k];
+    if (ov.value[o] > 0 && ov.time[o] >= t->lo && ov.time[o] < t->hi)
+      idx[n++] = k;
+  }
+  qsort_r(idx, n, sizeof *idx, by_order, (void *)lv.order);
+  for (size_t i = 0, j; i < n; i = j) {
+    for (j = i; j < n && lv.order[idx[j]] == lv.order[idx[i]];)
+      j++;
+    fn(ctx, &lv, idx + i, j - i);
+  }
+  if (idx != local)
+    free(idx);
+  return true;
+}
+
+typedef struct channel_acc {
+  int64_t *count;
+  uint32_t *touched;
+  size_t n_touched;
+  int64_t purchases, promoted;
+} channel_acc;
+
+static void count_channels(void *ctx, const patron_lines_view *lv, const uint32_t *idx, size_t n) {
+  channel_acc *acc = ctx;
+  acc->purchases++;
+  bool promo = false;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t k = idx[i];
+    promo = promo || lv->discount[k] > 0;
+    bool seen = false;
+    for (size_t q = 0; q < i && !seen; q++)
+      seen = lv->channel[idx[q]] == lv->channel[k];
+    if (seen || lv->channel[k] == 0)
+      continue;
+    if (acc->count[lv->channel[k]]++ == 0)
+      acc->touched[acc->n_touched++] = lv->channel[k];
+  }
+  acc->promoted += promo;
+}
+
+static patron_status channel_tags(tag_ctx *t) {
+  if (!patron_dataset_has_lines(t->ds) || patron_dataset_dict_size(t->ds, "channel") < 2) {
+    leave_out(t, "preferred_channel and omnichannel", "the orders have no channel");
+    return PATRON_OK;
+  }
+  int32_t *codes;
+  int64_t *omni;
+  patron_status st = dict_column(t, "preferred_channel", "channel", true, &codes);
+  if (st == PATRON_OK)
+    st = patron_table_add(patron_profile_table(t->p), "omnichannel", PATRON_COL_INT, (void **)&omni,
+                          t->err);
+  size_t n_dict = patron_dataset_dict_size(t->ds, "channel");
+  channel_acc acc = {calloc(n_dict, sizeof(int64_t)), malloc(n_dict * sizeof(uint32_t)), 0, 0, 0};
+  if (st == PATRON_OK && (!acc.count || !acc.touched))
+    st = PATRON__OOM(t->err);
+  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
+    if (!purchaser(t, r))
+      continue;
+    acc.n_touched = 0;
+    if (!each_purchase(t, t->cust[r], count_channels, &acc))
+      st = PATRON__OOM(t->err);
+    codes[r] = best_code(t, "channel", acc.count, acc.touched, acc.n_touched);
+    omni[r] = acc.n_touched >= 2;
+    for (size_t i = 0; i < acc.n_touched; i++)
+      acc.count[acc.touched[i]] = 0;
+  }
+  free(acc.count), free(acc.touched);
+  return st;
+}
+
+static bool any_discount(const patron_dataset *ds) {
+  patron_lines_view lv;
+  patron_dataset_lines(ds, &lv);
+  for (size_t k = 0; k < lv.n_lines; k++)
+    if (lv.discount[k] != 0)
+      return true;
+  return false;
+}
+
+static patron_status promo_tags(tag_ctx *t) {
+  if (!patron_dataset_has_lines(t->ds) || !any_discount(t->ds)) {
+    leave_out(t, "promo_share and promo_sensitivity", "the orders have no discount");
+    return PATRON_OK;
+  }
+  patron_table *tab = patron_profile_table(t->p);
+  double *share;
+  int32_t *sens;
+  patron_status st =
+      patron_table_add(tab, "promo_share", PATRON_COL_DOUBLE, (void **)&share, t->err);
+  if (st == PATRON_OK)
+    st = patron_table_add_category(tab, "promo_sensitivity", promo_labels, NULL, 3, true, &sens,
+                                   t->err);
+  if (st != PATRON_OK)
+    return st;
+  patron_table_set_decimals(tab, "promo_share", 4);
+  size_t n_dict = patron_dataset_dict_size(t->ds, "channel");
+  channel_acc acc = {calloc(n_dict + 1, sizeof(int64_t)), malloc((n_dict + 1) * sizeof(uint32_t)),
+                     0, 0, 0};
+  if (!acc.count || !acc.touched)
+    st = PATRON__OOM(t->err);
+  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
+    if (!purchaser(t, r))
+      continue;
+    acc.n_touched = 0, acc.purchases = 0, acc.promoted = 0;
+    if (!each_purchase(t, t->cust[r], count_channels, &acc))
+      st = PATRON__OOM(t->err);
+    for (size_t i = 0; i < acc.n_touched; i++)
+      acc.count[acc.touched[i]] = 0;
+    if (acc.purchases == 0)
+      continue;
+    double s = (double)acc.promoted / (double)acc.purchases;
+    share[r] = s;
+    sens[r] = acc.promoted * 2 >= acc.purchases ? 0 : acc.promoted * 5 >= acc.purchases ? 1 : 2;
+  }
+  free(acc.count), free(acc.touched);
+  return st;
+}
+
+static patron_status price_band(tag_ctx *t) {
+  const patron_tags_options *o = t->o;
+  size_t n = o->n_price_bands + 1;
+  const char **labels = malloc(n * sizeof *labels);
+  if (!patron__tagset_own(t->ts, labels))
+    return PATRON__OOM(t->err);
+  for (size_t i = 0; i < n; i++) {
+    char a[24], b[24], text[56];
+    patron_format_money(i ? o->price_bands[i - 1] : 0, a);
+    if (i + 1 < n)
+      patron_format_money(o->price_bands[i], b);
+    /* bands print without cents when whole: 100-500 */
+    char *dot = strstr(a, ".00");
+    if (dot)
+      *dot = '\0';
+    dot = i + 1 < n ? strstr(b, ".00") : NULL;
+    if (dot)
+      *dot = '\0';
+    if (i + 1 < n)
+      snprintf(text, sizeof text, "%s-%s", a, b);
+    else
+      snprintf(text, sizeof text, "%s+", a);
+    if (!(labels[i] = patron__arena_strdup(&t->ts->text, text, strlen(text))))
+      return PATRON__OOM(t->err);
+  }
+  int32_t *codes;
+  patron_status st = patron_table_add_category(patron_profile_table(t->p), "price_band", labels,
+                                               NULL, (int32_t)n, true, &codes, t->err);
+  const patron_column *aov = patron_table_find(patron_profile_table_const(t->p), "avg_order_value");
+  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
+    patron_money v = ((const patron_money *)aov->data)[r];
+    if (!purchaser(t, r) || v == PATRON_NULL_MONEY)
+      continue;
+    int32_t b = 0;
+    while ((size_t)b < o->n_price_bands && v >= o->price_bands[b])
+      b++;
+    codes[r] = b;
+  }
+  return st;
+}
+
+static patron_status age_band(tag_ctx *t) {
+  patron_members_view m;
+  if (patron_dataset_has_members(t->ds))
+    patron_dataset_members(t->ds, &m);
+  bool any = false;
+  for (size_t r = 0; r < t->n_rows && patron_dataset_has_members(t->ds) && !any; r++)
+    any = m.birth_day[t->cust[r]] != PATRON_NO_DAY;
+  if (!any) {
+    leave_out(t, "age_band", "no customer has a birth_date");
+    return PATRON_OK;
+  }
+  int32_t *codes, as_of = patron_profile_as_of(t->p);
+  patron_status st = patron_table_add_category(patron_profile_table(t->p), "age_band", age_labels,
+                                               NULL, 6, true, &codes, t->err);
+  static const int64_t upper[] = {17, 25, 35, 45, 55};
+  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
+    int32_t b = m.birth_day[t->cust[r]];
+    if (b == PATRON_NO_DAY || b > as_of)
+      continue;
+    int64_t age = patron__age_years(b, as_of);
+    int32_t k = 0;
+    while (k < 5 && age > upper[k])
+      k++;
+    codes[r] = k;
+  }
+  return st;
+}
+
+static patron_status event_tags(tag_ctx *t) {
+  if (!patron_dataset_has_events(t->ds)) {
+    leave_out(t, "events_30d and last_event_date", "no events file");
+    return PATRON_OK;
+  }
+  patron_table *tab = patron_profile_table(t->p);
+  int64_t *n30;
+  int32_t *last;
+  patron_status st = patron_table_add(tab, "events_30d", PATRON_COL_INT, (void **)&n30, t->err);
+  if (st == PATRON_OK)
+    st = patron_table_add(tab, "last_event_date", PATRON_COL_DATE, (void **)&last, t->err);
+  patron_events_view ev;
+  patron_dataset_events(t->ds, &ev);
+  int64_t lo30 = t->hi - 30 * 86400;
+  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
+    uint32_t c = t->cust[r];
+    n30[r] = 0;
+    for (uint32_t k = ev.start[c]; k < ev.start[c + 1] && ev.time[k] < t->hi; k++) {
+      n30[r] += ev.time[k] >= lo30;
+      last[r] = patron_day_of_time(ev.time[k]);
+    }
+  }
+  return st;
+}
+
+patron_status patron_tags_builtin(patron_tagset *ts, patron_profile *p, const patron_dataset *ds,
+                                  const patron_tags_options *o, patron_run *run,
+                                  patron_error *err) {
+  const patron_table *tab = patron_profile_table_const(p);
+  int64_t as_of = (int64_t)patron_profile_as_of(p) * 86400;
+  tag_ctx t = {ts,
+               p,
+               ds,
+               o,
+               run,
+               err,
+               patron_table_n_rows(tab),
+               patron_profile_customers(p),
+               patron_table_find(tab, "frequency")->data,
+               as_of - (int64_t)o->window_days * 86400,
+               as_of};
+  patron_status st = preferred_spend(&t, "preferred_category", "category", false);
+  if (st == PATRON_OK)
+    st = preferred_spend(&t, "preferred_brand", "brand", true);
+  if (st == PATRON_OK)
+    st = channel_tags(&t);
+  if (st == PATRON_OK)
+    st = price_band(&t);
+  if (st == PATRON_OK)
+    st = promo_tags(&t);
+  if (st == PATRON_OK)
+    st = age_band(&t);
+  if (st == PATRON_OK)
+    st = event_tags(&t);
+  return st;
+}

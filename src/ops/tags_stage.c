@@ -1,0 +1,25 @@
+/* The pipeline stages of SPEC section 7: `tags` (the built-in tag columns) and `rules`
+ * (the --tags and --segments rule files), sharing one tag set kept in the run's results. */
+#include "core/core_int.h"
+#include "ops/stages.h"
+
+static patron_status tagset(patron_run *run, patron_tagset **out, patron_error *err) {
+  if (!run->results->tagset && !(run->results->tagset = patron_tagset_new()))
+    return PATRON__OOM(err);
+  *out = run->results->tagset;
+  return PATRON_OK;
+}
+
+patron_status patron__stage_tags(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                 patron_error *err) {
+  patron_tagset *ts = NULL;
+  patron_status st = tagset(run, &ts, err);
+  return st == PATRON_OK ? patron_tags_builtin(ts, p, ds, &run->options->tags, run, err) : st;
+}
+
+patron_status patron__stage_rules(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                  patron_error *err) {
+  patron_tagset *ts = NULL;
+  patron_status st = tagset(run, &ts, err);
+  return st == PATRON_OK ? patron_tags_rules(ts, p, ds, &run->options->tags, err) : st;
+}
