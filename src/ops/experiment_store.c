@@ -48,8 +48,8 @@ static bool get_row(void *ctx, const patron_assignment *row) {
     c->bucket = b;
   }
   c->arm[id] = arm;
-  c->bucket[id] = row->bucket >= 0 && row->bucket < 10000 ? (uint32_t)row->bucket
-                                                           : PATRON_NO_BUCKET;
+  c->bucket[id] =
+      row->bucket >= 0 && row->bucket < 10000 ? (uint32_t)row->bucket : PATRON_NO_BUCKET;
   c->bytes += added ? strlen(row->customer_id) + 1 : 0;
   return true;
 }
