@@ -32,8 +32,10 @@ static const char usage[] =
     "snapshot a month earlier, the lifecycle movements between the two, the campaign plan\n"
     "and a trigger run, each printed; then monitoring with a planted data problem\n"
     "(DIR/monitor: one alert) and an experiment with a planted effect, assigned and\n"
-    "evaluated (DIR/experiment; docs/MONITORING.md, docs/EXPERIMENTS.md). The analysis uses\n"
-    "the example rule files DIR/demo_tags.txt and DIR/demo_segments.txt (tag columns and a\n"
+    "evaluated (DIR/experiment; docs/MONITORING.md, docs/EXPERIMENTS.md); then\n"
+    "recommends what to offer each customer into DIR/recommend (rules, similar items,\n"
+    "recommendations, an evaluation against popularity). The analysis uses the example\n"
+    "rule files DIR/demo_tags.txt and DIR/demo_segments.txt (tag columns and a\n"
     "custom_segment segmentation), and an example audience with a behaviour condition is\n"
     "selected into DIR/audience_winback.csv.\n\n"
     "  --customers N   members to generate (default 100000)\n"
@@ -140,6 +142,21 @@ static int example_audience(const demo_args *a, const char *orders, const char *
   return cmd ? cmd->run((int)(sizeof argv / sizeof *argv) - 1, argv) : CLI_EXIT_OK;
 }
 
+/* What to offer each customer: `patron recommend` on the same files, with a 30-day
+ * evaluation against popularity, into OUT/recommend. */
+static int recommend(const char *out, char *orders, char *customers, char *events) {
+  char dir[4096];
+  cli_path(dir, sizeof dir, out, "recommend");
+  printf("\n== patron recommend --orders %s --events %s --customers %s --k 5 "
+         "--evaluate-days 30 --out %s\n",
+         orders, events, customers, dir);
+  fflush(stdout);
+  char *argv[] = {"recommend",   "--orders", orders, "--events", events,
+                  "--customers", customers,  "--k",  "5",        "--evaluate-days",
+                  "30",          "--out",    dir,    NULL};
+  return cli_find_command("recommend")->run((int)(sizeof argv / sizeof *argv) - 1, argv);
+}
+
 static void remove_store(const char *db) {
   char side[4200];
   remove(db);
@@ -187,6 +204,8 @@ static int run(int argc, char **argv) {
     rc = cli_demo_monitor(a.out, db, orders, customers);
   if (rc == CLI_EXIT_OK)
     rc = cli_demo_experiment(a.out, data_dir);
+  if (rc == CLI_EXIT_OK)
+    rc = recommend(a.out, orders, customers, events);
   return rc;
 }
 

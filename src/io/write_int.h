@@ -25,7 +25,7 @@ static inline bool patron__buf_room(patron__buf *b, size_t n) {
 }
 
 static inline void patron__buf_put(patron__buf *b, const char *s, size_t n) {
-  if (patron__buf_room(b, n)) {
+  if (n && patron__buf_room(b, n)) { /* n == 0 may come with s == NULL */
     memcpy(b->data + b->len, s, n);
     b->len += n;
   }

@@ -72,10 +72,10 @@ typedef struct sort_item {
   const char *text;
 } sort_item;
 
-static bool sort_desc;
-
-static int compare_items(const void *pa, const void *pb) {
+/* ctx: the direction (a bool), so that concurrent selections (the server) do not share it */
+static int compare_items(const void *pa, const void *pb, void *ctx) {
   const sort_item *a = pa, *b = pb;
+  bool sort_desc = *(const bool *)ctx;
   if (a->null != b->null)
     return a->null ? 1 : -1; /* nulls last, either direction */
   int c = 0;
@@ -134,8 +134,8 @@ static patron_status order_rows(const patron_table *t, const patron_audience_opt
     return PATRON__OOM(err);
   for (size_t i = 0; i < a->n_selected; i++)
     items[i] = item_of(c, a->rows[i]);
-  sort_desc = o->order_desc;
-  qsort(items, a->n_selected, sizeof *items, compare_items);
+  bool desc = o->order_desc;
+  qsort_r(items, a->n_selected, sizeof *items, compare_items, &desc);
   for (size_t i = 0; i < a->n_selected; i++)
     a->rows[i] = items[i].row;
   free(items);

@@ -326,7 +326,8 @@ static xnode *scalar_call(xparser *p, const fdef *f, call_args *a, size_t at) {
   if (!n)
     return NULL;
   n->sub = f->id;
-  memcpy(n->kids, a->args, a->n * sizeof *a->args);
+  if (a->n)
+    memcpy(n->kids, a->args, a->n * sizeof *a->args);
   if (!scalar_types(p, n, f))
     return NULL;
   size_t d = 0;

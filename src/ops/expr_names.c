@@ -210,7 +210,8 @@ xnode *patron__xfold(xparser *p, xnode *n) {
     char *s = malloc(v.len + 1u);
     if (!s || !patron__expr_own(p->e, s))
       return PATRON__OOM(p->err), NULL;
-    memcpy(s, v.s, v.len);
+    if (v.len)
+      memcpy(s, v.s, v.len);
     s[v.len] = '\0';
     v.s = s;
   }

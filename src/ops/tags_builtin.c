@@ -157,13 +157,10 @@ static patron_status preferred_spend(tag_ctx *t, const char *name, const char *d
 /* Visits each purchase (order with value > 0) in the window with its lines idx[0..n). */
 typedef void (*purchase_fn)(void *ctx, const patron_lines_view *lv, const uint32_t *idx, size_t n);
 
-static const uint32_t *sort_orders; /* the line -> order column while sorting */
-
-static int by_order(const void *a, const void *b) {
-  uint32_t x = sort_orders[*(const uint32_t *)a], y = sort_orders[*(const uint32_t *)b];
-  return x != y ? (x > y) - (x < y)
-                : (*(const uint32_t *)a > *(const uint32_t *)b) -
-                      (*(const uint32_t *)a < *(const uint32_t *)b);
+/* Line indices by their order (ctx: the line -> order column), then by index. */
+static int by_order(const void *a, const void *b, void *ctx) {
+  const uint32_t *order = ctx, i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+  return order[i] != order[j] ? (order[i] > order[j]) - (order[i] < order[j]) : (i > j) - (i < j);
 }
 
 static bool each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ctx) {
@@ -180,8 +177,7 @@ static bool each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ct
     if (ov.value[o] > 0 && ov.time[o] >= t->lo && ov.time[o] < t->hi)
       idx[n++] = k;
   }
-  sort_orders = lv.order;
-  qsort(idx, n, sizeof *idx, by_order);
+  qsort_r(idx, n, sizeof *idx, by_order, (void *)lv.order);
   for (size_t i = 0, j; i < n; i = j) {
     for (j = i; j < n && lv.order[idx[j]] == lv.order[idx[i]];)
       j++;

@@ -207,7 +207,8 @@ static patron_status apply_tags(rules_ctx *c, const char *path, const patron_rul
   const char **col;
   if (st == PATRON_OK &&
       (st = patron_table_add(t, "tags", PATRON_COL_STRING, (void **)&col, c->err)) == PATRON_OK)
-    memcpy(col, joined, n * sizeof *col);
+    for (size_t row = 0; row < n; row++)
+      col[row] = joined[row];
   return st;
 }
 

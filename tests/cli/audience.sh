@@ -2,7 +2,7 @@
 # profiles.csv that analyze writes for the same generated data, for a 5-predicate audience;
 # ordering, limit, suppression list, --by, and the errors of SPEC 6 (exit 2, caret).
 . "$(dirname "$0")/lib.sh"
-python3 -c 'import pandas' 2>/dev/null || { echo "pandas missing: skipped"; exit 77; }
+/usr/bin/python3 -c 'import pandas' 2>/dev/null || { echo "pandas missing: skipped"; exit 77; }
 expect_exit 0 -- "$PATRON" gen --customers 3000 --seed 7 --out "$WORK/d"
 IN=(--orders "$WORK/d/orders.csv" --customers "$WORK/d/customers.csv" --events "$WORK/d/events.csv")
 expect_exit 0 -- "$PATRON" analyze "${IN[@]}" --quiet --out "$WORK/a"
@@ -11,7 +11,7 @@ expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "$WHERE" --columns moneta
   --by lifecycle --out "$WORK/aud.csv"
 expect_contains "$WORK/out" "Audience: "
 expect_contains "$WORK/out" "By lifecycle:"
-python3 - "$WORK/a/profiles.csv" "$WORK/d/customers.csv" "$WORK/aud.csv" <<'PY' || fail "pandas reference differs"
+/usr/bin/python3 - "$WORK/a/profiles.csv" "$WORK/d/customers.csv" "$WORK/aud.csv" <<'PY' || fail "pandas reference differs"
 import sys, pandas as pd
 p = pd.read_csv(sys.argv[1], dtype={"customer_id": str}, keep_default_na=False, na_values=[""])
 m = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False, na_values=[""])[["customer_id", "city"]]
@@ -40,7 +40,7 @@ expect_contains "$WORK/out" "Excluded: 2 customers"
 expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "$WHERE" --channel sms --out "$WORK/sms.csv"
 expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "$WHERE" --channel sms --unmask \
   --out "$WORK/sms_plain.csv"
-python3 - "$WORK/aud.csv" "$WORK/d/customers.csv" "$WORK/sms.csv" "$WORK/sms_plain.csv" <<'PY' || fail "--channel differs"
+/usr/bin/python3 - "$WORK/aud.csv" "$WORK/d/customers.csv" "$WORK/sms.csv" "$WORK/sms_plain.csv" <<'PY' || fail "--channel differs"
 import re, sys, pandas as pd
 aud = pd.read_csv(sys.argv[1], dtype=str)
 m = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False)

@@ -7,6 +7,10 @@ for f in data/orders.csv data/customers.csv data/events.csv profiles.csv segment
 done
 expect_contains "$WORK/out" "重要价值客户"
 expect_contains "$WORK/out" "lifecycle"
+for f in rules.csv similar.csv recommendations.csv recommend.json; do
+  [ -s "$WORK/demo/recommend/$f" ] || fail "missing recommend/$f"
+done
+expect_contains "$WORK/out" "popularity"
 awk '/"rows_read"/ {gsub(/[^0-9]/, ""); r = $0} /"rows_used"/ {gsub(/[^0-9]/, ""); u = $0}
      /"rows_rejected"/ {gsub(/[^0-9]/, ""); j = $0; if (r != u + j) bad = 1}
      END {exit bad}' "$WORK/demo/summary.json" || fail "rows read != used + rejected"
@@ -34,6 +38,6 @@ if "$PATRON" trigger --help >/dev/null 2>&1; then
   [ -s "$WORK/demo/trigger/actions.csv" ] || fail "missing trigger/actions.csv"
 fi
 "$PATRON" snapshots --db "$WORK/demo/store.db" >"$WORK/list" || fail "snapshots"
-[ "$(grep -c '^20' "$WORK/list")" = 2 ] || fail "two snapshots expected: $(cat "$WORK/list")"
+[ "$(grep -c '^20' "$WORK/list")" = 3 ] || fail "three snapshots expected (a month ago, today, the monitor's tomorrow): $(cat "$WORK/list")"
 expect_exit 2 -- "$PATRON" demo --customers 0
 finish

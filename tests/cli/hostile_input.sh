@@ -4,7 +4,7 @@
 cd "$WORK" || exit 1
 
 json() { # FILE EXPR: prints a field of a JSON file
-  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"
+  /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"
 }
 
 # 3.1 a stray opening quote on line 2, its partner 998 lines later: every other row is read
@@ -60,7 +60,7 @@ expect_exit 1 -- "$PATRON" analyze --orders cut.csv.gz --out cut --quiet
 expect_contains "$WORK/err" "cut.csv.gz: cannot read"
 
 # 3.5 GBK and Latin-1 exports read with --encoding (globally or per file)
-python3 - <<'PY'
+/usr/bin/python3 - <<'PY'
 rows = [("C1", "O1", "2024-01-03", "10", "女装"), ("C2", "O2", "2024-01-04", "20", "食品"),
         ("C1", "O3", "2024-02-03", "5", "女装")]
 with open("gbk.csv", "wb") as f:
@@ -95,7 +95,7 @@ for t in 1 2; do
 done
 head -n 1001 huge.csv > large.csv # 9e14: still in range, and exact
 expect_exit 0 -- "$PATRON" analyze --orders large.csv --out large --quiet
-python3 - large/segments.csv <<'PY' || fail "segment revenue is not the exact sum"
+/usr/bin/python3 - large/segments.csv <<'PY' || fail "segment revenue is not the exact sum"
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["segmentation"] == "lifecycle"]
 assert sum(float(r["revenue"]) for r in rows) == 900000000000 * 1000, rows
@@ -149,7 +149,7 @@ expect_exit 0 -- "$PATRON" churn train $in --cutoff 2025-10-01 --threads 1 --rou
 expect_exit 0 -- "$PATRON" churn score $in --model xm --out good.csv --quiet
 edit() { # NAME PYTHON-STATEMENT (on m, the model; t, its first tree)
   rm -rf "$1" && cp -r xm "$1"
-  python3 - "$1/model.json" "$2" <<'PY'
+  /usr/bin/python3 - "$1/model.json" "$2" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 t = m["learner"]["gradient_booster"]["model"]["trees"][0]
@@ -177,7 +177,7 @@ expect_exit 1 -- "$PATRON" clv predict --model clvmodel.json --orders "$small" -
 expect_contains "$WORK/err" "unit_days in (0, 366]"
 
 # 3.5 GBK names: a clear message (not a schema error) without --encoding, a model with it
-python3 - <<'PY'
+/usr/bin/python3 - <<'PY'
 d = open("world/customers.csv", encoding="utf-8").read()
 for a, b in [("Shanghai", "上海"), ("Beijing", "北京"), ("Shenzhen", "深圳"), ("Chengdu", "成都")]:
     d = d.replace(a, b)

@@ -51,7 +51,7 @@ expect_same mv/changes.csv want_changes.csv
 expect_contains "$WORK/out" "Movements of lifecycle from 2024-02-01 (rows) to 2024-03-15 (columns)"
 expect_contains "$WORK/out" "Changed: 4 customers (up 1, down 2, changed 1)"
 # level_warning at 2024-03-15 (review 30 days, the default), then with --review-days 20
-col() { python3 -c "
+col() { /usr/bin/python3 -c "
 import csv, sys
 for r in csv.DictReader(open(sys.argv[1])):
     print(r['customer_id'] + '=' + r[sys.argv[2]])" "$@" | tr '\n' ' '; }

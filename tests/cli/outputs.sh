@@ -25,7 +25,7 @@ expect_contains "$WORK/excel/profiles.csv" "'$inject,"
 expect_contains "$WORK/excel/profiles.csv" "'@SUM(A1),"
 expect_contains "$WORK/excel/profiles.csv" "'-5,"
 grep -q "^'" "$WORK/excel/segments.csv" && fail "--excel guarded a segment name"
-python3 - "$WORK/excel/profiles.csv" <<'PY' || fail "--excel profiles.csv is not the plain file plus the guard"
+/usr/bin/python3 - "$WORK/excel/profiles.csv" <<'PY' || fail "--excel profiles.csv is not the plain file plus the guard"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
 ids = [r[0] for r in rows[1:]]
@@ -54,7 +54,7 @@ cp "$WORK/big/profiles.csv" "$WORK/profiles.before"
 ( ulimit -f 64; exec "$PATRON" analyze --orders "$WORK/gen/orders.csv" --quiet --no-clv \
     --bins 4 --out "$WORK/big" ) >/dev/null 2>&1
 expect_same "$WORK/big/profiles.csv" "$WORK/profiles.before"
-python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/big/summary.json" ||
+/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/big/summary.json" ||
   fail "summary.json unreadable after a killed run"
 
 # --out over an input is refused, the input is left as it was
@@ -74,7 +74,7 @@ expect_contains "$WORK/err" "too long"
 bad=$(printf 'orders\377.csv')
 cp "$WORK/orders.csv" "$WORK/$bad"
 expect_exit 0 -- "$PATRON" analyze --orders "$WORK/$bad" --as-of 2024-01-11 --out "$WORK/u8"
-python3 - "$WORK/u8/summary.json" <<'PY' || fail "summary.json with a non-UTF-8 input name"
+/usr/bin/python3 - "$WORK/u8/summary.json" <<'PY' || fail "summary.json with a non-UTF-8 input name"
 import json, sys
 s = json.load(open(sys.argv[1], encoding="utf-8"))
 assert "\ufffd" in s["inputs"]["orders"]["path"], s["inputs"]
@@ -104,7 +104,7 @@ expect_exit 0 -- "$PATRON" clv fit --orders "$WORK/$bad" --quiet --out "$WORK/cl
 for f in evaluation.json conditional.csv tracking.csv; do
   [ -f "$WORK/clv/$f" ] && fail "stale $f of the earlier clv run left beside new predictions"
 done
-python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' \
+/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' \
   "$WORK/clv/summary.json" || fail "clv summary.json is not valid UTF-8 JSON"
 expect_contains "$WORK/err" "U+FFFD"
 ls -a "$WORK/clv" | grep -q '\.tmp-' && fail "temporary files left in $WORK/clv"

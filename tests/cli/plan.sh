@@ -55,7 +55,7 @@ CSV
 expect_same p1/plan_summary.csv want_summary.csv
 expect_contains "$WORK/out" "Campaign matrix (rows: lifecycle"
 expect_exit 0 -- "$PATRON" plan init --out default.json
-python3 -c "import json,sys; m=json.load(open(sys.argv[1])); assert m['rows']=='lifecycle' and len(m['campaigns'])>=10" default.json || fail "default matrix"
+/usr/bin/python3 -c "import json,sys; m=json.load(open(sys.argv[1])); assert m['rows']=='lifecycle' and len(m['campaigns'])>=10" default.json || fail "default matrix"
 expect_exit 0 -- "$PATRON" plan --orders orders.csv --customers customers.csv --matrix default.json --out out2 --quiet
 printf '{"rows": "lifecycle",\n "campaigns": [{"name": "x", "channels": "sms"}]}' > bad.json
 expect_exit 1 -- "$PATRON" plan --orders orders.csv --matrix bad.json --out out3

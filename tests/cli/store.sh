@@ -2,11 +2,11 @@
 # profiles.csv, re-running an as-of replaces it, patron snapshots lists them, and bad stores
 # (not SQLite, corrupt, foreign, newer, locked, missing) fail with a clear message, exit 1.
 . "$(dirname "$0")/lib.sh"
-command -v sqlite3 >/dev/null || command -v python3 >/dev/null || exit 77
+command -v sqlite3 >/dev/null || command -v /usr/bin/python3 >/dev/null || exit 77
 cd "$TEST_DATA/small" || exit 1
 db="$WORK/s.db"
 expect_exit 0 -- "$PATRON" analyze --orders orders.csv --customers customers.csv --out "$WORK/a" --db "$db" --quiet
-as_of=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['as_of'])" "$WORK/a/summary.json")
+as_of=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['as_of'])" "$WORK/a/summary.json")
 expect_exit 0 -- "$PATRON" snapshots --db "$db" --as-of "$as_of" --out "$WORK/back.csv"
 expect_same "$WORK/back.csv" "$WORK/a/profiles.csv"
 expect_exit 0 -- "$PATRON" analyze --orders orders.csv --customers customers.csv --out "$WORK/b" --db "$db" --quiet
@@ -15,7 +15,7 @@ expect_exit 0 -- "$PATRON" snapshots --db "$db"
 [ "$(grep -c '^20' "$WORK/out")" = 2 ] || fail "two snapshots expected: $(cat "$WORK/out")"
 expect_contains "$WORK/out" "$as_of"
 # the listed figures are those of summary.json
-python3 - "$WORK/out" "$WORK/a/summary.json" "$as_of" <<'PY' || fail "snapshots line differs from summary.json"
+/usr/bin/python3 - "$WORK/out" "$WORK/a/summary.json" "$as_of" <<'PY' || fail "snapshots line differs from summary.json"
 import json, sys
 s = json.load(open(sys.argv[2]))
 line = [l.split() for l in open(sys.argv[1]) if l.startswith(sys.argv[3])][0]
@@ -34,7 +34,7 @@ cp orders.csv "$WORK/text.db"
 expect_exit 1 -- "$PATRON" analyze --orders orders.csv --out "$WORK/d" --db "$WORK/text.db" --quiet
 expect_contains "$WORK/err" "text.db: not a SQLite database"
 cmp -s orders.csv "$WORK/text.db" || fail "a file that is not a store was changed"
-python3 - "$WORK/foreign.db" "$WORK/newer.db" "$db" "$WORK/corrupt.db" <<'PY'
+/usr/bin/python3 - "$WORK/foreign.db" "$WORK/newer.db" "$db" "$WORK/corrupt.db" <<'PY'
 import shutil, sqlite3, sys
 c = sqlite3.connect(sys.argv[1]); c.execute("create table t (x)"); c.commit(); c.close()
 shutil.copy(sys.argv[3], sys.argv[2])
@@ -53,7 +53,7 @@ rc=$?
 [ "$rc" = 1 ] || fail "a corrupt store: exit $rc (wanted 1)"
 grep -qE "corrupt|not a SQLite database" "$WORK/err" || fail "corrupt store message: $(cat "$WORK/err")"
 # locked: another process holds a write transaction
-python3 - "$db" <<'PY' &
+/usr/bin/python3 - "$db" <<'PY' &
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("begin immediate"); open(sys.argv[1] + ".held", "w").close(); time.sleep(3)

@@ -3,7 +3,7 @@
 # moment, then checks that every listed snapshot reads back whole (its row count is the
 # customers count recorded with it) and that the store still takes a new run.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || exit 77
+command -v /usr/bin/python3 >/dev/null || exit 77
 "$PATRON" gen --customers 20000 --seed 3 --out "$WORK/data" >/dev/null 2>&1 || { echo "gen failed"; exit 1; }
 db="$WORK/s.db"
 in=(--orders "$WORK/data/orders.csv" --customers "$WORK/data/customers.csv" --quiet --no-clv)

@@ -311,9 +311,61 @@ static void birthdays(void **state) {
   assert_int_equal(patron__age_years(b, patron_days_from_civil(2024, 12, 30)), 33);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(arithmetic), cmocka_unit_test(comparisons),
-                 cmocka_unit_test(names_are_case_sensitive), cmocka_unit_test(dates),
-                 cmocka_unit_test(kleene), cmocka_unit_test(in_lists), cmocka_unit_test(like),
-                 cmocka_unit_test(functions), cmocka_unit_test(errors),
+/* An outside function like the store's previous(column): one whole column per call. */
+static int64_t prev_values[4] = {5, PATRON_NULL_INT, 7, 0};
+static const char *const moved_labels[] = {"up", "down", "same"};
+static int32_t moved_codes[4] = {0, 1, -1, 2};
+static int calls;
+
+static patron_status fake_previous(void *ctx, const patron_expr_call *call, patron_column *out,
+                                   patron_error *err) {
+  (void)ctx;
+  calls++;
+  if (!call->arg_names[0] || strcmp(call->arg_names[0], "freq") != 0) {
+    snprintf(err->message, sizeof err->message, "%s() knows only freq", call->name);
+    return PATRON_ERR_USAGE;
+  }
+  if (strcmp(call->name, "moved") == 0)
+    *out = (patron_column){
+        .type = PATRON_COL_CATEGORY, .data = moved_codes, .labels = moved_labels, .n_labels = 3};
+  else
+    *out = (patron_column){.type = PATRON_COL_INT, .data = prev_values};
+  return PATRON_OK;
+}
+
+static void outside_functions(void **state) {
+  (void)state;
+  patron_table *t = expr_table();
+  patron_expr_function fns[] = {{"previous", 1, 1, fake_previous, NULL},
+                                {"moved", 1, 1, fake_previous, NULL}};
+  patron_expr_env env;
+  expr_env(&env, t);
+  env.functions = fns;
+  env.n_functions = 2;
+  const char *text = "PREVIOUS(freq) > freq or moved(freq) = 'same'";
+  patron_expr *e = NULL;
+  patron_error err = {0};
+  assert_int_equal(patron_expr_compile(text, strlen(text), &env, &e, &err), PATRON_OK);
+  assert_int_equal(calls, 2);
+  agree(e, 4); /* rows: 5 > 1 true; null/down -> null; 7 > null -> null, moved null; same */
+  int8_t v[4];
+  assert_int_equal(patron_expr_eval_bool(e, NULL, 4, v, &err), PATRON_OK);
+  assert_int_equal(v[0], 1), assert_int_equal(v[1], -1), assert_int_equal(v[2], -1);
+  assert_int_equal(v[3], 1);
+  patron_expr_free(e);
+  text = "previous(money) > 1";
+  assert_int_not_equal(patron_expr_compile(text, strlen(text), &env, &e, &err), PATRON_OK);
+  assert_non_null(strstr(err.message, "previous() knows only freq at offset 0"));
+  patron_error_clear(&err);
+  text = "previos(freq) > 1";
+  assert_int_not_equal(patron_expr_compile(text, strlen(text), &env, &e, &err), PATRON_OK);
+  assert_non_null(strstr(err.message, "unknown function 'previos' (did you mean previous?)"));
+  patron_table_free(t);
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(outside_functions), cmocka_unit_test(arithmetic),
+                 cmocka_unit_test(comparisons), cmocka_unit_test(names_are_case_sensitive),
+                 cmocka_unit_test(dates), cmocka_unit_test(kleene), cmocka_unit_test(in_lists),
+                 cmocka_unit_test(like), cmocka_unit_test(functions), cmocka_unit_test(errors),
                  cmocka_unit_test(caret_echo), cmocka_unit_test(limits),
                  cmocka_unit_test(birthdays))

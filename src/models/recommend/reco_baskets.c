@@ -103,7 +103,8 @@ bool patron__reco_sets_push(reco_sets *s, int32_t day, const uint32_t *vals, siz
   }
   if (!patron__reserve((void **)&s->vals, &s->cap_vals, s->n_vals + n, sizeof *s->vals))
     return false;
-  memcpy(s->vals + s->n_vals, vals, n * sizeof *vals);
+  if (n)
+    memcpy(s->vals + s->n_vals, vals, n * sizeof *vals);
   s->n_vals += n;
   s->day[s->n++] = day;
   s->start[s->n] = (uint32_t)s->n_vals;
@@ -279,7 +280,8 @@ static uint32_t *event_codes(const patron_recommender *m, const patron_lines_vie
     free(brand);
   } else {
     const uint32_t *src = m->o.level == PATRON_RECO_ITEM ? ev->item : ev->category;
-    memcpy(codes, src, ev->n_events * sizeof *codes);
+    if (ev->n_events)
+      memcpy(codes, src, ev->n_events * sizeof *codes);
   }
   return codes;
 }

@@ -168,12 +168,13 @@ typedef struct interest {
   double w;
 } interest;
 
-enum { MAX_INTERESTS = 512 };
+enum { MAX_INTERESTS = 512, MAX_K = 1000 }; /* k is at most 1000 (checked at fit) */
 
 struct reco_scratch {
   interest *bought, *viewed; /* MAX_INTERESTS each */
   double *score, *best;
   uint32_t *from, *stamp, *touched, *excluded;
+  uint32_t *top; /* MAX_K: the best candidates */
   uint32_t now;
   size_t n_touched;
 };
@@ -189,10 +190,11 @@ reco_scratch *patron__reco_scratch_new(size_t n_codes) {
   s->stamp = calloc(n, sizeof *s->stamp);
   s->excluded = calloc(n, sizeof *s->excluded);
   s->touched = malloc(n * sizeof *s->touched);
+  s->top = malloc(MAX_K * sizeof *s->top);
   s->bought = malloc(MAX_INTERESTS * sizeof *s->bought);
   s->viewed = malloc(MAX_INTERESTS * sizeof *s->viewed);
-  if (!s->bought || !s->viewed || !s->score || !s->best || !s->from || !s->stamp || !s->excluded ||
-      !s->touched) {
+  if (!s->top || !s->bought || !s->viewed || !s->score || !s->best || !s->from || !s->stamp ||
+      !s->excluded || !s->touched) {
     patron__reco_scratch_free(s);
     return NULL;
   }
@@ -203,7 +205,7 @@ void patron__reco_scratch_free(reco_scratch *s) {
   if (!s)
     return;
   free(s->score), free(s->best), free(s->from), free(s->stamp), free(s->excluded);
-  free(s->touched), free(s->bought), free(s->viewed);
+  free(s->touched), free(s->top), free(s->bought), free(s->viewed);
   free(s);
 }
 
@@ -243,17 +245,28 @@ static void spread(const patron_recommender *m, reco_scratch *s, const interest 
   }
 }
 
-typedef struct pick_ctx {
-  const patron_recommender *m;
-  reco_scratch *s;
-} pick_ctx;
+/* x ranks before y: higher score, then byte order. */
+static bool better(const patron_recommender *m, const reco_scratch *s, uint32_t x, uint32_t y) {
+  if (s->score[x] != s->score[y])
+    return s->score[x] > s->score[y];
+  return m->rank[x] < m->rank[y];
+}
 
-static int cmp_pick(const void *a, const void *b, void *ctx) {
-  const pick_ctx *p = ctx;
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  if (p->s->score[x] != p->s->score[y])
-    return p->s->score[x] > p->s->score[y] ? -1 : 1;
-  return (p->m->rank[x] > p->m->rank[y]) - (p->m->rank[x] < p->m->rank[y]);
+/* The best k of the n candidates, best first, into top (a partial insertion sort: one
+ * comparison per candidate once top is full). Returns how many. */
+static size_t top_k(const patron_recommender *m, const reco_scratch *s, const uint32_t *cand,
+                    size_t n, size_t k, uint32_t *top) {
+  size_t got = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t v = cand[i];
+    if (got == k && !better(m, s, v, top[k - 1]))
+      continue;
+    size_t j = got < k ? got++ : k - 1;
+    for (; j > 0 && better(m, s, v, top[j - 1]); j--)
+      top[j] = top[j - 1];
+    top[j] = v;
+  }
+  return got;
 }
 
 /* The customer's interests (bought, viewed) and exclusions; returns the counts. */
@@ -282,6 +295,7 @@ size_t patron__reco_pick(const patron_recommender *m, reco_scratch *s, uint32_t 
                          reco_pick *out) {
   interest *bought = s->bought, *viewed = s->viewed;
   size_t nb, nv;
+  k = k > MAX_K ? MAX_K : k;
   s->now++;
   s->n_touched = 0;
   gather_interests(m, s, c, bought, &nb, viewed, &nv);
@@ -293,11 +307,10 @@ size_t patron__reco_pick(const patron_recommender *m, reco_scratch *s, uint32_t 
   for (size_t i = 0; i < s->n_touched; i++)
     if (s->excluded[s->touched[i]] != s->now)
       s->touched[n++] = s->touched[i];
-  pick_ctx pc = {m, s};
-  qsort_r(s->touched, n, sizeof *s->touched, cmp_pick, &pc);
+  size_t n_top = top_k(m, s, s->touched, n, (size_t)k, s->top);
   size_t got = 0;
-  for (size_t i = 0; i < n && got < (size_t)k; i++) {
-    uint32_t v = s->touched[i], f = s->from[v];
+  for (size_t i = 0; i < n_top; i++) {
+    uint32_t v = s->top[i], f = s->from[v];
     out[got++] = (reco_pick){
         v, s->score[v], f & VIEW_FLAG ? m->reason_viewed[f & ~VIEW_FLAG] : m->reason_bought[f]};
     s->excluded[v] = s->now; /* taken */

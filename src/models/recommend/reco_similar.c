@@ -102,7 +102,7 @@ static bool compact(patron_recommender *m, sim_job *j) {
 
 patron_status patron__reco_similar(patron_recommender *m, patron_error *err) {
   size_t n = m->n_codes;
-  sim_job j = {.m = m, .keep = (size_t)(m->o.k > 30 ? m->o.k : 30)};
+  sim_job j = {.m = m, .keep = (size_t)(m->o.k > 20 ? m->o.k : 20)};
   j.start = calloc(n + 1, sizeof *j.start);
   j.kept = calloc(n + 1, sizeof *j.kept);
   uint32_t *fill = malloc((n + 1) * sizeof *fill);
