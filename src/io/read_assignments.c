@@ -125,6 +125,9 @@ static patron_status field_of(const reader *r, const patron__csv_record *rec, in
   if ((*out)->len == 0)
     return patron__error_set(err, PATRON_ERR_INPUT, r->file.path, line, (uint32_t)r->col[k] + 1,
                              "empty %s", r->want[k]);
+  if (memchr((*out)->ptr, '\0', (*out)->len)) /* ids are C strings downstream */
+    return patron__error_set(err, PATRON_ERR_INPUT, r->file.path, line, (uint32_t)r->col[k] + 1,
+                             "a NUL byte in %s", r->want[k]);
   return PATRON_OK;
 }
 
