@@ -97,10 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int status = patron_server_handle(server, METHODS[data[0] & 3], target, AUTH[(data[0] >> 2) & 3],
                                     body, blen, &out, &out_len, &type);
   check_answer(status, out, out_len, type);
-  /* the stored phone must not leak to a non-admin; a request that itself holds the digits
-   * may see them echoed back in its own error message */
-  bool asked = memmem(data, size, PHONE, strlen(PHONE)) != NULL;
-  FUZZ_CHECK(((data[0] >> 2) & 3) == 3 || asked || !out || !strstr(out, PHONE),
+  /* the stored phone must not leak to a non-admin in an answer; error answers may echo the
+   * request's own text (a `where` holding the digits, plain or percent-encoded) */
+  FUZZ_CHECK(((data[0] >> 2) & 3) == 3 || status >= 400 || !out || !strstr(out, PHONE),
              "phone unmasked: %.200s", out);
   free(out);
   free(target);
