@@ -42,6 +42,8 @@ static const patron_stage stages[] = {
   {"tags", "unless --spec-only; reads lines, events, members; adds the built-in tags "
            "(preferred_category ... last_event_date) the inputs support", models,
    patron__stage_tags, false},
+  {"relationship_stage", "unless --spec-only; reads frequency, tenure_days, orders; adds "
+                         "stage (SPEC 17)", models, patron__stage_relationship, false},
   {"rules", "with --tags/--segments; reads any column; adds one column per tag rule and tags, "
             "or custom_segment", rules_on, patron__stage_rules, false},
   {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
