@@ -41,8 +41,7 @@ static void check_assignments(const char *path) {
   check_unique(a->ids, a->n);
   for (size_t i = 0; i < a->n; i++) {
     FUZZ_CHECK(a->arm[i] < a->arms.n, "arm index %u of %zu", a->arm[i], a->arms.n);
-    FUZZ_CHECK(a->bucket[i] < 10000 || a->bucket[i] == PATRON_NO_BUCKET, "bucket %u",
-               a->bucket[i]);
+    FUZZ_CHECK(a->bucket[i] < 10000 || a->bucket[i] == PATRON_NO_BUCKET, "bucket %u", a->bucket[i]);
   }
   for (size_t k = 0; k < a->arms.n; k++)
     for (size_t j = 0; j < k; j++)
