@@ -17,4 +17,29 @@
 PATRON_API patron_status patron_stage_add(patron_profile *p, const patron_dataset *ds, int days,
                                           patron_error *err);
 
+/* One customer's loyalty from its distinct purchase days before as-of (ascending, n >= 1)
+ * and the as-of day: a score in [0, 1] (docs/PORTRAIT.md). */
+PATRON_API double patron_loyalty_score(const int32_t *days, size_t n, int32_t as_of);
+
+/* Appends `loyalty_score` (4 decimals) and `loyalty` (high >= 0.6, medium >= 0.3, low below
+ * for 2+ purchases; one_time for one; empty for prospects). Errors: PATRON_ERR_NOMEM. */
+PATRON_API patron_status patron_loyalty_add(patron_profile *p, const patron_dataset *ds,
+                                            patron_error *err);
+
+/* The time split of SPEC 17: features as of `day`, outcome a purchase (order value > 0) in
+ * [day, day + horizon days); among customers with 2+ purchases before day, the ROC AUC of
+ * loyalty_score, of frequency alone and of recency alone (lower recency_days ranks higher). */
+typedef struct patron_loyalty_validation {
+  int32_t day;
+  int horizon_days;
+  size_t customers, buyers; /* rows with 2+ purchases; those who bought in the horizon */
+  double auc_loyalty, auc_frequency, auc_recency;
+} patron_loyalty_validation;
+
+/* Errors: PATRON_ERR_USAGE when no customer has 2+ purchases before day or when every one
+ * (or none) bought in the horizon; those of the profile. */
+PATRON_API patron_status patron_loyalty_validate(const patron_dataset *ds, int32_t day,
+                                                 int horizon_days, patron_loyalty_validation *out,
+                                                 patron_error *err);
+
 #endif

@@ -32,6 +32,11 @@ void patron_run_free_contents(patron_run *r) {
     free(r->notes[i]);
   free(r->notes);
   r->notes = NULL;
+  for (size_t i = 0; i < r->n_summary_members; i++)
+    free(r->summary_members[i]);
+  free(r->summary_members);
+  r->summary_members = NULL;
+  r->n_summary_members = r->cap_summary_members = 0;
   r->n_notes = r->cap_notes = 0;
   free(r->timings);
   r->warnings = NULL;
@@ -65,6 +70,16 @@ void patron_run_warn(patron_run *r, const char *fmt, ...) {
     return;
   }
   r->warnings[r->n_warnings++] = text;
+}
+
+void patron_run_summary_member(patron_run *r, const char *json_object_text) {
+  char *text = strdup(json_object_text);
+  if (!text || !patron__reserve((void **)&r->summary_members, &r->cap_summary_members,
+                                r->n_summary_members + 1, sizeof *r->summary_members)) {
+    free(text);
+    return;
+  }
+  r->summary_members[r->n_summary_members++] = text;
 }
 
 void patron_run_note(patron_run *r, const char *fmt, ...) {

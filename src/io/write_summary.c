@@ -99,6 +99,12 @@ patron_status patron_write_run_summary_json_to(const patron_dataset *ds,
                     "summary.json: %zu invalid UTF-8 byte(s) in input file names were replaced "
                     "by U+FFFD",
                     n_bad);
+  for (size_t i = 0; i < run->n_summary_members; i++) {
+    json_t *extra = json_loads(run->summary_members[i], 0, NULL);
+    if (extra && json_is_object(extra))
+      json_object_update(root, extra);
+    json_decref(extra);
+  }
   json_object_set_new(root, "warnings", warnings_json(run));
   if (run->n_notes) {
     json_t *notes = json_array();

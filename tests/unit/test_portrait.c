@@ -20,6 +20,8 @@
 #include "test_util.h"
 #include "fixture.h"
 
+#include <math.h>
+
 #define PRIOR5 "2023-01-05,2023-01-06,2023-03-07,2023-04-26,2023-06-15,2023-07-04"
 
 static const char *const rows[][2] = {
@@ -91,9 +93,9 @@ static void check(int days, const char *const want[N_ROWS]) {
 
 static void stage_180(void **state) {
   (void)state;
-  static const char *const want[N_ROWS] = {
-      "",          "exploration", "exploration", "formation", "formation", "stability",
-      "stability", "decline",     "decline",     "stability", "stability", "formation"};
+  static const char *const want[N_ROWS] = {"",          "exploration", "exploration", "formation",
+                                           "formation", "stability",   "stability",   "decline",
+                                           "decline",   "stability",   "stability",   "formation"};
   check(180, want);
 }
 
@@ -105,6 +107,54 @@ static void stage_30(void **state) {
   check(30, want);
 }
 
+/* Two purchase days 100 days apart, as of 50 days after the second: one gap, so CV 1 (the
+ * exponential law: P(gap > 50) = e^-0.5), repeat 1 - 1/3, regularity 1/2, tenure 150. */
+static void loyalty_score(void **state) {
+  (void)state;
+  const int32_t days[] = {1000, 1100};
+  double want = (2.0 / 3.0) * exp(-50.0 / 365.0) * (0.75 + 0.25 * exp(-0.5)) * (0.75 + 0.25 * 0.5) *
+                (0.75 + 0.25 * 150.0 / 515.0);
+  assert_true(fabs(patron_loyalty_score(days, 2, 1150) - want) < 1e-12);
+  /* one day: no cycle of its own (a year), repeat 1/2, tenure = recency */
+  const int32_t one[] = {1000};
+  want = 0.5 * exp(-30.0 / 365.0) * (0.75 + 0.25 * exp(-30.0 / 365.0)) * (0.75 + 0.25 * 0.5) *
+         (0.75 + 0.25 * 30.0 / 395.0);
+  assert_true(fabs(patron_loyalty_score(one, 1, 1030) - want) < 1e-12);
+}
+
+/* The labels on the stage fixture: prospects empty, one purchase one_time, 2+ by score. */
+static void loyalty_labels(void **state) {
+  (void)state;
+  patron_load_options lo;
+  patron_load_options_init(&lo);
+  lo.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders_csv());
+  patron_dataset *ds = NULL;
+  patron_error err = {0};
+  assert_int_equal(patron_dataset_load(&lo, &ds, &err), PATRON_OK);
+  patron_profile_options po;
+  patron_profile_options_init(&po);
+  po.as_of_day = patron_days_from_civil(2024, 1, 1);
+  patron_profile *p = NULL;
+  assert_int_equal(patron_profile_build(ds, &po, &p, &err), PATRON_OK);
+  assert_int_equal(patron_loyalty_add(p, ds, &err), PATRON_OK);
+  const patron_table *t = patron_profile_table_const(p);
+  const double *score = patron_table_find(t, "loyalty_score")->data;
+  const patron_column *lab = patron_table_find(t, "loyalty");
+  const int64_t *freq = patron_table_find(t, "frequency")->data;
+  for (size_t r = 0; r < patron_table_n_rows(t); r++) {
+    int32_t code = ((const int32_t *)lab->data)[r];
+    const char *want = freq[r] == PATRON_NULL_INT ? ""
+                       : freq[r] == 1             ? "one_time"
+                       : score[r] >= 0.6          ? "high"
+                       : score[r] >= 0.3          ? "medium"
+                                                  : "low";
+    assert_string_equal(code < 0 ? "" : lab->labels[code], want);
+    assert_true(freq[r] == PATRON_NULL_INT ? isnan(score[r]) : score[r] >= 0 && score[r] <= 1);
+  }
+  patron_profile_free(p);
+  patron_dataset_free(ds);
+}
+
 static void stage_usage(void **state) {
   (void)state;
   patron_error err = {0};
@@ -112,4 +162,5 @@ static void stage_usage(void **state) {
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(stage_180), cmocka_unit_test(stage_30),
-                 cmocka_unit_test(stage_usage))
+                 cmocka_unit_test(stage_usage), cmocka_unit_test(loyalty_score),
+                 cmocka_unit_test(loyalty_labels))
