@@ -36,6 +36,7 @@
 #include "patron/trigger.h"
 #include "patron/plan.h"
 #include "patron/portrait.h"
+#include "patron/history.h"
 #include "patron/recommend.h"
 
 #endif

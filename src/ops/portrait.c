@@ -241,11 +241,11 @@ patron_status patron__stage_loyalty_validation(patron_profile *p, const patron_d
   char day[11], text[512];
   patron_format_day(v.day, day);
   snprintf(text, sizeof text,
-           "{\"loyalty_validation\": {\"day\": \"%s\", \"horizon_days\": %d, "
+           "{\"day\": \"%s\", \"horizon_days\": %d, "
            "\"customers\": %zu, \"buyers\": %zu, \"auc_loyalty\": %.4f, "
-           "\"auc_frequency\": %.4f, \"auc_recency\": %.4f}}",
+           "\"auc_frequency\": %.4f, \"auc_recency\": %.4f}",
            day, v.horizon_days, v.customers, v.buyers, v.auc_loyalty, v.auc_frequency,
            v.auc_recency);
-  patron_run_summary_member(run, text);
+  patron_run_add_section(run, "loyalty_validation", text);
   return PATRON_OK;
 }
