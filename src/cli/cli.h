@@ -46,6 +46,8 @@ void cli_print_escaped(FILE *f, const char *text);
  * command) by the file's options followed by the command line's, the command line
  * overriding the file. Returns CLI_EXIT_OK or an exit status (message printed). */
 int cli_config_expand(const char *command, const char *usage, int *argc, char ***argv);
+/* Frees what cli_config_expand allocated (after the command has run). */
+void cli_config_release(void);
 
 /* Progress reporting for long steps: a bar on stderr when it is a terminal, else nothing. */
 void cli_progress(void *ctx, const char *stage, double fraction);

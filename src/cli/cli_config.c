@@ -145,6 +145,23 @@ static int find_config(int argc, char **argv, const char **path, int *width) {
   return -1;
 }
 
+/* The expanded argument vector and the option texts taken from the file, owned here until
+ * cli_config_release. */
+static struct {
+  char **argv;
+  char **texts;
+  size_t n;
+} expansion;
+
+void cli_config_release(void) {
+  for (size_t k = 0; k < expansion.n; k++)
+    free(expansion.texts[k]);
+  free(expansion.texts);
+  free(expansion.argv);
+  expansion.argv = expansion.texts = NULL;
+  expansion.n = 0;
+}
+
 int cli_config_expand(const char *command, const char *usage, int *argc, char ***argv) {
   const char *path;
   int width, at = find_config(*argc, *argv, &path, &width);
@@ -155,8 +172,13 @@ int cli_config_expand(const char *command, const char *usage, int *argc, char **
   config c = {.path = path};
   int rc = read_config(&c, command, usage);
   char **out = rc == CLI_EXIT_OK ? malloc(((size_t)*argc + c.n + 1) * sizeof *out) : NULL;
-  if (rc == CLI_EXIT_OK && !out)
+  char **texts = rc == CLI_EXIT_OK ? malloc((c.n + 1) * sizeof *texts) : NULL;
+  if (rc == CLI_EXIT_OK && (!out || !texts)) {
+    free(out), free(texts);
+    out = texts = NULL;
     rc = CLI_EXIT_FAIL;
+  }
+  size_t n_texts = 0;
   if (rc == CLI_EXIT_OK) {
     int n = 0, i = 0;
     out[n++] = (*argv)[i++];
@@ -165,7 +187,7 @@ int cli_config_expand(const char *command, const char *usage, int *argc, char **
     for (size_t k = 0; k < c.n; k++) {
       bool overridden = given(*argc, *argv, c.args[k].name);
       if (!overridden)
-        out[n++] = c.args[k].text;
+        out[n++] = texts[n_texts++] = c.args[k].text;
       else
         free(c.args[k].text);
     }
@@ -176,7 +198,9 @@ int cli_config_expand(const char *command, const char *usage, int *argc, char **
         out[n++] = (*argv)[i];
     out[n] = NULL;
     *argc = n;
-    *argv = out; /* lives until exit, like argv */
+    *argv = out; /* lives until cli_config_release */
+    cli_config_release();
+    expansion.argv = out, expansion.texts = texts, expansion.n = n_texts;
   } else {
     for (size_t k = 0; k < c.n; k++)
       free(c.args[k].text);

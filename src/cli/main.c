@@ -63,7 +63,10 @@ static int dispatch(int argc, char **argv) {
   int cmd_argc = argc - 1;
   char **cmd_argv = argv + 1;
   int rc = cli_config_expand(cmd->name, cmd->usage, &cmd_argc, &cmd_argv);
-  return rc != CLI_EXIT_OK ? rc : cmd->run(cmd_argc, cmd_argv);
+  if (rc == CLI_EXIT_OK)
+    rc = cmd->run(cmd_argc, cmd_argv);
+  cli_config_release();
+  return rc;
 }
 
 int main(int argc, char **argv) {

@@ -279,8 +279,9 @@ static patron_status write_summary(const patron_plan_matrix *m, const patron_pla
       if (!patron__reserve((void **)&t, &cap, n_t + 1, sizeof *t))
         return free(t), PATRON__OOM(err);
       size_t rank = value_rank(m, plan[r].row);
-      t[n_t++] =
+      t[n_t] =
           (tally){plan[r].row, plan[r].campaign, 0, rank == SIZE_MAX ? SIZE_MAX / 2 + n_t : rank};
+      n_t++;
     }
     t[i].customers++;
   }

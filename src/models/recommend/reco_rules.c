@@ -269,7 +269,8 @@ static bool build_rules(patron_recommender *m) {
   size_t cap = 0;
   if (!pair_rules(m, &cap) || !triple_rules(m, &cap))
     return false;
-  qsort_r(m->rules, m->n_rules, sizeof *m->rules, cmp_rule, m);
+  if (m->n_rules) /* qsort_r wants a non-null base even for no rules */
+    qsort_r(m->rules, m->n_rules, sizeof *m->rules, cmp_rule, m);
   return true;
 }
 
