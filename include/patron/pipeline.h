@@ -25,11 +25,12 @@ typedef struct patron_pipeline_options {
   const char *churn_model_dir; /* the churn stage: a model directory, or NULL (no stage) */
   patron_cluster_options cluster;
   patron_value_tiers_options value;
-  const char *only;         /* NULL: every enabled stage; else comma-separated stage names (the
-                               profile's own stages, such as segment, always run) */
-  bool level_warning;       /* the level_warning stage (SPEC 10: with --db; needs member_level) */
-  int review_days;          /* level_warning's next review date, in days from as-of (30) */
-  patron_tags_options tags; /* built-in tags and --tags / --segments rule files (SPEC 7) */
+  const char *only;   /* NULL: every enabled stage; else comma-separated stage names (the
+                         profile's own stages, such as segment, always run) */
+  bool level_warning; /* the level_warning stage (SPEC 10: with --db; needs member_level) */
+  int review_days;    /* level_warning's next review date, in days from as-of (30) */
+  int32_t validate_loyalty_day; /* --validate-loyalty D (SPEC 17), or PATRON_NO_DAY */
+  patron_tags_options tags;     /* built-in tags and --tags / --segments rule files (SPEC 7) */
 } patron_pipeline_options;
 
 /* What a run leaves besides the profile's columns. */

@@ -19,6 +19,7 @@ typedef struct patron_tags_options {
   const char *tags_file;     /* --tags FILE or NULL */
   const char *segments_file; /* --segments FILE or NULL */
   const char *segments_name; /* --segments-name (custom_segment) */
+  int stage_days;            /* --stage-days (180): the windows of the stage column (SPEC 17) */
 } patron_tags_options;
 
 PATRON_API void patron_tags_options_init(patron_tags_options *o);

@@ -22,6 +22,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_tags_options_init(&a->tags);
   a->db = NULL;
   a->review_days = 30;
+  a->validate_loyalty_day = PATRON_NO_DAY;
   patron_output_options_init(&a->output);
 }
 
@@ -39,6 +40,7 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->tags = a->tags;
   o->level_warning = a->db != NULL;
   o->review_days = a->review_days;
+  o->validate_loyalty_day = a->validate_loyalty_day;
 }
 
 static void print_report(FILE *out, const cli_analysis *a, const patron_dataset *ds,

@@ -19,7 +19,8 @@ typedef struct cli_analysis {
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
   const char *db;          /* --db FILE: record a snapshot in the store (NULL = none) */
-  int review_days;         /* level_warning's next review, in days (with --db; default 30) */
+  int32_t validate_loyalty_day; /* --validate-loyalty D, or PATRON_NO_DAY */
+  int review_days;              /* level_warning's next review, in days (with --db; default 30) */
   patron_output_options output; /* --excel, --csv-formula-guard */
   patron_tags_options tags;     /* --tag-window, --price-bands, --tags, --segments (SPEC 7) */
 } cli_analysis;

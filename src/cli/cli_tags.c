@@ -18,6 +18,11 @@ int cli_tags_option(patron_tags_options *o, const char *command, int opt, const 
       return -1;
     o->window_days = (int)v;
     return 1;
+  case CLI_OPT_STAGE_DAYS:
+    if (!cli_parse_long(command, "--stage-days", arg, 1, 36500, &v))
+      return -1;
+    o->stage_days = (int)v;
+    return 1;
   case CLI_OPT_PRICE_BANDS:
     if (patron_tags_parse_price_bands(arg, o, &err) != PATRON_OK)
       return cli_usage_error(command, "%s", err.message), -1;

@@ -13,14 +13,16 @@ enum {
   CLI_OPT_PRICE_BANDS,
   CLI_OPT_TAGS,
   CLI_OPT_SEGMENTS,
-  CLI_OPT_SEGMENTS_NAME
+  CLI_OPT_SEGMENTS_NAME,
+  CLI_OPT_STAGE_DAYS
 };
 
 #define CLI_TAGS_LONG_OPTIONS                                                                      \
   {"tag-window", required_argument, NULL, CLI_OPT_TAG_WINDOW},                                     \
       {"price-bands", required_argument, NULL, CLI_OPT_PRICE_BANDS},                               \
       {"tags", required_argument, NULL, CLI_OPT_TAGS},                                             \
-      {"segments", required_argument, NULL, CLI_OPT_SEGMENTS}, {                                   \
+      {"segments", required_argument, NULL, CLI_OPT_SEGMENTS},                                     \
+      {"stage-days", required_argument, NULL, CLI_OPT_STAGE_DAYS}, {                               \
     "segments-name", required_argument, NULL, CLI_OPT_SEGMENTS_NAME                                \
   }
 
@@ -30,7 +32,8 @@ enum {
   "  --price-bands A,B,.. lower bounds of the price_band column (default 100,500,2000)\n"          \
   "  --tags FILE          rule tags: lines NAME: EXPRESSION, one 1/0 column each + tags\n"         \
   "  --segments FILE      custom segmentation: lines NAME: EXPRESSION, first match wins\n"         \
-  "  --segments-name N    its column name (default custom_segment)\n"
+  "  --segments-name N    its column name (default custom_segment)\n"                              \
+  "  --stage-days D       windows of the relationship stage column, days (default 180)\n"
 
 /* Handles one tag option: 1 handled, 0 not one of ours, -1 usage error (printed). */
 int cli_tags_option(patron_tags_options *o, const char *command, int opt, const char *arg);

@@ -33,6 +33,8 @@ static const char usage[] =
     "                       (created when missing; re-running an as-of replaces it) and\n"
     "                       add the level_warning column (upgrade_near, downgrade_risk)\n"
     "  --review-days N      level_warning: days to the next member-level review (30)\n"
+    "  --validate-loyalty D time split of loyalty_score (features as of date D, outcome a\n"
+    "                       purchase in the next 180 days): AUCs into summary.json\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
@@ -55,7 +57,8 @@ enum {
   OPT_CHURN_MODEL,
   OPT_PENALIZER,
   OPT_DB,
-  OPT_REVIEW_DAYS
+  OPT_REVIEW_DAYS,
+  OPT_VALIDATE_LOYALTY
 };
 
 static const struct option long_options[] = {
@@ -82,6 +85,7 @@ static const struct option long_options[] = {
     {"penalizer", required_argument, NULL, OPT_PENALIZER},
     {"db", required_argument, NULL, OPT_DB},
     {"review-days", required_argument, NULL, OPT_REVIEW_DAYS},
+    {"validate-loyalty", required_argument, NULL, OPT_VALIDATE_LOYALTY},
     {NULL, 0, NULL, 0},
 };
 
@@ -160,6 +164,12 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
     if (!cli_parse_long("analyze", "--review-days", arg, 0, 100000, &v))
       return false;
     a->review_days = (int)v;
+    return true;
+  case OPT_VALIDATE_LOYALTY:
+    if (patron_parse_day(arg, strlen(arg), &a->validate_loyalty_day) != PATRON_OK)
+      return cli_usage_error("analyze", "--validate-loyalty expects a date YYYY-MM-DD, got '%s'",
+                             arg),
+             false;
     return true;
   case OPT_CHURN_MODEL: /* its features need the order lines */
     a->churn_model = arg;

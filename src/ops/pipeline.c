@@ -20,6 +20,9 @@ static bool rules_on(const patron_pipeline_options *o) {
 static bool warning_on(const patron_pipeline_options *o) {
   return !o->spec_only && o->level_warning;
 }
+static bool validate_on(const patron_pipeline_options *o) {
+  return o->validate_loyalty_day != PATRON_NO_DAY;
+}
 static bool churn_on(const patron_pipeline_options *o) {
   return !o->spec_only && o->churn_model_dir;
 }
@@ -40,6 +43,10 @@ static const patron_stage stages[] = {
   {"tags", "unless --spec-only; reads lines, events, members; adds the built-in tags "
            "(preferred_category ... last_event_date) the inputs support", models,
    patron__stage_tags, false},
+  {"loyalty", "unless --spec-only; reads frequency, orders; adds loyalty_score, loyalty "
+              "(SPEC 17)", models, patron__stage_loyalty, false},
+  {"relationship_stage", "unless --spec-only; reads frequency, tenure_days, orders; adds "
+                         "stage (SPEC 17)", models, patron__stage_relationship, false},
   {"rules", "with --tags/--segments; reads any column; adds one column per tag rule and tags, "
             "or custom_segment", rules_on, patron__stage_rules, false},
   {"churn", "with --churn-model, after the default columns (which keep their positions); "
@@ -47,6 +54,8 @@ static const patron_stage stages[] = {
    patron__stage_churn, false},
   {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
                     "level_warning", warning_on, patron__stage_level_warning, false},
+  {"loyalty_validation", "with --validate-loyalty D; reads orders; adds the time-split AUCs "
+                         "to summary.json", validate_on, patron__stage_loyalty_validation, false},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
    always, patron__stage_segment_report, false},
 };
@@ -58,7 +67,8 @@ const patron_stage *patron_pipeline_stages(size_t *n) {
 }
 
 void patron_pipeline_options_init(patron_pipeline_options *o) {
-  *o = (patron_pipeline_options){.clv = true, .review_days = 30};
+  *o = (patron_pipeline_options){
+      .clv = true, .review_days = 30, .validate_loyalty_day = PATRON_NO_DAY};
   patron_profile_options_init(&o->profile);
   patron_clv_profile_options_init(&o->clv_options);
   patron_repurchase_options_init(&o->repurchase);

@@ -19,6 +19,12 @@ patron_status patron__stage_tiers(patron_profile *p, const patron_dataset *ds, p
                                   patron_error *err);
 patron_status patron__stage_tags(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                  patron_error *err);
+patron_status patron__stage_relationship(patron_profile *p, const patron_dataset *ds,
+                                         patron_run *run, patron_error *err);
+patron_status patron__stage_loyalty(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                    patron_error *err);
+patron_status patron__stage_loyalty_validation(patron_profile *p, const patron_dataset *ds,
+                                               patron_run *run, patron_error *err);
 patron_status patron__stage_rules(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                   patron_error *err);
 patron_status patron__stage_level_warning(patron_profile *p, const patron_dataset *ds,

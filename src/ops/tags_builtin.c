@@ -22,6 +22,7 @@ void patron_tags_options_init(patron_tags_options *o) {
   o->price_bands[2] = 2000 * PATRON_MONEY_SCALE;
   o->n_price_bands = 3;
   o->segments_name = "custom_segment";
+  o->stage_days = 180;
 }
 
 patron_status patron_tags_parse_price_bands(const char *text, patron_tags_options *o,

@@ -1,0 +1,251 @@
+/* Relationship stage and loyalty (SPEC section 17; include/patron/portrait.h). The stage
+ * compares the purchases of the two windows before as-of; the loyalty score is the
+ * probability that the customer's own purchase cycle (a gamma law with the mean and the
+ * coefficient of variation of the gaps between purchase days) runs longer than the time
+ * since the last purchase, combined with repeat purchases, recency, regularity and tenure
+ * (docs/PORTRAIT.md). */
+#include "core/core_int.h"
+#include "ops/stages.h"
+#include "patron/churn.h"
+#include "patron/portrait.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const stage_labels[] = {"exploration", "formation", "stability", "decline"};
+static const char *const stage_labels_zh[] = {"考察期", "形成期", "稳定期", "退化期"};
+
+static const char *const loyalty_labels[] = {"high", "medium", "low", "one_time"};
+static const char *const loyalty_labels_zh[] = {"高忠诚", "中忠诚", "低忠诚", "一次性"};
+
+static int32_t stage_of(int64_t frequency, int64_t tenure, int64_t recent, int64_t prior) {
+  if (frequency == 1 || tenure < 90)
+    return 0;
+  if (recent * 5 > prior * 6) /* recent > 1.2 x prior, exactly */
+    return 1;
+  if (recent == 0 || recent * 5 < prior * 4) /* recent < 0.8 x prior */
+    return 3;
+  return 2;
+}
+
+/* Purchases (orders with value > 0) of customer c in [from, to). */
+static int64_t purchases_between(const patron_orders_view *o, uint32_t c, int64_t from,
+                                 int64_t to) {
+  int64_t n = 0;
+  for (uint32_t i = o->start[c]; i < o->start[c + 1]; i++)
+    n += o->value[i] > 0 && o->time[i] >= from && o->time[i] < to;
+  return n;
+}
+
+patron_status patron_stage_add(patron_profile *p, const patron_dataset *ds, int days,
+                               patron_error *err) {
+  if (days < 1)
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "--stage-days must be at least 1, got %d", days);
+  patron_table *t = patron_profile_table(p);
+  const int64_t *freq = patron_table_find(t, "frequency")->data;
+  const int64_t *tenure = patron_table_find(t, "tenure_days")->data;
+  int32_t *codes;
+  patron_status st =
+      patron_table_add_category(t, "stage", stage_labels, stage_labels_zh, 4, true, &codes, err);
+  if (st != PATRON_OK)
+    return st;
+  patron_orders_view o;
+  patron_dataset_orders(ds, &o);
+  const uint32_t *cust = patron_profile_customers(p);
+  int64_t end = (int64_t)patron_profile_as_of(p) * 86400, span = (int64_t)days * 86400;
+  for (size_t r = 0; r < patron_table_n_rows(t); r++) {
+    if (freq[r] == PATRON_NULL_INT || freq[r] < 1)
+      continue;
+    int64_t recent = purchases_between(&o, cust[r], end - span, end);
+    int64_t prior = purchases_between(&o, cust[r], end - 2 * span, end - span);
+    codes[r] = stage_of(freq[r], tenure[r], recent, prior);
+  }
+  return PATRON_OK;
+}
+
+patron_status patron__stage_relationship(patron_profile *p, const patron_dataset *ds,
+                                         patron_run *run, patron_error *err) {
+  return patron_stage_add(p, ds, run->options->tags.stage_days, err);
+}
+
+/* The mean and coefficient of variation of the gaps between distinct purchase days; one
+ * gap (or none) gives the exponential law's CV of 1. */
+static void cycle_of(const int32_t *days, size_t n, int32_t as_of, double *mean, double *cv) {
+  *cv = 1.0;
+  if (n < 2) {
+    *mean = 365.0; /* no cycle of its own: a year */
+    (void)as_of;
+    return;
+  }
+  *mean = (double)(days[n - 1] - days[0]) / (double)(n - 1);
+  if (n < 3)
+    return;
+  double ss = 0;
+  for (size_t i = 1; i < n; i++) {
+    double d = (double)(days[i] - days[i - 1]) - *mean;
+    ss += d * d;
+  }
+  *cv = sqrt(ss / (double)(n - 1)) / *mean;
+}
+
+double patron_loyalty_score(const int32_t *days, size_t n, int32_t as_of) {
+  double mean, cv;
+  cycle_of(days, n, as_of, &mean, &cv);
+  double recency = (double)(as_of - days[n - 1]), tenure = (double)(as_of - days[0]);
+  double shape = cv > 0 ? 1.0 / (cv * cv) : 16.0;
+  shape = shape < 0.5 ? 0.5 : shape > 16.0 ? 16.0 : shape;
+  /* P(the customer's next gap would be longer than the time already waited) */
+  double on_cycle = gsl_cdf_gamma_Q(recency, shape, mean / shape);
+  double repeat = 1.0 - 1.0 / (double)(n + 1);
+  double regular = 1.0 / (1.0 + cv);
+  double seniority = tenure / (tenure + 365.0);
+  double score = repeat * exp(-recency / 365.0) * (0.75 + 0.25 * on_cycle) *
+                 (0.75 + 0.25 * regular) * (0.75 + 0.25 * seniority);
+  return score < 0 ? 0 : score > 1 ? 1 : score;
+}
+
+/* Customer c's distinct purchase days before `end` (seconds) into days; returns how many. */
+static size_t purchase_days(const patron_orders_view *o, uint32_t c, int64_t end, int32_t *days) {
+  size_t n = 0;
+  for (uint32_t i = o->start[c]; i < o->start[c + 1] && o->time[i] < end; i++) {
+    if (o->value[i] <= 0)
+      continue;
+    int32_t d = patron_day_of_time(o->time[i]);
+    if (n == 0 || days[n - 1] != d)
+      days[n++] = d;
+  }
+  return n;
+}
+
+static size_t max_orders(const patron_orders_view *o, size_t n_customers) {
+  size_t m = 1;
+  for (size_t c = 0; c < n_customers; c++)
+    if (o->start[c + 1] - o->start[c] > m)
+      m = o->start[c + 1] - o->start[c];
+  return m;
+}
+
+patron_status patron_loyalty_add(patron_profile *p, const patron_dataset *ds, patron_error *err) {
+  patron_table *t = patron_profile_table(p);
+  const int64_t *freq = patron_table_find(t, "frequency")->data;
+  double *score;
+  int32_t *label;
+  patron_status st = patron_table_add(t, "loyalty_score", PATRON_COL_DOUBLE, (void **)&score, err);
+  if (st == PATRON_OK)
+    st = patron_table_add_category(t, "loyalty", loyalty_labels, loyalty_labels_zh, 4, true, &label,
+                                   err);
+  if (st != PATRON_OK)
+    return st;
+  patron_table_set_decimals(t, "loyalty_score", 4);
+  patron_orders_view o;
+  patron_dataset_orders(ds, &o);
+  int32_t as_of = patron_profile_as_of(p);
+  int32_t *days = malloc(max_orders(&o, patron_dataset_n_customers(ds)) * sizeof *days);
+  if (!days)
+    return PATRON__OOM(err);
+  const uint32_t *cust = patron_profile_customers(p);
+  for (size_t r = 0; r < patron_table_n_rows(t); r++) {
+    if (freq[r] == PATRON_NULL_INT || freq[r] < 1)
+      continue;
+    size_t n = purchase_days(&o, cust[r], (int64_t)as_of * 86400, days);
+    if (n == 0)
+      continue;
+    score[r] = floor(patron_loyalty_score(days, n, as_of) * 10000.0 + 0.5) / 10000.0;
+    label[r] = freq[r] == 1 ? 3 : score[r] >= 0.6 ? 0 : score[r] >= 0.3 ? 1 : 2;
+  }
+  free(days);
+  return PATRON_OK;
+}
+
+patron_status patron__stage_loyalty(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                    patron_error *err) {
+  (void)run;
+  return patron_loyalty_add(p, ds, err);
+}
+
+typedef struct validation_rows {
+  double *loyalty, *frequency, *recency;
+  float *bought;
+  size_t n;
+} validation_rows;
+
+static bool bought_between(const patron_orders_view *o, uint32_t c, int64_t from, int64_t to) {
+  for (uint32_t i = o->start[c]; i < o->start[c + 1]; i++)
+    if (o->value[i] > 0 && o->time[i] >= from && o->time[i] < to)
+      return true;
+  return false;
+}
+
+static void collect(const patron_dataset *ds, int32_t day, int horizon, validation_rows *v,
+                    int32_t *days) {
+  patron_orders_view o;
+  patron_dataset_orders(ds, &o);
+  int64_t end = (int64_t)day * 86400;
+  for (uint32_t c = 0; c < patron_dataset_n_customers(ds); c++) {
+    size_t n = purchase_days(&o, c, end, days), purchases = 0;
+    for (uint32_t i = o.start[c]; i < o.start[c + 1] && o.time[i] < end; i++)
+      purchases += o.value[i] > 0;
+    if (purchases < 2)
+      continue;
+    v->loyalty[v->n] = patron_loyalty_score(days, n, day);
+    v->frequency[v->n] = (double)purchases;
+    v->recency[v->n] = -(double)(day - days[n - 1]);
+    v->bought[v->n] = bought_between(&o, c, end, end + (int64_t)horizon * 86400);
+    v->n++;
+  }
+}
+
+patron_status patron_loyalty_validate(const patron_dataset *ds, int32_t day, int horizon_days,
+                                      patron_loyalty_validation *out, patron_error *err) {
+  patron_orders_view o;
+  patron_dataset_orders(ds, &o);
+  size_t nc = patron_dataset_n_customers(ds);
+  validation_rows v = {malloc(nc * sizeof(double) + 1), malloc(nc * sizeof(double) + 1),
+                       malloc(nc * sizeof(double) + 1), malloc(nc * sizeof(float) + 1), 0};
+  int32_t *days = malloc(max_orders(&o, nc) * sizeof *days);
+  patron_status st = PATRON_OK;
+  if (!v.loyalty || !v.frequency || !v.recency || !v.bought || !days)
+    st = PATRON__OOM(err);
+  *out = (patron_loyalty_validation){.day = day, .horizon_days = horizon_days};
+  if (st == PATRON_OK) {
+    collect(ds, day, horizon_days, &v, days);
+    for (size_t i = 0; i < v.n; i++)
+      out->buyers += v.bought[i] > 0;
+    out->customers = v.n;
+    if (out->buyers == 0 || out->buyers == v.n)
+      st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "--validate-loyalty: %zu customers with 2+ purchases before the "
+                             "day, %zu of them bought in the next %d days: no AUC",
+                             v.n, out->buyers, horizon_days);
+  }
+  if (st == PATRON_OK) {
+    out->auc_loyalty = patron_metrics_auc(v.loyalty, v.bought, v.n);
+    out->auc_frequency = patron_metrics_auc(v.frequency, v.bought, v.n);
+    out->auc_recency = patron_metrics_auc(v.recency, v.bought, v.n);
+  }
+  free(v.loyalty), free(v.frequency), free(v.recency), free(v.bought), free(days);
+  return st;
+}
+
+patron_status patron__stage_loyalty_validation(patron_profile *p, const patron_dataset *ds,
+                                               patron_run *run, patron_error *err) {
+  (void)p;
+  patron_loyalty_validation v;
+  patron_status st = patron_loyalty_validate(ds, run->options->validate_loyalty_day, 180, &v, err);
+  if (st != PATRON_OK)
+    return st;
+  char day[11], text[512];
+  patron_format_day(v.day, day);
+  snprintf(text, sizeof text,
+           "{\"day\": \"%s\", \"horizon_days\": %d, "
+           "\"customers\": %zu, \"buyers\": %zu, \"auc_loyalty\": %.4f, "
+           "\"auc_frequency\": %.4f, \"auc_recency\": %.4f}",
+           day, v.horizon_days, v.customers, v.buyers, v.auc_loyalty, v.auc_frequency,
+           v.auc_recency);
+  patron_run_add_section(run, "loyalty_validation", text);
+  return PATRON_OK;
+}
