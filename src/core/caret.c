@@ -37,10 +37,10 @@ patron_status patron_error_caret(patron_error *err, patron_status status, const 
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
   size_t lo = offset > WINDOW_BEFORE ? offset - WINDOW_BEFORE : 0;
-  while (lo > 0 && lo < len && ((unsigned char)text[lo] & 0xC0) == 0x80)
-    lo--;
+  for (int k = 0; k < 3 && lo > 0 && lo < len && ((unsigned char)text[lo] & 0xC0) == 0x80; k++)
+    lo--; /* start on a character, but never more than 3 bytes back (invalid UTF-8) */
   size_t hi = len - offset > WINDOW_AFTER ? offset + WINDOW_AFTER : len;
-  while (hi < len && ((unsigned char)text[hi] & 0xC0) == 0x80)
+  for (int k = 0; k < 3 && hi < len && ((unsigned char)text[hi] & 0xC0) == 0x80; k++)
     hi++;
   char shown[WINDOW_BEFORE + WINDOW_AFTER + 8];
   size_t cols = echo(text, lo, hi, offset, shown);
