@@ -3,7 +3,8 @@
  * without the network through patron_server_handle over a two-customer profile.
  * Input: one byte choosing the method and the token, then the request target up to the
  * first newline, then the body. Invariants: a known status; every JSON answer parses; error
- * answers have the {"error": {"code", "message"}} shape. */
+ * answers have the {"error": {"code", "message"}} shape; a customer's phone number appears
+ * unmasked only in answers to the admin token. */
 #include "fuzz.h"
 #include "patron/server.h"
 
@@ -15,10 +16,11 @@ static patron_table *table;
 
 static const char *const IDS[] = {"A", "B<\"x\">"};
 static const char *const SEGMENTS[] = {"one", "two<"};
+static const char PHONE[] = "13812345678";
 
 static void make_table(void) {
   patron_error err = {0};
-  const char **id;
+  const char **id, **phone;
   int64_t *freq, *rec, *mon;
   double *p;
   int32_t *seg;
@@ -29,8 +31,9 @@ static void make_table(void) {
   patron_table_add(table, "monetary", PATRON_COL_MONEY, (void **)&mon, &err);
   patron_table_add(table, "p_alive", PATRON_COL_DOUBLE, (void **)&p, &err);
   patron_table_add_category(table, "segment", SEGMENTS, NULL, 2, true, &seg, &err);
+  patron_table_add(table, "phone", PATRON_COL_STRING, (void **)&phone, &err);
   FUZZ_CHECK(err.status == PATRON_OK, "%s", err.message);
-  id[0] = IDS[0], id[1] = IDS[1];
+  id[0] = IDS[0], id[1] = IDS[1], phone[0] = PHONE;
   rec[0] = 4, freq[0] = 3, mon[0] = 120000, p[0] = 0.5, seg[0] = 1;
 }
 
@@ -57,7 +60,7 @@ static void setup(void) {
 }
 
 static void check_answer(int status, const char *body, size_t len, const char *type) {
-  static const int known[] = {200, 400, 401, 403, 404, 405, 413, 500, 501};
+  static const int known[] = {200, 400, 401, 403, 404, 405, 413, 500};
   bool ok = false;
   for (size_t i = 0; i < sizeof known / sizeof *known; i++)
     ok |= status == known[i];
@@ -94,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int status = patron_server_handle(server, METHODS[data[0] & 3], target, AUTH[(data[0] >> 2) & 3],
                                     body, blen, &out, &out_len, &type);
   check_answer(status, out, out_len, type);
+  FUZZ_CHECK(((data[0] >> 2) & 3) == 3 || !out || !strstr(out, PHONE), "phone unmasked: %.200s",
+             out);
   free(out);
   free(target);
   return 0;

@@ -65,6 +65,11 @@ typedef struct patron_clv_fit_options {
   double tol;         /* gradient-norm tolerance of the mean objective; 0 = 1e-7 */
   int threads;        /* 0 = all cores */
   const double *init; /* optional starting natural parameters (n_params), NULL = all 1 */
+  /* L2 penalty on the log of the shape parameters (r, a, b, s; p, q): + log_penalizer *
+   * sum(log(shape)^2), a weak prior centred on 1. Unlike the penalizer it does not depend
+   * on the time unit (alpha, beta, gamma are left free), and it keeps a shape from running
+   * to 0 along a flat likelihood (the degenerate "nobody drops out" optimum); 0 = none. */
+  double log_penalizer;
 } patron_clv_fit_options;
 
 typedef struct patron_clv_model patron_clv_model;
@@ -250,11 +255,17 @@ PATRON_API patron_status patron_clv_fit_read(const char *path, patron_clv_model 
                                              patron_error *err);
 
 typedef struct patron_clv_profile_options {
-  patron_clv_kind model; /* purchase model (default BG/NBD) */
+  patron_clv_kind model; /* purchase model (default MBG/NBD: docs/CLV.md) */
   bool spend;            /* fit Gamma-Gamma for clv_365d (default true) */
   double discount_rate;  /* annual, default 0.10 */
   double margin;         /* default 1 */
+  double penalizer;      /* L2 penalty of the fits (see patron_clv_fit_options) */
+  double log_penalizer;  /* L2 penalty on log shapes (see patron_clv_fit_options; default
+                            0.03) */
   int threads;
+  /* When not NULL: receive the fitted models (the caller frees them; NULL when a model
+   * could not be fitted), for reports of parameters and warnings. */
+  patron_clv_model **purchases_out, **spend_out;
 } patron_clv_profile_options;
 
 PATRON_API void patron_clv_profile_options_init(patron_clv_profile_options *o);

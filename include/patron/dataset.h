@@ -74,10 +74,12 @@ typedef struct patron_load_options {
   /* Called with each warning (a stray quote, a suspicious span...); NULL: none reported. */
   void (*warn)(void *ctx, const char *message);
   void *warn_ctx;
-  bool keep_lines;   /* keep order lines (time, amount, discount, category, brand,
-                        channel, store) for models that need them; off by default */
-  int32_t as_of_day; /* PATRON_NO_DAY: every row is kept (as-of decided later) */
-  int n_threads;     /* 0: all online cores */
+  bool amount_optional; /* an orders file without amount (or quantity and unit_price) is read:
+                           every order is worth 0 (see patron_dataset_has_amounts) */
+  bool keep_lines;      /* keep order lines (time, amount, discount, category, brand,
+                           channel, store) for models that need them; off by default */
+  int32_t as_of_day;    /* PATRON_NO_DAY: every row is kept (as-of decided later) */
+  int n_threads;        /* 0: all online cores */
   patron_progress_fn progress;
   void *progress_ctx;
 } patron_load_options;
@@ -156,6 +158,8 @@ PATRON_API void patron_dataset_orders(const patron_dataset *ds, patron_orders_vi
 
 /* Latest time of any used order row (INT64_MIN when there is none). */
 PATRON_API int64_t patron_dataset_max_order_time(const patron_dataset *ds);
+/* False when the orders file had no amount column (read with amount_optional). */
+PATRON_API bool patron_dataset_has_amounts(const patron_dataset *ds);
 /* The as-of day given at load, or PATRON_NO_DAY. */
 PATRON_API int32_t patron_dataset_load_as_of(const patron_dataset *ds);
 /* The as-of day of a run that names none (SPEC section 2), the one rule every command

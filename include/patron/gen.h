@@ -28,7 +28,9 @@ typedef struct patron_gen_options {
                                   most 6000); item_id = I + category (2 digits) + item */
   bool customers;              /* write customers.csv (default true) */
   bool events;                 /* write events.csv (default true) */
-  int threads; /* worker threads; 0 = one per online CPU. Output never depends on it */
+  bool time_ordered; /* orders.csv and events.csv rows in time order, customers interleaved
+                        (default false: grouped by customer) */
+  int threads;       /* worker threads; 0 = one per online CPU. Output never depends on it */
   /* Optional progress report: stage is a short label, fraction in [0, 1]; always called
    * from the thread that called patron_gen_world. */
   void (*progress)(void *ctx, const char *stage, double fraction);

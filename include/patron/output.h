@@ -36,7 +36,8 @@ PATRON_API patron_status patron_write_rejects_csv(const patron_dataset *ds, cons
                                                   patron_error *err);
 
 /* summary.json: as_of, inputs with rows read/used/rejected by reason, after_as_of,
- * customers, purchasers, revenue, top-20% revenue share, silent share, timings. */
+ * customers, purchasers, revenue, top-20% revenue share, silent share, timings. With
+ * profile NULL (commands that build no profile): as_of, inputs, after_as_of, timings. */
 PATRON_API patron_status patron_write_summary_json(const patron_dataset *ds,
                                                    const patron_profile *profile,
                                                    const patron_timing *timings, size_t n_timings,

@@ -28,7 +28,8 @@ static inline int32_t patron_day_of_time(int64_t seconds) {
 PATRON_API patron_status patron_parse_day(const char *s, size_t len, int32_t *out_day);
 
 /* The SPEC layouts: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS[.fff]], the same with 'T', an
- * optional trailing 'Z'. Result in seconds since the epoch (no time zone applied). */
+ * optional trailing 'Z' or, after a time, an offset +HH:MM / +HHMM / +HH (or -). Result in
+ * seconds since the epoch of the local wall-clock time (the offset is checked, not applied). */
 PATRON_API patron_status patron_parse_time(const char *s, size_t len, int64_t *out_seconds);
 
 /* A strptime-style layout: %Y (4 digits) %y (2 digits, 1969-2068) %m %d %e %H %I %M %S

@@ -35,6 +35,7 @@
 #include "patron/movements.h"
 #include "patron/trigger.h"
 #include "patron/plan.h"
+#include "patron/history.h"
 #include "patron/recommend.h"
 
 #endif

@@ -42,6 +42,7 @@ typedef struct patron_pipeline_results {
   bool value_done;
   char clv_note[512];    /* non-empty when the data could not support the CLV columns: why */
   patron_tagset *tagset; /* owns what the tag columns point to (freed after the profile) */
+  patron_clv_model *clv_purchases, *clv_spend; /* the clv stage's fitted models, or NULL */
 } patron_pipeline_results;
 
 /* Defaults of `patron analyze`: every model stage, k = 5 clusters (fewer when the data has

@@ -16,8 +16,10 @@ PATRON_API patron_status patron_rfm_classes(patron_table *t, bool median, patron
 PATRON_API const char *patron_rfm_class_label(int code, bool zh);
 /* The class code of R, F, M high or low (the SPEC rfm_class table). */
 PATRON_API int patron_rfm_class_code(bool r_high, bool f_high, bool m_high);
-/* segment: the named segments from the scores (first matching rule; else "others"). */
-PATRON_API patron_status patron_rfm_segments(patron_table *t, patron_error *err);
+/* segment: the named segments from the scores of `bins` bins (first matching rule; else
+ * "others"). The rules are written for 5 bins: other scores are put on that scale first,
+ * 1 + round(4 (s - 1) / (bins - 1)). */
+PATRON_API patron_status patron_rfm_segments(patron_table *t, int bins, patron_error *err);
 /* value_quadrant: frequency x average order value, cut at means. */
 PATRON_API patron_status patron_value_quadrants(patron_table *t, patron_error *err);
 /* abc_class: A = first ceil(a% n) by monetary desc (ties: row order), B = next ceil(b% n). */

@@ -39,6 +39,9 @@ typedef struct patron_run {
   size_t n_timings, cap_timings;
   char **warnings; /* each a full sentence without the "warning:" prefix */
   size_t n_warnings, cap_warnings;
+  /* Named JSON texts a stage reports for summary.json (e.g. "clv": the fitted models). */
+  char **section_keys, **section_json;
+  size_t n_sections, cap_sections;
   char **notes; /* for summary.json only (not printed): e.g. why a tag column is left out */
   size_t n_notes, cap_notes;
   struct {
@@ -58,6 +61,9 @@ PATRON_API patron_status patron_run_lap(patron_run *r, const char *step);
 /* Adds a warning (printf-style); kept in order, duplicates kept. Out of memory drops it. */
 PATRON_API void patron_run_warn(patron_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Adds a section to summary.json: key and a JSON text (both copied). Out of memory drops
+ * it. */
+PATRON_API void patron_run_add_section(patron_run *r, const char *key, const char *json_text);
 /* Adds a note for summary.json's "notes" (printf-style; not printed). Out of memory drops it. */
 PATRON_API void patron_run_note(patron_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,8 @@
 
 #include "patron/dataset.h"
 #include "patron/error.h"
+#include "patron/expr.h"
+#include "patron/sink.h"
 #include "patron/store.h"
 #include "patron/table.h"
 
@@ -83,6 +85,20 @@ PATRON_API void patron_trigger_rules_free(patron_trigger_rules *r);
 /* The example rules file of `patron trigger init` (the seeds' rules), NUL-terminated. */
 PATRON_API const char *patron_trigger_rules_example(void);
 
+/* ---- Conditions ---- */
+
+/* Compiles every rule's `where` (enabled in the file) against env (its table, dataset,
+ * as_of and outside functions; label and want_condition are set here) and evaluates it over
+ * every row: matched[i] (malloc'ed; NULL for a rule disabled in the file) holds the ascending
+ * rows where rule i is true, n_matched[i] their number. A bad expression is PATRON_ERR_INPUT
+ * naming `file` and the rule (rules[i].where) with the caret message of SPEC section 6. Free
+ * with patron_trigger_matches_free. */
+PATRON_API patron_status patron_trigger_match(const patron_trigger_rules *r,
+                                              const patron_expr_env *env, const char *file,
+                                              uint32_t ***matched, size_t **n_matched,
+                                              patron_error *err);
+PATRON_API void patron_trigger_matches_free(uint32_t **matched, size_t *n_matched, size_t n_rules);
+
 /* ---- A run ---- */
 
 typedef enum patron_skip_reason {
@@ -139,6 +155,16 @@ PATRON_API void patron_trigger_result_free(patron_trigger_result *r);
 PATRON_API patron_status patron_trigger_record(patron_store *store, int64_t t,
                                                const patron_trigger_result *r,
                                                const char *detail_json, patron_error *err);
+
+/* actions.csv (action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at; times
+ * YYYY-MM-DDTHH:MM on the rules' clock) and skipped.csv (rule,customer_id,reason) of a run,
+ * written into file sinks that are finished but not yet renamed: the caller closes them
+ * (patron_sink_close renames into place) once the run is logged, or aborts them. */
+PATRON_API patron_status patron_trigger_write(const patron_trigger_result *r,
+                                              const patron_trigger_rules *rules,
+                                              const patron_table *table, const char *actions_path,
+                                              const char *skipped_path, patron_sink **actions,
+                                              patron_sink **skipped, patron_error *err);
 
 /* The latest T of a recorded trigger run (*found false when none). */
 PATRON_API patron_status patron_store_last_trigger(patron_store *s, bool *found, int64_t *t,

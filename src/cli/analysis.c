@@ -1,6 +1,7 @@
 /* The main job: load the exports, build profiles as of a date, write the outputs of SPEC
  * section 4 and print the segment report. */
 #include "analysis.h"
+#include "cli_load.h"
 #include "cli_store.h"
 #include "report_print.h"
 
@@ -40,23 +41,29 @@ static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) 
   o->review_days = a->review_days;
 }
 
-static void print_report(const char *command, const cli_analysis *a, const patron_dataset *ds,
+static void print_report(FILE *out, const cli_analysis *a, const patron_dataset *ds,
                          const patron_pipeline_results *r) {
-  if (a->quiet)
-    return;
-  if (r->clv_note[0])
-    printf("Note: CLV columns left empty (%s: %s)\n", command, r->clv_note);
-  cli_print_inputs(stdout, ds);
-  cli_print_headline(stdout, r->profile);
-  cli_print_segments(stdout, r->segments, r->n_segments);
-  cli_tiers_print(stdout, &a->tiers, r);
-  printf("\nWrote %s/profiles.csv, segments.csv, summary.json%s\n", a->out_dir,
-         patron_dataset_n_rejects(ds) ? ", rejects.csv" : "");
+  cli_print_inputs(out, ds);
+  cli_print_headline(out, r->profile);
+  cli_print_segments(out, r->segments, r->n_segments, a->profile.median_threshold);
+  cli_tiers_print(out, &a->tiers, r);
+}
+
+/* DIR/report.txt: the report as printed (also under --quiet), for people who open DIR. */
+static patron_status save_report(const cli_analysis *a, const patron_dataset *ds,
+                                 const patron_pipeline_results *r, patron_error *err) {
+  char path[4096];
+  FILE *f = fopen(cli_path(path, sizeof path, a->out_dir, "report.txt"), "w");
+  if (f)
+    print_report(f, a, ds, r);
+  if (f && fclose(f) == 0)
+    return PATRON_OK;
+  snprintf(err->message, sizeof err->message, "cannot write %.400s", path);
+  return err->status = PATRON_ERR_IO;
 }
 
 patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
                                    patron_error *err) {
-  (void)command;
   patron_run_init(&s->run);
   s->run.as_of_day = a->inputs.load.as_of_day;
   s->run.n_threads = a->inputs.load.n_threads;
@@ -65,12 +72,16 @@ patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run
   pipeline_options(a, &o);
   if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
     a->inputs.load.keep_lines = true;
-  patron_status st = patron_dataset_load(&a->inputs.load, &s->ds, err);
-  if (st == PATRON_OK) {
-    patron_run_lap(&s->run, "load");
-    st = patron_pipeline_run(s->ds, &o, &s->run, &s->r, err);
+  char rejects[4096];
+  if (a->out_dir)
+    cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv");
+  s->load_rc = cli_load(command, &a->inputs.load, a->out_dir ? rejects : NULL, &s->run, &s->ds);
+  if (s->load_rc != CLI_EXIT_OK) {
+    snprintf(err->message, sizeof err->message, "the inputs could not be used (see above)");
+    return err->status = PATRON_ERR_INPUT;
   }
-  return st;
+  patron_run_lap(&s->run, "load");
+  return patron_pipeline_run(s->ds, &o, &s->run, &s->r, err);
 }
 
 void cli_run_free(cli_run *s) {
@@ -93,11 +104,20 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     st = patron_pipeline_write(a->out_dir, &a->output, s.ds, &s.r, &s.run, &err);
   if (st == PATRON_OK && store)
     st = cli_store_snapshot(store, command, &s.r, a->out_dir, &err);
+  if (st == PATRON_OK)
+    st = save_report(a, s.ds, &s.r, &err);
   if (st == PATRON_OK) {
     cli_print_warnings(command, &s.run);
-    print_report(command, a, s.ds, &s.r);
+    if (!a->quiet) {
+      print_report(stdout, a, s.ds, &s.r);
+      printf("\nWrote %s/profiles.csv, segments.csv, summary.json, report.txt%s\n", a->out_dir,
+             patron_dataset_n_rejects(s.ds) ? ", rejects.csv" : "");
+    }
   }
+  int load_rc = s.load_rc;
   cli_run_free(&s);
   patron_store_close(store);
+  if (load_rc != CLI_EXIT_OK) /* already reported */
+    return load_rc;
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail(command, &err);
 }

@@ -32,6 +32,7 @@ typedef struct cli_run {
   patron_dataset *ds;
   patron_run run;
   patron_pipeline_results r;
+  int load_rc; /* exit status of a failed load (already reported), else CLI_EXIT_OK */
 } cli_run;
 
 /* Loads the inputs and runs the pipeline in memory, writing nothing (used by `analyze`,

@@ -56,7 +56,8 @@ enum {
   "  --events FILE        behaviour: customer_id, event_time, event_type, optional item_id,\n"     \
   "                       category\n"                                                              \
   "  --map [FILE.]NAME=HEADER  find column NAME under HEADER (repeatable; FILE is orders,\n"       \
-  "                       customers or events to map in one file only)\n"                          \
+  "                       customers or events to map in one file only; a file without\n"           \
+  "                       HEADER is an error)\n"                                                   \
   "  --delimiter D        comma, tab, semicolon, pipe, whitespace (runs of blanks) or one\n"       \
   "                       character (default: tab for .tsv files, else comma)\n"                   \
   "  --no-header          files have no header row; name the columns with --columns\n"             \

@@ -122,6 +122,15 @@ int cli_tiers_option(cli_tiers *t, const char *command, int opt, const char *arg
 }
 
 bool cli_tiers_ready(const cli_tiers *t, const char *command) {
+  const patron_kmeans_scan_options *s = &t->cluster.scan;
+  size_t k = t->cluster.k ? t->cluster.k : s->k_max; /* the most clusters a silhouette sees */
+  if (s->silhouette_sample && s->silhouette_sample <= k) {
+    cli_usage_error(command,
+                    "--silhouette-sample %zu cannot score %zu clusters: give 0 (every row) or "
+                    "more than %zu rows",
+                    s->silhouette_sample, k, k);
+    return false;
+  }
   if (t->weights_given && t->value.index.method == PATRON_VALUE_INDEX_FORMULA_V1) {
     cli_usage_error(command, "--weights does not apply to --index formula-v1 (its weights are "
                              "part of the formula)");
@@ -131,6 +140,8 @@ bool cli_tiers_ready(const cli_tiers *t, const char *command) {
 }
 
 void cli_tiers_print(FILE *out, const cli_tiers *t, const patron_pipeline_results *r) {
+  if (!r->clustering) /* --spec-only: no clusters were made */
+    return;
   const patron_cluster_result *c = patron_clustering_result(r->clustering);
   fprintf(out, "\nClusters: k = %zu", c->k);
   if (t->cluster.k && c->k < t->cluster.k)

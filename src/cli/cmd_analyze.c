@@ -20,8 +20,11 @@ static const char usage[] =
     "  --spec-only          only the figures of SPEC section 3: no CLV, repurchase,\n"
     "                       cluster, value index, tier or member level columns\n"
     "  --no-clv             no CLV columns (p_alive, exp_purchases_90d, clv_365d)\n"
-    "  --clv-model M        purchase model of the CLV columns: bgnbd (default), mbgnbd,\n"
-    "                       paretonbd (with Gamma-Gamma spend; see patron clv --help)\n"
+    "  --clv-model M        purchase model of the CLV columns: mbgnbd (default), bgnbd,\n"
+    "                       paretonbd (with Gamma-Gamma spend; see patron clv --help);\n"
+    "                       fitted with a weak prior on the shapes (docs/CLV.md)\n"
+    "  --penalizer P        L2 penalty of the CLV fits (default 0; e.g. 0.001 when a fit\n"
+    "                       degenerates)\n"
     "  --due-days N         repurchase_due: next expected purchase within N days (14)\n"
     "  --cycle-fallback     one-purchase-day customers take the median repurchase cycle\n"
     "  --churn-model DIR    add the churn_risk (or purchase_propensity) column of a model\n"
@@ -50,6 +53,7 @@ enum {
   OPT_DUE_DAYS,
   OPT_CYCLE_FALLBACK,
   OPT_CHURN_MODEL,
+  OPT_PENALIZER,
   OPT_DB,
   OPT_REVIEW_DAYS
 };
@@ -75,6 +79,7 @@ static const struct option long_options[] = {
     {"due-days", required_argument, NULL, OPT_DUE_DAYS},
     {"cycle-fallback", no_argument, NULL, OPT_CYCLE_FALLBACK},
     {"churn-model", required_argument, NULL, OPT_CHURN_MODEL},
+    {"penalizer", required_argument, NULL, OPT_PENALIZER},
     {"db", required_argument, NULL, OPT_DB},
     {"review-days", required_argument, NULL, OPT_REVIEW_DAYS},
     {NULL, 0, NULL, 0},
@@ -145,6 +150,11 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
     a->repurchase.due_days = (int)v;
     return true;
   case OPT_CYCLE_FALLBACK: a->repurchase.fallback = true; return true;
+  case OPT_PENALIZER:
+    if (!cli_parse_double("analyze", "--penalizer", arg, &a->clv_options.penalizer) ||
+        a->clv_options.penalizer < 0)
+      return cli_usage_error("analyze", "--penalizer expects a number >= 0, got '%s'", arg), false;
+    return true;
   case OPT_DB: a->db = arg; return true;
   case OPT_REVIEW_DAYS:
     if (!cli_parse_long("analyze", "--review-days", arg, 0, 100000, &v))

@@ -26,6 +26,8 @@ static const char usage[] =
     "                       consent not 0, and the contact column (phone, email or\n"
     "                       wechat_id), masked unless --unmask\n"
     "  --by SEGMENTATION    print the audience broken down by a segmentation column\n"
+    "  --recommend K        add `recommended`: the customer's first K recommended items\n"
+    "                       (patron recommend's defaults, docs/RECOMMEND.md), joined by |\n"
     "  --unmask             write personal data unmasked (masked by default, SPEC 14)\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n" CLI_TAGS_USAGE;
@@ -40,6 +42,7 @@ enum {
   OPT_CHANNEL,
   OPT_BY,
   OPT_UNMASK,
+  OPT_RECOMMEND,
   OPT_QUIET
 };
 
@@ -54,6 +57,7 @@ static const struct option long_options[] = {
     {"channel", required_argument, NULL, OPT_CHANNEL},
     {"by", required_argument, NULL, OPT_BY},
     {"unmask", no_argument, NULL, OPT_UNMASK},
+    {"recommend", required_argument, NULL, OPT_RECOMMEND},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -67,6 +71,7 @@ typedef struct audience_args {
   const char *out, *columns_text, *exclude, *channel, *by;
   char order_by[256];
   bool unmask, quiet;
+  long recommend; /* --recommend K, 0 = none */
   const char *columns[MAX_COLUMNS];
   size_t n_columns;
   char columns_buf[4096];
@@ -116,6 +121,7 @@ static bool own_option(audience_args *a, int opt, const char *arg) {
     a->sel.limit = (size_t)v;
     return true;
   case OPT_EXCLUDE: a->exclude = arg; return true;
+  case OPT_RECOMMEND: return cli_parse_long("audience", "--recommend", arg, 1, 1000, &a->recommend);
   case OPT_CHANNEL:
     if (strcmp(arg, "sms") && strcmp(arg, "email") && strcmp(arg, "wechat"))
       return cli_usage_error("audience", "--channel expects sms, email or wechat, got '%s'", arg),
@@ -269,6 +275,55 @@ static patron_status add_contact(const audience_args *a, const patron_contacts *
   return st;
 }
 
+/* --recommend K: the recommender fitted on the same dataset (SPEC 18), each written row's
+ * first K values joined by `|` in a `recommended` column. */
+static patron_status add_recommended(const audience_args *a, const patron_dataset *ds,
+                                     const patron_profile *p, const patron_audience *au,
+                                     patron_table *out, patron_error *err) {
+  patron_recommend_options o;
+  patron_recommend_options_init(&o);
+  o.as_of_day = patron_profile_as_of(p);
+  o.n_threads = a->inputs.load.n_threads;
+  const char **col;
+  patron_recommender *m = NULL;
+  patron_table *recs = NULL;
+  const uint32_t *cust = patron_profile_customers(p);
+  uint32_t *ids = malloc((au->n_rows + 1) * sizeof *ids);
+  patron_status st = ids ? patron_recommender_fit(ds, &o, &m, err) : oom(err);
+  for (size_t i = 0; st == PATRON_OK && i < au->n_rows; i++)
+    ids[i] = cust[au->rows[i]];
+  if (st == PATRON_OK)
+    st = patron_recommend_customers(m, ids, au->n_rows, (int)a->recommend, &recs, err);
+  if (st == PATRON_OK)
+    st = patron_table_add(out, "recommended", PATRON_COL_STRING, (void **)&col, err);
+  if (st == PATRON_OK) {
+    const char *const *rid = patron_table_find(recs, "customer_id")->data;
+    const char *const *val = patron_table_find(recs, "value")->data;
+    size_t n = patron_table_n_rows(recs), r = 0;
+    char buf[8192];
+    for (size_t i = 0; i < au->n_rows && st == PATRON_OK; i++) {
+      const char *id = patron_dataset_customer_id(ds, ids[i]);
+      size_t len = 0;
+      buf[0] = '\0';
+      for (; r < n && strcmp(rid[r], id) == 0; r++) {
+        size_t l = strlen(val[r]);
+        if (len + l + 2 < sizeof buf) {
+          if (len)
+            buf[len++] = '|';
+          memcpy(buf + len, val[r], l + 1);
+          len += l;
+        }
+      }
+      if (len && !(col[i] = patron_table_intern(out, buf)))
+        st = oom(err);
+    }
+  }
+  patron_table_free(recs);
+  patron_recommender_free(m);
+  free(ids);
+  return st;
+}
+
 static patron_status select_and_write(audience_args *a, const patron_dataset *ds,
                                       const patron_profile *p, patron_error *err) {
   const patron_table *t = patron_profile_table_const(p);
@@ -286,6 +341,8 @@ static patron_status select_and_write(audience_args *a, const patron_dataset *ds
     st = patron_table_select_rows(t, au.rows, au.n_rows, a->columns, a->n_columns, &out, err);
   if (st == PATRON_OK && a->channel)
     st = add_contact(a, &contacts, p, &au, out, err);
+  if (st == PATRON_OK && a->recommend > 0)
+    st = add_recommended(a, ds, p, &au, out, err);
   patron_contacts_free(&contacts);
   if (st == PATRON_OK)
     st = patron_write_table_csv(out, a->out, err);

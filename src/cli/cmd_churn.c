@@ -4,6 +4,7 @@
 #include "cmd_churn.h"
 #include "cmd_churn_int.h"
 #include "cli_inputs.h"
+#include "cli_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,7 @@ typedef struct churn_args {
   cli_inputs inputs;
   patron_churn_options opts;
   int32_t cutoffs[MAX_CUTOFFS];
+  const char *cutoff_flag; /* --cutoff or --cutoffs, whichever was given */
   const char *out, *model_dir, *dump;
   bool quiet;
   double load_seconds, features_seconds;
@@ -120,16 +122,21 @@ static bool parse_horizon(churn_args *a, const char *arg) {
   return true;
 }
 
-static bool parse_cutoffs(churn_args *a, const char *arg) {
+static bool parse_cutoffs(churn_args *a, const char *flag, const char *arg) {
+  if (a->cutoff_flag && strcmp(a->cutoff_flag, flag) != 0)
+    return cli_usage_error(a->command, "give --cutoff D or --cutoffs D1,D2,..., not both"), false;
+  a->cutoff_flag = flag;
+  bool one = strcmp(flag, "--cutoff") == 0;
   size_t n = 0;
   for (const char *s = arg; *s;) {
     const char *comma = strchr(s, ',');
     size_t len = comma ? (size_t)(comma - s) : strlen(s);
     if (n == MAX_CUTOFFS || patron_parse_day(s, len, &a->cutoffs[n]) != PATRON_OK)
-      return cli_usage_error(a->command,
-                             "--cutoffs expects up to %d dates YYYY-MM-DD separated "
-                             "by commas, got '%s'",
-                             MAX_CUTOFFS, arg),
+      return (one ? cli_usage_error(a->command, "--cutoff expects a date YYYY-MM-DD, got '%s'", arg)
+                  : cli_usage_error(a->command,
+                                    "--cutoffs expects up to %d dates YYYY-MM-DD separated "
+                                    "by commas, got '%s'",
+                                    MAX_CUTOFFS, arg)),
              false;
     n++;
     s += len + (comma != NULL);
@@ -172,11 +179,11 @@ static bool own_option(churn_args *a, int opt, const char *arg) {
   patron_churn_options *o = &a->opts;
   switch (opt) {
   case OPT_CUTOFF:
-    return parse_cutoffs(a, arg) &&
+    return parse_cutoffs(a, "--cutoff", arg) &&
            (a->opts.n_cutoffs == 1 ||
             (cli_usage_error(a->command, "--cutoff takes one date; use --cutoffs for several"),
              false));
-  case OPT_CUTOFFS: return parse_cutoffs(a, arg);
+  case OPT_CUTOFFS: return parse_cutoffs(a, "--cutoffs", arg);
   case OPT_HORIZON: return parse_horizon(a, arg);
   case OPT_OUT: return a->out = arg, true;
   case OPT_MODEL: return a->model_dir = arg, true;
@@ -306,6 +313,50 @@ static void prefer_passive_openmp(char **argv) {
   execv("/proc/self/exe", argv - 1);
 }
 
+/* Where rejects.csv and summary.json go: the model directory (train), beside the score
+ * file (score: scores.csv -> scores.rejects.csv, scores.summary.json). */
+static void accounting_paths(const churn_args *a, char *rejects, char *summary, size_t cap) {
+  if (a->train) {
+    cli_path(rejects, cap, a->out, "rejects.csv");
+    cli_path(summary, cap, a->out, "summary.json");
+  } else {
+    cli_sibling_path(rejects, cap, a->out, "rejects.csv");
+    cli_sibling_path(summary, cap, a->out, "summary.json");
+  }
+}
+
+/* The score file's folder, created when missing like every --out DIR. */
+static bool make_parent(const char *command, const char *file) {
+  const char *slash = strrchr(file, '/');
+  if (!slash || slash == file)
+    return true;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+  return cli_make_dir(command, dir);
+}
+
+static int load(churn_args *a, patron_dataset **ds) {
+  if (a->train ? !cli_make_dir(a->command, a->out) : !make_parent(a->command, a->out))
+    return CLI_EXIT_FAIL;
+  char rejects[4096], summary[4096];
+  accounting_paths(a, rejects, summary, sizeof rejects);
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int rc = cli_load(a->command, &a->inputs.load, rejects, NULL, ds);
+  a->load_seconds = cli_seconds_since(&t0);
+  return rc;
+}
+
+static int write_accounting(const churn_args *a, const patron_dataset *ds) {
+  char rejects[4096], summary[4096];
+  accounting_paths(a, rejects, summary, sizeof rejects);
+  patron_timing t = {"load", a->load_seconds};
+  patron_error err = {0};
+  if (cli_write_accounting_timed(ds, &t, 1, rejects, summary, &err) != PATRON_OK)
+    return cli_fail(a->command, &err);
+  return CLI_EXIT_OK;
+}
+
 int cli_churn_main(const char *command, patron_churn_task task, int argc, char **argv) {
   prefer_passive_openmp(argv);
   churn_args a = {.command = command};
@@ -317,19 +368,15 @@ int cli_churn_main(const char *command, patron_churn_task task, int argc, char *
   a.opts.task = task;
   int rc = CLI_EXIT_USAGE;
   if (parse_args(&a, argc - 1, argv + 1)) {
-    patron_error err = {0};
     patron_dataset *ds = NULL;
     a.inputs.load.keep_lines = true;
     a.inputs.load.progress = cli_progress;
     a.opts.n_threads = a.inputs.load.n_threads;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    patron_status st = patron_dataset_load(&a.inputs.load, &ds, &err);
-    a.load_seconds = cli_seconds_since(&t0);
-    if (st != PATRON_OK)
-      rc = cli_fail(command, &err);
-    else
+    rc = load(&a, &ds);
+    if (rc == CLI_EXIT_OK)
       rc = a.train ? run_train(&a, ds) : run_score(&a, ds);
+    if (rc == CLI_EXIT_OK)
+      rc = write_accounting(&a, ds);
     patron_dataset_free(ds);
   }
   cli_inputs_free(&a.inputs);

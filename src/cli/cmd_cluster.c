@@ -2,6 +2,7 @@
  * fixed or chosen by silhouette; writes assignments, centroids, the k scan and the cluster
  * report, and prints the scan and the report. */
 #include "cli_inputs.h"
+#include "cli_load.h"
 #include "cli_outputs.h"
 #include "cli_tiers.h"
 
@@ -111,7 +112,8 @@ static void print_report(const cluster_args *a, const patron_cluster_result *c) 
            r->customers, 100 * r->customer_share, r->revenue, 100 * r->revenue_share, r->recency,
            r->frequency, r->monetary);
   }
-  printf("\nWrote %s/assignments.csv, centroids.csv, k_scan.csv, report.csv\n", a->out_dir);
+  printf("\nWrote %s/assignments.csv, centroids.csv, k_scan.csv, report.csv, summary.json\n",
+         a->out_dir);
 }
 
 /* ---- The command --------------------------------------------------------------------------- */
@@ -132,12 +134,23 @@ static int cluster(cluster_args *a) {
   patron_pipeline_results r = {0};
   if (!cli_make_dir("cluster", a->out_dir))
     return CLI_EXIT_FAIL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
-  if (st == PATRON_OK)
-    st = patron_pipeline_run(ds, &o, &run, &r, &err);
+  char rejects[4096], summary[4096];
+  cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv");
+  int rc = cli_load("cluster", &a->inputs.load, rejects, &run, &ds);
+  if (rc != CLI_EXIT_OK) {
+    patron_run_free_contents(&run);
+    return rc;
+  }
+  patron_run_lap(&run, "load");
+  patron_status st = patron_pipeline_run(ds, &o, &run, &r, &err);
   const patron_cluster_result *c = r.clustering ? patron_clustering_result(r.clustering) : NULL;
   if (st == PATRON_OK)
     st = write_all(a, ds, patron_profile_table_const(r.profile), c, &err);
+  if (st == PATRON_OK)
+    st = cli_write_accounting(ds, r.profile, &run, rejects,
+                              cli_path(summary, sizeof summary, a->out_dir, "summary.json"), &err);
+  if (st == PATRON_OK)
+    cli_print_warnings("cluster", &run);
   if (st == PATRON_OK && !a->quiet)
     print_report(a, c);
   patron_pipeline_results_free(&r);
@@ -184,7 +197,7 @@ static int run(int argc, char **argv) {
     cli_usage_error("cluster", "unexpected argument '%s'", argv[optind]);
     goto done;
   }
-  if (!cli_inputs_ready(&a.inputs, "cluster"))
+  if (!cli_inputs_ready(&a.inputs, "cluster") || !cli_tiers_ready(&a.tiers, "cluster"))
     goto done;
   if (!a.out_dir) {
     cli_usage_error("cluster", "--out DIR is required");

@@ -3,6 +3,7 @@
  * Gamma-Gamma, and writes model.json, predictions.csv and, with a holdout period, the
  * evaluation files; `clv predict` applies a saved model.json. Definitions: docs/CLV.md. */
 #include "cli_inputs.h"
+#include "cli_load.h"
 #include "report_print.h"
 
 #include <errno.h>
@@ -268,6 +269,7 @@ typedef struct clv_run {
   patron_timing timings[8];
   size_t n_timings;
   struct timespec clock;
+  int load_rc; /* exit status of a failed load (already reported) */
   /* the output files, formatted in memory and written together by the library (each
    * under a temporary name, renamed once all are complete) */
   patron_output_file files[OUT_FILES];
@@ -290,6 +292,25 @@ static void lap(clv_run *r, const char *step) {
   clock_gettime(CLOCK_MONOTONIC, &r->clock);
 }
 
+/* A period ending after the data is allowed but misleading: say so, with the last order. */
+static void warn_period(const clv_args *a, const patron_dataset *ds) {
+  int64_t latest = patron_dataset_max_order_time(ds);
+  if (latest == INT64_MIN)
+    return;
+  int32_t last = patron_day_of_time(latest);
+  char l[16], d[16];
+  patron_format_day(last, l);
+  const char *what = a->hold_end != PATRON_NO_DAY ? "holdout" : "calibration";
+  int32_t end = a->hold_end != PATRON_NO_DAY ? a->hold_end : a->cal_end;
+  if (end == PATRON_NO_DAY || end <= last)
+    return;
+  patron_format_day(end, d);
+  fprintf(stderr, "patron clv: warning: the %s end %s is after the last order (%s): %s\n", what, d,
+          l,
+          a->hold_end != PATRON_NO_DAY ? "the holdout counts days without data"
+                                       : "every customer's age T counts days without data");
+}
+
 static patron_status load(clv_args *a, clv_run *r, patron_error *err) {
   patron_load_options *lo = &a->inputs.load;
   lo->progress = cli_progress;
@@ -305,11 +326,18 @@ static patron_status load(clv_args *a, clv_run *r, patron_error *err) {
     lo->as_of_day = a->hold_end + 1;
   else if (a->cal_end != PATRON_NO_DAY)
     lo->as_of_day = a->cal_end + 1;
-  patron_status st = patron_dataset_load(lo, &r->ds, err);
-  if (st == PATRON_OK)
-    lap(r, "load");
-  if (st == PATRON_OK)
-    st = patron_clv_cohort_build(r->ds, &r->co, &r->cohort, err);
+  char rejects[4096];
+  cli_path(rejects, sizeof rejects, a->out_dir, "rejects.csv");
+  lo->amount_optional = a->spend_off; /* purchases alone need no amounts */
+  if ((r->load_rc = cli_load("clv", lo, rejects, NULL, &r->ds)) != CLI_EXIT_OK)
+    return PATRON_ERR_INPUT;
+  warn_period(a, r->ds);
+  if (!patron_dataset_has_amounts(r->ds))
+    r->co.zero_value_purchases = true; /* every order is worth 0 but is a purchase */
+  lap(r, "load");
+  patron_status st = patron_clv_cohort_build(r->ds, &r->co, &r->cohort, err);
+  if (st == PATRON_OK && !patron_dataset_has_amounts(r->ds))
+    r->cohort->has_monetary = false; /* no spend columns, no historical value */
   return st;
 }
 
@@ -323,7 +351,8 @@ static patron_status fit(const clv_args *a, clv_run *r, patron_error *err) {
     return patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, err);
   patron_error spend_err = {0};
   if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, &spend_err) != PATRON_OK)
-    fprintf(stderr, "patron clv: no spend model, CLV columns left empty: %s\n", spend_err.message);
+    fprintf(stderr, "patron clv: warning: no spend model, CLV columns left empty: %s\n",
+            spend_err.message);
   return PATRON_OK;
 }
 
@@ -356,6 +385,14 @@ static patron_status spend_columns(const clv_args *a, clv_run *r, const patron_c
     return PATRON_OK;
   }
   patron_status st = patron_clv_predict_spend(r->sm, d, column(r, C_AOV), err);
+  if (st == PATRON_ERR_DOMAIN && !a->spend_on) { /* q <= 1: go on without spend (docs/CLV.md) */
+    fprintf(stderr, "patron clv: warning: no spend model, CLV columns left empty: %s\n",
+            err->message);
+    patron_clv_model_free(r->sm);
+    r->sm = NULL;
+    *err = (patron_error){0};
+    return spend_columns(a, r, d, unit, err);
+  }
   for (size_t j = 0; j < nh && st == PATRON_OK; j++) {
     patron_clv_value_options vo = value_options(a, unit, a->horizon_days[j]);
     st = patron_clv_predict_value(r->pm, r->sm, d, &vo, column(r, C_CLV(j, nh)), err);
@@ -796,7 +833,9 @@ static int run_sub(clv_args *a) {
     patron_write_rejects_csv(r.ds, cli_path(path, sizeof path, a->out_dir, "rejects.csv"),
                              &ignored);
   }
-  int rc = st == PATRON_OK ? CLI_EXIT_OK : cli_fail("clv", &err);
+  int rc = r.load_rc != CLI_EXIT_OK ? r.load_rc
+           : st == PATRON_OK        ? CLI_EXIT_OK
+                                    : cli_fail("clv", &err);
   if (rc == CLI_EXIT_OK && !write_outputs(a, &r, &err))
     rc = err.status != PATRON_OK ? cli_fail("clv", &err) : CLI_EXIT_FAIL;
   if (rc == CLI_EXIT_OK)

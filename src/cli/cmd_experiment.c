@@ -87,8 +87,9 @@ static bool parse_assign(int argc, char **argv, assign_args *a) {
     case OPT_OUT: a->out = optarg; break;
     case OPT_DB: a->db = optarg; break;
     case OPT_WHERE:
-      return cli_usage_error("experiment", "%s is not available in this build yet",
-                             argv[optind - 1]),
+      return cli_usage_error("experiment",
+                             "--where is not built yet: select with patron audience --where EXPR "
+                             "--out FILE, then assign --ids FILE"),
              false;
     default:
       return cli_usage_error("experiment", "%s '%s'",

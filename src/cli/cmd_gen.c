@@ -43,6 +43,8 @@ static const char usage[] =
     "  --refund-rate X     share of orders refunded later (0.02)\n"
     "  --browse-rate X     browsing sessions without purchase per purchase (1.0)\n"
     "  --items N           items per category (10 categories; default 1000, up to 6000)\n"
+    "  --time-ordered      orders.csv and events.csv rows in time order, customers\n"
+    "                      interleaved (like a real export; default: grouped by customer)\n"
     "  --no-events         do not write events.csv\n"
     "  --orders-only       write orders.csv only\n"
     "  --threads N         worker threads (default: all cores; output does not change)\n"
@@ -66,6 +68,7 @@ enum {
   OPT_REFUND_RATE,
   OPT_BROWSE_RATE,
   OPT_ITEMS,
+  OPT_TIME_ORDERED,
   OPT_NO_EVENTS,
   OPT_ORDERS_ONLY,
   OPT_THREADS,
@@ -88,6 +91,7 @@ static const struct option long_options[] = {
     {"refund-rate", required_argument, NULL, OPT_REFUND_RATE},
     {"browse-rate", required_argument, NULL, OPT_BROWSE_RATE},
     {"items", required_argument, NULL, OPT_ITEMS},
+    {"time-ordered", no_argument, NULL, OPT_TIME_ORDERED},
     {"no-events", no_argument, NULL, OPT_NO_EVENTS},
     {"orders-only", no_argument, NULL, OPT_ORDERS_ONLY},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -147,6 +151,7 @@ static bool parse_one(gen_args *a, int opt, const char *flag, const char *val) {
   case OPT_END: return cli_parse_day("gen", flag, val, &a->opts.end_day);
   case OPT_OUT: a->out = val; return true;
   case OPT_NO_EVENTS: a->opts.events = false; return true;
+  case OPT_TIME_ORDERED: a->opts.time_ordered = true; return true;
   case OPT_ORDERS_ONLY: a->opts.events = a->opts.customers = false; return true;
   case OPT_QUIET: a->quiet = true; return true;
   default: return false;

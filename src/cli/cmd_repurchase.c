@@ -1,7 +1,9 @@
 /* patron repurchase: repurchase cycles as of a date (include/patron/repurchase.h,
  * docs/REPURCHASE.md): per customer, per customer and category, per category. */
 #include "cli_inputs.h"
+#include "cli_load.h"
 #include "cli_outputs.h"
+#include "report_print.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -52,6 +54,7 @@ typedef struct rp_run {
   patron_table *customers, *pairs, *report;
   int32_t as_of;
   double seconds[4]; /* load, customers, categories, write */
+  int load_rc;       /* exit status of a failed load (already reported) */
 } rp_run;
 
 static bool own_option(rp_args *a, int opt, const char *arg) {
@@ -107,10 +110,12 @@ static patron_status compute(rp_args *a, rp_run *r, patron_error *err) {
   a->inputs.load.progress = cli_progress;
   a->opts.n_threads = a->inputs.load.n_threads;
   a->opts.as_of_day = a->inputs.load.as_of_day;
-  patron_status st = patron_dataset_load(&a->inputs.load, &r->ds, err);
+  char rejects[4096];
+  cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
+  if ((r->load_rc = cli_load("repurchase", &a->inputs.load, rejects, NULL, &r->ds)) != CLI_EXIT_OK)
+    return PATRON_ERR_INPUT; /* already reported */
   r->seconds[0] = lap(&clock);
-  if (st == PATRON_OK)
-    st = patron_repurchase_customers(r->ds, &a->opts, &r->customers, &r->as_of, err);
+  patron_status st = patron_repurchase_customers(r->ds, &a->opts, &r->customers, &r->as_of, err);
   r->seconds[1] = lap(&clock);
   if (st == PATRON_OK && a->categories)
     st = patron_repurchase_categories(r->ds, &a->opts, &r->pairs, &r->report, err);
@@ -129,6 +134,15 @@ static patron_status write_outputs(const rp_args *a, rp_run *r, patron_error *er
                                    have_categories ? r->report : NULL};
   patron_status st = patron_write_tables_csv(a->out, names, tables, 3, &a->output, r->ds, err);
   r->seconds[3] = lap(&clock);
+  patron_timing t[4] = {{"load", r->seconds[0]},
+                        {"customers", r->seconds[1]},
+                        {"categories", r->seconds[2]},
+                        {"write", r->seconds[3]}};
+  char rejects[4096], path[4096];
+  cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
+  if (st == PATRON_OK)
+    st = cli_write_accounting_timed(r->ds, t, 4, rejects,
+                                    cli_path(path, sizeof path, a->out, "summary.json"), err);
   return st;
 }
 
@@ -141,15 +155,6 @@ static void status_counts(const patron_table *t, size_t counts[4]) {
   for (size_t r = 0; r < patron_table_n_rows(t); r++)
     if (code[r] >= 0 && code[r] < 4)
       counts[code[r]]++;
-}
-
-/* A category name for the terminal: control characters (newlines...) become spaces. */
-static const char *printable(const char *s, char *buf, size_t cap) {
-  size_t n = 0;
-  for (; s[n] && n + 1 < cap; n++)
-    buf[n] = (unsigned char)s[n] < 0x20 ? ' ' : s[n];
-  buf[n] = 0;
-  return buf;
 }
 
 static void print_categories(const patron_table *t) {
@@ -167,13 +172,14 @@ static void print_categories(const patron_table *t) {
   printf("\n%-20s %10s %10s %12s %14s %10s\n", "category", "buyers", "repeat", "cycle_days",
          "back_within_2x", "due");
   for (size_t r = 0; r < n; r++) {
-    char c[32] = "-", b[32] = "-", label[64];
+    char c[32] = "-", b[32] = "-";
     if (!isnan(cycle[r]))
       snprintf(c, sizeof c, "%.2f", cycle[r]);
     if (!isnan(back[r]))
       snprintf(b, sizeof b, "%.1f%%", 100 * back[r]);
-    printf("%-20.20s %10lld %10lld %12s %14s %10lld\n", printable(name[r], label, sizeof label),
-           (long long)buyers[r], (long long)repeat[r], c, b, (long long)due[r]);
+    cli_pad(stdout, name[r], 20, true);
+    printf(" %10lld %10lld %12s %14s %10lld\n", (long long)buyers[r], (long long)repeat[r], c, b,
+           (long long)due[r]);
   }
 }
 
@@ -215,7 +221,9 @@ static int run(int argc, char **argv) {
     st = write_outputs(&a, &r, &err);
   if (st == PATRON_OK)
     print_report(&a, &r);
-  rc = st == PATRON_OK ? CLI_EXIT_OK : cli_fail("repurchase", &err);
+  rc = r.load_rc != CLI_EXIT_OK ? r.load_rc
+       : st == PATRON_OK        ? CLI_EXIT_OK
+                                : cli_fail("repurchase", &err);
 done:
   patron_table_free(r.customers);
   patron_table_free(r.pairs);

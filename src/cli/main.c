@@ -1,6 +1,7 @@
 /* patron: the command-line entry point. Dispatches to a command from the table. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,7 +27,16 @@ static bool asks_for_help(int argc, char **argv) {
   return false;
 }
 
-int main(int argc, char **argv) {
+/* A report that could not be written (a full disk, a closed pipe) is a failed run. */
+static int check_stdout(const char *name, int rc) {
+  if (fflush(stdout) == 0 && !ferror(stdout))
+    return rc;
+  fprintf(stderr, "patron%s%s: cannot write to standard output: %s\n", *name == '-' ? "" : " ",
+          *name == '-' ? "" : name, strerror(errno));
+  return rc != CLI_EXIT_OK ? rc : CLI_EXIT_FAIL;
+}
+
+static int dispatch(int argc, char **argv) {
   if (argc < 2) {
     print_overview(stderr);
     return CLI_EXIT_USAGE;
@@ -54,4 +64,9 @@ int main(int argc, char **argv) {
   char **cmd_argv = argv + 1;
   int rc = cli_config_expand(cmd->name, cmd->usage, &cmd_argc, &cmd_argv);
   return rc != CLI_EXIT_OK ? rc : cmd->run(cmd_argc, cmd_argv);
+}
+
+int main(int argc, char **argv) {
+  int rc = dispatch(argc, argv);
+  return check_stdout(argc > 1 ? argv[1] : "", rc);
 }

@@ -6,26 +6,36 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Display width of UTF-8 text: code points from U+1100 up count 2 (CJK), others 1. */
-static int display_width(const char *s) {
-  int w = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p;) {
-    unsigned cp = *p;
-    int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-    if (len == 3)
-      cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-    w += len >= 3 && cp >= 0x1100 ? 2 : 1;
-    for (int i = 0; i < len && *p; i++)
-      p++;
-  }
-  return w;
+/* One UTF-8 character at p: its byte length and display width (code points from U+1100
+ * up count 2, CJK; others 1). */
+static int char_width(const unsigned char *p, int *len) {
+  unsigned cp = *p;
+  *len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+  for (int i = 1; i < *len; i++)
+    if (!p[i]) /* truncated sequence */
+      *len = i;
+  if (*len == 3)
+    cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+  return *len >= 3 && cp >= 0x1100 ? 2 : 1;
 }
 
-static void pad(FILE *out, const char *s, int width) {
-  fputs(s, out);
-  for (int w = display_width(s); w < width; w++)
+void cli_pad(FILE *out, const char *s, int width, bool cut) {
+  int w = 0, len;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p += len) {
+    int cw = char_width(p, &len);
+    if (cut && w + cw > width)
+      break;
+    if (*p < 0x20) /* control characters (a newline in a name) print as a space */
+      fputc(' ', out);
+    else
+      fwrite(p, 1, (size_t)len, out);
+    w += cw;
+  }
+  for (; w < width; w++)
     fputc(' ', out);
 }
+
+static void pad(FILE *out, const char *s, int width) { cli_pad(out, s, width, false); }
 
 /* 1234567.891 -> "1,234,567.89" (or digits only with decimals = 0). */
 static const char *grouped(double v, int decimals, char *buf, size_t cap) {
@@ -111,12 +121,33 @@ static void print_rows(FILE *out, const patron_segment_row *rows, size_t from, s
   }
 }
 
-void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n) {
+/* Why some rows of a table are empty: three named segments by the SPEC's rule order,
+ * rfm_class classes under --threshold median (ties at the median, e.g. frequency 1). */
+static void print_note(FILE *out, const patron_segment_row *rows, size_t from, size_t to,
+                       bool median) {
+  size_t empty = 0, customers = 0;
+  for (size_t i = from; i < to; i++)
+    empty += rows[i].customers == 0, customers += rows[i].customers;
+  if (strcmp(rows[from].segmentation, "segment") == 0)
+    fputs("Note: new_customers, promising and cant_lose_them are always empty: in the SPEC's "
+          "first-match order potential_loyalist and at_risk come first and cover them "
+          "(docs/FIGURES.md).\n",
+          out);
+  else if (strcmp(rows[from].segmentation, "rfm_class") == 0 && median && empty && customers)
+    fprintf(out,
+            "Note: %zu classes are empty with --threshold median: when many customers tie at "
+            "the median (e.g. frequency 1), 'at or above the median' holds for all of them "
+            "and one side of the cut is empty.\n",
+            empty);
+}
+
+void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n, bool median) {
   for (size_t from = 0; from < n;) {
     size_t to = from;
     while (to < n && strcmp(rows[to].segmentation, rows[from].segmentation) == 0)
       to++;
     print_rows(out, rows, from, to);
+    print_note(out, rows, from, to, median);
     from = to;
   }
 }

@@ -6,8 +6,14 @@
 
 #include <stdio.h>
 
+/* Prints s padded with spaces to `width` terminal columns (CJK characters count two);
+ * with cut, longer text is cut at a character boundary. Control characters print as
+ * spaces. */
+void cli_pad(FILE *out, const char *s, int width, bool cut);
 void cli_print_inputs(FILE *out, const patron_dataset *ds);
 void cli_print_headline(FILE *out, const patron_profile *p);
-void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n);
+/* The segment tables, each followed by a note on rows empty by definition (segment) or by
+ * ties at the median (rfm_class under --threshold median: median = true). */
+void cli_print_segments(FILE *out, const patron_segment_row *rows, size_t n, bool median);
 
 #endif

@@ -414,6 +414,8 @@ void patron_dataset_orders(const patron_dataset *ds, patron_orders_view *out) {
 }
 
 int64_t patron_dataset_max_order_time(const patron_dataset *ds) { return ds->max_order_time; }
+
+bool patron_dataset_has_amounts(const patron_dataset *ds) { return !ds->no_amounts; }
 int32_t patron_dataset_load_as_of(const patron_dataset *ds) { return ds->load_as_of; }
 
 int32_t patron_dataset_default_as_of(const patron_dataset *ds) {

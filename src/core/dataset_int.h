@@ -59,6 +59,7 @@ struct patron_dataset {
   order_set orders;         /* customers numbered by first appearance */
   int64_t max_order_time;
   int32_t load_as_of;
+  bool no_amounts; /* the orders file had no amount column (amount_optional) */
 
   /* members (customers file), indexed by first-appearance customer index while loading */
   uint8_t *is_member;

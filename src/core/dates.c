@@ -81,6 +81,25 @@ static int64_t to_seconds(int32_t day, int h, int mi, int sec) {
   return (int64_t)day * 86400 + h * 3600 + mi * 60 + sec;
 }
 
+/* An optional offset from UTC after a time: +HH:MM, +HHMM or +HH (or -). It is checked and
+ * skipped: the time stays the local wall-clock time of the export (docs/FIGURES.md). */
+static bool utc_offset(const char **p, const char *end) {
+  if (*p >= end || (**p != '+' && **p != '-'))
+    return true;
+  const char *q = *p + 1;
+  int h, m = 0;
+  if (!fixed_digits(&q, end, 2, &h))
+    return false;
+  if (q < end && *q == ':')
+    q++;
+  if (q < end && !fixed_digits(&q, end, 2, &m))
+    return false;
+  if (h > 14 || m > 59)
+    return false;
+  *p = q;
+  return true;
+}
+
 patron_status patron_parse_time(const char *s, size_t len, int64_t *out_seconds) {
   const char *p = s, *end = s + len;
   int y, m, d, h = 0, mi = 0, sec = 0;
@@ -102,7 +121,7 @@ patron_status patron_parse_time(const char *s, size_t len, int64_t *out_seconds)
           return PATRON_ERR_INPUT;
       }
     }
-    if (h > 23 || mi > 59 || sec > 60)
+    if (h > 23 || mi > 59 || sec > 60 || !utc_offset(&p, end))
       return PATRON_ERR_INPUT;
   }
   if (p < end && *p == 'Z')

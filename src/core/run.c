@@ -34,6 +34,11 @@ void patron_run_free_contents(patron_run *r) {
   r->notes = NULL;
   r->n_notes = r->cap_notes = 0;
   free(r->timings);
+  for (size_t i = 0; i < r->n_sections; i++)
+    free(r->section_keys[i]), free(r->section_json[i]);
+  free(r->section_keys), free(r->section_json);
+  r->section_keys = r->section_json = NULL;
+  r->n_sections = r->cap_sections = 0;
   r->warnings = NULL;
   r->timings = NULL;
   r->n_warnings = r->cap_warnings = r->n_timings = r->cap_timings = 0;
@@ -65,6 +70,22 @@ void patron_run_warn(patron_run *r, const char *fmt, ...) {
     return;
   }
   r->warnings[r->n_warnings++] = text;
+}
+
+void patron_run_add_section(patron_run *r, const char *key, const char *json_text) {
+  size_t cap = r->cap_sections;
+  char *k = strdup(key), *j = strdup(json_text);
+  bool ok = k && j &&
+            patron__reserve((void **)&r->section_keys, &cap, r->n_sections + 1,
+                            sizeof *r->section_keys) &&
+            patron__reserve((void **)&r->section_json, &r->cap_sections, r->n_sections + 1,
+                            sizeof *r->section_json);
+  if (!ok) {
+    free(k), free(j);
+    return;
+  }
+  r->section_keys[r->n_sections] = k;
+  r->section_json[r->n_sections++] = j;
 }
 
 void patron_run_note(patron_run *r, const char *fmt, ...) {

@@ -121,6 +121,10 @@ bool patron__gen_plan_block(gen_world *w, gen_worker *wk, uint64_t block);
 bool patron__gen_block(const gen_world *w, gen_worker *wk, uint64_t block, gen_buf out[GEN_N_FILES],
                        gen_block_stats *stats);
 
+/* time_order.c: rewrites the generated file at path with its data rows sorted by the
+ * timestamp in field time_field (0-based), stably. */
+patron_status patron__gen_time_order(const char *path, int time_field, patron_error *err);
+
 /* Seed of stream `stream` of block `block` (a hash of the master seed). */
 unsigned long patron__gen_block_seed(uint64_t seed, uint64_t block, int stream);
 

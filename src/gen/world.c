@@ -455,6 +455,10 @@ patron_status patron_gen_world(const patron_gen_options *opts, const char *out_d
     else
       close_files(&fs, false);
   }
+  if (st == PATRON_OK && opts->time_ordered)
+    st = patron__gen_time_order(fs.path[GEN_FILE_ORDERS], 2, err);
+  if (st == PATRON_OK && opts->time_ordered && opts->events)
+    st = patron__gen_time_order(fs.path[GEN_FILE_EVENTS], 1, err);
   stats->bytes = fs.bytes;
   patron__gen_world_free(&w);
   return st;

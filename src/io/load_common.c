@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -62,6 +63,16 @@ static patron_status map_error(patron_error *err, const char *map, size_t at, co
                            "--map %s\n  %s\n  %*s^ %s", map, map, (int)at, "", why);
 }
 
+/* True when an earlier map names the same [FILE.]NAME as map i. */
+static bool repeated_map(const patron_load_options *opts, size_t i) {
+  const char *eq = strchr(opts->maps[i], '=');
+  size_t key = (size_t)(eq - opts->maps[i]);
+  for (size_t j = 0; j < i; j++)
+    if (strncmp(opts->maps[j], opts->maps[i], key) == 0 && opts->maps[j][key] == '=')
+      return true;
+  return false;
+}
+
 /* Validates every --map against the known columns of all kinds. */
 static patron_status check_maps(const patron_load_options *opts, patron_error *err) {
   for (size_t i = 0; i < opts->n_maps; i++) {
@@ -69,6 +80,8 @@ static patron_status check_maps(const patron_load_options *opts, patron_error *e
     size_t file_len, name_len;
     if (!split_map(m, &file, &file_len, &name, &name_len, &header))
       return map_error(err, m, 0, "expected NAME=HEADER or FILE.NAME=HEADER");
+    if (repeated_map(opts, i))
+      return map_error(err, m, 0, "this column is already mapped by an earlier --map");
     int kind = -1;
     if (file) {
       for (int k = 0; k < PATRON__FILE_KINDS_ALL; k++)
@@ -186,8 +199,48 @@ oom:
   return PATRON__OOM(err);
 }
 
+/* "a, b, c" of the header names (cut to fit cap), for messages. */
+static const char *names_text(const char *const *names, size_t n, char *buf, size_t cap) {
+  size_t o = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && o + 8 < cap; i++) {
+    int w = snprintf(buf + o, cap - o, "%s'%s'", i ? ", " : "", names[i]);
+    if (w < 0 || (size_t)w >= cap - o) {
+      snprintf(buf + o, cap - o, ", ...");
+      break;
+    }
+    o += (size_t)w;
+  }
+  return buf;
+}
+
+static bool utf8_valid(const unsigned char *p) {
+  while (*p) {
+    int len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+    if (!len)
+      return false;
+    for (int k = 1; k < len; k++)
+      if ((p[k] & 0xC0) != 0x80)
+        return false;
+    p += len;
+  }
+  return true;
+}
+
+/* A hint for a header that does not look like the expected columns. */
+static const char *header_hint(const char *const *names, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!utf8_valid((const unsigned char *)names[i]))
+      return " (names that are not UTF-8: save the file as UTF-8, e.g. iconv -f GBK -t UTF-8)";
+  if (n == 1 && strpbrk(names[0], ";\t|"))
+    return " (one column only: is the delimiter another one? see --delimiter)";
+  return n <= 1 ? " (check --delimiter and that the file is UTF-8 text)" : "";
+}
+
 static patron_status resolve_columns(load_file *f, const char **names, size_t n,
                                      patron_error *err) {
+  names_text(names, n, f->found, sizeof f->found);
+  f->found_hint = header_hint(names, n);
   for (int i = 0; i < PATRON__MAX_COLUMNS; i++) {
     f->field[i] = -1;
     f->header[i] = NULL;
@@ -197,10 +250,16 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
     bool specific;
     const char *want = mapped_header(f, column, &specific);
     int idx = want ? find_header(names, n, want) : -1;
-    if (idx < 0 && want && specific)
-      return patron__error_set(err, PATRON_ERR_INPUT, f->path, 1, 0,
-                               "--map %s.%s=%s: the header has no column '%s'", kind_names[f->kind],
-                               column, want, want);
+    if (idx < 0 && want)
+      return patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
+                               "--map %s%s%s=%s: the %s file has no column '%s'%s; its columns: "
+                               "%s%s",
+                               specific ? kind_names[f->kind] : "", specific ? "." : "", column,
+                               want, kind_names[f->kind], want,
+                               specific ? ""
+                                        : " (a NAME=HEADER map applies to every file with "
+                                          "column NAME; FILE.NAME=HEADER maps one file)",
+                               f->found, f->found_hint);
     if (idx < 0)
       idx = find_header(names, n, column);
     for (size_t j = 0; idx >= 0 && j < n; j++)
@@ -266,8 +325,9 @@ patron_status patron__load_require(const load_file *f, int column, const char *h
   const char *name = patron__column_names[f->kind][column];
   return patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
                            "missing required column '%s' in the %s file%s; map it with "
-                           "--map %s=HEADER",
-                           name, kind_names[f->kind], hint ? hint : "", name);
+                           "--map %s=HEADER; its columns: %s%s",
+                           name, kind_names[f->kind], hint ? hint : "", name, f->found,
+                           f->found_hint);
 }
 
 void patron__worker_init(load_worker *w, const load_file *f) {
@@ -394,10 +454,15 @@ uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron_
 }
 
 bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, int64_t *out) {
-  const char *fmt = f->opts->date_format;
-  if (fmt && patron_parse_time_format(v->ptr, v->len, fmt, out) == PATRON_OK)
+  const char *fmt = f->opts->date_format, *p = v->ptr;
+  size_t len = v->len; /* blanks around a date are not part of it */
+  while (len && (*p == ' ' || *p == '\t'))
+    p++, len--;
+  while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+    len--;
+  if (fmt && patron_parse_time_format(p, len, fmt, out) == PATRON_OK)
     return true;
-  return patron_parse_time(v->ptr, v->len, out) == PATRON_OK;
+  return patron_parse_time(p, len, out) == PATRON_OK;
 }
 
 patron_status patron__merge_customers(patron_dataset *ds, load_worker *w, uint32_t **remap,

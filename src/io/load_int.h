@@ -18,6 +18,8 @@ typedef struct load_file {
   int field[PATRON__MAX_COLUMNS];          /* field index of each known column, -1 absent */
   const char *header[PATRON__MAX_COLUMNS]; /* its header text (owned by ds->names) */
   int64_t as_of_seconds;                   /* INT64_MAX when no as-of was given */
+  char found[256];                         /* the header names, for messages */
+  const char *found_hint;                  /* a delimiter/encoding hint ("" when none) */
   const char *names[PATRON_EMPTY_COLUMNS]; /* the first header names (owned by ds->names) */
 } load_file;
 

@@ -85,7 +85,15 @@ static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int6
 }
 
 /* amount, or quantity x unit_price; returns the column at fault or -1. */
+static bool has_amounts(const load_file *f) {
+  return f->field[O_AMOUNT] >= 0 || (f->field[O_QUANTITY] >= 0 && f->field[O_UNIT_PRICE] >= 0);
+}
+
 static int parse_amount(const load_file *f, const patron__csv_field *fl, patron_money *out) {
+  if (!has_amounts(f)) { /* amount_optional */
+    *out = 0;
+    return -1;
+  }
   if (f->field[O_AMOUNT] >= 0) {
     const patron__csv_field *a = &fl[f->field[O_AMOUNT]];
     return patron_parse_money(a->ptr, a->len, out) == PATRON_OK ? -1 : O_AMOUNT;
@@ -308,8 +316,7 @@ static patron_status check_columns(const load_file *f, patron_error *err) {
     st = patron__load_require(f, O_ORDER, " (or --order-per-row when each row is one order)", err);
   if (st == PATRON_OK)
     st = patron__load_require(f, O_TIME, NULL, err);
-  if (st == PATRON_OK && f->field[O_AMOUNT] < 0 &&
-      (f->field[O_QUANTITY] < 0 || f->field[O_UNIT_PRICE] < 0))
+  if (st == PATRON_OK && !has_amounts(f) && !f->opts->amount_optional)
     st = patron__error_set(err, PATRON_ERR_INPUT, f->path, f->opts->no_header ? 0 : 1, 0,
                            "the orders file needs an 'amount' column, or both 'quantity' and "
                            "'unit_price'; map them with --map amount=HEADER");
@@ -363,6 +370,7 @@ static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b
   if (st == PATRON_OK)
     patron__order_set_drop_keys(&ds->orders); /* no lookups past loading */
   ds->has_lines = st == PATRON_OK && f->opts->keep_lines;
+  ds->no_amounts = !has_amounts(f);
   return st;
 }
 

@@ -43,6 +43,25 @@ static json_t *money_json(patron_money v) {
   return json_real(strtod(tmp, NULL));
 }
 
+static json_t *day_json(int32_t day) {
+  char text[16];
+  if (day == PATRON_NO_DAY)
+    return json_null();
+  patron_format_day(day, text);
+  return json_string(text);
+}
+
+static void add_figures(json_t *root, const patron_profile *profile) {
+  patron_profile_stats s;
+  patron_profile_stats_get(profile, &s);
+  json_object_set_new(root, "customers", json_integer((json_int_t)s.customers));
+  json_object_set_new(root, "purchasers", json_integer((json_int_t)s.purchasers));
+  json_object_set_new(root, "revenue", money_json(s.revenue));
+  json_object_set_new(root, "top20_revenue_share",
+                      number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
+  json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
+}
+
 patron_status patron_write_summary_json(const patron_dataset *ds, const patron_profile *profile,
                                         const patron_timing *timings, size_t n_timings,
                                         const char *path, patron_error *err) {
@@ -71,20 +90,14 @@ static json_t *summary_json(const patron_dataset *ds, const patron_profile *prof
   }
   for (size_t i = 0; i < run->n_timings; i++)
     json_object_set_new(times, run->timings[i].step, json_real(run->timings[i].seconds));
-  patron_profile_stats s;
-  patron_profile_stats_get(profile, &s);
-  char day[11];
-  patron_format_day(patron_profile_as_of(profile), day);
   json_object_set_new(root, "patron_version", json_string(PATRON_VERSION_STRING));
-  json_object_set_new(root, "as_of", json_string(day));
+  json_object_set_new(
+      root, "as_of",
+      day_json(profile ? patron_profile_as_of(profile) : patron_dataset_default_as_of(ds)));
   json_object_set_new(root, "inputs", inputs);
   json_object_set_new(root, "after_as_of", json_integer((json_int_t)after));
-  json_object_set_new(root, "customers", json_integer((json_int_t)s.customers));
-  json_object_set_new(root, "purchasers", json_integer((json_int_t)s.purchasers));
-  json_object_set_new(root, "revenue", money_json(s.revenue));
-  json_object_set_new(root, "top20_revenue_share",
-                      number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
-  json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
+  if (profile)
+    add_figures(root, profile);
   json_object_set_new(root, "timings_seconds", times);
   return root;
 }
@@ -100,6 +113,11 @@ patron_status patron_write_run_summary_json_to(const patron_dataset *ds,
                     "by U+FFFD",
                     n_bad);
   json_object_set_new(root, "warnings", warnings_json(run));
+  for (size_t i = 0; i < run->n_sections; i++) {
+    json_t *section = json_loads(run->section_json[i], 0, NULL);
+    if (section)
+      json_object_set_new(root, run->section_keys[i], section);
+  }
   if (run->n_notes) {
     json_t *notes = json_array();
     for (size_t i = 0; i < run->n_notes; i++)

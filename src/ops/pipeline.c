@@ -33,8 +33,6 @@ static const patron_stage stages[] = {
   {"repurchase", "unless --spec-only; reads orders, lines; adds repurchase_cycle_days, "
                  "next_purchase_expected, repurchase_due, repurchase_status", models,
    patron__stage_repurchase, false},
-  {"churn", "with --churn-model; reads the model's features; adds churn_risk or "
-            "purchase_propensity", churn_on, patron__stage_churn, false},
   {"cluster", "unless --spec-only; reads the --features columns; adds cluster, "
               "cluster_label", models, patron__stage_cluster, false},
   {"tiers", "unless --spec-only; reads recency_days, frequency, monetary, events; adds "
@@ -44,6 +42,9 @@ static const patron_stage stages[] = {
    patron__stage_tags, false},
   {"rules", "with --tags/--segments; reads any column; adds one column per tag rule and tags, "
             "or custom_segment", rules_on, patron__stage_rules, false},
+  {"churn", "with --churn-model, after the default columns (which keep their positions); "
+            "reads the model's features; adds churn_risk or purchase_propensity", churn_on,
+   patron__stage_churn, false},
   {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
                     "level_warning", warning_on, patron__stage_level_warning, false},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
@@ -141,5 +142,7 @@ void patron_pipeline_results_free(patron_pipeline_results *r) {
   patron_tagset_free(r->tagset); /* after the profile: it owns the tag columns' labels */
   free(r->segments);
   patron_clustering_free(r->clustering);
+  patron_clv_model_free(r->clv_purchases);
+  patron_clv_model_free(r->clv_spend);
   *r = (patron_pipeline_results){0};
 }

@@ -15,19 +15,40 @@ patron_status patron__stage_segment(patron_profile *p, const patron_dataset *ds,
   return patron_profile_segment(p, &run->options->profile, err);
 }
 
+/* The fitted models into summary.json ("clv": parameters, standard errors, warnings) and
+ * their warnings into the run's. */
+static void report_clv(patron_run *run, const patron_pipeline_results *r, int32_t as_of) {
+  const patron_clv_model *m[2] = {r->clv_purchases, r->clv_spend};
+  for (int i = 0; i < 2; i++)
+    if (m[i] && patron_clv_model_warning(m[i]))
+      patron_run_warn(run, "CLV %s model (%s): %s", i ? "spend" : "purchase",
+                      patron_clv_kind_name(patron_clv_model_kind(m[i])),
+                      patron_clv_model_warning(m[i]));
+  char *json = patron_clv_fit_to_json(r->clv_purchases, r->clv_spend, 1, as_of - 1);
+  if (json)
+    patron_run_add_section(run, "clv", json);
+  free(json);
+}
+
 /* CLV columns. When the data cannot support a model (too few repeat buyers, no
- * convergence) they stay empty with a note in the results; other failures end the run. */
+ * convergence) they stay empty with a warning (stderr, summary.json) and a note in the
+ * results; other failures end the run. */
 patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                 patron_error *err) {
   patron_error own = {0};
   patron_clv_profile_options o = run->options->clv_options;
   o.threads = run->n_threads;
+  o.purchases_out = &run->results->clv_purchases;
+  o.spend_out = &run->results->clv_spend;
   patron_status st = patron_clv_profile_columns(
       patron_profile_table(p), ds, patron_profile_customers(p), patron_profile_as_of(p), &o, &own);
   if (st == PATRON_ERR_DOMAIN || st == PATRON_ERR_NOCONV || st == PATRON_ERR_INPUT) {
     snprintf(run->results->clv_note, sizeof run->results->clv_note, "%s", own.message);
+    patron_run_warn(run, "CLV columns left empty: %s", own.message);
     return PATRON_OK;
   }
+  if (st == PATRON_OK && run->results->clv_purchases)
+    report_clv(run, run->results, patron_profile_as_of(p));
   if (st != PATRON_OK)
     *err = own;
   return st;

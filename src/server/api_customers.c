@@ -1,21 +1,15 @@
 /* Customer endpoints (SPEC section 14): GET /customers/{id} (a JSON object keyed by the
  * profile's column names, numbers as numbers, empty cells as null, plus the member's
- * fields; customer_json.c), GET /customers (a page of customers), POST /audiences. Personal
- * data columns (name, phone, email, wechat_id) are only shown to the admin role. */
+ * fields; customer_json.c), GET /customers?where= (a page of the customers an expression of
+ * SPEC section 6 selects), POST /audiences (the audience's size and first rows, ordered).
+ * Personal data is masked unless the role is admin. */
+#include "patron/expr.h"
 #include "server_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const PERSONAL[] = {"name", "phone", "email", "wechat_id"};
-
-bool srv_personal_column(const char *column) {
-  for (size_t i = 0; i < sizeof PERSONAL / sizeof *PERSONAL; i++)
-    if (strcmp(column, PERSONAL[i]) == 0)
-      return true;
-  return false;
-}
 
 /* Hands a finished text to the answer (500 when it ran out of memory). */
 static void text_answer(srv_answer *an, srv_text *t) {
@@ -59,6 +53,139 @@ void srv_customer(patron_server *s, const srv_request *rq, srv_answer *an) {
   text_answer(an, &t);
 }
 
+/* Answers a bad expression: 400 with the caret message and its column. */
+static void expr_error(srv_answer *an, const patron_error *err) {
+  srv_json(an, err->status == PATRON_ERR_NOMEM ? 500 : 400,
+           json_pack("{s:{s:s,s:s,s:I}}", "error", "code",
+                     err->status == PATRON_ERR_NOMEM ? "internal" : "bad_request", "message",
+                     err->message, "column", (json_int_t)err->column));
+}
+
+/* Rows of the snapshot where `where` holds (NULL or empty: every row), in customer_id order.
+ * NULL with an error answer. *n: their number. free() the rows. */
+static uint32_t *select_rows(const srv_snapshot *snap, const char *where, srv_answer *an,
+                             size_t *n) {
+  size_t n_rows = patron_table_n_rows(snap->s.table);
+  uint32_t *rows = malloc((n_rows ? n_rows : 1) * sizeof *rows);
+  if (!rows)
+    return srv_error(an, 500, "internal", "out of memory"), NULL;
+  if (!where || !*where) {
+    for (size_t i = 0; i < n_rows; i++)
+      rows[i] = (uint32_t)i;
+    *n = n_rows;
+    return rows;
+  }
+  patron_expr_env env;
+  patron_expr_env_init(&env);
+  env.table = snap->s.table;
+  env.dataset = snap->s.customers ? snap->s.ds : NULL;
+  env.row_customer = snap->s.customers;
+  env.as_of = (int64_t)snap->s.as_of * 86400;
+  env.want_condition = true;
+  env.label = "where";
+  patron_expr *e = NULL;
+  patron_error err = {0};
+  patron_status st = patron_expr_compile(where, strlen(where), &env, &e, &err);
+  if (st == PATRON_OK)
+    st = patron_expr_filter(e, NULL, n_rows, rows, n, &err);
+  patron_expr_free(e);
+  if (st == PATRON_OK)
+    return rows;
+  free(rows);
+  expr_error(an, &err);
+  return NULL;
+}
+
+/* Sorts rows by a column (ascending, or descending with ":desc"), ties in customer_id order
+ * (row order), nulls last. False with an error answer for an unknown column. */
+typedef struct order_key {
+  double v;
+  uint32_t row;
+} order_key;
+
+static int cmp_asc(const void *a, const void *b) {
+  const order_key *x = a, *y = b;
+  bool xn = isnan(x->v), yn = isnan(y->v);
+  if (xn != yn)
+    return xn ? 1 : -1;
+  if (!xn && x->v != y->v)
+    return x->v < y->v ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+static int cmp_desc(const void *a, const void *b) {
+  const order_key *x = a, *y = b;
+  bool xn = isnan(x->v), yn = isnan(y->v);
+  if (xn != yn)
+    return xn ? 1 : -1;
+  if (!xn && x->v != y->v)
+    return x->v > y->v ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+static double cell_num(const patron_column *c, size_t row) {
+  switch (c->type) {
+  case PATRON_COL_INT:
+  case PATRON_COL_MONEY: {
+    int64_t v = ((const int64_t *)c->data)[row];
+    return v == PATRON_NULL_INT ? NAN : (double)v;
+  }
+  case PATRON_COL_DOUBLE: return ((const double *)c->data)[row];
+  case PATRON_COL_DATE: {
+    int32_t v = ((const int32_t *)c->data)[row];
+    return v == PATRON_NO_DAY ? NAN : (double)v;
+  }
+  case PATRON_COL_CATEGORY: {
+    int32_t v = ((const int32_t *)c->data)[row];
+    return v < 0 ? NAN : (double)v;
+  }
+  case PATRON_COL_STRING: break;
+  }
+  return NAN;
+}
+
+/* Orders rows by `spec` ("COLUMN" or "COLUMN:desc"); false with a 400 answer when the column
+ * is unknown or holds text. */
+static bool order_rows(const patron_table *t, const char *spec, uint32_t *rows, size_t n,
+                       srv_answer *an) {
+  char name[128];
+  size_t len = strcspn(spec, ":");
+  bool desc = spec[len] == ':' && strcmp(spec + len + 1, "desc") == 0;
+  if (len >= sizeof name || (spec[len] == ':' && !desc && strcmp(spec + len + 1, "asc") != 0))
+    return srv_error(an, 400, "bad_request", "order_by must be COLUMN, COLUMN:asc or COLUMN:desc"),
+           false;
+  memcpy(name, spec, len);
+  name[len] = '\0';
+  const patron_column *c = patron_table_find(t, name);
+  if (!c || c->type == PATRON_COL_STRING)
+    return srv_error(an, 400, "bad_request", "order_by: no numeric column '%s'", name), false;
+  order_key *keys = malloc((n ? n : 1) * sizeof *keys);
+  if (!keys)
+    return srv_error(an, 500, "internal", "out of memory"), false;
+  for (size_t i = 0; i < n; i++)
+    keys[i] = (order_key){cell_num(c, rows[i]), rows[i]};
+  qsort(keys, n, sizeof *keys, desc ? cmp_desc : cmp_asc);
+  for (size_t i = 0; i < n; i++)
+    rows[i] = keys[i].row;
+  free(keys);
+  return true;
+}
+
+/* {"count": n, "rows": [customers of rows[offset .. offset + limit)]} */
+static void rows_answer(const srv_request *rq, const srv_snapshot *snap, const uint32_t *rows,
+                        size_t n, size_t offset, size_t limit, srv_answer *an) {
+  srv_text t = {0};
+  char head[64];
+  srv_text_put(&t, head, (size_t)snprintf(head, sizeof head, "{\"count\":%zu,\"rows\":[", n));
+  for (size_t i = offset; i < n && i - offset < limit; i++) {
+    if (i > offset)
+      srv_text_put(&t, ",", 1);
+    srv_customer_text(&t, snap, rows[i], rq->role == SRV_ROLE_ADMIN);
+  }
+  srv_text_put(&t, "]}", 2);
+  text_answer(an, &t);
+}
+
 void srv_customers(patron_server *s, const srv_request *rq, srv_answer *an) {
   long limit = 100, offset = 0;
   if (!srv_query_long(rq, an, "limit", 0, 10000, &limit) ||
@@ -67,37 +194,38 @@ void srv_customers(patron_server *s, const srv_request *rq, srv_answer *an) {
   const srv_snapshot *snap = srv_query_snapshot(s, rq, an, "as_of");
   if (!snap)
     return;
-  const char *where = srv_query(rq, "where");
-  if (where && *where)
-    return srv_error(an, 501, "not_implemented",
-                     "where expressions need the expression language, not in this build yet");
-  size_t n = patron_table_n_rows(snap->s.table);
-  srv_text t = {0};
-  char head[64];
-  srv_text_put(&t, head, (size_t)snprintf(head, sizeof head, "{\"count\":%zu,\"rows\":[", n));
-  for (size_t r = (size_t)offset; r < n && r < (size_t)offset + (size_t)limit; r++) {
-    if (r > (size_t)offset)
-      srv_text_put(&t, ",", 1);
-    srv_customer_text(&t, snap, r, rq->role == SRV_ROLE_ADMIN);
-  }
-  srv_text_put(&t, "]}", 2);
-  text_answer(an, &t);
+  size_t n = 0;
+  uint32_t *rows = select_rows(snap, srv_query(rq, "where"), an, &n);
+  if (!rows)
+    return;
+  rows_answer(rq, snap, rows, n, (size_t)offset, (size_t)limit, an);
+  free(rows);
 }
 
 void srv_audiences(patron_server *s, const srv_request *rq, srv_answer *an) {
-  (void)s;
   json_error_t jerr;
   json_t *body = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
   if (!body)
     return srv_error(an, 400, "bad_request", "body is not JSON: %s (line %d, column %d)", jerr.text,
                      jerr.line, jerr.column);
-  json_t *where = json_object_get(body, "where"), *limit = json_object_get(body, "limit");
-  bool ok = json_is_object(body) && json_is_string(where) &&
-            (!limit || (json_is_integer(limit) && json_integer_value(limit) >= 0));
-  json_decref(body);
-  if (!ok)
+  json_t *where = json_object_get(body, "where"), *limit = json_object_get(body, "limit"),
+         *order = json_object_get(body, "order_by");
+  bool ok = json_is_object(body) && json_is_string(where) && (!order || json_is_string(order)) &&
+            (!limit || (json_is_integer(limit) && json_integer_value(limit) >= 0 &&
+                        json_integer_value(limit) <= 10000));
+  if (!ok) {
+    json_decref(body);
     return srv_error(an, 400, "bad_request",
-                     "body must be {\"where\": EXPR, \"order_by\": COLUMN, \"limit\": N >= 0}");
-  srv_error(an, 501, "not_implemented",
-            "audiences need the expression language, not in this build yet");
+                     "body must be {\"where\": EXPR, \"order_by\": \"COLUMN[:desc]\", "
+                     "\"limit\": 0..10000}");
+  }
+  const srv_snapshot *snap = srv_query_snapshot(s, rq, an, "as_of");
+  size_t n = 0;
+  uint32_t *rows = snap ? select_rows(snap, json_string_value(where), an, &n) : NULL;
+  size_t cap = limit ? (size_t)json_integer_value(limit) : 100;
+  if (rows &&
+      (!order || cap == 0 || order_rows(snap->s.table, json_string_value(order), rows, n, an)))
+    rows_answer(rq, snap, rows, n, 0, cap, an);
+  free(rows);
+  json_decref(body);
 }

@@ -3,7 +3,9 @@
  * table order, then the member's fields; numbers as JSON numbers (doubles with 10
  * significant digits, money in currency units), dates as "YYYY-MM-DD", categories as their
  * labels, empty cells as null; strings escaped per RFC 8259, bytes that are not valid UTF-8
- * written as U+FFFD. Personal data columns are left out unless unmasked. */
+ * written as U+FFFD. Personal data columns are masked by the one masking module
+ * (patron_mask, SPEC section 14) unless unmasked. */
+#include "patron/mask.h"
 #include "server_int.h"
 
 #include <math.h>
@@ -163,16 +165,34 @@ static void put_member(srv_text *t, const srv_snapshot *snap, size_t row, bool *
     }
 }
 
+/* A personal data cell, masked. */
+static void put_masked(srv_text *t, patron_pii kind, const char *s) {
+  if (!s)
+    return srv_text_put(t, "null", 4);
+  size_t len = strlen(s);
+  char small[256], *buf = len + 4 <= sizeof small ? small : malloc(len + 4);
+  if (!buf) {
+    t->oom = true;
+    return;
+  }
+  patron_mask(kind, s, len, buf, len + 4);
+  srv_text_json_string(t, buf);
+  if (buf != small)
+    free(buf);
+}
+
 void srv_customer_text(srv_text *t, const srv_snapshot *snap, size_t row, bool unmask) {
   const patron_table *tb = snap->s.table;
   bool first = true;
   srv_text_put(t, "{", 1);
   for (size_t i = 0; i < patron_table_n_columns(tb); i++) {
     const patron_column *c = patron_table_column(tb, i);
-    if (srv_personal_column(c->name) && !unmask)
-      continue; /* shown to admins only */
+    patron_pii kind = patron_pii_of_column(c->name);
     put_key(t, c->name, &first);
-    put_cell(t, c, row);
+    if (kind != PATRON_PII_NONE && !unmask && c->type == PATRON_COL_STRING)
+      put_masked(t, kind, ((const char *const *)c->data)[row]);
+    else
+      put_cell(t, c, row);
   }
   put_member(t, snap, row, &first);
   srv_text_put(t, "}", 1);

@@ -111,9 +111,7 @@ typedef struct srv_text {
 } srv_text;
 void srv_text_put(srv_text *t, const char *s, size_t n);
 void srv_text_json_string(srv_text *t, const char *s);
-/* One row as the API's customer object; personal data columns only when unmask. */
+/* One row as the API's customer object; personal data masked unless unmask. */
 void srv_customer_text(srv_text *t, const srv_snapshot *snap, size_t row, bool unmask);
-/* Whether a column holds personal data (name, phone, email, wechat_id). */
-bool srv_personal_column(const char *column);
 
 #endif

@@ -1,7 +1,8 @@
 # patron recommend (SPEC section 18) on generated data with planted co-purchase patterns:
 # every rule (figures and order) against an independent pandas count at item, category and
 # brand level; outputs identical on 1 and 2 threads; the recommendations beat the popularity
-# baseline on a 30-day split; bad options and missing columns fail cleanly.
+# baseline on a 30-day split; audience --recommend K carries the first K; bad options and
+# missing columns fail cleanly.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 $PY -c "import pandas" 2>/dev/null || { echo "SKIP: $PY with pandas is not available"; exit 77; }
@@ -43,6 +44,20 @@ print("model", m, "popularity", p)
 assert e["customers"] > 100
 for key in ("hit_rate", "precision_at_k", "recall_at_k", "coverage"):
     assert m[key] > p[key], key
+PYEOF
+
+# audience --recommend K: the first K of recommendations.csv, joined by |
+expect_exit 0 -- "$PATRON" audience "${in[@]}" --where "frequency >= 3" --recommend 3 \
+  --out "$WORK/aud.csv" --quiet
+$PY - "$WORK/aud.csv" "$WORK/t1/recommendations.csv" <<'PYEOF' || fail "audience --recommend differs"
+import sys
+import pandas as pd
+aud = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+rec = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False)
+first = rec[rec["rank"].astype(int) <= 3].groupby("customer_id")["value"].apply("|".join)
+assert len(aud) > 100
+for cid, got in zip(aud["customer_id"], aud["recommended"]):
+    assert got == first.get(cid, ""), (cid, got, first.get(cid))
 PYEOF
 
 # bad input and usage

@@ -91,7 +91,29 @@ expect_status 400 analyst POST /api/v1/audiences -d '[1,2]'
 expect_status 400 analyst POST /api/v1/audiences -d '{"where":"x","where":"y"}'
 expect_status 413 analyst POST /api/v1/audiences -d "{\"where\": \"$(head -c 2000 /dev/zero | tr '\0' a)\"}"
 expect_contains "$WORK/body" '"code":"payload_too_large"'
-expect_status 501 analyst POST /api/v1/audiences -d '{"where":"frequency > 1","limit":5}'
+# audiences and where: counts and rows against pandas over profiles.csv
+expect_status 200 analyst POST /api/v1/audiences -d '{"where":"frequency > 1","limit":3,"order_by":"monetary:desc"}'
+cp "$WORK/body" "$WORK/aud.json"
+expect_status 200 analyst GET '/api/v1/customers?where=frequency%20%3E%201%20and%20monetary%20%3E%20100&limit=2&offset=1'
+cp "$WORK/body" "$WORK/where.json"
+/usr/bin/python3 - "$WORK" <<'PY' || fail "audience counts differ from pandas"
+import json, sys
+import pandas as pd
+w = sys.argv[1]
+p = pd.read_csv(f"{w}/a/profiles.csv", dtype={"customer_id": str})
+a = json.load(open(f"{w}/aud.json"))
+sel = p[p.frequency > 1]
+assert a["count"] == len(sel), (a["count"], len(sel))
+top = sel.sort_values(["monetary", "customer_id"], ascending=[False, True]).customer_id.tolist()[:3]
+assert [r["customer_id"] for r in a["rows"]] == top, ([r["customer_id"] for r in a["rows"]], top)
+b = json.load(open(f"{w}/where.json"))
+sel2 = p[(p.frequency > 1) & (p.monetary > 100)]
+assert b["count"] == len(sel2) and [r["customer_id"] for r in b["rows"]] == sel2.customer_id.tolist()[1:3]
+PY
+expect_status 400 analyst POST /api/v1/audiences -d '{"where":"frequency >> 1"}'
+expect_contains "$WORK/body" '"column":'
+expect_status 400 analyst POST /api/v1/audiences -d '{"where":"frequency > 1","order_by":"nope"}'
+expect_status 400 analyst GET '/api/v1/customers?where=frequncy%20%3E%201'
 # malformed HTTP: refused (connection closed or 400/431/505), and the server keeps serving
 /usr/bin/python3 - "$PORT" <<'PY' || fail "malformed HTTP"
 import socket, sys

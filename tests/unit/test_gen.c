@@ -472,6 +472,53 @@ static void test_patterns(void **state) {
   remove_dir(dir);
 }
 
+/* --time-ordered: rows sorted by time (customers interleaved), the same rows as the grouped
+ * files, byte-identical for any thread count. */
+static void test_time_ordered(void **state) {
+  (void)state;
+  char a[64], b[64];
+  make_dir(a);
+  make_dir(b);
+  patron_gen_options o;
+  patron_gen_options_default(&o);
+  o.n_customers = 5000;
+  o.seed = 3;
+  o.time_ordered = true;
+  patron_gen_stats st;
+  patron_error err = {0};
+  o.threads = 1;
+  assert_int_equal(patron_gen_world(&o, a, &st, &err), PATRON_OK);
+  o.threads = 3;
+  assert_int_equal(patron_gen_world(&o, b, NULL, &err), PATRON_OK);
+  const char *names[] = {"orders.csv", "events.csv"};
+  const int time_col[] = {2, 1};
+  const uint64_t rows[] = {st.order_rows, st.events};
+  for (int f = 0; f < 2; f++) {
+    assert_true(same_file(a, b, names[f]));
+    text t = slurp(a, names[f]);
+    const char *p = t.data;
+    row r;
+    next_row(&p, &r);
+    int64_t last = INT64_MIN;
+    uint64_t n = 0, switches = 0;
+    char prev[16] = "";
+    while (next_row(&p, &r)) {
+      int64_t tm = field_time(&r, time_col[f]);
+      assert_true(tm >= last);
+      last = tm;
+      switches += !field_is(&r, 0, prev);
+      snprintf(prev, sizeof prev, "%.*s", (int)r.len[0], r.f[0]);
+      n++;
+    }
+    assert_true(n == rows[f]);
+    assert_true(switches > n / 4); /* customers interleave */
+    free(t.data);
+  }
+  assert_true(same_file(a, b, "customers.csv"));
+  remove_dir(a);
+  remove_dir(b);
+}
+
 /* A larger catalogue: item ids widen to I + 2-digit category + 4-digit item. */
 static void test_items_per_category(void **state) {
   (void)state;
@@ -562,4 +609,5 @@ PATRON_TEST_MAIN(cmocka_unit_test(test_deterministic), cmocka_unit_test(test_thr
                  cmocka_unit_test(test_rows_parse), cmocka_unit_test(test_retail_shapes),
                  cmocka_unit_test(test_events_funnel), cmocka_unit_test(test_bad_options),
                  cmocka_unit_test(test_orders_only), cmocka_unit_test(test_members),
-                 cmocka_unit_test(test_patterns), cmocka_unit_test(test_items_per_category))
+                 cmocka_unit_test(test_patterns), cmocka_unit_test(test_items_per_category),
+                 cmocka_unit_test(test_time_ordered))

@@ -54,6 +54,21 @@ static void test_iso_times(void **state) {
     assert_int_equal(patron_parse_time(bad[i], strlen(bad[i]), &v), PATRON_ERR_INPUT);
 }
 
+/* Offsets after a time are accepted and the wall-clock time kept (+08:00 exports). */
+static void test_utc_offsets(void **state) {
+  (void)state;
+  int64_t local = (int64_t)day("2024-01-01") * 86400 + 10 * 3600;
+  assert_true(t("2024-01-01T10:00:00+08:00") == local);
+  assert_true(t("2024-01-01 10:00:00+0800") == local);
+  assert_true(t("2024-01-01 10:00-05") == local);
+  assert_true(t("2024-01-01T10:00:00.5+05:30") == local);
+  int64_t v;
+  const char *bad[] = {"2024-01-01+08:00", "2024-01-01 10:00+8", "2024-01-01 10:00+08:7",
+                       "2024-01-01 10:00+15:00", "2024-01-01 10:00+08:00x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(patron_parse_time(bad[i], strlen(bad[i]), &v), PATRON_ERR_INPUT);
+}
+
 static int64_t tf(const char *s, const char *fmt) {
   int64_t v = -1;
   assert_int_equal(patron_parse_time_format(s, strlen(s), fmt, &v), PATRON_OK);
@@ -111,5 +126,5 @@ static void test_money(void **state) {
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_days_round_trip), cmocka_unit_test(test_day_rejects),
-                 cmocka_unit_test(test_iso_times), cmocka_unit_test(test_formats),
-                 cmocka_unit_test(test_money))
+                 cmocka_unit_test(test_iso_times), cmocka_unit_test(test_utc_offsets),
+                 cmocka_unit_test(test_formats), cmocka_unit_test(test_money))

@@ -164,11 +164,37 @@ static void test_segment_rules(void **state) {
   assert_int_equal(patron_table_add(t, "m_score", PATRON_COL_INT, (void **)&m, NULL), PATRON_OK);
   for (size_t i = 0; i < n; i++)
     r[i] = triples[i][0], fq[i] = triples[i][1], m[i] = triples[i][2];
-  assert_int_equal(patron_rfm_segments(t, NULL), PATRON_OK);
+  assert_int_equal(patron_rfm_segments(t, 5, NULL), PATRON_OK);
   const patron_column *c = patron_table_find(t, "segment");
   for (size_t i = 0; i < n; i++)
     assert_string_equal(c->labels[((int32_t *)c->data)[i]], want[i]);
   patron_table_free(t);
+}
+
+/* With --bins 3 the top scores (3,3,3) are champions and the bottom (1,1,1) hibernating:
+ * scores are put on the 1..5 scale of the rules first (3 -> 5, 2 -> 3, 1 -> 1). With 9
+ * bins, 9 -> 5 and 7 -> 4. */
+static void test_segment_rules_other_bins(void **state) {
+  (void)state;
+  const struct {
+    int bins;
+    int64_t r, f, m;
+    const char *want;
+  } cases[] = {{3, 3, 3, 3, "champions"},       {3, 1, 1, 1, "hibernating"},
+               {3, 2, 2, 2, "loyal_customers"}, {9, 9, 9, 9, "champions"},
+               {9, 7, 7, 7, "champions"},       {9, 2, 1, 1, "about_to_sleep"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    patron_table *t = patron_table_new(1);
+    int64_t *r, *fq, *m;
+    assert_int_equal(patron_table_add(t, "r_score", PATRON_COL_INT, (void **)&r, NULL), PATRON_OK);
+    assert_int_equal(patron_table_add(t, "f_score", PATRON_COL_INT, (void **)&fq, NULL), PATRON_OK);
+    assert_int_equal(patron_table_add(t, "m_score", PATRON_COL_INT, (void **)&m, NULL), PATRON_OK);
+    r[0] = cases[i].r, fq[0] = cases[i].f, m[0] = cases[i].m;
+    assert_int_equal(patron_rfm_segments(t, cases[i].bins, NULL), PATRON_OK);
+    const patron_column *c = patron_table_find(t, "segment");
+    assert_string_equal(c->labels[((int32_t *)c->data)[0]], cases[i].want);
+    patron_table_free(t);
+  }
 }
 
 /* Recomputing with an earlier as-of gives what the system said that day, whether the
@@ -210,4 +236,6 @@ static void test_as_of_consistency(void **state) {
 PATRON_TEST_MAIN(cmocka_unit_test(test_base_figures), cmocka_unit_test(test_scores_with_ties),
                  cmocka_unit_test(test_rfm_class_mean_and_median),
                  cmocka_unit_test(test_quadrant_abc_lifecycle),
-                 cmocka_unit_test(test_segment_rules), cmocka_unit_test(test_as_of_consistency))
+                 cmocka_unit_test(test_segment_rules),
+                 cmocka_unit_test(test_segment_rules_other_bins),
+                 cmocka_unit_test(test_as_of_consistency))

@@ -275,7 +275,7 @@ patron_status patron_clv_tracking(const patron_dataset *ds, const patron_clv_coh
 void patron_clv_historical_value(const patron_clv_cohort *c, double margin, double lifetime_years,
                                  double cost, double *annual_revenue, double *hist_value) {
   for (size_t i = 0; i < c->n; i++) {
-    if (!c->spend) {
+    if (!c->spend || !c->has_monetary) { /* no amounts: no value */
       annual_revenue[i] = hist_value[i] = NAN;
       continue;
     }

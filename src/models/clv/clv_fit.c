@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_multimin.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@ typedef struct fit_ctx {
   double *block; /* n_blocks x (1 + P): ll, grad */
   size_t n_blocks, P;
   int threads;
-  double penalizer, W;
+  double penalizer, log_penalizer, W;
+  bool unitless[P_MAX]; /* shapes (r, a, b, s, p, q), not time or money scales */
   double theta[P_MAX];
   double memo_eta[P_MAX], memo_f, memo_g[P_MAX]; /* GSL asks for f and df separately */
   bool memo_ok, have_memo;
@@ -69,13 +71,15 @@ static bool objective(fit_ctx *c, const double *eta, double *f, double *g) {
   }
   if (!loglik(c, theta, &ll, gl))
     return false;
-  double pen = 0;
+  double pen = 0, log_pen = 0;
   for (size_t j = 0; j < c->P; j++) {
     pen += theta[j] * theta[j];
+    double lp = c->unitless[j] ? c->log_penalizer : 0;
+    log_pen += lp * eta[j] * eta[j];
     if (g)
-      g[j] = (-gl[j] / c->W + 2 * c->penalizer * theta[j]) * theta[j];
+      g[j] = (-gl[j] / c->W + 2 * c->penalizer * theta[j]) * theta[j] + 2 * lp * eta[j];
   }
-  *f = -ll / c->W + c->penalizer * pen;
+  *f = -ll / c->W + c->penalizer * pen + log_pen;
   return isfinite(*f);
 }
 
@@ -270,10 +274,15 @@ static bool ctx_init(fit_ctx *c, patron_clv_kind kind, const patron_clv_summary 
                      const patron_clv_fit_options *o) {
   memset(c, 0, sizeof *c);
   c->fam = family_of(kind);
+  for (size_t j = 0; j < P_MAX; j++) /* alpha, beta (time) and gamma (money) are scales */
+    c->unitless[j] = !(j == 1 && kind != PATRON_CLV_GAMMAGAMMA) &&
+                     !(j == 3 && kind == PATRON_CLV_PARETONBD) &&
+                     !(j == 2 && kind == PATRON_CLV_GAMMAGAMMA);
   c->s = s;
   c->P = c->fam->n_params;
   c->W = s->total_weight;
   c->penalizer = o && o->penalizer > 0 ? o->penalizer : 0;
+  c->log_penalizer = o && o->log_penalizer > 0 ? o->log_penalizer : 0;
   c->threads = o && o->threads > 0 ? o->threads : patron__default_threads();
   if (c->threads > MAX_THREADS)
     c->threads = MAX_THREADS;
@@ -348,6 +357,18 @@ static bool warm_start(fit_ctx *c, double *eta) {
   return ok;
 }
 
+/* Appends a sentence to the model's warnings. */
+static void warn(patron_clv_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(patron_clv_model *m, const char *fmt, ...) {
+  size_t used = strlen(m->warning);
+  if (used && used + 2 < sizeof m->warning)
+    memcpy(m->warning + used, "; ", 3), used += 2;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(m->warning + used, sizeof m->warning - used, fmt, ap);
+  va_end(ap);
+}
+
 static patron_status not_identified(patron_clv_kind kind, const double *eta, size_t P,
                                     patron_error *err) {
   for (size_t j = 0; j < P; j++)
@@ -394,21 +415,38 @@ static patron_status optimise(fit_ctx *c, patron_clv_kind kind, const patron_clv
   for (size_t i = 0; i < P; i++)
     for (size_t j = 0; j < P; j++)
       H[i][j] *= c->W; /* Hessian of -LL (plus penalty) */
-  if (!spd_inverse(P, H, cov))
-    return patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,
-                             "%s: the Hessian at the optimum is not positive definite "
-                             "(parameters not identified)",
-                             patron_clv_kind_name(kind));
+  bool have_se = spd_inverse(P, H, cov);
   double ll, gl[P_MAX];
   for (size_t j = 0; j < P; j++)
     m->theta[j] = exp(eta[j]);
   if (!loglik(c, m->theta, &ll, gl))
     return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "log-likelihood lost");
   for (size_t j = 0; j < P; j++)
-    m->se[j] = m->theta[j] * sqrt(cov[j][j]);
+    m->se[j] = have_se ? m->theta[j] * sqrt(cov[j][j]) : NAN;
   m->ll = ll;
   m->converged = true;
+  if (!have_se) /* a flat ridge: the optimum predicts, but its spread is unknown */
+    warn(m, "the Hessian at the optimum is not positive definite: the data barely identify "
+            "the parameters (standard errors unavailable); predictions hold, a small "
+            "--penalizer (e.g. 0.001) makes the fit well-posed");
   return PATRON_OK;
+}
+
+/* A parameter at the edge of its range: the model degenerates (Pareto/NBD with s -> 0:
+ * nobody drops out; BG/NBD with a, b -> 0: customers either leave at once or never). */
+static void warn_degenerate(patron_clv_model *m) {
+  const double *t = m->theta;
+  if (m->kind == PATRON_CLV_GAMMAGAMMA)
+    return;
+  /* the mean dropout: per purchase for BG and MBG (a / (a + b)), per unit for Pareto (s/beta) */
+  double dropout = m->kind == PATRON_CLV_PARETONBD ? t[2] / t[3] : t[2] / (t[2] + t[3]);
+  size_t j = t[2] < t[3] ? 2 : 3;
+  if (t[2] < 1e-4 || dropout < 1e-5)
+    warn(m,
+         "%s = %.3g: the model degenerates to customers who never drop out (mean dropout "
+         "%.2g), so P(alive) is about 1 for everyone; compare models with --holdout-end, "
+         "add --penalizer or use a longer history",
+         patron_clv_param_name(m->kind, j), t[j], dropout);
 }
 
 static double spend_correlation(const patron_clv_summary *s) {
@@ -453,13 +491,14 @@ patron_status patron_clv_fit_summary(patron_clv_kind kind, const patron_clv_summ
     free(m);
     return st;
   }
+  warn_degenerate(m);
   if (kind == PATRON_CLV_GAMMAGAMMA) {
     m->spend_corr = spend_correlation(s);
     if (fabs(m->spend_corr) > 0.3)
-      snprintf(m->warning, sizeof m->warning,
-               "frequency and mean spend are correlated (r = %.2f); the Gamma-Gamma model "
-               "assumes they are independent",
-               m->spend_corr);
+      warn(m,
+           "frequency and mean spend are correlated (r = %.2f); the Gamma-Gamma model "
+           "assumes they are independent",
+           m->spend_corr);
   }
   *out = m;
   return PATRON_OK;

@@ -27,7 +27,7 @@ struct patron_clv_model {
   double ll, n_customers, penalizer, grad_norm, spend_corr;
   int iterations;
   bool converged;
-  char warning[200];
+  char warning[600];
 };
 
 /* Per-evaluation caches: per distinct x (CLV_XC doubles each) and per distinct time

@@ -88,7 +88,7 @@ const char *patron_clv_model_warning(const patron_clv_model *m) {
 static json_t *param_object(const patron_clv_model *m, const double *v) {
   json_t *o = json_object();
   for (size_t j = 0; o && j < patron_clv_n_params(m->kind); j++)
-    json_object_set_new(o, PARAM_NAMES[m->kind][j], json_real(v[j]));
+    json_object_set_new(o, PARAM_NAMES[m->kind][j], isfinite(v[j]) ? json_real(v[j]) : json_null());
   return o;
 }
 
@@ -136,7 +136,7 @@ static patron_status read_params(json_t *root, const char *key, patron_clv_kind 
       return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
                                "CLV model JSON: %s.%s missing or not a number", key,
                                PARAM_NAMES[kind][j]);
-    v[j] = json_is_number(x) ? json_number_value(x) : 0;
+    v[j] = json_is_number(x) ? json_number_value(x) : required ? 0 : NAN;
   }
   return PATRON_OK;
 }

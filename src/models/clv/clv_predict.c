@@ -364,10 +364,11 @@ patron_status patron_clv_predict_spend(const patron_clv_model *spend, const patr
   for (size_t i = 0; i < data->n; i++) {
     double m = data->monetary ? data->monetary[i] : 0;
     if (!spend_one(spend->theta, data->x[i], m, &out[i]))
-      return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, (uint64_t)i + 1, 0,
+      return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                                "Gamma-Gamma q = %g <= 1: the population mean order value is "
-                               "infinite (customer %zu has no repeat spend)",
-                               spend->theta[1], i + 1);
+                               "infinite, so customers without repeat spend have no expected "
+                               "order value",
+                               spend->theta[1]);
   }
   return PATRON_OK;
 }

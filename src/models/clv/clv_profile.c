@@ -1,6 +1,6 @@
 /* The CLV columns of `patron analyze`: p_alive, exp_purchases_90d and clv_365d per
- * customer, from a purchase model (BG/NBD by default) and Gamma-Gamma fitted in days on
- * every customer with a purchase before the profile's as-of date. */
+ * customer, from a purchase model (MBG/NBD with a weak prior on its shapes by default) and
+ * Gamma-Gamma fitted in days on every customer with a purchase before the profile's as-of date. */
 #include "models/clv/clv_int.h"
 
 #include <math.h>
@@ -9,7 +9,8 @@
 
 void patron_clv_profile_options_init(patron_clv_profile_options *o) {
   memset(o, 0, sizeof *o);
-  o->model = PATRON_CLV_BGNBD;
+  o->model = PATRON_CLV_MBGNBD; /* P(alive) falls with silence for one-time buyers too */
+  o->log_penalizer = 0.03;      /* keeps the dropout shape off 0 (docs/CLV.md) */
   o->spend = true;
   o->discount_rate = 0.10;
   o->margin = 1.0;
@@ -68,12 +69,17 @@ static patron_status fit_and_fill(const patron_clv_cohort *c, const patron_clv_p
                                   double *work, patron_clv_model **pm, patron_clv_model **sm,
                                   patron_error *err) {
   patron_clv_data d = patron_clv_cohort_data(c);
-  patron_clv_fit_options fo = {.threads = o->threads};
+  patron_clv_fit_options fo = {
+      .threads = o->threads, .penalizer = o->penalizer, .log_penalizer = o->log_penalizer};
   patron_status st = patron_clv_fit(o->model, &d, &fo, pm, err);
   if (st == PATRON_OK && o->spend) {
     patron_error spend_err = {0};
     if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, sm, &spend_err) != PATRON_OK)
-      *sm = NULL; /* no usable spend data: clv_365d stays empty */
+      *sm = NULL;                        /* no usable spend data: clv_365d stays empty */
+    if (*sm && !((*sm)->theta[1] > 1)) { /* q <= 1: infinite mean order value */
+      patron_clv_model_free(*sm);
+      *sm = NULL;
+    }
   }
   if (st == PATRON_OK)
     st = predict(*pm, *sm, &d, o, work, work + c->n, work + 2 * c->n, err);
@@ -105,6 +111,10 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
     const double *src[3] = {work, work + c->n, work + 2 * c->n};
     scatter(c, row_customer, patron_table_n_rows(t), n_cust, row_of, src, &cols);
   }
+  if (opts->purchases_out)
+    *opts->purchases_out = pm, pm = NULL;
+  if (opts->spend_out)
+    *opts->spend_out = sm, sm = NULL;
   patron_clv_model_free(pm), patron_clv_model_free(sm);
   free(work), free(row_of);
   patron_clv_cohort_free(c);

@@ -335,14 +335,17 @@ patron_status patron_kmeans_scan(const double *x, size_t n, size_t d,
                              "the k scan needs 2 <= k_min <= k_max and at least one feature");
   /* The silhouette needs at most rows - 1 clusters, and k needs k distinct rows. */
   size_t k_top = opt->k_max < n ? opt->k_max : (n > 0 ? n - 1 : 0);
-  size_t distinct = patron_kmeans_distinct_rows(x, n, d, k_top);
-  if (n > 0 && distinct == 0)
+  size_t distinct = k_top ? patron_kmeans_distinct_rows(x, n, d, k_top) : (n > 0);
+  if (k_top && distinct == 0)
     return PATRON__OOM(err);
   k_top = distinct < k_top ? distinct : k_top;
-  if (k_top < opt->k_min)
-    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
-                             "the k scan needs at least %zu distinct rows (and %zu rows); "
-                             "the data has %zu distinct of %zu",
-                             opt->k_min, opt->k_min + 1, distinct, n);
-  return scan_ks(x, n, d, opt, k_top, rows, n_rows, best_k, best_labels, best_centers, err);
+  if (k_top >= opt->k_min)
+    return scan_ks(x, n, d, opt, k_top, rows, n_rows, best_k, best_labels, best_centers, err);
+  if (n > 0 && (distinct = patron_kmeans_distinct_rows(x, n, d, opt->k_min)) == 0)
+    return PATRON__OOM(err); /* counted up to k_min: exact below it */
+  return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                           "too few customers to choose k: the scan needs at least %zu "
+                           "customers, %zu of them with different features; the data has %zu "
+                           "customer%s, %zu different",
+                           opt->k_min + 1, opt->k_min, n, n == 1 ? "" : "s", distinct);
 }

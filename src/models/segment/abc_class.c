@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 static const char *const abc_labels[3] = {"A", "B", "C"};
+static const char *const abc_labels_zh[3] = {"A类客户", "B类客户", "C类客户"};
 
 /* ceil(pct% of n) computed exactly on integers (pct given with up to 6 decimals). */
 static size_t ceil_share(double pct, size_t n) {
@@ -35,7 +36,7 @@ patron_status patron_abc_classes(patron_table *t, double a_pct, double b_pct, pa
     st = PATRON__OOM(err);
   int32_t *cls;
   if (st == PATRON_OK)
-    st = patron_table_add_category(t, "abc_class", abc_labels, NULL, 3, true, &cls, err);
+    st = patron_table_add_category(t, "abc_class", abc_labels, abc_labels_zh, 3, true, &cls, err);
   if (st == PATRON_OK) {
     size_t a = ceil_share(a_pct, n), b = a + ceil_share(b_pct, n);
     for (size_t k = 0; k < n; k++)

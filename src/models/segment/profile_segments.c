@@ -28,7 +28,7 @@ patron_status patron_profile_segment(patron_profile *p, const patron_profile_opt
   if (st == PATRON_OK)
     st = patron_rfm_classes(t, o->median_threshold, err);
   if (st == PATRON_OK)
-    st = patron_rfm_segments(t, err);
+    st = patron_rfm_segments(t, o->bins, err);
   if (st == PATRON_OK)
     st = patron_value_quadrants(t, err);
   if (st == PATRON_OK)

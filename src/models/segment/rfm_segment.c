@@ -1,6 +1,7 @@
 /* Named segments from the R, F, M scores (SPEC section 3, segment): the first rule whose
  * inclusive ranges contain (r_score, f_score, m_score) wins; no match is "others". The
- * ranges are written for 5 bins, as in the SPEC table. */
+ * ranges are written for 5 bins, as in the SPEC table; scores of K bins are first put on
+ * that scale (docs/FIGURES.md). */
 #include "core/table_int.h"
 #include "patron/rfm.h"
 
@@ -23,8 +24,19 @@ static const char *const segment_labels[N_RULES + 1] = {
     "new_customers",  "promising",       "need_attention",
     "about_to_sleep", "at_risk",         "cant_lose_them",
     "hibernating",    "others"};
+/* Chinese names, shown beside the labels in the report (as rfm_class and lifecycle do). */
+static const char *const segment_labels_zh[N_RULES + 1] = {
+    "冠军客户",     "忠诚客户",     "潜在忠诚客户",   "新客户",   "有潜力客户", "需要关注客户",
+    "即将沉睡客户", "流失风险客户", "不能失去的客户", "休眠客户", "其他客户"};
 
 static bool in(int64_t v, int lo, int hi) { return v >= lo && v <= hi; }
+
+/* A score of 1..bins on the 1..5 scale of the rules: 1 + round(4 (s - 1) / (bins - 1)). */
+static int64_t on_five(int64_t s, int bins) {
+  if (bins == 5 || bins < 2)
+    return s;
+  return 1 + (8 * (s - 1) + (bins - 1)) / (2 * (bins - 1));
+}
 
 static int32_t segment_of(int64_t r, int64_t f, int64_t m) {
   for (int32_t i = 0; i < N_RULES; i++)
@@ -34,7 +46,7 @@ static int32_t segment_of(int64_t r, int64_t f, int64_t m) {
   return N_RULES;
 }
 
-patron_status patron_rfm_segments(patron_table *t, patron_error *err) {
+patron_status patron_rfm_segments(patron_table *t, int bins, patron_error *err) {
   const char *step = "segment";
   const int64_t *r = patron__column_data(t, "r_score", PATRON_COL_INT, step, err);
   const int64_t *f = patron__column_data(t, "f_score", PATRON_COL_INT, step, err);
@@ -42,13 +54,13 @@ patron_status patron_rfm_segments(patron_table *t, patron_error *err) {
   if (!r || !f || !m)
     return err ? err->status : PATRON_ERR_USAGE;
   int32_t *seg;
-  patron_status st =
-      patron_table_add_category(t, "segment", segment_labels, NULL, N_RULES + 1, true, &seg, err);
+  patron_status st = patron_table_add_category(t, "segment", segment_labels, segment_labels_zh,
+                                               N_RULES + 1, true, &seg, err);
   if (st != PATRON_OK)
     return st;
   size_t n = patron_table_n_rows(t);
   for (size_t i = 0; i < n; i++)
     if (r[i] != PATRON_NULL_INT)
-      seg[i] = segment_of(r[i], f[i], m[i]);
+      seg[i] = segment_of(on_five(r[i], bins), on_five(f[i], bins), on_five(m[i], bins));
   return PATRON_OK;
 }

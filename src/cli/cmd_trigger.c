@@ -1,0 +1,260 @@
+/* patron trigger: `run` evaluates the rules as of an instant T over the inputs and logs the
+ * actions that fire in the store (SPEC section 11); `init` writes the seeds' example rules. */
+#include "cli_profile.h"
+#include "cli_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "Usage: patron trigger run INPUTS --rules FILE --db STORE --as-of YYYY-MM-DDTHH:MM\n"
+    "                          --out DIR [--dry-run] [--quiet]\n"
+    "       patron trigger init --out FILE\n\n"
+    "Evaluates every enabled rule's condition for every customer as of T; a match fires\n"
+    "unless the rule is disabled in the store, the rule fired for that customer within its\n"
+    "cooldown, the customer lacks the channel's contact or consent, or the channel's cap is\n"
+    "reached (rules by priority, then name, then customer_id). Holdout arms by hash; quiet\n"
+    "hours move send_at; action ids are idempotent and the run is logged in the store.\n"
+    "Writes DIR/actions.csv (this run's new actions) and DIR/skipped.csv, prints a table per\n"
+    "rule. --dry-run writes the files and changes nothing in the store. Conditions may use\n"
+    "previous(column) and moved(column) (the store's latest snapshot before T).\n\n" CLI_INPUT_USAGE
+    "\nTrigger:\n"
+    "  --rules FILE         the rules JSON (required; patron trigger init writes one)\n"
+    "  --db STORE           the SQLite store (required; created when missing)\n"
+    "  --as-of T            the instant, YYYY-MM-DDTHH:MM on the rules' clock (required)\n"
+    "  --out DIR            output directory (or FILE for 'trigger init'; required)\n"
+    "  --dry-run            decide and write the files, change nothing in the store\n"
+    "  --quiet              print nothing but errors\n"
+    "  -h, --help           this help\n";
+
+enum { OPT_RULES = CLI_OPT_FIRST_FREE, OPT_DB, OPT_OUT, OPT_DRY, OPT_QUIET };
+
+static const struct option long_options[] = {
+    CLI_INPUT_LONG_OPTIONS,
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"db", required_argument, NULL, OPT_DB},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"dry-run", no_argument, NULL, OPT_DRY},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct args {
+  cli_inputs in;
+  struct timespec clock;
+  double seconds[3]; /* profile, conditions, decisions */
+  const char *rules, *db, *out;
+  int64_t t;
+  bool has_t, dry_run, quiet, init;
+} args;
+
+static void print_table(const patron_trigger_rules *r, const patron_trigger_result *res,
+                        const char *when, const args *a) {
+  printf("Trigger run as of %s%s\n\n", when, a->dry_run ? " (dry run: nothing recorded)" : "");
+  printf("%-24s %9s %9s %9s %9s %10s %9s %9s %9s\n", "rule", "matched", "treatment", "holdout",
+         "cooldown", "no_contact", "cap", "disabled", "replay");
+  for (size_t i = 0; i < r->n_rules; i++) {
+    const patron_trigger_stats *s = &res->stats[i];
+    if (!r->rules[i].enabled) {
+      printf("%-24s %9s (disabled in the rules file)\n", r->rules[i].name, "-");
+      continue;
+    }
+    printf("%-24s %9zu %9zu %9zu %9zu %10zu %9zu %9zu %9zu\n", r->rules[i].name, s->matched,
+           s->treatment, s->holdout, s->skipped[PATRON_SKIP_COOLDOWN],
+           s->skipped[PATRON_SKIP_NO_CONTACT], s->skipped[PATRON_SKIP_CAP],
+           s->skipped[PATRON_SKIP_DISABLED], s->skipped[PATRON_SKIP_REPLAY]);
+  }
+  if (res->replay)
+    printf("\nT is not after the store's latest trigger run: a replay adds nothing.\n");
+  printf("\nWrote %s/actions.csv (%zu new actions), skipped.csv\n", a->out, res->n_actions);
+}
+
+/* The expression environment: the profile, the dataset, T, previous() and moved(). */
+static void expr_env(const cli_profile *p, const args *a, patron_expr_function *fns, size_t n_fns,
+                     patron_expr_env *env) {
+  patron_expr_env_init(env);
+  env->table = patron_profile_table_const(p->r.profile);
+  env->dataset = p->ds;
+  env->row_customer = patron_profile_customers(p->r.profile);
+  env->as_of = a->t;
+  env->functions = fns;
+  env->n_functions = n_fns;
+}
+
+/* The files go to temporary names and are renamed once the store has the run, so a killed
+ * run leaves neither half files nor files without their logged actions. */
+static patron_status finish(const args *a, patron_store *store, const patron_trigger_rules *r,
+                            const patron_trigger_result *res, const patron_table *t,
+                            patron_error *err) {
+  char act[4096], skp[4096];
+  patron_sink *sa = NULL, *sk = NULL;
+  patron_status st =
+      patron_trigger_write(res, r, t, cli_path(act, sizeof act, a->out, "actions.csv"),
+                           cli_path(skp, sizeof skp, a->out, "skipped.csv"), &sa, &sk, err);
+  char detail[256];
+  snprintf(detail, sizeof detail,
+           "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
+           "\"conditions\": %.3f, \"decisions\": %.3f}}",
+           res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2]);
+  if (st == PATRON_OK && store && !a->dry_run)
+    st = patron_trigger_record(store, a->t, res, detail, err);
+  if (st == PATRON_OK)
+    st = patron_sink_close(sa, err);
+  else
+    patron_sink_abort(sa);
+  if (st == PATRON_OK)
+    return patron_sink_close(sk, err);
+  patron_sink_abort(sk);
+  return st;
+}
+
+static void lap(args *a, int i) {
+  a->seconds[i] = cli_seconds_since(&a->clock);
+  clock_gettime(CLOCK_MONOTONIC, &a->clock);
+}
+
+static patron_status decide_and_write(args *a, patron_store *store, const patron_trigger_rules *r,
+                                      cli_profile *p, patron_error *err) {
+  patron_contacts contacts = {0};
+  patron_history *h = NULL;
+  patron_expr_function fns[2];
+  uint32_t **matched = NULL;
+  size_t *n_matched = NULL;
+  patron_trigger_result res = {0};
+  const patron_table *t = patron_profile_table_const(p->r.profile);
+  patron_status st =
+      patron_contacts_load(a->in.load.paths[PATRON_FILE_CUSTOMERS], p->ds, &contacts, err);
+  if (st == PATRON_OK)
+    st = patron_history_new(store, t, patron_profile_as_of(p->r.profile), &h, err);
+  if (st == PATRON_OK) {
+    patron_expr_env env;
+    expr_env(p, a, fns, patron_history_functions(h, fns), &env);
+    st = patron_trigger_match(r, &env, a->rules, &matched, &n_matched, err);
+    lap(a, 1);
+  }
+  if (st == PATRON_OK) {
+    patron_trigger_input in = {.rules = r,
+                               .matched = (const uint32_t *const *)matched,
+                               .n_matched = n_matched,
+                               .table = t,
+                               .row_customer = patron_profile_customers(p->r.profile),
+                               .contacts = &contacts,
+                               .store = store,
+                               .t = a->t};
+    st = patron_trigger_decide(&in, &res, err);
+    lap(a, 2);
+  }
+  if (st == PATRON_OK)
+    st = finish(a, store, r, &res, t, err);
+  if (st == PATRON_OK && !a->quiet) {
+    char when[17];
+    patron_format_minute(a->t, when);
+    print_table(r, &res, when, a);
+  }
+  patron_trigger_result_free(&res);
+  patron_trigger_matches_free(matched, n_matched, r->n_rules);
+  patron_history_free(h);
+  patron_contacts_free(&contacts);
+  return st;
+}
+
+static int trigger_run(args *a) {
+  patron_error err = {0};
+  patron_trigger_rules *r = NULL;
+  if (patron_trigger_rules_load(a->rules, &r, &err) != PATRON_OK)
+    return cli_fail("trigger", &err);
+  /* a dry run never creates a store; it reads one that exists */
+  bool read_only = a->dry_run;
+  patron_store *store = NULL;
+  if ((!read_only || access(a->db, F_OK) == 0) &&
+      !(store = cli_store_open("trigger", a->db, read_only))) {
+    patron_trigger_rules_free(r);
+    return CLI_EXIT_FAIL;
+  }
+  int32_t day = (int32_t)((a->t >= 0 ? a->t : a->t - 86399) / 86400);
+  a->in.load.as_of_day = day + 1; /* the behaviour windows end at T, inside T's day */
+  cli_profile p;
+  int rc = CLI_EXIT_FAIL;
+  clock_gettime(CLOCK_MONOTONIC, &a->clock);
+  if (cli_make_dir("trigger", a->out) &&
+      cli_profile_build("trigger", &a->in, day, false, store != NULL, &p)) {
+    lap(a, 0);
+    rc = decide_and_write(a, store, r, &p, &err) == PATRON_OK ? CLI_EXIT_OK
+                                                              : cli_fail("trigger", &err);
+    cli_profile_free(&p);
+  }
+  patron_store_close(store);
+  patron_trigger_rules_free(r);
+  return rc;
+}
+
+static bool own_option(args *a, int opt, const char *arg) {
+  switch (opt) {
+  case OPT_RULES: a->rules = arg; return true;
+  case OPT_DB: a->db = arg; return true;
+  case OPT_OUT: a->out = arg; return true;
+  case OPT_DRY: a->dry_run = true; return true;
+  case OPT_QUIET: a->quiet = true; return true;
+  case CLI_OPT_AS_OF:
+    if (patron_parse_time(arg, strlen(arg), &a->t) != PATRON_OK)
+      return cli_usage_error("trigger", "--as-of expects YYYY-MM-DDTHH:MM (or a date), got '%s'",
+                             arg),
+             false;
+    a->has_t = true;
+    return true;
+  default: return cli_usage_error("trigger", "unknown option"), false;
+  }
+}
+
+static bool parse_args(int argc, char **argv, args *a) {
+  int opt;
+  optind = 2;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+    if (opt == '?' || opt == ':')
+      return cli_usage_error("trigger", "%s '%s'",
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
+             false;
+    int handled = opt == CLI_OPT_AS_OF ? 0 : cli_inputs_option(&a->in, "trigger", opt, optarg);
+    if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
+      return false;
+  }
+  if (optind < argc)
+    return cli_usage_error("trigger", "unexpected argument '%s'", argv[optind]), false;
+  const char *missing = !a->out     ? "--out"
+                        : a->init   ? NULL
+                        : !a->rules ? "--rules FILE"
+                        : !a->db    ? "--db STORE"
+                        : !a->has_t ? "--as-of YYYY-MM-DDTHH:MM"
+                                    : NULL;
+  if (missing)
+    return cli_usage_error("trigger", "%s is required", missing), false;
+  return a->init || cli_inputs_ready(&a->in, "trigger");
+}
+
+static int run(int argc, char **argv) {
+  if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "init")))
+    return cli_usage_error("trigger", "expected 'trigger run' or 'trigger init'");
+  args a = {.init = strcmp(argv[1], "init") == 0};
+  cli_inputs_init(&a.in);
+  int rc = CLI_EXIT_USAGE;
+  if (parse_args(argc, argv, &a)) {
+    if (a.init) {
+      FILE *f = fopen(a.out, "wb");
+      bool ok = f && fputs(patron_trigger_rules_example(), f) >= 0;
+      ok = f && fclose(f) == 0 && ok;
+      rc = ok ? (printf("Wrote %s\n", a.out), CLI_EXIT_OK)
+              : (fprintf(stderr, "patron trigger: %s: cannot write\n", a.out), CLI_EXIT_FAIL);
+    } else {
+      rc = trigger_run(&a);
+    }
+  }
+  cli_inputs_free(&a.in);
+  return rc;
+}
+
+const cli_command cli_cmd_trigger = {
+    "trigger", run, "fire the trigger rules as of an instant; log the actions", usage};
