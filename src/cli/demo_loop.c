@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int run_command(const char *name, int argc, char **argv) {
+int cli_demo_run_command(const char *name, int argc, char **argv) {
   const cli_command *c = cli_find_command(name);
   printf("\n$ patron");
   for (int i = 0; i < argc; i++)
@@ -21,7 +21,7 @@ static int run_command(const char *name, int argc, char **argv) {
 }
 
 /* The latest snapshot's as-of (the demo's analysis) as a day number. */
-static bool latest_day(const char *db, int32_t *day) {
+bool cli_demo_latest_as_of(const char *db, int32_t *day) {
   patron_store_options o;
   patron_store_options_init(&o);
   o.read_only = true;
@@ -41,7 +41,7 @@ static bool latest_day(const char *db, int32_t *day) {
 int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const char *customers,
                   const char *events) {
   int32_t today;
-  if (!latest_day(db, &today))
+  if (!cli_demo_latest_as_of(db, &today))
     return fprintf(stderr, "patron demo: %s: no snapshot recorded\n", db), CLI_EXIT_FAIL;
   char then[11], now[11], t[17], month_ago[4096], moves[4096], matrix[4096], plan[4096];
   char rules[4096], trig[4096];
@@ -74,16 +74,16 @@ int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const
                 "--as-of",     t,
                 "--out",       trig,
                 NULL};
-  int rc = run_command("analyze", 14, a1);
+  int rc = cli_demo_run_command("analyze", 14, a1);
   if (rc == CLI_EXIT_OK)
-    rc = run_command("movements", 11, a2);
+    rc = cli_demo_run_command("movements", 11, a2);
   if (rc == CLI_EXIT_OK)
-    rc = run_command("plan", 4, a3);
+    rc = cli_demo_run_command("plan", 4, a3);
   if (rc == CLI_EXIT_OK)
-    rc = run_command("plan", 9, a4);
+    rc = cli_demo_run_command("plan", 9, a4);
   if (rc == CLI_EXIT_OK && cli_find_command("trigger"))
-    rc = run_command("trigger", 4, a5);
+    rc = cli_demo_run_command("trigger", 4, a5);
   if (rc == CLI_EXIT_OK && cli_find_command("trigger"))
-    rc = run_command("trigger", 16, a6);
+    rc = cli_demo_run_command("trigger", 16, a6);
   return rc;
 }

@@ -3,6 +3,7 @@
  * store, and `patron monitor` (the command a scheduler runs) reports the one alert it causes,
  * reject_rate above 5%, exiting with 3. */
 #include "demo_monitor.h"
+#include "demo_loop.h"
 
 #include "cli.h"
 #include "cli_inputs.h"
@@ -41,38 +42,10 @@ static bool plant_bad_dates(const char *orders, const char *bad) {
   return ok;
 }
 
-static int run_command(const char *name, int argc, char **argv) {
-  const cli_command *c = cli_find_command(name);
-  printf("\n$ patron");
-  for (int i = 0; i < argc; i++)
-    printf(" %s", argv[i]);
-  printf("\n\n");
-  fflush(stdout);
-  return c ? c->run(argc, argv) : CLI_EXIT_FAIL;
-}
-
-/* The latest snapshot's as-of in the store. */
-static bool latest_as_of(const char *db, int32_t *day) {
-  patron_store_options o;
-  patron_store_options_init(&o);
-  o.read_only = true;
-  patron_store *s = NULL;
-  patron_snapshot_info *info = NULL;
-  size_t n = 0;
-  patron_error err = {0};
-  bool ok = patron_store_open(db, &o, &s, &err) == PATRON_OK &&
-            patron_store_snapshots(s, &info, &n, &err) == PATRON_OK && n > 0;
-  if (ok)
-    *day = info[n - 1].as_of;
-  free(info);
-  patron_store_close(s);
-  return ok;
-}
-
 int cli_demo_monitor(const char *out_dir, const char *db, const char *orders,
                      const char *customers) {
   int32_t today;
-  if (!latest_as_of(db, &today))
+  if (!cli_demo_latest_as_of(db, &today))
     return fprintf(stderr, "patron demo: %s: no snapshot recorded\n", db), CLI_EXIT_FAIL;
   char dir[4096], bad[4096], rules[4096], run_dir[4096], mon[4096], tomorrow[11];
   cli_path(dir, sizeof dir, out_dir, "monitor");
@@ -95,9 +68,9 @@ int cli_demo_monitor(const char *out_dir, const char *db, const char *orders,
                 run_dir,   "--quiet",  NULL};
   char *a2[] = {"monitor", "--db",   (char *)db, "--rules", rules,
                 "--since", tomorrow, "--out",    mon,       NULL};
-  int rc = run_command("analyze", 12, a1);
+  int rc = cli_demo_run_command("analyze", 12, a1);
   if (rc == CLI_EXIT_OK)
-    rc = run_command("monitor", 9, a2);
+    rc = cli_demo_run_command("monitor", 9, a2);
   if (rc == CLI_EXIT_ALERTS)
     printf("(exit status 3: a scheduler alerts the team; see %s/alerts.csv)\n", mon);
   return rc == CLI_EXIT_ALERTS || rc == CLI_EXIT_OK ? CLI_EXIT_OK : rc;
