@@ -34,7 +34,8 @@ static const char usage[] =
     "(DIR/monitor: one alert) and an experiment with a planted effect, assigned and\n"
     "evaluated (DIR/experiment; docs/MONITORING.md, docs/EXPERIMENTS.md); then\n"
     "recommends what to offer each customer into DIR/recommend (rules, similar items,\n"
-    "recommendations, an evaluation against popularity). The analysis uses the example\n"
+    "recommendations, an evaluation against popularity) and writes the HTML report\n"
+    "DIR/report.html. The analysis uses the example\n"
     "rule files DIR/demo_tags.txt and DIR/demo_segments.txt (tag columns and a\n"
     "custom_segment segmentation), and an example audience with a behaviour condition is\n"
     "selected into DIR/audience_winback.csv.\n\n"
@@ -157,6 +158,22 @@ static int recommend(const char *out, char *orders, char *customers, char *event
   return cli_find_command("recommend")->run((int)(sizeof argv / sizeof *argv) - 1, argv);
 }
 
+/* The HTML report of the same data (`patron report`, analysed in memory so the cohort
+ * triangle is included), and how to open the dashboard on the demo's store. */
+static int report(const char *out, char *orders, char *customers, char *events, const char *db) {
+  char html[4096];
+  cli_path(html, sizeof html, out, "report.html");
+  char *argv[] = {"report",   "--orders", orders,  "--customers", customers,
+                  "--events", events,     "--out", html,          NULL};
+  int rc = cli_demo_run_command("report", (int)(sizeof argv / sizeof *argv) - 1, argv);
+  if (rc == CLI_EXIT_OK)
+    printf("\nOpen %s in a browser (it loads nothing from the network). The same figures\n"
+           "live in the dashboard: write a tokens file (docs/SERVER.md) and run\n"
+           "  patron serve --db %s --tokens tokens.txt\n",
+           html, db);
+  return rc;
+}
+
 static void remove_store(const char *db) {
   char side[4200];
   remove(db);
@@ -206,6 +223,8 @@ static int run(int argc, char **argv) {
     rc = cli_demo_experiment(a.out, data_dir);
   if (rc == CLI_EXIT_OK)
     rc = recommend(a.out, orders, customers, events);
+  if (rc == CLI_EXIT_OK)
+    rc = report(a.out, orders, customers, events, db);
   return rc;
 }
 

@@ -39,5 +39,7 @@ if "$PATRON" trigger --help >/dev/null 2>&1; then
 fi
 "$PATRON" snapshots --db "$WORK/demo/store.db" >"$WORK/list" || fail "snapshots"
 [ "$(grep -c '^20' "$WORK/list")" = 3 ] || fail "three snapshots expected (a month ago, today, the monitor's tomorrow): $(cat "$WORK/list")"
+[ -s "$WORK/demo/report.html" ] || fail "missing report.html"
+expect_contains "$WORK/out" "patron serve --db"
 expect_exit 2 -- "$PATRON" demo --customers 0
 finish
