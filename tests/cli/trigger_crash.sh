@@ -3,7 +3,7 @@
 # actions.csv exists only once its actions are logged. A bounded loop over days, then a clean
 # run of every day again, which must add nothing (replays never send twice).
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || exit 77
+[ -x /usr/bin/python3 ] || exit 77
 "$PATRON" gen --customers 20000 --seed 5 --out "$WORK/data" >/dev/null 2>&1 || { echo "gen failed"; exit 1; }
 "$PATRON" trigger init --out "$WORK/rules.json" >/dev/null
 db="$WORK/s.db"
@@ -11,7 +11,7 @@ in=(--orders "$WORK/data/orders.csv" --customers "$WORK/data/customers.csv"
     --events "$WORK/data/events.csv" --rules "$WORK/rules.json" --db "$db" --quiet)
 check() {
   [ -e "$db" ] || return 0 # killed before the first run created the file
-  python3 - "$db" "$WORK" <<'PY' || fail "store check: see above"
+  /usr/bin/python3 - "$db" "$WORK" <<'PY' || fail "store check: see above"
 import json, os, sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 assert c.execute("pragma integrity_check").fetchone()[0] == "ok"
@@ -33,16 +33,16 @@ for i in "${!days[@]}"; do
   check
   if [ -e "$WORK/t$i/actions.csv" ]; then
     n=$(($(wc -l <"$WORK/t$i/actions.csv") - 1))
-    logged=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from actions where fired_at = strftime('%s', sys.argv[2])\").fetchone()[0])" "$db" "${days[$i]} 10:00")
+    logged=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from actions where fired_at = strftime('%s', ?)\", (sys.argv[2],)).fetchone()[0])" "$db" "${days[$i]} 10:00")
     [ "$n" = "$logged" ] || fail "${days[$i]}: actions.csv has $n rows, the store $logged"
   fi
 done
-before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from actions').fetchone()[0])" "$db")
+before=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from actions').fetchone()[0])" "$db")
 for i in "${!days[@]}"; do # every day again: what a kill interrupted runs, nothing twice
   expect_exit 0 -- "$PATRON" trigger run "${in[@]}" --as-of "${days[$i]}T10:00" --out "$WORK/again$i"
 done
 check
-python3 - "$db" <<'PY' || fail "duplicate actions"
+/usr/bin/python3 - "$db" <<'PY' || fail "duplicate actions"
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 dup = c.execute("select rule, customer_id, date(fired_at, 'unixepoch'), count(*) from actions group by 1, 2, 3 having count(*) > 1").fetchall()
