@@ -13,6 +13,9 @@
 patron_status patron__path_join(char *buf, size_t cap, const char *dir, const char *name,
                                 patron_error *err);
 
+/* The cap on rule files read whole (tags and segments, triggers, campaign matrices). */
+#define PATRON__RULES_FILE_MAX ((size_t)16 << 20)
+
 /* Reads a whole file into a NUL-terminated malloc'ed buffer (free() it). A file larger
  * than max_bytes is PATRON_ERR_LIMIT; a missing or unreadable one PATRON_ERR_IO. */
 patron_status patron__read_file(const char *path, size_t max_bytes, char **out, size_t *len,

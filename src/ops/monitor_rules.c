@@ -2,6 +2,7 @@
  * "max": ..., "max_change": ...}]}, parsed with jansson; strict (unknown keys, wrong types
  * and empty rules are errors naming the file and the rule) because a silently ignored rule
  * is an alert that never fires. Also the default rules. */
+#include "io/files.h"
 #include "ops/monitor_int.h"
 
 #include <errno.h>
@@ -138,16 +139,11 @@ patron_status patron_alert_rules_parse(const char *text, size_t len, const char 
 
 patron_status patron_alert_rules_read(const char *path, patron_alert_rules **out,
                                       patron_error *err) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-  char *buf = malloc(RULES_MAX_BYTES + 1);
-  size_t n = buf ? fread(buf, 1, RULES_MAX_BYTES + 1, fp) : 0;
-  bool bad = ferror(fp);
-  fclose(fp);
-  patron_status st = !buf  ? PATRON__OOM(err)
-                     : bad ? patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "read error")
-                           : patron_alert_rules_parse(buf, n, path, out, err);
+  char *buf = NULL;
+  size_t n = 0;
+  patron_status st = patron__read_file(path, RULES_MAX_BYTES, &buf, &n, err);
+  if (st == PATRON_OK)
+    st = patron_alert_rules_parse(buf, n, path, out, err);
   free(buf);
   return st;
 }

@@ -1,6 +1,7 @@
 /* The campaign plan (SPEC section 11): the campaign matrix JSON (jansson; syntax errors with
  * positions, others with member paths), the default matrix of the seeds, the choice of a
  * campaign and channel per customer, and plan.csv / plan_summary.csv. docs/PLAN.md. */
+#include "io/files.h"
 #include "core/core_int.h"
 #include "io/write_int.h"
 #include "patron/movements.h"
@@ -153,21 +154,11 @@ patron_status patron_plan_matrix_parse(const char *text, size_t len, const char 
 patron_status patron_plan_matrix_load(const char *path, patron_plan_matrix **out,
                                       patron_error *err) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
   char *buf = NULL;
-  size_t len = 0, cap = 0, got = 1;
-  while (got) {
-    if (!patron__reserve((void **)&buf, &cap, len + 65536, 1)) {
-      fclose(f);
-      free(buf);
-      return PATRON__OOM(err);
-    }
-    len += got = fread(buf + len, 1, cap - len, f);
-  }
-  fclose(f);
-  patron_status st = patron_plan_matrix_parse(buf, len, path, out, err);
+  size_t len = 0;
+  patron_status st = patron__read_file(path, PATRON__RULES_FILE_MAX, &buf, &len, err);
+  if (st == PATRON_OK)
+    st = patron_plan_matrix_parse(buf, len, path, out, err);
   free(buf);
   return st;
 }

@@ -3,6 +3,7 @@
  * `tags` (the true ones joined by '|'); `--segments FILE` adds a first-match segmentation
  * (`others` when no rule matches). Errors are FILE:LINE: message (with the caret of the
  * expression language for expression errors). */
+#include "io/files.h"
 #include "ops/tags_int.h"
 #include "patron/caret.h"
 #include "patron/expr.h"
@@ -103,33 +104,6 @@ void patron_rule_file_free(patron_rule_file *f) {
   free(f->rules);
   free(f->text);
   *f = (patron_rule_file){0};
-}
-
-static patron_status read_file(const char *path, char **text, size_t *len, patron_error *err) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-  char *buf = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (!patron__reserve((void **)&buf, &cap, n + 65536, 1)) {
-      fclose(fp);
-      free(buf);
-      return PATRON__OOM(err);
-    }
-    size_t got = fread(buf + n, 1, 65536, fp);
-    n += got;
-    if (got < 65536)
-      break;
-  }
-  bool bad = ferror(fp);
-  fclose(fp);
-  if (bad) {
-    free(buf);
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "read error");
-  }
-  *text = buf, *len = n;
-  return PATRON_OK;
 }
 
 typedef struct rules_ctx {
@@ -252,7 +226,7 @@ static patron_status apply_segments(rules_ctx *c, const char *path, const patron
 static patron_status load_rules(rules_ctx *c, const char *path, patron_rule_file *f) {
   char *text = NULL;
   size_t len = 0;
-  patron_status st = read_file(path, &text, &len, c->err);
+  patron_status st = patron__read_file(path, PATRON__RULES_FILE_MAX, &text, &len, c->err);
   if (st == PATRON_OK)
     st = patron_rule_file_parse(path, text, len, f, c->err);
   if (st != PATRON_OK)

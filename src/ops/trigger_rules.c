@@ -1,6 +1,7 @@
 /* Trigger rules files (SPEC section 11): JSON via jansson with positions for syntax errors
  * and member paths for the rest; plus the example file of `patron trigger init`, the rules of
  * the seeds (docs/TRIGGERS.md). */
+#include "io/files.h"
 #include "core/core_int.h"
 #include "patron/trigger.h"
 
@@ -267,24 +268,11 @@ patron_status patron_trigger_rules_parse(const char *text, size_t len, const cha
 patron_status patron_trigger_rules_load(const char *path, patron_trigger_rules **out,
                                         patron_error *err) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
   char *buf = NULL;
-  size_t len = 0, cap = 0;
-  while (true) {
-    if (!patron__reserve((void **)&buf, &cap, len + 65536, 1)) {
-      fclose(f);
-      free(buf);
-      return PATRON__OOM(err);
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (got == 0)
-      break;
-  }
-  fclose(f);
-  patron_status st = patron_trigger_rules_parse(buf, len, path, out, err);
+  size_t len = 0;
+  patron_status st = patron__read_file(path, PATRON__RULES_FILE_MAX, &buf, &len, err);
+  if (st == PATRON_OK)
+    st = patron_trigger_rules_parse(buf, len, path, out, err);
   free(buf);
   return st;
 }
