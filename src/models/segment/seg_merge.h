@@ -81,8 +81,8 @@ patron_status patron__seg_plan_finish(patron__seg_plan *plan, patron__seg_refine
 
 /* ---- labels ---------------------------------------------------------------------------- */
 typedef struct patron__seg_labels {
-  int64_t recency, tenure;           /* PATRON_NULL_INT for a prospect */
-  int64_t r, f, m, cell, score;      /* scores, rfm_cell, rfm_score; PATRON_NULL_INT */
+  int64_t recency, tenure;                   /* PATRON_NULL_INT for a prospect */
+  int64_t r, f, m, cell, score;              /* scores, rfm_cell, rfm_score; PATRON_NULL_INT */
   int32_t rfm_class, segment, quadrant, abc; /* category codes; -1 = empty */
   int32_t lifecycle;
 } patron__seg_labels;

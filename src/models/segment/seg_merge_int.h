@@ -27,7 +27,7 @@ seg_pair *patron__seg_hist_sorted(const seg_hist *h, size_t *n);
 
 struct patron__seg_partial {
   uint64_t customers, purchasers;
-  int32_t max_day; /* latest order day, PATRON_NO_DAY: none */
+  int32_t max_day;                               /* latest order day, PATRON_NO_DAY: none */
   __int128 sum_last, sum_freq, sum_mon, sum_aov; /* over purchasers */
   seg_hist last, freq;                           /* last_purchase day, frequency */
   uint64_t *bucket_count;                        /* [SEG_BUCKETS] monetary of purchasers */

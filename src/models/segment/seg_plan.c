@@ -20,7 +20,7 @@ typedef struct money_rank {
 } money_rank;
 
 typedef struct abc_cut {
-  bool all;         /* the class takes every remaining customer */
+  bool all;           /* the class takes every remaining customer */
   patron_money value; /* customers above are in; at it, ids <= id are in */
   char *id;
   size_t id_len;
@@ -35,7 +35,7 @@ struct patron__seg_plan {
   long double r_cut, f_cut, m_cut, f_mean, a_mean;
   __int128 revenue;
   uint64_t silent;
-  uint64_t *below;  /* [SEG_BUCKETS + 1] purchasers in lower buckets */
+  uint64_t *below; /* [SEG_BUCKETS + 1] purchasers in lower buckets */
   __int128 *bucket_sum;
   money_rank ranks[MAX_RANKS];
   int n_ranks, m_rank0, median_rank0, abc_rank0, top_rank;
@@ -322,7 +322,7 @@ static bool abc_cut_of(patron__seg_plan *p, const patron__seg_refine *r, int i, 
   while (first > 0 && r->e[first - 1].value == a->value)
     first--;
   uint64_t above = p->n - 1 - (k->rank + (last - k->pos)); /* customers with more */
-  size_t need = cut - (size_t)above;                          /* 1 .. run length */
+  size_t need = cut - (size_t)above;                       /* 1 .. run length */
   const refine_entry *e = &r->e[first + need - 1];
   a->id_len = e->id_len;
   return (a->id = malloc(e->id_len + 1)) && memcpy(a->id, e->id, e->id_len + 1);
@@ -350,8 +350,8 @@ patron_status patron__seg_plan_finish(patron__seg_plan *p, patron__seg_refine *r
                              "the second pass saw other customers than the first (the reducers' "
                              "output changed between the passes)");
   if (p->o.median_threshold)
-    p->m_cut = median_of(p->ranks[p->median_rank0].value, p->ranks[p->median_rank0 + 1].value,
-                         p->n);
+    p->m_cut =
+        median_of(p->ranks[p->median_rank0].value, p->ranks[p->median_rank0 + 1].value, p->n);
   size_t a = patron__ceil_share(p->o.abc_a_pct, p->n);
   if (!abc_cut_of(p, r, 0, a) || !abc_cut_of(p, r, 1, a + patron__ceil_share(p->o.abc_b_pct, p->n)))
     return PATRON__OOM(err);
@@ -377,15 +377,23 @@ static int64_t hist_score(const seg_pair *h, size_t n_h, int64_t v, uint64_t n, 
 }
 
 static bool in_class(const abc_cut *a, patron_money v, const char *id, size_t len) {
-  return a->all || v > a->value ||
-         (v == a->value && cmp_id(id, len, a->id, a->id_len) <= 0);
+  return a->all || v > a->value || (v == a->value && cmp_id(id, len, a->id, a->id_len) <= 0);
 }
 
 void patron__seg_label(const patron__seg_plan *p, const char *id, size_t id_len,
                        const patron__seg_customer *c, patron__seg_labels *out) {
   const patron_profile_options *o = &p->o;
-  *out = (patron__seg_labels){PATRON_NULL_INT, PATRON_NULL_INT, PATRON_NULL_INT, PATRON_NULL_INT,
-                              PATRON_NULL_INT, PATRON_NULL_INT, PATRON_NULL_INT, -1, -1, -1, -1,
+  *out = (patron__seg_labels){PATRON_NULL_INT,
+                              PATRON_NULL_INT,
+                              PATRON_NULL_INT,
+                              PATRON_NULL_INT,
+                              PATRON_NULL_INT,
+                              PATRON_NULL_INT,
+                              PATRON_NULL_INT,
+                              -1,
+                              -1,
+                              -1,
+                              -1,
                               0};
   if (c->frequency <= 0)
     return;
@@ -415,7 +423,6 @@ void patron__seg_plan_stats(const patron__seg_plan *p, patron_profile_stats *out
   out->revenue = (patron_money)p->revenue;
   if (!p->n)
     return;
-  out->top20_revenue_share =
-      out->revenue ? (double)((long double)p->top_sum / out->revenue) : 0;
+  out->top20_revenue_share = out->revenue ? (double)((long double)p->top_sum / out->revenue) : 0;
   out->silent_share = (double)p->silent / (double)p->n;
 }
