@@ -23,8 +23,19 @@ static const char usage[] =
     "  --silent-days N, --dormant-days N   as analyze\n"
     "  --no-counters        no reporter:counter lines on stderr\n";
 
-enum { OPT_OUT = 1, OPT_ORDERS_PATH, OPT_AS_OF, OPT_BINS, OPT_THRESHOLD, OPT_ABC, OPT_NEW,
-       OPT_ACTIVE, OPT_SILENT, OPT_DORMANT, OPT_NO_COUNTERS };
+enum {
+  OPT_OUT = 1,
+  OPT_ORDERS_PATH,
+  OPT_AS_OF,
+  OPT_BINS,
+  OPT_THRESHOLD,
+  OPT_ABC,
+  OPT_NEW,
+  OPT_ACTIVE,
+  OPT_SILENT,
+  OPT_DORMANT,
+  OPT_NO_COUNTERS
+};
 
 static bool option(patron_profile_options *p, int opt, const char *arg) {
   long v;
@@ -70,8 +81,8 @@ static int finalize(const char *dir, char **files, int n, const patron_profile_o
     in[0] = stdin;
   patron_error err = {0};
   if (rc == CLI_EXIT_OK && cli_make_dir("finalize", dir) &&
-      patron_stream_finalize(in, (size_t)(n ? n : 1), dir, p, orders_path,
-                             counters ? stderr : NULL, &err) != PATRON_OK)
+      patron_stream_finalize(in, (size_t)(n ? n : 1), dir, p, orders_path, counters ? stderr : NULL,
+                             &err) != PATRON_OK)
     rc = cli_fail("finalize", &err);
   for (int i = 0; i < n; i++)
     if (in[i] && in[i] != stdin)
@@ -104,8 +115,7 @@ static int run(int argc, char **argv) {
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
       return cli_usage_error("finalize", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]);
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
     if (opt == OPT_OUT)
       dir = optarg;
     else if (opt == OPT_ORDERS_PATH)
@@ -124,5 +134,4 @@ static int run(int argc, char **argv) {
 }
 
 const cli_command cli_cmd_finalize = {
-    "finalize", run, "streaming last step: reducers' output to profiles, segments, summary",
-    usage};
+    "finalize", run, "streaming last step: reducers' output to profiles, segments, summary", usage};

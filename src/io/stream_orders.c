@@ -58,8 +58,8 @@ static int next_record(patron__order_stream *s, patron__csv_status *why, patron_
     if (s->start == s->end && s->eof)
       return 0;
     const char *next = NULL;
-    *why = patron__csv_parse(&s->dialect, s->buf + s->start, s->buf + s->end, s->eof, &s->rec,
-                             &next);
+    *why =
+        patron__csv_parse(&s->dialect, s->buf + s->start, s->buf + s->end, s->eof, &s->rec, &next);
     if (*why == PATRON__CSV_NOMEM)
       return PATRON__OOM(err), -1;
     if (*why != PATRON__CSV_NEED_MORE) {
@@ -167,7 +167,8 @@ patron_status patron__order_stream_open(FILE *in, const char *path, const patron
   s->dialect.delimiter = opts->delimiter ? opts->delimiter : ',';
   s->dialect.max_field_lines = opts->max_field_lines;
   s->dialect.max_field_bytes = opts->max_field_bytes;
-  s->as_of_seconds = opts->as_of_day == PATRON_NO_DAY ? INT64_MAX : (int64_t)opts->as_of_day * 86400;
+  s->as_of_seconds =
+      opts->as_of_day == PATRON_NO_DAY ? INT64_MAX : (int64_t)opts->as_of_day * 86400;
   patron_status st = header(s, err);
   if (st != PATRON_OK) {
     patron__order_stream_close(s);
@@ -214,7 +215,8 @@ static bool parse_time(const patron__order_stream *s, const patron__csv_field *v
   const char *p = v->ptr;
   size_t len = v->len;
   trim(&p, &len);
-  if (s->opts->date_format && patron_parse_time_format(p, len, s->opts->date_format, out) == PATRON_OK)
+  if (s->opts->date_format &&
+      patron_parse_time_format(p, len, s->opts->date_format, out) == PATRON_OK)
     return true;
   return patron_parse_time(p, len, out) == PATRON_OK;
 }
@@ -229,9 +231,8 @@ static int check_row(patron__order_stream *s, uint64_t line, patron__order_row *
   for (size_t i = 0; i < s->stats.n_columns; i++)
     s->stats.empty[i] += f[i].len == 0;
   const patron__csv_field *cid = &f[s->field[COL_CUSTOMER]];
-  const patron__csv_field *oid = s->field[COL_ORDER] >= 0 && !s->opts->order_per_row
-                                     ? &f[s->field[COL_ORDER]]
-                                     : NULL;
+  const patron__csv_field *oid =
+      s->field[COL_ORDER] >= 0 && !s->opts->order_per_row ? &f[s->field[COL_ORDER]] : NULL;
   patron_reject_reason why = PATRON_REJECT_COUNT;
   if (!cid->len)
     why = PATRON_REJECT_EMPTY_CUSTOMER_ID;

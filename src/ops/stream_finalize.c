@@ -53,9 +53,9 @@ static patron_status customer_line(finalizer *z, const patron__tsv_field *f, siz
       !day_field(&f[2], &row.c.last_day) || !patron__tsv_i64(&f[3], &row.c.frequency) ||
       row.c.frequency < 0 || !money_field(&f[4], &row.c.monetary) ||
       (row.c.frequency > 0) != (f[5].ptr != NULL) ||
-      (row.c.frequency > 0 && (!money_field(&f[5], &row.c.aov) ||
-                               row.c.first_day == PATRON_NO_DAY ||
-                               row.c.last_day == PATRON_NO_DAY)))
+      (row.c.frequency > 0 &&
+       (!money_field(&f[5], &row.c.aov) || row.c.first_day == PATRON_NO_DAY ||
+        row.c.last_day == PATRON_NO_DAY)))
     return PATRON_ERR_INPUT;
   if (!patron__reserve((void **)&z->rows, &z->cap, z->n + 1, sizeof *z->rows) ||
       !(row.id = patron__arena_strdup(&z->ids, id, len)))
@@ -109,8 +109,8 @@ static int cmp_row(const void *a, const void *b) {
 }
 
 /* The exact cuts: pass 2 over every customer, then finish. */
-static patron_status plan_of(finalizer *z, const patron_profile_options *o,
-                             patron__seg_plan **plan, patron_error *err) {
+static patron_status plan_of(finalizer *z, const patron_profile_options *o, patron__seg_plan **plan,
+                             patron_error *err) {
   patron_status st = patron__seg_plan_new(z->partial, o, plan, err);
   if (st != PATRON_OK)
     return st;
@@ -242,13 +242,13 @@ static patron_status write_outputs(const char *dir, finalizer *z, const char *or
   patron_segment_row *seg = NULL;
   size_t n_seg = 0;
   char path[4096];
-  if (st == PATRON_OK && (st = patron__path_join(path, sizeof path, dir, "profiles.csv", err)) ==
-                             PATRON_OK)
+  if (st == PATRON_OK &&
+      (st = patron__path_join(path, sizeof path, dir, "profiles.csv", err)) == PATRON_OK)
     st = patron_write_table_csv(t, path, err);
   if (st == PATRON_OK)
     st = patron_segment_report(t, &seg, &n_seg, err);
-  if (st == PATRON_OK && (st = patron__path_join(path, sizeof path, dir, "segments.csv", err)) ==
-                             PATRON_OK)
+  if (st == PATRON_OK &&
+      (st = patron__path_join(path, sizeof path, dir, "segments.csv", err)) == PATRON_OK)
     st = patron_write_segments_csv(seg, n_seg, path, err);
   if (st == PATRON_OK)
     st = write_summary(dir, z, orders_path, plan, err);
