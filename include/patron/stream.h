@@ -6,6 +6,7 @@
 #define PATRON_STREAM_H
 
 #include "patron/dataset.h"
+#include "patron/output.h"
 #include "patron/profile.h"
 
 #include <stdio.h>
@@ -36,5 +37,25 @@ PATRON_API patron_status patron_stream_finalize(FILE *const *ins, size_t n, cons
                                                 const patron_profile_options *o,
                                                 const char *orders_path, FILE *counters,
                                                 patron_error *err);
+
+/* What a streaming run computed, for the readable report. */
+typedef struct patron_stream_result {
+  int32_t as_of;
+  patron_profile_stats stats;
+  patron_file_report orders;    /* counts and path (no columns) */
+  patron_segment_row *segments; /* free() */
+  size_t n_segments;
+} patron_stream_result;
+
+/* `patron analyze --spec-only` in one pass over an orders stream, memory bounded by the
+ * number of customers: rows are read sequentially (no spool), spilled into hash buckets of
+ * customers in temporary files (TMPDIR), each bucket is reduced in memory to its customers,
+ * and the finalize step writes profiles.csv, segments.csv, summary.json (and rejects.csv)
+ * into dir, equal to the in-memory run's. Errors as patron_dataset_load and
+ * patron_stream_finalize; PATRON_ERR_IO for the temporary files. */
+PATRON_API patron_status patron_stream_analyze(FILE *in, const char *path,
+                                               const patron_load_options *lo,
+                                               const patron_profile_options *po, const char *dir,
+                                               patron_stream_result *res, patron_error *err);
 
 #endif

@@ -27,6 +27,10 @@ struct patron__order_stream {
   int64_t as_of_seconds;
   bool skip_header; /* --columns: a line equal to the names is a header */
   patron__stream_stats stats;
+  bool keep_rejects;
+  patron_reject *rejects;
+  size_t n_rejects, cap_rejects;
+  patron__arena reject_text;
 };
 
 static patron_status read_more(patron__order_stream *s, patron_error *err) {
@@ -201,10 +205,25 @@ static patron_reject_reason syntax_reason(patron__csv_status why) {
   }
 }
 
+/* Keeps a reject for rejects.csv; false when memory runs out. */
+static bool keep(patron__order_stream *s, uint64_t line, int column, patron_reject_reason why) {
+  if (!patron__reserve((void **)&s->rejects, &s->cap_rejects, s->n_rejects + 1, sizeof *s->rejects))
+    return false;
+  size_t len = s->rec.raw_len > 4096 ? 4096 : s->rec.raw_len;
+  const char *raw = patron__arena_strdup(&s->reject_text, s->rec.raw ? s->rec.raw : "", len);
+  if (!raw)
+    return false;
+  const char *name = column >= 0 && s->field[column] >= 0 ? s->stats.columns[s->field[column]] : "";
+  s->rejects[s->n_rejects++] = (patron_reject){PATRON_FILE_ORDERS, line, name, why, raw, len};
+  return true;
+}
+
 /* Counts a reject; with strict, the error FILE:LINE: reason. */
-static int reject(patron__order_stream *s, uint64_t line, patron_reject_reason why,
+static int reject(patron__order_stream *s, uint64_t line, int column, patron_reject_reason why,
                   patron_error *err) {
   s->stats.by_reason[why]++;
+  if (s->keep_rejects && !keep(s, line, column, why))
+    return PATRON__OOM(err), -1;
   if (!s->opts->strict)
     return 1;
   patron__error_set(err, PATRON_ERR_INPUT, s->path, line, 0, "%s", patron_reject_key(why));
@@ -227,26 +246,27 @@ static int check_row(patron__order_stream *s, uint64_t line, patron__order_row *
   const patron__csv_field *f = s->rec.fields;
   s->stats.rows_read++;
   if (s->rec.n_fields != s->n_fields)
-    return reject(s, line, PATRON_REJECT_FIELD_COUNT, err) < 0 ? -1 : 0;
+    return reject(s, line, -1, PATRON_REJECT_FIELD_COUNT, err) < 0 ? -1 : 0;
   for (size_t i = 0; i < s->stats.n_columns; i++)
     s->stats.empty[i] += f[i].len == 0;
   const patron__csv_field *cid = &f[s->field[COL_CUSTOMER]];
   const patron__csv_field *oid =
       s->field[COL_ORDER] >= 0 && !s->opts->order_per_row ? &f[s->field[COL_ORDER]] : NULL;
   patron_reject_reason why = PATRON_REJECT_COUNT;
+  int col = -1;
   if (!cid->len)
-    why = PATRON_REJECT_EMPTY_CUSTOMER_ID;
+    why = PATRON_REJECT_EMPTY_CUSTOMER_ID, col = COL_CUSTOMER;
   else if (oid && !oid->len)
-    why = PATRON_REJECT_EMPTY_ORDER_ID;
+    why = PATRON_REJECT_EMPTY_ORDER_ID, col = COL_ORDER;
   else if (!parse_time(s, &f[s->field[COL_TIME]], &row->time))
-    why = PATRON_REJECT_BAD_DATE;
+    why = PATRON_REJECT_BAD_DATE, col = COL_TIME;
   else if (!patron__time_plausible(row->time))
-    why = PATRON_REJECT_DATE_OUT_OF_RANGE;
+    why = PATRON_REJECT_DATE_OUT_OF_RANGE, col = COL_TIME;
   else if (patron_parse_money(f[s->field[COL_AMOUNT]].ptr, f[s->field[COL_AMOUNT]].len,
                               &row->amount) != PATRON_OK)
-    why = PATRON_REJECT_BAD_NUMBER;
+    why = PATRON_REJECT_BAD_NUMBER, col = COL_AMOUNT;
   if (why != PATRON_REJECT_COUNT)
-    return reject(s, line, why, err) < 0 ? -1 : 0;
+    return reject(s, line, col, why, err) < 0 ? -1 : 0;
   s->stats.rows_used++;
   if (row->time >= s->as_of_seconds) {
     s->stats.after_as_of++;
@@ -276,7 +296,7 @@ int patron__order_stream_next(patron__order_stream *s, patron__order_row *row, p
     s->stats.lines_in_quotes += n - 1;
     if (why != PATRON__CSV_OK) {
       s->stats.rows_read++;
-      if (reject(s, line, syntax_reason(why), err) < 0)
+      if (reject(s, line, -1, syntax_reason(why), err) < 0)
         return -1;
       continue;
     }
@@ -290,9 +310,18 @@ const patron__stream_stats *patron__order_stream_stats(const patron__order_strea
   return &s->stats;
 }
 
+void patron__order_stream_keep_rejects(patron__order_stream *s) { s->keep_rejects = true; }
+
+const patron_reject *patron__order_stream_rejects(const patron__order_stream *s, size_t *n) {
+  *n = s->n_rejects;
+  return s->rejects;
+}
+
 void patron__order_stream_close(patron__order_stream *s) {
   if (!s)
     return;
+  free(s->rejects);
+  patron__arena_free(&s->reject_text);
   for (size_t i = 0; i < s->stats.n_columns; i++)
     free(s->stats.columns[i]);
   patron__csv_record_free(&s->rec);

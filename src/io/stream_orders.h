@@ -43,6 +43,10 @@ patron_status patron__order_stream_open(FILE *in, const char *path, const patron
  * -1 = error (a bad row with strict, a read error, out of memory) in err. */
 int patron__order_stream_next(patron__order_stream *s, patron__order_row *row, patron_error *err);
 const patron__stream_stats *patron__order_stream_stats(const patron__order_stream *s);
+/* Keep every rejected row (line, column, reason, raw text cut at 4096 bytes) for
+ * rejects.csv, as the loader does; valid until close. */
+void patron__order_stream_keep_rejects(patron__order_stream *s);
+const patron_reject *patron__order_stream_rejects(const patron__order_stream *s, size_t *n);
 void patron__order_stream_close(patron__order_stream *s);
 
 #endif

@@ -61,4 +61,8 @@ patron_status patron__write_orders_summary_json_to(const patron_file_report *ord
                                                    const patron_run *run, patron_sink *sink,
                                                    patron_error *err);
 
+/* rejects.csv from a list of one file's rejects (the streaming analyze, docs/SCALE.md). */
+patron_status patron__write_rejects_list(const char *path, const char *file,
+                                         const patron_reject *rejects, size_t n, patron_error *err);
+
 #endif

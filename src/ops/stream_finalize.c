@@ -14,19 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct customer_row {
-  const char *id;
-  size_t id_len;
-  patron__seg_customer c;
-} customer_row;
+bool patron__final_add(stream_final *z, const char *id, size_t len, const patron__seg_customer *c) {
+  if (!patron__reserve((void **)&z->rows, &z->cap, z->n + 1, sizeof *z->rows))
+    return false;
+  const char *copy = patron__arena_strdup(&z->ids, id, len);
+  if (!copy)
+    return false;
+  z->rows[z->n++] = (stream_customer){copy, len, *c};
+  return true;
+}
 
-typedef struct finalizer {
-  patron__seg_partial *partial;
-  stream_counts counts;
-  customer_row *rows;
-  size_t n, cap;
-  patron__arena ids;
-} finalizer;
+void patron__final_free(stream_final *z) {
+  patron__seg_partial_free(z->partial);
+  patron__counts_free(&z->counts);
+  free(z->rows);
+  patron__arena_free(&z->ids);
+  *z = (stream_final){0};
+}
 
 static patron_status bad(patron_error *err, size_t input, uint64_t line, const char *why) {
   char name[32];
@@ -44,28 +48,21 @@ static bool money_field(const patron__tsv_field *f, patron_money *v) {
   return f->ptr && patron_parse_money(f->ptr, f->len, v) == PATRON_OK;
 }
 
-static patron_status customer_line(finalizer *z, const patron__tsv_field *f, size_t n,
+static patron_status customer_line(stream_final *z, const patron__tsv_field *f, size_t n,
                                    patron_error *err) {
-  customer_row row = {0};
+  patron__seg_customer c = {0};
   char id[4096];
   size_t len = n == 6 ? patron__tsv_unescape(&f[0], id, sizeof id) : (size_t)-1;
-  if (len == (size_t)-1 || !len || !day_field(&f[1], &row.c.first_day) ||
-      !day_field(&f[2], &row.c.last_day) || !patron__tsv_i64(&f[3], &row.c.frequency) ||
-      row.c.frequency < 0 || !money_field(&f[4], &row.c.monetary) ||
-      (row.c.frequency > 0) != (f[5].ptr != NULL) ||
-      (row.c.frequency > 0 &&
-       (!money_field(&f[5], &row.c.aov) || row.c.first_day == PATRON_NO_DAY ||
-        row.c.last_day == PATRON_NO_DAY)))
+  if (len == (size_t)-1 || !len || !day_field(&f[1], &c.first_day) ||
+      !day_field(&f[2], &c.last_day) || !patron__tsv_i64(&f[3], &c.frequency) || c.frequency < 0 ||
+      !money_field(&f[4], &c.monetary) || (c.frequency > 0) != (f[5].ptr != NULL) ||
+      (c.frequency > 0 && (!money_field(&f[5], &c.aov) || c.first_day == PATRON_NO_DAY ||
+                           c.last_day == PATRON_NO_DAY)))
     return PATRON_ERR_INPUT;
-  if (!patron__reserve((void **)&z->rows, &z->cap, z->n + 1, sizeof *z->rows) ||
-      !(row.id = patron__arena_strdup(&z->ids, id, len)))
-    return PATRON__OOM(err);
-  row.id_len = len;
-  z->rows[z->n++] = row;
-  return PATRON_OK;
+  return patron__final_add(z, id, len, &c) ? PATRON_OK : PATRON__OOM(err);
 }
 
-static patron_status read_line(finalizer *z, const char *line, size_t len, patron_error *err) {
+static patron_status read_line(stream_final *z, const char *line, size_t len, patron_error *err) {
   if (len >= 3 && line[0] == '\t' && line[1] == 'G' && line[2] == '\t')
     return patron__seg_partial_parse(z->partial, line + 3, len - 3, err);
   patron__tsv_field f[PATRON__TSV_MAX_FIELDS];
@@ -76,7 +73,7 @@ static patron_status read_line(finalizer *z, const char *line, size_t len, patro
   return customer_line(z, f, n, err);
 }
 
-static patron_status read_all(finalizer *z, FILE *const *ins, size_t n, patron_error *err) {
+static patron_status read_all(stream_final *z, FILE *const *ins, size_t n, patron_error *err) {
   for (size_t i = 0; i < n; i++) {
     stream_lines lines = {.in = ins[i]};
     const char *line;
@@ -102,15 +99,15 @@ static patron_status read_all(finalizer *z, FILE *const *ins, size_t n, patron_e
 }
 
 static int cmp_row(const void *a, const void *b) {
-  const customer_row *x = a, *y = b;
+  const stream_customer *x = a, *y = b;
   size_t n = x->id_len < y->id_len ? x->id_len : y->id_len;
   int c = memcmp(x->id, y->id, n);
   return c ? c : (x->id_len > y->id_len) - (x->id_len < y->id_len);
 }
 
 /* The exact cuts: pass 2 over every customer, then finish. */
-static patron_status plan_of(finalizer *z, const patron_profile_options *o, patron__seg_plan **plan,
-                             patron_error *err) {
+static patron_status plan_of(stream_final *z, const patron_profile_options *o,
+                             patron__seg_plan **plan, patron_error *err) {
   patron_status st = patron__seg_plan_new(z->partial, o, plan, err);
   if (st != PATRON_OK)
     return st;
@@ -169,7 +166,7 @@ static patron_status add_columns(patron_table *t, columns *c, patron_error *err)
   return st;
 }
 
-static void fill_row(const columns *c, size_t i, const customer_row *row,
+static void fill_row(const columns *c, size_t i, const stream_customer *row,
                      const patron__seg_plan *plan) {
   patron__seg_labels l;
   patron__seg_label(plan, row->id, row->id_len, &row->c, &l);
@@ -207,22 +204,18 @@ static void orders_report(const stream_counts *c, const char *path, patron_file_
     }
 }
 
-static patron_status write_summary(const char *dir, const finalizer *z, const char *orders_path,
-                                   const patron__seg_plan *plan, patron_error *err) {
+static patron_status write_summary(const char *dir, const patron_file_report *rep,
+                                   const patron_profile_stats *stats, int32_t as_of,
+                                   patron_error *err) {
   char path[4096];
   patron_status st = patron__path_join(path, sizeof path, dir, "summary.json", err);
-  patron_file_report rep;
-  orders_report(&z->counts, orders_path ? orders_path : "-", &rep);
-  patron_profile_stats stats;
-  patron__seg_plan_stats(plan, &stats);
   patron_run run;
   patron_run_init(&run);
   patron_sink *s = NULL;
   if (st == PATRON_OK)
     st = patron_sink_file(path, NULL, &s, err);
   if (st == PATRON_OK)
-    st = patron__write_orders_summary_json_to(&rep, patron__seg_plan_as_of(plan), &stats, &run, s,
-                                              err);
+    st = patron__write_orders_summary_json_to(rep, as_of, stats, &run, s, err);
   if (st == PATRON_OK)
     st = patron_sink_close(s, err);
   else
@@ -231,48 +224,62 @@ static patron_status write_summary(const char *dir, const finalizer *z, const ch
   return st;
 }
 
-static patron_status write_outputs(const char *dir, finalizer *z, const char *orders_path,
-                                   const patron__seg_plan *plan, patron_error *err) {
+static patron_status write_tables(const char *dir, stream_final *z, const patron__seg_plan *plan,
+                                  patron_segment_row **seg, size_t *n_seg, patron_error *err) {
   qsort(z->rows, z->n, sizeof *z->rows, cmp_row);
   patron_table *t = patron_table_new(z->n);
   columns c;
   patron_status st = t ? add_columns(t, &c, err) : PATRON__OOM(err);
   for (size_t i = 0; st == PATRON_OK && i < z->n; i++)
     fill_row(&c, i, &z->rows[i], plan);
-  patron_segment_row *seg = NULL;
-  size_t n_seg = 0;
   char path[4096];
   if (st == PATRON_OK &&
       (st = patron__path_join(path, sizeof path, dir, "profiles.csv", err)) == PATRON_OK)
     st = patron_write_table_csv(t, path, err);
   if (st == PATRON_OK)
-    st = patron_segment_report(t, &seg, &n_seg, err);
+    st = patron_segment_report(t, seg, n_seg, err);
   if (st == PATRON_OK &&
       (st = patron__path_join(path, sizeof path, dir, "segments.csv", err)) == PATRON_OK)
-    st = patron_write_segments_csv(seg, n_seg, path, err);
-  if (st == PATRON_OK)
-    st = write_summary(dir, z, orders_path, plan, err);
-  free(seg);
+    st = patron_write_segments_csv(*seg, *n_seg, path, err);
   patron_table_free(t);
+  return st;
+}
+
+patron_status patron__final_write(stream_final *z, const char *dir, const patron_profile_options *o,
+                                  const patron_file_report *orders, patron_stream_result *res,
+                                  patron_error *err) {
+  patron__seg_plan *plan = NULL;
+  patron_segment_row *seg = NULL;
+  size_t n_seg = 0;
+  patron_status st = plan_of(z, o, &plan, err);
+  if (st == PATRON_OK)
+    st = write_tables(dir, z, plan, &seg, &n_seg, err);
+  patron_profile_stats stats;
+  if (st == PATRON_OK) {
+    patron__seg_plan_stats(plan, &stats);
+    st = write_summary(dir, orders, &stats, patron__seg_plan_as_of(plan), err);
+  }
+  if (st == PATRON_OK && res) {
+    *res = (patron_stream_result){patron__seg_plan_as_of(plan), stats, *orders, seg, n_seg};
+    res->orders.n_columns = 0;
+    seg = NULL;
+  }
+  free(seg);
+  patron__seg_plan_free(plan);
   return st;
 }
 
 patron_status patron_stream_finalize(FILE *const *ins, size_t n, const char *dir,
                                      const patron_profile_options *o, const char *orders_path,
                                      FILE *counters, patron_error *err) {
-  finalizer z = {.partial = patron__seg_partial_new()};
-  patron__seg_plan *plan = NULL;
+  stream_final z = {.partial = patron__seg_partial_new()};
   patron_status st = z.partial ? read_all(&z, ins, n, err) : PATRON__OOM(err);
+  patron_file_report rep;
+  orders_report(&z.counts, orders_path ? orders_path : "-", &rep);
   if (st == PATRON_OK)
-    st = plan_of(&z, o, &plan, err);
-  if (st == PATRON_OK)
-    st = write_outputs(dir, &z, orders_path, plan, err);
+    st = patron__final_write(&z, dir, o, &rep, NULL, err);
   if (st == PATRON_OK)
     patron__counts_report(counters, &z.counts);
-  patron__seg_plan_free(plan);
-  patron__seg_partial_free(z.partial);
-  patron__counts_free(&z.counts);
-  free(z.rows);
-  patron__arena_free(&z.ids);
+  patron__final_free(&z);
   return st;
 }

@@ -9,35 +9,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct map_row {
-  const char *order; /* in the arena; NULL: its own order (order_per_row) */
-  size_t order_len;
-  int64_t time;
-  patron_money amount;
-} map_row;
-
 typedef struct reducer {
   FILE *out;
   patron__seg_partial *partial;
   stream_counts counts;
   char *customer; /* the current customer's raw (escaped) key */
   size_t customer_len, customer_cap;
-  map_row *rows;
+  stream_row *rows;
   size_t n_rows, cap_rows;
-  patron__arena orders;
-  int32_t *day;
-  patron_money *value;
-  size_t cap_orders;
+  patron__arena orders; /* the current customer's order ids */
+  stream_scratch scratch;
   uint64_t customers;
 } reducer;
 
 static int cmp_row(const void *a, const void *b) {
-  const map_row *x = a, *y = b;
+  const stream_row *x = a, *y = b;
   if (!x->order || !y->order)
     return (x->order != NULL) - (y->order != NULL);
   size_t n = x->order_len < y->order_len ? x->order_len : y->order_len;
   int c = memcmp(x->order, y->order, n);
   return c ? c : (x->order_len > y->order_len) - (x->order_len < y->order_len);
+}
+
+static int32_t day_of(int64_t t) { return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400)); }
+
+bool patron__stream_customer(stream_row *rows, size_t n_rows, stream_scratch *s,
+                             patron__seg_customer *c, int32_t *max_day) {
+  qsort(rows, n_rows, sizeof *rows, cmp_row);
+  if (n_rows > s->cap) {
+    int32_t *d = realloc(s->day, n_rows * sizeof *d);
+    if (d)
+      s->day = d;
+    patron_money *v = realloc(s->value, n_rows * sizeof *v);
+    if (v)
+      s->value = v;
+    if (!d || !v)
+      return false;
+    s->cap = n_rows;
+  }
+  size_t n = 0;
+  int64_t max_time = INT64_MIN, t0 = 0;
+  for (size_t i = 0; i < n_rows; i++) {
+    const stream_row *m = &rows[i];
+    if (!(i && m->order && cmp_row(m, &rows[i - 1]) == 0))
+      s->value[n] = 0, t0 = m->time, n++;
+    t0 = m->time < t0 ? m->time : t0;
+    s->value[n - 1] += m->amount;
+    s->day[n - 1] = day_of(t0);
+    max_time = m->time > max_time ? m->time : max_time;
+  }
+  patron__seg_customer_of(s->day, s->value, n, c);
+  *max_day = day_of(max_time);
+  return true;
+}
+
+void patron__stream_scratch_free(stream_scratch *s) {
+  free(s->day);
+  free(s->value);
+  *s = (stream_scratch){0};
 }
 
 static void put_day(FILE *out, int32_t day) {
@@ -55,39 +84,15 @@ static void put_money(FILE *out, patron_money v) {
   fprintf(out, "%s%" PRIu64 ".%04" PRIu64, v < 0 ? "-" : "", a / 10000, a % 10000);
 }
 
-static int32_t day_of(int64_t t) { return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400)); }
-
 /* Collapses the current customer's rows into orders and writes its line. */
 static bool flush_customer(reducer *r) {
   if (!r->n_rows)
     return true;
-  qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_row);
-  if (r->n_rows > r->cap_orders) {
-    int32_t *d = realloc(r->day, r->n_rows * sizeof *d);
-    if (d)
-      r->day = d;
-    patron_money *v = realloc(r->value, r->n_rows * sizeof *v);
-    if (v)
-      r->value = v;
-    if (!d || !v)
-      return false;
-    r->cap_orders = r->n_rows;
-  }
-  size_t n = 0;
-  int64_t max_time = INT64_MIN, t0 = 0;
-  for (size_t i = 0; i < r->n_rows; i++) {
-    const map_row *m = &r->rows[i];
-    bool same = i && m->order && cmp_row(m, &r->rows[i - 1]) == 0;
-    if (!same)
-      r->value[n] = 0, t0 = m->time, n++;
-    t0 = m->time < t0 ? m->time : t0;
-    r->value[n - 1] += m->amount;
-    r->day[n - 1] = day_of(t0);
-    max_time = m->time > max_time ? m->time : max_time;
-  }
   patron__seg_customer c;
-  patron__seg_customer_of(r->day, r->value, n, &c);
-  patron__seg_partial_note_day(r->partial, day_of(max_time));
+  int32_t max_day;
+  if (!patron__stream_customer(r->rows, r->n_rows, &r->scratch, &c, &max_day))
+    return false;
+  patron__seg_partial_note_day(r->partial, max_day);
   fwrite(r->customer, 1, r->customer_len, r->out);
   fputc('\t', r->out);
   put_day(r->out, c.first_day);
@@ -148,7 +153,7 @@ static patron_status reduce_line(reducer *r, const char *line, size_t len, uint6
   const char *order = f[1].ptr ? patron__arena_strdup(&r->orders, f[1].ptr, f[1].len) : NULL;
   if (f[1].ptr && !order)
     return PATRON__OOM(err);
-  r->rows[r->n_rows++] = (map_row){order, f[1].len, t, amount};
+  r->rows[r->n_rows++] = (stream_row){order, f[1].len, t, amount};
   return PATRON_OK;
 }
 
@@ -184,8 +189,7 @@ patron_status patron_stream_reduce(FILE *in, FILE *out, FILE *counters, patron_e
   free(lines.buf);
   free(r.customer);
   free(r.rows);
-  free(r.day);
-  free(r.value);
+  patron__stream_scratch_free(&r.scratch);
   patron__arena_free(&r.orders);
   patron__counts_free(&r.counts);
   patron__seg_partial_free(r.partial);
