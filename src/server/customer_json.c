@@ -17,7 +17,8 @@ void srv_text_put(srv_text *t, const char *s, size_t n) {
   if (t->oom)
     return;
   if (t->len + n + 1 > t->cap) {
-    size_t cap = (t->len + n + 1) * 2 + 256;
+    size_t cap = (t->len + n + 1) * 2;
+    cap = cap < 4096 ? 4096 : cap; /* one allocation for a customer object */
     char *g = realloc(t->data, cap);
     if (!g) {
       t->oom = true;

@@ -52,10 +52,23 @@ typedef struct srv_snapshot {
   const patron_column *id; /* customer_id */
   patron_segment_row *segments;
   size_t n_segments;
+  uint32_t *index; /* open-addressing hash of customer_id -> row + 1 (0: empty slot) */
+  size_t index_mask;
 } srv_snapshot;
+
+/* expr_cache.c: compiled expressions by snapshot and normalised text (bounded LRU). */
+enum { SRV_EXPR_CACHE = 64, SRV_EXPR_COPIES = 4 };
+typedef struct srv_expr_entry srv_expr_entry;
+typedef struct srv_expr_cache {
+  pthread_mutex_t lock;
+  srv_expr_entry *entries[SRV_EXPR_CACHE];
+  size_t n;
+  uint64_t tick;
+} srv_expr_cache;
 
 struct patron_server {
   patron_server_options o;
+  srv_expr_cache exprs;
   srv_token *tokens;
   size_t n_tokens;
   srv_snapshot *snaps;
@@ -102,6 +115,21 @@ typedef void srv_handler(patron_server *s, const srv_request *rq, srv_answer *an
 srv_handler srv_health, srv_openapi, srv_snapshots, srv_segments, srv_customer, srv_customers,
     srv_audiences, srv_movements, srv_actions, srv_experiment, srv_report, srv_asset_index,
     srv_asset;
+
+/* lookup.c: the hash index of a snapshot's customer ids; the row of an id or SIZE_MAX. */
+bool srv_index_build(srv_snapshot *snap);
+size_t srv_index_find(const srv_snapshot *snap, const char *id);
+
+/* expr_cache.c: the number of rows of snap where `where` holds (false with a 400 caret
+ * answer); the rows themselves in customer_id order (NULL or empty where: every row; NULL
+ * with an error answer; free() them). */
+void srv_expr_cache_init(srv_expr_cache *c);
+void srv_expr_cache_drop(srv_expr_cache *c, const srv_snapshot *snap); /* NULL: every one */
+void srv_expr_cache_free(srv_expr_cache *c);
+bool srv_expr_count(patron_server *s, const srv_snapshot *snap, const char *where, srv_answer *an,
+                    size_t *count);
+uint32_t *srv_expr_rows(patron_server *s, const srv_snapshot *snap, const char *where,
+                        srv_answer *an, size_t *n);
 
 /* customer_json.c: a growable text (NUL-terminated; oom is sticky) and the customer object. */
 typedef struct srv_text {
