@@ -16,9 +16,9 @@ typedef struct count_ctx {
   patron_expr *const *copies;
   size_t n_rows, n_parts;
   uint32_t *buf[PATRON__EXEC_MAX_WORKERS];
-  size_t *kept;            /* per part */
-  patron_status *status;   /* per part */
-  patron_error *errors;    /* per part, filled on failure only */
+  size_t *kept;          /* per part */
+  patron_status *status; /* per part */
+  patron_error *errors;  /* per part, filled on failure only */
 } count_ctx;
 
 static void count_part(void *ctx, size_t part, int worker) {

@@ -103,7 +103,8 @@ static bool insert(srv_expr_cache *c, srv_expr_entry *e) {
   if (c->n == SRV_EXPR_CACHE) {
     slot = SIZE_MAX;
     for (size_t i = 0; i < c->n; i++)
-      if (!c->entries[i]->refs && (slot == SIZE_MAX || c->entries[i]->used < c->entries[slot]->used))
+      if (!c->entries[i]->refs &&
+          (slot == SIZE_MAX || c->entries[i]->used < c->entries[slot]->used))
         slot = i;
     if (slot == SIZE_MAX)
       return false;

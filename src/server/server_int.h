@@ -83,7 +83,7 @@ struct patron_server {
  * size (the reason in *why). */
 bool srv_parse_target(srv_request *rq, const char *uri, const char **why);
 /* Decodes a matched path segment into rq->param and points rq->path_param at it. */
-void srv_decode_param(srv_request *rq, const char *raw);
+void srv_decode_param(srv_request *rq, const char *raw, size_t len);
 const char *srv_query(const srv_request *rq, const char *key);
 /* Typed query values: false (and an error answer) when present but malformed. */
 bool srv_query_long(const srv_request *rq, srv_answer *an, const char *key, long min, long max,
@@ -114,7 +114,7 @@ void srv_handle(patron_server *s, const char *method, const char *uri, const cha
 typedef void srv_handler(patron_server *s, const srv_request *rq, srv_answer *an);
 srv_handler srv_health, srv_openapi, srv_snapshots, srv_segments, srv_customer, srv_customers,
     srv_audiences, srv_movements, srv_actions, srv_experiment, srv_report, srv_asset_index,
-    srv_asset;
+    srv_asset, srv_customer_orders, srv_rules;
 
 /* lookup.c: the hash index of a snapshot's customer ids; the row of an id or SIZE_MAX. */
 bool srv_index_build(srv_snapshot *snap);
@@ -130,6 +130,10 @@ bool srv_expr_count(patron_server *s, const srv_snapshot *snap, const char *wher
                     size_t *count);
 uint32_t *srv_expr_rows(patron_server *s, const srv_snapshot *snap, const char *where,
                         srv_answer *an, size_t *n);
+
+/* api_verdicts.c: the evaluation of experiment rq->path_param per the query (start, window,
+ * alpha, min_lift), or NULL with an error answer. */
+json_t *srv_experiment_results(patron_server *s, const srv_request *rq, srv_answer *an);
 
 /* customer_json.c: a growable text (NUL-terminated; oom is sticky) and the customer object. */
 typedef struct srv_text {

@@ -13,7 +13,7 @@ start_server "${in[@]}" --log "$WORK/log" --max-body 1000
 expect_status 200 none GET /api/v1/health
 expect_contains "$WORK/body" '"status":"ok"'
 expect_status 200 none GET /api/v1/openapi.json
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["openapi"].startswith("3.")' \
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["openapi"].startswith("3.") and {"/customers/{id}/orders", "/rules", "/experiments/{name}"} <= set(d["paths"])' \
   "$WORK/body" || fail "openapi.json is not an OpenAPI 3 document"
 expect_status 200 viewer GET /api/v1/snapshots
 expect_contains "$WORK/body" '"snapshots":[{"as_of":'
