@@ -55,8 +55,8 @@ static hline *page_lines(const patron_lines_view *lv, uint32_t c, size_t k_lo, s
   for (uint32_t l = lv->start[c]; l < lv->start[c + 1]; l++)
     if (lv->order[l] >= k_lo && lv->order[l] <= k_hi) {
       uint32_t slot = (uint32_t)(k_hi - lv->order[l]);
-      h[at[slot]++] = (hline){slot, lv->category ? lv->category[l] : 0,
-                              lv->item ? lv->item[l] : 0, lv->channel ? lv->channel[l] : 0};
+      h[at[slot]++] = (hline){slot, lv->category ? lv->category[l] : 0, lv->item ? lv->item[l] : 0,
+                              lv->channel ? lv->channel[l] : 0};
     }
   free(at);
   *n = m;

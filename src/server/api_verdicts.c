@@ -20,11 +20,11 @@ static json_t *row_json(const patron_evaluation *e, const patron_result_row *r) 
   json_t *o = json_pack("{s:s,s:s,s:I,s:I}", "metric", patron_metric_name(r->metric), "arm",
                         e->arms.names[r->arm], "n", (json_int_t)r->n, "control_n",
                         (json_int_t)r->control_n);
-  const char *keys[] = {"value", "control_value", "diff",    "diff_low",   "diff_high", "lift",
-                        "lift_low", "lift_high",  "p_value", "p_adjusted", "srm_p"};
-  const double vals[] = {c->value, c->control_value, c->diff,    c->diff_low,   c->diff_high,
-                         c->lift,  c->lift_low,      c->lift_high, c->p_value, r->p_adjusted,
-                         r->srm_p};
+  const char *keys[] = {"value",    "control_value", "diff",    "diff_low",   "diff_high", "lift",
+                        "lift_low", "lift_high",     "p_value", "p_adjusted", "srm_p"};
+  const double vals[] = {c->value,     c->control_value, c->diff,     c->diff_low,
+                         c->diff_high, c->lift,          c->lift_low, c->lift_high,
+                         c->p_value,   r->p_adjusted,    r->srm_p};
   for (size_t i = 0; o && i < sizeof keys / sizeof *keys; i++)
     json_object_set_new(o, keys[i], num(vals[i]));
   json_object_set_new(o, "verdict", json_string(patron_verdict_name(r->verdict)));
@@ -151,6 +151,7 @@ void srv_rules(patron_server *s, const srv_request *rq, srv_answer *an) {
     json_decref(rules);
     return srv_error(an, 500, "internal", "%s", err.message);
   }
-  srv_json(an, 200, json_pack("{s:s,s:I,s:o}", "as_of", day, "window", (json_int_t)o.window_days,
-                              "rules", rules));
+  srv_json(an, 200,
+           json_pack("{s:s,s:I,s:o}", "as_of", day, "window", (json_int_t)o.window_days, "rules",
+                     rules));
 }
