@@ -70,6 +70,8 @@ static patron_status add_snapshots(patron_server *s, const patron_server_snapsho
     if (!d->id || d->id->type != PATRON_COL_STRING)
       return fail(err, PATRON_ERR_USAGE, NULL, "%s", "a snapshot has no customer_id column");
     s->n_snaps++;
+    for (size_t f = 0; f < 5; f++)
+      d->member_shown[f] = !patron_table_find(snaps[i].table, SRV_MEMBER_FIELDS[f]);
     if (!srv_index_build(d))
       return fail(err, PATRON_ERR_NOMEM, NULL, "%s", "out of memory");
     patron_status st = patron_segment_report(snaps[i].table, &d->segments, &d->n_segments, err);

@@ -54,7 +54,12 @@ typedef struct srv_snapshot {
   size_t n_segments;
   uint32_t *index; /* open-addressing hash of customer_id -> row + 1 (0: empty slot) */
   size_t index_mask;
+  bool member_shown[5]; /* SRV_MEMBER_FIELDS not among the profile's columns */
 } srv_snapshot;
+
+/* The member fields a customer object adds (customer_json.c): gender, city, level (dictionary
+ * codes), signup_date, birth_date. */
+extern const char *const SRV_MEMBER_FIELDS[5];
 
 /* expr_cache.c: compiled expressions by snapshot and normalised text (bounded LRU). */
 enum { SRV_EXPR_CACHE = 64, SRV_EXPR_COPIES = 4 };

@@ -45,6 +45,54 @@ static void count_equals_filter(void **state) {
   assert_true(checked > TABLES * PER_TABLE / 3);
 }
 
+/* The shapes the mask path takes (conjunctions of column OP constant and category IN),
+ * thresholds that are and are not whole numbers, and shapes it does not take. */
+static void mask_shapes(void **state) {
+  (void)state;
+  static const char *const conds[] = {"freq >= 2",
+                                      "freq > 1.5",
+                                      "freq < 1.0001",
+                                      "freq <= -0.5",
+                                      "freq = 2",
+                                      "freq = 2.5",
+                                      "freq != 2.5",
+                                      "freq != 1",
+                                      "money >= 10.5 and freq < 3",
+                                      "money = -250",
+                                      "dbl != 1.25",
+                                      "dbl >= -2 and dbl < 2.75 and freq >= 0",
+                                      "cat in ('alpha', 'beta')",
+                                      "cat not in ('alpha') and money < 0",
+                                      "cat in ('alpha', null)",
+                                      "freq >= 1 and s like 'h%'",
+                                      "freq >= 1 and (money > 0 or dbl > 0)",
+                                      "not freq >= 1",
+                                      "flag and freq > 0"};
+  egen g = {.state = 99};
+  patron_table *t = expr_table_empty(ROWS);
+  egen_fill(&g, t, ROWS);
+  patron_expr_env env;
+  expr_env(&env, t);
+  uint32_t *kept = malloc(ROWS * sizeof *kept);
+  for (size_t i = 0; i < sizeof conds / sizeof *conds; i++) {
+    patron_expr *e[2] = {NULL, NULL};
+    patron_error err = {0};
+    for (int k = 0; k < 2; k++)
+      if (patron_expr_compile(conds[i], strlen(conds[i]), &env, &e[k], &err) != PATRON_OK)
+        fail_msg("%s: %s", conds[i], err.message);
+    size_t want = 0, got = SIZE_MAX;
+    assert_int_equal(patron_expr_filter(e[0], NULL, 0, kept, &want, &err), PATRON_OK);
+    assert_int_equal(patron_expr_count(e, 2, &got, &err), PATRON_OK);
+    if (got != want)
+      fail_msg("%s: count %zu, filter keeps %zu", conds[i], got, want);
+    for (int k = 0; k < 2; k++)
+      patron_expr_free(e[k]);
+  }
+  free(kept);
+  free(g.buf);
+  patron_table_free(t);
+}
+
 static void not_a_condition(void **state) {
   (void)state;
   patron_table *t = expr_table_empty(10);
@@ -61,4 +109,5 @@ static void not_a_condition(void **state) {
   patron_table_free(t);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(count_equals_filter), cmocka_unit_test(not_a_condition))
+PATRON_TEST_MAIN(cmocka_unit_test(count_equals_filter), cmocka_unit_test(mask_shapes),
+                 cmocka_unit_test(not_a_condition))
