@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     patron_profile_options o;
     patron_profile_options_init(&o);
-    st = patron_stream_finalize(&in, 1, out_dir(), &o, "fuzz", NULL, &err);
+    st = patron_stream_finalize(&in, 1, out_dir(), &o, "fuzz", NULL, NULL, &err);
   }
   FUZZ_CHECK(st == PATRON_OK || err.message[0], "failure without a message");
   fclose(in);

@@ -109,6 +109,20 @@ PYEOF
   compare "rnd.$seed" "ref.$seed"
 done
 
+# the CLV fit on the merged (x, t_x, T) triples equals `patron clv fit` on the orders
+run_pipeline 5 3 clv -- --clv-fit clv/model.json
+"$PATRON" clv fit --orders orders.csv --spend none --out clvref > /dev/null 2>&1 || fail "clv fit"
+$PY - clv/model.json clvref/model.json <<'PYEOF' || fail "CLV fit differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert a["calibration_end"] == b["calibration_end"] and a["unit_days"] == b["unit_days"], (a, b)
+pa, pb = a["purchases"], b["purchases"]
+assert pa["model"] == pb["model"] and pa["n_customers"] == pb["n_customers"], (pa, pb)
+for k, v in pb["params"].items():
+    assert abs(pa["params"][k] - v) <= 1e-8 * abs(v), (k, pa["params"][k], v)
+assert abs(pa["log_likelihood"] - pb["log_likelihood"]) <= 1e-8 * abs(pb["log_likelihood"])
+PYEOF
+
 # counters on stderr in Hadoop's form; bad input: unsorted reduce input, a missing column
 "$PATRON" map < orders.csv > /dev/null 2> err
 expect_contains err "reporter:counter:patron,rows_read,"

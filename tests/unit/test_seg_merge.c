@@ -68,12 +68,14 @@ static patron_table *reference(const world *w, int32_t as_of, const patron_profi
   int64_t *rec, *freq, *ten;
   patron_money *mon, *aov;
   assert_int_equal(patron_table_add(t, "customer_id", PATRON_COL_STRING, (void **)&id, NULL), 0);
-  assert_int_equal(patron_table_add(t, "first_purchase", PATRON_COL_DATE, (void **)&first, NULL), 0);
+  assert_int_equal(patron_table_add(t, "first_purchase", PATRON_COL_DATE, (void **)&first, NULL),
+                   0);
   assert_int_equal(patron_table_add(t, "last_purchase", PATRON_COL_DATE, (void **)&last, NULL), 0);
   assert_int_equal(patron_table_add(t, "recency_days", PATRON_COL_INT, (void **)&rec, NULL), 0);
   assert_int_equal(patron_table_add(t, "frequency", PATRON_COL_INT, (void **)&freq, NULL), 0);
   assert_int_equal(patron_table_add(t, "monetary", PATRON_COL_MONEY, (void **)&mon, NULL), 0);
-  assert_int_equal(patron_table_add(t, "avg_order_value", PATRON_COL_MONEY, (void **)&aov, NULL), 0);
+  assert_int_equal(patron_table_add(t, "avg_order_value", PATRON_COL_MONEY, (void **)&aov, NULL),
+                   0);
   assert_int_equal(patron_table_add(t, "tenure_days", PATRON_COL_INT, (void **)&ten, NULL), 0);
   for (size_t i = 0; i < w->n; i++) {
     const patron__seg_customer *c = &w->c[i];
@@ -89,9 +91,8 @@ static patron_table *reference(const world *w, int32_t as_of, const patron_profi
   assert_int_equal(patron_rfm_segments(t, o->bins, NULL), 0);
   assert_int_equal(patron_value_quadrants(t, NULL), 0);
   assert_int_equal(patron_abc_classes(t, o->abc_a_pct, o->abc_b_pct, NULL), 0);
-  assert_int_equal(patron_lifecycles(t, o->new_days, o->active_days, o->silent_days,
-                                     o->dormant_days, NULL),
-                   0);
+  assert_int_equal(
+      patron_lifecycles(t, o->new_days, o->active_days, o->silent_days, o->dormant_days, NULL), 0);
   return t;
 }
 
@@ -248,10 +249,10 @@ static void test_fewer_customers_than_bins(void **state) {
 /* A malformed partial is an input error with a message, and leaves the target as it was. */
 static void test_partial_parse_errors(void **state) {
   (void)state;
-  static const char *const bad[] = {"", "seg2\t1\t1\t1\t1\t1\t1\t1\t\t\t",
-                                    "seg1\t1\t2\t\\N\t0\t0\t0\t0\t\t\t", /* purchasers > customers */
-                                    "seg1\t1\t1\t\\N\t0\t0\t0\t0\t5:0\t\t",
-                                    "seg1\t1\t1\t\\N\t0\t0\t0\t0\t\t\t999999:1:1"};
+  static const char *const bad[] = {
+      "", "seg2\t1\t1\t1\t1\t1\t1\t1\t\t\t",
+      "seg1\t1\t2\t\\N\t0\t0\t0\t0\t\t\t", /* purchasers > customers */
+      "seg1\t1\t1\t\\N\t0\t0\t0\t0\t5:0\t\t", "seg1\t1\t1\t\\N\t0\t0\t0\t0\t\t\t999999:1:1"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     patron__seg_partial *p = patron__seg_partial_new();
     patron_error err = {0};
