@@ -70,4 +70,13 @@ PATRON_API patron_status patron_stream_analyze(FILE *in, const char *path,
                                                const patron_profile_options *po, const char *dir,
                                                patron_stream_result *res, patron_error *err);
 
+/* The map-only CLV scoring (docs/SCALE.md section 8): reads reducer output lines and
+ * writes, for every purchaser, customer_id TAB x TAB t_x TAB T TAB p_alive TAB expected
+ * purchases in (T, T + horizon_days], with x, t_x, T at calibration_end in unit_days (the
+ * model's, see patron_clv_fit_read). Errors: PATRON_ERR_INPUT (a malformed line, naming
+ * it; a first purchase after the calibration end), those of the predictions, IO. */
+PATRON_API patron_status patron_stream_score(FILE *in, FILE *out, const patron_clv_model *m,
+                                             double unit_days, int32_t calibration_end,
+                                             double horizon_days, patron_error *err);
+
 #endif
