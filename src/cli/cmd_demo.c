@@ -169,8 +169,10 @@ static int report(const char *out, char *orders, char *customers, char *events, 
   if (rc == CLI_EXIT_OK)
     printf("\nOpen %s in a browser (it loads nothing from the network). The same figures\n"
            "live in the dashboard: write a tokens file (docs/SERVER.md) and run\n"
-           "  patron serve --db %s --tokens tokens.txt\n",
-           html, db);
+           "  patron serve --db %s --tokens tokens.txt\n"
+           "(with --orders %s --customers %s --rules %s/rules.json too, the\n"
+           "customer page shows order histories and the experiments page verdicts)\n",
+           html, db, orders, customers, out);
   return rc;
 }
 
