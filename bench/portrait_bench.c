@@ -81,8 +81,7 @@ int main(int argc, char **argv) {
   if (patron_pipeline_run(ds, &po, &run, &res, &err) != PATRON_OK)
     die(&err);
   const patron_table *t = patron_profile_table_const(res.profile);
-  printf("profile built (not timed): %zu customers, %.1f s\n", patron_table_n_rows(t),
-         now() - t0);
+  printf("profile built (not timed): %zu customers, %.1f s\n", patron_table_n_rows(t), now() - t0);
   if (patron_write_table_csv(t, profiles, &err) != PATRON_OK)
     die(&err);
   patron_portrait_options o;

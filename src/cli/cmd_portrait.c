@@ -16,8 +16,8 @@ static const char usage[] =
     "Describes one group (the customers for whom EXPR is true) or one group per value of a\n"
     "segmentation against the base of all customers: portrait.csv (share and target group\n"
     "index, TGI = 100 x share / base share, per dimension and value), affinity.csv (the same\n"
-    "over category and brand spend in the tag window) and stats.csv (mean and quartiles).\n\n" CLI_INPUT_USAGE
-    "\nPortrait:\n"
+    "over category and brand spend in the tag window) and stats.csv (mean and "
+    "quartiles).\n\n" CLI_INPUT_USAGE "\nPortrait:\n"
     "  --where EXPR         one group: a condition (docs/EXPRESSIONS.md)\n"
     "  --by SEGMENTATION    one group per value of a segmentation column (rfm_class, tier,\n"
     "                       lifecycle, ...) or of gender, city, level\n"
@@ -104,13 +104,13 @@ typedef struct view {
 static view view_of(const patron_table *t, const char *name_col, const char *share_col) {
   return (view){patron_table_find(t, "group")->data, patron_table_find(t, name_col)->data,
                 patron_table_find(t, "value")->data, patron_table_find(t, share_col)->data,
-                patron_table_find(t, "tgi")->data, patron_table_n_rows(t)};
+                patron_table_find(t, "tgi")->data,   patron_table_n_rows(t)};
 }
 
 /* Rows [lo, hi) of one group and one dimension: the `top` values with the highest TGI among
  * those holding at least 5% of the group (ties: the larger share, then table order). */
-static void print_top(const portrait_args *a, const view *v, const char *const *value_zh,
-                      size_t lo, size_t hi) {
+static void print_top(const portrait_args *a, const view *v, const char *const *value_zh, size_t lo,
+                      size_t hi) {
   size_t shown = 0, best[100];
   for (; shown < (size_t)a->top; shown++) {
     size_t pick = SIZE_MAX;
@@ -133,7 +133,8 @@ static void print_top(const portrait_args *a, const view *v, const char *const *
   const char *dim = a->zh ? patron_portrait_name_zh(v->name[lo]) : NULL;
   printf("  - %s:", dim ? dim : v->name[lo]);
   for (size_t k = 0; k < shown; k++) {
-    const char *val = a->zh && value_zh && value_zh[best[k]] ? value_zh[best[k]] : v->value[best[k]];
+    const char *val =
+        a->zh && value_zh && value_zh[best[k]] ? value_zh[best[k]] : v->value[best[k]];
     printf("%s", k ? ", " : " ");
     cli_print_escaped(stdout, val);
     printf(" %.0f%% (TGI %.0f)", 100.0 * v->share[best[k]], v->tgi[best[k]]);
@@ -170,7 +171,10 @@ static void print_stats(const portrait_args *a, const patron_table *t, const cha
       if (strcmp(m[b], m[r]) == 0)
         base = med[b];
     const char *name = a->zh ? patron_portrait_name_zh(m[r]) : NULL;
-    printf("%s%s %.*f (%s %.*f)", shown++ ? ", " : a->zh ? "  - 中位数: " : "  - median: ",
+    printf("%s%s %.*f (%s %.*f)",
+           shown++ ? ", "
+           : a->zh ? "  - 中位数: "
+                   : "  - median: ",
            name ? name : m[r], decimals(med[r]), med[r], a->zh ? "全体" : "all", decimals(base),
            base);
   }
@@ -185,8 +189,8 @@ static void report(const portrait_args *a, const patron_portrait *pt) {
   view av = view_of(pt->affinity, "level", "spend_share");
   for (size_t g = 0; g < pt->n_groups; g++) {
     const patron_portrait_group *gr = &pt->groups[g];
-    double share = pt->base_customers ? 100.0 * (double)gr->customers / (double)pt->base_customers
-                                      : 0.0;
+    double share =
+        pt->base_customers ? 100.0 * (double)gr->customers / (double)pt->base_customers : 0.0;
     printf("%s", g ? "\n" : "");
     cli_print_escaped(stdout, a->zh && gr->name_zh ? gr->name_zh : gr->name);
     if (a->zh)
@@ -229,12 +233,11 @@ static int run_portrait(portrait_args *a) {
   for (size_t i = 0; i < 3 && st == PATRON_OK; i++) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", a->out, files[i]);
-    st = patron_write_table_csv(i == 0 ? pt.portrait : i == 1 ? pt.affinity : pt.stats, path,
-                                &err);
+    st = patron_write_table_csv(i == 0 ? pt.portrait : i == 1 ? pt.affinity : pt.stats, path, &err);
   }
   if (st == PATRON_OK)
     report(a, &pt);
-  int rc = st == PATRON_OK ? CLI_EXIT_OK
+  int rc = st == PATRON_OK  ? CLI_EXIT_OK
            : err.message[0] ? cli_fail("portrait", &err)
                             : CLI_EXIT_FAIL;
   patron_portrait_free(&pt);

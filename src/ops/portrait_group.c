@@ -15,11 +15,21 @@
 #include <string.h>
 
 /* The dimensions of SPEC 17 in its order; gender, city and level are the members file's. */
-static const char *const dim_names[] = {
-    "gender",      "age_band",           "city",            "level",
-    "lifecycle",   "rfm_class",          "tier",            "member_level",
-    "price_band",  "preferred_category", "preferred_brand", "preferred_channel",
-    "promo_sensitivity", "loyalty",      "stage"};
+static const char *const dim_names[] = {"gender",
+                                        "age_band",
+                                        "city",
+                                        "level",
+                                        "lifecycle",
+                                        "rfm_class",
+                                        "tier",
+                                        "member_level",
+                                        "price_band",
+                                        "preferred_category",
+                                        "preferred_brand",
+                                        "preferred_channel",
+                                        "promo_sensitivity",
+                                        "loyalty",
+                                        "stage"};
 #define N_DIM_NAMES (sizeof dim_names / sizeof dim_names[0])
 static const char *const member_dicts[] = {"gender", "city", "level"};
 static const char *const affinity_dicts[] = {"category", "brand"};
@@ -89,8 +99,8 @@ const char *patron__pdim_label(const pdim *d, const patron_dataset *ds, size_t s
 
 /* Chinese labels of the members' gender values. */
 static const char *gender_zh(const char *v) {
-  static const char *const map[][2] = {{"F", "女"}, {"M", "男"}, {"female", "女"},
-                                       {"male", "男"}, {"f", "女"},  {"m", "男"}};
+  static const char *const map[][2] = {{"F", "女"},    {"M", "男"}, {"female", "女"},
+                                       {"male", "男"}, {"f", "女"}, {"m", "男"}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (strcmp(map[i][0], v) == 0)
       return map[i][1];
@@ -142,10 +152,10 @@ static patron_status unknown_by(const patron_table *t, const patron_dataset *ds,
   for (size_t i = 0; i < 3 && patron_dataset_has_members(ds); i++)
     cands[k++] = member_dicts[i];
   const char *s = exists ? NULL : patron_suggest(by, strlen(by), cands, k);
-  patron_status st = patron_error_caret(
-      err, PATRON_ERR_USAGE, "--by", by, strlen(by), 0, "%s '%s'%s%s%s",
-      exists ? "not a segmentation:" : "unknown segmentation", by, s ? " (did you mean " : "",
-      s ? s : "", s ? "?)" : "");
+  patron_status st =
+      patron_error_caret(err, PATRON_ERR_USAGE, "--by", by, strlen(by), 0, "%s '%s'%s%s%s",
+                         exists ? "not a segmentation:" : "unknown segmentation", by,
+                         s ? " (did you mean " : "", s ? s : "", s ? "?)" : "");
   free(cands);
   return st;
 }
@@ -181,8 +191,8 @@ static patron_status groups_by(pctx *x, const patron_portrait_options *o, patron
   return PATRON_OK;
 }
 
-static patron_status group_where(pctx *x, const patron_profile *p,
-                                 const patron_portrait_options *o, patron_error *err) {
+static patron_status group_where(pctx *x, const patron_profile *p, const patron_portrait_options *o,
+                                 patron_error *err) {
   patron_audience_options ao;
   patron_audience_options_init(&ao);
   ao.where = o->where;
@@ -196,8 +206,8 @@ static patron_status group_where(pctx *x, const patron_profile *p,
       x->group[r] = -1;
     for (size_t i = 0; i < au.n_selected; i++)
       x->group[au.rows[i]] = 0;
-    x->groups[0] = (patron_portrait_group){o->group_name ? o->group_name : o->where, NULL,
-                                           au.n_selected};
+    x->groups[0] =
+        (patron_portrait_group){o->group_name ? o->group_name : o->where, NULL, au.n_selected};
     x->n_groups = 1;
   }
   patron_audience_free(&au);

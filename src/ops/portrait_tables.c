@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_names[] = {"recency_days", "frequency", "monetary",
-                                           "avg_order_value", "clv_365d", "p_alive", "age"};
+static const char *const metric_names[] = {
+    "recency_days", "frequency", "monetary", "avg_order_value", "clv_365d", "p_alive", "age"};
 #define N_METRICS (sizeof metric_names / sizeof metric_names[0])
 
 static double median3(double a, double b, double c) {
@@ -44,23 +44,84 @@ static void select_kth(double *v, size_t n, size_t k) {
   }
 }
 
+/* The linear-interpolation quantile at position h (0-based, h in [lo, hi - 1]) among the
+ * order statistics held by v[lo..hi) (ranks lo..hi - 1 of the whole, in any order). */
+static double quantile_in(double *v, size_t lo, size_t hi, double h) {
+  size_t k = (size_t)floor(h);
+  if (k >= hi - 1)
+    k = hi - 1;
+  double frac = h - (double)k;
+  select_kth(v + lo, hi - lo, k - lo);
+  double a = v[k];
+  if (frac <= 0 || k + 1 >= hi)
+    return a;
+  double b = v[k + 1];
+  for (size_t i = k + 2; i < hi; i++)
+    if (v[i] < b)
+      b = v[i];
+  return a + frac * (b - a);
+}
+
 double patron_quantile_linear(double *v, size_t n, double q) {
+  return n ? quantile_in(v, 0, n, (double)(n - 1) * q) : NAN;
+}
+
+/* p25, median, p75 of v[0..n): the median first, then p25 among the values below it and
+ * p75 among those above (each selection on half the array). */
+static void quartiles(double *v, size_t n, double out[3]) {
+  if (n == 0) {
+    out[0] = out[1] = out[2] = NAN;
+    return;
+  }
+  double h = (double)(n - 1);
+  size_t k50 = (size_t)floor(h * 0.5);
+  out[1] = quantile_in(v, 0, n, h * 0.5);
+  size_t k25 = (size_t)floor(h * 0.25);
+  out[0] = k25 + 1 <= k50 ? quantile_in(v, 0, k50 + 1, h * 0.25) : quantile_in(v, 0, n, h * 0.25);
+  out[2] = quantile_in(v, k50, n, h * 0.75);
+}
+
+/* The k-th smallest (0-based) of values counted in hist[0..range) (value = min + index). */
+static double hist_stat(const uint32_t *hist, size_t range, int64_t min, size_t k) {
+  size_t seen = 0;
+  for (size_t i = 0; i < range; i++) {
+    seen += hist[i];
+    if (seen > k)
+      return (double)(min + (int64_t)i);
+  }
+  return NAN;
+}
+
+/* Quartiles of whole numbers in a narrow range by counting (linear time, no reordering);
+ * false when the values are not such (the caller selects instead). */
+static bool counted_quartiles(const double *v, size_t n, double out[3]) {
   if (n == 0)
-    return NAN;
-  double pos = (double)(n - 1) * q;
-  size_t k = (size_t)floor(pos);
-  if (k >= n - 1)
-    k = n - 1;
-  double frac = pos - (double)k;
-  select_kth(v, n, k);
-  double lo = v[k];
-  if (frac <= 0 || k + 1 >= n)
-    return lo;
-  double hi = v[k + 1];
-  for (size_t i = k + 2; i < n; i++)
-    if (v[i] < hi)
-      hi = v[i];
-  return lo + frac * (hi - lo);
+    return false;
+  double lo = v[0], hi = v[0];
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] != floor(v[i]))
+      return false;
+    lo = v[i] < lo ? v[i] : lo;
+    hi = v[i] > hi ? v[i] : hi;
+  }
+  if (hi - lo >= 4.0 * (double)n + 1024)
+    return false;
+  size_t range = (size_t)(hi - lo) + 1;
+  uint32_t *hist = calloc(range, sizeof *hist);
+  if (!hist)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    hist[(size_t)(v[i] - lo)]++;
+  static const double qs[] = {0.25, 0.5, 0.75};
+  for (size_t q = 0; q < 3; q++) {
+    double h = (double)(n - 1) * qs[q];
+    size_t k = (size_t)floor(h);
+    double a = hist_stat(hist, range, (int64_t)lo, k), frac = h - (double)k;
+    out[q] =
+        frac > 0 && k + 1 < n ? a + frac * (hist_stat(hist, range, (int64_t)lo, k + 1) - a) : a;
+  }
+  free(hist);
+  return true;
 }
 
 typedef struct out_table {
@@ -171,8 +232,8 @@ patron_status patron__portrait_tables(const pctx *x, patron_portrait *out, patro
   block blocks[PORTRAIT_MAX_DIMS];
   for (size_t d = 0; d < x->n_dims; d++)
     blocks[d] = (block){x->dims[d].name, x->dims[d].offset, x->dims[d].n_values, &x->dims[d], NULL};
-  patron_status st = write_blocks(x, blocks, x->n_dims, false, "dimension", &out->portrait,
-                                  &out->value_zh, err);
+  patron_status st =
+      write_blocks(x, blocks, x->n_dims, false, "dimension", &out->portrait, &out->value_zh, err);
   for (size_t a = 0; a < x->n_aff; a++) {
     const char *level = strcmp(x->aff_dict[a], "category") == 0 ? "category" : "brand";
     blocks[a] = (block){level, x->aff_offset[a], x->aff_size[a], NULL, x->aff_dict[a]};
@@ -231,9 +292,10 @@ static void stat_of(stat_job *j, size_t k, const uint32_t *rows, size_t n_rows, 
   }
   j->n[k] = n;
   j->mean[k] = n ? sum / (double)n : NAN;
-  j->p25[k] = patron_quantile_linear(buf, n, 0.25);
-  j->p50[k] = patron_quantile_linear(buf, n, 0.5);
-  j->p75[k] = patron_quantile_linear(buf, n, 0.75);
+  double q[3];
+  if (!counted_quartiles(buf, n, q))
+    quartiles(buf, n, q);
+  j->p25[k] = q[0], j->p50[k] = q[1], j->p75[k] = q[2];
 }
 
 static void run_stat_job(void *item) {
@@ -291,8 +353,8 @@ static patron_status stats_table(const pctx *x, const stat_job *jobs, size_t n_j
   int64_t *n;
   double *v[4];
   static const char *const cols[] = {"mean", "p25", "median", "p75"};
-  patron_status st = t ? patron_table_add(t, "group", PATRON_COL_STRING, (void **)&group, err)
-                       : PATRON__OOM(err);
+  patron_status st =
+      t ? patron_table_add(t, "group", PATRON_COL_STRING, (void **)&group, err) : PATRON__OOM(err);
   if (st == PATRON_OK)
     st = patron_table_add(t, "metric", PATRON_COL_STRING, (void **)&name, err);
   if (st == PATRON_OK)
@@ -327,8 +389,7 @@ patron_status patron__portrait_stats(const pctx *x, const patron_portrait_option
       order && start && res && cnt && order_rows(x, order, start) ? PATRON_OK : PATRON__OOM(err);
   for (size_t j = 0; j < n_m; j++) {
     double *r = res + 5 * k * j;
-    jobs[j] = (stat_job){x, m[j], order, start, cnt + k * j, r, r + k, r + 2 * k, r + 3 * k,
-                         false};
+    jobs[j] = (stat_job){x, m[j], order, start, cnt + k * j, r, r + k, r + 2 * k, r + 3 * k, false};
   }
   if (st == PATRON_OK)
     patron__exec_each(o->n_threads, jobs, n_m, sizeof *jobs, run_stat_job);

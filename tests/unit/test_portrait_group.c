@@ -56,7 +56,8 @@ static void done(world *w) {
 
 /* The row of table t whose first three string columns are a, b, c. */
 static size_t row_of(const patron_table *t, const char *a, const char *b, const char *c) {
-  const char *const *x = patron_table_column(t, 0)->data, *const *y = patron_table_column(t, 1)->data,
+  const char *const *x = patron_table_column(t, 0)->data,
+                    *const *y = patron_table_column(t, 1)->data,
                     *const *z = patron_table_column(t, 2)->data;
   for (size_t r = 0; r < patron_table_n_rows(t); r++)
     if (strcmp(x[r], a) == 0 && strcmp(y[r], b) == 0 && strcmp(z[r], c) == 0)
@@ -88,7 +89,8 @@ static void tgi_where(void **state) {
   const patron_table *t = w.pt.portrait;
   size_t f = row_of(t, "ac", "gender", "F"), m = row_of(t, "ac", "gender", "M");
   assert_true(num(t, "customers", f) == 1 && num(t, "base_customers", f) == 3);
-  assert_true(fabs(num(t, "share", f) - 0.5) < 1e-12 && fabs(num(t, "base_share", f) - 0.6) < 1e-12);
+  assert_true(fabs(num(t, "share", f) - 0.5) < 1e-12 &&
+              fabs(num(t, "base_share", f) - 0.6) < 1e-12);
   assert_true(fabs(num(t, "tgi", f) - 250.0 / 3.0) < 1e-9);
   assert_true(fabs(num(t, "tgi", m) - 125.0) < 1e-9);
   assert_string_equal(w.pt.value_zh[f], "女");
@@ -102,7 +104,8 @@ static void tgi_where(void **state) {
 
 /* stats.csv rows are (group, metric, numbers): found by the first two columns. */
 static size_t stat_row(const patron_table *t, const char *g, const char *m) {
-  const char *const *x = patron_table_column(t, 0)->data, *const *y = patron_table_column(t, 1)->data;
+  const char *const *x = patron_table_column(t, 0)->data, *const *y =
+                                                              patron_table_column(t, 1)->data;
   for (size_t r = 0; r < patron_table_n_rows(t); r++)
     if (strcmp(x[r], g) == 0 && strcmp(y[r], m) == 0)
       return r;
