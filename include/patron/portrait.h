@@ -79,6 +79,14 @@ typedef struct patron_portrait {
 PATRON_API patron_status patron_portrait_build(const patron_profile *p, const patron_dataset *ds,
                                                const patron_portrait_options *o,
                                                patron_portrait *out, patron_error *err);
+/* The same over a bare profile table (e.g. a store snapshot) with --by only (a --where is
+ * PATRON_ERR_USAGE): customers (row -> dataset customer) and ds may be NULL, leaving out the
+ * members' dimensions, the affinity and age. */
+PATRON_API patron_status patron_portrait_build_table(const patron_table *t,
+                                                     const uint32_t *customers,
+                                                     const patron_dataset *ds, int32_t as_of,
+                                                     const patron_portrait_options *o,
+                                                     patron_portrait *out, patron_error *err);
 PATRON_API void patron_portrait_free(patron_portrait *pt);
 
 /* The Chinese name of a portrait dimension, affinity level or stats metric, or NULL. */

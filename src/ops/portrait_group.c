@@ -126,7 +126,7 @@ static bool resolve_dim(const patron_table *t, const patron_dataset *ds, const c
     d->n_values = (size_t)c->n_labels;
     return d->n_values > 0;
   }
-  if (c || !patron_dataset_has_members(ds))
+  if (c || !ds || !patron_dataset_has_members(ds))
     return false;
   patron_members_view m;
   patron_dataset_members(ds, &m);
@@ -149,7 +149,7 @@ static patron_status unknown_by(const patron_table *t, const patron_dataset *ds,
   for (size_t i = 0; i < n; i++)
     if (patron_table_column(t, i)->type == PATRON_COL_CATEGORY)
       cands[k++] = patron_table_column(t, i)->name;
-  for (size_t i = 0; i < 3 && patron_dataset_has_members(ds); i++)
+  for (size_t i = 0; i < 3 && ds && patron_dataset_has_members(ds); i++)
     cands[k++] = member_dicts[i];
   const char *s = exists ? NULL : patron_suggest(by, strlen(by), cands, k);
   patron_status st =
@@ -262,7 +262,7 @@ static void setup_dims(pctx *x, const patron_portrait_options *o) {
       x->dims[x->n_dims].offset = x->n_slots;
       x->n_slots += x->dims[x->n_dims++].n_values;
     }
-  if (patron_dataset_has_lines(x->ds)) {
+  if (x->ds && patron_dataset_has_lines(x->ds)) {
     patron_dataset_lines(x->ds, &x->lines);
     for (size_t a = 0; a < 2; a++) {
       size_t n = patron_dataset_dict_size(x->ds, affinity_dicts[a]);
@@ -274,43 +274,62 @@ static void setup_dims(pctx *x, const patron_portrait_options *o) {
       x->n_slots += n;
     }
   }
-  int64_t as_of = (int64_t)patron_profile_as_of(x->p) * 86400;
+  int64_t as_of = (int64_t)x->as_of * 86400;
   x->lo = as_of - (int64_t)o->window_days * 86400;
   x->hi = as_of;
+}
+
+static patron_status build(pctx *x, const patron_portrait_options *o, patron_portrait *out,
+                           patron_error *err) {
+  memset(out, 0, sizeof *out);
+  x->n_rows = patron_table_n_rows(x->t);
+  x->group = malloc((x->n_rows ? x->n_rows : 1) * sizeof *x->group);
+  if (!x->group)
+    return PATRON__OOM(err);
+  patron_status st = o->by  ? groups_by(x, o, err)
+                     : x->p ? group_where(x, x->p, o, err)
+                            : patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                                                "portrait: --where needs a profile");
+  if (st == PATRON_OK) {
+    setup_dims(x, o);
+    x->counts = calloc((x->n_groups + 1) * x->n_slots + 1, sizeof *x->counts);
+    st = x->counts ? PATRON_OK : PATRON__OOM(err);
+  }
+  if (st == PATRON_OK) {
+    size_t parts = x->n_rows / 65536 + 1;
+    st = patron__exec_reduce(o->n_threads, x->n_rows, parts > 16 ? 16 : parts,
+                             ((x->n_groups + 1) * x->n_slots + 1) * sizeof *x->counts, count_part,
+                             merge_counts, x, x->counts, err);
+  }
+  out->base_customers = x->n_rows;
+  out->groups = x->groups; /* owned by out from here on; freed with it on failure */
+  out->n_groups = x->n_groups;
+  if (st == PATRON_OK)
+    st = patron__portrait_tables(x, out, err);
+  if (st == PATRON_OK)
+    st = patron__portrait_stats(x, o, out, err);
+  if (st != PATRON_OK)
+    patron_portrait_free(out);
+  free(x->counts);
+  free(x->group);
+  return st;
 }
 
 patron_status patron_portrait_build(const patron_profile *p, const patron_dataset *ds,
                                     const patron_portrait_options *o, patron_portrait *out,
                                     patron_error *err) {
-  memset(out, 0, sizeof *out);
-  pctx x = {.p = p, .ds = ds, .t = patron_profile_table_const(p)};
-  x.n_rows = patron_table_n_rows(x.t);
-  x.cust = patron_profile_customers(p);
-  x.group = malloc((x.n_rows ? x.n_rows : 1) * sizeof *x.group);
-  if (!x.group)
-    return PATRON__OOM(err);
-  patron_status st = o->by ? groups_by(&x, o, err) : group_where(&x, p, o, err);
-  if (st == PATRON_OK) {
-    setup_dims(&x, o);
-    x.counts = calloc((x.n_groups + 1) * x.n_slots + 1, sizeof *x.counts);
-    st = x.counts ? PATRON_OK : PATRON__OOM(err);
-  }
-  if (st == PATRON_OK) {
-    size_t parts = x.n_rows / 65536 + 1;
-    st = patron__exec_reduce(o->n_threads, x.n_rows, parts > 16 ? 16 : parts,
-                             ((x.n_groups + 1) * x.n_slots + 1) * sizeof *x.counts, count_part,
-                             merge_counts, &x, x.counts, err);
-  }
-  out->base_customers = x.n_rows;
-  out->groups = x.groups; /* owned by out from here on; freed with it on failure */
-  out->n_groups = x.n_groups;
-  if (st == PATRON_OK)
-    st = patron__portrait_tables(&x, out, err);
-  if (st == PATRON_OK)
-    st = patron__portrait_stats(&x, o, out, err);
-  if (st != PATRON_OK)
-    patron_portrait_free(out);
-  free(x.counts);
-  free(x.group);
-  return st;
+  pctx x = {.p = p,
+            .ds = ds,
+            .as_of = patron_profile_as_of(p),
+            .t = patron_profile_table_const(p),
+            .cust = patron_profile_customers(p)};
+  return build(&x, o, out, err);
+}
+
+patron_status patron_portrait_build_table(const patron_table *t, const uint32_t *customers,
+                                          const patron_dataset *ds, int32_t as_of,
+                                          const patron_portrait_options *o, patron_portrait *out,
+                                          patron_error *err) {
+  pctx x = {.ds = customers ? ds : NULL, .as_of = as_of, .t = t, .cust = customers};
+  return build(&x, o, out, err);
 }

@@ -20,8 +20,9 @@ typedef struct pdim {
 enum { PORTRAIT_MAX_DIMS = 16 };
 
 typedef struct pctx {
-  const patron_profile *p;
-  const patron_dataset *ds;
+  const patron_profile *p;  /* NULL for a bare table (no --where) */
+  const patron_dataset *ds; /* NULL: no members, lines or ages */
+  int32_t as_of;
   const patron_table *t;
   size_t n_rows;
   const uint32_t *cust;

@@ -314,14 +314,14 @@ static void run_stat_job(void *item) {
 static size_t find_metrics(const pctx *x, metric *m) {
   size_t n = 0;
   patron_members_view mv = {0};
-  if (patron_dataset_has_members(x->ds))
+  if (x->ds && patron_dataset_has_members(x->ds))
     patron_dataset_members(x->ds, &mv);
   for (size_t i = 0; i < N_METRICS; i++) {
     const patron_column *c = patron_table_find(x->t, metric_names[i]);
     bool numeric = c && (c->type == PATRON_COL_INT || c->type == PATRON_COL_MONEY ||
                          c->type == PATRON_COL_DOUBLE);
     if (numeric || (!c && strcmp(metric_names[i], "age") == 0 && mv.birth_day))
-      m[n++] = (metric){metric_names[i], c, mv.birth_day, patron_profile_as_of(x->p)};
+      m[n++] = (metric){metric_names[i], c, mv.birth_day, x->as_of};
   }
   return n;
 }
