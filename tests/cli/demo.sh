@@ -27,6 +27,12 @@ expect_contains "$WORK/out" "Example audience: patron audience --where"
 expect_contains "$WORK/out" "By lifecycle:"
 head -1 "$WORK/demo/audience_winback.csv" | grep -qx 'customer_id,monetary,lifecycle,events_30d,tags' ||
   fail "audience columns: $(head -1 "$WORK/demo/audience_winback.csv")"
+# the portrait of the high-value tier (SPEC 17)
+for f in portrait.csv affinity.csv stats.csv; do
+  [ -s "$WORK/demo/portrait/$f" ] || fail "missing portrait/$f"
+done
+expect_contains "$WORK/out" "patron portrait --where"
+expect_contains "$WORK/out" "high_value:"
 # the daily loop: two snapshots a month apart, their movements, the plan (and triggers)
 for f in store.db movements/movements.csv movements/changes.csv plan/plan.csv plan/plan_summary.csv; do
   [ -s "$WORK/demo/$f" ] || fail "missing $f"
