@@ -244,6 +244,10 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     b->after_as_of++;
     return true;
   }
+  if (t < f->since_seconds) {
+    b->before_since++;
+    return true;
+  }
   w->abs_total += (unsigned __int128)(amount < 0 ? -(__int128)amount : amount);
   if (t > w->max_time)
     w->max_time = t;
