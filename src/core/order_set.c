@@ -27,15 +27,31 @@ static bool reserve_orders(order_set *s, size_t need) {
   while (cap < need)
     cap *= 2;
   if (!grow_64(&s->id_key, cap) || !grow_64(&s->time, cap) || !grow_64(&s->value, cap) ||
-      !grow_u32(&s->customer, cap) || !grow_u32(&s->id_len, cap) || !grow_u32(&s->lines, cap))
+      !grow_u32(&s->customer, cap) || !grow_u32(&s->lines, cap))
     return false;
+  uint8_t *tag = patron__realloc_big(s->id_tag, cap);
+  if (!tag)
+    return false;
+  s->id_tag = tag;
   s->cap = cap;
   return true;
 }
 
+/* id_tag values: 1 + the length of an id kept in id_key (at most 8 bytes), or: */
+enum { TAG_NONE = 0, TAG_LONG = 10 }; /* no id; id_key points at (uint32 length, bytes) */
+
+static size_t id_len(const order_set *s, uint32_t o) {
+  if (s->id_tag[o] != TAG_LONG)
+    return (size_t)s->id_tag[o] - 1;
+  uint32_t n;
+  memcpy(&n, (const char *)(uintptr_t)s->id_key[o], sizeof n);
+  return n;
+}
+
 /* The bytes of order o's id (which has one). */
 static const char *id_bytes(const order_set *s, uint32_t o) {
-  return s->id_len[o] <= 8 ? (const char *)&s->id_key[o] : (const char *)(uintptr_t)s->id_key[o];
+  return s->id_tag[o] == TAG_LONG ? (const char *)(uintptr_t)s->id_key[o] + sizeof(uint32_t)
+                                  : (const char *)&s->id_key[o];
 }
 
 /* Total order on ids: shorter first, then bytes (numeric order for plain numbers). */
@@ -46,36 +62,50 @@ static int cmp_ids(const char *a, size_t alen, const char *b, size_t blen) {
 }
 
 static bool same_ids(const order_set *s, uint32_t a, uint32_t b) {
-  uint32_t len = s->id_len[a];
-  if (len != s->id_len[b] || len == PATRON__NO_ORDER_ID)
+  uint8_t tag = s->id_tag[a];
+  if (tag != s->id_tag[b] || tag == TAG_NONE)
     return false;
-  if (len <= 8)
+  if (tag != TAG_LONG)
     return s->id_key[a] == s->id_key[b];
-  return memcmp(id_bytes(s, a), id_bytes(s, b), len) == 0;
+  size_t len = id_len(s, a);
+  return len == id_len(s, b) && memcmp(id_bytes(s, a), id_bytes(s, b), len) == 0;
+}
+
+/* The id_key of a new id (a copy in the arena for a long one); false when memory runs out. */
+static bool make_key(order_set *s, const char *id, size_t len, uint64_t *key) {
+  *key = 0;
+  if (len <= 8) {
+    memcpy(key, id, len);
+    return true;
+  }
+  char small[256], *rec = len + 4 <= sizeof small ? small : malloc(len + 4);
+  uint32_t n = (uint32_t)len;
+  if (!rec)
+    return false;
+  memcpy(rec, &n, sizeof n);
+  memcpy(rec + sizeof n, id, len);
+  const char *copy = patron__arena_strdup(&s->ids, rec, len + sizeof n);
+  if (rec != small)
+    free(rec);
+  *key = (uint64_t)(uintptr_t)copy;
+  return copy != NULL;
 }
 
 uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, size_t len) {
-  if (s->n >= UINT32_MAX - 1 || (id && len >= PATRON__NO_ORDER_ID) || !reserve_orders(s, s->n + 1))
+  uint64_t key = 0;
+  if (s->n >= UINT32_MAX - 1 || (id && len > UINT32_MAX - 8) || !reserve_orders(s, s->n + 1) ||
+      (id && !make_key(s, id, len, &key)))
     return PATRON__NO_INDEX;
   uint32_t o = (uint32_t)s->n;
-  uint64_t key = 0;
-  if (id && len > 8) {
-    const char *copy = patron__arena_strdup(&s->ids, id, len);
-    if (!copy)
-      return PATRON__NO_INDEX;
-    key = (uint64_t)(uintptr_t)copy;
-  } else if (id) {
-    memcpy(&key, id, len);
-  }
   if (o == 0)
     s->increasing = true;
-  else if (!id || s->id_len[o - 1] == PATRON__NO_ORDER_ID)
+  else if (!id || s->id_tag[o - 1] == TAG_NONE)
     s->increasing = false;
   else if (s->increasing)
-    s->increasing = cmp_ids(id_bytes(s, o - 1), s->id_len[o - 1], id, len) < 0;
+    s->increasing = cmp_ids(id_bytes(s, o - 1), id_len(s, o - 1), id, len) < 0;
   s->n++;
   s->customer[o] = customer;
-  s->id_len[o] = id ? (uint32_t)len : PATRON__NO_ORDER_ID;
+  s->id_tag[o] = !id ? TAG_NONE : len <= 8 ? (uint8_t)(len + 1) : TAG_LONG;
   s->id_key[o] = key;
   s->time[o] = INT64_MAX;
   s->value[o] = 0;
@@ -85,14 +115,14 @@ uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, 
 
 bool patron__order_set_is(const order_set *s, uint32_t o, uint32_t customer, const char *id,
                           size_t len) {
-  if (s->customer[o] != customer || s->id_len[o] != len)
+  if (s->customer[o] != customer)
     return false;
   if (len <= 8) {
     uint64_t key = 0;
     memcpy(&key, id, len);
-    return s->id_key[o] == key;
+    return s->id_tag[o] == len + 1 && s->id_key[o] == key;
   }
-  return memcmp(id_bytes(s, o), id, len) == 0;
+  return s->id_tag[o] == TAG_LONG && id_len(s, o) == len && memcmp(id_bytes(s, o), id, len) == 0;
 }
 
 bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *remap) {
@@ -112,8 +142,8 @@ bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *re
   if (base + src->n >= UINT32_MAX - 1 || !reserve_orders(dst, base + src->n))
     return false;
   uint32_t a = (uint32_t)base - 1;
-  bool boundary = dst->id_len[a] != PATRON__NO_ORDER_ID && src->id_len[0] != PATRON__NO_ORDER_ID &&
-                  cmp_ids(id_bytes(dst, a), dst->id_len[a], id_bytes(src, 0), src->id_len[0]) < 0;
+  bool boundary = dst->id_tag[a] != TAG_NONE && src->id_tag[0] != TAG_NONE &&
+                  cmp_ids(id_bytes(dst, a), id_len(dst, a), id_bytes(src, 0), id_len(src, 0)) < 0;
   dst->increasing = dst->increasing && src->increasing && boundary;
   /* column by column, each source column freed once copied: the memory peak stays near
    * one copy of the orders plus one column */
@@ -122,8 +152,8 @@ bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *re
   free(src->customer), src->customer = NULL;
   memcpy(dst->lines + base, src->lines, src->n * sizeof *src->lines);
   free(src->lines), src->lines = NULL;
-  memcpy(dst->id_len + base, src->id_len, src->n * sizeof *src->id_len);
-  free(src->id_len), src->id_len = NULL;
+  memcpy(dst->id_tag + base, src->id_tag, src->n);
+  free(src->id_tag), src->id_tag = NULL;
   memcpy(dst->id_key + base, src->id_key, src->n * sizeof *src->id_key);
   free(src->id_key), src->id_key = NULL;
   memcpy(dst->time + base, src->time, src->n * sizeof *src->time);
@@ -147,7 +177,7 @@ static void merge_into(order_set *s, uint32_t keep, uint32_t drop) {
  * merging them into the first of their id: pairwise for short ranges. */
 static void collapse_small(order_set *s, uint32_t *r, size_t m, uint32_t *canon) {
   for (size_t i = 0; i < m; i++) {
-    if (r[i] == PATRON__NO_INDEX || s->id_len[r[i]] == PATRON__NO_ORDER_ID)
+    if (r[i] == PATRON__NO_INDEX || s->id_tag[r[i]] == TAG_NONE)
       continue;
     for (size_t j = i + 1; j < m; j++)
       if (r[j] != PATRON__NO_INDEX && same_ids(s, r[i], r[j])) {
@@ -182,10 +212,10 @@ static bool collapse_large(order_set *s, uint32_t *r, size_t m, uint32_t *canon)
     return false;
   }
   for (size_t i = 0; i < m; i++) {
-    uint32_t o = r[i], len = s->id_len[o];
+    uint32_t o = r[i];
     k[i].pos = (uint32_t)i;
-    k[i].hash =
-        len == PATRON__NO_ORDER_ID ? (uint64_t)i : patron__hash_bytes(id_bytes(s, o), len, len);
+    k[i].hash = s->id_tag[o] == TAG_NONE ? (uint64_t)i
+                                         : patron__hash_bytes(id_bytes(s, o), id_len(s, o), 0);
   }
   qsort(k, m, sizeof *k, cmp_keyed);
   for (size_t g0 = 0, g1; g0 < m; g0 = g1) {
@@ -228,8 +258,9 @@ size_t patron__order_set_collapse(order_set *s, uint32_t *perm, uint32_t *start,
 }
 
 void patron__order_set_drop_keys(order_set *s) {
-  free(s->customer), free(s->id_len), free(s->id_key);
-  s->customer = s->id_len = NULL;
+  free(s->customer), free(s->id_tag), free(s->id_key);
+  s->customer = NULL;
+  s->id_tag = NULL;
   s->id_key = NULL;
   patron__arena_free(&s->ids);
 }
@@ -239,7 +270,7 @@ void patron__order_set_hint(order_set *s, size_t n_orders) {
 }
 
 void patron__order_set_free(order_set *s) {
-  free(s->customer), free(s->lines), free(s->id_len);
+  free(s->customer), free(s->lines), free(s->id_tag);
   free(s->id_key), free(s->time), free(s->value);
   patron__arena_free(&s->ids);
   memset(s, 0, sizeof *s);

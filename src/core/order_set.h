@@ -13,12 +13,10 @@
 #include "core/intern.h"
 #include "patron/parse.h"
 
-/* id_len of an order without an id (each row its own order) */
-#define PATRON__NO_ORDER_ID UINT32_MAX
-
 typedef struct order_set {
-  uint32_t *customer, *lines, *id_len;
-  uint64_t *id_key; /* the id's bytes (zero-padded) when id_len <= 8, else a pointer to them */
+  uint32_t *customer, *lines;
+  uint64_t *id_key; /* the id's bytes (zero-padded) when at most 8, else a pointer to them */
+  uint8_t *id_tag;  /* the id's kind and short length (order_set.c) */
   int64_t *time;
   patron_money *value;
   size_t n, cap, first_cap;

@@ -19,9 +19,17 @@ static void intern_distinct_and_repeated(void **state) {
     size_t len;
     uint32_t scope;
   } v[] = {
-      {"", 0, 0},          {"a", 1, 0},         {"a\0", 2, 0},          {"12345678", 8, 0},
-      {"123456789", 9, 0}, {"12345678a", 9, 0}, {"1234567", 7, 0},      {"a", 1, 3},
-      {"", 0, 3},          {"12345678", 8, 1},  {"a long id, 30 bytes.", 20, 0},
+      {"", 0, 0},
+      {"a", 1, 0},
+      {"a\0", 2, 0},
+      {"12345678", 8, 0},
+      {"123456789", 9, 0},
+      {"12345678a", 9, 0},
+      {"1234567", 7, 0},
+      {"a", 1, 3},
+      {"", 0, 3},
+      {"12345678", 8, 1},
+      {"a long id, 30 bytes.", 20, 0},
   };
   size_t n = sizeof v / sizeof v[0];
   bool added;
@@ -119,9 +127,15 @@ static uint32_t *group(const order_set *s, size_t n_customers, uint32_t *start) 
 static void collapse_merges_exactly(void **state) {
   (void)state;
   const cand c[] = {
-      {0, "A1", 50, 100},         {1, "A1", 40, 7},          {0, "B", 60, 5},
-      {0, "A1", 30, 1},           {0, "orders-123456", 5, 2}, {0, "orders-123457", 6, 3},
-      {0, "orders-123456", 9, 4}, {1, NULL, 1, 1},           {1, NULL, 1, 1},
+      {0, "A1", 50, 100},
+      {1, "A1", 40, 7},
+      {0, "B", 60, 5},
+      {0, "A1", 30, 1},
+      {0, "orders-123456", 5, 2},
+      {0, "orders-123457", 6, 3},
+      {0, "orders-123456", 9, 4},
+      {1, NULL, 1, 1},
+      {1, NULL, 1, 1},
   };
   order_set s = {0};
   fill(&s, c, sizeof c / sizeof c[0]);
@@ -176,6 +190,34 @@ static void collapse_large_customer(void **state) {
   patron__order_set_free(&s);
 }
 
+/* Ids longer than the 252-byte stack record (copied through the heap) compare on every
+ * byte: the same one merges, one differing in its last byte does not. */
+static void collapse_very_long_ids(void **state) {
+  (void)state;
+  char a[300], b[300];
+  memset(a, 'x', sizeof a);
+  memcpy(b, a, sizeof b);
+  b[299] = 'y';
+  order_set s = {0};
+  assert_int_equal(patron__order_set_add(&s, 0, a, sizeof a), 0);
+  assert_int_equal(patron__order_set_add(&s, 0, b, sizeof b), 1);
+  assert_int_equal(patron__order_set_add(&s, 0, a, sizeof a), 2);
+  assert_true(patron__order_set_is(&s, 2, 0, a, sizeof a));
+  assert_false(patron__order_set_is(&s, 1, 0, a, sizeof a));
+  assert_false(patron__order_set_is(&s, 2, 0, a, 299));
+  for (uint32_t o = 0; o < 3; o++)
+    s.time[o] = 10 - o, s.value[o] = 1, s.lines[o] = 1;
+  uint32_t start[2], canon[3];
+  uint32_t *perm = group(&s, 1, start);
+  assert_int_equal(patron__order_set_collapse(&s, perm, start, 1, canon), 2);
+  assert_int_equal(s.value[0], 2);
+  assert_int_equal(s.time[0], 8);
+  assert_int_equal(canon[2], 0);
+  assert_int_equal(canon[1], 1);
+  free(perm);
+  patron__order_set_free(&s);
+}
+
 /* Increasing ids (numeric order: shorter first) skip the collapse; concat keeps the flag
  * only when the second part continues the first. */
 static void increasing_ids(void **state) {
@@ -205,4 +247,5 @@ static void increasing_ids(void **state) {
 
 PATRON_TEST_MAIN(cmocka_unit_test(intern_distinct_and_repeated), cmocka_unit_test(intern_growth),
                  cmocka_unit_test(intern_collisions), cmocka_unit_test(collapse_merges_exactly),
-                 cmocka_unit_test(collapse_large_customer), cmocka_unit_test(increasing_ids))
+                 cmocka_unit_test(collapse_large_customer),
+                 cmocka_unit_test(collapse_very_long_ids), cmocka_unit_test(increasing_ids))
