@@ -336,6 +336,7 @@ void patron__worker_init(load_worker *w, const load_file *f) {
   memset(w, 0, sizeof *w);
   w->file = f;
   w->last_customer = PATRON__NO_INDEX;
+  w->last_len = PATRON__NO_INDEX;
 }
 
 void patron__worker_free(load_worker *w) {
@@ -425,18 +426,19 @@ static void check_text(load_worker *w, const patron__csv_field *v) {
 }
 
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
-  patron__intern *t = &w->customers;
-  uint32_t last = w->last_customer;
-  if (last != PATRON__NO_INDEX && t->len[last] == id->len &&
-      memcmp(t->str[last], id->ptr, id->len) == 0)
-    return last;
+  if (id->len == w->last_len && memcmp(w->last_id, id->ptr, id->len) == 0)
+    return w->last_customer; /* compared in the worker: the table's copy is likely cold */
   bool added;
-  uint32_t c = patron__intern_put(t, 0, id->ptr, id->len, &added);
+  uint32_t c = patron__intern_put(&w->customers, 0, id->ptr, id->len, &added);
   if (c == PATRON__NO_INDEX)
     w->oom = true;
   else if (added)
     check_text(w, id);
+  bool keep = c != PATRON__NO_INDEX && id->len <= sizeof w->last_id;
   w->last_customer = c;
+  w->last_len = keep ? (uint32_t)id->len : PATRON__NO_INDEX;
+  if (keep)
+    memcpy(w->last_id, id->ptr, id->len);
   return c;
 }
 
