@@ -57,8 +57,8 @@ static bool spill_row(spill *s, const patron__order_row *r) {
   FILE *f = s->f[b];
   size_t order_len = r->order ? r->order_len : 0;
   s->bytes[b] += sizeof h + r->customer_len + order_len;
-  return fwrite(&h, sizeof h, 1, f) == 1 && fwrite(r->customer, 1, r->customer_len, f) ==
-                                                r->customer_len &&
+  return fwrite(&h, sizeof h, 1, f) == 1 &&
+         fwrite(r->customer, 1, r->customer_len, f) == r->customer_len &&
          fwrite(r->order ? r->order : "", 1, order_len, f) == order_len;
 }
 

@@ -1,7 +1,8 @@
 /* The lookalike design matrix: one column per number and per frequent level of every
  * profile column (RFM figures, scores, tags, segmentations, rule tags), of the
  * point-in-time features as of the profile's as-of (behaviour windows, order-line breadth,
- * member attributes: docs/CHURN.md's list) and of the members file's extra attributes.
+ * member attributes: docs/CHURN.md's list) and of the members file's extra columns
+ * (patron_dataset_member_column: numbers, or texts taken as categories).
  * Numbers: asinh() when heavy-tailed, then standardised (z-score over all rows, clipped
  * to +-6, missing -> 0) with a missing indicator when 2-98% are missing (one per distinct pattern);
  * categories: one-hot of the levels held by at least 2% of rows (at most 8, most frequent first),
@@ -223,6 +224,31 @@ static bool add_table(builder *b, const patron_table *t) {
   return ok;
 }
 
+/* The members file's extra columns (numbers or texts), by each row's customer. */
+static bool add_member_columns(builder *b, const patron_dataset *ds, const uint32_t *cust) {
+  size_t n = b->m->n;
+  const char **text = malloc((n + 1) * sizeof *text);
+  bool ok = text != NULL;
+  for (size_t k = 0; ok && k < patron_dataset_n_member_columns(ds); k++) {
+    patron_member_column m;
+    patron_dataset_member_column(ds, k, &m);
+    double max = 0;
+    int32_t n_levels = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (m.number) {
+        b->tmp[i] = m.number[cust[i]];
+        max = isnan(b->tmp[i]) ? max : fmax(max, fabs(b->tmp[i]));
+      } else {
+        text[i] = m.text[cust[i]];
+      }
+    }
+    ok = m.number ? add_numeric(b, max > 50)
+                  : string_codes(b, text, &n_levels) && add_category(b, n_levels);
+  }
+  free(text);
+  return ok;
+}
+
 /* Point-in-time features, each profile row looked up by its customer. */
 static bool add_features(builder *b, const patron_features *f, const uint32_t *row_of_feature) {
   size_t n = b->m->n;
@@ -292,7 +318,8 @@ patron_status patron__lk_matrix_build(const patron_profile *p, const patron_data
   }
   if (st == PATRON_OK && f && !(rows = feature_rows(p, ds, f, out->n)))
     st = PATRON__OOM(err);
-  if (st == PATRON_OK && ((f && !add_features(&b, f, rows)) || !add_table(&b, t)))
+  if (st == PATRON_OK && ((f && !add_features(&b, f, rows)) || !add_table(&b, t) ||
+                          !add_member_columns(&b, ds, patron_profile_customers(p))))
     st = PATRON__OOM(err);
   patron_features_free(f);
   free(rows);
