@@ -237,6 +237,23 @@ static const char *header_hint(const char *const *names, size_t n) {
   return n <= 1 ? " (check --delimiter and that the file is UTF-8 text)" : "";
 }
 
+/* Customers: every other column is a member attribute, except personal data that has
+ * no known slot (wechat_id: SPEC 14) and empty or repeated header names. */
+static void extra_columns(load_file *f, const char **names, size_t n) {
+  f->n_extra = 0;
+  for (size_t j = 0; j < n && f->n_extra < PATRON__MAX_EXTRA; j++) {
+    bool known = !*names[j] || strcmp(names[j], "wechat_id") == 0;
+    for (int i = 0; i < PATRON__MAX_COLUMNS && !known; i++)
+      known = f->field[i] == (int)j;
+    for (size_t k = 0; k < f->n_extra && !known; k++)
+      known = strcmp(f->extra_name[k], names[j]) == 0;
+    if (!known) {
+      f->extra_field[f->n_extra] = (int)j;
+      f->extra_name[f->n_extra++] = names[j];
+    }
+  }
+}
+
 static patron_status resolve_columns(load_file *f, const char **names, size_t n,
                                      patron_error *err) {
   names_text(names, n, f->found, sizeof f->found);
@@ -271,6 +288,8 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
     f->field[i] = idx;
     f->header[i] = idx >= 0 ? names[idx] : column;
   }
+  if (f->kind == PATRON_FILE_CUSTOMERS)
+    extra_columns(f, names, n);
   return PATRON_OK;
 }
 
