@@ -54,8 +54,8 @@ json_t *patron__report_portrait(const patron_report_input *in) {
     return json_null();
   json_t *groups = json_array(), *dims = json_array();
   for (size_t g = 0; g < pt.n_groups; g++)
-    json_array_append_new(groups, json_pack("{s:s,s:s?,s:I}", "name", pt.groups[g].name,
-                                            "name_zh", pt.groups[g].name_zh, "customers",
+    json_array_append_new(groups, json_pack("{s:s,s:s?,s:I}", "name", pt.groups[g].name, "name_zh",
+                                            pt.groups[g].name_zh, "customers",
                                             (json_int_t)pt.groups[g].customers));
   const char *const *name = patron_table_find(pt.portrait, "dimension")->data;
   size_t n = patron_table_n_rows(pt.portrait);
