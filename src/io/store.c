@@ -43,6 +43,11 @@ static const char *const migrations[] = {
     "CREATE TABLE assignments (experiment TEXT NOT NULL, customer_id TEXT NOT NULL,"
     " arm TEXT NOT NULL, bucket INTEGER NOT NULL, salt TEXT NOT NULL, created TEXT NOT NULL,"
     " PRIMARY KEY (experiment, customer_id)) WITHOUT ROWID;",
+    /* 1 -> 2: profiles stored by column, in blocks of rows (docs/STORE.md); snapshots of
+     * version 1 keep their rows in snapshot_profiles and are read from there */
+    "CREATE TABLE snapshot_blocks (snapshot_id INTEGER NOT NULL, position INTEGER NOT NULL,"
+    " block INTEGER NOT NULL, vals BLOB NOT NULL, PRIMARY KEY (snapshot_id, position, block))"
+    " WITHOUT ROWID;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == PATRON_STORE_SCHEMA_VERSION,
                "one migration per schema version");
