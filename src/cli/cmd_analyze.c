@@ -19,6 +19,10 @@ static const char usage[] =
     "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
     "  --spec-only          only the figures of SPEC section 3: no CLV, repurchase,\n"
     "                       cluster, value index, tier or member level columns\n"
+    "  --stream             --spec-only in one pass with memory bounded by the customers,\n"
+    "                       not the rows: orders read as a stream (no spool), rows spilled\n"
+    "                       to temporary files (TMPDIR) by customer hash (docs/SCALE.md);\n"
+    "                       orders only, plain or piped text with an amount column\n"
     "  --no-clv             no CLV columns (p_alive, exp_purchases_90d, clv_365d)\n"
     "  --clv-model M        purchase model of the CLV columns: mbgnbd (default), bgnbd,\n"
     "                       paretonbd (with Gamma-Gamma spend; see patron clv --help);\n"
@@ -50,6 +54,7 @@ enum {
   OPT_DORMANT,
   OPT_QUIET,
   OPT_SPEC_ONLY,
+  OPT_STREAM,
   OPT_NO_CLV,
   OPT_CLV_MODEL,
   OPT_DUE_DAYS,
@@ -77,6 +82,7 @@ static const struct option long_options[] = {
     {"dormant-days", required_argument, NULL, OPT_DORMANT},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"spec-only", no_argument, NULL, OPT_SPEC_ONLY},
+    {"stream", no_argument, NULL, OPT_STREAM},
     {"no-clv", no_argument, NULL, OPT_NO_CLV},
     {"clv-model", required_argument, NULL, OPT_CLV_MODEL},
     {"due-days", required_argument, NULL, OPT_DUE_DAYS},
@@ -138,6 +144,7 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
   case OPT_SPEC_ONLY: a->spec_only = true; return true;
+  case OPT_STREAM: a->stream = a->spec_only = true; return true;
   case OPT_NO_CLV: a->clv = false; return true;
   case OPT_CLV_MODEL:
     if (!patron_clv_kind_parse(arg, &a->clv_options.model) ||
@@ -215,7 +222,7 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;
   }
-  rc = cli_run_analysis("analyze", &a);
+  rc = a.stream ? cli_stream_analysis("analyze", &a) : cli_run_analysis("analyze", &a);
 done:
   cli_inputs_free(&a.inputs);
   return rc;

@@ -45,7 +45,7 @@ static const struct option long_options[] = {
 typedef struct args {
   cli_inputs in;
   struct timespec clock;
-  double seconds[3]; /* profile, conditions, decisions */
+  double seconds[4]; /* profile, conditions, decisions, recommendations */
   const char *rules, *db, *out;
   int64_t t;
   bool has_t, dry_run, quiet, init;
@@ -98,8 +98,10 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   char detail[2048];
   int len = snprintf(detail, sizeof detail,
                      "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
-                     "\"conditions\": %.3f, \"decisions\": %.3f}, \"profile_steps\": {",
-                     res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2]);
+                     "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}, "
+                     "\"profile_steps\": {",
+                     res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2],
+                     a->seconds[3]);
   for (size_t i = 0; i < p->run.n_timings && len > 0 && len < (int)sizeof detail - 64; i++)
     len += snprintf(detail + len, sizeof detail - (size_t)len, "%s\"%.40s\": %.3f", i ? ", " : "",
                     p->run.timings[i].step, p->run.timings[i].seconds);
@@ -119,6 +121,20 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
 static void lap(args *a, int i) {
   a->seconds[i] = cli_seconds_since(&a->clock);
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
+}
+
+/* Rules with "recommend": K: the actions' items and reasons (SPEC 18). */
+static patron_status add_recommendations(args *a, const patron_trigger_rules *r,
+                                         const cli_profile *p, patron_trigger_result *res,
+                                         patron_error *err) {
+  char warning[256];
+  patron_status st = patron_trigger_recommend(res, r, p->ds, patron_profile_as_of(p->r.profile),
+                                              a->in.load.n_threads, warning, err);
+  if (st == PATRON_OK && warning[0])
+    fprintf(stderr, "patron trigger: warning: no recommendations (%s); items left empty\n",
+            warning);
+  lap(a, 3);
+  return st;
 }
 
 static patron_status decide_and_write(args *a, patron_store *store, const patron_trigger_rules *r,
@@ -151,6 +167,8 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
     st = patron_trigger_decide(&in, &res, err);
     lap(a, 2);
   }
+  if (st == PATRON_OK)
+    st = add_recommendations(a, r, p, &res, err);
   if (st == PATRON_OK)
     st = finish(a, store, r, &res, p, err);
   if (st == PATRON_OK && !a->quiet) {
@@ -218,7 +236,8 @@ static int trigger_run(args *a) {
   }
   int32_t day = (int32_t)((a->t >= 0 ? a->t : a->t - 86399) / 86400);
   a->in.load.as_of_day = day + 1; /* the behaviour windows end at T, inside T's day */
-  a->in.load.keep_lines = true;   /* as analyze: line tags, items_viewed_unbought() */
+  /* order lines as analyze keeps them: line tags, items_viewed_unbought(), the recommender */
+  a->in.load.keep_lines = true;
   names ns = {0};
   rule_names(r, &ns);
   cli_profile p;
