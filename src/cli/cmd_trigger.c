@@ -46,6 +46,8 @@ typedef struct args {
   cli_inputs in;
   struct timespec clock;
   double seconds[4]; /* profile, conditions, decisions, recommendations */
+  double cpu[4];     /* the same phases in CPU seconds of the process (all threads) */
+  double cpu_mark;
   const char *rules, *db, *out;
   int64_t t;
   bool has_t, dry_run, quiet, init;
@@ -99,9 +101,10 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   int len = snprintf(detail, sizeof detail,
                      "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
                      "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}, "
-                     "\"profile_steps\": {",
+                     "\"cpu_seconds\": {\"profile\": %.3f, \"conditions\": %.3f, "
+                     "\"decisions\": %.3f, \"recommendations\": %.3f}, \"profile_steps\": {",
                      res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2],
-                     a->seconds[3]);
+                     a->seconds[3], a->cpu[0], a->cpu[1], a->cpu[2], a->cpu[3]);
   for (size_t i = 0; i < p->run.n_timings && len > 0 && len < (int)sizeof detail - 64; i++)
     len += snprintf(detail + len, sizeof detail - (size_t)len, "%s\"%.40s\": %.3f", i ? ", " : "",
                     p->run.timings[i].step, p->run.timings[i].seconds);
@@ -118,9 +121,18 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   return st;
 }
 
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 static void lap(args *a, int i) {
   a->seconds[i] = cli_seconds_since(&a->clock);
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
+  double c = cpu_now();
+  a->cpu[i] = c - a->cpu_mark;
+  a->cpu_mark = c;
 }
 
 /* Rules with "recommend": K: the actions' items and reasons (SPEC 18). */
@@ -243,6 +255,7 @@ static int trigger_run(args *a) {
   cli_profile p;
   int rc = CLI_EXIT_FAIL;
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
+  a->cpu_mark = cpu_now();
   if (cli_make_dir("trigger", a->out) &&
       cli_profile_build("trigger", &a->in, day, false, store != NULL,
                         ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) {
