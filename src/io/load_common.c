@@ -13,7 +13,8 @@ const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUM
                             "unit_price", "category", "brand", "channel", "store_id", "discount",
                             "item_id"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
-                               "city", "signup_date", "level"},
+                               "city", "signup_date", "level", "wechat_id", "consent_sms",
+                               "consent_email", "consent_wechat", "timezone"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
     [PATRON__FILE_SUMMARY] = {"customer_id", "frequency", "recency", "T", "monetary_value"},
 };
