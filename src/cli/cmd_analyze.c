@@ -36,6 +36,9 @@ static const char usage[] =
     "  --validate-loyalty D time split of loyalty_score (features as of date D, outcome a\n"
     "                       purchase in the next 180 days): AUCs into summary.json\n"
     "  --quiet              no report on stdout\n"
+    "  --mpi                run under mpirun: every rank reads a byte range of the orders\n"
+    "                       file, customers are shuffled to ranks, rank 0 writes DIR\n"
+    "                       (needs --spec-only and an MPI build; docs/SCALE.md)\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 
@@ -58,7 +61,8 @@ enum {
   OPT_PENALIZER,
   OPT_DB,
   OPT_REVIEW_DAYS,
-  OPT_VALIDATE_LOYALTY
+  OPT_VALIDATE_LOYALTY,
+  OPT_MPI
 };
 
 static const struct option long_options[] = {
@@ -86,6 +90,7 @@ static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
     {"review-days", required_argument, NULL, OPT_REVIEW_DAYS},
     {"validate-loyalty", required_argument, NULL, OPT_VALIDATE_LOYALTY},
+    {"mpi", no_argument, NULL, OPT_MPI},
     {NULL, 0, NULL, 0},
 };
 
@@ -137,6 +142,7 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_SILENT: return parse_days("--silent-days", arg, &p->silent_days);
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_MPI: a->mpi = true; return true;
   case OPT_SPEC_ONLY: a->spec_only = true; return true;
   case OPT_NO_CLV: a->clv = false; return true;
   case OPT_CLV_MODEL:
@@ -215,7 +221,13 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;
   }
-  rc = cli_run_analysis("analyze", &a);
+#ifdef PATRON_HAVE_MPI
+  rc = a.mpi ? cli_mpi_analysis("analyze", &a) : cli_run_analysis("analyze", &a);
+#else
+  rc = a.mpi ? cli_usage_error("analyze", "--mpi: this patron was built without MPI (install "
+                                          "libopenmpi-dev and rebuild; docs/SCALE.md)")
+             : cli_run_analysis("analyze", &a);
+#endif
 done:
   cli_inputs_free(&a.inputs);
   return rc;
