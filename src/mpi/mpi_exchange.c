@@ -1,5 +1,6 @@
 /* Collective helpers of the MPI backend (mpi_int.h): an all-to-all of byte blocks with
- * 64-bit counts, done in rounds whose int counts and displacements stay below INT_MAX
+ * 64-bit counts: one MPI_Alltoallv when every rank's volumes fit int displacements, else
+ * rounds through staging buffers whose int counts and displacements stay below INT_MAX
  * (MPI 3's MPI_Alltoallv takes ints; MPI 4's large-count MPI_Alltoallv_c is not in the
  * OpenMPI of Debian 12), and agreement on a status. */
 #include "mpi/mpi_int.h"
@@ -75,9 +76,7 @@ static bool plan_init(plan *p, int n, const uint64_t *send_counts, const uint64_
   p->send_off = malloc(n * sizeof *p->send_off), p->recv_off = malloc(n * sizeof *p->recv_off);
   p->scount = malloc(n * sizeof(int)), p->sdispl = malloc(n * sizeof(int));
   p->rcount = malloc(n * sizeof(int)), p->rdispl = malloc(n * sizeof(int));
-  p->sstage = malloc(p->chunk * n), p->rstage = malloc(p->chunk * n);
-  if (!p->send_off || !p->recv_off || !p->scount || !p->sdispl || !p->rcount || !p->rdispl ||
-      !p->sstage || !p->rstage)
+  if (!p->send_off || !p->recv_off || !p->scount || !p->sdispl || !p->rcount || !p->rdispl)
     return false;
   uint64_t s = 0, r = reserve;
   for (int i = 0; i < n; i++) {
@@ -106,6 +105,40 @@ static void round_k(MPI_Comm comm, plan *p, uint64_t k, const char *send,
       memcpy(recv + p->recv_off[i] + k * p->chunk, p->rstage + p->rdispl[i], (size_t)p->rcount[i]);
 }
 
+/* The whole exchange in one MPI_Alltoallv, straight between the caller's buffers, when
+ * every rank's volumes fit its int displacements; false (on every rank) when they do not
+ * or PATRON_MPI_CHUNK_BYTES asks for rounds. */
+static bool direct(MPI_Comm comm, plan *p, const char *send, const uint64_t *send_counts,
+                   char *recv, const uint64_t *recv_counts) {
+  int n = p->n, fits = !getenv("PATRON_MPI_CHUNK_BYTES"), all;
+  for (int i = 0; i < n; i++)
+    fits &=
+        p->send_off[i] + send_counts[i] <= INT_MAX && p->recv_off[i] + recv_counts[i] <= INT_MAX;
+  MPI_Allreduce(&fits, &all, 1, MPI_INT, MPI_MIN, comm);
+  if (!all)
+    return false;
+  for (int i = 0; i < n; i++) {
+    p->scount[i] = (int)send_counts[i], p->sdispl[i] = (int)p->send_off[i];
+    p->rcount[i] = (int)recv_counts[i], p->rdispl[i] = (int)p->recv_off[i];
+  }
+  MPI_Alltoallv(send, p->scount, p->sdispl, MPI_BYTE, recv, p->rcount, p->rdispl, MPI_BYTE, comm);
+  return true;
+}
+
+/* In rounds through staging buffers of at most chunk bytes per pair. */
+static patron_status in_rounds(MPI_Comm comm, plan *p, const char *send,
+                               const uint64_t *send_counts, char *recv, const uint64_t *recv_counts,
+                               patron_error *err) {
+  p->sstage = malloc(p->chunk * (size_t)p->n), p->rstage = malloc(p->chunk * (size_t)p->n);
+  patron_status st =
+      patron__mpi_agree(comm, p->sstage && p->rstage ? PATRON_OK : PATRON__OOM(err), err);
+  uint64_t rounds =
+      st == PATRON_OK ? rounds_needed(comm, send_counts, recv_counts, p->n, p->chunk) : 0;
+  for (uint64_t k = 0; k < rounds; k++)
+    round_k(comm, p, k, send, send_counts, recv, recv_counts);
+  return st;
+}
+
 patron_status patron__mpi_alltoallv(MPI_Comm comm, const char *send, const uint64_t *send_counts,
                                     size_t reserve, char **recv, uint64_t *recv_counts,
                                     patron_error *err) {
@@ -120,11 +153,9 @@ patron_status patron__mpi_alltoallv(MPI_Comm comm, const char *send, const uint6
   bool ok = plan_init(&p, n, send_counts, recv_counts, reserve) &&
             (*recv = malloc(total ? total : 1)) != NULL;
   patron_status st = patron__mpi_agree(comm, ok ? PATRON_OK : PATRON__OOM(err), err);
-  if (st == PATRON_OK) {
-    uint64_t rounds = rounds_needed(comm, send_counts, recv_counts, n, p.chunk);
-    for (uint64_t k = 0; k < rounds; k++)
-      round_k(comm, &p, k, send, send_counts, *recv, recv_counts);
-  } else {
+  if (st == PATRON_OK && !direct(comm, &p, send, send_counts, *recv, recv_counts))
+    st = in_rounds(comm, &p, send, send_counts, *recv, recv_counts, err);
+  if (st != PATRON_OK) {
     free(*recv);
     *recv = NULL;
   }

@@ -12,8 +12,9 @@
 #include <mpi.h>
 
 /* Bytes sent to one rank per round of patron__mpi_alltoallv: the counts of MPI's
- * Alltoallv are ints, so 64-bit volumes travel in rounds of at most this much per pair.
- * PATRON_MPI_CHUNK_BYTES (environment) lowers it, which the tests use to force rounds. */
+ * Alltoallv are ints, so volumes past INT_MAX travel in rounds of at most this much per
+ * pair. PATRON_MPI_CHUNK_BYTES (environment) lowers it and forces rounds whatever the
+ * volume, which the tests use. */
 size_t patron__mpi_chunk_bytes(int n_ranks);
 
 /* All-to-all exchange of byte blocks with 64-bit counts: send holds the blocks for ranks

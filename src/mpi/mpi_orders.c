@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 int patron__mpi_owner(const char *id, size_t len, int n_ranks) {
   return (int)(patron_fnv1a32_utf16(id, len) % (uint32_t)n_ranks);
@@ -143,6 +144,9 @@ static patron_status exchange(MPI_Comm comm, const load_file *f, const char *map
   r.counts = calloc((size_t)r.n, sizeof *r.counts);
   uint64_t *recv_counts = malloc((size_t)r.n * sizeof *recv_counts);
   char *send = r.counts && recv_counts && route(&r) ? pack(&r) : NULL;
+  uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from = r.start / page * page;
+  if (r.stop > r.start) /* the file's pages are read: let them go before the exchange */
+    madvise((void *)(map + from), r.stop - from, MADV_DONTNEED);
   patron_status st = patron__mpi_agree(comm, send ? PATRON_OK : PATRON__OOM(err), err);
   if (st == PATRON_OK)
     st = check_quotes(comm, f, &r, err);

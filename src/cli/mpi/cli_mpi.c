@@ -30,8 +30,9 @@ static const char *unsupported(const cli_analysis *a) {
   return NULL;
 }
 
-/* Loads this rank's part (held in an anonymous memory file) with the normal loader. */
-static patron_status load_part(const patron_load_options *given, const patron__mpi_part *part,
+/* Loads this rank's part with the normal loader, from an anonymous memory file (the part's
+ * buffer is freed once copied there, so the rank holds the part's bytes once). */
+static patron_status load_part(const patron_load_options *given, patron__mpi_part *part,
                                patron_dataset **ds, patron_error *err) {
   int fd = memfd_create("patron-mpi-part", 0);
   if (fd < 0)
@@ -43,6 +44,8 @@ static patron_status load_part(const patron_load_options *given, const patron__m
       break;
     done += (size_t)w;
   }
+  free(part->text);
+  part->text = NULL;
   patron_status st = PATRON_OK;
   if (done < part->len)
     st = patron__error_set(err, PATRON_ERR_IO, NULL, 0, 0, "cannot fill a memory file");
