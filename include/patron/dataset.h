@@ -79,7 +79,11 @@ typedef struct patron_load_options {
   bool keep_lines;      /* keep order lines (time, amount, discount, category, brand,
                            channel, store) for models that need them; off by default */
   int32_t as_of_day;    /* PATRON_NO_DAY: every row is kept (as-of decided later) */
-  int n_threads;        /* 0: all online cores */
+  /* Order lines dated before this day are read, checked and counted (before_since) but
+   * kept out of the dataset, customers included: for a computation over a period only
+   * (experiment evaluation). PATRON_NO_DAY: none. Events and members are not filtered. */
+  int32_t since_day;
+  int n_threads; /* 0: all online cores */
   patron_progress_fn progress;
   void *progress_ctx;
 } patron_load_options;
@@ -108,6 +112,7 @@ typedef struct patron_file_report {
   bool present;
   const char *path;
   uint64_t rows_read, rows_used, rows_rejected, after_as_of, blank_lines;
+  uint64_t before_since; /* used rows dated before the since day given at load (kept out) */
   uint64_t rejected_by_reason[PATRON_REJECT_COUNT];
   uint64_t lines_read, lines_in_quotes, widest_record_line, widest_record_lines;
   /* Empty cells per column (the first PATRON_EMPTY_COLUMNS columns of the header), over the

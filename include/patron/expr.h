@@ -101,6 +101,14 @@ PATRON_API patron_expr_type patron_expr_result_type(const patron_expr *e);
 PATRON_API patron_status patron_expr_filter(patron_expr *e, const uint32_t *rows_in, size_t n_in,
                                             uint32_t *rows_out, size_t *n_out, patron_error *err);
 
+/* Count-only filter: the number of table rows where the condition is true (the same rows
+ * patron_expr_filter keeps), without writing them out. copies are n_copies compiled copies
+ * of one expression over one table (each used by one thread at a time: pass one per thread
+ * wanted); blocks of rows are spread over them with the executor. The count does not depend
+ * on n_copies. */
+PATRON_API patron_status patron_expr_count(patron_expr *const *copies, size_t n_copies,
+                                           size_t *count, patron_error *err);
+
 /* Vectorized three-valued result of a condition over rows (NULL = every row): out[i] = 1
  * (true), 0 (false) or -1 (null). */
 PATRON_API patron_status patron_expr_eval_bool(patron_expr *e, const uint32_t *rows, size_t n,

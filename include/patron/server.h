@@ -24,6 +24,9 @@ typedef struct patron_server_options {
   /* A store (opened read-only) for /actions and /experiments, or NULL: they answer 404. The
    * server serialises its use; it must outlive the server. */
   struct patron_store *store;
+  /* Trigger rules (serve --rules) for GET /rules: each rule's verdict from the store's action
+   * log and the orders in memory; NULL: /rules answers 404. Must outlive the server. */
+  const struct patron_trigger_rules *rules;
 } patron_server_options;
 
 PATRON_API void patron_server_options_init(patron_server_options *o);

@@ -55,6 +55,7 @@ typedef struct patron_trigger_rule {
   int cooldown_days;      /* 0: no cooldown */
   double holdout_percent; /* 0..100 */
   bool enabled;
+  int recommend; /* "recommend": K (SPEC 18): K recommended values per action; 0: none */
 } patron_trigger_rule;
 
 typedef struct patron_trigger_cap {
@@ -143,6 +144,10 @@ typedef struct patron_trigger_result {
   size_t n_skips;
   patron_trigger_stats *stats; /* one per rule, in file order */
   bool replay;                 /* T is not after the store's latest trigger run */
+  /* Set by patron_trigger_recommend when a rule has "recommend": per action, the customer's
+   * recommended values and their reasons joined by `|` (NULL for actions of other rules and
+   * customers without recommendations). NULL arrays: no rule recommends. */
+  char **items, **reasons;
 } patron_trigger_result;
 
 /* Decides the run (reads the store; writes nothing). The actions' strings point into the
@@ -151,15 +156,31 @@ PATRON_API patron_status patron_trigger_decide(const patron_trigger_input *in,
                                                patron_trigger_result *out, patron_error *err);
 PATRON_API void patron_trigger_result_free(patron_trigger_result *r);
 
+/* Does any rule enabled in the file have "recommend": K? */
+PATRON_API bool patron_trigger_rules_recommend(const patron_trigger_rules *r);
+
+/* Fills r->items and r->reasons (SPEC 18): for each action of a rule with "recommend": K,
+ * the customer's first K values of patron_recommend_customers (the recommender fitted on ds as
+ * of as_of_day with patron recommend's defaults; ds loaded with keep_lines) and their reasons.
+ * Does nothing when no action's rule recommends. When the order lines have no item values the
+ * items stay empty and *warning (if not NULL) is set to the fit's message (at most 256
+ * bytes). */
+PATRON_API patron_status patron_trigger_recommend(patron_trigger_result *r,
+                                                  const patron_trigger_rules *rules,
+                                                  const patron_dataset *ds, int32_t as_of_day,
+                                                  int n_threads, char warning[256],
+                                                  patron_error *err);
+
 /* Records the run and its actions in one transaction (detail_json may be NULL). */
 PATRON_API patron_status patron_trigger_record(patron_store *store, int64_t t,
                                                const patron_trigger_result *r,
                                                const char *detail_json, patron_error *err);
 
 /* actions.csv (action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at; times
- * YYYY-MM-DDTHH:MM on the rules' clock) and skipped.csv (rule,customer_id,reason) of a run,
- * written into file sinks that are finished but not yet renamed: the caller closes them
- * (patron_sink_close renames into place) once the run is logged, or aborts them. */
+ * YYYY-MM-DDTHH:MM on the rules' clock; then items,reasons when r->items is set) and skipped.csv
+ * (rule,customer_id,reason) of a run, written into file sinks that are finished but not yet
+ * renamed: the caller closes them (patron_sink_close renames into place) once the run is logged, or
+ * aborts them. */
 PATRON_API patron_status patron_trigger_write(const patron_trigger_result *r,
                                               const patron_trigger_rules *rules,
                                               const patron_table *table, const char *actions_path,

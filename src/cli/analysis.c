@@ -20,6 +20,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  a->stream = false;
   patron_tags_options_init(&a->tags);
   a->db = NULL;
   a->review_days = 30;

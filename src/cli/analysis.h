@@ -18,6 +18,7 @@ typedef struct cli_analysis {
   bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */
   patron_clv_profile_options clv_options;
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
+  bool stream;             /* --stream: --spec-only in one pass over the orders (cli_stream.c) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */
   const char *db;          /* --db FILE: record a snapshot in the store (NULL = none) */
   int32_t validate_loyalty_day; /* --validate-loyalty D, or PATRON_NO_DAY */
@@ -54,5 +55,7 @@ int cli_run_analysis(const char *command, cli_analysis *a);
 /* The same as one rank of an MPI job (cli/mpi/cli_mpi.c; only in MPI builds): initialises
  * and finalises MPI; rank 0 writes the files. Returns the exit status (every rank's). */
 int cli_mpi_analysis(const char *command, cli_analysis *a);
+/* The same for --stream (patron_stream_analyze; orders only). */
+int cli_stream_analysis(const char *command, cli_analysis *a);
 
 #endif

@@ -19,6 +19,10 @@ static const char usage[] =
     "  --active-days N\n  --silent-days N\n  --dormant-days N\n"
     "  --spec-only          only the figures of SPEC section 3: no CLV, repurchase,\n"
     "                       cluster, value index, tier or member level columns\n"
+    "  --stream             --spec-only in one pass with memory bounded by the customers,\n"
+    "                       not the rows: orders read as a stream (no spool), rows spilled\n"
+    "                       to temporary files (TMPDIR) by customer hash (docs/SCALE.md);\n"
+    "                       orders only, plain or piped text with an amount column\n"
     "  --no-clv             no CLV columns (p_alive, exp_purchases_90d, clv_365d)\n"
     "  --clv-model M        purchase model of the CLV columns: mbgnbd (default), bgnbd,\n"
     "                       paretonbd (with Gamma-Gamma spend; see patron clv --help);\n"
@@ -53,6 +57,7 @@ enum {
   OPT_DORMANT,
   OPT_QUIET,
   OPT_SPEC_ONLY,
+  OPT_STREAM,
   OPT_NO_CLV,
   OPT_CLV_MODEL,
   OPT_DUE_DAYS,
@@ -81,6 +86,7 @@ static const struct option long_options[] = {
     {"dormant-days", required_argument, NULL, OPT_DORMANT},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"spec-only", no_argument, NULL, OPT_SPEC_ONLY},
+    {"stream", no_argument, NULL, OPT_STREAM},
     {"no-clv", no_argument, NULL, OPT_NO_CLV},
     {"clv-model", required_argument, NULL, OPT_CLV_MODEL},
     {"due-days", required_argument, NULL, OPT_DUE_DAYS},
@@ -144,6 +150,7 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_QUIET: a->quiet = true; return true;
   case OPT_MPI: a->mpi = true; return true;
   case OPT_SPEC_ONLY: a->spec_only = true; return true;
+  case OPT_STREAM: a->stream = a->spec_only = true; return true;
   case OPT_NO_CLV: a->clv = false; return true;
   case OPT_CLV_MODEL:
     if (!patron_clv_kind_parse(arg, &a->clv_options.model) ||
@@ -221,13 +228,20 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;
   }
+  if (a.mpi && a.stream) {
+    cli_usage_error("analyze", "--mpi and --stream are two ways to run: give one");
+    goto done;
+  }
 #ifdef PATRON_HAVE_MPI
-  rc = a.mpi ? cli_mpi_analysis("analyze", &a) : cli_run_analysis("analyze", &a);
+  if (a.mpi)
+    rc = cli_mpi_analysis("analyze", &a);
 #else
-  rc = a.mpi ? cli_usage_error("analyze", "--mpi: this patron was built without MPI (install "
-                                          "libopenmpi-dev and rebuild; docs/SCALE.md)")
-             : cli_run_analysis("analyze", &a);
+  if (a.mpi)
+    rc = cli_usage_error("analyze", "--mpi: this patron was built without MPI (install "
+                                    "libopenmpi-dev and rebuild; docs/SCALE.md)");
 #endif
+  else
+    rc = a.stream ? cli_stream_analysis("analyze", &a) : cli_run_analysis("analyze", &a);
 done:
   cli_inputs_free(&a.inputs);
   return rc;

@@ -1,6 +1,7 @@
 /* patron experiment: assign customers to arms by hash (GrowthBook hash version 2), evaluate
  * an experiment over a window of orders, and size one (SPEC section 12, docs/EXPERIMENTS.md).
  * The evaluation's arguments and printed table live in cmd_experiment_eval.c. */
+#include "cli_tags.h"
 #include "cmd_experiment.h"
 
 #include <math.h>
@@ -10,6 +11,7 @@
 
 static const char usage[] =
     "Usage: patron experiment assign --ids FILE --name NAME --out FILE [OPTIONS]\n"
+    "       patron experiment assign INPUTS --where EXPR --name NAME --out FILE [OPTIONS]\n"
     "       patron experiment evaluate (--assignments FILE | --db STORE --name NAME)\n"
     "                                  --orders FILE --start YYYY-MM-DD\n"
     "                                  --out DIR [OPTIONS]\n"
@@ -20,6 +22,9 @@ static const char usage[] =
     "SDK (hash version 2), so an id lands in the same arm in both. Writes customer_id,arm,bucket.\n"
     "  --ids FILE           customers to assign: a CSV with a customer_id column (else its\n"
     "                       first column is taken)\n"
+    "  INPUTS --where EXPR  or: the customers EXPR selects from the profile of the inputs\n"
+    "                       (--orders FILE ..., the input and tag options of patron\n"
+    "                       audience; the same selection as audience --where)\n"
     "  --name NAME          the experiment's name (required)\n"
     "  --arms A:W,B:W,...   arms in order with their weights (default control:50,treatment:50)\n"
     "  --salt S             hash salt (default: NAME)\n"
@@ -59,50 +64,80 @@ static const char usage[] =
     "  --alpha A            significance level (default 0.05)\n"
     "  --power P            power (default 0.8)\n"
     "  --arms N             arms (default 2), for the total\n"
-    "  -h, --help           this help\n";
+    "  -h, --help           this help\n\n"
+    "assign --where reads its inputs with the options of analyze:\n" CLI_INPUT_USAGE CLI_TAGS_USAGE;
 
-enum { OPT_IDS = 1, OPT_NAME, OPT_ARMS, OPT_SALT, OPT_OUT, OPT_WHERE, OPT_DB };
+enum {
+  OPT_IDS = CLI_OPT_FIRST_FREE,
+  OPT_NAME,
+  OPT_ARMS,
+  OPT_SALT,
+  OPT_OUT,
+  OPT_WHERE,
+  OPT_DB,
+};
 
 static const struct option assign_options[] = {
-    {"ids", required_argument, NULL, OPT_IDS},   {"name", required_argument, NULL, OPT_NAME},
-    {"arms", required_argument, NULL, OPT_ARMS}, {"salt", required_argument, NULL, OPT_SALT},
-    {"out", required_argument, NULL, OPT_OUT},   {"where", required_argument, NULL, OPT_WHERE},
-    {"db", required_argument, NULL, OPT_DB},     {NULL, 0, NULL, 0},
+    CLI_INPUT_LONG_OPTIONS,
+    CLI_TAGS_LONG_OPTIONS,
+    {"ids", required_argument, NULL, OPT_IDS},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"arms", required_argument, NULL, OPT_ARMS},
+    {"salt", required_argument, NULL, OPT_SALT},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"where", required_argument, NULL, OPT_WHERE},
+    {"db", required_argument, NULL, OPT_DB},
+    {NULL, 0, NULL, 0},
 };
 
 typedef struct assign_args {
-  const char *ids, *name, *arms, *salt, *out, *db;
+  const char *ids, *name, *arms, *salt, *out, *db, *where;
+  cli_inputs inputs;
+  patron_tags_options tags;
+  bool has_inputs; /* an input or tag option was given */
 } assign_args;
+
+static bool assign_option(assign_args *a, int opt, const char *arg) {
+  switch (opt) {
+  case OPT_IDS: a->ids = arg; return true;
+  case OPT_NAME: a->name = arg; return true;
+  case OPT_ARMS: a->arms = arg; return true;
+  case OPT_SALT: a->salt = arg; return true;
+  case OPT_OUT: a->out = arg; return true;
+  case OPT_DB: a->db = arg; return true;
+  case OPT_WHERE: a->where = arg; return true;
+  default: return cli_usage_error("experiment", "unknown option"), false;
+  }
+}
 
 static bool parse_assign(int argc, char **argv, assign_args *a) {
   int opt;
   optind = 1;
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", assign_options, NULL)) != -1) {
-    switch (opt) {
-    case OPT_IDS: a->ids = optarg; break;
-    case OPT_NAME: a->name = optarg; break;
-    case OPT_ARMS: a->arms = optarg; break;
-    case OPT_SALT: a->salt = optarg; break;
-    case OPT_OUT: a->out = optarg; break;
-    case OPT_DB: a->db = optarg; break;
-    case OPT_WHERE:
-      return cli_usage_error("experiment",
-                             "--where is not built yet: select with patron audience --where EXPR "
-                             "--out FILE, then assign --ids FILE"),
-             false;
-    default:
+    if (opt == '?' || opt == ':')
       return cli_usage_error("experiment", "%s '%s'",
                              opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
              false;
-    }
+    int handled = cli_inputs_option(&a->inputs, "experiment", opt, optarg);
+    if (handled == 0)
+      handled = cli_tags_option(&a->tags, "experiment", opt, optarg);
+    a->has_inputs |= handled > 0;
+    if (handled < 0 || (handled == 0 && !assign_option(a, opt, optarg)))
+      return false;
   }
   if (optind < argc)
     return cli_usage_error("experiment", "unexpected argument '%s'", argv[optind]), false;
-  if (!a->ids || !a->name || !a->out)
-    return cli_usage_error("experiment", "assign needs --ids FILE, --name NAME and --out FILE"),
+  if (!a->ids == !a->where)
+    return cli_usage_error("experiment", "assign needs either --ids FILE or INPUTS --where EXPR"),
            false;
-  return true;
+  if (a->ids && a->has_inputs)
+    return cli_usage_error("experiment",
+                           "input options (--orders, ...) go with --where, not --ids"),
+           false;
+  if (!a->name || !a->out)
+    return cli_usage_error("experiment", "assign needs --name NAME and --out FILE"), false;
+  return a->ids || cli_inputs_ready(&a->inputs, "experiment");
 }
 
 static void print_assignment(const patron_assignments *a, const char *salt) {
@@ -129,32 +164,49 @@ static patron_status record(const char *db, const patron_assignments *as, const 
   return st;
 }
 
-static int run_assign(int argc, char **argv) {
-  assign_args a = {.arms = "control:50,treatment:50"};
-  if (!parse_assign(argc, argv, &a))
-    return CLI_EXIT_USAGE;
-  const char *salt = a.salt ? a.salt : a.name;
-  patron_error err = {0};
-  patron_arms arms;
+/* The customers to assign: the id file's, or those --where selects from the inputs. */
+static patron_status assign_customers(assign_args *a, const patron_arms *arms, const char *salt,
+                                      patron_assignments **as, patron_error *err) {
+  if (a->where) {
+    cli_where_assign w = {a->where, a->name, salt, arms, &a->tags};
+    return cli_experiment_assign_where(&a->inputs, &w, as, err);
+  }
   char **ids = NULL;
   size_t n = 0;
+  patron_status st = patron_ids_read_csv(a->ids, &ids, &n, err);
+  if (st == PATRON_OK)
+    st = patron_experiment_assign(a->name, (const char *const *)ids, n, arms, salt, as, err);
+  free(ids);
+  return st;
+}
+
+static int assign_with(assign_args *a) {
+  const char *salt = a->salt ? a->salt : a->name;
+  patron_error err = {0};
+  patron_arms arms;
   patron_assignments *as = NULL;
-  patron_status st = patron_arms_parse(a.arms, &arms, &err);
+  patron_status st = patron_arms_parse(a->arms, &arms, &err);
   if (st != PATRON_OK)
     return cli_fail("experiment", &err);
-  st = patron_ids_read_csv(a.ids, &ids, &n, &err);
+  st = assign_customers(a, &arms, salt, &as, &err);
   if (st == PATRON_OK)
-    st = patron_experiment_assign(a.name, (const char *const *)ids, n, &arms, salt, &as, &err);
-  if (st == PATRON_OK)
-    st = patron_assignments_write_csv(as, a.out, &err);
-  if (st == PATRON_OK && a.db)
-    st = record(a.db, as, salt, &err);
+    st = patron_assignments_write_csv(as, a->out, &err);
+  if (st == PATRON_OK && a->db)
+    st = record(a->db, as, salt, &err);
   if (st == PATRON_OK)
     print_assignment(as, salt);
-  free(ids);
   patron_arms_clear(&arms);
   patron_assignments_free(as);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("experiment", &err);
+}
+
+static int run_assign(int argc, char **argv) {
+  assign_args a = {.arms = "control:50,treatment:50"};
+  cli_inputs_init(&a.inputs);
+  patron_tags_options_init(&a.tags);
+  int rc = parse_assign(argc, argv, &a) ? assign_with(&a) : CLI_EXIT_USAGE;
+  cli_inputs_free(&a.inputs);
+  return rc;
 }
 
 enum { OPT_BASELINE = 1, OPT_SD, OPT_MDE, OPT_ALPHA, OPT_POWER, OPT_N_ARMS };

@@ -5,6 +5,16 @@
 
 #include "cli_inputs.h"
 
+/* patron experiment assign INPUTS --where EXPR (experiment_where.c): the customers EXPR
+ * selects from the profile (as `patron audience --where`), in customer_id order, assigned. */
+typedef struct cli_where_assign {
+  const char *where, *name, *salt;
+  const patron_arms *arms;
+  const patron_tags_options *tags;
+} cli_where_assign;
+patron_status cli_experiment_assign_where(cli_inputs *in, const cli_where_assign *w,
+                                          patron_assignments **out, patron_error *err);
+
 /* patron experiment evaluate (argv[0] = "evaluate"). */
 int cli_experiment_evaluate(int argc, char **argv);
 

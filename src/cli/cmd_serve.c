@@ -4,6 +4,7 @@
 #include "cli_report.h"
 #include "patron/server.h"
 #include "patron/store.h"
+#include "patron/trigger.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +21,8 @@ static const char usage[] =
     "  --db STORE           serve the store's latest 4 snapshots, its action log and\n"
     "                       experiments; INPUTS too: their profile, analysed in memory, is\n"
     "                       the latest snapshot\n"
+    "  --rules FILE         trigger rules (SPEC 11): GET /rules gives each rule's verdict\n"
+    "                       (needs --db and INPUTS)\n"
     "  --tokens FILE        the tokens file (required)\n"
     "  --listen HOST:PORT   address to bind (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --tls-cert FILE      PEM certificate: serve HTTPS (with --tls-key)\n"
@@ -46,6 +49,7 @@ enum {
   OPT_TIMEOUT,
   OPT_LOG,
   OPT_COMPARE,
+  OPT_RULES,
 };
 
 static const struct option long_options[] = {
@@ -61,13 +65,14 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"log", required_argument, NULL, OPT_LOG},
     {"compare-days", required_argument, NULL, OPT_COMPARE},
+    {"rules", required_argument, NULL, OPT_RULES},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct serve_args {
   cli_analysis a;
   patron_server_options o;
-  const char *db, *log;
+  const char *db, *log, *rules;
   long compare_days;
 } serve_args;
 
@@ -97,6 +102,7 @@ static bool own_option(serve_args *r, int opt, const char *arg) {
   case OPT_PER_IP: return set_unsigned("--per-ip", arg, 0, 100000, &r->o.per_ip_connections);
   case OPT_TIMEOUT: return set_unsigned("--timeout", arg, 1, 86400, &r->o.timeout_seconds);
   case OPT_LOG: r->log = arg; return true;
+  case OPT_RULES: r->rules = arg; return true;
   case OPT_COMPARE:
     return cli_parse_long("serve", "--compare-days", arg, 0, 3650, &r->compare_days);
   default: return cli_usage_error("serve", "unknown option"), false;
@@ -197,10 +203,15 @@ static patron_status run_server(serve_args *r, patron_store *store, patron_error
   }
   if (st == PATRON_OK && r->a.inputs.load.paths[0])
     st = add_inputs(r, &s, &prev, &json, snaps, &n, err);
+  patron_trigger_rules *rules = NULL;
+  if (st == PATRON_OK && r->rules)
+    st = patron_trigger_rules_load(r->rules, &rules, err);
   if (st == PATRON_OK) {
     r->o.store = store;
+    r->o.rules = rules;
     st = serve(r, snaps, n, err);
   }
+  patron_trigger_rules_free(rules);
   free(json);
   free(store_json);
   patron_profile_free(prev);

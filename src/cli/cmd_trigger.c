@@ -45,7 +45,7 @@ static const struct option long_options[] = {
 typedef struct args {
   cli_inputs in;
   struct timespec clock;
-  double seconds[3]; /* profile, conditions, decisions */
+  double seconds[4]; /* profile, conditions, decisions, recommendations */
   const char *rules, *db, *out;
   int64_t t;
   bool has_t, dry_run, quiet, init;
@@ -94,11 +94,12 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   patron_status st =
       patron_trigger_write(res, r, t, cli_path(act, sizeof act, a->out, "actions.csv"),
                            cli_path(skp, sizeof skp, a->out, "skipped.csv"), &sa, &sk, err);
-  char detail[256];
+  char detail[320];
   snprintf(detail, sizeof detail,
            "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
-           "\"conditions\": %.3f, \"decisions\": %.3f}}",
-           res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2]);
+           "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}}",
+           res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2],
+           a->seconds[3]);
   if (st == PATRON_OK && store && !a->dry_run)
     st = patron_trigger_record(store, a->t, res, detail, err);
   if (st == PATRON_OK)
@@ -114,6 +115,20 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
 static void lap(args *a, int i) {
   a->seconds[i] = cli_seconds_since(&a->clock);
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
+}
+
+/* Rules with "recommend": K: the actions' items and reasons (SPEC 18). */
+static patron_status add_recommendations(args *a, const patron_trigger_rules *r,
+                                         const cli_profile *p, patron_trigger_result *res,
+                                         patron_error *err) {
+  char warning[256];
+  patron_status st = patron_trigger_recommend(res, r, p->ds, patron_profile_as_of(p->r.profile),
+                                              a->in.load.n_threads, warning, err);
+  if (st == PATRON_OK && warning[0])
+    fprintf(stderr, "patron trigger: warning: no recommendations (%s); items left empty\n",
+            warning);
+  lap(a, 3);
+  return st;
 }
 
 static patron_status decide_and_write(args *a, patron_store *store, const patron_trigger_rules *r,
@@ -148,6 +163,8 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
     lap(a, 2);
   }
   if (st == PATRON_OK)
+    st = add_recommendations(a, r, p, &res, err);
+  if (st == PATRON_OK)
     st = finish(a, store, r, &res, t, err);
   if (st == PATRON_OK && !a->quiet) {
     char when[17];
@@ -176,6 +193,7 @@ static int trigger_run(args *a) {
   }
   int32_t day = (int32_t)((a->t >= 0 ? a->t : a->t - 86399) / 86400);
   a->in.load.as_of_day = day + 1; /* the behaviour windows end at T, inside T's day */
+  a->in.load.keep_lines = patron_trigger_rules_recommend(r); /* the recommender's baskets */
   cli_profile p;
   int rc = CLI_EXIT_FAIL;
   clock_gettime(CLOCK_MONOTONIC, &a->clock);

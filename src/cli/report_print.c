@@ -56,45 +56,52 @@ static const char *grouped(double v, int decimals, char *buf, size_t cap) {
   return buf;
 }
 
+void cli_print_file_report(FILE *out, const char *kind, const patron_file_report *r) {
+  char a[32], b[32], c[32];
+  fprintf(out, "%-9s %s: %s rows read, %s used, %s rejected", kind, r->path,
+          grouped((double)r->rows_read, 0, a, sizeof a),
+          grouped((double)r->rows_used, 0, b, sizeof b),
+          grouped((double)r->rows_rejected, 0, c, sizeof c));
+  const char *sep = " (";
+  for (int q = 0; q < PATRON_REJECT_COUNT; q++) {
+    if (!r->rejected_by_reason[q])
+      continue;
+    fprintf(out, "%s%s %s", sep, patron_reject_key((patron_reject_reason)q),
+            grouped((double)r->rejected_by_reason[q], 0, a, sizeof a));
+    sep = ", ";
+  }
+  fputs(*sep == ',' ? ")" : "", out);
+  if (r->after_as_of)
+    fprintf(out, "; %s after as-of", grouped((double)r->after_as_of, 0, a, sizeof a));
+  fputc('\n', out);
+}
+
 void cli_print_inputs(FILE *out, const patron_dataset *ds) {
   static const char *const kinds[PATRON_FILE_KINDS] = {"orders", "customers", "events"};
-  char a[32], b[32], c[32];
   for (int k = 0; k < PATRON_FILE_KINDS; k++) {
     const patron_file_report *r = patron_dataset_file_report(ds, (patron_file_kind)k);
-    if (!r->present)
-      continue;
-    fprintf(out, "%-9s %s: %s rows read, %s used, %s rejected", kinds[k], r->path,
-            grouped((double)r->rows_read, 0, a, sizeof a),
-            grouped((double)r->rows_used, 0, b, sizeof b),
-            grouped((double)r->rows_rejected, 0, c, sizeof c));
-    const char *sep = " (";
-    for (int q = 0; q < PATRON_REJECT_COUNT; q++) {
-      if (!r->rejected_by_reason[q])
-        continue;
-      fprintf(out, "%s%s %s", sep, patron_reject_key((patron_reject_reason)q),
-              grouped((double)r->rejected_by_reason[q], 0, a, sizeof a));
-      sep = ", ";
-    }
-    fputs(*sep == ',' ? ")" : "", out);
-    if (r->after_as_of)
-      fprintf(out, "; %s after as-of", grouped((double)r->after_as_of, 0, a, sizeof a));
-    fputc('\n', out);
+    if (r->present)
+      cli_print_file_report(out, kinds[k], r);
   }
+}
+
+void cli_print_headline_stats(FILE *out, int32_t as_of, const patron_profile_stats *s) {
+  char day[11], a[32], b[32], c[48];
+  patron_format_day(as_of, day);
+  fprintf(out, "\nAs of %s: %s customers, %s with a purchase, revenue %s\n", day,
+          grouped((double)s->customers, 0, a, sizeof a),
+          grouped((double)s->purchasers, 0, b, sizeof b),
+          grouped((double)s->revenue / PATRON_MONEY_SCALE, 2, c, sizeof c));
+  if (s->purchasers)
+    fprintf(out,
+            "Top 20%% of customers bring %.1f%% of revenue; %.1f%% have not bought in 180 days\n",
+            100 * s->top20_revenue_share, 100 * s->silent_share);
 }
 
 void cli_print_headline(FILE *out, const patron_profile *p) {
   patron_profile_stats s;
   patron_profile_stats_get(p, &s);
-  char day[11], a[32], b[32], c[48];
-  patron_format_day(patron_profile_as_of(p), day);
-  fprintf(out, "\nAs of %s: %s customers, %s with a purchase, revenue %s\n", day,
-          grouped((double)s.customers, 0, a, sizeof a),
-          grouped((double)s.purchasers, 0, b, sizeof b),
-          grouped((double)s.revenue / PATRON_MONEY_SCALE, 2, c, sizeof c));
-  if (s.purchasers)
-    fprintf(out,
-            "Top 20%% of customers bring %.1f%% of revenue; %.1f%% have not bought in 180 days\n",
-            100 * s.top20_revenue_share, 100 * s.silent_share);
+  cli_print_headline_stats(out, patron_profile_as_of(p), &s);
 }
 
 static void print_rows(FILE *out, const patron_segment_row *rows, size_t from, size_t to) {

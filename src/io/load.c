@@ -8,6 +8,7 @@
 void patron_load_options_init(patron_load_options *opts) {
   memset(opts, 0, sizeof *opts);
   opts->as_of_day = PATRON_NO_DAY;
+  opts->since_day = PATRON_NO_DAY;
 }
 
 static patron_status check_options(const patron_load_options *opts, patron_error *err) {

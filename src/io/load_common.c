@@ -289,6 +289,8 @@ patron_status patron__load_open_path(load_file *f, patron_dataset *ds, patron_fi
   f->opts = opts;
   f->as_of_seconds =
       opts->as_of_day == PATRON_NO_DAY ? INT64_MAX : (int64_t)opts->as_of_day * 86400;
+  f->since_seconds =
+      opts->since_day == PATRON_NO_DAY ? INT64_MIN : (int64_t)opts->since_day * 86400;
   patron_status st = check_maps(opts, err);
   if (st != PATRON_OK)
     return st;
@@ -595,6 +597,7 @@ patron_status patron__merge_reports(patron_dataset *ds, load_file *f, load_worke
     rep->rows_read += w->rows_read;
     rep->rows_used += w->rows_used;
     rep->after_as_of += w->after_as_of;
+    rep->before_since += w->before_since;
     rep->blank_lines += sw->n_blank;
     rep->lines_read += sw->n_lines;
     rep->lines_in_quotes += sw->n_extra;

@@ -18,6 +18,7 @@ typedef struct load_file {
   int field[PATRON__MAX_COLUMNS];          /* field index of each known column, -1 absent */
   const char *header[PATRON__MAX_COLUMNS]; /* its header text (owned by ds->names) */
   int64_t as_of_seconds;                   /* INT64_MAX when no as-of was given */
+  int64_t since_seconds;                   /* orders: INT64_MIN when no since day was given */
   char found[256];                         /* the header names, for messages */
   const char *found_hint;                  /* a delimiter/encoding hint ("" when none) */
   const char *names[PATRON_EMPTY_COLUMNS]; /* the first header names (owned by ds->names) */
@@ -34,7 +35,7 @@ typedef struct load_worker {
   uint32_t last_customer;   /* cache: rows of one customer are often adjacent */
   patron__intern dicts[PATRON__DICT_COUNT];
   patron__rejects rejects; /* lines relative to the worker's range */
-  uint64_t rows_read, rows_used, after_as_of;
+  uint64_t rows_read, rows_used, after_as_of, before_since;
   uint64_t by_reason[PATRON_REJECT_COUNT];
   uint64_t line;          /* the row being read (worker-relative) */
   uint64_t not_utf8_line; /* first row with an id or category that is not UTF-8, 0: none */

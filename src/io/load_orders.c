@@ -176,6 +176,10 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     b->after_as_of++;
     return true;
   }
+  if (t < f->since_seconds) {
+    b->before_since++;
+    return true;
+  }
   uint32_t c = patron__worker_customer(b, cid);
   uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid, per_row);
   if (o == PATRON__NO_INDEX)

@@ -3,6 +3,8 @@
 #define PATRON_WRITE_INT_H
 
 #include "core/core_int.h"
+#include "patron/profile.h"
+#include "patron/run.h"
 #include "patron/sink.h"
 
 #include <string.h>
@@ -50,5 +52,17 @@ patron__buf patron__csv_buf(const patron_sink *s);
 patron_status patron__csv_begin(patron_sink *s, patron_error *err);
 /* Writes the buffer to the sink and empties it (PATRON_ERR_NOMEM when a grow failed). */
 patron_status patron__buf_flush(patron__buf *b, patron_sink *s, patron_error *err);
+
+/* summary.json of a run whose only input is an orders report and whose figures come as
+ * stats (the streaming finalize, docs/SCALE.md): the keys and order of
+ * patron_write_run_summary_json (write_summary.c). */
+patron_status patron__write_orders_summary_json_to(const patron_file_report *orders, int32_t as_of,
+                                                   const patron_profile_stats *stats,
+                                                   const patron_run *run, patron_sink *sink,
+                                                   patron_error *err);
+
+/* rejects.csv from a list of one file's rejects (the streaming analyze, docs/SCALE.md). */
+patron_status patron__write_rejects_list(const char *path, const char *file,
+                                         const patron_reject *rejects, size_t n, patron_error *err);
 
 #endif

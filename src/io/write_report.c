@@ -92,23 +92,36 @@ static void segments_csv(patron__buf *b, const patron_segment_row *rows, size_t 
   }
 }
 
-static void rejects_csv(patron__buf *b, const patron_dataset *ds) {
-  static const char head[] = "file,line,column,reason,raw\n";
-  patron__buf_put(b, head, sizeof head - 1);
+static void reject_row(patron__buf *b, const char *file, const patron_reject *r) {
   char tmp[32];
+  patron__buf_csv_field(b, file, strlen(file));
+  patron__buf_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, ",%llu,", (unsigned long long)r->line));
+  patron__buf_csv_field(b, r->column, strlen(r->column));
+  patron__buf_putc(b, ',');
+  const char *key = patron_reject_key(r->reason);
+  patron__buf_put(b, key, strlen(key));
+  patron__buf_putc(b, ',');
+  patron__buf_csv_field(b, r->raw, r->raw_len);
+  patron__buf_putc(b, '\n');
+}
+
+static const char rejects_head[] = "file,line,column,reason,raw\n";
+
+static void rejects_csv(patron__buf *b, const patron_dataset *ds) {
+  patron__buf_put(b, rejects_head, sizeof rejects_head - 1);
   for (size_t i = 0; i < patron_dataset_n_rejects(ds); i++) {
     patron_reject r;
     patron_dataset_reject(ds, i, &r);
-    const char *file = patron_dataset_file_report(ds, r.file)->path;
-    patron__buf_csv_field(b, file, strlen(file));
-    patron__buf_put(b, tmp,
-                    (size_t)snprintf(tmp, sizeof tmp, ",%llu,", (unsigned long long)r.line));
-    patron__buf_csv_field(b, r.column, strlen(r.column));
-    patron__buf_putc(b, ',');
-    const char *key = patron_reject_key(r.reason);
-    patron__buf_put(b, key, strlen(key));
-    patron__buf_putc(b, ',');
-    patron__buf_csv_field(b, r.raw, r.raw_len);
-    patron__buf_putc(b, '\n');
+    reject_row(b, patron_dataset_file_report(ds, r.file)->path, &r);
   }
+}
+
+patron_status patron__write_rejects_list(const char *path, const char *file,
+                                         const patron_reject *rejects, size_t n,
+                                         patron_error *err) {
+  patron__buf b = {0};
+  patron__buf_put(&b, rejects_head, sizeof rejects_head - 1);
+  for (size_t i = 0; i < n; i++)
+    reject_row(&b, file, &rejects[i]);
+  return flush_to(path, &b, err);
 }

@@ -2,6 +2,7 @@
  * figures of the run, its timings and warnings. Made with the JSON writer (json_int.h). */
 #include "core/core_int.h"
 #include "io/json_int.h"
+#include "io/write_int.h"
 #include "patron/output.h"
 #include "patron/version.h"
 
@@ -51,15 +52,20 @@ static json_t *day_json(int32_t day) {
   return json_string(text);
 }
 
-static void add_figures(json_t *root, const patron_profile *profile) {
-  patron_profile_stats s;
-  patron_profile_stats_get(profile, &s);
+static void add_stats(json_t *root, const patron_profile_stats *p) {
+  patron_profile_stats s = *p;
   json_object_set_new(root, "customers", json_integer((json_int_t)s.customers));
   json_object_set_new(root, "purchasers", json_integer((json_int_t)s.purchasers));
   json_object_set_new(root, "revenue", money_json(s.revenue));
   json_object_set_new(root, "top20_revenue_share",
                       number_or_null(s.purchasers ? s.top20_revenue_share : NAN));
   json_object_set_new(root, "silent_share", number_or_null(s.purchasers ? s.silent_share : NAN));
+}
+
+static void add_figures(json_t *root, const patron_profile *profile) {
+  patron_profile_stats s;
+  patron_profile_stats_get(profile, &s);
+  add_stats(root, &s);
 }
 
 patron_status patron_write_summary_json(const patron_dataset *ds, const patron_profile *profile,
@@ -138,5 +144,26 @@ patron_status patron_write_run_summary_json(const patron_dataset *ds, const patr
     patron_sink_abort(s);
   else if (st == PATRON_OK)
     st = patron_sink_close(s, err);
+  return st;
+}
+
+patron_status patron__write_orders_summary_json_to(const patron_file_report *orders, int32_t as_of,
+                                                   const patron_profile_stats *stats,
+                                                   const patron_run *run, patron_sink *sink,
+                                                   patron_error *err) {
+  size_t n_bad = 0;
+  json_t *root = json_object(), *inputs = json_object(), *times = json_object();
+  json_object_set_new(inputs, kind_names[PATRON_FILE_ORDERS], file_json(orders, &n_bad));
+  for (size_t i = 0; i < run->n_timings; i++)
+    json_object_set_new(times, run->timings[i].step, json_real(run->timings[i].seconds));
+  json_object_set_new(root, "patron_version", json_string(PATRON_VERSION_STRING));
+  json_object_set_new(root, "as_of", day_json(as_of));
+  json_object_set_new(root, "inputs", inputs);
+  json_object_set_new(root, "after_as_of", json_integer((json_int_t)orders->after_as_of));
+  add_stats(root, stats);
+  json_object_set_new(root, "timings_seconds", times);
+  json_object_set_new(root, "warnings", warnings_json(run));
+  patron_status st = patron__json_write(root, 12, sink, err);
+  json_decref(root);
   return st;
 }

@@ -125,14 +125,22 @@ static patron_status get_number(const parser *p, json_t *obj, const char *key, c
 }
 
 static patron_status parse_rule(const parser *p, json_t *o, size_t i, patron_trigger_rule *r) {
-  static const char *const keys[] = {
-      "name",          "where",           "campaign", "channel",     "priority",
-      "cooldown_days", "holdout_percent", "enabled",  "description", NULL};
+  static const char *const keys[] = {"name",
+                                     "where",
+                                     "campaign",
+                                     "channel",
+                                     "priority",
+                                     "cooldown_days",
+                                     "holdout_percent",
+                                     "enabled",
+                                     "description",
+                                     "recommend",
+                                     NULL};
   char path[48];
   snprintf(path, sizeof path, "rules[%zu]", i);
   if (!json_is_object(o))
     return bad(p, path, "expected an object");
-  double priority = 0, cooldown = 0, holdout = 0;
+  double priority = 0, cooldown = 0, holdout = 0, recommend = 0;
   patron_status st = only_keys(p, o, path, keys);
   if (st == PATRON_OK)
     st = get_text(p, o, "name", path, true, &r->name);
@@ -150,12 +158,15 @@ static patron_status parse_rule(const parser *p, json_t *o, size_t i, patron_tri
     st = get_number(p, o, "cooldown_days", path, 0, 36500, true, &cooldown);
   if (st == PATRON_OK)
     st = get_number(p, o, "holdout_percent", path, 0, 100, false, &holdout);
+  if (st == PATRON_OK)
+    st = get_number(p, o, "recommend", path, 1, 100, true, &recommend);
   json_t *en = json_object_get(o, "enabled");
   if (st == PATRON_OK && en && !json_is_boolean(en))
     st = bad(p, path, "enabled: expected true or false");
   r->priority = (int)priority;
   r->cooldown_days = (int)cooldown;
   r->holdout_percent = holdout;
+  r->recommend = (int)recommend;
   r->enabled = !en || json_is_true(en);
   return st;
 }
@@ -289,7 +300,8 @@ const char *patron_trigger_rules_example(void) {
          "= "
          "0\",\n"
          "      \"campaign\": \"browse_coupon\", \"channel\": \"sms\", \"priority\": 10,\n"
-         "      \"cooldown_days\": 14, \"holdout_percent\": 10, \"enabled\": true },\n"
+         "      \"cooldown_days\": 14, \"holdout_percent\": 10, \"recommend\": 3, \"enabled\": "
+         "true },\n"
          "    { \"name\": \"cart_abandoned\", \"where\": \"cart_abandoned(24)\",\n"
          "      \"campaign\": \"cart_reminder\", \"channel\": \"wechat\", \"priority\": 20,\n"
          "      \"cooldown_days\": 3, \"holdout_percent\": 10, \"enabled\": true },\n"

@@ -31,6 +31,14 @@ void patron_format_minute(int64_t t, char buf[17]) {
 void patron_trigger_result_free(patron_trigger_result *r) {
   if (!r)
     return;
+  for (size_t i = 0; i < r->n_actions; i++) {
+    if (r->items)
+      free(r->items[i]);
+    if (r->reasons)
+      free(r->reasons[i]);
+  }
+  free(r->items);
+  free(r->reasons);
   free(r->actions);
   free(r->skips);
   free(r->stats);

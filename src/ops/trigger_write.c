@@ -1,5 +1,6 @@
 /* The files of a trigger run (SPEC section 11): actions.csv with this run's new actions and
- * skipped.csv with every match that did not fire and why. */
+ * skipped.csv with every match that did not fire and why; with rules that recommend
+ * (SPEC 18), the actions' items and their reasons. */
 #include "core/core_int.h"
 #include "io/write_int.h"
 #include "patron/trigger.h"
@@ -37,8 +38,11 @@ patron_status patron_trigger_write(const patron_trigger_result *r,
                                    patron_error *err) {
   *actions = *skipped = NULL;
   patron__buf b = {0};
-  static const char header[] = "action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at\n";
+  static const char header[] = "action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at";
   patron__buf_put(&b, header, sizeof header - 1);
+  if (r->items) /* rules with "recommend": K (SPEC 18; reasons: docs/TRIGGERS.md) */
+    patron__buf_put(&b, ",items,reasons", 14);
+  patron__buf_putc(&b, '\n');
   char t1[17], t2[17];
   for (size_t i = 0; i < r->n_actions; i++) {
     const patron_action *a = &r->actions[i];
@@ -51,7 +55,11 @@ patron_status patron_trigger_write(const patron_trigger_result *r,
     patron_format_minute(a->fired_at, t1);
     patron_format_minute(a->send_at, t2);
     field(&b, t1, ',');
-    field(&b, t2, '\n');
+    field(&b, t2, r->items ? ',' : '\n');
+    if (r->items) {
+      field(&b, r->items[i], ',');
+      field(&b, r->reasons[i], '\n');
+    }
   }
   patron_status st = stage(actions_path, &b, actions, err);
   const patron_column *id = patron_table_find(table, "customer_id");

@@ -1,9 +1,10 @@
 /* Customer endpoints (SPEC section 14): GET /customers/{id} (a JSON object keyed by the
  * profile's column names, numbers as numbers, empty cells as null, plus the member's
  * fields; customer_json.c), GET /customers?where= (a page of the customers an expression of
- * SPEC section 6 selects), POST /audiences (the audience's size and first rows, ordered).
+ * SPEC section 6 selects), POST /audiences (the audience's size and first rows, ordered;
+ * with limit 0 the size alone, counted without listing the rows). Expressions come from the
+ * server's compiled-expression cache (expr_cache.c).
  * Personal data is masked unless the role is admin. */
-#include "patron/expr.h"
 #include "server_int.h"
 
 #include <math.h>
@@ -24,76 +25,16 @@ static void text_answer(srv_answer *an, srv_text *t) {
   an->is_static = false;
 }
 
-/* Row of a customer id (rows are sorted by customer_id, byte order), or SIZE_MAX. */
-static size_t find_row(const srv_snapshot *snap, const char *id) {
-  const char *const *ids = snap->id->data;
-  size_t lo = 0, hi = patron_table_n_rows(snap->s.table);
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(ids[mid], id);
-    if (c == 0)
-      return mid;
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return SIZE_MAX;
-}
-
 void srv_customer(patron_server *s, const srv_request *rq, srv_answer *an) {
   const srv_snapshot *snap = srv_query_snapshot(s, rq, an, "as_of");
   if (!snap)
     return;
-  size_t row = find_row(snap, rq->path_param);
+  size_t row = srv_index_find(snap, rq->path_param);
   if (row == SIZE_MAX)
     return srv_error(an, 404, "not_found", "no such customer");
   srv_text t = {0};
   srv_customer_text(&t, snap, row, rq->role == SRV_ROLE_ADMIN);
   text_answer(an, &t);
-}
-
-/* Answers a bad expression: 400 with the caret message and its column. */
-static void expr_error(srv_answer *an, const patron_error *err) {
-  srv_json(an, err->status == PATRON_ERR_NOMEM ? 500 : 400,
-           json_pack("{s:{s:s,s:s,s:I}}", "error", "code",
-                     err->status == PATRON_ERR_NOMEM ? "internal" : "bad_request", "message",
-                     err->message, "column", (json_int_t)err->column));
-}
-
-/* Rows of the snapshot where `where` holds (NULL or empty: every row), in customer_id order.
- * NULL with an error answer. *n: their number. free() the rows. */
-static uint32_t *select_rows(const srv_snapshot *snap, const char *where, srv_answer *an,
-                             size_t *n) {
-  size_t n_rows = patron_table_n_rows(snap->s.table);
-  uint32_t *rows = malloc((n_rows ? n_rows : 1) * sizeof *rows);
-  if (!rows)
-    return srv_error(an, 500, "internal", "out of memory"), NULL;
-  if (!where || !*where) {
-    for (size_t i = 0; i < n_rows; i++)
-      rows[i] = (uint32_t)i;
-    *n = n_rows;
-    return rows;
-  }
-  patron_expr_env env;
-  patron_expr_env_init(&env);
-  env.table = snap->s.table;
-  env.dataset = snap->s.customers ? snap->s.ds : NULL;
-  env.row_customer = snap->s.customers;
-  env.as_of = (int64_t)snap->s.as_of * 86400;
-  env.want_condition = true;
-  env.label = "where";
-  patron_expr *e = NULL;
-  patron_error err = {0};
-  patron_status st = patron_expr_compile(where, strlen(where), &env, &e, &err);
-  if (st == PATRON_OK)
-    st = patron_expr_filter(e, NULL, n_rows, rows, n, &err);
-  patron_expr_free(e);
-  if (st == PATRON_OK)
-    return rows;
-  free(rows);
-  expr_error(an, &err);
-  return NULL;
 }
 
 /* Sorts rows by a column (ascending, or descending with ":desc"), ties in customer_id order
@@ -195,7 +136,7 @@ void srv_customers(patron_server *s, const srv_request *rq, srv_answer *an) {
   if (!snap)
     return;
   size_t n = 0;
-  uint32_t *rows = select_rows(snap, srv_query(rq, "where"), an, &n);
+  uint32_t *rows = srv_expr_rows(s, snap, srv_query(rq, "where"), an, &n);
   if (!rows)
     return;
   rows_answer(rq, snap, rows, n, (size_t)offset, (size_t)limit, an);
@@ -220,9 +161,14 @@ void srv_audiences(patron_server *s, const srv_request *rq, srv_answer *an) {
                      "\"limit\": 0..10000}");
   }
   const srv_snapshot *snap = srv_query_snapshot(s, rq, an, "as_of");
-  size_t n = 0;
-  uint32_t *rows = snap ? select_rows(snap, json_string_value(where), an, &n) : NULL;
-  size_t cap = limit ? (size_t)json_integer_value(limit) : 100;
+  size_t n = 0, cap = limit ? (size_t)json_integer_value(limit) : 100;
+  const char *text = json_string_value(where);
+  if (snap && cap == 0 && *text) { /* count only: no rows materialised */
+    if (srv_expr_count(s, snap, text, an, &n))
+      rows_answer(rq, snap, NULL, n, 0, 0, an);
+    return json_decref(body);
+  }
+  uint32_t *rows = snap ? srv_expr_rows(s, snap, text, an, &n) : NULL;
   if (rows &&
       (!order || cap == 0 || order_rows(snap->s.table, json_string_value(order), rows, n, an)))
     rows_answer(rq, snap, rows, n, 0, cap, an);

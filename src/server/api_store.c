@@ -1,6 +1,7 @@
 /* Endpoints over the store (SPEC sections 11, 12, 14): GET /actions?rule=R&since=D (the
  * trigger action log, oldest first, at most `limit` rows) and GET /experiments/{name} (the
- * experiment's assignments counted per arm). One request at a time uses the store. */
+ * experiment's assignments counted per arm, with ?start= its evaluation: api_verdicts.c).
+ * One request at a time uses the store. */
 #include "patron/store.h"
 #include "server_int.h"
 
@@ -86,7 +87,12 @@ void srv_experiment(patron_server *s, const srv_request *rq, srv_answer *an) {
     return st != PATRON_OK ? srv_error(an, 500, "internal", "%s", err.message)
                            : srv_error(an, 404, "not_found", "no such experiment");
   }
-  srv_json(an, 200,
-           json_pack("{s:s,s:s,s:I,s:o}", "name", rq->path_param, "salt", c.salt, "customers",
-                     (json_int_t)c.n, "arms", c.arms));
+  json_t *evaluation = NULL;
+  if (srv_query(rq, "start") && !(evaluation = srv_experiment_results(s, rq, an)))
+    return json_decref(c.arms);
+  json_t *o = json_pack("{s:s,s:s,s:I,s:o}", "name", rq->path_param, "salt", c.salt, "customers",
+                        (json_int_t)c.n, "arms", c.arms);
+  if (evaluation)
+    json_object_set_new(o, "evaluation", evaluation);
+  srv_json(an, 200, o);
 }

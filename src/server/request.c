@@ -90,8 +90,8 @@ bool srv_parse_target(srv_request *rq, const char *uri, const char **why) {
   return parse_query(rq, q, why);
 }
 
-void srv_decode_param(srv_request *rq, const char *raw) {
-  decode(rq->param, raw, strlen(raw), false); /* checked with the whole path */
+void srv_decode_param(srv_request *rq, const char *raw, size_t len) {
+  decode(rq->param, raw, len, false); /* checked with the whole path */
   rq->path_param = rq->param;
 }
 

@@ -1,6 +1,7 @@
 /* The route table of the API (SPEC section 14): method, path pattern (a trailing "{param}"
- * matches one non-empty segment), the least role allowed, the handler. One function takes a
- * raw request through parsing, authentication, the role check and the handler. */
+ * matches one non-empty segment, and may be followed by a fixed rest such as "/orders"), the least
+ * role allowed, the handler. One function takes a raw request through parsing, authentication, the
+ * role check and the handler. */
 #include "server_int.h"
 
 #include <stdlib.h>
@@ -21,25 +22,29 @@ static const srv_route ROUTES[] = {
     {"GET", "/api/v1/segments", SRV_ROLE_VIEWER, srv_segments},
     {"GET", "/api/v1/report", SRV_ROLE_VIEWER, srv_report},
     {"GET", "/api/v1/customers/{id}", SRV_ROLE_VIEWER, srv_customer},
+    {"GET", "/api/v1/customers/{id}/orders", SRV_ROLE_VIEWER, srv_customer_orders},
     {"GET", "/api/v1/customers", SRV_ROLE_ANALYST, srv_customers},
     {"POST", "/api/v1/audiences", SRV_ROLE_ANALYST, srv_audiences},
     {"GET", "/api/v1/movements", SRV_ROLE_VIEWER, srv_movements},
     {"GET", "/api/v1/actions", SRV_ROLE_VIEWER, srv_actions},
     {"GET", "/api/v1/experiments/{name}", SRV_ROLE_VIEWER, srv_experiment},
+    {"GET", "/api/v1/rules", SRV_ROLE_VIEWER, srv_rules},
 };
 
-/* Whether path matches pattern; the {param} segment's start into *param. */
-static bool match(const char *pattern, const char *path, const char **param) {
+/* Whether path matches pattern; the {param} segment's start and length into *param, *len. */
+static bool match(const char *pattern, const char *path, const char **param, size_t *len) {
   const char *brace = strchr(pattern, '{');
   if (!brace)
     return strcmp(pattern, path) == 0;
   size_t prefix = (size_t)(brace - pattern);
   if (strncmp(pattern, path, prefix) != 0)
     return false;
-  const char *rest = path + prefix;
-  if (!*rest || strchr(rest, '/'))
+  const char *rest = path + prefix, *suffix = strchr(brace, '}') + 1;
+  size_t seg = strcspn(rest, "/");
+  if (!seg || strcmp(rest + seg, suffix) != 0)
     return false;
   *param = rest;
+  *len = seg;
   return true;
 }
 
@@ -48,7 +53,8 @@ void srv_dispatch(patron_server *s, srv_request *rq, srv_answer *an) {
   for (size_t i = 0; i < sizeof ROUTES / sizeof *ROUTES; i++) {
     const srv_route *r = &ROUTES[i];
     const char *param = NULL;
-    if (!match(r->pattern, rq->path, &param))
+    size_t param_len = 0;
+    if (!match(r->pattern, rq->path, &param, &param_len))
       continue;
     path_known = true;
     if (strcmp(r->method, rq->method) != 0 &&
@@ -60,7 +66,7 @@ void srv_dispatch(patron_server *s, srv_request *rq, srv_answer *an) {
       return srv_error(an, 403, "forbidden", "role %s may not use this endpoint (needs %s)",
                        srv_role_name(rq->role), srv_role_name(r->role));
     if (param)
-      srv_decode_param(rq, param);
+      srv_decode_param(rq, param, param_len);
     r->handler(s, rq, an);
     return;
   }

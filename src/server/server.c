@@ -70,6 +70,10 @@ static patron_status add_snapshots(patron_server *s, const patron_server_snapsho
     if (!d->id || d->id->type != PATRON_COL_STRING)
       return fail(err, PATRON_ERR_USAGE, NULL, "%s", "a snapshot has no customer_id column");
     s->n_snaps++;
+    for (size_t f = 0; f < 5; f++)
+      d->member_shown[f] = !patron_table_find(snaps[i].table, SRV_MEMBER_FIELDS[f]);
+    if (!srv_index_build(d))
+      return fail(err, PATRON_ERR_NOMEM, NULL, "%s", "out of memory");
     patron_status st = patron_segment_report(snaps[i].table, &d->segments, &d->n_segments, err);
     if (st != PATRON_OK)
       return st;
@@ -91,6 +95,7 @@ patron_status patron_server_new(const patron_server_options *o,
   s->o = *o;
   s->listen_fd = -1;
   pthread_mutex_init(&s->store_lock, NULL);
+  srv_expr_cache_init(&s->exprs);
   if (!s->o.log)
     s->o.log = stderr;
   patron_status st = srv_tokens_load(s, o->tokens_file, err);
@@ -139,7 +144,7 @@ static patron_status open_listener(patron_server *s, patron_error *err) {
   if (rc != 0)
     return fail(err, PATRON_ERR_USAGE, NULL, "cannot resolve the listen address: %s",
                 gai_strerror(rc));
-  int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+  int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
   if (fd >= 0)
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
@@ -197,15 +202,20 @@ static void log_request(patron_server *s, const srv_conn_req *r, const char *tok
   clock_gettime(CLOCK_MONOTONIC, &now);
   double ms =
       (double)(now.tv_sec - r->start.tv_sec) * 1e3 + (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
-  char path[256], stamp[32];
+  static _Thread_local char stamp[32];
+  static _Thread_local time_t stamp_second = -1;
+  char path[256];
   size_t n = 0;
   for (const char *p = r->uri; p && *p && *p != '?' && n + 1 < sizeof path; p++)
     path[n++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
   path[n] = '\0';
   time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (t != stamp_second) { /* formatted once a second per thread */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    stamp_second = t;
+  }
   fprintf(s->o.log, "%s %s %s %s %d %.3fms\n", stamp, token_name, method, path, status, ms);
 }
 
@@ -286,7 +296,9 @@ patron_status patron_server_start(patron_server *s, patron_error *err) {
   patron_status st = open_listener(s, err);
   if (st != PATRON_OK)
     return st;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+  /* turbo: no shutdown() before close, optimistic reads (the listening socket is ours and
+   * non-blocking, as turbo wants) */
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
                    (s->tls_cert ? MHD_USE_TLS : 0);
   struct MHD_OptionItem tls[] = {
       {s->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert},
@@ -327,8 +339,11 @@ void patron_server_free(patron_server *s) {
   if (!s)
     return;
   patron_server_stop(s);
-  for (size_t i = 0; i < s->n_snaps; i++)
+  srv_expr_cache_free(&s->exprs);
+  for (size_t i = 0; i < s->n_snaps; i++) {
     free(s->snaps[i].segments);
+    free(s->snaps[i].index);
+  }
   free(s->snaps);
   free(s->tokens);
   free(s->tls_cert);

@@ -52,10 +52,28 @@ typedef struct srv_snapshot {
   const patron_column *id; /* customer_id */
   patron_segment_row *segments;
   size_t n_segments;
+  uint32_t *index; /* open-addressing hash of customer_id -> row + 1 (0: empty slot) */
+  size_t index_mask;
+  bool member_shown[5]; /* SRV_MEMBER_FIELDS not among the profile's columns */
 } srv_snapshot;
+
+/* The member fields a customer object adds (customer_json.c): gender, city, level (dictionary
+ * codes), signup_date, birth_date. */
+extern const char *const SRV_MEMBER_FIELDS[5];
+
+/* expr_cache.c: compiled expressions by snapshot and normalised text (bounded LRU). */
+enum { SRV_EXPR_CACHE = 64, SRV_EXPR_COPIES = 4 };
+typedef struct srv_expr_entry srv_expr_entry;
+typedef struct srv_expr_cache {
+  pthread_mutex_t lock;
+  srv_expr_entry *entries[SRV_EXPR_CACHE];
+  size_t n;
+  uint64_t tick;
+} srv_expr_cache;
 
 struct patron_server {
   patron_server_options o;
+  srv_expr_cache exprs;
   srv_token *tokens;
   size_t n_tokens;
   srv_snapshot *snaps;
@@ -70,7 +88,7 @@ struct patron_server {
  * size (the reason in *why). */
 bool srv_parse_target(srv_request *rq, const char *uri, const char **why);
 /* Decodes a matched path segment into rq->param and points rq->path_param at it. */
-void srv_decode_param(srv_request *rq, const char *raw);
+void srv_decode_param(srv_request *rq, const char *raw, size_t len);
 const char *srv_query(const srv_request *rq, const char *key);
 /* Typed query values: false (and an error answer) when present but malformed. */
 bool srv_query_long(const srv_request *rq, srv_answer *an, const char *key, long min, long max,
@@ -101,7 +119,26 @@ void srv_handle(patron_server *s, const char *method, const char *uri, const cha
 typedef void srv_handler(patron_server *s, const srv_request *rq, srv_answer *an);
 srv_handler srv_health, srv_openapi, srv_snapshots, srv_segments, srv_customer, srv_customers,
     srv_audiences, srv_movements, srv_actions, srv_experiment, srv_report, srv_asset_index,
-    srv_asset;
+    srv_asset, srv_customer_orders, srv_rules;
+
+/* lookup.c: the hash index of a snapshot's customer ids; the row of an id or SIZE_MAX. */
+bool srv_index_build(srv_snapshot *snap);
+size_t srv_index_find(const srv_snapshot *snap, const char *id);
+
+/* expr_cache.c: the number of rows of snap where `where` holds (false with a 400 caret
+ * answer); the rows themselves in customer_id order (NULL or empty where: every row; NULL
+ * with an error answer; free() them). */
+void srv_expr_cache_init(srv_expr_cache *c);
+void srv_expr_cache_drop(srv_expr_cache *c, const srv_snapshot *snap); /* NULL: every one */
+void srv_expr_cache_free(srv_expr_cache *c);
+bool srv_expr_count(patron_server *s, const srv_snapshot *snap, const char *where, srv_answer *an,
+                    size_t *count);
+uint32_t *srv_expr_rows(patron_server *s, const srv_snapshot *snap, const char *where,
+                        srv_answer *an, size_t *n);
+
+/* api_verdicts.c: the evaluation of experiment rq->path_param per the query (start, window,
+ * alpha, min_lift), or NULL with an error answer. */
+json_t *srv_experiment_results(patron_server *s, const srv_request *rq, srv_answer *an);
 
 /* customer_json.c: a growable text (NUL-terminated; oom is sticky) and the customer object. */
 typedef struct srv_text {

@@ -13,7 +13,7 @@ start_server "${in[@]}" --log "$WORK/log" --max-body 1000
 expect_status 200 none GET /api/v1/health
 expect_contains "$WORK/body" '"status":"ok"'
 expect_status 200 none GET /api/v1/openapi.json
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["openapi"].startswith("3.")' \
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["openapi"].startswith("3.") and {"/customers/{id}/orders", "/rules", "/experiments/{name}"} <= set(d["paths"])' \
   "$WORK/body" || fail "openapi.json is not an OpenAPI 3 document"
 expect_status 200 viewer GET /api/v1/snapshots
 expect_contains "$WORK/body" '"snapshots":[{"as_of":'
@@ -94,6 +94,11 @@ expect_contains "$WORK/body" '"code":"payload_too_large"'
 # audiences and where: counts and rows against pandas over profiles.csv
 expect_status 200 analyst POST /api/v1/audiences -d '{"where":"frequency > 1","limit":3,"order_by":"monetary:desc"}'
 cp "$WORK/body" "$WORK/aud.json"
+for i in 1 2 3; do # the same expression three ways: compiled once, counted once
+  expect_status 200 analyst POST /api/v1/audiences -d "$(printf '{"where":"%s","limit":0}' \
+    "$([ $i = 2 ] && echo ' frequency  >\t1 ' || echo 'frequency > 1')")"
+  cp "$WORK/body" "$WORK/count$i.json"
+done
 expect_status 200 analyst GET '/api/v1/customers?where=frequency%20%3E%201%20and%20monetary%20%3E%20100&limit=2&offset=1'
 cp "$WORK/body" "$WORK/where.json"
 /usr/bin/python3 - "$WORK" <<'PY' || fail "audience counts differ from pandas"
@@ -106,12 +111,18 @@ sel = p[p.frequency > 1]
 assert a["count"] == len(sel), (a["count"], len(sel))
 top = sel.sort_values(["monetary", "customer_id"], ascending=[False, True]).customer_id.tolist()[:3]
 assert [r["customer_id"] for r in a["rows"]] == top, ([r["customer_id"] for r in a["rows"]], top)
+for name in ("count1", "count2", "count3"):  # limit 0: the count-only path, cached or not
+    c = json.load(open(f"{w}/{name}.json"))
+    assert c["count"] == len(sel) and c["rows"] == [], (name, c)
 b = json.load(open(f"{w}/where.json"))
 sel2 = p[(p.frequency > 1) & (p.monetary > 100)]
 assert b["count"] == len(sel2) and [r["customer_id"] for r in b["rows"]] == sel2.customer_id.tolist()[1:3]
 PY
 expect_status 400 analyst POST /api/v1/audiences -d '{"where":"frequency >> 1"}'
 expect_contains "$WORK/body" '"column":'
+# an error's caret column is the text as sent, whatever blanks a cached twin had
+expect_status 400 analyst POST /api/v1/audiences -d '{"where":"   frequency >> 1","limit":0}'
+expect_contains "$WORK/body" '"column":15'
 expect_status 400 analyst POST /api/v1/audiences -d '{"where":"frequency > 1","order_by":"nope"}'
 expect_status 400 analyst GET '/api/v1/customers?where=frequncy%20%3E%201'
 # malformed HTTP: refused (connection closed or 400/431/505), and the server keeps serving

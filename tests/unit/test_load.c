@@ -78,6 +78,33 @@ static void test_orders_rejects_and_collapse(void **state) {
   patron_dataset_free(ds);
 }
 
+/* since_day: earlier order lines are counted (before_since) and kept out, customers too. */
+static void test_since_day(void **state) {
+  (void)state;
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "orders.csv", orders_csv);
+  o.since_day = patron_days_from_civil(2024, 1, 6);
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  const patron_file_report *r = patron_dataset_file_report(ds, PATRON_FILE_ORDERS);
+  assert_int_equal(r->rows_used, 4);
+  assert_int_equal(r->before_since, 2); /* c1's o1, two lines on 2024-01-05 */
+  assert_balanced(r);
+  assert_int_equal(patron_dataset_n_customers(ds), 2);
+  patron_orders_view ov;
+  patron_dataset_orders(ds, &ov);
+  assert_int_equal(ov.n_orders, 2);
+  assert_int_equal(ov.start[1] - ov.start[0], 1); /* c1: only the refund o7 */
+  assert_true(ov.value[ov.start[0]] == -30000);
+  assert_true(ov.value[ov.start[1]] == 200000);
+  patron_dataset_free(ds);
+  o.since_day = patron_days_from_civil(2024, 1, 10); /* nothing left: c3 was all bad rows */
+  ds = load(&o, PATRON_OK, &err);
+  assert_int_equal(patron_dataset_n_customers(ds), 0);
+  patron_dataset_free(ds);
+}
+
 static void test_strict_names_file_and_line(void **state) {
   (void)state;
   patron_load_options o;
@@ -473,8 +500,9 @@ static void test_gzip_and_encoding(void **state) {
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_lines_and_stray_quote_warning),
-                 cmocka_unit_test(test_gzip_and_encoding), cmocka_unit_test(test_line_items),
-                 cmocka_unit_test(test_keep_lines), cmocka_unit_test(test_interleaved_orders),
+                 cmocka_unit_test(test_since_day), cmocka_unit_test(test_gzip_and_encoding),
+                 cmocka_unit_test(test_line_items), cmocka_unit_test(test_keep_lines),
+                 cmocka_unit_test(test_interleaved_orders),
                  cmocka_unit_test(test_orders_rejects_and_collapse),
                  cmocka_unit_test(test_strict_names_file_and_line),
                  cmocka_unit_test(test_map_and_quantity_price),

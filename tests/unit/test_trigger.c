@@ -49,9 +49,14 @@ static void test_rules_parse(void **state) {
   assert_int_equal(r->caps[0].max, 1);
   assert_string_equal(r->rules[1].name, "hi");
   assert_true(r->rules[1].enabled);
+  assert_int_equal(r->rules[1].recommend, 0);
+  assert_false(patron_trigger_rules_recommend(r));
   patron_trigger_rules_free(r);
   r = parse(patron_trigger_rules_example());
   assert_int_equal(r->n_rules, 7);
+  assert_string_equal(r->rules[0].name, "browse_no_buy");
+  assert_int_equal(r->rules[0].recommend, 3);
+  assert_true(patron_trigger_rules_recommend(r));
   patron_trigger_rules_free(r);
 }
 
@@ -72,6 +77,9 @@ static void test_rules_errors(void **state) {
                      " \"channel\": \"sms\"}, {\"name\": \"a\", \"where\": \"true\","
                      " \"campaign\": \"c\", \"channel\": \"sms\"}]}",
                      "rules[1].name: a rule of that name already exists", 0);
+  expect_parse_error("{\"rules\": [{\"name\": \"a\", \"where\": \"true\", \"campaign\": \"c\","
+                     " \"channel\": \"sms\", \"recommend\": 2.5}]}",
+                     "rules[0].recommend: expected a whole number from 1 to 100", 0);
   expect_parse_error("{\"caps\": {\"sms\": {\"max\": 2}}, \"rules\": []}",
                      "caps.sms: needs both max and days", 0);
 }

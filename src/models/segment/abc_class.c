@@ -3,6 +3,7 @@
  * ceil(a% n) are A, the next ceil(b% n) are B, the rest C. */
 #include "core/sort.h"
 #include "core/table_int.h"
+#include "models/segment/segment_int.h"
 #include "patron/rfm.h"
 
 #include <math.h>
@@ -12,10 +13,14 @@ static const char *const abc_labels[3] = {"A", "B", "C"};
 static const char *const abc_labels_zh[3] = {"A类客户", "B类客户", "C类客户"};
 
 /* ceil(pct% of n) computed exactly on integers (pct given with up to 6 decimals). */
-static size_t ceil_share(double pct, size_t n) {
+size_t patron__ceil_share(double pct, size_t n) {
   long long micro = llround(pct * 1e6);
   unsigned __int128 num = (unsigned __int128)micro * n, den = 100000000ull;
   return (size_t)((num + den - 1) / den);
+}
+
+patron_status patron__abc_column(patron_table *t, int32_t **codes, patron_error *err) {
+  return patron_table_add_category(t, "abc_class", abc_labels, abc_labels_zh, 3, true, codes, err);
 }
 
 patron_status patron_abc_classes(patron_table *t, double a_pct, double b_pct, patron_error *err) {
@@ -36,9 +41,9 @@ patron_status patron_abc_classes(patron_table *t, double a_pct, double b_pct, pa
     st = PATRON__OOM(err);
   int32_t *cls;
   if (st == PATRON_OK)
-    st = patron_table_add_category(t, "abc_class", abc_labels, abc_labels_zh, 3, true, &cls, err);
+    st = patron__abc_column(t, &cls, err);
   if (st == PATRON_OK) {
-    size_t a = ceil_share(a_pct, n), b = a + ceil_share(b_pct, n);
+    size_t a = patron__ceil_share(a_pct, n), b = a + patron__ceil_share(b_pct, n);
     for (size_t k = 0; k < n; k++)
       cls[rows[k]] = k < a ? 0 : (k < b ? 1 : 2);
   }

@@ -3,6 +3,7 @@
  * over customers with a purchase. Labels carry their Chinese names for reports. */
 #include "core/sort.h"
 #include "core/table_int.h"
+#include "models/segment/segment_int.h"
 #include "patron/rfm.h"
 
 #include <stdlib.h>
@@ -52,6 +53,11 @@ static bool center(const int64_t *v, const int64_t *active, size_t n_rows, bool 
   return ok;
 }
 
+patron_status patron__rfm_class_column(patron_table *t, int32_t **codes, patron_error *err) {
+  return patron_table_add_category(t, "rfm_class", class_labels, class_labels_zh, 8, true, codes,
+                                   err);
+}
+
 patron_status patron_rfm_classes(patron_table *t, bool median, patron_error *err) {
   const char *step = "rfm_class";
   const int64_t *rec = patron__column_data(t, "recency_days", PATRON_COL_INT, step, err);
@@ -65,8 +71,7 @@ patron_status patron_rfm_classes(patron_table *t, bool median, patron_error *err
       !center(mon, freq, n, median, &m_cut))
     return PATRON__OOM(err);
   int32_t *cls;
-  patron_status st =
-      patron_table_add_category(t, "rfm_class", class_labels, class_labels_zh, 8, true, &cls, err);
+  patron_status st = patron__rfm_class_column(t, &cls, err);
   if (st != PATRON_OK)
     return st;
   for (size_t i = 0; i < n; i++)

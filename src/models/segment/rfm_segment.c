@@ -3,6 +3,7 @@
  * ranges are written for 5 bins, as in the SPEC table; scores of K bins are first put on
  * that scale (docs/FIGURES.md). */
 #include "core/table_int.h"
+#include "models/segment/segment_int.h"
 #include "patron/rfm.h"
 
 typedef struct segment_rule {
@@ -46,6 +47,15 @@ static int32_t segment_of(int64_t r, int64_t f, int64_t m) {
   return N_RULES;
 }
 
+int32_t patron__segment_code(int64_t r, int64_t f, int64_t m, int bins) {
+  return segment_of(on_five(r, bins), on_five(f, bins), on_five(m, bins));
+}
+
+patron_status patron__segment_column(patron_table *t, int32_t **codes, patron_error *err) {
+  return patron_table_add_category(t, "segment", segment_labels, segment_labels_zh, N_RULES + 1,
+                                   true, codes, err);
+}
+
 patron_status patron_rfm_segments(patron_table *t, int bins, patron_error *err) {
   const char *step = "segment";
   const int64_t *r = patron__column_data(t, "r_score", PATRON_COL_INT, step, err);
@@ -54,13 +64,12 @@ patron_status patron_rfm_segments(patron_table *t, int bins, patron_error *err) 
   if (!r || !f || !m)
     return err ? err->status : PATRON_ERR_USAGE;
   int32_t *seg;
-  patron_status st = patron_table_add_category(t, "segment", segment_labels, segment_labels_zh,
-                                               N_RULES + 1, true, &seg, err);
+  patron_status st = patron__segment_column(t, &seg, err);
   if (st != PATRON_OK)
     return st;
   size_t n = patron_table_n_rows(t);
   for (size_t i = 0; i < n; i++)
     if (r[i] != PATRON_NULL_INT)
-      seg[i] = segment_of(on_five(r[i], bins), on_five(f[i], bins), on_five(m[i], bins));
+      seg[i] = patron__segment_code(r[i], f[i], m[i], bins);
   return PATRON_OK;
 }
