@@ -2,9 +2,9 @@
 # analyze --mpi (SPEC section 15, docs/SCALE.md): for N = 1..8 ranks (oversubscribed),
 # profiles.csv and segments.csv are byte-identical to the single-process run, and
 # summary.json equal apart from timings, on generated orders with quoted ids, CRLF lines,
-# blank lines, bad rows and no final line break; the shuffle is also run in many small
-# rounds (PATRON_MPI_CHUNK_BYTES) to exercise the 64-bit-count path. Skipped (77) when the
-# binary was built without MPI.
+# blank lines, bad rows and no final line break (and gzip, no header); the shuffle is also
+# run in many small rounds (PATRON_MPI_CHUNK_BYTES) to exercise the 64-bit-count path.
+# Skipped (77) when the binary was built without MPI.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 if "$PATRON" analyze --mpi --orders x --out x 2>&1 | grep -q "built without MPI"; then
@@ -92,6 +92,19 @@ same_outputs "$WORK/chunked" "$WORK/one"
 run_single "$WORK/opt" --bins 4 --threshold median --abc 10,30 --as-of 2023-09-01
 run_mpi 3 "$WORK/opt3" --bins 4 --threshold median --abc 10,30 --as-of 2023-09-01
 same_outputs "$WORK/opt3" "$WORK/opt"
+
+# gzip input (every rank reads the spooled text) and a file without a header
+gzip -c "$WORK/orders.csv" >"$WORK/orders.csv.gz"
+expect_exit 0 -- "$PATRON" analyze --orders "$WORK/orders.csv.gz" --spec-only --quiet --out "$WORK/gz"
+mpi_exit 0 -- mpirun --oversubscribe -np 3 "$PATRON" analyze --mpi --threads 1 \
+  --orders "$WORK/orders.csv.gz" --spec-only --quiet --out "$WORK/gz3"
+same_outputs "$WORK/gz3" "$WORK/gz"
+tail -n +2 "$WORK/orders.csv" >"$WORK/bare.csv"
+bare=(--no-header --columns customer_id,order_id,order_time,amount --spec-only --quiet)
+expect_exit 0 -- "$PATRON" analyze --orders "$WORK/bare.csv" "${bare[@]}" --out "$WORK/bare"
+mpi_exit 0 -- mpirun --oversubscribe -np 4 "$PATRON" analyze --mpi --threads 1 \
+  --orders "$WORK/bare.csv" "${bare[@]}" --out "$WORK/bare4"
+same_outputs "$WORK/bare4" "$WORK/bare"
 
 # usage errors: what --mpi does not do yet
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders "$WORK/orders.csv" --out "$WORK/x"
