@@ -24,11 +24,11 @@ static const char usage[] =
 enum { OPT_MODEL = 1, OPT_AS_OF, OPT_HORIZON };
 
 static int run(int argc, char **argv) {
-  static const struct option long_options[] = {{"model", required_argument, NULL, OPT_MODEL},
-                                               {"as-of", required_argument, NULL, OPT_AS_OF},
-                                               {"horizon-days", required_argument, NULL,
-                                                OPT_HORIZON},
-                                               {NULL, 0, NULL, 0}};
+  static const struct option long_options[] = {
+      {"model", required_argument, NULL, OPT_MODEL},
+      {"as-of", required_argument, NULL, OPT_AS_OF},
+      {"horizon-days", required_argument, NULL, OPT_HORIZON},
+      {NULL, 0, NULL, 0}};
   const char *model = NULL;
   int32_t as_of = PATRON_NO_DAY;
   long horizon = 90;
@@ -37,14 +37,14 @@ static int run(int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("score", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]);
+      return cli_usage_error("score", "%s '%s'",
+                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
     if (opt == OPT_MODEL)
       model = optarg;
     else if (opt == OPT_AS_OF && !cli_parse_day("score", "--as-of", optarg, &as_of))
       return CLI_EXIT_USAGE;
-    else if (opt == OPT_HORIZON && !cli_parse_long("score", "--horizon-days", optarg, 1, 36500,
-                                                   &horizon))
+    else if (opt == OPT_HORIZON &&
+             !cli_parse_long("score", "--horizon-days", optarg, 1, 36500, &horizon))
       return CLI_EXIT_USAGE;
   }
   if (!model || as_of == PATRON_NO_DAY || optind < argc)

@@ -71,14 +71,16 @@ static patron_status score_line(scorer *s, const char *line, size_t len, uint64_
   return ++s->n == BATCH ? flush_batch(s, err) : PATRON_OK;
 }
 
-patron_status patron_stream_score(FILE *in, FILE *out, const patron_clv_model *m,
-                                  double unit_days, int32_t calibration_end, double horizon_days,
-                                  patron_error *err) {
+patron_status patron_stream_score(FILE *in, FILE *out, const patron_clv_model *m, double unit_days,
+                                  int32_t calibration_end, double horizon_days, patron_error *err) {
   scorer *s = calloc(1, sizeof *s);
   if (!s)
     return PATRON__OOM(err);
-  *s = (scorer){.m = m, .unit = unit_days > 0 ? unit_days : 1, .horizon_days = horizon_days,
-                .cal_end = calibration_end, .out = out};
+  *s = (scorer){.m = m,
+                .unit = unit_days > 0 ? unit_days : 1,
+                .horizon_days = horizon_days,
+                .cal_end = calibration_end,
+                .out = out};
   stream_lines lines = {.in = in};
   const char *line;
   size_t len;
