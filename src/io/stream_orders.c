@@ -70,8 +70,32 @@ static int next_record(patron__order_stream *s, patron__csv_status *why, patron_
       s->start = (size_t)(next - s->buf);
       return 1;
     }
+    if (s->eof) { /* cannot happen with eof set; never loop on it */
+      *why = PATRON__CSV_UNTERMINATED;
+      s->start = s->end;
+      return 1;
+    }
     if (read_more(s, err) != PATRON_OK)
       return -1;
+  }
+}
+
+/* After a record cut at the tokenizer's window (resync): skips the rest of its line,
+ * counting its line break. */
+static patron_status skip_rest_of_line(patron__order_stream *s, patron_error *err) {
+  for (;;) {
+    const char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
+    if (nl) {
+      s->start = (size_t)(nl - s->buf) + 1;
+      s->line++;
+      return PATRON_OK;
+    }
+    s->start = s->end;
+    if (s->eof)
+      return PATRON_OK;
+    patron_status st = read_more(s, err);
+    if (st != PATRON_OK)
+      return st;
   }
 }
 
@@ -285,6 +309,8 @@ int patron__order_stream_next(patron__order_stream *s, patron__order_row *row, p
       return r;
     uint64_t line = s->line, n = s->rec.n_lines ? s->rec.n_lines : 1;
     s->line += n;
+    if (s->rec.resync && skip_rest_of_line(s, err) != PATRON_OK)
+      return -1;
     if (why == PATRON__CSV_OK && patron__csv_is_blank(&s->rec)) {
       s->stats.blank_lines += n;
       continue;
