@@ -254,10 +254,11 @@ static void *permuted(const void *src, const uint32_t *perm, size_t n, size_t si
 
 /* Kept lines point at orders by load index; after the orders are permuted, at CSR index.
  * False when memory runs out. */
-static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t n_orders) {
+static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t n_orders,
+                         size_t n_candidates) {
   if (!lines->n)
     return true;
-  uint32_t *inverse = malloc((n_orders ? n_orders : 1) * sizeof *inverse);
+  uint32_t *inverse = malloc((n_candidates ? n_candidates : 1) * sizeof *inverse);
   if (!inverse)
     return false;
   for (size_t i = 0; i < n_orders; i++)
@@ -268,14 +269,28 @@ static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t
   return true;
 }
 
+/* Points kept lines at their order's canonical candidate (NULL: all are canonical). */
+static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
+  for (size_t i = 0; canon && i < lines->n; i++)
+    lines->order[i] = canon[lines->order[i]];
+}
+
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   order_set *s = &ds->orders;
-  size_t n = ds->n_orders = s->n;
+  size_t n = s->n;
   uint32_t *perm = group_rows(s->customer, n, rank, ds->n_customers, &ds->order_start);
-  if (!perm)
+  uint32_t *canon =
+      perm && ds->lines.n && !s->increasing ? malloc((n ? n : 1) * sizeof *canon) : NULL;
+  if (!perm || (ds->lines.n && !s->increasing && !canon)) {
+    free(perm);
     return PATRON__OOM(err);
+  }
+  n = ds->n_orders = patron__order_set_collapse(s, perm, ds->order_start, ds->n_customers, canon);
+  canon_lines(&ds->lines, canon);
+  free(canon);
+  patron__order_set_drop_keys(s); /* order ids are not needed past the collapse */
   sort_ranges_by_time(perm, ds->order_start, ds->n_customers, s->time);
-  if (!relink_lines(&ds->lines, perm, n)) {
+  if (!relink_lines(&ds->lines, perm, n, s->n)) {
     free(perm);
     return PATRON__OOM(err);
   }

@@ -13,7 +13,8 @@ const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUM
                             "unit_price", "category", "brand", "channel", "store_id", "discount",
                             "item_id"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
-                               "city", "signup_date", "level"},
+                               "city", "signup_date", "level", "wechat_id", "consent_sms",
+                               "consent_email", "consent_wechat", "timezone"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
     [PATRON__FILE_SUMMARY] = {"customer_id", "frequency", "recency", "T", "monetary_value"},
 };
@@ -355,6 +356,7 @@ void patron__worker_init(load_worker *w, const load_file *f) {
   memset(w, 0, sizeof *w);
   w->file = f;
   w->last_customer = PATRON__NO_INDEX;
+  w->last_len = PATRON__NO_INDEX;
 }
 
 void patron__worker_free(load_worker *w) {
@@ -444,18 +446,19 @@ static void check_text(load_worker *w, const patron__csv_field *v) {
 }
 
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
-  patron__intern *t = &w->customers;
-  uint32_t last = w->last_customer;
-  if (last != PATRON__NO_INDEX && t->len[last] == id->len &&
-      memcmp(t->str[last], id->ptr, id->len) == 0)
-    return last;
+  if (id->len == w->last_len && memcmp(w->last_id, id->ptr, id->len) == 0)
+    return w->last_customer; /* compared in the worker: the table's copy is likely cold */
   bool added;
-  uint32_t c = patron__intern_put(t, 0, id->ptr, id->len, &added);
+  uint32_t c = patron__intern_put(&w->customers, 0, id->ptr, id->len, &added);
   if (c == PATRON__NO_INDEX)
     w->oom = true;
   else if (added)
     check_text(w, id);
+  bool keep = c != PATRON__NO_INDEX && id->len <= sizeof w->last_id;
   w->last_customer = c;
+  w->last_len = keep ? (uint32_t)id->len : PATRON__NO_INDEX;
+  if (keep)
+    memcpy(w->last_id, id->ptr, id->len);
   return c;
 }
 

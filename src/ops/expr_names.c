@@ -342,3 +342,21 @@ patron_status patron_expr_eval_row(patron_expr *e, size_t row, patron_expr_value
   }
   return PATRON_OK;
 }
+
+void patron_expr_names(const char *text, size_t len,
+                       void (*fn)(void *ctx, const char *name, size_t len), void *ctx) {
+  static const char *const keywords[] = {"and",  "or",   "not",  "in",    "between", "is",
+                                         "null", "like", "true", "false", "now"};
+  size_t pos = 0;
+  patron__token t = patron__next_token(text, len, &pos);
+  while (t.kind != PATRON__TOK_END && t.kind != PATRON__TOK_ERROR) {
+    patron__token next = patron__next_token(text, len, &pos);
+    bool call = next.kind == PATRON__TOK_SYMBOL && next.len == 1 && text[next.offset] == '(';
+    bool keyword = false;
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+      keyword |= patron__token_is(text, &t, keywords[i]);
+    if (t.kind == PATRON__TOK_NAME && !call && !keyword)
+      fn(ctx, text + t.offset, t.len);
+    t = next;
+  }
+}

@@ -27,6 +27,12 @@ expect_contains "$WORK/out" "Example audience: patron audience --where"
 expect_contains "$WORK/out" "By lifecycle:"
 head -1 "$WORK/demo/audience_winback.csv" | grep -qx 'customer_id,monetary,lifecycle,events_30d,tags' ||
   fail "audience columns: $(head -1 "$WORK/demo/audience_winback.csv")"
+# the portrait of the high-value tier (SPEC 17)
+for f in portrait.csv affinity.csv stats.csv; do
+  [ -s "$WORK/demo/portrait/$f" ] || fail "missing portrait/$f"
+done
+expect_contains "$WORK/out" "patron portrait --where"
+expect_contains "$WORK/out" "high_value:"
 # the example lookalike (SPEC 9)
 expect_contains "$WORK/out" "Example lookalike: patron lookalike"
 expect_contains "$WORK/out" "logistic, seed vs rest"
