@@ -17,9 +17,9 @@ static bool check(const char *command, const cli_analysis *a) {
   const patron_load_options *o = &a->inputs.load;
   const char *why = o->paths[PATRON_FILE_CUSTOMERS] || o->paths[PATRON_FILE_EVENTS]
                         ? "--customers and --events"
-                    : a->db                                     ? "--db"
+                    : a->db                                      ? "--db"
                     : a->tags.tags_file || a->tags.segments_file ? "--tags and --segments"
-                    : o->n_encodings                            ? "--encoding"
+                    : o->n_encodings                             ? "--encoding"
                     : ends_with(o->paths[PATRON_FILE_ORDERS], ".gz")
                         ? "a .gz file (pipe it: zcat FILE | patron analyze --orders - --stream)"
                         : NULL;
