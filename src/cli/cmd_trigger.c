@@ -53,6 +53,20 @@ typedef struct args {
   bool has_t, dry_run, quiet, init;
 } args;
 
+/* Rules with "recommend": how many actions carry items, and the first as an example. */
+static void print_items(const patron_trigger_result *res) {
+  size_t n = 0, first = 0;
+  for (size_t i = 0; res->items && i < res->n_actions; i++)
+    if (res->items[i] && !n++)
+      first = i;
+  if (!n)
+    return;
+  printf("\n%zu actions carry recommended items (actions.csv: items, reasons), e.g. %s %s: "
+         "%s (%s)\n",
+         n, res->actions[first].rule, res->actions[first].customer_id, res->items[first],
+         res->reasons[first]);
+}
+
 static void print_table(const patron_trigger_rules *r, const patron_trigger_result *res,
                         const char *when, const args *a) {
   printf("Trigger run as of %s%s\n\n", when, a->dry_run ? " (dry run: nothing recorded)" : "");
@@ -71,6 +85,7 @@ static void print_table(const patron_trigger_rules *r, const patron_trigger_resu
   }
   if (res->replay)
     printf("\nT is not after the store's latest trigger run: a replay adds nothing.\n");
+  print_items(res);
   printf("\nWrote %s/actions.csv (%zu new actions), skipped.csv\n", a->out, res->n_actions);
 }
 

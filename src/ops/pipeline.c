@@ -3,6 +3,7 @@
  * run, err)` (declare it in src/ops/stages.h), put its options in patron_pipeline_options,
  * anything it leaves besides columns in patron_pipeline_results, and add one line below. */
 #include "core/core_int.h"
+#include "ops/pipeline_int.h"
 #include "ops/stages.h"
 
 #include <stdio.h>
@@ -196,13 +197,19 @@ patron_status patron_pipeline_run(const patron_dataset *ds, const patron_pipelin
   int32_t as_of = run->as_of_day != PATRON_NO_DAY ? run->as_of_day : o->profile.as_of_day;
   if ((st = patron_profile_base(ds, as_of, &out->profile, err)) != PATRON_OK)
     return st;
+  return patron__pipeline_run_stages(ds, o, run, out, err);
+}
+
+patron_status patron__pipeline_run_stages(const patron_dataset *ds,
+                                          const patron_pipeline_options *o, patron_run *run,
+                                          patron_pipeline_results *out, patron_error *err) {
   run->as_of_day = patron_profile_as_of(out->profile);
   patron_run_lap(run, "profile");
   const patron_pipeline_options *saved_options = run->options;
   patron_pipeline_results *saved_results = run->results;
   run->options = o;
   run->results = out;
-  st = run_stages(ds, o, run, out, err);
+  patron_status st = run_stages(ds, o, run, out, err);
   run->options = saved_options;
   run->results = saved_results;
   return st;
