@@ -13,14 +13,25 @@ const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUM
                             "unit_price", "category", "brand", "channel", "store_id", "discount",
                             "item_id"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
-                               "city", "signup_date", "level", "wechat_id", "consent_sms",
-                               "consent_email", "consent_wechat", "timezone"},
+                               "city", "signup_date", "level"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
     [PATRON__FILE_SUMMARY] = {"customer_id", "frequency", "recency", "T", "monetary_value"},
 };
 
 static const char *const kind_names[PATRON__FILE_KINDS_ALL] = {"orders", "customers", "events",
                                                                "summary"};
+
+/* Customers columns read by the contacts reader (src/io/read_contacts.c), not by the loader:
+ * --map may name them too, and a mapped one keeps its own name as a member attribute. */
+static const char *const contact_columns[] = {"wechat_id", "consent_sms", "consent_email",
+                                              "consent_wechat", "timezone"};
+
+static bool is_contact_column(const char *name, size_t len) {
+  for (size_t i = 0; i < sizeof contact_columns / sizeof contact_columns[0]; i++)
+    if (strlen(contact_columns[i]) == len && memcmp(contact_columns[i], name, len) == 0)
+      return true;
+  return false;
+}
 
 static uint32_t field_lines(const patron_load_options *opts) {
   return opts->max_field_lines ? opts->max_field_lines : PATRON__CSV_FIELD_LINES;
@@ -90,11 +101,12 @@ static patron_status check_maps(const patron_load_options *opts, patron_error *e
           kind = k;
       if (kind < 0)
         return map_error(err, m, 0, "FILE must be orders, customers, events or summary");
-      if (known_column((patron_file_kind)kind, name, name_len) < 0)
+      if (known_column((patron_file_kind)kind, name, name_len) < 0 &&
+          !(kind == PATRON_FILE_CUSTOMERS && is_contact_column(name, name_len)))
         return map_error(err, m, (size_t)(name - m), "not a column of this file");
       continue;
     }
-    bool known = false;
+    bool known = is_contact_column(name, name_len);
     for (int k = 0; k < PATRON__FILE_KINDS_ALL; k++)
       known |= known_column((patron_file_kind)k, name, name_len) >= 0;
     if (!known)
@@ -240,17 +252,28 @@ static const char *header_hint(const char *const *names, size_t n) {
 
 /* Customers: every other column is a member attribute, except personal data that has
  * no known slot (wechat_id: SPEC 14) and empty or repeated header names. */
+static const char *contact_name(const load_file *f, const char *header) {
+  for (size_t i = 0; i < sizeof contact_columns / sizeof contact_columns[0]; i++) {
+    bool specific;
+    const char *want = mapped_header(f, contact_columns[i], &specific);
+    if (want && strcasecmp(want, header) == 0)
+      return contact_columns[i];
+  }
+  return header;
+}
+
 static void extra_columns(load_file *f, const char **names, size_t n) {
   f->n_extra = 0;
   for (size_t j = 0; j < n && f->n_extra < PATRON__MAX_EXTRA; j++) {
-    bool known = !*names[j] || strcmp(names[j], "wechat_id") == 0;
+    const char *name = contact_name(f, names[j]); /* --map consent_sms=HEADER: consent_sms */
+    bool known = !*name || strcmp(name, "wechat_id") == 0;
     for (int i = 0; i < PATRON__MAX_COLUMNS && !known; i++)
       known = f->field[i] == (int)j;
     for (size_t k = 0; k < f->n_extra && !known; k++)
-      known = strcmp(f->extra_name[k], names[j]) == 0;
+      known = strcmp(f->extra_name[k], name) == 0;
     if (!known) {
       f->extra_field[f->n_extra] = (int)j;
-      f->extra_name[f->n_extra++] = names[j];
+      f->extra_name[f->n_extra++] = name;
     }
   }
 }
