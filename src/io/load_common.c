@@ -13,25 +13,14 @@ const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUM
                             "unit_price", "category", "brand", "channel", "store_id", "discount",
                             "item_id"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
-                               "city", "signup_date", "level"},
+                               "city", "signup_date", "level", "wechat_id", "consent_sms",
+                               "consent_email", "consent_wechat", "timezone"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
     [PATRON__FILE_SUMMARY] = {"customer_id", "frequency", "recency", "T", "monetary_value"},
 };
 
 static const char *const kind_names[PATRON__FILE_KINDS_ALL] = {"orders", "customers", "events",
                                                                "summary"};
-
-/* Customers columns read by the contacts reader (src/io/read_contacts.c), not by the loader:
- * --map may name them too, and a mapped one keeps its own name as a member attribute. */
-static const char *const contact_columns[] = {"wechat_id", "consent_sms", "consent_email",
-                                              "consent_wechat", "timezone"};
-
-static bool is_contact_column(const char *name, size_t len) {
-  for (size_t i = 0; i < sizeof contact_columns / sizeof contact_columns[0]; i++)
-    if (strlen(contact_columns[i]) == len && memcmp(contact_columns[i], name, len) == 0)
-      return true;
-  return false;
-}
 
 static uint32_t field_lines(const patron_load_options *opts) {
   return opts->max_field_lines ? opts->max_field_lines : PATRON__CSV_FIELD_LINES;
@@ -101,12 +90,11 @@ static patron_status check_maps(const patron_load_options *opts, patron_error *e
           kind = k;
       if (kind < 0)
         return map_error(err, m, 0, "FILE must be orders, customers, events or summary");
-      if (known_column((patron_file_kind)kind, name, name_len) < 0 &&
-          !(kind == PATRON_FILE_CUSTOMERS && is_contact_column(name, name_len)))
+      if (known_column((patron_file_kind)kind, name, name_len) < 0)
         return map_error(err, m, (size_t)(name - m), "not a column of this file");
       continue;
     }
-    bool known = is_contact_column(name, name_len);
+    bool known = false;
     for (int k = 0; k < PATRON__FILE_KINDS_ALL; k++)
       known |= known_column((patron_file_kind)k, name, name_len) >= 0;
     if (!known)
@@ -250,25 +238,25 @@ static const char *header_hint(const char *const *names, size_t n) {
   return n <= 1 ? " (check --delimiter and that the file is UTF-8 text)" : "";
 }
 
-/* Customers: every other column is a member attribute, except personal data that has
- * no known slot (wechat_id: SPEC 14) and empty or repeated header names. */
-static const char *contact_name(const load_file *f, const char *header) {
-  for (size_t i = 0; i < sizeof contact_columns / sizeof contact_columns[0]; i++) {
-    bool specific;
-    const char *want = mapped_header(f, contact_columns[i], &specific);
-    if (want && strcasecmp(want, header) == 0)
-      return contact_columns[i];
-  }
-  return header;
+/* The contact columns that are also member attributes in expressions (SPEC 6: consent_*
+ * are numbers); they keep their SPEC name when --map renames them. */
+static bool attribute_slot(const char *column) {
+  return strncmp(column, "consent_", 8) == 0 || strcmp(column, "timezone") == 0;
 }
 
+/* Customers: every other column is a member attribute, except personal data that has
+ * no known slot (wechat_id: SPEC 14) and empty or repeated header names. */
 static void extra_columns(load_file *f, const char **names, size_t n) {
   f->n_extra = 0;
   for (size_t j = 0; j < n && f->n_extra < PATRON__MAX_EXTRA; j++) {
-    const char *name = contact_name(f, names[j]); /* --map consent_sms=HEADER: consent_sms */
+    const char *name = names[j];
     bool known = !*name || strcmp(name, "wechat_id") == 0;
     for (int i = 0; i < PATRON__MAX_COLUMNS && !known; i++)
-      known = f->field[i] == (int)j;
+      if (f->field[i] == (int)j) {
+        const char *column = patron__column_names[f->kind][i];
+        known = !attribute_slot(column);
+        name = column;
+      }
     for (size_t k = 0; k < f->n_extra && !known; k++)
       known = strcmp(f->extra_name[k], name) == 0;
     if (!known) {
