@@ -21,18 +21,22 @@ if [ ! -r "$anchor" ]; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-stream() { # also counts the bytes it writes into $out/bytes
-  mawk -F, -v k="$copies" -v tally="$out/bytes" 'NR == 1 { print; n = length($0) + 1; next }
-    { for (i = 0; i < k; i++) {
-        line = $1 "-" i "," $2 "-" i "," $3 "," $4 "," $5 "," $6; print line
-        n += length(line) + 1 } }
-    END { printf "%.0f\n", n > tally }' "$anchor"
+stream() {
+  mawk -F, -v k="$copies" 'NR == 1 { print; next }
+    { for (i = 0; i < k; i++) print $1 "-" i "," $2 "-" i "," $3 "," $4 "," $5 "," $6 }' "$anchor"
 }
+# the stream's size, exactly: the header, then every row COPIES times with "-i" added to
+# two fields
+header=$(head -1 "$anchor" | wc -c)
+size=$(stat -c %s "$anchor")
+rows=$(($(wc -l < "$anchor") - 1))
+bytes=$(awk -v h="$header" -v s="$size" -v r="$rows" -v k="$copies" \
+  'BEGIN { b = h; for (i = 0; i < k; i++) b += s - h + r * 2 * (1 + length(i "")); printf "%.0f", b }')
 echo "$(date -u +%FT%TZ) $copies copies, $mode, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 stream | /usr/bin/time -v "$patron" analyze --orders - --map order_time=ts "$mode" --quiet \
   --out "$out/a" 2> "$out/time"
-bytes=$(cat "$out/bytes")
 wall=$(awk -F': ' '/Elapsed/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$out/time")
+cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$out/time")
 grep -E "Elapsed|User time|System time|Maximum resident" "$out/time"
-awk -v b="$bytes" -v w="$wall" 'BEGIN { printf "bytes %d  wall %.1f s  %.1f MB/s\n", b, w, b / 1e6 / w }'
+awk -v b="$bytes" -v w="$wall" -v c="$cpu" 'BEGIN { printf "bytes %.0f  wall %.1f s  %.1f MB/s  cpu %.1f s  %.1f MB per cpu s\n", b, w, b / 1e6 / w, c, b / 1e6 / c }'
 grep -E '"rows_read"|"customers"' "$out/a/summary.json"

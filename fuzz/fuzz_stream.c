@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else if (mode == 2) {
     patron_load_options o;
     patron_load_options_init(&o);
-    st = patron_stream_map(in, "fuzz", out, &o, NULL, &err);
+    st = patron_stream_map(in, "fuzz", out, &o, size % 2, NULL, &err);
   } else if (mode == 4) {
     static const double params[4] = {0.25, 10, 0.7, 3};
     patron_clv_model *m = NULL;

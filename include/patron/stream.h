@@ -16,11 +16,13 @@
  * opts->columns; opts->maps, delimiter, date_format, order_per_row, strict, as_of_day as
  * for patron_dataset_load) and writes one line per usable row:
  *   customer_id TAB order_id TAB epoch_seconds TAB amount (4 decimals)
- * then one counts line (empty key) with what the split held. Errors: PATRON_ERR_INPUT (no
+ * then one counts line (empty key) with what the split held. hive_nulls: a field that is
+ * exactly `\N` (Hive's and Spark's NULL) counts as empty (so a NULL customer_id is rejected
+ * as empty_customer_id, as an empty cell is). Errors: PATRON_ERR_INPUT (no
  * header and no columns, a missing column, a bad row with strict), PATRON_ERR_IO. */
 PATRON_API patron_status patron_stream_map(FILE *in, const char *name, FILE *out,
-                                           const patron_load_options *opts, FILE *counters,
-                                           patron_error *err);
+                                           const patron_load_options *opts, bool hive_nulls,
+                                           FILE *counters, patron_error *err);
 
 /* Reads map lines sorted by customer_id (raw bytes) and writes one line per customer:
  *   customer_id TAB first_purchase TAB last_purchase TAB frequency TAB monetary TAB aov

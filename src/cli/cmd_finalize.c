@@ -45,6 +45,9 @@ enum {
   OPT_UNIT
 };
 
+static const char *const day_flags[4] = {"--new-days", "--active-days", "--silent-days",
+                                         "--dormant-days"};
+
 static bool option(patron_profile_options *p, int opt, const char *arg) {
   long v;
   double a, b;
@@ -67,7 +70,7 @@ static bool option(patron_profile_options *p, int opt, const char *arg) {
     p->abc_a_pct = a, p->abc_b_pct = b;
     return true;
   default:
-    if (!cli_parse_long("finalize", "--*-days", arg, 0, 100000, &v))
+    if (!cli_parse_long("finalize", day_flags[opt - OPT_NEW], arg, 0, 100000, &v))
       return false;
     *days[opt - OPT_NEW] = (int)v;
     return true;
@@ -88,9 +91,11 @@ static int finalize(const char *dir, char **files, int n, const patron_profile_o
   if (!n)
     in[0] = stdin;
   patron_error err = {0};
-  if (rc == CLI_EXIT_OK && cli_make_dir("finalize", dir) &&
-      patron_stream_finalize(in, (size_t)(n ? n : 1), dir, p, orders_path, clv,
-                             counters ? stderr : NULL, &err) != PATRON_OK)
+  if (rc == CLI_EXIT_OK && !cli_make_dir("finalize", dir))
+    rc = CLI_EXIT_FAIL;
+  else if (rc == CLI_EXIT_OK &&
+           patron_stream_finalize(in, (size_t)(n ? n : 1), dir, p, orders_path, clv,
+                                  counters ? stderr : NULL, &err) != PATRON_OK)
     rc = cli_fail("finalize", &err);
   for (int i = 0; i < n; i++)
     if (in[i] && in[i] != stdin)

@@ -25,17 +25,19 @@ static const char usage[] =
     "  --as-of YYYY-MM-DD   rows from this day on are counted (after_as_of) and dropped;\n"
     "                       give finalize the same date\n"
     "  --strict             stop at the first bad row (exit 1)\n"
+    "  --hive-nulls         a field that is exactly \\N (Hive's and Spark's NULL) is empty\n"
     "  --no-counters        no reporter:counter lines on stderr\n";
 
-enum { OPT_NO_COUNTERS = CLI_OPT_FIRST_FREE };
+enum { OPT_NO_COUNTERS = CLI_OPT_FIRST_FREE, OPT_HIVE_NULLS };
 
 static int run(int argc, char **argv) {
   static const struct option long_options[] = {CLI_INPUT_LONG_OPTIONS,
                                                {"no-counters", no_argument, NULL, OPT_NO_COUNTERS},
+                                               {"hive-nulls", no_argument, NULL, OPT_HIVE_NULLS},
                                                {NULL, 0, NULL, 0}};
   cli_inputs in;
   cli_inputs_init(&in);
-  bool counters = true;
+  bool counters = true, hive_nulls = false;
   int opt, rc = CLI_EXIT_USAGE;
   optind = 1;
   opterr = 0;
@@ -45,8 +47,9 @@ static int run(int argc, char **argv) {
                       argv[optind - 1]);
       goto done;
     }
-    if (opt == OPT_NO_COUNTERS) {
-      counters = false;
+    if (opt == OPT_NO_COUNTERS || opt == OPT_HIVE_NULLS) {
+      counters = counters && opt != OPT_NO_COUNTERS;
+      hive_nulls = hive_nulls || opt == OPT_HIVE_NULLS;
       continue;
     }
     if (cli_inputs_option(&in, "map", opt, optarg) != 1) {
@@ -60,8 +63,8 @@ static int run(int argc, char **argv) {
     goto done;
   }
   patron_error err = {0};
-  rc = patron_stream_map(stdin, "<stdin>", stdout, &in.load, counters ? stderr : NULL, &err) ==
-               PATRON_OK
+  rc = patron_stream_map(stdin, "<stdin>", stdout, &in.load, hive_nulls, counters ? stderr : NULL,
+                         &err) == PATRON_OK
            ? CLI_EXIT_OK
            : cli_fail("map", &err);
 done:

@@ -27,7 +27,7 @@ struct patron__order_stream {
   int64_t as_of_seconds;
   bool skip_header; /* --columns: a line equal to the names is a header */
   patron__stream_stats stats;
-  bool keep_rejects;
+  bool keep_rejects, hive_nulls;
   patron_reject *rejects;
   size_t n_rejects, cap_rejects;
   patron__arena reject_text;
@@ -70,8 +70,32 @@ static int next_record(patron__order_stream *s, patron__csv_status *why, patron_
       s->start = (size_t)(next - s->buf);
       return 1;
     }
+    if (s->eof) { /* cannot happen with eof set; never loop on it */
+      *why = PATRON__CSV_UNTERMINATED;
+      s->start = s->end;
+      return 1;
+    }
     if (read_more(s, err) != PATRON_OK)
       return -1;
+  }
+}
+
+/* After a record cut at the tokenizer's window (resync): skips the rest of its line,
+ * counting its line break. */
+static patron_status skip_rest_of_line(patron__order_stream *s, patron_error *err) {
+  for (;;) {
+    const char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
+    if (nl) {
+      s->start = (size_t)(nl - s->buf) + 1;
+      s->line++;
+      return PATRON_OK;
+    }
+    s->start = s->end;
+    if (s->eof)
+      return PATRON_OK;
+    patron_status st = read_more(s, err);
+    if (st != PATRON_OK)
+      return st;
   }
 }
 
@@ -243,10 +267,13 @@ static bool parse_time(const patron__order_stream *s, const patron__csv_field *v
 /* Checks one row as the loader does: 1 = usable, 0 = rejected or after as-of, -1 = error. */
 static int check_row(patron__order_stream *s, uint64_t line, patron__order_row *row,
                      patron_error *err) {
-  const patron__csv_field *f = s->rec.fields;
+  patron__csv_field *f = s->rec.fields;
   s->stats.rows_read++;
   if (s->rec.n_fields != s->n_fields)
     return reject(s, line, -1, PATRON_REJECT_FIELD_COUNT, err) < 0 ? -1 : 0;
+  for (size_t i = 0; s->hive_nulls && i < s->rec.n_fields; i++)
+    if (f[i].len == 2 && f[i].ptr[0] == '\\' && f[i].ptr[1] == 'N')
+      f[i].len = 0;
   for (size_t i = 0; i < s->stats.n_columns; i++)
     s->stats.empty[i] += f[i].len == 0;
   const patron__csv_field *cid = &f[s->field[COL_CUSTOMER]];
@@ -285,6 +312,8 @@ int patron__order_stream_next(patron__order_stream *s, patron__order_row *row, p
       return r;
     uint64_t line = s->line, n = s->rec.n_lines ? s->rec.n_lines : 1;
     s->line += n;
+    if (s->rec.resync && skip_rest_of_line(s, err) != PATRON_OK)
+      return -1;
     if (why == PATRON__CSV_OK && patron__csv_is_blank(&s->rec)) {
       s->stats.blank_lines += n;
       continue;
@@ -311,6 +340,8 @@ const patron__stream_stats *patron__order_stream_stats(const patron__order_strea
 }
 
 void patron__order_stream_keep_rejects(patron__order_stream *s) { s->keep_rejects = true; }
+
+void patron__order_stream_hive_nulls(patron__order_stream *s) { s->hive_nulls = true; }
 
 const patron_reject *patron__order_stream_rejects(const patron__order_stream *s, size_t *n) {
   *n = s->n_rejects;

@@ -46,6 +46,8 @@ const patron__stream_stats *patron__order_stream_stats(const patron__order_strea
 /* Keep every rejected row (line, column, reason, raw text cut at 4096 bytes) for
  * rejects.csv, as the loader does; valid until close. */
 void patron__order_stream_keep_rejects(patron__order_stream *s);
+/* Fields that are exactly `\N` (Hive's and Spark's NULL) count as empty. */
+void patron__order_stream_hive_nulls(patron__order_stream *s);
 const patron_reject *patron__order_stream_rejects(const patron__order_stream *s, size_t *n);
 void patron__order_stream_close(patron__order_stream *s);
 

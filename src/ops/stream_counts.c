@@ -1,4 +1,4 @@
-/* Named counts of the streaming contract and its line reader (stream_int.h). */
+/* Named counts of the streaming contract, its line reader and its CLV triples (stream_int.h). */
 #include "ops/stream_int.h"
 
 #include <stdlib.h>

@@ -11,12 +11,14 @@ static void put_amount(FILE *out, patron_money v) {
 }
 
 patron_status patron_stream_map(FILE *in, const char *name, FILE *out,
-                                const patron_load_options *opts, FILE *counters,
+                                const patron_load_options *opts, bool hive_nulls, FILE *counters,
                                 patron_error *err) {
   patron__order_stream *s;
   patron_status st = patron__order_stream_open(in, name, opts, &s, err);
   if (st != PATRON_OK)
     return st;
+  if (hive_nulls)
+    patron__order_stream_hive_nulls(s);
   patron__order_row row;
   int r;
   while ((r = patron__order_stream_next(s, &row, err)) > 0) {

@@ -45,6 +45,10 @@ ZZ9,"T10"x,2025-06-04 10:00:00,1.00,1,home,B1,online,,0.00,I1
 ROWS
 } > bad.csv
 same_run rejects --orders bad.csv
+# a record longer than the tokenizer's 1 MiB window: rejected, reading resumes after it
+{ head -3 g/orders.csv; head -c 1200000 /dev/zero | tr '\0' x; echo ",2,2025-01-01,3"
+  tail -n +4 g/orders.csv; } > long.csv
+same_run long --orders long.csv
 # stdin, TSV, --map, --date-format, --order-per-row
 tr ',' '\t' < g/orders.csv | sed '1s/order_time/when/' > g/orders.tsv
 "$PATRON" analyze --orders g/orders.tsv --map order_time=when --spec-only --quiet \

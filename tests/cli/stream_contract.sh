@@ -144,6 +144,14 @@ for line in open(sys.argv[1]):
 assert seen == len(ref), (seen, len(ref))
 PYEOF
 
+# Hive's TRANSFORM input: tab-separated, \N for NULL (--hive-nulls: counted as empty)
+printf 'A\tO1\t2025-01-01 10:00:00\t5\n\\N\tO2\t2025-01-01 10:00:00\t5\nB\t\\N\t2025-01-01 10:00:00\t5\n' |
+  "$PATRON" map --columns customer_id,order_id,order_time,amount --delimiter tab --hive-nulls \
+    > hive.out 2> hive.err || fail "map --hive-nulls"
+expect_contains hive.err "rejected.empty_customer_id,1"
+expect_contains hive.err "rejected.empty_order_id,1"
+[ "$(grep -vc '^	' hive.out)" = 1 ] || fail "map --hive-nulls kept $(grep -vc '^	' hive.out) rows"
+
 # counters on stderr in Hadoop's form; bad input: unsorted reduce input, a missing column
 "$PATRON" map < orders.csv > /dev/null 2> err
 expect_contains err "reporter:counter:patron,rows_read,"
