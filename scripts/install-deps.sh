@@ -3,13 +3,14 @@
 # Safe to run again: packages already present are skipped.
 set -euo pipefail
 # toolchain and libFuzzer; libraries; unit tests; the benchmarks' comparison tools;
-# the web assets, the server and browser tests (node/npm, curl, chromium)
+# the web assets, the server and browser tests (node/npm, curl, chromium); MPI (analyze --mpi)
 packages=(
   build-essential cmake pkg-config clang libclang-rt-dev clang-format
   libgsl-dev libjansson-dev libsqlite3-dev libxgboost-dev libmicrohttpd-dev
   libcmocka-dev zlib1g-dev
   python3-pandas python3-sklearn python3-scipy python3-statsmodels time
   libgnutls28-dev nodejs npm curl chromium
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do

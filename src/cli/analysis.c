@@ -15,6 +15,7 @@ void cli_analysis_init(cli_analysis *a) {
   cli_tiers_init(&a->tiers, true);
   a->out_dir = NULL;
   a->quiet = false;
+  a->mpi = false;
   a->clv = true;
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
@@ -27,8 +28,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_output_options_init(&a->output);
 }
 
-/* The library pipeline's options from analyze's flags. */
-static void pipeline_options(const cli_analysis *a, patron_pipeline_options *o) {
+void cli_analysis_pipeline_options(const cli_analysis *a, patron_pipeline_options *o) {
   patron_pipeline_options_init(o);
   o->profile = a->profile;
   o->spec_only = a->spec_only;
@@ -72,7 +72,7 @@ patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run
   s->run.n_threads = a->inputs.load.n_threads;
   s->run.progress = a->inputs.load.progress = cli_progress;
   patron_pipeline_options o;
-  pipeline_options(a, &o);
+  cli_analysis_pipeline_options(a, &o);
   if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
     a->inputs.load.keep_lines = true;
   char rejects[4096];
@@ -94,6 +94,24 @@ void cli_run_free(cli_run *s) {
   s->ds = NULL;
 }
 
+patron_status cli_analysis_output(const char *command, const cli_analysis *a, cli_run *s,
+                                  patron_store *store, patron_error *err) {
+  patron_status st = patron_pipeline_write(a->out_dir, &a->output, s->ds, &s->r, &s->run, err);
+  if (st == PATRON_OK && store)
+    st = cli_store_snapshot(store, command, &s->r, a->out_dir, err);
+  if (st == PATRON_OK)
+    st = save_report(a, s->ds, &s->r, err);
+  if (st == PATRON_OK) {
+    cli_print_warnings(command, &s->run);
+    if (!a->quiet) {
+      print_report(stdout, a, s->ds, &s->r);
+      printf("\nWrote %s/profiles.csv, segments.csv, summary.json, report.txt%s\n", a->out_dir,
+             patron_dataset_n_rejects(s->ds) ? ", rejects.csv" : "");
+    }
+  }
+  return st;
+}
+
 int cli_run_analysis(const char *command, cli_analysis *a) {
   patron_error err = {0};
   cli_run s = {0};
@@ -104,19 +122,7 @@ int cli_run_analysis(const char *command, cli_analysis *a) {
     return CLI_EXIT_FAIL;
   patron_status st = cli_analysis_compute(command, a, &s, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_write(a->out_dir, &a->output, s.ds, &s.r, &s.run, &err);
-  if (st == PATRON_OK && store)
-    st = cli_store_snapshot(store, command, &s.r, a->out_dir, &err);
-  if (st == PATRON_OK)
-    st = save_report(a, s.ds, &s.r, &err);
-  if (st == PATRON_OK) {
-    cli_print_warnings(command, &s.run);
-    if (!a->quiet) {
-      print_report(stdout, a, s.ds, &s.r);
-      printf("\nWrote %s/profiles.csv, segments.csv, summary.json, report.txt%s\n", a->out_dir,
-             patron_dataset_n_rejects(s.ds) ? ", rejects.csv" : "");
-    }
-  }
+    st = cli_analysis_output(command, a, &s, store, &err);
   int load_rc = s.load_rc;
   cli_run_free(&s);
   patron_store_close(store);

@@ -14,6 +14,7 @@ typedef struct cli_analysis {
   cli_tiers tiers; /* clusters, value index, tiers, member levels */
   const char *out_dir;
   bool quiet; /* no report on stdout */
+  bool mpi;   /* --mpi: run as one rank of an MPI job (docs/SCALE.md) */
   bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */
   patron_clv_profile_options clv_options;
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
@@ -42,9 +43,18 @@ typedef struct cli_run {
 patron_status cli_analysis_compute(const char *command, cli_analysis *a, cli_run *s,
                                    patron_error *err);
 void cli_run_free(cli_run *s);
+/* The library pipeline's options from analyze's flags. */
+void cli_analysis_pipeline_options(const cli_analysis *a, patron_pipeline_options *o);
+/* Writes a computed run's files into a->out_dir (and its snapshot into store unless NULL)
+ * and prints the report unless a->quiet. */
+patron_status cli_analysis_output(const char *command, const cli_analysis *a, cli_run *s,
+                                  patron_store *store, patron_error *err);
 /* Runs the job and writes profiles.csv, segments.csv, summary.json (and rejects.csv).
  * Returns the exit status. */
 int cli_run_analysis(const char *command, cli_analysis *a);
+/* The same as one rank of an MPI job (cli/mpi/cli_mpi.c; only in MPI builds): initialises
+ * and finalises MPI; rank 0 writes the files. Returns the exit status (every rank's). */
+int cli_mpi_analysis(const char *command, cli_analysis *a);
 /* The same for --stream (patron_stream_analyze; orders only). */
 int cli_stream_analysis(const char *command, cli_analysis *a);
 

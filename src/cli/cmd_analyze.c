@@ -40,6 +40,9 @@ static const char usage[] =
     "  --validate-loyalty D time split of loyalty_score (features as of date D, outcome a\n"
     "                       purchase in the next 180 days): AUCs into summary.json\n"
     "  --quiet              no report on stdout\n"
+    "  --mpi                run under mpirun: every rank reads a byte range of the orders\n"
+    "                       file, customers are shuffled to ranks, rank 0 writes DIR\n"
+    "                       (needs --spec-only and an MPI build; docs/SCALE.md)\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 
@@ -63,7 +66,8 @@ enum {
   OPT_PENALIZER,
   OPT_DB,
   OPT_REVIEW_DAYS,
-  OPT_VALIDATE_LOYALTY
+  OPT_VALIDATE_LOYALTY,
+  OPT_MPI
 };
 
 static const struct option long_options[] = {
@@ -92,6 +96,7 @@ static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
     {"review-days", required_argument, NULL, OPT_REVIEW_DAYS},
     {"validate-loyalty", required_argument, NULL, OPT_VALIDATE_LOYALTY},
+    {"mpi", no_argument, NULL, OPT_MPI},
     {NULL, 0, NULL, 0},
 };
 
@@ -143,6 +148,7 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_SILENT: return parse_days("--silent-days", arg, &p->silent_days);
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_MPI: a->mpi = true; return true;
   case OPT_SPEC_ONLY: a->spec_only = true; return true;
   case OPT_STREAM: a->stream = a->spec_only = true; return true;
   case OPT_NO_CLV: a->clv = false; return true;
@@ -222,7 +228,20 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;
   }
-  rc = a.stream ? cli_stream_analysis("analyze", &a) : cli_run_analysis("analyze", &a);
+  if (a.mpi && a.stream) {
+    cli_usage_error("analyze", "--mpi and --stream are two ways to run: give one");
+    goto done;
+  }
+#ifdef PATRON_HAVE_MPI
+  if (a.mpi)
+    rc = cli_mpi_analysis("analyze", &a);
+#else
+  if (a.mpi)
+    rc = cli_usage_error("analyze", "--mpi: this patron was built without MPI (install "
+                                    "libopenmpi-dev and rebuild; docs/SCALE.md)");
+#endif
+  else
+    rc = a.stream ? cli_stream_analysis("analyze", &a) : cli_run_analysis("analyze", &a);
 done:
   cli_inputs_free(&a.inputs);
   return rc;

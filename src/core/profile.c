@@ -3,6 +3,7 @@
  * above core, by models/segment (profile_segments.c).
  * An order counts when its time is before as_of 00:00; a purchase is an order with value > 0. */
 #include "core/sort.h"
+#include "core/profile_int.h"
 #include "core/table_int.h"
 #include "patron/profile.h"
 
@@ -56,13 +57,6 @@ static bool is_row(const patron_dataset *ds, const patron_orders_view *ov, uint3
   }
   return has_events_before(ds, c, limit);
 }
-
-typedef struct base_columns {
-  const char **id;
-  int32_t *first, *last;
-  int64_t *recency, *frequency, *tenure;
-  patron_money *monetary, *aov;
-} base_columns;
 
 static patron_status add_base_columns(patron_table *t, base_columns *b, patron_error *err) {
   struct {
@@ -162,6 +156,24 @@ patron_status patron_profile_base(const patron_dataset *ds, int32_t as_of_day, p
                            "no usable order rows: cannot choose an as-of date (give --as-of)");
   if (st == PATRON_OK)
     st = base_figures(p, ds, err);
+  if (st != PATRON_OK) {
+    patron_profile_free(p);
+    return st;
+  }
+  *out = p;
+  return PATRON_OK;
+}
+
+patron_status patron__profile_new_base(size_t n_rows, int32_t as_of, base_columns *cols,
+                                       patron_profile **out, patron_error *err) {
+  *out = NULL;
+  patron_profile *p = calloc(1, sizeof *p);
+  if (!p)
+    return PATRON__OOM(err);
+  p->as_of = as_of;
+  p->n_rows = n_rows;
+  patron_status st = (p->table = patron_table_new(n_rows)) ? add_base_columns(p->table, cols, err)
+                                                           : PATRON__OOM(err);
   if (st != PATRON_OK) {
     patron_profile_free(p);
     return st;

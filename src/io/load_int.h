@@ -22,6 +22,10 @@ typedef struct load_file {
   char found[256];                         /* the header names, for messages */
   const char *found_hint;                  /* a delimiter/encoding hint ("" when none) */
   const char *names[PATRON_EMPTY_COLUMNS]; /* the first header names (owned by ds->names) */
+  /* customers: the extra columns kept as member attributes (field index, header name) */
+  int extra_field[PATRON__MAX_EXTRA];
+  const char *extra_name[PATRON__MAX_EXTRA];
+  size_t n_extra;
 } load_file;
 
 typedef struct load_kind load_kind;

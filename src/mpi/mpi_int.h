@@ -1,0 +1,62 @@
+/* The MPI backend of SPEC section 15 (docs/SCALE.md, section "MPI"): every rank reads a
+ * byte range of the orders file, lines are routed to the rank owning their customer (hash
+ * of customer_id), each rank loads and profiles its own customers with the single-process
+ * code, and rank 0 assembles the global profile. Built only when CMake finds MPI. */
+#ifndef PATRON_MPI_INT_H
+#define PATRON_MPI_INT_H
+
+#include "core/core_int.h"
+#include "core/profile_int.h"
+#include "patron/dataset.h"
+
+#include <mpi.h>
+
+/* Bytes sent to one rank per round of patron__mpi_alltoallv: the counts of MPI's
+ * Alltoallv are ints, so volumes past INT_MAX travel in rounds of at most this much per
+ * pair. PATRON_MPI_CHUNK_BYTES (environment) lowers it and forces rounds whatever the
+ * volume, which the tests use. */
+size_t patron__mpi_chunk_bytes(int n_ranks);
+
+/* All-to-all exchange of byte blocks with 64-bit counts: send holds the blocks for ranks
+ * 0..n-1 one after another (send_counts[r] bytes for rank r). On success *recv (malloc'ed,
+ * the caller frees) holds `reserve` free bytes and then the blocks received from ranks
+ * 0..n-1 in rank order, recv_counts[r] bytes from rank r. Collective; every rank returns
+ * the same status (PATRON_ERR_NOMEM when any rank ran out of memory). */
+patron_status patron__mpi_alltoallv(MPI_Comm comm, const char *send, const uint64_t *send_counts,
+                                    size_t reserve, char **recv, uint64_t *recv_counts,
+                                    patron_error *err);
+
+/* The status every rank agrees on: the first failure of any rank (PATRON_OK when none).
+ * Ranks that did not fail get a message naming the rank that did. Collective. */
+patron_status patron__mpi_agree(MPI_Comm comm, patron_status st, patron_error *err);
+
+/* This rank's part of the orders of opts->paths[PATRON_FILE_ORDERS] after the shuffle: the
+ * file's header bytes, then every line of the file whose customer this rank owns, in file
+ * order (a line is read by the rank whose byte range holds its first byte; lines without
+ * a readable customer_id stay with their reader, whose loader rejects them). *header_lines
+ * is the header's physical line count, *delimiter the file's. Collective. */
+typedef struct patron__mpi_part {
+  char *text; /* malloc'ed */
+  size_t len;
+  uint64_t header_lines;
+  char delimiter;
+} patron__mpi_part;
+patron_status patron__mpi_shuffle_orders(MPI_Comm comm, const patron_load_options *opts,
+                                         patron__mpi_part *out, patron_error *err);
+
+/* The owner rank of a customer id among n ranks. */
+int patron__mpi_owner(const char *id, size_t len, int n_ranks);
+
+/* The orders file report of every rank summed into rank 0's ds (rows, rejects by reason,
+ * empty cells, lines: header lines counted once); its path becomes `path`. Collective. */
+void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, uint64_t header_lines,
+                              const char *path);
+
+/* Gathers every rank's base profile rows (customer_id .. tenure_days of `local`) to rank 0,
+ * which gets in *out one profile of all rows sorted by customer_id (byte order), as of
+ * as_of; the ids point into *ids (malloc'ed; free after the profile). Other ranks get
+ * NULL. Collective. */
+patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *local, int32_t as_of,
+                                         patron_profile **out, char **ids, patron_error *err);
+
+#endif
