@@ -157,12 +157,17 @@ measure() {
   if [ "${SKIP_MODELS:-0}" != 1 ]; then
     run all2 1 "$patron" analyze --orders "$file" "${map[@]}" --quiet --out "$work/out-all2"
     echo "  timings: $(timings "$work/out-all2/summary.json")"
-    run clvfit 1 "$patron" clv fit --orders "$file" "${map[@]}" --quiet --out "$work/out-clv"
+    # --range-sims 0: no simulated clv_low/clv_high (as the issue's figure was taken)
+    run clvfit 1 "$patron" clv fit --orders "$file" "${map[@]}" --range-sims 0 --quiet \
+      --out "$work/out-clv"
     echo "  timings: $(timings "$work/out-clv/summary.json")"
     if [ ! -f "$work/churn-model/model.json" ]; then
-      echo "  training a churn model on the first 1M rows (not timed)"
-      head -n 1000001 "$file" >"$work/churn-train.csv"
-      "$patron" churn train --orders "$work/churn-train.csv" "${map[@]}" --cutoff 2023-10-01 \
+      echo "  training a churn model on the first 3M rows (not timed)"
+      head -n 3000001 "$file" >"$work/churn-train.csv"
+      local last cutoff
+      last=$(tail -n 1 "$work/churn-train.csv" | cut -d, -f3 | cut -c1-10)
+      cutoff=$(date -u -d "$last - 120 days" +%F)
+      "$patron" churn train --orders "$work/churn-train.csv" "${map[@]}" --cutoff "$cutoff" \
         --horizon 90d --quiet --out "$work/churn-model" >"$work/log.churntrain" 2>&1 ||
         { tail -5 "$work/log.churntrain"; die "churn train failed"; }
     fi

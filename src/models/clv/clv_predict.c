@@ -239,20 +239,17 @@ static bool row_value(const patron_clv_model *m, jacobi_cache *jc, row c,
   return true;
 }
 
-static bool row_query(const patron_clv_model *m, jacobi_cache *jc, row c, const query *q,
-                      double *out) {
-  double la, v = 1;
-  if (!log_alive(m, c, &la))
-    return false;
-  bool ok = true;
+/* The query's factor for a live customer: it depends on x and T only (not on t_x). */
+static bool alive_factor(const patron_clv_model *m, jacobi_cache *jc, row c, const query *q,
+                         double *v) {
+  *v = 1;
   if (q->w == PURCHASES)
-    ok = alive_purchases(m, jc, c, q->t, &v);
-  else if (q->w == P_ANY)
-    ok = alive_any(m, c, q->t, &v);
-  else if (q->w == VALUE)
-    ok = row_value(m, jc, c, q->vo, &v);
-  *out = exp(la) * v;
-  return ok && isfinite(*out);
+    return alive_purchases(m, jc, c, q->t, v);
+  if (q->w == P_ANY)
+    return alive_any(m, c, q->t, v);
+  if (q->w == VALUE)
+    return row_value(m, jc, c, q->vo, v);
+  return true;
 }
 
 static patron_status check_model(const patron_clv_model *m, bool purchase, patron_error *err) {
@@ -265,11 +262,15 @@ static patron_status check_model(const patron_clv_model *m, bool purchase, patro
   return PATRON_OK;
 }
 
-/* Rows of a summary computed in parallel; each worker has its own Jacobi-rule cache. */
+/* Rows of a summary computed in parallel; each worker has its own Jacobi-rule cache. Rows
+ * are visited in (x, T) order, so the live-customer factor (the costly part: quadrature
+ * over the dropout probability, 12 months for a value) is computed once per (x, T) and
+ * only P(alive), which depends on t_x too, per row. */
 typedef struct rows_job {
   const patron_clv_model *m;
   const patron_clv_summary *s;
   const query *q;
+  const uint32_t *order; /* rows by (x, T) */
   double *v;
   jacobi_cache jc[64];
 } rows_job;
@@ -277,9 +278,40 @@ typedef struct rows_job {
 static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
   rows_job *j = ctx;
   const patron_clv_summary *s = j->s;
-  for (size_t i = lo; i < hi; i++)
-    if (!row_query(j->m, &j->jc[worker], (row){s->x[i], s->tx[i], s->T[i]}, j->q, &j->v[i]))
+  double x = NAN, T = NAN, factor = NAN;
+  for (size_t k = lo; k < hi; k++) {
+    size_t i = j->order[k];
+    row c = {s->x[i], s->tx[i], s->T[i]};
+    if (c.x != x || c.T != T) {
+      x = c.x, T = c.T;
+      if (!alive_factor(j->m, &j->jc[worker], c, j->q, &factor))
+        factor = NAN;
+    }
+    double la;
+    j->v[i] = log_alive(j->m, c, &la) ? exp(la) * factor : NAN;
+    if (!isfinite(j->v[i]))
       j->v[i] = NAN;
+  }
+}
+
+static int by_x_T(const void *a, const void *b, void *ctx) {
+  const patron_clv_summary *s = ctx;
+  uint32_t i = *(const uint32_t *)a, k = *(const uint32_t *)b;
+  if (s->x[i] != s->x[k])
+    return s->x[i] < s->x[k] ? -1 : 1;
+  if (s->T[i] != s->T[k])
+    return s->T[i] < s->T[k] ? -1 : 1;
+  return (i > k) - (i < k);
+}
+
+/* The summary's rows in (x, T) order; NULL when memory runs out. */
+static uint32_t *rows_by_x_T(const patron_clv_summary *s) {
+  uint32_t *order = malloc((s->n ? s->n : 1) * sizeof *order);
+  for (size_t i = 0; order && i < s->n; i++)
+    order[i] = (uint32_t)i;
+  if (order)
+    qsort_r(order, s->n, sizeof *order, by_x_T, (void *)s);
+  return order;
 }
 
 enum { PREDICT_BLOCK = 1024 };
@@ -299,12 +331,13 @@ static patron_status predict_rows(const patron_clv_model *m, const patron_clv_da
     return st;
   rows_job *job = calloc(1, sizeof *job);
   double *v = malloc((s->n ? s->n : 1) * sizeof *v);
-  if (!v || !job) {
-    free(v), free(job);
+  uint32_t *order = rows_by_x_T(s);
+  if (!v || !job || !order) {
+    free(v), free(job), free(order);
     patron_clv_summary_free(s);
     return PATRON__OOM(err);
   }
-  *job = (rows_job){.m = m, .s = s, .q = q, .v = v};
+  *job = (rows_job){.m = m, .s = s, .q = q, .order = order, .v = v};
   int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
   patron__exec_ranges(nt, s->n, PREDICT_BLOCK, rows_block, job);
   for (size_t i = 0; i < s->n && st == PATRON_OK; i++)
@@ -319,6 +352,7 @@ static patron_status predict_rows(const patron_clv_model *m, const patron_clv_da
     jacobi_free(&job->jc[t]);
   free(job);
   free(v);
+  free(order);
   patron_clv_summary_free(s);
   return st;
 }
