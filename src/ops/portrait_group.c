@@ -94,7 +94,7 @@ int32_t patron__pdim_slot(const pdim *d, const uint32_t *cust, size_t r) {
 }
 
 const char *patron__pdim_label(const pdim *d, const patron_dataset *ds, size_t slot) {
-  return d->codes ? d->labels[slot] : patron_dataset_dict_value(ds, d->dict, (uint32_t)slot);
+  return d->dict ? patron_dataset_dict_value(ds, d->dict, (uint32_t)slot) : d->labels[slot];
 }
 
 /* Chinese labels of the members' gender values. */
@@ -108,7 +108,7 @@ static const char *gender_zh(const char *v) {
 }
 
 const char *patron__pdim_label_zh(const pdim *d, const patron_dataset *ds, size_t slot) {
-  if (d->codes)
+  if (!d->dict)
     return d->alt ? d->alt[slot] : NULL;
   return strcmp(d->dict, "gender") == 0 ? gender_zh(patron__pdim_label(d, ds, slot)) : NULL;
 }
@@ -256,12 +256,16 @@ static void merge_counts(void *ctx, void *acc, const void *partial) {
     a[i] += p[i];
 }
 
-static void setup_dims(pctx *x, const patron_portrait_options *o) {
+static bool setup_dims(pctx *x, const patron_portrait_options *o) {
   for (size_t i = 0; i < N_DIM_NAMES; i++)
-    if (resolve_dim(x->t, x->ds, dim_names[i], &x->dims[x->n_dims])) {
-      x->dims[x->n_dims].offset = x->n_slots;
-      x->n_slots += x->dims[x->n_dims++].n_values;
-    }
+    if (resolve_dim(x->t, x->ds, dim_names[i], &x->dims[x->n_dims]))
+      x->n_dims++;
+  if (x->ds && x->cust && !patron__portrait_attrs(x))
+    return false;
+  for (size_t d = 0; d < x->n_dims; d++) {
+    x->dims[d].offset = x->n_slots;
+    x->n_slots += x->dims[d].n_values;
+  }
   if (x->ds && patron_dataset_has_lines(x->ds)) {
     patron_dataset_lines(x->ds, &x->lines);
     for (size_t a = 0; a < 2; a++) {
@@ -277,6 +281,7 @@ static void setup_dims(pctx *x, const patron_portrait_options *o) {
   int64_t as_of = (int64_t)x->as_of * 86400;
   x->lo = as_of - (int64_t)o->window_days * 86400;
   x->hi = as_of;
+  return true;
 }
 
 static patron_status build(pctx *x, const patron_portrait_options *o, patron_portrait *out,
@@ -290,8 +295,9 @@ static patron_status build(pctx *x, const patron_portrait_options *o, patron_por
                      : x->p ? group_where(x, x->p, o, err)
                             : patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                                                 "portrait: --where needs a profile");
+  if (st == PATRON_OK && !setup_dims(x, o))
+    st = PATRON__OOM(err);
   if (st == PATRON_OK) {
-    setup_dims(x, o);
     x->counts = calloc((x->n_groups + 1) * x->n_slots + 1, sizeof *x->counts);
     st = x->counts ? PATRON_OK : PATRON__OOM(err);
   }
@@ -310,6 +316,7 @@ static patron_status build(pctx *x, const patron_portrait_options *o, patron_por
     st = patron__portrait_stats(x, o, out, err);
   if (st != PATRON_OK)
     patron_portrait_free(out);
+  patron__portrait_attrs_free(x);
   free(x->counts);
   free(x->group);
   return st;

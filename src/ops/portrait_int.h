@@ -6,8 +6,9 @@
 
 #include "patron/portrait.h"
 
-/* A dimension: a table category column (codes by row) or a members dictionary (codes by
- * customer, 0 = none); values are slots [0, n_values) at `offset` in a group's counts. */
+/* A dimension: a table category column (codes by row), a members dictionary (codes by
+ * customer, 0 = none, labels from `dict`) or a member attribute (codes by customer, 0 =
+ * none, `labels`); values are slots [0, n_values) at `offset` in a group's counts. */
 typedef struct pdim {
   const char *name;
   const int32_t *codes;
@@ -17,7 +18,8 @@ typedef struct pdim {
   size_t n_values, offset;
 } pdim;
 
-enum { PORTRAIT_MAX_DIMS = 16 };
+/* SPEC 17's dimensions, then up to 32 member attributes (at most 50 distinct values each). */
+enum { PORTRAIT_MAX_DIMS = 48, PORTRAIT_MAX_ATTR_VALUES = 50 };
 
 typedef struct pctx {
   const patron_profile *p;  /* NULL for a bare table (no --where) */
@@ -39,7 +41,17 @@ typedef struct pctx {
   /* (n_groups + 1) x n_slots: row 0 the base, row g + 1 group g; customers per dimension
    * slot, spend (money units) per affinity slot */
   int64_t *counts;
+  /* member attribute dimensions: codes by customer (0 = empty) and labels, owned here */
+  uint32_t *attr_codes[PORTRAIT_MAX_DIMS];
+  const char *attr_labels[PORTRAIT_MAX_DIMS][PORTRAIT_MAX_ATTR_VALUES + 1];
+  size_t n_attr;
 } pctx;
+
+/* Appends a dimension per member attribute (the members file's extra columns) holding at
+ * most 50 distinct values over the profile's customers (portrait_attrs.c). Returns false
+ * when out of memory. */
+bool patron__portrait_attrs(pctx *x);
+void patron__portrait_attrs_free(pctx *x);
 
 int32_t patron__pdim_slot(const pdim *d, const uint32_t *cust, size_t r);
 const char *patron__pdim_label(const pdim *d, const patron_dataset *ds, size_t slot);

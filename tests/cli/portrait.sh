@@ -29,7 +29,12 @@ a, gen, out, mode, arg = sys.argv[1:6]
 as_of = pd.Timestamp("2025-11-01")
 prof = pd.read_csv(f"{a}/profiles.csv", dtype=str, keep_default_na=False)
 cust = pd.read_csv(f"{gen}/customers.csv", dtype=str, keep_default_na=False)
-prof = prof.merge(cust[["customer_id", "gender", "city", "level", "birth_date"]],
+SPEC1 = {"customer_id", "name", "phone", "email", "wechat_id", "gender", "birth_date", "city",
+         "signup_date", "level"}
+# contact settings: attributes only where the loader keeps them as such (checked when present)
+CONTACT = {"consent_sms", "consent_email", "consent_wechat", "timezone"}
+extras = [c for c in cust.columns if c not in SPEC1]
+prof = prof.merge(cust[["customer_id", "gender", "city", "level", "birth_date"] + extras],
                   on="customer_id", how="left").fillna("")
 num = lambda c: pd.to_numeric(prof[c].replace("", np.nan))
 if mode == "by":
@@ -46,8 +51,14 @@ def close(what, got, want, tol):
 dims = ["gender", "age_band", "city", "level", "lifecycle", "rfm_class", "tier",
         "member_level", "price_band", "preferred_category", "preferred_brand",
         "preferred_channel", "promo_sensitivity", "loyalty", "stage"]
+# member attributes with at most 50 distinct values over the profile's customers
 got = pd.read_csv(f"{out}/portrait.csv", dtype={"group": str, "value": str},
                   keep_default_na=False)
+attrs = [c for c in extras if 0 < prof.loc[prof[c] != "", c].nunique() <= 50
+         and (c not in CONTACT or c in set(got.dimension))]
+if not attrs:
+    fails.append("no member attribute dimension to check (gen writes source)")
+dims += attrs
 want_rows = 0
 for d in [d for d in dims if d in prof.columns]:
     v = prof[prof[d] != ""]
@@ -145,6 +156,19 @@ sys.exit(1 if fails else 0)
 PYEOF
 $PY "$WORK/ref.py" "$WORK/a" "$G" "$WORK/by" by rfm_class || fail "--by rfm_class differs from pandas"
 $PY "$WORK/ref.py" "$WORK/a" "$G" "$WORK/where" where big || fail "--where differs from pandas"
+
+# member attributes: one with 3 values is a dimension, one with a value per member is not
+G2="$WORK/gen2"
+mkdir -p "$G2"
+ln -s "$G/orders.csv" "$G2/orders.csv"
+awk -F, -v OFS=, 'NR == 1 {print $0, "club", "member_no"; next}
+  {print $0, (NR % 3 ? "club" NR % 3 : ""), "M" NR}' "$G/customers.csv" >"$G2/customers.csv"
+IN2=(--orders "$G2/orders.csv" --customers "$G2/customers.csv" --as-of 2025-11-01)
+expect_exit 0 -- "$PATRON" analyze "${IN2[@]}" --out "$WORK/a2" --quiet
+expect_exit 0 -- "$PATRON" portrait "${IN2[@]}" --where "$WHERE" --name big --out "$WORK/where2"
+expect_contains "$WORK/where2/portrait.csv" "big,club,club1,"
+grep -q ",member_no," "$WORK/where2/portrait.csv" && fail "member_no (a value per member) is a dimension"
+$PY "$WORK/ref.py" "$WORK/a2" "$G2" "$WORK/where2" where big || fail "attributes differ from pandas"
 
 # --config gives the same files
 cat >"$WORK/p.conf" <<EOF
