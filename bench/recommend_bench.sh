@@ -26,7 +26,8 @@ echo "data: $(($(wc -l <"$data/orders.csv") - 1)) order lines, $customers custom
 report() { # NAME TIMEFILE
   awk -v n="$1" -F': ' '/Elapsed/ {w = $2} /User time/ {u = $2} /System time/ {s = $2}
     /Maximum resident/ {r = $2}
-    END {printf "%-8s wall %s, CPU %.1f s, peak RSS %.0f MB\n", n, w, u + s, r / 1024}' "$2"
+    END {printf "%-8s wall %s, CPU %.1f s (user %.1f, sys %.1f), peak RSS %.0f MB\n", n, w,
+         u + s, u, s, r / 1024}' "$2"
 }
 
 $timer -v "$root/build/patron" recommend --orders "$data/orders.csv" \

@@ -4,10 +4,13 @@
 # The stream is the 10M-row anchor file (gen_transactions.py --customers 1000000 --seed 7)
 # with every row repeated COPIES times under suffixed customer and order ids, in the same
 # place (so the stream stays in time order): COPIES=10 gives 100M rows, 10M customers.
-# Usage: bench/scale_100m.sh [COPIES] [PATRON]   (ANCHOR=path to reuse an existing anchor)
+# MODE is --stream (one pass, memory bounded by the customers) or --spec-only (the
+# in-memory loader, which spools stdin to a temporary file first).
+# Usage: bench/scale_100m.sh [COPIES] [MODE] [PATRON]   (ANCHOR=path of an existing anchor)
 set -euo pipefail
 copies=${1:-10}
-patron=${2:-build/patron}
+mode=${2:---stream}
+patron=${3:-build/patron}
 anchor=${ANCHOR:-/work/bench-data/anchor_10m.csv}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/patron-bench
 if [ ! -r "$anchor" ]; then
@@ -18,14 +21,16 @@ if [ ! -r "$anchor" ]; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-stream() {
-  mawk -F, -v k="$copies" 'NR == 1 { print; next }
-    { for (i = 0; i < k; i++) print $1 "-" i "," $2 "-" i "," $3 "," $4 "," $5 "," $6 }' "$anchor"
+stream() { # also counts the bytes it writes into $out/bytes
+  mawk -F, -v k="$copies" -v tally="$out/bytes" 'NR == 1 { print; n = length($0) + 1; next }
+    { for (i = 0; i < k; i++) {
+        line = $1 "-" i "," $2 "-" i "," $3 "," $4 "," $5 "," $6; print line
+        n += length(line) + 1 } }
+    END { printf "%.0f\n", n > tally }' "$anchor"
 }
-stream | tee >(wc -c > "$out/bytes") |
-  /usr/bin/time -v "$patron" analyze --orders - --map order_time=ts --spec-only --quiet \
-    --out "$out/a" 2> "$out/time"
-sleep 1
+echo "$(date -u +%FT%TZ) $copies copies, $mode, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+stream | /usr/bin/time -v "$patron" analyze --orders - --map order_time=ts "$mode" --quiet \
+  --out "$out/a" 2> "$out/time"
 bytes=$(cat "$out/bytes")
 wall=$(awk -F': ' '/Elapsed/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$out/time")
 grep -E "Elapsed|User time|System time|Maximum resident" "$out/time"

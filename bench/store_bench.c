@@ -16,6 +16,12 @@ static double now(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+static double cpu(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 static void die(const patron_error *err) {
   char buf[1024];
   fprintf(stderr, "store_bench: %s\n", patron_error_format(err, buf, sizeof buf));
@@ -58,31 +64,33 @@ int main(int argc, char **argv) {
     die(&err);
   const patron_table *ta = patron_profile_table_const(a.profile);
   const patron_table *tb = patron_profile_table_const(b.profile);
-  double t0 = now();
+  double t0 = now(), c0 = cpu();
   if (patron_store_record_snapshot(s, "bench", day - 30, ta, a.segments, a.n_segments, NULL,
                                    &err) != PATRON_OK)
     die(&err);
-  double t1 = now();
+  double t1 = now(), c1 = cpu();
   if (patron_store_record_snapshot(s, "bench", day, tb, b.segments, b.n_segments, NULL, &err) !=
       PATRON_OK)
     die(&err);
-  double t2 = now();
+  double t2 = now(), c2 = cpu();
   patron_snapshot *sa = NULL, *sb = NULL;
   if (patron_store_snapshot_load(s, day - 30, &sa, &err) != PATRON_OK ||
       patron_store_snapshot_load(s, day, &sb, &err) != PATRON_OK)
     die(&err);
-  double t3 = now();
+  double t3 = now(), c3 = cpu();
   patron_movements *m = NULL;
   if (patron_movements_compute(patron_snapshot_table(sa), patron_snapshot_table(sb), "lifecycle",
                                &m, &err) != PATRON_OK)
     die(&err);
-  double t4 = now();
+  double t4 = now(), c4 = cpu();
   printf("rows: %zu and %zu profiles, %zu columns\n", patron_table_n_rows(ta),
          patron_table_n_rows(tb), patron_table_n_columns(tb));
-  printf("snapshot write (one transaction): %.3f s and %.3f s\n", t1 - t0, t2 - t1);
-  printf("two snapshots read back:          %.3f s\n", t3 - t2);
-  printf("movements (lifecycle):            %.3f s\n", t4 - t3);
-  printf("movements end to end (read + compare): %.3f s\n", t4 - t2);
+  printf("(wall s / CPU s of this process)\n");
+  printf("snapshot write (one transaction): %.3f / %.3f and %.3f / %.3f\n", t1 - t0, c1 - c0,
+         t2 - t1, c2 - c1);
+  printf("two snapshots read back:          %.3f / %.3f\n", t3 - t2, c3 - c2);
+  printf("movements (lifecycle):            %.3f / %.3f\n", t4 - t3, c4 - c3);
+  printf("movements end to end (read + compare): %.3f / %.3f\n", t4 - t2, c4 - c2);
   patron_movements_free(m);
   patron_snapshot_free(sa);
   patron_snapshot_free(sb);

@@ -4,7 +4,7 @@
 # and the movements between them; then the same write in Python's sqlite3 + pandas
 # (DataFrame.to_sql of profiles.csv, what a user would otherwise do) and, as the CLI does it,
 # `patron movements` end to end under /usr/bin/time.
-# Usage: bench/store_bench.sh DATA_DIR [WORKDIR=/tmp/patron-store-bench]
+# Usage: bench/store_bench.sh DATA_DIR [WORKDIR=/tmp/patron-store-bench]   (SKIP_BASELINE=1: no pandas)
 #   DATA_DIR holds orders.csv and customers.csv (e.g. from `patron gen --customers 1000000`).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,10 +22,11 @@ echo "== patron store (library)"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$dir/store_bench" "$data/orders.csv" \
   "$data/customers.csv" "$dir/bench.db"
 echo "== patron movements (CLI, both snapshots read from the store)"
-from=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select min(as_of) from snapshots').fetchone()[0])" "$dir/bench.db")
-to=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select max(as_of) from snapshots').fetchone()[0])" "$dir/bench.db")
-/usr/bin/time -f "wall %e s, peak RSS %M KB" "$build/patron" movements --db "$dir/bench.db" \
+from=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select min(as_of) from snapshots').fetchone()[0])" "$dir/bench.db")
+to=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select max(as_of) from snapshots').fetchone()[0])" "$dir/bench.db")
+/usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KB" "$build/patron" movements --db "$dir/bench.db" \
   --from "$from" --to "$to" --by lifecycle --out "$dir/mv" >/dev/null
+[ -n "${SKIP_BASELINE:-}" ] && exit 0 # quick runs: no pandas baseline
 echo "== pandas DataFrame.to_sql of the same profiles (sqlite3, one transaction)"
 "$build/patron" analyze --orders "$data/orders.csv" --customers "$data/customers.csv" \
   --spec-only --as-of "$to" --out "$dir/prof" --quiet

@@ -18,5 +18,5 @@ rm -f "$dir/store.db" "$dir/store.db-wal" "$dir/store.db-shm"
   "$build/patron" trigger run --orders "$data/orders.csv" --customers "$data/customers.csv" \
   --events "$data/events.csv" --rules "$dir/rules.json" --db "$dir/store.db" --as-of "$t" \
   --out "$dir/out"
-python3 -c "import sqlite3,sys; print('run detail:', sqlite3.connect(sys.argv[1]).execute('select detail from runs').fetchone()[0])" "$dir/store.db"
+/usr/bin/python3 -c "import sqlite3,sys; print('run detail:', sqlite3.connect(sys.argv[1]).execute('select detail from runs').fetchone()[0])" "$dir/store.db"
 uptime

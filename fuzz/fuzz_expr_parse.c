@@ -19,6 +19,17 @@ static void agree(patron_expr *e) {
   }
 }
 
+typedef struct span {
+  const char *text;
+  size_t len;
+} span;
+
+/* Every name patron_expr_names reports lies inside the text. */
+static void inside(void *ctx, const char *name, size_t len) {
+  const span *s = ctx;
+  FUZZ_CHECK(name >= s->text && len > 0 && name + len <= s->text + s->len, "name outside the text");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static patron_table *t;
   if (!t)
@@ -28,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   patron_expr_env env;
   expr_env(&env, t);
   env.want_condition = data[0] & 1;
+  span text = {(const char *)data + 1, size - 1};
+  patron_expr_names(text.text, text.len, inside, &text);
   patron_expr *e = NULL;
   patron_error err = {0};
   patron_status st = patron_expr_compile((const char *)data + 1, size - 1, &env, &e, &err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "patron/dataset.h"
+#include "patron/trigger.h"
 
 enum {
   F_KIND = 0x03,
@@ -202,6 +203,12 @@ static patron_status load(const patron_load_options *o, patron_error *err, const
     return st;
   }
   check_dataset(ds, o, in);
+  patron_contacts contacts; /* the contacts reader reads the customers file as the loader does */
+  patron_error cerr = {0};
+  patron_status cs = patron_contacts_load(o, ds, &contacts, &cerr);
+  FUZZ_CHECK(cs == PATRON_OK || cs == PATRON_ERR_INPUT || cs == PATRON_ERR_IO, "contacts: %d: %s",
+             cs, cerr.message);
+  patron_contacts_free(&contacts);
   return st;
 }
 

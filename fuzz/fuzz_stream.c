@@ -1,8 +1,9 @@
 /* Fuzz harness for the parsers of the streaming contract (SPEC 15, docs/SCALE.md): patron
  * map's orders reader (src/io/stream_orders.c), patron reduce's map lines
- * (src/ops/stream_reduce.c), patron finalize's reducer lines (src/ops/stream_finalize.c)
- * and the partial summary's text form (src/models/segment/seg_partial.c). Input: byte 0 % 4
- * picks the parser, the rest is its input. Checks: no crash or leak; a parsed partial
+ * (src/ops/stream_reduce.c), patron finalize's reducer lines (src/ops/stream_finalize.c),
+ * patron score's (src/ops/stream_score.c) and the partial summary's text form
+ * (src/models/segment/seg_partial.c). Input: byte 0 % 5 picks the parser, the rest is its
+ * input. Checks: no crash or leak; a parsed partial
  * formats back to a text that parses to the same text; a failure carries a message. */
 #include "fuzz.h"
 
@@ -44,7 +45,7 @@ static void partial_round_trip(const uint8_t *data, size_t size) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
-  int mode = data[0] % 4;
+  int mode = data[0] % 5;
   data++, size--;
   if (mode == 1) {
     partial_round_trip(data, size);
@@ -61,10 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     patron_load_options o;
     patron_load_options_init(&o);
     st = patron_stream_map(in, "fuzz", out, &o, NULL, &err);
+  } else if (mode == 4) {
+    static const double params[4] = {0.25, 10, 0.7, 3};
+    patron_clv_model *m = NULL;
+    FUZZ_CHECK(patron_clv_model_new(PATRON_CLV_BGNBD, params, &m, &err) == PATRON_OK, "model");
+    st = patron_stream_score(in, out, m, 1, 20500, 90, &err);
+    patron_clv_model_free(m);
   } else {
     patron_profile_options o;
     patron_profile_options_init(&o);
-    st = patron_stream_finalize(&in, 1, out_dir(), &o, "fuzz", NULL, &err);
+    st = patron_stream_finalize(&in, 1, out_dir(), &o, "fuzz", NULL, NULL, &err);
   }
   FUZZ_CHECK(st == PATRON_OK || err.message[0], "failure without a message");
   fclose(in);

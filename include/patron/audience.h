@@ -14,7 +14,8 @@ typedef struct patron_audience_options {
   size_t limit;               /* 0: no limit; applied last */
   const char *const *exclude; /* ids to drop (a suppression list); unknown ids are ignored */
   size_t n_exclude;
-  int64_t as_of; /* the instant T of the expression; 0: the profile's as-of day */
+  int64_t as_of;     /* the instant T of the expression; 0: the profile's as-of day */
+  const char *label; /* names the expression in errors (NULL: "--where") */
 } patron_audience_options;
 
 PATRON_API void patron_audience_options_init(patron_audience_options *o);

@@ -181,6 +181,21 @@ typedef struct patron_members_view {
 } patron_members_view;
 
 PATRON_API bool patron_dataset_has_members(const patron_dataset *ds);
+
+/* The members file's extra columns: every column beyond SPEC section 1's (customer_id,
+ * name, phone, email, wechat_id, gender, birth_date, city, signup_date, level), e.g.
+ * consent_sms, timezone or an attribute of the user's own, in file order (at most 32).
+ * Per customer: text (NULL = empty); number when every non-empty value of the column is a
+ * decimal number (NaN = empty), else NULL. */
+typedef struct patron_member_column {
+  const char *name;
+  const char *const *text;
+  const double *number;
+} patron_member_column;
+
+PATRON_API size_t patron_dataset_n_member_columns(const patron_dataset *ds);
+PATRON_API void patron_dataset_member_column(const patron_dataset *ds, size_t i,
+                                             patron_member_column *out);
 PATRON_API void patron_dataset_members(const patron_dataset *ds, patron_members_view *out);
 
 /* Events grouped by customer like orders. */

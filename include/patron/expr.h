@@ -92,6 +92,12 @@ PATRON_API patron_status patron_expr_compile(const char *text, size_t len,
                                              const patron_expr_env *env, patron_expr **out,
                                              patron_error *err);
 PATRON_API void patron_expr_free(patron_expr *e);
+
+/* Calls fn with each name the text refers to as a column (a name not followed by "(", and
+ * not a keyword or `now`), unresolved and possibly repeated; stops at a lexical error (which
+ * the compile reports). Lets a caller compute only the columns its expressions need. */
+PATRON_API void patron_expr_names(const char *text, size_t len,
+                                  void (*fn)(void *ctx, const char *name, size_t len), void *ctx);
 PATRON_API patron_expr_type patron_expr_result_type(const patron_expr *e);
 
 /* Vectorized filter: of rows_in (n_in ascending table rows; NULL = every row), writes to

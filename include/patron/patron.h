@@ -25,6 +25,7 @@
 #include "patron/mask.h"
 #include "patron/tags.h"
 #include "patron/audience.h"
+#include "patron/lookalike.h"
 #include "patron/hash.h"
 #include "patron/experiment.h"
 #include "patron/monitor.h"

@@ -73,10 +73,22 @@ typedef struct patron_stage {
   bool (*enabled)(const patron_pipeline_options *o);
   patron_stage_fn run;
   bool profile; /* part of every profile: runs whatever options.only names */
+  /* Comma-separated columns the stage may add, and columns of other stages it reads; NULL
+   * adds for a stage whose columns depend on its inputs (rules, churn). */
+  const char *adds, *reads;
 } patron_stage;
 
 /* The stage table, in run order. */
 PATRON_API const patron_stage *patron_pipeline_stages(size_t *n);
+
+/* The `only` list (options.only) of the stages that add any of the columns `names` (and
+ * of the stages those read, in turn), so that a run computes just what expressions over
+ * these names need: *only is malloc'd (free it), "" when no stage is needed, NULL (every
+ * stage) when an enabled stage's columns are not known in advance. Names no stage adds
+ * (base figures, member columns, unknown ones) need no stage. */
+PATRON_API patron_status patron_pipeline_only_for(const patron_pipeline_options *o,
+                                                  const char *const *names, size_t n_names,
+                                                  char **only, patron_error *err);
 
 /* The files of `patron analyze --out DIR` (SPEC section 4): profiles.csv, segments.csv,
  * rejects.csv (removed when nothing was rejected: a stale one would mislead) and

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* The schema version this library writes (PRAGMA user_version). */
-#define PATRON_STORE_SCHEMA_VERSION 1
+#define PATRON_STORE_SCHEMA_VERSION 2
 
 typedef struct patron_store patron_store;
 
@@ -97,6 +97,13 @@ typedef struct patron_snapshot patron_snapshot;
  * store. Free with patron_snapshot_free. */
 PATRON_API patron_status patron_store_snapshot_load(patron_store *s, int32_t as_of,
                                                     patron_snapshot **out, patron_error *err);
+/* As patron_store_snapshot_load, with customer_id and only the named columns the snapshot
+ * has (names NULL: every column); the others are not read (snapshots written by schema 1
+ * come back whole). */
+PATRON_API patron_status patron_store_snapshot_load_columns(patron_store *s, int32_t as_of,
+                                                            const char *const *names,
+                                                            size_t n_names, patron_snapshot **out,
+                                                            patron_error *err);
 PATRON_API void patron_snapshot_free(patron_snapshot *snap);
 /* The table (owned by the snapshot: valid until patron_snapshot_free). */
 PATRON_API const patron_table *patron_snapshot_table(const patron_snapshot *snap);

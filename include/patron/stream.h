@@ -5,6 +5,7 @@
 #ifndef PATRON_STREAM_H
 #define PATRON_STREAM_H
 
+#include "patron/clv.h"
 #include "patron/dataset.h"
 #include "patron/output.h"
 #include "patron/profile.h"
@@ -29,13 +30,24 @@ PATRON_API patron_status patron_stream_map(FILE *in, const char *name, FILE *out
 PATRON_API patron_status patron_stream_reduce(FILE *in, FILE *out, FILE *counters,
                                               patron_error *err);
 
+/* The CLV fit of the merged triples (docs/SCALE.md section 8). */
+typedef struct patron_stream_clv {
+  const char *model_path; /* model.json to write (as `patron clv fit` writes it) */
+  patron_clv_kind kind;   /* purchase model (patron clv fit's default: BG/NBD) */
+  double unit_days;       /* 1 (days) or 7 (weeks) */
+} patron_stream_clv;
+
 /* Reads every reducer's output (concatenated, in any order) from the n streams, merges the
  * partial summaries, refines the money cuts over the customers, and writes profiles.csv,
  * segments.csv and summary.json into dir, equal to `patron analyze --spec-only`'s (apart
- * from timings). orders_path names the input in summary.json. */
+ * from timings). orders_path names the input in summary.json. With clv (else NULL), also
+ * fits the purchase model once on the merged (x, t_x, T) triples with the calibration end
+ * as_of - 1 and writes clv->model_path. Errors: PATRON_ERR_INPUT (a malformed line, naming
+ * the input and line; a reducer's output missing), those of patron_clv_fit, PATRON_ERR_IO. */
 PATRON_API patron_status patron_stream_finalize(FILE *const *ins, size_t n, const char *dir,
                                                 const patron_profile_options *o,
-                                                const char *orders_path, FILE *counters,
+                                                const char *orders_path,
+                                                const patron_stream_clv *clv, FILE *counters,
                                                 patron_error *err);
 
 /* What a streaming run computed, for the readable report. */
@@ -57,5 +69,14 @@ PATRON_API patron_status patron_stream_analyze(FILE *in, const char *path,
                                                const patron_load_options *lo,
                                                const patron_profile_options *po, const char *dir,
                                                patron_stream_result *res, patron_error *err);
+
+/* The map-only CLV scoring (docs/SCALE.md section 8): reads reducer output lines and
+ * writes, for every purchaser, customer_id TAB x TAB t_x TAB T TAB p_alive TAB expected
+ * purchases in (T, T + horizon_days], with x, t_x, T at calibration_end in unit_days (the
+ * model's, see patron_clv_fit_read). Errors: PATRON_ERR_INPUT (a malformed line, naming
+ * it; a first purchase after the calibration end), those of the predictions, IO. */
+PATRON_API patron_status patron_stream_score(FILE *in, FILE *out, const patron_clv_model *m,
+                                             double unit_days, int32_t calibration_end,
+                                             double horizon_days, patron_error *err);
 
 #endif

@@ -30,13 +30,16 @@ typedef struct patron_contacts {
   void *priv;                                           /* the strings' storage */
 } patron_contacts;
 
-/* Reads the contacts of every dataset customer from the customers file at path (columns
+/* Reads the contacts of every dataset customer from the customers file of opts (columns
  * customer_id and any of phone, email, wechat_id, consent_sms, consent_email,
- * consent_wechat, timezone; others ignored). A consent other than 1, 0 or empty, or a time
- * zone other than +HH:MM / -HH:MM / empty, is PATRON_ERR_INPUT naming file and line. path
- * NULL gives no contacts. Free with patron_contacts_free. */
-PATRON_API patron_status patron_contacts_load(const char *path, const patron_dataset *ds,
-                                              patron_contacts *out, patron_error *err);
+ * consent_wechat, timezone; others ignored), read as the dataset's loader reads it: the
+ * same --map NAME=HEADER / customers.NAME=HEADER maps, delimiter, --no-header columns and
+ * encoding. A consent other than 1, 0 or empty, or a time zone other than +HH:MM / -HH:MM /
+ * empty, is PATRON_ERR_INPUT naming file and line. No customers file gives no contacts.
+ * Free with patron_contacts_free. */
+PATRON_API patron_status patron_contacts_load(const patron_load_options *opts,
+                                              const patron_dataset *ds, patron_contacts *out,
+                                              patron_error *err);
 PATRON_API void patron_contacts_free(patron_contacts *c);
 
 /* Can dataset customer c be reached on channel? sms needs a phone, email and edm an email,

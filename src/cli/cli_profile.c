@@ -2,6 +2,7 @@
  * library pipeline run as `analyze` runs it. */
 #include "cli_profile.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool cli_profile_spec_column(const char *name) {
@@ -21,7 +22,8 @@ void cli_profile_free(cli_profile *p) {
 }
 
 bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
-                       bool level_warning, cli_profile *p) {
+                       bool level_warning, const char *const *names, size_t n_names,
+                       cli_profile *p) {
   *p = (cli_profile){0};
   patron_error err = {0};
   patron_run_init(&p->run);
@@ -32,11 +34,16 @@ bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, b
   patron_pipeline_options_init(&o);
   o.spec_only = spec_only;
   o.level_warning = level_warning;
-  patron_status st = patron_dataset_load(&in->load, &p->ds, &err);
+  char *only = NULL;
+  patron_status st = names ? patron_pipeline_only_for(&o, names, n_names, &only, &err) : PATRON_OK;
+  o.only = only;
+  if (st == PATRON_OK)
+    st = patron_dataset_load(&in->load, &p->ds, &err);
   if (st == PATRON_OK) {
     patron_run_lap(&p->run, "load");
     st = patron_pipeline_run(p->ds, &o, &p->run, &p->r, &err);
   }
+  free(only);
   if (st == PATRON_OK)
     return true;
   cli_fail(command, &err);

@@ -12,11 +12,14 @@ typedef struct cli_profile {
 } cli_profile;
 
 /* Loads the inputs and runs the pipeline as of as_of_day (PATRON_NO_DAY: the data's
- * default): the SPEC section 3 figures alone with spec_only, else every stage (CLV, tiers,
- * ...) and, with level_warning, the level_warning column. Prints the error and returns false
- * on failure (p is then freed). */
+ * default): the SPEC section 3 figures alone with spec_only, else the stages (CLV, tiers,
+ * ...) and, with level_warning, the level_warning column. With names (n_names columns that
+ * the command's expressions use), only the stages that add them run
+ * (patron_pipeline_only_for); NULL: every stage. Prints the error and returns false on
+ * failure (p is then freed). */
 bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
-                       bool level_warning, cli_profile *p);
+                       bool level_warning, const char *const *names, size_t n_names,
+                       cli_profile *p);
 void cli_profile_free(cli_profile *p);
 
 /* Is name one of the SPEC section 3 columns (then spec_only suffices)? */

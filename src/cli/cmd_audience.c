@@ -332,7 +332,7 @@ static patron_status select_and_write(audience_args *a, const patron_dataset *ds
   patron_contacts contacts = {0};
   patron_status st = check_by(a, t, err);
   if (st == PATRON_OK && a->channel)
-    st = patron_contacts_load(a->inputs.load.paths[PATRON_FILE_CUSTOMERS], ds, &contacts, err);
+    st = patron_contacts_load(&a->inputs.load, ds, &contacts, err);
   if (st == PATRON_OK)
     st = patron_audience_select(p, ds, &a->sel, &au, err);
   if (st == PATRON_OK && a->channel)

@@ -38,7 +38,10 @@ static const char usage[] =
     "DIR/report.html. The analysis uses the example\n"
     "rule files DIR/demo_tags.txt and DIR/demo_segments.txt (tag columns and a\n"
     "custom_segment segmentation), and an example audience with a behaviour condition is\n"
-    "selected into DIR/audience_winback.csv.\n\n"
+    "selected into DIR/audience_winback.csv; the portrait of the high-value tier against\n"
+    "all customers goes to DIR/portrait (TGI per dimension, affinity, quartiles), and the\n"
+    "customers most like the champions into DIR/lookalike_champions.csv (with\n"
+    "DIR/lookalike.json, docs/LOOKALIKE.md).\n\n"
     "  --customers N   members to generate (default 100000)\n"
     "  --seed S        random seed (default 1)\n"
     "  --out DIR       output directory (default ./demo-out)\n"
@@ -143,6 +146,44 @@ static int example_audience(const demo_args *a, const char *orders, const char *
   return cmd ? cmd->run((int)(sizeof argv / sizeof *argv) - 1, argv) : CLI_EXIT_OK;
 }
 
+/* The portrait of the high-value tier against all customers (`patron portrait`, SPEC 17),
+ * into OUT/portrait. */
+static int portrait(const char *out, char *orders, char *customers) {
+  char dir[4096];
+  cli_path(dir, sizeof dir, out, "portrait");
+  printf("\n== patron portrait --where \"tier = 'high_value'\" --name high_value --out %s\n\n",
+         dir);
+  fflush(stdout);
+  char *argv[] = {
+      "portrait", "--orders",   orders,  "--customers", customers, "--where", "tier = 'high_value'",
+      "--name",   "high_value", "--out", dir,           NULL};
+  return cli_find_command("portrait")->run((int)(sizeof argv / sizeof *argv) - 1, argv);
+}
+
+/* `patron lookalike` on the demo's data: the customers most like the champions. */
+static int example_lookalike(const char *out, char *orders, char *customers, char *events) {
+  char file[4096];
+  cli_path(file, sizeof file, out, "lookalike_champions.csv");
+  printf(
+      "\nExample lookalike: patron lookalike --seed-where \"segment = 'champions'\" --top 5\n\n");
+  fflush(stdout);
+  char *argv[] = {"lookalike",
+                  "--orders",
+                  orders,
+                  "--customers",
+                  customers,
+                  "--events",
+                  events,
+                  "--seed-where",
+                  "segment = 'champions'",
+                  "--top",
+                  "5",
+                  "--out",
+                  file,
+                  NULL};
+  return cli_find_command("lookalike")->run((int)(sizeof argv / sizeof *argv) - 1, argv);
+}
+
 /* What to offer each customer: `patron recommend` on the same files, with a 30-day
  * evaluation against popularity, into OUT/recommend. */
 static int recommend(const char *out, char *orders, char *customers, char *events) {
@@ -169,8 +210,10 @@ static int report(const char *out, char *orders, char *customers, char *events, 
   if (rc == CLI_EXIT_OK)
     printf("\nOpen %s in a browser (it loads nothing from the network). The same figures\n"
            "live in the dashboard: write a tokens file (docs/SERVER.md) and run\n"
-           "  patron serve --db %s --tokens tokens.txt\n",
-           html, db);
+           "  patron serve --db %s --tokens tokens.txt\n"
+           "(with --orders %s --customers %s --rules %s/rules.json too, the\n"
+           "customer page shows order histories and the experiments page verdicts)\n",
+           html, db, orders, customers, out);
   return rc;
 }
 
@@ -214,6 +257,10 @@ static int run(int argc, char **argv) {
     rc = cli_run_analysis("demo", &an);
   if (rc == CLI_EXIT_OK)
     rc = example_audience(&a, orders, customers, events, tags);
+  if (rc == CLI_EXIT_OK)
+    rc = portrait(a.out, orders, customers);
+  if (rc == CLI_EXIT_OK)
+    rc = example_lookalike(a.out, orders, customers, events);
   cli_inputs_free(&an.inputs);
   if (rc == CLI_EXIT_OK)
     rc = cli_demo_loop(a.out, db, orders, customers, events);

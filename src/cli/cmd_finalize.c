@@ -21,6 +21,11 @@ static const char usage[] =
     "  --as-of YYYY-MM-DD   as analyze (give map the same date)\n"
     "  --bins K, --threshold mean|median, --abc A,B, --new-days N, --active-days N,\n"
     "  --silent-days N, --dormant-days N   as analyze\n"
+    "  --clv-fit FILE       also fit the CLV purchase model once on the reducers' merged\n"
+    "                       (x, t_x, T) triples (calibration end: the as-of day - 1) and\n"
+    "                       write it to FILE as `patron clv fit` writes model.json\n"
+    "  --clv-model M        bgnbd (default, as patron clv fit), mbgnbd or paretonbd\n"
+    "  --unit U             days (default) or weeks, for the CLV fit\n"
     "  --no-counters        no reporter:counter lines on stderr\n";
 
 enum {
@@ -34,7 +39,10 @@ enum {
   OPT_ACTIVE,
   OPT_SILENT,
   OPT_DORMANT,
-  OPT_NO_COUNTERS
+  OPT_NO_COUNTERS,
+  OPT_CLV_FIT,
+  OPT_CLV_MODEL,
+  OPT_UNIT
 };
 
 static bool option(patron_profile_options *p, int opt, const char *arg) {
@@ -67,7 +75,7 @@ static bool option(patron_profile_options *p, int opt, const char *arg) {
 }
 
 static int finalize(const char *dir, char **files, int n, const patron_profile_options *p,
-                    const char *orders_path, bool counters) {
+                    const char *orders_path, const patron_stream_clv *clv, bool counters) {
   FILE **in = calloc((size_t)(n ? n : 1), sizeof *in);
   int rc = CLI_EXIT_OK;
   if (!in)
@@ -81,8 +89,8 @@ static int finalize(const char *dir, char **files, int n, const patron_profile_o
     in[0] = stdin;
   patron_error err = {0};
   if (rc == CLI_EXIT_OK && cli_make_dir("finalize", dir) &&
-      patron_stream_finalize(in, (size_t)(n ? n : 1), dir, p, orders_path, counters ? stderr : NULL,
-                             &err) != PATRON_OK)
+      patron_stream_finalize(in, (size_t)(n ? n : 1), dir, p, orders_path, clv,
+                             counters ? stderr : NULL, &err) != PATRON_OK)
     rc = cli_fail("finalize", &err);
   for (int i = 0; i < n; i++)
     if (in[i] && in[i] != stdin)
@@ -104,11 +112,15 @@ static int run(int argc, char **argv) {
       {"silent-days", required_argument, NULL, OPT_SILENT},
       {"dormant-days", required_argument, NULL, OPT_DORMANT},
       {"no-counters", no_argument, NULL, OPT_NO_COUNTERS},
+      {"clv-fit", required_argument, NULL, OPT_CLV_FIT},
+      {"clv-model", required_argument, NULL, OPT_CLV_MODEL},
+      {"unit", required_argument, NULL, OPT_UNIT},
       {NULL, 0, NULL, 0}};
   patron_profile_options p;
   patron_profile_options_init(&p);
   const char *dir = NULL, *orders_path = "-";
   bool counters = true;
+  patron_stream_clv clv = {NULL, PATRON_CLV_BGNBD, 1};
   int opt;
   optind = 1;
   opterr = 0;
@@ -122,7 +134,16 @@ static int run(int argc, char **argv) {
       orders_path = optarg;
     else if (opt == OPT_NO_COUNTERS)
       counters = false;
-    else if (!option(&p, opt, optarg))
+    else if (opt == OPT_CLV_FIT)
+      clv.model_path = optarg;
+    else if (opt == OPT_CLV_MODEL) {
+      if (!patron_clv_kind_parse(optarg, &clv.kind) || clv.kind == PATRON_CLV_GAMMAGAMMA)
+        return cli_usage_error("finalize", "--clv-model expects bgnbd, mbgnbd or paretonbd");
+    } else if (opt == OPT_UNIT) {
+      if (strcmp(optarg, "days") && strcmp(optarg, "weeks"))
+        return cli_usage_error("finalize", "--unit expects days or weeks, got '%s'", optarg);
+      clv.unit_days = strcmp(optarg, "weeks") == 0 ? 7 : 1;
+    } else if (!option(&p, opt, optarg))
       return CLI_EXIT_USAGE;
   }
   if (!dir)
@@ -130,7 +151,8 @@ static int run(int argc, char **argv) {
   if (!(1 <= p.active_days && p.active_days <= p.silent_days && p.silent_days <= p.dormant_days))
     return cli_usage_error("finalize",
                            "lifecycle windows must satisfy 1 <= active <= silent <= dormant");
-  return finalize(dir, argv + optind, argc - optind, &p, orders_path, counters);
+  return finalize(dir, argv + optind, argc - optind, &p, orders_path, clv.model_path ? &clv : NULL,
+                  counters);
 }
 
 const cli_command cli_cmd_finalize = {

@@ -79,9 +79,10 @@ static void print_matrix(const args *a, const patron_movements *m) {
 static patron_status compute(const args *a, patron_store *store, patron_error *err) {
   patron_snapshot *f = NULL, *t = NULL;
   patron_movements *m = NULL;
-  patron_status st = patron_store_snapshot_load(store, a->from, &f, err);
+  const char *const names[] = {a->by, "monetary"}; /* the only columns movements read */
+  patron_status st = patron_store_snapshot_load_columns(store, a->from, names, 2, &f, err);
   if (st == PATRON_OK)
-    st = patron_store_snapshot_load(store, a->to, &t, err);
+    st = patron_store_snapshot_load_columns(store, a->to, names, 2, &t, err);
   if (st == PATRON_OK)
     st = patron_movements_compute(patron_snapshot_table(f), patron_snapshot_table(t), a->by, &m,
                                   err);

@@ -121,15 +121,15 @@ static int plan(cli_inputs *in, const char *matrix_path, const char *out, bool q
   patron_contacts contacts = {0};
   int rc = CLI_EXIT_FAIL;
   if (!cli_make_dir("plan", out) ||
-      !cli_profile_build("plan", in, PATRON_NO_DAY, cli_profile_spec_column(m->rows), false, &p)) {
+      !cli_profile_build("plan", in, PATRON_NO_DAY, cli_profile_spec_column(m->rows), false,
+                         (const char *const *)&m->rows, 1, &p)) {
     patron_plan_matrix_free(m);
     return CLI_EXIT_FAIL;
   }
   const patron_table *t = patron_profile_table_const(p.r.profile);
   const uint32_t *rows = patron_profile_customers(p.r.profile);
   patron_plan_row *pl = NULL;
-  patron_status st =
-      patron_contacts_load(in->load.paths[PATRON_FILE_CUSTOMERS], p.ds, &contacts, &err);
+  patron_status st = patron_contacts_load(&in->load, p.ds, &contacts, &err);
   if (st == PATRON_OK)
     st = patron_plan_compute(m, t, rows, &contacts, &pl, &err);
   if (st == PATRON_OK)

@@ -46,10 +46,26 @@ typedef struct args {
   cli_inputs in;
   struct timespec clock;
   double seconds[4]; /* profile, conditions, decisions, recommendations */
+  double cpu[4];     /* the same phases in CPU seconds of the process (all threads) */
+  double cpu_mark;
   const char *rules, *db, *out;
   int64_t t;
   bool has_t, dry_run, quiet, init;
 } args;
+
+/* Rules with "recommend": how many actions carry items, and the first as an example. */
+static void print_items(const patron_trigger_result *res) {
+  size_t n = 0, first = 0;
+  for (size_t i = 0; res->items && i < res->n_actions; i++)
+    if (res->items[i] && !n++)
+      first = i;
+  if (!n)
+    return;
+  printf("\n%zu actions carry recommended items (actions.csv: items, reasons), e.g. %s %s: "
+         "%s (%s)\n",
+         n, res->actions[first].rule, res->actions[first].customer_id, res->items[first],
+         res->reasons[first]);
+}
 
 static void print_table(const patron_trigger_rules *r, const patron_trigger_result *res,
                         const char *when, const args *a) {
@@ -69,6 +85,7 @@ static void print_table(const patron_trigger_rules *r, const patron_trigger_resu
   }
   if (res->replay)
     printf("\nT is not after the store's latest trigger run: a replay adds nothing.\n");
+  print_items(res);
   printf("\nWrote %s/actions.csv (%zu new actions), skipped.csv\n", a->out, res->n_actions);
 }
 
@@ -87,19 +104,26 @@ static void expr_env(const cli_profile *p, const args *a, patron_expr_function *
 /* The files go to temporary names and are renamed once the store has the run, so a killed
  * run leaves neither half files nor files without their logged actions. */
 static patron_status finish(const args *a, patron_store *store, const patron_trigger_rules *r,
-                            const patron_trigger_result *res, const patron_table *t,
+                            const patron_trigger_result *res, const cli_profile *p,
                             patron_error *err) {
+  const patron_table *t = patron_profile_table_const(p->r.profile);
   char act[4096], skp[4096];
   patron_sink *sa = NULL, *sk = NULL;
   patron_status st =
       patron_trigger_write(res, r, t, cli_path(act, sizeof act, a->out, "actions.csv"),
                            cli_path(skp, sizeof skp, a->out, "skipped.csv"), &sa, &sk, err);
-  char detail[320];
-  snprintf(detail, sizeof detail,
-           "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
-           "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}}",
-           res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2],
-           a->seconds[3]);
+  char detail[2048];
+  int len = snprintf(detail, sizeof detail,
+                     "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
+                     "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}, "
+                     "\"cpu_seconds\": {\"profile\": %.3f, \"conditions\": %.3f, "
+                     "\"decisions\": %.3f, \"recommendations\": %.3f}, \"profile_steps\": {",
+                     res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2],
+                     a->seconds[3], a->cpu[0], a->cpu[1], a->cpu[2], a->cpu[3]);
+  for (size_t i = 0; i < p->run.n_timings && len > 0 && len < (int)sizeof detail - 64; i++)
+    len += snprintf(detail + len, sizeof detail - (size_t)len, "%s\"%.40s\": %.3f", i ? ", " : "",
+                    p->run.timings[i].step, p->run.timings[i].seconds);
+  snprintf(detail + len, sizeof detail - (size_t)len, "}}");
   if (st == PATRON_OK && store && !a->dry_run)
     st = patron_trigger_record(store, a->t, res, detail, err);
   if (st == PATRON_OK)
@@ -112,9 +136,18 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   return st;
 }
 
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 static void lap(args *a, int i) {
   a->seconds[i] = cli_seconds_since(&a->clock);
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
+  double c = cpu_now();
+  a->cpu[i] = c - a->cpu_mark;
+  a->cpu_mark = c;
 }
 
 /* Rules with "recommend": K: the actions' items and reasons (SPEC 18). */
@@ -140,8 +173,7 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
   size_t *n_matched = NULL;
   patron_trigger_result res = {0};
   const patron_table *t = patron_profile_table_const(p->r.profile);
-  patron_status st =
-      patron_contacts_load(a->in.load.paths[PATRON_FILE_CUSTOMERS], p->ds, &contacts, err);
+  patron_status st = patron_contacts_load(&a->in.load, p->ds, &contacts, err);
   if (st == PATRON_OK)
     st = patron_history_new(store, t, patron_profile_as_of(p->r.profile), &h, err);
   if (st == PATRON_OK) {
@@ -165,7 +197,7 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
   if (st == PATRON_OK)
     st = add_recommendations(a, r, p, &res, err);
   if (st == PATRON_OK)
-    st = finish(a, store, r, &res, t, err);
+    st = finish(a, store, r, &res, p, err);
   if (st == PATRON_OK && !a->quiet) {
     char when[17];
     patron_format_minute(a->t, when);
@@ -176,6 +208,44 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
   patron_history_free(h);
   patron_contacts_free(&contacts);
   return st;
+}
+
+/* The column names the enabled rules use: the profile computes only what they need. */
+typedef struct names {
+  char **v;
+  size_t n, cap;
+  bool oom;
+} names;
+
+static void add_name(void *ctx, const char *name, size_t len) {
+  names *ns = ctx;
+  if (!ns->oom && ns->n == ns->cap) {
+    size_t cap = ns->cap ? 2 * ns->cap : 16;
+    char **v = realloc(ns->v, cap * sizeof *v);
+    ns->oom = !v;
+    if (v)
+      ns->v = v, ns->cap = cap;
+  }
+  char *copy = ns->oom ? NULL : malloc(len + 1);
+  if (!copy) {
+    ns->oom = true;
+    return;
+  }
+  memcpy(copy, name, len);
+  copy[len] = '\0';
+  ns->v[ns->n++] = copy;
+}
+
+static void rule_names(const patron_trigger_rules *r, names *ns) {
+  for (size_t i = 0; i < r->n_rules; i++)
+    if (r->rules[i].enabled)
+      patron_expr_names(r->rules[i].where, strlen(r->rules[i].where), add_name, ns);
+}
+
+static void names_free(names *ns) {
+  for (size_t i = 0; i < ns->n; i++)
+    free(ns->v[i]);
+  free(ns->v);
 }
 
 static int trigger_run(args *a) {
@@ -193,17 +263,23 @@ static int trigger_run(args *a) {
   }
   int32_t day = (int32_t)((a->t >= 0 ? a->t : a->t - 86399) / 86400);
   a->in.load.as_of_day = day + 1; /* the behaviour windows end at T, inside T's day */
-  a->in.load.keep_lines = patron_trigger_rules_recommend(r); /* the recommender's baskets */
+  /* order lines as analyze keeps them: line tags, items_viewed_unbought(), the recommender */
+  a->in.load.keep_lines = true;
+  names ns = {0};
+  rule_names(r, &ns);
   cli_profile p;
   int rc = CLI_EXIT_FAIL;
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
+  a->cpu_mark = cpu_now();
   if (cli_make_dir("trigger", a->out) &&
-      cli_profile_build("trigger", &a->in, day, false, store != NULL, &p)) {
+      cli_profile_build("trigger", &a->in, day, false, store != NULL,
+                        ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) {
     lap(a, 0);
     rc = decide_and_write(a, store, r, &p, &err) == PATRON_OK ? CLI_EXIT_OK
                                                               : cli_fail("trigger", &err);
     cli_profile_free(&p);
   }
+  names_free(&ns);
   patron_store_close(store);
   patron_trigger_rules_free(r);
   return rc;

@@ -3,6 +3,9 @@
 #include "core/dataset_int.h"
 #include "core/sort.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,19 @@ const char *patron_reject_key(patron_reject_reason reason) {
 #undef PATRON_X_CASE
   default: return "unknown";
   }
+}
+
+bool patron__dataset_add_extras(patron_dataset *ds, const char *const *names, size_t n) {
+  if (ds->n_extra)
+    return true; /* a second worker's merge: the columns are there */
+  for (size_t k = 0; k < n && k < PATRON__MAX_EXTRA; k++) {
+    ds->extra[k] = calloc(ds->member_cap ? ds->member_cap : 1, sizeof *ds->extra[k]);
+    if (!ds->extra[k])
+      return false;
+    ds->extra_name[k] = names[k];
+    ds->n_extra = k + 1;
+  }
+  return true;
 }
 
 bool patron__dataset_reserve_members(patron_dataset *ds, size_t n) {
@@ -40,6 +56,14 @@ bool patron__dataset_reserve_members(patron_dataset *ds, size_t n) {
     ok = p != NULL;
     if (p)
       ds->member_attr[a] = p;
+  }
+  for (size_t k = 0; k < ds->n_extra && ok; k++) {
+    const char **p = realloc(ds->extra[k], cap * sizeof *p);
+    ok = p != NULL;
+    if (p) {
+      memset(p + ds->member_cap, 0, (cap - ds->member_cap) * sizeof *p);
+      ds->extra[k] = p;
+    }
   }
   if (!ok)
     return false;
@@ -230,10 +254,11 @@ static void *permuted(const void *src, const uint32_t *perm, size_t n, size_t si
 
 /* Kept lines point at orders by load index; after the orders are permuted, at CSR index.
  * False when memory runs out. */
-static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t n_orders) {
+static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t n_orders,
+                         size_t n_candidates) {
   if (!lines->n)
     return true;
-  uint32_t *inverse = malloc((n_orders ? n_orders : 1) * sizeof *inverse);
+  uint32_t *inverse = malloc((n_candidates ? n_candidates : 1) * sizeof *inverse);
   if (!inverse)
     return false;
   for (size_t i = 0; i < n_orders; i++)
@@ -244,14 +269,28 @@ static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t
   return true;
 }
 
+/* Points kept lines at their order's canonical candidate (NULL: all are canonical). */
+static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
+  for (size_t i = 0; canon && i < lines->n; i++)
+    lines->order[i] = canon[lines->order[i]];
+}
+
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   order_set *s = &ds->orders;
-  size_t n = ds->n_orders = s->n;
+  size_t n = s->n;
   uint32_t *perm = group_rows(s->customer, n, rank, ds->n_customers, &ds->order_start);
-  if (!perm)
+  uint32_t *canon =
+      perm && ds->lines.n && !s->increasing ? malloc((n ? n : 1) * sizeof *canon) : NULL;
+  if (!perm || (ds->lines.n && !s->increasing && !canon)) {
+    free(perm);
     return PATRON__OOM(err);
+  }
+  n = ds->n_orders = patron__order_set_collapse(s, perm, ds->order_start, ds->n_customers, canon);
+  canon_lines(&ds->lines, canon);
+  free(canon);
+  patron__order_set_drop_keys(s); /* order ids are not needed past the collapse */
   sort_ranges_by_time(perm, ds->order_start, ds->n_customers, s->time);
-  if (!relink_lines(&ds->lines, perm, n)) {
+  if (!relink_lines(&ds->lines, perm, n, s->n)) {
     free(perm);
     return PATRON__OOM(err);
   }
@@ -295,6 +334,32 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
+/* An extra member column is a number when every non-empty value is a finite decimal
+ * number (strtod, the whole text) and one at least is present; false when out of memory. */
+static bool infer_number(patron_dataset *ds, size_t k, size_t n) {
+  size_t present = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *v = ds->extra[k][i];
+    if (!v)
+      continue;
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || *end || errno || !isfinite(d) || isspace((unsigned char)*v))
+      return true;
+    present++;
+  }
+  if (!present)
+    return true;
+  double *num = malloc(n * sizeof *num + 1);
+  if (!num)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    num[i] = ds->extra[k][i] ? strtod(ds->extra[k][i], NULL) : NAN;
+  ds->extra_num[k] = num;
+  return true;
+}
+
 /* Members arrays move from first-appearance order to id order. */
 static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   size_t n = ds->n_customers;
@@ -316,6 +381,8 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
   }
   for (int a = 0; a < 3 && ok; a++)
     ok = PERMUTE(ds->member_attr[a], inverse, n);
+  for (size_t k = 0; k < ds->n_extra && ok; k++)
+    ok = PERMUTE(ds->extra[k], inverse, n) && infer_number(ds, k, n);
   if (ok) {
     free(ds->is_member), free(ds->signup_day), free(ds->birth_day);
     ds->is_member = m, ds->signup_day = s, ds->birth_day = b;
@@ -355,6 +422,8 @@ void patron_dataset_free(patron_dataset *ds) {
   free(ds->is_member), free(ds->signup_day), free(ds->birth_day);
   for (int a = 0; a < 3; a++)
     free(ds->member_attr[a]);
+  for (size_t k = 0; k < ds->n_extra; k++)
+    free(ds->extra[k]), free(ds->extra_num[k]);
   free(ds->event_customer), free(ds->event_type), free(ds->event_category);
   free(ds->event_item), free(ds->event_time);
   for (int d = 0; d < PATRON__DICT_COUNT; d++)
@@ -429,6 +498,12 @@ bool patron_dataset_has_members(const patron_dataset *ds) { return ds->has_membe
 void patron_dataset_members(const patron_dataset *ds, patron_members_view *out) {
   *out = (patron_members_view){ds->is_member,      ds->signup_day,     ds->birth_day,
                                ds->member_attr[0], ds->member_attr[1], ds->member_attr[2]};
+}
+
+size_t patron_dataset_n_member_columns(const patron_dataset *ds) { return ds->n_extra; }
+
+void patron_dataset_member_column(const patron_dataset *ds, size_t i, patron_member_column *out) {
+  *out = (patron_member_column){ds->extra_name[i], ds->extra[i], ds->extra_num[i]};
 }
 
 bool patron_dataset_has_events(const patron_dataset *ds) { return ds->has_events; }

@@ -53,6 +53,9 @@ typedef struct patron__rejects {
   patron__arena text;
 } patron__rejects;
 
+/* Extra member columns kept (more are ignored). */
+#define PATRON__MAX_EXTRA 32
+
 struct patron_dataset {
   /* while loading: customers and orders in order of first appearance */
   patron__intern customers; /* scope 0 */
@@ -66,6 +69,12 @@ struct patron_dataset {
   int32_t *signup_day, *birth_day;
   uint32_t *member_attr[3]; /* gender, city, level codes */
   size_t member_cap;
+  /* the members file's extra columns (beyond SPEC section 1's), per customer: texts
+   * (NULL = empty, strings in names); numbers when every value is one (NaN = empty) */
+  size_t n_extra;
+  const char *extra_name[PATRON__MAX_EXTRA];
+  const char **extra[PATRON__MAX_EXTRA];
+  double *extra_num[PATRON__MAX_EXTRA];
   bool has_members;
 
   /* events, in file order while loading */
@@ -99,6 +108,9 @@ struct patron_dataset {
 
 /* Makes sure per-customer member arrays cover n customers (zero-filled). */
 bool patron__dataset_reserve_members(patron_dataset *ds, size_t n);
+/* Declares the members file's extra columns (names owned by ds->names; at most
+ * PATRON__MAX_EXTRA) before its rows are merged; false when out of memory. */
+bool patron__dataset_add_extras(patron_dataset *ds, const char *const *names, size_t n);
 /* Sorts customers by id, builds the CSR indexes; frees load-time tables. */
 patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err);
 

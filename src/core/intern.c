@@ -1,4 +1,5 @@
-/* String interning with open addressing (linear probing, load factor <= 1/2). */
+/* String interning with open addressing (linear probing, load factor <= 1/2); short
+ * strings are compared inside the slot (see intern.h). */
 #include "core/intern.h"
 
 #include <stdlib.h>
@@ -8,34 +9,50 @@ static uint64_t hash_of(uint32_t scope, const char *s, size_t len) {
   return patron__hash_bytes(s, len, 0x9e3779b97f4a7c15ull * (scope + 1u));
 }
 
-static bool same(const patron__intern *t, uint32_t idx, uint32_t scope, const char *s, size_t len) {
-  return t->len[idx] == len && t->scope[idx] == scope && memcmp(t->str[idx], s, len) == 0;
+/* The slot tag of (scope, s): 28 bits of its hash and, for a string kept in the slot
+ * (scope 0, at most 8 bytes), its length + 1. */
+static uint32_t tag_of(uint32_t scope, const char *s, size_t len) {
+  uint32_t code = scope == 0 && len <= 8 ? (uint32_t)len + 1 : 0;
+  return (uint32_t)(hash_of(scope, s, len) >> 36) << 4 | code;
 }
 
-/* A slot's home position comes from the hash bits kept in the slot itself, so growing the
- * table never reads the strings again. */
-static size_t home(uint64_t slot_or_hash, size_t n_slots) {
-  return (size_t)(slot_or_hash >> 32) & (n_slots - 1);
+/* The zero-padded bytes of a string of at most 8 bytes (0 for longer ones). */
+static uint64_t short_key(const char *s, size_t len) {
+  uint64_t k = 0;
+  if (len <= 8)
+    memcpy(&k, s, len);
+  return k;
 }
+
+static bool same(const patron__intern *t, const patron__intern_slot *v, uint32_t tag,
+                 uint32_t scope, const char *s, size_t len, uint64_t key) {
+  if (v->tag != tag || v->key != key)
+    return false;
+  if (tag & 15)
+    return true; /* a short string: length and bytes are in the slot */
+  uint32_t i = v->index - 1;
+  return t->len[i] == len && t->scope[i] == scope && memcmp(t->str[i], s, len) == 0;
+}
+
+static size_t home(uint32_t tag, size_t n_slots) { return (tag >> 4) & (n_slots - 1); }
 
 static bool grow_slots(patron__intern *t) {
   size_t n = t->n_slots ? t->n_slots * 2 : 1024;
   while (!t->n_slots && n < 2 * t->hint)
     n *= 2;
-  if (n > (1ull << 32))
-    return false; /* positions come from 32 hash bits */
-  uint64_t *slots = calloc(n, sizeof *slots);
+  if (n > (1ull << 28))
+    return false; /* positions come from 28 hash bits */
+  patron__intern_slot *slots = calloc(n, sizeof *slots);
   if (!slots)
     return false;
   patron__advise_huge(slots, n * sizeof *slots);
   for (size_t i = 0; i < t->n_slots; i++) {
-    uint64_t v = t->slots[i];
-    if (!v)
+    if (!t->slots[i].index)
       continue;
-    size_t j = home(v, n);
-    while (slots[j])
+    size_t j = home(t->slots[i].tag, n);
+    while (slots[j].index)
       j = (j + 1) & (n - 1);
-    slots[j] = v;
+    slots[j] = t->slots[i];
   }
   free(t->slots);
   t->slots = slots;
@@ -70,42 +87,48 @@ static bool append(patron__intern *t, uint32_t scope, const char *s, size_t len)
   return true;
 }
 
-uint32_t patron__intern_find(const patron__intern *t, uint32_t scope, const char *s, size_t len) {
-  if (!t->n_slots)
-    return PATRON__NO_INDEX;
-  uint64_t h = hash_of(scope, s, len), tag = h & 0xffffffff00000000ull;
-  for (size_t j = home(h, t->n_slots);; j = (j + 1) & (t->n_slots - 1)) {
-    uint64_t v = t->slots[j];
-    if (!v)
-      return PATRON__NO_INDEX;
-    uint32_t idx = (uint32_t)v - 1;
-    if ((v & 0xffffffff00000000ull) == tag && same(t, idx, scope, s, len))
-      return idx;
+/* The slot holding (scope, s), or the empty slot where it would go. */
+static patron__intern_slot *probe(const patron__intern *t, uint32_t scope, const char *s,
+                                  size_t len, uint32_t *tag_out) {
+  uint32_t tag = tag_of(scope, s, len);
+  uint64_t key = short_key(s, len);
+  *tag_out = tag;
+  for (size_t j = home(tag, t->n_slots);; j = (j + 1) & (t->n_slots - 1)) {
+    patron__intern_slot *v = &t->slots[j];
+    if (!v->index || same(t, v, tag, scope, s, len, key))
+      return v;
   }
+}
+
+uint32_t patron__intern_find(const patron__intern *t, uint32_t scope, const char *s, size_t len) {
+  if (!t->n_slots || len > UINT32_MAX)
+    return PATRON__NO_INDEX;
+  uint32_t tag;
+  const patron__intern_slot *v = probe(t, scope, s, len, &tag);
+  return v->index ? v->index - 1 : PATRON__NO_INDEX;
 }
 
 uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, size_t len,
                             bool *added) {
   *added = false;
-  if (len > UINT32_MAX || t->n >= UINT32_MAX - 1)
+  if (len > UINT32_MAX || t->n >= (1u << 27))
     return PATRON__NO_INDEX;
   if ((t->n + 1) * 2 > t->n_slots && !grow_slots(t))
     return PATRON__NO_INDEX;
-  uint64_t h = hash_of(scope, s, len), tag = h & 0xffffffff00000000ull;
-  size_t j = home(h, t->n_slots);
-  for (;; j = (j + 1) & (t->n_slots - 1)) {
-    uint64_t v = t->slots[j];
-    if (!v)
-      break;
-    uint32_t idx = (uint32_t)v - 1;
-    if ((v & 0xffffffff00000000ull) == tag && same(t, idx, scope, s, len))
-      return idx;
-  }
+  uint32_t tag;
+  patron__intern_slot *v = probe(t, scope, s, len, &tag);
+  if (v->index)
+    return v->index - 1;
   if (!append(t, scope, s, len))
     return PATRON__NO_INDEX;
-  t->slots[j] = tag | (uint64_t)t->n;
+  *v = (patron__intern_slot){short_key(s, len), tag, (uint32_t)t->n};
   *added = true;
   return (uint32_t)(t->n - 1);
+}
+
+void patron__intern_prefetch(const patron__intern *t, uint32_t scope, const char *s, size_t len) {
+  if (t->n_slots)
+    __builtin_prefetch(&t->slots[home(tag_of(scope, s, len), t->n_slots)]);
 }
 
 void patron__intern_hint(patron__intern *t, size_t n) { t->hint = n; }

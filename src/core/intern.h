@@ -1,7 +1,10 @@
 /* String interning: each distinct (scope, string) gets a dense uint32 index, in order of
  * first appearance. Customer ids use scope 0; order ids are scoped by customer, because
- * "rows sharing an order_id (for one customer) are one order". Open addressing with the
- * upper hash bits kept in the slot, so most misses never touch the strings. */
+ * "rows sharing an order_id (for one customer) are one order". Open addressing (linear
+ * probing) over 16-byte slots that hold 28 hash bits and, for strings of at most 8 bytes
+ * in scope 0, the length and the bytes themselves: a lookup of a short id (customer ids
+ * usually are) reads one slot and nothing else, and misses never touch the strings. At
+ * most 2^27 strings (the table is at most 2^28 slots). */
 #ifndef PATRON_CORE_INTERN_H
 #define PATRON_CORE_INTERN_H
 
@@ -9,9 +12,16 @@
 
 #define PATRON__NO_INDEX UINT32_MAX
 
+typedef struct patron__intern_slot {
+  uint64_t key;   /* the string's bytes, zero-padded, when short (see tag) */
+  uint32_t tag;   /* 28 hash bits (home position, quick filter) << 4 | short length + 1, or
+                     << 4 | 0 for a string compared through str, len and scope */
+  uint32_t index; /* 0 = empty, else the string's index + 1 */
+} patron__intern_slot;
+
 typedef struct patron__intern {
-  uint64_t *slots; /* 0 = empty, else (hash >> 32) << 32 | (index + 1) */
-  size_t n_slots;  /* a power of two */
+  patron__intern_slot *slots;
+  size_t n_slots; /* a power of two */
   size_t n, cap;
   const char **str;
   uint32_t *len;
@@ -21,11 +31,14 @@ typedef struct patron__intern {
 } patron__intern;
 
 /* Index of (scope, s); inserts it when new (*added = true). PATRON__NO_INDEX when memory
- * runs out or more than UINT32_MAX - 1 strings would exist. */
+ * runs out or more than 2^27 strings would exist. */
 uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, size_t len,
                             bool *added);
 uint32_t patron__intern_find(const patron__intern *t, uint32_t scope, const char *s, size_t len);
 void patron__intern_free(patron__intern *t);
+/* Starts loading the slot where (scope, s) is or would go, so that a put of it a little
+ * later finds it in cache (a hint only). */
+void patron__intern_prefetch(const patron__intern *t, uint32_t scope, const char *s, size_t len);
 /* Sizes the first allocation for about n strings (saves rehashing while it fills). */
 void patron__intern_hint(patron__intern *t, size_t n);
 

@@ -1,11 +1,9 @@
-/* Exact order lookup by (customer, order_id): per-customer lists with Bloom masks, hash
- * table for heavy customers (see order_set.h). */
+/* Order candidates appended while loading, collapsed per customer afterwards (see
+ * order_set.h). */
 #include "core/order_set.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t bloom_bits(uint64_t h) { return 1ull << (h & 63) | 1ull << ((h >> 6) & 63); }
 
 static bool grow_u32(uint32_t **a, size_t cap) {
   uint32_t *p = patron__realloc_big(*a, cap * sizeof *p);
@@ -14,205 +12,257 @@ static bool grow_u32(uint32_t **a, size_t cap) {
   return p != NULL;
 }
 
-bool patron__order_set_customers(order_set *s, size_t n) {
-  if (n > s->customer_cap) {
-    size_t cap = s->customer_cap ? s->customer_cap : 1024;
-    while (cap < n)
-      cap *= 2;
-    uint64_t *b = patron__realloc_big(s->bloom, cap * sizeof *b);
-    if (b)
-      s->bloom = b;
-    if (!b || !grow_u32(&s->head, cap) || !grow_u32(&s->count, cap))
-      return false;
-    s->customer_cap = cap;
-  }
-  for (size_t c = s->n_customers; c < n; c++)
-    s->head[c] = PATRON__NO_INDEX, s->count[c] = 0, s->bloom[c] = 0;
-  if (n > s->n_customers)
-    s->n_customers = n;
-  return true;
+static bool grow_64(void *a, size_t cap) {
+  void **pa = a;
+  void *p = patron__realloc_big(*pa, cap * 8);
+  if (p)
+    *pa = p;
+  return p != NULL;
 }
 
-static bool grow_orders(order_set *s) {
-  if (s->n < s->cap)
+static bool reserve_orders(order_set *s, size_t need) {
+  if (need <= s->cap)
     return true;
   size_t cap = s->cap ? s->cap * 2 : (s->first_cap ? s->first_cap : 4096);
-  const char **id = patron__realloc_big(s->id, cap * sizeof *id);
-  if (id)
-    s->id = id;
-  int64_t *t = patron__realloc_big(s->time, cap * sizeof *t);
-  if (t)
-    s->time = t;
-  patron_money *v = patron__realloc_big(s->value, cap * sizeof *v);
-  if (v)
-    s->value = v;
-  if (!id || !t || !v || !grow_u32(&s->customer, cap) || !grow_u32(&s->prev, cap) ||
-      !grow_u32(&s->id_len, cap) || !grow_u32(&s->lines, cap))
+  while (cap < need)
+    cap *= 2;
+  if (!grow_64(&s->id_key, cap) || !grow_64(&s->time, cap) || !grow_64(&s->value, cap) ||
+      !grow_u32(&s->customer, cap) || !grow_u32(&s->lines, cap))
     return false;
+  uint8_t *tag = patron__realloc_big(s->id_tag, cap);
+  if (!tag)
+    return false;
+  s->id_tag = tag;
   s->cap = cap;
   return true;
 }
 
-uint32_t patron__order_set_append(order_set *s, uint32_t customer) {
-  if (!grow_orders(s))
+/* id_tag values: 1 + the length of an id kept in id_key (at most 8 bytes), or: */
+enum { TAG_NONE = 0, TAG_LONG = 10 }; /* no id; id_key points at (uint32 length, bytes) */
+
+static size_t id_len(const order_set *s, uint32_t o) {
+  if (s->id_tag[o] != TAG_LONG)
+    return (size_t)s->id_tag[o] - 1;
+  uint32_t n;
+  memcpy(&n, (const char *)(uintptr_t)s->id_key[o], sizeof n);
+  return n;
+}
+
+/* The bytes of order o's id (which has one). */
+static const char *id_bytes(const order_set *s, uint32_t o) {
+  return s->id_tag[o] == TAG_LONG ? (const char *)(uintptr_t)s->id_key[o] + sizeof(uint32_t)
+                                  : (const char *)&s->id_key[o];
+}
+
+/* Total order on ids: shorter first, then bytes (numeric order for plain numbers). */
+static int cmp_ids(const char *a, size_t alen, const char *b, size_t blen) {
+  if (alen != blen)
+    return alen < blen ? -1 : 1;
+  return memcmp(a, b, alen);
+}
+
+static bool same_ids(const order_set *s, uint32_t a, uint32_t b) {
+  uint8_t tag = s->id_tag[a];
+  if (tag != s->id_tag[b] || tag == TAG_NONE)
+    return false;
+  if (tag != TAG_LONG)
+    return s->id_key[a] == s->id_key[b];
+  size_t len = id_len(s, a);
+  return len == id_len(s, b) && memcmp(id_bytes(s, a), id_bytes(s, b), len) == 0;
+}
+
+/* The id_key of a new id (a copy in the arena for a long one); false when memory runs out. */
+static bool make_key(order_set *s, const char *id, size_t len, uint64_t *key) {
+  *key = 0;
+  if (len <= 8) {
+    memcpy(key, id, len);
+    return true;
+  }
+  char small[256], *rec = len + 4 <= sizeof small ? small : malloc(len + 4);
+  uint32_t n = (uint32_t)len;
+  if (!rec)
+    return false;
+  memcpy(rec, &n, sizeof n);
+  memcpy(rec + sizeof n, id, len);
+  const char *copy = patron__arena_strdup(&s->ids, rec, len + sizeof n);
+  if (rec != small)
+    free(rec);
+  *key = (uint64_t)(uintptr_t)copy;
+  return copy != NULL;
+}
+
+uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, size_t len) {
+  uint64_t key = 0;
+  if (s->n >= UINT32_MAX - 1 || (id && len > UINT32_MAX - 8) || !reserve_orders(s, s->n + 1) ||
+      (id && !make_key(s, id, len, &key)))
     return PATRON__NO_INDEX;
-  uint32_t o = (uint32_t)s->n++;
+  uint32_t o = (uint32_t)s->n;
+  if (o == 0)
+    s->increasing = true;
+  else if (!id || s->id_tag[o - 1] == TAG_NONE)
+    s->increasing = false;
+  else if (s->increasing)
+    s->increasing = cmp_ids(id_bytes(s, o - 1), id_len(s, o - 1), id, len) < 0;
+  s->n++;
   s->customer[o] = customer;
-  s->prev[o] = PATRON__NO_INDEX;
-  s->id[o] = "";
-  s->id_len[o] = 0;
+  s->id_tag[o] = !id ? TAG_NONE : len <= 8 ? (uint8_t)(len + 1) : TAG_LONG;
+  s->id_key[o] = key;
   s->time[o] = INT64_MAX;
   s->value[o] = 0;
   s->lines[o] = 0;
   return o;
 }
 
-static bool same_id(const order_set *s, uint32_t o, const char *id, size_t len) {
-  return s->id_len[o] == len && memcmp(s->id[o], id, len) == 0;
-}
-
-static uint64_t heavy_hash(uint32_t c, const char *id, size_t len) {
-  return patron__hash_bytes(id, len, 0x9e3779b97f4a7c15ull * (c + 1u));
-}
-
-static size_t heavy_home(uint64_t hash_or_slot, size_t n_slots) {
-  return (size_t)(hash_or_slot >> 32) & (n_slots - 1);
-}
-
-/* Doubles the heavy table; slots are placed by the hash bits they carry (no rehashing). */
-static bool grow_heavy(order_set *s) {
-  size_t n = s->n_heavy_slots ? s->n_heavy_slots * 2 : 1024;
-  uint64_t *slots = calloc(n, sizeof *slots);
-  if (!slots || n > (1ull << 32)) {
-    free(slots);
+bool patron__order_set_is(const order_set *s, uint32_t o, uint32_t customer, const char *id,
+                          size_t len) {
+  if (s->customer[o] != customer)
     return false;
+  if (len <= 8) {
+    uint64_t key = 0;
+    memcpy(&key, id, len);
+    return s->id_tag[o] == len + 1 && s->id_key[o] == key;
   }
-  patron__advise_huge(slots, n * sizeof *slots);
-  for (size_t i = 0; i < s->n_heavy_slots; i++) {
-    if (!s->heavy_slots[i])
+  return s->id_tag[o] == TAG_LONG && id_len(s, o) == len && memcmp(id_bytes(s, o), id, len) == 0;
+}
+
+bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *remap) {
+  if (!src->n)
+    return true;
+  if (!dst->n) {
+    order_set keep = *src;
+    if (remap)
+      for (size_t o = 0; o < keep.n; o++)
+        keep.customer[o] = remap[keep.customer[o]];
+    patron__order_set_free(dst);
+    *dst = keep;
+    memset(src, 0, sizeof *src);
+    return true;
+  }
+  size_t base = dst->n;
+  if (base + src->n >= UINT32_MAX - 1 || !reserve_orders(dst, base + src->n))
+    return false;
+  uint32_t a = (uint32_t)base - 1;
+  bool boundary = dst->id_tag[a] != TAG_NONE && src->id_tag[0] != TAG_NONE &&
+                  cmp_ids(id_bytes(dst, a), id_len(dst, a), id_bytes(src, 0), id_len(src, 0)) < 0;
+  dst->increasing = dst->increasing && src->increasing && boundary;
+  /* column by column, each source column freed once copied: the memory peak stays near
+   * one copy of the orders plus one column */
+  for (size_t o = 0; o < src->n; o++)
+    dst->customer[base + o] = remap ? remap[src->customer[o]] : src->customer[o];
+  free(src->customer), src->customer = NULL;
+  memcpy(dst->lines + base, src->lines, src->n * sizeof *src->lines);
+  free(src->lines), src->lines = NULL;
+  memcpy(dst->id_tag + base, src->id_tag, src->n);
+  free(src->id_tag), src->id_tag = NULL;
+  memcpy(dst->id_key + base, src->id_key, src->n * sizeof *src->id_key);
+  free(src->id_key), src->id_key = NULL;
+  memcpy(dst->time + base, src->time, src->n * sizeof *src->time);
+  free(src->time), src->time = NULL;
+  memcpy(dst->value + base, src->value, src->n * sizeof *src->value);
+  dst->n = base + src->n;
+  patron__arena_adopt(&dst->ids, &src->ids); /* long ids keep their addresses */
+  patron__order_set_free(src);
+  return true;
+}
+
+/* a + b wrapping (the loader checked that no money sum can leave the int64 range). */
+static void merge_into(order_set *s, uint32_t keep, uint32_t drop) {
+  s->value[keep] = (patron_money)((uint64_t)s->value[keep] + (uint64_t)s->value[drop]);
+  s->lines[keep] += s->lines[drop];
+  if (s->time[drop] < s->time[keep])
+    s->time[keep] = s->time[drop];
+}
+
+/* Marks duplicates in r[0..m) (orders of one customer, ascending) with NO_INDEX after
+ * merging them into the first of their id: pairwise for short ranges. */
+static void collapse_small(order_set *s, uint32_t *r, size_t m, uint32_t *canon) {
+  for (size_t i = 0; i < m; i++) {
+    if (r[i] == PATRON__NO_INDEX || s->id_tag[r[i]] == TAG_NONE)
       continue;
-    size_t j = heavy_home(s->heavy_slots[i], n);
-    while (slots[j])
-      j = (j + 1) & (n - 1);
-    slots[j] = s->heavy_slots[i];
-  }
-  free(s->heavy_slots);
-  s->heavy_slots = slots;
-  s->n_heavy_slots = n;
-  return true;
-}
-
-static uint32_t heavy_find(const order_set *s, uint32_t c, const char *id, size_t len) {
-  if (!s->n_heavy_slots)
-    return PATRON__NO_INDEX;
-  uint64_t h = heavy_hash(c, id, len), tag = h >> 32;
-  for (size_t j = heavy_home(h, s->n_heavy_slots);; j = (j + 1) & (s->n_heavy_slots - 1)) {
-    uint64_t v = s->heavy_slots[j];
-    if (!v)
-      return PATRON__NO_INDEX;
-    uint32_t o = (uint32_t)v - 1;
-    if (v >> 32 == tag && s->customer[o] == c && same_id(s, o, id, len))
-      return o;
+    for (size_t j = i + 1; j < m; j++)
+      if (r[j] != PATRON__NO_INDEX && same_ids(s, r[i], r[j])) {
+        merge_into(s, r[i], r[j]);
+        if (canon)
+          canon[r[j]] = r[i];
+        r[j] = PATRON__NO_INDEX;
+      }
   }
 }
 
-/* Enters order o (known to be absent) in the heavy table. */
-static bool index_heavy(order_set *s, uint32_t o) {
-  if ((s->n_heavy + 1) * 2 > s->n_heavy_slots && !grow_heavy(s))
+typedef struct keyed {
+  uint64_t hash;
+  uint32_t pos;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b) {
+  const keyed *x = a, *y = b;
+  if (x->hash != y->hash)
+    return x->hash < y->hash ? -1 : 1;
+  return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The same for long ranges: sorted by id hash, then pairwise within equal hashes. False
+ * when memory runs out. */
+static bool collapse_large(order_set *s, uint32_t *r, size_t m, uint32_t *canon) {
+  keyed *k = malloc(m * sizeof *k);
+  uint32_t *run = malloc(m * sizeof *run);
+  if (!k || !run) {
+    free(k);
+    free(run);
     return false;
-  uint64_t h = heavy_hash(s->customer[o], s->id[o], s->id_len[o]);
-  size_t j = heavy_home(h, s->n_heavy_slots);
-  while (s->heavy_slots[j])
-    j = (j + 1) & (s->n_heavy_slots - 1);
-  s->heavy_slots[j] = (h & 0xffffffff00000000ull) | ((uint64_t)o + 1);
-  s->n_heavy++;
+  }
+  for (size_t i = 0; i < m; i++) {
+    uint32_t o = r[i];
+    k[i].pos = (uint32_t)i;
+    k[i].hash = s->id_tag[o] == TAG_NONE ? (uint64_t)i
+                                         : patron__hash_bytes(id_bytes(s, o), id_len(s, o), 0);
+  }
+  qsort(k, m, sizeof *k, cmp_keyed);
+  for (size_t g0 = 0, g1; g0 < m; g0 = g1) {
+    for (g1 = g0 + 1; g1 < m && k[g1].hash == k[g0].hash; g1++)
+      ;
+    if (g1 - g0 < 2)
+      continue;
+    for (size_t i = g0; i < g1; i++)
+      run[i - g0] = r[k[i].pos]; /* ascending pos: the first of an id is kept */
+    collapse_small(s, run, g1 - g0, canon);
+    for (size_t i = g0; i < g1; i++)
+      r[k[i].pos] = run[i - g0];
+  }
+  free(k);
+  free(run);
   return true;
 }
 
-/* A customer crossing the list limit: index all its orders. */
-static bool make_heavy(order_set *s, uint32_t c) {
-  for (uint32_t o = s->head[c]; o != PATRON__NO_INDEX; o = s->prev[o])
-    if (!index_heavy(s, o))
-      return false;
-  return true;
-}
-
-/* Lookup with the id's hash already computed. */
-static uint32_t find_hashed(const order_set *s, uint32_t c, const char *id, size_t len,
-                            uint64_t bits) {
-  if (c >= s->n_customers)
-    return PATRON__NO_INDEX;
-  if (s->count[c] > PATRON__ORDERS_PER_LIST)
-    return heavy_find(s, c, id, len);
-  if ((s->bloom[c] & bits) != bits)
-    return PATRON__NO_INDEX; /* certainly not among this customer's orders */
-  for (uint32_t o = s->head[c]; o != PATRON__NO_INDEX; o = s->prev[o])
-    if (same_id(s, o, id, len))
-      return o;
-  return PATRON__NO_INDEX;
-}
-
-uint32_t patron__order_set_find(const order_set *s, uint32_t c, const char *id, size_t len) {
-  return find_hashed(s, c, id, len, bloom_bits(patron__hash_bytes(id, len, 0)));
-}
-
-uint32_t patron__order_set_put(order_set *s, uint32_t c, const char *id, size_t len, bool *added) {
-  *added = false;
-  uint64_t bits = bloom_bits(patron__hash_bytes(id, len, 0));
-  uint32_t o = find_hashed(s, c, id, len, bits);
-  if (o != PATRON__NO_INDEX)
-    return o;
-  const char *copy = patron__arena_strdup(&s->ids, id, len);
-  if (!copy || (o = patron__order_set_append(s, c)) == PATRON__NO_INDEX)
-    return PATRON__NO_INDEX;
-  s->id[o] = copy;
-  s->id_len[o] = (uint32_t)len;
-  s->prev[o] = s->head[c];
-  s->head[c] = o;
-  s->bloom[c] |= bits;
-  uint32_t n = ++s->count[c];
-  bool indexed = n <= PATRON__ORDERS_PER_LIST ||
-                 (n == PATRON__ORDERS_PER_LIST + 1 ? make_heavy(s, c) : index_heavy(s, o));
-  if (!indexed)
-    return PATRON__NO_INDEX;
-  *added = true;
-  return o;
+size_t patron__order_set_collapse(order_set *s, uint32_t *perm, uint32_t *start, size_t n_customers,
+                                  uint32_t *canon) {
+  if (canon)
+    for (size_t o = 0; o < s->n; o++)
+      canon[o] = (uint32_t)o;
+  if (s->increasing)
+    return start[n_customers];
+  size_t out = 0;
+  for (size_t c = 0; c < n_customers; c++) {
+    uint32_t a = start[c], b = start[c + 1];
+    uint32_t *r = perm + a;
+    size_t m = b - a;
+    if (m > 1 && !(m > 32 && collapse_large(s, r, m, canon)))
+      collapse_small(s, r, m, canon); /* also when the large path ran out of memory */
+    start[c] = (uint32_t)out;
+    for (size_t i = 0; i < m; i++)
+      if (r[i] != PATRON__NO_INDEX)
+        perm[out++] = r[i];
+  }
+  start[n_customers] = (uint32_t)out;
+  return out;
 }
 
 void patron__order_set_drop_keys(order_set *s) {
-  free(s->head), free(s->count), free(s->bloom), free(s->prev), free(s->id), free(s->id_len);
-  free(s->heavy_slots);
+  free(s->customer), free(s->id_tag), free(s->id_key);
+  s->customer = NULL;
+  s->id_tag = NULL;
+  s->id_key = NULL;
   patron__arena_free(&s->ids);
-  s->head = s->count = s->prev = s->id_len = NULL;
-  s->bloom = NULL;
-  s->id = NULL;
-  s->heavy_slots = NULL;
-  s->n_customers = s->customer_cap = s->n_heavy_slots = s->n_heavy = 0;
-}
-
-bool patron__order_set_concat(order_set *dst, const order_set *src) {
-  size_t need = dst->n + src->n;
-  if (need > dst->cap) {
-    int64_t *t = patron__realloc_big(dst->time, need * sizeof *t);
-    if (t)
-      dst->time = t;
-    patron_money *v = patron__realloc_big(dst->value, need * sizeof *v);
-    if (v)
-      dst->value = v;
-    if (!t || !v || !grow_u32(&dst->customer, need) || !grow_u32(&dst->lines, need))
-      return false;
-    dst->cap = need;
-  }
-  for (size_t o = 0; o < src->n; o++) {
-    if (src->customer[o] == PATRON__NO_INDEX)
-      continue;
-    size_t k = dst->n++;
-    dst->customer[k] = src->customer[o];
-    dst->time[k] = src->time[o];
-    dst->value[k] = src->value[o];
-    dst->lines[k] = src->lines[o];
-  }
-  return true;
 }
 
 void patron__order_set_hint(order_set *s, size_t n_orders) {
@@ -220,10 +270,8 @@ void patron__order_set_hint(order_set *s, size_t n_orders) {
 }
 
 void patron__order_set_free(order_set *s) {
-  free(s->head), free(s->count), free(s->bloom);
-  free(s->customer), free(s->prev), free(s->id_len), free(s->lines);
-  free(s->id), free(s->time), free(s->value);
+  free(s->customer), free(s->lines), free(s->id_tag);
+  free(s->id_key), free(s->time), free(s->value);
   patron__arena_free(&s->ids);
-  free(s->heavy_slots);
   memset(s, 0, sizeof *s);
 }

@@ -1,55 +1,50 @@
-/* The set of orders being collapsed from order lines: finds the order a (customer, order_id)
- * row belongs to, exactly. Each customer keeps a list of its orders (newest first) and a
- * 64-bit Bloom mask of their ids, so a new order costs no hash-table probe and a repeated
- * one is found in the customer's short list; a customer with more than
- * PATRON__ORDERS_PER_LIST orders moves to a hash table so that lookups stay O(1). */
+/* The orders being collapsed from order lines. Loading only appends: a row starts a new
+ * order candidate unless it continues the previous row's order (same customer, same
+ * order_id), so a load touches no lookup structure per row. Rows of one order that are not
+ * adjacent (or that fall to two loader threads) give several candidates; once the
+ * candidates are grouped per customer, patron__order_set_collapse merges candidates with
+ * the same id into one order (sum of values and lines, earliest time), exactly: ids are
+ * compared byte for byte. When every candidate's id is greater than the one before it
+ * (ids increasing through the file, as invoice numbers usually are), no id repeats and the
+ * collapse is skipped. */
 #ifndef PATRON_ORDER_SET_H
 #define PATRON_ORDER_SET_H
 
 #include "core/intern.h"
 #include "patron/parse.h"
 
-#define PATRON__ORDERS_PER_LIST 32
-
 typedef struct order_set {
-  /* per customer */
-  uint32_t *head, *count;
-  uint64_t *bloom;
-  size_t n_customers, customer_cap;
-  /* per order */
-  uint32_t *customer, *prev, *id_len, *lines;
-  const char **id;
+  uint32_t *customer, *lines;
+  uint64_t *id_key; /* the id's bytes (zero-padded) when at most 8, else a pointer to them */
+  uint8_t *id_tag;  /* the id's kind and short length (order_set.c) */
   int64_t *time;
   patron_money *value;
   size_t n, cap, first_cap;
-  patron__arena ids;
-  /* orders of customers past the list limit, by (customer, id): open addressing over
-   * slots (hash bits << 32 | order + 1); keys are compared in the arrays above */
-  uint64_t *heavy_slots;
-  size_t n_heavy_slots, n_heavy;
+  patron__arena ids; /* ids longer than 8 bytes */
+  bool increasing;   /* every candidate's id is greater than the previous candidate's */
 } order_set;
 
 void patron__order_set_free(order_set *s);
+/* Frees the customers and ids (after the collapse), keeping times, values and lines. */
+void patron__order_set_drop_keys(order_set *s);
 /* Sets the initial capacity for orders (a hint from the input size: untouched capacity
  * costs address space only, and fewer, larger arrays fault in as huge pages). */
 void patron__order_set_hint(order_set *s, size_t n_orders);
-/* Makes room for customers [0, n). False when memory runs out. */
-bool patron__order_set_customers(order_set *s, size_t n);
-/* The order (customer, id); a new one is appended with time INT64_MAX and value 0 and
- * *added set. PATRON__NO_INDEX when memory runs out. */
-uint32_t patron__order_set_put(order_set *s, uint32_t customer, const char *id, size_t len,
-                               bool *added);
-/* The order (customer, id) or PATRON__NO_INDEX. */
-uint32_t patron__order_set_find(const order_set *s, uint32_t customer, const char *id, size_t len);
-/* Frees what only lookups need (ids, lists, masks, heavy table), keeping the per-order
- * customer, time, value and lines. Lookups are invalid afterwards. */
-void patron__order_set_drop_keys(order_set *s);
-/* Appends src's orders whose customer is not PATRON__NO_INDEX to dst's per-order arrays
- * (both without keys). False when memory runs out. */
-bool patron__order_set_concat(order_set *dst, const order_set *src);
-
-/* Appends an order that is known to be new without indexing it by id (each row its own
- * order, or nothing will look it up again). */
-uint32_t patron__order_set_append(order_set *s, uint32_t customer);
+/* Appends an order candidate with time INT64_MAX, value 0 and no lines; id NULL: an order
+ * without an id (never merged). PATRON__NO_INDEX when memory runs out. */
+uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, size_t len);
+/* Whether order o is (customer, id). */
+bool patron__order_set_is(const order_set *s, uint32_t o, uint32_t customer, const char *id,
+                          size_t len);
+/* Moves src's orders to the end of dst, their customers mapped through remap (NULL: kept),
+ * and empties src. False when memory runs out (dst is then unchanged). */
+bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *remap);
+/* perm lists the orders customer by customer (customer k's at perm[start[k]..start[k+1]),
+ * in load order). Merges each customer's candidates that share an id into the first one
+ * (values and lines added, earliest time kept), removes the others from perm and start,
+ * and returns the number of orders left. canon (when not NULL, one per candidate) receives
+ * the candidate each one was merged into (itself when kept). */
+size_t patron__order_set_collapse(order_set *s, uint32_t *perm, uint32_t *start, size_t n_customers,
+                                  uint32_t *canon);
 
 #endif

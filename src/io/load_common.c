@@ -13,7 +13,8 @@ const char *const patron__column_names[PATRON__FILE_KINDS_ALL][PATRON__MAX_COLUM
                             "unit_price", "category", "brand", "channel", "store_id", "discount",
                             "item_id"},
     [PATRON_FILE_CUSTOMERS] = {"customer_id", "name", "phone", "email", "gender", "birth_date",
-                               "city", "signup_date", "level"},
+                               "city", "signup_date", "level", "wechat_id", "consent_sms",
+                               "consent_email", "consent_wechat", "timezone"},
     [PATRON_FILE_EVENTS] = {"customer_id", "event_time", "event_type", "item_id", "category"},
     [PATRON__FILE_SUMMARY] = {"customer_id", "frequency", "recency", "T", "monetary_value"},
 };
@@ -237,6 +238,23 @@ static const char *header_hint(const char *const *names, size_t n) {
   return n <= 1 ? " (check --delimiter and that the file is UTF-8 text)" : "";
 }
 
+/* Customers: every other column is a member attribute, except personal data that has
+ * no known slot (wechat_id: SPEC 14) and empty or repeated header names. */
+static void extra_columns(load_file *f, const char **names, size_t n) {
+  f->n_extra = 0;
+  for (size_t j = 0; j < n && f->n_extra < PATRON__MAX_EXTRA; j++) {
+    bool known = !*names[j] || strcmp(names[j], "wechat_id") == 0;
+    for (int i = 0; i < PATRON__MAX_COLUMNS && !known; i++)
+      known = f->field[i] == (int)j;
+    for (size_t k = 0; k < f->n_extra && !known; k++)
+      known = strcmp(f->extra_name[k], names[j]) == 0;
+    if (!known) {
+      f->extra_field[f->n_extra] = (int)j;
+      f->extra_name[f->n_extra++] = names[j];
+    }
+  }
+}
+
 static patron_status resolve_columns(load_file *f, const char **names, size_t n,
                                      patron_error *err) {
   names_text(names, n, f->found, sizeof f->found);
@@ -271,6 +289,8 @@ static patron_status resolve_columns(load_file *f, const char **names, size_t n,
     f->field[i] = idx;
     f->header[i] = idx >= 0 ? names[idx] : column;
   }
+  if (f->kind == PATRON_FILE_CUSTOMERS)
+    extra_columns(f, names, n);
   return PATRON_OK;
 }
 
@@ -336,6 +356,7 @@ void patron__worker_init(load_worker *w, const load_file *f) {
   memset(w, 0, sizeof *w);
   w->file = f;
   w->last_customer = PATRON__NO_INDEX;
+  w->last_len = PATRON__NO_INDEX;
 }
 
 void patron__worker_free(load_worker *w) {
@@ -425,18 +446,19 @@ static void check_text(load_worker *w, const patron__csv_field *v) {
 }
 
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
-  patron__intern *t = &w->customers;
-  uint32_t last = w->last_customer;
-  if (last != PATRON__NO_INDEX && t->len[last] == id->len &&
-      memcmp(t->str[last], id->ptr, id->len) == 0)
-    return last;
+  if (id->len == w->last_len && memcmp(w->last_id, id->ptr, id->len) == 0)
+    return w->last_customer; /* compared in the worker: the table's copy is likely cold */
   bool added;
-  uint32_t c = patron__intern_put(t, 0, id->ptr, id->len, &added);
+  uint32_t c = patron__intern_put(&w->customers, 0, id->ptr, id->len, &added);
   if (c == PATRON__NO_INDEX)
     w->oom = true;
   else if (added)
     check_text(w, id);
+  bool keep = c != PATRON__NO_INDEX && id->len <= sizeof w->last_id;
   w->last_customer = c;
+  w->last_len = keep ? (uint32_t)id->len : PATRON__NO_INDEX;
+  if (keep)
+    memcpy(w->last_id, id->ptr, id->len);
   return c;
 }
 

@@ -22,6 +22,10 @@ typedef struct load_file {
   char found[256];                         /* the header names, for messages */
   const char *found_hint;                  /* a delimiter/encoding hint ("" when none) */
   const char *names[PATRON_EMPTY_COLUMNS]; /* the first header names (owned by ds->names) */
+  /* customers: the extra columns kept as member attributes (field index, header name) */
+  int extra_field[PATRON__MAX_EXTRA];
+  const char *extra_name[PATRON__MAX_EXTRA];
+  size_t n_extra;
 } load_file;
 
 typedef struct load_kind load_kind;
@@ -33,6 +37,8 @@ typedef struct load_worker {
   int n_workers;
   patron__intern customers; /* local ids, scope 0 */
   uint32_t last_customer;   /* cache: rows of one customer are often adjacent */
+  uint32_t last_len;        /* its id, when at most 32 bytes (NO_INDEX: none) */
+  char last_id[32];
   patron__intern dicts[PATRON__DICT_COUNT];
   patron__rejects rejects; /* lines relative to the worker's range */
   uint64_t rows_read, rows_used, after_as_of, before_since;

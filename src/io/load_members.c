@@ -1,5 +1,6 @@
 /* The customers (members) loader: one row per member with optional attributes
- * (gender, birth_date, city, signup_date, level). A second row for the same customer_id is
+ * (gender, birth_date, city, signup_date, level, and every extra column as text, typed
+ * when the dataset is finalized). A second row for the same customer_id is
  * rejected as a duplicate, never merged silently. Members with no orders become prospects. */
 #include "io/load_int.h"
 
@@ -24,6 +25,9 @@ typedef struct members_worker {
   load_worker base;
   member_row *rows; /* indexed by local customer */
   size_t cap;
+  const char **extra; /* n_extra texts per local customer (NULL = empty), in arena */
+  size_t extra_cap;
+  patron__arena arena;
 } members_worker;
 
 static void members_init(load_worker *b) { (void)b; }
@@ -33,6 +37,27 @@ static void members_free_data(load_worker *b) {
   free(w->rows);
   w->rows = NULL;
   w->cap = 0;
+  free(w->extra);
+  w->extra = NULL;
+  w->extra_cap = 0;
+  patron__arena_free(&w->arena);
+}
+
+/* The extra columns' texts of local customer c. */
+static bool keep_extras(members_worker *w, const patron__csv_record *rec, uint32_t c) {
+  const load_file *f = w->base.file;
+  size_t k = f->n_extra;
+  if (!k)
+    return true;
+  if (!patron__reserve((void **)&w->extra, &w->extra_cap, ((size_t)c + 1) * k, sizeof *w->extra))
+    return false;
+  for (size_t j = 0; j < k; j++) {
+    const patron__csv_field *v = &rec->fields[f->extra_field[j]];
+    w->extra[(size_t)c * k + j] = NULL;
+    if (v->len && !(w->extra[(size_t)c * k + j] = patron__arena_strdup(&w->arena, v->ptr, v->len)))
+      return false;
+  }
+  return true;
 }
 
 static bool plausible_day(int32_t day) {
@@ -81,7 +106,8 @@ static bool members_row(void *ctx, const patron__csv_record *rec, uint64_t line)
   for (int a = 0; a < 3; a++)
     if (f->field[attr_column[a]] >= 0)
       m.attr[a] = patron__worker_code(b, attr_dict[a], &rec->fields[f->field[attr_column[a]]]);
-  if (!patron__reserve((void **)&w->rows, &w->cap, (size_t)c + 1, sizeof *w->rows))
+  if (!patron__reserve((void **)&w->rows, &w->cap, (size_t)c + 1, sizeof *w->rows) ||
+      !keep_extras(w, rec, c))
     return b->oom = true, false;
   w->rows[c] = m;
   b->rows_used++;
@@ -112,7 +138,8 @@ static patron_status merge_members(patron_dataset *ds, load_file *f, members_wor
   patron_status st = patron__merge_customers(ds, &w->base, &remap, err);
   for (int a = 0; a < 3 && st == PATRON_OK; a++)
     st = patron__merge_dict(ds, &w->base, attr_dict[a], &codes[a], err);
-  if (st == PATRON_OK && !patron__dataset_reserve_members(ds, ds->customers.n))
+  if (st == PATRON_OK && (!patron__dataset_reserve_members(ds, ds->customers.n) ||
+                          !patron__dataset_add_extras(ds, f->extra_name, f->n_extra)))
     st = PATRON__OOM(err);
   for (size_t i = 0; i < w->base.customers.n && st == PATRON_OK; i++) {
     uint32_t c = remap[i];
@@ -126,7 +153,11 @@ static patron_status merge_members(patron_dataset *ds, load_file *f, members_wor
     ds->birth_day[c] = m->birth;
     for (int a = 0; a < 3; a++)
       ds->member_attr[a][c] = codes[a][m->attr[a]];
+    for (size_t k = 0; k < ds->n_extra; k++)
+      ds->extra[k][c] = w->extra[i * f->n_extra + k];
   }
+  if (st == PATRON_OK)
+    patron__arena_adopt(&ds->names, &w->arena);
   free(remap);
   for (int a = 0; a < 3; a++)
     free(codes[a]);

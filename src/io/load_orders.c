@@ -1,6 +1,9 @@
 /* The orders loader: order lines -> orders (customer, time of the first line, sum of the
- * lines' amounts). Each worker collapses its own lines with a local id table; workers are
- * then merged in file order, so an order split across two workers' ranges is still one.
+ * lines' amounts). Each worker appends order candidates (a row continuing the previous
+ * row's order adds to it); workers' candidates are concatenated in file order, and
+ * candidates sharing (customer, order_id) -- an order whose lines are not adjacent or
+ * fall to two workers -- are merged when the dataset groups orders per customer
+ * (core/order_set.h), so an order is still one order wherever its lines are.
  * Amount is the `amount` column, else quantity x unit_price (exact in 128-bit). Every money
  * sum later made from the amounts (orders, customers, revenue, segments) is bounded by the
  * sum of their absolute values, which is checked against the int64 range once loaded. */
@@ -31,8 +34,21 @@ static const patron__dict_id line_dicts[N_LINE_CODES] = {PATRON__DICT_CATEGORY, 
                                                          PATRON__DICT_CHANNEL, PATRON__DICT_STORE,
                                                          PATRON__DICT_ITEM};
 
+/* A row waiting for its customer's table slot to arrive in cache (see defer_row). */
+enum { PENDING_ROWS = 16, PENDING_ID = 32 };
+typedef struct pending_row {
+  int64_t t;
+  patron_money amount;
+  uint64_t line;
+  uint32_t clen, olen;
+  bool has_oid;
+  char cid[PENDING_ID], oid[PENDING_ID];
+} pending_row;
+
 typedef struct orders_worker {
   load_worker base;
+  pending_row ring[PENDING_ROWS];
+  unsigned ring_head, ring_n;
   order_set orders; /* customers are this worker's local indexes */
   patron__line_store lines;
   uint32_t last_order;
@@ -60,7 +76,7 @@ static void orders_init(load_worker *b) {
   uint64_t n = (scan->size - scan->data_start) / (uint64_t)b->n_workers / 48;
   n = n > (16u << 20) ? (16u << 20) : n;
   patron__order_set_hint(&w->orders, (size_t)n);
-  patron__intern_hint(&b->customers, (size_t)n / 8); /* customers: a guess, grows if short */
+  patron__intern_hint(&b->customers, (size_t)n / 16); /* customers: a guess, grows if short */
 }
 
 static void orders_free_data(load_worker *b) {
@@ -114,21 +130,15 @@ static int parse_amount(const load_file *f, const patron__csv_field *fl, patron_
   return -1;
 }
 
-/* Index of the row's order, appending a new one when unseen. Rows of one order are
- * usually adjacent, so the previous row's order is tried first. */
-static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__csv_field *id,
-                            bool per_row) {
+/* Index of the row's order: the previous row's when it continues it (rows of one order are
+ * usually adjacent), else a new candidate (candidates sharing an id are merged once
+ * grouped per customer: patron__order_set_collapse). */
+static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__csv_field *id) {
   order_set *s = &w->orders;
-  if (!patron__order_set_customers(s, w->base.customers.n))
-    return PATRON__NO_INDEX;
-  if (per_row)
-    return patron__order_set_append(s, customer);
   uint32_t last = w->last_order;
-  if (last != PATRON__NO_INDEX && s->customer[last] == customer && s->id_len[last] == id->len &&
-      memcmp(s->id[last], id->ptr, id->len) == 0)
+  if (id && last != PATRON__NO_INDEX && patron__order_set_is(s, last, customer, id->ptr, id->len))
     return last;
-  bool added;
-  return w->last_order = patron__order_set_put(s, customer, id->ptr, id->len, &added);
+  return w->last_order = patron__order_set_add(s, customer, id ? id->ptr : NULL, id ? id->len : 0);
 }
 
 static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer,
@@ -141,6 +151,64 @@ static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t 
   if (w->base.oom ||
       !patron__line_store_push(&w->lines, customer, order, t, amount, discount, codes))
     return w->base.oom = true, false;
+  return true;
+}
+
+/* Adds a row to its customer's order (a new one unless it continues the previous row's);
+ * false when memory runs out. */
+static bool add_row(orders_worker *w, const patron__csv_field *cid, const patron__csv_field *oid,
+                    int64_t t, patron_money amount, uint32_t *c_out, uint32_t *o_out) {
+  uint32_t c = patron__worker_customer(&w->base, cid);
+  uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid);
+  if (o == PATRON__NO_INDEX)
+    return w->base.oom = true, false;
+  order_set *s = &w->orders;
+  s->value[o] = add_money(s->value[o], amount);
+  s->lines[o]++;
+  if (t < s->time[o])
+    s->time[o] = t;
+  *c_out = c, *o_out = o;
+  return true;
+}
+
+/* Adds the oldest deferred row. */
+static bool add_pending(orders_worker *w) {
+  pending_row *p = &w->ring[w->ring_head];
+  w->ring_head = (w->ring_head + 1) % PENDING_ROWS;
+  w->ring_n--;
+  patron__csv_field cid = {p->cid, p->clen}, oid = {p->oid, p->olen};
+  uint64_t line = w->base.line; /* messages about a new id name the row it came from */
+  w->base.line = p->line;
+  uint32_t c, o;
+  bool ok = add_row(w, &cid, p->has_oid ? &oid : NULL, p->t, p->amount, &c, &o);
+  w->base.line = line;
+  return ok;
+}
+
+/* Adds every deferred row, in file order. */
+static bool drain(orders_worker *w) {
+  while (w->ring_n)
+    if (!add_pending(w))
+      return false;
+  return true;
+}
+
+/* Defers a row by PENDING_ROWS rows after starting to load its customer's table slot: the
+ * table is far larger than the caches, and a row's lookup then finds its slot loaded
+ * instead of waiting for memory (rows are added in file order all the same). */
+static bool defer_row(orders_worker *w, const patron__csv_field *cid, const patron__csv_field *oid,
+                      int64_t t, patron_money amount, uint64_t line) {
+  if (w->ring_n == PENDING_ROWS && !add_pending(w))
+    return false;
+  patron__intern_prefetch(&w->base.customers, 0, cid->ptr, cid->len);
+  pending_row *p = &w->ring[(w->ring_head + w->ring_n++) % PENDING_ROWS];
+  p->t = t, p->amount = amount, p->line = line;
+  p->clen = (uint32_t)cid->len;
+  memcpy(p->cid, cid->ptr, cid->len);
+  p->has_oid = oid != NULL;
+  p->olen = oid ? (uint32_t)oid->len : 0;
+  if (oid)
+    memcpy(p->oid, oid->ptr, oid->len);
   return true;
 }
 
@@ -180,21 +248,16 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     b->before_since++;
     return true;
   }
-  uint32_t c = patron__worker_customer(b, cid);
-  uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid, per_row);
-  if (o == PATRON__NO_INDEX)
-    return b->oom = true, false;
-  order_set *s = &w->orders;
-  s->value[o] = add_money(s->value[o], amount);
   w->abs_total += (unsigned __int128)(amount < 0 ? -(__int128)amount : amount);
-  s->lines[o]++;
-  if (t < s->time[o])
-    s->time[o] = t;
   if (t > w->max_time)
     w->max_time = t;
   if (t < w->min_time)
     w->min_time = t;
-  return !f->opts->keep_lines || keep_line(w, rec, c, o, t, amount, discount);
+  if (!f->opts->keep_lines && cid->len <= PENDING_ID && (!oid || oid->len <= PENDING_ID))
+    return defer_row(w, cid, oid, t, amount, line);
+  uint32_t c, o;
+  return drain(w) && add_row(w, cid, oid, t, amount, &c, &o) &&
+         (!f->opts->keep_lines || keep_line(w, rec, c, o, t, amount, discount));
 }
 
 /* The first worker's tables become the dataset's as they are (nothing merged yet). */
@@ -205,69 +268,14 @@ static void adopt_first(patron_dataset *ds, orders_worker *w) {
   memset(&w->orders, 0, sizeof w->orders);
 }
 
-/* Adds src's order o to the dataset's order g (the same order seen in two workers). */
-static void add_to(order_set *dst, uint32_t g, const order_set *src, size_t o) {
-  dst->value[g] = add_money(dst->value[g], src->value[o]);
-  dst->lines[g] += src->lines[o];
-  if (src->time[o] < dst->time[g])
-    dst->time[g] = src->time[o];
-}
-
-/* Merges a worker that more workers follow: its new orders are entered by id. omap (when
- * not NULL) receives each of the worker's orders' index in the dataset. */
-static patron_status merge_indexed(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                   size_t known, bool per_row, uint32_t *omap, patron_error *err) {
-  const order_set *src = &w->orders;
-  order_set *dst = &ds->orders;
-  for (size_t o = 0; o < src->n; o++) {
-    uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
-    bool added;
-    if (!per_row && c < known)
-      g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
-    if (g == PATRON__NO_INDEX)
-      g = per_row ? patron__order_set_append(dst, c)
-                  : patron__order_set_put(dst, c, src->id[o], src->id_len[o], &added);
-    if (g == PATRON__NO_INDEX)
-      return PATRON__OOM(err);
-    add_to(dst, g, src, o);
-    if (omap)
-      omap[o] = g;
-  }
-  return PATRON_OK;
-}
-
-/* Merges the last worker: orders of customers seen earlier are looked up and added to
- * theirs; the rest are appended as they are, after both sides dropped their lookup keys,
- * so the memory peak stays near one copy of the orders. */
-static patron_status merge_last(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                size_t known, bool per_row, uint32_t *omap, patron_error *err) {
-  order_set *src = &w->orders, *dst = &ds->orders;
-  size_t appended = dst->n; /* where concat puts the orders not found */
-  for (size_t o = 0; o < src->n; o++) {
-    uint32_t c = remap[src->customer[o]], g = PATRON__NO_INDEX;
-    if (!per_row && c < known)
-      g = patron__order_set_find(dst, c, src->id[o], src->id_len[o]);
-    if (g != PATRON__NO_INDEX)
-      add_to(dst, g, src, o);
-    if (omap)
-      omap[o] = g != PATRON__NO_INDEX ? g : (uint32_t)appended++;
-    src->customer[o] = g == PATRON__NO_INDEX ? c : PATRON__NO_INDEX;
-  }
-  patron__order_set_drop_keys(src);
-  patron__order_set_drop_keys(dst);
-  return patron__order_set_concat(dst, src) ? PATRON_OK : PATRON__OOM(err);
-}
-
-/* Merges one worker's orders into the dataset's. A customer first seen in this worker
- * cannot have orders in an earlier one, so only customers seen before (index < known) need
- * a lookup. */
+/* Appends one worker's order candidates to the dataset's (after the workers before it, so
+ * load order is file order). omap (when not NULL) receives each one's dataset index. */
 static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                  size_t known, bool per_row, bool more_follow, uint32_t *omap,
-                                  patron_error *err) {
-  if (!patron__order_set_customers(&ds->orders, ds->customers.n))
-    return PATRON__OOM(err);
-  return more_follow ? merge_indexed(ds, w, remap, known, per_row, omap, err)
-                     : merge_last(ds, w, remap, known, per_row, omap, err);
+                                  uint32_t *omap, patron_error *err) {
+  size_t base = ds->orders.n;
+  for (size_t o = 0; omap && o < w->orders.n; o++)
+    omap[o] = (uint32_t)(base + o);
+  return patron__order_set_concat(&ds->orders, &w->orders, remap) ? PATRON_OK : PATRON__OOM(err);
 }
 
 /* Appends a worker's kept lines with customers and orders (remap and omap NULL: already the
@@ -296,7 +304,7 @@ static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uin
 
 /* Merges worker i (the first one is adopted as it is). */
 static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders_worker *w,
-                                  bool first, bool more_follow, patron_error *err) {
+                                  bool first, patron_error *err) {
   uint32_t *remap = NULL, *omap = NULL;
   size_t known = ds->customers.n;
   patron_status st = PATRON_OK;
@@ -305,8 +313,10 @@ static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders
     adopt_first(ds, w);
   else if (lines && !(omap = malloc((w->orders.n ? w->orders.n : 1) * sizeof *omap)))
     st = PATRON__OOM(err);
-  else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK)
-    st = merge_orders(ds, w, remap, known, f->opts->order_per_row, more_follow, omap, err);
+  else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK) {
+    patron__intern_free(&w->base.customers); /* remapped: free it before the orders grow */
+    st = merge_orders(ds, w, remap, omap, err);
+  }
   if (st == PATRON_OK && lines)
     st = merge_lines(ds, w, remap, omap, err);
   free(remap);
@@ -362,17 +372,18 @@ static void warn_span(const load_file *f, load_worker **b, int n) {
 
 static patron_status merge_all(patron_dataset *ds, load_file *f, load_worker **b, int n,
                                patron_error *err) {
+  for (int i = 0; i < n; i++)
+    if (!drain((orders_worker *)b[i]))
+      return PATRON__OOM(err);
   patron_status st = check_money_range(f, b, n, err);
   warn_span(f, b, n);
   for (int i = 0; i < n && st == PATRON_OK; i++) {
     orders_worker *w = (orders_worker *)b[i];
     if (w->max_time > ds->max_order_time)
       ds->max_order_time = w->max_time;
-    st = merge_worker(ds, f, w, i == 0, i + 1 < n, err);
+    st = merge_worker(ds, f, w, i == 0, err);
     orders_free_data(b[i]); /* early: keeps the memory peak near one copy of the orders */
   }
-  if (st == PATRON_OK)
-    patron__order_set_drop_keys(&ds->orders); /* no lookups past loading */
   ds->has_lines = st == PATRON_OK && f->opts->keep_lines;
   ds->no_amounts = !has_amounts(f);
   return st;

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 enum { C_ID, C_PHONE, C_EMAIL, C_WECHAT, C_CSMS, C_CEMAIL, C_CWECHAT, C_TZ, C_COUNT };
-static const char *const names[C_COUNT] = {"customer_id",    "phone",       "email",
-                                           "wechat_id",      "consent_sms", "consent_email",
-                                           "consent_wechat", "timezone"};
+static const char *const contact_names[C_COUNT] = {"customer_id",    "phone",       "email",
+                                                   "wechat_id",      "consent_sms", "consent_email",
+                                                   "consent_wechat", "timezone"};
 
 void patron_contacts_free(patron_contacts *c) {
   if (!c)
@@ -75,6 +77,8 @@ typedef struct reader {
   const char *path;
   const patron_dataset *ds;
   patron_contacts *c;
+  patron__csv_dialect dialect;
+  uint64_t first_line; /* the file line of the first data record */
   int col[C_COUNT];
 } reader;
 
@@ -94,7 +98,7 @@ static patron_status consent(const reader *r, const patron__csv_record *rec, int
     return PATRON_OK;
   }
   return patron__error_set(err, PATRON_ERR_INPUT, r->path, line, (uint32_t)r->col[k] + 1,
-                           "%s must be 1, 0 or empty, got '%.*s'", names[k],
+                           "%s must be 1, 0 or empty, got '%.*s'", contact_names[k],
                            (int)(f->len > 40 ? 40 : f->len), f->ptr);
 }
 
@@ -135,72 +139,130 @@ static patron_status row(reader *r, const patron__csv_record *rec, uint64_t line
   return st;
 }
 
-static void header(reader *r, const patron__csv_record *rec) {
-  for (int k = 0; k < C_COUNT; k++) {
-    r->col[k] = -1;
-    for (size_t i = 0; i < rec->n_fields; i++)
-      if (rec->fields[i].len == strlen(names[k]) &&
-          memcmp(rec->fields[i].ptr, names[k], rec->fields[i].len) == 0)
-        r->col[k] = (int)i;
+/* The header a contact column is read under, as the loaders resolve columns
+ * (src/io/load_common.c): a customers.NAME=HEADER map, else a NAME=HEADER map, else NAME. */
+static const char *wanted(const patron_load_options *o, const char *name) {
+  const char *generic = NULL;
+  for (size_t i = 0; i < o->n_maps; i++) {
+    const char *m = o->maps[i], *eq = strchr(m, '=');
+    if (!eq)
+      continue;
+    const char *dot = memchr(m, '.', (size_t)(eq - m)), *n = dot ? dot + 1 : m;
+    if ((size_t)(eq - n) != strlen(name) || memcmp(n, name, (size_t)(eq - n)) != 0)
+      continue;
+    if (!dot)
+      generic = eq + 1;
+    else if (dot - m == 9 && memcmp(m, "customers", 9) == 0)
+      return eq + 1;
   }
+  return generic ? generic : name;
 }
 
-static patron_status read_file(const char *path, char **data, size_t *len, patron_error *err) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-  size_t cap = 0;
-  *data = NULL;
-  *len = 0;
-  size_t got = 1;
-  while (got) {
-    if (!patron__reserve((void **)data, &cap, *len + (1 << 20), 1)) {
-      fclose(f);
-      return PATRON__OOM(err);
-    }
-    got = fread(*data + *len, 1, cap - *len, f);
-    *len += got;
+/* Exact header first, then ignoring ASCII case (as the loaders do). */
+static int find(const patron__csv_field *names, size_t n, const char *want) {
+  size_t len = strlen(want);
+  for (size_t i = 0; i < n; i++)
+    if (names[i].len == len && memcmp(names[i].ptr, want, len) == 0)
+      return (int)i;
+  for (size_t i = 0; i < n; i++)
+    if (names[i].len == len && strncasecmp(names[i].ptr, want, len) == 0)
+      return (int)i;
+  return -1;
+}
+
+static void header(reader *r, const patron_load_options *o, const patron__csv_field *names,
+                   size_t n) {
+  for (int k = 0; k < C_COUNT; k++)
+    r->col[k] = find(names, n, wanted(o, contact_names[k]));
+}
+
+/* --columns A,B,... as the header of a file without one. */
+static void columns_header(reader *r, const patron_load_options *o) {
+  patron__csv_field names[256];
+  size_t n = 0;
+  for (const char *p = o->columns; p && *p && n < 256;) {
+    size_t len = strcspn(p, ",");
+    names[n++] = (patron__csv_field){p, len};
+    p += len + (p[len] == ',');
   }
-  bool bad = ferror(f);
-  fclose(f);
-  return bad ? patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "read error") : PATRON_OK;
+  header(r, o, names, n);
 }
 
-static bool path_is_tsv(const char *path) {
-  size_t n = strlen(path);
-  return n >= 4 && strcmp(path + n - 4, ".tsv") == 0;
+/* The customers file's encoding: "customers=ENC", else a plain "ENC", else UTF-8. */
+static const char *encoding(const patron_load_options *o) {
+  const char *any = NULL;
+  for (size_t i = 0; i < o->n_encodings; i++) {
+    const char *e = o->encodings[i];
+    if (strncmp(e, "customers=", 10) == 0)
+      return e + 10;
+    if (!strchr(e, '=') && !any)
+      any = e;
+  }
+  return any;
 }
 
-static patron_status scan(reader *r, const char *p, const char *end, patron_error *err) {
-  patron__csv_dialect d = {.delimiter = path_is_tsv(r->path) ? '\t' : ','};
+static patron_status scan(reader *r, const patron_load_options *o, const char *p, const char *end,
+                          patron_error *err) {
   patron__csv_record rec = {0};
-  uint64_t line = 1;
+  uint64_t line = r->first_line;
   patron_status st = PATRON_OK;
   const char *next;
-  if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-    p += 3;
-  for (bool first = true; st == PATRON_OK && p < end; first = false, p = next) {
-    patron__csv_status cs = patron__csv_parse(&d, p, end, true, &rec, &next);
+  for (; st == PATRON_OK && p < end; p = next) {
+    patron__csv_status cs = patron__csv_parse(&r->dialect, p, end, true, &rec, &next);
     if (cs == PATRON__CSV_NOMEM)
       st = PATRON__OOM(err);
     else if (cs != PATRON__CSV_OK)
       st = patron__error_set(err, PATRON_ERR_INPUT, r->path, line, 0, "malformed CSV record");
-    else if (first)
-      header(r, &rec);
     else if (!patron__csv_is_blank(&rec))
       st = row(r, &rec, line, err);
     line += rec.n_lines ? rec.n_lines : 1;
   }
   patron__csv_record_free(&rec);
   if (st == PATRON_OK && r->col[C_ID] < 0)
-    st = patron__error_set(err, PATRON_ERR_INPUT, r->path, 1, 0,
-                           "missing required column 'customer_id'");
+    st = patron__error_set(err, PATRON_ERR_INPUT, r->path, 1, 0, "missing required column '%s'",
+                           wanted(o, "customer_id"));
   return st;
 }
 
-patron_status patron_contacts_load(const char *path, const patron_dataset *ds, patron_contacts *out,
-                                   patron_error *err) {
+/* Opens the file as the loaders do (delimiter, header or --columns, encoding, gzip, BOM) and
+ * reads its data after the header. */
+static patron_status read_data(reader *r, const patron_load_options *o, patron__scan *sc,
+                               char **data, size_t *len, patron_error *err) {
+  size_t plen = strlen(r->path);
+  r->dialect = (patron__csv_dialect){
+      .delimiter = o->delimiter                                              ? o->delimiter
+                   : plen > 4 && strcasecmp(r->path + plen - 4, ".tsv") == 0 ? '\t'
+                                                                             : ',',
+      .max_field_lines = o->max_field_lines,
+      .max_field_bytes = o->max_field_bytes,
+      .encoding = encoding(o)};
+  patron_status st = patron__scan_open(sc, r->path, r->dialect, !o->no_header, err);
+  if (st != PATRON_OK)
+    return st;
+  if (o->no_header)
+    columns_header(r, o);
+  else
+    header(r, o, sc->header.fields, sc->header.n_fields);
+  r->first_line = sc->header_lines + 1;
+  *len = (size_t)(sc->size - sc->data_start);
+  if (!(*data = malloc(*len ? *len : 1)))
+    return PATRON__OOM(err);
+  for (size_t got = 0; got < *len;) {
+    ssize_t n = pread(sc->fd, *data + got, *len - got, (off_t)(sc->data_start + got));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return patron__error_set(err, PATRON_ERR_IO, r->path, 0, 0, "read error: %s",
+                               n < 0 ? strerror(errno) : "file shrank while read");
+    got += (size_t)n;
+  }
+  return PATRON_OK;
+}
+
+patron_status patron_contacts_load(const patron_load_options *opts, const patron_dataset *ds,
+                                   patron_contacts *out, patron_error *err) {
   *out = (patron_contacts){0};
+  const char *path = opts->paths[PATRON_FILE_CUSTOMERS];
   patron_status st = alloc(out, patron_dataset_n_customers(ds), err);
   if (st != PATRON_OK || !path) {
     if (st != PATRON_OK)
@@ -209,10 +271,12 @@ patron_status patron_contacts_load(const char *path, const patron_dataset *ds, p
   }
   char *data = NULL;
   size_t len = 0;
+  patron__scan sc;
   reader r = {.path = path, .ds = ds, .c = out};
-  st = read_file(path, &data, &len, err);
+  st = read_data(&r, opts, &sc, &data, &len, err);
   if (st == PATRON_OK)
-    st = scan(&r, data, data + len, err);
+    st = scan(&r, opts, data, data + len, err);
+  patron__scan_close(&sc);
   free(data);
   if (st != PATRON_OK)
     patron_contacts_free(out);

@@ -3,6 +3,7 @@
  * transaction per run and the runs log. Schema text and rationale: docs/STORE.md. */
 #include "io/store_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,11 @@ static const char *const migrations[] = {
     "CREATE TABLE assignments (experiment TEXT NOT NULL, customer_id TEXT NOT NULL,"
     " arm TEXT NOT NULL, bucket INTEGER NOT NULL, salt TEXT NOT NULL, created TEXT NOT NULL,"
     " PRIMARY KEY (experiment, customer_id)) WITHOUT ROWID;",
+    /* 1 -> 2: profiles stored by column, in blocks of rows (docs/STORE.md); snapshots of
+     * version 1 keep their rows in snapshot_profiles and are read from there */
+    "CREATE TABLE snapshot_blocks (snapshot_id INTEGER NOT NULL, position INTEGER NOT NULL,"
+    " block INTEGER NOT NULL, vals BLOB NOT NULL, PRIMARY KEY (snapshot_id, position, block))"
+    " WITHOUT ROWID;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == PATRON_STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -80,6 +86,13 @@ patron_status patron__store_fail(patron_store *s, int rc, const char *doing, pat
   case SQLITE_FULL:
     return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0,
                              "the disk is full while %s; the store is left as it was", doing);
+  case SQLITE_IOERR:
+    if (s->db && (sqlite3_system_errno(s->db) == ENOSPC || sqlite3_system_errno(s->db) == EFBIG))
+      return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0,
+                               "the disk is full (%s) while %s; the store is left as it was",
+                               strerror(sqlite3_system_errno(s->db)), doing);
+    return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0, "store error while %s: %s", doing,
+                             msg);
   case SQLITE_CANTOPEN:
     return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0, "cannot open the store (%s)", msg);
   default:
@@ -160,6 +173,61 @@ static patron_status check_schema(patron_store *s, int64_t *version, patron_erro
   return PATRON_OK;
 }
 
+/* The directory holding the store (where SQLite creates FILE-wal and FILE-shm). */
+static void store_dir(const char *path, char *dir, size_t cap) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(dir, cap, ".");
+  else
+    snprintf(dir, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+static bool exists_with(const char *path, const char *suffix) {
+  char name[4200];
+  snprintf(name, sizeof name, "%s%s", path, suffix);
+  return access(name, F_OK) == 0;
+}
+
+/* A writer needs the file and its directory writable: say which is not, before any work. */
+static patron_status check_writable(patron_store *s, patron_error *err) {
+  char dir[4096];
+  store_dir(s->path, dir, sizeof dir);
+  if (access(s->path, F_OK) == 0 && access(s->path, W_OK) != 0)
+    return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0,
+                             "the store is read-only (%s): nothing was written", strerror(errno));
+  if (access(dir, W_OK) != 0)
+    return patron__error_set(err, PATRON_ERR_IO, s->path, 0, 0,
+                             "the store's directory %s is read-only (%s): nothing was written "
+                             "(SQLite keeps FILE-wal and FILE-shm next to the store)",
+                             dir, strerror(errno));
+  return PATRON_OK;
+}
+
+/* A reader of a store in a directory it cannot write, with no -wal or -shm file there: no
+ * run can be writing it (a writer needs both files), so SQLite may read it as immutable
+ * (it cannot create the -shm file a WAL reader otherwise needs). The URI of the path. */
+static bool immutable_uri(const patron_store *s, char *uri, size_t cap) {
+  char dir[4096];
+  store_dir(s->path, dir, sizeof dir);
+  if (access(dir, W_OK) == 0 || exists_with(s->path, "-wal") || exists_with(s->path, "-shm"))
+    return false;
+  size_t n = (size_t)snprintf(uri, cap, "file:");
+  for (const unsigned char *p = (const unsigned char *)s->path; *p && n + 4 < cap; p++)
+    n += (size_t)(isalnum(*p) || strchr("/-._~", *p) ? snprintf(uri + n, cap - n, "%c", *p)
+                                                     : snprintf(uri + n, cap - n, "%%%02X", *p));
+  return n + 16 < cap && snprintf(uri + n, cap - n, "?immutable=1") > 0;
+}
+
+/* Does a first read on a read-only connection fail for want of writing the WAL index? */
+static bool needs_recovery(sqlite3 *db) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+    return (sqlite3_errcode(db) & 0xff) == SQLITE_READONLY;
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return (rc & 0xff) == SQLITE_READONLY;
+}
+
 static patron_status open_db(patron_store *s, patron_error *err) {
   struct stat sb;
   if (s->read_only && stat(s->path, &sb) != 0)
@@ -167,8 +235,21 @@ static patron_status open_db(patron_store *s, patron_error *err) {
                              strerror(errno));
   if (stat(s->path, &sb) == 0 && !S_ISREG(sb.st_mode))
     return patron__error_set(err, PATRON_ERR_INPUT, s->path, 0, 0, "not a regular file");
+  patron_status ps = s->read_only ? PATRON_OK : check_writable(s, err);
+  if (ps != PATRON_OK)
+    return ps;
   int flags = s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+  char uri[8400];
+  bool immutable = s->read_only && immutable_uri(s, uri, sizeof uri);
+  int rc = sqlite3_open_v2(immutable ? uri : s->path, &s->db,
+                           flags | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0), NULL);
+  if (rc == SQLITE_OK && s->read_only && !immutable && needs_recovery(s->db) &&
+      access(s->path, W_OK) == 0) {
+    /* a run killed while writing left a WAL index that only a read-write connection may
+     * rebuild (SQLITE_READONLY_RECOVERY); this one still never writes the store's content */
+    sqlite3_close_v2(s->db);
+    rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  }
   if (rc != SQLITE_OK)
     return patron__store_fail(s, rc, "opening", err);
   sqlite3_busy_timeout(s->db, s->busy_ms);

@@ -8,6 +8,9 @@
 
 #include <sqlite3.h>
 
+/* Rows per blob of a column in snapshot_blocks (docs/STORE.md). */
+#define PATRON__STORE_BLOCK 65536
+
 struct patron_store {
   sqlite3 *db;
   char *path;

@@ -117,30 +117,76 @@ static patron_status put_catalogue(patron_store *s, int64_t id, const patron_tab
   return ps;
 }
 
-static patron_status put_rows(patron_store *s, int64_t id, const patron_table *t,
-                              const patron_column *cid, patron_error *err) {
+/* The rows in customer_id byte order (the order snapshots are read back in). */
+typedef struct keyed_row {
+  const char *id;
+  uint32_t row;
+} keyed_row;
+
+static int by_id(const void *a, const void *b) {
+  return strcmp(((const keyed_row *)a)->id, ((const keyed_row *)b)->id);
+}
+
+static uint32_t *id_order(const patron_column *cid, size_t n) {
+  uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+  keyed_row *keys = malloc((n ? n : 1) * sizeof *keys);
+  const char *const *ids = cid->data;
+  bool sorted = true;
+  for (size_t r = 0; order && keys && r < n; r++) {
+    keys[r] = (keyed_row){ids[r] ? ids[r] : "", (uint32_t)r};
+    sorted = sorted && (r == 0 || strcmp(keys[r - 1].id, keys[r].id) <= 0);
+  }
+  if (order && keys && !sorted)
+    qsort(keys, n, sizeof *keys, by_id);
+  for (size_t r = 0; order && keys && r < n; r++)
+    order[r] = keys[r].row;
+  if (!keys) {
+    free(order);
+    order = NULL;
+  }
+  free(keys);
+  return order;
+}
+
+/* Each column's values, in blocks of PATRON__STORE_BLOCK rows, one blob per block
+ * (docs/STORE.md "snapshot_blocks"). */
+static patron_status put_blocks(patron_store *s, int64_t id, const patron_table *t,
+                                const uint32_t *order, patron_error *err) {
   sqlite3_stmt *st;
   patron_status ps =
-      patron__store_prepare(s, "INSERT INTO snapshot_profiles VALUES (?, ?, ?)", &st, err);
+      patron__store_prepare(s, "INSERT INTO snapshot_blocks VALUES (?, ?, ?, ?)", &st, err);
   patron__buf b = {0};
-  size_t n_cols = patron_table_n_columns(t);
-  for (size_t r = 0; ps == PATRON_OK && r < patron_table_n_rows(t); r++) {
-    b.len = 0;
-    for (size_t i = 0; i < n_cols; i++)
-      if (patron_table_column(t, i) != cid)
-        put_value(&b, patron_table_column(t, i), r);
-    if (b.oom) {
-      ps = PATRON__OOM(err);
-      break;
+  size_t n_rows = patron_table_n_rows(t);
+  for (size_t i = 0; ps == PATRON_OK && i < patron_table_n_columns(t); i++) {
+    const patron_column *c = patron_table_column(t, i);
+    for (size_t start = 0; ps == PATRON_OK && start < n_rows; start += PATRON__STORE_BLOCK) {
+      size_t end = start + PATRON__STORE_BLOCK < n_rows ? start + PATRON__STORE_BLOCK : n_rows;
+      b.len = 0;
+      for (size_t r = start; r < end; r++)
+        put_value(&b, c, order[r]);
+      if (b.oom || b.len > INT32_MAX) {
+        ps = PATRON__OOM(err);
+        break;
+      }
+      sqlite3_bind_int64(st, 1, id);
+      sqlite3_bind_int64(st, 2, (int64_t)i);
+      sqlite3_bind_int64(st, 3, (int64_t)(start / PATRON__STORE_BLOCK));
+      sqlite3_bind_blob(st, 4, b.data ? b.data : "", (int)b.len, SQLITE_STATIC);
+      ps = step_done(s, st, "writing the snapshot's profiles", err);
     }
-    const char *key = ((const char *const *)cid->data)[r];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, key ? key : "", -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, b.data ? b.data : "", (int)b.len, SQLITE_STATIC);
-    ps = step_done(s, st, "writing the snapshot's profiles", err);
   }
   free(b.data);
   sqlite3_finalize(st);
+  return ps;
+}
+
+static patron_status put_rows(patron_store *s, int64_t id, const patron_table *t,
+                              const patron_column *cid, patron_error *err) {
+  uint32_t *order = id_order(cid, patron_table_n_rows(t));
+  if (!order)
+    return PATRON__OOM(err);
+  patron_status ps = put_blocks(s, id, t, order, err);
+  free(order);
   return ps;
 }
 
@@ -181,6 +227,8 @@ static patron_status drop_snapshot(patron_store *s, const char *as_of, patron_er
       "DELETE FROM snapshot_profiles WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = "
       "?)",
       "DELETE FROM snapshot_columns WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = "
+      "?)",
+      "DELETE FROM snapshot_blocks WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = "
       "?)",
       "DELETE FROM snapshot_segments WHERE snapshot_id IN (SELECT id FROM snapshots WHERE as_of = "
       "?)",

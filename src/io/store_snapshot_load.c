@@ -25,7 +25,24 @@ typedef struct load_col {
   void *data;
   int32_t n_labels;
   bool is_id;
+  bool skip; /* not asked for: its blocks are not read */
 } load_col;
+
+/* Which columns to read: customer_id always, else all or the named ones. */
+typedef struct wanted {
+  const char *const *names;
+  size_t n;
+  bool by_row; /* a schema 1 snapshot: every column is decoded anyway */
+} wanted;
+
+static bool is_wanted(const wanted *w, const char *name) {
+  if (!w->names || w->by_row || strcmp(name, "customer_id") == 0)
+    return true;
+  for (size_t i = 0; i < w->n; i++)
+    if (strcmp(w->names[i], name) == 0)
+      return true;
+  return false;
+}
 
 void patron_snapshot_free(patron_snapshot *snap) {
   if (!snap)
@@ -94,10 +111,15 @@ static const char *const *parse_labels(patron_snapshot *snap, const unsigned cha
 }
 
 static patron_status add_column(patron_store *s, patron_snapshot *snap, sqlite3_stmt *st,
-                                load_col *lc, patron_error *err) {
-  const char *name = keep(snap, sqlite3_column_text(st, 0));
-  if (!name || !parse_type((const char *)sqlite3_column_text(st, 1), &lc->type))
+                                const wanted *w, load_col *lc, patron_error *err) {
+  const unsigned char *text = sqlite3_column_text(st, 0);
+  if (!text || !parse_type((const char *)sqlite3_column_text(st, 1), &lc->type))
     return corrupt(s, "bad column catalogue", err);
+  if ((lc->skip = !is_wanted(w, (const char *)text)))
+    return PATRON_OK;
+  const char *name = keep(snap, text);
+  if (!name)
+    return PATRON__OOM(err);
   lc->is_id = strcmp(name, "customer_id") == 0 && lc->type == PATRON_COL_STRING;
   if (lc->type != PATRON_COL_CATEGORY) {
     patron_status ps = patron_table_add(snap->table, name, lc->type, &lc->data, err);
@@ -116,7 +138,8 @@ static patron_status add_column(patron_store *s, patron_snapshot *snap, sqlite3_
 }
 
 static patron_status load_catalogue(patron_store *s, patron_snapshot *snap, int64_t id,
-                                    load_col **cols, size_t *n_cols, patron_error *err) {
+                                    const wanted *w, load_col **cols, size_t *n_cols,
+                                    patron_error *err) {
   sqlite3_stmt *st;
   patron_status ps = patron__store_prepare(
       s,
@@ -132,7 +155,7 @@ static patron_status load_catalogue(patron_store *s, patron_snapshot *snap, int6
     if (!patron__reserve((void **)cols, &cap, *n_cols + 1, sizeof **cols))
       ps = PATRON__OOM(err);
     else
-      ps = add_column(s, snap, st, &(*cols)[(*n_cols)++], err);
+      ps = add_column(s, snap, st, w, &(*cols)[(*n_cols)++], err);
   }
   if (ps == PATRON_OK && rc != SQLITE_DONE)
     ps = patron__store_fail(s, rc, "reading the snapshot's columns", err);
@@ -249,7 +272,57 @@ static patron_status load_rows(patron_store *s, patron_snapshot *snap, int64_t i
   }
   if (ps == PATRON_OK && rc != SQLITE_DONE)
     ps = patron__store_fail(s, rc, "reading the snapshot's profiles", err);
+  if (ps == PATRON_OK && row != n_rows)
+    ps = corrupt(s, "fewer rows than counted", err);
   sqlite3_finalize(st);
+  return ps;
+}
+
+/* One block of a column (schema 2): the values of rows [block x B, ...) in order. */
+static patron_status decode_block(patron_store *s, patron_snapshot *snap, sqlite3_stmt *st,
+                                  const load_col *cols, size_t n_cols, size_t n_rows, size_t *done,
+                                  patron_error *err) {
+  int64_t pos = sqlite3_column_int64(st, 0), block = sqlite3_column_int64(st, 1);
+  if (pos < 0 || (size_t)pos >= n_cols || block < 0 ||
+      (size_t)block * PATRON__STORE_BLOCK != done[pos] || done[pos] >= n_rows)
+    return corrupt(s, "a block of values out of place", err);
+  size_t end = done[pos] + PATRON__STORE_BLOCK < n_rows ? done[pos] + PATRON__STORE_BLOCK : n_rows;
+  if (cols[pos].skip) {
+    done[pos] = end;
+    return PATRON_OK;
+  }
+  const unsigned char *blob = sqlite3_column_blob(st, 2);
+  cursor c = {blob, blob + sqlite3_column_bytes(st, 2)};
+  for (size_t row = done[pos]; row < end; row++)
+    if (!get_value(snap, &c, &cols[pos], row))
+      return corrupt(s, "a block of values does not match its column", err);
+  done[pos] = end;
+  return c.p == c.end ? PATRON_OK : corrupt(s, "a block of values is too long", err);
+}
+
+static patron_status load_blocks(patron_store *s, patron_snapshot *snap, int64_t id,
+                                 const load_col *cols, size_t n_cols, size_t n_rows,
+                                 patron_error *err) {
+  size_t *done = calloc(n_cols ? n_cols : 1, sizeof *done);
+  sqlite3_stmt *st = NULL;
+  patron_status ps = done
+                         ? patron__store_prepare(s,
+                                                 "SELECT position, block, vals FROM snapshot_blocks"
+                                                 " WHERE snapshot_id = ? ORDER BY position, block",
+                                                 &st, err)
+                         : PATRON__OOM(err);
+  int rc = SQLITE_DONE;
+  if (ps == PATRON_OK)
+    sqlite3_bind_int64(st, 1, id);
+  while (ps == PATRON_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    ps = decode_block(s, snap, st, cols, n_cols, n_rows, done, err);
+  if (ps == PATRON_OK && rc != SQLITE_DONE)
+    ps = patron__store_fail(s, rc, "reading the snapshot's profiles", err);
+  for (size_t i = 0; ps == PATRON_OK && i < n_cols; i++)
+    if (done[i] != n_rows)
+      ps = corrupt(s, "a column has fewer values than rows", err);
+  sqlite3_finalize(st);
+  free(done);
   return ps;
 }
 
@@ -300,13 +373,15 @@ static patron_status load_segments(patron_store *s, patron_snapshot *snap, int64
 
 /* ---- the snapshot ---- */
 
+/* The snapshot's id, summary and rows; *by_row for a snapshot written by schema 1 (one
+ * snapshot_profiles row per customer). */
 static patron_status find(patron_store *s, patron_snapshot *snap, int64_t *id, size_t *n_rows,
-                          patron_error *err) {
+                          bool *by_row, patron_error *err) {
   sqlite3_stmt *st;
   patron_status ps = patron__store_prepare(
       s,
-      "SELECT id, summary, (SELECT count(*) FROM snapshot_profiles p WHERE p.snapshot_id = "
-      "snapshots.id) FROM snapshots WHERE as_of_day = ?",
+      "SELECT id, summary, customers, EXISTS (SELECT 1 FROM snapshot_profiles p WHERE "
+      "p.snapshot_id = snapshots.id) FROM snapshots WHERE as_of_day = ?",
       &st, err);
   if (ps != PATRON_OK)
     return ps;
@@ -317,6 +392,7 @@ static patron_status find(patron_store *s, patron_snapshot *snap, int64_t *id, s
     const unsigned char *sum = sqlite3_column_text(st, 1);
     snap->summary = sum ? strdup((const char *)sum) : NULL;
     *n_rows = (size_t)sqlite3_column_int64(st, 2);
+    *by_row = sqlite3_column_int(st, 3) != 0;
   }
   sqlite3_finalize(st);
   if (rc == SQLITE_DONE) {
@@ -329,6 +405,12 @@ static patron_status find(patron_store *s, patron_snapshot *snap, int64_t *id, s
 
 patron_status patron_store_snapshot_load(patron_store *s, int32_t as_of, patron_snapshot **out,
                                          patron_error *err) {
+  return patron_store_snapshot_load_columns(s, as_of, NULL, 0, out, err);
+}
+
+patron_status patron_store_snapshot_load_columns(patron_store *s, int32_t as_of,
+                                                 const char *const *names, size_t n_names,
+                                                 patron_snapshot **out, patron_error *err) {
   *out = NULL;
   patron_snapshot *snap = calloc(1, sizeof *snap);
   if (!snap)
@@ -336,18 +418,20 @@ patron_status patron_store_snapshot_load(patron_store *s, int32_t as_of, patron_
   snap->as_of = as_of;
   int64_t id = 0;
   size_t n_rows = 0, n_cols = 0;
+  wanted w = {names, n_names, false};
   load_col *cols = NULL;
   /* one read transaction: the rows and the catalogue come from the same committed state */
   patron_status ps = s->in_tx ? PATRON_OK : patron__store_exec(s, "BEGIN", "reading", err);
   bool own_tx = !s->in_tx && ps == PATRON_OK;
   if (ps == PATRON_OK)
-    ps = find(s, snap, &id, &n_rows, err);
+    ps = find(s, snap, &id, &n_rows, &w.by_row, err);
   if (ps == PATRON_OK && !(snap->table = patron_table_new(n_rows)))
     ps = PATRON__OOM(err);
   if (ps == PATRON_OK)
-    ps = load_catalogue(s, snap, id, &cols, &n_cols, err);
+    ps = load_catalogue(s, snap, id, &w, &cols, &n_cols, err);
   if (ps == PATRON_OK)
-    ps = load_rows(s, snap, id, cols, n_cols, n_rows, err);
+    ps = w.by_row ? load_rows(s, snap, id, cols, n_cols, n_rows, err)
+                  : load_blocks(s, snap, id, cols, n_cols, n_rows, err);
   if (ps == PATRON_OK)
     ps = load_segments(s, snap, id, err);
   if (own_tx)

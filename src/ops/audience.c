@@ -155,7 +155,7 @@ patron_status patron_audience_select(const patron_profile *p, const patron_datas
   env.dataset = ds;
   env.row_customer = patron_profile_customers(p);
   env.as_of = o->as_of ? o->as_of : (int64_t)patron_profile_as_of(p) * 86400;
-  env.label = "--where";
+  env.label = o->label ? o->label : "--where";
   env.want_condition = true;
   patron_expr *e = NULL;
   const char *where = o->where ? o->where : "";

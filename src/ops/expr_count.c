@@ -17,15 +17,18 @@
 
 enum { COUNT_BLOCK = 65536, MAX_PREDICATES = 32, MAX_LABELS = 4096 };
 
-/* One predicate of the mask path. */
+/* One predicate of the mask path. Integers: kept when x is in [a, a + span] (one unsigned
+ * comparison) and, for !=, x != t. */
 typedef struct mask_pred {
   patron_col_type ctype;
   const void *data;
   xcmp op;
   int64_t lo, hi, t; /* integers: valid in [lo, hi], compared with t */
-  double d;          /* doubles: compared with d */
-  uint8_t *member;   /* categories: member[code + 1] (code -1 is null: 0) */
-  bool none;         /* no row can hold (e.g. x * 10^4 = c with c not a multiple) */
+  int64_t a;
+  uint64_t span;
+  double d;        /* doubles: compared with d */
+  uint8_t *member; /* categories: member[code + 1] (code -1 is null: 0) */
+  bool none;       /* no row can hold (e.g. x * 10^4 = c with c not a multiple) */
 } mask_pred;
 
 typedef struct mask_plan {
@@ -58,6 +61,28 @@ static void scaled_threshold(mask_pred *p, int64_t c) {
   }
 }
 
+/* [lo, hi] narrowed by OP t into [a, a + span]; none when empty. */
+static void int_range(mask_pred *p) {
+  int64_t a = p->lo, b = p->hi, t = p->t;
+  switch (p->op) {
+  case C_GE: a = t > a ? t : a; break;
+  case C_GT:
+    p->none |= t == INT64_MAX;
+    a = t != INT64_MAX && t + 1 > a ? t + 1 : a;
+    break;
+  case C_LE: b = t < b ? t : b; break;
+  case C_LT:
+    p->none |= t == INT64_MIN;
+    b = t != INT64_MIN && t - 1 < b ? t - 1 : b;
+    break;
+  case C_EQ: a = b = t, p->none |= t < p->lo || t > p->hi; break;
+  case C_NE: break;
+  }
+  p->none |= a > b;
+  p->a = a;
+  p->span = (uint64_t)b - (uint64_t)a;
+}
+
 static bool plan_compare(const xnode *n, mask_pred *p) {
   const xnode *col = n->kids[0], *k = n->kids[1];
   if (col->op != X_COLUMN || k->op != X_CONST || k->value.null || col->src.as_bool ||
@@ -72,10 +97,11 @@ static bool plan_compare(const xnode *n, mask_pred *p) {
     return false;
   if (p->ctype == PATRON_COL_MONEY) {
     p->lo = INT64_MIN + 1, p->hi = INT64_MAX, p->t = k->value.i;
-    return true;
+  } else {
+    p->hi = INT64_MAX / PATRON_MONEY_SCALE, p->lo = -p->hi;
+    scaled_threshold(p, k->value.i);
   }
-  p->hi = INT64_MAX / PATRON_MONEY_SCALE, p->lo = -p->hi;
-  scaled_threshold(p, k->value.i);
+  int_range(p);
   return true;
 }
 
@@ -127,36 +153,58 @@ static bool plan_build(const xnode *root, mask_plan *plan) {
   return ok;
 }
 
-#define MASK_OPS(X, T)                                                                             \
-  switch (p->op) {                                                                                 \
-  case C_EQ: X(==, T); break;                                                                      \
-  case C_NE: X(!=, T); break;                                                                      \
-  case C_LT: X(<, T); break;                                                                       \
-  case C_LE: X(<=, T); break;                                                                      \
-  case C_GT: X(>, T); break;                                                                       \
-  case C_GE: X(>=, T); break;                                                                      \
+#define DBL_LOOP(EXPR)                                                                             \
+  for (size_t i = 0; i < m; i++) {                                                                 \
+    double x = v[i];                                                                               \
+    mask[i] &= (uint8_t)(EXPR);                                                                    \
   }
-#define INT_LOOP(OP, T)                                                                            \
-  for (size_t i = 0; i < m; i++)                                                                   \
-  mask[i] &= (uint8_t)((v[i] >= p->lo) & (v[i] <= p->hi) & (v[i] OP T))
-#define DBL_LOOP(OP, T)                                                                            \
-  for (size_t i = 0; i < m; i++)                                                                   \
-  mask[i] &= (uint8_t)((v[i] == v[i]) & (v[i] OP T))
 
-static void apply(const mask_pred *p, size_t lo, size_t m, uint8_t *mask) {
+/* ANDs the predicate over rows [lo, lo + m) into mask. The bounds are read into locals first:
+ * the mask's bytes may alias anything, so reading them through p inside the loops would
+ * reload them on every row. */
+static void apply(const mask_pred *p, size_t lo, size_t m, uint8_t *restrict mask) {
+  const int64_t t = p->t, a = p->a;
+  const uint64_t span = p->span;
+  const double d = p->d;
+  const uint8_t *member = p->member;
   if (p->none) {
     memset(mask, 0, m);
-  } else if (p->ctype == PATRON_COL_DOUBLE) {
-    const double *v = (const double *)p->data + lo;
-    MASK_OPS(DBL_LOOP, p->d)
+  } else if (p->ctype == PATRON_COL_DOUBLE) { /* NaN fails every comparison but != */
+    const double *restrict v = (const double *)p->data + lo;
+    switch (p->op) {
+    case C_EQ: DBL_LOOP(x == d) break;
+    case C_NE: DBL_LOOP((x != d) & (x == x)) break;
+    case C_LT: DBL_LOOP(x < d) break;
+    case C_LE: DBL_LOOP(x <= d) break;
+    case C_GT: DBL_LOOP(x > d) break;
+    case C_GE: DBL_LOOP(x >= d) break;
+    }
   } else if (p->ctype == PATRON_COL_CATEGORY) {
-    const int32_t *v = (const int32_t *)p->data + lo;
+    const int32_t *restrict v = (const int32_t *)p->data + lo;
     for (size_t i = 0; i < m; i++)
-      mask[i] &= (uint8_t)(v[i] < p->lo && p->member[v[i] + 1]);
+      mask[i] &= (uint8_t)(v[i] < p->lo && member[v[i] + 1]);
   } else {
-    const int64_t *v = (const int64_t *)p->data + lo;
-    MASK_OPS(INT_LOOP, p->t)
+    const int64_t *restrict v = (const int64_t *)p->data + lo;
+    if (p->op == C_NE)
+      for (size_t i = 0; i < m; i++)
+        mask[i] &= (uint8_t)(((uint64_t)v[i] - (uint64_t)a <= span) & (v[i] != t));
+    else
+      for (size_t i = 0; i < m; i++)
+        mask[i] &= (uint8_t)((uint64_t)v[i] - (uint64_t)a <= span);
   }
+}
+
+/* Number of 1 bytes of a 0/1 mask, eight at a time. */
+static size_t mask_sum(const uint8_t *mask, size_t m) {
+  size_t n = 0, i = 0;
+  for (; i + 8 <= m; i += 8) {
+    uint64_t w;
+    memcpy(&w, mask + i, 8);
+    n += (size_t)((w * 0x0101010101010101ull) >> 56);
+  }
+  for (; i < m; i++)
+    n += mask[i];
+  return n;
 }
 
 typedef struct count_ctx {
@@ -178,10 +226,7 @@ static void count_part(void *ctx, size_t part, int worker) {
     memset(mask, 1, hi - lo);
     for (size_t k = 0; k < c->plan->n; k++)
       apply(&c->plan->p[k], lo, hi - lo, mask);
-    size_t kept = 0;
-    for (size_t i = 0; i < hi - lo; i++)
-      kept += mask[i];
-    c->kept[part] = kept;
+    c->kept[part] = mask_sum(mask, hi - lo);
     c->status[part] = PATRON_OK;
     return;
   }

@@ -112,6 +112,32 @@ static bool has_members(const patron_expr *e) {
   return e->env.dataset && e->env.row_customer && patron_dataset_has_members(e->env.dataset);
 }
 
+/* An extra column of the members file: a number when all its values are, else text. */
+static xnode *member_extra(xparser *p, const char *name, size_t offset) {
+  patron_expr *e = p->e;
+  for (size_t k = 0; k < patron_dataset_n_member_columns(e->env.dataset); k++) {
+    patron_member_column m;
+    patron_dataset_member_column(e->env.dataset, k, &m);
+    if (strcmp(name, m.name) != 0)
+      continue;
+    size_t size = m.number ? sizeof(double) : sizeof(const char *);
+    void *v = owned_array(p, e->n_rows, size);
+    if (!v)
+      return NULL;
+    for (size_t r = 0; r < e->n_rows; r++) {
+      uint32_t cust = e->env.row_customer[r];
+      if (m.number)
+        ((double *)v)[r] = m.number[cust];
+      else
+        ((const char **)v)[r] = m.text[cust];
+    }
+    patron_column c = {
+        .name = m.name, .type = m.number ? PATRON_COL_DOUBLE : PATRON_COL_STRING, .data = v};
+    return column_node(p, &c, offset);
+  }
+  return NULL;
+}
+
 static xnode *member_name(xparser *p, const char *name, size_t offset) {
   patron_expr *e = p->e;
   if (!has_members(e))
@@ -142,13 +168,14 @@ static xnode *member_name(xparser *p, const char *name, size_t offset) {
     patron_column c = {.name = member_dates[i], .type = PATRON_COL_DATE, .data = v};
     return column_node(p, &c, offset);
   }
-  return NULL;
+  return member_extra(p, name, offset);
 }
 
 static void unknown_name(xparser *p, const char *name, size_t offset) {
   const patron_table *t = p->e->env.table;
   size_t n_cols = patron_table_n_columns(t), n = 0;
-  const char **cands = calloc(n_cols + 6, sizeof *cands);
+  size_t n_extra = has_members(p->e) ? patron_dataset_n_member_columns(p->e->env.dataset) : 0;
+  const char **cands = calloc(n_cols + 6 + n_extra, sizeof *cands);
   if (!cands) {
     PATRON__OOM(p->err);
     return;
@@ -160,6 +187,11 @@ static void unknown_name(xparser *p, const char *name, size_t offset) {
       cands[n++] = member_text[i];
     for (size_t i = 0; i < 2; i++)
       cands[n++] = member_dates[i];
+    for (size_t k = 0; k < n_extra; k++) {
+      patron_member_column m;
+      patron_dataset_member_column(p->e->env.dataset, k, &m);
+      cands[n++] = m.name;
+    }
   }
   const char *s = patron_suggest(name, strlen(name), cands, n);
   if (s)
@@ -309,4 +341,22 @@ patron_status patron_expr_eval_row(patron_expr *e, size_t row, patron_expr_value
   case PATRON_EXPR_NULL: break;
   }
   return PATRON_OK;
+}
+
+void patron_expr_names(const char *text, size_t len,
+                       void (*fn)(void *ctx, const char *name, size_t len), void *ctx) {
+  static const char *const keywords[] = {"and",  "or",   "not",  "in",    "between", "is",
+                                         "null", "like", "true", "false", "now"};
+  size_t pos = 0;
+  patron__token t = patron__next_token(text, len, &pos);
+  while (t.kind != PATRON__TOK_END && t.kind != PATRON__TOK_ERROR) {
+    patron__token next = patron__next_token(text, len, &pos);
+    bool call = next.kind == PATRON__TOK_SYMBOL && next.len == 1 && text[next.offset] == '(';
+    bool keyword = false;
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+      keyword |= patron__token_is(text, &t, keywords[i]);
+    if (t.kind == PATRON__TOK_NAME && !call && !keyword)
+      fn(ctx, text + t.offset, t.len);
+    t = next;
+  }
 }

@@ -6,6 +6,7 @@
 #include "ops/pipeline_int.h"
 #include "ops/stages.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,34 +32,42 @@ static bool churn_on(const patron_pipeline_options *o) {
 /* clang-format off */
 static const patron_stage stages[] = {
   {"segment", "always, first; reads the base figures; adds r_score .. lifecycle (SPEC 3)",
-   always, patron__stage_segment, true},
+   always, patron__stage_segment, true,
+   "r_score,f_score,m_score,rfm_cell,rfm_score,rfm_class,segment,value_quadrant,abc_class,"
+   "lifecycle", NULL},
   {"clv", "unless --spec-only/--no-clv; reads orders; adds p_alive, exp_purchases_90d, "
-          "clv_365d", clv_on, patron__stage_clv, false},
+          "clv_365d", clv_on, patron__stage_clv, false, "p_alive,exp_purchases_90d,clv_365d", NULL},
   {"repurchase", "unless --spec-only; reads orders, lines; adds repurchase_cycle_days, "
                  "next_purchase_expected, repurchase_due, repurchase_status", models,
-   patron__stage_repurchase, false},
+   patron__stage_repurchase, false,
+   "repurchase_cycle_days,repurchase_cycle_source,next_purchase_date,repurchase_due,"
+   "repurchase_status", NULL},
   {"cluster", "unless --spec-only; reads the --features columns; adds cluster, "
-              "cluster_label", models, patron__stage_cluster, false},
+              "cluster_label", models, patron__stage_cluster, false, "cluster,cluster_label", NULL},
   {"tiers", "unless --spec-only; reads recency_days, frequency, monetary, events; adds "
-            "value_index, tier, member_level", models, patron__stage_tiers, false},
+            "value_index, tier, member_level", models, patron__stage_tiers, false,
+   "value_index,tier,member_level", NULL},
   {"tags", "unless --spec-only; reads lines, events, members; adds the built-in tags "
            "(preferred_category ... last_event_date) the inputs support", models,
-   patron__stage_tags, false},
+   patron__stage_tags, false,
+   "preferred_category,preferred_brand,preferred_channel,omnichannel,price_band,promo_share,"
+   "promo_sensitivity,age_band,events_30d,last_event_date", NULL},
   {"loyalty", "unless --spec-only; reads frequency, orders; adds loyalty_score, loyalty "
-              "(SPEC 17)", models, patron__stage_loyalty, false},
+              "(SPEC 17)", models, patron__stage_loyalty, false, "loyalty_score,loyalty", NULL},
   {"relationship_stage", "unless --spec-only; reads frequency, tenure_days, orders; adds "
-                         "stage (SPEC 17)", models, patron__stage_relationship, false},
+                         "stage (SPEC 17)", models, patron__stage_relationship, false, "stage", NULL},
   {"rules", "with --tags/--segments; reads any column; adds one column per tag rule and tags, "
-            "or custom_segment", rules_on, patron__stage_rules, false},
+            "or custom_segment", rules_on, patron__stage_rules, false, NULL, NULL},
   {"churn", "with --churn-model, after the default columns (which keep their positions); "
             "reads the model's features; adds churn_risk or purchase_propensity", churn_on,
-   patron__stage_churn, false},
+   patron__stage_churn, false, NULL, NULL},
   {"level_warning", "with --db, unless --spec-only; reads member_level, orders; adds "
-                    "level_warning", warning_on, patron__stage_level_warning, false},
+                    "level_warning", warning_on, patron__stage_level_warning, false, "level_warning",
+   "member_level"},
   {"loyalty_validation", "with --validate-loyalty D; reads orders; adds the time-split AUCs "
-                         "to summary.json", validate_on, patron__stage_loyalty_validation, false},
+                         "to summary.json", validate_on, patron__stage_loyalty_validation, false, "", NULL},
   {"segment_report", "always, last; reads every segmentation column; makes segments.csv",
-   always, patron__stage_segment_report, false},
+   always, patron__stage_segment_report, false, "", NULL},
 };
 /* clang-format on */
 
@@ -104,6 +113,60 @@ static patron_status check_only(const char *only, patron_error *err) {
                                s);
     s += n + (s[n] == ',');
   }
+  return PATRON_OK;
+}
+
+/* Does any comma-separated name of `a` appear in list `b`? */
+static bool lists_meet(const char *a, const char *b) {
+  char name[64];
+  for (const char *s = a; s && *s;) {
+    size_t n = strcspn(s, ",");
+    if (n < sizeof name) {
+      memcpy(name, s, n);
+      name[n] = '\0';
+      if (listed(b, name))
+        return true;
+    }
+    s += n + (s[n] == ',');
+  }
+  return false;
+}
+
+/* Is stage i needed for `names` or by a stage already wanted? */
+static bool needed(size_t i, const bool *want, const char *const *names, size_t n_names) {
+  for (size_t k = 0; k < n_names; k++)
+    if (listed(stages[i].adds, names[k]))
+      return true;
+  for (size_t j = 0; j < sizeof stages / sizeof stages[0]; j++)
+    if (want[j] && lists_meet(stages[j].reads, stages[i].adds))
+      return true;
+  return false;
+}
+
+patron_status patron_pipeline_only_for(const patron_pipeline_options *o, const char *const *names,
+                                       size_t n_names, char **only, patron_error *err) {
+  enum { N = sizeof stages / sizeof stages[0] };
+  bool want[N] = {false};
+  *only = NULL;
+  for (size_t i = 0; i < N; i++)
+    if (stages[i].enabled(o) && !stages[i].profile && !stages[i].adds)
+      return PATRON_OK; /* its columns are known only when it runs: run everything */
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < N; i++)
+      if (!want[i] && !stages[i].profile && stages[i].enabled(o) && needed(i, want, names, n_names))
+        want[i] = changed = true;
+  }
+  size_t len = 1;
+  for (size_t i = 0; i < N; i++)
+    len += want[i] ? strlen(stages[i].name) + 1 : 0;
+  if (!(*only = malloc(len)))
+    return PATRON__OOM(err);
+  char *p = *only;
+  for (size_t i = 0; i < N; i++)
+    if (want[i])
+      p += sprintf(p, "%s%s", p == *only ? "" : ",", stages[i].name);
+  *p = '\0';
   return PATRON_OK;
 }
 

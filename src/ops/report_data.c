@@ -194,12 +194,12 @@ patron_status patron_report_data(const patron_report_input *in, char **json, pat
     return err->status;
   }
   json_t *root = json_pack(
-      "{s:i,s:o,s:o?,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", 1, "as_of",
+      "{s:i,s:o,s:o?,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", 1, "as_of",
       day_json(in->as_of), "previous_as_of", in->previous ? day_json(in->previous_as_of) : NULL,
       "kpi", kpi, "segmentations", segs, "rf_heatmap", rf_heatmap(t), "lorenz", lz, "clusters",
       patron__report_clusters(t), "palive", patron__report_palive(t), "churn_bands",
       patron__report_churn_bands(t), "movements", patron__report_movements(in, "segment"),
-      "cohorts", patron__report_cohorts(in));
+      "cohorts", patron__report_cohorts(in), "portrait", patron__report_portrait(in));
   char *text = root ? json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
   json_decref(root);
   if (!text)

@@ -17,5 +17,7 @@ json_t *patron__report_churn_bands(const patron_table *t);
 json_t *patron__report_clusters(const patron_table *t);
 json_t *patron__report_movements(const patron_report_input *in, const char *by);
 json_t *patron__report_cohorts(const patron_report_input *in);
+/* The portrait per rfm_class (report_portrait.c). */
+json_t *patron__report_portrait(const patron_report_input *in);
 
 #endif

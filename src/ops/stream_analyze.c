@@ -127,7 +127,8 @@ static patron_status reduce_bucket(bucket *b, stream_final *z, patron_error *err
       b->group[k - i] = b->rows[k].row;
     patron__seg_customer c;
     int32_t max_day;
-    if (!patron__stream_customer(b->group, j - i, &b->scratch, &c, &max_day) ||
+    int64_t x;
+    if (!patron__stream_customer(b->group, j - i, &b->scratch, &c, &max_day, &x) ||
         !patron__final_add(z, b->rows[i].customer, b->rows[i].customer_len, &c) ||
         !patron__seg_partial_add(z->partial, &c))
       return PATRON__OOM(err);

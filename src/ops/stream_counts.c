@@ -107,3 +107,78 @@ const char *patron__lines_next(stream_lines *r, size_t *len, bool *io_error) {
   *len = (size_t)n;
   return r->buf;
 }
+
+bool patron__triples_add(clv_triples *t, int64_t x, int32_t first, int32_t last, uint64_t count) {
+  if (!patron__reserve((void **)&t->t, &t->cap, t->n + 1, sizeof *t->t))
+    return false;
+  t->t[t->n++] = (clv_triple){x, first, last, count};
+  return true;
+}
+
+static int cmp_triple(const void *a, const void *b) {
+  const clv_triple *p = a, *q = b;
+  if (p->x != q->x)
+    return p->x < q->x ? -1 : 1;
+  if (p->first != q->first)
+    return p->first < q->first ? -1 : 1;
+  return (p->last > q->last) - (p->last < q->last);
+}
+
+void patron__triples_merge(clv_triples *t) {
+  qsort(t->t, t->n, sizeof *t->t, cmp_triple);
+  size_t k = 0;
+  for (size_t i = 0; i < t->n; i++)
+    if (k && cmp_triple(&t->t[k - 1], &t->t[i]) == 0)
+      t->t[k - 1].count += t->t[i].count;
+    else
+      t->t[k++] = t->t[i];
+  t->n = k;
+}
+
+void patron__triples_write(FILE *out, clv_triples *t) {
+  fputs("\tC\tclv1\t", out);
+  for (size_t i = 0; i < t->n; i++)
+    fprintf(out, "%s%lld:%ld:%ld:%llu", i ? "," : "", (long long)t->t[i].x, (long)t->t[i].first,
+            (long)t->t[i].last, (unsigned long long)t->t[i].count);
+  fputc('\n', out);
+}
+
+/* One decimal integer at *p (optional '-'), then the separator sep (or the end). */
+static bool read_num(const char **p, const char *end, char sep, int64_t lo, int64_t hi,
+                     int64_t *out) {
+  const char *q = *p;
+  bool neg = q < end && *q == '-';
+  q += neg;
+  int64_t v = 0;
+  const char *digits = q;
+  for (; q < end && *q >= '0' && *q <= '9'; q++) {
+    if (v > (INT64_MAX - 9) / 10)
+      return false;
+    v = v * 10 + (*q - '0');
+  }
+  v = neg ? -v : v;
+  if (q == digits || v < lo || v > hi || (q < end && *q != sep) || (q == end && sep != ','))
+    return false;
+  *p = q < end ? q + 1 : q;
+  *out = v;
+  return true;
+}
+
+bool patron__triples_parse(clv_triples *t, const char *text, size_t len) {
+  const char *p = text, *end = text + len;
+  while (p < end) {
+    int64_t x, first, last, count;
+    if (!read_num(&p, end, ':', 0, INT64_MAX / 2, &x) ||
+        !read_num(&p, end, ':', -10000000, 10000000, &first) ||
+        !read_num(&p, end, ':', first, 10000000, &last) ||
+        !read_num(&p, end, ',', 1, INT64_MAX, &count) ||
+        !patron__triples_add(t, x, (int32_t)first, (int32_t)last, (uint64_t)count))
+      return false;
+  }
+  return true;
+}
+
+void patron__triples_free(clv_triples *t) {
+  free(t->t);
+  *t = (clv_triples){0};
+}

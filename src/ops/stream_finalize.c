@@ -25,6 +25,7 @@ bool patron__final_add(stream_final *z, const char *id, size_t len, const patron
 }
 
 void patron__final_free(stream_final *z) {
+  patron__triples_free(&z->triples);
   patron__seg_partial_free(z->partial);
   patron__counts_free(&z->counts);
   free(z->rows);
@@ -52,7 +53,10 @@ static patron_status customer_line(stream_final *z, const patron__tsv_field *f, 
                                    patron_error *err) {
   patron__seg_customer c = {0};
   char id[4096];
-  size_t len = n == 6 ? patron__tsv_unescape(&f[0], id, sizeof id) : (size_t)-1;
+  size_t len = n == 7 ? patron__tsv_unescape(&f[0], id, sizeof id) : (size_t)-1;
+  int64_t x;
+  if (len != (size_t)-1 && (!patron__tsv_i64(&f[6], &x) || x < 0))
+    return PATRON_ERR_INPUT;
   if (len == (size_t)-1 || !len || !day_field(&f[1], &c.first_day) ||
       !day_field(&f[2], &c.last_day) || !patron__tsv_i64(&f[3], &c.frequency) || c.frequency < 0 ||
       !money_field(&f[4], &c.monetary) || (c.frequency > 0) != (f[5].ptr != NULL) ||
@@ -65,6 +69,8 @@ static patron_status customer_line(stream_final *z, const patron__tsv_field *f, 
 static patron_status read_line(stream_final *z, const char *line, size_t len, patron_error *err) {
   if (len >= 3 && line[0] == '\t' && line[1] == 'G' && line[2] == '\t')
     return patron__seg_partial_parse(z->partial, line + 3, len - 3, err);
+  if (len >= 8 && memcmp(line, "\tC\tclv1\t", 8) == 0)
+    return patron__triples_parse(&z->triples, line + 8, len - 8) ? PATRON_OK : PATRON_ERR_INPUT;
   patron__tsv_field f[PATRON__TSV_MAX_FIELDS];
   size_t n = patron__tsv_split(line, len, f, PATRON__TSV_MAX_FIELDS);
   if (n >= 3 && f[0].len == 0 && f[1].len == 1 && f[1].ptr[0] == 'S' && f[2].len == 7 &&
@@ -269,15 +275,57 @@ patron_status patron__final_write(stream_final *z, const char *dir, const patron
   return st;
 }
 
+/* The purchase model fitted once on the merged triples, calibration end D = as_of - 1. */
+static patron_status fit_clv(stream_final *z, const patron_stream_clv *clv, int32_t as_of,
+                             patron_error *err) {
+  patron__triples_merge(&z->triples);
+  size_t n = z->triples.n;
+  double *col = malloc(4 * (n ? n : 1) * sizeof *col);
+  if (!col)
+    return PATRON__OOM(err);
+  double u = clv->unit_days > 0 ? clv->unit_days : 1;
+  int32_t d = as_of - 1;
+  for (size_t i = 0; i < n; i++) {
+    const clv_triple *t = &z->triples.t[i];
+    col[i] = (double)t->x;
+    col[n + i] = (t->last - t->first) / u;
+    col[2 * n + i] = (d - t->first) / u;
+    col[3 * n + i] = (double)t->count;
+  }
+  patron_clv_data data = {n, col, col + n, col + 2 * n, col + 3 * n, NULL};
+  patron_clv_model *m = NULL;
+  patron_clv_fit_options fo = {0};
+  patron_status st = patron_clv_fit(clv->kind, &data, &fo, &m, err);
+  char *json = st == PATRON_OK ? patron_clv_fit_to_json(m, NULL, u, d) : NULL;
+  if (st == PATRON_OK && !json)
+    st = PATRON__OOM(err);
+  patron_sink *s = NULL;
+  if (st == PATRON_OK)
+    st = patron_sink_file(clv->model_path, NULL, &s, err);
+  if (st == PATRON_OK && (st = patron_sink_write(s, json, strlen(json), err)) == PATRON_OK)
+    st = patron_sink_close(s, err);
+  else if (s)
+    patron_sink_abort(s);
+  free(json);
+  free(col);
+  patron_clv_model_free(m);
+  return st;
+}
+
 patron_status patron_stream_finalize(FILE *const *ins, size_t n, const char *dir,
                                      const patron_profile_options *o, const char *orders_path,
-                                     FILE *counters, patron_error *err) {
+                                     const patron_stream_clv *clv, FILE *counters,
+                                     patron_error *err) {
   stream_final z = {.partial = patron__seg_partial_new()};
   patron_status st = z.partial ? read_all(&z, ins, n, err) : PATRON__OOM(err);
   patron_file_report rep;
   orders_report(&z.counts, orders_path ? orders_path : "-", &rep);
+  patron_stream_result res = {0};
   if (st == PATRON_OK)
-    st = patron__final_write(&z, dir, o, &rep, NULL, err);
+    st = patron__final_write(&z, dir, o, &rep, &res, err);
+  free(res.segments);
+  if (st == PATRON_OK && clv)
+    st = fit_clv(&z, clv, res.as_of, err);
   if (st == PATRON_OK)
     patron__counts_report(counters, &z.counts);
   patron__final_free(&z);

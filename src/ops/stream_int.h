@@ -52,10 +52,33 @@ typedef struct stream_scratch {
 
 /* A customer's base figures from its rows in any order: rows of one order_id are summed
  * into one order dated by its earliest row (as the loader does); *max_day is the latest
- * row's day. Sorts rows. False when memory runs out. */
+ * row's day; *repeat_days the CLV frequency x (distinct purchase days after the first,
+ * docs/CLV.md). Sorts rows. False when memory runs out. */
 bool patron__stream_customer(stream_row *rows, size_t n, stream_scratch *s, patron__seg_customer *c,
-                             int32_t *max_day);
+                             int32_t *max_day, int64_t *repeat_days);
 void patron__stream_scratch_free(stream_scratch *s);
+
+/* The CLV triples of docs/SCALE.md section 8: distinct (x, first purchase day, last
+ * purchase day) with their counts; (x, t_x, T) follow once the calibration end is known. */
+typedef struct clv_triple {
+  int64_t x;
+  int32_t first, last;
+  uint64_t count;
+} clv_triple;
+
+typedef struct clv_triples {
+  clv_triple *t;
+  size_t n, cap;
+} clv_triples;
+
+bool patron__triples_add(clv_triples *t, int64_t x, int32_t first, int32_t last, uint64_t count);
+/* Sorts and merges equal triples (adding counts). */
+void patron__triples_merge(clv_triples *t);
+/* The line TAB C TAB clv1 TAB x:first:last:count,... */
+void patron__triples_write(FILE *out, clv_triples *t);
+/* Parses the text after "TAB C TAB clv1 TAB" and adds it; false when malformed or OOM. */
+bool patron__triples_parse(clv_triples *t, const char *text, size_t len);
+void patron__triples_free(clv_triples *t);
 
 /* The customers of a whole run and their merged partial summary: the finalize step. */
 typedef struct stream_customer {
@@ -67,6 +90,7 @@ typedef struct stream_customer {
 typedef struct stream_final {
   patron__seg_partial *partial; /* merged from the reducers' (finalize) or built here */
   stream_counts counts;
+  clv_triples triples;
   stream_customer *rows;
   size_t n, cap;
   patron__arena ids;

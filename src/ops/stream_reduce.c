@@ -19,6 +19,7 @@ typedef struct reducer {
   size_t n_rows, cap_rows;
   patron__arena orders; /* the current customer's order ids */
   stream_scratch scratch;
+  clv_triples triples;
   uint64_t customers;
 } reducer;
 
@@ -33,8 +34,26 @@ static int cmp_row(const void *a, const void *b) {
 
 static int32_t day_of(int64_t t) { return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400)); }
 
+static int cmp_day(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Distinct purchase days after the first: the orders' days with value > 0, sorted. */
+static int64_t repeat_days_of(stream_scratch *s, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (s->value[i] > 0)
+      s->day[k++] = s->day[i];
+  qsort(s->day, k, sizeof *s->day, cmp_day);
+  int64_t distinct = 0;
+  for (size_t i = 0; i < k; i++)
+    distinct += !i || s->day[i] != s->day[i - 1];
+  return distinct ? distinct - 1 : 0;
+}
+
 bool patron__stream_customer(stream_row *rows, size_t n_rows, stream_scratch *s,
-                             patron__seg_customer *c, int32_t *max_day) {
+                             patron__seg_customer *c, int32_t *max_day, int64_t *repeat_days) {
   qsort(rows, n_rows, sizeof *rows, cmp_row);
   if (n_rows > s->cap) {
     int32_t *d = realloc(s->day, n_rows * sizeof *d);
@@ -60,6 +79,7 @@ bool patron__stream_customer(stream_row *rows, size_t n_rows, stream_scratch *s,
   }
   patron__seg_customer_of(s->day, s->value, n, c);
   *max_day = day_of(max_time);
+  *repeat_days = repeat_days_of(s, n);
   return true;
 }
 
@@ -90,7 +110,9 @@ static bool flush_customer(reducer *r) {
     return true;
   patron__seg_customer c;
   int32_t max_day;
-  if (!patron__stream_customer(r->rows, r->n_rows, &r->scratch, &c, &max_day))
+  int64_t x;
+  if (!patron__stream_customer(r->rows, r->n_rows, &r->scratch, &c, &max_day, &x) ||
+      (c.frequency > 0 && !patron__triples_add(&r->triples, x, c.first_day, c.last_day, 1)))
     return false;
   patron__seg_partial_note_day(r->partial, max_day);
   fwrite(r->customer, 1, r->customer_len, r->out);
@@ -105,7 +127,7 @@ static bool flush_customer(reducer *r) {
     put_money(r->out, c.aov);
   else
     fputs("\\N", r->out);
-  fputc('\n', r->out);
+  fprintf(r->out, "\t%" PRId64 "\n", x);
   r->n_rows = 0;
   patron__arena_free(&r->orders);
   r->customers++;
@@ -178,6 +200,8 @@ patron_status patron_stream_reduce(FILE *in, FILE *out, FILE *counters, patron_e
   if (st == PATRON_OK) {
     fprintf(out, "\tG\t%s\n", text);
     patron__counts_write(out, &r.counts);
+    patron__triples_merge(&r.triples);
+    patron__triples_write(out, &r.triples);
     stream_counts mine = {0};
     if (patron__counts_add(&mine, "customers", 9, r.customers))
       patron__counts_report(counters, &mine);
@@ -190,6 +214,7 @@ patron_status patron_stream_reduce(FILE *in, FILE *out, FILE *counters, patron_e
   free(r.customer);
   free(r.rows);
   patron__stream_scratch_free(&r.scratch);
+  patron__triples_free(&r.triples);
   patron__arena_free(&r.orders);
   patron__counts_free(&r.counts);
   patron__seg_partial_free(r.partial);

@@ -131,6 +131,13 @@ static patron_status compile_rule(rules_ctx *c, const char *path, const patron_r
 }
 
 static patron_status check_new_column(rules_ctx *c, const char *path, const patron_rule *r) {
+  for (size_t k = 0; c->ds && k < patron_dataset_n_member_columns(c->ds); k++) {
+    patron_member_column m;
+    patron_dataset_member_column(c->ds, k, &m);
+    if (strcmp(m.name, r->name) == 0)
+      return patron__error_set(c->err, PATRON_ERR_USAGE, path, r->line, 0,
+                               "rule '%s' would shadow the members' column %s", r->name, r->name);
+  }
   if (!patron_table_find(patron_profile_table_const(c->p), r->name))
     return PATRON_OK;
   return patron__error_set(c->err, PATRON_ERR_USAGE, path, r->line, 0,

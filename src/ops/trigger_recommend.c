@@ -37,11 +37,13 @@ typedef struct reco_rows {
   size_t n;
   size_t *first, *count;
   patron_table *t;
+  patron_recommender *m; /* owns t's strings */
 } reco_rows;
 
 static void reco_rows_free(reco_rows *rr) {
   free(rr->customer), free(rr->first), free(rr->count);
   patron_table_free(rr->t);
+  patron_recommender_free(rr->m);
 }
 
 /* Distinct customers of the recommending actions and the largest K among them. */
@@ -132,9 +134,8 @@ static patron_status recommend_rows(const patron_dataset *ds, int32_t as_of_day,
   patron_recommend_options_init(&o);
   o.as_of_day = as_of_day;
   o.n_threads = n_threads;
-  patron_recommender *m = NULL;
   patron_error fit_err = {0};
-  patron_status st = patron_recommender_fit(ds, &o, &m, &fit_err);
+  patron_status st = patron_recommender_fit(ds, &o, &rr->m, &fit_err);
   if (st == PATRON_ERR_INPUT) { /* no values at the level: the items stay empty */
     if (warning)
       snprintf(warning, 256, "%.250s", fit_err.message);
@@ -144,11 +145,8 @@ static patron_status recommend_rows(const patron_dataset *ds, int32_t as_of_day,
     *err = fit_err;
     return st;
   }
-  st = patron_recommend_customers(m, rr->customer, rr->n, k, &rr->t, err);
-  if (st == PATRON_OK)
-    st = index_rows(ds, rr, err);
-  patron_recommender_free(m);
-  return st;
+  st = patron_recommend_customers(rr->m, rr->customer, rr->n, k, &rr->t, err);
+  return st == PATRON_OK ? index_rows(ds, rr, err) : st;
 }
 
 patron_status patron_trigger_recommend(patron_trigger_result *r, const patron_trigger_rules *rules,

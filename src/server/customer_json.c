@@ -216,8 +216,11 @@ void srv_customer_text(srv_text *t, const srv_snapshot *snap, size_t row, bool u
   srv_text_put(t, "{", 1);
   for (size_t i = 0; i < patron_table_n_columns(tb); i++) {
     const patron_column *c = patron_table_column(tb, i);
-    patron_pii kind = patron_pii_of_column(c->name);
-    put_key(t, c->name, &first);
+    patron_pii kind = snap->pii[i];
+    if (i)
+      srv_text_put(t, ",", 1);
+    first = false;
+    srv_text_put(t, snap->keys.data + snap->key_at[i], snap->key_at[i + 1] - snap->key_at[i]);
     if (kind != PATRON_PII_NONE && !unmask && c->type == PATRON_COL_STRING)
       put_masked(t, kind, ((const char *const *)c->data)[row]);
     else
@@ -225,4 +228,21 @@ void srv_customer_text(srv_text *t, const srv_snapshot *snap, size_t row, bool u
   }
   put_member(t, snap, row, &first);
   srv_text_put(t, "}", 1);
+}
+
+bool srv_customer_keys(srv_snapshot *snap) {
+  size_t n = patron_table_n_columns(snap->s.table);
+  snap->key_at = malloc((n + 1) * sizeof *snap->key_at);
+  snap->pii = malloc((n ? n : 1) * sizeof *snap->pii);
+  if (!snap->key_at || !snap->pii)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    const char *name = patron_table_column(snap->s.table, i)->name;
+    snap->key_at[i] = snap->keys.len;
+    snap->pii[i] = patron_pii_of_column(name);
+    srv_text_json_string(&snap->keys, name);
+    srv_text_put(&snap->keys, ":", 1);
+  }
+  snap->key_at[n] = snap->keys.len;
+  return !snap->keys.oom;
 }

@@ -72,7 +72,7 @@ static patron_status add_snapshots(patron_server *s, const patron_server_snapsho
     s->n_snaps++;
     for (size_t f = 0; f < 5; f++)
       d->member_shown[f] = !patron_table_find(snaps[i].table, SRV_MEMBER_FIELDS[f]);
-    if (!srv_index_build(d))
+    if (!srv_index_build(d) || !srv_customer_keys(d))
       return fail(err, PATRON_ERR_NOMEM, NULL, "%s", "out of memory");
     patron_status st = patron_segment_report(snaps[i].table, &d->segments, &d->n_segments, err);
     if (st != PATRON_OK)
@@ -343,6 +343,9 @@ void patron_server_free(patron_server *s) {
   for (size_t i = 0; i < s->n_snaps; i++) {
     free(s->snaps[i].segments);
     free(s->snaps[i].index);
+    free(s->snaps[i].keys.data);
+    free(s->snaps[i].key_at);
+    free(s->snaps[i].pii);
   }
   free(s->snaps);
   free(s->tokens);

@@ -3,6 +3,7 @@
 #ifndef PATRON_SERVER_INT_H
 #define PATRON_SERVER_INT_H
 
+#include "patron/mask.h"
 #include "patron/output.h"
 #include "patron/server.h"
 
@@ -47,6 +48,13 @@ typedef struct srv_answer {
   const char *extra_header; /* e.g. Content-Security-Policy for the dashboard */
 } srv_answer;
 
+/* customer_json.c: a growable text (NUL-terminated; oom is sticky) and the customer object. */
+typedef struct srv_text {
+  char *data;
+  size_t len, cap;
+  bool oom;
+} srv_text;
+
 typedef struct srv_snapshot {
   patron_server_snapshot s;
   const patron_column *id; /* customer_id */
@@ -55,6 +63,9 @@ typedef struct srv_snapshot {
   uint32_t *index; /* open-addressing hash of customer_id -> row + 1 (0: empty slot) */
   size_t index_mask;
   bool member_shown[5]; /* SRV_MEMBER_FIELDS not among the profile's columns */
+  srv_text keys;        /* each column's JSON key ("name":), written once */
+  size_t *key_at;       /* column i's key is keys.data[key_at[i] .. key_at[i + 1]) */
+  patron_pii *pii;      /* each column's kind of personal data */
 } srv_snapshot;
 
 /* The member fields a customer object adds (customer_json.c): gender, city, level (dictionary
@@ -140,14 +151,10 @@ uint32_t *srv_expr_rows(patron_server *s, const srv_snapshot *snap, const char *
  * alpha, min_lift), or NULL with an error answer. */
 json_t *srv_experiment_results(patron_server *s, const srv_request *rq, srv_answer *an);
 
-/* customer_json.c: a growable text (NUL-terminated; oom is sticky) and the customer object. */
-typedef struct srv_text {
-  char *data;
-  size_t len, cap;
-  bool oom;
-} srv_text;
+/* customer_json.c */
 void srv_text_put(srv_text *t, const char *s, size_t n);
 void srv_text_json_string(srv_text *t, const char *s);
+bool srv_customer_keys(srv_snapshot *snap); /* prepares keys, key_at, pii; false: no memory */
 /* One row as the API's customer object; personal data masked unless unmask. */
 void srv_customer_text(srv_text *t, const srv_snapshot *snap, size_t row, bool unmask);
 

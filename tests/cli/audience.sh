@@ -55,6 +55,26 @@ for masked, p in zip(got.phone, plain.phone):
     assert masked == p[:3] + "*" * (len(p) - 7) + p[-4:], (masked, p)
 print("channel agrees on", len(want))
 PY
+# an extra column of the members file (gen's `source`, text; consent_sms, a number), in
+# --where and in a tags file; a misspelt one gets a suggestion
+expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "source = 'douyin' and consent_sms = 1" \
+  --out "$WORK/src.csv"
+printf 'from_douyin: source = %s\n' "'douyin'" >"$WORK/src_tags.txt"
+expect_exit 0 -- "$PATRON" audience "${IN[@]}" --tags "$WORK/src_tags.txt" \
+  --where "from_douyin and consent_sms = 1" --out "$WORK/src_tag.csv"
+expect_same "$WORK/src_tag.csv" "$WORK/src.csv"
+/usr/bin/python3 - "$WORK/d/customers.csv" "$WORK/src.csv" <<'PY' || fail "extra member column differs from pandas"
+import sys, pandas as pd
+m = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+want = sorted(m[(m.source == "douyin") & (m.consent_sms == "1")].customer_id, key=str.encode)
+got = list(pd.read_csv(sys.argv[2], dtype=str).customer_id)
+assert len(want) > 20 and got == want, (len(got), len(want))
+PY
+expect_exit 2 -- "$PATRON" audience "${IN[@]}" --where "sorce = 'jd'" --out "$WORK/x.csv"
+expect_contains "$WORK/err" "unknown column 'sorce' (did you mean source?)"
+printf 'source: true\n' >"$WORK/shadow.txt"
+expect_exit 2 -- "$PATRON" audience "${IN[@]}" --tags "$WORK/shadow.txt" --where "true" --out "$WORK/x.csv"
+expect_contains "$WORK/err" "shadow.txt:1: rule 'source' would shadow the members' column source"
 # errors are usage errors with the caret
 expect_exit 2 -- "$PATRON" audience "${IN[@]}" --where "recency > 3" --out "$WORK/x.csv"
 expect_contains "$WORK/err" "--where: unknown column 'recency' (did you mean recency_days?) at offset 0"

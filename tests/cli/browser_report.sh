@@ -14,7 +14,8 @@ for lang in en zh; do
     --events "$gen/events.csv" --lang "$lang" --out "$WORK/report_$lang.html"
 done
 (cd "$WEB_DIR" && node test/report_check.js "$WORK/report_en.html" "$shots/report_en.png" \
-  "Revenue concentration" "Cohort retention") || fail "English report in the browser"
+  "Revenue concentration" "Cohort retention" "Portrait by RFM class" "important_value (") ||
+  fail "English report in the browser"
 (cd "$WEB_DIR" && node test/report_check.js "$WORK/report_zh.html" "$shots/report_zh.png" \
-  "客户数" "同期群") || fail "Chinese report in the browser"
+  "客户数" "同期群" "按RFM分类的用户画像" "重要价值客户 (") || fail "Chinese report in the browser"
 finish

@@ -27,6 +27,18 @@ expect_contains "$WORK/out" "Example audience: patron audience --where"
 expect_contains "$WORK/out" "By lifecycle:"
 head -1 "$WORK/demo/audience_winback.csv" | grep -qx 'customer_id,monetary,lifecycle,events_30d,tags' ||
   fail "audience columns: $(head -1 "$WORK/demo/audience_winback.csv")"
+# the portrait of the high-value tier (SPEC 17)
+for f in portrait.csv affinity.csv stats.csv; do
+  [ -s "$WORK/demo/portrait/$f" ] || fail "missing portrait/$f"
+done
+expect_contains "$WORK/out" "patron portrait --where"
+expect_contains "$WORK/out" "high_value:"
+# the example lookalike (SPEC 9)
+expect_contains "$WORK/out" "Example lookalike: patron lookalike"
+expect_contains "$WORK/out" "logistic, seed vs rest"
+head -1 "$WORK/demo/lookalike_champions.csv" | grep -qx 'customer_id,score,rank' ||
+  fail "lookalike columns: $(head -1 "$WORK/demo/lookalike_champions.csv")"
+expect_contains "$WORK/demo/lookalike.json" '"schema": "patron.lookalike"'
 # the daily loop: two snapshots a month apart, their movements, the plan (and triggers)
 for f in store.db movements/movements.csv movements/changes.csv plan/plan.csv plan/plan_summary.csv; do
   [ -s "$WORK/demo/$f" ] || fail "missing $f"

@@ -32,7 +32,7 @@ def score(days, as_of):
             cv = gaps.std(ddof=1) / m
     shape = np.clip(1 / cv**2 if cv > 0 else 16.0, 0.5, 16.0)
     on_cycle = gamma.sf(rec, shape, scale=m / shape)
-    return ((1 - 1 / (n + 1)) * np.exp(-rec / 365) * (0.75 + 0.25 * on_cycle)
+    return ((1 - 1 / (n + 1)) * np.exp(-rec / 150) * (0.9 + 0.1 * on_cycle)
             * (0.75 + 0.25 / (1 + cv)) * (0.75 + 0.25 * ten / (ten + 365)))
 
 def features(as_of):

@@ -57,6 +57,7 @@ run_pipeline() {
   [ $# -gt 0 ] && shift
   finopts=("$@")
   d=$(mktemp -d "$WORK/run.XXXX")
+  LAST_RUN=$d
   split -n "l/$parts" -d rows.csv "$d/part."
   (echo "$header"; cat "$d/part.00") > "$d/first" && mv "$d/first" "$d/part.00"
   for p in "$d"/part.*; do
@@ -108,6 +109,40 @@ PYEOF
   mv rows.csv.orig rows.csv
   compare "rnd.$seed" "ref.$seed"
 done
+
+# the CLV fit on the merged (x, t_x, T) triples equals `patron clv fit` on the orders
+run_pipeline 5 3 clv -- --clv-fit clv/model.json
+"$PATRON" clv fit --orders orders.csv --spend none --out clvref > /dev/null 2>&1 || fail "clv fit"
+$PY - clv/model.json clvref/model.json <<'PYEOF' || fail "CLV fit differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert a["calibration_end"] == b["calibration_end"] and a["unit_days"] == b["unit_days"], (a, b)
+pa, pb = a["purchases"], b["purchases"]
+assert pa["model"] == pb["model"] and pa["n_customers"] == pb["n_customers"], (pa, pb)
+for k, v in pb["params"].items():
+    assert abs(pa["params"][k] - v) <= 1e-8 * abs(v), (k, pa["params"][k], v)
+assert abs(pa["log_likelihood"] - pb["log_likelihood"]) <= 1e-8 * abs(pb["log_likelihood"])
+PYEOF
+# scoring is map-only: each reducer's part scored alone with the broadcast model
+as_of=$($PY -c "import json; print(json.load(open('clv/summary.json'))['as_of'])")
+for part in "$LAST_RUN"/red.*; do
+  "$PATRON" score --model clv/model.json --as-of "$as_of" < "$part" || fail "score $part"
+done > scores.tsv
+$PY - scores.tsv clvref/predictions.csv <<'PYEOF' || fail "map-only scores differ from clv fit's"
+import csv, re, sys
+ref = {r["customer_id"]: r for r in csv.DictReader(open(sys.argv[2]))}
+esc = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+seen = 0
+for line in open(sys.argv[1]):
+    f = line.rstrip("\n").split("\t")
+    r = ref[re.sub(r"\\(.)", lambda m: esc[m.group(1)], f[0])]   # ids come TSV-escaped
+    seen += 1
+    assert float(f[1]) == float(r["frequency"]) and float(f[2]) == float(r["recency"]), (f, r)
+    assert float(f[3]) == float(r["T"]), (f, r)
+    assert abs(float(f[4]) - float(r["p_alive"])) <= 2e-6, (f, r)
+    assert abs(float(f[5]) - float(r["exp_purchases_90d"])) <= 2e-6, (f, r)
+assert seen == len(ref), (seen, len(ref))
+PYEOF
 
 # counters on stderr in Hadoop's form; bad input: unsorted reduce input, a missing column
 "$PATRON" map < orders.csv > /dev/null 2> err

@@ -65,6 +65,19 @@ CSV
 expect_same t1/skipped.csv want_skipped.csv
 expect_contains "$WORK/out" "Wrote t1/actions.csv (2 new actions)"
 [ "$(count 'select count(*) from actions')" = 2 ] || fail "two actions logged"
+# --map renames the contact columns as it renames the others (SPEC 1): the same decisions
+# from a tab-separated members file with other headers (and ids under "member")
+sed -e 's/,/\t/g' -e '1s/.*/member\tmobile\tmail\tSMS_OK\tmail_ok\ttz/' customers.csv > members.tsv
+expect_exit 0 -- "$PATRON" trigger run --orders orders.csv --customers members.tsv \
+  --map customers.customer_id=member --map phone=mobile --map email=mail --map consent_sms=sms_ok \
+  --map customers.consent_email=mail_ok --map timezone=tz --rules rules.json --db mapped.db \
+  --as-of 2024-03-10T22:00 --out tm
+expect_same tm/actions.csv want_actions.csv
+expect_same tm/skipped.csv want_skipped.csv
+expect_exit 1 -- "$PATRON" trigger run --orders orders.csv --customers members.tsv \
+  --map customers.customer_id=member --map phone=cell --rules rules.json --db mapped.db \
+  --as-of 2024-03-10T22:00 --out tm2
+expect_contains "$WORK/err" "has no column 'cell'"
 # the same T again, and an earlier one: replays add nothing
 expect_exit 0 -- "$PATRON" trigger run "${in[@]}" --as-of 2024-03-10T22:00 --out t2
 expect_contains "$WORK/out" "a replay adds nothing"
@@ -110,5 +123,26 @@ expect_exit 0 -- "$PATRON" trigger run --orders orders.csv --customers customers
 got=$(cut -d, -f2,5 h1/actions.csv | tail -n +2 | tr '\n' ' ')
 [ "$got" = "down,C was_prospect,A was_prospect,D stayed,B " ] || fail "previous/moved actions: $got"
 expect_exit 0 -- "$PATRON" trigger init --out example.json
-expect_exit 0 -- "$PATRON" trigger run --orders orders.csv --customers customers.csv --rules example.json --db store.db --as-of 2024-03-25T10:00 --out t7 --dry-run
+# the browse rule needs item_id in orders and events: without them, a clear refusal
+expect_exit 1 -- "$PATRON" trigger run --orders orders.csv --customers customers.csv --rules example.json --db store.db --as-of 2024-03-25T10:00 --out t7 --dry-run
+expect_contains "$WORK/err" "rule 'browse_no_buy': rules[0].where: items_viewed_unbought() needs item_id in the orders and the events"
+# the seeds' browse rule, items_viewed_unbought(7, 5) >= 1 (SPEC 6), on a fixture: in the week
+# before T, A viewed I1 five times without buying it (fires); B viewed I2 five times and bought
+# it; C viewed I3 four times; D viewed I4 five times, one of them before the week.
+cat > items_orders.csv <<'CSV'
+customer_id,order_id,order_time,amount,item_id
+A,1,2024-03-01,150,I9
+B,2,2024-03-22,200,I2
+C,3,2024-01-15,50,I9
+D,4,2024-03-05,120,I9
+CSV
+{ echo customer_id,event_time,event_type,item_id
+  for d in 19 20 21 22 23; do echo "A,2024-03-${d}T12:00,view,I1"; echo "B,2024-03-${d}T12:00,view,I2"; done
+  for d in 19 20 21 22; do echo "C,2024-03-${d}T12:00,view,I3"; done
+  for d in 17 20 21 22 23; do echo "D,2024-03-${d}T12:00,view,I4"; done
+} > items_events.csv
+expect_exit 0 -- "$PATRON" trigger run --orders items_orders.csv --customers customers.csv --events items_events.csv --rules example.json --db browse.db --as-of 2024-03-25T10:00 --out t8
+got=$(cat t8/actions.csv t8/skipped.csv | grep -c browse_no_buy)
+[ "$got" = 1 ] || fail "browse_no_buy should match A only: $(grep browse_no_buy t8/*.csv)"
+grep -q '^[0-9a-f]*,browse_no_buy,browse_coupon,sms,A,' t8/actions.csv || fail "browse_no_buy for A: $(cat t8/actions.csv)"
 finish

@@ -60,6 +60,7 @@ expect_exit 0 -- "$PATRON" trigger init --out init.json
 grep -q '"recommend": 3' init.json || fail "trigger init has no rule with recommend"
 expect_exit 0 -- "$PATRON" trigger run "${IN[@]}" --rules init.json --db g.db \
   --as-of 2026-01-01T10:00 --out g
+expect_contains "$WORK/out" "actions carry recommended items (actions.csv: items, reasons), e.g. browse_no_buy "
 expect_exit 0 -- "$PATRON" recommend "${IN[@]}" --as-of 2026-01-01 --out r
 /usr/bin/python3 - g/actions.csv r/recommendations.csv <<'PY' || fail "items differ from recommendations.csv"
 import sys, pandas as pd

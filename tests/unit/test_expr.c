@@ -363,9 +363,29 @@ static void outside_functions(void **state) {
   patron_table_free(t);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(outside_functions), cmocka_unit_test(arithmetic),
-                 cmocka_unit_test(comparisons), cmocka_unit_test(names_are_case_sensitive),
-                 cmocka_unit_test(dates), cmocka_unit_test(kleene), cmocka_unit_test(in_lists),
-                 cmocka_unit_test(like), cmocka_unit_test(functions), cmocka_unit_test(errors),
+static void collect(void *ctx, const char *name, size_t len) {
+  char *out = ctx;
+  strncat(out, name, len);
+  strcat(out, " ");
+}
+
+/* The column names a text refers to: not calls, keywords, now or quoted text. */
+static void referenced_names(void **state) {
+  (void)state;
+  char got[256] = "";
+  const char *text = "moved(lifecycle) = 'up' AND NOT tier IN ('a', 'b') and days_since(now) > "
+                     "recency_days or x is null and lifecycle like 'c%' and f (1) = 2";
+  patron_expr_names(text, strlen(text), collect, got);
+  assert_string_equal(got, "lifecycle tier recency_days x lifecycle ");
+  got[0] = '\0';
+  patron_expr_names("a = 'open", 9, collect, got); /* stops at the lexical error */
+  assert_string_equal(got, "a ");
+}
+
+PATRON_TEST_MAIN(cmocka_unit_test(outside_functions), cmocka_unit_test(referenced_names),
+                 cmocka_unit_test(arithmetic), cmocka_unit_test(comparisons),
+                 cmocka_unit_test(names_are_case_sensitive), cmocka_unit_test(dates),
+                 cmocka_unit_test(kleene), cmocka_unit_test(in_lists), cmocka_unit_test(like),
+                 cmocka_unit_test(functions), cmocka_unit_test(errors),
                  cmocka_unit_test(caret_echo), cmocka_unit_test(limits),
                  cmocka_unit_test(birthdays))

@@ -6,7 +6,10 @@
  *      (no purchase after: abandoned)
  *   B: 2023-06-01 200 (bags), cart 2024-01-10 09:00, then an order 01-10 10:00 of 10
  *   C: 2024-01-02 100.01, 2024-01-03 100.01, 2024-01-04 100.01 (avg 100.01 exactly)
- *   M: a member only, born 2000-02-29, city Shanghai. */
+ *   M: a member only, born 2000-02-29, city Shanghai.
+ * Extra member columns: source (text: M tmall, A jd), score (a number: M 2.5, A empty), code
+ * (text, as x1 is no number: M '007', A 'x1'), consent_sms (a number: M 1, A 0); wechat_id
+ * is personal data and no attribute. */
 #include "test_util.h"
 #include "fixture.h"
 
@@ -26,9 +29,10 @@ static const char events[] = "customer_id,event_time,event_type,item_id\n"
                              "A,2024-01-10 10:00,view,i3\n"
                              "A,2024-01-10 12:00,cart,i3\n"
                              "B,2024-01-10 09:00,cart,i2\n";
-static const char members[] = "customer_id,birth_date,city,gender\n"
-                              "M,2000-02-29,Shanghai,F\n"
-                              "A,1990-01-11,Beijing,M\n";
+static const char members[] =
+    "customer_id,birth_date,city,gender,source,score,code,wechat_id,consent_sms\n"
+    "M,2000-02-29,Shanghai,F,tmall,2.5,007,wx1,1\n"
+    "A,1990-01-11,Beijing,M,jd,,x1,,0\n";
 
 typedef struct fx {
   patron_dataset *ds;
@@ -126,6 +130,32 @@ static void members_and_exact(void **state) {
   selects("monetary = 130", "A");
 }
 
+static void extra_columns(void **state) {
+  (void)state;
+  selects("source = 'tmall'", "M");
+  selects("source in ('jd', 'x')", "A");
+  selects("source is null", "BC");
+  selects("score > 2", "M");
+  selects("score * 2 = 5", "M");
+  selects("score is null", "ABC");
+  selects("code = '007'", "M");
+  selects("code like 'x%'", "A");
+  selects("consent_sms = 0", "A");
+  selects("consent_sms = 1 and source = 'tmall'", "M");
+  fx f = build();
+  assert_int_equal(patron_dataset_n_member_columns(f.ds), 4);
+  patron_member_column m;
+  const char *names[] = {"source", "score", "code", "consent_sms"};
+  const bool numeric[] = {false, true, false, true};
+  for (size_t k = 0; k < 4; k++) {
+    patron_dataset_member_column(f.ds, k, &m);
+    assert_string_equal(m.name, names[k]);
+    assert_int_equal(m.number != NULL, numeric[k]);
+  }
+  patron_profile_free(f.p);
+  patron_dataset_free(f.ds);
+}
+
 static void member_errors(void **state) {
   (void)state;
   fx f = build();
@@ -140,9 +170,21 @@ static void member_errors(void **state) {
   text = "recency > 3";
   assert_int_not_equal(patron_expr_compile(text, strlen(text), &f.env, &e, &err), PATRON_OK);
   assert_non_null(strstr(err.message, "unknown column 'recency' (did you mean recency_days?)"));
+  patron_error_clear(&err);
+  text = "soruce = 'jd'";
+  assert_int_not_equal(patron_expr_compile(text, strlen(text), &f.env, &e, &err), PATRON_OK);
+  assert_non_null(strstr(err.message, "unknown column 'soruce' (did you mean source?)"));
+  patron_error_clear(&err);
+  text = "source > 1";
+  assert_int_not_equal(patron_expr_compile(text, strlen(text), &f.env, &e, &err), PATRON_OK);
+  assert_non_null(strstr(err.message, "cannot compare text with a number"));
+  patron_error_clear(&err);
+  text = "wechat_id is null"; /* personal data: not an attribute */
+  assert_int_not_equal(patron_expr_compile(text, strlen(text), &f.env, &e, &err), PATRON_OK);
+  assert_non_null(strstr(err.message, "unknown column 'wechat_id'"));
   patron_profile_free(f.p);
   patron_dataset_free(f.ds);
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(behaviour), cmocka_unit_test(members_and_exact),
-                 cmocka_unit_test(member_errors))
+                 cmocka_unit_test(extra_columns), cmocka_unit_test(member_errors))

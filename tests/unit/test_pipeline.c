@@ -131,6 +131,107 @@ static void test_stage_table(void **state) {
   assert_string_equal(s[n - 1].name, "segment_report");
 }
 
+static const char rich_orders[] =
+    "customer_id,order_id,order_time,amount,category,brand,channel,discount,item_id\n"
+    "A,a1,2024-01-05,50,tea,X,app,5,I1\n"
+    "A,a2,2024-01-10,100,cup,Y,store,0,I2\n"
+    "B,b1,2023-11-01,200,tea,X,app,0,I1\n"
+    "B,b2,2023-12-01,210,tea,X,app,0,I1\n"
+    "C,c1,2023-06-01,30,cup,Y,web,3,I2\n"
+    "C,c2,2023-07-01,30,cup,Y,web,0,I2\n"
+    "D,d1,2022-12-01,500,tea,Z,store,0,I3\n";
+static const char rich_members[] = "customer_id,birth_date,signup_date,gender,city,level\n"
+                                   "A,1990-02-03,2023-01-01,f,x,gold\n"
+                                   "B,1985-05-06,2022-01-01,m,y,\n"
+                                   "E,2000-01-01,2023-05-01,f,x,\n";
+static const char rich_events[] = "customer_id,event_time,event_type,item_id\n"
+                                  "A,2024-01-09,view,I1\n"
+                                  "B,2024-01-08,cart,I2\n";
+
+static patron_profile *rich_profile(patron_dataset **ds, const char *only) {
+  patron_load_options lo;
+  patron_load_options_init(&lo);
+  lo.paths[PATRON_FILE_ORDERS] = fixture_file(1, "orders.csv", rich_orders);
+  lo.paths[PATRON_FILE_CUSTOMERS] = fixture_file(2, "customers.csv", rich_members);
+  lo.paths[PATRON_FILE_EVENTS] = fixture_file(3, "events.csv", rich_events);
+  lo.keep_lines = true;
+  if (!*ds)
+    assert_int_equal(patron_dataset_load(&lo, ds, NULL), PATRON_OK);
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  o.level_warning = true;
+  o.only = only;
+  patron_run run;
+  patron_run_init(&run);
+  patron_pipeline_results r;
+  patron_error err = {0};
+  assert_int_equal(patron_pipeline_run(*ds, &o, &run, &r, &err), PATRON_OK);
+  patron_profile *p = r.profile;
+  r.profile = NULL;
+  patron_pipeline_results_free(&r);
+  patron_run_free_contents(&run);
+  return p;
+}
+
+/* Every column a stage adds on a fixture with every input is in that stage's `adds` list,
+ * so patron_pipeline_only_for never leaves out a stage an expression needs. */
+static void test_stage_adds(void **state) {
+  (void)state;
+  patron_dataset *ds = NULL;
+  patron_profile *base = rich_profile(&ds, ""), *full = rich_profile(&ds, NULL);
+  const patron_table *tb = patron_profile_table_const(base);
+  const patron_table *tf = patron_profile_table_const(full);
+  assert_true(patron_table_n_columns(tf) > patron_table_n_columns(tb) + 20);
+  size_t n;
+  const patron_stage *s = patron_pipeline_stages(&n);
+  for (size_t c = 0; c < patron_table_n_columns(tf); c++) {
+    const char *name = patron_table_column(tf, c)->name;
+    if (patron_table_find(tb, name))
+      continue;
+    size_t owners = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (!s[i].adds)
+        continue;
+      size_t len = strlen(name);
+      for (const char *p = s[i].adds; (p = strstr(p, name)) != NULL; p += len)
+        owners += (p == s[i].adds || p[-1] == ',') && (p[len] == ',' || p[len] == '\0');
+    }
+    if (owners != 1)
+      fail_msg("column %s is in %zu stages' adds lists", name, owners);
+  }
+  patron_profile_free(base);
+  patron_profile_free(full);
+  patron_dataset_free(ds);
+}
+
+/* The stages an expression's names need: those that add them, and what they read. */
+static void test_only_for(void **state) {
+  (void)state;
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  o.level_warning = true;
+  char *only = NULL;
+  const char *const warn[] = {"recency_days", "level_warning"};
+  assert_int_equal(patron_pipeline_only_for(&o, warn, 2, &only, NULL), PATRON_OK);
+  assert_string_equal(only, "tiers,level_warning");
+  free(only);
+  const char *const base[] = {"lifecycle", "monetary", "city"};
+  assert_int_equal(patron_pipeline_only_for(&o, base, 3, &only, NULL), PATRON_OK);
+  assert_string_equal(only, "");
+  free(only);
+  const char *const models[] = {"stage", "p_alive", "repurchase_status"};
+  assert_int_equal(patron_pipeline_only_for(&o, models, 3, &only, NULL), PATRON_OK);
+  assert_string_equal(only, "clv,repurchase,relationship_stage");
+  free(only);
+  o.clv = false; /* a disabled stage is never asked for */
+  assert_int_equal(patron_pipeline_only_for(&o, models, 3, &only, NULL), PATRON_OK);
+  assert_string_equal(only, "repurchase,relationship_stage");
+  free(only);
+  o.tags.tags_file = "tags.txt"; /* rule columns are known only when the rules run */
+  assert_int_equal(patron_pipeline_only_for(&o, models, 3, &only, NULL), PATRON_OK);
+  assert_null(only);
+}
+
 /* Warnings are kept in order; laps are recorded with non-negative times. */
 static void test_run_warnings(void **state) {
   (void)state;
@@ -150,4 +251,5 @@ static void test_run_warnings(void **state) {
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_default_as_of), cmocka_unit_test(test_spec_only),
                  cmocka_unit_test(test_only), cmocka_unit_test(test_cancel),
-                 cmocka_unit_test(test_stage_table), cmocka_unit_test(test_run_warnings))
+                 cmocka_unit_test(test_stage_table), cmocka_unit_test(test_stage_adds),
+                 cmocka_unit_test(test_only_for), cmocka_unit_test(test_run_warnings))

@@ -112,12 +112,12 @@ static void stage_30(void **state) {
 static void loyalty_score(void **state) {
   (void)state;
   const int32_t days[] = {1000, 1100};
-  double want = (2.0 / 3.0) * exp(-50.0 / 365.0) * (0.75 + 0.25 * exp(-0.5)) * (0.75 + 0.25 * 0.5) *
+  double want = (2.0 / 3.0) * exp(-50.0 / 150.0) * (0.9 + 0.1 * exp(-0.5)) * (0.75 + 0.25 * 0.5) *
                 (0.75 + 0.25 * 150.0 / 515.0);
   assert_true(fabs(patron_loyalty_score(days, 2, 1150) - want) < 1e-12);
   /* one day: no cycle of its own (a year), repeat 1/2, tenure = recency */
   const int32_t one[] = {1000};
-  want = 0.5 * exp(-30.0 / 365.0) * (0.75 + 0.25 * exp(-30.0 / 365.0)) * (0.75 + 0.25 * 0.5) *
+  want = 0.5 * exp(-30.0 / 150.0) * (0.9 + 0.1 * exp(-30.0 / 365.0)) * (0.75 + 0.25 * 0.5) *
          (0.75 + 0.25 * 30.0 / 395.0);
   assert_true(fabs(patron_loyalty_score(one, 1, 1030) - want) < 1e-12);
 }

@@ -136,6 +136,97 @@ static void test_snapshot_round_trip(void **state) {
   assert_string_equal(seg->segment, "low");
   assert_true(isnan(seg->revenue_share) && seg->revenue == 123456);
   patron_snapshot_free(snap);
+  /* a subset of the columns: customer_id and the named ones the snapshot has, in order */
+  const char *const names[] = {"s", "nope", "m"};
+  assert_int_equal(patron_store_snapshot_load_columns(s, 19000, names, 3, &snap, &err), PATRON_OK);
+  back = patron_snapshot_table(snap);
+  assert_int_equal(patron_table_n_columns(back), 3);
+  assert_same_column(patron_table_column(t, 0), patron_table_column(back, 0), 3);
+  assert_same_column(patron_table_find(t, "m"), patron_table_column(back, 1), 3);
+  assert_same_column(patron_table_find(t, "s"), patron_table_column(back, 2), 3);
+  patron_snapshot_free(snap);
+  patron_store_close(s);
+  patron_table_free(t);
+}
+
+static void expect_open_error(const char *path, bool read_only, const char *text);
+
+/* More rows than one block (PATRON__STORE_BLOCK = 65536), ids in reverse byte order: read
+ * back in customer_id byte order, every value with its row. */
+static void test_blocks_in_id_order(void **state) {
+  (void)state;
+  enum { N = 140000 };
+  patron_table *t = patron_table_new(N);
+  const char **id;
+  int64_t *n;
+  assert_int_equal(patron_table_add(t, "customer_id", PATRON_COL_STRING, (void **)&id, NULL),
+                   PATRON_OK);
+  assert_int_equal(patron_table_add(t, "n", PATRON_COL_INT, (void **)&n, NULL), PATRON_OK);
+  char *text = malloc((size_t)N * 8);
+  for (int r = 0; r < N; r++) {
+    snprintf(text + (size_t)r * 8, 8, "c%06d", N - 1 - r);
+    id[r] = text + (size_t)r * 8;
+    n[r] = r % 7 == 0 ? PATRON_NULL_INT : N - 1 - r;
+  }
+  const char *path = temp_path("blocks");
+  patron_store *s = open_store(path, false);
+  put_snapshot(s, 19000, t);
+  patron_snapshot *snap = NULL;
+  patron_error err = {0};
+  assert_int_equal(patron_store_snapshot_load(s, 19000, &snap, &err), PATRON_OK);
+  const patron_table *back = patron_snapshot_table(snap);
+  assert_int_equal(patron_table_n_rows(back), N);
+  const char *const *bid = patron_table_find(back, "customer_id")->data;
+  const int64_t *bn = patron_table_find(back, "n")->data;
+  for (int r = 0; r < N; r++) {
+    char want[8];
+    snprintf(want, sizeof want, "c%06d", r);
+    assert_string_equal(bid[r], want);
+    assert_true(bn[r] == ((N - 1 - r) % 7 == 0 ? PATRON_NULL_INT : r));
+  }
+  patron_snapshot_free(snap);
+  patron_store_close(s);
+  patron_table_free(t);
+  free(text);
+}
+
+/* A store of schema 1 (one snapshot_profiles row per customer): read-only opens are refused,
+ * a writer migrates it, and its snapshot still reads back. */
+static void test_schema1_store(void **state) {
+  (void)state;
+  const char *path = temp_path("schema1");
+  patron_store_close(open_store(path, false));
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "DROP TABLE snapshot_blocks; PRAGMA user_version = 1;"
+                   "INSERT INTO snapshots VALUES (7, '2022-01-01', 18993, 2, 0, 0, NULL, 'x', "
+                   "NULL);"
+                   "INSERT INTO snapshot_columns VALUES (7, 0, 'customer_id', 'string', 0, 0, "
+                   "NULL, NULL), (7, 1, 'n', 'int', 0, 0, NULL, NULL);"
+                   "INSERT INTO snapshot_profiles VALUES (7, 'b', x'05'), (7, 'a', x'00');",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+  expect_open_error(path, true, "older schema");
+  patron_store *s = open_store(path, false);
+  patron_snapshot *snap = NULL;
+  patron_error err = {0};
+  assert_int_equal(patron_store_snapshot_load(s, 18993, &snap, &err), PATRON_OK);
+  const patron_table *back = patron_snapshot_table(snap);
+  assert_int_equal(patron_table_n_rows(back), 2);
+  const char *const *id = patron_table_find(back, "customer_id")->data;
+  const int64_t *n = patron_table_find(back, "n")->data;
+  assert_string_equal(id[0], "a");
+  assert_string_equal(id[1], "b");
+  assert_true(n[0] == PATRON_NULL_INT && n[1] == 2);
+  patron_snapshot_free(snap);
+  patron_table *t = sample_table();
+  put_snapshot(s, 19000, t); /* the migrated store takes new snapshots */
+  assert_int_equal(patron_store_snapshot_load(s, 19000, &snap, &err), PATRON_OK);
+  assert_int_equal(patron_table_n_rows(patron_snapshot_table(snap)), 3);
+  patron_snapshot_free(snap);
   patron_store_close(s);
   patron_table_free(t);
 }
@@ -299,6 +390,7 @@ static void test_actions_idempotent(void **state) {
 }
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_snapshot_round_trip),
+                 cmocka_unit_test(test_blocks_in_id_order), cmocka_unit_test(test_schema1_store),
                  cmocka_unit_test(test_replace_and_list),
                  cmocka_unit_test(test_rollback_leaves_nothing),
                  cmocka_unit_test(test_refuses_bad_files), cmocka_unit_test(test_locked_store),
