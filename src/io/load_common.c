@@ -238,19 +238,30 @@ static const char *header_hint(const char *const *names, size_t n) {
   return n <= 1 ? " (check --delimiter and that the file is UTF-8 text)" : "";
 }
 
+/* The contact columns that are also member attributes in expressions (SPEC 6: consent_*
+ * are numbers); they keep their SPEC name when --map renames them. */
+static bool attribute_slot(const char *column) {
+  return strncmp(column, "consent_", 8) == 0 || strcmp(column, "timezone") == 0;
+}
+
 /* Customers: every other column is a member attribute, except personal data that has
  * no known slot (wechat_id: SPEC 14) and empty or repeated header names. */
 static void extra_columns(load_file *f, const char **names, size_t n) {
   f->n_extra = 0;
   for (size_t j = 0; j < n && f->n_extra < PATRON__MAX_EXTRA; j++) {
-    bool known = !*names[j] || strcmp(names[j], "wechat_id") == 0;
+    const char *name = names[j];
+    bool known = !*name || strcmp(name, "wechat_id") == 0;
     for (int i = 0; i < PATRON__MAX_COLUMNS && !known; i++)
-      known = f->field[i] == (int)j;
+      if (f->field[i] == (int)j) {
+        const char *column = patron__column_names[f->kind][i];
+        known = !attribute_slot(column);
+        name = column;
+      }
     for (size_t k = 0; k < f->n_extra && !known; k++)
-      known = strcmp(f->extra_name[k], names[j]) == 0;
+      known = strcmp(f->extra_name[k], name) == 0;
     if (!known) {
       f->extra_field[f->n_extra] = (int)j;
-      f->extra_name[f->n_extra++] = names[j];
+      f->extra_name[f->n_extra++] = name;
     }
   }
 }
