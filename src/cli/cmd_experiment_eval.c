@@ -266,6 +266,8 @@ static patron_status load_inputs(eval_args *a, patron_assignments **as, patron_d
 /* A window that ends after the day after the latest order is not complete yet. */
 static void warn_partial(const eval_args *a, const patron_dataset *ds) {
   int64_t t = patron_dataset_max_order_time(ds);
+  if (t == INT64_MIN) /* no order at all */
+    return;
   int32_t next = (int32_t)((t >= 0 ? t : t - 86399) / 86400) + 1;
   if (a->opts.start_day + a->opts.window_days > next) {
     char day[16];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char usage[] =
     "Usage: patron lookalike --orders FILE [--customers FILE] [--events FILE]\n"
@@ -262,13 +263,14 @@ static void print_eval(const char *name, const patron_lookalike_eval *e) {
 }
 
 static void report(const lookalike_args *a, const patron_lookalike_result *r, size_t n_unknown,
-                   const char *json_path) {
+                   const char *json_path, double seconds) {
   if (a->quiet)
     return;
   printf("Seed:      %zu customers", r->n_seed);
   if (n_unknown)
     printf(" (%zu ids are no customer: ignored)", n_unknown);
-  printf("\nScored:    %zu non-seed customers on %zu features\n", r->n_candidates, r->n_features);
+  printf("\nScored:    %zu non-seed customers on %zu features (model %.1f s)\n", r->n_candidates,
+         r->n_features, seconds);
   if (r->n_hidden) {
     printf("\nEvaluation: %zu seed members (%g%%) hidden before fitting, ranked against the %zu\n"
            "non-seed customers; recall and lift among the best %zu\n",
@@ -292,8 +294,11 @@ static patron_status score_and_write(lookalike_args *a, const patron_dataset *ds
   char json_path[4096];
   a->la.n_threads = a->inputs.load.n_threads;
   patron_status st = seed_rows(a, ds, p, &rows, &n, &n_unknown, err);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   if (st == PATRON_OK)
     st = patron_lookalike_run(p, ds, rows, n, &a->la, &r, err);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
   if (st == PATRON_OK)
     st = write_audience(a, ds, p, &r, err);
   if (st == PATRON_OK)
@@ -301,7 +306,8 @@ static patron_status score_and_write(lookalike_args *a, const patron_dataset *ds
   if (st == PATRON_OK)
     st = write_json(a, &r, n_unknown, json_path, sizeof json_path, err);
   if (st == PATRON_OK)
-    report(a, &r, n_unknown, json_path);
+    report(a, &r, n_unknown, json_path,
+           (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
   patron_lookalike_result_free(&r);
   free(rows);
   return st;

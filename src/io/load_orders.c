@@ -244,8 +244,10 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     b->after_as_of++;
     return true;
   }
-  if (t < f->since_seconds) {
+  if (t < f->since_seconds) { /* kept out, but still the data's time span */
     b->before_since++;
+    w->max_time = t > w->max_time ? t : w->max_time;
+    w->min_time = t < w->min_time ? t : w->min_time;
     return true;
   }
   w->abs_total += (unsigned __int128)(amount < 0 ? -(__int128)amount : amount);

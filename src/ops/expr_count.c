@@ -163,7 +163,7 @@ static bool plan_build(const xnode *root, mask_plan *plan) {
  * the mask's bytes may alias anything, so reading them through p inside the loops would
  * reload them on every row. */
 static void apply(const mask_pred *p, size_t lo, size_t m, uint8_t *restrict mask) {
-  const int64_t t = p->t, a = p->a;
+  const int64_t t = p->t, a = p->a, n_labels = p->lo;
   const uint64_t span = p->span;
   const double d = p->d;
   const uint8_t *member = p->member;
@@ -182,7 +182,7 @@ static void apply(const mask_pred *p, size_t lo, size_t m, uint8_t *restrict mas
   } else if (p->ctype == PATRON_COL_CATEGORY) {
     const int32_t *restrict v = (const int32_t *)p->data + lo;
     for (size_t i = 0; i < m; i++)
-      mask[i] &= (uint8_t)(v[i] < p->lo && member[v[i] + 1]);
+      mask[i] &= (uint8_t)(v[i] < n_labels && member[v[i] + 1]);
   } else {
     const int64_t *restrict v = (const int64_t *)p->data + lo;
     if (p->op == C_NE)

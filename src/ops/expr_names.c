@@ -112,7 +112,8 @@ static bool has_members(const patron_expr *e) {
   return e->env.dataset && e->env.row_customer && patron_dataset_has_members(e->env.dataset);
 }
 
-/* An extra column of the members file: a number when all its values are, else text. */
+/* An extra column of the members file: consent_* are numbers, every other one text
+ * (SPEC 6), even when its values read as numbers. */
 static xnode *member_extra(xparser *p, const char *name, size_t offset) {
   patron_expr *e = p->e;
   for (size_t k = 0; k < patron_dataset_n_member_columns(e->env.dataset); k++) {
@@ -120,6 +121,8 @@ static xnode *member_extra(xparser *p, const char *name, size_t offset) {
     patron_dataset_member_column(e->env.dataset, k, &m);
     if (strcmp(name, m.name) != 0)
       continue;
+    if (strncmp(m.name, "consent_", 8) != 0)
+      m.number = NULL;
     size_t size = m.number ? sizeof(double) : sizeof(const char *);
     void *v = owned_array(p, e->n_rows, size);
     if (!v)

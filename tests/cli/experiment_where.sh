@@ -62,6 +62,12 @@ expect_same gw.csv gi.csv
 expect_exit 0 -- "$PATRON" experiment evaluate --db store.db --name spring --orders d/orders.csv \
   --start 2025-12-01 --quiet --out ev
 expect_contains ev/results.csv "spring,conversion,a,"
+# evaluate loads only the evaluated days, yet still knows where the data ends: a window after
+# the latest order is partial, and says which day that is
+last=$(cut -d, -f3 d/orders.csv | tail -n +2 | cut -c1-10 | sort | tail -1)
+expect_exit 0 -- "$PATRON" experiment evaluate --db store.db --name spring --orders d/orders.csv \
+  --start 2099-01-01 --quiet --out late
+expect_contains "$WORK/err" "the window ends after the latest order ($last)"
 
 # errors: both or neither form, inputs with --ids, a bad expression (caret, exit 2)
 expect_exit 2 -- "$PATRON" experiment assign --name p --out x.csv

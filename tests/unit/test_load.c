@@ -102,6 +102,9 @@ static void test_since_day(void **state) {
   o.since_day = patron_days_from_civil(2024, 1, 10); /* nothing left: c3 was all bad rows */
   ds = load(&o, PATRON_OK, &err);
   assert_int_equal(patron_dataset_n_customers(ds), 0);
+  /* the latest order of the file still counts (the default as-of, partial windows) */
+  assert_true(patron_dataset_max_order_time(ds) ==
+              (int64_t)patron_days_from_civil(2024, 1, 9) * 86400);
   patron_dataset_free(ds);
 }
 
