@@ -92,8 +92,8 @@ bool patron__portrait_attrs(pctx *x) {
       continue;
     }
     x->attr_codes[x->n_attr++] = codes;
-    x->dims[x->n_dims++] = (pdim){.name = mc.name, .member = codes, .labels = labels,
-                                  .n_values = n_labels};
+    x->dims[x->n_dims++] =
+        (pdim){.name = mc.name, .member = codes, .labels = labels, .n_values = n_labels};
   }
   return true;
 }
