@@ -1,4 +1,5 @@
-/* The profile of the operational commands (trigger run, plan): the inputs loaded and the
+/* The profile of the operational commands (trigger run, plan) and of the selecting ones
+ * (audience, lookalike, portrait, experiment assign --where): the inputs loaded and the
  * library pipeline run as `analyze` runs it. */
 #include "cli_profile.h"
 
@@ -21,15 +22,27 @@ void cli_profile_free(cli_profile *p) {
   p->ds = NULL;
 }
 
-bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
-                       bool level_warning, const char *const *names, size_t n_names,
-                       cli_profile *p) {
+/* Loads the inputs and runs the pipeline o as of as_of_day into p (p->run initialised
+ * here; the caller frees p whatever the result). */
+static patron_status load_and_run(cli_inputs *in, int32_t as_of_day,
+                                  const patron_pipeline_options *o, cli_profile *p,
+                                  patron_error *err) {
   *p = (cli_profile){0};
-  patron_error err = {0};
   patron_run_init(&p->run);
   p->run.as_of_day = as_of_day;
   p->run.n_threads = in->load.n_threads;
   p->run.progress = in->load.progress = cli_progress;
+  patron_status st = patron_dataset_load(&in->load, &p->ds, err);
+  if (st != PATRON_OK)
+    return st;
+  patron_run_lap(&p->run, "load");
+  return patron_pipeline_run(p->ds, o, &p->run, &p->r, err);
+}
+
+bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
+                       bool level_warning, const char *const *names, size_t n_names,
+                       cli_profile *p) {
+  patron_error err = {0};
   patron_pipeline_options o;
   patron_pipeline_options_init(&o);
   o.spec_only = spec_only;
@@ -38,15 +51,22 @@ bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, b
   patron_status st = names ? patron_pipeline_only_for(&o, names, n_names, &only, &err) : PATRON_OK;
   o.only = only;
   if (st == PATRON_OK)
-    st = patron_dataset_load(&in->load, &p->ds, &err);
-  if (st == PATRON_OK) {
-    patron_run_lap(&p->run, "load");
-    st = patron_pipeline_run(p->ds, &o, &p->run, &p->r, &err);
-  }
+    st = load_and_run(in, as_of_day, &o, p, &err);
+  else
+    *p = (cli_profile){0}, patron_run_init(&p->run);
   free(only);
   if (st == PATRON_OK)
     return true;
   cli_fail(command, &err);
   cli_profile_free(p);
   return false;
+}
+
+patron_status cli_profile_selecting(cli_inputs *in, const patron_tags_options *tags, cli_profile *p,
+                                    patron_error *err) {
+  in->load.keep_lines = true;
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  o.tags = *tags;
+  return load_and_run(in, in->load.as_of_day, &o, p, err);
 }

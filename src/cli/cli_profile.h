@@ -22,6 +22,13 @@ bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, b
                        cli_profile *p);
 void cli_profile_free(cli_profile *p);
 
+/* The profile of the selecting commands (audience, lookalike, portrait, experiment assign
+ * --where): every order line kept (the behaviour functions read categories and items) and
+ * every stage run with the tags options (built-in tags, --tags/--segments rules), as of the
+ * inputs' as-of. The caller frees p with cli_profile_free whatever the result. */
+patron_status cli_profile_selecting(cli_inputs *in, const patron_tags_options *tags, cli_profile *p,
+                                    patron_error *err);
+
 /* Is name one of the SPEC section 3 columns (then spec_only suffices)? */
 bool cli_profile_spec_column(const char *name);
 

@@ -2,6 +2,7 @@
  * table analyze would write; writes customer_id and the chosen columns, prints the count,
  * revenue and, with --by, the breakdown by a segmentation. */
 #include "cli_inputs.h"
+#include "cli_profile.h"
 #include "cli_tags.h"
 
 #include <stdio.h>
@@ -363,25 +364,11 @@ static int run_audience(audience_args *a) {
     return cli_fail("audience", &err);
   a->sel.exclude = (const char *const *)ids;
   a->sel.n_exclude = n_ids;
-  a->inputs.load.keep_lines = true;
-  patron_run run;
-  patron_run_init(&run);
-  run.as_of_day = a->inputs.load.as_of_day;
-  run.n_threads = a->inputs.load.n_threads;
-  run.progress = a->inputs.load.progress = cli_progress;
-  patron_pipeline_options o;
-  patron_pipeline_options_init(&o);
-  o.tags = a->tags;
-  patron_pipeline_results r = {0};
-  patron_dataset *ds = NULL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
+  cli_profile p;
+  patron_status st = cli_profile_selecting(&a->inputs, &a->tags, &p, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_run(ds, &o, &run, &r, &err);
-  if (st == PATRON_OK)
-    st = select_and_write(a, ds, r.profile, &err);
-  patron_pipeline_results_free(&r);
-  patron_dataset_free(ds);
-  patron_run_free_contents(&run);
+    st = select_and_write(a, p.ds, p.r.profile, &err);
+  cli_profile_free(&p);
   free(ids);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("audience", &err);
 }

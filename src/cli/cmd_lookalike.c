@@ -3,6 +3,7 @@
  * lookalike.json beside it with the held-out evaluation, also printed. The model is
  * src/models/lookalike (docs/LOOKALIKE.md). */
 #include "cli_inputs.h"
+#include "cli_profile.h"
 #include "cli_tags.h"
 #include "patron/lookalike.h"
 
@@ -315,25 +316,11 @@ static patron_status score_and_write(lookalike_args *a, const patron_dataset *ds
 
 static int run_lookalike(lookalike_args *a) {
   patron_error err = {0};
-  a->inputs.load.keep_lines = true;
-  patron_run run;
-  patron_run_init(&run);
-  run.as_of_day = a->inputs.load.as_of_day;
-  run.n_threads = a->inputs.load.n_threads;
-  run.progress = a->inputs.load.progress = cli_progress;
-  patron_pipeline_options o;
-  patron_pipeline_options_init(&o);
-  o.tags = a->tags;
-  patron_pipeline_results pr = {0};
-  patron_dataset *ds = NULL;
-  patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
+  cli_profile p;
+  patron_status st = cli_profile_selecting(&a->inputs, &a->tags, &p, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_run(ds, &o, &run, &pr, &err);
-  if (st == PATRON_OK)
-    st = score_and_write(a, ds, pr.profile, &err);
-  patron_pipeline_results_free(&pr);
-  patron_dataset_free(ds);
-  patron_run_free_contents(&run);
+    st = score_and_write(a, p.ds, p.r.profile, &err);
+  cli_profile_free(&p);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("lookalike", &err);
 }
 

@@ -3,6 +3,7 @@
  * stats.csv (quartiles), and the summary a marketer reads (per group, per dimension the
  * values with the highest TGI among those holding at least 5% of the group). */
 #include "cli_inputs.h"
+#include "cli_profile.h"
 #include "cli_tags.h"
 
 #include <math.h>
@@ -208,25 +209,13 @@ static void report(const portrait_args *a, const patron_portrait *pt) {
 
 static int run_portrait(portrait_args *a) {
   patron_error err = {0};
-  a->inputs.load.keep_lines = true;
   a->po.window_days = a->tags.window_days;
   a->po.n_threads = a->inputs.load.n_threads;
-  patron_run run;
-  patron_run_init(&run);
-  run.as_of_day = a->inputs.load.as_of_day;
-  run.n_threads = a->inputs.load.n_threads;
-  run.progress = a->inputs.load.progress = cli_progress;
-  patron_pipeline_options o;
-  patron_pipeline_options_init(&o);
-  o.tags = a->tags;
-  patron_pipeline_results r = {0};
-  patron_dataset *ds = NULL;
+  cli_profile p;
   patron_portrait pt = {0};
-  patron_status st = patron_dataset_load(&a->inputs.load, &ds, &err);
+  patron_status st = cli_profile_selecting(&a->inputs, &a->tags, &p, &err);
   if (st == PATRON_OK)
-    st = patron_pipeline_run(ds, &o, &run, &r, &err);
-  if (st == PATRON_OK)
-    st = patron_portrait_build(r.profile, ds, &a->po, &pt, &err);
+    st = patron_portrait_build(p.r.profile, p.ds, &a->po, &pt, &err);
   if (st == PATRON_OK && !cli_make_dir("portrait", a->out))
     st = PATRON_ERR_IO, err.status = PATRON_ERR_IO;
   static const char *const files[] = {"portrait.csv", "affinity.csv", "stats.csv"};
@@ -241,9 +230,7 @@ static int run_portrait(portrait_args *a) {
            : err.message[0] ? cli_fail("portrait", &err)
                             : CLI_EXIT_FAIL;
   patron_portrait_free(&pt);
-  patron_pipeline_results_free(&r);
-  patron_dataset_free(ds);
-  patron_run_free_contents(&run);
+  cli_profile_free(&p);
   return rc;
 }
 

@@ -3,6 +3,7 @@
  * `patron audience --where`, SPEC section 8), in customer_id byte order, assigned to arms by
  * the GrowthBook hash (src/ops/experiment_assign.c). */
 #include "cmd_experiment.h"
+#include "cli_profile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,31 +28,17 @@ static patron_status assign_rows(const patron_table *t, const patron_audience *a
 
 patron_status cli_experiment_assign_where(cli_inputs *in, const cli_where_assign *w,
                                           patron_assignments **out, patron_error *err) {
-  in->load.keep_lines = true; /* as audience: line-level functions (categories, items) */
-  patron_run run;
-  patron_run_init(&run);
-  run.as_of_day = in->load.as_of_day;
-  run.n_threads = in->load.n_threads;
-  run.progress = in->load.progress = cli_progress;
-  patron_pipeline_options o;
-  patron_pipeline_options_init(&o);
-  o.tags = *w->tags;
   patron_audience_options sel;
   patron_audience_options_init(&sel);
   sel.where = w->where;
-  patron_pipeline_results r = {0};
-  patron_dataset *ds = NULL;
+  cli_profile p;
   patron_audience au = {0};
-  patron_status st = patron_dataset_load(&in->load, &ds, err);
+  patron_status st = cli_profile_selecting(in, w->tags, &p, err);
   if (st == PATRON_OK)
-    st = patron_pipeline_run(ds, &o, &run, &r, err);
+    st = patron_audience_select(p.r.profile, p.ds, &sel, &au, err);
   if (st == PATRON_OK)
-    st = patron_audience_select(r.profile, ds, &sel, &au, err);
-  if (st == PATRON_OK)
-    st = assign_rows(patron_profile_table_const(r.profile), &au, w, out, err);
+    st = assign_rows(patron_profile_table_const(p.r.profile), &au, w, out, err);
   patron_audience_free(&au);
-  patron_pipeline_results_free(&r);
-  patron_dataset_free(ds);
-  patron_run_free_contents(&run);
+  cli_profile_free(&p);
   return st;
 }
