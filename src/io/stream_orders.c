@@ -61,6 +61,11 @@ static int next_record(patron__order_stream *s, patron__csv_status *why, patron_
   for (;;) {
     if (s->start == s->end && s->eof)
       return 0;
+    if (s->start == s->end) { /* nothing buffered (buf may still be NULL): read first */
+      if (read_more(s, err) != PATRON_OK)
+        return -1;
+      continue;
+    }
     const char *next = NULL;
     *why =
         patron__csv_parse(&s->dialect, s->buf + s->start, s->buf + s->end, s->eof, &s->rec, &next);

@@ -117,7 +117,8 @@ static patron_status read_bucket(bucket *b, FILE *f, uint64_t bytes, patron_erro
 
 /* Reduces a read bucket: its customers into z (with their partial summary). */
 static patron_status reduce_bucket(bucket *b, stream_final *z, patron_error *err) {
-  qsort(b->rows, b->n_rows, sizeof *b->rows, cmp_bucket_row);
+  if (b->n_rows > 1) /* qsort wants a valid pointer even for none */
+    qsort(b->rows, b->n_rows, sizeof *b->rows, cmp_bucket_row);
   for (size_t i = 0, j; i < b->n_rows; i = j) {
     for (j = i + 1; j < b->n_rows && cmp_bucket_row(&b->rows[i], &b->rows[j]) == 0; j++)
       ;

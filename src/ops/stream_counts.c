@@ -50,17 +50,39 @@ bool patron__counts_from_stats(stream_counts *c, const patron__stream_stats *s) 
   return ok;
 }
 
-bool patron__counts_parse(stream_counts *c, const patron__tsv_field *f, size_t n) {
-  if (n % 2)
+static const char counts_head[] = "\tS\tstream1";
+enum { COUNTS_HEAD = sizeof counts_head - 1 };
+
+bool patron__counts_is_line(const char *line, size_t len) {
+  return len >= COUNTS_HEAD && memcmp(line, counts_head, COUNTS_HEAD) == 0 &&
+         (len == COUNTS_HEAD || line[COUNTS_HEAD] == '\t');
+}
+
+/* One "\tKEY\tVALUE" pair from line[*at]; false when malformed or out of memory. */
+static bool parse_pair(stream_counts *c, const char *line, size_t len, size_t *at) {
+  const char *p = line + *at + 1, *end = line + len;
+  const char *tab = memchr(p, '\t', (size_t)(end - p));
+  if (line[*at] != '\t' || !tab)
     return false;
-  for (size_t i = 0; i < n; i += 2) {
-    char key[512];
-    size_t len = patron__tsv_unescape(&f[i], key, sizeof key);
-    int64_t v;
-    if (len == (size_t)-1 || !patron__tsv_i64(&f[i + 1], &v) || v < 0 ||
-        !patron__counts_add(c, key, len, (uint64_t)v))
+  const char *next = memchr(tab + 1, '\t', (size_t)(end - tab - 1));
+  const char *stop = next ? next : end;
+  patron__tsv_field f[3];
+  if (patron__tsv_split(p, (size_t)(stop - p), f, 2) != 2)
+    return false;
+  char key[512];
+  size_t klen = patron__tsv_unescape(&f[0], key, sizeof key);
+  int64_t v;
+  *at = (size_t)(stop - line);
+  return klen != (size_t)-1 && patron__tsv_i64(&f[1], &v) && v >= 0 &&
+         patron__counts_add(c, key, klen, (uint64_t)v);
+}
+
+bool patron__counts_parse(stream_counts *c, const char *line, size_t len) {
+  if (!patron__counts_is_line(line, len))
+    return false;
+  for (size_t at = COUNTS_HEAD; at < len;)
+    if (!parse_pair(c, line, len, &at))
       return false;
-  }
   return true;
 }
 
@@ -125,7 +147,8 @@ static int cmp_triple(const void *a, const void *b) {
 }
 
 void patron__triples_merge(clv_triples *t) {
-  qsort(t->t, t->n, sizeof *t->t, cmp_triple);
+  if (t->n > 1) /* qsort wants a valid pointer even for none */
+    qsort(t->t, t->n, sizeof *t->t, cmp_triple);
   size_t k = 0;
   for (size_t i = 0; i < t->n; i++)
     if (k && cmp_triple(&t->t[k - 1], &t->t[i]) == 0)

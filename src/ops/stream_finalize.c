@@ -71,11 +71,10 @@ static patron_status read_line(stream_final *z, const char *line, size_t len, pa
     return patron__seg_partial_parse(z->partial, line + 3, len - 3, err);
   if (len >= 8 && memcmp(line, "\tC\tclv1\t", 8) == 0)
     return patron__triples_parse(&z->triples, line + 8, len - 8) ? PATRON_OK : PATRON_ERR_INPUT;
+  if (patron__counts_is_line(line, len))
+    return patron__counts_parse(&z->counts, line, len) ? PATRON_OK : PATRON_ERR_INPUT;
   patron__tsv_field f[PATRON__TSV_MAX_FIELDS];
   size_t n = patron__tsv_split(line, len, f, PATRON__TSV_MAX_FIELDS);
-  if (n >= 3 && f[0].len == 0 && f[1].len == 1 && f[1].ptr[0] == 'S' && f[2].len == 7 &&
-      memcmp(f[2].ptr, "stream1", 7) == 0)
-    return patron__counts_parse(&z->counts, f + 3, n - 3) ? PATRON_OK : PATRON_ERR_INPUT;
   return customer_line(z, f, n, err);
 }
 
@@ -232,7 +231,8 @@ static patron_status write_summary(const char *dir, const patron_file_report *re
 
 static patron_status write_tables(const char *dir, stream_final *z, const patron__seg_plan *plan,
                                   patron_segment_row **seg, size_t *n_seg, patron_error *err) {
-  qsort(z->rows, z->n, sizeof *z->rows, cmp_row);
+  if (z->n > 1) /* qsort wants a valid pointer even for none */
+    qsort(z->rows, z->n, sizeof *z->rows, cmp_row);
   patron_table *t = patron_table_new(z->n);
   columns c;
   patron_status st = t ? add_columns(t, &c, err) : PATRON__OOM(err);

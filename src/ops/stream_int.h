@@ -20,8 +20,10 @@ typedef struct stream_counts {
 bool patron__counts_add(stream_counts *c, const char *key, size_t len, uint64_t v);
 uint64_t patron__counts_get(const stream_counts *c, const char *key);
 bool patron__counts_from_stats(stream_counts *c, const patron__stream_stats *s);
-/* Parses the fields after "S" of a counts line and adds them; false when malformed/OOM. */
-bool patron__counts_parse(stream_counts *c, const patron__tsv_field *f, size_t n);
+/* Is the line a counts line ("\tS\tstream1" then KEY\tVALUE pairs, any number of them)? */
+bool patron__counts_is_line(const char *line, size_t len);
+/* Parses a counts line and adds its pairs; false when malformed or out of memory. */
+bool patron__counts_parse(stream_counts *c, const char *line, size_t len);
 void patron__counts_write(FILE *out, const stream_counts *c);
 void patron__counts_report(FILE *counters, const stream_counts *c);
 void patron__counts_free(stream_counts *c);

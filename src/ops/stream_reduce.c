@@ -45,7 +45,8 @@ static int64_t repeat_days_of(stream_scratch *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (s->value[i] > 0)
       s->day[k++] = s->day[i];
-  qsort(s->day, k, sizeof *s->day, cmp_day);
+  if (k > 1) /* qsort wants a valid pointer even for none */
+    qsort(s->day, k, sizeof *s->day, cmp_day);
   int64_t distinct = 0;
   for (size_t i = 0; i < k; i++)
     distinct += !i || s->day[i] != s->day[i - 1];
@@ -54,7 +55,8 @@ static int64_t repeat_days_of(stream_scratch *s, size_t n) {
 
 bool patron__stream_customer(stream_row *rows, size_t n_rows, stream_scratch *s,
                              patron__seg_customer *c, int32_t *max_day, int64_t *repeat_days) {
-  qsort(rows, n_rows, sizeof *rows, cmp_row);
+  if (n_rows > 1) /* qsort wants a valid pointer even for none */
+    qsort(rows, n_rows, sizeof *rows, cmp_row);
   if (n_rows > s->cap) {
     int32_t *d = realloc(s->day, n_rows * sizeof *d);
     if (d)
@@ -141,14 +143,13 @@ static patron_status bad_line(patron_error *err, uint64_t line, const char *why)
 /* One map line: a row of the current (or a new) customer, or counts. */
 static patron_status reduce_line(reducer *r, const char *line, size_t len, uint64_t no,
                                  patron_error *err) {
-  patron__tsv_field f[PATRON__TSV_MAX_FIELDS];
-  size_t n = patron__tsv_split(line, len, f, PATRON__TSV_MAX_FIELDS);
-  if (n >= 2 && f[0].ptr && f[0].len == 0) { /* the empty key: counts of a split */
-    if (f[1].len == 1 && f[1].ptr[0] == 'S' && n >= 3 && f[2].len == 7 &&
-        memcmp(f[2].ptr, "stream1", 7) == 0 && patron__counts_parse(&r->counts, f + 3, n - 3))
+  if (len && line[0] == '\t') { /* the empty key: counts of a split */
+    if (patron__counts_parse(&r->counts, line, len))
       return PATRON_OK;
     return bad_line(err, no, "malformed counts line (expected the output of patron map)");
   }
+  patron__tsv_field f[PATRON__TSV_MAX_FIELDS];
+  size_t n = patron__tsv_split(line, len, f, PATRON__TSV_MAX_FIELDS);
   int64_t t, amount;
   if (n != 4 || !f[0].ptr || !f[0].len || (f[1].ptr && !f[1].len) || !patron__tsv_i64(&f[2], &t) ||
       !f[3].ptr || patron_parse_money(f[3].ptr, f[3].len, &amount) != PATRON_OK)

@@ -162,4 +162,25 @@ expect_contains "$WORK/err" "not sorted by customer_id"
 expect_exit 1 -- "$PATRON" map --no-counters --map amount=price < orders.csv
 expect_contains "$WORK/err" "'price'"
 expect_exit 2 -- "$PATRON" finalize
+# a wide export: the counts line of a split carries a pair per column (here 44), more fields
+# than any customer line
+"$PY" - <<'PYEOF'
+import random
+random.seed(3)
+cols = ["customer_id", "order_id", "order_time", "amount"] + ["x%d" % i for i in range(40)]
+with open("wide.csv", "w") as f:
+    f.write(",".join(cols) + "\n")
+    for i in range(300):
+        f.write(",".join(["C%d" % random.randint(1, 40), "O%d" % i,
+                          "2024-%02d-%02d" % (random.randint(1, 12), random.randint(1, 28)),
+                          "%.2f" % random.uniform(-5, 300)] +
+                         ["" if random.random() < 0.5 else "v" for _ in range(40)]) + "\n")
+PYEOF
+"$PATRON" map --no-counters < wide.csv | LC_ALL=C sort -t$'\t' -k1,1 |
+  "$PATRON" reduce --no-counters > wide.red || fail "reduce of a wide export"
+"$PATRON" finalize --out wide.fin --no-counters wide.red > /dev/null || fail "finalize of a wide export"
+"$PATRON" analyze --orders wide.csv --spec-only --quiet --out wide.ref || fail "analyze wide.csv"
+for f in profiles.csv segments.csv; do
+  cmp -s wide.fin/$f wide.ref/$f || fail "wide export: $f differs from analyze --spec-only"
+done
 finish

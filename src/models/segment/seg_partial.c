@@ -68,7 +68,8 @@ seg_pair *patron__seg_hist_sorted(const seg_hist *h, size_t *n) {
   for (size_t i = 0; i < h->cap; i++)
     if (h->count[i])
       p[(*n)++] = (seg_pair){h->value[i], h->count[i], 0};
-  qsort(p, *n, sizeof *p, cmp_pair);
+  if (*n > 1) /* qsort wants a valid pointer even for none */
+    qsort(p, *n, sizeof *p, cmp_pair);
   uint64_t below = 0;
   for (size_t i = 0; i < *n; i++)
     p[i].below = below, below += p[i].count;

@@ -300,6 +300,8 @@ static bool place_ranks(patron__seg_plan *p, const patron__seg_refine *r) {
       return false;
     for (int k = 0; k < p->n_ranks; k++)
       if (p->ranks[k].bucket == b) {
+        if (p->ranks[k].rank < p->below[b] || p->ranks[k].rank - p->below[b] >= count)
+          return false; /* a rank outside its bucket: the partials disagree */
         p->ranks[k].pos = start + (size_t)(p->ranks[k].rank - p->below[b]);
         p->ranks[k].value = r->e[p->ranks[k].pos].value;
       }
@@ -310,10 +312,11 @@ static bool place_ranks(patron__seg_plan *p, const patron__seg_refine *r) {
 
 /* abc cut i: customers above the value of the cut rank are in; at that value, the first
  * `need` ids (those whose position in (monetary desc, id asc) is before the cut). */
-static bool abc_cut_of(patron__seg_plan *p, const patron__seg_refine *r, int i, size_t cut) {
+static patron_status abc_cut_of(patron__seg_plan *p, const patron__seg_refine *r, int i, size_t cut,
+                                patron_error *err) {
   abc_cut *a = &p->abc[i];
   if (a->all)
-    return true;
+    return PATRON_OK;
   const money_rank *k = &p->ranks[p->abc_rank0 + i];
   a->value = k->value;
   size_t last = k->pos, first = k->pos;
@@ -321,11 +324,19 @@ static bool abc_cut_of(patron__seg_plan *p, const patron__seg_refine *r, int i, 
     last++;
   while (first > 0 && r->e[first - 1].value == a->value)
     first--;
-  uint64_t above = p->n - 1 - (k->rank + (last - k->pos)); /* customers with more */
-  size_t need = cut - (size_t)above;                       /* 1 .. run length */
+  uint64_t ranked = k->rank + (last - k->pos);
+  uint64_t above = ranked < p->n ? p->n - 1 - ranked : 0; /* customers with more */
+  if (ranked >= p->n || cut <= above || cut - above > last - first + 1)
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                             "the partial summaries disagree with the customers' rows (an abc "
+                             "cut falls outside its value's run): were they made from one input?");
+  size_t need = cut - (size_t)above; /* 1 .. run length */
   const refine_entry *e = &r->e[first + need - 1];
   a->id_len = e->id_len;
-  return (a->id = malloc(e->id_len + 1)) && memcpy(a->id, e->id, e->id_len + 1);
+  if (!(a->id = malloc(e->id_len + 1)))
+    return PATRON__OOM(err);
+  memcpy(a->id, e->id, e->id_len + 1);
+  return PATRON_OK;
 }
 
 static void top_sum(patron__seg_plan *p, const patron__seg_refine *r) {
@@ -344,7 +355,8 @@ patron_status patron__seg_plan_finish(patron__seg_plan *p, patron__seg_refine *r
   p->finished = true;
   if (!p->n)
     return PATRON_OK;
-  qsort(r->e, r->n, sizeof *r->e, cmp_entry);
+  if (r->n > 1) /* qsort wants a valid pointer even for none */
+    qsort(r->e, r->n, sizeof *r->e, cmp_entry);
   if (!place_ranks(p, r))
     return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
                              "the second pass saw other customers than the first (the reducers' "
@@ -353,8 +365,11 @@ patron_status patron__seg_plan_finish(patron__seg_plan *p, patron__seg_refine *r
     p->m_cut =
         median_of(p->ranks[p->median_rank0].value, p->ranks[p->median_rank0 + 1].value, p->n);
   size_t a = patron__ceil_share(p->o.abc_a_pct, p->n);
-  if (!abc_cut_of(p, r, 0, a) || !abc_cut_of(p, r, 1, a + patron__ceil_share(p->o.abc_b_pct, p->n)))
-    return PATRON__OOM(err);
+  patron_status st = abc_cut_of(p, r, 0, a, err);
+  if (st == PATRON_OK)
+    st = abc_cut_of(p, r, 1, a + patron__ceil_share(p->o.abc_b_pct, p->n), err);
+  if (st != PATRON_OK)
+    return st;
   top_sum(p, r);
   return PATRON_OK;
 }
