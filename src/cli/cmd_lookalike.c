@@ -178,62 +178,51 @@ static patron_status seed_rows(const lookalike_args *a, const patron_dataset *ds
   return st;
 }
 
-/* FILE: customer_id, score (4 decimals), rank. */
-static patron_status write_audience(const lookalike_args *a, const patron_dataset *ds,
-                                    const patron_profile *p, const patron_lookalike_result *r,
-                                    patron_error *err) {
-  patron_table *t = patron_table_new(r->n_rows);
+/* Writes n profile rows as customer_id, score (decimals), and the integer column NAME with
+ * the values third (NULL: the rank, 1..n) to path. */
+static patron_status write_scored(const patron_dataset *ds, const patron_profile *p, size_t n,
+                                  const uint32_t *rows, const double *scores, const char *name,
+                                  const uint8_t *third, int decimals, const char *path,
+                                  patron_error *err) {
+  patron_table *t = patron_table_new(n);
   const char **id;
   double *score;
-  int64_t *rank;
+  int64_t *extra;
   const uint32_t *cust = patron_profile_customers(p);
   patron_status st = t ? patron_table_add(t, "customer_id", PATRON_COL_STRING, (void **)&id, err)
                        : PATRON_ERR_NOMEM;
   if (st == PATRON_OK)
     st = patron_table_add(t, "score", PATRON_COL_DOUBLE, (void **)&score, err);
   if (st == PATRON_OK)
-    st = patron_table_add(t, "rank", PATRON_COL_INT, (void **)&rank, err);
-  for (size_t i = 0; st == PATRON_OK && i < r->n_rows; i++) {
-    id[i] = patron_dataset_customer_id(ds, cust[r->rows[i]]);
-    score[i] = r->score[i];
-    rank[i] = (int64_t)i + 1;
+    st = patron_table_add(t, name, PATRON_COL_INT, (void **)&extra, err);
+  for (size_t i = 0; st == PATRON_OK && i < n; i++) {
+    id[i] = patron_dataset_customer_id(ds, cust[rows[i]]);
+    score[i] = scores[i];
+    extra[i] = third ? (int64_t)third[i] : (int64_t)i + 1;
   }
   if (st == PATRON_OK) {
-    patron_table_set_decimals(t, "score", 4);
-    st = patron_write_table_csv(t, a->out, err);
+    patron_table_set_decimals(t, "score", decimals);
+    st = patron_write_table_csv(t, path, err);
   }
   patron_table_free(t);
   return st;
 }
 
-/* --eval-out: every evaluation row with its exact score. */
+/* FILE: customer_id, score (4 decimals), rank. */
+static patron_status write_audience(const lookalike_args *a, const patron_dataset *ds,
+                                    const patron_profile *p, const patron_lookalike_result *r,
+                                    patron_error *err) {
+  return write_scored(ds, p, r->n_rows, r->rows, r->score, "rank", NULL, 4, a->out, err);
+}
+
+/* --eval-out: every evaluation row with its exact score and whether it was a hidden seed. */
 static patron_status write_eval(const lookalike_args *a, const patron_dataset *ds,
                                 const patron_profile *p, const patron_lookalike_result *r,
                                 patron_error *err) {
   if (!a->eval_out)
     return PATRON_OK;
-  patron_table *t = patron_table_new(r->n_eval);
-  const char **id;
-  double *score;
-  int64_t *hidden;
-  const uint32_t *cust = patron_profile_customers(p);
-  patron_status st = t ? patron_table_add(t, "customer_id", PATRON_COL_STRING, (void **)&id, err)
-                       : PATRON_ERR_NOMEM;
-  if (st == PATRON_OK)
-    st = patron_table_add(t, "score", PATRON_COL_DOUBLE, (void **)&score, err);
-  if (st == PATRON_OK)
-    st = patron_table_add(t, "hidden", PATRON_COL_INT, (void **)&hidden, err);
-  for (size_t i = 0; st == PATRON_OK && i < r->n_eval; i++) {
-    id[i] = patron_dataset_customer_id(ds, cust[r->eval_rows[i]]);
-    score[i] = r->eval_score[i];
-    hidden[i] = r->eval_hidden[i];
-  }
-  if (st == PATRON_OK) {
-    patron_table_set_decimals(t, "score", PATRON_DECIMALS_EXACT);
-    st = patron_write_table_csv(t, a->eval_out, err);
-  }
-  patron_table_free(t);
-  return st;
+  return write_scored(ds, p, r->n_eval, r->eval_rows, r->eval_score, "hidden", r->eval_hidden,
+                      PATRON_DECIMALS_EXACT, a->eval_out, err);
 }
 
 /* lookalike.json in FILE's directory. */
