@@ -40,6 +40,15 @@ for run in a b; do
 done
 expect_same "$WORK/xa/model.json" "$WORK/xb/model.json"
 
+# an edited XGBoost model whose second tree repeats id 0 is refused, not scored (XGBoost
+# would leave tree slot 1 empty and crash on it)
+cp -r "$WORK/xa" "$WORK/xdup"
+sed 's/"id":1,/"id":0,/' "$WORK/xa/model.json" > "$WORK/xdup/model.json"
+cmp -s "$WORK/xa/model.json" "$WORK/xdup/model.json" && fail "the edit found no tree id 1"
+# shellcheck disable=SC2086
+expect_exit 1 -- "$PATRON" churn score $in --model "$WORK/xdup" --out "$WORK/bad.csv"
+expect_contains "$WORK/err" "tree ids must be 0 to num_trees - 1, each once"
+
 # propensity
 # shellcheck disable=SC2086
 expect_exit 0 -- "$PATRON" propensity train $in --cutoff 2025-10-01 --horizon 4w --threads 1 \

@@ -1,7 +1,8 @@
 /* Structural check of an XGBoost JSON model (the format XGBoosterSaveModelToBuffer writes,
  * XGBoost >= 1.0 "learner" schema) before it is handed to XGBoost, which trusts its input:
  * an edited model.json with a split index out of range, a child pointing back up the tree,
- * a huge num_trees or another objective would crash it, hang it or score garbage. */
+ * two trees with the same id (XGBoost places each tree at trees[id] and leaves the other slot
+ * empty), a huge num_trees or another objective would crash it, hang it or score garbage. */
 #include "models/churn/churn_int.h"
 
 #include <jansson.h>
@@ -78,6 +79,33 @@ static patron_status check_tree(const json_t *t, long long n_feature, patron_err
   return PATRON_OK;
 }
 
+/* Each tree's id is its slot: ids are 0..n-1, each once; tree_info gives every tree the one
+ * output group of a binary model. */
+static patron_status check_tree_ids(const json_t *root, const json_t *trees, size_t n,
+                                    patron_error *err) {
+  const char *ti[] = {"learner", "gradient_booster", "model", "tree_info", NULL};
+  const json_t *info = path(root, ti);
+  if (!int_array(info, n))
+    return bad(err, "tree_info does not list one group per tree");
+  unsigned char *seen = calloc(n ? n : 1, 1);
+  if (!seen)
+    return patron__error_set(err, PATRON_ERR_NOMEM, NULL, 0, 0, "out of memory");
+  patron_status st = PATRON_OK;
+  for (size_t i = 0; st == PATRON_OK && i < n; i++) {
+    long long id = -1, group = -1;
+    int_of(json_object_get(json_array_get(trees, i), "id"), &id);
+    int_of(json_array_get(info, i), &group);
+    if (id < 0 || (size_t)id >= n || seen[id])
+      st = bad(err, "tree ids must be 0 to num_trees - 1, each once");
+    else if (group != 0)
+      st = bad(err, "tree_info names an output group a binary model lacks");
+    else
+      seen[id] = 1;
+  }
+  free(seen);
+  return st;
+}
+
 static patron_status check_learner(const json_t *root, size_t n_features, patron_error *err) {
   const char *obj[] = {"learner", "objective", "name", NULL};
   const char *name = json_string_value(path(root, obj));
@@ -106,7 +134,7 @@ static patron_status check_learner(const json_t *root, size_t n_features, patron
   if (!int_of(path(root, nt), &n_trees) || n_trees < 0 || n_trees > MAX_TREES ||
       !json_is_array(trees) || json_array_size(trees) != (size_t)n_trees)
     return bad(err, "num_trees is out of range or differs from the trees listed");
-  patron_status st = PATRON_OK;
+  patron_status st = check_tree_ids(root, trees, (size_t)n_trees, err);
   for (size_t i = 0; st == PATRON_OK && i < (size_t)n_trees; i++)
     st = check_tree(json_array_get(trees, i), n_feature, err);
   return st;
