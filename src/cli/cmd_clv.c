@@ -379,46 +379,65 @@ static void fill_nan(double *v, size_t n) {
     v[i] = NAN;
 }
 
-static patron_status spend_columns(const clv_args *a, clv_run *r, const patron_clv_data *d,
-                                   double unit, patron_error *err) {
-  size_t n = d->n, nh = a->n_horizons;
-  if (!r->sm) {
-    for (size_t j = 0; j < nh; j++)
-      fill_nan(column(r, C_CLV(j, nh)), n);
-    fill_nan(column(r, C_AOV), n), fill_nan(column(r, C_LOW), n), fill_nan(column(r, C_HIGH), n);
+/* exp_aov, or no spend model (a Gamma-Gamma q <= 1 that was not asked for is dropped with a
+ * warning, docs/CLV.md). */
+static patron_status aov_column(const clv_args *a, clv_run *r, const patron_clv_data *d,
+                                patron_error *err) {
+  if (!r->sm)
     return PATRON_OK;
-  }
   patron_status st = patron_clv_predict_spend(r->sm, d, column(r, C_AOV), err);
-  if (st == PATRON_ERR_DOMAIN && !a->spend_on) { /* q <= 1: go on without spend (docs/CLV.md) */
+  if (st == PATRON_ERR_DOMAIN && !a->spend_on) {
     fprintf(stderr, "patron clv: warning: no spend model, CLV columns left empty: %s\n",
             err->message);
     patron_clv_model_free(r->sm);
     r->sm = NULL;
     *err = (patron_error){0};
-    return spend_columns(a, r, d, unit, err);
+    fill_nan(column(r, C_AOV), d->n);
+    return PATRON_OK;
   }
-  for (size_t j = 0; j < nh && st == PATRON_OK; j++) {
-    patron_clv_value_options vo = value_options(a, unit, a->horizon_days[j]);
-    st = patron_clv_predict_value(r->pm, r->sm, d, &vo, column(r, C_CLV(j, nh)), err);
-  }
-  patron_clv_value_options last = value_options(a, unit, a->horizon_days[nh - 1]);
-  if (st == PATRON_OK && a->range_sims > 0)
-    st =
-        patron_clv_predict_value_range(r->pm, r->sm, d, &last, (int)a->range_sims,
-                                       (uint64_t)a->seed, column(r, C_LOW), column(r, C_HIGH), err);
-  else if (st == PATRON_OK)
-    fill_nan(column(r, C_LOW), n), fill_nan(column(r, C_HIGH), n);
   return st;
 }
 
-static patron_status holdout_columns(clv_run *r, const patron_clv_data *d, patron_error *err) {
+/* Every model prediction in one pass: P(alive), purchases and P(any) per horizon, CLV per
+ * horizon (with a spend model), the holdout's expected purchases (with a holdout). */
+static patron_status model_columns(const clv_args *a, clv_run *r, const patron_clv_data *d,
+                                   double unit, patron_clv_value_options *vo, patron_error *err) {
+  size_t nh = a->n_horizons, n = 0;
+  patron_clv_query q[1 + 3 * MAX_HORIZONS + 1];
+  q[n++] = (patron_clv_query){.what = PATRON_CLV_P_ALIVE, .out = column(r, C_PALIVE)};
+  for (size_t j = 0; j < nh; j++) {
+    double t = a->horizon_days[j] / unit;
+    q[n++] = (patron_clv_query){PATRON_CLV_PURCHASES, t, NULL, NULL, column(r, C_PURCH(j))};
+    q[n++] = (patron_clv_query){PATRON_CLV_P_ANY, t, NULL, NULL, column(r, C_PANY(j, nh))};
+  }
+  for (size_t j = 0; r->sm && j < nh; j++) {
+    vo[j] = value_options(a, unit, a->horizon_days[j]);
+    q[n++] = (patron_clv_query){PATRON_CLV_VALUE, 0, r->sm, &vo[j], column(r, C_CLV(j, nh))};
+  }
+  if (r->cohort->holdout_x)
+    q[n++] = (patron_clv_query){PATRON_CLV_PURCHASES, r->cohort->holdout_length, NULL, NULL,
+                                column(r, C_EHOLD)};
+  return patron_clv_predict_many(r->pm, d, q, n, err);
+}
+
+/* clv_low / clv_high (simulated, --range-sims) over the last horizon. */
+static patron_status range_columns(const clv_args *a, clv_run *r, const patron_clv_data *d,
+                                   const patron_clv_value_options *last, patron_error *err) {
+  size_t n = d->n;
+  if (r->sm && a->range_sims > 0)
+    return patron_clv_predict_value_range(r->pm, r->sm, d, last, (int)a->range_sims,
+                                          (uint64_t)a->seed, column(r, C_LOW), column(r, C_HIGH),
+                                          err);
+  fill_nan(column(r, C_LOW), n), fill_nan(column(r, C_HIGH), n);
+  return PATRON_OK;
+}
+
+static patron_status holdout_columns(clv_run *r, patron_error *err) {
   const patron_clv_cohort *c = r->cohort;
   double *e = column(r, C_EHOLD), *es = column(r, C_EHOLD_SPEND);
-  patron_status st = patron_clv_predict_purchases(r->pm, d, c->holdout_length, e, err);
-  for (size_t i = 0; st == PATRON_OK && i < c->n; i++)
+  for (size_t i = 0; i < c->n; i++)
     es[i] = r->sm ? e[i] * column(r, C_AOV)[i] : NAN;
-  if (st == PATRON_OK)
-    st = patron_clv_evaluate(c, e, r->sm ? es : NULL, &r->eval, err);
+  patron_status st = patron_clv_evaluate(c, e, r->sm ? es : NULL, &r->eval, err);
   r->has_eval = st == PATRON_OK;
   return st;
 }
@@ -497,22 +516,18 @@ static patron_status prediction_table(const clv_args *a, clv_run *r, patron_erro
 static patron_status predict(const clv_args *a, clv_run *r, double unit, patron_error *err) {
   const patron_clv_cohort *c = r->cohort;
   size_t nh = a->n_horizons;
+  patron_clv_value_options vo[MAX_HORIZONS];
   patron_status st = prediction_table(a, r, err);
-  if (st != PATRON_OK)
-    return st;
   patron_clv_data d = patron_clv_cohort_data(c);
-  st = patron_clv_predict_p_alive(r->pm, &d, column(r, C_PALIVE), err);
-  for (size_t j = 0; j < nh && st == PATRON_OK; j++) {
-    double t = a->horizon_days[j] / unit;
-    st = patron_clv_predict_purchases(r->pm, &d, t, column(r, C_PURCH(j)), err);
-    if (st == PATRON_OK)
-      st = patron_clv_predict_p_any(r->pm, &d, t, column(r, C_PANY(j, nh)), err);
-  }
   if (st == PATRON_OK)
-    st = spend_columns(a, r, &d, unit, err);
+    st = aov_column(a, r, &d, err);
+  if (st == PATRON_OK)
+    st = model_columns(a, r, &d, unit, vo, err);
+  if (st == PATRON_OK)
+    st = range_columns(a, r, &d, &vo[nh - 1], err);
   historical(a, r);
   if (st == PATRON_OK && c->holdout_x)
-    st = holdout_columns(r, &d, err);
+    st = holdout_columns(r, err);
   return st;
 }
 
