@@ -90,17 +90,36 @@ static void leave_out(const tag_ctx *t, const char *column, const char *why) {
     patron_run_note(t->run, "tag %s left out: %s", column, why);
 }
 
-/* A category column whose labels are a dictionary's values (code 0, "", is none). */
+static int by_label(const void *a, const void *b, void *ctx) {
+  const char *const *values = ctx;
+  return strcmp(values[*(const uint32_t *)a], values[*(const uint32_t *)b]);
+}
+
+/* A category column whose labels are a dictionary's non-empty values in byte order (code 0,
+ * "", is none), so segments.csv lists them in an order that does not depend on the order of
+ * the input rows. *remap (owned by the tagset) takes a dictionary code to the column's code. */
 static patron_status dict_column(tag_ctx *t, const char *name, const char *dict, bool seg,
-                                 int32_t **codes) {
+                                 int32_t **codes, const int32_t **remap) {
   size_t n = patron_dataset_dict_size(t->ds, dict);
+  const char **values = malloc(n * sizeof *values);
+  uint32_t *order = malloc(n * sizeof *order);
+  int32_t *map = malloc(n * sizeof *map);
   const char **labels = malloc(n * sizeof *labels);
-  if (!patron__tagset_own(t->ts, labels))
+  if (!patron__tagset_own(t->ts, map) || !values || !order || !labels) {
+    free(values), free(order), free(labels);
     return PATRON__OOM(t->err);
+  }
   for (size_t i = 0; i < n; i++)
-    labels[i] = patron_dataset_dict_value(t->ds, dict, (uint32_t)i);
-  return patron_table_add_category(patron_profile_table(t->p), name, labels, NULL, (int32_t)n, seg,
-                                   codes, t->err);
+    values[i] = patron_dataset_dict_value(t->ds, dict, (uint32_t)i), order[i] = (uint32_t)i;
+  qsort_r(order + 1, n - 1, sizeof *order, by_label, (void *)values);
+  map[0] = -1;
+  for (size_t k = 1; k < n; k++)
+    labels[k - 1] = values[order[k]], map[order[k]] = (int32_t)(k - 1);
+  patron_status st = patron_table_add_category(patron_profile_table(t->p), name, labels, NULL,
+                                               (int32_t)(n - 1), seg, codes, t->err);
+  free(values), free(order), free(labels);
+  *remap = map;
+  return st;
 }
 
 /* Best code by weight (ties: byte-smallest label); -1 when no weight is positive. */
@@ -126,7 +145,8 @@ static patron_status preferred_spend(tag_ctx *t, const char *name, const char *d
     return PATRON_OK;
   }
   int32_t *codes;
-  patron_status st = dict_column(t, name, dict, false, &codes);
+  const int32_t *remap;
+  patron_status st = dict_column(t, name, dict, false, &codes, &remap);
   size_t n_dict = patron_dataset_dict_size(t->ds, dict);
   int64_t *w = calloc(n_dict, sizeof *w);
   uint32_t *touched = malloc(n_dict * sizeof *touched);
@@ -147,7 +167,8 @@ static patron_status preferred_spend(tag_ctx *t, const char *name, const char *d
         touched[n_touched++] = code[k];
       w[code[k]] += lv.amount[k];
     }
-    codes[r] = best_code(t, dict, w, touched, n_touched);
+    int32_t best = best_code(t, dict, w, touched, n_touched);
+    codes[r] = best < 0 ? -1 : remap[best];
     for (size_t i = 0; i < n_touched; i++)
       w[touched[i]] = 0;
   }
@@ -220,8 +241,9 @@ static patron_status channel_tags(tag_ctx *t) {
     return PATRON_OK;
   }
   int32_t *codes;
+  const int32_t *remap;
   int64_t *omni;
-  patron_status st = dict_column(t, "preferred_channel", "channel", true, &codes);
+  patron_status st = dict_column(t, "preferred_channel", "channel", true, &codes, &remap);
   if (st == PATRON_OK)
     st = patron_table_add(patron_profile_table(t->p), "omnichannel", PATRON_COL_INT, (void **)&omni,
                           t->err);
@@ -235,7 +257,8 @@ static patron_status channel_tags(tag_ctx *t) {
     acc.n_touched = 0;
     if (!each_purchase(t, t->cust[r], count_channels, &acc))
       st = PATRON__OOM(t->err);
-    codes[r] = best_code(t, "channel", acc.count, acc.touched, acc.n_touched);
+    int32_t best = best_code(t, "channel", acc.count, acc.touched, acc.n_touched);
+    codes[r] = best < 0 ? -1 : remap[best];
     omni[r] = acc.n_touched >= 2;
     for (size_t i = 0; i < acc.n_touched; i++)
       acc.count[acc.touched[i]] = 0;
