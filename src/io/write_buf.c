@@ -151,6 +151,17 @@ void patron__buf_csv_field(patron__buf *b, const char *s, size_t n) {
   patron__buf_putc(b, '"');
 }
 
+void patron__buf_csv_cstr(patron__buf *b, const char *s) {
+  size_t n = strcspn(s, ",\"\r\n"); /* one pass: the length, unless it needs quotes */
+  if (s[n]) {
+    patron__buf_csv_field(b, s, n + strlen(s + n));
+    return;
+  }
+  if (b->formula_guard && n > 0 && formula_start(s[0]))
+    patron__buf_putc(b, '\'');
+  patron__buf_put(b, s, n);
+}
+
 patron__buf patron__csv_buf(const patron_sink *s) {
   return (patron__buf){.formula_guard = patron_sink_options(s)->formula_guard};
 }

@@ -59,6 +59,9 @@ void patron__buf_double(patron__buf *b, double v, int decimals);
  * = + - @ TAB or CR first gets a single quote (OWASP CSV injection). */
 void patron__buf_csv_field(patron__buf *b, const char *s, size_t n);
 
+/* patron__buf_csv_field of a NUL-terminated s. */
+void patron__buf_csv_cstr(patron__buf *b, const char *s);
+
 /* A new CSV buffer for a sink (its formula guard). */
 patron__buf patron__csv_buf(const patron_sink *s);
 /* Starts a CSV output: the byte-order mark when the sink's options ask for it. */

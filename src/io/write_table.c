@@ -66,7 +66,7 @@ static void put_cell(block_job *j, size_t col, const patron_column *c, size_t r)
   if (c->type == PATRON_COL_STRING) {
     const char *s = ((const char *const *)c->data)[r];
     if (s)
-      patron__buf_csv_field(b, s, strlen(s));
+      patron__buf_csv_cstr(b, s);
   } else if (c->type == PATRON_COL_CATEGORY) {
     int32_t v = ((const int32_t *)c->data)[r];
     if (v >= 0 && v < c->n_labels) {

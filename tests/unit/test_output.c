@@ -166,6 +166,24 @@ static void test_integers_match_printf(void **state) {
   }
 }
 
+/* The CSV text rule (write_int.h), written out plainly: quoted when holding , " CR LF;
+ * with the guard, = + - @ TAB CR at the start get a leading single quote. */
+static void csv_ref(FILE *f, const char *s, bool guard) {
+  bool quote = strpbrk(s, ",\"\r\n") != NULL;
+  bool g = guard && s[0] && strchr("=+-@\t\r", s[0]);
+  if (quote)
+    fputc('"', f);
+  if (g)
+    fputc('\'', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', f);
+    fputc(*s, f);
+  }
+  if (quote)
+    fputc('"', f);
+}
+
 /* A table over several writer rounds, against every cell printed with printf. */
 static void test_many_rows_match_printf(void **state) {
   (void)state;
@@ -211,8 +229,45 @@ static void test_many_rows_match_printf(void **state) {
   patron_table_free(t);
 }
 
+/* Text cells, with and without the formula guard, against csv_ref. */
+static void test_text_cells(void **state) {
+  (void)state;
+  static const char *const texts[] = {"plain", "=1+1", "a,b",   "q\"q",        "",  "-5",
+                                      "@x,y",  "\rcr", "tab\t", "line\nbreak", "+", NULL};
+  enum { N = 100000, K = sizeof texts / sizeof *texts };
+  patron_table *t = patron_table_new(N);
+  const char **id;
+  assert_int_equal(patron_table_add(t, "id", PATRON_COL_STRING, (void **)&id, NULL), PATRON_OK);
+  for (size_t i = 0; i < N; i++)
+    id[i] = texts[i % K];
+  for (int guard = 0; guard < 2; guard++) {
+    char *want = NULL;
+    size_t want_len = 0;
+    FILE *f = open_memstream(&want, &want_len);
+    fputs("id\n", f);
+    for (size_t i = 0; i < N; i++) {
+      if (id[i])
+        csv_ref(f, id[i], guard);
+      fputc('\n', f);
+    }
+    fclose(f);
+    patron_output_options o;
+    patron_output_options_init(&o);
+    o.formula_guard = guard;
+    patron_sink *s = patron_sink_memory(&o);
+    assert_int_equal(patron_write_table_csv_to(t, s, NULL), PATRON_OK);
+    size_t len = 0;
+    char *got = patron_sink_take(s, &len);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(got, want, want_len);
+    free(got);
+    free(want);
+  }
+  patron_table_free(t);
+}
+
 PATRON_TEST_MAIN(cmocka_unit_test(test_every_type),
                  cmocka_unit_test(test_duplicate_column_is_an_error),
                  cmocka_unit_test(test_doubles_match_printf),
                  cmocka_unit_test(test_integers_match_printf),
-                 cmocka_unit_test(test_many_rows_match_printf))
+                 cmocka_unit_test(test_many_rows_match_printf), cmocka_unit_test(test_text_cells))
