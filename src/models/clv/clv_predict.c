@@ -5,12 +5,14 @@
  * same K integral as the likelihood), Gamma-Gamma expected order value, and discounted CLV.
  * Rows are computed once per distinct (x, t_x, T) and scattered to customers; several
  * predictions share one pass (patron_clv_predict_many). */
+#include "core/sort.h"
 #include "models/clv/clv_int.h"
 
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { JACOBI_NODES = 40, JACOBI_CACHE = 64 };
 
@@ -291,24 +293,30 @@ static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
   }
 }
 
-static int by_x_T(const void *a, const void *b, void *ctx) {
-  const patron_clv_summary *s = ctx;
-  uint32_t i = *(const uint32_t *)a, k = *(const uint32_t *)b;
-  if (s->x[i] != s->x[k])
-    return s->x[i] < s->x[k] ? -1 : 1;
-  if (s->T[i] != s->T[k])
-    return s->T[i] < s->T[k] ? -1 : 1;
-  return (i > k) - (i < k);
+/* Radix key of a value >= 0 (the summary's x and T): its bits, 0.0 for -0.0. */
+static uint64_t nonneg_key(double v) {
+  uint64_t k;
+  v = v == 0 ? 0.0 : v;
+  memcpy(&k, &v, sizeof k);
+  return k;
 }
 
-/* The summary's rows in (x, T) order; NULL when memory runs out. */
+/* The summary's rows in (x, T, row) order (two stable radix sorts: by T, then by x); NULL
+ * when memory runs out. */
 static uint32_t *rows_by_x_T(const patron_clv_summary *s) {
   uint32_t *order = malloc((s->n ? s->n : 1) * sizeof *order);
-  for (size_t i = 0; order && i < s->n; i++)
-    order[i] = (uint32_t)i;
-  if (order)
-    qsort_r(order, s->n, sizeof *order, by_x_T, (void *)s);
-  return order;
+  uint64_t *keys = malloc((s->n ? s->n : 1) * sizeof *keys);
+  bool ok = order && keys;
+  for (size_t i = 0; ok && i < s->n; i++)
+    order[i] = (uint32_t)i, keys[i] = nonneg_key(s->T[i]);
+  ok = ok && patron__radix_sort(keys, order, s->n);
+  for (size_t i = 0; ok && i < s->n; i++)
+    keys[i] = nonneg_key(s->x[order[i]]);
+  ok = ok && patron__radix_sort(keys, order, s->n);
+  free(keys);
+  if (!ok)
+    free(order);
+  return ok ? order : NULL;
 }
 
 enum { PREDICT_BLOCK = 1024 };
