@@ -266,6 +266,11 @@ typedef struct patron_clv_profile_options {
   /* When not NULL: receive the fitted models (the caller frees them; NULL when a model
    * could not be fitted), for reports of parameters and warnings. */
   patron_clv_model **purchases_out, **spend_out;
+  /* given: predict with models fitted elsewhere instead of fitting (the MPI backend: rank 0
+   * fits on every rank's merged counts, docs/SCALE.md section 9); purchases_given NULL
+   * leaves the columns empty, spend_given NULL leaves clv_365d empty. */
+  bool given;
+  const patron_clv_model *purchases_given, *spend_given;
 } patron_clv_profile_options;
 
 PATRON_API void patron_clv_profile_options_init(patron_clv_profile_options *o);
