@@ -158,7 +158,8 @@ static bool set_unit(clv_args *a, const char *arg) {
 static bool set_model(clv_args *a, const char *arg) {
   if (strcmp(a->sub, "predict") == 0)
     return a->model_path = arg, true;
-  if (!patron_clv_kind_parse(arg, &a->kind) || a->kind == PATRON_CLV_GAMMAGAMMA)
+  if (!patron_clv_kind_parse(arg, &a->kind) || a->kind == PATRON_CLV_GAMMAGAMMA ||
+      a->kind == PATRON_CLV_BGBB)
     return cli_usage_error("clv", "--model expects bgnbd, mbgnbd or paretonbd, got '%s'", arg),
            false;
   return true;
