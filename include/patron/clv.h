@@ -399,4 +399,29 @@ PATRON_API patron_status patron_clv_bgbb_simulate(const double *params, size_t n
                                                   double periods, uint64_t seed, double *x,
                                                   double *t_x, double *T, patron_error *err);
 
+/* A recency/frequency table read from a file (patron_clv_bgbb_table_read). */
+typedef struct patron_clv_bgbb_table {
+  size_t rows;
+  double *x, *t_x, *periods; /* frequency, recency, periods */
+  double *weight;            /* customers per row (1 without a weights column) */
+  uint64_t *line;            /* file line of each row */
+  bool has_weights, has_ids;
+  char *ids; /* NUL-separated ids (customer_id or id column), see _table_id */
+  size_t ids_len, *id_offset;
+} patron_clv_bgbb_table;
+
+/* Reads a CSV (or `delimiter`-separated; 0 = ',') table with a header naming frequency (or
+ * x), recency (or t_x), periods (or n), optional weights (or weight) and customer_id (or
+ * id), case-insensitive, in any order; "-" is standard input, gzip is read as such. The
+ * first bad row (not a number, impossible pattern as patron_clv_bgbb_check says, fewer
+ * fields than the header, broken quoting) is PATRON_ERR_INPUT with err->file and err->line
+ * set. Free with patron_clv_bgbb_table_free. */
+PATRON_API patron_status patron_clv_bgbb_table_read(const char *path, char delimiter,
+                                                    patron_clv_bgbb_table **out, patron_error *err);
+PATRON_API void patron_clv_bgbb_table_free(patron_clv_bgbb_table *t);
+/* The id of row i, or NULL without an id column. */
+PATRON_API const char *patron_clv_bgbb_table_id(const patron_clv_bgbb_table *t, size_t i);
+/* The model input view of the table (borrowed columns; weight NULL without weights). */
+PATRON_API patron_clv_data patron_clv_bgbb_table_data(const patron_clv_bgbb_table *t);
+
 #endif
