@@ -205,19 +205,6 @@ static double log_alive_at(const bgbb_k *k, double x, double n, double e, double
          k->ld0;
 }
 
-patron_status patron_clv_bgbb_p_alive(const patron_clv_model *m, const patron_clv_data *data,
-                                      double *out, patron_error *err) {
-  patron_status st = check_predict(m, data, err);
-  if (st != PATRON_OK)
-    return st;
-  bgbb_k k = constants(m->theta);
-  for (size_t i = 0; i < data->n; i++) {
-    double x = data->x[i], tx = data->t_x[i], n = data->T[i];
-    out[i] = exp(log_alive_at(&k, x, n, 0, 1) - row_ll(&k, x, tx, n, NULL));
-  }
-  return PATRON_OK;
-}
-
 /* sum_{s=1}^{n*} B(gamma, delta+n+s)/D0 in log space, stepped by B(g, d+1) = B(g, d) d/(g+d). */
 static double log_alive_sum(const bgbb_k *k, double n, double n_star) {
   double l = gsl_sf_lnbeta(k->g, k->d + n + 1) - k->ld0, acc = -INFINITY;
@@ -229,25 +216,56 @@ static double log_alive_sum(const bgbb_k *k, double n, double n_star) {
   return acc;
 }
 
+/* P(alive at n + 1 | x, t_x, n), or with n_star > 0 E[X(n, n + n_star) | x, t_x, n]. */
+static double predict_one(const bgbb_k *k, double x, double tx, double n, double n_star) {
+  double ll = row_ll(k, x, tx, n, NULL);
+  if (n_star == 0)
+    return exp(log_alive_at(k, x, n, 0, 1) - ll);
+  double lp = gsl_sf_lnbeta(k->a + x + 1, k->b + n - x) - k->lb0;
+  return exp(lp + log_alive_sum(k, n, n_star) - ll);
+}
+
+/* One value per distinct (x, t_x, n) pattern, copied to its customers. */
+static patron_status predict(const patron_clv_model *m, const patron_clv_data *data, double n_star,
+                             double *out, patron_error *err) {
+  patron_status st = check_predict(m, data, err);
+  patron_clv_summary *s = NULL;
+  patron_clv_data plain = data ? *data : (patron_clv_data){0};
+  plain.weight = NULL; /* every customer gets a prediction, whatever its weight */
+  if (st == PATRON_OK && data->n)
+    st = patron_clv_compress(&plain, &s, err);
+  double *v = s ? malloc(s->n * sizeof *v) : NULL;
+  if (st != PATRON_OK || !data->n || !v) {
+    patron_clv_summary_free(s);
+    return st != PATRON_OK || !data->n ? st : PATRON__OOM(err);
+  }
+  bgbb_k k = constants(m->theta);
+  for (size_t r = 0; r < s->n; r++)
+    v[r] = predict_one(&k, s->x[r], s->tx[r], s->T[r], n_star);
+  const uint32_t *index = patron_clv_summary_index(s);
+  for (size_t i = 0; i < data->n; i++)
+    out[i] = v[index[i]];
+  free(v);
+  patron_clv_summary_free(s);
+  return PATRON_OK;
+}
+
+patron_status patron_clv_bgbb_p_alive(const patron_clv_model *m, const patron_clv_data *data,
+                                      double *out, patron_error *err) {
+  return predict(m, data, 0, out, err);
+}
+
 patron_status patron_clv_bgbb_expected(const patron_clv_model *m, const patron_clv_data *data,
                                        double n_star, double *out, patron_error *err) {
-  patron_status st = check_predict(m, data, err);
-  if (st != PATRON_OK)
-    return st;
   if (!(n_star >= 0 && n_star <= 1e7) || n_star != floor(n_star))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "the horizon must be a whole number of opportunities in [0, 1e7]");
-  bgbb_k k = constants(m->theta);
-  for (size_t i = 0; i < data->n; i++) {
-    double x = data->x[i], tx = data->t_x[i], n = data->T[i];
-    if (n_star == 0) {
-      out[i] = 0;
-      continue;
-    }
-    double lp = gsl_sf_lnbeta(k.a + x + 1, k.b + n - x) - k.lb0;
-    out[i] = exp(lp + log_alive_sum(&k, n, n_star) - row_ll(&k, x, tx, n, NULL));
-  }
-  return PATRON_OK;
+  if (n_star > 0)
+    return predict(m, data, n_star, out, err);
+  patron_status st = check_predict(m, data, err);
+  for (size_t i = 0; st == PATRON_OK && i < data->n; i++)
+    out[i] = 0;
+  return st;
 }
 
 double patron_clv_bgbb_expected_new(const patron_clv_model *m, double n) {
