@@ -506,8 +506,11 @@ patron_status patron__merge_customers(patron_dataset *ds, load_worker *w, uint32
   uint32_t *map = malloc((t->n ? t->n : 1) * sizeof *map);
   if (!map)
     return PATRON__OOM(err);
+  enum { AHEAD = 16 }; /* slots are loaded this many ids ahead (a miss each otherwise) */
   for (size_t i = 0; i < t->n; i++) {
     bool added;
+    if (i + AHEAD < t->n)
+      patron__intern_prefetch(&ds->customers, 0, t->str[i + AHEAD], t->len[i + AHEAD]);
     map[i] = patron__intern_put(&ds->customers, 0, t->str[i], t->len[i], &added);
     if (map[i] == PATRON__NO_INDEX) {
       free(map);
