@@ -52,6 +52,7 @@ typedef struct orders_worker {
   order_set orders; /* customers are this worker's local indexes */
   patron__line_store lines;
   uint32_t last_order;
+  patron__date_cache date_cache;
   char last_time_text[32];
   size_t last_time_len;
   int64_t last_time;
@@ -85,7 +86,12 @@ static void orders_free_data(load_worker *b) {
   patron__line_store_free(&w->lines);
 }
 
+/* The fixed layout's fast path first (its date's day reused while it repeats), then the
+ * previous row's text, then the general parser. */
 static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int64_t *out) {
+  if (!w->base.file->opts->date_format &&
+      patron__parse_time_fixed(v->ptr, v->len, &w->date_cache, out))
+    return true;
   if (v->len == w->last_time_len && v->len && memcmp(v->ptr, w->last_time_text, v->len) == 0) {
     *out = w->last_time;
     return true;
