@@ -308,21 +308,29 @@ static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
   }
 }
 
-/* A new column holding src's n elements (4 or 8 bytes each) in perm order, gathered in
- * blocks on the executor; NULL when memory runs out. */
-static void *permuted_on(int n_threads, const void *src, const uint32_t *perm, size_t n,
+/* dst (room for n elements; NULL: a new column) receives src's n elements (4 or 8 bytes
+ * each) in perm order, gathered in blocks on the executor; returns dst, NULL when memory
+ * runs out. */
+static void *gather_into(int n_threads, void *dst, const void *src, const uint32_t *perm, size_t n,
                          size_t size) {
-  gather g = {src, perm, patron__realloc_big(NULL, (n ? n : 1) * size), size};
+  gather g = {src, perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size), size};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
 }
 
+static void *permuted_on(int n_threads, const void *src, const uint32_t *perm, size_t n,
+                         size_t size) {
+  return gather_into(n_threads, NULL, src, perm, n, size);
+}
+
 /* Sorts each customer's rows (perm[start[c]..start[c+1]]) by time, in blocks of customers
- * on the executor; returns the times in the final perm order (NULL: out of memory). */
+ * on the executor; returns the times in the final perm order, in dst when not NULL (NULL:
+ * out of memory). */
 static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_t *start,
-                                    size_t n_customers, const int64_t *time) {
-  time_sort ts = {perm, start, time, permuted_on(n_threads, time, perm, start[n_customers], 8)};
+                                    size_t n_customers, const int64_t *time, int64_t *dst) {
+  time_sort ts = {perm, start, time,
+                  gather_into(n_threads, dst, time, perm, start[n_customers], 8)};
   if (ts.sorted)
     patron__exec_ranges(n_threads, n_customers, SORT_BLOCK, sort_block, &ts);
   return ts.sorted;
@@ -343,7 +351,8 @@ static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_
  * memory runs out. */
 #define SORT_TIMES(col, perm, start)                                                               \
   ({                                                                                               \
-    int64_t *fresh_ = sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, (col)); \
+    int64_t *fresh_ =                                                                              \
+        sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, (col), NULL);         \
     if (fresh_) {                                                                                  \
       free(col);                                                                                   \
       (col) = fresh_;                                                                              \
@@ -388,14 +397,28 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   n = ds->n_orders = patron__order_set_collapse(s, perm, ds->order_start, ds->n_customers, canon);
   canon_lines(&ds->lines, canon);
   free(canon);
-  patron__order_set_drop_keys(s); /* order ids are not needed past the collapse */
-  ds->order_time = s->time, ds->order_value = s->value, ds->order_lines = s->lines;
-  s->time = NULL, s->value = NULL, s->lines = NULL;
-  bool ok = SORT_TIMES(ds->order_time, perm, ds->order_start) &&
-            relink_lines(&ds->lines, perm, n, s->n) && PERMUTE(ds->order_value, perm, n) &&
-            PERMUTE(ds->order_lines, perm, n);
+  /* order ids are not needed past the collapse; the id keys' and the customers' columns
+   * (room for every candidate, pages already in memory) receive the sorted times and the
+   * line counts, and the times' old column the values, so no fresh pages are faulted in */
+  int64_t *time = (int64_t *)s->id_key;
+  uint32_t *lines = s->customer;
+  s->id_key = NULL, s->customer = NULL;
+  patron__order_set_drop_keys(s);
+  bool ok = (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
+                                                  ds->n_customers, s->time, time)) != NULL;
+  if (!ok)
+    free(time);
+  ok = ok && relink_lines(&ds->lines, perm, n, s->n);
+  if (ok) {
+    ds->order_value = gather_into(ds->n_threads, s->time, s->value, perm, n, sizeof *s->value);
+    s->time = NULL; /* now the values' column */
+    ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
+    lines = NULL;
+    ok = ds->order_value && ds->order_lines;
+  }
+  free(lines);
   free(perm);
-  patron__order_set_free(s); /* order ids are not needed past loading */
+  patron__order_set_free(s);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
@@ -491,7 +514,13 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
 
 patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   uint32_t *rank = NULL;
+  /* the id strings stay (they live in the arena); the lookup table goes before the ids are
+   * sorted, their index arrays once sorted: the memory peak is here */
+  free(ds->customers.slots), free(ds->customers.scope);
+  ds->customers.slots = NULL, ds->customers.scope = NULL;
   patron_status st = rank_customers(ds, &rank, err);
+  free(ds->customers.str), free(ds->customers.len);
+  ds->customers.str = NULL, ds->customers.len = NULL;
   if (st == PATRON_OK)
     st = finalize_orders(ds, rank, err);
   if (st == PATRON_OK)
@@ -501,11 +530,6 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   if (st == PATRON_OK && ds->has_members)
     st = finalize_members(ds, rank, err);
   free(rank);
-  /* keep the id strings (they live in the arena); drop the lookup structures */
-  free(ds->customers.slots), free(ds->customers.str), free(ds->customers.len);
-  free(ds->customers.scope);
-  ds->customers.slots = NULL, ds->customers.str = NULL, ds->customers.len = NULL;
-  ds->customers.scope = NULL;
   return st;
 }
 
