@@ -482,10 +482,14 @@ static void check_text(load_worker *w, const patron__csv_field *v) {
 }
 
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
+  return patron__worker_customer_tagged(w, id, patron__intern_tag(0, id->ptr, id->len));
+}
+
+uint32_t patron__worker_customer_tagged(load_worker *w, const patron__csv_field *id, uint32_t tag) {
   if (id->len == w->last_len && memcmp(w->last_id, id->ptr, id->len) == 0)
     return w->last_customer; /* compared in the worker: the table's copy is likely cold */
   bool added;
-  uint32_t c = patron__intern_put(&w->customers, 0, id->ptr, id->len, &added);
+  uint32_t c = patron__intern_put_tagged(&w->customers, 0, id->ptr, id->len, tag, &added);
   if (c == PATRON__NO_INDEX)
     w->oom = true;
   else if (added)
