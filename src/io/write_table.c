@@ -149,7 +149,6 @@ static void header(patron__buf *b, const patron_table *t) {
  * used from the caller's thread). */
 typedef struct write_round {
   block_job *fmt, *out;
-  size_t n_fmt;
   patron_sink *sink;
   patron_error *err;
   patron_status st;
