@@ -63,6 +63,7 @@ struct patron_dataset {
   int64_t max_order_time;
   int32_t load_as_of;
   bool no_amounts; /* the orders file had no amount column (amount_optional) */
+  int n_threads;   /* for finalize (patron__exec_*): the load's, 0 = all cores */
 
   /* members (customers file), indexed by first-appearance customer index while loading */
   uint8_t *is_member;

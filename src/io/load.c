@@ -30,6 +30,7 @@ patron_status patron_dataset_load(const patron_load_options *opts, patron_datase
     return PATRON__OOM(err);
   ds->max_order_time = INT64_MIN;
   ds->load_as_of = opts->as_of_day;
+  ds->n_threads = patron__load_threads(opts);
   for (int k = 0; k < PATRON_FILE_KINDS; k++) {
     ds->reports[k].path = opts->paths[k];
     if (opts->paths[k] && !(ds->paths[k] = strdup(opts->paths[k])))
