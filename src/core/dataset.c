@@ -436,6 +436,7 @@ void patron_dataset_free(patron_dataset *ds) {
   free(ds->rejects.items);
   patron__arena_free(&ds->rejects.text);
   patron__arena_free(&ds->names);
+  free(ds->cache_blob);
   free(ds);
 }
 

@@ -104,6 +104,7 @@ struct patron_dataset {
   char *paths[PATRON_FILE_KINDS];
   patron__rejects rejects;
   patron__arena names; /* header names referenced by rejects */
+  char *cache_blob;    /* read from a dataset cache: the strings ids, names... point into */
 };
 
 /* Makes sure per-customer member arrays cover n customers (zero-filled). */
