@@ -47,14 +47,18 @@ static void walk(const patron_dataset *ds) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
+  uint64_t *buf = malloc(size / 8 + 1 ? (size / 8 + 1) * 8 : 8); /* 8-byte aligned */
+  FUZZ_CHECK(buf != NULL, "out of memory");
+  memcpy(buf, data + 1, size - 1);
   patron__cache_contents c;
   patron_error err = {0};
-  patron_status st = patron__cache_decode(-1, data + 1, size - 1, NULL, data[0] & 1, &c, &err);
-  if (st != PATRON_OK) {
+  patron_status st =
+      patron__cache_decode((const uint8_t *)buf, size - 1, false, NULL, data[0] & 1, &c, &err);
+  if (st != PATRON_OK)
     FUZZ_CHECK(err.message[0] != '\0', "an error without a message");
-    return 0;
-  }
-  walk(c.ds);
+  else
+    walk(c.ds);
   patron__cache_contents_free(&c);
+  free(buf);
   return 0;
 }

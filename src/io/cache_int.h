@@ -36,11 +36,13 @@ typedef struct patron__cache_contents {
 
 void patron__cache_contents_free(patron__cache_contents *c);
 
-/* Reads a cache file from fd (mem NULL) or from mem[0, size). A file written under another
- * key than `key` (NULL: any), of another version, with a wrong checksum (when check_sum;
- * false only for the fuzzer, to reach the checks behind it), truncated or inconsistent:
- * PATRON_ERR_INPUT saying why; never a crash. */
-patron_status patron__cache_decode(int fd, const uint8_t *mem, uint64_t size, const char *key,
+/* Reads a cache file held in mem[0, size) (8-byte aligned): the dataset's columns and
+ * strings point into it; mapped: mem is the file's mapping, handed over (unmapped with the
+ * dataset, or at once on failure); else a buffer the caller keeps alive as long as the
+ * dataset. A file written under another key than `key` (NULL: any), of another version,
+ * with a wrong checksum (when check_sum; false only for the fuzzer, to reach the checks
+ * behind it), truncated or inconsistent: PATRON_ERR_INPUT saying why; never a crash. */
+patron_status patron__cache_decode(const uint8_t *mem, uint64_t size, bool mapped, const char *key,
                                    bool check_sum, patron__cache_contents *out, patron_error *err);
 
 /* patron_dataset_load without the cache (load.c), and with it (dataset_cache.c). */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,8 +150,10 @@ static void cache_paths(const patron_load_options *o, char all[PATH_MAX], char a
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-/* Reads path written under key: PATRON_OK, or an error whose message says why not (the
- * file may simply be missing: *missing). */
+/* Maps path and reads it as written under key: PATRON_OK, or an error whose message says
+ * why not (the file may simply be missing: *missing). The mapping is read-only (a dataset
+ * is never written after its load; writable would make the prefault copy every page) and
+ * prefaulted; the file is only ever replaced by a rename, never rewritten in place. */
 static patron_status read_cache(const char *path, const char *key, patron__cache_contents *c,
                                 bool *missing, patron_error *err) {
   *missing = false;
@@ -160,11 +163,13 @@ static patron_status read_cache(const char *path, const char *key, patron__cache
     return patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
   }
   struct stat st;
-  patron_status s = fstat(fd, &st) != 0
-                        ? patron__error_set(err, PATRON_ERR_IO, path, 0, 0, "cannot stat")
-                        : patron__cache_decode(fd, NULL, (uint64_t)st.st_size, key, true, c, err);
+  void *map = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && st.st_size >= 8)
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   close(fd);
-  return s;
+  if (map == MAP_FAILED)
+    return patron__error_set(err, PATRON_ERR_INPUT, path, 0, 0, "the file is truncated");
+  return patron__cache_decode(map, (uint64_t)st.st_size, true, key, true, c, err);
 }
 
 /* Whether a cache of the whole files gives exactly the load with this as-of day: no used

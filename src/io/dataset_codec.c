@@ -7,10 +7,8 @@
  * or hostile file is an error, never a crash. */
 #include "io/cache_int.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char magic[8] = {'P', 'A', 'T', 'R', 'O', 'N', 'D', 'C'};
 #define BYTE_ORDER_MARK 0x01020304u
@@ -22,7 +20,7 @@ static const char magic[8] = {'P', 'A', 'T', 'R', 'O', 'N', 'D', 'C'};
 
 /* A new member of the dataset must be written here too: this fails to compile until the
  * codec (and the size below) are updated. */
-_Static_assert(sizeof(struct patron_dataset) == 5808 || sizeof(void *) != 8,
+_Static_assert(sizeof(struct patron_dataset) == 5824 || sizeof(void *) != 8,
                "struct patron_dataset changed: update src/io/dataset_codec.c");
 
 enum scalar {
@@ -76,8 +74,12 @@ typedef struct enc {
   bool ok;
 } enc;
 
+/* One section: its bytes (hashed), then zeros up to a multiple of 8 (not hashed), so that
+ * every section starts 8-byte aligned in the file and can be used where it is mapped. */
 static void put(enc *e, const void *p, size_t n) {
-  if (n && fwrite(p, 1, n, e->f) != n)
+  static const char zeros[8] = {0};
+  size_t pad = (8 - n % 8) % 8;
+  if ((n && fwrite(p, 1, n, e->f) != n) || (pad && fwrite(zeros, 1, pad, e->f) != pad))
     e->ok = false;
   e->sum = hash_more(e->sum, p, n);
 }
@@ -262,7 +264,6 @@ bool patron__cache_encode(FILE *f, const patron_dataset *ds, const patron__cache
 /* ---- reading ---------------------------------------------------------------------------- */
 
 typedef struct dec {
-  int fd;
   const uint8_t *mem;
   uint64_t size, pos, sum;
   patron_error *err;
@@ -275,30 +276,30 @@ static bool fail(dec *d, const char *why) {
   return false;
 }
 
-static bool get(dec *d, void *dst, size_t n) {
+/* The next section of n bytes where it lies (NULL on failure: d->st says why). */
+static const void *view(dec *d, uint64_t n) {
+  uint64_t padded = n + (8 - n % 8) % 8;
   if (d->st != PATRON_OK)
-    return false;
-  if (n > d->size - d->pos)
-    return fail(d, "the file is truncated");
-  if (d->mem) {
-    if (n)
-      memcpy(dst, d->mem + d->pos, n);
-  } else {
-    for (size_t got = 0; got < n;) {
-      ssize_t r = read(d->fd, (char *)dst + got, n - got);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return fail(d, r < 0 ? "cannot read the file" : "the file is truncated");
-      got += (size_t)r;
-    }
+    return NULL;
+  if (n > d->size - d->pos || padded > d->size - d->pos) {
+    fail(d, "the file is truncated");
+    return NULL;
   }
-  d->pos += n;
-  d->sum = hash_more(d->sum, dst, n);
-  return true;
+  const void *p = d->mem + d->pos;
+  d->pos += padded;
+  d->sum = hash_more(d->sum, p, (size_t)n);
+  return p;
 }
 
-/* A malloc'ed section of count elements of size bytes (NULL on failure: d->st says why). */
+static bool get(dec *d, void *dst, size_t n) {
+  const void *p = view(d, n);
+  if (p && n)
+    memcpy(dst, p, n);
+  return p != NULL;
+}
+
+/* A section of count elements of size bytes, in place (the dataset's columns point into
+ * the mapped file: nothing copied). */
 static void *get_array(dec *d, size_t size, uint64_t count) {
   if (d->st != PATRON_OK)
     return NULL;
@@ -306,35 +307,18 @@ static void *get_array(dec *d, size_t size, uint64_t count) {
     fail(d, "the file is truncated");
     return NULL;
   }
-  size_t bytes = (size_t)count * size;
-  void *p = bytes >= (4u << 20) ? patron__realloc_big(NULL, bytes) : malloc(bytes ? bytes : 1);
-  if (!p) {
-    d->st = PATRON__OOM(d->err);
-    return NULL;
-  }
-  if (!get(d, p, bytes)) {
-    free(p);
-    return NULL;
-  }
-  return p;
+  return (void *)view(d, count * size);
 }
 
-/* What was read besides the dataset's own members (offsets into the blob). */
+/* What was read besides the dataset's own members (offsets into the blob; all in the
+ * mapped file). */
 typedef struct raw {
   uint64_t v[N_SCALARS];
-  char *blob;
-  uint64_t *ids, *extra_names, *extra[PATRON__MAX_EXTRA], *dicts[PATRON__DICT_COUNT];
+  const char *blob;
+  const uint64_t *ids, *extra_names, *extra[PATRON__MAX_EXTRA], *dicts[PATRON__DICT_COUNT];
   uint64_t reports[PATRON_FILE_KINDS][REPORT_WORDS];
-  uint64_t *rejects, *warnings;
+  const uint64_t *rejects, *warnings;
 } raw;
-
-static void raw_free(raw *r) {
-  free(r->blob), free(r->ids), free(r->extra_names), free(r->rejects), free(r->warnings);
-  for (int k = 0; k < PATRON__MAX_EXTRA; k++)
-    free(r->extra[k]);
-  for (int d = 0; d < PATRON__DICT_COUNT; d++)
-    free(r->dicts[d]);
-}
 
 /* "written for other inputs": the first line of the stored key that differs from the
  * wanted one (a changed file's fingerprint, an option). */
@@ -370,13 +354,12 @@ static bool get_header(dec *d, const char *key) {
   }
   if (!get(d, &key_len, 8))
     return false;
-  char *k = get_array(d, 1, key_len);
+  const char *k = get_array(d, 1, key_len);
   if (!k)
     return false;
   bool same = !key || (strlen(key) == key_len && memcmp(k, key, key_len) == 0);
   if (!same)
     key_differs(d, k, (size_t)key_len, key);
-  free(k);
   return same;
 }
 
@@ -618,27 +601,28 @@ void patron__cache_contents_free(patron__cache_contents *c) {
   memset(c, 0, sizeof *c);
 }
 
-patron_status patron__cache_decode(int fd, const uint8_t *mem, uint64_t size, const char *key,
+patron_status patron__cache_decode(const uint8_t *mem, uint64_t size, bool mapped, const char *key,
                                    bool check_sum, patron__cache_contents *out, patron_error *err) {
   memset(out, 0, sizeof *out);
-  dec d = {fd, mem, size, 0, 0, err, PATRON_OK};
+  dec d = {mem, size, 0, 0, err, PATRON_OK};
   raw r = {0};
   patron_dataset *ds = calloc(1, sizeof *ds);
-  if (!ds)
+  if (!ds) {
+    if (mapped)
+      patron__dataset_unmap(mem, size);
     return PATRON__OOM(err);
+  }
+  ds->cache_map = mem, ds->cache_map_len = size, ds->cache_mapped = mapped;
   out->ds = ds;
-  if (get_header(&d, key) && get_scalars(&d, &r, ds) && get_tables(&d, ds, &r) &&
-      get_trailer(&d, check_sum)) {
-    ds->cache_blob = r.blob;
-    r.blob = NULL;
-    raw tmp = r;
-    tmp.blob = ds->cache_blob;
-    if (!build(out, &tmp))
+  if (((uintptr_t)mem & 7) != 0)
+    fail(&d, "the file is not 8-byte aligned in memory");
+  else if (get_header(&d, key) && get_scalars(&d, &r, ds) && get_tables(&d, ds, &r) &&
+           get_trailer(&d, check_sum)) {
+    if (!build(out, &r))
       fail(&d, "the file is inconsistent (an index out of range)");
     out->max_event_time = (int64_t)r.v[S_MAX_EVENT_TIME];
     out->max_signup_day = (int32_t)(int64_t)r.v[S_MAX_SIGNUP];
   }
-  raw_free(&r);
   if (d.st != PATRON_OK)
     patron__cache_contents_free(out);
   return d.st;
