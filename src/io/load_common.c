@@ -1,5 +1,6 @@
 /* Column resolution, reject recording and worker merging shared by every loader. */
 #include "io/load_int.h"
+#include "patron/caret.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,6 +65,30 @@ static patron_status map_error(patron_error *err, const char *map, size_t at, co
                            "--map %s\n  %s\n  %*s^ %s", map, map, (int)at, "", why);
 }
 
+/* An unknown NAME: the nearest known name when one is close, and the orders' names. */
+static patron_status unknown_name(patron_error *err, const char *map, const char *name,
+                                  size_t len) {
+  const char *all[PATRON__FILE_KINDS_ALL * PATRON__MAX_COLUMNS];
+  size_t n = 0;
+  for (int k = 0; k < PATRON__FILE_KINDS_ALL; k++)
+    for (int i = 0; i < PATRON__MAX_COLUMNS && patron__column_names[k][i]; i++)
+      all[n++] = patron__column_names[k][i];
+  const char *near = patron_suggest(name, len, all, n);
+  char why[512];
+  int at = snprintf(why, sizeof why,
+                    "unknown column name%s%s%s (SPEC section 1; the orders' "
+                    "columns are",
+                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+  for (int i = 0; i < PATRON__MAX_COLUMNS && patron__column_names[PATRON_FILE_ORDERS][i] &&
+                  at > 0 && (size_t)at < sizeof why;
+       i++)
+    at += snprintf(why + at, sizeof why - (size_t)at, "%s %s", i ? "," : "",
+                   patron__column_names[PATRON_FILE_ORDERS][i]);
+  if (at > 0 && (size_t)at < sizeof why)
+    snprintf(why + at, sizeof why - (size_t)at, ")");
+  return map_error(err, map, 0, why);
+}
+
 /* True when an earlier map names the same [FILE.]NAME as map i. */
 static bool repeated_map(const patron_load_options *opts, size_t i) {
   const char *eq = strchr(opts->maps[i], '=');
@@ -98,7 +123,7 @@ static patron_status check_maps(const patron_load_options *opts, patron_error *e
     for (int k = 0; k < PATRON__FILE_KINDS_ALL; k++)
       known |= known_column((patron_file_kind)k, name, name_len) >= 0;
     if (!known)
-      return map_error(err, m, 0, "unknown column name (see SPEC section 1)");
+      return unknown_name(err, m, name, name_len);
   }
   return PATRON_OK;
 }

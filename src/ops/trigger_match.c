@@ -27,8 +27,10 @@ static patron_status match_one(const patron_trigger_rule *rule, size_t i,
   patron_error inner = {0};
   patron_status st = patron_expr_compile(rule->where, strlen(rule->where), &env, &e, &inner);
   if (st != PATRON_OK)
-    return patron__error_set(err, PATRON_ERR_INPUT, file, 0, 0, "rule '%s': %s", rule->name,
-                             inner.message);
+    return patron__error_set(err, PATRON_ERR_INPUT, file, 0, 0,
+                             "rule '%s': %s\n(to run the other rules without it, set "
+                             "\"enabled\": false on rule '%s')",
+                             rule->name, inner.message, rule->name);
   size_t n_rows = patron_table_n_rows(env.table);
   if (!(*rows = malloc((n_rows ? n_rows : 1) * sizeof **rows)))
     st = PATRON__OOM(err);

@@ -10,8 +10,11 @@ expect_contains "$WORK/err" "unknown option '--bogus'"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --as-of 2024-02-30
 expect_contains "$WORK/err" "--as-of expects a date YYYY-MM-DD"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --map amountt=Total
-expect_contains "$WORK/err" "unknown column name"
+expect_contains "$WORK/err" "unknown column name; did you mean 'amount'?"
 expect_contains "$WORK/err" "  ^"
+expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --map product_id=SKU
+expect_contains "$WORK/err" "the orders' columns are customer_id, order_id, order_time, amount"
+expect_contains "$WORK/err" "item_id)"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --date-format '%d.%q'
 expect_contains "$WORK/err" "unsupported conversion"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --bins 12

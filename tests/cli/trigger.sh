@@ -126,6 +126,7 @@ expect_exit 0 -- "$PATRON" trigger init --out example.json
 # the browse rule needs item_id in orders and events: without them, a clear refusal
 expect_exit 1 -- "$PATRON" trigger run --orders orders.csv --customers customers.csv --rules example.json --db store.db --as-of 2024-03-25T10:00 --out t7 --dry-run
 expect_contains "$WORK/err" "rule 'browse_no_buy': rules[0].where: items_viewed_unbought() needs item_id in the orders and the events"
+expect_contains "$WORK/err" "set \"enabled\": false on rule 'browse_no_buy'"
 # the seeds' browse rule, items_viewed_unbought(7, 5) >= 1 (SPEC 6), on a fixture: in the week
 # before T, A viewed I1 five times without buying it (fires); B viewed I2 five times and bought
 # it; C viewed I3 four times; D viewed I4 five times, one of them before the week.
