@@ -247,6 +247,7 @@ static void record(void *ctx, const char *message) {
 }
 
 static bool write_file(const char *tmp, const patron_dataset *ds, const patron__cache_meta *m) {
+  unlink(tmp); /* left by a killed run that had this process id */
   FILE *f = fopen(tmp, "wbx");
   if (!f)
     return false;

@@ -125,6 +125,18 @@ echo x > notadir
 analyze nodir --cache notadir
 expect_contains nodir.notes "cannot"
 same_outputs plain_tr nodir
+# kill -9 at random moments of runs writing the cache: the next run reads a whole cache
+# file or rebuilds it, never a half one (the temporary file is renamed only when complete)
+rm -rf c
+for i in 1 2 3 4 5 6; do
+  "$PATRON" analyze "${IN[@]}" --as-of 2026-01-01 --out killed --cache c >/dev/null 2>&1 &
+  pid=$!
+  sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  analyze after_kill --cache c
+  same_outputs plain_tr after_kill
+done
 # standard input is not cached
 expect_exit 0 -- "$PATRON" analyze --orders - --as-of 2026-01-01 --out stdin --cache c < d/orders.csv
 expect_contains "$WORK/err" "not cached: - is not a regular file"
