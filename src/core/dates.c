@@ -3,6 +3,7 @@
 #include "core/core_int.h"
 #include "patron/parse.h"
 
+#include <ctype.h>
 #include <string.h>
 
 int32_t patron_days_from_civil(int year, int month, int day) {
@@ -312,4 +313,19 @@ size_t patron_format_day(int32_t day, char *out) {
   out[9] = (char)('0' + d % 10);
   out[10] = '\0';
   return 10;
+}
+
+bool patron_parse_tz(const char *s, size_t len, int32_t *minutes) {
+  if (len == 1 && s[0] == 'Z')
+    return *minutes = 0, true;
+  if (len != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
+    return false;
+  for (int i = 1; i < 6; i++)
+    if (i != 3 && !isdigit((unsigned char)s[i]))
+      return false;
+  int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
+  if (h > 14 || m > 59)
+    return false;
+  *minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+  return true;
 }

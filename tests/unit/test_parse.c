@@ -70,6 +70,19 @@ static void test_utc_offsets(void **state) {
     assert_int_equal(patron_parse_time(bad[i], strlen(bad[i]), &v), PATRON_ERR_INPUT);
 }
 
+/* Time zones of trigger rules and members: +HH:MM, -HH:MM or Z, hours up to 14. */
+static void test_time_zones(void **state) {
+  (void)state;
+  int32_t m = 1;
+  assert_true(patron_parse_tz("Z", 1, &m) && m == 0);
+  assert_true(patron_parse_tz("+08:00", 6, &m) && m == 480);
+  assert_true(patron_parse_tz("-05:30", 6, &m) && m == -330);
+  assert_true(patron_parse_tz("+14:00", 6, &m) && m == 840);
+  const char *bad[] = {"", "z", "+8:00", "+0800", "+15:00", "+08:60", "08:00", "+08:0a"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_false(patron_parse_tz(bad[i], strlen(bad[i]), &m));
+}
+
 static int64_t tf(const char *s, const char *fmt) {
   int64_t v = -1;
   assert_int_equal(patron_parse_time_format(s, strlen(s), fmt, &v), PATRON_OK);
@@ -178,5 +191,5 @@ static void test_fixed_layout_fast_path(void **state) {
 
 PATRON_TEST_MAIN(cmocka_unit_test(test_days_round_trip), cmocka_unit_test(test_day_rejects),
                  cmocka_unit_test(test_iso_times), cmocka_unit_test(test_utc_offsets),
-                 cmocka_unit_test(test_formats), cmocka_unit_test(test_money),
-                 cmocka_unit_test(test_fixed_layout_fast_path))
+                 cmocka_unit_test(test_time_zones), cmocka_unit_test(test_formats),
+                 cmocka_unit_test(test_money), cmocka_unit_test(test_fixed_layout_fast_path))
