@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *const patron__dict_names[PATRON__DICT_COUNT] = {
     "event_type", "category", "item", "gender", "city", "level", "brand", "channel", "store"};
@@ -533,9 +534,58 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   return st;
 }
 
+void patron__dataset_unmap(const void *map, size_t len) {
+  if (map && len)
+    munmap((void *)map, len);
+}
+
+/* Forgets the columns that lie in a cache file's mapping (they are not malloc'ed), then
+ * unmaps it. */
+static void drop_mapped(patron_dataset *ds) {
+  const char *lo = ds->cache_map, *hi = lo + ds->cache_map_len;
+  patron__line_store *l = &ds->lines;
+  void **cols[] = {(void **)&ds->order_time,
+                   (void **)&ds->order_value,
+                   (void **)&ds->order_lines,
+                   (void **)&ds->is_member,
+                   (void **)&ds->signup_day,
+                   (void **)&ds->birth_day,
+                   (void **)&ds->member_attr[0],
+                   (void **)&ds->member_attr[1],
+                   (void **)&ds->member_attr[2],
+                   (void **)&ds->event_type,
+                   (void **)&ds->event_category,
+                   (void **)&ds->event_item,
+                   (void **)&ds->event_time,
+                   (void **)&ds->id_len,
+                   (void **)&ds->order_start,
+                   (void **)&ds->event_start,
+                   (void **)&ds->line_start,
+                   (void **)&l->time,
+                   (void **)&l->amount,
+                   (void **)&l->discount,
+                   (void **)&l->category,
+                   (void **)&l->brand,
+                   (void **)&l->channel,
+                   (void **)&l->store,
+                   (void **)&l->item,
+                   (void **)&l->order};
+  for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+    if ((const char *)*cols[i] >= lo && (const char *)*cols[i] <= hi)
+      *cols[i] = NULL;
+  for (size_t k = 0; k < PATRON__MAX_EXTRA; k++)
+    if ((const char *)ds->extra_num[k] >= lo && (const char *)ds->extra_num[k] <= hi)
+      ds->extra_num[k] = NULL;
+  if (ds->cache_mapped)
+    patron__dataset_unmap(ds->cache_map, ds->cache_map_len);
+  ds->cache_map = NULL;
+}
+
 void patron_dataset_free(patron_dataset *ds) {
   if (!ds)
     return;
+  if (ds->cache_map)
+    drop_mapped(ds);
   patron__intern_free(&ds->customers);
   patron__order_set_free(&ds->orders);
   free(ds->order_time), free(ds->order_value), free(ds->order_lines);
