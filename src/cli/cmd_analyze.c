@@ -165,7 +165,7 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_NO_CLV: a->clv = false; return true;
   case OPT_CLV_MODEL:
     if (!patron_clv_kind_parse(arg, &a->clv_options.model) ||
-        a->clv_options.model == PATRON_CLV_GAMMAGAMMA)
+        a->clv_options.model == PATRON_CLV_GAMMAGAMMA || a->clv_options.model == PATRON_CLV_BGBB)
       return cli_usage_error("analyze",
                              "--clv-model expects bgnbd, mbgnbd or paretonbd, got "
                              "'%s'",

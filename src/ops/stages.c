@@ -12,7 +12,9 @@
 patron_status patron__stage_segment(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                     patron_error *err) {
   (void)ds;
-  return patron_profile_segment(p, &run->options->profile, err);
+  patron_profile_options o = run->options->profile;
+  o.n_threads = run->n_threads;
+  return patron_profile_segment(p, &o, err);
 }
 
 /* The fitted models into summary.json ("clv": parameters, standard errors, warnings) and

@@ -53,6 +53,7 @@ extern const clv_family patron__clv_bgnbd_family;
 extern const clv_family patron__clv_mbgnbd_family;
 extern const clv_family patron__clv_pnbd_family;
 extern const clv_family patron__clv_gg_family;
+extern const clv_family patron__clv_bgbb_family; /* clv_bgbb.c */
 
 /* Compress (x, m) pairs of customers with x > 0 and m > 0 for Gamma-Gamma. */
 /* The CLV columns' parts (clv_profile.c), for drivers that split them (the MPI backend,

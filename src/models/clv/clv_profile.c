@@ -38,12 +38,11 @@ static patron_status add_columns(patron_table *t, profile_cols *c, patron_error 
 static patron_status predict(const patron_clv_model *pm, const patron_clv_model *sm,
                              const patron_clv_data *d, const patron_clv_profile_options *o,
                              double *pa, double *e90, double *clv, patron_error *err) {
-  patron_status st = patron_clv_predict_p_alive(pm, d, pa, err);
-  if (st == PATRON_OK)
-    st = patron_clv_predict_purchases(pm, d, 90, e90, err);
   patron_clv_value_options vo = {12, o->discount_rate, o->margin, 1, 365.0 / 12};
-  if (st == PATRON_OK && sm)
-    st = patron_clv_predict_value(pm, sm, d, &vo, clv, err);
+  patron_clv_query q[] = {{.what = PATRON_CLV_P_ALIVE, .out = pa},
+                          {.what = PATRON_CLV_PURCHASES, .t = 90, .out = e90},
+                          {.what = PATRON_CLV_VALUE, .spend = sm, .value = &vo, .out = clv}};
+  patron_status st = patron_clv_predict_many(pm, d, q, sm ? 3 : 2, err);
   for (size_t i = 0; st == PATRON_OK && !sm && i < d->n; i++)
     clv[i] = NAN;
   return st;
