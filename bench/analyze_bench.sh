@@ -136,6 +136,12 @@ goal() { printf '  %-4s %-46s %s\n' "$([ "$2" = 1 ] && echo PASS || echo MISS)" 
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? 1 : 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0) ? a / b : 0 }'; }
 
+timing() { # summary.json STEP -> that step's seconds (3 decimals; 999 when absent)
+  "$python" -c 'import json, sys
+print("%.3f" % json.load(open(sys.argv[1])).get("timings_seconds", {}).get(sys.argv[2], 999))' \
+    "$1" "$2" 2>/dev/null || echo 999
+}
+
 timings() { # summary.json -> one line of phase timings
   "$python" -c 'import json, sys
 t = json.load(open(sys.argv[1])).get("timings_seconds", {})
@@ -217,6 +223,12 @@ report() {
     local half=$((kb[duckdb] / 2))
     goal "peak RSS <= half of DuckDB's" "$(ge "$half" "${kb[spec2]}")" \
       "$((kb[spec2] / 1024)) MiB vs $((kb[duckdb] / 1024)) MiB"
+  fi
+  if [ -n "${secs[all2]:-}" ]; then
+    local clv write
+    clv=$(timing "$work/out-all2/summary.json" clv) write=$(timing "$work/out-all2/summary.json" write)
+    goal "CLV columns for every customer < 1 s" "$(ge 1 "$clv")" "$clv s (analyze's clv stage)"
+    goal "writing profiles < 0.5 s" "$(ge 0.5 "$write")" "$write s (analyze's write step)"
   fi
   [ -n "${secs[clvfit]:-}" ] && goal "clv fit < 3 s" "$(ge 3 "${secs[clvfit]}")" "${secs[clvfit]} s"
   [ -n "${secs[churn]:-}" ] && goal "churn score < 2 s" "$(ge 2 "${secs[churn]}")" "${secs[churn]} s"

@@ -268,6 +268,11 @@ typedef struct patron_clv_profile_options {
   /* When not NULL: receive the fitted models (the caller frees them; NULL when a model
    * could not be fitted), for reports of parameters and warnings. */
   patron_clv_model **purchases_out, **spend_out;
+  /* given: predict with models fitted elsewhere instead of fitting (the MPI backend: rank 0
+   * fits on every rank's merged counts, docs/SCALE.md section 9); purchases_given NULL
+   * leaves the columns empty, spend_given NULL leaves clv_365d empty. */
+  bool given;
+  const patron_clv_model *purchases_given, *spend_given;
 } patron_clv_profile_options;
 
 PATRON_API void patron_clv_profile_options_init(patron_clv_profile_options *o);
@@ -319,6 +324,32 @@ PATRON_API patron_status patron_clv_predict_value(const patron_clv_model *purcha
                                                   const patron_clv_data *data,
                                                   const patron_clv_value_options *opts, double *out,
                                                   patron_error *err);
+/* Several predictions of one purchase model in one pass (what the functions above compute,
+ * identical to the digit): the data's distinct (x, t_x, T) rows are found and ordered once,
+ * P(alive) is computed once per row and each query's live-customer factor once per (x, T),
+ * on all cores. */
+typedef enum patron_clv_quantity {
+  PATRON_CLV_P_ALIVE,   /* patron_clv_predict_p_alive */
+  PATRON_CLV_PURCHASES, /* patron_clv_predict_purchases over t */
+  PATRON_CLV_P_ANY,     /* patron_clv_predict_p_any over t */
+  PATRON_CLV_VALUE,     /* patron_clv_predict_value with spend and value */
+} patron_clv_quantity;
+
+typedef struct patron_clv_query {
+  patron_clv_quantity what;
+  double t;                              /* PURCHASES, P_ANY: horizon in model units */
+  const patron_clv_model *spend;         /* VALUE: a Gamma-Gamma model */
+  const patron_clv_value_options *value; /* VALUE */
+  double *out;                           /* data->n values */
+} patron_clv_query;
+
+/* Runs n queries over data; errors as the single functions' (the first failing query's),
+ * outputs of the queries before a failing one are filled. */
+PATRON_API patron_status patron_clv_predict_many(const patron_clv_model *purchases,
+                                                 const patron_clv_data *data,
+                                                 const patron_clv_query *queries, size_t n,
+                                                 patron_error *err);
+
 /* 10th and 90th percentiles of each customer's CLV under the posterior predictive, by
  * simulating n_sims futures per customer (draw alive, rates and spend from the posterior,
  * then purchases and order values) from a gsl_rng (mt19937) seeded with seed + customer

@@ -18,6 +18,9 @@
 /* A double column's `decimals` for full precision (%.15g, or %.17g when needed to read back
  * the same double), for figures that other tools compare to many digits. */
 #define PATRON_DECIMALS_EXACT (-1)
+/* A double column's `decimals` for 10 significant digits (%.10g): whole numbers print as
+ * integers, other values with up to 10 digits. */
+#define PATRON_DECIMALS_SIG10 (-2)
 
 typedef enum patron_col_type {
   PATRON_COL_INT,      /* int64_t */

@@ -240,6 +240,10 @@ static bool args_ready(clv_args *a) {
     return cli_usage_error("clv", "--horizon expects N[d|w|y],... (e.g. 90d,365d), got '%s'",
                            a->horizon_text),
            false;
+  for (size_t j = 0; j < a->n_horizons; j++)
+    for (size_t k = 0; k < j; k++)
+      if (strcmp(a->horizon_label[j], a->horizon_label[k]) == 0)
+        return cli_usage_error("clv", "--horizon lists %s twice", a->horizon_label[j]), false;
   return true;
 }
 
@@ -264,13 +268,21 @@ static int parse_args(clv_args *a, int argc, char **argv) {
 
 enum { OUT_FILES = 8 };
 
+/* Prediction columns (clv_run.colp). */
+enum { C_PALIVE, C_AOV, C_LOW, C_HIGH, C_ANNUAL, C_HIST, C_EHOLD, C_EHOLD_SPEND, C_FIXED };
+#define C_PURCH(h)    (C_FIXED + (h))
+#define C_PANY(h, nh) (C_FIXED + (nh) + (h))
+#define C_CLV(h, nh)  (C_FIXED + 2 * (nh) + (h))
+enum { C_COLUMNS = C_FIXED + 3 * MAX_HORIZONS };
+
 typedef struct clv_run {
   patron_dataset *ds;
   patron_clv_cohort *cohort;
   patron_clv_cohort_options co;
   patron_clv_model *pm, *sm;
-  double *col; /* prediction columns, n_cols x cohort->n */
-  size_t n_cols;
+  patron_table *pred;      /* predictions.csv: the prediction columns live in it */
+  double *colp[C_COLUMNS]; /* prediction column j (C_*): a column of pred, or scratch */
+  double *scratch;         /* the holdout columns when there is no holdout */
   patron_clv_evaluation eval;
   bool has_eval;
   patron_timing timings[8];
@@ -284,15 +296,7 @@ typedef struct clv_run {
   size_t len[OUT_FILES], n_files;
 } clv_run;
 
-/* Column indexes into run->col. */
-enum { C_PALIVE, C_AOV, C_LOW, C_HIGH, C_ANNUAL, C_HIST, C_EHOLD, C_EHOLD_SPEND, C_FIXED };
-#define C_PURCH(h)    (C_FIXED + (h))
-#define C_PANY(h, nh) (C_FIXED + (nh) + (h))
-#define C_CLV(h, nh)  (C_FIXED + 2 * (nh) + (h))
-
-static double *column(clv_run *r, size_t j) {
-  return r->col + j * (r->cohort->n ? r->cohort->n : 1);
-}
+static double *column(clv_run *r, size_t j) { return r->colp[j]; }
 
 static void lap(clv_run *r, const char *step) {
   r->timings[r->n_timings++] = (patron_timing){step, cli_seconds_since(&r->clock)};
@@ -382,72 +386,155 @@ static void fill_nan(double *v, size_t n) {
     v[i] = NAN;
 }
 
-static patron_status spend_columns(const clv_args *a, clv_run *r, const patron_clv_data *d,
-                                   double unit, patron_error *err) {
-  size_t n = d->n, nh = a->n_horizons;
-  if (!r->sm) {
-    for (size_t j = 0; j < nh; j++)
-      fill_nan(column(r, C_CLV(j, nh)), n);
-    fill_nan(column(r, C_AOV), n), fill_nan(column(r, C_LOW), n), fill_nan(column(r, C_HIGH), n);
+/* exp_aov, or no spend model (a Gamma-Gamma q <= 1 that was not asked for is dropped with a
+ * warning, docs/CLV.md). */
+static patron_status aov_column(const clv_args *a, clv_run *r, const patron_clv_data *d,
+                                patron_error *err) {
+  if (!r->sm)
     return PATRON_OK;
-  }
   patron_status st = patron_clv_predict_spend(r->sm, d, column(r, C_AOV), err);
-  if (st == PATRON_ERR_DOMAIN && !a->spend_on) { /* q <= 1: go on without spend (docs/CLV.md) */
+  if (st == PATRON_ERR_DOMAIN && !a->spend_on) {
     fprintf(stderr, "patron clv: warning: no spend model, CLV columns left empty: %s\n",
             err->message);
     patron_clv_model_free(r->sm);
     r->sm = NULL;
     *err = (patron_error){0};
-    return spend_columns(a, r, d, unit, err);
+    fill_nan(column(r, C_AOV), d->n);
+    return PATRON_OK;
   }
-  for (size_t j = 0; j < nh && st == PATRON_OK; j++) {
-    patron_clv_value_options vo = value_options(a, unit, a->horizon_days[j]);
-    st = patron_clv_predict_value(r->pm, r->sm, d, &vo, column(r, C_CLV(j, nh)), err);
-  }
-  patron_clv_value_options last = value_options(a, unit, a->horizon_days[nh - 1]);
-  if (st == PATRON_OK && a->range_sims > 0)
-    st =
-        patron_clv_predict_value_range(r->pm, r->sm, d, &last, (int)a->range_sims,
-                                       (uint64_t)a->seed, column(r, C_LOW), column(r, C_HIGH), err);
-  else if (st == PATRON_OK)
-    fill_nan(column(r, C_LOW), n), fill_nan(column(r, C_HIGH), n);
   return st;
 }
 
-static patron_status holdout_columns(clv_run *r, const patron_clv_data *d, patron_error *err) {
+/* Every model prediction in one pass: P(alive), purchases and P(any) per horizon, CLV per
+ * horizon (with a spend model), the holdout's expected purchases (with a holdout). */
+static patron_status model_columns(const clv_args *a, clv_run *r, const patron_clv_data *d,
+                                   double unit, patron_clv_value_options *vo, patron_error *err) {
+  size_t nh = a->n_horizons, n = 0;
+  patron_clv_query q[1 + 3 * MAX_HORIZONS + 1];
+  q[n++] = (patron_clv_query){.what = PATRON_CLV_P_ALIVE, .out = column(r, C_PALIVE)};
+  for (size_t j = 0; j < nh; j++) {
+    double t = a->horizon_days[j] / unit;
+    q[n++] = (patron_clv_query){PATRON_CLV_PURCHASES, t, NULL, NULL, column(r, C_PURCH(j))};
+    q[n++] = (patron_clv_query){PATRON_CLV_P_ANY, t, NULL, NULL, column(r, C_PANY(j, nh))};
+  }
+  for (size_t j = 0; r->sm && j < nh; j++) {
+    vo[j] = value_options(a, unit, a->horizon_days[j]);
+    q[n++] = (patron_clv_query){PATRON_CLV_VALUE, 0, r->sm, &vo[j], column(r, C_CLV(j, nh))};
+  }
+  if (r->cohort->holdout_x)
+    q[n++] = (patron_clv_query){PATRON_CLV_PURCHASES, r->cohort->holdout_length, NULL, NULL,
+                                column(r, C_EHOLD)};
+  return patron_clv_predict_many(r->pm, d, q, n, err);
+}
+
+/* clv_low / clv_high (simulated, --range-sims) over the last horizon. */
+static patron_status range_columns(const clv_args *a, clv_run *r, const patron_clv_data *d,
+                                   const patron_clv_value_options *last, patron_error *err) {
+  size_t n = d->n;
+  if (r->sm && a->range_sims > 0)
+    return patron_clv_predict_value_range(r->pm, r->sm, d, last, (int)a->range_sims,
+                                          (uint64_t)a->seed, column(r, C_LOW), column(r, C_HIGH),
+                                          err);
+  fill_nan(column(r, C_LOW), n), fill_nan(column(r, C_HIGH), n);
+  return PATRON_OK;
+}
+
+static patron_status holdout_columns(clv_run *r, patron_error *err) {
   const patron_clv_cohort *c = r->cohort;
   double *e = column(r, C_EHOLD), *es = column(r, C_EHOLD_SPEND);
-  patron_status st = patron_clv_predict_purchases(r->pm, d, c->holdout_length, e, err);
-  for (size_t i = 0; st == PATRON_OK && i < c->n; i++)
+  for (size_t i = 0; i < c->n; i++)
     es[i] = r->sm ? e[i] * column(r, C_AOV)[i] : NAN;
-  if (st == PATRON_OK)
-    st = patron_clv_evaluate(c, e, r->sm ? es : NULL, &r->eval, err);
+  patron_status st = patron_clv_evaluate(c, e, r->sm ? es : NULL, &r->eval, err);
   r->has_eval = st == PATRON_OK;
+  return st;
+}
+
+/* Adds a double column printed with `decimals`; sets *data (NULL after an error). */
+static void add_double(patron_table *t, const char *name, int decimals, double **data,
+                       patron_status *st, patron_error *err) {
+  *data = NULL;
+  if (*st == PATRON_OK &&
+      (*st = patron_table_add(t, name, PATRON_COL_DOUBLE, (void **)data, err)) == PATRON_OK)
+    patron_table_set_decimals(t, name, decimals);
+}
+
+/* The prediction columns of predictions.csv, in its order; j < 0: an input column. */
+static void add_prediction(clv_run *r, const char *name, int decimals, int j, const double *from,
+                           patron_status *st, patron_error *err) {
+  double *data;
+  add_double(r->pred, name, decimals, &data, st, err);
+  if (j >= 0)
+    r->colp[j] = data;
+  for (size_t i = 0; data && from && i < r->cohort->n; i++)
+    data[i] = from[i];
+}
+
+static void add_horizons(const clv_args *a, clv_run *r, const char *prefix, int decimals, int first,
+                         patron_status *st, patron_error *err) {
+  for (size_t j = 0; j < a->n_horizons; j++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s_%s", prefix, a->horizon_label[j]);
+    add_prediction(r, name, decimals, first + (int)j, NULL, st, err);
+  }
+}
+
+/* predictions.csv as a table (written by the library's CSV writer); the predictions are
+ * computed into its columns. */
+static patron_status out_of_memory(patron_error *err) {
+  snprintf(err->message, sizeof err->message, "out of memory");
+  return err->status = PATRON_ERR_NOMEM;
+}
+
+static patron_status prediction_table(const clv_args *a, clv_run *r, patron_error *err) {
+  const patron_clv_cohort *c = r->cohort;
+  size_t n = c->n, nh = a->n_horizons;
+  const char **id = NULL;
+  patron_status st = (r->pred = patron_table_new(n)) ? PATRON_OK : out_of_memory(err);
+  if (st == PATRON_OK)
+    st = patron_table_add(r->pred, "customer_id", PATRON_COL_STRING, (void **)&id, err);
+  for (size_t i = 0; st == PATRON_OK && i < n; i++)
+    id[i] = patron_dataset_customer_id(r->ds, c->customer[i]);
+  add_prediction(r, "frequency", 0, -1, c->x, &st, err);
+  add_prediction(r, "recency", PATRON_DECIMALS_SIG10, -1, c->t_x, &st, err);
+  add_prediction(r, "T", PATRON_DECIMALS_SIG10, -1, c->T, &st, err);
+  add_prediction(r, "monetary_value", 2, -1, c->has_monetary ? c->monetary : NULL, &st, err);
+  add_prediction(r, "p_alive", 6, C_PALIVE, NULL, &st, err);
+  add_horizons(a, r, "exp_purchases", 6, C_PURCH(0), &st, err);
+  add_horizons(a, r, "p_purchase", 6, C_PANY(0, nh), &st, err);
+  add_prediction(r, "exp_aov", 2, C_AOV, NULL, &st, err);
+  add_horizons(a, r, "clv", 2, C_CLV(0, nh), &st, err);
+  add_prediction(r, "clv_low", 2, C_LOW, NULL, &st, err);
+  add_prediction(r, "clv_high", 2, C_HIGH, NULL, &st, err);
+  add_prediction(r, "annual_revenue", 2, C_ANNUAL, NULL, &st, err);
+  add_prediction(r, "hist_value", 2, C_HIST, NULL, &st, err);
+  if (c->holdout_x) {
+    add_prediction(r, "holdout_purchases", 0, -1, c->holdout_x, &st, err);
+    add_prediction(r, "holdout_spend", 2, -1, c->holdout_spend, &st, err);
+    add_prediction(r, "exp_holdout_purchases", 6, C_EHOLD, NULL, &st, err);
+    add_prediction(r, "exp_holdout_spend", 2, C_EHOLD_SPEND, NULL, &st, err);
+  } else if (st == PATRON_OK && (r->scratch = malloc(2 * (n ? n : 1) * sizeof *r->scratch))) {
+    r->colp[C_EHOLD] = r->scratch, r->colp[C_EHOLD_SPEND] = r->scratch + (n ? n : 1);
+  } else if (st == PATRON_OK) {
+    st = out_of_memory(err);
+  }
   return st;
 }
 
 static patron_status predict(const clv_args *a, clv_run *r, double unit, patron_error *err) {
   const patron_clv_cohort *c = r->cohort;
   size_t nh = a->n_horizons;
-  r->n_cols = C_FIXED + 3 * nh;
-  r->col = malloc(r->n_cols * (c->n ? c->n : 1) * sizeof *r->col);
-  if (!r->col) {
-    snprintf(err->message, sizeof err->message, "out of memory");
-    return err->status = PATRON_ERR_NOMEM;
-  }
+  patron_clv_value_options vo[MAX_HORIZONS];
+  patron_status st = prediction_table(a, r, err);
   patron_clv_data d = patron_clv_cohort_data(c);
-  patron_status st = patron_clv_predict_p_alive(r->pm, &d, column(r, C_PALIVE), err);
-  for (size_t j = 0; j < nh && st == PATRON_OK; j++) {
-    double t = a->horizon_days[j] / unit;
-    st = patron_clv_predict_purchases(r->pm, &d, t, column(r, C_PURCH(j)), err);
-    if (st == PATRON_OK)
-      st = patron_clv_predict_p_any(r->pm, &d, t, column(r, C_PANY(j, nh)), err);
-  }
   if (st == PATRON_OK)
-    st = spend_columns(a, r, &d, unit, err);
+    st = aov_column(a, r, &d, err);
+  if (st == PATRON_OK)
+    st = model_columns(a, r, &d, unit, vo, err);
+  if (st == PATRON_OK)
+    st = range_columns(a, r, &d, &vo[nh - 1], err);
   historical(a, r);
   if (st == PATRON_OK && c->holdout_x)
-    st = holdout_columns(r, &d, err);
+    st = holdout_columns(r, err);
   return st;
 }
 
@@ -458,60 +545,6 @@ static void put(FILE *f, double v, int decimals) {
     fprintf(f, ",%.*f", decimals, v);
   else
     fputc(',', f);
-}
-
-static void put_id(FILE *f, const char *id) {
-  if (!strpbrk(id, ",\"\r\n")) {
-    fputs(id, f);
-    return;
-  }
-  fputc('"', f);
-  for (const char *p = id; *p; p++) {
-    if (*p == '"')
-      fputc('"', f);
-    fputc(*p, f);
-  }
-  fputc('"', f);
-}
-
-static void predictions_header(FILE *f, const clv_args *a, const clv_run *r) {
-  size_t nh = a->n_horizons;
-  fputs("customer_id,frequency,recency,T,monetary_value,p_alive", f);
-  for (size_t j = 0; j < nh; j++)
-    fprintf(f, ",exp_purchases_%s", a->horizon_label[j]);
-  for (size_t j = 0; j < nh; j++)
-    fprintf(f, ",p_purchase_%s", a->horizon_label[j]);
-  fputs(",exp_aov", f);
-  for (size_t j = 0; j < nh; j++)
-    fprintf(f, ",clv_%s", a->horizon_label[j]);
-  fputs(",clv_low,clv_high,annual_revenue,hist_value", f);
-  if (r->cohort->holdout_x)
-    fputs(",holdout_purchases,holdout_spend,exp_holdout_purchases,exp_holdout_spend", f);
-  fputc('\n', f);
-}
-
-static void predictions_row(FILE *f, const clv_args *a, clv_run *r, size_t i) {
-  const patron_clv_cohort *c = r->cohort;
-  size_t nh = a->n_horizons;
-  put_id(f, patron_dataset_customer_id(r->ds, c->customer[i]));
-  fprintf(f, ",%.0f,%.10g,%.10g", c->x[i], c->t_x[i], c->T[i]);
-  put(f, c->has_monetary ? c->monetary[i] : NAN, 2);
-  put(f, column(r, C_PALIVE)[i], 6);
-  for (size_t j = 0; j < nh; j++)
-    put(f, column(r, C_PURCH(j))[i], 6);
-  for (size_t j = 0; j < nh; j++)
-    put(f, column(r, C_PANY(j, nh))[i], 6);
-  put(f, column(r, C_AOV)[i], 2);
-  for (size_t j = 0; j < nh; j++)
-    put(f, column(r, C_CLV(j, nh))[i], 2);
-  put(f, column(r, C_LOW)[i], 2), put(f, column(r, C_HIGH)[i], 2);
-  put(f, column(r, C_ANNUAL)[i], 2), put(f, column(r, C_HIST)[i], 2);
-  if (c->holdout_x) {
-    fprintf(f, ",%.0f", c->holdout_x[i]);
-    put(f, c->holdout_spend[i], 2);
-    put(f, column(r, C_EHOLD)[i], 6), put(f, column(r, C_EHOLD_SPEND)[i], 2);
-  }
-  fputc('\n', f);
 }
 
 /* A memory stream for output file `name` (NULL name: a file of an earlier run to remove);
@@ -542,14 +575,18 @@ static void absent(clv_run *r, const char *name) {
   r->files[r->n_files++] = (patron_output_file){.name = name};
 }
 
-static bool write_predictions(const clv_args *a, clv_run *r) {
-  FILE *f = create(r, "predictions.csv");
-  if (!f)
+/* predictions.csv, formatted in memory by the table writer (in parallel). */
+static bool write_predictions(clv_run *r, patron_error *err) {
+  patron_sink *s = patron_sink_memory(NULL);
+  size_t i = r->n_files++;
+  r->files[i] = (patron_output_file){.name = "predictions.csv"};
+  if (!s || patron_write_table_csv_to(r->pred, s, err) != PATRON_OK) {
+    patron_sink_abort(s);
     return false;
-  predictions_header(f, a, r);
-  for (size_t i = 0; i < r->cohort->n; i++)
-    predictions_row(f, a, r, i);
-  return finish(r, f);
+  }
+  r->text[i] = patron_sink_take(s, &r->len[i]);
+  r->files[i].text = r->text[i], r->files[i].len = r->len[i];
+  return r->text[i] != NULL;
 }
 
 static bool write_text(clv_run *r, const char *name, const char *text) {
@@ -762,7 +799,7 @@ static bool write_outputs(const clv_args *a, clv_run *r, patron_error *err) {
       patron_clv_fit_to_json(r->pm, r->sm, r->cohort->unit_days, r->cohort->calibration_end);
   bool ok = json && write_text(r, "model.json", json);
   free(json);
-  ok = ok && write_predictions(a, r);
+  ok = ok && write_predictions(r, err);
   if (ok && r->has_eval) {
     ok = write_evaluation(r);
     if (ok && !a->summary)
@@ -797,7 +834,8 @@ static patron_status read_model(const clv_args *a, clv_run *r, double *unit, pat
 static void run_free(clv_run *r) {
   for (size_t i = 0; i < r->n_files; i++)
     free(r->text[i]);
-  free(r->col);
+  patron_table_free(r->pred);
+  free(r->scratch);
   patron_clv_model_free(r->pm), patron_clv_model_free(r->sm);
   patron_clv_cohort_free(r->cohort);
   patron_dataset_free(r->ds);

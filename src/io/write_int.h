@@ -38,13 +38,29 @@ static inline void patron__buf_putc(patron__buf *b, char c) {
     b->data[b->len++] = c;
 }
 
-/* A finite double with `decimals` places ("%.*f"; up to 330 characters for 1e308). */
+/* The longest double written by patron__format_double ("%.60f" of 1e308 and a sign). */
+enum { PATRON__DOUBLE_MAX = 400 };
+
+/* Decimal digits of u / v into out (no terminator); returns the length (at most 20). */
+size_t patron__format_u64(uint64_t u, char *out);
+size_t patron__format_i64(int64_t v, char *out);
+
+/* A finite double as a column's `decimals` say (include/patron/table.h): "%.*f" for
+ * 0..60 places (exactly glibc's bytes: the binary value rounded half-to-even; |v| < 2^53
+ * with up to 17 places without printf), PATRON_DECIMALS_EXACT, PATRON_DECIMALS_SIG10. Writes
+ * at most PATRON__DOUBLE_MAX bytes, no terminator; returns the length. */
+size_t patron__format_double(double v, int decimals, char *out);
+
+/* Appends patron__format_double(v, decimals). */
 void patron__buf_double(patron__buf *b, double v, int decimals);
 
 /* A CSV text field, the one quoting rule of every CSV output (RFC 4180): quoted (with
  * doubled quotes) when it holds , " CR or LF; with b->formula_guard, a field starting with
  * = + - @ TAB or CR first gets a single quote (OWASP CSV injection). */
 void patron__buf_csv_field(patron__buf *b, const char *s, size_t n);
+
+/* patron__buf_csv_field of a NUL-terminated s. */
+void patron__buf_csv_cstr(patron__buf *b, const char *s);
 
 /* A new CSV buffer for a sink (its formula guard). */
 patron__buf patron__csv_buf(const patron_sink *s);

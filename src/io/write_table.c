@@ -1,5 +1,8 @@
-/* CSV writer for tables. Rows are formatted in blocks, two at a time on the executor (one
- * block each), and written in order, so output is identical whatever the thread count. */
+/* CSV writer for tables (profiles.csv, predictions.csv, score files, every CSV of a
+ * table). Rows are formatted in blocks on the executor (ROUND_BLOCKS at a time, one block
+ * a part) while the previous round's blocks are written in block order, so output is
+ * identical whatever the thread count. Numbers are formatted without printf (write_buf.c);
+ * category labels once per table. */
 #include "core/core_int.h"
 #include "core/exec.h"
 #include "io/write_int.h"
@@ -9,82 +12,104 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BLOCK_ROWS = 32768 };
+enum { BLOCK_ROWS = 8192, ROUND_BLOCKS = 4 };
 
-static void put_int(patron__buf *b, int64_t v) {
-  char tmp[24];
-  int n = 0;
-  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  do {
-    tmp[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  if (v < 0)
-    patron__buf_putc(b, '-');
-  while (n)
-    patron__buf_putc(b, tmp[--n]);
-}
+/* The category columns' labels as they are written (quoted, formula-guarded), formatted
+ * once: label k of column c is text.data[end[at[c] + k - 1] .. end[at[c] + k]). */
+typedef struct labels {
+  patron__buf text;
+  size_t *at, *end;
+  size_t n, cap;
+} labels;
 
-static void put_cell(patron__buf *b, const patron_column *c, size_t r) {
-  char tmp[48];
+typedef struct block_job {
+  const patron_table *t;
+  const labels *labels;
+  size_t begin, end;
+  patron__buf buf;
+} block_job;
+
+/* Fixed-size cells: a number, a money amount or a date fits in PATRON__DOUBLE_MAX bytes. */
+static void put_number(patron__buf *b, const patron_column *c, size_t r) {
+  char *o = b->data + b->len;
   switch (c->type) {
   case PATRON_COL_INT: {
     int64_t v = ((const int64_t *)c->data)[r];
     if (v != PATRON_NULL_INT)
-      put_int(b, v);
+      b->len += patron__format_i64(v, o);
     break;
   }
   case PATRON_COL_MONEY: {
     patron_money v = ((const patron_money *)c->data)[r];
     if (v != PATRON_NULL_MONEY)
-      patron__buf_put(b, tmp, patron_format_money(v, tmp));
+      b->len += patron_format_money(v, o);
     break;
   }
   case PATRON_COL_DOUBLE: {
     double v = ((const double *)c->data)[r];
     if (isfinite(v))
-      patron__buf_double(b, v, c->decimals);
+      b->len += patron__format_double(v, c->decimals, o);
     break;
   }
   case PATRON_COL_DATE: {
     int32_t v = ((const int32_t *)c->data)[r];
     if (v != PATRON_NO_DAY)
-      patron__buf_put(b, tmp, patron_format_day(v, tmp));
+      b->len += patron_format_day(v, o);
     break;
   }
-  case PATRON_COL_CATEGORY: {
-    int32_t v = ((const int32_t *)c->data)[r];
-    if (v >= 0 && v < c->n_labels)
-      patron__buf_csv_field(b, c->labels[v], strlen(c->labels[v]));
-    break;
-  }
-  case PATRON_COL_STRING: {
-    const char *s = ((const char *const *)c->data)[r];
-    if (s)
-      patron__buf_csv_field(b, s, strlen(s));
-    break;
-  }
+  default: break;
   }
 }
 
-typedef struct block_job {
-  const patron_table *t;
-  size_t begin, end;
-  patron__buf buf;
-} block_job;
+static void put_cell(block_job *j, size_t col, const patron_column *c, size_t r) {
+  patron__buf *b = &j->buf;
+  if (c->type == PATRON_COL_STRING) {
+    const char *s = ((const char *const *)c->data)[r];
+    if (s)
+      patron__buf_csv_cstr(b, s);
+  } else if (c->type == PATRON_COL_CATEGORY) {
+    int32_t v = ((const int32_t *)c->data)[r];
+    if (v >= 0 && v < c->n_labels) {
+      const labels *l = j->labels;
+      size_t k = l->at[col] + (size_t)v, from = k ? l->end[k - 1] : 0;
+      patron__buf_put(b, l->text.data + from, l->end[k] - from);
+    }
+  } else if (patron__buf_room(b, PATRON__DOUBLE_MAX + 1)) {
+    put_number(b, c, r); /* money and dates write a terminator: one byte more */
+  }
+}
 
 static void format_block(void *arg) {
   block_job *j = arg;
   size_t n_cols = patron_table_n_columns(j->t);
+  const patron_column *cols = n_cols ? patron_table_column(j->t, 0) : NULL; /* one array */
   j->buf.len = 0;
   for (size_t r = j->begin; r < j->end; r++) {
     for (size_t c = 0; c < n_cols; c++) {
       if (c)
         patron__buf_putc(&j->buf, ',');
-      put_cell(&j->buf, patron_table_column(j->t, c), r);
+      put_cell(j, c, &cols[c], r);
     }
     patron__buf_putc(&j->buf, '\n');
   }
+}
+
+/* Formats every category column's labels once. False when out of memory. */
+static bool labels_make(labels *l, const patron_table *t) {
+  size_t n_cols = patron_table_n_columns(t);
+  if (!(l->at = malloc((n_cols ? n_cols : 1) * sizeof *l->at)))
+    return false;
+  for (size_t c = 0; c < n_cols; c++) {
+    const patron_column *col = patron_table_column(t, c);
+    l->at[c] = l->n;
+    for (int32_t v = 0; col->type == PATRON_COL_CATEGORY && v < col->n_labels; v++) {
+      if (!patron__reserve((void **)&l->end, &l->cap, l->n + 1, sizeof *l->end))
+        return false;
+      patron__buf_csv_field(&l->text, col->labels[v], strlen(col->labels[v]));
+      l->end[l->n++] = l->text.len;
+    }
+  }
+  return !l->text.oom;
 }
 
 static void header(patron__buf *b, const patron_table *t) {
@@ -97,33 +122,80 @@ static void header(patron__buf *b, const patron_table *t) {
   patron__buf_putc(b, '\n');
 }
 
-static patron_status write_blocks(patron_sink *s, const patron_table *t, block_job jobs[2],
-                                  patron_error *err) {
+/* The writer's rounds: while one thread writes round k's blocks to the sink, in order, the
+ * others (then it too) format round k + 1's into the other half of the buffers. */
+typedef struct rounds {
+  block_job jobs[2][ROUND_BLOCKS];
+  size_t n_jobs[2]; /* blocks of each half (0: nothing to write) */
+  patron_sink *sink;
+  patron_status st;
+  patron_error err;
+} rounds;
+
+static void flush_half(rounds *w, int half) {
+  for (size_t k = 0; w->st == PATRON_OK && k < w->n_jobs[half]; k++)
+    w->st = patron__buf_flush(&w->jobs[half][k].buf, w->sink, &w->err);
+  w->n_jobs[half] = 0;
+}
+
+typedef struct round_ctx {
+  rounds *w;
+  int fill; /* the half being formatted; the other one is written */
+} round_ctx;
+
+static void round_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  round_ctx *r = ctx;
+  if (part == 0)
+    flush_half(r->w, !r->fill);
+  else
+    format_block(&r->w->jobs[r->fill][part - 1]);
+}
+
+static patron_status write_blocks(rounds *w, const patron_table *t, patron_error *err) {
   size_t n = patron_table_n_rows(t);
-  patron_status st = PATRON_OK;
-  for (size_t at = 0; st == PATRON_OK && at < n; at += 2 * BLOCK_ROWS) {
-    for (int k = 0; k < 2; k++) {
-      jobs[k].begin = at + (size_t)k * BLOCK_ROWS < n ? at + (size_t)k * BLOCK_ROWS : n;
-      jobs[k].end = jobs[k].begin + BLOCK_ROWS < n ? jobs[k].begin + BLOCK_ROWS : n;
+  int fill = 0;
+  for (size_t at = 0; w->st == PATRON_OK && at < n; at += ROUND_BLOCKS * BLOCK_ROWS) {
+    size_t k = 0;
+    for (; k < ROUND_BLOCKS && at + k * BLOCK_ROWS < n; k++) {
+      block_job *j = &w->jobs[fill][k];
+      j->begin = at + k * BLOCK_ROWS;
+      j->end = j->begin + BLOCK_ROWS < n ? j->begin + BLOCK_ROWS : n;
     }
-    jobs[1].buf.len = 0;
-    patron__exec_each(2, jobs, jobs[1].begin < jobs[1].end ? 2 : 1, sizeof *jobs, format_block);
-    for (int k = 0; st == PATRON_OK && k < 2; k++)
-      st = patron__buf_flush(&jobs[k].buf, s, err);
+    round_ctx r = {w, fill};
+    patron__exec_parts(0, k + 1, round_part, &r);
+    w->n_jobs[fill] = k;
+    fill = !fill;
   }
-  return st;
+  flush_half(w, !fill);
+  if (w->st != PATRON_OK && err)
+    *err = w->err;
+  return w->st;
 }
 
 patron_status patron_write_table_csv_to(const patron_table *t, patron_sink *s, patron_error *err) {
-  block_job jobs[2] = {{.t = t, .buf = patron__csv_buf(s)}, {.t = t, .buf = patron__csv_buf(s)}};
-  header(&jobs[0].buf, t);
-  patron_status st = patron__csv_begin(s, err);
+  labels l = {.text = patron__csv_buf(s)};
+  rounds *w = calloc(1, sizeof *w);
+  if (!w)
+    return PATRON__OOM(err);
+  w->sink = s;
+  for (size_t k = 0; k < 2 * ROUND_BLOCKS; k++)
+    w->jobs[k / ROUND_BLOCKS][k % ROUND_BLOCKS] =
+        (block_job){.t = t, .labels = &l, .buf = patron__csv_buf(s)};
+  patron__buf *head = &w->jobs[0][0].buf;
+  patron_status st = labels_make(&l, t) ? PATRON_OK : PATRON__OOM(err);
+  if (st == PATRON_OK) {
+    header(head, t);
+    st = patron__csv_begin(s, err);
+  }
   if (st == PATRON_OK)
-    st = patron__buf_flush(&jobs[0].buf, s, err);
+    st = patron__buf_flush(head, s, err);
   if (st == PATRON_OK)
-    st = write_blocks(s, t, jobs, err);
-  free(jobs[0].buf.data);
-  free(jobs[1].buf.data);
+    st = write_blocks(w, t, err);
+  for (size_t k = 0; k < 2 * ROUND_BLOCKS; k++)
+    free(w->jobs[k / ROUND_BLOCKS][k % ROUND_BLOCKS].buf.data);
+  free(w);
+  free(l.text.data), free(l.at), free(l.end);
   return st;
 }
 

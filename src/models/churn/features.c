@@ -154,6 +154,17 @@ static int cmp_u32(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Insertion sort: a customer's few line codes sort faster than through qsort. */
+static void sort_small(uint32_t *v, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    uint32_t x = v[i];
+    size_t j = i;
+    for (; j > 0 && v[j - 1] > x; j--)
+      v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
 /* Distinct non-zero codes of codes[lo..hi); leaves them sorted in s->codes, their number
  * in *n_nonzero. */
 static double distinct(scratch *s, const uint32_t *codes, uint32_t lo, uint32_t hi,
@@ -162,7 +173,10 @@ static double distinct(scratch *s, const uint32_t *codes, uint32_t lo, uint32_t 
   for (uint32_t i = lo; i < hi; i++)
     if (codes[i])
       s->codes[n++] = codes[i];
-  qsort(s->codes, n, sizeof *s->codes, cmp_u32);
+  if (n <= 32)
+    sort_small(s->codes, n);
+  else
+    qsort(s->codes, n, sizeof *s->codes, cmp_u32);
   double d = 0;
   for (size_t i = 0; i < n; i++)
     d += i == 0 || s->codes[i] != s->codes[i - 1];
@@ -382,108 +396,14 @@ static bool scores(patron_features *f) {
 
 /* ---- BG/NBD as of the cut-off ------------------------------------------------------------ */
 
-/* P(alive) and expected purchases depend only on (x, t_x, T): predicted once per distinct
- * triple (patron_clv_compress), in order of x so that the predictor's per-x quadrature rules
- * are built once each, then spread back to the customers. */
-typedef struct clv_sorted {
-  double *x, *tx, *T, *out;
-  uint32_t *order;
-} clv_sorted;
-
-static int cmp_by_x(const void *a, const void *b, void *key) {
-  const double *x = key;
-  double u = x[*(const uint32_t *)a], v = x[*(const uint32_t *)b];
-  return (u > v) - (u < v);
-}
-
-typedef struct clv_job {
-  const patron_clv_model *model;
-  patron_clv_data d;
-  double horizon, *alive, *purchases;
-  patron_error err;
-  patron_status st;
-} clv_job;
-
-static void clv_worker(void *arg) {
-  clv_job *j = arg;
-  j->st = patron_clv_predict_p_alive(j->model, &j->d, j->alive, &j->err);
-  if (j->st == PATRON_OK)
-    j->st = patron_clv_predict_purchases(j->model, &j->d, j->horizon, j->purchases, &j->err);
-}
-
-/* Predicts the sorted distinct rows in two halves on two threads (each value depends on
- * its own row only). */
-static patron_status predict_halves(const patron_clv_model *model, clv_sorted *s, size_t k,
-                                    double horizon, int threads, patron_error *e) {
-  size_t half = threads > 1 && k >= 4096 ? k / 2 : k;
-  clv_job jobs[2] = {{model,
-                      {.n = half, .x = s->x, .t_x = s->tx, .T = s->T},
-                      horizon,
-                      s->out,
-                      s->out + k,
-                      {0},
-                      PATRON_OK},
-                     {model,
-                      {.n = k - half, .x = s->x + half, .t_x = s->tx + half, .T = s->T + half},
-                      horizon,
-                      s->out + half,
-                      s->out + k + half,
-                      {0},
-                      PATRON_OK}};
-  patron__exec_each(2, jobs, half < k ? 2 : 1, sizeof *jobs, clv_worker);
-  for (int i = 0; i < 2; i++)
-    if (jobs[i].st != PATRON_OK) {
-      *e = jobs[i].err;
-      return jobs[i].st;
-    }
-  return PATRON_OK;
-}
-
-static patron_status predict_sorted(const patron_clv_model *model, const patron_clv_summary *sum,
-                                    double horizon_weeks, int threads, clv_sorted *s,
-                                    patron_error *e) {
-  size_t k = patron_clv_summary_rows(sum);
-  const double *x, *tx, *T, *w;
-  patron_clv_summary_columns(sum, &x, &tx, &T, &w);
-  for (size_t i = 0; i < k; i++)
-    s->order[i] = (uint32_t)i;
-  qsort_r(s->order, k, sizeof *s->order, cmp_by_x, (void *)x);
-  for (size_t i = 0; i < k; i++) {
-    s->x[i] = x[s->order[i]];
-    s->tx[i] = tx[s->order[i]];
-    s->T[i] = T[s->order[i]];
-  }
-  return predict_halves(model, s, k, horizon_weeks, threads, e);
-}
-
+/* P(alive) and expected purchases depend only on (x, t_x, T): predicted in one pass over
+ * the distinct triples, on all cores (patron_clv_predict_many). */
 static patron_status clv_predict(const patron_clv_model *model, const patron_clv_data *data,
-                                 double horizon_weeks, int threads, double *alive,
-                                 double *purchases, patron_error *e) {
-  patron_clv_summary *sum = NULL;
-  patron_status st = patron_clv_compress(data, &sum, e);
-  size_t k = st == PATRON_OK ? patron_clv_summary_rows(sum) : 0;
-  clv_sorted s = {malloc(k * sizeof(double) + 1), malloc(k * sizeof(double) + 1),
-                  malloc(k * sizeof(double) + 1), malloc(2 * k * sizeof(double) + 1),
-                  malloc(k * sizeof(uint32_t) + 1)};
-  double *back = malloc(2 * k * sizeof *back + 1);
-  if (st == PATRON_OK && !(s.x && s.tx && s.T && s.out && s.order && back))
-    st = PATRON__OOM(e);
-  if (st == PATRON_OK)
-    st = predict_sorted(model, sum, horizon_weeks, threads, &s, e);
-  if (st == PATRON_OK) {
-    for (size_t i = 0; i < k; i++) {
-      back[s.order[i]] = s.out[i];
-      back[k + s.order[i]] = s.out[k + i];
-    }
-    const uint32_t *idx = patron_clv_summary_index(sum);
-    for (size_t i = 0; i < data->n; i++) {
-      alive[i] = back[idx[i]];
-      purchases[i] = back[k + idx[i]];
-    }
-  }
-  free(s.x), free(s.tx), free(s.T), free(s.out), free(s.order), free(back);
-  patron_clv_summary_free(sum);
-  return st;
+                                 double horizon_weeks, double *alive, double *purchases,
+                                 patron_error *e) {
+  patron_clv_query q[] = {{.what = PATRON_CLV_P_ALIVE, .out = alive},
+                          {.what = PATRON_CLV_PURCHASES, .t = horizon_weeks, .out = purchases}};
+  return patron_clv_predict_many(model, data, q, 2, e);
 }
 
 static void clv_features(fctx *c, const patron_features_options *o) {
@@ -511,8 +431,7 @@ static void clv_features(fctx *c, const patron_features_options *o) {
                          ? patron_clv_model_new(PATRON_CLV_BGNBD, o->clv_params, &model, &e)
                          : patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e);
   if (st == PATRON_OK)
-    st = clv_predict(model, &data, o->horizon_days / 7.0,
-                     o->n_threads > 0 ? o->n_threads : patron__default_threads(), out, out + n, &e);
+    st = clv_predict(model, &data, o->horizon_days / 7.0, out, out + n, &e);
   if (st != PATRON_OK) {
     snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %.200s", e.message);
     goto done;

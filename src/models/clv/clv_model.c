@@ -65,6 +65,11 @@ patron_status patron_clv_model_new(patron_clv_kind kind, const double *params,
 
 void patron_clv_model_free(patron_clv_model *m) { free(m); }
 
+patron_clv_model *patron__clv_model_clone(const patron_clv_model *m) {
+  patron_clv_model *c = malloc(sizeof *c);
+  return c ? memcpy(c, m, sizeof *c) : NULL;
+}
+
 patron_clv_kind patron_clv_model_kind(const patron_clv_model *m) { return m->kind; }
 
 double patron_clv_model_param(const patron_clv_model *m, size_t i) {

@@ -3,13 +3,16 @@
  * one purchase) (posterior expectations of the live component: BG-type via Gauss-Jacobi
  * quadrature over the dropout probability p ~ Beta, Pareto/NBD in closed form and via the
  * same K integral as the likelihood), Gamma-Gamma expected order value, and discounted CLV.
- * Rows are computed once per distinct (x, t_x, T) and scattered to customers. */
+ * Rows are computed once per distinct (x, t_x, T) and scattered to customers; several
+ * predictions share one pass (patron_clv_predict_many). */
+#include "core/sort.h"
 #include "models/clv/clv_int.h"
 
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { JACOBI_NODES = 40, JACOBI_CACHE = 64 };
 
@@ -212,14 +215,6 @@ static bool alive_any(const patron_clv_model *m, row c, double t, double *out) {
 
 /* ---- vectorised front ends ------------------------------------------------------------ */
 
-typedef enum what { P_ALIVE, PURCHASES, P_ANY, VALUE } what;
-
-typedef struct query {
-  what w;
-  double t;
-  const patron_clv_value_options *vo;
-} query;
-
 static double month_units(const patron_clv_value_options *vo) {
   return (vo->month_days > 0 ? vo->month_days : 30) / vo->unit_days;
 }
@@ -240,16 +235,15 @@ static bool row_value(const patron_clv_model *m, jacobi_cache *jc, row c,
 }
 
 /* The query's factor for a live customer: it depends on x and T only (not on t_x). */
-static bool alive_factor(const patron_clv_model *m, jacobi_cache *jc, row c, const query *q,
-                         double *v) {
+static bool alive_factor(const patron_clv_model *m, jacobi_cache *jc, row c,
+                         const patron_clv_query *q, double *v) {
   *v = 1;
-  if (q->w == PURCHASES)
-    return alive_purchases(m, jc, c, q->t, v);
-  if (q->w == P_ANY)
-    return alive_any(m, c, q->t, v);
-  if (q->w == VALUE)
-    return row_value(m, jc, c, q->vo, v);
-  return true;
+  switch (q->what) {
+  case PATRON_CLV_PURCHASES: return alive_purchases(m, jc, c, q->t, v);
+  case PATRON_CLV_P_ANY: return alive_any(m, c, q->t, v);
+  case PATRON_CLV_VALUE: return row_value(m, jc, c, q->value, v);
+  default: return true;
+  }
 }
 
 static patron_status check_model(const patron_clv_model *m, bool purchase, patron_error *err) {
@@ -262,96 +256,158 @@ static patron_status check_model(const patron_clv_model *m, bool purchase, patro
   return PATRON_OK;
 }
 
+enum { MAX_QUERIES = 32 }; /* queries of one pass; more run in further passes */
+
 /* Rows of a summary computed in parallel; each worker has its own Jacobi-rule cache. Rows
- * are visited in (x, T) order, so the live-customer factor (the costly part: quadrature
- * over the dropout probability, 12 months for a value) is computed once per (x, T) and
- * only P(alive), which depends on t_x too, per row. */
+ * are visited in (x, T) order, so each query's live-customer factor (the costly part:
+ * quadrature over the dropout probability, months of a value) is computed once per (x, T)
+ * and P(alive), which depends on t_x too, once per row for every query. */
 typedef struct rows_job {
   const patron_clv_model *m;
   const patron_clv_summary *s;
-  const query *q;
+  const patron_clv_query *q;
+  size_t n_q;
   const uint32_t *order; /* rows by (x, T) */
-  double *v;
-  jacobi_cache jc[64];
+  double *v;             /* query k's value of row i at v[k * s->n + i] */
+  jacobi_cache jc[PATRON__EXEC_MAX_WORKERS];
 } rows_job;
 
 static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
   rows_job *j = ctx;
   const patron_clv_summary *s = j->s;
-  double x = NAN, T = NAN, factor = NAN;
+  double x = NAN, T = NAN, factor[MAX_QUERIES];
   for (size_t k = lo; k < hi; k++) {
     size_t i = j->order[k];
     row c = {s->x[i], s->tx[i], s->T[i]};
-    if (c.x != x || c.T != T) {
-      x = c.x, T = c.T;
-      if (!alive_factor(j->m, &j->jc[worker], c, j->q, &factor))
-        factor = NAN;
-    }
+    for (size_t q = 0; (c.x != x || c.T != T) && q < j->n_q; q++)
+      if (!alive_factor(j->m, &j->jc[worker], c, &j->q[q], &factor[q]))
+        factor[q] = NAN;
+    x = c.x, T = c.T;
     double la;
-    j->v[i] = log_alive(j->m, c, &la) ? exp(la) * factor : NAN;
-    if (!isfinite(j->v[i]))
-      j->v[i] = NAN;
+    bool alive = log_alive(j->m, c, &la);
+    double pa = alive ? exp(la) : NAN;
+    for (size_t q = 0; q < j->n_q; q++) {
+      double v = alive ? pa * factor[q] : NAN;
+      j->v[q * s->n + i] = isfinite(v) ? v : NAN;
+    }
   }
 }
 
-static int by_x_T(const void *a, const void *b, void *ctx) {
-  const patron_clv_summary *s = ctx;
-  uint32_t i = *(const uint32_t *)a, k = *(const uint32_t *)b;
-  if (s->x[i] != s->x[k])
-    return s->x[i] < s->x[k] ? -1 : 1;
-  if (s->T[i] != s->T[k])
-    return s->T[i] < s->T[k] ? -1 : 1;
-  return (i > k) - (i < k);
+/* Radix key of a value >= 0 (the summary's x and T): its bits, 0.0 for -0.0. */
+static uint64_t nonneg_key(double v) {
+  uint64_t k;
+  v = v == 0 ? 0.0 : v;
+  memcpy(&k, &v, sizeof k);
+  return k;
 }
 
-/* The summary's rows in (x, T) order; NULL when memory runs out. */
+/* The summary's rows in (x, T, row) order (two stable radix sorts: by T, then by x); NULL
+ * when memory runs out. */
 static uint32_t *rows_by_x_T(const patron_clv_summary *s) {
   uint32_t *order = malloc((s->n ? s->n : 1) * sizeof *order);
-  for (size_t i = 0; order && i < s->n; i++)
-    order[i] = (uint32_t)i;
-  if (order)
-    qsort_r(order, s->n, sizeof *order, by_x_T, (void *)s);
-  return order;
+  uint64_t *keys = malloc((s->n ? s->n : 1) * sizeof *keys);
+  bool ok = order && keys;
+  for (size_t i = 0; ok && i < s->n; i++)
+    order[i] = (uint32_t)i, keys[i] = nonneg_key(s->T[i]);
+  ok = ok && patron__radix_sort(keys, order, s->n);
+  for (size_t i = 0; ok && i < s->n; i++)
+    keys[i] = nonneg_key(s->x[order[i]]);
+  ok = ok && patron__radix_sort(keys, order, s->n);
+  free(keys);
+  if (!ok)
+    free(order);
+  return ok ? order : NULL;
 }
 
 enum { PREDICT_BLOCK = 1024 };
 
-/* Compute q for every distinct row of data (on all cores), then scatter to customers. */
-static patron_status predict_rows(const patron_clv_model *m, const patron_clv_data *data,
-                                  const query *q, double *out, patron_error *err) {
-  patron_status st = check_model(m, true, err);
-  if (st != PATRON_OK)
-    return st;
-  if (!out || !(q->t >= 0 && isfinite(q->t)))
-    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                             "prediction needs an output array and a horizon t >= 0");
-  patron_clv_summary *s = NULL;
-  st = patron_clv_compress(data, &s, err);
-  if (st != PATRON_OK)
-    return st;
-  rows_job *job = calloc(1, sizeof *job);
-  double *v = malloc((s->n ? s->n : 1) * sizeof *v);
-  uint32_t *order = rows_by_x_T(s);
-  if (!v || !job || !order) {
-    free(v), free(job), free(order);
-    patron_clv_summary_free(s);
-    return PATRON__OOM(err);
-  }
-  *job = (rows_job){.m = m, .s = s, .q = q, .order = order, .v = v};
-  int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
-  patron__exec_ranges(nt, s->n, PREDICT_BLOCK, rows_block, job);
-  for (size_t i = 0; i < s->n && st == PATRON_OK; i++)
+static patron_status check_query(const patron_clv_query *q, patron_error *err) {
+  patron_status st = PATRON_OK;
+  if (q->what == PATRON_CLV_VALUE)
+    st = patron__clv_check_value_options(q->value, err);
+  if (q->what == PATRON_CLV_VALUE && st == PATRON_OK)
+    st = check_model(q->spend, false, err);
+  if (st == PATRON_OK && (!q->out || !(q->t >= 0 && isfinite(q->t))))
+    st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                           "prediction needs an output array and a horizon t >= 0");
+  return st;
+}
+
+/* Query k's values scattered to customers; a non-finite row is an error. */
+static patron_status scatter(const patron_clv_summary *s, const double *v, size_t n, double *out,
+                             patron_error *err) {
+  for (size_t i = 0; i < s->n; i++)
     if (!isfinite(v[i]))
-      st = patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,
-                             "prediction for x=%g, t_x=%g, T=%g is not finite with these "
-                             "parameters",
-                             s->x[i], s->tx[i], s->T[i]);
-  for (size_t i = 0; i < data->n && st == PATRON_OK; i++)
+      return patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,
+                               "prediction for x=%g, t_x=%g, T=%g is not finite with these "
+                               "parameters",
+                               s->x[i], s->tx[i], s->T[i]);
+  for (size_t i = 0; i < n; i++)
     out[i] = v[s->index[i]];
-  for (int t = 0; t < nt; t++)
+  return PATRON_OK;
+}
+
+/* A value query's per-unit values times margin x expected order value (sp: the spend
+ * model's predictions, made on the first value query of that model). */
+static patron_status apply_spend(const patron_clv_query *q, const patron_clv_data *data, double *sp,
+                                 const patron_clv_model **sp_of, patron_error *err) {
+  if (*sp_of != q->spend) {
+    patron_status st = patron_clv_predict_spend(q->spend, data, sp, err);
+    if (st != PATRON_OK)
+      return st;
+    *sp_of = q->spend;
+  }
+  double margin = q->value->margin > 0 ? q->value->margin : 1.0;
+  for (size_t i = 0; i < data->n; i++)
+    q->out[i] *= margin * sp[i];
+  return PATRON_OK;
+}
+
+/* One pass: n <= MAX_QUERIES queries over the distinct rows s (ordered by `order`). */
+static patron_status predict_pass(const patron_clv_model *m, const patron_clv_data *data,
+                                  const patron_clv_summary *s, const uint32_t *order,
+                                  const patron_clv_query *q, size_t n, patron_error *err) {
+  rows_job *job = calloc(1, sizeof *job);
+  double *v = malloc((s->n ? n * s->n : 1) * sizeof *v);
+  double *sp = NULL;
+  const patron_clv_model *sp_of = NULL;
+  patron_status st = job && v ? PATRON_OK : PATRON__OOM(err);
+  int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
+  if (st == PATRON_OK) {
+    *job = (rows_job){.m = m, .s = s, .q = q, .n_q = n, .order = order, .v = v};
+    patron__exec_ranges(nt, s->n, PREDICT_BLOCK, rows_block, job);
+  }
+  for (size_t k = 0; st == PATRON_OK && k < n; k++) {
+    st = scatter(s, v + k * s->n, data->n, q[k].out, err);
+    if (st == PATRON_OK && q[k].what == PATRON_CLV_VALUE && !sp &&
+        !(sp = malloc((data->n ? data->n : 1) * sizeof *sp)))
+      st = PATRON__OOM(err);
+    if (st == PATRON_OK && q[k].what == PATRON_CLV_VALUE)
+      st = apply_spend(&q[k], data, sp, &sp_of, err);
+  }
+  for (int t = 0; job && t < nt; t++)
     jacobi_free(&job->jc[t]);
-  free(job);
-  free(v);
+  free(job), free(v), free(sp);
+  return st;
+}
+
+patron_status patron_clv_predict_many(const patron_clv_model *m, const patron_clv_data *data,
+                                      const patron_clv_query *queries, size_t n,
+                                      patron_error *err) {
+  patron_status st = check_model(m, true, err);
+  for (size_t k = 0; st == PATRON_OK && k < n; k++)
+    st = check_query(&queries[k], err);
+  patron_clv_summary *s = NULL;
+  if (st == PATRON_OK && n > 0)
+    st = patron_clv_compress(data, &s, err);
+  if (st != PATRON_OK || n == 0)
+    return st;
+  uint32_t *order = rows_by_x_T(s);
+  if (!order)
+    st = PATRON__OOM(err);
+  for (size_t k = 0; st == PATRON_OK && k < n; k += MAX_QUERIES)
+    st = predict_pass(m, data, s, order, queries + k, n - k < MAX_QUERIES ? n - k : MAX_QUERIES,
+                      err);
   free(order);
   patron_clv_summary_free(s);
   return st;
@@ -359,20 +415,20 @@ static patron_status predict_rows(const patron_clv_model *m, const patron_clv_da
 
 patron_status patron_clv_predict_p_alive(const patron_clv_model *m, const patron_clv_data *data,
                                          double *out, patron_error *err) {
-  query q = {P_ALIVE, 0, NULL};
-  return predict_rows(m, data, &q, out, err);
+  patron_clv_query q = {.what = PATRON_CLV_P_ALIVE, .out = out};
+  return patron_clv_predict_many(m, data, &q, 1, err);
 }
 
 patron_status patron_clv_predict_purchases(const patron_clv_model *m, const patron_clv_data *data,
                                            double t, double *out, patron_error *err) {
-  query q = {PURCHASES, t, NULL};
-  return predict_rows(m, data, &q, out, err);
+  patron_clv_query q = {.what = PATRON_CLV_PURCHASES, .t = t, .out = out};
+  return patron_clv_predict_many(m, data, &q, 1, err);
 }
 
 patron_status patron_clv_predict_p_any(const patron_clv_model *m, const patron_clv_data *data,
                                        double t, double *out, patron_error *err) {
-  query q = {P_ANY, t, NULL};
-  return predict_rows(m, data, &q, out, err);
+  patron_clv_query q = {.what = PATRON_CLV_P_ANY, .t = t, .out = out};
+  return patron_clv_predict_many(m, data, &q, 1, err);
 }
 
 /* Gamma-Gamma posterior mean order value: p (gamma + x m) / (p x + q - 1); customers
@@ -422,22 +478,8 @@ patron_status patron_clv_predict_value(const patron_clv_model *purchases,
                                        const patron_clv_model *spend, const patron_clv_data *data,
                                        const patron_clv_value_options *opts, double *out,
                                        patron_error *err) {
-  patron_status st = patron__clv_check_value_options(opts, err);
-  if (st == PATRON_OK)
-    st = check_model(spend, false, err);
-  query q = {VALUE, 0, opts};
-  if (st == PATRON_OK)
-    st = predict_rows(purchases, data, &q, out, err);
-  double *sp = st == PATRON_OK ? malloc((data->n ? data->n : 1) * sizeof *sp) : NULL;
-  if (st == PATRON_OK && !sp)
-    st = PATRON__OOM(err);
-  if (st == PATRON_OK)
-    st = patron_clv_predict_spend(spend, data, sp, err);
-  double margin = opts->margin > 0 ? opts->margin : 1.0;
-  for (size_t i = 0; st == PATRON_OK && i < data->n; i++)
-    out[i] *= margin * sp[i];
-  free(sp);
-  return st;
+  patron_clv_query q = {.what = PATRON_CLV_VALUE, .spend = spend, .value = opts, .out = out};
+  return patron_clv_predict_many(purchases, data, &q, 1, err);
 }
 
 bool patron__clv_p_alive_one(const patron_clv_model *m, double x, double tx, double T,

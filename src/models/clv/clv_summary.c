@@ -38,11 +38,11 @@ static bool keyset_init(keyset *k, size_t n) {
   return k->slot != NULL;
 }
 
-/* Find (a, b, c) among rows cols[0..2][0..n_rows); insert as row n_rows if absent.
- * Returns the row. */
-static uint32_t keyset_put(keyset *k, double *const cols[3], size_t n_rows, double a, double b,
-                           double c, bool *added) {
-  size_t i = mix3(a, b, c) & k->mask;
+/* Find (a, b, c), whose mix3 is h, among rows cols[0..2][0..n_rows); insert as row n_rows
+ * if absent. Returns the row. */
+static uint32_t keyset_put_hashed(keyset *k, double *const cols[3], size_t n_rows, double a,
+                                  double b, double c, uint64_t h, bool *added) {
+  size_t i = h & k->mask;
   for (;;) {
     uint32_t s = k->slot[i];
     if (s == 0) {
@@ -57,6 +57,30 @@ static uint32_t keyset_put(keyset *k, double *const cols[3], size_t n_rows, doub
     }
     i = (i + 1) & k->mask;
   }
+}
+
+static uint32_t keyset_put(keyset *k, double *const cols[3], size_t n_rows, double a, double b,
+                           double c, bool *added) {
+  return keyset_put_hashed(k, cols, n_rows, a, b, c, mix3(a, b, c), added);
+}
+
+/* Row i's key as compress puts it. */
+static void row_key(const patron_clv_data *d, bool spend, size_t i, double key[3]) {
+  key[0] = d->x[i];
+  key[1] = spend ? d->monetary[i] : d->t_x[i];
+  key[2] = spend ? 0 : d->T[i];
+}
+
+/* Slots are looked up PREFETCH_AHEAD rows after their prefetch: a random probe per row
+ * otherwise waits for memory (1M customers: a table of 8 MB). */
+enum { PREFETCH_AHEAD = 16 };
+
+static uint64_t prefetch_row(const keyset *k, const patron_clv_data *d, bool spend, size_t i) {
+  double key[3];
+  row_key(d, spend, i, key);
+  uint64_t h = mix3(key[0], key[1], key[2]);
+  __builtin_prefetch(&k->slot[h & k->mask]);
+  return h;
 }
 
 static patron_status check_row(const patron_clv_data *d, size_t i, bool spend, patron_error *err) {
@@ -175,15 +199,22 @@ static patron_status compress(const patron_clv_data *d, bool spend, patron_clv_s
     return PATRON__OOM(err);
   }
   double *cols[3] = {s->x, s->tx, s->T};
+  uint64_t ahead[PREFETCH_AHEAD];
+  for (size_t i = 0; i < PREFETCH_AHEAD && i < d->n; i++)
+    ahead[i] = prefetch_row(&k, d, spend, i);
   for (size_t i = 0; i < d->n; i++) {
-    double w = d->weight ? d->weight[i] : 1.0;
-    double x = d->x[i], tx = spend ? d->monetary[i] : d->t_x[i], T = spend ? 0 : d->T[i];
+    double w = d->weight ? d->weight[i] : 1.0, key[3];
+    uint64_t h = ahead[i % PREFETCH_AHEAD];
+    if (i + PREFETCH_AHEAD < d->n)
+      ahead[i % PREFETCH_AHEAD] = prefetch_row(&k, d, spend, i + PREFETCH_AHEAD);
+    row_key(d, spend, i, key);
+    double x = key[0], tx = key[1], T = key[2];
     if (spend && !(x > 0 && tx > 0)) {
       s->index[i] = UINT32_MAX;
       continue;
     }
     bool added;
-    uint32_t r = keyset_put(&k, cols, s->n, x, tx, T, &added);
+    uint32_t r = keyset_put_hashed(&k, cols, s->n, x, tx, T, h, &added);
     if (added) {
       s->x[r] = x;
       s->tx[r] = tx;
