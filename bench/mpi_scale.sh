@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Weak scaling of `mpirun -np N patron analyze --mpi --spec-only` (docs/SCALE.md, "MPI"):
+# Weak scaling of `mpirun -np N patron analyze --mpi --spec-only` (docs/SCALE.md, "MPI"), or
+# with STAGES=LIST the model stages `--stages LIST` instead of --spec-only (e.g.
+# STAGES=clv,repurchase,cluster,tiers,loyalty,relationship_stage):
 # ranks 1, 2, 4 (oversubscribed when the machine has fewer cores) with ROWS_PER_RANK
 # million order rows per rank, against the single process on the same file. Prints wall
 # and CPU seconds, MB/s, peak RSS and rank 0's phase timings (summary.json), and checks
@@ -13,6 +15,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 per_rank=${1:-2.5}
 work=${2:-/tmp/patron-mpi-bench}
 ranks=${RANKS:-1 2 4}
+what=(--spec-only)
+[ -n "${STAGES:-}" ] && what=(--stages "$STAGES")
 anchor=${ANCHOR:-/work/bench-data/anchor_10m.csv}
 python=/usr/bin/python3
 patron="$root/build/patron"
@@ -59,12 +63,12 @@ for n in $ranks; do
   [ -f "$file" ] || head -n $((rows + 1)) "$src" >"$file"
   bytes=$(stat -c %s "$file")
   cat "$file" >/dev/null # warm the page cache
-  read -r w c m <<<"$(timed single-$n "$patron" analyze --orders "$file" "${map[@]}" --spec-only \
-    --threads 1 --quiet --out "$work/single-$n")"
+  read -r w c m <<<"$(timed single-$n "$patron" analyze --orders "$file" "${map[@]}" \
+    "${what[@]}" --threads 1 --quiet --out "$work/single-$n")"
   printf '%-6s %-7s %10d %9s %8s %8.0f %8s  %s\n' "$n" single "$rows" "$w" "$c" \
     "$(awk -v b="$bytes" -v w="$w" 'BEGIN { print b / w / 1e6 }')" "$m" "$(phases "$work/single-$n/summary.json")"
   read -r w c m <<<"$(timed mpi-$n mpirun --oversubscribe -np "$n" "$patron" analyze --mpi \
-    --orders "$file" "${map[@]}" --spec-only --threads 1 --quiet --out "$work/mpi-$n")"
+    --orders "$file" "${map[@]}" "${what[@]}" --threads 1 --quiet --out "$work/mpi-$n")"
   printf '%-6s %-7s %10d %9s %8s %8.0f %8s  %s\n' "$n" mpi "$rows" "$w" "$c" \
     "$(awk -v b="$bytes" -v w="$w" 'BEGIN { print b / w / 1e6 }')" "$m" "$(phases "$work/mpi-$n/summary.json")"
   for f in profiles.csv segments.csv; do

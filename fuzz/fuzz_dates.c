@@ -1,21 +1,41 @@
 /* Fuzz harness for the date and time parsers (patron_parse_day, patron_parse_time,
- * patron_parse_time_format, patron_check_time_format: src/core/dates.c).
+ * patron_parse_time_format, patron_check_time_format, the loaders' fixed-layout fast path
+ * patron__parse_time_fixed: src/core/dates.c).
  * Input: "FORMAT\nVALUE" (or just VALUE). Checks: days print back to the same text; the
- * ISO parsers agree with each other and with "%Y-%m-%d"/"%F"; a value parsed with a
+ * ISO parsers agree with each other and with "%Y-%m-%d"/"%F"; the fast path accepts only
+ * what patron_parse_time reads, with the same time, from an empty cache, one holding the
+ * same date and one holding another; a value parsed with a
  * layout, printed with that layout and parsed again gives the same time (round trip). */
 #include "fuzz.h"
 
 #include <string.h>
 
+#include "core/core_int.h"
 #include "patron/parse.h"
 
 static const char *const months[12] = {"January",   "February", "March",    "April",
                                        "May",       "June",     "July",     "August",
                                        "September", "October",  "November", "December"};
 
+/* The fast path from three caches: empty, primed with v's own date, primed with another. */
+static void check_fast_path(const char *v, size_t len) {
+  static const char other[] = "2000-02-29 12:00:00";
+  patron__date_cache caches[3];
+  memset(caches, 0, sizeof caches);
+  int64_t t, fast;
+  patron__parse_time_fixed(v, len, &caches[1], &fast);
+  patron__parse_time_fixed(other, sizeof other - 1, &caches[2], &fast);
+  bool general = patron_parse_time(v, len, &t) == PATRON_OK;
+  for (int k = 0; k < 3; k++)
+    if (patron__parse_time_fixed(v, len, &caches[k], &fast))
+      FUZZ_CHECK(general && fast == t, "fast path reads '%.*s' as %lld (general: %s %lld)",
+                 (int)len, v, (long long)fast, general ? "ok" : "rejects", (long long)t);
+}
+
 static void check_iso(const char *v, size_t len) {
   int32_t day;
   int64_t t, u;
+  check_fast_path(v, len);
   if (patron_parse_day(v, len, &day) == PATRON_OK) {
     char text[11];
     patron_format_day(day, text);

@@ -15,10 +15,12 @@
 #include "patron/table.h"
 
 typedef enum patron_clv_kind {
-  PATRON_CLV_BGNBD = 0,     /* Fader, Hardie & Lee (2005): r, alpha, a, b */
-  PATRON_CLV_MBGNBD = 1,    /* Batislam, Denizel & Filiztekin (2007): r, alpha, a, b */
-  PATRON_CLV_PARETONBD = 2, /* Schmittlein, Morrison & Colombo (1987): r, alpha, s, beta */
-  PATRON_CLV_GAMMAGAMMA = 3 /* Fader, Hardie & Lee (2005) spend model: p, q, gamma */
+  PATRON_CLV_BGNBD = 0,      /* Fader, Hardie & Lee (2005): r, alpha, a, b */
+  PATRON_CLV_MBGNBD = 1,     /* Batislam, Denizel & Filiztekin (2007): r, alpha, a, b */
+  PATRON_CLV_PARETONBD = 2,  /* Schmittlein, Morrison & Colombo (1987): r, alpha, s, beta */
+  PATRON_CLV_GAMMAGAMMA = 3, /* Fader, Hardie & Lee (2005) spend model: p, q, gamma */
+  PATRON_CLV_BGBB = 4        /* Fader, Hardie & Shang (2010), discrete time (section "BG/BB"
+                                below): alpha, beta, gamma, delta */
 } patron_clv_kind;
 
 enum { PATRON_CLV_MAX_PARAMS = 4 };
@@ -99,7 +101,7 @@ PATRON_API patron_clv_kind patron_clv_model_kind(const patron_clv_model *m);
 PATRON_API size_t patron_clv_n_params(patron_clv_kind kind);
 /* "r", "alpha", ...; NULL when i is out of range. */
 PATRON_API const char *patron_clv_param_name(patron_clv_kind kind, size_t i);
-/* "bgnbd", "mbgnbd", "paretonbd", "gammagamma"; and back (false when unknown). */
+/* "bgnbd", "mbgnbd", "paretonbd", "gammagamma", "bgbb"; and back (false when unknown). */
 PATRON_API const char *patron_clv_kind_name(patron_clv_kind kind);
 PATRON_API bool patron_clv_kind_parse(const char *name, patron_clv_kind *kind);
 PATRON_API double patron_clv_model_param(const patron_clv_model *m, size_t i);
@@ -266,6 +268,11 @@ typedef struct patron_clv_profile_options {
   /* When not NULL: receive the fitted models (the caller frees them; NULL when a model
    * could not be fitted), for reports of parameters and warnings. */
   patron_clv_model **purchases_out, **spend_out;
+  /* given: predict with models fitted elsewhere instead of fitting (the MPI backend: rank 0
+   * fits on every rank's merged counts, docs/SCALE.md section 9); purchases_given NULL
+   * leaves the columns empty, spend_given NULL leaves clv_365d empty. */
+  bool given;
+  const patron_clv_model *purchases_given, *spend_given;
 } patron_clv_profile_options;
 
 PATRON_API void patron_clv_profile_options_init(patron_clv_profile_options *o);
@@ -382,5 +389,70 @@ PATRON_API char *patron_clv_model_to_json(const patron_clv_model *m);
 /* Parse a model written by patron_clv_model_to_json. Errors: PATRON_ERR_INPUT. */
 PATRON_API patron_status patron_clv_model_from_json(const char *text, patron_clv_model **out,
                                                     patron_error *err);
+
+/* ---- BG/BB: discrete-time, non-contractual (Fader, Hardie & Shang 2010) ------------------ */
+
+/* Customers with n fixed transaction opportunities after their first (e.g. yearly
+ * renewals): at each opportunity a live customer transacts with probability p ~ Beta(alpha,
+ * beta); before each opportunity a live customer drops out with probability theta ~
+ * Beta(gamma, delta). Data per customer: x = opportunities with a transaction, t_x = the
+ * last of them (0 when x = 0), n = opportunities observed, in patron_clv_data's x, t_x and T
+ * (weight counts customers with that pattern). Fitted with patron_clv_fit(PATRON_CLV_BGBB,
+ * ...) or patron_clv_bgbb_fit; the continuous-time predictions reject a BG/BB model. */
+
+/* Checks a BG/BB table: whole numbers, 0 <= x <= t_x <= n (t_x = 0 when x = 0, t_x >= 1
+ * otherwise), weight >= 0 and finite. The first bad row is PATRON_ERR_INPUT with its
+ * 1-based index in err->line and the problem in the message. */
+PATRON_API patron_status patron_clv_bgbb_check(const patron_clv_data *data, patron_error *err);
+/* Log-likelihood of one pattern (FHS 2010) in log space: O(n - t_x) terms. */
+PATRON_API double patron_clv_bgbb_log_likelihood(const double *params, double x, double t_x,
+                                                 double n);
+/* Weighted MLE from several starting points (the best log-likelihood wins); checks the data
+ * first. opts as patron_clv_fit (init ignored). */
+PATRON_API patron_status patron_clv_bgbb_fit(const patron_clv_data *data,
+                                             const patron_clv_fit_options *opts,
+                                             patron_clv_model **out, patron_error *err);
+/* P(alive at opportunity n + 1 | x, t_x, n) (FHS 2010), per customer. */
+PATRON_API patron_status patron_clv_bgbb_p_alive(const patron_clv_model *m,
+                                                 const patron_clv_data *data, double *out,
+                                                 patron_error *err);
+/* E[X(n, n + n_star) | x, t_x, n]: expected transactions in the next n_star opportunities
+ * (FHS 2010, the conditional expectation), per customer. */
+PATRON_API patron_status patron_clv_bgbb_expected(const patron_clv_model *m,
+                                                  const patron_clv_data *data, double n_star,
+                                                  double *out, patron_error *err);
+/* E[X(n)]: expected transactions of a new customer in its first n opportunities, for
+ * tracking plots and holdout checks. NaN for a model that is not BG/BB. */
+PATRON_API double patron_clv_bgbb_expected_new(const patron_clv_model *m, double n);
+/* Draws n_customers from the BG/BB story with `periods` opportunities each into x, t_x and
+ * T (= periods), from a gsl_rng (mt19937) seeded with seed. Errors: PATRON_ERR_USAGE. */
+PATRON_API patron_status patron_clv_bgbb_simulate(const double *params, size_t n_customers,
+                                                  double periods, uint64_t seed, double *x,
+                                                  double *t_x, double *T, patron_error *err);
+
+/* A recency/frequency table read from a file (patron_clv_bgbb_table_read). */
+typedef struct patron_clv_bgbb_table {
+  size_t rows;
+  double *x, *t_x, *periods; /* frequency, recency, periods */
+  double *weight;            /* customers per row (1 without a weights column) */
+  uint64_t *line;            /* file line of each row */
+  bool has_weights, has_ids;
+  char *ids; /* NUL-separated ids (customer_id or id column), see _table_id */
+  size_t ids_len, *id_offset;
+} patron_clv_bgbb_table;
+
+/* Reads a CSV (or `delimiter`-separated; 0 = ',') table with a header naming frequency (or
+ * x), recency (or t_x), periods (or n), optional weights (or weight) and customer_id (or
+ * id), case-insensitive, in any order; "-" is standard input, gzip is read as such. The
+ * first bad row (not a number, impossible pattern as patron_clv_bgbb_check says, fewer
+ * fields than the header, broken quoting) is PATRON_ERR_INPUT with err->file and err->line
+ * set. Free with patron_clv_bgbb_table_free. */
+PATRON_API patron_status patron_clv_bgbb_table_read(const char *path, char delimiter,
+                                                    patron_clv_bgbb_table **out, patron_error *err);
+PATRON_API void patron_clv_bgbb_table_free(patron_clv_bgbb_table *t);
+/* The id of row i, or NULL without an id column. */
+PATRON_API const char *patron_clv_bgbb_table_id(const patron_clv_bgbb_table *t, size_t i);
+/* The model input view of the table (borrowed columns; weight NULL without weights). */
+PATRON_API patron_clv_data patron_clv_bgbb_table_data(const patron_clv_bgbb_table *t);
 
 #endif

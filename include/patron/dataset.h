@@ -84,6 +84,13 @@ typedef struct patron_load_options {
    * (experiment evaluation). PATRON_NO_DAY: none. Events and members are not filtered. */
   int32_t since_day;
   int n_threads; /* 0: all online cores */
+  /* A directory for the dataset cache (docs/CACHE.md): the loaded dataset is kept there and
+   * read back, instead of parsing the files, while the files and these options stay the
+   * same (same dataset either way). NULL: no cache. cache_note (NULL: silent) hears when a
+   * cache file is written, rebuilt (and why) or cannot be used. */
+  const char *cache_dir;
+  void (*cache_note)(void *ctx, const char *message);
+  void *cache_note_ctx;
   patron_progress_fn progress;
   void *progress_ctx;
 } patron_load_options;

@@ -1,11 +1,12 @@
 /* Checked, pointer-and-length parsers for the values found in outside data: calendar
- * days, timestamps (ISO layouts or a strptime-style format) and fixed-point money.
+ * days, timestamps (ISO layouts or a strptime-style format), UTC offsets and fixed-point money.
  * None of them needs a NUL terminator, allocates, or depends on the locale. */
 #ifndef PATRON_PARSE_H
 #define PATRON_PARSE_H
 
 #include "patron/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,10 @@ static inline int32_t patron_day_of_time(int64_t seconds) {
   int64_t d = seconds / 86400;
   return (int32_t)(seconds % 86400 < 0 ? d - 1 : d);
 }
+
+/* A UTC offset, "+08:00" / "-05:30" / "Z", into minutes east of UTC; false when malformed
+ * (the time zones of trigger rules and members, SPEC section 11). */
+PATRON_API bool patron_parse_tz(const char *text, size_t len, int32_t *minutes);
 
 /* YYYY-MM-DD exactly. Returns PATRON_OK or PATRON_ERR_INPUT. */
 PATRON_API patron_status patron_parse_day(const char *s, size_t len, int32_t *out_day);

@@ -31,6 +31,11 @@ typedef struct patron_pipeline_options {
   int review_days;    /* level_warning's next review date, in days from as-of (30) */
   int32_t validate_loyalty_day; /* --validate-loyalty D (SPEC 17), or PATRON_NO_DAY */
   patron_tags_options tags;     /* built-in tags and --tags / --segments rule files (SPEC 7) */
+  /* Columns computed elsewhere (the MPI backend's ranks, docs/SCALE.md section 9): a stage
+   * named in given_stages (comma-separated) copies the columns of `given` (rows in the
+   * profile's order) that it adds instead of running; NULL in every other run. */
+  const char *given_stages;
+  const patron_table *given;
 } patron_pipeline_options;
 
 /* What a run leaves besides the profile's columns. */

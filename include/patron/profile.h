@@ -13,6 +13,8 @@ typedef struct patron_profile_options {
   bool median_threshold;       /* rfm_class cuts at medians instead of means */
   double abc_a_pct, abc_b_pct; /* 15, 20 */
   int new_days, active_days, silent_days, dormant_days; /* 30, 90, 180, 365 */
+  int n_threads; /* 0: all online cores (the pipeline passes the run's); results never depend on it
+                  */
 } patron_profile_options;
 
 PATRON_API void patron_profile_options_init(patron_profile_options *opts);

@@ -25,6 +25,9 @@ typedef struct patron_recommend_options {
   int view_days;         /* views in these days before as-of are the customer's interests
                             and make the co-view counts (90) */
   int n_threads;         /* 0: all cores; results never depend on it */
+  bool no_rules;         /* a fit for recommendations and similar values only: no association
+                            rules (patron_recommender_rules then gives none); the
+                            recommendations do not depend on them */
 } patron_recommend_options;
 
 PATRON_API void patron_recommend_options_init(patron_recommend_options *opts);

@@ -242,5 +242,9 @@ PATRON_API void patron_value_tiers_options_init(patron_value_tiers_options *o);
 PATRON_API patron_status patron_value_tiers_add(patron_profile *p, const patron_dataset *ds,
                                                 const patron_value_tiers_options *o,
                                                 patron_value_tiers_info *info, patron_error *err);
+/* The same with the activity given (computed elsewhere: the MPI backend's ranks). */
+PATRON_API patron_status patron_value_tiers_with(patron_profile *p, const patron_activity *a,
+                                                 const patron_value_tiers_options *o,
+                                                 patron_value_tiers_info *info, patron_error *err);
 
 #endif

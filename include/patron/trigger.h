@@ -10,6 +10,7 @@
 #include "patron/dataset.h"
 #include "patron/error.h"
 #include "patron/expr.h"
+#include "patron/parse.h"
 #include "patron/sink.h"
 #include "patron/store.h"
 #include "patron/table.h"
@@ -46,9 +47,6 @@ PATRON_API void patron_contacts_free(patron_contacts *c);
  * wechat a wechat_id, each with its consent not 0; other channels need nothing. */
 PATRON_API bool patron_contacts_reachable(const patron_contacts *c, uint32_t customer,
                                           const char *channel);
-
-/* "+08:00" into minutes east of UTC; false when malformed. */
-PATRON_API bool patron_parse_tz(const char *text, size_t len, int32_t *minutes);
 
 /* ---- Rules ---- */
 

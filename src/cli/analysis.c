@@ -20,6 +20,7 @@ void cli_analysis_init(cli_analysis *a) {
   patron_clv_profile_options_init(&a->clv_options);
   a->churn_model = NULL;
   a->spec_only = false;
+  a->stages = NULL;
   a->stream = false;
   patron_tags_options_init(&a->tags);
   a->db = NULL;
@@ -42,6 +43,8 @@ void cli_analysis_pipeline_options(const cli_analysis *a, patron_pipeline_option
   o->level_warning = a->db != NULL;
   o->review_days = a->review_days;
   o->validate_loyalty_day = a->validate_loyalty_day;
+  if (a->stages)
+    o->only = a->stages_only;
 }
 
 static void print_report(FILE *out, const cli_analysis *a, const patron_dataset *ds,

@@ -17,6 +17,8 @@ typedef struct cli_analysis {
   bool mpi;   /* --mpi: run as one rank of an MPI job (docs/SCALE.md) */
   bool clv;   /* append p_alive, exp_purchases_90d, clv_365d (--no-clv turns it off) */
   patron_clv_profile_options clv_options;
+  const char *stages;      /* --stages LIST: only these model stages (NULL: all) */
+  char stages_only[256];   /* the pipeline's `only`: LIST and segment_report (segments.csv) */
   bool spec_only;          /* --spec-only: the SPEC section 3 figures alone (no model columns) */
   bool stream;             /* --stream: --spec-only in one pass over the orders (cli_stream.c) */
   const char *churn_model; /* --churn-model DIR: add its score column (NULL = none) */

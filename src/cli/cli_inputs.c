@@ -16,10 +16,19 @@ static void warn_stderr(void *ctx, const char *message) {
   fputc('\n', stderr);
 }
 
+/* The dataset cache's notes (written, rebuilt and why) go to stderr. */
+static void note_stderr(void *ctx, const char *message) {
+  (void)ctx;
+  fputs("patron: cache: ", stderr);
+  cli_print_escaped(stderr, message);
+  fputc('\n', stderr);
+}
+
 void cli_inputs_init(cli_inputs *in) {
   memset(in, 0, sizeof *in);
   patron_load_options_init(&in->load);
   in->load.warn = warn_stderr;
+  in->load.cache_note = note_stderr;
 }
 
 void cli_inputs_free(cli_inputs *in) {
@@ -101,6 +110,7 @@ int cli_inputs_option(cli_inputs *in, const char *command, int opt, const char *
     o->max_field_bytes = (uint32_t)n;
     return 1;
   case CLI_OPT_ENCODING: return add_encoding(in, arg);
+  case CLI_OPT_CACHE: o->cache_dir = arg; return 1;
   default: return 0;
   }
 }

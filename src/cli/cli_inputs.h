@@ -25,6 +25,7 @@ enum {
   CLI_OPT_MAX_FIELD_LINES,
   CLI_OPT_MAX_FIELD_BYTES,
   CLI_OPT_ENCODING,
+  CLI_OPT_CACHE,
   CLI_OPT_FIRST_FREE /* commands number their own options from here */
 };
 
@@ -42,7 +43,8 @@ enum {
       {"as-of", required_argument, NULL, CLI_OPT_AS_OF},                                           \
       {"max-field-lines", required_argument, NULL, CLI_OPT_MAX_FIELD_LINES},                       \
       {"max-field-bytes", required_argument, NULL, CLI_OPT_MAX_FIELD_BYTES},                       \
-      {"encoding", required_argument, NULL, CLI_OPT_ENCODING}, {                                   \
+      {"encoding", required_argument, NULL, CLI_OPT_ENCODING},                                     \
+      {"cache", required_argument, NULL, CLI_OPT_CACHE}, {                                         \
     "threads", required_argument, NULL, CLI_OPT_THREADS                                            \
   }
 
@@ -75,6 +77,8 @@ enum {
   "  --encoding [FILE=]ENC  the files' text encoding (gbk, gb18030, latin1, ... any iconv\n"       \
   "                       name; default UTF-8); FILE is orders, customers, events or summary\n"    \
   "                       to set one file's (repeatable)\n"                                        \
+  "  --cache DIR          keep the loaded files in DIR and read them back while the files and\n"   \
+  "                       options stay the same (docs/CACHE.md; same results either way)\n"        \
   "  FILE may be - (standard input), a pipe or a gzip-compressed file (.gz)\n"
 
 typedef struct cli_inputs {

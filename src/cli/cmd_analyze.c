@@ -24,6 +24,8 @@ static const char usage[] =
     "                       to temporary files (TMPDIR) by customer hash (docs/SCALE.md);\n"
     "                       orders only, plain or piped text with an amount column\n"
     "  --no-clv             no CLV columns (p_alive, exp_purchases_90d, clv_365d)\n"
+    "  --stages LIST        only these model stages, comma-separated: clv, repurchase,\n"
+    "                       cluster, tiers, tags, loyalty, relationship_stage (default all)\n"
     "  --clv-model M        purchase model of the CLV columns: mbgnbd (default), bgnbd,\n"
     "                       paretonbd (with Gamma-Gamma spend; see patron clv --help);\n"
     "                       fitted with a weak prior on the shapes (docs/CLV.md)\n"
@@ -42,7 +44,8 @@ static const char usage[] =
     "  --quiet              no report on stdout\n"
     "  --mpi                run under mpirun: every rank reads a byte range of the orders\n"
     "                       file, customers are shuffled to ranks, rank 0 writes DIR\n"
-    "                       (needs --spec-only and an MPI build; docs/SCALE.md)\n"
+    "                       (--spec-only, or --stages with clv, cluster, loyalty,\n"
+    "                       relationship_stage; an MPI build; docs/SCALE.md)\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 
@@ -67,7 +70,8 @@ enum {
   OPT_DB,
   OPT_REVIEW_DAYS,
   OPT_VALIDATE_LOYALTY,
-  OPT_MPI
+  OPT_MPI,
+  OPT_STAGES
 };
 
 static const struct option long_options[] = {
@@ -97,6 +101,7 @@ static const struct option long_options[] = {
     {"review-days", required_argument, NULL, OPT_REVIEW_DAYS},
     {"validate-loyalty", required_argument, NULL, OPT_VALIDATE_LOYALTY},
     {"mpi", no_argument, NULL, OPT_MPI},
+    {"stages", required_argument, NULL, OPT_STAGES},
     {NULL, 0, NULL, 0},
 };
 
@@ -149,12 +154,18 @@ static bool own_option(cli_analysis *a, int opt, const char *arg) {
   case OPT_DORMANT: return parse_days("--dormant-days", arg, &p->dormant_days);
   case OPT_QUIET: a->quiet = true; return true;
   case OPT_MPI: a->mpi = true; return true;
+  case OPT_STAGES:
+    a->stages = arg;
+    if ((size_t)snprintf(a->stages_only, sizeof a->stages_only, "%s,segment_report", arg) <
+        sizeof a->stages_only)
+      return true;
+    return cli_usage_error("analyze", "--stages: the list is too long"), false;
   case OPT_SPEC_ONLY: a->spec_only = true; return true;
   case OPT_STREAM: a->stream = a->spec_only = true; return true;
   case OPT_NO_CLV: a->clv = false; return true;
   case OPT_CLV_MODEL:
     if (!patron_clv_kind_parse(arg, &a->clv_options.model) ||
-        a->clv_options.model == PATRON_CLV_GAMMAGAMMA)
+        a->clv_options.model == PATRON_CLV_GAMMAGAMMA || a->clv_options.model == PATRON_CLV_BGBB)
       return cli_usage_error("analyze",
                              "--clv-model expects bgnbd, mbgnbd or paretonbd, got "
                              "'%s'",

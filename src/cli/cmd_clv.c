@@ -4,6 +4,7 @@
  * evaluation files; `clv predict` applies a saved model.json. Definitions: docs/CLV.md. */
 #include "cli_inputs.h"
 #include "cli_load.h"
+#include "cmd_clv_bgbb.h"
 #include "report_print.h"
 
 #include <errno.h>
@@ -24,7 +25,10 @@ static const char usage[] =
     "likelihood. Writes DIR/model.json, predictions.csv, summary.json (and rejects.csv);\n"
     "with --holdout-end also evaluation.json, conditional.csv and tracking.csv.\n\n" CLI_INPUT_USAGE
     "  --summary FILE       a per-customer table instead of --orders: customer_id,\n"
-    "                       frequency, recency, T, optional monetary_value (in --unit)\n\n"
+    "                       frequency, recency, T, optional monetary_value (in --unit);\n"
+    "                       with --model bgbb: frequency, recency, periods, optional\n"
+    "                       weights and customer_id (--horizon N opportunities, default\n"
+    "                       5; also --penalizer, --delimiter, --threads, --quiet)\n\n"
     "Period:\n"
     "  --calibration-end D  last day of the calibration period (inclusive; the same as\n"
     "                       --as-of D+1); T runs from the first purchase day to D\n"
@@ -33,7 +37,8 @@ static const char usage[] =
     "  --unit U             days (default) or weeks\n"
     "  --zero-value-purchases  orders of value 0 count as purchases (CDNOW's convention)\n\n"
     "Model:\n"
-    "  --model M            fit: bgnbd (default), mbgnbd or paretonbd;\n"
+    "  --model M            fit: bgnbd (default), mbgnbd or paretonbd (bgbb: the\n"
+    "                       discrete-time BG/BB on a --summary table, docs/CLV.md);\n"
     "                       predict: the model.json written by clv fit\n"
     "  --spend S            gammagamma (default when spend is known) or none\n"
     "  --penalizer P        L2 penalty on the parameters (default 0)\n\n"
@@ -158,7 +163,8 @@ static bool set_unit(clv_args *a, const char *arg) {
 static bool set_model(clv_args *a, const char *arg) {
   if (strcmp(a->sub, "predict") == 0)
     return a->model_path = arg, true;
-  if (!patron_clv_kind_parse(arg, &a->kind) || a->kind == PATRON_CLV_GAMMAGAMMA)
+  if (!patron_clv_kind_parse(arg, &a->kind) || a->kind == PATRON_CLV_GAMMAGAMMA ||
+      a->kind == PATRON_CLV_BGBB)
     return cli_usage_error("clv", "--model expects bgnbd, mbgnbd or paretonbd, got '%s'", arg),
            false;
   return true;
@@ -888,6 +894,8 @@ static int run(int argc, char **argv) {
                            argc < 2 ? "expected a subcommand: fit or predict"
                                     : "unknown subcommand '%s' (fit or predict)",
                            argc < 2 ? "" : argv[1]);
+  if (cli_clv_bgbb_wanted(argc, argv)) /* discrete time: cmd_clv_bgbb.c */
+    return cli_clv_bgbb_run(argc, argv);
   clv_args a;
   args_init(&a, argv[1]);
   int rc = parse_args(&a, argc, argv);

@@ -142,7 +142,8 @@ static int run(int argc, char **argv) {
     else if (opt == OPT_CLV_FIT)
       clv.model_path = optarg;
     else if (opt == OPT_CLV_MODEL) {
-      if (!patron_clv_kind_parse(optarg, &clv.kind) || clv.kind == PATRON_CLV_GAMMAGAMMA)
+      if (!patron_clv_kind_parse(optarg, &clv.kind) || clv.kind == PATRON_CLV_GAMMAGAMMA ||
+          clv.kind == PATRON_CLV_BGBB)
         return cli_usage_error("finalize", "--clv-model expects bgnbd, mbgnbd or paretonbd");
     } else if (opt == OPT_UNIT) {
       if (strcmp(optarg, "days") && strcmp(optarg, "weeks"))

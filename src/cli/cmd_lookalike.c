@@ -5,6 +5,7 @@
 #include "cli_inputs.h"
 #include "cli_profile.h"
 #include "cli_tags.h"
+#include "patron/expr.h"
 #include "patron/lookalike.h"
 
 #include <stdio.h>
@@ -252,6 +253,37 @@ static void print_eval(const char *name, const patron_lookalike_eval *e) {
   printf("  %-28s %8.4f %9.4f %8.2f\n", name, e->auc, e->recall, e->lift);
 }
 
+enum { MAX_NOTE_NAMES = 16 };
+
+typedef struct name_list {
+  const char *name[MAX_NOTE_NAMES];
+  size_t len[MAX_NOTE_NAMES], n;
+} name_list;
+
+/* Keeps a name the expression refers to (pointing into its text), once. */
+static void add_name(void *ctx, const char *name, size_t len) {
+  name_list *l = ctx;
+  for (size_t i = 0; i < l->n; i++)
+    if (l->len[i] == len && memcmp(l->name[i], name, len) == 0)
+      return;
+  if (l->n < MAX_NOTE_NAMES)
+    l->name[l->n] = name, l->len[l->n++] = len;
+}
+
+/* A seed chosen by a condition on columns the model also sees is separable by design: say
+ * what the held-out figures then measure. */
+static void note_seed_where(const char *where) {
+  name_list l = {.n = 0};
+  patron_expr_names(where, strlen(where), add_name, &l);
+  if (!l.n)
+    return;
+  printf("\nNote: the seed is chosen by a condition on ");
+  for (size_t i = 0; i < l.n; i++)
+    printf("%s%.*s", i ? ", " : "", (int)l.len[i], l.name[i]);
+  printf(", which the model\nalso sees, so the held-out figures measure how well it recovers that "
+         "condition;\nthe best-ranked customers are those closest to meeting it.\n");
+}
+
 static void report(const lookalike_args *a, const patron_lookalike_result *r, size_t n_unknown,
                    const char *json_path, double seconds) {
   if (a->quiet)
@@ -269,6 +301,8 @@ static void report(const lookalike_args *a, const patron_lookalike_result *r, si
     print_eval("logistic, seed vs rest", &r->model);
     print_eval("baseline: seed centroid", &r->centroid);
     print_eval("baseline: monetary", &r->monetary);
+    if (a->seed_where)
+      note_seed_where(a->seed_where);
   } else {
     printf("\nEvaluation: none (%s)\n",
            a->la.holdout_pct > 0 ? "the seed is too small to hide a part" : "--holdout 0");

@@ -39,6 +39,18 @@ void patron__advise_huge(void *p, size_t bytes);
 /* realloc + patron__advise_huge; NULL (and *p untouched) on failure. */
 void *patron__realloc_big(void *p, size_t bytes);
 
+/* The loaders' fast path for the usual time layout, exactly "YYYY-MM-DD HH:MM:SS" (or 'T'
+ * in the middle), read at fixed offsets (dates.c). The date's day number is kept in the
+ * cache and reused while the date repeats (files in time order). True when s has exactly
+ * that layout and is valid, *out being what patron_parse_time gives; false otherwise, and
+ * the general parser decides. A zeroed cache is empty. */
+typedef struct patron__date_cache {
+  char date[10];
+  int32_t day;
+  bool set;
+} patron__date_cache;
+bool patron__parse_time_fixed(const char *s, size_t len, patron__date_cache *cache, int64_t *out);
+
 /* A string arena: bump allocation in large blocks; strings live until the arena is freed. */
 typedef struct patron__arena_block patron__arena_block;
 typedef struct patron__arena {

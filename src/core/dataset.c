@@ -1,6 +1,7 @@
 /* The dataset after loading: customers sorted by id, orders and events grouped per
  * customer and sorted by time (CSR indexes built once), read-only accessors. */
 #include "core/dataset_int.h"
+#include "core/exec.h"
 #include "core/sort.h"
 
 #include <ctype.h>
@@ -8,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *const patron__dict_names[PATRON__DICT_COUNT] = {
     "event_type", "category", "item", "gender", "city", "level", "brand", "channel", "store"};
@@ -163,35 +165,71 @@ static patron_status rank_customers(patron_dataset *ds, uint32_t **rank_out, pat
   return PATRON_OK;
 }
 
-/* ---- grouping rows per customer (CSR) ---------------------------------------------- */
+/* ---- grouping rows per customer (CSR), on the executor -------------------------------- */
 
-/* Counting sort of rows by rank[customer[row]]: perm lists rows customer by customer,
- * in original order within a customer. */
-static uint32_t *group_rows(const uint32_t *customer, size_t n_rows, const uint32_t *rank,
+/* Rows are cut into GROUP_PARTS fixed ranges; each part counts its rows per customer, a
+ * prefix pass gives each (customer, part) its first slot, and each part places its rows.
+ * Within a customer, part p's rows follow part p-1's, so perm is the stable counting sort
+ * whatever the thread count. */
+enum { GROUP_PARTS = 4, PERMUTE_BLOCK = 1 << 18, SORT_BLOCK = 1 << 15 };
+
+typedef struct grouping {
+  uint32_t *key; /* customer of each row, rewritten to its rank by the count */
+  const uint32_t *rank;
+  size_t n_rows;
+  uint32_t *slot[GROUP_PARTS]; /* rows of part p per customer, then part p's next slot */
+  uint32_t *perm;
+} grouping;
+
+static void count_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  grouping *g = ctx;
+  uint32_t *cnt = g->slot[part];
+  for (size_t r = g->n_rows * part / GROUP_PARTS; r < g->n_rows * (part + 1) / GROUP_PARTS; r++)
+    cnt[g->key[r] = g->rank[g->key[r]]]++;
+}
+
+static void place_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  grouping *g = ctx;
+  uint32_t *next = g->slot[part];
+  for (size_t r = g->n_rows * part / GROUP_PARTS; r < g->n_rows * (part + 1) / GROUP_PARTS; r++)
+    g->perm[next[g->key[r]]++] = (uint32_t)r;
+}
+
+/* Counting sort of rows by rank[customer[row]]: perm lists rows customer by customer, in
+ * original order within a customer. customer[] is overwritten with the ranks. */
+static uint32_t *group_rows(int n_threads, uint32_t *customer, size_t n_rows, const uint32_t *rank,
                             size_t n_customers, uint32_t **start_out) {
+  grouping g = {customer, rank, n_rows, {NULL}, NULL};
   uint32_t *start = calloc(n_customers + 1, sizeof *start);
-  uint32_t *perm = patron__realloc_big(NULL, (n_rows ? n_rows : 1) * sizeof *perm);
-  if (!start || !perm) {
+  g.perm = patron__realloc_big(NULL, (n_rows ? n_rows : 1) * sizeof *g.perm);
+  bool ok = start && g.perm;
+  for (int p = 0; p < GROUP_PARTS && ok; p++)
+    ok = (g.slot[p] = calloc(n_customers ? n_customers : 1, sizeof *g.slot[p])) != NULL;
+  if (ok) {
+    patron__exec_parts(n_threads, GROUP_PARTS, count_part, &g);
+    uint32_t at = 0;
+    for (size_t c = 0; c < n_customers; c++) {
+      start[c] = at;
+      for (int p = 0; p < GROUP_PARTS; p++) {
+        uint32_t k = g.slot[p][c];
+        g.slot[p][c] = at;
+        at += k;
+      }
+    }
+    start[n_customers] = at;
+    patron__exec_parts(n_threads, GROUP_PARTS, place_part, &g);
+  }
+  for (int p = 0; p < GROUP_PARTS; p++)
+    free(g.slot[p]);
+  if (!ok) {
     free(start);
-    free(perm);
+    free(g.perm);
     return NULL;
   }
-  for (size_t r = 0; r < n_rows; r++)
-    start[rank[customer[r]] + 1]++;
-  for (size_t c = 0; c < n_customers; c++)
-    start[c + 1] += start[c];
-  uint32_t *fill = malloc((n_customers ? n_customers : 1) * sizeof *fill);
-  if (!fill) {
-    free(start);
-    free(perm);
-    return NULL;
-  }
-  memcpy(fill, start, n_customers * sizeof *fill);
-  for (size_t r = 0; r < n_rows; r++)
-    perm[fill[rank[customer[r]]]++] = (uint32_t)r;
-  free(fill);
   *start_out = start;
-  return perm;
+  return g.perm;
 }
 
 /* Orders rows by (time, row): row numbers are file order, so ties keep file order. */
@@ -203,48 +241,119 @@ static int cmp_time_row(const void *a, const void *b, void *ctx) {
   return (x > y) - (x < y);
 }
 
-/* Sorts each customer's rows by time (ties keep file order): insertion sort for the usual
+/* Sorts one customer's rows by time (ties keep file order): insertion sort for the usual
  * short, nearly sorted ranges; qsort_r beyond 32 rows so that a customer with very many
  * out-of-order rows cannot make this quadratic. */
-static void sort_ranges_by_time(uint32_t *perm, const uint32_t *start, size_t n_customers,
-                                const int64_t *time) {
-  for (size_t c = 0; c < n_customers; c++) {
-    uint32_t *r = perm + start[c];
-    size_t n = start[c + 1] - start[c];
-    if (n > 32) {
-      qsort_r(r, n, sizeof *r, cmp_time_row, (void *)time);
-      continue;
+static void sort_range_by_time(uint32_t *r, size_t n, const int64_t *time) {
+  if (n > 32) {
+    qsort_r(r, n, sizeof *r, cmp_time_row, (void *)time);
+    return;
+  }
+  for (size_t i = 1; i < n; i++) {
+    uint32_t v = r[i];
+    size_t j = i;
+    while (j > 0 && cmp_time_row(&r[j - 1], &v, (void *)time) > 0) {
+      r[j] = r[j - 1];
+      j--;
     }
-    for (size_t i = 1; i < n; i++) {
-      uint32_t v = r[i];
-      size_t j = i;
-      while (j > 0 && cmp_time_row(&r[j - 1], &v, (void *)time) > 0) {
-        r[j] = r[j - 1];
-        j--;
-      }
-      r[j] = v;
-    }
+    r[j] = v;
   }
 }
 
-/* A new column holding src's n elements (4 or 8 bytes each) in perm order; NULL when
- * memory runs out. */
-static void *permuted(const void *src, const uint32_t *perm, size_t n, size_t size) {
-  char *b = patron__realloc_big(NULL, (n ? n : 1) * size);
-  const char *s = src;
-  if (b && size == 8)
-    for (size_t i = 0; i < n; i++)
-      memcpy(b + 8 * i, s + 8 * (size_t)perm[i], 8);
-  else if (b)
-    for (size_t i = 0; i < n; i++)
-      memcpy(b + 4 * i, s + 4 * (size_t)perm[i], 4);
-  return b;
+typedef struct time_sort {
+  uint32_t *perm;
+  const uint32_t *start;
+  const int64_t *time; /* in load order */
+  int64_t *sorted;     /* time in perm order: checked, and fixed where a range was sorted */
+} time_sort;
+
+/* Customers [lo, hi): a range whose times (already gathered in perm order) are not
+ * ascending is sorted, and its times gathered again. */
+static void sort_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  time_sort *ts = ctx;
+  for (size_t c = lo; c < hi; c++) {
+    uint32_t a = ts->start[c], b = ts->start[c + 1];
+    uint32_t i = a + 1;
+    while (i < b && ts->sorted[i - 1] <= ts->sorted[i])
+      i++;
+    if (i >= b)
+      continue;
+    sort_range_by_time(ts->perm + a, b - a, ts->time);
+    for (i = a; i < b; i++)
+      ts->sorted[i] = ts->time[ts->perm[i]];
+  }
+}
+
+typedef struct gather {
+  const void *src;
+  const uint32_t *perm;
+  void *dst;
+  size_t size; /* 4 or 8 */
+} gather;
+
+static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const gather *g = ctx;
+  const uint32_t *perm = g->perm;
+  if (g->size == 8) {
+    const uint64_t *s = g->src;
+    uint64_t *d = g->dst;
+    for (size_t i = lo; i < hi; i++)
+      d[i] = s[perm[i]];
+  } else {
+    const uint32_t *s = g->src;
+    uint32_t *d = g->dst;
+    for (size_t i = lo; i < hi; i++)
+      d[i] = s[perm[i]];
+  }
+}
+
+/* dst (room for n elements; NULL: a new column) receives src's n elements (4 or 8 bytes
+ * each) in perm order, gathered in blocks on the executor; returns dst, NULL when memory
+ * runs out. */
+static void *gather_into(int n_threads, void *dst, const void *src, const uint32_t *perm, size_t n,
+                         size_t size) {
+  gather g = {src, perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size), size};
+  if (g.dst)
+    patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
+  return g.dst;
+}
+
+static void *permuted_on(int n_threads, const void *src, const uint32_t *perm, size_t n,
+                         size_t size) {
+  return gather_into(n_threads, NULL, src, perm, n, size);
+}
+
+/* Sorts each customer's rows (perm[start[c]..start[c+1]]) by time, in blocks of customers
+ * on the executor; returns the times in the final perm order, in dst when not NULL (NULL:
+ * out of memory). */
+static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_t *start,
+                                    size_t n_customers, const int64_t *time, int64_t *dst) {
+  time_sort ts = {perm, start, time,
+                  gather_into(n_threads, dst, time, perm, start[n_customers], 8)};
+  if (ts.sorted)
+    patron__exec_ranges(n_threads, n_customers, SORT_BLOCK, sort_block, &ts);
+  return ts.sorted;
 }
 
 /* Replaces a column by its permuted copy; evaluates to false when memory runs out. */
 #define PERMUTE(col, perm, n)                                                                      \
   ({                                                                                               \
-    void *fresh_ = permuted((col), (perm), (n), sizeof *(col));                                    \
+    void *fresh_ = permuted_on(ds->n_threads, (col), (perm), (n), sizeof *(col));                  \
+    if (fresh_) {                                                                                  \
+      free(col);                                                                                   \
+      (col) = fresh_;                                                                              \
+    }                                                                                              \
+    fresh_ != NULL;                                                                                \
+  })
+
+/* Replaces a time column by its copy sorted per customer (perm updated alike); false when
+ * memory runs out. */
+#define SORT_TIMES(col, perm, start)                                                               \
+  ({                                                                                               \
+    int64_t *fresh_ =                                                                              \
+        sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, (col), NULL);         \
     if (fresh_) {                                                                                  \
       free(col);                                                                                   \
       (col) = fresh_;                                                                              \
@@ -278,7 +387,8 @@ static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   order_set *s = &ds->orders;
   size_t n = s->n;
-  uint32_t *perm = group_rows(s->customer, n, rank, ds->n_customers, &ds->order_start);
+  uint32_t *perm =
+      group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->order_start);
   uint32_t *canon =
       perm && ds->lines.n && !s->increasing ? malloc((n ? n : 1) * sizeof *canon) : NULL;
   if (!perm || (ds->lines.n && !s->increasing && !canon)) {
@@ -288,28 +398,38 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   n = ds->n_orders = patron__order_set_collapse(s, perm, ds->order_start, ds->n_customers, canon);
   canon_lines(&ds->lines, canon);
   free(canon);
-  patron__order_set_drop_keys(s); /* order ids are not needed past the collapse */
-  sort_ranges_by_time(perm, ds->order_start, ds->n_customers, s->time);
-  if (!relink_lines(&ds->lines, perm, n, s->n)) {
-    free(perm);
-    return PATRON__OOM(err);
+  /* order ids are not needed past the collapse; the id keys' and the customers' columns
+   * (room for every candidate, pages already in memory) receive the sorted times and the
+   * line counts, and the times' old column the values, so no fresh pages are faulted in */
+  int64_t *time = (int64_t *)s->id_key;
+  uint32_t *lines = s->customer;
+  s->id_key = NULL, s->customer = NULL;
+  patron__order_set_drop_keys(s);
+  bool ok = (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
+                                                  ds->n_customers, s->time, time)) != NULL;
+  if (!ok)
+    free(time);
+  ok = ok && relink_lines(&ds->lines, perm, n, s->n);
+  if (ok) {
+    ds->order_value = gather_into(ds->n_threads, s->time, s->value, perm, n, sizeof *s->value);
+    s->time = NULL; /* now the values' column */
+    ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
+    lines = NULL;
+    ok = ds->order_value && ds->order_lines;
   }
-  ds->order_time = s->time, ds->order_value = s->value, ds->order_lines = s->lines;
-  s->time = NULL, s->value = NULL, s->lines = NULL;
-  bool ok = PERMUTE(ds->order_time, perm, n) && PERMUTE(ds->order_value, perm, n) &&
-            PERMUTE(ds->order_lines, perm, n);
+  free(lines);
   free(perm);
-  patron__order_set_free(s); /* order ids are not needed past loading */
+  patron__order_set_free(s);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
 static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   size_t n = ds->n_events;
-  uint32_t *perm = group_rows(ds->event_customer, n, rank, ds->n_customers, &ds->event_start);
+  uint32_t *perm =
+      group_rows(ds->n_threads, ds->event_customer, n, rank, ds->n_customers, &ds->event_start);
   if (!perm)
     return PATRON__OOM(err);
-  sort_ranges_by_time(perm, ds->event_start, ds->n_customers, ds->event_time);
-  bool ok = PERMUTE(ds->event_time, perm, n) && PERMUTE(ds->event_type, perm, n) &&
+  bool ok = SORT_TIMES(ds->event_time, perm, ds->event_start) && PERMUTE(ds->event_type, perm, n) &&
             PERMUTE(ds->event_category, perm, n) && PERMUTE(ds->event_item, perm, n);
   free(perm);
   free(ds->event_customer);
@@ -320,11 +440,11 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
 static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n;
-  uint32_t *perm = group_rows(s->customer, n, rank, ds->n_customers, &ds->line_start);
+  uint32_t *perm =
+      group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
-  sort_ranges_by_time(perm, ds->line_start, ds->n_customers, s->time);
-  bool ok = PERMUTE(s->time, perm, n) && PERMUTE(s->amount, perm, n) &&
+  bool ok = SORT_TIMES(s->time, perm, ds->line_start) && PERMUTE(s->amount, perm, n) &&
             PERMUTE(s->discount, perm, n) && PERMUTE(s->category, perm, n) &&
             PERMUTE(s->brand, perm, n) && PERMUTE(s->channel, perm, n) &&
             PERMUTE(s->store, perm, n) && PERMUTE(s->order, perm, n) && PERMUTE(s->item, perm, n);
@@ -395,7 +515,13 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
 
 patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   uint32_t *rank = NULL;
+  /* the id strings stay (they live in the arena); the lookup table goes before the ids are
+   * sorted, their index arrays once sorted: the memory peak is here */
+  free(ds->customers.slots), free(ds->customers.scope);
+  ds->customers.slots = NULL, ds->customers.scope = NULL;
   patron_status st = rank_customers(ds, &rank, err);
+  free(ds->customers.str), free(ds->customers.len);
+  ds->customers.str = NULL, ds->customers.len = NULL;
   if (st == PATRON_OK)
     st = finalize_orders(ds, rank, err);
   if (st == PATRON_OK)
@@ -405,17 +531,61 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   if (st == PATRON_OK && ds->has_members)
     st = finalize_members(ds, rank, err);
   free(rank);
-  /* keep the id strings (they live in the arena); drop the lookup structures */
-  free(ds->customers.slots), free(ds->customers.str), free(ds->customers.len);
-  free(ds->customers.scope);
-  ds->customers.slots = NULL, ds->customers.str = NULL, ds->customers.len = NULL;
-  ds->customers.scope = NULL;
   return st;
+}
+
+void patron__dataset_unmap(const void *map, size_t len) {
+  if (map && len)
+    munmap((void *)map, len);
+}
+
+/* Forgets the columns that lie in a cache file's mapping (they are not malloc'ed), then
+ * unmaps it. */
+static void drop_mapped(patron_dataset *ds) {
+  const char *lo = ds->cache_map, *hi = lo + ds->cache_map_len;
+  patron__line_store *l = &ds->lines;
+  void **cols[] = {(void **)&ds->order_time,
+                   (void **)&ds->order_value,
+                   (void **)&ds->order_lines,
+                   (void **)&ds->is_member,
+                   (void **)&ds->signup_day,
+                   (void **)&ds->birth_day,
+                   (void **)&ds->member_attr[0],
+                   (void **)&ds->member_attr[1],
+                   (void **)&ds->member_attr[2],
+                   (void **)&ds->event_type,
+                   (void **)&ds->event_category,
+                   (void **)&ds->event_item,
+                   (void **)&ds->event_time,
+                   (void **)&ds->id_len,
+                   (void **)&ds->order_start,
+                   (void **)&ds->event_start,
+                   (void **)&ds->line_start,
+                   (void **)&l->time,
+                   (void **)&l->amount,
+                   (void **)&l->discount,
+                   (void **)&l->category,
+                   (void **)&l->brand,
+                   (void **)&l->channel,
+                   (void **)&l->store,
+                   (void **)&l->item,
+                   (void **)&l->order};
+  for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+    if ((const char *)*cols[i] >= lo && (const char *)*cols[i] <= hi)
+      *cols[i] = NULL;
+  for (size_t k = 0; k < PATRON__MAX_EXTRA; k++)
+    if ((const char *)ds->extra_num[k] >= lo && (const char *)ds->extra_num[k] <= hi)
+      ds->extra_num[k] = NULL;
+  if (ds->cache_mapped)
+    patron__dataset_unmap(ds->cache_map, ds->cache_map_len);
+  ds->cache_map = NULL;
 }
 
 void patron_dataset_free(patron_dataset *ds) {
   if (!ds)
     return;
+  if (ds->cache_map)
+    drop_mapped(ds);
   patron__intern_free(&ds->customers);
   patron__order_set_free(&ds->orders);
   free(ds->order_time), free(ds->order_value), free(ds->order_lines);

@@ -63,6 +63,7 @@ struct patron_dataset {
   int64_t max_order_time;
   int32_t load_as_of;
   bool no_amounts; /* the orders file had no amount column (amount_optional) */
+  int n_threads;   /* for finalize (patron__exec_*): the load's, 0 = all cores */
 
   /* members (customers file), indexed by first-appearance customer index while loading */
   uint8_t *is_member;
@@ -104,7 +105,16 @@ struct patron_dataset {
   char *paths[PATRON_FILE_KINDS];
   patron__rejects rejects;
   patron__arena names; /* header names referenced by rejects */
+  /* read from a dataset cache (src/io/dataset_cache.c): the columns and strings point into
+   * this mapping of the file (munmap'ed by patron_dataset_free when cache_mapped; a
+   * borrowed buffer otherwise) */
+  const void *cache_map;
+  size_t cache_map_len;
+  bool cache_mapped;
 };
+
+/* munmap of a cache file's mapping. */
+void patron__dataset_unmap(const void *map, size_t len);
 
 /* Makes sure per-customer member arrays cover n customers (zero-filled). */
 bool patron__dataset_reserve_members(patron_dataset *ds, size_t n);

@@ -3,6 +3,7 @@
 #include "core/core_int.h"
 #include "patron/parse.h"
 
+#include <ctype.h>
 #include <string.h>
 
 int32_t patron_days_from_civil(int year, int month, int day) {
@@ -130,6 +131,34 @@ patron_status patron_parse_time(const char *s, size_t len, int64_t *out_seconds)
     return PATRON_ERR_INPUT;
   *out_seconds = to_seconds(patron_days_from_civil(y, m, d), h, mi, sec);
   return PATRON_OK;
+}
+
+/* Two digits at s[i], s[i + 1]; false when either is not a digit. */
+static inline bool two_digits(const char *s, int i, int *out) {
+  unsigned a = (unsigned char)s[i] - (unsigned)'0', b = (unsigned char)s[i + 1] - (unsigned)'0';
+  *out = (int)(a * 10 + b);
+  return a <= 9 && b <= 9;
+}
+
+bool patron__parse_time_fixed(const char *s, size_t len, patron__date_cache *cache, int64_t *out) {
+  if (len != 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
+      s[16] != ':')
+    return false;
+  int h, mi, sec;
+  if (!two_digits(s, 11, &h) || !two_digits(s, 14, &mi) || !two_digits(s, 17, &sec) || h > 23 ||
+      mi > 59 || sec > 60)
+    return false;
+  if (!cache->set || memcmp(cache->date, s, 10) != 0) {
+    int century, year, m, d;
+    if (!two_digits(s, 0, &century) || !two_digits(s, 2, &year) || !two_digits(s, 5, &m) ||
+        !two_digits(s, 8, &d) || !valid_date(century * 100 + year, m, d))
+      return false;
+    memcpy(cache->date, s, 10);
+    cache->day = patron_days_from_civil(century * 100 + year, m, d);
+    cache->set = true;
+  }
+  *out = to_seconds(cache->day, h, mi, sec);
+  return true;
 }
 
 static const char *const month_names[12] = {"january",   "february", "march",    "april",
@@ -284,4 +313,19 @@ size_t patron_format_day(int32_t day, char *out) {
   out[9] = (char)('0' + d % 10);
   out[10] = '\0';
   return 10;
+}
+
+bool patron_parse_tz(const char *s, size_t len, int32_t *minutes) {
+  if (len == 1 && s[0] == 'Z')
+    return *minutes = 0, true;
+  if (len != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
+    return false;
+  for (int i = 1; i < 6; i++)
+    if (i != 3 && !isdigit((unsigned char)s[i]))
+      return false;
+  int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
+  if (h > 14 || m > 59)
+    return false;
+  *minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+  return true;
 }

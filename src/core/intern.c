@@ -89,10 +89,8 @@ static bool append(patron__intern *t, uint32_t scope, const char *s, size_t len)
 
 /* The slot holding (scope, s), or the empty slot where it would go. */
 static patron__intern_slot *probe(const patron__intern *t, uint32_t scope, const char *s,
-                                  size_t len, uint32_t *tag_out) {
-  uint32_t tag = tag_of(scope, s, len);
+                                  size_t len, uint32_t tag) {
   uint64_t key = short_key(s, len);
-  *tag_out = tag;
   for (size_t j = home(tag, t->n_slots);; j = (j + 1) & (t->n_slots - 1)) {
     patron__intern_slot *v = &t->slots[j];
     if (!v->index || same(t, v, tag, scope, s, len, key))
@@ -103,20 +101,27 @@ static patron__intern_slot *probe(const patron__intern *t, uint32_t scope, const
 uint32_t patron__intern_find(const patron__intern *t, uint32_t scope, const char *s, size_t len) {
   if (!t->n_slots || len > UINT32_MAX)
     return PATRON__NO_INDEX;
-  uint32_t tag;
-  const patron__intern_slot *v = probe(t, scope, s, len, &tag);
+  const patron__intern_slot *v = probe(t, scope, s, len, tag_of(scope, s, len));
   return v->index ? v->index - 1 : PATRON__NO_INDEX;
+}
+
+uint32_t patron__intern_tag(uint32_t scope, const char *s, size_t len) {
+  return tag_of(scope, s, len);
 }
 
 uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, size_t len,
                             bool *added) {
+  return patron__intern_put_tagged(t, scope, s, len, tag_of(scope, s, len), added);
+}
+
+uint32_t patron__intern_put_tagged(patron__intern *t, uint32_t scope, const char *s, size_t len,
+                                   uint32_t tag, bool *added) {
   *added = false;
   if (len > UINT32_MAX || t->n >= (1u << 27))
     return PATRON__NO_INDEX;
   if ((t->n + 1) * 2 > t->n_slots && !grow_slots(t))
     return PATRON__NO_INDEX;
-  uint32_t tag;
-  patron__intern_slot *v = probe(t, scope, s, len, &tag);
+  patron__intern_slot *v = probe(t, scope, s, len, tag);
   if (v->index)
     return v->index - 1;
   if (!append(t, scope, s, len))
@@ -126,9 +131,13 @@ uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, si
   return (uint32_t)(t->n - 1);
 }
 
-void patron__intern_prefetch(const patron__intern *t, uint32_t scope, const char *s, size_t len) {
+void patron__intern_prefetch_tag(const patron__intern *t, uint32_t tag) {
   if (t->n_slots)
-    __builtin_prefetch(&t->slots[home(tag_of(scope, s, len), t->n_slots)]);
+    __builtin_prefetch(&t->slots[home(tag, t->n_slots)]);
+}
+
+void patron__intern_prefetch(const patron__intern *t, uint32_t scope, const char *s, size_t len) {
+  patron__intern_prefetch_tag(t, tag_of(scope, s, len));
 }
 
 void patron__intern_hint(patron__intern *t, size_t n) { t->hint = n; }

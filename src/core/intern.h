@@ -36,8 +36,16 @@ uint32_t patron__intern_put(patron__intern *t, uint32_t scope, const char *s, si
                             bool *added);
 uint32_t patron__intern_find(const patron__intern *t, uint32_t scope, const char *s, size_t len);
 void patron__intern_free(patron__intern *t);
-/* Starts loading the slot where (scope, s) is or would go, so that a put of it a little
- * later finds it in cache (a hint only). */
+/* The slot tag of (scope, s): its hash, the same in every table. */
+uint32_t patron__intern_tag(uint32_t scope, const char *s, size_t len);
+/* patron__intern_put with the tag computed beforehand (patron__intern_tag), so that a put
+ * after a prefetch hashes the string once. */
+uint32_t patron__intern_put_tagged(patron__intern *t, uint32_t scope, const char *s, size_t len,
+                                   uint32_t tag, bool *added);
+/* Starts loading the slot where the string of this tag is or would go, so that a put of it
+ * a little later finds it in cache (a hint only). */
+void patron__intern_prefetch_tag(const patron__intern *t, uint32_t tag);
+/* The same from the string. */
 void patron__intern_prefetch(const patron__intern *t, uint32_t scope, const char *s, size_t len);
 /* Sizes the first allocation for about n strings (saves rehashing while it fills). */
 void patron__intern_hint(patron__intern *t, size_t n);

@@ -1,4 +1,4 @@
-/* LSD radix sort on 64-bit keys (see sort.h). */
+/* LSD radix sort on 64-bit keys and selection (nth element) of signed values (see sort.h). */
 #include "core/sort.h"
 
 #include <stdlib.h>
@@ -76,4 +76,44 @@ bool patron__sort_i64(int64_t *values, size_t n) {
   for (size_t i = 0; i < n; i++)
     values[i] = (int64_t)(keys[i] ^ (1ull << 63));
   return ok;
+}
+
+static inline void swap_i64(int64_t *a, int64_t *b) {
+  int64_t t = *a;
+  *a = *b;
+  *b = t;
+}
+
+static int64_t median3(int64_t a, int64_t b, int64_t c) {
+  if (a > b)
+    swap_i64(&a, &b);
+  return c < a ? a : c > b ? b : c;
+}
+
+bool patron__select_i64(int64_t *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n;
+  for (int round = 0; hi - lo > 16; round++) {
+    if (round == 64)
+      return patron__sort_i64(v + lo, hi - lo);
+    int64_t pivot = median3(v[lo], v[lo + (hi - lo) / 2], v[hi - 1]);
+    size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < pivot, [lt,i) == pivot, [gt,hi) > pivot */
+    while (i < gt) {
+      if (v[i] < pivot)
+        swap_i64(&v[lt++], &v[i++]);
+      else if (v[i] > pivot)
+        swap_i64(&v[i], &v[--gt]);
+      else
+        i++;
+    }
+    if (k < lt)
+      hi = lt;
+    else if (k >= gt)
+      lo = gt;
+    else
+      return true;
+  }
+  for (size_t i = lo + 1; i < hi; i++)
+    for (size_t j = i; j > lo && v[j - 1] > v[j]; j--)
+      swap_i64(&v[j - 1], &v[j]);
+  return true;
 }

@@ -19,4 +19,10 @@ bool patron__radix_sort(uint64_t *keys, uint32_t *payload, size_t n);
 /* Sorts signed values ascending (no payload). */
 bool patron__sort_i64(int64_t *values, size_t n);
 
+/* Selection (nth element): rearranges values so that values[k] (k < n) is what sorting
+ * would put there, no value before it larger and none after it smaller. Quickselect with a
+ * three-way partition, falling back to the sort after 64 rounds. False when that sort ran
+ * out of memory. */
+bool patron__select_i64(int64_t *values, size_t n, size_t k);
+
 #endif

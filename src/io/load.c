@@ -1,5 +1,7 @@
 /* patron_dataset_load: runs the loaders in order (orders, customers, events) and
- * finalizes the dataset (customers sorted by id, per-customer indexes). */
+ * finalizes the dataset (customers sorted by id, per-customer indexes); through the dataset
+ * cache (dataset_cache.c) when a cache directory is given. */
+#include "io/cache_int.h"
 #include "io/load_int.h"
 
 #include <stdlib.h>
@@ -25,11 +27,20 @@ patron_status patron_dataset_load(const patron_load_options *opts, patron_datase
   patron_status st = check_options(opts, err);
   if (st != PATRON_OK)
     return st;
+  return opts->cache_dir ? patron__dataset_load_cached(opts, out, err)
+                         : patron__dataset_load_files(opts, out, err);
+}
+
+patron_status patron__dataset_load_files(const patron_load_options *opts, patron_dataset **out,
+                                         patron_error *err) {
+  *out = NULL;
+  patron_status st = PATRON_OK;
   patron_dataset *ds = calloc(1, sizeof *ds);
   if (!ds)
     return PATRON__OOM(err);
   ds->max_order_time = INT64_MIN;
   ds->load_as_of = opts->as_of_day;
+  ds->n_threads = patron__load_threads(opts);
   for (int k = 0; k < PATRON_FILE_KINDS; k++) {
     ds->reports[k].path = opts->paths[k];
     if (opts->paths[k] && !(ds->paths[k] = strdup(opts->paths[k])))

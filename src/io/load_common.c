@@ -482,10 +482,14 @@ static void check_text(load_worker *w, const patron__csv_field *v) {
 }
 
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
+  return patron__worker_customer_tagged(w, id, patron__intern_tag(0, id->ptr, id->len));
+}
+
+uint32_t patron__worker_customer_tagged(load_worker *w, const patron__csv_field *id, uint32_t tag) {
   if (id->len == w->last_len && memcmp(w->last_id, id->ptr, id->len) == 0)
     return w->last_customer; /* compared in the worker: the table's copy is likely cold */
   bool added;
-  uint32_t c = patron__intern_put(&w->customers, 0, id->ptr, id->len, &added);
+  uint32_t c = patron__intern_put_tagged(&w->customers, 0, id->ptr, id->len, tag, &added);
   if (c == PATRON__NO_INDEX)
     w->oom = true;
   else if (added)
@@ -531,8 +535,11 @@ patron_status patron__merge_customers(patron_dataset *ds, load_worker *w, uint32
   uint32_t *map = malloc((t->n ? t->n : 1) * sizeof *map);
   if (!map)
     return PATRON__OOM(err);
+  enum { AHEAD = 16 }; /* slots are loaded this many ids ahead (a miss each otherwise) */
   for (size_t i = 0; i < t->n; i++) {
     bool added;
+    if (i + AHEAD < t->n)
+      patron__intern_prefetch(&ds->customers, 0, t->str[i + AHEAD], t->len[i + AHEAD]);
     map[i] = patron__intern_put(&ds->customers, 0, t->str[i], t->len[i], &added);
     if (map[i] == PATRON__NO_INDEX) {
       free(map);

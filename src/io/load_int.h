@@ -90,6 +90,8 @@ bool patron__worker_row_ok(load_worker *w, const patron__csv_record *rec, uint64
 
 /* Local index of a customer id (cached for runs of the same id); NO_INDEX on OOM. */
 uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id);
+/* The same with the id's slot tag computed beforehand (patron__intern_tag, scope 0). */
+uint32_t patron__worker_customer_tagged(load_worker *w, const patron__csv_field *id, uint32_t tag);
 /* Dictionary code of a categorical value (0 for empty). */
 uint32_t patron__worker_code(load_worker *w, patron__dict_id dict, const patron__csv_field *v);
 

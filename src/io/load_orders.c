@@ -40,7 +40,7 @@ typedef struct pending_row {
   int64_t t;
   patron_money amount;
   uint64_t line;
-  uint32_t clen, olen;
+  uint32_t clen, olen, tag; /* tag: the customer id's slot tag */
   bool has_oid;
   char cid[PENDING_ID], oid[PENDING_ID];
 } pending_row;
@@ -52,6 +52,7 @@ typedef struct orders_worker {
   order_set orders; /* customers are this worker's local indexes */
   patron__line_store lines;
   uint32_t last_order;
+  patron__date_cache date_cache;
   char last_time_text[32];
   size_t last_time_len;
   int64_t last_time;
@@ -85,7 +86,12 @@ static void orders_free_data(load_worker *b) {
   patron__line_store_free(&w->lines);
 }
 
+/* The fixed layout's fast path first (its date's day reused while it repeats), then the
+ * previous row's text, then the general parser. */
 static bool parse_time_cached(orders_worker *w, const patron__csv_field *v, int64_t *out) {
+  if (!w->base.file->opts->date_format &&
+      patron__parse_time_fixed(v->ptr, v->len, &w->date_cache, out))
+    return true;
   if (v->len == w->last_time_len && v->len && memcmp(v->ptr, w->last_time_text, v->len) == 0) {
     *out = w->last_time;
     return true;
@@ -156,9 +162,10 @@ static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t 
 
 /* Adds a row to its customer's order (a new one unless it continues the previous row's);
  * false when memory runs out. */
-static bool add_row(orders_worker *w, const patron__csv_field *cid, const patron__csv_field *oid,
-                    int64_t t, patron_money amount, uint32_t *c_out, uint32_t *o_out) {
-  uint32_t c = patron__worker_customer(&w->base, cid);
+static bool add_row(orders_worker *w, const patron__csv_field *cid, uint32_t tag,
+                    const patron__csv_field *oid, int64_t t, patron_money amount, uint32_t *c_out,
+                    uint32_t *o_out) {
+  uint32_t c = patron__worker_customer_tagged(&w->base, cid, tag);
   uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid);
   if (o == PATRON__NO_INDEX)
     return w->base.oom = true, false;
@@ -180,7 +187,7 @@ static bool add_pending(orders_worker *w) {
   uint64_t line = w->base.line; /* messages about a new id name the row it came from */
   w->base.line = p->line;
   uint32_t c, o;
-  bool ok = add_row(w, &cid, p->has_oid ? &oid : NULL, p->t, p->amount, &c, &o);
+  bool ok = add_row(w, &cid, p->tag, p->has_oid ? &oid : NULL, p->t, p->amount, &c, &o);
   w->base.line = line;
   return ok;
 }
@@ -200,8 +207,9 @@ static bool defer_row(orders_worker *w, const patron__csv_field *cid, const patr
                       int64_t t, patron_money amount, uint64_t line) {
   if (w->ring_n == PENDING_ROWS && !add_pending(w))
     return false;
-  patron__intern_prefetch(&w->base.customers, 0, cid->ptr, cid->len);
   pending_row *p = &w->ring[(w->ring_head + w->ring_n++) % PENDING_ROWS];
+  p->tag = patron__intern_tag(0, cid->ptr, cid->len);
+  patron__intern_prefetch_tag(&w->base.customers, p->tag);
   p->t = t, p->amount = amount, p->line = line;
   p->clen = (uint32_t)cid->len;
   memcpy(p->cid, cid->ptr, cid->len);
@@ -258,7 +266,8 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
   if (!f->opts->keep_lines && cid->len <= PENDING_ID && (!oid || oid->len <= PENDING_ID))
     return defer_row(w, cid, oid, t, amount, line);
   uint32_t c, o;
-  return drain(w) && add_row(w, cid, oid, t, amount, &c, &o) &&
+  return drain(w) &&
+         add_row(w, cid, patron__intern_tag(0, cid->ptr, cid->len), oid, t, amount, &c, &o) &&
          (!f->opts->keep_lines || keep_line(w, rec, c, o, t, amount, discount));
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/core_int.h"
 #include "core/profile_int.h"
+#include "patron/clv.h"
 #include "patron/dataset.h"
 
 #include <mpi.h>
@@ -54,9 +55,23 @@ void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, uint64_t header
 
 /* Gathers every rank's base profile rows (customer_id .. tenure_days of `local`) to rank 0,
  * which gets in *out one profile of all rows sorted by customer_id (byte order), as of
- * as_of; the ids point into *ids (malloc'ed; free after the profile). Other ranks get
- * NULL. Collective. */
+ * as_of; the ids point into *ids (malloc'ed; free after the profile). The columns after
+ * tenure_days that every rank added to `local` (the same on every rank) travel with the
+ * rows into *given, a table in *out's row order (NULL when there are none; free it).
+ * Other ranks get NULL. Collective. */
 patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *local, int32_t as_of,
-                                         patron_profile **out, char **ids, patron_error *err);
+                                         patron_profile **out, char **ids, patron_table **given,
+                                         patron_error *err);
+
+/* The CLV columns (p_alive, exp_purchases_90d, clv_365d) added to every rank's `local`
+ * profile: each rank's distinct (x, t_x, T) and (x, mean spend) rows with their counts go
+ * to rank 0, which fits the models as the single process does (mpi_clv.c says why the
+ * parameters are the same bits) and broadcasts them; every rank predicts its customers.
+ * *pm, *sm receive the models on every rank (NULL when not fitted; the caller frees them);
+ * on rank 0, note receives the reason when the data cannot support the purchase model
+ * (the columns then stay empty, as in one process). Collective. */
+patron_status patron__mpi_clv(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
+                              const patron_clv_profile_options *o, patron_clv_model **pm,
+                              patron_clv_model **sm, char *note, size_t cap, patron_error *err);
 
 #endif

@@ -170,6 +170,48 @@ patron_status patron_pipeline_only_for(const patron_pipeline_options *o, const c
   return PATRON_OK;
 }
 
+/* A copy of column c appended to t (same type, labels, decimals). */
+static patron_status copy_column(patron_table *t, const patron_column *c, patron_error *err) {
+  size_t n = patron_table_n_rows(t),
+         size = c->type == PATRON_COL_CATEGORY || c->type == PATRON_COL_DATE ? 4 : 8;
+  void *data;
+  patron_status st =
+      c->type == PATRON_COL_CATEGORY
+          ? patron_table_add_category(t, c->name, (const char *const *)c->labels, c->alt_labels,
+                                      c->n_labels, c->segmentation, (int32_t **)&data, err)
+          : patron_table_add(t, c->name, c->type, &data, err);
+  if (st == PATRON_OK && n)
+    memcpy(data, c->data, n * size);
+  if (st == PATRON_OK && c->type == PATRON_COL_DOUBLE)
+    patron_table_set_decimals(t, c->name, c->decimals);
+  return st;
+}
+
+patron_status patron__stage_given(patron_profile *p, const patron_run *run, const char *name,
+                                  patron_error *err) {
+  const patron_table *g = run->options->given;
+  patron_table *t = patron_profile_table(p);
+  const patron_stage *s = stages;
+  while (strcmp(s->name, name) != 0)
+    s++;
+  if (patron_table_n_rows(g) != patron_table_n_rows(t))
+    return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0,
+                             "%s: the given columns have %zu rows, the profile %zu", name,
+                             patron_table_n_rows(g), patron_table_n_rows(t));
+  patron_status st = PATRON_OK;
+  for (size_t i = 0; st == PATRON_OK && i < patron_table_n_columns(g); i++) {
+    const patron_column *c = patron_table_column(g, i);
+    if (s->adds && listed(s->adds, c->name))
+      st = copy_column(t, c, err);
+  }
+  return st;
+}
+
+bool patron__stage_is_given(const patron_run *run, const char *name) {
+  const patron_pipeline_options *o = run->options;
+  return o->given_stages && o->given && listed(o->given_stages, name);
+}
+
 static patron_status run_stages(const patron_dataset *ds, const patron_pipeline_options *o,
                                 patron_run *run, patron_pipeline_results *out, patron_error *err) {
   patron_status st = PATRON_OK;

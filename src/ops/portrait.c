@@ -69,6 +69,8 @@ patron_status patron_stage_add(patron_profile *p, const patron_dataset *ds, int 
 
 patron_status patron__stage_relationship(patron_profile *p, const patron_dataset *ds,
                                          patron_run *run, patron_error *err) {
+  if (patron__stage_is_given(run, "relationship_stage"))
+    return patron__stage_given(p, run, "relationship_stage", err);
   return patron_stage_add(p, ds, run->options->tags.stage_days, err);
 }
 
@@ -170,7 +172,8 @@ patron_status patron_loyalty_add(patron_profile *p, const patron_dataset *ds, pa
 
 patron_status patron__stage_loyalty(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                     patron_error *err) {
-  (void)run;
+  if (patron__stage_is_given(run, "loyalty"))
+    return patron__stage_given(p, run, "loyalty", err);
   return patron_loyalty_add(p, ds, err);
 }
 

@@ -12,7 +12,9 @@
 patron_status patron__stage_segment(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                     patron_error *err) {
   (void)ds;
-  return patron_profile_segment(p, &run->options->profile, err);
+  patron_profile_options o = run->options->profile;
+  o.n_threads = run->n_threads;
+  return patron_profile_segment(p, &o, err);
 }
 
 /* The fitted models into summary.json ("clv": parameters, standard errors, warnings) and
@@ -33,8 +35,22 @@ static void report_clv(patron_run *run, const patron_pipeline_results *r, int32_
 /* CLV columns. When the data cannot support a model (too few repeat buyers, no
  * convergence) they stay empty with a warning (stderr, summary.json) and a note in the
  * results; other failures end the run. */
+/* The CLV columns computed by the MPI ranks with rank 0's models, which the caller left in
+ * the results (or the fit's failure in clv_note): the single process's columns, warnings
+ * and report. */
+static patron_status clv_given(patron_profile *p, patron_run *run, patron_error *err) {
+  patron_status st = patron__stage_given(p, run, "clv", err);
+  if (st == PATRON_OK && run->results->clv_note[0])
+    patron_run_warn(run, "CLV columns left empty: %s", run->results->clv_note);
+  else if (st == PATRON_OK && run->results->clv_purchases)
+    report_clv(run, run->results, patron_profile_as_of(p));
+  return st;
+}
+
 patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                 patron_error *err) {
+  if (patron__stage_is_given(run, "clv"))
+    return clv_given(p, run, err);
   patron_error own = {0};
   patron_clv_profile_options o = run->options->clv_options;
   o.threads = run->n_threads;
@@ -56,6 +72,8 @@ patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, pat
 
 patron_status patron__stage_repurchase(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                        patron_error *err) {
+  if (patron__stage_is_given(run, "repurchase"))
+    return patron__stage_given(p, run, "repurchase", err);
   patron_repurchase_options o = run->options->repurchase;
   o.n_threads = run->n_threads;
   return patron_repurchase_profile(p, ds, &o, err);
@@ -79,10 +97,33 @@ patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds,
                               &run->results->clustering, err);
 }
 
+/* The tiers on rank 0 of an MPI run: the ranks' activity columns (PATRON__ACTIVITY_SPEND,
+ * PATRON__ACTIVITY_PURCHASES of the given table; no events under MPI). */
+static patron_status tiers_given(patron_profile *p, const patron_run *run,
+                                 patron_value_tiers_info *info, patron_error *err) {
+  const patron_table *g = run->options->given;
+  const patron_column *spend = patron_table_find(g, PATRON__ACTIVITY_SPEND);
+  const patron_column *purchases = patron_table_find(g, PATRON__ACTIVITY_PURCHASES);
+  size_t n = patron_table_n_rows(g);
+  if (!spend || !purchases || n != patron_table_n_rows(patron_profile_table_const(p)))
+    return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "tiers: no given activity");
+  patron_activity a = {.n = n,
+                       .spend = spend->data,
+                       .purchases = purchases->data,
+                       .cart_after_purchase = calloc(n ? n : 1, 1)};
+  patron_status st = a.cart_after_purchase
+                         ? patron_value_tiers_with(p, &a, &run->options->value, info, err)
+                         : PATRON__OOM(err);
+  free(a.cart_after_purchase);
+  return st;
+}
+
 patron_status patron__stage_tiers(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                   patron_error *err) {
   patron_pipeline_results *r = run->results;
-  patron_status st = patron_value_tiers_add(p, ds, &run->options->value, &r->value, err);
+  patron_status st = patron__stage_is_given(run, "tiers")
+                         ? tiers_given(p, run, &r->value, err)
+                         : patron_value_tiers_add(p, ds, &run->options->value, &r->value, err);
   r->value_done = st == PATRON_OK;
   const patron_value_index_info *i = &r->value.index;
   if (st == PATRON_OK && i->n_capped)

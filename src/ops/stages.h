@@ -5,6 +5,15 @@
 
 #include "patron/pipeline.h"
 
+/* The MPI backend's given columns (pipeline.c, patron_pipeline_options.given): is stage
+ * `name` given in this run, and the copy of its columns into the profile. */
+/* The activity of the tiers (patron_activity's spend and purchases) as given columns. */
+#define PATRON__ACTIVITY_SPEND     "activity_spend"
+#define PATRON__ACTIVITY_PURCHASES "activity_purchases"
+bool patron__stage_is_given(const patron_run *run, const char *name);
+patron_status patron__stage_given(patron_profile *p, const patron_run *run, const char *name,
+                                  patron_error *err);
+
 patron_status patron__stage_segment(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                     patron_error *err);
 patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, patron_run *run,

@@ -134,6 +134,7 @@ static patron_status recommend_rows(const patron_dataset *ds, int32_t as_of_day,
   patron_recommend_options_init(&o);
   o.as_of_day = as_of_day;
   o.n_threads = n_threads;
+  o.no_rules = true; /* the actions carry recommendations, never rules */
   patron_error fit_err = {0};
   patron_status st = patron_recommender_fit(ds, &o, &rr->m, &fit_err);
   if (st == PATRON_ERR_INPUT) { /* no values at the level: the items stay empty */

@@ -13,21 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool patron_parse_tz(const char *s, size_t len, int32_t *minutes) {
-  if (len == 1 && s[0] == 'Z')
-    return *minutes = 0, true;
-  if (len != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
-    return false;
-  for (int i = 1; i < 6; i++)
-    if (i != 3 && !isdigit((unsigned char)s[i]))
-      return false;
-  int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
-  if (h > 14 || m > 59)
-    return false;
-  *minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
-  return true;
-}
-
 static bool parse_clock(const char *s, int *minutes) {
   if (!s || strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
       !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||

@@ -93,6 +93,11 @@ expect_exit 0 -- "$PATRON" lookalike "${IN[@]}" --seed-where "city = 'Chengdu' a
   --top 2.5 --holdout 0 --out "$WORK/top.csv"
 expect_contains "$WORK/out" "Evaluation: none (--holdout 0)"
 [ "$(($(wc -l <"$WORK/top.csv") - 1))" = 71 ] || fail "--top 2.5 wrote $(wc -l <"$WORK/top.csv") lines"
+# with an evaluation, a seed chosen by a condition gets the note naming its columns, once each
+expect_exit 0 -- "$PATRON" lookalike "${IN[@]}" \
+  --seed-where "frequency >= 3 and (city = 'Chengdu' or frequency >= 9)" --size 10 \
+  --out "$WORK/where.csv"
+expect_contains "$WORK/out" "Note: the seed is chosen by a condition on frequency, city, which the model"
 # --config
 printf 'orders = orders.csv\ncustomers = customers.csv\nas-of = 2025-01-01\nseed = seed.csv\nsize = 150\nrng-seed = 3\nout = cfg.csv\nquiet = true\n' >"$WORK/la.conf"
 expect_exit 0 -- "$PATRON" lookalike --config "$WORK/la.conf"

@@ -3,7 +3,10 @@
 # profiles.csv and segments.csv are byte-identical to the single-process run, and
 # summary.json equal apart from timings, on generated orders with quoted ids, CRLF lines,
 # blank lines, bad rows and no final line break (and gzip, no header); the shuffle is also
-# run in many small rounds (PATRON_MPI_CHUNK_BYTES) to exercise the 64-bit-count path.
+# run in many small rounds (PATRON_MPI_CHUNK_BYTES) to exercise the 64-bit-count path. The
+# same for the model stages --mpi runs (--stages clv,repurchase,cluster,tiers,loyalty,
+# relationship_stage: the CLV fit on every rank's merged counts, the others per customer or
+# on rank 0's gathered rows).
 # Skipped (77) when the binary was built without MPI.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -61,14 +64,16 @@ mpi_exit() { # CODE -- command...
   [ "$got" = "$want" ] || fail "exit $got (wanted $want): $* ; stderr: $(head -c 400 "$WORK/err")"
 }
 
-run_single() { # DIR ARGS...
+run_single() { # DIR ARGS... (--spec-only unless ARGS start with --stages)
   local dir=$1; shift
-  expect_exit 0 -- "$PATRON" analyze --orders "$WORK/orders.csv" --spec-only --quiet --out "$dir" "$@"
+  [ "${1:-}" = --stages ] || set -- --spec-only "$@"
+  expect_exit 0 -- "$PATRON" analyze --orders "$WORK/orders.csv" --quiet --out "$dir" "$@"
 }
-run_mpi() { # N DIR ARGS...
+run_mpi() { # N DIR ARGS... (--spec-only unless ARGS start with --stages)
   local n=$1 dir=$2; shift 2
+  [ "${1:-}" = --stages ] || set -- --spec-only "$@"
   mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
-    --orders "$WORK/orders.csv" --spec-only --quiet --out "$dir" "$@"
+    --orders "$WORK/orders.csv" --quiet --out "$dir" "$@"
 }
 same_outputs() { # GOT WANT
   expect_same "$1/profiles.csv" "$2/profiles.csv"
@@ -91,6 +96,32 @@ for n in 1 2 3 4 5 6 7 8; do
 done
 expect_contains "$WORK/err" "rejects.csv is not written under --mpi"
 [ ! -e "$WORK/m8/rejects.csv" ] || fail "rejects.csv written under --mpi"
+
+# the model stages: CLV (one fit on rank 0 from every rank's counts, predictions on the
+# ranks), clusters, loyalty and the relationship stage, byte for byte for every N
+models=(--stages clv,repurchase,cluster,tiers,loyalty,relationship_stage)
+run_single "$WORK/mod" "${models[@]}"
+head -1 "$WORK/mod/profiles.csv" | grep -q "p_alive,exp_purchases_90d,clv_365d,repurchase_cycle_days,.*,cluster,cluster_label,value_index,tier,member_level,loyalty_score,loyalty,stage" ||
+  fail "the model columns are missing: $(head -1 "$WORK/mod/profiles.csv")"
+$PY -c "import json,sys; c=json.load(open(sys.argv[1]))['clv']; sys.exit(not c)" "$WORK/mod/summary.json" ||
+  fail "no CLV fit in summary.json"
+for n in 1 2 3 4 5 6 7 8; do
+  run_mpi "$n" "$WORK/mod$n" "${models[@]}"
+  same_outputs "$WORK/mod$n" "$WORK/mod"
+done
+# other model options, a purchase model the data cannot support (columns empty, the same
+# warning), and the spend model off
+run_single "$WORK/modopt" --stages clv,cluster --clv-model bgnbd --k 3 --as-of 2023-10-01
+run_mpi 3 "$WORK/modopt3" --stages clv,cluster --clv-model bgnbd --k 3 --as-of 2023-10-01
+same_outputs "$WORK/modopt3" "$WORK/modopt"
+printf 'customer_id,order_id,order_time,amount\n' >"$WORK/once.csv"
+for i in $(seq 1 60); do echo "C$i,O$i,2023-0$((1 + i % 9))-1$((i % 10)),$i.50"; done >>"$WORK/once.csv"
+expect_exit 0 -- "$PATRON" analyze --orders "$WORK/once.csv" --stages clv,cluster --k auto \
+  --quiet --out "$WORK/once"
+expect_contains "$WORK/once/summary.json" "CLV columns left empty"
+mpi_exit 0 -- mpirun --oversubscribe -np 4 "$PATRON" analyze --mpi --orders "$WORK/once.csv" \
+  --stages clv,cluster --k auto --quiet --out "$WORK/once4"
+same_outputs "$WORK/once4" "$WORK/once"
 
 # 64-bit counts travel in rounds: force many small ones
 PATRON_MPI_CHUNK_BYTES=1000 run_mpi 4 "$WORK/chunked"
@@ -117,6 +148,12 @@ same_outputs "$WORK/bare4" "$WORK/bare"
 # usage errors: what --mpi does not do yet
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders "$WORK/orders.csv" --out "$WORK/x"
 expect_contains "$WORK/err" "add --spec-only"
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,tags \
+  --orders "$WORK/orders.csv" --out "$WORK/x"
+expect_contains "$WORK/err" "does not run the stage 'tags'"
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages repurchase --cycle-fallback \
+  --orders "$WORK/orders.csv" --out "$WORK/x"
+expect_contains "$WORK/err" "--cycle-fallback"
 # a record spanning lines cannot be cut into byte ranges: a clear error naming the line
 printf 'customer_id,order_id,order_time,amount\nC1,O1,2023-01-01,1\nC1,O2,2023-01-02,"5\n.00"\n' \
   >"$WORK/multi.csv"

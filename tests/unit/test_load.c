@@ -502,6 +502,64 @@ static void test_gzip_and_encoding(void **state) {
   assert_non_null(strstr(err.message, "unknown encoding"));
 }
 
+/* Times through the loader's fast path and its fallbacks, hand-computed (2023-01-01 is
+ * 1672531200 s): quoted times, CRLF line ends, a date repeated and changed, a leap second,
+ * odd dates rejected, other layouts read by the general parser, negative amounts. */
+static void test_time_fast_path_and_fallback(void **state) {
+  (void)state;
+  static const char csv[] = "customer_id,order_id,order_time,amount\r\n"
+                            "a,1,2023-01-01 00:03:11,-5.25\r\n"
+                            "a,2,\"2023-01-01 00:03:12\",1\r\n" /* quoted */
+                            "a,3,2023-01-01T23:59:60,2\r\n"     /* leap second: next day 00:00 */
+                            "a,4,2023-01-02 00:00:01,3\n"       /* LF among CRLF */
+                            "b,5,2023-02-29 00:00:00,4\r\n"     /* line 6: no such day */
+                            "b,6,2023-01-01 24:00:00,4\r\n"     /* line 7: no such hour */
+                            "b,7,2023-01-01,-0.5\r\n"           /* the general parser */
+                            "b,8, 2023-01-01 00:00:09 ,6\r\n"   /* blanks: general parser */
+                            "b,9,2023-01-01 00:00:09+08:00,7\r\n"
+                            "b,10,2023-01-01T00:00:10Z,8\r\n";
+  patron_load_options o;
+  patron_load_options_init(&o);
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "fast.csv", csv);
+  patron_error err;
+  patron_dataset *ds = load(&o, PATRON_OK, &err);
+  const patron_file_report *r = patron_dataset_file_report(ds, PATRON_FILE_ORDERS);
+  assert_int_equal(r->rows_read, 10);
+  assert_int_equal(r->rejected_by_reason[PATRON_REJECT_BAD_DATE], 2);
+  assert_balanced(r);
+  patron_reject rj;
+  patron_dataset_reject(ds, 0, &rj);
+  assert_int_equal(rj.line, 6);
+  patron_dataset_reject(ds, 1, &rj);
+  assert_int_equal(rj.line, 7);
+  patron_orders_view ov;
+  patron_dataset_orders(ds, &ov);
+  assert_int_equal(ov.n_orders, 8);
+  const int64_t day0 = 1672531200;
+  const int64_t a_time[] = {day0 + 191, day0 + 192, day0 + 86400, day0 + 86401};
+  const patron_money a_value[] = {-52500, 10000, 20000, 30000};
+  for (int k = 0; k < 4; k++) {
+    assert_true(ov.time[ov.start[0] + k] == a_time[k]);
+    assert_true(ov.value[ov.start[0] + k] == a_value[k]);
+  }
+  const int64_t b_time[] = {day0, day0 + 9, day0 + 9, day0 + 10};
+  const patron_money b_value[] = {-5000, 60000, 70000, 80000};
+  for (int k = 0; k < 4; k++) {
+    assert_true(ov.time[ov.start[1] + k] == b_time[k]);
+    assert_true(ov.value[ov.start[1] + k] == b_value[k]);
+  }
+  patron_dataset_free(ds);
+  /* with --date-format the fast path is off: the layout decides (day first here) */
+  static const char dmy[] = "customer_id,order_id,order_time,amount\n"
+                            "a,1,2023-02-01 00:00:00,1\n";
+  o.paths[PATRON_FILE_ORDERS] = fixture_file(1, "dmy.csv", dmy);
+  o.date_format = "%Y-%d-%m %H:%M:%S";
+  ds = load(&o, PATRON_OK, &err);
+  patron_dataset_orders(ds, &ov);
+  assert_true(ov.time[0] == day0 + 86400); /* 2 January, not 1 February */
+  patron_dataset_free(ds);
+}
+
 PATRON_TEST_MAIN(cmocka_unit_test(test_lines_and_stray_quote_warning),
                  cmocka_unit_test(test_since_day), cmocka_unit_test(test_gzip_and_encoding),
                  cmocka_unit_test(test_line_items), cmocka_unit_test(test_keep_lines),
@@ -512,4 +570,5 @@ PATRON_TEST_MAIN(cmocka_unit_test(test_lines_and_stray_quote_warning),
                  cmocka_unit_test(test_missing_columns_are_errors),
                  cmocka_unit_test(test_as_of_at_load), cmocka_unit_test(test_members_and_events),
                  cmocka_unit_test(test_whitespace_no_header),
-                 cmocka_unit_test(test_order_split_across_workers))
+                 cmocka_unit_test(test_order_split_across_workers),
+                 cmocka_unit_test(test_time_fast_path_and_fallback))

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/core_int.h"
 #include "patron/patron.h"
 
 static int32_t day(const char *s) {
@@ -69,6 +70,19 @@ static void test_utc_offsets(void **state) {
     assert_int_equal(patron_parse_time(bad[i], strlen(bad[i]), &v), PATRON_ERR_INPUT);
 }
 
+/* Time zones of trigger rules and members: +HH:MM, -HH:MM or Z, hours up to 14. */
+static void test_time_zones(void **state) {
+  (void)state;
+  int32_t m = 1;
+  assert_true(patron_parse_tz("Z", 1, &m) && m == 0);
+  assert_true(patron_parse_tz("+08:00", 6, &m) && m == 480);
+  assert_true(patron_parse_tz("-05:30", 6, &m) && m == -330);
+  assert_true(patron_parse_tz("+14:00", 6, &m) && m == 840);
+  const char *bad[] = {"", "z", "+8:00", "+0800", "+15:00", "+08:60", "08:00", "+08:0a"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_false(patron_parse_tz(bad[i], strlen(bad[i]), &m));
+}
+
 static int64_t tf(const char *s, const char *fmt) {
   int64_t v = -1;
   assert_int_equal(patron_parse_time_format(s, strlen(s), fmt, &v), PATRON_OK);
@@ -125,6 +139,57 @@ static void test_money(void **state) {
   assert_string_equal(buf, "0.00");
 }
 
+/* The loaders' fixed-layout fast path (patron__parse_time_fixed): hand-computed seconds
+ * (2023-01-01 00:00:00 is 1672531200 since 1970), the date cache across rows, and every
+ * text outside the layout left to the general parser, which agrees where both answer. */
+static bool fixed(patron__date_cache *c, const char *s, int64_t *t) {
+  bool ok = patron__parse_time_fixed(s, strlen(s), c, t);
+  int64_t general;
+  if (ok) /* the fast path never accepts what the general parser rejects or reads otherwise */
+    assert_true(patron_parse_time(s, strlen(s), &general) == PATRON_OK && general == *t);
+  return ok;
+}
+
+static void test_fixed_layout_fast_path(void **state) {
+  (void)state;
+  patron__date_cache c = {0};
+  int64_t t = 0;
+  assert_true(fixed(&c, "2023-01-01 00:03:11", &t));
+  assert_true(t == 1672531200 + 191);
+  assert_true(fixed(&c, "2023-01-01T23:59:59", &t)); /* same date: the cached day */
+  assert_true(t == 1672531200 + 86399);
+  assert_true(fixed(&c, "2023-01-01 23:59:60", &t)); /* a leap second, as the general parser */
+  assert_true(t == 1672531200 + 86400);
+  assert_true(fixed(&c, "2024-02-29 12:00:00", &t)); /* new date, a leap day */
+  assert_true(t == 1709208000);
+  assert_true(fixed(&c, "0001-01-01 00:00:00", &t));
+  assert_true(t == (int64_t)patron_days_from_civil(1, 1, 1) * 86400);
+  /* odd dates and times: not accepted here (and rejected by the general parser too) */
+  const char *bad[] = {"2023-02-29 00:00:00", "2023-13-01 00:00:00", "2023-00-10 00:00:00",
+                       "0000-01-01 00:00:00", "2023-01-01 24:00:00", "2023-01-01 00:60:00",
+                       "2023-01-01 00:00:61", "2023-01-32 00:00:00", "2O23-01-01 00:00:00",
+                       "2023-01-01 0a:00:00"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    assert_false(fixed(&c, bad[i], &t));
+    assert_int_equal(patron_parse_time(bad[i], strlen(bad[i]), &t), PATRON_ERR_INPUT);
+  }
+  /* other layouts fall back: the general parser reads them */
+  const char *other[] = {"2023-01-01",          "2023-01-01 00:03",      "2023-01-01T00:03:11Z",
+                         " 2023-01-01 00:03:1", "2023-01-01 00:03:11.5", "2023-01-01 00:03:11+08",
+                         "2023/01/01 00:03:11", "2023-01-01 00:03:11 "};
+  for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+    assert_false(fixed(&c, other[i], &t));
+  assert_int_equal(patron_parse_time("2023-01-01T00:03:11Z", 20, &t), PATRON_OK);
+  assert_true(t == 1672531200 + 191);
+  /* a bad date never enters the cache: the day before it is still the one reused */
+  patron__date_cache d = {0};
+  assert_true(fixed(&d, "2023-03-01 01:00:00", &t));
+  assert_false(fixed(&d, "2023-02-30 01:00:00", &t));
+  assert_true(fixed(&d, "2023-03-01 02:00:00", &t));
+  assert_true(t == 1677632400 + 3600);
+}
+
 PATRON_TEST_MAIN(cmocka_unit_test(test_days_round_trip), cmocka_unit_test(test_day_rejects),
                  cmocka_unit_test(test_iso_times), cmocka_unit_test(test_utc_offsets),
-                 cmocka_unit_test(test_formats), cmocka_unit_test(test_money))
+                 cmocka_unit_test(test_time_zones), cmocka_unit_test(test_formats),
+                 cmocka_unit_test(test_money), cmocka_unit_test(test_fixed_layout_fast_path))

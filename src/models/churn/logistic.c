@@ -2,7 +2,10 @@
  * e.g. Hastie, Tibshirani & Friedman, ESL 4.4.1), with step halving when a step does not
  * lower the objective. The Hessian X'WX + l2 I is accumulated over fixed blocks of rows
  * (threads take blocks, sums are merged in block order, so results do not depend on the
- * thread count) and solved with GSL's Cholesky decomposition. */
+ * thread count) and solved with GSL's Cholesky decomposition. The rank-one update of each
+ * row runs four entries at a time on padded rows, four rows per pass over h (GCC/Clang
+ * vector extensions: the same products and sums, in the same order, as a scalar loop over
+ * one row at a time, so results do not change, while h's memory traffic falls fourfold). */
 #include "core/exec.h"
 #include "core/core_int.h"
 #include "patron/churn.h"
@@ -13,15 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BLOCK = 8192, MAX_STEPS = 50, MAX_HALVINGS = 30, MAX_THREADS = 16 };
+enum { BLOCK = 8192, MAX_STEPS = 50, MAX_HALVINGS = 30, MAX_THREADS = 16, ROWS = 4 };
+
+typedef double v4d __attribute__((vector_size(32), aligned(8)));
 
 typedef struct lr_problem {
   const float *x, *y;
   const double *w;
   size_t n, p, q; /* q = p + 1 (intercept last) */
+  size_t q4;      /* q rounded up to a multiple of 4: the stride of the per-block h rows */
   const double *beta;
   size_t n_blocks;
-  double *h, *g, *obj; /* per block: q*q (upper triangle), q, 1 */
+  double *h, *g, *obj; /* per block: q*q4 (upper triangle), q, 1 */
 } lr_problem;
 
 typedef struct lr_job {
@@ -30,37 +36,78 @@ typedef struct lr_job {
   bool failed; /* out of memory */
 } lr_job;
 
-static void block_sums(lr_problem *pb, size_t b, double *xi) {
-  size_t q = pb->q, lo = b * BLOCK, hi = lo + BLOCK < pb->n ? lo + BLOCK : pb->n;
-  double *h = pb->h + b * q * q, *g = pb->g + b * q, obj = 0;
-  memset(h, 0, q * q * sizeof *h);
-  memset(g, 0, q * sizeof *g);
-  for (size_t i = lo; i < hi; i++) {
-    double eta = pb->beta[q - 1];
-    for (size_t j = 0; j + 1 < q; j++) {
-      xi[j] = pb->x[i * pb->p + j];
-      eta += pb->beta[j] * xi[j];
+/* h[j][k] += v * xi[j] * xi[k] for k >= j, four entries at a time from j's group of four
+ * (the entries before j in that group are below the diagonal and never read). */
+static void add_row(double *h, size_t q4, const double *xi, double v, size_t q) {
+  for (size_t j = 0; j < q; j++) {
+    double vx = v * xi[j];
+    v4d s = {vx, vx, vx, vx}, a, b;
+    double *hj = h + j * q4;
+    for (size_t k = j & ~(size_t)3; k < q4; k += 4) {
+      memcpy(&a, hj + k, sizeof a);
+      memcpy(&b, xi + k, sizeof b);
+      a += s * b;
+      memcpy(hj + k, &a, sizeof a);
     }
-    xi[q - 1] = 1;
+  }
+}
+
+/* add_row for four rows (xi: 4 rows of q4) in one pass over h: each entry takes the rows'
+ * products in row order, exactly as four add_row calls would. */
+static void add_4_rows(double *h, size_t q4, const double *xi, const double *v, size_t q) {
+  const double *x0 = xi, *x1 = xi + q4, *x2 = xi + 2 * q4, *x3 = xi + 3 * q4;
+  for (size_t j = 0; j < q; j++) {
+    double v0 = v[0] * x0[j], v1 = v[1] * x1[j], v2 = v[2] * x2[j], v3 = v[3] * x3[j];
+    v4d s0 = {v0, v0, v0, v0}, s1 = {v1, v1, v1, v1}, s2 = {v2, v2, v2, v2}, s3 = {v3, v3, v3, v3},
+        a, b0, b1, b2, b3;
+    double *hj = h + j * q4;
+    for (size_t k = j & ~(size_t)3; k < q4; k += 4) {
+      memcpy(&a, hj + k, sizeof a);
+      memcpy(&b0, x0 + k, sizeof b0);
+      memcpy(&b1, x1 + k, sizeof b1);
+      memcpy(&b2, x2 + k, sizeof b2);
+      memcpy(&b3, x3 + k, sizeof b3);
+      a += s0 * b0;
+      a += s1 * b1;
+      a += s2 * b2;
+      a += s3 * b3;
+      memcpy(hj + k, &a, sizeof a);
+    }
+  }
+}
+
+static void block_sums(lr_problem *pb, size_t b, double *xi) {
+  size_t q = pb->q, q4 = pb->q4, lo = b * BLOCK, hi = lo + BLOCK < pb->n ? lo + BLOCK : pb->n;
+  double *h = pb->h + b * q * q4, *g = pb->g + b * q, obj = 0, v[ROWS];
+  memset(h, 0, q * q4 * sizeof *h);
+  memset(g, 0, q * sizeof *g);
+  size_t nr = 0;
+  for (size_t i = lo; i < hi; i++) {
+    double *x = xi + nr * q4, eta = pb->beta[q - 1];
+    for (size_t j = 0; j + 1 < q; j++) {
+      x[j] = pb->x[i * pb->p + j];
+      eta += pb->beta[j] * x[j];
+    }
+    x[q - 1] = 1;
     double w = pb->w ? pb->w[i] : 1, y = pb->y[i];
     double pr = 1 / (1 + exp(-eta));
     /* -log-likelihood, stable for large |eta| */
     obj += w * (eta > 0 ? (1 - y) * eta + log1p(exp(-eta)) : -y * eta + log1p(exp(eta)));
-    double r = w * (pr - y), v = w * pr * (1 - pr);
-    for (size_t j = 0; j < q; j++) {
-      g[j] += r * xi[j];
-      double vx = v * xi[j];
-      double *hj = h + j * q;
-      for (size_t k = j; k < q; k++)
-        hj[k] += vx * xi[k];
-    }
+    double r = w * (pr - y);
+    v[nr++] = w * pr * (1 - pr);
+    for (size_t j = 0; j < q; j++)
+      g[j] += r * x[j];
+    if (nr == ROWS)
+      add_4_rows(h, q4, xi, v, q), nr = 0;
   }
+  for (size_t r = 0; r < nr; r++)
+    add_row(h, q4, xi + r * q4, v[r], q);
   pb->obj[b] = obj;
 }
 
 static void lr_worker(void *arg) {
   lr_job *j = arg;
-  double *xi = malloc(j->pb->q * sizeof *xi);
+  double *xi = calloc(ROWS * j->pb->q4, sizeof *xi); /* the padding stays 0 */
   j->failed = !xi;
   for (size_t b = j->first; xi && b < j->pb->n_blocks; b += j->step)
     block_sums(j->pb, b, xi);
@@ -87,7 +134,7 @@ static bool evaluate(lr_problem *pb, int threads, double l2, double *H, double *
     for (size_t j = 0; j < q; j++) {
       g[j] += pb->g[b * q + j];
       for (size_t k = j; k < q; k++)
-        H[j * q + k] += pb->h[b * q * q + j * q + k];
+        H[j * q + k] += pb->h[(b * q + j) * pb->q4 + k];
     }
   }
   for (size_t j = 0; j + 1 < q; j++) {
@@ -173,8 +220,8 @@ patron_status patron_logistic_fit(const float *x, const float *y, const double *
   int threads = n_threads > 0 ? n_threads : patron__default_threads();
   if (threads > MAX_THREADS)
     threads = MAX_THREADS;
-  lr_problem pb = {x, y, w, n, p, q, beta, n_blocks, NULL, NULL, NULL};
-  pb.h = malloc(n_blocks * q * q * sizeof *pb.h);
+  lr_problem pb = {x, y, w, n, p, q, (q + 3) & ~(size_t)3, beta, n_blocks, NULL, NULL, NULL};
+  pb.h = malloc(n_blocks * q * pb.q4 * sizeof *pb.h);
   pb.g = malloc(n_blocks * q * sizeof *pb.g);
   pb.obj = malloc(n_blocks * sizeof *pb.obj);
   double *H = malloc(q * q * sizeof *H), *g = malloc(q * sizeof *g);

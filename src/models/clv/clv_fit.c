@@ -246,6 +246,7 @@ static const clv_family *family_of(patron_clv_kind kind) {
   case PATRON_CLV_MBGNBD: return &patron__clv_mbgnbd_family;
   case PATRON_CLV_PARETONBD: return &patron__clv_pnbd_family;
   case PATRON_CLV_GAMMAGAMMA: return &patron__clv_gg_family;
+  case PATRON_CLV_BGBB: return &patron__clv_bgbb_family;
   }
   return NULL;
 }
@@ -275,9 +276,10 @@ static bool ctx_init(fit_ctx *c, patron_clv_kind kind, const patron_clv_summary 
   memset(c, 0, sizeof *c);
   c->fam = family_of(kind);
   for (size_t j = 0; j < P_MAX; j++) /* alpha, beta (time) and gamma (money) are scales */
-    c->unitless[j] = !(j == 1 && kind != PATRON_CLV_GAMMAGAMMA) &&
-                     !(j == 3 && kind == PATRON_CLV_PARETONBD) &&
-                     !(j == 2 && kind == PATRON_CLV_GAMMAGAMMA);
+    c->unitless[j] =
+        kind == PATRON_CLV_BGBB || /* BG/BB: four beta shapes */
+        (!(j == 1 && kind != PATRON_CLV_GAMMAGAMMA) && !(j == 3 && kind == PATRON_CLV_PARETONBD) &&
+         !(j == 2 && kind == PATRON_CLV_GAMMAGAMMA));
   c->s = s;
   c->P = c->fam->n_params;
   c->W = s->total_weight;
@@ -511,6 +513,8 @@ patron_status patron_clv_fit(patron_clv_kind kind, const patron_clv_data *data,
   if (!family_of(kind))
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "unknown CLV model kind");
   patron_clv_summary *s = NULL;
+  if (kind == PATRON_CLV_BGBB && patron_clv_bgbb_check(data, err) != PATRON_OK)
+    return err->status;
   patron_status st = kind == PATRON_CLV_GAMMAGAMMA ? patron__clv_compress_spend(data, &s, err)
                                                    : patron_clv_compress(data, &s, err);
   if (st == PATRON_OK)

@@ -53,8 +53,23 @@ extern const clv_family patron__clv_bgnbd_family;
 extern const clv_family patron__clv_mbgnbd_family;
 extern const clv_family patron__clv_pnbd_family;
 extern const clv_family patron__clv_gg_family;
+extern const clv_family patron__clv_bgbb_family; /* clv_bgbb.c */
 
 /* Compress (x, m) pairs of customers with x > 0 and m > 0 for Gamma-Gamma. */
+/* The CLV columns' parts (clv_profile.c), for drivers that split them (the MPI backend,
+ * docs/SCALE.md section 9): the cohort of customers with a purchase before as_of
+ * (calibration end as_of - 1, days), and the purchase model fitted on `purchases` and,
+ * unless o->spend is false, Gamma-Gamma on `spend` (*sm NULL when it cannot be fitted or
+ * q <= 1). patron_clv_profile_columns is exactly the two on one dataset. */
+patron_status patron__clv_profile_cohort(const patron_dataset *ds, int32_t as_of, int threads,
+                                         patron_clv_cohort **out, patron_error *err);
+patron_status patron__clv_profile_fit(const patron_clv_data *purchases,
+                                      const patron_clv_data *spend,
+                                      const patron_clv_profile_options *o, patron_clv_model **pm,
+                                      patron_clv_model **sm, patron_error *err);
+/* A copy of a model (a plain struct: also what travels between MPI ranks as bytes). */
+patron_clv_model *patron__clv_model_clone(const patron_clv_model *m);
+
 patron_status patron__clv_compress_spend(const patron_clv_data *data, patron_clv_summary **out,
                                          patron_error *err);
 

@@ -11,15 +11,15 @@
 #define CLV_SCHEMA "patron.clv.model"
 enum { CLV_SCHEMA_VERSION = 1 };
 
-static const char *const KIND_NAMES[] = {"bgnbd", "mbgnbd", "paretonbd", "gammagamma"};
-static const char *const PARAM_NAMES[][PATRON_CLV_MAX_PARAMS] = {{"r", "alpha", "a", "b"},
-                                                                 {"r", "alpha", "a", "b"},
-                                                                 {"r", "alpha", "s", "beta"},
-                                                                 {"p", "q", "gamma", NULL}};
+static const char *const KIND_NAMES[] = {"bgnbd", "mbgnbd", "paretonbd", "gammagamma", "bgbb"};
+static const char *const PARAM_NAMES[][PATRON_CLV_MAX_PARAMS] = {
+    {"r", "alpha", "a", "b"},
+    {"r", "alpha", "a", "b"},
+    {"r", "alpha", "s", "beta"},
+    {"p", "q", "gamma", NULL},
+    {"alpha", "beta", "gamma", "delta"}};
 
-static bool kind_ok(patron_clv_kind kind) {
-  return (unsigned)kind <= (unsigned)PATRON_CLV_GAMMAGAMMA;
-}
+static bool kind_ok(patron_clv_kind kind) { return (unsigned)kind <= (unsigned)PATRON_CLV_BGBB; }
 
 size_t patron_clv_n_params(patron_clv_kind kind) {
   if (!kind_ok(kind))
@@ -36,7 +36,7 @@ const char *patron_clv_kind_name(patron_clv_kind kind) {
 }
 
 bool patron_clv_kind_parse(const char *name, patron_clv_kind *kind) {
-  for (int k = 0; k <= PATRON_CLV_GAMMAGAMMA; k++)
+  for (int k = 0; k <= PATRON_CLV_BGBB; k++)
     if (name && strcmp(name, KIND_NAMES[k]) == 0) {
       *kind = (patron_clv_kind)k;
       return true;
@@ -64,6 +64,11 @@ patron_status patron_clv_model_new(patron_clv_kind kind, const double *params,
 }
 
 void patron_clv_model_free(patron_clv_model *m) { free(m); }
+
+patron_clv_model *patron__clv_model_clone(const patron_clv_model *m) {
+  patron_clv_model *c = malloc(sizeof *c);
+  return c ? memcpy(c, m, sizeof *c) : NULL;
+}
 
 patron_clv_kind patron_clv_model_kind(const patron_clv_model *m) { return m->kind; }
 

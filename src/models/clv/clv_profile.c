@@ -64,25 +64,48 @@ static void scatter(const patron_clv_cohort *c, const uint32_t *row_customer, si
   }
 }
 
-static patron_status fit_and_fill(const patron_clv_cohort *c, const patron_clv_profile_options *o,
-                                  double *work, patron_clv_model **pm, patron_clv_model **sm,
-                                  patron_error *err) {
-  patron_clv_data d = patron_clv_cohort_data(c);
+patron_status patron__clv_profile_fit(const patron_clv_data *purchases,
+                                      const patron_clv_data *spend,
+                                      const patron_clv_profile_options *o, patron_clv_model **pm,
+                                      patron_clv_model **sm, patron_error *err) {
+  *pm = *sm = NULL;
   patron_clv_fit_options fo = {
       .threads = o->threads, .penalizer = o->penalizer, .log_penalizer = o->log_penalizer};
-  patron_status st = patron_clv_fit(o->model, &d, &fo, pm, err);
+  patron_status st = patron_clv_fit(o->model, purchases, &fo, pm, err);
   if (st == PATRON_OK && o->spend) {
     patron_error spend_err = {0};
-    if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, sm, &spend_err) != PATRON_OK)
+    if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, spend, &fo, sm, &spend_err) != PATRON_OK)
       *sm = NULL;                        /* no usable spend data: clv_365d stays empty */
     if (*sm && !((*sm)->theta[1] > 1)) { /* q <= 1: infinite mean order value */
       patron_clv_model_free(*sm);
       *sm = NULL;
     }
   }
-  if (st == PATRON_OK)
-    st = predict(*pm, *sm, &d, o, work, work + c->n, work + 2 * c->n, err);
   return st;
+}
+
+patron_status patron__clv_profile_cohort(const patron_dataset *ds, int32_t as_of, int threads,
+                                         patron_clv_cohort **out, patron_error *err) {
+  patron_clv_cohort_options co;
+  patron_clv_cohort_options_init(&co);
+  co.calibration_end = as_of - 1;
+  co.threads = threads;
+  return patron_clv_cohort_build(ds, &co, out, err);
+}
+
+/* The models: fitted on the cohort, or the given ones. */
+static patron_status models(const patron_clv_cohort *c, const patron_clv_profile_options *o,
+                            patron_clv_model **pm, patron_clv_model **sm, patron_error *err) {
+  if (!o->given) {
+    patron_clv_data d = patron_clv_cohort_data(c);
+    return patron__clv_profile_fit(&d, &d, o, pm, sm, err);
+  }
+  *pm = *sm = NULL;
+  if (o->purchases_given && !(*pm = patron__clv_model_clone(o->purchases_given)))
+    return PATRON__OOM(err);
+  if (o->spend_given && !(*sm = patron__clv_model_clone(o->spend_given)))
+    return PATRON__OOM(err);
+  return PATRON_OK;
 }
 
 patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *ds,
@@ -93,20 +116,19 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
   patron_status st = add_columns(t, &cols, err);
   if (st != PATRON_OK)
     return st;
-  patron_clv_cohort_options co;
-  patron_clv_cohort_options_init(&co);
-  co.calibration_end = as_of - 1;
-  co.threads = opts->threads;
   patron_clv_cohort *c = NULL;
-  st = patron_clv_cohort_build(ds, &co, &c, err);
+  st = patron__clv_profile_cohort(ds, as_of, opts->threads, &c, err);
   if (st != PATRON_OK)
     return st;
   size_t n_cust = patron_dataset_n_customers(ds);
   double *work = malloc((3 * c->n + 1) * sizeof *work);
   uint32_t *row_of = malloc((n_cust ? n_cust : 1) * sizeof *row_of);
   patron_clv_model *pm = NULL, *sm = NULL;
-  st = work && row_of ? fit_and_fill(c, opts, work, &pm, &sm, err) : PATRON__OOM(err);
-  if (st == PATRON_OK) {
+  st = work && row_of ? models(c, opts, &pm, &sm, err) : PATRON__OOM(err);
+  patron_clv_data d = patron_clv_cohort_data(c);
+  if (st == PATRON_OK && pm)
+    st = predict(pm, sm, &d, opts, work, work + c->n, work + 2 * c->n, err);
+  if (st == PATRON_OK && pm) {
     const double *src[3] = {work, work + c->n, work + 2 * c->n};
     scatter(c, row_customer, patron_table_n_rows(t), n_cust, row_of, src, &cols);
   }

@@ -73,7 +73,8 @@ static patron_status check_params(patron_clv_kind kind, const double *params, pa
 patron_status patron_clv_simulate(patron_clv_kind kind, const double *params, size_t n,
                                   const patron_clv_sim_options *opts, double *x, double *t_x,
                                   double *T, patron_error *err) {
-  if (kind == PATRON_CLV_GAMMAGAMMA || patron_clv_n_params(kind) == 0 || !opts || !params)
+  if (kind == PATRON_CLV_GAMMAGAMMA || kind == PATRON_CLV_BGBB || patron_clv_n_params(kind) == 0 ||
+      !opts || !params)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "simulate needs a purchase model kind, parameters and options");
   if (!(opts->T_min >= 0 && opts->T_max >= opts->T_min && isfinite(opts->T_max) && opts->step >= 0))

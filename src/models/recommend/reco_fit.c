@@ -96,7 +96,7 @@ static patron_status fit(const patron_dataset *ds, const patron_recommend_option
 
 patron_status patron_recommender_fit(const patron_dataset *ds, const patron_recommend_options *o,
                                      patron_recommender **out, patron_error *err) {
-  return fit(ds, o, true, out, err);
+  return fit(ds, o, !o->no_rules, out, err);
 }
 
 void patron_recommender_free(patron_recommender *m) {

@@ -23,6 +23,10 @@ typedef struct reco_map {
 } reco_map;
 
 bool patron__reco_map_add(reco_map *m, uint64_t key, uint32_t by);
+/* Adds 1 to each of n keys (n <= RECO_MAP_BATCH), their slots prefetched together: the same
+ * counts as n calls of patron__reco_map_add, fewer cache-miss stalls. */
+enum { RECO_MAP_BATCH = 256 };
+bool patron__reco_map_add_ones(reco_map *m, const uint64_t *keys, size_t n);
 uint32_t patron__reco_map_get(const reco_map *m, uint64_t key);
 /* Adds src's counts into dst. */
 bool patron__reco_map_merge(reco_map *dst, const reco_map *src);

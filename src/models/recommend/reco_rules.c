@@ -106,15 +106,21 @@ static void count_range(void *ctx, size_t lo, size_t hi, int worker) {
   count_job *j = ctx;
   reco_map *map = &j->maps[worker];
   uint32_t *id = j->ids + (size_t)worker * j->max_size;
+  uint64_t keys[RECO_MAP_BATCH];
+  size_t nk = 0;
   bool ok = true;
   for (size_t b = lo; b < hi && ok; b++) {
     const uint32_t *vals = j->sets->vals + j->sets->start[b];
     size_t n = j->sets->start[b + 1] - j->sets->start[b];
     size_t k = j->views ? view_ids(j->m, vals, n, id) : dense_ids(j->m, vals, n, id);
     for (size_t x = 0; x < k && ok; x++)
-      for (size_t y = x + 1; y < k && ok; y++)
-        ok = patron__reco_map_add(map, (uint64_t)id[x] << 32 | id[y], 1);
+      for (size_t y = x + 1; y < k && ok; y++) {
+        if (nk == RECO_MAP_BATCH)
+          ok = patron__reco_map_add_ones(map, keys, nk), nk = 0;
+        keys[nk++] = (uint64_t)id[x] << 32 | id[y];
+      }
   }
+  ok = ok && patron__reco_map_add_ones(map, keys, nk);
   if (!ok)
     j->failed = true;
 }

@@ -23,6 +23,8 @@ typedef struct sim_job {
   sim_edge *edge;
   uint32_t *kept; /* per code: neighbours kept */
   size_t keep;
+  uint32_t *at[PATRON__EXEC_MAX_WORKERS], *stamp[PATRON__EXEC_MAX_WORKERS]; /* per worker */
+  bool failed;
 } sim_job;
 
 static void each_edge(patron_recommender *m, uint32_t *deg, uint32_t *fill, sim_edge *edge) {
@@ -47,11 +49,6 @@ static void each_edge(patron_recommender *m, uint32_t *deg, uint32_t *fill, sim_
   }
 }
 
-static int cmp_to(const void *a, const void *b) {
-  const sim_edge *x = a, *y = b;
-  return (x->to > y->to) - (x->to < y->to);
-}
-
 static int cmp_best(const void *a, const void *b, void *ctx) {
   const uint32_t *rank = ctx;
   const sim_edge *x = a, *y = b;
@@ -60,21 +57,71 @@ static int cmp_best(const void *a, const void *b, void *ctx) {
   return (rank[x->to] > rank[y->to]) - (rank[x->to] < rank[y->to]);
 }
 
+/* Restores the heap below r: the worst entry (cmp_best last) at the root. */
+static void sift(sim_edge *e, size_t n, size_t r, const uint32_t *rank) {
+  for (;;) {
+    size_t w = r, l = 2 * r + 1;
+    if (l < n && cmp_best(&e[l], &e[w], (void *)rank) > 0)
+      w = l;
+    if (l + 1 < n && cmp_best(&e[l + 1], &e[w], (void *)rank) > 0)
+      w = l + 1;
+    if (w == r)
+      return;
+    sim_edge t = e[r];
+    e[r] = e[w], e[w] = t;
+    r = w;
+  }
+}
+
+/* Sums the co-purchase and co-view parts of each neighbour in place (the first entry of a
+ * neighbour takes the sum; at most two parts, so the order of the addition does not
+ * matter); returns how many neighbours. at[] is per-worker scratch over codes, stamp[]
+ * marks the entries of this code. */
+static size_t merge_parts(sim_edge *e, size_t n, uint32_t *at, uint32_t *stamp, uint32_t mark) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t to = e[i].to;
+    if (stamp[to] == mark) {
+      e[at[to]].score += e[i].score;
+      continue;
+    }
+    stamp[to] = mark, at[to] = (uint32_t)k;
+    e[k++] = e[i];
+  }
+  return k;
+}
+
+/* Moves the `keep` best of e[0, n) (cmp_best, a total order: ranks are distinct) to the
+ * front, best first: a bounded heap whose root is the worst kept, then one sort of the
+ * kept. The same first `keep` entries a full sort gives. */
+static void best_first(sim_edge *e, size_t n, size_t keep, const uint32_t *rank) {
+  if (n > keep) {
+    for (size_t i = keep; i < n; i++) { /* e[0, keep) is a heap with the worst at 0 */
+      if (i == keep)
+        for (size_t r = keep / 2; r-- > 0;)
+          sift(e, keep, r, rank);
+      if (cmp_best(&e[i], &e[0], (void *)rank) < 0) {
+        e[0] = e[i];
+        sift(e, keep, 0, rank);
+      }
+    }
+    n = keep;
+  }
+  qsort_r(e, n, sizeof *e, cmp_best, (void *)rank);
+}
+
 /* One code's neighbours: co-purchase and co-view parts of a pair summed, best first. */
 static void sim_range(void *ctx, size_t lo, size_t hi, int worker) {
-  (void)worker;
   sim_job *j = ctx;
+  uint32_t *at = j->at[worker], *stamp = j->stamp[worker];
+  if (!at || !stamp) {
+    j->failed = true;
+    return;
+  }
   for (size_t c = lo; c < hi; c++) {
     sim_edge *e = j->edge + j->start[c];
-    size_t n = j->start[c + 1] - j->start[c], k = 0;
-    qsort(e, n, sizeof *e, cmp_to);
-    for (size_t i = 0; i < n; i++) {
-      if (k && e[k - 1].to == e[i].to)
-        e[k - 1].score += e[i].score;
-      else
-        e[k++] = e[i];
-    }
-    qsort_r(e, k, sizeof *e, cmp_best, j->m->rank);
+    size_t k = merge_parts(e, j->start[c + 1] - j->start[c], at, stamp, (uint32_t)c + 1);
+    best_first(e, k, j->keep, j->m->rank);
     j->kept[c] = (uint32_t)(k < j->keep ? k : j->keep);
   }
 }
@@ -115,11 +162,17 @@ patron_status patron__reco_similar(patron_recommender *m, patron_error *err) {
     j.edge = malloc((j.start[n] ? j.start[n] : 1) * sizeof *j.edge);
     ok = j.edge != NULL;
   }
+  for (int w = 0; ok && w < m->threads && w < PATRON__EXEC_MAX_WORKERS; w++) {
+    j.at[w] = malloc((n + 1) * sizeof *j.at[w]);
+    j.stamp[w] = calloc(n + 1, sizeof *j.stamp[w]);
+  }
   if (ok) {
     each_edge(m, NULL, fill, j.edge);
     patron__exec_ranges(m->threads, n, CODE_BLOCK, sim_range, &j);
-    ok = compact(m, &j);
+    ok = !j.failed && compact(m, &j);
   }
+  for (int w = 0; w < PATRON__EXEC_MAX_WORKERS; w++)
+    free(j.at[w]), free(j.stamp[w]);
   free(j.start), free(j.kept), free(j.edge), free(fill);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }

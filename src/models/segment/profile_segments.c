@@ -2,6 +2,7 @@
  * quadrant, abc_class, lifecycle) and patron_profile_build, which is the base profile of
  * core plus these: the models stay above core (core never calls a model). */
 #include "core/core_int.h"
+#include "models/segment/segment_int.h"
 #include "patron/profile.h"
 #include "patron/rfm.h"
 
@@ -24,7 +25,7 @@ patron_status patron_profile_segment(patron_profile *p, const patron_profile_opt
   patron_table *t = patron_profile_table(p);
   patron_status st = check_options(o, err);
   if (st == PATRON_OK)
-    st = patron_rfm_scores(t, o->bins, err);
+    st = patron__rfm_scores_on(t, o->bins, o->n_threads, err);
   if (st == PATRON_OK)
     st = patron_rfm_classes(t, o->median_threshold, err);
   if (st == PATRON_OK)

@@ -1,7 +1,9 @@
 /* RFM scores (SPEC section 3): score = 1 + floor(bins * L / n), where n counts customers
  * with a purchase and L those with a strictly smaller value (strictly larger recency_days
  * for R, since recent is good). Equal values always get equal scores. */
+#include "core/exec.h"
 #include "core/sort.h"
+#include "models/segment/segment_int.h"
 #include "core/table_int.h"
 #include "patron/rfm.h"
 
@@ -33,7 +35,25 @@ static bool score_column(const int64_t *value, const int64_t *active, size_t n_r
   return ok;
 }
 
+/* One score column: a job for the executor. */
+typedef struct score_job {
+  const int64_t *value, *active;
+  size_t n_rows;
+  int bins;
+  bool larger_is_worse, ok;
+  int64_t *score;
+} score_job;
+
+static void score_job_run(void *item) {
+  score_job *j = item;
+  j->ok = score_column(j->value, j->active, j->n_rows, j->bins, j->larger_is_worse, j->score);
+}
+
 patron_status patron_rfm_scores(patron_table *t, int bins, patron_error *err) {
+  return patron__rfm_scores_on(t, bins, 0, err);
+}
+
+patron_status patron__rfm_scores_on(patron_table *t, int bins, int n_threads, patron_error *err) {
   const char *step = "RFM scores";
   const int64_t *rec = patron__column_data(t, "recency_days", PATRON_COL_INT, step, err);
   const int64_t *freq = patron__column_data(t, "frequency", PATRON_COL_INT, step, err);
@@ -55,8 +75,11 @@ patron_status patron_rfm_scores(patron_table *t, int bins, patron_error *err) {
   if (st != PATRON_OK)
     return st;
   size_t n = patron_table_n_rows(t);
-  if (!score_column(rec, freq, n, bins, true, r) || !score_column(freq, freq, n, bins, false, f) ||
-      !score_column(mon, freq, n, bins, false, m))
+  score_job jobs[3] = {{rec, freq, n, bins, true, false, r},
+                       {freq, freq, n, bins, false, false, f},
+                       {mon, freq, n, bins, false, false, m}};
+  patron__exec_each(n_threads, jobs, 3, sizeof *jobs, score_job_run);
+  if (!jobs[0].ok || !jobs[1].ok || !jobs[2].ok)
     return PATRON__OOM(err);
   for (size_t i = 0; i < n; i++) {
     if (freq[i] == PATRON_NULL_INT)

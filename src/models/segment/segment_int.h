@@ -17,6 +17,10 @@ int32_t patron__quadrant_code(bool f_high, bool a_high);
 /* ceil(pct% of n), exact on integers (abc_class shares). */
 size_t patron__ceil_share(double pct, size_t n);
 
+/* patron_rfm_scores with its three score columns computed on the executor (n_threads 0:
+ * all online cores); the same scores for any thread count. */
+patron_status patron__rfm_scores_on(patron_table *t, int bins, int n_threads, patron_error *err);
+
 /* Add the category column with its English and Chinese labels (codes start null). */
 patron_status patron__rfm_class_column(patron_table *t, int32_t **codes, patron_error *err);
 patron_status patron__segment_column(patron_table *t, int32_t **codes, patron_error *err);

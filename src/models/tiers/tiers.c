@@ -365,20 +365,26 @@ void patron_value_tiers_options_init(patron_value_tiers_options *o) {
 patron_status patron_value_tiers_add(patron_profile *p, const patron_dataset *ds,
                                      const patron_value_tiers_options *o,
                                      patron_value_tiers_info *info, patron_error *err) {
+  patron_activity a;
+  patron_status st = patron_activity_compute(ds, p, o->tiers.window_days, o->tiers.cart_days,
+                                             o->tiers.cart_event, &a, err);
+  if (st == PATRON_OK)
+    st = patron_value_tiers_with(p, &a, o, info, err);
+  patron_activity_free(&a);
+  return st;
+}
+
+patron_status patron_value_tiers_with(patron_profile *p, const patron_activity *a,
+                                      const patron_value_tiers_options *o,
+                                      patron_value_tiers_info *info, patron_error *err) {
   patron_value_tiers_info local;
   info = info ? info : &local;
   *info = (patron_value_tiers_info){0};
   patron_table *t = patron_profile_table(p);
-  patron_activity a;
-  patron_status st = patron_activity_compute(ds, p, o->tiers.window_days, o->tiers.cart_days,
-                                             o->tiers.cart_event, &a, err);
-  if (st != PATRON_OK)
-    return st;
-  st = patron_value_index(t, &o->index, &info->index, err);
+  patron_status st = patron_value_index(t, &o->index, &info->index, err);
   if (st == PATRON_OK)
-    st = patron_tiers(t, &a, &o->tiers, &info->tiers, err);
+    st = patron_tiers(t, a, &o->tiers, &info->tiers, err);
   if (st == PATRON_OK)
-    st = patron_member_levels(t, &a, &o->levels, info->levels, err);
-  patron_activity_free(&a);
+    st = patron_member_levels(t, a, &o->levels, info->levels, err);
   return st;
 }
