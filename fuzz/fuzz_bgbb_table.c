@@ -20,8 +20,7 @@ static void check_table(const patron_clv_bgbb_table *t) {
   FUZZ_CHECK(t->rows > 0, "a table without rows");
   patron_clv_data d = patron_clv_bgbb_table_data(t);
   patron_error err = {0};
-  FUZZ_CHECK(patron_clv_bgbb_check(&d, &err) == PATRON_OK, "impossible row kept: %s",
-             err.message);
+  FUZZ_CHECK(patron_clv_bgbb_check(&d, &err) == PATRON_OK, "impossible row kept: %s", err.message);
   for (size_t i = 0; i < t->rows; i++) {
     FUZZ_CHECK(i == 0 || t->line[i] > t->line[i - 1], "lines out of order at row %zu", i);
     FUZZ_CHECK((patron_clv_bgbb_table_id(t, i) != NULL) == t->has_ids, "id of row %zu", i);
