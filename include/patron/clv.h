@@ -455,4 +455,28 @@ PATRON_API const char *patron_clv_bgbb_table_id(const patron_clv_bgbb_table *t, 
 /* The model input view of the table (borrowed columns; weight NULL without weights). */
 PATRON_API patron_clv_data patron_clv_bgbb_table_data(const patron_clv_bgbb_table *t);
 
+/* How transactions become opportunities: one per calendar year, month, ISO week (Monday
+ * to Sunday) or day. */
+typedef enum patron_clv_period {
+  PATRON_CLV_YEAR,
+  PATRON_CLV_MONTH,
+  PATRON_CLV_WEEK,
+  PATRON_CLV_DAY
+} patron_clv_period;
+/* "year", "month", "week", "day" -> period; false when unknown. */
+PATRON_API bool patron_clv_period_parse(const char *name, patron_clv_period *out);
+/* The BG/BB table of a loaded dataset, one row per customer with a purchase on or before
+ * calibration_end (PATRON_NO_DAY: the day before the dataset's load as-of, else the latest
+ * order day), ids from the dataset: a period with at least one purchase (an order of value
+ * > 0, or any order when the file has no amounts) is a transaction; the customer's first
+ * such period is the birth; n = periods from the birth period to the calibration end's
+ * period; x = later periods with a purchase up to the calibration end; t_x = the last of
+ * them minus the birth period (0 when x = 0). Rows carry line 0. Errors: PATRON_ERR_INPUT
+ * (no purchase on or before the calibration end), PATRON_ERR_NOMEM. */
+PATRON_API patron_status patron_clv_bgbb_from_orders(const patron_dataset *ds,
+                                                     patron_clv_period period,
+                                                     int32_t calibration_end,
+                                                     patron_clv_bgbb_table **out,
+                                                     patron_error *err);
+
 #endif

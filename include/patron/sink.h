@@ -34,7 +34,9 @@ PATRON_API patron_status patron_sink_file(const char *path, const patron_output_
                                           patron_sink **out, patron_error *err);
 /* A memory sink (take the bytes with patron_sink_take). NULL when out of memory. */
 PATRON_API patron_sink *patron_sink_memory(const patron_output_options *o);
-/* A callback sink: write(ctx, data, n) returns false on failure. NULL when out of memory. */
+/* A callback sink: write(ctx, data, n) returns false on failure. NULL when out of memory.
+ * The table writer may call write from one of its worker threads (one call at a time, in
+ * file order), so write must not rely on thread-local state. */
 PATRON_API patron_sink *patron_sink_callback(bool (*write)(void *ctx, const void *data, size_t n),
                                              void *ctx, const patron_output_options *o);
 

@@ -44,8 +44,8 @@ static const char usage[] =
     "  --quiet              no report on stdout\n"
     "  --mpi                run under mpirun: every rank reads a byte range of the orders\n"
     "                       file, customers are shuffled to ranks, rank 0 writes DIR\n"
-    "                       (--spec-only, or --stages with clv, cluster, loyalty,\n"
-    "                       relationship_stage; an MPI build; docs/SCALE.md)\n"
+    "                       (--spec-only, or --stages with any stage but tags; an MPI\n"
+    "                       build; docs/SCALE.md)\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 

@@ -6,6 +6,7 @@
 #include "cmd_clv_bgbb.h"
 
 #include "cli_inputs.h"
+#include "cli_load.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -13,16 +14,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_MODEL = 1, O_SUMMARY, O_OUT, O_HORIZON, O_PENALIZER, O_DELIM, O_THREADS, O_QUIET };
+enum {
+  O_MODEL = CLI_OPT_FIRST_FREE,
+  O_SUMMARY,
+  O_OUT,
+  O_HORIZON,
+  O_PENALIZER,
+  O_PERIOD,
+  O_CAL_END,
+  O_QUIET
+};
 
 static const struct option options[] = {
+    CLI_INPUT_LONG_OPTIONS,
     {"model", required_argument, NULL, O_MODEL},
     {"summary", required_argument, NULL, O_SUMMARY},
     {"out", required_argument, NULL, O_OUT},
     {"horizon", required_argument, NULL, O_HORIZON},
     {"penalizer", required_argument, NULL, O_PENALIZER},
-    {"delimiter", required_argument, NULL, O_DELIM},
-    {"threads", required_argument, NULL, O_THREADS},
+    {"period", required_argument, NULL, O_PERIOD},
+    {"calibration-end", required_argument, NULL, O_CAL_END},
     {"quiet", no_argument, NULL, O_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -35,9 +46,12 @@ static patron_status oom(patron_error *err) {
 typedef struct bgbb_args {
   bool predict, quiet;
   const char *model, *summary, *out;
-  long horizon, threads;
+  long horizon;
   double penalizer;
-  char delimiter;
+  cli_inputs inputs;
+  bool has_period;
+  patron_clv_period period;
+  int32_t cal_end;
 } bgbb_args;
 
 /* The value of --model in argv (either "--model V" or "--model=V"), or NULL. */
@@ -76,36 +90,50 @@ static bool own(bgbb_args *a, int opt, const char *arg) {
     return cli_parse_double("clv", "--penalizer", arg, &a->penalizer) &&
            (a->penalizer >= 0 ||
             (cli_usage_error("clv", "--penalizer must not be negative"), false));
-  case O_DELIM:
-    if (strlen(arg) != 1)
-      return cli_usage_error("clv", "--delimiter expects one character, got '%s'", arg), false;
-    a->delimiter = arg[0];
-    return true;
-  case O_THREADS: return cli_parse_long("clv", "--threads", arg, 0, 64, &a->threads);
+  case O_PERIOD:
+    if (!patron_clv_period_parse(arg, &a->period))
+      return cli_usage_error("clv", "--period expects year, month, week or day, got '%s'", arg),
+             false;
+    return a->has_period = true;
+  case O_CAL_END: return cli_parse_day("clv", "--calibration-end", arg, &a->cal_end);
   case O_QUIET: a->quiet = true; return true;
   default: return false;
   }
 }
 
 static int parse(bgbb_args *a, int argc, char **argv) {
-  *a = (bgbb_args){.predict = strcmp(argv[1], "predict") == 0, .horizon = 5};
+  *a = (bgbb_args){
+      .predict = strcmp(argv[1], "predict") == 0, .horizon = 5, .cal_end = PATRON_NO_DAY};
+  cli_inputs_init(&a->inputs);
   int opt;
   optind = 2;
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
       return cli_usage_error("clv",
-                             "%s '%s' (the BG/BB model takes --summary, --out, --horizon, "
-                             "--penalizer, --delimiter, --threads, --quiet)",
+                             "%s '%s' (the BG/BB model takes --summary or --orders with "
+                             "--period, --out, --horizon, --penalizer, --calibration-end, "
+                             "--quiet and the input options)",
                              opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
-    if (!own(a, opt, optarg))
+    int handled = cli_inputs_option(&a->inputs, "clv", opt, optarg);
+    if (handled < 0 || (handled == 0 && !own(a, opt, optarg)))
       return CLI_EXIT_USAGE;
   }
   if (optind < argc)
     return cli_usage_error("clv", "unexpected argument '%s'", argv[optind]);
-  if (!a->summary)
+  const char *orders = a->inputs.load.paths[PATRON_FILE_ORDERS];
+  if (!a->summary == !orders)
     return cli_usage_error("clv", "the BG/BB model needs --summary FILE (a recency/frequency "
-                                  "table: frequency, recency, periods[, weights])");
+                                  "table: frequency, recency, periods[, weights]) or --orders "
+                                  "FILE --period year|month|week|day");
+  if (orders && !a->has_period)
+    return cli_usage_error("clv", "--orders with --model bgbb needs --period year|month|week|day "
+                                  "(the opportunities)");
+  if (a->summary && (a->has_period || a->cal_end != PATRON_NO_DAY))
+    return cli_usage_error("clv", "--period and --calibration-end go with --orders, not with a "
+                                  "--summary table");
+  if (a->cal_end != PATRON_NO_DAY && a->inputs.load.as_of_day != PATRON_NO_DAY)
+    return cli_usage_error("clv", "--as-of D is --calibration-end D-1: give one of them");
   if (!a->out)
     return cli_usage_error("clv", "--out DIR is required");
   return CLI_EXIT_OK;
@@ -172,7 +200,8 @@ static void report(const bgbb_args *a, const patron_clv_bgbb_table *t, const pat
     alive += t->weight[i] * pa[i];
     expected += t->weight[i] * ex[i];
   }
-  printf("summary   %s: %zu rows, %.0f customers\n", a->summary, t->rows, customers);
+  printf("%s %s: %zu rows, %.0f customers\n", a->summary ? "summary  " : "orders   ",
+         a->summary ? a->summary : a->inputs.load.paths[PATRON_FILE_ORDERS], t->rows, customers);
   printf("model     bgbb      ");
   for (size_t j = 0; j < 4; j++)
     printf(" %s=%.4f (se %.4f)", patron_clv_param_name(PATRON_CLV_BGBB, j),
@@ -196,7 +225,7 @@ static patron_status run_model(const bgbb_args *a, patron_clv_bgbb_table *t, pat
     return st;
   }
   patron_clv_data d = patron_clv_bgbb_table_data(t);
-  patron_clv_fit_options fo = {.penalizer = a->penalizer, .threads = (int)a->threads};
+  patron_clv_fit_options fo = {.penalizer = a->penalizer, .threads = a->inputs.load.n_threads};
   return patron_clv_bgbb_fit(&d, &fo, m, err);
 }
 
@@ -213,11 +242,29 @@ static char *model_text(const patron_clv_model *m) {
   return text;
 }
 
-int cli_clv_bgbb_run(int argc, char **argv) {
-  bgbb_args a;
-  int rc = parse(&a, argc, argv);
+/* The table from transactions: load (to the calibration end), then periods. Returns the
+ * exit status (a failed load is already reported). */
+static int from_orders(bgbb_args *a, patron_clv_bgbb_table **t, patron_error *err) {
+  patron_load_options *lo = &a->inputs.load;
+  lo->amount_optional = true; /* purchases alone need no amounts */
+  if (a->cal_end != PATRON_NO_DAY)
+    lo->as_of_day = a->cal_end + 1;
+  char rejects[4096];
+  cli_path(rejects, sizeof rejects, a->out, "rejects.csv");
+  patron_dataset *ds = NULL;
+  int rc = cli_load("clv", lo, rejects, NULL, &ds);
   if (rc != CLI_EXIT_OK)
     return rc;
+  patron_status st = patron_clv_bgbb_from_orders(ds, a->period, a->cal_end, t, err);
+  if (st == PATRON_OK && patron_dataset_n_rejects(ds))
+    st = patron_write_rejects_csv(ds, rejects, err);
+  patron_dataset_free(ds);
+  return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("clv", err);
+}
+
+static int run_parsed(bgbb_args *ap) {
+  bgbb_args a = *ap;
+  int rc;
   if (!cli_make_dir("clv", a.out))
     return CLI_EXIT_FAIL;
   patron_error err = {0};
@@ -225,7 +272,11 @@ int cli_clv_bgbb_run(int argc, char **argv) {
   patron_clv_model *m = NULL;
   patron_table *p = NULL;
   char *json = NULL;
-  patron_status st = patron_clv_bgbb_table_read(a.summary, a.delimiter, &t, &err);
+  patron_status st = PATRON_OK;
+  if (a.summary)
+    st = patron_clv_bgbb_table_read(a.summary, a.inputs.load.delimiter, &t, &err);
+  else if ((rc = from_orders(&a, &t, &err)) != CLI_EXIT_OK)
+    return rc;
   if (st == PATRON_OK)
     st = run_model(&a, t, &m, &err);
   if (st == PATRON_OK)
@@ -245,5 +296,14 @@ int cli_clv_bgbb_run(int argc, char **argv) {
   patron_table_free(p);
   patron_clv_model_free(m);
   patron_clv_bgbb_table_free(t);
+  return rc;
+}
+
+int cli_clv_bgbb_run(int argc, char **argv) {
+  bgbb_args a;
+  int rc = parse(&a, argc, argv);
+  if (rc == CLI_EXIT_OK)
+    rc = run_parsed(&a);
+  cli_inputs_free(&a.inputs);
   return rc;
 }

@@ -95,6 +95,41 @@ if [ -r "$DON" ]; then
   expect_contains "$WORK/out" "12884.2 transactions over the next 5 opportunities"
 fi
 
+# from transactions: a period with a purchase (value > 0) is a transaction, the first is
+# the birth, n runs to the calibration end's period (hand-computed)
+cat >"$WORK/orders.csv" <<'CSV'
+customer_id,order_id,order_time,amount
+a,1,2019-03-01,10
+a,2,2019-11-01,10
+a,3,2021-05-01,5
+b,4,2020-01-01,3
+c,5,2019-01-01,0
+c,6,2022-02-01,7
+d,7,2023-06-01,1
+e,8,2024-01-01,5
+e,9,2024-01-07,5
+e,10,2024-01-08,5
+f,11,2024-01-10,5
+CSV
+expect_exit 0 -- "$PATRON" clv fit --model bgbb --orders "$WORK/orders.csv" --period year \
+  --calibration-end 2022-12-31 --quiet --out "$WORK/years"
+cut -d, -f1-4 "$WORK/years/predictions.csv" >"$WORK/years.got"
+printf 'customer_id,frequency,recency,periods\na,1,2,3\nb,0,0,2\nc,0,0,0\n' >"$WORK/years.want"
+expect_same "$WORK/years.got" "$WORK/years.want"
+expect_exit 0 -- "$PATRON" clv fit --model bgbb --orders "$WORK/orders.csv" --period month --penalizer 0.01 \
+  --calibration-end 2022-12-31 --quiet --out "$WORK/months"
+expect_contains "$WORK/months/predictions.csv" "a,2,26,45,"
+expect_contains "$WORK/months/predictions.csv" "b,0,0,35,"
+expect_contains "$WORK/months/predictions.csv" "c,0,0,10,"
+# ISO weeks run Monday to Sunday: 2024-01-01 and -07 are one week, -08 the next
+expect_exit 0 -- "$PATRON" clv fit --model bgbb --orders "$WORK/orders.csv" --period week \
+  --as-of 2024-01-22 --quiet --out "$WORK/weeks"
+expect_contains "$WORK/weeks/predictions.csv" "e,1,1,2,"
+expect_contains "$WORK/weeks/predictions.csv" "f,0,0,1,"
+expect_exit 2 -- "$PATRON" clv fit --model bgbb --orders "$WORK/orders.csv" --out "$WORK/u"
+expect_contains "$WORK/err" "needs --period"
+expect_exit 2 -- "$PATRON" clv fit --model bgbb --orders "$WORK/orders.csv" --period fortnight --out "$WORK/u"
+
 # bad tables: file and line
 printf 'frequency,recency,periods\n1,2,6\n3,2,6\n' >"$WORK/bad1.csv"
 expect_exit 1 -- "$PATRON" clv fit --model bgbb --summary "$WORK/bad1.csv" --out "$WORK/bad"
@@ -116,7 +151,7 @@ expect_exit 1 -- "$PATRON" clv fit --model bgbb --summary "$WORK/none.csv" --out
 expect_contains "$WORK/err" "no customer made a repeat purchase"
 
 # usage errors
-expect_exit 2 -- "$PATRON" clv fit --model bgbb --orders "$WORK/patterns.csv" --out "$WORK/u"
+expect_exit 2 -- "$PATRON" clv fit --model bgbb --summary "$WORK/patterns.csv" --period year --out "$WORK/u"
 expect_exit 2 -- "$PATRON" clv fit --model bgbb --summary "$WORK/patterns.csv"
 expect_exit 2 -- "$PATRON" clv fit --model bgbb --summary "$WORK/patterns.csv" --out "$WORK/u" --horizon -1
 # the continuous-time commands refuse bgbb

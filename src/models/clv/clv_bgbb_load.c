@@ -194,3 +194,104 @@ patron_clv_data patron_clv_bgbb_table_data(const patron_clv_bgbb_table *t) {
   return (patron_clv_data){t->rows, t->x, t->t_x, t->periods, t->has_weights ? t->weight : NULL,
                            NULL};
 }
+
+/* ---- from transactions: opportunities are calendar periods ------------------------------- */
+
+bool patron_clv_period_parse(const char *name, patron_clv_period *out) {
+  static const char *const names[] = {"year", "month", "week", "day"};
+  for (int i = 0; name && i < 4; i++)
+    if (strcmp(name, names[i]) == 0)
+      return *out = (patron_clv_period)i, true;
+  return false;
+}
+
+/* Index of the period holding `day` (days since 1970-01-01, a Thursday: ISO weeks start on
+ * Monday 1969-12-29 = day -3). */
+static int64_t period_of(patron_clv_period p, int32_t day) {
+  int y, m, d;
+  switch (p) {
+  case PATRON_CLV_YEAR: patron_civil_from_days(day, &y, &m, &d); return y;
+  case PATRON_CLV_MONTH: patron_civil_from_days(day, &y, &m, &d); return (int64_t)y * 12 + m - 1;
+  case PATRON_CLV_WEEK: return ((int64_t)day + 3 - (day + 3 < 0 ? 6 : 0)) / 7;
+  case PATRON_CLV_DAY: return day;
+  }
+  return day;
+}
+
+static bool table_alloc(patron_clv_bgbb_table *t, size_t n, size_t id_bytes) {
+  size_t m = n ? n : 1;
+  t->x = malloc(m * sizeof *t->x), t->t_x = malloc(m * sizeof *t->t_x);
+  t->periods = malloc(m * sizeof *t->periods), t->weight = malloc(m * sizeof *t->weight);
+  t->line = calloc(m, sizeof *t->line), t->id_offset = malloc(m * sizeof *t->id_offset);
+  t->ids = malloc(id_bytes ? id_bytes : 1);
+  return t->x && t->t_x && t->periods && t->weight && t->line && t->id_offset && t->ids;
+}
+
+/* One customer's row from its orders [lo, hi) (by time); false without a purchase. */
+static bool customer_row(const patron_orders_view *o, size_t lo, size_t hi, bool any_order,
+                         patron_clv_period p, int32_t end, int64_t end_period, double *row) {
+  int64_t first = 0, last = 0;
+  double x = 0;
+  bool born = false;
+  for (size_t k = lo; k < hi; k++) {
+    int32_t day = patron_day_of_time(o->time[k]);
+    if (day > end)
+      break;
+    if (!(any_order || o->value[k] > 0))
+      continue;
+    int64_t q = period_of(p, day);
+    if (!born)
+      first = last = q, born = true;
+    else if (q != last)
+      x += 1, last = q;
+  }
+  row[0] = x, row[1] = born ? (double)(last - first) : 0, row[2] = (double)(end_period - first);
+  return born;
+}
+
+patron_status patron_clv_bgbb_from_orders(const patron_dataset *ds, patron_clv_period period,
+                                          int32_t calibration_end, patron_clv_bgbb_table **out,
+                                          patron_error *err) {
+  *out = NULL;
+  int32_t end = calibration_end;
+  if (end == PATRON_NO_DAY) {
+    int32_t as_of = patron_dataset_load_as_of(ds);
+    int64_t latest = patron_dataset_max_order_time(ds);
+    end = as_of != PATRON_NO_DAY ? as_of - 1
+          : latest != INT64_MIN  ? patron_day_of_time(latest)
+                                 : PATRON_NO_DAY;
+  }
+  if (end == PATRON_NO_DAY)
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0, "no orders to build a BG/BB table");
+  patron_orders_view o;
+  patron_dataset_orders(ds, &o);
+  size_t nc = patron_dataset_n_customers(ds), id_bytes = 0;
+  for (size_t c = 0; c < nc; c++)
+    id_bytes += strlen(patron_dataset_customer_id(ds, (uint32_t)c)) + 1;
+  patron_clv_bgbb_table *t = calloc(1, sizeof *t);
+  if (!t || !table_alloc(t, nc, id_bytes)) {
+    patron_clv_bgbb_table_free(t);
+    return PATRON__OOM(err);
+  }
+  bool any = !patron_dataset_has_amounts(ds);
+  int64_t end_period = period_of(period, end);
+  for (size_t c = 0; c < nc; c++) {
+    double row[3];
+    if (!customer_row(&o, o.start[c], o.start[c + 1], any, period, end, end_period, row))
+      continue;
+    const char *id = patron_dataset_customer_id(ds, (uint32_t)c);
+    size_t len = strlen(id) + 1, i = t->rows++;
+    t->x[i] = row[0], t->t_x[i] = row[1], t->periods[i] = row[2], t->weight[i] = 1;
+    t->id_offset[i] = t->ids_len;
+    memcpy(t->ids + t->ids_len, id, len);
+    t->ids_len += len;
+  }
+  t->has_ids = true;
+  if (t->rows == 0) {
+    patron_clv_bgbb_table_free(t);
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                             "no customer has a purchase on or before the calibration end");
+  }
+  *out = t;
+  return PATRON_OK;
+}
