@@ -135,6 +135,13 @@ PATRON_API patron_status patron_store_action_add(patron_store *s, int64_t run_id
                                                  const patron_action *a, bool *inserted,
                                                  patron_error *err);
 
+/* Inserts n actions of one run (run_id > 0, or 0 for none) with one prepared statement,
+ * in action_id order so the key's B-tree fills page by page; ids already logged are left as
+ * they are. *n_inserted (may be NULL) counts the new rows. Inside the open transaction. */
+PATRON_API patron_status patron_store_actions_add(patron_store *s, int64_t run_id,
+                                                  const patron_action *a, size_t n,
+                                                  size_t *n_inserted, patron_error *err);
+
 /* Calls fn for every logged action with fired_at in [since, until), oldest first. The strings
  * passed are valid during the call only. fn returns false to stop early. */
 typedef bool (*patron_action_fn)(void *ctx, const patron_action *a);

@@ -318,10 +318,8 @@ patron_status patron_trigger_record(patron_store *store, int64_t t, const patron
   if (st != PATRON_OK)
     return st;
   st = patron_store_run_add(store, "trigger", when, detail_json, &run_id, err);
-  for (size_t i = 0; st == PATRON_OK && i < r->n_actions; i++) {
-    bool inserted;
-    st = patron_store_action_add(store, run_id, &r->actions[i], &inserted, err);
-  }
+  if (st == PATRON_OK)
+    st = patron_store_actions_add(store, run_id, r->actions, r->n_actions, NULL, err);
   if (st == PATRON_OK)
     return patron_store_commit(store, err);
   patron_store_rollback(store);

@@ -389,9 +389,49 @@ static void test_actions_idempotent(void **state) {
   patron_store_close(s);
 }
 
+static bool collect_ids(void *ctx, const patron_action *a) {
+  char *out = ctx;
+  strcat(out, a->customer_id);
+  strcat(out, a->holdout ? "h " : "t ");
+  return true;
+}
+
+/* The batch insert logs every new action once, whatever the input order, and leaves an id
+ * already logged as it was. */
+static void test_actions_batch(void **state) {
+  (void)state;
+  const char *path = temp_path("actions_batch");
+  patron_store *s = open_store(path, false);
+  patron_error err = {0};
+  const char *customers[] = {"c3", "c1", "c2", "c1"};
+  patron_action a[4];
+  for (int i = 0; i < 4; i++) {
+    a[i] = (patron_action){.rule = "r",
+                           .customer_id = customers[i],
+                           .fired_at = 1000 + i,
+                           .send_at = 5000,
+                           .holdout = i == 3};
+    patron_action_id("r", customers[i], 1, a[i].action_id);
+  }
+  size_t n = 99;
+  bool inserted;
+  assert_int_equal(patron_store_begin(s, &err), PATRON_OK);
+  assert_int_equal(patron_store_action_add(s, 0, &a[2], &inserted, &err), PATRON_OK);
+  assert_int_equal(patron_store_actions_add(s, 0, a, 0, &n, &err), PATRON_OK);
+  assert_int_equal(n, 0);
+  /* c2 is logged already; c1 comes twice in the batch: its first (treatment) is kept */
+  assert_int_equal(patron_store_actions_add(s, 0, a, 4, &n, &err), PATRON_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(patron_store_commit(s, &err), PATRON_OK);
+  char got[64] = "";
+  assert_int_equal(patron_store_actions_between(s, 0, 9999, collect_ids, got, &err), PATRON_OK);
+  assert_string_equal(got, "c3t c1t c2t ");
+  patron_store_close(s);
+}
+
 PATRON_TEST_MAIN(cmocka_unit_test(test_snapshot_round_trip),
                  cmocka_unit_test(test_blocks_in_id_order), cmocka_unit_test(test_schema1_store),
                  cmocka_unit_test(test_replace_and_list),
                  cmocka_unit_test(test_rollback_leaves_nothing),
                  cmocka_unit_test(test_refuses_bad_files), cmocka_unit_test(test_locked_store),
-                 cmocka_unit_test(test_actions_idempotent))
+                 cmocka_unit_test(test_actions_idempotent), cmocka_unit_test(test_actions_batch))
