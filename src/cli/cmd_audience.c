@@ -2,6 +2,7 @@
  * table analyze would write; writes customer_id and the chosen columns, prints the count,
  * revenue and, with --by, the breakdown by a segmentation. */
 #include "cli_inputs.h"
+#include "cli_outputs.h"
 #include "cli_profile.h"
 #include "cli_tags.h"
 
@@ -31,7 +32,7 @@ static const char usage[] =
     "                       (patron recommend's defaults, docs/RECOMMEND.md), joined by |\n"
     "  --unmask             write personal data unmasked (masked by default, SPEC 14)\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n" CLI_TAGS_USAGE;
+    "  -h, --help           this help\n\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 
 enum {
   OPT_WHERE = CLI_OPT_FIRST_FREE,
@@ -49,6 +50,7 @@ enum {
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     CLI_TAGS_LONG_OPTIONS,
     {"where", required_argument, NULL, OPT_WHERE},
     {"out", required_argument, NULL, OPT_OUT},
@@ -69,6 +71,7 @@ typedef struct audience_args {
   cli_inputs inputs;
   patron_tags_options tags;
   patron_audience_options sel;
+  patron_output_options output; /* --excel, --csv-formula-guard */
   const char *out, *columns_text, *exclude, *channel, *by;
   char order_by[256];
   bool unmask, quiet;
@@ -149,6 +152,8 @@ static int parse(audience_args *a, int argc, char **argv) {
     int handled = opt == OPT_COLUMNS ? 0 : cli_inputs_option(&a->inputs, "audience", opt, optarg);
     if (handled == 0)
       handled = cli_tags_option(&a->tags, "audience", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a->output, opt);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return CLI_EXIT_USAGE;
   }
@@ -325,6 +330,20 @@ static patron_status add_recommended(const audience_args *a, const patron_datase
   return st;
 }
 
+/* The audience file through a sink with the output options (--excel, --csv-formula-guard). */
+static patron_status write_audience(const audience_args *a, const patron_table *out,
+                                    patron_error *err) {
+  patron_sink *s = NULL;
+  patron_status st = patron_sink_file(a->out, &a->output, &s, err);
+  if (st == PATRON_OK)
+    st = patron_write_table_csv_to(out, s, err);
+  if (s && st == PATRON_OK)
+    st = patron_sink_close(s, err);
+  else if (s)
+    patron_sink_abort(s);
+  return st;
+}
+
 static patron_status select_and_write(audience_args *a, const patron_dataset *ds,
                                       const patron_profile *p, patron_error *err) {
   const patron_table *t = patron_profile_table_const(p);
@@ -346,7 +365,7 @@ static patron_status select_and_write(audience_args *a, const patron_dataset *ds
     st = add_recommended(a, ds, p, &au, out, err);
   patron_contacts_free(&contacts);
   if (st == PATRON_OK)
-    st = patron_write_table_csv(out, a->out, err);
+    st = write_audience(a, out, err);
   if (st == PATRON_OK)
     report(a, p, &au);
   patron_table_free(out);
@@ -379,6 +398,7 @@ static int run(int argc, char **argv) {
   cli_inputs_init(&a.inputs);
   patron_tags_options_init(&a.tags);
   patron_audience_options_init(&a.sel);
+  patron_output_options_init(&a.output);
   int rc = parse(&a, argc, argv);
   if (rc == CLI_EXIT_OK)
     rc = run_audience(&a);

@@ -83,4 +83,20 @@ expect_exit 2 -- "$PATRON" audience "${IN[@]}" --where "1 < frequency < 3" --out
 expect_exit 2 -- "$PATRON" audience "${IN[@]}" --where "true" --order-by monetory --out "$WORK/x.csv"
 expect_contains "$WORK/err" "did you mean monetary?"
 expect_exit 2 -- "$PATRON" audience "${IN[@]}" --out "$WORK/x.csv"
+# --excel: a byte-order mark and formula-guarded cells (ids that a spreadsheet would run);
+# --csv-formula-guard alone: the guard without the mark; neither: the ids as they are
+printf 'customer_id,order_id,order_time,amount\n=1+1,o1,2024-01-02,10\n+c2,o2,2024-01-03,20\n' \
+  >"$WORK/hostile.csv"
+expect_exit 0 -- "$PATRON" audience --orders "$WORK/hostile.csv" --where "true" --columns monetary \
+  --excel --quiet --out "$WORK/excel.csv"
+printf '\357\273\277customer_id,monetary\n'"'"'+c2,20.00\n'"'"'=1+1,10.00\n' >"$WORK/want_excel"
+expect_same "$WORK/excel.csv" "$WORK/want_excel"
+expect_exit 0 -- "$PATRON" audience --orders "$WORK/hostile.csv" --where "true" \
+  --csv-formula-guard --quiet --out "$WORK/guard.csv"
+printf 'customer_id\n'"'"'+c2\n'"'"'=1+1\n' >"$WORK/want_guard"
+expect_same "$WORK/guard.csv" "$WORK/want_guard"
+expect_exit 0 -- "$PATRON" audience --orders "$WORK/hostile.csv" --where "true" --quiet \
+  --out "$WORK/plain.csv"
+printf 'customer_id\n+c2\n=1+1\n' >"$WORK/want_plain"
+expect_same "$WORK/plain.csv" "$WORK/want_plain"
 finish
