@@ -51,23 +51,6 @@ static patron_status find_columns(reader *r, const patron__csv_record *h) {
   return PATRON_OK;
 }
 
-static bool number(const patron__csv_field *f, double *out) {
-  char buf[64];
-  const char *p = f->ptr;
-  size_t len = f->len;
-  while (len && (*p == ' ' || *p == '\t'))
-    p++, len--;
-  while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
-    len--;
-  if (len == 0 || len >= sizeof buf)
-    return false;
-  memcpy(buf, p, len);
-  buf[len] = '\0';
-  char *end;
-  *out = strtod(buf, &end);
-  return end == buf + len;
-}
-
 static bool fail(reader *r, uint64_t line, const char *fmt, const char *what) {
   patron__error_set(r->err, PATRON_ERR_INPUT, r->path, line, 0, fmt, what);
   return false;
@@ -119,7 +102,7 @@ static bool row_fn(void *ctx, const patron__csv_record *rec, uint64_t wline) {
   static const char *const names[] = {"frequency", "recency", "periods", "weights"};
   double v[4] = {0, 0, 0, 1};
   for (int c = T_FREQ; c <= T_W; c++)
-    if (r->col[c] >= 0 && !number(&rec->fields[r->col[c]], &v[c]))
+    if (r->col[c] >= 0 && !patron__clv_field_number(&rec->fields[r->col[c]], &v[c]))
       return fail(r, line, "%s is not a number", names[c]);
   if (!grow(r) || (r->col[T_ID] >= 0 && !push_id(r, &rec->fields[r->col[T_ID]])))
     return PATRON__OOM(r->err), false;

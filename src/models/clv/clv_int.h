@@ -114,4 +114,9 @@ patron_clv_cohort *patron__clv_cohort_alloc(size_t n, bool transactions, bool ho
  * for n rows in blocks (requested 0 = all cores), 1..64. */
 int patron__clv_threads(int requested, size_t n, size_t block);
 
+struct patron__csv_field;
+/* A decimal number in a CSV field (blanks, and a CR left by a CRLF line, around it allowed),
+ * finite; false for anything else. The one number reader of the summary and BG/BB tables. */
+bool patron__clv_field_number(const struct patron__csv_field *v, double *out);
+
 #endif

@@ -36,14 +36,13 @@ static void summary_reset(void *ctx) {
   w->unit_days = unit_days;
 }
 
-/* A decimal number (blanks around it allowed); false for anything else. */
-static bool parse_number(const patron__csv_field *v, double *out) {
+bool patron__clv_field_number(const patron__csv_field *v, double *out) {
   char buf[64];
   const char *p = v->ptr;
   size_t len = v->len;
   while (len && (*p == ' ' || *p == '\t'))
     p++, len--;
-  while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+  while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
     len--;
   if (len == 0 || len >= sizeof buf)
     return false;
@@ -84,7 +83,7 @@ static bool summary_row_fn(void *ctx, const patron__csv_record *rec, uint64_t li
   summary_row r = {.line = line, .offset = rec->offset, .raw_len = (uint32_t)rec->raw_len};
   double *dst[4] = {&r.x, &r.tx, &r.T, &r.m};
   for (int col = S_FREQUENCY; col <= S_MONETARY; col++)
-    if (f->field[col] >= 0 && !parse_number(&rec->fields[f->field[col]], dst[col - 1]))
+    if (f->field[col] >= 0 && !patron__clv_field_number(&rec->fields[f->field[col]], dst[col - 1]))
       return patron__worker_reject(b, rec, line, col, PATRON_REJECT_BAD_NUMBER);
   int bad = impossible(&r, w->unit_days);
   if (bad >= 0)
