@@ -235,6 +235,10 @@ static int run(int argc, char **argv) {
     cli_usage_error("analyze", "--spec-only leaves out model columns: drop --churn-model");
     goto done;
   }
+  if (a.spec_only && a.stages) {
+    cli_usage_error("analyze", "--spec-only runs no model stage: drop --stages or --spec-only");
+    goto done;
+  }
   if (!a.out_dir) {
     cli_usage_error("analyze", "--out DIR is required");
     goto done;

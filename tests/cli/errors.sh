@@ -17,6 +17,8 @@ expect_contains "$WORK/err" "the orders' columns are customer_id, order_id, orde
 expect_contains "$WORK/err" "item_id)"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --date-format '%d.%q'
 expect_contains "$WORK/err" "unsupported conversion"
+expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --spec-only --stages clv
+expect_contains "$WORK/err" "--spec-only runs no model stage: drop --stages or --spec-only"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --bins 12
 expect_contains "$WORK/err" "--bins expects a whole number from 2 to 9"
 expect_exit 1 -- "$PATRON" analyze --orders /nonexistent.csv --out "$WORK/o"
