@@ -2,8 +2,9 @@
  * "Making k-means even faster"): a lower bound to the second closest centre per row
  * skips most distance computations, while giving Lloyd's assignments. Stopping, tolerance and
  * empty-cluster handling follow scikit-learn's lloyd so the two can be compared point for point.
- * Centre sums are kept per chunk and merged in chunk order: results are the same for any number of
- * threads. */
+ * Centre sums, counts and the inertia are exact integer sums of grid values (kmeans_int.h), so
+ * results are the same for any number of threads and for any split of the rows over MPI ranks
+ * (patron__km_part: every total goes through the part's sum hook). */
 #include "core/core_int.h"
 #include "models/kmeans/kmeans_int.h"
 
@@ -30,24 +31,24 @@ typedef struct run_ctx {
    * the centres other than c (Hamerly's bound update, kept as a total): a row whose
    * bound still holds is only read, never written. */
   double *lower;
-  double *moved;    /* k */
-  double *slack;    /* k: rounding allowance of the bound test, grows with moved */
-  bool fresh;       /* no row has a label yet (the first pass of a run) */
-  double *half_sep; /* k: half the distance to the nearest other centre */
-  double *acc;      /* per chunk k x (d + 1): centre sums and counts (deltas) */
-  size_t *changed;  /* per chunk */
-  size_t *n_dist;   /* per chunk */
-  double *inertia;  /* per chunk */
+  double *moved;         /* k */
+  double *slack;         /* k: rounding allowance of the bound test, grows with moved */
+  bool fresh;            /* no row has a label yet (the first pass of a run) */
+  double *half_sep;      /* k: half the distance to the nearest other centre */
+  patron__i128 *acc;     /* per chunk k x (d + 1): centre sums and counts (deltas) */
+  size_t *changed;       /* per chunk */
+  size_t *n_dist;        /* per chunk */
+  patron__i128 *inertia; /* per chunk */
 } run_ctx;
 
 typedef struct fit_state {
   run_ctx r;
   patron__km_pool pool;
-  double *sums;     /* k x (d + 1) merged sums and counts */
-  double *seed_sum; /* k-means++ per-chunk table */
-  double *trial;    /* k x d: the centres of the current restart */
-  double *far_d;    /* k: distances of the rows picked to re-seed empty clusters */
-  size_t *far;      /* k: those rows */
+  const patron__km_part *part;
+  double *xq;         /* n x d: the rows on the grid (what every pass reads) */
+  patron__i128 *sums; /* k x (d + 1) merged sums and counts, then the pass's deltas */
+  patron__i128 *far;  /* the rows picked to re-seed empty clusters, per rank (relocate_empty) */
+  double *trial;      /* k x d: the centres of the current restart */
   double tol_abs;
   size_t n_relocated;
 } fit_state;
@@ -66,20 +67,21 @@ static size_t chunk_end(const run_ctx *r, size_t c) {
   return e < r->n ? e : r->n;
 }
 
-/* Move row i from cluster `from` to `to` in the chunk's delta sums. */
-PATRON__KM_INLINE void move_row(double *acc, const double *xi, int32_t from, size_t to, size_t d) {
+/* Move row i from cluster `from` to `to` in the chunk's delta sums (grid integers). */
+PATRON__KM_INLINE void move_row(patron__i128 *acc, const double *xi, int32_t from, size_t to,
+                                size_t d) {
   size_t w = d + 1;
-  if (from >= 0) {
-    double *a = acc + (size_t)from * w;
-    for (size_t j = 0; j < d; j++)
-      a[j] -= xi[j];
-    a[d] -= 1;
-  }
-  double *b = acc + to * w;
+  patron__i128 *b = acc + to * w, *a = from >= 0 ? acc + (size_t)from * w : NULL;
 #pragma GCC unroll 8
-  for (size_t j = 0; j < d; j++)
-    b[j] += xi[j];
+  for (size_t j = 0; j < d; j++) {
+    patron__i128 q = patron__km_grid_int(xi[j]);
+    b[j] += q;
+    if (a)
+      a[j] -= q;
+  }
   b[d] += 1;
+  if (a)
+    a[d] -= 1;
 }
 
 /* Nearest and second-nearest centre of xi as squared distances (lowest index on ties).
@@ -118,8 +120,8 @@ PATRON__KM_INLINE size_t nearest_two(const run_ctx *r, const double *xi, double 
 
 /* Record row i's nearest centre b (squared distances d1, d2 to the nearest two). Returns
  * true when the row changed cluster (the move goes into the chunk's delta sums). */
-PATRON__KM_INLINE bool settle_row(const run_ctx *r, size_t i, double *acc, size_t b, double d2,
-                                  size_t d) {
+PATRON__KM_INLINE bool settle_row(const run_ctx *r, size_t i, patron__i128 *acc, size_t b,
+                                  double d2, size_t d) {
   int32_t a = r->labels[i];
   r->lower[i] = sqrt(d2) + r->moved[b];
   if ((int32_t)b == a)
@@ -153,7 +155,7 @@ PATRON__KM_INLINE void nearest_two_pair(const run_ctx *r, const double *x0, cons
 /* The slow path for the rows listed in `pending` (offsets from begin): all k distances.
  * Returns how many rows changed cluster; adds their squared distances to *inertia. */
 PATRON__KM_INLINE size_t full_rows(const run_ctx *r, size_t begin, const uint32_t *pending,
-                                   size_t n_pending, double *acc, size_t d) {
+                                   size_t n_pending, patron__i128 *acc, size_t d) {
   size_t changed = 0, t = 0;
 #if defined(__SSE2__)
   for (; t + 1 < n_pending; t += 2) {
@@ -182,7 +184,7 @@ PATRON__KM_INLINE size_t full_rows(const run_ctx *r, size_t begin, const uint32_
 PATRON__KM_INLINE void hamerly_chunk(run_ctx *r, size_t c, size_t d) {
   size_t w = r->k * (d + 1), begin = c * PATRON__KM_CHUNK;
   size_t end = chunk_end(r, c), n_pending = 0, n_dist = 0;
-  double *acc = r->acc + c * w;
+  patron__i128 *acc = r->acc + c * w;
   memset(acc, 0, w * sizeof *acc);
   uint32_t pending[PATRON__KM_CHUNK];
   const double *restrict x = r->x, *restrict cen = r->centers, *restrict half = r->half_sep;
@@ -239,10 +241,11 @@ static void hamerly_pass(void *arg, size_t c, size_t tid) {
 #undef HAMERLY_CHUNK
 }
 
-PATRON__KM_INLINE double inertia_chunk(const run_ctx *r, size_t c, size_t d) {
-  double s = 0;
+PATRON__KM_INLINE patron__i128 inertia_chunk(const run_ctx *r, size_t c, size_t d) {
+  patron__i128 s = 0;
   for (size_t i = c * PATRON__KM_CHUNK, end = chunk_end(r, c); i < end; i++)
-    s += patron__km_dist2(r->x + i * d, r->centers + (size_t)r->labels[i] * d, d);
+    s += patron__km_quant_pos(
+        patron__km_dist2(r->x + i * d, r->centers + (size_t)r->labels[i] * d, d));
   return s;
 }
 
@@ -254,29 +257,36 @@ static void inertia_pass(void *arg, size_t c, size_t tid) {
 #undef INERTIA_CHUNK
 }
 
-/* Merge the chunks' deltas into the sums in chunk order; returns the rows that moved. */
+/* Add the chunks' deltas (of every rank) to the sums; returns the rows that moved. */
 static size_t merge_chunks(fit_state *f) {
   run_ctx *r = &f->r;
-  size_t w = r->k * (r->d + 1), moved = 0;
+  size_t w = r->k * (r->d + 1);
+  patron__i128 *delta = f->sums + w;
+  memset(delta, 0, (w + 1) * sizeof *delta);
   for (size_t c = 0; c < r->n_chunks; c++) {
     for (size_t j = 0; j < w; j++)
-      f->sums[j] += r->acc[c * w + j];
-    moved += r->changed[c];
+      delta[j] += r->acc[c * w + j];
+    delta[w] += (patron__i128)r->changed[c];
   }
-  return moved;
+  patron__km_sum(f->part, delta, w + 1);
+  for (size_t j = 0; j < w; j++)
+    f->sums[j] += delta[j];
+  return (size_t)delta[w];
 }
 
-/* Re-seed each empty cluster at the row farthest from its own centre (largest first,
- * ties: lowest row), taking it out of its cluster, as scikit-learn's lloyd does. */
-static void relocate_empty(fit_state *f, double *centers) {
+/* A candidate row for an empty cluster, as it travels between ranks: */
+enum { FAR_VALID, FAR_D2, FAR_GIDX, FAR_LABEL, FAR_ROW, FAR_X }; /* FAR_X: d coordinates */
+
+/* This rank's n_empty rows farthest from their own centre (largest first, ties: lowest
+ * row) into its slot of f->far. */
+static void local_farthest(fit_state *f, const double *centers, size_t n_empty) {
   run_ctx *r = &f->r;
-  size_t k = r->k, d = r->d, w = d + 1, n_empty = 0;
-  for (size_t c = 0; c < k; c++)
-    n_empty += f->sums[c * w + d] == 0;
-  if (n_empty == 0)
-    return;
-  size_t *far = f->far, n_far = 0;
-  double *far_d = f->far_d;
+  size_t d = r->d, e = FAR_X + d, n_far = 0, rank = 0;
+  if (patron__km_split(f->part))
+    rank = (size_t)f->part->comm->rank;
+  patron__i128 *slot = f->far + rank * r->k * e;
+  double far_d[n_empty];
+  size_t far[n_empty];
   for (size_t i = 0; i < r->n; i++) {
     double t = patron__km_dist2(r->x + i * d, centers + (size_t)r->labels[i] * d, d);
     if (n_far == n_empty && !(t > far_d[n_far - 1]))
@@ -286,17 +296,63 @@ static void relocate_empty(fit_state *f, double *centers) {
       far[p] = far[p - 1], far_d[p] = far_d[p - 1];
     far[p] = i, far_d[p] = t;
   }
-  for (size_t c = 0, e = 0; c < k && e < n_far; c++) {
+  for (size_t q = 0; q < n_far; q++) {
+    patron__i128 *c = slot + q * e;
+    uint64_t bits;
+    memcpy(&bits, &far_d[q], sizeof bits);
+    c[FAR_VALID] = 1, c[FAR_D2] = bits, c[FAR_GIDX] = patron__km_gidx(f->part, far[q]);
+    c[FAR_LABEL] = r->labels[far[q]], c[FAR_ROW] = far[q];
+    for (size_t j = 0; j < d; j++)
+      c[FAR_X + j] = patron__km_grid_int(r->x[far[q] * d + j]);
+  }
+}
+
+/* The best candidate not yet taken over every rank's slot (largest distance, then lowest
+ * global row); marks it taken. */
+static patron__i128 *take_farthest(fit_state *f, size_t n_slots) {
+  size_t e = FAR_X + f->r.d;
+  patron__i128 *best = NULL;
+  for (size_t q = 0; q < n_slots; q++) {
+    patron__i128 *c = f->far + q * e;
+    if (c[FAR_VALID] == 1 && (!best || c[FAR_D2] > best[FAR_D2] ||
+                              (c[FAR_D2] == best[FAR_D2] && c[FAR_GIDX] < best[FAR_GIDX])))
+      best = c;
+  }
+  if (best)
+    best[FAR_VALID] = 2;
+  return best;
+}
+
+/* Re-seed each empty cluster at the row farthest from its own centre over all ranks
+ * (largest first, ties: lowest row), taking it out of its cluster, as scikit-learn's lloyd
+ * does. */
+static void relocate_empty(fit_state *f, double *centers) {
+  run_ctx *r = &f->r;
+  size_t k = r->k, d = r->d, w = d + 1, n_empty = 0, e = FAR_X + d;
+  size_t n_ranks = patron__km_split(f->part) ? (size_t)f->part->comm->size : 1;
+  for (size_t c = 0; c < k; c++)
+    n_empty += f->sums[c * w + d] == 0;
+  if (n_empty == 0)
+    return;
+  memset(f->far, 0, n_ranks * k * e * sizeof *f->far);
+  local_farthest(f, centers, n_empty);
+  patron__km_sum(f->part, f->far, n_ranks * k * e);
+  int rank = patron__km_split(f->part) ? f->part->comm->rank : 0;
+  for (size_t c = 0; c < k; c++) {
     if (f->sums[c * w + d] != 0)
       continue;
-    size_t i = far[e++];
-    const double *xi = r->x + i * d;
-    double *from = f->sums + (size_t)r->labels[i] * w, *to = f->sums + c * w;
+    patron__i128 *b = take_farthest(f, n_ranks * k);
+    if (!b)
+      break;
+    patron__i128 *from = f->sums + (size_t)b[FAR_LABEL] * w, *to = f->sums + c * w;
     for (size_t j = 0; j < d; j++)
-      from[j] -= xi[j], to[j] = xi[j];
+      from[j] -= b[FAR_X + j], to[j] = b[FAR_X + j];
     from[d] -= 1, to[d] = 1;
-    r->labels[i] = (int32_t)c;
-    r->lower[i] = -INFINITY; /* its bound was about other centres: start afresh */
+    if ((size_t)(b - f->far) / (k * e) == (size_t)rank) { /* this rank owns the row */
+      size_t i = (size_t)b[FAR_ROW];
+      r->labels[i] = (int32_t)c;
+      r->lower[i] = -INFINITY; /* its bound was about other centres: start afresh */
+    }
     f->n_relocated++;
   }
 }
@@ -322,9 +378,9 @@ static double update_centers(fit_state *f, double *centers) {
   double shift = 0, max1 = 0, max2 = 0;
   size_t arg1 = 0;
   for (size_t c = 0; c < k; c++) {
-    double cnt = f->sums[c * w + d], s2 = 0;
+    double cnt = (double)f->sums[c * w + d], s2 = 0;
     for (size_t j = 0; j < d && cnt > 0; j++) {
-      double v = f->sums[c * w + j] / cnt, t = v - centers[c * d + j];
+      double v = patron__km_value(f->sums[c * w + j]) / cnt, t = v - centers[c * d + j];
       s2 += t * t;
       centers[c * d + j] = v;
     }
@@ -377,57 +433,82 @@ static void lloyd_run(fit_state *f, double *centers, size_t max_iter, size_t *n_
   *converged = done;
 }
 
-/* Inertia of the rows about the centres they are assigned to (summed in chunk order). */
-static double total_inertia(fit_state *f, const double *centers) {
+/* Inertia of the rows of every rank about the centres they are assigned to (exact). */
+static patron__i128 total_inertia(fit_state *f, const double *centers) {
   f->r.centers = centers;
   patron__km_pool_run(&f->pool, inertia_pass, &f->r, f->r.n_chunks);
-  double s = 0;
+  patron__i128 s = 0;
   for (size_t c = 0; c < f->r.n_chunks; c++)
     s += f->r.inertia[c];
+  patron__km_sum(f->part, &s, 1);
   return s;
 }
 
-static patron_status check_args(const double *x, size_t n, size_t d,
-                                const patron_kmeans_options *opt, patron_error *err) {
+static patron_status check_usage(const patron_kmeans_options *opt, size_t d, patron_error *err) {
   if (!opt || opt->k == 0 || opt->n_init == 0 || opt->max_iter == 0 || !(opt->tol >= 0) || d == 0 ||
       opt->k > INT32_MAX)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "k-means needs k >= 1, n_init >= 1, max_iter >= 1, tol >= 0 "
                              "and at least one feature");
-  for (size_t i = 0; i < n * d; i++)
-    if (!isfinite(x[i]))
-      return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                               "k-means input row %zu, feature %zu is not a finite number", i / d,
-                               i % d);
-  if (n < opt->k)
-    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
-                             "k-means with k = %zu needs at least %zu rows; got %zu", opt->k,
-                             opt->k, n);
-  size_t distinct = patron_kmeans_distinct_rows(x, n, d, opt->k);
-  if (distinct == 0)
-    return PATRON__OOM(err);
-  if (distinct < opt->k)
-    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
-                             "k-means with k = %zu needs %zu distinct rows; the data has only "
-                             "%zu (use k <= %zu)",
-                             opt->k, opt->k, distinct, distinct);
   return PATRON_OK;
 }
 
-/* Mean of the column variances (population), two passes in long double: the scale of
- * scikit-learn's tolerance. (GSL's strided mean divides per element: 20x slower here.) */
-static double mean_variance(const double *x, size_t n, size_t d) {
-  long double total = 0;
-  for (size_t j = 0; j < d; j++) {
-    long double s = 0, q = 0;
-    for (size_t i = 0; i < n; i++)
-      s += x[i * d + j];
-    double m = (double)(s / (long double)n);
-    for (size_t i = 0; i < n; i++)
-      q += (x[i * d + j] - m) * (x[i * d + j] - m);
-    total += q / (long double)n;
-  }
-  return (double)(total / (long double)d);
+/* Finite values below 2^24 (standardized features are far below): the exact sums then
+ * have room for 2^36 rows. Every rank gets an error when one rank's rows fail. */
+static patron_status check_values(const double *x, size_t n, size_t d, const patron__km_part *part,
+                                  patron_error *err) {
+  size_t bad = n * d;
+  for (size_t i = 0; i < n * d && bad == n * d; i++)
+    if (!(fabs(x[i]) < 0x1p24))
+      bad = i;
+  bool ok = patron__km_all_ok(part, bad == n * d);
+  if (bad < n * d)
+    return patron__error_set(
+        err, PATRON_ERR_INPUT, NULL, 0, 0, "k-means input row %zu, feature %zu is %s",
+        (size_t)patron__km_gidx(part, bad / d), bad % d,
+        isfinite(x[bad]) ? "beyond 2^24 (standardize the features)" : "not a finite number");
+  if (!ok)
+    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
+                             "k-means input on another rank is not a finite number below 2^24");
+  return PATRON_OK;
+}
+
+static patron_status check_rows(const fit_state *f, size_t k, patron_error *err) {
+  size_t n_all = patron__km_n_global(f->part, f->r.n);
+  if (n_all < k)
+    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "k-means with k = %zu needs at least %zu rows; got %zu", k, k, n_all);
+  size_t distinct = patron__km_distinct_rows(f->xq, f->r.n, f->r.d, f->part, k);
+  if (distinct == 0)
+    return PATRON__OOM(err);
+  if (distinct < k)
+    return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "k-means with k = %zu needs %zu distinct rows; the data has only "
+                             "%zu (use k <= %zu)",
+                             k, k, distinct, distinct);
+  return PATRON_OK;
+}
+
+/* Mean of the column variances (population) of every rank's rows, exact sums: the scale
+ * of scikit-learn's tolerance. */
+static double mean_variance(const fit_state *f) {
+  const double *x = f->xq;
+  size_t n = f->r.n, d = f->r.d, n_all = patron__km_n_global(f->part, n);
+  patron__i128 col[d + 1];
+  memset(col, 0, sizeof col);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      col[j] += patron__km_grid_int(x[i * d + j]);
+  patron__km_sum(f->part, col, d);
+  double m[d];
+  for (size_t j = 0; j < d; j++)
+    m[j] = patron__km_value(col[j]) / (double)n_all;
+  patron__i128 q = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      q += patron__km_quant_pos((x[i * d + j] - m[j]) * (x[i * d + j] - m[j]));
+  patron__km_sum(f->part, &q, 1);
+  return patron__km_value(q) / (double)n_all / (double)d;
 }
 
 static void state_free(fit_state *f) {
@@ -439,55 +520,59 @@ static void state_free(fit_state *f) {
   free(f->r.changed);
   free(f->r.n_dist);
   free(f->r.inertia);
+  free(f->xq);
   free(f->sums);
-  free(f->seed_sum);
-  free(f->trial);
-  free(f->far_d);
   free(f->far);
+  free(f->trial);
 }
 
-static bool state_alloc(fit_state *f, const double *x, size_t n, size_t d, size_t k) {
-  size_t nc = patron__km_n_chunks(n);
+static bool state_alloc(fit_state *f, size_t n, size_t d, const patron__km_part *part, size_t k) {
+  size_t nc = patron__km_n_chunks(n), w = k * (d + 1);
+  size_t n_ranks = patron__km_split(part) ? (size_t)part->comm->size : 1;
   memset(f, 0, sizeof *f);
-  f->r = (run_ctx){.x = x, .n = n, .d = d, .k = k, .n_chunks = nc};
-  f->r.labels = malloc(n * sizeof *f->r.labels);
-  f->r.lower = malloc(n * sizeof *f->r.lower);
+  f->part = part;
+  f->xq = malloc((n ? n : 1) * d * sizeof *f->xq);
+  f->r = (run_ctx){.x = f->xq, .n = n, .d = d, .k = k, .n_chunks = nc};
+  f->r.labels = malloc((n ? n : 1) * sizeof *f->r.labels);
+  f->r.lower = malloc((n ? n : 1) * sizeof *f->r.lower);
   f->r.half_sep = malloc(k * sizeof *f->r.half_sep);
   f->r.moved = malloc(2 * k * sizeof *f->r.moved);
   if (f->r.moved)
     f->r.slack = f->r.moved + k;
-  f->r.acc = malloc(nc * k * (d + 1) * sizeof *f->r.acc);
-  f->r.changed = calloc(nc, sizeof *f->r.changed);
-  f->r.n_dist = calloc(nc, sizeof *f->r.n_dist);
-  f->r.inertia = calloc(nc, sizeof *f->r.inertia);
-  f->sums = malloc(k * (d + 1) * sizeof *f->sums);
-  f->seed_sum = malloc(nc * (1 + PATRON__KM_MAX_TRIALS) * sizeof *f->seed_sum);
+  f->r.acc = malloc((nc ? nc : 1) * w * sizeof *f->r.acc);
+  f->r.changed = calloc(nc ? nc : 1, sizeof *f->r.changed);
+  f->r.n_dist = calloc(nc ? nc : 1, sizeof *f->r.n_dist);
+  f->r.inertia = calloc(nc ? nc : 1, sizeof *f->r.inertia);
+  f->sums = malloc((2 * w + 1) * sizeof *f->sums);
+  f->far = malloc(n_ranks * k * (FAR_X + d) * sizeof *f->far);
   f->trial = malloc(k * d * sizeof *f->trial);
-  f->far_d = malloc(k * sizeof *f->far_d);
-  f->far = malloc(k * sizeof *f->far);
-  return f->r.labels && f->r.lower && f->r.half_sep && f->r.moved && f->r.acc && f->r.changed &&
-         f->r.n_dist && f->r.inertia && f->sums && f->seed_sum && f->trial && f->far_d && f->far;
+  return f->xq && f->r.labels && f->r.lower && f->r.half_sep && f->r.moved && f->r.acc &&
+         f->r.changed && f->r.n_dist && f->r.inertia && f->sums && f->far && f->trial;
 }
 
-/* Run n_init restarts (or one from init) and keep the lowest inertia (first on ties). */
-static void fit_runs(fit_state *f, const patron_kmeans_options *opt, const double *init,
+/* Run n_init restarts (or one from init) and keep the lowest inertia (first on ties).
+ * Returns false when the seeding ran out of memory on some rank. */
+static bool fit_runs(fit_state *f, const patron_kmeans_options *opt, const double *init,
                      double *centers, int32_t *labels, patron_kmeans_info *info, gsl_rng *rng) {
   size_t n = f->r.n, d = f->r.d, k = f->r.k, n_dist_seed = 0;
   size_t runs = init ? 1 : opt->n_init;
   double *trial = f->trial;
   size_t bytes = k * d * sizeof *trial;
+  patron__i128 best = 0;
   for (size_t run = 0; run < runs; run++) {
     if (init)
       memcpy(trial, init, bytes);
-    else /* `lower` doubles as the seeding scratch: the first Lloyd pass overwrites it */
-      patron__km_plusplus(&f->pool, f->r.x, n, d, k, rng, f->r.lower, f->seed_sum, trial,
-                          &n_dist_seed);
+    /* `lower` doubles as the seeding scratch: the first Lloyd pass overwrites it */
+    else if (!patron__km_plusplus(&f->pool, f->xq, n, d, f->part, k, rng, f->r.lower, trial,
+                                  &n_dist_seed))
+      return false;
     size_t n_iter;
     bool converged;
     lloyd_run(f, trial, opt->max_iter, &n_iter, &converged);
-    double inertia = total_inertia(f, trial);
-    if (run == 0 || inertia < info->inertia) {
-      *info = (patron_kmeans_info){.inertia = inertia,
+    patron__i128 inertia = total_inertia(f, trial);
+    if (run == 0 || inertia < best) {
+      best = inertia;
+      *info = (patron_kmeans_info){.inertia = patron__km_value(inertia),
                                    .n_iter = n_iter,
                                    .converged = converged,
                                    .best_init = run,
@@ -499,29 +584,49 @@ static void fit_runs(fit_state *f, const patron_kmeans_options *opt, const doubl
   info->n_distance = n_dist_seed;
   for (size_t c = 0; c < f->r.n_chunks; c++)
     info->n_distance += f->r.n_dist[c];
+  return true;
+}
+
+/* Allocate (agreed over the ranks), put the rows on the grid, check them, fit. */
+static patron_status fit_with(fit_state *f, const double *x, size_t n, size_t d,
+                              const patron_kmeans_options *opt, const double *init, double *centers,
+                              int32_t *labels, patron_kmeans_info *info, gsl_rng *rng,
+                              patron_error *err) {
+  for (size_t i = 0; i < n * d; i++)
+    f->xq[i] = patron__km_on_grid(x[i]);
+  patron_status st = check_rows(f, opt->k, err);
+  if (st != PATRON_OK)
+    return st;
+  gsl_rng_set(rng, (unsigned long)opt->seed);
+  f->tol_abs = opt->tol * mean_variance(f);
+  patron__km_pool_start(&f->pool, opt->n_threads);
+  bool ok = fit_runs(f, opt, init, centers, labels, info, rng);
+  patron__km_pool_stop(&f->pool);
+  return ok ? PATRON_OK : PATRON__OOM(err);
+}
+
+patron_status patron__km_fit(const double *x, size_t n, size_t d, const patron__km_part *part,
+                             const patron_kmeans_options *opt, const double *init, double *centers,
+                             int32_t *labels, patron_kmeans_info *info, patron_error *err) {
+  patron_status st = check_usage(opt, d, err);
+  if (st == PATRON_OK)
+    st = check_values(x, n, d, part, err);
+  if (st != PATRON_OK)
+    return st;
+  fit_state f;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  bool ok = patron__km_all_ok(part, state_alloc(&f, n, d, part, opt->k) && rng);
+  patron_kmeans_info local;
+  st = ok ? fit_with(&f, x, n, d, opt, init, centers, labels, info ? info : &local, rng, err)
+          : PATRON__OOM(err);
+  state_free(&f);
+  gsl_rng_free(rng);
+  return st;
 }
 
 patron_status patron_kmeans_fit(const double *x, size_t n, size_t d,
                                 const patron_kmeans_options *opt, const double *init,
                                 double *centers, int32_t *labels, patron_kmeans_info *info,
                                 patron_error *err) {
-  patron_status st = check_args(x, n, d, opt, err);
-  if (st != PATRON_OK)
-    return st;
-  fit_state f;
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!state_alloc(&f, x, n, d, opt->k) || !rng) {
-    state_free(&f);
-    gsl_rng_free(rng);
-    return PATRON__OOM(err);
-  }
-  gsl_rng_set(rng, (unsigned long)opt->seed);
-  f.tol_abs = opt->tol * mean_variance(x, n, d);
-  patron_kmeans_info local;
-  patron__km_pool_start(&f.pool, opt->n_threads);
-  fit_runs(&f, opt, init, centers, labels, info ? info : &local, rng);
-  patron__km_pool_stop(&f.pool);
-  state_free(&f);
-  gsl_rng_free(rng);
-  return PATRON_OK;
+  return patron__km_fit(x, n, d, NULL, opt, init, centers, labels, info, err);
 }

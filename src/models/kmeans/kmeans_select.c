@@ -1,7 +1,9 @@
 /* Cluster quality and the choice of k: inertia, the Calinski-Harabasz index (Calinski &
  * Harabasz 1974) and the mean silhouette width (Rousseeuw 1987, on a seeded sample for
  * large n as scikit-learn's silhouette_score(sample_size=...)), and the scan over k that
- * fits each k and picks the largest silhouette. Definitions match scikit-learn's metrics. */
+ * fits each k and picks the largest silhouette. Definitions match scikit-learn's metrics.
+ * Sums over rows are exact grid sums (kmeans_int.h) and the silhouette sample is drawn by
+ * global row, so every figure is the same for any split of the rows over ranks. */
 #include "core/core_int.h"
 #include "models/kmeans/kmeans_int.h"
 
@@ -13,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static patron_status check_labels(const int32_t *labels, size_t n, size_t d, size_t k,
+static patron_status check_labels(const int32_t *labels, size_t n, size_t n_all, size_t d, size_t k,
                                   patron_error *err) {
-  if (n == 0 || d == 0 || k == 0)
+  if (n_all == 0 || d == 0 || k == 0)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "cluster scores need rows, features and clusters");
   for (size_t i = 0; i < n; i++)
@@ -28,7 +30,7 @@ static patron_status check_labels(const int32_t *labels, size_t n, size_t d, siz
 patron_status patron_kmeans_inertia(const double *x, size_t n, size_t d, const double *centers,
                                     size_t k, const int32_t *labels, double *out,
                                     patron_error *err) {
-  patron_status st = check_labels(labels, n, d, k, err);
+  patron_status st = check_labels(labels, n, n, d, k, err);
   if (st != PATRON_OK)
     return st;
   double s = 0;
@@ -38,61 +40,83 @@ patron_status patron_kmeans_inertia(const double *x, size_t n, size_t d, const d
   return PATRON_OK;
 }
 
-/* Per-label means (k x d) and counts; returns the number of labels in use. */
-static size_t label_means(const double *x, size_t n, size_t d, const int32_t *labels, size_t k,
-                          double *means, size_t *counts) {
-  memset(means, 0, k * d * sizeof *means);
-  memset(counts, 0, k * sizeof *counts);
+/* Per-label means (k x d) and counts over every rank (exact sums); returns the number of
+ * labels in use. */
+static size_t label_means(const double *x, size_t n, size_t d, const patron__km_part *part,
+                          const int32_t *labels, size_t k, patron__i128 *sums, double *means,
+                          size_t *counts) {
+  size_t w = d + 1;
+  memset(sums, 0, k * w * sizeof *sums);
   for (size_t i = 0; i < n; i++) {
-    counts[labels[i]]++;
+    patron__i128 *a = sums + (size_t)labels[i] * w;
+    a[d] += 1;
     for (size_t j = 0; j < d; j++)
-      means[(size_t)labels[i] * d + j] += x[i * d + j];
+      a[j] += patron__km_quant(x[i * d + j]);
   }
+  patron__km_sum(part, sums, k * w);
   size_t used = 0;
   for (size_t c = 0; c < k; c++) {
+    counts[c] = (size_t)sums[c * w + d];
     used += counts[c] > 0;
-    for (size_t j = 0; j < d && counts[c]; j++)
-      means[c * d + j] /= (double)counts[c];
+    for (size_t j = 0; j < d; j++)
+      means[c * d + j] = counts[c] ? patron__km_value(sums[c * w + j]) / (double)counts[c] : 0;
   }
   return used;
 }
 
-static patron_status ch_index(const double *x, size_t n, size_t d, const int32_t *labels, size_t k,
-                              double *means, size_t *counts, double *out, patron_error *err) {
-  size_t used = label_means(x, n, d, labels, k, means, counts);
-  if (used < 2 || n <= used)
+static patron_status ch_index(const double *x, size_t n, size_t d, const patron__km_part *part,
+                              const int32_t *labels, size_t k, patron__i128 *sums, double *means,
+                              size_t *counts, double *out, patron_error *err) {
+  size_t used = label_means(x, n, d, part, labels, k, sums, means, counts);
+  size_t n_all = patron__km_n_global(part, n);
+  if (used < 2 || n_all <= used)
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "Calinski-Harabasz needs 2 <= clusters < rows; got %zu "
                              "clusters for %zu rows",
-                             used, n);
-  double grand[d], within = 0, between = 0;
+                             used, n_all);
+  double grand[d], between = 0;
   memset(grand, 0, sizeof grand);
   for (size_t c = 0; c < k; c++)
     for (size_t j = 0; j < d; j++)
-      grand[j] += means[c * d + j] * (double)counts[c] / (double)n;
+      grand[j] += means[c * d + j] * (double)counts[c] / (double)n_all;
+  patron__i128 within = 0;
   for (size_t i = 0; i < n; i++)
-    within += patron__km_dist2(x + i * d, means + (size_t)labels[i] * d, d);
+    within += patron__km_quant_pos(patron__km_dist2(x + i * d, means + (size_t)labels[i] * d, d));
+  patron__km_sum(part, &within, 1);
   for (size_t c = 0; c < k; c++)
     between += (double)counts[c] * patron__km_dist2(means + c * d, grand, d);
   if (!(within > 0))
     return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                              "Calinski-Harabasz is undefined: every row sits on its centre");
-  *out = (between / (double)(used - 1)) / (within / (double)(n - used));
+  double wv = patron__km_value(within);
+  *out = (between / (double)(used - 1)) / (wv / (double)(n_all - used));
   return PATRON_OK;
+}
+
+patron_status patron__km_calinski_harabasz(const double *x, size_t n, size_t d,
+                                           const patron__km_part *part, const int32_t *labels,
+                                           size_t k, double *out, patron_error *err) {
+  patron_status st = check_labels(labels, n, patron__km_n_global(part, n), d, k, err);
+  if (!patron__km_all_ok(part, st == PATRON_OK))
+    return st != PATRON_OK ? st
+                           : patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                                               "a label on another rank is out of range");
+  double *means = malloc(k * d * sizeof *means);
+  size_t *counts = malloc(k * sizeof *counts);
+  patron__i128 *sums = malloc(k * (d + 1) * sizeof *sums);
+  st = patron__km_all_ok(part, means && counts && sums)
+           ? ch_index(x, n, d, part, labels, k, sums, means, counts, out, err)
+           : PATRON__OOM(err);
+  free(means);
+  free(counts);
+  free(sums);
+  return st;
 }
 
 patron_status patron_kmeans_calinski_harabasz(const double *x, size_t n, size_t d,
                                               const int32_t *labels, size_t k, double *out,
                                               patron_error *err) {
-  patron_status st = check_labels(labels, n, d, k, err);
-  if (st != PATRON_OK)
-    return st;
-  double *means = malloc(k * d * sizeof *means);
-  size_t *counts = malloc(k * sizeof *counts);
-  st = means && counts ? ch_index(x, n, d, labels, k, means, counts, out, err) : PATRON__OOM(err);
-  free(means);
-  free(counts);
-  return st;
+  return patron__km_calinski_harabasz(x, n, d, NULL, labels, k, out, err);
 }
 
 typedef struct sil_ctx {
@@ -198,54 +222,102 @@ static patron_status silhouette_on(sil_ctx *s, patron_error *err) {
   return PATRON_OK;
 }
 
-/* Copy the sampled rows grouped by label (counting sort, stable). */
-static void group_sample(const double *x, size_t d, const int32_t *labels, const size_t *rows,
-                         size_t m, size_t k, double *xs, int32_t *ls, size_t *start) {
+/* The sampled rows (global positions rows[0..m), increasing) of every rank with their
+ * labels: each rank fills the rows it holds as grid integers, the ranks add them. */
+static void collect_sample(const double *x, size_t n, size_t d, const patron__km_part *part,
+                           const int32_t *labels, const size_t *rows, size_t m, patron__i128 *buf,
+                           double *xs, int32_t *ls) {
+  size_t e = d + 1;
+  memset(buf, 0, m * e * sizeof *buf);
+  for (size_t i = 0, t = 0; i < n && t < m; i++) {
+    uint64_t g = patron__km_gidx(part, i);
+    while (t < m && rows[t] < g)
+      t++;
+    if (t == m || rows[t] != g)
+      continue;
+    for (size_t j = 0; j < d; j++)
+      buf[t * e + j] = patron__km_quant(x[i * d + j]);
+    buf[t * e + d] = labels[i];
+  }
+  patron__km_sum(part, buf, m * e);
+  for (size_t t = 0; t < m; t++) {
+    for (size_t j = 0; j < d; j++)
+      xs[t * d + j] = patron__km_value(buf[t * e + j]);
+    ls[t] = (int32_t)buf[t * e + d];
+  }
+}
+
+/* Copy the sample grouped by label (counting sort, stable). */
+static void group_sample(const double *x, size_t d, const int32_t *labels, size_t m, size_t k,
+                         double *xs, int32_t *ls, size_t *start) {
   memset(start, 0, (k + 1) * sizeof *start);
   for (size_t i = 0; i < m; i++)
-    start[labels[rows[i]] + 1]++;
+    start[labels[i] + 1]++;
   for (size_t c = 0; c < k; c++)
     start[c + 1] += start[c];
   size_t *next = start + k + 1; /* k more entries of scratch */
   memcpy(next, start, k * sizeof *next);
   for (size_t i = 0; i < m; i++) {
-    size_t c = (size_t)labels[rows[i]], at = next[c]++;
-    memcpy(xs + at * d, x + rows[i] * d, d * sizeof *xs);
+    size_t c = (size_t)labels[i], at = next[c]++;
+    memcpy(xs + at * d, x + i * d, d * sizeof *xs);
     ls[at] = (int32_t)c;
   }
+}
+
+typedef struct sil_buffers {
+  size_t *rows;
+  patron__i128 *buf;
+  double *xr, *xs, *score;
+  int32_t *lr, *ls;
+  size_t *start;
+} sil_buffers;
+
+static void sil_free(sil_buffers *b) {
+  free(b->rows), free(b->buf), free(b->xr), free(b->xs), free(b->score);
+  free(b->lr), free(b->ls), free(b->start);
+}
+
+patron_status patron__km_silhouette(const double *x, size_t n, size_t d,
+                                    const patron__km_part *part, const int32_t *labels, size_t k,
+                                    size_t sample_size, uint64_t seed, double *out,
+                                    patron_error *err) {
+  size_t n_all = patron__km_n_global(part, n);
+  patron_status st = check_labels(labels, n, n_all, d, k, err);
+  if (!patron__km_all_ok(part, st == PATRON_OK))
+    return st != PATRON_OK ? st
+                           : patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                                               "a label on another rank is out of range");
+  size_t m;
+  sil_buffers b = {.rows = sample_rows(n_all, sample_size, seed, &m)};
+  b.buf = malloc(m * (d + 1) * sizeof *b.buf);
+  b.xr = malloc(m * d * sizeof *b.xr), b.xs = malloc(m * d * sizeof *b.xs);
+  b.score = malloc(m * sizeof *b.score);
+  b.lr = malloc(m * sizeof *b.lr), b.ls = malloc(m * sizeof *b.ls);
+  b.start = malloc((2 * k + 1) * sizeof *b.start);
+  sil_ctx s = {.m = m, .d = d, .k = k};
+  if (!patron__km_all_ok(part,
+                         b.rows && b.buf && b.xr && b.xs && b.score && b.lr && b.ls && b.start)) {
+    st = PATRON__OOM(err);
+  } else {
+    collect_sample(x, n, d, part, labels, b.rows, m, b.buf, b.xr, b.lr);
+    group_sample(b.xr, d, b.lr, m, k, b.xs, b.ls, b.start);
+    s.x = b.xs, s.labels = b.ls, s.start = b.start, s.score = b.score;
+    st = silhouette_on(&s, err);
+    double total = 0;
+    for (size_t i = 0; st == PATRON_OK && i < m; i++)
+      total += b.score[i];
+    if (st == PATRON_OK)
+      *out = total / (double)m;
+  }
+  free(s.scratch);
+  sil_free(&b);
+  return st;
 }
 
 patron_status patron_kmeans_silhouette(const double *x, size_t n, size_t d, const int32_t *labels,
                                        size_t k, size_t sample_size, uint64_t seed, double *out,
                                        patron_error *err) {
-  patron_status st = check_labels(labels, n, d, k, err);
-  if (st != PATRON_OK)
-    return st;
-  size_t m;
-  size_t *rows = sample_rows(n, sample_size, seed, &m);
-  sil_ctx s = {.m = m, .d = d, .k = k};
-  double *xs = malloc(m * d * sizeof *xs), *score = malloc(m * sizeof *score);
-  int32_t *ls = malloc(m * sizeof *ls);
-  size_t *start = malloc((2 * k + 1) * sizeof *start);
-  if (!rows || !xs || !score || !ls || !start) {
-    st = PATRON__OOM(err);
-  } else {
-    group_sample(x, d, labels, rows, m, k, xs, ls, start);
-    s.x = xs, s.labels = ls, s.start = start, s.score = score;
-    st = silhouette_on(&s, err);
-    double total = 0;
-    for (size_t i = 0; st == PATRON_OK && i < m; i++)
-      total += score[i];
-    if (st == PATRON_OK)
-      *out = total / (double)m;
-  }
-  free(s.scratch);
-  free(rows);
-  free(xs);
-  free(score);
-  free(ls);
-  free(start);
-  return st;
+  return patron__km_silhouette(x, n, d, NULL, labels, k, sample_size, seed, out, err);
 }
 
 void patron_kmeans_scan_options_init(patron_kmeans_scan_options *opt) {
@@ -258,7 +330,7 @@ void patron_kmeans_scan_options_init(patron_kmeans_scan_options *opt) {
 }
 
 /* Fit one k and fill its row; labels/centers receive the fit. */
-static patron_status scan_one(const double *x, size_t n, size_t d,
+static patron_status scan_one(const double *x, size_t n, size_t d, const patron__km_part *part,
                               const patron_kmeans_scan_options *opt, size_t k, size_t n_init,
                               patron_kmeans_scan_row *row, int32_t *labels, double *centers,
                               patron_error *err) {
@@ -266,22 +338,22 @@ static patron_status scan_one(const double *x, size_t n, size_t d,
   fo.k = k;
   fo.n_init = n_init;
   patron_kmeans_info info;
-  patron_status st = patron_kmeans_fit(x, n, d, &fo, NULL, centers, labels, &info, err);
+  patron_status st = patron__km_fit(x, n, d, part, &fo, NULL, centers, labels, &info, err);
   if (st != PATRON_OK)
     return st;
   *row = (patron_kmeans_scan_row){
       .k = k, .inertia = info.inertia, .n_iter = info.n_iter, .converged = info.converged};
   patron_error sil_err = {0};
   row->silhouette_defined =
-      patron_kmeans_silhouette(x, n, d, labels, k, opt->silhouette_sample, opt->sample_seed,
-                               &row->silhouette, &sil_err) == PATRON_OK;
+      patron__km_silhouette(x, n, d, part, labels, k, opt->silhouette_sample, opt->sample_seed,
+                            &row->silhouette, &sil_err) == PATRON_OK;
   if (sil_err.status == PATRON_ERR_NOMEM)
     return PATRON__OOM(err);
   if (!row->silhouette_defined) /* e.g. the sample caught only one cluster */
     row->silhouette = -1;
   patron_error ch_err = {0};
-  row->ch_defined = patron_kmeans_calinski_harabasz(x, n, d, labels, k, &row->calinski_harabasz,
-                                                    &ch_err) == PATRON_OK;
+  row->ch_defined = patron__km_calinski_harabasz(x, n, d, part, labels, k, &row->calinski_harabasz,
+                                                 &ch_err) == PATRON_OK;
   if (ch_err.status == PATRON_ERR_NOMEM)
     return PATRON__OOM(err);
   if (!row->ch_defined)
@@ -291,18 +363,18 @@ static patron_status scan_one(const double *x, size_t n, size_t d,
 
 /* Fit every k with scan_n_init restarts, keep the largest silhouette (ties: smaller k),
  * then refit that k with fit.n_init restarts and report the refit in its row. */
-static patron_status scan_ks(const double *x, size_t n, size_t d,
+static patron_status scan_ks(const double *x, size_t n, size_t d, const patron__km_part *part,
                              const patron_kmeans_scan_options *opt, size_t k_top,
                              patron_kmeans_scan_row *rows, size_t *n_rows, size_t *best_k,
                              int32_t *best_labels, double *best_centers, patron_error *err) {
-  int32_t *labels = malloc(n * sizeof *labels);
+  int32_t *labels = malloc((n ? n : 1) * sizeof *labels);
   double *centers = malloc(k_top * d * sizeof *centers);
-  patron_status st = labels && centers ? PATRON_OK : PATRON__OOM(err);
+  patron_status st = patron__km_all_ok(part, labels && centers) ? PATRON_OK : PATRON__OOM(err);
   size_t scan_init = opt->scan_n_init ? opt->scan_n_init : opt->fit.n_init;
   double best = -INFINITY;
   for (size_t k = opt->k_min; st == PATRON_OK && k <= k_top; k++) {
     patron_kmeans_scan_row *row = &rows[k - opt->k_min];
-    st = scan_one(x, n, d, opt, k, scan_init, row, labels, centers, err);
+    st = scan_one(x, n, d, part, opt, k, scan_init, row, labels, centers, err);
     if (st != PATRON_OK)
       break;
     *n_rows = k - opt->k_min + 1;
@@ -313,7 +385,7 @@ static patron_status scan_ks(const double *x, size_t n, size_t d,
     st = patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                            "no k in the scan has a defined silhouette");
   if (st == PATRON_OK)
-    st = scan_one(x, n, d, opt, *best_k, opt->fit.n_init, &rows[*best_k - opt->k_min], labels,
+    st = scan_one(x, n, d, part, opt, *best_k, opt->fit.n_init, &rows[*best_k - opt->k_min], labels,
                   centers, err);
   if (st == PATRON_OK && best_labels)
     memcpy(best_labels, labels, n * sizeof *labels);
@@ -324,28 +396,36 @@ static patron_status scan_ks(const double *x, size_t n, size_t d,
   return st;
 }
 
-patron_status patron_kmeans_scan(const double *x, size_t n, size_t d,
-                                 const patron_kmeans_scan_options *opt,
-                                 patron_kmeans_scan_row *rows, size_t *n_rows, size_t *best_k,
-                                 int32_t *best_labels, double *best_centers, patron_error *err) {
+patron_status patron__km_scan(const double *x, size_t n, size_t d, const patron__km_part *part,
+                              const patron_kmeans_scan_options *opt, patron_kmeans_scan_row *rows,
+                              size_t *n_rows, size_t *best_k, int32_t *best_labels,
+                              double *best_centers, patron_error *err) {
   *n_rows = 0;
   *best_k = 0;
   if (!opt || opt->k_min < 2 || opt->k_max < opt->k_min || d == 0)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "the k scan needs 2 <= k_min <= k_max and at least one feature");
   /* The silhouette needs at most rows - 1 clusters, and k needs k distinct rows. */
-  size_t k_top = opt->k_max < n ? opt->k_max : (n > 0 ? n - 1 : 0);
-  size_t distinct = k_top ? patron_kmeans_distinct_rows(x, n, d, k_top) : (n > 0);
+  size_t n_all = patron__km_n_global(part, n);
+  size_t k_top = opt->k_max < n_all ? opt->k_max : (n_all > 0 ? n_all - 1 : 0);
+  size_t distinct = k_top ? patron__km_distinct_rows(x, n, d, part, k_top) : (n_all > 0);
   if (k_top && distinct == 0)
     return PATRON__OOM(err);
   k_top = distinct < k_top ? distinct : k_top;
   if (k_top >= opt->k_min)
-    return scan_ks(x, n, d, opt, k_top, rows, n_rows, best_k, best_labels, best_centers, err);
-  if (n > 0 && (distinct = patron_kmeans_distinct_rows(x, n, d, opt->k_min)) == 0)
+    return scan_ks(x, n, d, part, opt, k_top, rows, n_rows, best_k, best_labels, best_centers, err);
+  if (n_all > 0 && (distinct = patron__km_distinct_rows(x, n, d, part, opt->k_min)) == 0)
     return PATRON__OOM(err); /* counted up to k_min: exact below it */
   return patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
                            "too few customers to choose k: the scan needs at least %zu "
                            "customers, %zu of them with different features; the data has %zu "
                            "customer%s, %zu different",
-                           opt->k_min + 1, opt->k_min, n, n == 1 ? "" : "s", distinct);
+                           opt->k_min + 1, opt->k_min, n_all, n_all == 1 ? "" : "s", distinct);
+}
+
+patron_status patron_kmeans_scan(const double *x, size_t n, size_t d,
+                                 const patron_kmeans_scan_options *opt,
+                                 patron_kmeans_scan_row *rows, size_t *n_rows, size_t *best_k,
+                                 int32_t *best_labels, double *best_centers, patron_error *err) {
+  return patron__km_scan(x, n, d, NULL, opt, rows, n_rows, best_k, best_labels, best_centers, err);
 }
