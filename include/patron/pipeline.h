@@ -36,6 +36,10 @@ typedef struct patron_pipeline_options {
    * profile's order) that it adds instead of running; NULL in every other run. */
   const char *given_stages;
   const patron_table *given;
+  /* The cluster stage's fit made by the MPI ranks over every customer (docs/SCALE.md
+   * section 9): the stage takes its standardization and centres instead of fitting; NULL in
+   * every other run. */
+  const patron_clustering *given_clustering;
 } patron_pipeline_options;
 
 /* What a run leaves besides the profile's columns. */

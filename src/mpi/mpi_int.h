@@ -9,6 +9,7 @@
 #include "core/profile_int.h"
 #include "patron/clv.h"
 #include "patron/dataset.h"
+#include "patron/tiers.h"
 
 #include <mpi.h>
 
@@ -73,5 +74,14 @@ patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *lo
 patron_status patron__mpi_clv(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
                               const patron_clv_profile_options *o, patron_clv_model **pm,
                               patron_clv_model **sm, char *note, size_t cap, patron_error *err);
+
+/* The cluster stage's fit over every rank's customers (mpi_kmeans.c): each rank's
+ * purchasers of `local` (base and per-customer columns), merged (rank 0: the gathered
+ * profile, whose rows are every rank's in customer_id order) giving each row's global
+ * position. *out receives on every rank the fit the single process makes (the caller frees
+ * it); PATRON_ERR_USAGE when the features name a column the ranks do not have. Collective. */
+patron_status patron__mpi_cluster(MPI_Comm comm, const patron_profile *local,
+                                  const patron_profile *merged, const patron_cluster_options *o,
+                                  patron_clustering **out, patron_error *err);
 
 #endif

@@ -3,6 +3,7 @@
  * docs/REPURCHASE.md; churn score: docs/CHURN.md; clusters, value index, tiers, member levels:
  * docs/TIERS.md; segment report: SPEC 4). */
 #include "core/core_int.h"
+#include "models/tiers/tiers_int.h"
 #include "ops/stages.h"
 #include "patron/churn.h"
 
@@ -93,6 +94,10 @@ patron_status patron__stage_churn(patron_profile *p, const patron_dataset *ds, p
 patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                     patron_error *err) {
   (void)ds;
+  if (run->options->given_clustering)
+    return patron__cluster_table_given(patron_profile_table(p), &run->options->cluster,
+                                       run->options->given_clustering, &run->results->clustering,
+                                       err);
   return patron_cluster_table(patron_profile_table(p), &run->options->cluster,
                               &run->results->clustering, err);
 }

@@ -18,7 +18,7 @@
 
 /* The model stages --mpi runs: computed by the ranks (clv: one fit on rank 0; repurchase,
  * loyalty, relationship_stage: per customer; tiers: the activity per customer, the ranks
- * on rank 0) or on rank 0's gathered rows (cluster). */
+ * on rank 0; cluster: one fit over every rank's purchasers, each row labelled on rank 0). */
 static const char *const mpi_stages[] = {"clv",   "repurchase", "cluster",
                                          "tiers", "loyalty",    "relationship_stage"};
 #define MPI_STAGES "clv, repurchase, cluster, tiers, loyalty, relationship_stage"
@@ -178,8 +178,8 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
 /* Rank 0: the stages on the gathered profile (the ranks' columns given), then the files
  * and the report. */
 static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
-                            patron_pipeline_options *o, const patron_table *given, local_models *m,
-                            patron_error *err) {
+                            patron_pipeline_options *o, const patron_table *given,
+                            const patron_clustering *fit, local_models *m, patron_error *err) {
   const patron_file_report *r = patron_dataset_file_report(s->ds, PATRON_FILE_ORDERS);
   if (r->rows_read > 0 && r->rows_used == 0)
     return patron__error_set(err, PATRON_ERR_INPUT, r->path, 0, 0,
@@ -187,6 +187,7 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
                              "for the reasons and rejects.csv)",
                              (unsigned long long)r->rows_read);
   o->given = given;
+  o->given_clustering = fit;
   o->given_stages = "clv,repurchase,tiers,loyalty,relationship_stage";
   s->r.clv_purchases = m->pm, s->r.clv_spend = m->sm; /* the results own them now */
   m->pm = m->sm = NULL;
@@ -199,6 +200,20 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
             "patron %s: %llu order rows were rejected (counted in summary.json); rejects.csv "
             "is not written under --mpi: run without --mpi to list them\n",
             command, (unsigned long long)r->rows_rejected);
+  return st;
+}
+
+/* The cluster stage's fit over every rank's purchasers (NULL when the stage is off, or when
+ * its features name a column the ranks do not have: rank 0 then fits on the gathered rows). */
+static patron_status cluster_ranks(const patron_pipeline_options *o, const patron_profile *local,
+                                   const patron_profile *merged, patron_clustering **fit,
+                                   patron_error *err) {
+  *fit = NULL;
+  if (!stage_on(o, "cluster"))
+    return PATRON_OK;
+  patron_status st = patron__mpi_cluster(MPI_COMM_WORLD, local, merged, &o->cluster, fit, err);
+  if (st == PATRON_ERR_USAGE)
+    *err = (patron_error){0}, st = PATRON_OK;
   return st;
 }
 
@@ -234,12 +249,18 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
   patron_table *given = NULL;
   if (st == PATRON_OK)
     st = patron__mpi_gather_profile(MPI_COMM_WORLD, local, as_of, &s->r.profile, &ids, &given, err);
-  patron_profile_free(local);
   patron_run_lap(&s->run, "gather");
+  patron_clustering *fit = NULL;
+  if (st == PATRON_OK)
+    st = cluster_ranks(&o, local, s->r.profile, &fit, err);
+  patron_profile_free(local);
+  if (stage_on(&o, "cluster"))
+    patron_run_lap(&s->run, "cluster_fit");
   if (st == PATRON_OK && rank == 0)
-    st = finish(command, a, s, &o, given, &m, err);
+    st = finish(command, a, s, &o, given, fit, &m, err);
   cli_run_free(s); /* before the ids the profile points into */
   patron_table_free(given);
+  patron_clustering_free(fit);
   patron_clv_model_free(m.pm), patron_clv_model_free(m.sm);
   free(ids);
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);

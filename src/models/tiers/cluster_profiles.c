@@ -1,8 +1,12 @@
 /* k-means clusters of profiles (docs/TIERS.md): the features of the purchasers, standardized,
  * fitted with a fixed k or a k chosen by silhouette (patron_kmeans_scan); clusters are
  * numbered by centroid monetary, highest first, named after the SPEC rfm_class of their
- * centroid (patron_kmeans_report), and written as the columns cluster and cluster_label. */
+ * centroid (patron_kmeans_report), and written as the columns cluster and cluster_label.
+ * The fit may also run over the rows of several MPI ranks (patron__cluster_fit_part, every
+ * total exact: docs/KMEANS.md); a table then takes its clusters from that fit
+ * (patron__cluster_table_given): each row goes to its nearest centre, as in the fit. */
 #include "core/table_int.h"
+#include "models/kmeans/kmeans_int.h"
 #include "models/tiers/tiers_int.h"
 #include "patron/rfm.h"
 
@@ -18,6 +22,7 @@ struct patron_clustering {
   bool zero_var[PATRON_CLUSTER_MAX_FEATURES];
   double mean[PATRON_CLUSTER_MAX_FEATURES], sd[PATRON_CLUSTER_MAX_FEATURES];
   double *centroids;
+  double *std_centers; /* k x d, standardized units: the fit's centres */
   patron_kmeans_report_row *report;
   patron_kmeans_scan_row *scan;
   char (*zh)[ZH_LABEL_CAP];
@@ -27,7 +32,10 @@ struct patron_clustering {
 /* Working state of one clustering run. */
 typedef struct run {
   const patron_cluster_options *o;
+  const patron__km_part *part;    /* the rows as one rank's part, or NULL */
+  const patron_clustering *given; /* a fit made elsewhere, or NULL */
   size_t n, d, k;
+  size_t n_all;    /* rows of every part */
   double *x;       /* n x d, standardized */
   uint32_t *rows;  /* table row of each matrix row */
   int32_t *labels; /* n */
@@ -45,6 +53,7 @@ void patron_clustering_free(patron_clustering *c) {
   if (!c)
     return;
   free(c->centroids);
+  free(c->std_centers);
   free(c->report);
   free(c->scan);
   free(c->zh);
@@ -63,12 +72,12 @@ static void score_fixed_k(const run *w, patron_clustering *c) {
                                 .converged = c->r.info.converged};
   const patron_kmeans_scan_options *so = &w->o->scan;
   s->silhouette_defined =
-      patron_kmeans_silhouette(w->x, w->n, w->d, w->labels, w->k, so->silhouette_sample,
-                               so->sample_seed, &s->silhouette, &ignored) == PATRON_OK;
+      patron__km_silhouette(w->x, w->n, w->d, w->part, w->labels, w->k, so->silhouette_sample,
+                            so->sample_seed, &s->silhouette, &ignored) == PATRON_OK;
   if (!s->silhouette_defined)
     s->silhouette = -1;
-  s->ch_defined = patron_kmeans_calinski_harabasz(w->x, w->n, w->d, w->labels, w->k,
-                                                  &s->calinski_harabasz, &ignored) == PATRON_OK;
+  s->ch_defined = patron__km_calinski_harabasz(w->x, w->n, w->d, w->part, w->labels, w->k,
+                                               &s->calinski_harabasz, &ignored) == PATRON_OK;
   if (!s->ch_defined)
     s->calinski_harabasz = 0;
   c->r.n_scan = 1;
@@ -78,15 +87,15 @@ static patron_status fit_fixed(run *w, patron_clustering *c, patron_error *err) 
   patron_kmeans_options fo = w->o->scan.fit;
   fo.k = w->k;
   patron_status st =
-      patron_kmeans_fit(w->x, w->n, w->d, &fo, NULL, w->centers, w->labels, &c->r.info, err);
+      patron__km_fit(w->x, w->n, w->d, w->part, &fo, NULL, w->centers, w->labels, &c->r.info, err);
   if (st == PATRON_OK && w->o->scores && w->k >= 2)
     score_fixed_k(w, c);
   return st;
 }
 
 static patron_status fit_scan(run *w, patron_clustering *c, patron_error *err) {
-  patron_status st = patron_kmeans_scan(w->x, w->n, w->d, &w->o->scan, c->scan, &c->r.n_scan, &w->k,
-                                        w->labels, w->centers, err);
+  patron_status st = patron__km_scan(w->x, w->n, w->d, w->part, &w->o->scan, c->scan, &c->r.n_scan,
+                                     &w->k, w->labels, w->centers, err);
   for (size_t i = 0; st == PATRON_OK && i < c->r.n_scan; i++)
     if (c->scan[i].k == w->k)
       c->r.info = (patron_kmeans_info){.inertia = c->scan[i].inertia,
@@ -99,10 +108,10 @@ static patron_status fit_scan(run *w, patron_clustering *c, patron_error *err) {
 static patron_status fit(run *w, patron_clustering *c, patron_error *err) {
   const patron_cluster_options *o = w->o;
   size_t want = o->k ? o->k : 2;
-  size_t distinct = patron_kmeans_distinct_rows(w->x, w->n, w->d, want);
-  if (w->n && !distinct)
+  size_t distinct = patron__km_distinct_rows(w->x, w->n, w->d, w->part, want);
+  if (w->n_all && !distinct)
     return PATRON__OOM(err);
-  if (o->fewer_ok && (distinct < want || (!o->k && w->n < 3))) {
+  if (o->fewer_ok && (distinct < want || (!o->k && w->n_all < 3))) {
     w->k = distinct < want ? distinct : 1;
     return w->k ? fit_fixed(w, c, err) : PATRON_OK;
   }
@@ -233,10 +242,12 @@ static patron_status alloc_run(run *w, patron_clustering *c, patron_error *err) 
   w->labels = malloc((w->n ? w->n : 1) * sizeof *w->labels);
   w->centers = malloc(k_max * w->d * sizeof *w->centers);
   c->centroids = malloc(k_max * w->d * sizeof *c->centroids);
+  c->std_centers = malloc(k_max * w->d * sizeof *c->std_centers);
   c->report = malloc(k_max * sizeof *c->report);
   c->scan = malloc(n_scan * sizeof *c->scan);
-  return w->labels && w->centers && c->centroids && c->report && c->scan ? PATRON_OK
-                                                                         : PATRON__OOM(err);
+  return w->labels && w->centers && c->centroids && c->std_centers && c->report && c->scan
+             ? PATRON_OK
+             : PATRON__OOM(err);
 }
 
 static patron_status check_options(const patron_cluster_options *o, patron_error *err) {
@@ -258,8 +269,9 @@ static void describe_features(patron_clustering *c, const patron__feature *f, si
   c->r.zero_variance = c->zero_var;
 }
 
-/* Parse, build and standardize the matrix, fit, report, write the columns. */
-static patron_status cluster_run(patron_table *t, run *w, patron_clustering *c, patron_error *err) {
+/* Parse the features and build the matrix of the clustered rows (not yet standardized). */
+static patron_status build_matrix(const patron_table *t, run *w, patron_clustering *c,
+                                  patron_error *err) {
   patron__feature f[PATRON_CLUSTER_MAX_FEATURES];
   const int64_t *freq = patron__column_data(t, "frequency", PATRON_COL_INT, "cluster", err);
   if (!freq)
@@ -271,16 +283,64 @@ static patron_status cluster_run(patron_table *t, run *w, patron_clustering *c, 
   if (st != PATRON_OK)
     return st;
   describe_features(c, f, w->d);
-  c->r.n_clustered = w->n;
-  st = alloc_run(w, c, err);
-  if (st == PATRON_OK && w->n)
-    st = patron_kmeans_standardize(w->x, w->n, w->d, c->mean, c->sd, c->zero_var, err);
-  if (st == PATRON_OK && !w->n && !w->o->fewer_ok)
-    st = patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
-                           "no customer has a purchase and every feature: nothing to cluster");
-  if (st == PATRON_OK)
-    st = fit(w, c, err);
+  w->n_all = patron__km_n_global(w->part, w->n);
+  c->r.n_clustered = w->n_all;
+  return alloc_run(w, c, err);
+}
+
+/* The given fit's standardization, centres and figures; each row to its nearest centre
+ * (the fit's own labels: its last assignment is to its final centres, lowest index on
+ * ties). */
+static void take_fit(run *w, patron_clustering *c) {
+  const patron_clustering *g = w->given;
+  size_t d = w->d;
+  memcpy(c->mean, g->mean, sizeof c->mean);
+  memcpy(c->sd, g->sd, sizeof c->sd);
+  memcpy(c->zero_var, g->zero_var, sizeof c->zero_var);
+  for (size_t i = 0; i < w->n; i++)
+    for (size_t j = 0; j < d; j++) {
+      double *v = &w->x[i * d + j];
+      *v = c->zero_var[j] ? 0 : patron__km_on_grid((*v - c->mean[j]) / c->sd[j]);
+    }
+  w->k = g->r.k;
+  memcpy(w->centers, g->std_centers, w->k * d * sizeof *w->centers);
+  c->r.info = g->r.info;
+  c->r.n_scan = g->r.n_scan;
+  memcpy(c->scan, g->scan, g->r.n_scan * sizeof *c->scan);
+  for (size_t i = 0; i < w->n; i++) {
+    double ignored;
+    w->labels[i] = (int32_t)patron__km_nearest(w->x + i * d, w->centers, w->k, d, &ignored);
+  }
+}
+
+/* Standardize and fit (every part's rows), or take the given fit. */
+static patron_status fit_or_take(run *w, patron_clustering *c, patron_error *err) {
+  patron_status st = PATRON_OK;
+  if (w->given) {
+    if (w->given->r.n_features != w->d || w->given->r.n_clustered != w->n_all)
+      return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0,
+                               "cluster: the given fit is of other rows");
+    take_fit(w, c);
+  } else {
+    if (w->n_all)
+      st = patron__km_standardize(w->x, w->n, w->d, w->part, c->mean, c->sd, c->zero_var, err);
+    if (st == PATRON_OK && !w->n_all && !w->o->fewer_ok)
+      st = patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
+                             "no customer has a purchase and every feature: nothing to cluster");
+    if (st == PATRON_OK)
+      st = fit(w, c, err);
+  }
   c->r.k = st == PATRON_OK ? w->k : 0;
+  if (c->r.k)
+    memcpy(c->std_centers, w->centers, w->k * w->d * sizeof *w->centers);
+  return st;
+}
+
+/* Build the matrix, fit (or take the given fit), report, write the columns. */
+static patron_status cluster_run(patron_table *t, run *w, patron_clustering *c, patron_error *err) {
+  patron_status st = build_matrix(t, w, c, err);
+  if (st == PATRON_OK)
+    st = fit_or_take(w, c, err);
   if (st == PATRON_OK && w->k)
     st = report(w, t, c, err);
   c->r.centroids = c->centroids;
@@ -289,8 +349,16 @@ static patron_status cluster_run(patron_table *t, run *w, patron_clustering *c, 
   return st == PATRON_OK ? write_columns(w, t, c, err) : st;
 }
 
-patron_status patron_cluster_table(patron_table *t, const patron_cluster_options *o,
-                                   patron_clustering **out, patron_error *err) {
+static void run_free(run *w) {
+  free(w->x);
+  free(w->rows);
+  free(w->labels);
+  free(w->centers);
+}
+
+static patron_status cluster_with(patron_table *t, const patron_cluster_options *o,
+                                  const patron_clustering *given, patron_clustering **out,
+                                  patron_error *err) {
   *out = NULL;
   patron_status st = check_options(o, err);
   if (st != PATRON_OK)
@@ -299,12 +367,62 @@ patron_status patron_cluster_table(patron_table *t, const patron_cluster_options
   if (!c)
     return PATRON__OOM(err);
   c->r.k_requested = o->k;
-  run w = {.o = o};
+  run w = {.o = o, .given = given};
   st = cluster_run(t, &w, c, err);
+  run_free(&w);
+  if (st != PATRON_OK)
+    patron_clustering_free(c);
+  else
+    *out = c;
+  return st;
+}
+
+patron_status patron_cluster_table(patron_table *t, const patron_cluster_options *o,
+                                   patron_clustering **out, patron_error *err) {
+  return cluster_with(t, o, NULL, out, err);
+}
+
+patron_status patron__cluster_table_given(patron_table *t, const patron_cluster_options *o,
+                                          const patron_clustering *fit, patron_clustering **out,
+                                          patron_error *err) {
+  return cluster_with(t, o, fit, out, err);
+}
+
+patron_status patron__cluster_rows(const patron_table *t, const patron_cluster_options *o,
+                                   uint32_t **rows, size_t *n, patron_error *err) {
+  patron_clustering c = {0};
+  run w = {.o = o};
+  patron__feature f[PATRON_CLUSTER_MAX_FEATURES];
+  const int64_t *freq = patron__column_data(t, "frequency", PATRON_COL_INT, "cluster", err);
+  patron_status st = freq ? PATRON_OK : (err ? err->status : PATRON_ERR_USAGE);
+  if (st == PATRON_OK)
+    st = patron__features_parse(o->features ? o->features : PATRON_CLUSTER_DEFAULT_FEATURES, t, f,
+                                &w.d, err);
+  if (st == PATRON_OK)
+    st = patron__features_matrix(t, f, w.d, freq, &w.x, &w.rows, &w.n, &c.r.n_missing, err);
+  *rows = w.rows, *n = w.n;
   free(w.x);
-  free(w.rows);
-  free(w.labels);
-  free(w.centers);
+  return st;
+}
+
+patron_status patron__cluster_fit_part(const patron_table *t, const patron_cluster_options *o,
+                                       const patron__km_part *part, patron_clustering **out,
+                                       patron_error *err) {
+  *out = NULL;
+  patron_status st = check_options(o, err);
+  patron_clustering *c = st == PATRON_OK ? calloc(1, sizeof *c) : NULL;
+  if (st == PATRON_OK && !c)
+    st = PATRON__OOM(err);
+  run w = {.o = o, .part = part};
+  if (st == PATRON_OK) {
+    c->r.k_requested = o->k;
+    st = build_matrix(t, &w, c, err);
+    if (patron__km_all_ok(part, st == PATRON_OK))
+      st = fit_or_take(&w, c, err);
+    else if (st == PATRON_OK)
+      st = patron__error_set(err, PATRON_ERR_NOMEM, NULL, 0, 0, "cluster: another rank failed");
+  }
+  run_free(&w);
   if (st != PATRON_OK)
     patron_clustering_free(c);
   else

@@ -29,6 +29,23 @@ patron_status patron__features_matrix(const patron_table *t, const patron__featu
                                       const int64_t *freq, double **x, uint32_t **rows,
                                       size_t *n_used, size_t *n_missing, patron_error *err);
 
+/* The clusters under MPI (docs/SCALE.md section 9). patron__cluster_rows: the table rows
+ * (*rows malloc'ed, *n of them, in table order) that the clustering of o would use.
+ * patron__cluster_fit_part: standardize and fit over the rows of every rank (t holds this
+ * rank's customers; part->gidx the global positions of its clustered rows); collective,
+ * every rank gets the same fit in *out, which writes no column. patron__cluster_table_given:
+ * patron_cluster_table with the standardization, centres and figures of such a fit (the
+ * rows of t must be those of every rank), each row going to its nearest centre. */
+struct patron__km_part;
+patron_status patron__cluster_rows(const patron_table *t, const patron_cluster_options *o,
+                                   uint32_t **rows, size_t *n, patron_error *err);
+patron_status patron__cluster_fit_part(const patron_table *t, const patron_cluster_options *o,
+                                       const struct patron__km_part *part, patron_clustering **out,
+                                       patron_error *err);
+patron_status patron__cluster_table_given(patron_table *t, const patron_cluster_options *o,
+                                          const patron_clustering *fit, patron_clustering **out,
+                                          patron_error *err);
+
 /* PATRON_ERR_USAGE: "FLAG TEXT\n  TEXT\n  <blanks>^ WHY"; err->column = at + 1. */
 patron_status patron__spec_error(patron_error *err, const char *flag, const char *text, size_t at,
                                  const char *why);
