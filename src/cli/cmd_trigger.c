@@ -309,9 +309,7 @@ static bool parse_args(int argc, char **argv, args *a) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("trigger", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
-             false;
+      return cli_bad_option("trigger", opt, argv, long_options), false;
     int handled = opt == CLI_OPT_AS_OF ? 0 : cli_inputs_option(&a->in, "trigger", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return false;
