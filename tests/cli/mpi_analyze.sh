@@ -5,8 +5,9 @@
 # blank lines, bad rows and no final line break (and gzip, no header); the shuffle is also
 # run in many small rounds (PATRON_MPI_CHUNK_BYTES) to exercise the 64-bit-count path. The
 # same for the model stages --mpi runs (--stages clv,repurchase,cluster,tiers,loyalty,
-# relationship_stage: the CLV fit on every rank's merged counts, the others per customer or
-# on rank 0's gathered rows).
+# relationship_stage: the CLV fit on every rank's merged counts, the clusters fitted over
+# every rank's purchasers with centre sums combined by MPI_Allreduce, the others per
+# customer or on rank 0's gathered rows), and --k auto's scan.
 # Skipped (77) when the binary was built without MPI.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -109,6 +110,18 @@ for n in 1 2 3 4 5 6 7 8; do
   run_mpi "$n" "$WORK/mod$n" "${models[@]}"
   same_outputs "$WORK/mod$n" "$WORK/mod"
 done
+# the clusters: one fit over every rank's purchasers (exact sums, global k-means++ draws):
+# --k auto with a silhouette sample smaller than the purchasers (drawn by global row), and
+# features naming a column the ranks do not have (r_score: rank 0 fits on the merged rows)
+clus=(--stages cluster --k auto --k-range 2..6 --silhouette-sample 300)
+run_single "$WORK/clus" "${clus[@]}"
+for n in 2 5 8; do
+  run_mpi "$n" "$WORK/clus$n" "${clus[@]}"
+  same_outputs "$WORK/clus$n" "$WORK/clus"
+done
+run_single "$WORK/clusr" --stages cluster --features "r_score,log1p(monetary)" --k 3
+run_mpi 3 "$WORK/clusr3" --stages cluster --features "r_score,log1p(monetary)" --k 3
+same_outputs "$WORK/clusr3" "$WORK/clusr"
 # other model options, a purchase model the data cannot support (columns empty, the same
 # warning), and the spend model off
 run_single "$WORK/modopt" --stages clv,cluster --clv-model bgnbd --k 3 --as-of 2023-10-01
