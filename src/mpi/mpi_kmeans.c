@@ -49,8 +49,8 @@ static bool all_ok(void *ctx, bool ok) {
  * customers' order in the merged profile); each merged row comes from its customer's owner
  * rank. out receives the positions per rank (uint64, concatenated), out_counts the bytes. */
 static patron_status positions(const patron_profile *merged, const char *flags,
-                               const uint64_t *flag_counts, int n, char **out,
-                               uint64_t *out_counts, uint64_t *n_global, patron_error *err) {
+                               const uint64_t *flag_counts, int n, char **out, uint64_t *out_counts,
+                               uint64_t *n_global, patron_error *err) {
   const patron_table *t = patron_profile_table_const(merged);
   const char **id = patron_table_find(t, "customer_id")->data;
   size_t rows = patron_table_n_rows(t), total = 0;
