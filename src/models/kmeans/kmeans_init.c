@@ -74,20 +74,40 @@ static void first_pass(void *arg, size_t c, size_t tid) {
 #undef FIRST_CHUNK
 }
 
-/* Fold the pending winner into closest and add each candidate's potential over chunk c
- * (distances of two rows at a time with SSE2). */
-PATRON__KM_INLINE void candidate_chunk(seed_ctx *s, size_t c, size_t tid, size_t d) {
+/* End of the run of local rows from i (< end) in i's global chunk (one process: the local
+ * chunk is the global one). */
+static size_t run_end(const seed_ctx *s, size_t i, size_t end) {
+  if (!patron__km_split(s->part))
+    return end;
+  uint64_t stop = (s->part->gidx[i] / PATRON__KM_CHUNK + 1) * PATRON__KM_CHUNK;
+  while (i < end && s->part->gidx[i] < stop)
+    i++;
+  return i;
+}
+
+/* Fold the pending winner into closest and add each candidate's potential over rows
+ * i..hi - 1 (distances of two rows at a time with SSE2, bit for bit the scalar ones). */
+PATRON__KM_INLINE void candidate_run(seed_ctx *s, size_t i, size_t hi, patron__i128 *pot,
+                                     size_t d) {
   const double *restrict x = s->x, *restrict pending = s->pending;
   double *restrict closest = s->closest;
-  patron__i128 pot[MAX_TRIALS] = {0};
-  size_t n_cand = s->n_cand, i = c * PATRON__KM_CHUNK, end = chunk_end(s, c);
-  size_t g = global_chunk(s, i);
-  for (; i < end; i++) {
-    size_t gi = global_chunk(s, i);
-    if (gi != g) {
-      flush(s, tid, g, 1, pot, n_cand), g = gi;
-      memset(pot, 0, sizeof pot);
+  size_t n_cand = s->n_cand;
+#if defined(__SSE2__)
+  for (; i + 1 < hi; i += 2) {
+    const double *x0 = x + i * d, *x1 = x0 + d;
+    __m128d v = _mm_loadu_pd(closest + i);
+    if (pending) {
+      v = _mm_min_pd(patron__km_dist2_pair(x0, x1, pending, d), v);
+      _mm_storeu_pd(closest + i, v);
     }
+    for (size_t t = 0; t < n_cand; t++) {
+      double lanes[2];
+      _mm_storeu_pd(lanes, _mm_min_pd(patron__km_dist2_pair(x0, x1, s->cand[t], d), v));
+      pot[t] += patron__km_quant_pos(lanes[0]) + patron__km_quant_pos(lanes[1]);
+    }
+  }
+#endif
+  for (; i < hi; i++) {
     const double *xi = x + i * d;
     double v = closest[i];
     if (pending) {
@@ -100,7 +120,16 @@ PATRON__KM_INLINE void candidate_chunk(seed_ctx *s, size_t c, size_t tid, size_t
       pot[t] += patron__km_quant_pos(u < v ? u : v);
     }
   }
-  flush(s, tid, g, 1, pot, n_cand);
+}
+
+PATRON__KM_INLINE void candidate_chunk(seed_ctx *s, size_t c, size_t tid, size_t d) {
+  for (size_t i = c * PATRON__KM_CHUNK, end = chunk_end(s, c); i < end;) {
+    patron__i128 pot[MAX_TRIALS] = {0};
+    size_t hi = run_end(s, i, end);
+    candidate_run(s, i, hi, pot, d);
+    flush(s, tid, global_chunk(s, i), 1, pot, s->n_cand);
+    i = hi;
+  }
 }
 
 static void candidate_pass(void *arg, size_t c, size_t tid) {
