@@ -272,7 +272,8 @@ static int trigger_run(args *a) {
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
   a->cpu_mark = cpu_now();
   if (cli_make_dir("trigger", a->out) &&
-      cli_profile_build("trigger", &a->in, day, false, store != NULL,
+      /* level_warning as with --db (always given here), also in a dry run on a new store */
+      cli_profile_build("trigger", &a->in, day, false, true,
                         ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) {
     lap(a, 0);
     rc = decide_and_write(a, store, r, &p, &err) == PATRON_OK ? CLI_EXIT_OK
