@@ -19,8 +19,10 @@
  * variance (or n == 1) is set to 0 everywhere, gets sd = 0, and its flag in zero_var
  * (d entries; may be NULL) is set: it then plays no part in distances, and never
  * becomes NaN. mean and sd (d entries each; either may be NULL) receive the column
- * statistics. Returns PATRON_OK, PATRON_ERR_USAGE (n == 0 or d == 0) or PATRON_ERR_INPUT
- * (a value that is not finite; the message names row and column, 0-based). */
+ * statistics, computed from exact sums (docs/KMEANS.md, "Exact sums"); the standardized
+ * values are rounded to the 2^-40 grid. Returns PATRON_OK, PATRON_ERR_USAGE (n == 0 or
+ * d == 0) or PATRON_ERR_INPUT (a value that is not finite or not below 2^50 in magnitude;
+ * the message names row and column, 0-based). */
 PATRON_API patron_status patron_kmeans_standardize(double *x, size_t n, size_t d, double *mean,
                                                    double *sd, bool *zero_var, patron_error *err);
 
@@ -56,7 +58,9 @@ typedef struct patron_kmeans_info {
  * Ties between equally distant centres go to the lowest centre index. A cluster that
  * becomes empty is re-seeded at the point farthest from its centre (as scikit-learn).
  * Returns PATRON_OK; PATRON_ERR_USAGE for bad options (k == 0, n_init == 0,
- * max_iter == 0, tol < 0, d == 0); PATRON_ERR_INPUT for a non-finite value;
+ * max_iter == 0, tol < 0, d == 0); PATRON_ERR_INPUT for a value that is not finite or
+ * not below 2^24 in magnitude (the exact sums' room: standardize first; x is used rounded
+ * to the 2^-40 grid);
  * PATRON_ERR_DOMAIN when n < k or x has fewer than k distinct rows (the message says how
  * many there are); PATRON_ERR_NOMEM. Reaching max_iter is not an error: see
  * info->converged. */

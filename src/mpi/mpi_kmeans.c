@@ -71,6 +71,10 @@ static patron_status positions(const patron_profile *merged, const char *flags,
     else if (flags[from[s] + at[s]++])
       pos[from[s] + cnt[s]++] = g++;
   }
+  for (int r = 0; st == PATRON_OK && r < n; r++)
+    if (at[r] != flag_counts[r])
+      st = patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0,
+                             "cluster: the merged rows do not match the ranks' rows");
   char *buf = st == PATRON_OK ? malloc(g ? g * 8 : 1) : NULL, *w = buf;
   if (st == PATRON_OK && !buf)
     st = PATRON__OOM(err);
