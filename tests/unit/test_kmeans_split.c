@@ -1,8 +1,9 @@
 /* Unit tests for k-means over rows split into parts (src/models/kmeans/kmeans_int.h,
  * patron__km_part; docs/KMEANS.md "Exact sums"): 1..5 simulated ranks (threads adding their
  * integers through a barrier, as MPI_Allreduce does) each holding a random subset of the
- * rows must get the single process's standardization, centres, inertia, iterations, labels
- * and k scan bit for bit, including a run that re-seeds an empty cluster. */
+ * rows (three global chunks of 8,192) must get the single process's standardization,
+ * centres, inertia, iterations, labels and k scan bit for bit, including a run that
+ * re-seeds an empty cluster. */
 #include "test_util.h"
 
 #include <gsl/gsl_randist.h>
@@ -13,7 +14,7 @@
 
 #include "models/kmeans/kmeans_int.h"
 
-enum { N = 6000, D = 3, K = 4, MAX_RANKS = 5 };
+enum { N = 20000, D = 3, K = 4, MAX_RANKS = 5 }; /* N: three global chunks of rows */
 
 typedef struct sim {
   int size;
@@ -185,9 +186,9 @@ static void check_splits(bool with_init) {
     same_fit(one, got, !with_init);
   }
   /* the one-rank split is the single process */
-  double x[N * D], mean[D], sd[D], centers[K * D];
-  int32_t labels[N];
-  memcpy(x, all, sizeof x);
+  double *x = malloc(N * D * sizeof *x), mean[D], sd[D], centers[K * D];
+  int32_t *labels = malloc(N * sizeof *labels);
+  memcpy(x, all, N * D * sizeof *x);
   patron_error err = {0};
   assert_int_equal(patron_kmeans_standardize(x, N, D, mean, sd, NULL, &err), PATRON_OK);
   assert_memory_equal(mean, one->mean, sizeof mean);
@@ -200,8 +201,8 @@ static void check_splits(bool with_init) {
       patron_kmeans_fit(x, N, D, &o, with_init ? init : NULL, centers, labels, &info, &err),
       PATRON_OK);
   assert_memory_equal(centers, one->centers, sizeof centers);
-  assert_memory_equal(labels, one->labels, sizeof labels);
-  free(all), free(one), free(got);
+  assert_memory_equal(labels, one->labels, N * sizeof *labels);
+  free(all), free(one), free(got), free(x), free(labels);
 }
 
 static void test_split_kmeanspp_and_scan(void **state) {
