@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Weak scaling of `mpirun -np N patron analyze --mpi --spec-only` (docs/SCALE.md, "MPI"), or
 # with STAGES=LIST the model stages `--stages LIST` instead of --spec-only (e.g.
-# STAGES=clv,repurchase,cluster,tiers,loyalty,relationship_stage):
+# STAGES=clv,repurchase,cluster,tiers,loyalty,relationship_stage; ARGS="--k auto" adds
+# options to both runs):
 # ranks 1, 2, 4 (oversubscribed when the machine has fewer cores) with ROWS_PER_RANK
 # million order rows per rank, against the single process on the same file. Prints wall
 # and CPU seconds, MB/s, peak RSS and rank 0's phase timings (summary.json), and checks
@@ -17,6 +18,8 @@ work=${2:-/tmp/patron-mpi-bench}
 ranks=${RANKS:-1 2 4}
 what=(--spec-only)
 [ -n "${STAGES:-}" ] && what=(--stages "$STAGES")
+read -r -a extra <<<"${ARGS:-}"
+what+=("${extra[@]}")
 anchor=${ANCHOR:-/work/bench-data/anchor_10m.csv}
 python=/usr/bin/python3
 patron="$root/build/patron"
