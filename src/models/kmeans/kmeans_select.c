@@ -124,8 +124,9 @@ typedef struct sil_ctx {
   const int32_t *labels; /* m */
   const size_t *start;   /* k + 1: label c holds rows start[c] .. start[c + 1] - 1 */
   size_t m, d, k;
-  double *score;   /* m */
-  double *scratch; /* per thread: k sums */
+  double *score;        /* m */
+  double *scratch;      /* per thread: k sums */
+  size_t stride, owned; /* this rank scores the units u with u % stride == owned */
 } sil_ctx;
 
 /* Sum of the distances from xi to rows lo .. hi - 1 (two at a time with SSE2). */
@@ -171,8 +172,9 @@ enum { SIL_STEP = 64 }; /* rows per unit of work: the work per row is O(m) */
 static void sil_job(void *arg, size_t unit, size_t tid) {
   sil_ctx *s = arg;
   double *sum = s->scratch + tid * s->k;
+  bool mine = unit % s->stride == s->owned;
   for (size_t i = unit * SIL_STEP; i < (unit + 1) * SIL_STEP && i < s->m; i++) {
-#define SIL_ONE(dd) s->score[i] = sil_one(s, i, sum, dd)
+#define SIL_ONE(dd) s->score[i] = mine ? sil_one(s, i, sum, dd) : 0
     PATRON__KM_BY_DIM(s->d, SIL_ONE)
 #undef SIL_ONE
   }
@@ -247,6 +249,23 @@ static void collect_sample(const double *x, size_t n, size_t d, const patron__km
   }
 }
 
+/* Every rank's scores on every rank: a rank scored its own units and left 0 elsewhere, so
+ * adding the scores' bit patterns gives each score's bits exactly. */
+static void share_scores(const patron__km_part *part, double *score, size_t m, patron__i128 *buf) {
+  if (!patron__km_split(part))
+    return;
+  for (size_t i = 0; i < m; i++) {
+    uint64_t bits;
+    memcpy(&bits, &score[i], sizeof bits);
+    buf[i] = bits;
+  }
+  patron__km_sum(part, buf, m);
+  for (size_t i = 0; i < m; i++) {
+    uint64_t bits = (uint64_t)buf[i];
+    memcpy(&score[i], &bits, sizeof bits);
+  }
+}
+
 /* Copy the sample grouped by label (counting sort, stable). */
 static void group_sample(const double *x, size_t d, const int32_t *labels, size_t m, size_t k,
                          double *xs, int32_t *ls, size_t *start) {
@@ -294,7 +313,9 @@ patron_status patron__km_silhouette(const double *x, size_t n, size_t d,
   b.score = malloc(m * sizeof *b.score);
   b.lr = malloc(m * sizeof *b.lr), b.ls = malloc(m * sizeof *b.ls);
   b.start = malloc((2 * k + 1) * sizeof *b.start);
-  sil_ctx s = {.m = m, .d = d, .k = k};
+  sil_ctx s = {.m = m, .d = d, .k = k, .stride = 1};
+  if (patron__km_split(part))
+    s.stride = (size_t)part->comm->size, s.owned = (size_t)part->comm->rank;
   if (!patron__km_all_ok(part,
                          b.rows && b.buf && b.xr && b.xs && b.score && b.lr && b.ls && b.start)) {
     st = PATRON__OOM(err);
@@ -302,7 +323,11 @@ patron_status patron__km_silhouette(const double *x, size_t n, size_t d,
     collect_sample(x, n, d, part, labels, b.rows, m, b.buf, b.xr, b.lr);
     group_sample(b.xr, d, b.lr, m, k, b.xs, b.ls, b.start);
     s.x = b.xs, s.labels = b.ls, s.start = b.start, s.score = b.score;
-    st = silhouette_on(&s, err);
+    st = silhouette_on(&s, err); /* a domain error is the same on every rank */
+    if (st != PATRON_ERR_DOMAIN && !patron__km_all_ok(part, st == PATRON_OK) && st == PATRON_OK)
+      st = patron__error_set(err, PATRON_ERR_NOMEM, NULL, 0, 0, "silhouette: another rank failed");
+    if (st == PATRON_OK)
+      share_scores(part, b.score, m, b.buf);
     double total = 0;
     for (size_t i = 0; st == PATRON_OK && i < m; i++)
       total += b.score[i];
