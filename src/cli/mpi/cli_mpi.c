@@ -203,15 +203,18 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
   return st;
 }
 
-/* The cluster stage's fit over every rank's purchasers (NULL when the stage is off, or when
- * its features name a column the ranks do not have: rank 0 then fits on the gathered rows). */
+/* The cluster stage's fit over every rank's purchasers with `threads` threads per rank (NULL
+ * when the stage is off, or when its features name a column the ranks do not have: rank 0
+ * then fits on the gathered rows). */
 static patron_status cluster_ranks(const patron_pipeline_options *o, const patron_profile *local,
-                                   const patron_profile *merged, patron_clustering **fit,
-                                   patron_error *err) {
+                                   const patron_profile *merged, int threads,
+                                   patron_clustering **fit, patron_error *err) {
   *fit = NULL;
   if (!stage_on(o, "cluster"))
     return PATRON_OK;
-  patron_status st = patron__mpi_cluster(MPI_COMM_WORLD, local, merged, &o->cluster, fit, err);
+  patron_cluster_options co = o->cluster;
+  co.scan.fit.n_threads = threads;
+  patron_status st = patron__mpi_cluster(MPI_COMM_WORLD, local, merged, &co, fit, err);
   if (st == PATRON_ERR_USAGE)
     *err = (patron_error){0}, st = PATRON_OK;
   return st;
@@ -252,7 +255,7 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
   patron_run_lap(&s->run, "gather");
   patron_clustering *fit = NULL;
   if (st == PATRON_OK)
-    st = cluster_ranks(&o, local, s->r.profile, &fit, err);
+    st = cluster_ranks(&o, local, s->r.profile, a->inputs.load.n_threads, &fit, err);
   patron_profile_free(local);
   if (stage_on(&o, "cluster"))
     patron_run_lap(&s->run, "cluster_fit");
