@@ -9,6 +9,7 @@
 #include "core/profile_int.h"
 #include "patron/clv.h"
 #include "patron/dataset.h"
+#include "patron/tags.h"
 
 #include <mpi.h>
 
@@ -73,5 +74,13 @@ patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *lo
 patron_status patron__mpi_clv(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
                               const patron_clv_profile_options *o, patron_clv_model **pm,
                               patron_clv_model **sm, char *note, size_t cap, patron_error *err);
+
+/* The built-in tag columns (SPEC section 7) added to every rank's `local` profile with the
+ * single-process code, from inputs combined over the ranks (a discount or a birth_date on
+ * any rank; the union of the ranks' category, brand and channel values as labels), so the
+ * columns and labels are the same on every rank and the codes the single process's. The
+ * labels live in ts. Collective. */
+patron_status patron__mpi_tags(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
+                               const patron_tags_options *o, patron_tagset *ts, patron_error *err);
 
 #endif

@@ -145,12 +145,59 @@ mpi_exit 0 -- mpirun --oversubscribe -np 4 "$PATRON" analyze --mpi --threads 1 \
   --orders "$WORK/bare.csv" "${bare[@]}" --out "$WORK/bare4"
 same_outputs "$WORK/bare4" "$WORK/bare"
 
+# the default stage list (every model stage, the built-in tags included) on orders with
+# lines: categories (non-ASCII, quoted), a brand on three rows only and a discount on a few
+# (so most ranks see none: the tags' inputs and labels are combined over the ranks), and
+# channels; then with a members file (birth dates, members without orders) and events
+# (cart events, customers with events only, event categories no order has)
+$PY - "$WORK" <<'PYEOF'
+import random, sys
+rng = random.Random(15)
+d = sys.argv[1]
+cats = ["toys", "\u4e66", '"a, b"', "food", ""]
+ids = ["K%04d" % i for i in range(900)]
+with open(d + "/rich.csv", "w") as out:
+    out.write("customer_id,order_id,order_time,amount,category,brand,channel,discount\n")
+    for o in range(5000):
+        c = rng.choice(ids)
+        t = "2023-%02d-%02d %02d:00" % (1 + rng.randrange(12), 1 + rng.randrange(28), rng.randrange(24))
+        for line in range(1 + (rng.random() < 0.3)):
+            brand = "B%d" % o if o in (17, 2500, 4999) else ""
+            disc = "5" if rng.random() < 0.01 else ""
+            ch = rng.choice(["online", "store", "app", ""])
+            amt = "%.2f" % (rng.lognormvariate(3, 1) * (-1 if rng.random() < 0.02 else 1))
+            out.write("%s,O%d,%s,%s,%s,%s,%s,%s\n" % (c, o, t, amt, rng.choice(cats), brand, ch, disc))
+with open(d + "/members.csv", "w") as out:
+    out.write("customer_id,birth_date,city,signup_date\n")
+    for i in range(0, 1100, 3):
+        birth = "19%02d-%02d-11" % (50 + rng.randrange(50), 1 + rng.randrange(12)) if rng.random() < 0.05 else ""
+        out.write("K%04d,%s,%s,2022-01-01\n" % (i, birth, rng.choice(["X", "Y", "\u57ce"])))
+    out.write(",1990-01-01,X,2022-01-01\n")
+with open(d + "/events.csv", "w") as out:
+    out.write("customer_id,event_time,event_type,category\n")
+    for e in range(6000):
+        c = "K%04d" % rng.randrange(1200)
+        t = "2023-%02d-%02d %02d:00" % (1 + rng.randrange(12), 1 + rng.randrange(28), rng.randrange(24))
+        out.write("%s,%s,%s,%s\n" % (c, t, rng.choice(["view", "cart", "visit"]), rng.choice(["toys", "ev%d" % (e % 7), ""])))
+    out.write("K0001,not-a-time,view,x\n")
+PYEOF
+rich=(--orders "$WORK/rich.csv" --quiet)
+expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --out "$WORK/rich"
+head -1 "$WORK/rich/profiles.csv" | grep -q "preferred_category,preferred_brand,preferred_channel,omnichannel,price_band,promo_share,promo_sensitivity,loyalty_score" ||
+  fail "the tag columns are missing: $(head -1 "$WORK/rich/profiles.csv")"
+for n in 1 2 3 4 5 6 7 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 "${rich[@]}" \
+    --out "$WORK/rich$n"
+  same_outputs "$WORK/rich$n" "$WORK/rich"
+done
+
 # usage errors: what --mpi does not do yet
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "add --spec-only"
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,tags \
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,churn \
   --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "does not run the stage 'tags'"
+expect_contains "$WORK/err" "does not run the stage 'churn'"
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --validate-loyalty 2023-06-01 \
+  --orders "$WORK/orders.csv" --out "$WORK/x"
+expect_contains "$WORK/err" "--validate-loyalty"
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages repurchase --cycle-fallback \
   --orders "$WORK/orders.csv" --out "$WORK/x"
 expect_contains "$WORK/err" "--cycle-fallback"

@@ -17,11 +17,12 @@
 #include <unistd.h>
 
 /* The model stages --mpi runs: computed by the ranks (clv: one fit on rank 0; repurchase,
- * loyalty, relationship_stage: per customer; tiers: the activity per customer, the ranks
- * on rank 0) or on rank 0's gathered rows (cluster). */
-static const char *const mpi_stages[] = {"clv",   "repurchase", "cluster",
-                                         "tiers", "loyalty",    "relationship_stage"};
-#define MPI_STAGES "clv, repurchase, cluster, tiers, loyalty, relationship_stage"
+ * tags, loyalty, relationship_stage: per customer; tiers: the activity per customer, the
+ * ranks on rank 0) or on rank 0's gathered rows (cluster). */
+static const char *const mpi_stages[] = {"clv",  "repurchase", "cluster",           "tiers",
+                                         "tags", "loyalty",    "relationship_stage"};
+#define MPI_STAGES   "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage"
+#define GIVEN_STAGES "clv,repurchase,tiers,tags,loyalty,relationship_stage"
 
 static bool listed_in(const char *list, const char *name) {
   size_t len = strlen(name);
@@ -52,13 +53,14 @@ static const char *missing_stage(const char *list, char *name, size_t cap) {
 static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
   const patron_load_options *o = &a->inputs.load;
   char name[64];
-  if (!a->spec_only && !a->stages)
-    return "--mpi computes the SPEC section 3 figures and the model stages " MPI_STAGES
-           " so far: add --spec-only, or --stages with those";
-  if (!a->spec_only && missing_stage(a->stages, name, sizeof name))
+  if (!a->spec_only && a->stages && missing_stage(a->stages, name, sizeof name))
     return snprintf(buf, cap,
                     "--stages: --mpi does not run the stage '%s' (yet); it runs " MPI_STAGES, name),
            buf;
+  if (!a->spec_only && a->churn_model)
+    return "--mpi does not run --churn-model yet";
+  if (a->validate_loyalty_day != PATRON_NO_DAY)
+    return "--mpi does not run --validate-loyalty yet";
   if (!a->spec_only && a->repurchase.fallback)
     return "--mpi does not run --cycle-fallback (a median over every customer) yet";
   if (o->paths[PATRON_FILE_CUSTOMERS] || o->paths[PATRON_FILE_EVENTS])
@@ -118,6 +120,7 @@ static int32_t global_as_of(const cli_analysis *a, const patron_dataset *ds) {
 typedef struct local_models {
   patron_clv_model *pm, *sm;
   char note[512];
+  patron_tagset *ts; /* the tag columns' labels */
 } local_models;
 
 static bool stage_on(const patron_pipeline_options *o, const char *name) {
@@ -168,6 +171,10 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
   }
   if (st == PATRON_OK && stage_on(o, "tiers"))
     st = activity_columns(ds, local, &o->value.tiers, err);
+  if (st == PATRON_OK && stage_on(o, "tags"))
+    st = (m->ts = patron_tagset_new())
+             ? patron__mpi_tags(MPI_COMM_WORLD, ds, local, &o->tags, m->ts, err)
+             : PATRON__OOM(err);
   if (st == PATRON_OK && stage_on(o, "loyalty"))
     st = patron_loyalty_add(local, ds, err);
   if (st == PATRON_OK && stage_on(o, "relationship_stage"))
@@ -187,7 +194,7 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
                              "for the reasons and rejects.csv)",
                              (unsigned long long)r->rows_read);
   o->given = given;
-  o->given_stages = "clv,repurchase,tiers,loyalty,relationship_stage";
+  o->given_stages = GIVEN_STAGES;
   s->r.clv_purchases = m->pm, s->r.clv_spend = m->sm; /* the results own them now */
   m->pm = m->sm = NULL;
   snprintf(s->r.clv_note, sizeof s->r.clv_note, "%s", m->note);
@@ -206,6 +213,8 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
  * finishes. */
 static patron_status run_ranks(const char *command, cli_analysis *a, int rank, cli_run *s,
                                patron_error *err) {
+  if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
+    a->inputs.load.keep_lines = true;
   patron__mpi_part part;
   patron_status st = patron__mpi_shuffle_orders(MPI_COMM_WORLD, &a->inputs.load, &part, err);
   patron_run_lap(&s->run, "shuffle");
@@ -241,6 +250,7 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
   cli_run_free(s); /* before the ids the profile points into */
   patron_table_free(given);
   patron_clv_model_free(m.pm), patron_clv_model_free(m.sm);
+  patron_tagset_free(m.ts);
   free(ids);
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);
 }
