@@ -3,6 +3,7 @@
  * docs/REPURCHASE.md; churn score: docs/CHURN.md; clusters, value index, tiers, member levels:
  * docs/TIERS.md; segment report: SPEC 4). */
 #include "core/core_int.h"
+#include "models/repurchase/repurchase_int.h"
 #include "ops/stages.h"
 #include "patron/churn.h"
 
@@ -72,8 +73,12 @@ patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, pat
 
 patron_status patron__stage_repurchase(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                        patron_error *err) {
-  if (patron__stage_is_given(run, "repurchase"))
-    return patron__stage_given(p, run, "repurchase", err);
+  if (patron__stage_is_given(run, "repurchase")) { /* the ranks' cycles; the fallback here */
+    patron_status st = patron__stage_given(p, run, "repurchase", err);
+    if (st == PATRON_OK && run->options->repurchase.fallback)
+      st = patron__repurchase_fallback_after(p, &run->options->repurchase, err);
+    return st;
+  }
   patron_repurchase_options o = run->options->repurchase;
   o.n_threads = run->n_threads;
   return patron_repurchase_profile(p, ds, &o, err);

@@ -191,6 +191,19 @@ for n in 1 2 3 4 5 6 7 8; do
   same_outputs "$WORK/rich$n" "$WORK/rich"
 done
 
+# --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
+# own cycles (with the default stages, and with --stages repurchase alone)
+expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"
+grep -q ",fallback," "$WORK/fb/profiles.csv" || fail "no fallback cycle in the fixture"
+run_single "$WORK/fbr" --stages repurchase --cycle-fallback
+for n in 1 2 3 5 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 "${rich[@]}" \
+    --cycle-fallback --out "$WORK/fb$n"
+  same_outputs "$WORK/fb$n" "$WORK/fb"
+  run_mpi "$n" "$WORK/fbr$n" --stages repurchase --cycle-fallback
+  same_outputs "$WORK/fbr$n" "$WORK/fbr"
+done
+
 # usage errors: what --mpi does not do yet
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,churn \
   --orders "$WORK/orders.csv" --out "$WORK/x"
@@ -198,9 +211,6 @@ expect_contains "$WORK/err" "does not run the stage 'churn'"
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --validate-loyalty 2023-06-01 \
   --orders "$WORK/orders.csv" --out "$WORK/x"
 expect_contains "$WORK/err" "--validate-loyalty"
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages repurchase --cycle-fallback \
-  --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "--cycle-fallback"
 # a record spanning lines cannot be cut into byte ranges: a clear error naming the line
 printf 'customer_id,order_id,order_time,amount\nC1,O1,2023-01-01,1\nC1,O2,2023-01-02,"5\n.00"\n' \
   >"$WORK/multi.csv"

@@ -61,8 +61,6 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
     return "--mpi does not run --churn-model yet";
   if (a->validate_loyalty_day != PATRON_NO_DAY)
     return "--mpi does not run --validate-loyalty yet";
-  if (!a->spec_only && a->repurchase.fallback)
-    return "--mpi does not run --cycle-fallback (a median over every customer) yet";
   if (o->paths[PATRON_FILE_CUSTOMERS] || o->paths[PATRON_FILE_EVENTS])
     return "--mpi reads an orders file only (no --customers, --events)";
   if (!o->paths[PATRON_FILE_ORDERS] || !strcmp(o->paths[PATRON_FILE_ORDERS], "-"))
@@ -167,6 +165,7 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
   if (st == PATRON_OK && stage_on(o, "repurchase")) {
     patron_repurchase_options ro = o->repurchase;
     ro.n_threads = threads;
+    ro.fallback = false; /* a median over every customer: rank 0 adds it (stages.c) */
     st = patron_repurchase_profile(local, ds, &ro, err);
   }
   if (st == PATRON_OK && stage_on(o, "tiers"))
