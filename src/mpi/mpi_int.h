@@ -32,27 +32,29 @@ patron_status patron__mpi_alltoallv(MPI_Comm comm, const char *send, const uint6
  * Ranks that did not fail get a message naming the rank that did. Collective. */
 patron_status patron__mpi_agree(MPI_Comm comm, patron_status st, patron_error *err);
 
-/* This rank's part of the orders of opts->paths[PATRON_FILE_ORDERS] after the shuffle: the
- * file's header bytes, then every line of the file whose customer this rank owns, in file
- * order (a line is read by the rank whose byte range holds its first byte; lines without
- * a readable customer_id stay with their reader, whose loader rejects them). *header_lines
- * is the header's physical line count, *delimiter the file's. Collective. */
+/* This rank's part of the input file opts->paths[kind] (orders, customers or events) after
+ * the shuffle: the file's header bytes, then every line of the file whose customer this
+ * rank owns, in file order (a line is read by the rank whose byte range holds its first
+ * byte; lines without a readable customer_id stay with their reader, whose loader rejects
+ * them). *header_lines is the header's physical line count, *delimiter the file's.
+ * Collective. */
 typedef struct patron__mpi_part {
   char *text; /* malloc'ed */
   size_t len;
   uint64_t header_lines;
   char delimiter;
 } patron__mpi_part;
-patron_status patron__mpi_shuffle_orders(MPI_Comm comm, const patron_load_options *opts,
-                                         patron__mpi_part *out, patron_error *err);
+patron_status patron__mpi_shuffle(MPI_Comm comm, const patron_load_options *opts,
+                                  patron_file_kind kind, patron__mpi_part *out, patron_error *err);
 
 /* The owner rank of a customer id among n ranks. */
 int patron__mpi_owner(const char *id, size_t len, int n_ranks);
 
-/* The orders file report of every rank summed into rank 0's ds (rows, rejects by reason,
- * empty cells, lines: header lines counted once); its path becomes `path`. Collective. */
-void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, uint64_t header_lines,
-                              const char *path);
+/* The report of input file `kind` of every rank summed into rank 0's ds (rows, rejects by
+ * reason, empty cells, lines: header lines counted once); its path becomes `path`. Rank 0's
+ * own rejects are dropped (their line numbers are those of its part). Collective. */
+void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, patron_file_kind kind,
+                              uint64_t header_lines, const char *path);
 
 /* Gathers every rank's base profile rows (customer_id .. tenure_days of `local`) to rank 0,
  * which gets in *out one profile of all rows sorted by customer_id (byte order), as of

@@ -1,4 +1,4 @@
-/* Rank 0's global view in the MPI backend (mpi_int.h): the orders file report summed over
+/* Rank 0's global view in the MPI backend (mpi_int.h): the input files' reports summed over
  * ranks, and the base profile rows of every rank gathered and merged in customer_id order
  * (each rank's rows are already sorted, and a customer lives on one rank only), so the
  * profile equals the one a single process builds from the whole file. */
@@ -10,12 +10,12 @@
 
 enum { FIXED = 7, N_SUMS = FIXED + PATRON_REJECT_COUNT + PATRON_EMPTY_COLUMNS };
 
-void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, uint64_t header_lines,
-                              const char *path) {
+void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, patron_file_kind kind,
+                              uint64_t header_lines, const char *path) {
   int rank, n;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &n);
-  patron_file_report *r = &ds->reports[PATRON_FILE_ORDERS];
+  patron_file_report *r = &ds->reports[kind];
   uint64_t mine[N_SUMS], sum[N_SUMS];
   uint64_t *fixed[FIXED] = {&r->rows_read,   &r->rows_used,  &r->rows_rejected,  &r->after_as_of,
                             &r->blank_lines, &r->lines_read, &r->lines_in_quotes};

@@ -103,19 +103,25 @@ patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds,
 }
 
 /* The tiers on rank 0 of an MPI run: the ranks' activity columns (PATRON__ACTIVITY_SPEND,
- * PATRON__ACTIVITY_PURCHASES of the given table; no events under MPI). */
-static patron_status tiers_given(patron_profile *p, const patron_run *run,
+ * PATRON__ACTIVITY_PURCHASES and, when any rank has cart events, PATRON__ACTIVITY_CART of
+ * the given table). */
+static patron_status tiers_given(patron_profile *p, const patron_dataset *ds, const patron_run *run,
                                  patron_value_tiers_info *info, patron_error *err) {
   const patron_table *g = run->options->given;
   const patron_column *spend = patron_table_find(g, PATRON__ACTIVITY_SPEND);
   const patron_column *purchases = patron_table_find(g, PATRON__ACTIVITY_PURCHASES);
+  const patron_column *cart = patron_table_find(g, PATRON__ACTIVITY_CART);
   size_t n = patron_table_n_rows(g);
   if (!spend || !purchases || n != patron_table_n_rows(patron_profile_table_const(p)))
     return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "tiers: no given activity");
   patron_activity a = {.n = n,
                        .spend = spend->data,
                        .purchases = purchases->data,
-                       .cart_after_purchase = calloc(n ? n : 1, 1)};
+                       .cart_after_purchase = calloc(n ? n : 1, 1),
+                       .has_events = patron_dataset_has_events(ds),
+                       .has_cart_type = cart != NULL};
+  for (size_t r = 0; cart && a.cart_after_purchase && r < n; r++)
+    a.cart_after_purchase[r] = ((const int64_t *)cart->data)[r] != 0;
   patron_status st = a.cart_after_purchase
                          ? patron_value_tiers_with(p, &a, &run->options->value, info, err)
                          : PATRON__OOM(err);
@@ -127,7 +133,7 @@ patron_status patron__stage_tiers(patron_profile *p, const patron_dataset *ds, p
                                   patron_error *err) {
   patron_pipeline_results *r = run->results;
   patron_status st = patron__stage_is_given(run, "tiers")
-                         ? tiers_given(p, run, &r->value, err)
+                         ? tiers_given(p, ds, run, &r->value, err)
                          : patron_value_tiers_add(p, ds, &run->options->value, &r->value, err);
   r->value_done = st == PATRON_OK;
   const patron_value_index_info *i = &r->value.index;

@@ -10,6 +10,7 @@
 /* The activity of the tiers (patron_activity's spend and purchases) as given columns. */
 #define PATRON__ACTIVITY_SPEND     "activity_spend"
 #define PATRON__ACTIVITY_PURCHASES "activity_purchases"
+#define PATRON__ACTIVITY_CART      "activity_cart" /* only when some rank has cart events */
 bool patron__stage_is_given(const patron_run *run, const char *name);
 patron_status patron__stage_given(patron_profile *p, const patron_run *run, const char *name,
                                   patron_error *err);

@@ -191,6 +191,29 @@ for n in 1 2 3 4 5 6 7 8; do
   same_outputs "$WORK/rich$n" "$WORK/rich"
 done
 
+# with the members file and events: each shuffled to the customer's owner rank like the
+# orders (members without orders and customers with events only are customers, as in one
+# process), the files' reports summed, the cart events reaching the tiers
+withfiles=("${rich[@]}" --customers "$WORK/members.csv" --events "$WORK/events.csv")
+expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --out "$WORK/all"
+head -1 "$WORK/all/profiles.csv" | grep -q "age_band,events_30d,last_event_date" ||
+  fail "the member and event tags are missing: $(head -1 "$WORK/all/profiles.csv")"
+grep -q "^K1000,,," "$WORK/all/profiles.csv" || fail "no customer without orders in the fixture"
+for n in 1 2 3 4 5 6 7 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+    "${withfiles[@]}" --out "$WORK/all$n"
+  same_outputs "$WORK/all$n" "$WORK/all"
+done
+expect_contains "$WORK/err" "rows were rejected"
+run_single "$WORK/allspec" --customers "$WORK/members.csv" --events "$WORK/events.csv" --as-of 2023-07-01
+run_mpi 4 "$WORK/allspec4" --customers "$WORK/members.csv" --events "$WORK/events.csv" --as-of 2023-07-01
+same_outputs "$WORK/allspec4" "$WORK/allspec"
+# the parts have no extension to tell a .tsv by: files of two delimiters need --delimiter
+tr , '\t' <"$WORK/members.csv" >"$WORK/members.tsv"
+mpi_exit 2 -- mpirun --oversubscribe -np 2 "$PATRON" analyze --mpi "${rich[@]}" \
+  --customers "$WORK/members.tsv" --out "$WORK/x"
+expect_contains "$WORK/err" "give --delimiter"
+
 # --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
 # own cycles (with the default stages, and with --stages repurchase alone)
 expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"

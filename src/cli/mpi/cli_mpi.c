@@ -61,10 +61,11 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
     return "--mpi does not run --churn-model yet";
   if (a->validate_loyalty_day != PATRON_NO_DAY)
     return "--mpi does not run --validate-loyalty yet";
-  if (o->paths[PATRON_FILE_CUSTOMERS] || o->paths[PATRON_FILE_EVENTS])
-    return "--mpi reads an orders file only (no --customers, --events)";
-  if (!o->paths[PATRON_FILE_ORDERS] || !strcmp(o->paths[PATRON_FILE_ORDERS], "-"))
-    return "--mpi reads a file every rank can open, not standard input";
+  if (!o->paths[PATRON_FILE_ORDERS])
+    return "--mpi needs --orders FILE";
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    if (o->paths[k] && !strcmp(o->paths[k], "-"))
+      return "--mpi reads files every rank can open, not standard input";
   if (a->db)
     return "--mpi does not record snapshots (--db)";
   if (a->tags.tags_file || a->tags.segments_file)
@@ -72,35 +73,66 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
   return NULL;
 }
 
-/* Loads this rank's part with the normal loader, from an anonymous memory file (the part's
- * buffer is freed once copied there, so the rank holds the part's bytes once). */
-static patron_status load_part(const patron_load_options *given, patron__mpi_part *part,
-                               patron_dataset **ds, patron_error *err) {
-  int fd = memfd_create("patron-mpi-part", 0);
-  if (fd < 0)
-    return patron__error_set(err, PATRON_ERR_IO, NULL, 0, 0, "cannot create a memory file");
+/* This rank's part of input file `kind`, shuffled, in an anonymous memory file (the part's
+ * buffer is freed once copied there, so the rank holds the part's bytes once). Collective. */
+typedef struct part_file {
+  int fd; /* -1: no such input */
+  uint64_t header_lines;
+  char delimiter;
+} part_file;
+
+static patron_status shuffle_part(const patron_load_options *o, patron_file_kind kind,
+                                  part_file *out, patron_error *err) {
+  patron__mpi_part part;
+  patron_status st = patron__mpi_shuffle(MPI_COMM_WORLD, o, kind, &part, err);
+  out->header_lines = part.header_lines, out->delimiter = part.delimiter;
+  out->fd = st == PATRON_OK ? memfd_create("patron-mpi-part", 0) : -1;
+  if (st == PATRON_OK && out->fd < 0)
+    st = patron__error_set(err, PATRON_ERR_IO, NULL, 0, 0, "cannot create a memory file");
   size_t done = 0;
-  while (done < part->len) {
-    ssize_t w = write(fd, part->text + done, part->len - done);
+  while (st == PATRON_OK && done < part.len) {
+    ssize_t w = write(out->fd, part.text + done, part.len - done);
     if (w <= 0)
-      break;
-    done += (size_t)w;
+      st = patron__error_set(err, PATRON_ERR_IO, NULL, 0, 0, "cannot fill a memory file");
+    done += w > 0 ? (size_t)w : 0;
   }
-  free(part->text);
-  part->text = NULL;
+  free(part.text);
+  return patron__mpi_agree(MPI_COMM_WORLD, st, err);
+}
+
+/* Every input file's part (the same delimiter for all: the parts' paths have no extension
+ * to tell a .tsv by). Collective. */
+static patron_status shuffle_parts(const patron_load_options *o, part_file *parts,
+                                   patron_error *err) {
   patron_status st = PATRON_OK;
-  if (done < part->len)
-    st = patron__error_set(err, PATRON_ERR_IO, NULL, 0, 0, "cannot fill a memory file");
-  char path[64];
-  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-  patron_load_options o = *given;
-  o.paths[PATRON_FILE_ORDERS] = path;
-  o.delimiter = part->delimiter;
-  o.encodings = NULL, o.n_encodings = 0; /* the part is UTF-8 already */
-  if (st == PATRON_OK)
-    st = patron_dataset_load(&o, ds, err);
-  close(fd);
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    parts[k] = (part_file){.fd = -1};
+  for (int k = 0; st == PATRON_OK && k < PATRON_FILE_KINDS; k++)
+    if (o->paths[k])
+      st = shuffle_part(o, (patron_file_kind)k, &parts[k], err);
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  for (int k = 1; st == PATRON_OK && rank == 0 && k < PATRON_FILE_KINDS; k++)
+    if (parts[k].fd >= 0 && parts[k].delimiter != parts[PATRON_FILE_ORDERS].delimiter)
+      st = patron__error_set(err, PATRON_ERR_USAGE, o->paths[k], 0, 0,
+                             "--mpi reads the input files with one delimiter, and this one's "
+                             "differs from the orders file's: give --delimiter");
   return st;
+}
+
+/* Loads this rank's parts with the normal loader. */
+static patron_status load_parts(const patron_load_options *given, const part_file *parts,
+                                patron_dataset **ds, patron_error *err) {
+  char paths[PATRON_FILE_KINDS][64];
+  patron_load_options o = *given;
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    if (parts[k].fd >= 0) {
+      snprintf(paths[k], sizeof paths[k], "/proc/self/fd/%d", parts[k].fd);
+      o.paths[k] = paths[k];
+    }
+  o.delimiter = parts[PATRON_FILE_ORDERS].delimiter;
+  o.encodings = NULL, o.n_encodings = 0; /* the parts are UTF-8 already */
+  return patron_dataset_load(&o, ds, err);
 }
 
 /* The as-of day: the one given, else the day after the latest order of any rank. */
@@ -130,23 +162,30 @@ static bool stage_on(const patron_pipeline_options *o, const char *name) {
   return false;
 }
 
-/* The tiers' activity of this rank's customers as two columns (rank 0 ranks them all). */
+/* The tiers' activity of this rank's customers as hidden columns (rank 0 ranks them all):
+ * spend and purchases, and the cart flag when any rank's events have the cart type.
+ * Collective. */
 static patron_status activity_columns(const patron_dataset *ds, patron_profile *local,
                                       const patron_tier_options *o, patron_error *err) {
   patron_activity a;
   patron_status st =
       patron_activity_compute(ds, local, o->window_days, o->cart_days, o->cart_event, &a, err);
+  int cart = st == PATRON_OK && a.has_cart_type, any_cart;
+  MPI_Allreduce(&cart, &any_cart, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
   if (st != PATRON_OK)
     return st;
   patron_table *t = patron_profile_table(local);
   patron_money *spend;
-  int64_t *purchases;
+  int64_t *purchases, *carts = NULL;
   st = patron_table_add(t, PATRON__ACTIVITY_SPEND, PATRON_COL_MONEY, (void **)&spend, err);
   if (st == PATRON_OK)
     st = patron_table_add(t, PATRON__ACTIVITY_PURCHASES, PATRON_COL_INT, (void **)&purchases, err);
-  if (st == PATRON_OK && a.n) {
-    memcpy(spend, a.spend, a.n * sizeof *spend);
-    memcpy(purchases, a.purchases, a.n * sizeof *purchases);
+  if (st == PATRON_OK && any_cart)
+    st = patron_table_add(t, PATRON__ACTIVITY_CART, PATRON_COL_INT, (void **)&carts, err);
+  for (size_t r = 0; st == PATRON_OK && r < a.n; r++) {
+    spend[r] = a.spend[r], purchases[r] = a.purchases[r];
+    if (carts)
+      carts[r] = a.cart_after_purchase[r];
   }
   patron_activity_free(&a);
   return st;
@@ -200,11 +239,14 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
   patron_status st = patron__pipeline_run_stages(s->ds, o, &s->run, &s->r, err);
   if (st == PATRON_OK)
     st = cli_analysis_output(command, a, s, NULL, err);
-  if (st == PATRON_OK && r->rows_rejected)
+  uint64_t rejected = 0;
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    rejected += patron_dataset_file_report(s->ds, (patron_file_kind)k)->rows_rejected;
+  if (st == PATRON_OK && rejected)
     fprintf(stderr,
-            "patron %s: %llu order rows were rejected (counted in summary.json); rejects.csv "
-            "is not written under --mpi: run without --mpi to list them\n",
-            command, (unsigned long long)r->rows_rejected);
+            "patron %s: %llu rows were rejected (counted in summary.json); rejects.csv is not "
+            "written under --mpi: run without --mpi to list them\n",
+            command, (unsigned long long)rejected);
   return st;
 }
 
@@ -214,18 +256,24 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
                                patron_error *err) {
   if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
     a->inputs.load.keep_lines = true;
-  patron__mpi_part part;
-  patron_status st = patron__mpi_shuffle_orders(MPI_COMM_WORLD, &a->inputs.load, &part, err);
+  part_file parts[PATRON_FILE_KINDS];
+  patron_status st =
+      patron__mpi_agree(MPI_COMM_WORLD, shuffle_parts(&a->inputs.load, parts, err), err);
   patron_run_lap(&s->run, "shuffle");
   if (st == PATRON_OK)
-    st = patron__mpi_agree(MPI_COMM_WORLD, load_part(&a->inputs.load, &part, &s->ds, err), err);
-  free(part.text);
+    st = load_parts(&a->inputs.load, parts, &s->ds, err);
+  st = patron__mpi_agree(MPI_COMM_WORLD, st, err);
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    if (parts[k].fd >= 0)
+      close(parts[k].fd);
   if (st != PATRON_OK)
     return st;
   patron_run_lap(&s->run, "load");
   int32_t as_of = global_as_of(a, s->ds);
-  patron__mpi_merge_report(MPI_COMM_WORLD, s->ds, part.header_lines,
-                           a->inputs.load.paths[PATRON_FILE_ORDERS]);
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    if (parts[k].fd >= 0)
+      patron__mpi_merge_report(MPI_COMM_WORLD, s->ds, (patron_file_kind)k, parts[k].header_lines,
+                               a->inputs.load.paths[k]);
   patron_profile *local = NULL;
   st = as_of == PATRON_NO_DAY
            ? patron__error_set(err, PATRON_ERR_DOMAIN, NULL, 0, 0,
@@ -277,7 +325,7 @@ int cli_mpi_analysis(const char *command, cli_analysis *a) {
         &err);
     if (st == PATRON_OK)
       st = run_ranks(command, a, rank, &s, &err);
-    rc = st == PATRON_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    rc = st == PATRON_OK ? CLI_EXIT_OK : st == PATRON_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
     if (st != PATRON_OK && (rank == 0 || !strstr(err.message, "failed (see its message)")))
       cli_fail(command, &err);
   }
