@@ -60,7 +60,8 @@ void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, patron_file_kin
  * which gets in *out one profile of all rows sorted by customer_id (byte order), as of
  * as_of; the ids point into *ids (malloc'ed; free after the profile). The columns after
  * tenure_days that every rank added to `local` (the same on every rank) travel with the
- * rows into *given, a table in *out's row order (NULL when there are none; free it).
+ * rows into *given, a table in *out's row order (without columns when there are none;
+ * free it).
  * Other ranks get NULL. Collective. */
 patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *local, int32_t as_of,
                                          patron_profile **out, char **ids, patron_table **given,

@@ -157,7 +157,7 @@ typedef struct cursor {
 } cursor;
 
 /* Rank 0: the blocks of every rank merged into the profile's base columns and the extra
- * columns into *given (NULL when there are none). */
+ * columns into *given (a table without columns when there are none). */
 static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const patron_table *like,
                                 patron_profile **out, patron_table **given, patron_error *err) {
   size_t from = first_extra(like), n_extra = patron_table_n_columns(like) - from;
@@ -178,7 +178,7 @@ static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const 
   base_columns b;
   patron_status st = patron__profile_new_base(total, as_of, &b, out, err);
   *given = NULL;
-  if (st == PATRON_OK && n_extra)
+  if (st == PATRON_OK) /* even without columns: it tells the stages ds is one rank's part */
     st = given_table(like, from, total, given, err);
   for (uint64_t r = 0; st == PATRON_OK && r < total; r++) {
     int best = -1;

@@ -214,6 +214,28 @@ mpi_exit 2 -- mpirun --oversubscribe -np 2 "$PATRON" analyze --mpi "${rich[@]}" 
   --customers "$WORK/members.tsv" --out "$WORK/x"
 expect_contains "$WORK/err" "give --delimiter"
 
+# rule files (--tags, --segments) run on rank 0 over the merged profile: they read any
+# profile column (global scores, clusters, tiers, built-in and earlier rule tags); a rule
+# reading a member column or a behaviour function is a usage error naming the rule
+printf '%s\n' '# rule tags' "big: monetary > 300 and r_score >= 3" \
+  "vip: big and (segment = 'champions' or tier = 'high_value')" \
+  "app_or_c2: preferred_channel = 'app' or cluster = 2 or events_30d > 0" >"$WORK/rules.txt"
+printf '%s\n' "hot: stage = 'formation'" "mid: frequency between 2 and 4" >"$WORK/segs.txt"
+expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --tags "$WORK/rules.txt" \
+  --segments "$WORK/segs.txt" --out "$WORK/rules"
+head -1 "$WORK/rules/profiles.csv" | grep -q ",big,vip,app_or_c2,tags,custom_segment$" ||
+  fail "the rule columns are missing: $(head -1 "$WORK/rules/profiles.csv")"
+for n in 1 3 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+    "${withfiles[@]}" --tags "$WORK/rules.txt" --segments "$WORK/segs.txt" --out "$WORK/rules$n"
+  same_outputs "$WORK/rules$n" "$WORK/rules"
+done
+printf '%s\n' "x: city = 'X'" >"$WORK/member_rule.txt"
+mpi_exit 2 -- mpirun --oversubscribe -np 2 "$PATRON" analyze --mpi "${withfiles[@]}" \
+  --tags "$WORK/member_rule.txt" --out "$WORK/x"
+expect_contains "$WORK/err" "member_rule.txt:1"
+expect_contains "$WORK/err" "rules read the profile's columns only"
+
 # --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
 # own cycles (with the default stages, and with --stages repurchase alone)
 expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"
@@ -228,9 +250,12 @@ for n in 1 2 3 5 8; do
 done
 
 # usage errors: what --mpi does not do yet
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,churn \
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,loyalty_validation \
   --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "does not run the stage 'churn'"
+expect_contains "$WORK/err" "does not run the stage 'loyalty_validation'"
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --churn-model "$WORK/nomodel" \
+  --orders "$WORK/orders.csv" --out "$WORK/x"
+expect_contains "$WORK/err" "--churn-model"
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --validate-loyalty 2023-06-01 \
   --orders "$WORK/orders.csv" --out "$WORK/x"
 expect_contains "$WORK/err" "--validate-loyalty"

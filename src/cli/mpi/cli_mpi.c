@@ -19,9 +19,9 @@
 /* The model stages --mpi runs: computed by the ranks (clv: one fit on rank 0; repurchase,
  * tags, loyalty, relationship_stage: per customer; tiers: the activity per customer, the
  * ranks on rank 0) or on rank 0's gathered rows (cluster). */
-static const char *const mpi_stages[] = {"clv",  "repurchase", "cluster",           "tiers",
-                                         "tags", "loyalty",    "relationship_stage"};
-#define MPI_STAGES   "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage"
+static const char *const mpi_stages[] = {
+    "clv", "repurchase", "cluster", "tiers", "tags", "loyalty", "relationship_stage", "rules"};
+#define MPI_STAGES   "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage, rules"
 #define GIVEN_STAGES "clv,repurchase,tiers,tags,loyalty,relationship_stage"
 
 static bool listed_in(const char *list, const char *name) {
@@ -58,7 +58,7 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
                     "--stages: --mpi does not run the stage '%s' (yet); it runs " MPI_STAGES, name),
            buf;
   if (!a->spec_only && a->churn_model)
-    return "--mpi does not run --churn-model yet";
+    return "--mpi does not run --churn-model yet (its features rank every customer)";
   if (a->validate_loyalty_day != PATRON_NO_DAY)
     return "--mpi does not run --validate-loyalty yet";
   if (!o->paths[PATRON_FILE_ORDERS])
@@ -68,8 +68,6 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
       return "--mpi reads files every rank can open, not standard input";
   if (a->db)
     return "--mpi does not record snapshots (--db)";
-  if (a->tags.tags_file || a->tags.segments_file)
-    return "--mpi does not run rule files (--tags, --segments) yet";
   return NULL;
 }
 
@@ -220,6 +218,19 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);
 }
 
+static bool is_rules_file(const cli_analysis *a, const char *path) {
+  return path && ((a->tags.tags_file && !strcmp(path, a->tags.tags_file)) ||
+                  (a->tags.segments_file && !strcmp(path, a->tags.segments_file)));
+}
+
+/* A rule that does not compile on rank 0: say what --mpi's rules can read. */
+static void rules_hint(patron_error *err) {
+  size_t len = strlen(err->message);
+  snprintf(err->message + len, sizeof err->message - len,
+           " (under --mpi, rules read the profile's columns only: member columns, age(), "
+           "days_to_birthday() and the behaviour functions need a run without --mpi)");
+}
+
 /* Rank 0: the stages on the gathered profile (the ranks' columns given), then the files
  * and the report. */
 static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
@@ -237,6 +248,8 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
   m->pm = m->sm = NULL;
   snprintf(s->r.clv_note, sizeof s->r.clv_note, "%s", m->note);
   patron_status st = patron__pipeline_run_stages(s->ds, o, &s->run, &s->r, err);
+  if (st == PATRON_ERR_USAGE && is_rules_file(a, err->file))
+    rules_hint(err);
   if (st == PATRON_OK)
     st = cli_analysis_output(command, a, s, NULL, err);
   uint64_t rejected = 0;
