@@ -236,6 +236,40 @@ mpi_exit 2 -- mpirun --oversubscribe -np 2 "$PATRON" analyze --mpi "${withfiles[
 expect_contains "$WORK/err" "member_rule.txt:1"
 expect_contains "$WORK/err" "rules read the profile's columns only"
 
+# --db: level_warning computed by the ranks (member_level is a function of the customer's
+# own spend), the snapshot recorded by rank 0: the store's rows equal one process's apart
+# from creation times and timings
+expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --levels 0,50,100,200 --db "$WORK/one.db" \
+  --out "$WORK/db"
+grep -q "upgrade_near\|downgrade_risk" "$WORK/db/profiles.csv" || fail "no level warning in the fixture"
+for n in 1 4; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+    "${withfiles[@]}" --levels 0,50,100,200 --db "$WORK/m$n.db" --out "$WORK/db$n"
+  same_outputs "$WORK/db$n" "$WORK/db"
+  $PY - "$WORK/one.db" "$WORK/m$n.db" <<'PYEOF2' || fail "the store of $n ranks differs from one process's"
+import json, sqlite3, sys
+def rows(path):
+    c = sqlite3.connect(path)
+    out = {}
+    for (t,) in c.execute("select name from sqlite_master where type = 'table' order by name"):
+        cur = c.execute("select * from %s" % t)
+        names = [d[0] for d in cur.description]
+        got = []
+        for r in cur:
+            r = dict(zip(names, r))
+            for k in ("started", "created"):
+                r.pop(k, None)
+            if "summary" in r:
+                r["summary"] = json.loads(r["summary"])
+                r["summary"].pop("timings_seconds")
+            got.append(r)
+        out[t] = got
+    return out
+a, b = (rows(p) for p in sys.argv[1:])
+sys.exit(a != b or not a["snapshots"])
+PYEOF2
+done
+
 # --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
 # own cycles (with the default stages, and with --stages repurchase alone)
 expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"

@@ -5,9 +5,11 @@
  * writes the outputs, byte-identical to `patron analyze` for any number of ranks. Built
  * only when CMake finds MPI (PATRON_HAVE_MPI). */
 #include "analysis.h"
+#include "cli_store.h"
 #include "mpi/mpi_int.h"
 #include "ops/pipeline_int.h"
 #include "ops/stages.h"
+#include "patron/movements.h"
 #include "patron/portrait.h"
 
 #include <stdio.h>
@@ -20,9 +22,11 @@
  * tags, loyalty, relationship_stage: per customer; tiers: the activity per customer, the
  * ranks on rank 0) or on rank 0's gathered rows (cluster). */
 static const char *const mpi_stages[] = {
-    "clv", "repurchase", "cluster", "tiers", "tags", "loyalty", "relationship_stage", "rules"};
-#define MPI_STAGES   "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage, rules"
-#define GIVEN_STAGES "clv,repurchase,tiers,tags,loyalty,relationship_stage"
+    "clv",     "repurchase",         "cluster", "tiers",        "tags",
+    "loyalty", "relationship_stage", "rules",   "level_warning"};
+#define MPI_STAGES                                                                                 \
+  "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage, rules, level_warning"
+#define GIVEN_STAGES "clv,repurchase,tiers,tags,loyalty,relationship_stage,level_warning"
 
 static bool listed_in(const char *list, const char *name) {
   size_t len = strlen(name);
@@ -66,8 +70,6 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
     if (o->paths[k] && !strcmp(o->paths[k], "-"))
       return "--mpi reads files every rank can open, not standard input";
-  if (a->db)
-    return "--mpi does not record snapshots (--db)";
   return NULL;
 }
 
@@ -189,6 +191,25 @@ static patron_status activity_columns(const patron_dataset *ds, patron_profile *
   return st;
 }
 
+/* level_warning (--db) of this rank's customers: from their member_level, a function of
+ * their own spend (computed here as rank 0's tiers stage does), and their orders. */
+static patron_status level_warning_column(const patron_pipeline_options *o,
+                                          const patron_dataset *ds, patron_profile *local,
+                                          patron_error *err) {
+  patron_status st = PATRON_OK;
+  if (stage_on(o, "tiers")) { /* else the warning fails as in one process: no member_level */
+    const patron_tier_options *t = &o->value.tiers;
+    patron_activity a;
+    st = patron_activity_compute(ds, local, t->window_days, t->cart_days, t->cart_event, &a, err);
+    if (st == PATRON_OK)
+      st = patron_member_levels(patron_profile_table(local), &a, &o->value.levels, NULL, err);
+    patron_activity_free(&a);
+  }
+  return st == PATRON_OK ? patron_level_warning_add(local, ds, &o->value.levels,
+                                                    o->value.tiers.window_days, o->review_days, err)
+                         : st;
+}
+
 static patron_status local_columns(const patron_pipeline_options *o, const patron_dataset *ds,
                                    patron_profile *local, int threads, local_models *m,
                                    patron_error *err) {
@@ -215,6 +236,8 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
     st = patron_loyalty_add(local, ds, err);
   if (st == PATRON_OK && stage_on(o, "relationship_stage"))
     st = patron_stage_add(local, ds, o->tags.stage_days, err);
+  if (st == PATRON_OK && stage_on(o, "level_warning"))
+    st = level_warning_column(o, ds, local, err);
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);
 }
 
@@ -235,7 +258,7 @@ static void rules_hint(patron_error *err) {
  * and the report. */
 static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
                             patron_pipeline_options *o, const patron_table *given, local_models *m,
-                            patron_error *err) {
+                            patron_store *store, patron_error *err) {
   const patron_file_report *r = patron_dataset_file_report(s->ds, PATRON_FILE_ORDERS);
   if (r->rows_read > 0 && r->rows_used == 0)
     return patron__error_set(err, PATRON_ERR_INPUT, r->path, 0, 0,
@@ -251,7 +274,7 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
   if (st == PATRON_ERR_USAGE && is_rules_file(a, err->file))
     rules_hint(err);
   if (st == PATRON_OK)
-    st = cli_analysis_output(command, a, s, NULL, err);
+    st = cli_analysis_output(command, a, s, store, err);
   uint64_t rejected = 0;
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
     rejected += patron_dataset_file_report(s->ds, (patron_file_kind)k)->rows_rejected;
@@ -266,7 +289,7 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
 /* Every rank: shuffle, load, base profile and its model columns; rank 0 gathers and
  * finishes. */
 static patron_status run_ranks(const char *command, cli_analysis *a, int rank, cli_run *s,
-                               patron_error *err) {
+                               patron_store *store, patron_error *err) {
   if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
     a->inputs.load.keep_lines = true;
   part_file parts[PATRON_FILE_KINDS];
@@ -306,13 +329,23 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
   patron_profile_free(local);
   patron_run_lap(&s->run, "gather");
   if (st == PATRON_OK && rank == 0)
-    st = finish(command, a, s, &o, given, &m, err);
+    st = finish(command, a, s, &o, given, &m, store, err);
   cli_run_free(s); /* before the ids the profile points into */
   patron_table_free(given);
   patron_clv_model_free(m.pm), patron_clv_model_free(m.sm);
   patron_tagset_free(m.ts);
   free(ids);
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);
+}
+
+/* Rank 0: the output directory and the store (--db); their errors are printed. */
+static patron_status open_outputs(const char *command, const cli_analysis *a, patron_store **store,
+                                  patron_error *err) {
+  if (!cli_make_dir(command, a->out_dir))
+    return patron__error_set(err, PATRON_ERR_IO, a->out_dir, 0, 0, "cannot create it");
+  if (a->db && !(*store = cli_store_open(command, a->db, false)))
+    return patron__error_set(err, PATRON_ERR_IO, a->db, 0, 0, "cannot open the store");
+  return PATRON_OK;
 }
 
 int cli_mpi_analysis(const char *command, cli_analysis *a) {
@@ -330,14 +363,12 @@ int cli_mpi_analysis(const char *command, cli_analysis *a) {
     cli_run s = {0};
     patron_run_init(&s.run);
     s.run.n_threads = a->inputs.load.n_threads;
-    bool dir_ok = rank != 0 || cli_make_dir(command, a->out_dir);
+    patron_store *store = NULL; /* rank 0's (--db), opened first as in one process */
     patron_status st = patron__mpi_agree(
-        MPI_COMM_WORLD,
-        dir_ok ? PATRON_OK
-               : patron__error_set(&err, PATRON_ERR_IO, a->out_dir, 0, 0, "cannot create it"),
-        &err);
+        MPI_COMM_WORLD, rank == 0 ? open_outputs(command, a, &store, &err) : PATRON_OK, &err);
     if (st == PATRON_OK)
-      st = run_ranks(command, a, rank, &s, &err);
+      st = run_ranks(command, a, rank, &s, store, &err);
+    patron_store_close(store);
     rc = st == PATRON_OK ? CLI_EXIT_OK : st == PATRON_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
     if (st != PATRON_OK && (rank == 0 || !strstr(err.message, "failed (see its message)")))
       cli_fail(command, &err);
