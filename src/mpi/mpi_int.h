@@ -86,4 +86,10 @@ patron_status patron__mpi_clv(MPI_Comm comm, const patron_dataset *ds, patron_pr
 patron_status patron__mpi_tags(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
                                const patron_tags_options *o, patron_tagset *ts, patron_error *err);
 
+/* The churn column (--churn-model, the model in dir) of every rank's `local` profile: the
+ * single-process scoring of the rank's customers, with the features' rank scores counted
+ * over every rank's customers (mpi_churn.c). Collective. */
+patron_status patron__mpi_churn(MPI_Comm comm, const char *dir, const patron_dataset *ds,
+                                patron_profile *local, patron_error *err);
+
 #endif

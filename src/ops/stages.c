@@ -3,6 +3,7 @@
  * docs/REPURCHASE.md; churn score: docs/CHURN.md; clusters, value index, tiers, member levels:
  * docs/TIERS.md; segment report: SPEC 4). */
 #include "core/core_int.h"
+#include "models/churn/churn_int.h"
 #include "models/repurchase/repurchase_int.h"
 #include "ops/stages.h"
 #include "patron/churn.h"
@@ -84,15 +85,32 @@ patron_status patron__stage_repurchase(patron_profile *p, const patron_dataset *
   return patron_repurchase_profile(p, ds, &o, err);
 }
 
-patron_status patron__stage_churn(patron_profile *p, const patron_dataset *ds, patron_run *run,
-                                  patron_error *err) {
+patron_status patron__churn_column(const char *dir, const patron_dataset *ds, patron_profile *p,
+                                   const patron__rank_counter *rc, patron_error *err) {
+  patron_churn_model *m = NULL;
+  patron_status st = patron_churn_model_read(dir, &m, err);
+  if (st == PATRON_OK)
+    st = patron__churn_append_column_with(m, ds, patron_profile_as_of(p), patron_profile_table(p),
+                                          patron_profile_customers(p), rc, err);
+  patron_churn_model_free(m);
+  return st;
+}
+
+/* The churn column the MPI ranks computed (its name is the model's). */
+static patron_status churn_given(patron_profile *p, const patron_run *run, patron_error *err) {
   patron_churn_model *m = NULL;
   patron_status st = patron_churn_model_read(run->options->churn_model_dir, &m, err);
   if (st == PATRON_OK)
-    st = patron_churn_append_column(m, ds, patron_profile_as_of(p), patron_profile_table(p),
-                                    patron_profile_customers(p), err);
+    st = patron__stage_given_column(p, run, patron_churn_model_score_name(m), err);
   patron_churn_model_free(m);
   return st;
+}
+
+patron_status patron__stage_churn(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                  patron_error *err) {
+  if (patron__stage_is_given(run, "churn"))
+    return churn_given(p, run, err);
+  return patron__churn_column(run->options->churn_model_dir, ds, p, NULL, err);
 }
 
 patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds, patron_run *run,

@@ -14,6 +14,15 @@
 bool patron__stage_is_given(const patron_run *run, const char *name);
 patron_status patron__stage_given(patron_profile *p, const patron_run *run, const char *name,
                                   patron_error *err);
+/* The given column named `column` (for a stage whose columns depend on its inputs). */
+patron_status patron__stage_given_column(patron_profile *p, const patron_run *run,
+                                         const char *column, patron_error *err);
+/* The churn stage's column: the model in `dir` scored on p's customers of ds; rc: the
+ * global counts of an MPI run's ranks, which call it on their own customers (NULL in one
+ * process; src/models/churn/features_int.h). */
+typedef struct patron__rank_counter patron__rank_counter;
+patron_status patron__churn_column(const char *dir, const patron_dataset *ds, patron_profile *p,
+                                   const patron__rank_counter *rc, patron_error *err);
 
 patron_status patron__stage_segment(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                     patron_error *err);

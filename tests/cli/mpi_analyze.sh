@@ -270,6 +270,24 @@ sys.exit(a != b or not a["snapshots"])
 PYEOF2
 done
 
+# --churn-model: every rank scores its customers with the saved model; the features' RFM
+# scores count over every rank's customers (churn with the logistic learner, purchase
+# propensity with XGBoost)
+expect_exit 0 -- "$PATRON" churn train "${withfiles[@]}" \
+  --cutoff 2023-09-01 --horizon 60d --learner logistic --threads 1 --out "$WORK/churn"
+expect_exit 0 -- "$PATRON" propensity train "${withfiles[@]}" \
+  --cutoff 2023-09-01 --horizon 60d --rounds 20 --threads 1 --out "$WORK/prop"
+for model in churn prop; do
+  expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --churn-model "$WORK/$model" \
+    --out "$WORK/$model.one"
+  for n in 1 3 8; do
+    mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+      "${withfiles[@]}" --churn-model "$WORK/$model" --out "$WORK/$model$n"
+    same_outputs "$WORK/$model$n" "$WORK/$model.one"
+  done
+done
+head -1 "$WORK/prop.one/profiles.csv" | grep -q ",purchase_propensity$" || fail "no propensity column"
+
 # --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
 # own cycles (with the default stages, and with --stages repurchase alone)
 expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"
@@ -287,9 +305,6 @@ done
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,loyalty_validation \
   --orders "$WORK/orders.csv" --out "$WORK/x"
 expect_contains "$WORK/err" "does not run the stage 'loyalty_validation'"
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --churn-model "$WORK/nomodel" \
-  --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "--churn-model"
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --validate-loyalty 2023-06-01 \
   --orders "$WORK/orders.csv" --out "$WORK/x"
 expect_contains "$WORK/err" "--validate-loyalty"

@@ -22,11 +22,12 @@
  * tags, loyalty, relationship_stage: per customer; tiers: the activity per customer, the
  * ranks on rank 0) or on rank 0's gathered rows (cluster). */
 static const char *const mpi_stages[] = {
-    "clv",     "repurchase",         "cluster", "tiers",        "tags",
-    "loyalty", "relationship_stage", "rules",   "level_warning"};
+    "clv",     "repurchase",         "cluster", "tiers", "tags",
+    "loyalty", "relationship_stage", "rules",   "churn", "level_warning"};
 #define MPI_STAGES                                                                                 \
-  "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage, rules, level_warning"
-#define GIVEN_STAGES "clv,repurchase,tiers,tags,loyalty,relationship_stage,level_warning"
+  "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage, rules, churn, "             \
+  "level_warning"
+#define GIVEN_STAGES "clv,repurchase,tiers,tags,loyalty,relationship_stage,churn,level_warning"
 
 static bool listed_in(const char *list, const char *name) {
   size_t len = strlen(name);
@@ -61,8 +62,6 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
     return snprintf(buf, cap,
                     "--stages: --mpi does not run the stage '%s' (yet); it runs " MPI_STAGES, name),
            buf;
-  if (!a->spec_only && a->churn_model)
-    return "--mpi does not run --churn-model yet (its features rank every customer)";
   if (a->validate_loyalty_day != PATRON_NO_DAY)
     return "--mpi does not run --validate-loyalty yet";
   if (!o->paths[PATRON_FILE_ORDERS])
@@ -236,6 +235,8 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
     st = patron_loyalty_add(local, ds, err);
   if (st == PATRON_OK && stage_on(o, "relationship_stage"))
     st = patron_stage_add(local, ds, o->tags.stage_days, err);
+  if (st == PATRON_OK && stage_on(o, "churn"))
+    st = patron__mpi_churn(MPI_COMM_WORLD, o->churn_model_dir, ds, local, err);
   if (st == PATRON_OK && stage_on(o, "level_warning"))
     st = level_warning_column(o, ds, local, err);
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);
