@@ -36,7 +36,8 @@ static bool global_sum(void *ctx, size_t *v) {
 static uint64_t *all_keys(MPI_Comm comm, const uint64_t *keys, size_t n, size_t *total) {
   int ranks;
   MPI_Comm_size(comm, &ranks);
-  int *counts = malloc((size_t)ranks * sizeof *counts), *displs = malloc((size_t)ranks * sizeof *displs);
+  int *counts = malloc((size_t)ranks * sizeof *counts),
+      *displs = malloc((size_t)ranks * sizeof *displs);
   int mine = n <= INT_MAX ? (int)n : -1;
   uint64_t *all = NULL;
   if (all_ok(comm, counts && displs && mine >= 0)) {

@@ -51,4 +51,9 @@ patron_status patron__stage_level_warning(patron_profile *p, const patron_datase
 patron_status patron__stage_segment_report(patron_profile *p, const patron_dataset *ds,
                                            patron_run *run, patron_error *err);
 
+/* --validate-loyalty's rows of p's customers as hidden columns (the MPI ranks'; rank 0's
+ * loyalty_validation stage takes them from the given table). */
+patron_status patron__loyalty_validation_columns(patron_profile *p, const patron_dataset *ds,
+                                                 int32_t day, patron_error *err);
+
 #endif

@@ -288,6 +288,16 @@ for model in churn prop; do
 done
 head -1 "$WORK/prop.one/profiles.csv" | grep -q ",purchase_propensity$" || fail "no propensity column"
 
+# --validate-loyalty: every rank's validation rows travel with its profile rows (hidden
+# columns); rank 0 computes the AUCs over them in customer_id order, the single process's
+expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --validate-loyalty 2023-07-01 --out "$WORK/val"
+expect_contains "$WORK/val/summary.json" '"auc_loyalty"'
+for n in 1 3 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+    "${withfiles[@]}" --validate-loyalty 2023-07-01 --out "$WORK/val$n"
+  same_outputs "$WORK/val$n" "$WORK/val"
+done
+
 # --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
 # own cycles (with the default stages, and with --stages repurchase alone)
 expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"
@@ -302,12 +312,11 @@ for n in 1 2 3 5 8; do
 done
 
 # usage errors: what --mpi does not do yet
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,loyalty_validation \
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders - --out "$WORK/x" <"$WORK/orders.csv"
+expect_contains "$WORK/err" "not standard input"
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,nosuchstage \
   --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "does not run the stage 'loyalty_validation'"
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --validate-loyalty 2023-06-01 \
-  --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "--validate-loyalty"
+expect_contains "$WORK/err" "unknown stage 'nosuchstage'"
 # a record spanning lines cannot be cut into byte ranges: a clear error naming the line
 printf 'customer_id,order_id,order_time,amount\nC1,O1,2023-01-01,1\nC1,O2,2023-01-02,"5\n.00"\n' \
   >"$WORK/multi.csv"

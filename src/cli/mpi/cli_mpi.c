@@ -18,16 +18,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* The model stages --mpi runs: computed by the ranks (clv: one fit on rank 0; repurchase,
- * tags, loyalty, relationship_stage: per customer; tiers: the activity per customer, the
- * ranks on rank 0) or on rank 0's gathered rows (cluster). */
-static const char *const mpi_stages[] = {
-    "clv",     "repurchase",         "cluster", "tiers", "tags",
-    "loyalty", "relationship_stage", "rules",   "churn", "level_warning"};
-#define MPI_STAGES                                                                                 \
-  "clv, repurchase, cluster, tiers, tags, loyalty, relationship_stage, rules, churn, "             \
-  "level_warning"
-#define GIVEN_STAGES "clv,repurchase,tiers,tags,loyalty,relationship_stage,churn,level_warning"
+/* The stages whose columns the ranks compute for their own customers and rank 0's stage
+ * copies (every other stage runs on rank 0 over the merged profile: segment, cluster, the
+ * tiers' ranks, rules, segment_report; docs/SCALE.md section 9). */
+#define GIVEN_STAGES                                                                               \
+  "clv,repurchase,tiers,tags,loyalty,relationship_stage,churn,level_warning,loyalty_validation"
 
 static bool listed_in(const char *list, const char *name) {
   size_t len = strlen(name);
@@ -40,30 +35,28 @@ static bool listed_in(const char *list, const char *name) {
   return false;
 }
 
-/* A stage of --stages that --mpi does not run, or NULL. */
-static const char *missing_stage(const char *list, char *name, size_t cap) {
+/* A name of --stages that is no stage, or NULL (rank 0 runs the stages without the
+ * pipeline's own check). */
+static const char *unknown_stage(const char *list, char *name, size_t cap) {
+  size_t n_stages;
+  const patron_stage *stages = patron_pipeline_stages(&n_stages);
   for (const char *s = list; *s;) {
     size_t n = strcspn(s, ","), i = 0;
-    while (i < sizeof mpi_stages / sizeof *mpi_stages &&
-           (strlen(mpi_stages[i]) != n || strncmp(mpi_stages[i], s, n) != 0))
+    while (i < n_stages && (strlen(stages[i].name) != n || strncmp(stages[i].name, s, n) != 0))
       i++;
-    if (i == sizeof mpi_stages / sizeof *mpi_stages)
+    if (i == n_stages)
       return snprintf(name, cap, "%.*s", (int)n, s), name;
     s += n + (s[n] == ',');
   }
   return NULL;
 }
 
-/* What --mpi supports so far; NULL when the flags fit. */
+/* What --mpi does not run; NULL when the flags fit. */
 static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
   const patron_load_options *o = &a->inputs.load;
   char name[64];
-  if (!a->spec_only && a->stages && missing_stage(a->stages, name, sizeof name))
-    return snprintf(buf, cap,
-                    "--stages: --mpi does not run the stage '%s' (yet); it runs " MPI_STAGES, name),
-           buf;
-  if (a->validate_loyalty_day != PATRON_NO_DAY)
-    return "--mpi does not run --validate-loyalty yet";
+  if (!a->spec_only && a->stages && unknown_stage(a->stages, name, sizeof name))
+    return snprintf(buf, cap, "unknown stage '%s'", name), buf;
   if (!o->paths[PATRON_FILE_ORDERS])
     return "--mpi needs --orders FILE";
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
@@ -239,6 +232,8 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
     st = patron__mpi_churn(MPI_COMM_WORLD, o->churn_model_dir, ds, local, err);
   if (st == PATRON_OK && stage_on(o, "level_warning"))
     st = level_warning_column(o, ds, local, err);
+  if (st == PATRON_OK && stage_on(o, "loyalty_validation"))
+    st = patron__loyalty_validation_columns(local, ds, o->validate_loyalty_day, err);
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);
 }
 
