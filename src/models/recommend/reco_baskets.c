@@ -58,51 +58,6 @@ bool patron__reco_map_add(reco_map *m, uint64_t key, uint32_t by) {
   return true;
 }
 
-bool patron__reco_map_add_ones(reco_map *m, const uint64_t *keys, size_t n) {
-  size_t slot[RECO_MAP_BATCH];
-  if (n > RECO_MAP_BATCH)
-    return false;
-  while ((m->n + n) * 2 > m->cap)
-    if (!map_grow(m))
-      return false;
-  for (size_t i = 0; i < n; i++) { /* start loading every home slot, then probe */
-    slot[i] = slot_of(keys[i], m->cap);
-    __builtin_prefetch(&m->keys[slot[i]], 1);
-    __builtin_prefetch(&m->vals[slot[i]], 1);
-  }
-  for (size_t i = 0; i < n; i++) {
-    size_t s = slot[i];
-    while (m->keys[s] && m->keys[s] != keys[i])
-      s = (s + 1) & (m->cap - 1);
-    if (!m->keys[s]) {
-      m->keys[s] = keys[i];
-      m->vals[s] = 0;
-      m->n++;
-    }
-    m->vals[s]++;
-  }
-  return true;
-}
-
-uint32_t patron__reco_map_get(const reco_map *m, uint64_t key) {
-  if (!m->cap)
-    return 0;
-  size_t s = slot_of(key, m->cap);
-  while (m->keys[s]) {
-    if (m->keys[s] == key)
-      return m->vals[s];
-    s = (s + 1) & (m->cap - 1);
-  }
-  return 0;
-}
-
-bool patron__reco_map_merge(reco_map *dst, const reco_map *src) {
-  for (size_t i = 0; i < src->cap; i++)
-    if (src->keys[i] && !patron__reco_map_add(dst, src->keys[i], src->vals[i]))
-      return false;
-  return true;
-}
-
 void patron__reco_map_free(reco_map *m) {
   free(m->keys);
   free(m->vals);
