@@ -11,8 +11,8 @@
 
 enum { ID_BLOCK = 64 };
 
-bool patron__reco_tid_lists(const reco_sets *s, const uint32_t *key, size_t n_ids,
-                            uint32_t **start, uint32_t **tid) {
+bool patron__reco_tid_lists(const reco_sets *s, const uint32_t *key, size_t n_ids, uint32_t **start,
+                            uint32_t **tid) {
   *tid = NULL;
   *start = calloc(n_ids + 2, sizeof **start);
   if (!*start)
@@ -83,13 +83,27 @@ static size_t count_one(const pair_job *j, uint32_t a, uint32_t *cnt, uint32_t *
   return k;
 }
 
+/* Puts a's k partners in touched ascending: one scan of cnt over (a, n_ids) when they are
+ * dense there, else a sort. */
+static void ascending(uint32_t a, size_t n_ids, const uint32_t *cnt, uint32_t *touched, size_t k) {
+  if (n_ids - a > 16 * k) {
+    qsort(touched, k, sizeof *touched, cmp_u32);
+    return;
+  }
+  size_t i = 0;
+  for (size_t b = a + 1; i < k; b++)
+    if (cnt[b])
+      touched[i++] = (uint32_t)b;
+}
+
 /* Appends a's k partners (ascending) and their counts to the block; clears cnt. */
-static bool emit(pair_block *blk, uint32_t *cnt, uint32_t *touched, size_t k) {
+static bool emit(pair_block *blk, uint32_t a, size_t n_ids, uint32_t *cnt, uint32_t *touched,
+                 size_t k) {
   size_t cap = blk->cap;
   if (!patron__reserve((void **)&blk->other, &cap, blk->len + k, sizeof *blk->other) ||
       !patron__reserve((void **)&blk->n, &blk->cap, blk->len + k, sizeof *blk->n))
     return false;
-  qsort(touched, k, sizeof *touched, cmp_u32);
+  ascending(a, n_ids, cnt, touched, k);
   for (size_t i = 0; i < k; i++) {
     blk->other[blk->len + i] = touched[i];
     blk->n[blk->len + i] = cnt[touched[i]];
@@ -107,7 +121,7 @@ static void pair_range(void *ctx, size_t lo, size_t hi, int worker) {
   for (size_t a = lo; a < hi && ok; a++) {
     size_t k = count_one(j, (uint32_t)a, cnt, touched);
     j->len[a] = k;
-    ok = emit(blk, cnt, touched, k);
+    ok = emit(blk, (uint32_t)a, j->n_ids, cnt, touched, k);
   }
   if (!ok)
     j->failed = true; /* a benign race: every writer stores true */
@@ -135,8 +149,8 @@ static bool concat(pair_job *j, size_t n_blocks, reco_pairs *out) {
   return true;
 }
 
-bool patron__reco_pairs_count(const reco_sets *sets, const uint32_t *key, size_t n_ids,
-                              int threads, reco_pairs *out) {
+bool patron__reco_pairs_count(const reco_sets *sets, const uint32_t *key, size_t n_ids, int threads,
+                              reco_pairs *out) {
   memset(out, 0, sizeof *out);
   pair_job j = {.sets = sets, .key = key, .n_ids = n_ids};
   size_t n_blocks = (n_ids + ID_BLOCK - 1) / ID_BLOCK;
