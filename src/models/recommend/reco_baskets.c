@@ -164,10 +164,27 @@ static void sort_u64(uint64_t *v, size_t n) {
   }
 }
 
+/* Sorts (group << 32 | code) keys ascending. A customer's rows usually come in time order,
+ * so the groups already ascend: then each group is sorted on its own. */
+static void sort_keys(uint64_t *v, size_t n) {
+  size_t i = 1;
+  while (i < n && v[i - 1] >> 32 <= v[i] >> 32)
+    i++;
+  if (i < n) {
+    sort_u64(v, n);
+    return;
+  }
+  for (size_t lo = 0, hi; lo < n; lo = hi) {
+    for (hi = lo + 1; hi < n && v[hi] >> 32 == v[lo] >> 32;)
+      hi++;
+    sort_u64(v + lo, hi - lo);
+  }
+}
+
 /* Sorts (group << 32 | code) pairs and pushes each group's distinct codes as one set. */
 static bool push_groups(reco_sets *out, uint64_t *pairs, size_t n, const int32_t *group_day,
                         uint32_t *tmp, uint32_t *count) {
-  sort_u64(pairs, n);
+  sort_keys(pairs, n);
   size_t i = 0;
   while (i < n) {
     uint32_t g = (uint32_t)(pairs[i] >> 32);
