@@ -444,10 +444,16 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
+  unsigned absent = s->absent;
   bool ok = SORT_TIMES(s->time, perm, ds->line_start) && PERMUTE(s->amount, perm, n) &&
-            PERMUTE(s->discount, perm, n) && PERMUTE(s->category, perm, n) &&
-            PERMUTE(s->brand, perm, n) && PERMUTE(s->channel, perm, n) &&
-            PERMUTE(s->store, perm, n) && PERMUTE(s->order, perm, n) && PERMUTE(s->item, perm, n);
+            PERMUTE(s->order, perm, n) &&
+            ((absent & PATRON__LINE_DISCOUNT) || PERMUTE(s->discount, perm, n)) &&
+            ((absent & PATRON__LINE_CATEGORY) || PERMUTE(s->category, perm, n)) &&
+            ((absent & PATRON__LINE_BRAND) || PERMUTE(s->brand, perm, n)) &&
+            ((absent & PATRON__LINE_CHANNEL) || PERMUTE(s->channel, perm, n)) &&
+            ((absent & PATRON__LINE_STORE) || PERMUTE(s->store, perm, n)) &&
+            ((absent & PATRON__LINE_ITEM) || PERMUTE(s->item, perm, n)) &&
+            patron__line_store_fill_absent(s);
   free(perm);
   free(s->customer);
   s->customer = NULL;
