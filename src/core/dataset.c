@@ -437,6 +437,24 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
+/* Permutes columns of one width through one spare buffer (room for n elements; freed):
+ * each column is gathered into the buffer the previous one left, so no fresh pages are
+ * faulted in. NULL columns (absent from the file) are skipped. */
+static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spare,
+                          const uint32_t *perm, size_t n, size_t size) {
+  for (size_t k = 0; k < n_cols; k++) {
+    void *old = *cols[k];
+    if (!old)
+      continue;
+    gather_into(n_threads, spare, old, perm, n, size);
+    *cols[k] = spare;
+    spare = old;
+  }
+  free(spare);
+}
+
+/* Lines grouped per customer and time-sorted; the dead customer column and the old time
+ * column carry the other columns' permutations (see permute_chain). */
 static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n;
@@ -444,19 +462,22 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
-  unsigned absent = s->absent;
-  bool ok = SORT_TIMES(s->time, perm, ds->line_start) && PERMUTE(s->amount, perm, n) &&
-            PERMUTE(s->order, perm, n) &&
-            ((absent & PATRON__LINE_DISCOUNT) || PERMUTE(s->discount, perm, n)) &&
-            ((absent & PATRON__LINE_CATEGORY) || PERMUTE(s->category, perm, n)) &&
-            ((absent & PATRON__LINE_BRAND) || PERMUTE(s->brand, perm, n)) &&
-            ((absent & PATRON__LINE_CHANNEL) || PERMUTE(s->channel, perm, n)) &&
-            ((absent & PATRON__LINE_STORE) || PERMUTE(s->store, perm, n)) &&
-            ((absent & PATRON__LINE_ITEM) || PERMUTE(s->item, perm, n)) &&
-            patron__line_store_fill_absent(s);
+  int64_t *old_time = s->time;
+  s->time =
+      sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, old_time, NULL);
+  bool ok = s->time != NULL;
+  if (!ok) {
+    s->time = old_time;
+  } else {
+    void **wide[] = {(void **)&s->amount, (void **)&s->discount};
+    void **narrow[] = {(void **)&s->order,   (void **)&s->category, (void **)&s->brand,
+                       (void **)&s->channel, (void **)&s->store,    (void **)&s->item};
+    permute_chain(ds->n_threads, wide, 2, old_time, perm, n, 8);
+    permute_chain(ds->n_threads, narrow, 6, s->customer, perm, n, 4);
+    s->customer = NULL;
+    ok = patron__line_store_fill_absent(s);
+  }
   free(perm);
-  free(s->customer);
-  s->customer = NULL;
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 

@@ -48,8 +48,8 @@ enum {
  * are not stored. */
 bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t order, int64_t time,
                              patron_money amount, patron_money discount, const uint32_t codes[5]);
-/* Gives each absent column n zeros (calloc'd: read-only pages cost no page zeroing); false
- * when out of memory. */
+/* Gives each absent column (and any column never allocated, when there are no lines) n
+ * zeros (calloc'd: pages only read cost no page zeroing); false when out of memory. */
 bool patron__line_store_fill_absent(patron__line_store *s);
 void patron__line_store_free(patron__line_store *s);
 

@@ -58,11 +58,13 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t 
 }
 
 bool patron__line_store_fill_absent(patron__line_store *s) {
-  void **cols[6];
-  size_t sizes[6];
+  void **cols[8];
+  size_t sizes[8];
   optional_columns(s, cols, sizes);
-  for (int k = 0; k < 6; k++) {
-    if (!(s->absent & (1u << k)))
+  cols[6] = (void **)&s->order, sizes[6] = sizeof *s->order;
+  cols[7] = (void **)&s->amount, sizes[7] = sizeof *s->amount;
+  for (int k = 0; k < 8; k++) {
+    if (*cols[k] && (k >= 6 || !(s->absent & (1u << k))))
       continue;
     free(*cols[k]);
     if (!(*cols[k] = calloc(s->n ? s->n : 1, sizes[k])))
