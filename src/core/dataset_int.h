@@ -48,6 +48,9 @@ enum {
  * are not stored. */
 bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t order, int64_t time,
                              patron_money amount, patron_money discount, const uint32_t codes[5]);
+/* Sets the number of lines to n, growing the columns when needed (new lines are
+ * unwritten); false when out of memory. */
+bool patron__line_store_resize(patron__line_store *s, size_t n);
 /* Gives each absent column (and any column never allocated, when there are no lines) n
  * zeros (calloc'd: pages only read cost no page zeroing); false when out of memory. */
 bool patron__line_store_fill_absent(patron__line_store *s);

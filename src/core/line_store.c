@@ -57,6 +57,14 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t 
   return true;
 }
 
+bool patron__line_store_resize(patron__line_store *s, size_t n) {
+  while (s->cap < n)
+    if (!grow_all(s))
+      return false;
+  s->n = n;
+  return true;
+}
+
 bool patron__line_store_fill_absent(patron__line_store *s) {
   void **cols[8];
   size_t sizes[8];

@@ -7,6 +7,7 @@
  * Amount is the `amount` column, else quantity x unit_price (exact in 128-bit). Every money
  * sum later made from the amounts (orders, customers, revenue, segments) is bounded by the
  * sum of their absolute values, which is checked against the int64 range once loaded. */
+#include "core/exec.h"
 #include "io/load_int.h"
 
 #include <stdlib.h>
@@ -325,34 +326,59 @@ static bool same_codes(const orders_worker *w, uint32_t *const codes[N_LINE_CODE
   return true;
 }
 
-/* Appends a worker's kept lines with customers and orders (remap and omap NULL: already the
- * dataset's) and dictionary codes translated. */
+/* A worker's lines appended to the dataset's at dst->n - src->n on: customers and orders
+ * translated (remap, omap NULL: already the dataset's), dictionary codes too. */
+typedef struct line_copy {
+  patron__line_store *dst;
+  const patron__line_store *src;
+  size_t base;
+  const uint32_t *remap, *omap;
+  uint32_t *const *codes;
+} line_copy;
+
+static void copy_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const line_copy *k = ctx;
+  const patron__line_store *src = k->src;
+  patron__line_store *dst = k->dst;
+  unsigned absent = src->absent;
+  const uint32_t *from[N_LINE_CODES] = {src->category, src->brand, src->channel, src->store,
+                                        src->item};
+  uint32_t *to[N_LINE_CODES] = {dst->category, dst->brand, dst->channel, dst->store, dst->item};
+  for (size_t i = lo, d = k->base + lo; i < hi; i++, d++) {
+    dst->customer[d] = k->remap ? k->remap[src->customer[i]] : src->customer[i];
+    dst->order[d] = k->omap ? k->omap[src->order[i]] : src->order[i];
+    dst->time[d] = src->time[i];
+    dst->amount[d] = src->amount[i];
+    if (!(absent & PATRON__LINE_DISCOUNT))
+      dst->discount[d] = src->discount[i];
+    for (int c = 0; c < N_LINE_CODES; c++)
+      if (!(absent & (1u << c)))
+        to[c][d] = k->codes[c][from[c][i]];
+  }
+}
+
+enum { COPY_BLOCK = 1 << 16 };
+
+/* Appends a worker's kept lines, in blocks on the executor (each line has its place). */
 static patron_status copy_lines(patron_dataset *ds, const orders_worker *w, const uint32_t *remap,
                                 const uint32_t *omap, uint32_t *const codes[N_LINE_CODES],
-                                patron_error *err) {
+                                int n_threads, patron_error *err) {
   const patron__line_store *src = &w->lines;
-  unsigned absent = src->absent;
-  if (!ds->lines.n)
-    ds->lines.absent = absent;
-  for (size_t i = 0; i < src->n; i++) {
-    uint32_t c = remap ? remap[src->customer[i]] : src->customer[i];
-    uint32_t o = omap ? omap[src->order[i]] : src->order[i];
-    const uint32_t *cols[N_LINE_CODES] = {src->category, src->brand, src->channel, src->store,
-                                          src->item};
-    uint32_t kept[N_LINE_CODES];
-    for (int k = 0; k < N_LINE_CODES; k++)
-      kept[k] = absent & (1u << k) ? 0 : codes[k][cols[k][i]];
-    patron_money discount = absent & PATRON__LINE_DISCOUNT ? 0 : src->discount[i];
-    if (!patron__line_store_push(&ds->lines, c, o, src->time[i], src->amount[i], discount, kept))
-      return PATRON__OOM(err);
-  }
+  size_t base = ds->lines.n;
+  if (!base)
+    ds->lines.absent = src->absent;
+  if (!patron__line_store_resize(&ds->lines, base + src->n))
+    return PATRON__OOM(err);
+  line_copy k = {&ds->lines, src, base, remap, omap, codes};
+  patron__exec_ranges(n_threads, src->n, COPY_BLOCK, copy_block, &k);
   return PATRON_OK;
 }
 
 /* Moves a worker's kept lines into the dataset: the first worker's store is adopted as it
  * is when nothing needs translating, the others' lines are copied. */
 static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                 const uint32_t *omap, patron_error *err) {
+                                 const uint32_t *omap, int n_threads, patron_error *err) {
   uint32_t *codes[N_LINE_CODES] = {NULL};
   patron_status st = PATRON_OK;
   for (int k = 0; k < N_LINE_CODES && st == PATRON_OK; k++)
@@ -361,7 +387,7 @@ static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uin
     ds->lines = w->lines;
     memset(&w->lines, 0, sizeof w->lines);
   } else if (st == PATRON_OK)
-    st = copy_lines(ds, w, remap, omap, codes, err);
+    st = copy_lines(ds, w, remap, omap, codes, n_threads, err);
   for (int k = 0; k < N_LINE_CODES; k++)
     free(codes[k]);
   return st;
@@ -383,7 +409,7 @@ static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders
     st = merge_orders(ds, w, remap, omap, err);
   }
   if (st == PATRON_OK && lines)
-    st = merge_lines(ds, w, remap, omap, err);
+    st = merge_lines(ds, w, remap, omap, f->opts->n_threads, err);
   free(remap);
   free(omap);
   return st;
