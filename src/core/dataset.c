@@ -165,6 +165,33 @@ static patron_status rank_customers(patron_dataset *ds, uint32_t **rank_out, pat
   return PATRON_OK;
 }
 
+/* Copies the id texts in id order into a fresh arena and frees the old one (texts in first-
+ * appearance order): readers in row order, such as the writers' customer_id cells, then read
+ * them sequentially instead of paying a cache and TLB miss per id. Out of memory, the ids
+ * stay where they are. */
+static void pack_ids(patron_dataset *ds) {
+  enum { AHEAD = 8 };
+  size_t n = ds->n_customers;
+  patron__arena packed = {0};
+  const char **ids = malloc((n ? n : 1) * sizeof *ids);
+  for (size_t i = 0; ids && i < n; i++) {
+    if (i + AHEAD < n)
+      __builtin_prefetch(ds->ids[i + AHEAD]);
+    if (!(ids[i] = patron__arena_strdup(&packed, ds->ids[i], ds->id_len[i]))) {
+      free(ids);
+      ids = NULL;
+    }
+  }
+  if (!ids) {
+    patron__arena_free(&packed);
+    return;
+  }
+  free(ds->ids);
+  ds->ids = ids;
+  patron__arena_free(&ds->customers.arena);
+  ds->customers.arena = packed;
+}
+
 /* ---- grouping rows per customer (CSR), on the executor -------------------------------- */
 
 /* Rows are cut into GROUP_PARTS fixed ranges; each part counts its rows per customer, a
@@ -549,6 +576,8 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   patron_status st = rank_customers(ds, &rank, err);
   free(ds->customers.str), free(ds->customers.len);
   ds->customers.str = NULL, ds->customers.len = NULL;
+  if (st == PATRON_OK)
+    pack_ids(ds);
   if (st == PATRON_OK)
     st = finalize_orders(ds, rank, err);
   if (st == PATRON_OK)
