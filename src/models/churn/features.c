@@ -51,10 +51,13 @@ typedef struct fctx {
   const patron__rank_counter *rc;          /* a distributed run's global counts, or NULL */
 } fctx;
 
-/* Per-thread scratch for distinct counts. */
+/* Per-thread scratch for distinct counts, indexed by dictionary code (n_codes: the largest
+ * line dictionary's size): a code's last visit (stamp, the visit's mark) and count there,
+ * and the distinct codes of the last visit in order of first appearance. */
 typedef struct scratch {
-  uint32_t *codes;
-  size_t cap;
+  uint32_t *stamp, *count, *codes;
+  size_t n_codes, n_distinct;
+  uint32_t mark;
 } scratch;
 
 static void set(fctx *c, int k, size_t row, double v) {
@@ -150,65 +153,61 @@ static void order_features(fctx *c, uint32_t cust, size_t row, order_acc *a) {
   c->clv_days[row] = a->n_days;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* Insertion sort: a customer's few line codes sort faster than through qsort. */
-static void sort_small(uint32_t *v, size_t n) {
-  for (size_t i = 1; i < n; i++) {
-    uint32_t x = v[i];
-    size_t j = i;
-    for (; j > 0 && v[j - 1] > x; j--)
-      v[j] = v[j - 1];
-    v[j] = x;
+static bool scratch_init(scratch *s, const fctx *c) {
+  static const char *const dicts[] = {"category", "brand", "channel"};
+  size_t n = 1;
+  for (size_t k = 0; k < sizeof dicts / sizeof *dicts; k++) {
+    size_t m = patron_dataset_dict_size(c->ds, dicts[k]);
+    n = m > n ? m : n;
   }
+  *s = (scratch){.stamp = calloc(n, sizeof *s->stamp),
+                 .count = malloc(n * sizeof *s->count),
+                 .codes = malloc(n * sizeof *s->codes),
+                 .n_codes = n};
+  return s->stamp && s->count && s->codes;
 }
 
-/* Distinct non-zero codes of codes[lo..hi); leaves them sorted in s->codes, their number
- * in *n_nonzero. */
-static double distinct(scratch *s, const uint32_t *codes, uint32_t lo, uint32_t hi,
-                       size_t *n_nonzero) {
-  size_t n = 0;
-  for (uint32_t i = lo; i < hi; i++)
-    if (codes[i])
-      s->codes[n++] = codes[i];
-  if (n <= 32)
-    sort_small(s->codes, n);
-  else
-    qsort(s->codes, n, sizeof *s->codes, cmp_u32);
-  double d = 0;
-  for (size_t i = 0; i < n; i++)
-    d += i == 0 || s->codes[i] != s->codes[i - 1];
-  *n_nonzero = n;
-  return d;
-}
+static void scratch_free(scratch *s) { free(s->stamp), free(s->count), free(s->codes); }
 
-/* The most frequent of the n sorted channel codes in s->codes (ties: the smaller label by
- * bytes, so the choice does not depend on dictionary codes); 0 when none. */
-static uint32_t main_channel(const fctx *c, const scratch *s, size_t n) {
-  const char *const *labels = c->f->labels[C_MAIN_CHANNEL];
-  uint32_t best = 0;
-  size_t best_run = 0;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && s->codes[j] == s->codes[i])
-      j++;
-    if (j - i > best_run || (j - i == best_run && strcmp(labels[s->codes[i]], labels[best]) < 0)) {
-      best = s->codes[i];
-      best_run = j - i;
+/* Distinct non-zero codes of codes[lo..hi), counted per code in one pass (each code's
+ * stamp tells whether this visit has seen it): no sorting. */
+static double distinct(scratch *s, const uint32_t *codes, uint32_t lo, uint32_t hi) {
+  if (++s->mark == 0) { /* wrapped: old stamps could match again */
+    memset(s->stamp, 0, s->n_codes * sizeof *s->stamp);
+    s->mark = 1;
+  }
+  size_t d = 0;
+  for (uint32_t i = lo; i < hi; i++) {
+    uint32_t v = codes[i];
+    if (!v)
+      continue;
+    if (s->stamp[v] != s->mark) {
+      s->stamp[v] = s->mark;
+      s->count[v] = 0;
+      s->codes[d++] = v;
     }
-    i = j;
+    s->count[v]++;
+  }
+  s->n_distinct = d;
+  return (double)d;
+}
+
+/* The most frequent channel code of the last distinct() visit (ties: the smaller label by
+ * bytes, so the choice does not depend on dictionary codes); 0 when none. */
+static uint32_t main_channel(const fctx *c, const scratch *s) {
+  const char *const *labels = c->f->labels[C_MAIN_CHANNEL];
+  uint32_t best = 0, best_n = 0;
+  for (size_t i = 0; i < s->n_distinct; i++) {
+    uint32_t v = s->codes[i], n = s->count[v];
+    if (n > best_n || (n == best_n && strcmp(labels[v], labels[best]) < 0))
+      best = v, best_n = n;
   }
   return best;
 }
 
-static bool line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
+static void line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
   const patron_lines_view *lv = &c->lv;
   uint32_t lo = lv->start[cust], hi = before(lv->time, lo, lv->start[cust + 1], c->limit);
-  if (hi - lo > s->cap && !patron__reserve((void **)&s->codes, &s->cap, hi - lo, sizeof *s->codes))
-    return false;
   long double paid = 0, discount = 0;
   for (uint32_t i = lo; i < hi; i++)
     if (lv->amount[i] > 0) {
@@ -216,12 +215,10 @@ static bool line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
       discount += lv->discount[i];
     }
   set(c, F_DISCOUNT_SHARE, row, paid + discount > 0 ? (double)(discount / (paid + discount)) : 0);
-  size_t n;
-  set(c, F_N_CATEGORIES, row, distinct(s, lv->category, lo, hi, &n));
-  set(c, F_N_BRANDS, row, distinct(s, lv->brand, lo, hi, &n));
-  set(c, F_N_CHANNELS, row, distinct(s, lv->channel, lo, hi, &n));
-  c->f->cat[(size_t)C_MAIN_CHANNEL * c->f->n_rows + row] = main_channel(c, s, n);
-  return true;
+  set(c, F_N_CATEGORIES, row, distinct(s, lv->category, lo, hi));
+  set(c, F_N_BRANDS, row, distinct(s, lv->brand, lo, hi));
+  set(c, F_N_CHANNELS, row, distinct(s, lv->channel, lo, hi));
+  c->f->cat[(size_t)C_MAIN_CHANNEL * c->f->n_rows + row] = main_channel(c, s);
 }
 
 static void event_features(fctx *c, uint32_t cust, size_t row, int64_t last_purchase) {
@@ -276,20 +273,21 @@ typedef struct job {
 static void worker(void *arg) {
   job *j = arg;
   fctx *c = j->c;
-  scratch s = {0};
-  j->ok = true;
+  scratch s;
+  j->ok = !(c->groups & PATRON_FEATURES_LINES) || scratch_init(&s, c);
   for (size_t row = j->lo; row < j->hi && j->ok; row++) {
     uint32_t cust = c->f->customer[row];
     order_acc a;
     order_features(c, cust, row, &a);
     if (c->groups & PATRON_FEATURES_LINES)
-      j->ok = line_features(c, cust, row, &s);
+      line_features(c, cust, row, &s);
     if (c->groups & PATRON_FEATURES_EVENTS)
       event_features(c, cust, row, a.last_purchase_time);
     if (c->groups & PATRON_FEATURES_MEMBERS)
       member_features(c, cust, row);
   }
-  free(s.codes);
+  if (c->groups & PATRON_FEATURES_LINES)
+    scratch_free(&s);
 }
 
 static bool run_workers(fctx *c, int n_threads) {
