@@ -45,7 +45,7 @@ static const char usage[] =
     "  --mpi                run under mpirun: every rank reads a byte range of each input\n"
     "                       file, customers are shuffled to ranks, rank 0 writes DIR,\n"
     "                       the same bytes as without --mpi (files, not standard input;\n"
-    "                       rules read profile columns only; an MPI build; docs/SCALE.md)\n"
+    "                       an MPI build; docs/SCALE.md)\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 

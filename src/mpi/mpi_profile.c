@@ -179,7 +179,7 @@ static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const 
   base_columns b;
   patron_status st = patron__profile_new_base(total, as_of, &b, out, err);
   *given = NULL;
-  if (st == PATRON_OK) /* even without columns: it tells the stages ds is one rank's part */
+  if (st == PATRON_OK) /* even without columns: the rules' columns may join it later */
     st = given_table(like, from, total, given, err);
   if (st == PATRON_OK && !(*origin = malloc((total ? total : 1) * sizeof **origin)))
     st = PATRON__OOM(err);

@@ -82,16 +82,15 @@ static patron_status add_columns(patron_table *t, const char *schema, const char
     for (int32_t l = 0; labels && l < nl; l++)
       labels[l] = p, p += strlen(p) + 1;
     void *data;
-    st = !labels                          ? PATRON__OOM(err)
-         : type == PATRON_COL_CATEGORY    ? patron_table_add_category(t, name, labels, NULL, nl,
-                                                                      seg, (int32_t **)&data, err)
-                                          : patron_table_add(t, name, type, &data, err);
+    st = !labels ? PATRON__OOM(err)
+         : type == PATRON_COL_CATEGORY
+             ? patron_table_add_category(t, name, labels, NULL, nl, seg, (int32_t **)&data, err)
+             : patron_table_add(t, name, type, &data, err);
     free(labels);
     if (st == PATRON_OK && type == PATRON_COL_DOUBLE)
       patron_table_set_decimals(t, name, dec);
     if (st == PATRON_OK && type == PATRON_COL_STRING)
-      st = patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "rules: string column %s",
-                             name);
+      st = patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "rules: string column %s", name);
   }
   for (size_t r = 0; st == PATRON_OK && r < rows; r++)
     for (uint64_t k = 0; k < n_cols; k++, cells += 8) {
@@ -198,8 +197,8 @@ static patron_status gather_rules(MPI_Comm comm, const patron_table *mine, size_
   if (send)
     send[0] = my_rows * cols * sizeof *buf;
   char *got = NULL;
-  patron_status st = patron__mpi_agree(comm, send && recv && buf ? PATRON_OK : PATRON__OOM(err),
-                                       err);
+  patron_status st =
+      patron__mpi_agree(comm, send && recv && buf ? PATRON_OK : PATRON__OOM(err), err);
   if (st == PATRON_OK)
     st = patron__mpi_alltoallv(comm, (const char *)buf, send, 0, &got, recv, err);
   if (st == PATRON_OK && rank == 0)
@@ -221,8 +220,8 @@ static patron_status rebuild(const patron_dataset *ds, int32_t as_of, const char
   patron_table *t = patron_profile_table(*out);
   if (bytes != 8 * n_cols * patron_table_n_rows(t))
     return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0,
-                             "rules: %llu bytes of columns for %zu rows",
-                             (unsigned long long)bytes, patron_table_n_rows(t));
+                             "rules: %llu bytes of columns for %zu rows", (unsigned long long)bytes,
+                             patron_table_n_rows(t));
   return add_columns(t, schema, cells, err);
 }
 
@@ -233,8 +232,7 @@ patron_status patron__mpi_rules(MPI_Comm comm, const patron_dataset *ds, int32_t
   char *schema = NULL, *cells = NULL;
   uint64_t len, bytes = 0;
   size_t from = global ? first_extra(global) : 0;
-  patron_status st = bcast_schema(comm, global, from, &schema, &len) ? PATRON_OK
-                                                                    : PATRON__OOM(err);
+  patron_status st = bcast_schema(comm, global, from, &schema, &len) ? PATRON_OK : PATRON__OOM(err);
   if (st == PATRON_OK)
     st = scatter_cells(comm, global, from, origin, &cells, &bytes, err);
   patron_profile *mine = NULL;
