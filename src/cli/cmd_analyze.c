@@ -44,8 +44,8 @@ static const char usage[] =
     "  --quiet              no report on stdout\n"
     "  --mpi                run under mpirun: every rank reads a byte range of each input\n"
     "                       file, customers are shuffled to ranks, rank 0 writes DIR,\n"
-    "                       the same bytes as without --mpi (files, not standard input;\n"
-    "                       an MPI build; docs/SCALE.md)\n"
+    "                       the same bytes as without --mpi (an MPI build;\n"
+    "                       docs/SCALE.md)\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 

@@ -269,6 +269,19 @@ for n in 1 3 8; do
   same_outputs "$WORK/val$n" "$WORK/val"
 done
 
+# standard input (mpirun gives it to rank 0, which broadcasts it): orders, and gzip events
+expect_exit 0 -- "$PATRON" analyze --orders - --quiet --out "$WORK/in" <"$WORK/rich.csv"
+gzip -c "$WORK/events.csv" >"$WORK/events.csv.gz"
+expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --events - --out "$WORK/inev" <"$WORK/events.csv.gz"
+for n in 1 3; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 --orders - \
+    --quiet --out "$WORK/in$n" <"$WORK/rich.csv"
+  same_outputs "$WORK/in$n" "$WORK/in"
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 "${rich[@]}" \
+    --events - --out "$WORK/inev$n" <"$WORK/events.csv.gz"
+  same_outputs "$WORK/inev$n" "$WORK/inev"
+done
+
 # --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
 # own cycles (with the default stages, and with --stages repurchase alone)
 expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"
@@ -283,8 +296,9 @@ for n in 1 2 3 5 8; do
 done
 
 # usage errors: what --mpi does not do yet
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders - --out "$WORK/x" <"$WORK/orders.csv"
-expect_contains "$WORK/err" "not standard input"
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders - --customers - --out "$WORK/x" \
+  <"$WORK/orders.csv"
+expect_contains "$WORK/err" "only one input file can be standard input"
 mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,nosuchstage \
   --orders "$WORK/orders.csv" --out "$WORK/x"
 expect_contains "$WORK/err" "unknown stage 'nosuchstage'"

@@ -61,9 +61,11 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
     return snprintf(buf, cap, "unknown stage '%s'", name), buf;
   if (!o->paths[PATRON_FILE_ORDERS])
     return "--mpi needs --orders FILE";
+  int from_stdin = 0;
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
-    if (o->paths[k] && !strcmp(o->paths[k], "-"))
-      return "--mpi reads files every rank can open, not standard input";
+    from_stdin += o->paths[k] && !strcmp(o->paths[k], "-");
+  if (from_stdin > 1)
+    return "only one input file can be standard input (-)";
   return NULL;
 }
 
@@ -112,6 +114,39 @@ static patron_status shuffle_parts(const patron_load_options *o, part_file *part
                              "--mpi reads the input files with one delimiter, and this one's "
                              "differs from the orders file's: give --delimiter");
   return st;
+}
+
+/* Standard input (`-`), which mpirun gives rank 0 only: rank 0 copies it into a memory
+ * file and broadcasts its bytes, which every other rank keeps in a memory file of its own
+ * (every rank then holds the whole input once, where a file is read in byte ranges).
+ * *fd: the memory file. Collective. */
+static patron_status spool_stdin(int *fd, patron_error *err) {
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  *fd = memfd_create("patron-mpi-stdin", 0);
+  uint64_t size = 0;
+  char block[1 << 16];
+  ssize_t got = 0;
+  bool copied = true;
+  while (rank == 0 && *fd >= 0 && copied && (got = read(0, block, sizeof block)) > 0) {
+    copied = write(*fd, block, (size_t)got) == got;
+    size += (uint64_t)got;
+  }
+  int ok = *fd >= 0 && got == 0 && copied, all;
+  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  if (ok && rank != 0)
+    ok = ftruncate(*fd, (off_t)size) == 0;
+  char *map = ok && size ? mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0) : NULL;
+  ok = ok && map != MAP_FAILED;
+  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+  for (uint64_t at = 0; all && at < size; at += 1u << 30) /* int counts: rounds of 1 GiB */
+    MPI_Bcast(map + at, (int)(size - at < (1u << 30) ? size - at : 1u << 30), MPI_BYTE, 0,
+              MPI_COMM_WORLD);
+  if (map && map != MAP_FAILED)
+    munmap(map, size);
+  return all ? PATRON_OK
+             : patron__error_set(err, PATRON_ERR_IO, "-", 0, 0,
+                                 "cannot copy standard input into memory for the ranks");
 }
 
 /* Loads this rank's parts with the normal loader. */
@@ -281,9 +316,23 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
                                patron_store *store, patron_error *err) {
   if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
     a->inputs.load.keep_lines = true;
+  patron_load_options inputs = a->inputs.load; /* standard input read from a memory file */
+  char stdin_path[64];
+  int stdin_fd = -1;
+  patron_status st = PATRON_OK;
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    if (inputs.paths[k] && !strcmp(inputs.paths[k], "-")) {
+      st = spool_stdin(&stdin_fd, err);
+      snprintf(stdin_path, sizeof stdin_path, "/proc/self/fd/%d", stdin_fd);
+      inputs.paths[k] = stdin_path;
+    }
   part_file parts[PATRON_FILE_KINDS];
-  patron_status st =
-      patron__mpi_agree(MPI_COMM_WORLD, shuffle_parts(&a->inputs.load, parts, err), err);
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    parts[k] = (part_file){.fd = -1};
+  if (st == PATRON_OK)
+    st = patron__mpi_agree(MPI_COMM_WORLD, shuffle_parts(&inputs, parts, err), err);
+  if (stdin_fd >= 0)
+    close(stdin_fd);
   patron_run_lap(&s->run, "shuffle");
   if (st == PATRON_OK)
     st = load_parts(&a->inputs.load, parts, &s->ds, err);
