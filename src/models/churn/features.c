@@ -48,6 +48,7 @@ typedef struct fctx {
   int64_t limit;
   patron_features *f;
   double *clv_first, *clv_last, *clv_days; /* per row: first/last purchase day, days */
+  const patron__rank_counter *rc;          /* a distributed run's global counts, or NULL */
 } fctx;
 
 /* Per-thread scratch for distinct counts, indexed by dictionary code (n_codes: the largest
@@ -335,7 +336,10 @@ static patron_status select_rows(fctx *c, patron_population pop, patron_error *e
     if (in_population(c, cust, pop))
       f->customer[n++] = cust;
   f->n_rows = n;
-  if (n == 0) {
+  size_t all = n; /* in a distributed run, a part without customers goes on */
+  if (c->rc && !c->rc->sum(c->rc->ctx, &all))
+    return PATRON__OOM(err);
+  if (all == 0) {
     char day[11];
     patron_format_day(c->cutoff, day);
     return patron__error_set(
@@ -365,8 +369,9 @@ bool patron__count_below(uint64_t *keys, size_t n, uint32_t *below) {
 
 /* score = 1 + floor(5 L / n), L = buyers with a strictly smaller value (for recency, with
  * a strictly larger one: scored on -recency). */
-static bool score(patron_features *f, int src, int dst, double sign, uint64_t *keys, uint32_t *rows,
+static bool score(const fctx *c, int src, int dst, double sign, uint64_t *keys, uint32_t *rows,
                   uint32_t *below) {
+  patron_features *f = c->f;
   size_t n = 0, m = f->n_rows;
   const double *v = f->num + (size_t)src * m, *recency = f->num + (size_t)F_RECENCY * m;
   for (size_t i = 0; i < m; i++)
@@ -374,20 +379,22 @@ static bool score(patron_features *f, int src, int dst, double sign, uint64_t *k
       keys[n] = patron__double_key(sign * v[i]);
       rows[n++] = (uint32_t)i;
     }
-  if (!patron__count_below(keys, n, below))
+  size_t total = n;
+  if (c->rc ? !c->rc->count(c->rc->ctx, keys, n, below, &total)
+            : !patron__count_below(keys, n, below))
     return false;
   for (size_t j = 0; j < n; j++)
-    f->num[(size_t)dst * m + rows[j]] = 1 + floor(5.0 * (double)below[j] / (double)n);
+    f->num[(size_t)dst * m + rows[j]] = 1 + floor(5.0 * (double)below[j] / (double)total);
   return true;
 }
 
-static bool scores(patron_features *f) {
-  size_t n = f->n_rows;
+static bool scores(const fctx *c) {
+  size_t n = c->f->n_rows;
   uint64_t *keys = malloc(n * sizeof *keys + 1);
   uint32_t *rows = malloc(n * sizeof *rows + 1), *below = malloc(n * sizeof *below + 1);
-  bool ok = keys && rows && below && score(f, F_RECENCY, F_RSCORE, -1, keys, rows, below) &&
-            score(f, F_FREQUENCY, F_FSCORE, 1, keys, rows, below) &&
-            score(f, F_MONETARY, F_MSCORE, 1, keys, rows, below);
+  bool ok = keys && rows && below && score(c, F_RECENCY, F_RSCORE, -1, keys, rows, below) &&
+            score(c, F_FREQUENCY, F_FSCORE, 1, keys, rows, below) &&
+            score(c, F_MONETARY, F_MSCORE, 1, keys, rows, below);
   free(keys), free(rows), free(below);
   return ok;
 }
@@ -534,11 +541,18 @@ static patron_status compute(fctx *c, const patron_features_options *o, patron_e
   if (c->groups & PATRON_FEATURES_CLV)
     clv_features(c, o);
   free(work);
-  return scores(f) ? PATRON_OK : PATRON__OOM(err);
+  return scores(c) ? PATRON_OK : PATRON__OOM(err);
 }
 
 patron_status patron_features_compute(const patron_dataset *ds, const patron_features_options *o,
                                       patron_features **out, patron_error *err) {
+  return patron__features_compute_with(ds, o, NULL, out, err);
+}
+
+patron_status patron__features_compute_with(const patron_dataset *ds,
+                                            const patron_features_options *o,
+                                            const patron__rank_counter *rc, patron_features **out,
+                                            patron_error *err) {
   *out = NULL;
   if (!ds || !o || o->cutoff_day == PATRON_NO_DAY || o->horizon_days < 1)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
@@ -549,6 +563,7 @@ patron_status patron_features_compute(const patron_dataset *ds, const patron_fea
   fctx c;
   init_ctx(&c, ds, o);
   c.f = f;
+  c.rc = rc;
   f->cutoff = o->cutoff_day;
   f->groups = c.groups;
   patron_status st = compute(&c, o, err);
