@@ -4,11 +4,15 @@
 #include "cli_profile.h"
 #include "cli_store.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static const char usage[] =
     "Usage: patron trigger run INPUTS --rules FILE --db STORE --as-of YYYY-MM-DDTHH:MM\n"
@@ -252,7 +256,19 @@ static void names_free(names *ns) {
   free(ns->v);
 }
 
+/* The run allocates and frees many blocks of 128 KiB to 32 MiB (profile columns, the
+ * recommender's sets and counts, expression vectors): kept in the heap for reuse instead of
+ * mapped and returned to the system each time, they are not zeroed again page by page (a
+ * fifth of the reused 1M-customer run's system time). glibc only; elsewhere nothing. */
+static void keep_freed_memory(void) {
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
+}
+
 static int trigger_run(args *a) {
+  keep_freed_memory();
   patron_error err = {0};
   patron_trigger_rules *r = NULL;
   if (patron_trigger_rules_load(a->rules, &r, &err) != PATRON_OK)
