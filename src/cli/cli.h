@@ -26,6 +26,12 @@ const cli_command *cli_find_command(const char *name);
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+struct option;
+/* A getopt_long error (opt '?' or ':') as a usage error naming argv[optind - 1]: "missing
+ * value for" it, or "unknown option" with the nearest of long_options' names when one is
+ * close ("did you mean '--out'?"). Returns CLI_EXIT_USAGE. */
+int cli_bad_option(const char *command, int opt, char **argv, const struct option *long_options);
+
 /* Print a library error as "patron NAME: FILE:LINE: message"; returns CLI_EXIT_FAIL. */
 int cli_fail(const char *command, const patron_error *err);
 /* Print a run's warnings on stderr, one "patron NAME: warning: ..." line each. */

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,23 @@ int cli_usage_error(const char *command, const char *fmt, ...) {
   fprintf(stderr, "\nTry 'patron %s --help'.\n", command);
   va_end(ap);
   return CLI_EXIT_USAGE;
+}
+
+int cli_bad_option(const char *command, int opt, char **argv, const struct option *long_options) {
+  const char *arg = argv[optind - 1];
+  if (opt == ':')
+    return cli_usage_error(command, "missing value for '%s'", arg);
+  enum { MAX_NAMES = 128 };
+  const char *names[MAX_NAMES];
+  size_t n = 0;
+  for (const struct option *o = long_options; o && o->name && n < MAX_NAMES; o++)
+    names[n++] = o->name;
+  const char *word = strncmp(arg, "--", 2) == 0 ? arg + 2 : "";
+  size_t len = strcspn(word, "=");
+  const char *near = len >= 3 ? patron_suggest(word, len, names, n) : NULL; /* "--x": no guess */
+  if (near)
+    return cli_usage_error(command, "unknown option '%s' (did you mean '--%s'?)", arg, near);
+  return cli_usage_error(command, "unknown option '%s'", arg);
 }
 
 void cli_print_escaped(FILE *f, const char *text) {

@@ -211,8 +211,7 @@ static int run(int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':') {
-      cli_usage_error("analyze", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
+      cli_bad_option("analyze", opt, argv, long_options);
       goto done;
     }
     int handled = cli_inputs_option(&a.inputs, "analyze", opt, optarg);

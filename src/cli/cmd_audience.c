@@ -145,8 +145,7 @@ static int parse(audience_args *a, int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("audience", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+      return cli_bad_option("audience", opt, argv, long_options);
     if (opt == CLI_OPT_COLUMNS) /* SPEC 8: --columns names the audience's columns here */
       opt = OPT_COLUMNS;
     int handled = opt == OPT_COLUMNS ? 0 : cli_inputs_option(&a->inputs, "audience", opt, optarg);

@@ -208,9 +208,7 @@ static bool parse_args(churn_args *a, int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error(a->command, "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
-             false;
+      return cli_bad_option(a->command, opt, argv, long_options), false;
     int handled = cli_inputs_option(&a->inputs, a->command, opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return false;

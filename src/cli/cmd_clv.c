@@ -253,8 +253,7 @@ static int parse_args(clv_args *a, int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("clv", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                             argv[optind - 1]);
+      return cli_bad_option("clv", opt, argv, long_options);
     int handled = cli_inputs_option(&a->inputs, "clv", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return CLI_EXIT_USAGE;

@@ -76,10 +76,7 @@ static bool parse_args(int argc, char **argv, demo_args *a) {
         return false;
       break;
     case OPT_OUT: a->out = optarg; break;
-    default:
-      cli_usage_error("demo", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-      return false;
+    default: cli_bad_option("demo", opt, argv, long_options); return false;
     }
   }
   if (optind < argc) {

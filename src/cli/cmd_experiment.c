@@ -116,9 +116,7 @@ static bool parse_assign(int argc, char **argv, assign_args *a) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", assign_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("experiment", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
-             false;
+      return cli_bad_option("experiment", opt, argv, assign_options), false;
     int handled = cli_inputs_option(&a->inputs, "experiment", opt, optarg);
     if (handled == 0)
       handled = cli_tags_option(&a->tags, "experiment", opt, optarg);
@@ -228,8 +226,7 @@ static int run_size(int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", size_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("experiment", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+      return cli_bad_option("experiment", opt, argv, size_options);
     if (!cli_parse_double("experiment", argv[optind - 1], optarg, &v[opt]))
       return CLI_EXIT_USAGE;
   }

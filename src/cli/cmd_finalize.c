@@ -131,8 +131,7 @@ static int run(int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("finalize", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+      return cli_bad_option("finalize", opt, argv, long_options);
     if (opt == OPT_OUT)
       dir = optarg;
     else if (opt == OPT_ORDERS_PATH)

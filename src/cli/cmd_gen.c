@@ -164,9 +164,9 @@ static int parse_args(int argc, char **argv, gen_args *a) {
   optind = 0;
   opterr = 0;
   int opt, index = 0;
-  while ((opt = getopt_long(argc, argv, "", long_options, &index)) != -1) {
-    if (opt == '?')
-      return cli_usage_error("gen", "unknown option or missing value: '%s'", argv[optind - 1]);
+  while ((opt = getopt_long(argc, argv, ":", long_options, &index)) != -1) {
+    if (opt == '?' || opt == ':')
+      return cli_bad_option("gen", opt, argv, long_options);
     char flag[32];
     snprintf(flag, sizeof flag, "--%s", long_options[index].name);
     if (!parse_one(a, opt, flag, optarg))

@@ -123,8 +123,7 @@ static int parse(lookalike_args *a, int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("lookalike", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+      return cli_bad_option("lookalike", opt, argv, long_options);
     int handled = cli_inputs_option(&a->inputs, "lookalike", opt, optarg);
     if (handled == 0)
       handled = cli_tags_option(&a->tags, "lookalike", opt, optarg);

@@ -43,8 +43,7 @@ static int run(int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':') {
-      cli_usage_error("map", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
+      cli_bad_option("map", opt, argv, long_options);
       goto done;
     }
     if (opt == OPT_NO_COUNTERS || opt == OPT_HIVE_NULLS) {

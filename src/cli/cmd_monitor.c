@@ -54,10 +54,7 @@ static bool parse_args(int argc, char **argv, monitor_args *a) {
       break;
     case OPT_OUT: a->out = optarg; break;
     case OPT_QUIET: a->quiet = true; break;
-    default:
-      return cli_usage_error("monitor", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
-             false;
+    default: return cli_bad_option("monitor", opt, argv, long_options), false;
     }
   }
   if (optind < argc)

@@ -113,10 +113,7 @@ static bool parse_args(int argc, char **argv, args *a) {
       if (!cli_parse_day("movements", "--to", optarg, &a->to))
         return false;
       break;
-    default:
-      cli_usage_error("movements", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-      return false;
+    default: cli_bad_option("movements", opt, argv, long_options); return false;
     }
   }
   if (optind < argc)

@@ -157,8 +157,7 @@ static int run(int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':') {
-      cli_usage_error("plan", "%s '%s'", opt == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
+      cli_bad_option("plan", opt, argv, long_options);
       goto done;
     }
     int handled = cli_inputs_option(&in, "plan", opt, optarg);

@@ -76,8 +76,7 @@ static int parse(portrait_args *a, int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("portrait", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+      return cli_bad_option("portrait", opt, argv, long_options);
     int handled = cli_inputs_option(&a->inputs, "portrait", opt, optarg);
     if (handled == 0)
       handled = cli_tags_option(&a->tags, "portrait", opt, optarg);

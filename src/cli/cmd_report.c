@@ -84,9 +84,7 @@ static bool parse_args(int argc, char **argv, report_args *r) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("report", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
-             false;
+      return cli_bad_option("report", opt, argv, long_options), false;
     int handled = cli_inputs_option(&r->a.inputs, "report", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(r, opt, optarg)))
       return false;

@@ -79,9 +79,7 @@ static bool parse_args(int argc, char **argv, rp_args *a) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("repurchase", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
-             false;
+      return cli_bad_option("repurchase", opt, argv, long_options), false;
     int handled = cli_inputs_option(&a->inputs, "repurchase", opt, optarg);
     if (handled == 0)
       handled = cli_outputs_option(&a->output, opt);

@@ -37,8 +37,7 @@ static int run(int argc, char **argv) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("score", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+      return cli_bad_option("score", opt, argv, long_options);
     if (opt == OPT_MODEL)
       model = optarg;
     else if (opt == OPT_AS_OF && !cli_parse_day("score", "--as-of", optarg, &as_of))

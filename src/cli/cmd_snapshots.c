@@ -69,8 +69,7 @@ static int run(int argc, char **argv) {
       if (!cli_parse_day("snapshots", "--as-of", optarg, &as_of))
         return CLI_EXIT_USAGE;
     } else
-      return cli_usage_error("snapshots", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+      return cli_bad_option("snapshots", opt, argv, long_options);
   }
   if (optind < argc)
     return cli_usage_error("snapshots", "unexpected argument '%s'", argv[optind]);

@@ -272,7 +272,8 @@ static int trigger_run(args *a) {
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
   a->cpu_mark = cpu_now();
   if (cli_make_dir("trigger", a->out) &&
-      cli_profile_build("trigger", &a->in, day, false, store != NULL,
+      /* level_warning as with --db (always given here), also in a dry run on a new store */
+      cli_profile_build("trigger", &a->in, day, false, true,
                         ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) {
     lap(a, 0);
     rc = decide_and_write(a, store, r, &p, &err) == PATRON_OK ? CLI_EXIT_OK
@@ -309,9 +310,7 @@ static bool parse_args(int argc, char **argv, args *a) {
   opterr = 0;
   while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     if (opt == '?' || opt == ':')
-      return cli_usage_error("trigger", "%s '%s'",
-                             opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]),
-             false;
+      return cli_bad_option("trigger", opt, argv, long_options), false;
     int handled = opt == CLI_OPT_AS_OF ? 0 : cli_inputs_option(&a->in, "trigger", opt, optarg);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return false;

@@ -7,6 +7,12 @@ expect_exit 2 -- "$PATRON" analyze --orders orders.csv
 expect_contains "$WORK/err" "--out DIR is required"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --bogus
 expect_contains "$WORK/err" "unknown option '--bogus'"
+expect_exit 2 -- "$PATRON" analyze --orders orders.csv --ouput "$WORK/o"
+expect_contains "$WORK/err" "unknown option '--ouput' (did you mean '--out'?)"
+expect_exit 2 -- "$PATRON" trigger run --rulez r.json
+expect_contains "$WORK/err" "(did you mean '--rules'?)"
+expect_exit 2 -- "$PATRON" gen --out
+expect_contains "$WORK/err" "missing value for '--out'"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --as-of 2024-02-30
 expect_contains "$WORK/err" "--as-of expects a date YYYY-MM-DD"
 expect_exit 2 -- "$PATRON" analyze --orders orders.csv --out "$WORK/o" --map amountt=Total

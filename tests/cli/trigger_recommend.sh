@@ -58,9 +58,16 @@ expect_exit 0 -- "$PATRON" gen --customers 3000 --seed 7 --out d --quiet
 IN=(--orders d/orders.csv --customers d/customers.csv --events d/events.csv)
 expect_exit 0 -- "$PATRON" trigger init --out init.json
 grep -q '"recommend": 3' init.json || fail "trigger init has no rule with recommend"
+# a first dry run, before any store exists: every seed rule runs (level_warning included),
+# nothing is created, and the real run then decides the same actions
+expect_exit 0 -- "$PATRON" trigger run "${IN[@]}" --rules init.json --db g.db \
+  --as-of 2026-01-01T10:00 --out g0 --dry-run
+expect_contains "$WORK/out" "tier_downgrade_warning"
+[ ! -e g.db ] || fail "a dry run created the store"
 expect_exit 0 -- "$PATRON" trigger run "${IN[@]}" --rules init.json --db g.db \
   --as-of 2026-01-01T10:00 --out g
 expect_contains "$WORK/out" "actions carry recommended items (actions.csv: items, reasons), e.g. browse_no_buy "
+cmp g0/actions.csv g/actions.csv || fail "the dry run and the run decided differently"
 expect_exit 0 -- "$PATRON" recommend "${IN[@]}" --as-of 2026-01-01 --out r
 /usr/bin/python3 - g/actions.csv r/recommendations.csv <<'PY' || fail "items differ from recommendations.csv"
 import sys, pandas as pd
