@@ -422,8 +422,8 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   free(canon);
   /* order ids are not needed past the collapse; the id keys' and the customers' columns
    * (room for every candidate, pages already in memory) receive the sorted times and the
-   * line counts, and the times' old column (when 8 bytes a candidate) the values, so few
-   * fresh pages are faulted in */
+   * line counts, and the times' old column (widened to 8 bytes a candidate when it was
+   * narrow) the values, so few fresh pages are faulted in */
   int64_t *time = (int64_t *)s->id_key;
   uint32_t *lines = s->customer;
   s->id_key = NULL, s->customer = NULL;
@@ -434,10 +434,11 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
     free(time);
   ok = ok && relink_lines(&ds->lines, perm, n, s->n);
   if (ok) {
-    int64_t *spare = s->time.wide ? s->time.data : NULL;
-    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n);
+    int64_t *spare =
+        s->time.wide ? s->time.data : patron__realloc_big(s->time.data, (s->cap ? s->cap : 1) * 8);
     if (spare)
       s->time.data = NULL; /* now the values' column */
+    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n);
     ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
     lines = NULL;
     ok = ds->order_value && ds->order_lines;
