@@ -8,12 +8,15 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* Sums of integers (days, orders, money units), kept exactly in 128 bits: the same values
+ * a long double accumulation gives while they stay below 2^64 (every partial sum is then
+ * exact), without its cost per row. */
 typedef struct seg_acc {
   size_t customers, n_rec, n_freq, n_mon;
-  long double revenue, rec, freq, mon;
+  __int128 rec, freq, mon;
 } seg_acc;
 
-static double avg(long double sum, size_t n) { return n ? (double)(sum / n) : NAN; }
+static double avg(__int128 sum, size_t n) { return n ? (double)((long double)sum / n) : NAN; }
 
 static void accumulate(seg_acc *acc, const int32_t *code, const int64_t *rec, const int64_t *freq,
                        const patron_money *mon, size_t n_rows) {
@@ -27,7 +30,7 @@ static void accumulate(seg_acc *acc, const int32_t *code, const int64_t *rec, co
     if (freq[r] != PATRON_NULL_INT)
       a->freq += freq[r], a->n_freq++;
     if (mon[r] != PATRON_NULL_MONEY)
-      a->mon += mon[r], a->n_mon++, a->revenue += mon[r];
+      a->mon += mon[r], a->n_mon++;
   }
 }
 
@@ -38,9 +41,10 @@ static bool report_column(const patron_column *c, const int64_t *rec, const int6
     return false;
   accumulate(acc, c->data, rec, freq, mon, n_rows);
   size_t total = 0;
-  long double revenue = 0;
+  __int128 sum = 0;
   for (int32_t k = 0; k < c->n_labels; k++)
-    total += acc[k].customers, revenue += acc[k].revenue;
+    total += acc[k].customers, sum += acc[k].mon;
+  long double revenue = (long double)sum;
   for (int32_t k = 0; k < c->n_labels; k++) {
     const seg_acc *a = &acc[k];
     out[k] = (patron_segment_row){
@@ -49,8 +53,8 @@ static bool report_column(const patron_column *c, const int64_t *rec, const int6
         .segment_alt = c->alt_labels ? c->alt_labels[k] : NULL,
         .customers = a->customers,
         .customer_share = total ? (double)a->customers / (double)total : NAN,
-        .revenue = (patron_money)a->revenue,
-        .revenue_share = revenue != 0 ? (double)(a->revenue / revenue) : NAN,
+        .revenue = (patron_money)a->mon,
+        .revenue_share = revenue != 0 ? (double)((long double)a->mon / revenue) : NAN,
         .avg_recency_days = avg(a->rec, a->n_rec),
         .avg_frequency = avg(a->freq, a->n_freq),
         .avg_monetary = avg(a->mon, a->n_mon) / PATRON_MONEY_SCALE,
