@@ -5,6 +5,7 @@
 #define PATRON_AUDIENCE_H
 
 #include "patron/dataset.h"
+#include "patron/expr.h"
 #include "patron/profile.h"
 
 typedef struct patron_audience_options {
@@ -16,6 +17,8 @@ typedef struct patron_audience_options {
   size_t n_exclude;
   int64_t as_of;     /* the instant T of the expression; 0: the profile's as-of day */
   const char *label; /* names the expression in errors (NULL: "--where") */
+  const patron_expr_function *functions; /* outside functions (previous(), moved()) or NULL */
+  size_t n_functions;
 } patron_audience_options;
 
 PATRON_API void patron_audience_options_init(patron_audience_options *o);

@@ -7,6 +7,7 @@
 #define PATRON_PORTRAIT_H
 
 #include "patron/dataset.h"
+#include "patron/expr.h"
 #include "patron/profile.h"
 
 /* Appends `stage`: with recent = purchases in [as_of - days, as_of) and prior = purchases in
@@ -50,6 +51,8 @@ typedef struct patron_portrait_options {
   const char *group_name; /* the --where group's name; NULL: the expression's text */
   int window_days;        /* affinity: positive line amounts in [as_of - D, as_of) (365) */
   int n_threads;          /* 0: all online cores */
+  const patron_expr_function *functions; /* outside functions of where (previous(), moved()) */
+  size_t n_functions;
 } patron_portrait_options;
 
 PATRON_API void patron_portrait_options_init(patron_portrait_options *o);

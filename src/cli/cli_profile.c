@@ -64,9 +64,15 @@ bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, b
 
 patron_status cli_profile_selecting(cli_inputs *in, const patron_tags_options *tags, cli_profile *p,
                                     patron_error *err) {
+  return cli_profile_selecting_warned(in, tags, false, p, err);
+}
+
+patron_status cli_profile_selecting_warned(cli_inputs *in, const patron_tags_options *tags,
+                                           bool level_warning, cli_profile *p, patron_error *err) {
   in->load.keep_lines = true;
   patron_pipeline_options o;
   patron_pipeline_options_init(&o);
   o.tags = *tags;
+  o.level_warning = level_warning;
   return load_and_run(in, in->load.as_of_day, &o, p, err);
 }

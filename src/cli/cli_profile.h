@@ -28,6 +28,9 @@ void cli_profile_free(cli_profile *p);
  * inputs' as-of. The caller frees p with cli_profile_free whatever the result. */
 patron_status cli_profile_selecting(cli_inputs *in, const patron_tags_options *tags, cli_profile *p,
                                     patron_error *err);
+/* The same with the level_warning column (SPEC 10: a command given a store, --db). */
+patron_status cli_profile_selecting_warned(cli_inputs *in, const patron_tags_options *tags,
+                                           bool level_warning, cli_profile *p, patron_error *err);
 
 /* Is name one of the SPEC section 3 columns (then spec_only suffices)? */
 bool cli_profile_spec_column(const char *name);

@@ -4,8 +4,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
-patron_store *cli_store_open(const char *command, const char *path, bool read_only) {
+static patron_status open_store(const char *path, bool read_only, patron_store **s,
+                                patron_error *err) {
   patron_store_options o;
   patron_store_options_init(&o);
   o.read_only = read_only;
@@ -14,13 +16,47 @@ patron_store *cli_store_open(const char *command, const char *path, bool read_on
   long ms = busy ? strtol(busy, &end, 10) : 0;
   if (busy && end != busy && *end == '\0' && ms > 0 && ms <= 3600000)
     o.busy_ms = (int)ms;
+  return patron_store_open(path, &o, s, err);
+}
+
+patron_store *cli_store_open(const char *command, const char *path, bool read_only) {
   patron_store *s = NULL;
   patron_error err = {0};
-  if (patron_store_open(path, &o, &s, &err) != PATRON_OK) {
+  if (open_store(path, read_only, &s, &err) != PATRON_OK) {
     cli_fail(command, &err);
     return NULL;
   }
   return s;
+}
+
+patron_status cli_history_open(const char *db, bool may_be_new, cli_history *hi,
+                               patron_error *err) {
+  *hi = (cli_history){.on = db != NULL};
+  if (!db || (may_be_new && access(db, F_OK) != 0))
+    return PATRON_OK;
+  return open_store(db, true, &hi->store, err);
+}
+
+patron_status cli_history_attach(cli_history *hi, const patron_profile *p,
+                                 const patron_expr_function **functions, size_t *n_functions,
+                                 patron_error *err) {
+  if (!hi->on)
+    return PATRON_OK;
+  patron_history_free(hi->h);
+  hi->h = NULL;
+  patron_status st = patron_history_new(hi->store, patron_profile_table_const(p),
+                                        patron_profile_as_of(p), &hi->h, err);
+  if (st == PATRON_OK) {
+    *functions = hi->fns;
+    *n_functions = patron_history_functions(hi->h, hi->fns);
+  }
+  return st;
+}
+
+void cli_history_close(cli_history *hi) {
+  patron_history_free(hi->h);
+  patron_store_close(hi->store);
+  *hi = (cli_history){0};
 }
 
 char *cli_read_text(const char *path) {

@@ -4,6 +4,7 @@
 #include "cli_inputs.h"
 #include "cli_outputs.h"
 #include "cli_profile.h"
+#include "cli_store.h"
 #include "cli_tags.h"
 
 #include <stdio.h>
@@ -30,6 +31,9 @@ static const char usage[] =
     "  --by SEGMENTATION    print the audience broken down by a segmentation column\n"
     "  --recommend K        add `recommended`: the customer's first K recommended items\n"
     "                       (patron recommend's defaults, docs/RECOMMEND.md), joined by |\n"
+    "  --db STORE           the store (read only): previous(column) and moved(column) in\n"
+    "                       --where compare with its latest snapshot before the as-of, and\n"
+    "                       the level_warning column is added (SPEC 6, 10)\n"
     "  --unmask             write personal data unmasked (masked by default, SPEC 14)\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
@@ -45,6 +49,7 @@ enum {
   OPT_BY,
   OPT_UNMASK,
   OPT_RECOMMEND,
+  OPT_DB,
   OPT_QUIET
 };
 
@@ -61,6 +66,7 @@ static const struct option long_options[] = {
     {"by", required_argument, NULL, OPT_BY},
     {"unmask", no_argument, NULL, OPT_UNMASK},
     {"recommend", required_argument, NULL, OPT_RECOMMEND},
+    {"db", required_argument, NULL, OPT_DB},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -74,6 +80,7 @@ typedef struct audience_args {
   patron_output_options output; /* --excel, --csv-formula-guard */
   const char *out, *columns_text, *exclude, *channel, *by;
   char order_by[256];
+  const char *db; /* --db: previous()/moved() and level_warning */
   bool unmask, quiet;
   long recommend; /* --recommend K, 0 = none */
   const char *columns[MAX_COLUMNS];
@@ -134,6 +141,7 @@ static bool own_option(audience_args *a, int opt, const char *arg) {
     return true;
   case OPT_BY: a->by = arg; return true;
   case OPT_UNMASK: a->unmask = true; return true;
+  case OPT_DB: a->db = arg; return true;
   case OPT_QUIET: a->quiet = true; return true;
   default: return cli_usage_error("audience", "unknown option"), false;
   }
@@ -344,7 +352,7 @@ static patron_status write_audience(const audience_args *a, const patron_table *
 }
 
 static patron_status select_and_write(audience_args *a, const patron_dataset *ds,
-                                      const patron_profile *p, patron_error *err) {
+                                      const patron_profile *p, cli_history *hi, patron_error *err) {
   const patron_table *t = patron_profile_table_const(p);
   patron_audience au = {0};
   patron_table *out = NULL;
@@ -352,6 +360,8 @@ static patron_status select_and_write(audience_args *a, const patron_dataset *ds
   patron_status st = check_by(a, t, err);
   if (st == PATRON_OK && a->channel)
     st = patron_contacts_load(&a->inputs.load, ds, &contacts, err);
+  if (st == PATRON_OK)
+    st = cli_history_attach(hi, p, &a->sel.functions, &a->sel.n_functions, err);
   if (st == PATRON_OK)
     st = patron_audience_select(p, ds, &a->sel, &au, err);
   if (st == PATRON_OK && a->channel)
@@ -382,11 +392,17 @@ static int run_audience(audience_args *a) {
     return cli_fail("audience", &err);
   a->sel.exclude = (const char *const *)ids;
   a->sel.n_exclude = n_ids;
+  cli_history hi;
+  if (cli_history_open(a->db, false, &hi, &err) != PATRON_OK) {
+    free(ids);
+    return cli_fail("audience", &err);
+  }
   cli_profile p;
-  patron_status st = cli_profile_selecting(&a->inputs, &a->tags, &p, &err);
+  patron_status st = cli_profile_selecting_warned(&a->inputs, &a->tags, a->db != NULL, &p, &err);
   if (st == PATRON_OK)
-    st = select_and_write(a, p.ds, p.r.profile, &err);
+    st = select_and_write(a, p.ds, p.r.profile, &hi, &err);
   cli_profile_free(&p);
+  cli_history_close(&hi);
   free(ids);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("audience", &err);
 }

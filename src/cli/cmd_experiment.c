@@ -166,7 +166,7 @@ static patron_status record(const char *db, const patron_assignments *as, const 
 static patron_status assign_customers(assign_args *a, const patron_arms *arms, const char *salt,
                                       patron_assignments **as, patron_error *err) {
   if (a->where) {
-    cli_where_assign w = {a->where, a->name, salt, arms, &a->tags};
+    cli_where_assign w = {a->where, a->name, salt, arms, &a->tags, a->db};
     return cli_experiment_assign_where(&a->inputs, &w, as, err);
   }
   char **ids = NULL;

@@ -11,6 +11,7 @@ typedef struct cli_where_assign {
   const char *where, *name, *salt;
   const patron_arms *arms;
   const patron_tags_options *tags;
+  const char *db; /* --db: previous()/moved() and level_warning when the store exists */
 } cli_where_assign;
 patron_status cli_experiment_assign_where(cli_inputs *in, const cli_where_assign *w,
                                           patron_assignments **out, patron_error *err);

@@ -4,6 +4,7 @@
  * src/models/lookalike (docs/LOOKALIKE.md). */
 #include "cli_inputs.h"
 #include "cli_profile.h"
+#include "cli_store.h"
 #include "cli_tags.h"
 #include "patron/expr.h"
 #include "patron/lookalike.h"
@@ -32,6 +33,8 @@ static const char usage[] =
     "  --rng-seed S         seeds the holdout draw and the sample of the rest (default 0)\n"
     "  --eval-out FILE.csv  the evaluation's scores: customer_id, score, hidden (1 = a hidden\n"
     "                       seed member), for checking the AUC elsewhere\n"
+    "  --db STORE           the store (read only): previous(column) and moved(column) in\n"
+    "                       --seed-where, and the level_warning column (SPEC 6, 10)\n"
     "  --quiet              no report on stdout\n"
     "  -h, --help           this help\n" CLI_TAGS_USAGE;
 
@@ -44,6 +47,7 @@ enum {
   OPT_HOLDOUT,
   OPT_RNG_SEED,
   OPT_EVAL_OUT,
+  OPT_DB,
   OPT_QUIET
 };
 
@@ -58,6 +62,7 @@ static const struct option long_options[] = {
     {"holdout", required_argument, NULL, OPT_HOLDOUT},
     {"rng-seed", required_argument, NULL, OPT_RNG_SEED},
     {"eval-out", required_argument, NULL, OPT_EVAL_OUT},
+    {"db", required_argument, NULL, OPT_DB},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -66,7 +71,8 @@ typedef struct lookalike_args {
   cli_inputs inputs;
   patron_tags_options tags;
   patron_lookalike_options la;
-  const char *seed, *seed_where, *out, *eval_out;
+  const char *seed, *seed_where, *out, *eval_out, *db;
+  cli_history history; /* --db: previous()/moved() in --seed-where */
   bool quiet;
 } lookalike_args;
 
@@ -101,6 +107,7 @@ static bool own_option(lookalike_args *a, int opt, const char *arg) {
     return true;
   case OPT_EVAL_OUT: a->eval_out = arg; return true;
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_DB: a->db = arg; return true;
   default: return cli_usage_error("lookalike", "unknown option"), false;
   }
 }
@@ -136,16 +143,17 @@ static int parse(lookalike_args *a, int argc, char **argv) {
 }
 
 /* The seed as profile rows: from the file (unknown ids counted) or the condition. */
-static patron_status seed_rows(const lookalike_args *a, const patron_dataset *ds,
-                               const patron_profile *p, uint32_t **rows, size_t *n,
-                               size_t *n_unknown, patron_error *err) {
+static patron_status seed_rows(lookalike_args *a, const patron_dataset *ds, const patron_profile *p,
+                               uint32_t **rows, size_t *n, size_t *n_unknown, patron_error *err) {
   if (a->seed_where) {
     patron_audience_options o;
     patron_audience_options_init(&o);
     o.where = a->seed_where;
     o.label = "--seed-where";
     patron_audience au = {0};
-    patron_status st = patron_audience_select(p, ds, &o, &au, err);
+    patron_status st = cli_history_attach(&a->history, p, &o.functions, &o.n_functions, err);
+    if (st == PATRON_OK)
+      st = patron_audience_select(p, ds, &o, &au, err);
     *rows = au.rows, *n = au.n_selected;
     return st;
   }
@@ -338,11 +346,14 @@ static patron_status score_and_write(lookalike_args *a, const patron_dataset *ds
 
 static int run_lookalike(lookalike_args *a) {
   patron_error err = {0};
+  if (cli_history_open(a->db, false, &a->history, &err) != PATRON_OK)
+    return cli_fail("lookalike", &err);
   cli_profile p;
-  patron_status st = cli_profile_selecting(&a->inputs, &a->tags, &p, &err);
+  patron_status st = cli_profile_selecting_warned(&a->inputs, &a->tags, a->db != NULL, &p, &err);
   if (st == PATRON_OK)
     st = score_and_write(a, p.ds, p.r.profile, &err);
   cli_profile_free(&p);
+  cli_history_close(&a->history);
   return st == PATRON_OK ? CLI_EXIT_OK : cli_fail("lookalike", &err);
 }
 

@@ -4,6 +4,7 @@
  * values with the highest TGI among those holding at least 5% of the group). */
 #include "cli_inputs.h"
 #include "cli_profile.h"
+#include "cli_store.h"
 #include "cli_tags.h"
 
 #include <math.h>
@@ -26,10 +27,21 @@ static const char usage[] =
     "  --out DIR            the output directory (required)\n"
     "  --top N              values printed per dimension (default 3)\n"
     "  --lang en|zh         printed labels in English (default) or Chinese\n"
+    "  --db STORE           the store (read only): previous(column) and moved(column) in\n"
+    "                       --where, and the level_warning column (SPEC 6, 10)\n"
     "  --quiet              no summary on stdout\n"
     "  -h, --help           this help\n" CLI_TAGS_USAGE;
 
-enum { OPT_WHERE = CLI_OPT_FIRST_FREE, OPT_BY, OPT_NAME, OPT_OUT, OPT_TOP, OPT_LANG, OPT_QUIET };
+enum {
+  OPT_WHERE = CLI_OPT_FIRST_FREE,
+  OPT_BY,
+  OPT_NAME,
+  OPT_OUT,
+  OPT_TOP,
+  OPT_LANG,
+  OPT_DB,
+  OPT_QUIET
+};
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
@@ -40,6 +52,7 @@ static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"top", required_argument, NULL, OPT_TOP},
     {"lang", required_argument, NULL, OPT_LANG},
+    {"db", required_argument, NULL, OPT_DB},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -48,7 +61,7 @@ typedef struct portrait_args {
   cli_inputs inputs;
   patron_tags_options tags;
   patron_portrait_options po;
-  const char *out;
+  const char *out, *db;
   long top;
   bool zh, quiet;
 } portrait_args;
@@ -66,6 +79,7 @@ static bool own_option(portrait_args *a, int opt, const char *arg) {
     a->zh = strcmp(arg, "zh") == 0;
     return true;
   case OPT_QUIET: a->quiet = true; return true;
+  case OPT_DB: a->db = arg; return true;
   default: return cli_usage_error("portrait", "unknown option"), false;
   }
 }
@@ -210,9 +224,14 @@ static int run_portrait(portrait_args *a) {
   patron_error err = {0};
   a->po.window_days = a->tags.window_days;
   a->po.n_threads = a->inputs.load.n_threads;
-  cli_profile p;
+  cli_profile p = {0};
   patron_portrait pt = {0};
-  patron_status st = cli_profile_selecting(&a->inputs, &a->tags, &p, &err);
+  cli_history hi;
+  patron_status st = cli_history_open(a->db, false, &hi, &err);
+  if (st == PATRON_OK)
+    st = cli_profile_selecting_warned(&a->inputs, &a->tags, a->db != NULL, &p, &err);
+  if (st == PATRON_OK)
+    st = cli_history_attach(&hi, p.r.profile, &a->po.functions, &a->po.n_functions, &err);
   if (st == PATRON_OK)
     st = patron_portrait_build(p.r.profile, p.ds, &a->po, &pt, &err);
   if (st == PATRON_OK && !cli_make_dir("portrait", a->out))
@@ -230,6 +249,7 @@ static int run_portrait(portrait_args *a) {
                             : CLI_EXIT_FAIL;
   patron_portrait_free(&pt);
   cli_profile_free(&p);
+  cli_history_close(&hi);
   return rc;
 }
 

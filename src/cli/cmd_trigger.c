@@ -99,6 +99,7 @@ static void expr_env(const cli_profile *p, const args *a, patron_expr_function *
   env->as_of = a->t;
   env->functions = fns;
   env->n_functions = n_fns;
+  env->n_threads = a->in.load.n_threads;
 }
 
 /* The files go to temporary names and are renamed once the store has the run, so a killed

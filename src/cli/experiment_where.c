@@ -4,6 +4,7 @@
  * the GrowthBook hash (src/ops/experiment_assign.c). */
 #include "cmd_experiment.h"
 #include "cli_profile.h"
+#include "cli_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,14 +32,22 @@ patron_status cli_experiment_assign_where(cli_inputs *in, const cli_where_assign
   patron_audience_options sel;
   patron_audience_options_init(&sel);
   sel.where = w->where;
+  /* the store records the assignments afterwards: it may not exist yet */
+  cli_history hi;
+  patron_status st = cli_history_open(w->db, true, &hi, err);
+  if (st != PATRON_OK)
+    return st;
   cli_profile p;
   patron_audience au = {0};
-  patron_status st = cli_profile_selecting(in, w->tags, &p, err);
+  st = cli_profile_selecting_warned(in, w->tags, w->db != NULL, &p, err);
+  if (st == PATRON_OK)
+    st = cli_history_attach(&hi, p.r.profile, &sel.functions, &sel.n_functions, err);
   if (st == PATRON_OK)
     st = patron_audience_select(p.r.profile, p.ds, &sel, &au, err);
   if (st == PATRON_OK)
     st = assign_rows(patron_profile_table_const(p.r.profile), &au, w, out, err);
   patron_audience_free(&au);
   cli_profile_free(&p);
+  cli_history_close(&hi);
   return st;
 }

@@ -60,9 +60,6 @@ typedef struct patron__arena {
 
 /* Copy len bytes (plus a NUL) into the arena; NULL when memory runs out. */
 char *patron__arena_strdup(patron__arena *arena, const char *s, size_t len);
-/* Room for `bytes` contiguous bytes in the arena (uninitialised, a block of its own); NULL
- * when memory runs out. */
-char *patron__arena_alloc(patron__arena *arena, size_t bytes);
 void patron__arena_free(patron__arena *arena);
 /* Moves every block of src into dst (strings keep their addresses); src ends empty. */
 void patron__arena_adopt(patron__arena *dst, patron__arena *src);

@@ -135,61 +135,6 @@ static bool sort_ids_from(id_ref *refs, size_t n, size_t depth) {
   return ok;
 }
 
-enum { ID_BLOCK = 1 << 16, ID_AHEAD = 16 };
-
-/* The sorted ids' text laid out in id order: block k's ids start at block_at[k]. */
-typedef struct id_copy {
-  const id_ref *refs;
-  const size_t *block_at;
-  char *text;
-  const char **ids;
-  uint32_t *id_len, *rank;
-} id_copy;
-
-/* Ids [lo, hi) (one block) copied into place, their ranks and lengths set; the strings are
- * read at random (first-appearance order), so they are loaded ID_AHEAD ids ahead. */
-static void copy_ids(void *ctx, size_t lo, size_t hi, int worker) {
-  (void)worker;
-  const id_copy *c = ctx;
-  char *at = c->text + c->block_at[lo / ID_BLOCK];
-  for (size_t i = lo; i < hi; i++) {
-    const id_ref *r = &c->refs[i];
-    if (i + ID_AHEAD < hi)
-      __builtin_prefetch(c->refs[i + ID_AHEAD].s);
-    memcpy(at, r->s, r->len + 1); /* with its NUL */
-    c->ids[i] = at;
-    c->id_len[i] = r->len;
-    c->rank[r->index] = (uint32_t)i;
-    at += r->len + 1;
-  }
-}
-
-/* Moves the ids' text into id order (a new arena replacing the customers' one): the
- * writers and every later reader then go through it in order instead of missing the cache
- * on each id. Fills ds->ids, ds->id_len and rank. False when memory runs out. */
-static bool place_ids(patron_dataset *ds, const id_ref *refs, size_t n, uint32_t *rank) {
-  size_t n_blocks = (n + ID_BLOCK - 1) / ID_BLOCK, total = 0;
-  size_t *block_at = malloc((n_blocks ? n_blocks : 1) * sizeof *block_at);
-  patron__arena text = {0};
-  char *bytes = NULL;
-  if (block_at) {
-    for (size_t i = 0; i < n; i++) {
-      if (i % ID_BLOCK == 0)
-        block_at[i / ID_BLOCK] = total;
-      total += refs[i].len + 1;
-    }
-    bytes = patron__arena_alloc(&text, total);
-  }
-  if (bytes) {
-    id_copy c = {refs, block_at, bytes, ds->ids, ds->id_len, rank};
-    patron__exec_ranges(ds->n_threads, n, ID_BLOCK, copy_ids, &c);
-    patron__arena_free(&ds->customers.arena);
-    ds->customers.arena = text;
-  }
-  free(block_at);
-  return bytes != NULL;
-}
-
 /* rank[first-appearance index] = position in id order; fills ds->ids. */
 static patron_status rank_customers(patron_dataset *ds, uint32_t **rank_out, patron_error *err) {
   size_t n = ds->customers.n;
@@ -197,18 +142,54 @@ static patron_status rank_customers(patron_dataset *ds, uint32_t **rank_out, pat
   uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
   ds->ids = malloc((n ? n : 1) * sizeof *ds->ids);
   ds->id_len = malloc((n ? n : 1) * sizeof *ds->id_len);
-  bool ok = refs && rank && ds->ids && ds->id_len;
-  for (size_t i = 0; ok && i < n; i++)
-    refs[i] = (id_ref){ds->customers.str[i], ds->customers.len[i], (uint32_t)i};
-  ok = ok && sort_ids_from(refs, n, 0) && place_ids(ds, refs, n, rank);
-  free(refs);
-  if (!ok) {
+  if (!refs || !rank || !ds->ids || !ds->id_len) {
+    free(refs);
     free(rank);
     return PATRON__OOM(err);
   }
+  for (size_t i = 0; i < n; i++)
+    refs[i] = (id_ref){ds->customers.str[i], ds->customers.len[i], (uint32_t)i};
+  if (!sort_ids_from(refs, n, 0)) {
+    free(refs);
+    free(rank);
+    return PATRON__OOM(err);
+  }
+  for (size_t i = 0; i < n; i++) {
+    rank[refs[i].index] = (uint32_t)i;
+    ds->ids[i] = refs[i].s;
+    ds->id_len[i] = refs[i].len;
+  }
+  free(refs);
   ds->n_customers = n;
   *rank_out = rank;
   return PATRON_OK;
+}
+
+/* Copies the id texts in id order into a fresh arena and frees the old one (texts in first-
+ * appearance order): readers in row order, such as the writers' customer_id cells, then read
+ * them sequentially instead of paying a cache and TLB miss per id. Out of memory, the ids
+ * stay where they are. */
+static void pack_ids(patron_dataset *ds) {
+  enum { AHEAD = 8 };
+  size_t n = ds->n_customers;
+  patron__arena packed = {0};
+  const char **ids = malloc((n ? n : 1) * sizeof *ids);
+  for (size_t i = 0; ids && i < n; i++) {
+    if (i + AHEAD < n)
+      __builtin_prefetch(ds->ids[i + AHEAD]);
+    if (!(ids[i] = patron__arena_strdup(&packed, ds->ids[i], ds->id_len[i]))) {
+      free(ids);
+      ids = NULL;
+    }
+  }
+  if (!ids) {
+    patron__arena_free(&packed);
+    return;
+  }
+  free(ds->ids);
+  ds->ids = ids;
+  patron__arena_free(&ds->customers.arena);
+  ds->customers.arena = packed;
 }
 
 /* ---- grouping rows per customer (CSR), on the executor -------------------------------- */
@@ -509,6 +490,24 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
+/* Permutes columns of one width through one spare buffer (room for n elements; freed):
+ * each column is gathered into the buffer the previous one left, so no fresh pages are
+ * faulted in. NULL columns (absent from the file) are skipped. */
+static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spare,
+                          const uint32_t *perm, size_t n, size_t size) {
+  for (size_t k = 0; k < n_cols; k++) {
+    void *old = *cols[k];
+    if (!old)
+      continue;
+    gather_into(n_threads, spare, old, perm, n, size);
+    *cols[k] = spare;
+    spare = old;
+  }
+  free(spare);
+}
+
+/* Lines grouped per customer and time-sorted; the dead customer column and the old time
+ * column carry the other columns' permutations (see permute_chain). */
 static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n;
@@ -516,13 +515,22 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
-  bool ok = SORT_TIMES(s->time, perm, ds->line_start) && PERMUTE(s->amount, perm, n) &&
-            PERMUTE(s->discount, perm, n) && PERMUTE(s->category, perm, n) &&
-            PERMUTE(s->brand, perm, n) && PERMUTE(s->channel, perm, n) &&
-            PERMUTE(s->store, perm, n) && PERMUTE(s->order, perm, n) && PERMUTE(s->item, perm, n);
+  int64_t *old_time = s->time;
+  order_col time = {old_time, 0, true};
+  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL);
+  bool ok = s->time != NULL;
+  if (!ok) {
+    s->time = old_time;
+  } else {
+    void **wide[] = {(void **)&s->amount, (void **)&s->discount};
+    void **narrow[] = {(void **)&s->order,   (void **)&s->category, (void **)&s->brand,
+                       (void **)&s->channel, (void **)&s->store,    (void **)&s->item};
+    permute_chain(ds->n_threads, wide, 2, old_time, perm, n, 8);
+    permute_chain(ds->n_threads, narrow, 6, s->customer, perm, n, 4);
+    s->customer = NULL;
+    ok = patron__line_store_fill_absent(s);
+  }
   free(perm);
-  free(s->customer);
-  s->customer = NULL;
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
@@ -594,6 +602,8 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   patron_status st = rank_customers(ds, &rank, err);
   free(ds->customers.str), free(ds->customers.len);
   ds->customers.str = NULL, ds->customers.len = NULL;
+  if (st == PATRON_OK)
+    pack_ids(ds);
   if (st == PATRON_OK)
     st = finalize_orders(ds, rank, err);
   if (st == PATRON_OK)

@@ -77,18 +77,6 @@ char *patron__arena_strdup(patron__arena *arena, const char *s, size_t len) {
   return dst;
 }
 
-char *patron__arena_alloc(patron__arena *arena, size_t bytes) {
-  patron__arena_block *b = malloc(sizeof *b + (bytes ? bytes : 1));
-  if (!b)
-    return NULL;
-  patron__advise_huge(b, sizeof *b + bytes);
-  b->cap = b->used = bytes; /* full: later strings go to a new block */
-  b->next = arena->head;
-  arena->head = b;
-  arena->used_bytes += bytes;
-  return b->data;
-}
-
 void patron__arena_free(patron__arena *arena) {
   patron__arena_block *b = arena->head;
   while (b) {

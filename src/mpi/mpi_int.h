@@ -9,6 +9,7 @@
 #include "core/profile_int.h"
 #include "patron/clv.h"
 #include "patron/dataset.h"
+#include "patron/tags.h"
 
 #include <mpi.h>
 
@@ -31,33 +32,36 @@ patron_status patron__mpi_alltoallv(MPI_Comm comm, const char *send, const uint6
  * Ranks that did not fail get a message naming the rank that did. Collective. */
 patron_status patron__mpi_agree(MPI_Comm comm, patron_status st, patron_error *err);
 
-/* This rank's part of the orders of opts->paths[PATRON_FILE_ORDERS] after the shuffle: the
- * file's header bytes, then every line of the file whose customer this rank owns, in file
- * order (a line is read by the rank whose byte range holds its first byte; lines without
- * a readable customer_id stay with their reader, whose loader rejects them). *header_lines
- * is the header's physical line count, *delimiter the file's. Collective. */
+/* This rank's part of the input file opts->paths[kind] (orders, customers or events) after
+ * the shuffle: the file's header bytes, then every line of the file whose customer this
+ * rank owns, in file order (a line is read by the rank whose byte range holds its first
+ * byte; lines without a readable customer_id stay with their reader, whose loader rejects
+ * them). *header_lines is the header's physical line count, *delimiter the file's.
+ * Collective. */
 typedef struct patron__mpi_part {
   char *text; /* malloc'ed */
   size_t len;
   uint64_t header_lines;
   char delimiter;
 } patron__mpi_part;
-patron_status patron__mpi_shuffle_orders(MPI_Comm comm, const patron_load_options *opts,
-                                         patron__mpi_part *out, patron_error *err);
+patron_status patron__mpi_shuffle(MPI_Comm comm, const patron_load_options *opts,
+                                  patron_file_kind kind, patron__mpi_part *out, patron_error *err);
 
 /* The owner rank of a customer id among n ranks. */
 int patron__mpi_owner(const char *id, size_t len, int n_ranks);
 
-/* The orders file report of every rank summed into rank 0's ds (rows, rejects by reason,
- * empty cells, lines: header lines counted once); its path becomes `path`. Collective. */
-void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, uint64_t header_lines,
-                              const char *path);
+/* The report of input file `kind` of every rank summed into rank 0's ds (rows, rejects by
+ * reason, empty cells, lines: header lines counted once); its path becomes `path`. Rank 0's
+ * own rejects are dropped (their line numbers are those of its part). Collective. */
+void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, patron_file_kind kind,
+                              uint64_t header_lines, const char *path);
 
 /* Gathers every rank's base profile rows (customer_id .. tenure_days of `local`) to rank 0,
  * which gets in *out one profile of all rows sorted by customer_id (byte order), as of
  * as_of; the ids point into *ids (malloc'ed; free after the profile). The columns after
  * tenure_days that every rank added to `local` (the same on every rank) travel with the
- * rows into *given, a table in *out's row order (NULL when there are none; free it).
+ * rows into *given, a table in *out's row order (without columns when there are none;
+ * free it).
  * Other ranks get NULL. Collective. */
 patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *local, int32_t as_of,
                                          patron_profile **out, char **ids, patron_table **given,
@@ -73,5 +77,19 @@ patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *lo
 patron_status patron__mpi_clv(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
                               const patron_clv_profile_options *o, patron_clv_model **pm,
                               patron_clv_model **sm, char *note, size_t cap, patron_error *err);
+
+/* The built-in tag columns (SPEC section 7) added to every rank's `local` profile with the
+ * single-process code, from inputs combined over the ranks (a discount or a birth_date on
+ * any rank; the union of the ranks' category, brand and channel values as labels), so the
+ * columns and labels are the same on every rank and the codes the single process's. The
+ * labels live in ts. Collective. */
+patron_status patron__mpi_tags(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
+                               const patron_tags_options *o, patron_tagset *ts, patron_error *err);
+
+/* The churn column (--churn-model, the model in dir) of every rank's `local` profile: the
+ * single-process scoring of the rank's customers, with the features' rank scores counted
+ * over every rank's customers (mpi_churn.c). Collective. */
+patron_status patron__mpi_churn(MPI_Comm comm, const char *dir, const patron_dataset *ds,
+                                patron_profile *local, patron_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* Rank 0's global view in the MPI backend (mpi_int.h): the orders file report summed over
+/* Rank 0's global view in the MPI backend (mpi_int.h): the input files' reports summed over
  * ranks, and the base profile rows of every rank gathered and merged in customer_id order
  * (each rank's rows are already sorted, and a customer lives on one rank only), so the
  * profile equals the one a single process builds from the whole file. */
@@ -10,12 +10,12 @@
 
 enum { FIXED = 7, N_SUMS = FIXED + PATRON_REJECT_COUNT + PATRON_EMPTY_COLUMNS };
 
-void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, uint64_t header_lines,
-                              const char *path) {
+void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, patron_file_kind kind,
+                              uint64_t header_lines, const char *path) {
   int rank, n;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &n);
-  patron_file_report *r = &ds->reports[PATRON_FILE_ORDERS];
+  patron_file_report *r = &ds->reports[kind];
   uint64_t mine[N_SUMS], sum[N_SUMS];
   uint64_t *fixed[FIXED] = {&r->rows_read,   &r->rows_used,  &r->rows_rejected,  &r->after_as_of,
                             &r->blank_lines, &r->lines_read, &r->lines_in_quotes};
@@ -157,7 +157,7 @@ typedef struct cursor {
 } cursor;
 
 /* Rank 0: the blocks of every rank merged into the profile's base columns and the extra
- * columns into *given (NULL when there are none). */
+ * columns into *given (a table without columns when there are none). */
 static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const patron_table *like,
                                 patron_profile **out, patron_table **given, patron_error *err) {
   size_t from = first_extra(like), n_extra = patron_table_n_columns(like) - from;
@@ -178,7 +178,7 @@ static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const 
   base_columns b;
   patron_status st = patron__profile_new_base(total, as_of, &b, out, err);
   *given = NULL;
-  if (st == PATRON_OK && n_extra)
+  if (st == PATRON_OK) /* even without columns: it tells the stages ds is one rank's part */
     st = given_table(like, from, total, given, err);
   for (uint64_t r = 0; st == PATRON_OK && r < total; r++) {
     int best = -1;

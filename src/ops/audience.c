@@ -157,6 +157,8 @@ patron_status patron_audience_select(const patron_profile *p, const patron_datas
   env.as_of = o->as_of ? o->as_of : (int64_t)patron_profile_as_of(p) * 86400;
   env.label = o->label ? o->label : "--where";
   env.want_condition = true;
+  env.functions = o->functions;
+  env.n_functions = o->n_functions;
   patron_expr *e = NULL;
   const char *where = o->where ? o->where : "";
   patron_status st = patron_expr_compile(where, strlen(where), &env, &e, err);

@@ -389,6 +389,12 @@ static void unknown_function(xparser *p, const char *name, size_t at) {
     cands[n++] = builtins[i].name;
   for (size_t i = 0; i < p->e->env.n_functions && n < sizeof cands / sizeof *cands; i++)
     cands[n++] = p->e->env.functions[i].name;
+  if (strcmp(name, "previous") == 0 || strcmp(name, "moved") == 0) {
+    /* SPEC 6: the store's history, registered only where a store is given */
+    patron__xfail(p, at, "%s() reads the store's latest snapshot before the as-of: give --db STORE",
+                  name);
+    return;
+  }
   const char *s = patron_suggest(name, strlen(name), cands, n);
   if (s)
     patron__xfail(p, at, "unknown function '%s' (did you mean %s?)", name, s);

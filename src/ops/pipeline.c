@@ -207,6 +207,15 @@ patron_status patron__stage_given(patron_profile *p, const patron_run *run, cons
   return st;
 }
 
+patron_status patron__stage_given_column(patron_profile *p, const patron_run *run,
+                                         const char *column, patron_error *err) {
+  const patron_table *g = run->options->given;
+  const patron_column *c = patron_table_find(g, column);
+  if (!c || patron_table_n_rows(g) != patron_table_n_rows(patron_profile_table_const(p)))
+    return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "no given column %s", column);
+  return copy_column(patron_profile_table(p), c, err);
+}
+
 bool patron__stage_is_given(const patron_run *run, const char *name) {
   const patron_pipeline_options *o = run->options;
   return o->given_stages && o->given && listed(o->given_stages, name);

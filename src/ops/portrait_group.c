@@ -196,6 +196,8 @@ static patron_status group_where(pctx *x, const patron_profile *p, const patron_
   patron_audience_options ao;
   patron_audience_options_init(&ao);
   ao.where = o->where;
+  ao.functions = o->functions;
+  ao.n_functions = o->n_functions;
   patron_audience au = {0};
   patron_status st = patron_audience_select(p, x->ds, &ao, &au, err);
   x->groups = calloc(1, sizeof *x->groups);

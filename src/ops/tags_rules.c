@@ -111,6 +111,8 @@ typedef struct rules_ctx {
   patron_profile *p;
   const patron_dataset *ds;
   patron_error *err;
+  bool
+      profile_only; /* expressions see the profile's columns only (ds names the members' columns) */
 } rules_ctx;
 
 static patron_status compile_rule(rules_ctx *c, const char *path, const patron_rule *r,
@@ -118,7 +120,7 @@ static patron_status compile_rule(rules_ctx *c, const char *path, const patron_r
   patron_expr_env env;
   patron_expr_env_init(&env);
   env.table = patron_profile_table_const(c->p);
-  env.dataset = c->ds;
+  env.dataset = c->profile_only ? NULL : c->ds;
   env.row_customer = patron_profile_customers(c->p);
   env.as_of = (int64_t)patron_profile_as_of(c->p) * 86400;
   env.want_condition = true;
@@ -245,7 +247,13 @@ static patron_status load_rules(rules_ctx *c, const char *path, patron_rule_file
 
 patron_status patron_tags_rules(patron_tagset *ts, patron_profile *p, const patron_dataset *ds,
                                 const patron_tags_options *o, patron_error *err) {
-  rules_ctx c = {ts, p, ds, err};
+  return patron__tags_rules_with(ts, p, ds, o, false, err);
+}
+
+patron_status patron__tags_rules_with(patron_tagset *ts, patron_profile *p,
+                                      const patron_dataset *ds, const patron_tags_options *o,
+                                      bool profile_only, patron_error *err) {
+  rules_ctx c = {ts, p, ds, err, profile_only};
   patron_status st = PATRON_OK;
   if (o->tags_file) {
     patron_rule_file f;
