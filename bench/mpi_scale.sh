@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Weak scaling of `mpirun -np N patron analyze --mpi --spec-only` (docs/SCALE.md, "MPI"), or
 # with STAGES=LIST the model stages `--stages LIST` instead of --spec-only (e.g.
-# STAGES=clv,repurchase,cluster,tiers,loyalty,relationship_stage; ARGS="--k auto" adds
-# options to both runs):
+# STAGES=clv,repurchase,cluster,tiers,loyalty,relationship_stage), with STAGES=default the
+# analyze default (every model stage, tags included); ARGS="--k auto" adds options to
+# both runs; WITH_FILES=1 reads generated worlds
+# with members and events (`patron gen`, one per rank count) instead of the anchor:
 # ranks 1, 2, 4 (oversubscribed when the machine has fewer cores) with ROWS_PER_RANK
 # million order rows per rank, against the single process on the same file. Prints wall
 # and CPU seconds, MB/s, peak RSS and rank 0's phase timings (summary.json), and checks
@@ -18,6 +20,7 @@ work=${2:-/tmp/patron-mpi-bench}
 ranks=${RANKS:-1 2 4}
 what=(--spec-only)
 [ -n "${STAGES:-}" ] && what=(--stages "$STAGES")
+[ "${STAGES:-}" = default ] && what=()
 read -r -a extra <<<"${ARGS:-}"
 what+=("${extra[@]}")
 anchor=${ANCHOR:-/work/bench-data/anchor_10m.csv}
@@ -34,7 +37,9 @@ cmake --build "$root/build" -j2 >/dev/null
 max_ranks=$(echo "$ranks" | tr ' ' '\n' | sort -n | tail -1)
 rows_max=$(awk -v p="$per_rank" -v n="$max_ranks" 'BEGIN { printf "%d", p * n * 1e6 }')
 map=()
-if [ -f "$anchor" ]; then
+if [ -n "${WITH_FILES:-}" ]; then
+  src=""
+elif [ -f "$anchor" ]; then
   src=$anchor map=(--map order_time=ts)
 else
   n=$(awk -v r="$rows_max" 'BEGIN { printf "%d", r / 9.85 + 1 }')
@@ -62,16 +67,23 @@ phases() {
 printf '%-6s %-7s %10s %9s %8s %8s %8s  %s\n' ranks mode rows wall_s cpu_s MB/s rss_MiB "rank 0 phases (s)"
 for n in $ranks; do
   rows=$(awk -v p="$per_rank" -v n="$n" 'BEGIN { printf "%d", p * n * 1e6 }')
-  file="$work/orders-$rows.csv"
+  file="$work/orders-$rows.csv" files=()
+  if [ -z "$src" ]; then # a world of about `rows` order rows, with members and events
+    k=$(awk -v r="$rows" 'BEGIN { printf "%d", r / 9.85 + 1 }') g="$work/world-$rows"
+    [ -f "$g/.complete" ] ||
+      { "$patron" gen --customers "$k" --seed 1 --out "$g" >/dev/null && touch "$g/.complete"; }
+    file="$g/orders.csv" files=(--customers "$g/customers.csv" --events "$g/events.csv")
+  fi
   [ -f "$file" ] || head -n $((rows + 1)) "$src" >"$file"
-  bytes=$(stat -c %s "$file")
-  cat "$file" >/dev/null # warm the page cache
-  read -r w c m <<<"$(timed single-$n "$patron" analyze --orders "$file" "${map[@]}" \
-    "${what[@]}" --threads 1 --quiet --out "$work/single-$n")"
+  bytes=$(cat "$file" "${files[@]:1:1}" "${files[@]:3:1}" | wc -c)
+  cat "$file" "${files[@]:1:1}" "${files[@]:3:1}" >/dev/null # warm the page cache
+  read -r w c m <<<"$(timed single-$n "$patron" analyze --orders "$file" "${files[@]}" \
+    "${map[@]}" "${what[@]}" --threads 1 --quiet --out "$work/single-$n")"
   printf '%-6s %-7s %10d %9s %8s %8.0f %8s  %s\n' "$n" single "$rows" "$w" "$c" \
     "$(awk -v b="$bytes" -v w="$w" 'BEGIN { print b / w / 1e6 }')" "$m" "$(phases "$work/single-$n/summary.json")"
   read -r w c m <<<"$(timed mpi-$n mpirun --oversubscribe -np "$n" "$patron" analyze --mpi \
-    --orders "$file" "${map[@]}" "${what[@]}" --threads 1 --quiet --out "$work/mpi-$n")"
+    --orders "$file" "${files[@]}" "${map[@]}" "${what[@]}" --threads 1 --quiet \
+    --out "$work/mpi-$n")"
   printf '%-6s %-7s %10d %9s %8s %8.0f %8s  %s\n' "$n" mpi "$rows" "$w" "$c" \
     "$(awk -v b="$bytes" -v w="$w" 'BEGIN { print b / w / 1e6 }')" "$m" "$(phases "$work/mpi-$n/summary.json")"
   for f in profiles.csv segments.csv; do

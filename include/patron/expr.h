@@ -78,6 +78,8 @@ typedef struct patron_expr_env {
   const char *label;   /* error prefix, e.g. "--where"; NULL for none */
   bool want_condition; /* the expression must be a condition (boolean) */
   size_t max_text;     /* 0: PATRON_EXPR_MAX_TEXT (a 100,000-item list needs a larger cap) */
+  int n_threads;       /* behaviour functions' columns are computed on this many threads
+                          (0: all cores); the results do not depend on it */
 } patron_expr_env;
 
 typedef struct patron_expr patron_expr;

@@ -1,9 +1,18 @@
-/* Storage for order lines kept with keep_lines (see dataset_int.h): ten parallel columns
- * that grow together. */
+/* Storage for order lines kept with keep_lines (see dataset_int.h): parallel columns that
+ * grow together; the columns the file lacks are left out until finalize fills them with
+ * zeros. */
 #include "core/dataset_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The optional columns in PATRON__LINE_* bit order. */
+static void optional_columns(patron__line_store *s, void **cols[6], size_t sizes[6]) {
+  void **c[6] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
+                 (void **)&s->store,    (void **)&s->item,  (void **)&s->discount};
+  for (int k = 0; k < 6; k++)
+    cols[k] = c[k], sizes[k] = k < 5 ? sizeof(uint32_t) : sizeof(patron_money);
+}
 
 static bool grow(void **a, size_t cap, size_t elem) {
   void *p = patron__realloc_big(*a, cap * elem);
@@ -12,34 +21,64 @@ static bool grow(void **a, size_t cap, size_t elem) {
   return p != NULL;
 }
 
+static bool grow_all(patron__line_store *s) {
+  size_t cap = s->cap ? s->cap * 2 : 4096;
+  if (!grow((void **)&s->customer, cap, sizeof *s->customer) ||
+      !grow((void **)&s->order, cap, sizeof *s->order) ||
+      !grow((void **)&s->time, cap, sizeof *s->time) ||
+      !grow((void **)&s->amount, cap, sizeof *s->amount))
+    return false;
+  void **cols[6];
+  size_t sizes[6];
+  optional_columns(s, cols, sizes);
+  for (int k = 0; k < 6; k++)
+    if (!(s->absent & (1u << k)) && !grow(cols[k], cap, sizes[k]))
+      return false;
+  s->cap = cap;
+  return true;
+}
+
 bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t order, int64_t time,
                              patron_money amount, patron_money discount, const uint32_t codes[5]) {
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 4096;
-    if (!grow((void **)&s->customer, cap, sizeof *s->customer) ||
-        !grow((void **)&s->order, cap, sizeof *s->order) ||
-        !grow((void **)&s->item, cap, sizeof *s->item) ||
-        !grow((void **)&s->category, cap, sizeof *s->category) ||
-        !grow((void **)&s->brand, cap, sizeof *s->brand) ||
-        !grow((void **)&s->channel, cap, sizeof *s->channel) ||
-        !grow((void **)&s->store, cap, sizeof *s->store) ||
-        !grow((void **)&s->time, cap, sizeof *s->time) ||
-        !grow((void **)&s->amount, cap, sizeof *s->amount) ||
-        !grow((void **)&s->discount, cap, sizeof *s->discount))
-      return false;
-    s->cap = cap;
-  }
+  if (s->n == s->cap && !grow_all(s))
+    return false;
   size_t k = s->n++;
+  unsigned absent = s->absent;
   s->customer[k] = customer;
   s->order[k] = order;
-  s->item[k] = codes[4];
   s->time[k] = time;
   s->amount[k] = amount;
-  s->discount[k] = discount;
-  s->category[k] = codes[0];
-  s->brand[k] = codes[1];
-  s->channel[k] = codes[2];
-  s->store[k] = codes[3];
+  uint32_t *code_cols[5] = {s->category, s->brand, s->channel, s->store, s->item};
+  for (int c = 0; c < 5; c++)
+    if (!(absent & (1u << c)))
+      code_cols[c][k] = codes[c];
+  if (!(absent & PATRON__LINE_DISCOUNT))
+    s->discount[k] = discount;
+  return true;
+}
+
+bool patron__line_store_resize(patron__line_store *s, size_t n) {
+  while (s->cap < n)
+    if (!grow_all(s))
+      return false;
+  s->n = n;
+  return true;
+}
+
+bool patron__line_store_fill_absent(patron__line_store *s) {
+  void **cols[8];
+  size_t sizes[8];
+  optional_columns(s, cols, sizes);
+  cols[6] = (void **)&s->order, sizes[6] = sizeof *s->order;
+  cols[7] = (void **)&s->amount, sizes[7] = sizeof *s->amount;
+  for (int k = 0; k < 8; k++) {
+    if (*cols[k] && (k >= 6 || !(s->absent & (1u << k))))
+      continue;
+    free(*cols[k]);
+    if (!(*cols[k] = calloc(s->n ? s->n : 1, sizes[k])))
+      return false;
+  }
+  s->absent = 0;
   return true;
 }
 

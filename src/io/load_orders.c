@@ -7,6 +7,7 @@
  * Amount is the `amount` column, else quantity x unit_price (exact in 128-bit). Every money
  * sum later made from the amounts (orders, customers, revenue, segments) is bounded by the
  * sum of their absolute values, which is checked against the int64 range once loaded. */
+#include "core/exec.h"
 #include "io/load_int.h"
 
 #include <stdlib.h>
@@ -38,7 +39,8 @@ static const patron__dict_id line_dicts[N_LINE_CODES] = {PATRON__DICT_CATEGORY, 
 enum { PENDING_ROWS = 16, PENDING_ID = 32 };
 typedef struct pending_row {
   int64_t t;
-  patron_money amount;
+  patron_money amount, discount;
+  uint32_t codes[N_LINE_CODES]; /* with keep_lines */
   uint64_t line;
   uint32_t clen, olen, tag; /* tag: the customer id's slot tag */
   bool has_oid;
@@ -60,10 +62,15 @@ typedef struct orders_worker {
   unsigned __int128 abs_total; /* sum of |amount| of the rows kept */
 } orders_worker;
 
-/* a + b wrapping instead of overflowing: the load rejects the data when any sum could have
- * wrapped (abs_total past INT64_MAX), so a wrapped value is never used. */
-static inline patron_money add_money(patron_money a, patron_money b) {
-  return (patron_money)((uint64_t)a + (uint64_t)b);
+/* The line attributes the file has no column for (not stored while loading). */
+static unsigned absent_line_columns(const load_file *f) {
+  static const unsigned bits[N_LINE_CODES] = {PATRON__LINE_CATEGORY, PATRON__LINE_BRAND,
+                                              PATRON__LINE_CHANNEL, PATRON__LINE_STORE,
+                                              PATRON__LINE_ITEM};
+  unsigned absent = f->field[O_DISCOUNT] < 0 ? PATRON__LINE_DISCOUNT : 0;
+  for (int k = 0; k < N_LINE_CODES; k++)
+    absent |= f->field[line_columns[k]] < 0 ? bits[k] : 0;
+  return absent;
 }
 
 /* Order capacity to start with: one order per 48 bytes of the worker's share of the file,
@@ -78,6 +85,7 @@ static void orders_init(load_worker *b) {
   n = n > (16u << 20) ? (16u << 20) : n;
   patron__order_set_hint(&w->orders, (size_t)n);
   patron__intern_hint(&b->customers, (size_t)n / 16); /* customers: a guess, grows if short */
+  w->lines.absent = absent_line_columns(b->file);
 }
 
 static void orders_free_data(load_worker *b) {
@@ -136,26 +144,35 @@ static int parse_amount(const load_file *f, const patron__csv_field *fl, patron_
   return -1;
 }
 
-/* Index of the row's order: the previous row's when it continues it (rows of one order are
- * usually adjacent), else a new candidate (candidates sharing an id are merged once
- * grouped per customer: patron__order_set_collapse). */
-static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__csv_field *id) {
+/* Adds the row to its order and returns the order's index: the previous row's when it
+ * continues it (rows of one order are usually adjacent), else a new candidate (candidates
+ * sharing an id are merged once grouped per customer: patron__order_set_collapse).
+ * PATRON__NO_INDEX when memory runs out. */
+static uint32_t add_to_order(orders_worker *w, uint32_t customer, const patron__csv_field *id,
+                             int64_t t, patron_money amount) {
   order_set *s = &w->orders;
   uint32_t last = w->last_order;
   if (id && last != PATRON__NO_INDEX && patron__order_set_is(s, last, customer, id->ptr, id->len))
-    return last;
-  return w->last_order = patron__order_set_add(s, customer, id ? id->ptr : NULL, id ? id->len : 0);
+    return patron__order_set_add_line(s, last, t, amount) ? last : PATRON__NO_INDEX;
+  return w->last_order =
+             patron__order_set_add(s, customer, id ? id->ptr : NULL, id ? id->len : 0, t, amount);
 }
 
-static bool keep_line(orders_worker *w, const patron__csv_record *rec, uint32_t customer,
-                      uint32_t order, int64_t t, patron_money amount, patron_money discount) {
-  uint32_t codes[N_LINE_CODES];
+/* The row's line attributes as this worker's dictionary codes (0 for absent columns);
+ * false when memory runs out. */
+static bool line_codes(orders_worker *w, const patron__csv_record *rec,
+                       uint32_t codes[N_LINE_CODES]) {
   for (int k = 0; k < N_LINE_CODES; k++) {
     int i = w->base.file->field[line_columns[k]];
     codes[k] = i < 0 ? 0 : patron__worker_code(&w->base, line_dicts[k], &rec->fields[i]);
   }
-  if (w->base.oom ||
-      !patron__line_store_push(&w->lines, customer, order, t, amount, discount, codes))
+  return !w->base.oom;
+}
+
+static bool keep_line(orders_worker *w, uint32_t customer, uint32_t order, int64_t t,
+                      patron_money amount, patron_money discount,
+                      const uint32_t codes[N_LINE_CODES]) {
+  if (!patron__line_store_push(&w->lines, customer, order, t, amount, discount, codes))
     return w->base.oom = true, false;
   return true;
 }
@@ -166,14 +183,9 @@ static bool add_row(orders_worker *w, const patron__csv_field *cid, uint32_t tag
                     const patron__csv_field *oid, int64_t t, patron_money amount, uint32_t *c_out,
                     uint32_t *o_out) {
   uint32_t c = patron__worker_customer_tagged(&w->base, cid, tag);
-  uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid);
+  uint32_t o = c == PATRON__NO_INDEX ? c : add_to_order(w, c, oid, t, amount);
   if (o == PATRON__NO_INDEX)
     return w->base.oom = true, false;
-  order_set *s = &w->orders;
-  s->value[o] = add_money(s->value[o], amount);
-  s->lines[o]++;
-  if (t < s->time[o])
-    s->time[o] = t;
   *c_out = c, *o_out = o;
   return true;
 }
@@ -189,7 +201,8 @@ static bool add_pending(orders_worker *w) {
   uint32_t c, o;
   bool ok = add_row(w, &cid, p->tag, p->has_oid ? &oid : NULL, p->t, p->amount, &c, &o);
   w->base.line = line;
-  return ok;
+  return ok && (!w->base.file->opts->keep_lines ||
+                keep_line(w, c, o, p->t, p->amount, p->discount, p->codes));
 }
 
 /* Adds every deferred row, in file order. */
@@ -203,11 +216,16 @@ static bool drain(orders_worker *w) {
 /* Defers a row by PENDING_ROWS rows after starting to load its customer's table slot: the
  * table is far larger than the caches, and a row's lookup then finds its slot loaded
  * instead of waiting for memory (rows are added in file order all the same). */
-static bool defer_row(orders_worker *w, const patron__csv_field *cid, const patron__csv_field *oid,
-                      int64_t t, patron_money amount, uint64_t line) {
+static bool defer_row(orders_worker *w, const patron__csv_record *rec, const patron__csv_field *cid,
+                      const patron__csv_field *oid, int64_t t, patron_money amount,
+                      patron_money discount, uint64_t line) {
   if (w->ring_n == PENDING_ROWS && !add_pending(w))
     return false;
-  pending_row *p = &w->ring[(w->ring_head + w->ring_n++) % PENDING_ROWS];
+  pending_row *p = &w->ring[(w->ring_head + w->ring_n) % PENDING_ROWS];
+  if (w->base.file->opts->keep_lines && !line_codes(w, rec, p->codes))
+    return false;
+  w->ring_n++;
+  p->discount = discount;
   p->tag = patron__intern_tag(0, cid->ptr, cid->len);
   patron__intern_prefetch_tag(&w->base.customers, p->tag);
   p->t = t, p->amount = amount, p->line = line;
@@ -263,12 +281,13 @@ static bool orders_row(void *ctx, const patron__csv_record *rec, uint64_t line) 
     w->max_time = t;
   if (t < w->min_time)
     w->min_time = t;
-  if (!f->opts->keep_lines && cid->len <= PENDING_ID && (!oid || oid->len <= PENDING_ID))
-    return defer_row(w, cid, oid, t, amount, line);
-  uint32_t c, o;
-  return drain(w) &&
+  if (cid->len <= PENDING_ID && (!oid || oid->len <= PENDING_ID))
+    return defer_row(w, rec, cid, oid, t, amount, discount, line);
+  uint32_t c, o, codes[N_LINE_CODES];
+  bool lines = f->opts->keep_lines;
+  return drain(w) && (!lines || line_codes(w, rec, codes)) &&
          add_row(w, cid, patron__intern_tag(0, cid->ptr, cid->len), oid, t, amount, &c, &o) &&
-         (!f->opts->keep_lines || keep_line(w, rec, c, o, t, amount, discount));
+         (!lines || keep_line(w, c, o, t, amount, discount, codes));
 }
 
 /* The first worker's tables become the dataset's as they are (nothing merged yet). */
@@ -289,25 +308,78 @@ static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const ui
   return patron__order_set_concat(&ds->orders, &w->orders, remap) ? PATRON_OK : PATRON__OOM(err);
 }
 
-/* Appends a worker's kept lines with customers and orders (remap and omap NULL: already the
- * dataset's) and dictionary codes translated. */
+/* True when every code map of a worker's line dictionaries is the identity (the first
+ * worker's, when no other file filled those dictionaries before). */
+static bool same_codes(const orders_worker *w, uint32_t *const codes[N_LINE_CODES]) {
+  for (int k = 0; k < N_LINE_CODES; k++)
+    for (size_t i = 0; i < w->base.dicts[line_dicts[k]].n; i++)
+      if (codes[k][i] != i)
+        return false;
+  return true;
+}
+
+/* A worker's lines appended to the dataset's at dst->n - src->n on: customers and orders
+ * translated (remap, omap NULL: already the dataset's), dictionary codes too. */
+typedef struct line_copy {
+  patron__line_store *dst;
+  const patron__line_store *src;
+  size_t base;
+  const uint32_t *remap, *omap;
+  uint32_t *const *codes;
+} line_copy;
+
+static void copy_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const line_copy *k = ctx;
+  const patron__line_store *src = k->src;
+  patron__line_store *dst = k->dst;
+  unsigned absent = src->absent;
+  const uint32_t *from[N_LINE_CODES] = {src->category, src->brand, src->channel, src->store,
+                                        src->item};
+  uint32_t *to[N_LINE_CODES] = {dst->category, dst->brand, dst->channel, dst->store, dst->item};
+  for (size_t i = lo, d = k->base + lo; i < hi; i++, d++) {
+    dst->customer[d] = k->remap ? k->remap[src->customer[i]] : src->customer[i];
+    dst->order[d] = k->omap ? k->omap[src->order[i]] : src->order[i];
+    dst->time[d] = src->time[i];
+    dst->amount[d] = src->amount[i];
+    if (!(absent & PATRON__LINE_DISCOUNT))
+      dst->discount[d] = src->discount[i];
+    for (int c = 0; c < N_LINE_CODES; c++)
+      if (!(absent & (1u << c)))
+        to[c][d] = k->codes[c][from[c][i]];
+  }
+}
+
+enum { COPY_BLOCK = 1 << 16 };
+
+/* Appends a worker's kept lines, in blocks on the executor (each line has its place). */
+static patron_status copy_lines(patron_dataset *ds, const orders_worker *w, const uint32_t *remap,
+                                const uint32_t *omap, uint32_t *const codes[N_LINE_CODES],
+                                int n_threads, patron_error *err) {
+  const patron__line_store *src = &w->lines;
+  size_t base = ds->lines.n;
+  if (!base)
+    ds->lines.absent = src->absent;
+  if (!patron__line_store_resize(&ds->lines, base + src->n))
+    return PATRON__OOM(err);
+  line_copy k = {&ds->lines, src, base, remap, omap, codes};
+  patron__exec_ranges(n_threads, src->n, COPY_BLOCK, copy_block, &k);
+  return PATRON_OK;
+}
+
+/* Moves a worker's kept lines into the dataset: the first worker's store is adopted as it
+ * is when nothing needs translating, the others' lines are copied. */
 static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                 const uint32_t *omap, patron_error *err) {
+                                 const uint32_t *omap, int n_threads, patron_error *err) {
   uint32_t *codes[N_LINE_CODES] = {NULL};
   patron_status st = PATRON_OK;
   for (int k = 0; k < N_LINE_CODES && st == PATRON_OK; k++)
     st = patron__merge_dict(ds, &w->base, line_dicts[k], &codes[k], err);
-  const patron__line_store *src = &w->lines;
-  for (size_t i = 0; i < src->n && st == PATRON_OK; i++) {
-    uint32_t c = remap ? remap[src->customer[i]] : src->customer[i];
-    uint32_t o = omap ? omap[src->order[i]] : src->order[i];
-    uint32_t kept[N_LINE_CODES] = {codes[0][src->category[i]], codes[1][src->brand[i]],
-                                   codes[2][src->channel[i]], codes[3][src->store[i]],
-                                   codes[4][src->item[i]]};
-    if (!patron__line_store_push(&ds->lines, c, o, src->time[i], src->amount[i], src->discount[i],
-                                 kept))
-      st = PATRON__OOM(err);
-  }
+  if (st == PATRON_OK && !remap && !omap && !ds->lines.cap && same_codes(w, codes)) {
+    ds->lines = w->lines;
+    memset(&w->lines, 0, sizeof w->lines);
+  } else if (st == PATRON_OK)
+    st = copy_lines(ds, w, remap, omap, codes, n_threads, err);
   for (int k = 0; k < N_LINE_CODES; k++)
     free(codes[k]);
   return st;
@@ -329,7 +401,7 @@ static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders
     st = merge_orders(ds, w, remap, omap, err);
   }
   if (st == PATRON_OK && lines)
-    st = merge_lines(ds, w, remap, omap, err);
+    st = merge_lines(ds, w, remap, omap, f->opts->n_threads, err);
   free(remap);
   free(omap);
   return st;

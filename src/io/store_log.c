@@ -1,5 +1,6 @@
 /* The store's logs (SPEC sections 11-12): trigger actions with idempotent ids, rule state
  * (enabled/disabled with a reason) and experiment assignments. */
+#include "core/sort.h"
 #include "io/store_int.h"
 #include "patron/trigger.h"
 
@@ -28,19 +29,20 @@ static patron_status step_once(patron_store *s, sqlite3_stmt *st, const char *do
 static const char insert_action[] =
     "INSERT OR IGNORE INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-static void bind_action(sqlite3_stmt *st, int64_t run_id, const patron_action *a) {
-  sqlite3_bind_text(st, 1, a->action_id, -1, SQLITE_STATIC);
+/* Binds the action to the statement's parameters at + 1 .. at + 9. */
+static void bind_action(sqlite3_stmt *st, int at, int64_t run_id, const patron_action *a) {
+  sqlite3_bind_text(st, at + 1, a->action_id, -1, SQLITE_STATIC);
   if (run_id > 0)
-    sqlite3_bind_int64(st, 2, run_id);
+    sqlite3_bind_int64(st, at + 2, run_id);
   else
-    sqlite3_bind_null(st, 2);
-  sqlite3_bind_text(st, 3, a->rule, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, a->campaign, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, a->channel, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 6, a->customer_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 7, a->holdout ? "holdout" : "treatment", -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 8, a->fired_at);
-  sqlite3_bind_int64(st, 9, a->send_at);
+    sqlite3_bind_null(st, at + 2);
+  sqlite3_bind_text(st, at + 3, a->rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, at + 4, a->campaign, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, at + 5, a->channel, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, at + 6, a->customer_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, at + 7, a->holdout ? "holdout" : "treatment", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, at + 8, a->fired_at);
+  sqlite3_bind_int64(st, at + 9, a->send_at);
 }
 
 patron_status patron_store_action_add(patron_store *s, int64_t run_id, const patron_action *a,
@@ -51,7 +53,7 @@ patron_status patron_store_action_add(patron_store *s, int64_t run_id, const pat
     ps = patron__store_prepare(s, insert_action, &st, err);
   if (ps != PATRON_OK)
     return ps;
-  bind_action(st, run_id, a);
+  bind_action(st, 0, run_id, a);
   ps = step_once(s, st, "logging an action", err);
   *inserted = ps == PATRON_OK && sqlite3_changes(s->db) > 0;
   return ps;
@@ -63,16 +65,67 @@ static int cmp_action_id(const void *x, const void *y) {
   return c ? c : (a > b) - (a < b); /* stable: the first of equal ids is the one kept */
 }
 
-/* One prepared statement for every row, the rows in action_id order: the primary key's
- * B-tree is filled page by page instead of at random places (docs/STORE.md). */
-static int insert_sorted(patron_store *s, sqlite3_stmt *st, int64_t run_id,
+/* The value of an id of 16 lowercase hex digits (patron_action_id's), false for any other:
+ * among such ids the values' order is the ids' byte order. */
+static bool hex_key(const char *id, uint64_t *key) {
+  uint64_t k = 0;
+  for (int i = 0; i < 16; i++) {
+    unsigned c = (unsigned char)id[i];
+    unsigned d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 16;
+    if (d == 16)
+      return false;
+    k = k << 4 | d;
+  }
+  *key = k;
+  return id[16] == '\0';
+}
+
+/* by_id[i] = the actions in action_id byte order, equal ids in their given order: a radix
+ * sort of the ids' values when every id is patron_action_id's, else a comparison sort. */
+static void sort_by_id(const patron_action *a, size_t n, const patron_action **by_id) {
+  uint64_t *key = n <= UINT32_MAX ? malloc(n * sizeof *key) : NULL;
+  uint32_t *at = key ? malloc(n * sizeof *at) : NULL;
+  bool hex = at != NULL;
+  for (size_t i = 0; i < n && hex; i++) {
+    hex = hex_key(a[i].action_id, &key[i]);
+    at[i] = (uint32_t)i;
+  }
+  hex = hex && patron__radix_sort(key, at, n);
+  for (size_t i = 0; i < n; i++)
+    by_id[i] = hex ? &a[at[i]] : &a[i];
+  free(key), free(at);
+  if (!hex)
+    qsort(by_id, n, sizeof *by_id, cmp_action_id);
+}
+
+enum { ROWS_PER_INSERT = 32 }; /* rows per statement (9 parameters each) */
+
+/* "INSERT OR IGNORE INTO actions VALUES (?...), ..." with `rows` rows, prepared. */
+static patron_status prepare_insert(patron_store *s, size_t rows, sqlite3_stmt **st,
+                                    patron_error *err) {
+  static const char more[] = ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  char sql[sizeof insert_action + ROWS_PER_INSERT * sizeof more];
+  size_t len = strlen(insert_action);
+  memcpy(sql, insert_action, len + 1);
+  for (size_t r = 1; r < rows && r < ROWS_PER_INSERT; r++, len += sizeof more - 1)
+    memcpy(sql + len, more, sizeof more);
+  return patron__store_prepare(s, sql, st, err);
+}
+
+/* The rows in action_id order, ROWS_PER_INSERT per statement (the rest one by one): the
+ * primary key's B-tree is filled page by page instead of at random places, with fewer
+ * statement runs (docs/STORE.md). */
+static int insert_sorted(patron_store *s, sqlite3_stmt *many, sqlite3_stmt *one, int64_t run_id,
                          const patron_action **by_id, size_t n, size_t *n_inserted) {
   int rc = SQLITE_DONE;
-  for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
-    bind_action(st, run_id, by_id[i]);
+  for (size_t i = 0, rows; i < n && rc == SQLITE_DONE; i += rows) {
+    sqlite3_stmt *st = n - i >= ROWS_PER_INSERT ? many : one;
+    rows = st == many ? ROWS_PER_INSERT : 1;
+    for (size_t r = 0; r < rows; r++)
+      bind_action(st, 9 * (int)r, run_id, by_id[i + r]);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE && sqlite3_changes(s->db) > 0)
-      (*n_inserted)++;
+    if (rc == SQLITE_DONE)
+      *n_inserted += (size_t)sqlite3_changes(s->db);
     sqlite3_reset(st);
   }
   return rc;
@@ -81,7 +134,7 @@ static int insert_sorted(patron_store *s, sqlite3_stmt *st, int64_t run_id,
 patron_status patron_store_actions_add(patron_store *s, int64_t run_id, const patron_action *a,
                                        size_t n, size_t *n_inserted, patron_error *err) {
   size_t count = 0;
-  sqlite3_stmt *st;
+  sqlite3_stmt *many = NULL, *one = NULL;
   patron_status ps = patron__store_need_tx(s, err);
   if (n_inserted)
     *n_inserted = 0;
@@ -90,22 +143,19 @@ patron_status patron_store_actions_add(patron_store *s, int64_t run_id, const pa
   const patron_action **by_id = malloc(n * sizeof *by_id);
   if (!by_id)
     return PATRON__OOM(err);
-  ps = patron__store_prepare(s, insert_action, &st, err);
-  if (ps != PATRON_OK) {
-    free(by_id);
-    return ps;
-  }
-  for (size_t i = 0; i < n; i++)
-    by_id[i] = &a[i];
-  qsort(by_id, n, sizeof *by_id, cmp_action_id);
-  int rc = insert_sorted(s, st, run_id, by_id, n, &count);
-  sqlite3_finalize(st);
+  sort_by_id(a, n, by_id);
+  ps = prepare_insert(s, ROWS_PER_INSERT, &many, err);
+  if (ps == PATRON_OK)
+    ps = prepare_insert(s, 1, &one, err);
+  int rc = ps == PATRON_OK ? insert_sorted(s, many, one, run_id, by_id, n, &count) : SQLITE_OK;
+  sqlite3_finalize(many);
+  sqlite3_finalize(one);
   free(by_id);
-  if (rc != SQLITE_DONE)
+  if (ps == PATRON_OK && rc != SQLITE_DONE)
     return patron__store_fail(s, rc, "logging the actions", err);
   if (n_inserted)
     *n_inserted = count;
-  return PATRON_OK;
+  return ps;
 }
 
 static void copy_id(char *dst, const unsigned char *src) {

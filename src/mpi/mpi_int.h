@@ -10,6 +10,7 @@
 #include "patron/clv.h"
 #include "patron/dataset.h"
 #include "patron/tiers.h"
+#include "patron/tags.h"
 
 #include <mpi.h>
 
@@ -32,37 +33,40 @@ patron_status patron__mpi_alltoallv(MPI_Comm comm, const char *send, const uint6
  * Ranks that did not fail get a message naming the rank that did. Collective. */
 patron_status patron__mpi_agree(MPI_Comm comm, patron_status st, patron_error *err);
 
-/* This rank's part of the orders of opts->paths[PATRON_FILE_ORDERS] after the shuffle: the
- * file's header bytes, then every line of the file whose customer this rank owns, in file
- * order (a line is read by the rank whose byte range holds its first byte; lines without
- * a readable customer_id stay with their reader, whose loader rejects them). *header_lines
- * is the header's physical line count, *delimiter the file's. Collective. */
+/* This rank's part of the input file opts->paths[kind] (orders, customers or events) after
+ * the shuffle: the file's header bytes, then every line of the file whose customer this
+ * rank owns, in file order (a line is read by the rank whose byte range holds its first
+ * byte; lines without a readable customer_id stay with their reader, whose loader rejects
+ * them). *header_lines is the header's physical line count, *delimiter the file's.
+ * Collective. */
 typedef struct patron__mpi_part {
   char *text; /* malloc'ed */
   size_t len;
   uint64_t header_lines;
   char delimiter;
 } patron__mpi_part;
-patron_status patron__mpi_shuffle_orders(MPI_Comm comm, const patron_load_options *opts,
-                                         patron__mpi_part *out, patron_error *err);
+patron_status patron__mpi_shuffle(MPI_Comm comm, const patron_load_options *opts,
+                                  patron_file_kind kind, patron__mpi_part *out, patron_error *err);
 
 /* The owner rank of a customer id among n ranks. */
 int patron__mpi_owner(const char *id, size_t len, int n_ranks);
 
-/* The orders file report of every rank summed into rank 0's ds (rows, rejects by reason,
- * empty cells, lines: header lines counted once); its path becomes `path`. Collective. */
-void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, uint64_t header_lines,
-                              const char *path);
+/* The report of input file `kind` of every rank summed into rank 0's ds (rows, rejects by
+ * reason, empty cells, lines: header lines counted once); its path becomes `path`. Rank 0's
+ * own rejects are dropped (their line numbers are those of its part). Collective. */
+void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, patron_file_kind kind,
+                              uint64_t header_lines, const char *path);
 
 /* Gathers every rank's base profile rows (customer_id .. tenure_days of `local`) to rank 0,
  * which gets in *out one profile of all rows sorted by customer_id (byte order), as of
  * as_of; the ids point into *ids (malloc'ed; free after the profile). The columns after
  * tenure_days that every rank added to `local` (the same on every rank) travel with the
- * rows into *given, a table in *out's row order (NULL when there are none; free it).
+ * rows into *given, a table in *out's row order (without columns when there are none;
+ * free it); *origin (malloc'ed) the rank each row came from.
  * Other ranks get NULL. Collective. */
 patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *local, int32_t as_of,
                                          patron_profile **out, char **ids, patron_table **given,
-                                         patron_error *err);
+                                         int32_t **origin, patron_error *err);
 
 /* The CLV columns (p_alive, exp_purchases_90d, clv_365d) added to every rank's `local`
  * profile: each rank's distinct (x, t_x, T) and (x, mean spend) rows with their counts go
@@ -76,12 +80,37 @@ patron_status patron__mpi_clv(MPI_Comm comm, const patron_dataset *ds, patron_pr
                               patron_clv_model **sm, char *note, size_t cap, patron_error *err);
 
 /* The cluster stage's fit over every rank's customers (mpi_kmeans.c): each rank's
- * purchasers of `local` (base and per-customer columns), merged (rank 0: the gathered
- * profile, whose rows are every rank's in customer_id order) giving each row's global
- * position. *out receives on every rank the fit the single process makes (the caller frees
- * it); PATRON_ERR_USAGE when the features name a column the ranks do not have. Collective. */
+ * purchasers of `local` (base and per-customer columns); merged and origin (rank 0: the
+ * gathered profile, whose rows are every rank's in customer_id order, and each row's rank)
+ * give each row's global position. *out receives on every rank the fit the single process
+ * makes (the caller frees it); PATRON_ERR_USAGE when the features name a column the ranks
+ * do not have. Collective. */
 patron_status patron__mpi_cluster(MPI_Comm comm, const patron_profile *local,
-                                  const patron_profile *merged, const patron_cluster_options *o,
-                                  patron_clustering **out, patron_error *err);
+                                  const patron_profile *merged, const int32_t *origin,
+                                  const patron_cluster_options *o, patron_clustering **out,
+                                  patron_error *err);
+/* The built-in tag columns (SPEC section 7) added to every rank's `local` profile with the
+ * single-process code, from inputs combined over the ranks (a discount or a birth_date on
+ * any rank; the union of the ranks' category, brand and channel values as labels), so the
+ * columns and labels are the same on every rank and the codes the single process's. The
+ * labels live in ts. Collective. */
+patron_status patron__mpi_tags(MPI_Comm comm, const patron_dataset *ds, patron_profile *local,
+                               const patron_tags_options *o, patron_tagset *ts, patron_error *err);
+
+/* The churn column (--churn-model, the model in dir) of every rank's `local` profile: the
+ * single-process scoring of the rank's customers, with the features' rank scores counted
+ * over every rank's customers (mpi_churn.c). Collective. */
+patron_status patron__mpi_churn(MPI_Comm comm, const char *dir, const patron_dataset *ds,
+                                patron_profile *local, patron_error *err);
+
+/* The rule files (o->tags_file, o->segments_file) over every rank's customers: rank 0
+ * sends each rank the columns of `global` (its profile table before the rules stage; NULL
+ * on other ranks) for that rank's rows (`origin`: each row's rank, from the gather); each
+ * rank rebuilds its customers' profile, runs the rules over its dataset and sends back the
+ * rule columns, which rank 0 adds to `given` in its row order (mpi_rules.c). Collective. */
+patron_status patron__mpi_rules(MPI_Comm comm, const patron_dataset *ds, int32_t as_of,
+                                const patron_table *global, const int32_t *origin,
+                                const patron_tags_options *o, patron_table *given,
+                                patron_error *err);
 
 #endif

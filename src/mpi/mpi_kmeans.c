@@ -46,14 +46,12 @@ static bool all_ok(void *ctx, bool ok) {
 
 /* Rank 0: the global positions of every rank's clustered rows. flags holds each rank's
  * block (one byte per profile row, 1 = clustered, in the rank's row order, which is its
- * customers' order in the merged profile); each merged row comes from its customer's owner
- * rank. out receives the positions per rank (uint64, concatenated), out_counts the bytes. */
-static patron_status positions(const patron_profile *merged, const char *flags,
-                               const uint64_t *flag_counts, int n, char **out, uint64_t *out_counts,
-                               uint64_t *n_global, patron_error *err) {
-  const patron_table *t = patron_profile_table_const(merged);
-  const char **id = patron_table_find(t, "customer_id")->data;
-  size_t rows = patron_table_n_rows(t), total = 0;
+ * customers' order in the merged profile); origin[i] is the rank merged row i came from.
+ * out receives the positions per rank (uint64, concatenated), out_counts the bytes. */
+static patron_status positions(const patron_profile *merged, const int32_t *origin,
+                               const char *flags, const uint64_t *flag_counts, int n, char **out,
+                               uint64_t *out_counts, uint64_t *n_global, patron_error *err) {
+  size_t rows = patron_table_n_rows(patron_profile_table_const(merged)), total = 0;
   uint64_t *at = calloc((size_t)n, sizeof *at), *from = calloc((size_t)n, sizeof *from);
   uint64_t *cnt = calloc((size_t)n, sizeof *cnt);
   for (int r = 0; from && r < n; r++) {
@@ -64,8 +62,8 @@ static patron_status positions(const patron_profile *merged, const char *flags,
   patron_status st = at && from && cnt && pos ? PATRON_OK : PATRON__OOM(err);
   uint64_t g = 0;
   for (size_t i = 0; st == PATRON_OK && i < rows; i++) {
-    int s = patron__mpi_owner(id[i], strlen(id[i]), n);
-    if (at[s] >= flag_counts[s])
+    int s = origin[i];
+    if (s < 0 || s >= n || at[s] >= flag_counts[s])
       st = patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0,
                              "cluster: the merged rows do not match the ranks' rows");
     else if (flags[from[s] + at[s]++])
@@ -90,9 +88,9 @@ static patron_status positions(const patron_profile *merged, const char *flags,
 
 /* Every rank: the global positions of its clustered rows (rows[0..n), in table order). */
 static patron_status exchange_positions(MPI_Comm comm, const patron_profile *local,
-                                        const patron_profile *merged, const uint32_t *rows,
-                                        size_t n, uint64_t **gidx, uint64_t *n_global,
-                                        patron_error *err) {
+                                        const patron_profile *merged, const int32_t *origin,
+                                        const uint32_t *rows, size_t n, uint64_t **gidx,
+                                        uint64_t *n_global, patron_error *err) {
   int rank, size;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -107,7 +105,8 @@ static patron_status exchange_positions(MPI_Comm comm, const patron_profile *loc
     st = patron__mpi_alltoallv(comm, flags, counts, 0, &recv, counts + size, err);
   }
   if (st == PATRON_OK && rank == 0)
-    st = positions(merged, recv, counts + size, size, &send, counts + 2 * size, n_global, err);
+    st = positions(merged, origin, recv, counts + size, size, &send, counts + 2 * size, n_global,
+                   err);
   st = patron__mpi_agree(comm, st, err);
   if (st == PATRON_OK)
     st = patron__mpi_alltoallv(comm, send ? send : flags, counts + 2 * size, 0, &back,
@@ -128,8 +127,9 @@ static patron_status exchange_positions(MPI_Comm comm, const patron_profile *loc
 }
 
 patron_status patron__mpi_cluster(MPI_Comm comm, const patron_profile *local,
-                                  const patron_profile *merged, const patron_cluster_options *o,
-                                  patron_clustering **out, patron_error *err) {
+                                  const patron_profile *merged, const int32_t *origin,
+                                  const patron_cluster_options *o, patron_clustering **out,
+                                  patron_error *err) {
   *out = NULL;
   uint32_t *rows = NULL;
   size_t n = 0;
@@ -137,7 +137,7 @@ patron_status patron__mpi_cluster(MPI_Comm comm, const patron_profile *local,
   patron_status st = patron__cluster_rows(patron_profile_table_const(local), o, &rows, &n, err);
   st = patron__mpi_agree(comm, st, err);
   if (st == PATRON_OK)
-    st = exchange_positions(comm, local, merged, rows, n, &gidx, &n_global, err);
+    st = exchange_positions(comm, local, merged, origin, rows, n, &gidx, &n_global, err);
   if (st == PATRON_OK) {
     mpi_sums m = {.comm = comm};
     MPI_Type_contiguous(16, MPI_BYTE, &m.type);

@@ -1,9 +1,9 @@
-/* The MPI shuffle of the orders file (mpi_int.h): byte ranges per rank, each line routed to
- * its customer's owner rank with patron__mpi_alltoallv. A line belongs to the rank whose
- * range [data_start + i S / n, data_start + (i + 1) S / n) holds its first byte (S: the data
- * bytes after the header), so every line is read exactly once for any n. The header is
- * resolved by the loader's own column resolution (load_common.c), and the customer field
- * cut by its CSV tokenizer, so --map, --columns, --delimiter and quoting mean the same. */
+/* The MPI shuffle of an input file, orders, customers or events (mpi_int.h): byte ranges
+ * per rank, each line routed to its customer's owner rank with patron__mpi_alltoallv. A line
+ * belongs to the rank whose range [data_start + i S / n, data_start + (i + 1) S / n) holds its
+ * first byte (S: the data bytes after the header), so every line is read exactly once for any n.
+ * The header is resolved by the loader's own column resolution (load_common.c), and the customer
+ * field cut by its CSV tokenizer, so --map, --columns, --delimiter and quoting mean the same. */
 #include "io/load_int.h"
 #include "mpi/mpi_int.h"
 #include "patron/hash.h"
@@ -19,8 +19,8 @@ int patron__mpi_owner(const char *id, size_t len, int n_ranks) {
 
 /* Field index of customer_id in the file's rows (-1 when the header lacks it). */
 static int customer_field(const load_file *f) {
-  for (int i = 0; i < PATRON__MAX_COLUMNS && patron__column_names[PATRON_FILE_ORDERS][i]; i++)
-    if (strcmp(patron__column_names[PATRON_FILE_ORDERS][i], "customer_id") == 0)
+  for (int i = 0; i < PATRON__MAX_COLUMNS && patron__column_names[f->kind][i]; i++)
+    if (strcmp(patron__column_names[f->kind][i], "customer_id") == 0)
       return f->field[i];
   return -1;
 }
@@ -162,13 +162,12 @@ static patron_status exchange(MPI_Comm comm, const load_file *f, const char *map
   return st;
 }
 
-patron_status patron__mpi_shuffle_orders(MPI_Comm comm, const patron_load_options *opts,
-                                         patron__mpi_part *out, patron_error *err) {
+patron_status patron__mpi_shuffle(MPI_Comm comm, const patron_load_options *opts,
+                                  patron_file_kind kind, patron__mpi_part *out, patron_error *err) {
   *out = (patron__mpi_part){0};
   load_file f;
   patron_dataset *scratch = calloc(1, sizeof *scratch); /* owns the header names */
-  patron_status st =
-      scratch ? patron__load_open(&f, scratch, PATRON_FILE_ORDERS, opts, err) : PATRON__OOM(err);
+  patron_status st = scratch ? patron__load_open(&f, scratch, kind, opts, err) : PATRON__OOM(err);
   const char *map = NULL;
   if (st == PATRON_OK && f.scan.size) {
     map = mmap(NULL, f.scan.size, PROT_READ, MAP_PRIVATE, f.scan.fd, 0);

@@ -3,6 +3,7 @@
  * distinct call is one xbehaviour; its whole column is computed once, on first vectorized use, and
  * the row evaluator computes the same figure for one customer. Values are cells: counts in 1e-4
  * units, money as is, booleans 0/1. */
+#include "core/exec.h"
 #include "ops/expr_int.h"
 
 #include <stdlib.h>
@@ -174,14 +175,31 @@ int64_t patron__behaviour_one(const patron_expr *e, const xbehaviour *b, uint32_
   return 0;
 }
 
+enum { ROW_BLOCK = 16384 };
+
+typedef struct column_job {
+  const patron_expr *e;
+  const xbehaviour *b;
+  int64_t *col;
+} column_job;
+
+static void column_range(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const column_job *j = ctx;
+  for (size_t r = lo; r < hi; r++)
+    j->col[r] = patron__behaviour_one(j->e, j->b, j->e->env.row_customer[r]);
+}
+
+/* The whole column, customers spread over env.n_threads (each row's figure depends on its
+ * customer only). */
 patron_status patron__behaviour_column(patron_expr *e, xbehaviour *b, patron_error *err) {
   if (b->column)
     return PATRON_OK;
   int64_t *col = malloc((e->n_rows ? e->n_rows : 1) * sizeof *col);
   if (!col || !patron__expr_own(e, col))
     return PATRON__OOM(err);
-  for (size_t r = 0; r < e->n_rows; r++)
-    col[r] = patron__behaviour_one(e, b, e->env.row_customer[r]);
+  column_job j = {e, b, col};
+  patron__exec_ranges(e->env.n_threads, e->n_rows, ROW_BLOCK, column_range, &j);
   b->column = col;
   return PATRON_OK;
 }

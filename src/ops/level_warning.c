@@ -72,6 +72,8 @@ patron_status patron_level_warning_add(patron_profile *p, const patron_dataset *
 
 patron_status patron__stage_level_warning(patron_profile *p, const patron_dataset *ds,
                                           patron_run *run, patron_error *err) {
+  if (patron__stage_is_given(run, "level_warning")) /* an MPI run's ranks computed it */
+    return patron__stage_given(p, run, "level_warning", err);
   const patron_pipeline_options *o = run->options;
   return patron_level_warning_add(p, ds, &o->value.levels, o->value.tiers.window_days,
                                   o->review_days, err);

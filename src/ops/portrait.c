@@ -177,6 +177,8 @@ patron_status patron__stage_loyalty(patron_profile *p, const patron_dataset *ds,
   return patron_loyalty_add(p, ds, err);
 }
 
+enum { VALIDATION_HORIZON = 180 }; /* --validate-loyalty: a purchase in the next 180 days */
+
 typedef struct validation_rows {
   double *loyalty, *frequency, *recency;
   float *bought;
@@ -190,23 +192,61 @@ static bool bought_between(const patron_orders_view *o, uint32_t c, int64_t from
   return false;
 }
 
+/* Customer c's validation row: false when c made fewer than 2 purchases before day. */
+static bool validation_row(const patron_orders_view *o, uint32_t c, int32_t day, int horizon,
+                           int32_t *days, double row[3], bool *bought) {
+  int64_t end = (int64_t)day * 86400;
+  size_t n = purchase_days(o, c, end, days), purchases = 0;
+  for (uint32_t i = o->start[c]; i < o->start[c + 1] && o->time[i] < end; i++)
+    purchases += o->value[i] > 0;
+  if (purchases < 2)
+    return false;
+  row[0] = patron_loyalty_score(days, n, day);
+  row[1] = (double)purchases;
+  row[2] = -(double)(day - days[n - 1]);
+  *bought = bought_between(o, c, end, end + (int64_t)horizon * 86400);
+  return true;
+}
+
 static void collect(const patron_dataset *ds, int32_t day, int horizon, validation_rows *v,
                     int32_t *days) {
   patron_orders_view o;
   patron_dataset_orders(ds, &o);
-  int64_t end = (int64_t)day * 86400;
   for (uint32_t c = 0; c < patron_dataset_n_customers(ds); c++) {
-    size_t n = purchase_days(&o, c, end, days), purchases = 0;
-    for (uint32_t i = o.start[c]; i < o.start[c + 1] && o.time[i] < end; i++)
-      purchases += o.value[i] > 0;
-    if (purchases < 2)
+    double row[3];
+    bool bought;
+    if (!validation_row(&o, c, day, horizon, days, row, &bought))
       continue;
-    v->loyalty[v->n] = patron_loyalty_score(days, n, day);
-    v->frequency[v->n] = (double)purchases;
-    v->recency[v->n] = -(double)(day - days[n - 1]);
-    v->bought[v->n] = bought_between(&o, c, end, end + (int64_t)horizon * 86400);
-    v->n++;
+    v->loyalty[v->n] = row[0], v->frequency[v->n] = row[1], v->recency[v->n] = row[2];
+    v->bought[v->n++] = bought;
   }
+}
+
+/* The AUCs of the collected rows (out->day and horizon_days set). */
+static patron_status validation_aucs(const validation_rows *v, patron_loyalty_validation *out,
+                                     patron_error *err) {
+  for (size_t i = 0; i < v->n; i++)
+    out->buyers += v->bought[i] > 0;
+  out->customers = v->n;
+  if (out->buyers == 0 || out->buyers == v->n)
+    return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                             "--validate-loyalty: %zu customers with 2+ purchases before the "
+                             "day, %zu of them bought in the next %d days: no AUC",
+                             v->n, out->buyers, out->horizon_days);
+  out->auc_loyalty = patron_metrics_auc(v->loyalty, v->bought, v->n);
+  out->auc_frequency = patron_metrics_auc(v->frequency, v->bought, v->n);
+  out->auc_recency = patron_metrics_auc(v->recency, v->bought, v->n);
+  return PATRON_OK;
+}
+
+static bool validation_alloc(validation_rows *v, size_t n) {
+  *v = (validation_rows){malloc(n * sizeof(double) + 1), malloc(n * sizeof(double) + 1),
+                         malloc(n * sizeof(double) + 1), malloc(n * sizeof(float) + 1), 0};
+  return v->loyalty && v->frequency && v->recency && v->bought;
+}
+
+static void validation_free(validation_rows *v) {
+  free(v->loyalty), free(v->frequency), free(v->recency), free(v->bought);
 }
 
 patron_status patron_loyalty_validate(const patron_dataset *ds, int32_t day, int horizon_days,
@@ -214,30 +254,76 @@ patron_status patron_loyalty_validate(const patron_dataset *ds, int32_t day, int
   patron_orders_view o;
   patron_dataset_orders(ds, &o);
   size_t nc = patron_dataset_n_customers(ds);
-  validation_rows v = {malloc(nc * sizeof(double) + 1), malloc(nc * sizeof(double) + 1),
-                       malloc(nc * sizeof(double) + 1), malloc(nc * sizeof(float) + 1), 0};
+  validation_rows v;
+  bool ok = validation_alloc(&v, nc);
   int32_t *days = malloc(max_orders(&o, nc) * sizeof *days);
-  patron_status st = PATRON_OK;
-  if (!v.loyalty || !v.frequency || !v.recency || !v.bought || !days)
-    st = PATRON__OOM(err);
   *out = (patron_loyalty_validation){.day = day, .horizon_days = horizon_days};
+  patron_status st = ok && days ? PATRON_OK : PATRON__OOM(err);
   if (st == PATRON_OK) {
     collect(ds, day, horizon_days, &v, days);
-    for (size_t i = 0; i < v.n; i++)
-      out->buyers += v.bought[i] > 0;
-    out->customers = v.n;
-    if (out->buyers == 0 || out->buyers == v.n)
-      st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
-                             "--validate-loyalty: %zu customers with 2+ purchases before the "
-                             "day, %zu of them bought in the next %d days: no AUC",
-                             v.n, out->buyers, horizon_days);
+    st = validation_aucs(&v, out, err);
   }
-  if (st == PATRON_OK) {
-    out->auc_loyalty = patron_metrics_auc(v.loyalty, v.bought, v.n);
-    out->auc_frequency = patron_metrics_auc(v.frequency, v.bought, v.n);
-    out->auc_recency = patron_metrics_auc(v.recency, v.bought, v.n);
+  validation_free(&v), free(days);
+  return st;
+}
+
+/* The validation rows as hidden columns of p (an MPI rank's customers, gathered to rank 0;
+ * docs/SCALE.md section 9): loyalty, frequency, recency, and bought (empty when the
+ * customer made fewer than 2 purchases before day). */
+static const char *const validation_columns[4] = {"validation_loyalty", "validation_frequency",
+                                                  "validation_recency", "validation_bought"};
+
+patron_status patron__loyalty_validation_columns(patron_profile *p, const patron_dataset *ds,
+                                                 int32_t day, patron_error *err) {
+  patron_table *t = patron_profile_table(p);
+  double *col[3];
+  int64_t *bought;
+  patron_status st = PATRON_OK;
+  for (int k = 0; k < 3 && st == PATRON_OK; k++)
+    st = patron_table_add(t, validation_columns[k], PATRON_COL_DOUBLE, (void **)&col[k], err);
+  if (st == PATRON_OK)
+    st = patron_table_add(t, validation_columns[3], PATRON_COL_INT, (void **)&bought, err);
+  patron_orders_view o;
+  patron_dataset_orders(ds, &o);
+  int32_t *days = malloc(max_orders(&o, patron_dataset_n_customers(ds)) * sizeof *days);
+  if (st == PATRON_OK && !days)
+    st = PATRON__OOM(err);
+  const uint32_t *cust = patron_profile_customers(p);
+  for (size_t r = 0; st == PATRON_OK && r < patron_table_n_rows(t); r++) {
+    double row[3];
+    bool b;
+    if (!validation_row(&o, cust[r], day, VALIDATION_HORIZON, days, row, &b))
+      continue;
+    col[0][r] = row[0], col[1][r] = row[1], col[2][r] = row[2], bought[r] = b;
   }
-  free(v.loyalty), free(v.frequency), free(v.recency), free(v.bought), free(days);
+  free(days);
+  return st;
+}
+
+/* patron_loyalty_validate from the given columns, in the profile's (customer_id) order:
+ * the single process's rows in its order. */
+static patron_status validate_given(const patron_table *g, int32_t day,
+                                    patron_loyalty_validation *out, patron_error *err) {
+  const patron_column *c[4];
+  for (int k = 0; k < 4; k++)
+    if (!(c[k] = patron_table_find(g, validation_columns[k])))
+      return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "no given %s",
+                               validation_columns[k]);
+  size_t n = patron_table_n_rows(g);
+  validation_rows v;
+  *out = (patron_loyalty_validation){.day = day, .horizon_days = VALIDATION_HORIZON};
+  patron_status st = validation_alloc(&v, n) ? PATRON_OK : PATRON__OOM(err);
+  const int64_t *bought = c[3]->data;
+  for (size_t r = 0; st == PATRON_OK && r < n; r++)
+    if (bought[r] != PATRON_NULL_INT) {
+      v.loyalty[v.n] = ((const double *)c[0]->data)[r];
+      v.frequency[v.n] = ((const double *)c[1]->data)[r];
+      v.recency[v.n] = ((const double *)c[2]->data)[r];
+      v.bought[v.n++] = (float)bought[r];
+    }
+  if (st == PATRON_OK)
+    st = validation_aucs(&v, out, err);
+  validation_free(&v);
   return st;
 }
 
@@ -245,7 +331,10 @@ patron_status patron__stage_loyalty_validation(patron_profile *p, const patron_d
                                                patron_run *run, patron_error *err) {
   (void)p;
   patron_loyalty_validation v;
-  patron_status st = patron_loyalty_validate(ds, run->options->validate_loyalty_day, 180, &v, err);
+  int32_t d = run->options->validate_loyalty_day;
+  patron_status st = patron__stage_is_given(run, "loyalty_validation")
+                         ? validate_given(run->options->given, d, &v, err)
+                         : patron_loyalty_validate(ds, d, VALIDATION_HORIZON, &v, err);
   if (st != PATRON_OK)
     return st;
   char day[11], text[512];

@@ -4,6 +4,8 @@
  * docs/TIERS.md; segment report: SPEC 4). */
 #include "core/core_int.h"
 #include "models/tiers/tiers_int.h"
+#include "models/churn/churn_int.h"
+#include "models/repurchase/repurchase_int.h"
 #include "ops/stages.h"
 #include "patron/churn.h"
 
@@ -73,22 +75,43 @@ patron_status patron__stage_clv(patron_profile *p, const patron_dataset *ds, pat
 
 patron_status patron__stage_repurchase(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                        patron_error *err) {
-  if (patron__stage_is_given(run, "repurchase"))
-    return patron__stage_given(p, run, "repurchase", err);
+  if (patron__stage_is_given(run, "repurchase")) { /* the ranks' cycles; the fallback here */
+    patron_status st = patron__stage_given(p, run, "repurchase", err);
+    if (st == PATRON_OK && run->options->repurchase.fallback)
+      st = patron__repurchase_fallback_after(p, &run->options->repurchase, err);
+    return st;
+  }
   patron_repurchase_options o = run->options->repurchase;
   o.n_threads = run->n_threads;
   return patron_repurchase_profile(p, ds, &o, err);
 }
 
-patron_status patron__stage_churn(patron_profile *p, const patron_dataset *ds, patron_run *run,
-                                  patron_error *err) {
+patron_status patron__churn_column(const char *dir, const patron_dataset *ds, patron_profile *p,
+                                   const patron__rank_counter *rc, patron_error *err) {
+  patron_churn_model *m = NULL;
+  patron_status st = patron_churn_model_read(dir, &m, err);
+  if (st == PATRON_OK)
+    st = patron__churn_append_column_with(m, ds, patron_profile_as_of(p), patron_profile_table(p),
+                                          patron_profile_customers(p), rc, err);
+  patron_churn_model_free(m);
+  return st;
+}
+
+/* The churn column the MPI ranks computed (its name is the model's). */
+static patron_status churn_given(patron_profile *p, const patron_run *run, patron_error *err) {
   patron_churn_model *m = NULL;
   patron_status st = patron_churn_model_read(run->options->churn_model_dir, &m, err);
   if (st == PATRON_OK)
-    st = patron_churn_append_column(m, ds, patron_profile_as_of(p), patron_profile_table(p),
-                                    patron_profile_customers(p), err);
+    st = patron__stage_given_column(p, run, patron_churn_model_score_name(m), err);
   patron_churn_model_free(m);
   return st;
+}
+
+patron_status patron__stage_churn(patron_profile *p, const patron_dataset *ds, patron_run *run,
+                                  patron_error *err) {
+  if (patron__stage_is_given(run, "churn"))
+    return churn_given(p, run, err);
+  return patron__churn_column(run->options->churn_model_dir, ds, p, NULL, err);
 }
 
 patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds, patron_run *run,
@@ -103,19 +126,25 @@ patron_status patron__stage_cluster(patron_profile *p, const patron_dataset *ds,
 }
 
 /* The tiers on rank 0 of an MPI run: the ranks' activity columns (PATRON__ACTIVITY_SPEND,
- * PATRON__ACTIVITY_PURCHASES of the given table; no events under MPI). */
-static patron_status tiers_given(patron_profile *p, const patron_run *run,
+ * PATRON__ACTIVITY_PURCHASES and, when any rank has cart events, PATRON__ACTIVITY_CART of
+ * the given table). */
+static patron_status tiers_given(patron_profile *p, const patron_dataset *ds, const patron_run *run,
                                  patron_value_tiers_info *info, patron_error *err) {
   const patron_table *g = run->options->given;
   const patron_column *spend = patron_table_find(g, PATRON__ACTIVITY_SPEND);
   const patron_column *purchases = patron_table_find(g, PATRON__ACTIVITY_PURCHASES);
+  const patron_column *cart = patron_table_find(g, PATRON__ACTIVITY_CART);
   size_t n = patron_table_n_rows(g);
   if (!spend || !purchases || n != patron_table_n_rows(patron_profile_table_const(p)))
     return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "tiers: no given activity");
   patron_activity a = {.n = n,
                        .spend = spend->data,
                        .purchases = purchases->data,
-                       .cart_after_purchase = calloc(n ? n : 1, 1)};
+                       .cart_after_purchase = calloc(n ? n : 1, 1),
+                       .has_events = patron_dataset_has_events(ds),
+                       .has_cart_type = cart != NULL};
+  for (size_t r = 0; cart && a.cart_after_purchase && r < n; r++)
+    a.cart_after_purchase[r] = ((const int64_t *)cart->data)[r] != 0;
   patron_status st = a.cart_after_purchase
                          ? patron_value_tiers_with(p, &a, &run->options->value, info, err)
                          : PATRON__OOM(err);
@@ -127,7 +156,7 @@ patron_status patron__stage_tiers(patron_profile *p, const patron_dataset *ds, p
                                   patron_error *err) {
   patron_pipeline_results *r = run->results;
   patron_status st = patron__stage_is_given(run, "tiers")
-                         ? tiers_given(p, run, &r->value, err)
+                         ? tiers_given(p, ds, run, &r->value, err)
                          : patron_value_tiers_add(p, ds, &run->options->value, &r->value, err);
   r->value_done = st == PATRON_OK;
   const patron_value_index_info *i = &r->value.index;

@@ -13,6 +13,7 @@
 
 static const char *const age_labels[] = {"<18", "18-25", "26-35", "36-45", "46-55", "56+"};
 static const char *const promo_labels[] = {"high", "medium", "low"};
+const char *const patron__tag_dicts[PATRON__TAG_DICTS] = {"category", "brand", "channel"};
 
 void patron_tags_options_init(patron_tags_options *o) {
   memset(o, 0, sizeof *o);
@@ -73,53 +74,104 @@ typedef struct tag_ctx {
   patron_profile *p;
   const patron_dataset *ds;
   const patron_tags_options *o;
-  patron_run *run;
   patron_error *err;
   size_t n_rows;
   const uint32_t *cust;
   const int64_t *frequency;
   int64_t lo, hi; /* window, seconds */
+  const patron__tag_inputs *in;
 } tag_ctx;
 
 static bool purchaser(const tag_ctx *t, size_t r) {
   return t->frequency[r] != PATRON_NULL_INT && t->frequency[r] >= 1;
 }
 
-static void leave_out(const tag_ctx *t, const char *column, const char *why) {
-  if (t->run)
-    patron_run_note(t->run, "tag %s left out: %s", column, why);
+static int by_text(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int by_label(const void *a, const void *b, void *ctx) {
-  const char *const *values = ctx;
-  return strcmp(values[*(const uint32_t *)a], values[*(const uint32_t *)b]);
-}
-
-/* A category column whose labels are a dictionary's non-empty values in byte order (code 0,
- * "", is none), so segments.csv lists them in an order that does not depend on the order of
- * the input rows. *remap (owned by the tagset) takes a dictionary code to the column's code. */
-static patron_status dict_column(tag_ctx *t, const char *name, const char *dict, bool seg,
-                                 int32_t **codes, const int32_t **remap) {
-  size_t n = patron_dataset_dict_size(t->ds, dict);
-  const char **values = malloc(n * sizeof *values);
-  uint32_t *order = malloc(n * sizeof *order);
-  int32_t *map = malloc(n * sizeof *map);
-  const char **labels = malloc(n * sizeof *labels);
-  if (!patron__tagset_own(t->ts, map) || !values || !order || !labels) {
-    free(values), free(order), free(labels);
-    return PATRON__OOM(t->err);
+patron_status patron__tags_inputs(patron_tagset *ts, const patron_dataset *ds,
+                                  const patron_profile *p, patron__tag_inputs *out,
+                                  patron_error *err) {
+  *out = (patron__tag_inputs){.lines = patron_dataset_has_lines(ds),
+                              .events = patron_dataset_has_events(ds)};
+  for (int d = 0; d < PATRON__TAG_DICTS; d++) {
+    size_t n = patron_dataset_dict_size(ds, patron__tag_dicts[d]);
+    const char **labels = malloc((n ? n : 1) * sizeof *labels);
+    if (!patron__tagset_own(ts, labels))
+      return PATRON__OOM(err);
+    for (size_t i = 1; i < n; i++) /* code 0, "", is none */
+      labels[i - 1] = patron_dataset_dict_value(ds, patron__tag_dicts[d], (uint32_t)i);
+    qsort(labels, n > 1 ? n - 1 : 0, sizeof *labels, by_text);
+    out->labels[d] = labels, out->n_labels[d] = n > 1 ? n - 1 : 0;
   }
-  for (size_t i = 0; i < n; i++)
-    values[i] = patron_dataset_dict_value(t->ds, dict, (uint32_t)i), order[i] = (uint32_t)i;
-  qsort_r(order + 1, n - 1, sizeof *order, by_label, (void *)values);
+  patron_lines_view lv;
+  patron_dataset_lines(ds, &lv);
+  for (size_t k = 0; out->lines && k < lv.n_lines && !out->discount; k++)
+    out->discount = lv.discount[k] != 0;
+  const uint32_t *cust = patron_profile_customers(p);
+  patron_members_view m;
+  if (patron_dataset_has_members(ds))
+    patron_dataset_members(ds, &m);
+  size_t rows = patron_table_n_rows(patron_profile_table_const(p));
+  for (size_t r = 0; r < rows && patron_dataset_has_members(ds) && !out->birth_date; r++)
+    out->birth_date = m.birth_day[cust[r]] != PATRON_NO_DAY;
+  return PATRON_OK;
+}
+
+static bool has_labels(const patron__tag_inputs *in, int d) {
+  return in->lines && in->n_labels[d] > 0;
+}
+
+void patron__tags_notes(patron_run *run, const patron__tag_inputs *in) {
+  static const char *const no_column[PATRON__TAG_DICTS] = {
+      "the orders have no category", "the orders have no brand", "the orders have no channel"};
+  static const char *const tags[PATRON__TAG_DICTS] = {"preferred_category", "preferred_brand",
+                                                      "preferred_channel and omnichannel"};
+  for (int d = 0; run && d < PATRON__TAG_DICTS; d++)
+    if (!has_labels(in, d))
+      patron_run_note(run, "tag %s left out: %s", tags[d], no_column[d]);
+  if (run && !(in->lines && in->discount))
+    patron_run_note(run, "tag %s left out: %s", "promo_share and promo_sensitivity",
+                    "the orders have no discount");
+  if (run && !in->birth_date)
+    patron_run_note(run, "tag %s left out: %s", "age_band", "no customer has a birth_date");
+  if (run && !in->events)
+    patron_run_note(run, "tag %s left out: %s", "events_30d and last_event_date", "no events file");
+}
+
+void patron__tags_given_inputs(const patron_table *given, patron__tag_inputs *out) {
+  static const char *const column[PATRON__TAG_DICTS] = {"preferred_category", "preferred_brand",
+                                                        "preferred_channel"};
+  *out = (patron__tag_inputs){.lines = true,
+                              .discount = patron_table_find(given, "promo_share") != NULL,
+                              .birth_date = patron_table_find(given, "age_band") != NULL,
+                              .events = patron_table_find(given, "events_30d") != NULL};
+  for (int d = 0; d < PATRON__TAG_DICTS; d++)
+    out->n_labels[d] = patron_table_find(given, column[d]) != NULL;
+}
+
+/* A category column whose labels are the inputs' non-empty values of a dictionary in byte
+ * order (code 0, "", is none), so segments.csv lists them in an order that does not depend
+ * on the order of the input rows. *remap (owned by the tagset) takes a dictionary code to
+ * the column's code. */
+static patron_status dict_column(tag_ctx *t, const char *name, int d, bool seg, int32_t **codes,
+                                 const int32_t **remap) {
+  const char *dict = patron__tag_dicts[d];
+  size_t n = patron_dataset_dict_size(t->ds, dict);
+  int32_t *map = malloc((n ? n : 1) * sizeof *map);
+  if (!patron__tagset_own(t->ts, map))
+    return PATRON__OOM(t->err);
+  const char *const *labels = t->in->labels[d];
   map[0] = -1;
-  for (size_t k = 1; k < n; k++)
-    labels[k - 1] = values[order[k]], map[order[k]] = (int32_t)(k - 1);
-  patron_status st = patron_table_add_category(patron_profile_table(t->p), name, labels, NULL,
-                                               (int32_t)(n - 1), seg, codes, t->err);
-  free(values), free(order), free(labels);
+  for (size_t i = 1; i < n; i++) {
+    const char *v = patron_dataset_dict_value(t->ds, dict, (uint32_t)i);
+    const char *const *at = bsearch(&v, labels, t->in->n_labels[d], sizeof *labels, by_text);
+    map[i] = at ? (int32_t)(at - labels) : -1;
+  }
   *remap = map;
-  return st;
+  return patron_table_add_category(patron_profile_table(t->p), name, labels, NULL,
+                                   (int32_t)t->in->n_labels[d], seg, codes, t->err);
 }
 
 /* Best code by weight (ties: byte-smallest label); -1 when no weight is positive. */
@@ -139,17 +191,16 @@ static int32_t best_code(const tag_ctx *t, const char *dict, const int64_t *w,
 }
 
 /* preferred_category / preferred_brand: positive line amounts in the window. */
-static patron_status preferred_spend(tag_ctx *t, const char *name, const char *dict, bool brand) {
-  if (!patron_dataset_has_lines(t->ds) || patron_dataset_dict_size(t->ds, dict) < 2) {
-    leave_out(t, name, brand ? "the orders have no brand" : "the orders have no category");
+static patron_status preferred_spend(tag_ctx *t, const char *name, int d, bool brand) {
+  if (!has_labels(t->in, d))
     return PATRON_OK;
-  }
+  const char *dict = patron__tag_dicts[d];
   int32_t *codes;
   const int32_t *remap;
-  patron_status st = dict_column(t, name, dict, false, &codes, &remap);
+  patron_status st = dict_column(t, name, d, false, &codes, &remap);
   size_t n_dict = patron_dataset_dict_size(t->ds, dict);
-  int64_t *w = calloc(n_dict, sizeof *w);
-  uint32_t *touched = malloc(n_dict * sizeof *touched);
+  int64_t *w = calloc(n_dict ? n_dict : 1, sizeof *w);
+  uint32_t *touched = malloc((n_dict ? n_dict : 1) * sizeof *touched);
   if (st == PATRON_OK && (!w || !touched))
     st = PATRON__OOM(t->err);
   patron_lines_view lv;
@@ -199,7 +250,11 @@ static bool each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ct
     if (ov.value[o] > 0 && ov.time[o] >= t->lo && ov.time[o] < t->hi)
       idx[n++] = k;
   }
-  qsort_r(idx, n, sizeof *idx, by_order, (void *)lv.order);
+  bool grouped = true; /* lines come in time order: an order's lines are usually adjacent */
+  for (size_t i = 1; i < n && grouped; i++)
+    grouped = lv.order[idx[i - 1]] <= lv.order[idx[i]];
+  if (!grouped)
+    qsort_r(idx, n, sizeof *idx, by_order, (void *)lv.order);
   for (size_t i = 0, j; i < n; i = j) {
     for (j = i; j < n && lv.order[idx[j]] == lv.order[idx[i]];)
       j++;
@@ -236,19 +291,18 @@ static void count_channels(void *ctx, const patron_lines_view *lv, const uint32_
 }
 
 static patron_status channel_tags(tag_ctx *t) {
-  if (!patron_dataset_has_lines(t->ds) || patron_dataset_dict_size(t->ds, "channel") < 2) {
-    leave_out(t, "preferred_channel and omnichannel", "the orders have no channel");
+  if (!has_labels(t->in, PATRON__TAG_CHANNEL))
     return PATRON_OK;
-  }
   int32_t *codes;
   const int32_t *remap;
   int64_t *omni;
-  patron_status st = dict_column(t, "preferred_channel", "channel", true, &codes, &remap);
+  patron_status st = dict_column(t, "preferred_channel", PATRON__TAG_CHANNEL, true, &codes, &remap);
   if (st == PATRON_OK)
     st = patron_table_add(patron_profile_table(t->p), "omnichannel", PATRON_COL_INT, (void **)&omni,
                           t->err);
   size_t n_dict = patron_dataset_dict_size(t->ds, "channel");
-  channel_acc acc = {calloc(n_dict, sizeof(int64_t)), malloc(n_dict * sizeof(uint32_t)), 0, 0, 0};
+  channel_acc acc = {calloc(n_dict ? n_dict : 1, sizeof(int64_t)),
+                     malloc((n_dict ? n_dict : 1) * sizeof(uint32_t)), 0, 0, 0};
   if (st == PATRON_OK && (!acc.count || !acc.touched))
     st = PATRON__OOM(t->err);
   for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
@@ -267,20 +321,9 @@ static patron_status channel_tags(tag_ctx *t) {
   return st;
 }
 
-static bool any_discount(const patron_dataset *ds) {
-  patron_lines_view lv;
-  patron_dataset_lines(ds, &lv);
-  for (size_t k = 0; k < lv.n_lines; k++)
-    if (lv.discount[k] != 0)
-      return true;
-  return false;
-}
-
 static patron_status promo_tags(tag_ctx *t) {
-  if (!patron_dataset_has_lines(t->ds) || !any_discount(t->ds)) {
-    leave_out(t, "promo_share and promo_sensitivity", "the orders have no discount");
+  if (!t->in->lines || !t->in->discount)
     return PATRON_OK;
-  }
   patron_table *tab = patron_profile_table(t->p);
   double *share;
   int32_t *sens;
@@ -357,21 +400,16 @@ static patron_status price_band(tag_ctx *t) {
 }
 
 static patron_status age_band(tag_ctx *t) {
-  patron_members_view m;
-  if (patron_dataset_has_members(t->ds))
-    patron_dataset_members(t->ds, &m);
-  bool any = false;
-  for (size_t r = 0; r < t->n_rows && patron_dataset_has_members(t->ds) && !any; r++)
-    any = m.birth_day[t->cust[r]] != PATRON_NO_DAY;
-  if (!any) {
-    leave_out(t, "age_band", "no customer has a birth_date");
+  if (!t->in->birth_date)
     return PATRON_OK;
-  }
   int32_t *codes, as_of = patron_profile_as_of(t->p);
   patron_status st = patron_table_add_category(patron_profile_table(t->p), "age_band", age_labels,
                                                NULL, 6, true, &codes, t->err);
   static const int64_t upper[] = {17, 25, 35, 45, 55};
-  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
+  patron_members_view m;
+  if (patron_dataset_has_members(t->ds)) /* a rank of an MPI run may hold no member */
+    patron_dataset_members(t->ds, &m);
+  for (size_t r = 0; r < t->n_rows && st == PATRON_OK && patron_dataset_has_members(t->ds); r++) {
     int32_t b = m.birth_day[t->cust[r]];
     if (b == PATRON_NO_DAY || b > as_of)
       continue;
@@ -385,23 +423,24 @@ static patron_status age_band(tag_ctx *t) {
 }
 
 static patron_status event_tags(tag_ctx *t) {
-  if (!patron_dataset_has_events(t->ds)) {
-    leave_out(t, "events_30d and last_event_date", "no events file");
+  if (!t->in->events)
     return PATRON_OK;
-  }
   patron_table *tab = patron_profile_table(t->p);
   int64_t *n30;
   int32_t *last;
   patron_status st = patron_table_add(tab, "events_30d", PATRON_COL_INT, (void **)&n30, t->err);
   if (st == PATRON_OK)
     st = patron_table_add(tab, "last_event_date", PATRON_COL_DATE, (void **)&last, t->err);
-  patron_events_view ev;
-  patron_dataset_events(t->ds, &ev);
+  patron_events_view ev = {0};
+  bool here = patron_dataset_has_events(t->ds); /* an MPI rank may hold no event */
+  if (here)
+    patron_dataset_events(t->ds, &ev);
   int64_t lo30 = t->hi - 30 * 86400;
   for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
     uint32_t c = t->cust[r];
     n30[r] = 0;
-    for (uint32_t k = ev.start[c]; k < ev.start[c + 1] && ev.time[k] < t->hi; k++) {
+    for (uint32_t k = here ? ev.start[c] : 0; here && k < ev.start[c + 1] && ev.time[k] < t->hi;
+         k++) {
       n30[r] += ev.time[k] >= lo30;
       last[r] = patron_day_of_time(ev.time[k]);
     }
@@ -412,22 +451,32 @@ static patron_status event_tags(tag_ctx *t) {
 patron_status patron_tags_builtin(patron_tagset *ts, patron_profile *p, const patron_dataset *ds,
                                   const patron_tags_options *o, patron_run *run,
                                   patron_error *err) {
+  patron__tag_inputs in;
+  patron_status st = patron__tags_inputs(ts, ds, p, &in, err);
+  if (st == PATRON_OK)
+    patron__tags_notes(run, &in);
+  return st == PATRON_OK ? patron__tags_builtin_with(ts, p, ds, o, &in, err) : st;
+}
+
+patron_status patron__tags_builtin_with(patron_tagset *ts, patron_profile *p,
+                                        const patron_dataset *ds, const patron_tags_options *o,
+                                        const patron__tag_inputs *in, patron_error *err) {
   const patron_table *tab = patron_profile_table_const(p);
   int64_t as_of = (int64_t)patron_profile_as_of(p) * 86400;
   tag_ctx t = {ts,
                p,
                ds,
                o,
-               run,
                err,
                patron_table_n_rows(tab),
                patron_profile_customers(p),
                patron_table_find(tab, "frequency")->data,
                as_of - (int64_t)o->window_days * 86400,
-               as_of};
-  patron_status st = preferred_spend(&t, "preferred_category", "category", false);
+               as_of,
+               in};
+  patron_status st = preferred_spend(&t, "preferred_category", PATRON__TAG_CATEGORY, false);
   if (st == PATRON_OK)
-    st = preferred_spend(&t, "preferred_brand", "brand", true);
+    st = preferred_spend(&t, "preferred_brand", PATRON__TAG_BRAND, true);
   if (st == PATRON_OK)
     st = channel_tags(&t);
   if (st == PATRON_OK)

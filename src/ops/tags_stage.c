@@ -2,6 +2,7 @@
  * (the --tags and --segments rule files), sharing one tag set kept in the run's results. */
 #include "core/core_int.h"
 #include "ops/stages.h"
+#include "ops/tags_int.h"
 
 static patron_status tagset(patron_run *run, patron_tagset **out, patron_error *err) {
   if (!run->results->tagset && !(run->results->tagset = patron_tagset_new()))
@@ -10,8 +11,18 @@ static patron_status tagset(patron_run *run, patron_tagset **out, patron_error *
   return PATRON_OK;
 }
 
+/* The tag columns the MPI ranks computed (with the combined inputs), and their notes. */
+static patron_status tags_given(patron_profile *p, patron_run *run, patron_error *err) {
+  patron__tag_inputs in;
+  patron__tags_given_inputs(run->options->given, &in);
+  patron__tags_notes(run, &in);
+  return patron__stage_given(p, run, "tags", err);
+}
+
 patron_status patron__stage_tags(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                  patron_error *err) {
+  if (patron__stage_is_given(run, "tags"))
+    return tags_given(p, run, err);
   patron_tagset *ts = NULL;
   patron_status st = tagset(run, &ts, err);
   return st == PATRON_OK ? patron_tags_builtin(ts, p, ds, &run->options->tags, run, err) : st;
@@ -21,5 +32,6 @@ patron_status patron__stage_rules(patron_profile *p, const patron_dataset *ds, p
                                   patron_error *err) {
   patron_tagset *ts = NULL;
   patron_status st = tagset(run, &ts, err);
-  return st == PATRON_OK ? patron_tags_rules(ts, p, ds, &run->options->tags, err) : st;
+  const patron_table *given = patron__stage_is_given(run, "rules") ? run->options->given : NULL;
+  return st == PATRON_OK ? patron__tags_rules_with(ts, p, ds, &run->options->tags, given, err) : st;
 }

@@ -158,15 +158,163 @@ mpi_exit 0 -- mpirun --oversubscribe -np 4 "$PATRON" analyze --mpi --threads 1 \
   --orders "$WORK/bare.csv" "${bare[@]}" --out "$WORK/bare4"
 same_outputs "$WORK/bare4" "$WORK/bare"
 
+# the default stage list (every model stage, the built-in tags included) on orders with
+# lines: categories (non-ASCII, quoted), a brand on three rows only and a discount on a few
+# (so most ranks see none: the tags' inputs and labels are combined over the ranks), and
+# channels; then with a members file (birth dates, members without orders) and events
+# (cart events, customers with events only, event categories no order has)
+$PY - "$WORK" <<'PYEOF'
+import random, sys
+rng = random.Random(15)
+d = sys.argv[1]
+cats = ["toys", "\u4e66", '"a, b"', "food", ""]
+ids = ["K%04d" % i for i in range(900)]
+with open(d + "/rich.csv", "w") as out:
+    out.write("customer_id,order_id,order_time,amount,category,brand,channel,discount\n")
+    for o in range(5000):
+        c = rng.choice(ids)
+        t = "2023-%02d-%02d %02d:00" % (1 + rng.randrange(12), 1 + rng.randrange(28), rng.randrange(24))
+        for line in range(1 + (rng.random() < 0.3)):
+            brand = "B%d" % o if o in (17, 2500, 4999) else ""
+            disc = "5" if rng.random() < 0.01 else ""
+            ch = rng.choice(["online", "store", "app", ""])
+            amt = "%.2f" % (rng.lognormvariate(3, 1) * (-1 if rng.random() < 0.02 else 1))
+            out.write("%s,O%d,%s,%s,%s,%s,%s,%s\n" % (c, o, t, amt, rng.choice(cats), brand, ch, disc))
+with open(d + "/members.csv", "w") as out:
+    out.write("customer_id,birth_date,city,signup_date\n")
+    for i in range(0, 1100, 3):
+        birth = "19%02d-%02d-11" % (50 + rng.randrange(50), 1 + rng.randrange(12)) if rng.random() < 0.05 else ""
+        out.write("K%04d,%s,%s,2022-01-01\n" % (i, birth, rng.choice(["X", "Y", "\u57ce"])))
+    out.write(",1990-01-01,X,2022-01-01\n")
+with open(d + "/events.csv", "w") as out:
+    out.write("customer_id,event_time,event_type,category\n")
+    for e in range(6000):
+        c = "K%04d" % rng.randrange(1200)
+        t = "2023-%02d-%02d %02d:00" % (1 + rng.randrange(12), 1 + rng.randrange(28), rng.randrange(24))
+        out.write("%s,%s,%s,%s\n" % (c, t, rng.choice(["view", "cart", "visit"]), rng.choice(["toys", "ev%d" % (e % 7), ""])))
+    out.write("K0001,not-a-time,view,x\n")
+PYEOF
+rich=(--orders "$WORK/rich.csv" --quiet)
+expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --out "$WORK/rich"
+head -1 "$WORK/rich/profiles.csv" | grep -q "preferred_category,preferred_brand,preferred_channel,omnichannel,price_band,promo_share,promo_sensitivity,loyalty_score" ||
+  fail "the tag columns are missing: $(head -1 "$WORK/rich/profiles.csv")"
+for n in 1 2 3 4 5 6 7 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 "${rich[@]}" \
+    --out "$WORK/rich$n"
+  same_outputs "$WORK/rich$n" "$WORK/rich"
+done
+
+# with the members file and events: each shuffled to the customer's owner rank like the
+# orders (members without orders and customers with events only are customers, as in one
+# process), the files' reports summed, the cart events reaching the tiers
+withfiles=("${rich[@]}" --customers "$WORK/members.csv" --events "$WORK/events.csv")
+expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --out "$WORK/all"
+head -1 "$WORK/all/profiles.csv" | grep -q "age_band,events_30d,last_event_date" ||
+  fail "the member and event tags are missing: $(head -1 "$WORK/all/profiles.csv")"
+grep -q "^K1000,,," "$WORK/all/profiles.csv" || fail "no customer without orders in the fixture"
+for n in 1 2 3 4 5 6 7 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+    "${withfiles[@]}" --out "$WORK/all$n"
+  same_outputs "$WORK/all$n" "$WORK/all"
+done
+expect_contains "$WORK/err" "rows were rejected"
+run_single "$WORK/allspec" --customers "$WORK/members.csv" --events "$WORK/events.csv" --as-of 2023-07-01
+run_mpi 4 "$WORK/allspec4" --customers "$WORK/members.csv" --events "$WORK/events.csv" --as-of 2023-07-01
+same_outputs "$WORK/allspec4" "$WORK/allspec"
+# the parts have no extension to tell a .tsv by: files of two delimiters need --delimiter
+tr , '\t' <"$WORK/members.csv" >"$WORK/members.tsv"
+mpi_exit 2 -- mpirun --oversubscribe -np 2 "$PATRON" analyze --mpi "${rich[@]}" \
+  --customers "$WORK/members.tsv" --out "$WORK/x"
+expect_contains "$WORK/err" "give --delimiter"
+
+# rule files (--tags, --segments): rank 0 sends every rank the columns it computed for
+# that rank's customers, the ranks run the rules over their own data (profile columns,
+# global ones included, member columns, age(), behaviour functions), rank 0 joins `tags`
+# and reports the segmentation; a bad rule is one usage error, as in one process
+printf '%s\n' '# rule tags' "big: monetary > 300 and r_score >= 3" \
+  "vip: big and (segment = 'champions' or tier = 'high_value')" \
+  "app_or_c2: preferred_channel = 'app' or cluster = 2 or events_30d > 0" \
+  "city_x: city = 'X' or age() > 40" \
+  "browse: events('view', 30) >= 1 or purchases(90, 'toys') >= 2 or cart_abandoned(72)" \
+  >"$WORK/rules.txt"
+printf '%s\n' "hot: stage = 'formation'" "lookers: events('cart', 60) > spend(60) / 100" \
+  "mid: frequency between 2 and 4" >"$WORK/segs.txt"
+expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --tags "$WORK/rules.txt" \
+  --segments "$WORK/segs.txt" --out "$WORK/rules"
+head -1 "$WORK/rules/profiles.csv" | grep -q ",big,vip,app_or_c2,city_x,browse,tags,custom_segment$" ||
+  fail "the rule columns are missing: $(head -1 "$WORK/rules/profiles.csv")"
+for n in 1 2 3 5 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+    "${withfiles[@]}" --tags "$WORK/rules.txt" --segments "$WORK/segs.txt" --out "$WORK/rules$n"
+  same_outputs "$WORK/rules$n" "$WORK/rules"
+done
+printf '%s\n' "x: recency > 3" >"$WORK/bad_rule.txt"
+mpi_exit 2 -- mpirun --oversubscribe -np 3 "$PATRON" analyze --mpi "${withfiles[@]}" \
+  --tags "$WORK/bad_rule.txt" --out "$WORK/x"
+[ "$(grep -c "bad_rule.txt:1: x: unknown column 'recency'" "$WORK/err")" = 1 ] ||
+  fail "the rule error should be printed once: $(cat "$WORK/err")"
+
+# --churn-model: every rank scores its customers with the saved model; the features' RFM
+# scores count over every rank's customers (churn with the logistic learner, purchase
+# propensity with XGBoost)
+expect_exit 0 -- "$PATRON" churn train "${withfiles[@]}" \
+  --cutoff 2023-09-01 --horizon 60d --learner logistic --threads 1 --out "$WORK/churn"
+expect_exit 0 -- "$PATRON" propensity train "${withfiles[@]}" \
+  --cutoff 2023-09-01 --horizon 60d --rounds 20 --threads 1 --out "$WORK/prop"
+for model in churn prop; do
+  expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --churn-model "$WORK/$model" \
+    --out "$WORK/$model.one"
+  for n in 1 3 8; do
+    mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+      "${withfiles[@]}" --churn-model "$WORK/$model" --out "$WORK/$model$n"
+    same_outputs "$WORK/$model$n" "$WORK/$model.one"
+  done
+done
+head -1 "$WORK/prop.one/profiles.csv" | grep -q ",purchase_propensity$" || fail "no propensity column"
+
+# --validate-loyalty: every rank's validation rows travel with its profile rows (hidden
+# columns); rank 0 computes the AUCs over them in customer_id order, the single process's
+expect_exit 0 -- "$PATRON" analyze "${withfiles[@]}" --validate-loyalty 2023-07-01 --out "$WORK/val"
+expect_contains "$WORK/val/summary.json" '"auc_loyalty"'
+for n in 1 3 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 \
+    "${withfiles[@]}" --validate-loyalty 2023-07-01 --out "$WORK/val$n"
+  same_outputs "$WORK/val$n" "$WORK/val"
+done
+
+# standard input (mpirun gives it to rank 0, which broadcasts it): orders, and gzip events
+expect_exit 0 -- "$PATRON" analyze --orders - --quiet --out "$WORK/in" <"$WORK/rich.csv"
+gzip -c "$WORK/events.csv" >"$WORK/events.csv.gz"
+expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --events - --out "$WORK/inev" <"$WORK/events.csv.gz"
+for n in 1 3; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 --orders - \
+    --quiet --out "$WORK/in$n" <"$WORK/rich.csv"
+  same_outputs "$WORK/in$n" "$WORK/in"
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 "${rich[@]}" \
+    --events - --out "$WORK/inev$n" <"$WORK/events.csv.gz"
+  same_outputs "$WORK/inev$n" "$WORK/inev"
+done
+
+# --cycle-fallback: the median cycle over every customer, taken on rank 0 from the ranks'
+# own cycles (with the default stages, and with --stages repurchase alone)
+expect_exit 0 -- "$PATRON" analyze "${rich[@]}" --cycle-fallback --out "$WORK/fb"
+grep -q ",fallback," "$WORK/fb/profiles.csv" || fail "no fallback cycle in the fixture"
+run_single "$WORK/fbr" --stages repurchase --cycle-fallback
+for n in 1 2 3 5 8; do
+  mpi_exit 0 -- mpirun --oversubscribe -np "$n" "$PATRON" analyze --mpi --threads 1 "${rich[@]}" \
+    --cycle-fallback --out "$WORK/fb$n"
+  same_outputs "$WORK/fb$n" "$WORK/fb"
+  run_mpi "$n" "$WORK/fbr$n" --stages repurchase --cycle-fallback
+  same_outputs "$WORK/fbr$n" "$WORK/fbr"
+done
+
 # usage errors: what --mpi does not do yet
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "add --spec-only"
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,tags \
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --orders - --customers - --out "$WORK/x" \
+  <"$WORK/orders.csv"
+expect_contains "$WORK/err" "only one input file can be standard input"
+mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages clv,nosuchstage \
   --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "does not run the stage 'tags'"
-mpi_exit 2 -- mpirun -np 2 "$PATRON" analyze --mpi --stages repurchase --cycle-fallback \
-  --orders "$WORK/orders.csv" --out "$WORK/x"
-expect_contains "$WORK/err" "--cycle-fallback"
+expect_contains "$WORK/err" "unknown stage 'nosuchstage'"
 # a record spanning lines cannot be cut into byte ranges: a clear error naming the line
 printf 'customer_id,order_id,order_time,amount\nC1,O1,2023-01-01,1\nC1,O2,2023-01-02,"5\n.00"\n' \
   >"$WORK/multi.csv"

@@ -7,6 +7,17 @@
 #include "models/churn/features_int.h"
 #include "patron/churn.h"
 
+/* patron_churn_score and patron_churn_append_column over one part of a distributed run
+ * (rc: its global counts, features_int.h; NULL: the whole data). */
+patron_status patron__churn_score_with(const patron_churn_model *m, const patron_dataset *ds,
+                                       int32_t as_of_day, int n_threads,
+                                       const patron__rank_counter *rc, patron_churn_scores *out,
+                                       patron_error *err);
+patron_status patron__churn_append_column_with(const patron_churn_model *m,
+                                               const patron_dataset *ds, int32_t as_of_day,
+                                               patron_table *t, const uint32_t *rows,
+                                               const patron__rank_counter *rc, patron_error *err);
+
 struct patron_churn_trainset {
   size_t n_rows, n_train, p;
   float *x, *y;

@@ -95,6 +95,13 @@ static patron_status score_features(const patron_churn_model *m, const patron_fe
 patron_status patron_churn_score(const patron_churn_model *m, const patron_dataset *ds,
                                  int32_t as_of_day, int n_threads, patron_churn_scores *out,
                                  patron_error *err) {
+  return patron__churn_score_with(m, ds, as_of_day, n_threads, NULL, out, err);
+}
+
+patron_status patron__churn_score_with(const patron_churn_model *m, const patron_dataset *ds,
+                                       int32_t as_of_day, int n_threads,
+                                       const patron__rank_counter *rc, patron_churn_scores *out,
+                                       patron_error *err) {
   memset(out, 0, sizeof *out);
   patron_features_options fo;
   patron_features_options_init(&fo);
@@ -105,7 +112,7 @@ patron_status patron_churn_score(const patron_churn_model *m, const patron_datas
   fo.clv_params = m->has_clv ? m->clv_params : NULL; /* the saved fit: no refitting */
   fo.n_threads = n_threads;
   patron_features *f = NULL;
-  patron_status st = patron_features_compute(ds, &fo, &f, err);
+  patron_status st = patron__features_compute_with(ds, &fo, rc, &f, err);
   if (st == PATRON_OK)
     st = score_features(m, f, out, err);
   patron_features_free(f);
@@ -117,8 +124,15 @@ patron_status patron_churn_score(const patron_churn_model *m, const patron_datas
 patron_status patron_churn_append_column(const patron_churn_model *m, const patron_dataset *ds,
                                          int32_t as_of_day, patron_table *t, const uint32_t *rows,
                                          patron_error *err) {
+  return patron__churn_append_column_with(m, ds, as_of_day, t, rows, NULL, err);
+}
+
+patron_status patron__churn_append_column_with(const patron_churn_model *m,
+                                               const patron_dataset *ds, int32_t as_of_day,
+                                               patron_table *t, const uint32_t *rows,
+                                               const patron__rank_counter *rc, patron_error *err) {
   patron_churn_scores s;
-  patron_status st = patron_churn_score(m, ds, as_of_day, 0, &s, err);
+  patron_status st = patron__churn_score_with(m, ds, as_of_day, 0, rc, &s, err);
   double *col = NULL;
   if (st == PATRON_OK)
     st = patron_table_add(t, patron_churn_model_score_name(m), PATRON_COL_DOUBLE, (void **)&col,

@@ -48,12 +48,16 @@ typedef struct fctx {
   int64_t limit;
   patron_features *f;
   double *clv_first, *clv_last, *clv_days; /* per row: first/last purchase day, days */
+  const patron__rank_counter *rc;          /* a distributed run's global counts, or NULL */
 } fctx;
 
-/* Per-thread scratch for distinct counts. */
+/* Per-thread scratch for distinct counts, indexed by dictionary code (n_codes: the largest
+ * line dictionary's size): a code's last visit (stamp, the visit's mark) and count there,
+ * and the distinct codes of the last visit in order of first appearance. */
 typedef struct scratch {
-  uint32_t *codes;
-  size_t cap;
+  uint32_t *stamp, *count, *codes;
+  size_t n_codes, n_distinct;
+  uint32_t mark;
 } scratch;
 
 static void set(fctx *c, int k, size_t row, double v) {
@@ -149,65 +153,61 @@ static void order_features(fctx *c, uint32_t cust, size_t row, order_acc *a) {
   c->clv_days[row] = a->n_days;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* Insertion sort: a customer's few line codes sort faster than through qsort. */
-static void sort_small(uint32_t *v, size_t n) {
-  for (size_t i = 1; i < n; i++) {
-    uint32_t x = v[i];
-    size_t j = i;
-    for (; j > 0 && v[j - 1] > x; j--)
-      v[j] = v[j - 1];
-    v[j] = x;
+static bool scratch_init(scratch *s, const fctx *c) {
+  static const char *const dicts[] = {"category", "brand", "channel"};
+  size_t n = 1;
+  for (size_t k = 0; k < sizeof dicts / sizeof *dicts; k++) {
+    size_t m = patron_dataset_dict_size(c->ds, dicts[k]);
+    n = m > n ? m : n;
   }
+  *s = (scratch){.stamp = calloc(n, sizeof *s->stamp),
+                 .count = malloc(n * sizeof *s->count),
+                 .codes = malloc(n * sizeof *s->codes),
+                 .n_codes = n};
+  return s->stamp && s->count && s->codes;
 }
 
-/* Distinct non-zero codes of codes[lo..hi); leaves them sorted in s->codes, their number
- * in *n_nonzero. */
-static double distinct(scratch *s, const uint32_t *codes, uint32_t lo, uint32_t hi,
-                       size_t *n_nonzero) {
-  size_t n = 0;
-  for (uint32_t i = lo; i < hi; i++)
-    if (codes[i])
-      s->codes[n++] = codes[i];
-  if (n <= 32)
-    sort_small(s->codes, n);
-  else
-    qsort(s->codes, n, sizeof *s->codes, cmp_u32);
-  double d = 0;
-  for (size_t i = 0; i < n; i++)
-    d += i == 0 || s->codes[i] != s->codes[i - 1];
-  *n_nonzero = n;
-  return d;
-}
+static void scratch_free(scratch *s) { free(s->stamp), free(s->count), free(s->codes); }
 
-/* The most frequent of the n sorted channel codes in s->codes (ties: the smaller label by
- * bytes, so the choice does not depend on dictionary codes); 0 when none. */
-static uint32_t main_channel(const fctx *c, const scratch *s, size_t n) {
-  const char *const *labels = c->f->labels[C_MAIN_CHANNEL];
-  uint32_t best = 0;
-  size_t best_run = 0;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && s->codes[j] == s->codes[i])
-      j++;
-    if (j - i > best_run || (j - i == best_run && strcmp(labels[s->codes[i]], labels[best]) < 0)) {
-      best = s->codes[i];
-      best_run = j - i;
+/* Distinct non-zero codes of codes[lo..hi), counted per code in one pass (each code's
+ * stamp tells whether this visit has seen it): no sorting. */
+static double distinct(scratch *s, const uint32_t *codes, uint32_t lo, uint32_t hi) {
+  if (++s->mark == 0) { /* wrapped: old stamps could match again */
+    memset(s->stamp, 0, s->n_codes * sizeof *s->stamp);
+    s->mark = 1;
+  }
+  size_t d = 0;
+  for (uint32_t i = lo; i < hi; i++) {
+    uint32_t v = codes[i];
+    if (!v)
+      continue;
+    if (s->stamp[v] != s->mark) {
+      s->stamp[v] = s->mark;
+      s->count[v] = 0;
+      s->codes[d++] = v;
     }
-    i = j;
+    s->count[v]++;
+  }
+  s->n_distinct = d;
+  return (double)d;
+}
+
+/* The most frequent channel code of the last distinct() visit (ties: the smaller label by
+ * bytes, so the choice does not depend on dictionary codes); 0 when none. */
+static uint32_t main_channel(const fctx *c, const scratch *s) {
+  const char *const *labels = c->f->labels[C_MAIN_CHANNEL];
+  uint32_t best = 0, best_n = 0;
+  for (size_t i = 0; i < s->n_distinct; i++) {
+    uint32_t v = s->codes[i], n = s->count[v];
+    if (n > best_n || (n == best_n && strcmp(labels[v], labels[best]) < 0))
+      best = v, best_n = n;
   }
   return best;
 }
 
-static bool line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
+static void line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
   const patron_lines_view *lv = &c->lv;
   uint32_t lo = lv->start[cust], hi = before(lv->time, lo, lv->start[cust + 1], c->limit);
-  if (hi - lo > s->cap && !patron__reserve((void **)&s->codes, &s->cap, hi - lo, sizeof *s->codes))
-    return false;
   long double paid = 0, discount = 0;
   for (uint32_t i = lo; i < hi; i++)
     if (lv->amount[i] > 0) {
@@ -215,12 +215,10 @@ static bool line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
       discount += lv->discount[i];
     }
   set(c, F_DISCOUNT_SHARE, row, paid + discount > 0 ? (double)(discount / (paid + discount)) : 0);
-  size_t n;
-  set(c, F_N_CATEGORIES, row, distinct(s, lv->category, lo, hi, &n));
-  set(c, F_N_BRANDS, row, distinct(s, lv->brand, lo, hi, &n));
-  set(c, F_N_CHANNELS, row, distinct(s, lv->channel, lo, hi, &n));
-  c->f->cat[(size_t)C_MAIN_CHANNEL * c->f->n_rows + row] = main_channel(c, s, n);
-  return true;
+  set(c, F_N_CATEGORIES, row, distinct(s, lv->category, lo, hi));
+  set(c, F_N_BRANDS, row, distinct(s, lv->brand, lo, hi));
+  set(c, F_N_CHANNELS, row, distinct(s, lv->channel, lo, hi));
+  c->f->cat[(size_t)C_MAIN_CHANNEL * c->f->n_rows + row] = main_channel(c, s);
 }
 
 static void event_features(fctx *c, uint32_t cust, size_t row, int64_t last_purchase) {
@@ -275,20 +273,21 @@ typedef struct job {
 static void worker(void *arg) {
   job *j = arg;
   fctx *c = j->c;
-  scratch s = {0};
-  j->ok = true;
+  scratch s;
+  j->ok = !(c->groups & PATRON_FEATURES_LINES) || scratch_init(&s, c);
   for (size_t row = j->lo; row < j->hi && j->ok; row++) {
     uint32_t cust = c->f->customer[row];
     order_acc a;
     order_features(c, cust, row, &a);
     if (c->groups & PATRON_FEATURES_LINES)
-      j->ok = line_features(c, cust, row, &s);
+      line_features(c, cust, row, &s);
     if (c->groups & PATRON_FEATURES_EVENTS)
       event_features(c, cust, row, a.last_purchase_time);
     if (c->groups & PATRON_FEATURES_MEMBERS)
       member_features(c, cust, row);
   }
-  free(s.codes);
+  if (c->groups & PATRON_FEATURES_LINES)
+    scratch_free(&s);
 }
 
 static bool run_workers(fctx *c, int n_threads) {
@@ -337,7 +336,10 @@ static patron_status select_rows(fctx *c, patron_population pop, patron_error *e
     if (in_population(c, cust, pop))
       f->customer[n++] = cust;
   f->n_rows = n;
-  if (n == 0) {
+  size_t all = n; /* in a distributed run, a part without customers goes on */
+  if (c->rc && !c->rc->sum(c->rc->ctx, &all))
+    return PATRON__OOM(err);
+  if (all == 0) {
     char day[11];
     patron_format_day(c->cutoff, day);
     return patron__error_set(
@@ -367,8 +369,9 @@ bool patron__count_below(uint64_t *keys, size_t n, uint32_t *below) {
 
 /* score = 1 + floor(5 L / n), L = buyers with a strictly smaller value (for recency, with
  * a strictly larger one: scored on -recency). */
-static bool score(patron_features *f, int src, int dst, double sign, uint64_t *keys, uint32_t *rows,
+static bool score(const fctx *c, int src, int dst, double sign, uint64_t *keys, uint32_t *rows,
                   uint32_t *below) {
+  patron_features *f = c->f;
   size_t n = 0, m = f->n_rows;
   const double *v = f->num + (size_t)src * m, *recency = f->num + (size_t)F_RECENCY * m;
   for (size_t i = 0; i < m; i++)
@@ -376,20 +379,22 @@ static bool score(patron_features *f, int src, int dst, double sign, uint64_t *k
       keys[n] = patron__double_key(sign * v[i]);
       rows[n++] = (uint32_t)i;
     }
-  if (!patron__count_below(keys, n, below))
+  size_t total = n;
+  if (c->rc ? !c->rc->count(c->rc->ctx, keys, n, below, &total)
+            : !patron__count_below(keys, n, below))
     return false;
   for (size_t j = 0; j < n; j++)
-    f->num[(size_t)dst * m + rows[j]] = 1 + floor(5.0 * (double)below[j] / (double)n);
+    f->num[(size_t)dst * m + rows[j]] = 1 + floor(5.0 * (double)below[j] / (double)total);
   return true;
 }
 
-static bool scores(patron_features *f) {
-  size_t n = f->n_rows;
+static bool scores(const fctx *c) {
+  size_t n = c->f->n_rows;
   uint64_t *keys = malloc(n * sizeof *keys + 1);
   uint32_t *rows = malloc(n * sizeof *rows + 1), *below = malloc(n * sizeof *below + 1);
-  bool ok = keys && rows && below && score(f, F_RECENCY, F_RSCORE, -1, keys, rows, below) &&
-            score(f, F_FREQUENCY, F_FSCORE, 1, keys, rows, below) &&
-            score(f, F_MONETARY, F_MSCORE, 1, keys, rows, below);
+  bool ok = keys && rows && below && score(c, F_RECENCY, F_RSCORE, -1, keys, rows, below) &&
+            score(c, F_FREQUENCY, F_FSCORE, 1, keys, rows, below) &&
+            score(c, F_MONETARY, F_MSCORE, 1, keys, rows, below);
   free(keys), free(rows), free(below);
   return ok;
 }
@@ -536,11 +541,18 @@ static patron_status compute(fctx *c, const patron_features_options *o, patron_e
   if (c->groups & PATRON_FEATURES_CLV)
     clv_features(c, o);
   free(work);
-  return scores(f) ? PATRON_OK : PATRON__OOM(err);
+  return scores(c) ? PATRON_OK : PATRON__OOM(err);
 }
 
 patron_status patron_features_compute(const patron_dataset *ds, const patron_features_options *o,
                                       patron_features **out, patron_error *err) {
+  return patron__features_compute_with(ds, o, NULL, out, err);
+}
+
+patron_status patron__features_compute_with(const patron_dataset *ds,
+                                            const patron_features_options *o,
+                                            const patron__rank_counter *rc, patron_features **out,
+                                            patron_error *err) {
   *out = NULL;
   if (!ds || !o || o->cutoff_day == PATRON_NO_DAY || o->horizon_days < 1)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
@@ -551,6 +563,7 @@ patron_status patron_features_compute(const patron_dataset *ds, const patron_fea
   fctx c;
   init_ctx(&c, ds, o);
   c.f = f;
+  c.rc = rc;
   f->cutoff = o->cutoff_day;
   f->groups = c.groups;
   patron_status st = compute(&c, o, err);

@@ -111,6 +111,24 @@ static inline uint64_t patron__double_key(double v) {
  * key (ties share it), by a stable radix sort. keys are consumed. false on OOM. */
 bool patron__count_below(uint64_t *keys, size_t n, uint32_t *below);
 
+/* The global counts of a distributed run (the MPI backend, docs/SCALE.md section 9), where
+ * one dataset holds some customers only: the rank scores count over every part's customers.
+ * count: below[j] = the customers of every part with a key strictly smaller than keys[j]
+ * (keys are not consumed), *n_total = the customers with a key in every part; sum: *v
+ * summed over the parts. Both are collective (every part calls them in the same order)
+ * and return false on every part when one runs out of memory. */
+typedef struct patron__rank_counter {
+  bool (*count)(void *ctx, const uint64_t *keys, size_t n, uint32_t *below, size_t *n_total);
+  bool (*sum)(void *ctx, size_t *v);
+  void *ctx;
+} patron__rank_counter;
+
+/* patron_features_compute over one part of a distributed run (rc NULL: the whole data). */
+patron_status patron__features_compute_with(const patron_dataset *ds,
+                                            const patron_features_options *o,
+                                            const patron__rank_counter *rc, patron_features **out,
+                                            patron_error *err);
+
 /* Schema <-> JSON objects (for embedding in a model's schema.json). */
 json_t *patron__feature_schema_json(const patron_feature_schema *s);
 patron_status patron__feature_schema_parse(json_t *o, patron_feature_schema **out,

@@ -58,51 +58,6 @@ bool patron__reco_map_add(reco_map *m, uint64_t key, uint32_t by) {
   return true;
 }
 
-bool patron__reco_map_add_ones(reco_map *m, const uint64_t *keys, size_t n) {
-  size_t slot[RECO_MAP_BATCH];
-  if (n > RECO_MAP_BATCH)
-    return false;
-  while ((m->n + n) * 2 > m->cap)
-    if (!map_grow(m))
-      return false;
-  for (size_t i = 0; i < n; i++) { /* start loading every home slot, then probe */
-    slot[i] = slot_of(keys[i], m->cap);
-    __builtin_prefetch(&m->keys[slot[i]], 1);
-    __builtin_prefetch(&m->vals[slot[i]], 1);
-  }
-  for (size_t i = 0; i < n; i++) {
-    size_t s = slot[i];
-    while (m->keys[s] && m->keys[s] != keys[i])
-      s = (s + 1) & (m->cap - 1);
-    if (!m->keys[s]) {
-      m->keys[s] = keys[i];
-      m->vals[s] = 0;
-      m->n++;
-    }
-    m->vals[s]++;
-  }
-  return true;
-}
-
-uint32_t patron__reco_map_get(const reco_map *m, uint64_t key) {
-  if (!m->cap)
-    return 0;
-  size_t s = slot_of(key, m->cap);
-  while (m->keys[s]) {
-    if (m->keys[s] == key)
-      return m->vals[s];
-    s = (s + 1) & (m->cap - 1);
-  }
-  return 0;
-}
-
-bool patron__reco_map_merge(reco_map *dst, const reco_map *src) {
-  for (size_t i = 0; i < src->cap; i++)
-    if (src->keys[i] && !patron__reco_map_add(dst, src->keys[i], src->vals[i]))
-      return false;
-  return true;
-}
-
 void patron__reco_map_free(reco_map *m) {
   free(m->keys);
   free(m->vals);
@@ -138,10 +93,29 @@ bool patron__reco_sets_push(reco_sets *s, int32_t day, const uint32_t *vals, siz
 }
 
 bool patron__reco_sets_append(reco_sets *dst, const reco_sets *src) {
-  for (size_t i = 0; i < src->n; i++)
-    if (!patron__reco_sets_push(dst, src->day[i], src->vals + src->start[i],
-                                src->start[i + 1] - src->start[i]))
+  if (!src->n)
+    return true;
+  size_t old = dst->cap;
+  if (!patron__reserve((void **)&dst->day, &dst->cap, dst->n + src->n, sizeof *dst->day))
+    return false;
+  if (dst->cap != old || !dst->start) {
+    uint32_t *start = realloc(dst->start, (dst->cap + 1) * sizeof *start);
+    if (!start)
       return false;
+    if (!dst->start)
+      start[0] = 0;
+    dst->start = start;
+  }
+  if (!patron__reserve((void **)&dst->vals, &dst->cap_vals, dst->n_vals + src->n_vals,
+                       sizeof *dst->vals))
+    return false;
+  if (src->n_vals)
+    memcpy(dst->vals + dst->n_vals, src->vals, src->n_vals * sizeof *src->vals);
+  memcpy(dst->day + dst->n, src->day, src->n * sizeof *src->day);
+  for (size_t i = 1; i <= src->n; i++)
+    dst->start[dst->n + i] = (uint32_t)(dst->n_vals + src->start[i]);
+  dst->n += src->n;
+  dst->n_vals += src->n_vals;
   return true;
 }
 
@@ -175,10 +149,42 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Ascending: an insertion sort for a customer's few keys, else qsort. */
+static void sort_u64(uint64_t *v, size_t n) {
+  if (n > 32) {
+    qsort(v, n, sizeof *v, cmp_u64);
+    return;
+  }
+  for (size_t i = 1; i < n; i++) {
+    uint64_t x = v[i];
+    size_t k = i;
+    for (; k > 0 && v[k - 1] > x; k--)
+      v[k] = v[k - 1];
+    v[k] = x;
+  }
+}
+
+/* Sorts (group << 32 | code) keys ascending. A customer's rows usually come in time order,
+ * so the groups already ascend: then each group is sorted on its own. */
+static void sort_keys(uint64_t *v, size_t n) {
+  size_t i = 1;
+  while (i < n && v[i - 1] >> 32 <= v[i] >> 32)
+    i++;
+  if (i < n) {
+    sort_u64(v, n);
+    return;
+  }
+  for (size_t lo = 0, hi; lo < n; lo = hi) {
+    for (hi = lo + 1; hi < n && v[hi] >> 32 == v[lo] >> 32;)
+      hi++;
+    sort_u64(v + lo, hi - lo);
+  }
+}
+
 /* Sorts (group << 32 | code) pairs and pushes each group's distinct codes as one set. */
 static bool push_groups(reco_sets *out, uint64_t *pairs, size_t n, const int32_t *group_day,
                         uint32_t *tmp, uint32_t *count) {
-  qsort(pairs, n, sizeof *pairs, cmp_u64);
+  sort_keys(pairs, n);
   size_t i = 0;
   while (i < n) {
     uint32_t g = (uint32_t)(pairs[i] >> 32);
@@ -277,38 +283,27 @@ static void build_range(void *ctx, size_t lo, size_t hi, int worker) {
     j->failed = true; /* a benign race: every writer stores true */
 }
 
-/* The value code of each line at the level (brand of a viewed item: from the lines). */
-static uint32_t *line_codes(const patron_recommender *m, const patron_lines_view *lv) {
-  const uint32_t *src = m->o.level == PATRON_RECO_ITEM       ? lv->item
-                        : m->o.level == PATRON_RECO_CATEGORY ? lv->category
-                                                             : lv->brand;
-  uint32_t *codes = malloc((lv->n_lines ? lv->n_lines : 1) * sizeof *codes);
-  if (codes && lv->n_lines)
-    memcpy(codes, src, lv->n_lines * sizeof *codes);
-  return codes;
+/* The value code of each line at the level: the lines' own column. */
+static const uint32_t *line_codes(const patron_recommender *m, const patron_lines_view *lv) {
+  return m->o.level == PATRON_RECO_ITEM       ? lv->item
+         : m->o.level == PATRON_RECO_CATEGORY ? lv->category
+                                              : lv->brand;
 }
 
-static uint32_t *event_codes(const patron_recommender *m, const patron_lines_view *lv,
-                             const patron_events_view *ev) {
+/* The brand of each event's item (an item's brand: its first line's); malloc'ed. */
+static uint32_t *event_brands(const patron_recommender *m, const patron_lines_view *lv,
+                              const patron_events_view *ev) {
   uint32_t *codes = calloc(ev->n_events ? ev->n_events : 1, sizeof *codes);
-  if (!codes)
-    return NULL;
-  if (m->o.level == PATRON_RECO_BRAND) {
-    size_t n_items = patron_dataset_dict_size(m->ds, "item");
-    uint32_t *brand = calloc(n_items ? n_items : 1, sizeof *brand);
-    if (!brand)
-      return free(codes), NULL;
-    for (size_t i = 0; i < lv->n_lines; i++) /* an item's brand: its first line's */
-      if (lv->item[i] && !brand[lv->item[i]])
-        brand[lv->item[i]] = lv->brand[i];
-    for (size_t i = 0; i < ev->n_events; i++)
-      codes[i] = brand[ev->item[i]];
-    free(brand);
-  } else {
-    const uint32_t *src = m->o.level == PATRON_RECO_ITEM ? ev->item : ev->category;
-    if (ev->n_events)
-      memcpy(codes, src, ev->n_events * sizeof *codes);
-  }
+  size_t n_items = patron_dataset_dict_size(m->ds, "item");
+  uint32_t *brand = calloc(n_items ? n_items : 1, sizeof *brand);
+  if (!codes || !brand)
+    return free(codes), free(brand), NULL;
+  for (size_t i = 0; i < lv->n_lines; i++)
+    if (lv->item[i] && !brand[lv->item[i]])
+      brand[lv->item[i]] = lv->brand[i];
+  for (size_t i = 0; i < ev->n_events; i++)
+    codes[i] = brand[ev->item[i]];
+  free(brand);
   return codes;
 }
 
@@ -354,16 +349,21 @@ patron_status patron__reco_build_sets(patron_recommender *m, patron_error *err) 
   j.end_t = (int64_t)m->as_of * 86400;
   j.view_from_t = j.end_t - (int64_t)m->o.view_days * 86400;
   size_t n_blocks = (m->n_customers + CUSTOMER_BLOCK - 1) / CUSTOMER_BLOCK;
-  uint32_t *lc = line_codes(m, &j.lv), *ec = events ? event_codes(m, &j.lv, &j.ev) : NULL;
-  j.line_code = lc, j.event_code = ec;
+  uint32_t *brands =
+      events && m->o.level == PATRON_RECO_BRAND ? event_brands(m, &j.lv, &j.ev) : NULL;
+  j.line_code = line_codes(m, &j.lv);
+  j.event_code = !events                              ? NULL
+                 : m->o.level == PATRON_RECO_ITEM     ? j.ev.item
+                 : m->o.level == PATRON_RECO_CATEGORY ? j.ev.category
+                                                      : brands;
   j.blocks = calloc(n_blocks + 1, sizeof *j.blocks);
   j.vblocks = calloc(n_blocks + 1, sizeof *j.vblocks);
   j.bcount = calloc(m->n_customers + 1, sizeof *j.bcount);
   j.vcount = calloc(m->n_customers + 1, sizeof *j.vcount);
   m->bstart = malloc((m->n_customers + 1) * sizeof *m->bstart);
   m->vstart = malloc((m->n_customers + 1) * sizeof *m->vstart);
-  bool ok = lc && (ec || !events) && j.blocks && j.vblocks && j.bcount && j.vcount && m->bstart &&
-            m->vstart;
+  bool ok = (j.event_code || !events) && j.blocks && j.vblocks && j.bcount && j.vcount &&
+            m->bstart && m->vstart;
   if (ok)
     patron__exec_ranges(m->threads, m->n_customers, CUSTOMER_BLOCK, build_range, &j);
   ok = ok && !j.failed && gather(m, &j, n_blocks);
@@ -371,6 +371,6 @@ patron_status patron__reco_build_sets(patron_recommender *m, patron_error *err) 
     patron__reco_sets_free(&j.blocks[b]);
     patron__reco_sets_free(&j.vblocks[b]);
   }
-  free(lc), free(ec), free(j.blocks), free(j.vblocks), free(j.bcount), free(j.vcount);
+  free(brands), free(j.blocks), free(j.vblocks), free(j.bcount), free(j.vcount);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }

@@ -8,6 +8,8 @@
  * (`popular:SEGMENT`, the values bought by the most customers of the segment; prospects:
  * the values in the most customers' first purchase). */
 #include "models/recommend/reco_int.h"
+#include "models/segment/segment_int.h"
+#include "patron/rfm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -50,15 +52,21 @@ static bool reason_texts(patron_recommender *m) {
 }
 
 /* Segment codes per dataset customer from the profile's `segment` column (prospects: the
- * last label, "prospect"). */
+ * last label, "prospect"): the base profile with the default bins' RFM scores and segments,
+ * the only segmentation read (patron_profile_build's other columns are not). */
 static patron_status read_segments(patron_recommender *m, patron_error *err) {
   patron_profile_options po;
   patron_profile_options_init(&po);
-  po.as_of_day = m->as_of;
   patron_profile *p = NULL;
-  patron_status st = patron_profile_build(m->ds, &po, &p, err);
-  if (st != PATRON_OK)
+  patron_status st = patron_profile_base(m->ds, m->as_of, &p, err);
+  if (st == PATRON_OK)
+    st = patron__rfm_scores_on(patron_profile_table(p), po.bins, m->o.n_threads, err);
+  if (st == PATRON_OK)
+    st = patron_rfm_segments(patron_profile_table(p), po.bins, err);
+  if (st != PATRON_OK) {
+    patron_profile_free(p);
     return st;
+  }
   const patron_table *t = patron_profile_table_const(p);
   const patron_column *seg = patron_table_find(t, "segment");
   const uint32_t *rows = patron_profile_customers(p);

@@ -106,9 +106,9 @@ void patron_recommender_free(patron_recommender *m) {
   patron__reco_sets_free(&m->baskets);
   patron__reco_sets_free(&m->views);
   free(m->count), free(m->vcount), free(m->rank), free(m->dense), free(m->freq_code);
-  patron__reco_map_free(&m->pairs);
+  patron__reco_pairs_free(&m->pairs);
   free(m->adj_start), free(m->adj), free(m->tri), free(m->ftext);
-  patron__reco_map_free(&m->vpairs);
+  patron__reco_pairs_free(&m->vpairs);
   free(m->rules);
   free(m->sim_start), free(m->sim_code), free(m->sim_score);
   free(m->segment), free(m->seg_label), free(m->fav_start), free(m->fav_code);

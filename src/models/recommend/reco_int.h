@@ -23,14 +23,15 @@ typedef struct reco_map {
 } reco_map;
 
 bool patron__reco_map_add(reco_map *m, uint64_t key, uint32_t by);
-/* Adds 1 to each of n keys (n <= RECO_MAP_BATCH), their slots prefetched together: the same
- * counts as n calls of patron__reco_map_add, fewer cache-miss stalls. */
-enum { RECO_MAP_BATCH = 256 };
-bool patron__reco_map_add_ones(reco_map *m, const uint64_t *keys, size_t n);
-uint32_t patron__reco_map_get(const reco_map *m, uint64_t key);
-/* Adds src's counts into dst. */
-bool patron__reco_map_merge(reco_map *dst, const reco_map *src);
 void patron__reco_map_free(reco_map *m);
+
+/* Pair counts: for each id a, the ids b > a seen with it, other[start[a] .. start[a+1])
+ * ascending, and n[...] the sets holding both. */
+typedef struct reco_pairs {
+  size_t *start;
+  uint32_t *other, *n;
+  size_t n_ids;
+} reco_pairs;
 
 /* A list of sets: set i is vals[start[i] .. start[i+1]) (sorted codes), dated day[i]. */
 typedef struct reco_sets {
@@ -68,7 +69,7 @@ struct patron_recommender {
   uint32_t *dense;          /* per code: dense id among frequent values, RECO_NONE */
   uint32_t *freq_code;      /* dense id -> code, ascending byte order */
   size_t n_freq;
-  reco_map pairs, vpairs;    /* (a << 32 | b) -> count: dense ids / codes, a < b */
+  reco_pairs pairs, vpairs;  /* co-purchases by dense ids, co-views by codes */
   uint32_t *adj_start, *adj; /* frequent pairs: dense a -> b > a with n(a, b) >= support */
   reco_triple *tri;          /* triples reaching min-support */
   size_t n_tri;
@@ -90,6 +91,15 @@ struct patron_recommender {
 
 /* reco_baskets.c */
 patron_status patron__reco_build_sets(patron_recommender *m, patron_error *err);
+/* reco_pairs.c: tid lists (for each id, the sets holding a value v with key[v] = id, RECO_NONE
+ * for none: *start over n_ids + 1, *tid; false when memory runs out) and the pair counts of
+ * the sets' values by key (n_ids ids) on `threads` workers. */
+bool patron__reco_tid_lists(const reco_sets *s, const uint32_t *key, size_t n_ids, uint32_t **start,
+                            uint32_t **tid);
+bool patron__reco_pairs_count(const reco_sets *sets, const uint32_t *key, size_t n_ids, int threads,
+                              reco_pairs *out);
+uint32_t patron__reco_pairs_get(const reco_pairs *p, uint32_t a, uint32_t b);
+void patron__reco_pairs_free(reco_pairs *p);
 /* reco_rules.c */
 patron_status patron__reco_count(patron_recommender *m, patron_error *err);
 /* reco_triples.c: fills m->tri from the baskets and m->adj. False when memory runs out. */

@@ -3,15 +3,13 @@
  * is counted only when all its subsets reach --min-support), then rules A -> c with |A| of
  * 1 or 2: support = n(A+c)/N, confidence = n(A+c)/n(A), lift = confidence / (n(c)/N).
  * Sorted by lift (an exact comparison of count ratios in 128-bit integers), orders, then
- * antecedent and consequent bytewise. Pairs are counted per thread and merged; triples in
+ * antecedent and consequent bytewise. Pairs are counted in reco_pairs.c, triples in
  * reco_triples.c. */
 #include "models/recommend/reco_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { BASKET_BLOCK = 16384 };
 
 /* ---------------------------------------------------------------- byte order of values */
 
@@ -68,90 +66,16 @@ static bool rank_codes(patron_recommender *m) {
 
 /* ---------------------------------------------------------------- counting */
 
-typedef struct count_job {
-  patron_recommender *m;
-  const reco_sets *sets;
-  reco_map *maps; /* per worker */
-  uint32_t *ids;  /* per worker scratch of the basket's dense ids (max basket size) */
-  size_t max_size;
-  bool views, failed;
-} count_job;
-
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* The basket's frequent values as dense ids, ascending (= byte order). */
-static size_t dense_ids(const patron_recommender *m, const uint32_t *vals, size_t n,
-                        uint32_t *out) {
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (m->dense[vals[i]] != RECO_NONE)
-      out[k++] = m->dense[vals[i]];
-  qsort(out, k, sizeof *out, cmp_u32);
-  return k;
-}
-
-/* Co-view pairs: codes of values seen on enough view-days. */
-static size_t view_ids(const patron_recommender *m, const uint32_t *vals, size_t n, uint32_t *out) {
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (m->vcount[vals[i]] >= pair_floor(m))
-      out[k++] = vals[i];
-  return k; /* vals are sorted codes already */
-}
-
-static void count_range(void *ctx, size_t lo, size_t hi, int worker) {
-  count_job *j = ctx;
-  reco_map *map = &j->maps[worker];
-  uint32_t *id = j->ids + (size_t)worker * j->max_size;
-  uint64_t keys[RECO_MAP_BATCH];
-  size_t nk = 0;
-  bool ok = true;
-  for (size_t b = lo; b < hi && ok; b++) {
-    const uint32_t *vals = j->sets->vals + j->sets->start[b];
-    size_t n = j->sets->start[b + 1] - j->sets->start[b];
-    size_t k = j->views ? view_ids(j->m, vals, n, id) : dense_ids(j->m, vals, n, id);
-    for (size_t x = 0; x < k && ok; x++)
-      for (size_t y = x + 1; y < k && ok; y++) {
-        if (nk == RECO_MAP_BATCH)
-          ok = patron__reco_map_add_ones(map, keys, nk), nk = 0;
-        keys[nk++] = (uint64_t)id[x] << 32 | id[y];
-      }
-  }
-  ok = ok && patron__reco_map_add_ones(map, keys, nk);
-  if (!ok)
-    j->failed = true;
-}
-
-static size_t max_set(const reco_sets *s) {
-  size_t best = 1;
-  for (size_t i = 0; i < s->n; i++)
-    if (s->start[i + 1] - s->start[i] > best)
-      best = s->start[i + 1] - s->start[i];
-  return best;
-}
-
-/* Counts pairs (or co-view pairs) of sets into *out on all threads. */
-static bool count_sets(patron_recommender *m, const reco_sets *sets, bool views, reco_map *out) {
-  count_job j = {.m = m, .sets = sets, .views = views};
-  j.max_size = max_set(sets);
-  j.maps = calloc((size_t)m->threads, sizeof *j.maps);
-  j.ids = malloc((size_t)m->threads * j.max_size * sizeof *j.ids);
-  bool ok = j.maps && j.ids;
-  if (ok)
-    patron__exec_ranges(m->threads, sets->n, BASKET_BLOCK, count_range, &j);
-  ok = ok && !j.failed;
-  for (int t = 0; j.maps && t < m->threads; t++) {
-    if (ok && t == 0)
-      *out = j.maps[0], memset(&j.maps[0], 0, sizeof j.maps[0]);
-    else if (ok)
-      ok = patron__reco_map_merge(out, &j.maps[t]);
-    patron__reco_map_free(&j.maps[t]);
-  }
-  free(j.maps);
-  free(j.ids);
+/* Co-purchases by dense id; co-views by code, among the values on enough view-days. */
+static bool count_pairs(patron_recommender *m) {
+  uint32_t *vkey = malloc((m->n_codes ? m->n_codes : 1) * sizeof *vkey);
+  if (!vkey)
+    return false;
+  for (size_t c = 0; c < m->n_codes; c++)
+    vkey[c] = m->vcount[c] >= pair_floor(m) ? (uint32_t)c : RECO_NONE;
+  bool ok = patron__reco_pairs_count(&m->baskets, m->dense, m->n_freq, m->threads, &m->pairs) &&
+            patron__reco_pairs_count(&m->views, vkey, m->n_codes, m->threads, &m->vpairs);
+  free(vkey);
   return ok;
 }
 
@@ -165,28 +89,18 @@ static void count_values(patron_recommender *m) {
 /* The frequent pairs as adjacency lists: a -> every b > a with n(a, b) >= min-support,
  * ascending. */
 static bool frequent_adjacency(patron_recommender *m) {
-  size_t n = m->n_freq, total = 0;
-  m->adj_start = calloc(n + 2, sizeof *m->adj_start);
-  if (!m->adj_start)
+  const reco_pairs *p = &m->pairs;
+  m->adj_start = calloc(m->n_freq + 2, sizeof *m->adj_start);
+  m->adj = malloc((p->start[p->n_ids] ? p->start[p->n_ids] : 1) * sizeof *m->adj);
+  if (!m->adj_start || !m->adj)
     return false;
-  for (size_t s = 0; s < m->pairs.cap; s++)
-    if (m->pairs.keys[s] && m->pairs.vals[s] >= m->o.min_support) {
-      m->adj_start[(m->pairs.keys[s] >> 32) + 1]++;
-      total++;
-    }
-  for (size_t a = 0; a < n; a++)
-    m->adj_start[a + 1] += m->adj_start[a];
-  m->adj = malloc((total ? total : 1) * sizeof *m->adj);
-  uint32_t *fill = malloc((n + 1) * sizeof *fill);
-  if (!m->adj || !fill)
-    return free(fill), false;
-  memcpy(fill, m->adj_start, (n + 1) * sizeof *fill);
-  for (size_t s = 0; s < m->pairs.cap; s++)
-    if (m->pairs.keys[s] && m->pairs.vals[s] >= m->o.min_support)
-      m->adj[fill[m->pairs.keys[s] >> 32]++] = (uint32_t)m->pairs.keys[s];
-  for (size_t a = 0; a < n; a++)
-    qsort(m->adj + m->adj_start[a], m->adj_start[a + 1] - m->adj_start[a], sizeof *m->adj, cmp_u32);
-  free(fill);
+  uint32_t k = 0;
+  for (size_t a = 0; a < p->n_ids; a++) {
+    for (size_t i = p->start[a]; i < p->start[a + 1]; i++)
+      if (p->n[i] >= m->o.min_support)
+        m->adj[k++] = p->other[i];
+    m->adj_start[a + 1] = k;
+  }
   return true;
 }
 
@@ -206,20 +120,19 @@ static uint32_t fcount(const patron_recommender *m, uint32_t id) {
 }
 
 static uint32_t pair_count(const patron_recommender *m, uint32_t a, uint32_t b) {
-  return a < b ? patron__reco_map_get(&m->pairs, (uint64_t)a << 32 | b)
-               : patron__reco_map_get(&m->pairs, (uint64_t)b << 32 | a);
+  return patron__reco_pairs_get(&m->pairs, a, b);
 }
 
 static bool pair_rules(patron_recommender *m, size_t *cap) {
-  for (size_t s = 0; s < m->pairs.cap; s++) {
-    uint32_t n = m->pairs.vals[s];
-    if (!m->pairs.keys[s] || n < m->o.min_support)
-      continue;
-    uint32_t a = (uint32_t)(m->pairs.keys[s] >> 32), b = (uint32_t)m->pairs.keys[s];
-    if (!add_rule(m, cap, (reco_rule){a, RECO_NONE, b, n, fcount(m, a), fcount(m, b)}) ||
-        !add_rule(m, cap, (reco_rule){b, RECO_NONE, a, n, fcount(m, b), fcount(m, a)}))
-      return false;
-  }
+  for (uint32_t a = 0; a < m->pairs.n_ids; a++)
+    for (size_t i = m->pairs.start[a]; i < m->pairs.start[a + 1]; i++) {
+      uint32_t n = m->pairs.n[i], b = m->pairs.other[i];
+      if (n < m->o.min_support)
+        continue;
+      if (!add_rule(m, cap, (reco_rule){a, RECO_NONE, b, n, fcount(m, a), fcount(m, b)}) ||
+          !add_rule(m, cap, (reco_rule){b, RECO_NONE, a, n, fcount(m, b), fcount(m, a)}))
+        return false;
+    }
   return true;
 }
 
@@ -286,8 +199,8 @@ patron_status patron__reco_count(patron_recommender *m, patron_error *err) {
   if (!m->count || !m->vcount)
     return PATRON__OOM(err);
   count_values(m);
-  bool ok = rank_codes(m) && count_sets(m, &m->baskets, false, &m->pairs) &&
-            count_sets(m, &m->views, true, &m->vpairs);
+  bool ok = rank_codes(m);
+  ok = ok && count_pairs(m);
   if (ok && m->want_rules)
     ok = frequent_adjacency(m) && patron__reco_triples(m) && build_rules(m);
   return ok ? PATRON_OK : PATRON__OOM(err);

@@ -29,23 +29,22 @@ typedef struct sim_job {
 
 static void each_edge(patron_recommender *m, uint32_t *deg, uint32_t *fill, sim_edge *edge) {
   for (int pass = 0; pass < 2; pass++) {
-    const reco_map *map = pass ? &m->vpairs : &m->pairs;
+    const reco_pairs *p = pass ? &m->vpairs : &m->pairs;
     const uint32_t *cnt = pass ? m->vcount : m->count;
     double weight = pass ? 0.5 : 1.0;
-    for (size_t s = 0; s < map->cap; s++) {
-      if (!map->keys[s])
-        continue;
-      uint32_t a = (uint32_t)(map->keys[s] >> 32), b = (uint32_t)map->keys[s];
-      if (!pass)
-        a = m->freq_code[a], b = m->freq_code[b];
-      if (deg) {
-        deg[a]++, deg[b]++;
-        continue;
+    for (size_t x = 0; x < p->n_ids; x++)
+      for (size_t i = p->start[x]; i < p->start[x + 1]; i++) {
+        uint32_t a = (uint32_t)x, b = p->other[i];
+        if (!pass)
+          a = m->freq_code[a], b = m->freq_code[b];
+        if (deg) {
+          deg[a]++, deg[b]++;
+          continue;
+        }
+        float sc = (float)(weight * p->n[i] / sqrt((double)cnt[a] * (double)cnt[b]));
+        edge[fill[a]++] = (sim_edge){b, sc};
+        edge[fill[b]++] = (sim_edge){a, sc};
       }
-      float sc = (float)(weight * map->vals[s] / sqrt((double)cnt[a] * (double)cnt[b]));
-      edge[fill[a]++] = (sim_edge){b, sc};
-      edge[fill[b]++] = (sim_edge){a, sc};
-    }
   }
 }
 

@@ -147,33 +147,14 @@ static void anchor_range(void *ctx, size_t lo, size_t hi, int worker) {
     w->failed = !anchor(j, w, (uint32_t)a);
 }
 
-/* tid lists: for each dense id, the baskets (ascending) holding it. */
+/* tid lists: for each dense id, the baskets (ascending) holding it; the largest basket. */
 static bool tid_lists(tri_job *j) {
   const patron_recommender *m = j->m;
-  j->tid_start = calloc(m->n_freq + 2, sizeof *j->tid_start);
-  if (!j->tid_start)
-    return false;
-  for (size_t i = 0; i < m->baskets.n_vals; i++)
-    if (m->dense[m->baskets.vals[i]] != RECO_NONE)
-      j->tid_start[m->dense[m->baskets.vals[i]] + 1]++;
-  for (size_t a = 0; a < m->n_freq; a++)
-    j->tid_start[a + 1] += j->tid_start[a];
-  j->tid = malloc((j->tid_start[m->n_freq] + 1) * sizeof *j->tid);
-  uint32_t *fill = malloc((m->n_freq + 1) * sizeof *fill);
-  if (!j->tid || !fill)
-    return free(fill), false;
-  memcpy(fill, j->tid_start, (m->n_freq + 1) * sizeof *fill);
   for (size_t t = 0; t < m->baskets.n; t++) {
     size_t size = m->baskets.start[t + 1] - m->baskets.start[t];
     j->max_basket = size > j->max_basket ? size : j->max_basket;
-    for (uint32_t i = m->baskets.start[t]; i < m->baskets.start[t + 1]; i++) {
-      uint32_t d = m->dense[m->baskets.vals[i]];
-      if (d != RECO_NONE)
-        j->tid[fill[d]++] = (uint32_t)t;
-    }
   }
-  free(fill);
-  return true;
+  return patron__reco_tid_lists(&m->baskets, m->dense, m->n_freq, &j->tid_start, &j->tid);
 }
 
 static bool gather(patron_recommender *m, tri_job *j) {

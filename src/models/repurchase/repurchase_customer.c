@@ -136,6 +136,29 @@ patron_status patron_repurchase_profile(patron_profile *p, const patron_dataset 
   return st;
 }
 
+patron_status patron__repurchase_fallback_after(patron_profile *p,
+                                                const patron_repurchase_options *opts,
+                                                patron_error *err) {
+  patron_table *t = patron_profile_table(p);
+  const char *step = "repurchase fallback";
+  patron__cycle_cols c = {
+      .cycle = patron__column_data(t, "repurchase_cycle_days", PATRON_COL_DOUBLE, step, err),
+      .next = patron__column_data(t, "next_purchase_date", PATRON_COL_DATE, step, err),
+      .due = patron__column_data(t, "repurchase_due", PATRON_COL_INT, step, err),
+      .status = patron__column_data(t, "repurchase_status", PATRON_COL_CATEGORY, step, err),
+      .as_of = patron_profile_as_of(p),
+      .due_days = opts->due_days};
+  const int32_t *last = patron__column_data(t, "last_purchase", PATRON_COL_DATE, step, err);
+  if (!c.cycle || !c.next || !c.due || !c.status || !last)
+    return err ? err->status : PATRON_ERR_USAGE;
+  patron_status st = patron__cycle_cols_add_source(t, &c, err);
+  size_t n = patron_table_n_rows(t);
+  for (size_t r = 0; st == PATRON_OK && r < n; r++)
+    if (!isnan(c.cycle[r]))
+      c.source[r] = 0; /* own */
+  return st == PATRON_OK ? apply_fallback(&c, n, last, err) : st;
+}
+
 /* Report rows: purchasers, counted per block so that blocks write their rows in place. */
 static patron_status count_rows(order_job *j, int n_threads, size_t *rows, patron_error *err) {
   size_t n_blocks = (j->n + BLOCK_ROWS - 1) / BLOCK_ROWS;

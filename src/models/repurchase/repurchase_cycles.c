@@ -90,11 +90,16 @@ patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback
     st = patron_table_add_category(t, "repurchase_status", status_labels, status_labels_zh, 4,
                                    !report, &c->status, err);
   if (st == PATRON_OK && fallback)
-    st = patron_table_add_category(t, "repurchase_cycle_source", source_labels, NULL, 2, false,
-                                   &c->source, err);
+    st = patron__cycle_cols_add_source(t, c, err);
   if (st == PATRON_OK)
     patron_table_set_decimals(t, "repurchase_cycle_days", 2);
   return st;
+}
+
+patron_status patron__cycle_cols_add_source(patron_table *t, patron__cycle_cols *c,
+                                            patron_error *err) {
+  return patron_table_add_category(t, "repurchase_cycle_source", source_labels, NULL, 2, false,
+                                   &c->source, err);
 }
 
 void patron__cycle_cols_fill(const patron__cycle_cols *c, size_t row, const patron__cycle *cy) {

@@ -45,6 +45,16 @@ typedef struct patron__cycle_cols {
  * too; fallback: repurchase_cycle_source). */
 patron_status patron__cycle_cols_add(patron_table *t, bool report, bool fallback, int32_t as_of,
                                      int due_days, patron__cycle_cols *cols, patron_error *err);
+/* Adds repurchase_cycle_source (cols->source). */
+patron_status patron__cycle_cols_add_source(patron_table *t, patron__cycle_cols *cols,
+                                            patron_error *err);
+/* The fallback cycle added to a profile whose repurchase columns were computed without it
+ * (by the ranks of an MPI run, docs/SCALE.md section 9): repurchase_cycle_source, and the
+ * median cycle of every customer for those with one purchase day, as
+ * patron_repurchase_profile does with opts->fallback. */
+patron_status patron__repurchase_fallback_after(patron_profile *p,
+                                                const patron_repurchase_options *opts,
+                                                patron_error *err);
 /* Fills row `row` from a cycle with n_days >= 1: one day leaves the status unknown (a
  * fallback cycle may come later through patron__cycle_cols_set). */
 void patron__cycle_cols_fill(const patron__cycle_cols *cols, size_t row, const patron__cycle *cy);
