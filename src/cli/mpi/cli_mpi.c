@@ -359,8 +359,10 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
     if (parts[k].fd >= 0)
       close(parts[k].fd);
-  if (st != PATRON_OK)
+  if (st != PATRON_OK) {
+    cli_run_free(s); /* the timings so far, a rank's loaded part */
     return st;
+  }
   patron_run_lap(&s->run, "load");
   int32_t as_of = global_as_of(a, s->ds);
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
