@@ -453,26 +453,6 @@ static patron_status check_usage(const patron_kmeans_options *opt, size_t d, pat
   return PATRON_OK;
 }
 
-/* Finite values below 2^24 (standardized features are far below): the exact sums then
- * have room for 2^36 rows. Every rank gets an error when one rank's rows fail. */
-static patron_status check_values(const double *x, size_t n, size_t d, const patron__km_part *part,
-                                  patron_error *err) {
-  size_t bad = n * d;
-  for (size_t i = 0; i < n * d && bad == n * d; i++)
-    if (!(fabs(x[i]) < 0x1p24))
-      bad = i;
-  bool ok = patron__km_all_ok(part, bad == n * d);
-  if (bad < n * d)
-    return patron__error_set(
-        err, PATRON_ERR_INPUT, NULL, 0, 0, "k-means input row %zu, feature %zu is %s",
-        (size_t)patron__km_gidx(part, bad / d), bad % d,
-        isfinite(x[bad]) ? "beyond 2^24 (standardize the features)" : "not a finite number");
-  if (!ok)
-    return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                             "k-means input on another rank is not a finite number below 2^24");
-  return PATRON_OK;
-}
-
 static patron_status check_rows(const fit_state *f, size_t k, patron_error *err) {
   size_t n_all = patron__km_n_global(f->part, f->r.n);
   if (n_all < k)
@@ -610,7 +590,7 @@ patron_status patron__km_fit(const double *x, size_t n, size_t d, const patron__
                              int32_t *labels, patron_kmeans_info *info, patron_error *err) {
   patron_status st = check_usage(opt, d, err);
   if (st == PATRON_OK)
-    st = check_values(x, n, d, part, err);
+    st = patron__km_check_values(x, n, d, part, 24, err); /* the sums: room for 2^36 rows */
   if (st != PATRON_OK)
     return st;
   fit_state f;

@@ -82,6 +82,10 @@ static inline void patron__km_sum(const patron__km_part *p, patron__i128 *v, siz
 static inline bool patron__km_all_ok(const patron__km_part *p, bool ok) {
   return patron__km_split(p) ? p->comm->all_ok(p->comm->ctx, ok) : ok;
 }
+/* PATRON_OK when every value of x (n rows of d) is finite and below 2^bits in magnitude on
+ * every rank (the exact sums' room); else PATRON_ERR_INPUT naming the first bad one. */
+patron_status patron__km_check_values(const double *x, size_t n, size_t d,
+                                      const patron__km_part *part, int bits, patron_error *err);
 
 /* A job is split into units (chunks of rows); the pool calls job(ctx, unit, tid) once per
  * unit, on whichever thread claims it first (tid 0 is the caller). A thread that is slowed

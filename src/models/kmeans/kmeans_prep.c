@@ -10,22 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Finite values below 2^50 (the exact sums' room), agreed over the ranks. */
-static patron_status check_values(const double *x, size_t n, size_t d, const patron__km_part *part,
-                                  patron_error *err) {
+/* Finite values below 2^bits, agreed over the ranks (the exact sums' room). */
+patron_status patron__km_check_values(const double *x, size_t n, size_t d,
+                                      const patron__km_part *part, int bits, patron_error *err) {
+  double bound = ldexp(1.0, bits);
   size_t bad = n * d;
   for (size_t i = 0; i < n * d && bad == n * d; i++)
-    if (!(fabs(x[i]) < 0x1p50))
+    if (!(fabs(x[i]) < bound))
       bad = i;
   bool ok = patron__km_all_ok(part, bad == n * d);
   if (bad < n * d)
     return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                             "k-means input row %zu, feature %zu is %s",
+                             "k-means input row %zu, feature %zu is %s 2^%d%s",
                              (size_t)patron__km_gidx(part, bad / d), bad % d,
-                             isfinite(x[bad]) ? "beyond 2^50" : "not a finite number");
+                             isfinite(x[bad]) ? "beyond" : "not a finite number below", bits,
+                             isfinite(x[bad]) && bits < 50 ? " (standardize the features)" : "");
   if (!ok)
     return patron__error_set(err, PATRON_ERR_INPUT, NULL, 0, 0,
-                             "k-means input on another rank is not a finite number below 2^50");
+                             "k-means input on another rank is not a finite number below 2^%d",
+                             bits);
   return PATRON_OK;
 }
 
@@ -99,7 +102,7 @@ patron_status patron__km_standardize(double *x, size_t n, size_t d, const patron
   if (patron__km_n_global(part, n) == 0 || d == 0)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "standardize needs at least one row and one feature");
-  patron_status st = check_values(x, n, d, part, err);
+  patron_status st = patron__km_check_values(x, n, d, part, 50, err);
   if (st != PATRON_OK)
     return st;
   double m[d], s[d];
