@@ -25,4 +25,18 @@ bool patron__sort_i64(int64_t *values, size_t n);
  * out of memory. */
 bool patron__select_i64(int64_t *values, size_t n, size_t k);
 
+/* The first k in [lo, hi) with v[k] >= t, v ascending there (hi when none): where a
+ * time window of a customer's time-sorted rows starts. */
+static inline uint32_t patron__lower_bound_i64(const int64_t *v, uint32_t lo, uint32_t hi,
+                                               int64_t t) {
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < t)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
 #endif

@@ -4,6 +4,7 @@
  * the row evaluator computes the same figure for one customer. Values are cells: counts in 1e-4
  * units, money as is, booleans 0/1. */
 #include "core/exec.h"
+#include "core/sort.h"
 #include "ops/expr_int.h"
 
 #include <stdlib.h>
@@ -11,19 +12,6 @@
 static const int64_t scale = PATRON_MONEY_SCALE;
 
 static bool in_window(int64_t t, int64_t lo, int64_t hi) { return t >= lo && t < hi; }
-
-/* The first k in [a, b) with time[k] >= t: a customer's rows are time-sorted, so a window
- * starts there and every scan below skips the customer's older rows. */
-static uint32_t from(const int64_t *time, uint32_t a, uint32_t b, int64_t t) {
-  while (a < b) {
-    uint32_t m = a + (b - a) / 2;
-    if (time[m] < t)
-      a = m + 1;
-    else
-      b = m;
-  }
-  return a;
-}
 
 static int compare_u32(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -51,7 +39,8 @@ static int64_t purchases_of_category(const patron_expr *e, const xbehaviour *b, 
   if (n_lines > 64 && !(orders = malloc(n_lines * sizeof *orders)))
     return 0;
   size_t n = 0;
-  for (uint32_t k = from(lv.time, lv.start[c], lv.start[c + 1], lo); k < lv.start[c + 1]; k++) {
+  for (uint32_t k = patron__lower_bound_i64(lv.time, lv.start[c], lv.start[c + 1], lo);
+       k < lv.start[c + 1]; k++) {
     uint32_t o = lv.order[k];
     if (lv.category[k] == b->category && ov.value[o] > 0 && in_window(ov.time[o], lo, e->env.as_of))
       orders[n++] = o;
@@ -68,7 +57,8 @@ static int64_t purchases(const patron_expr *e, const xbehaviour *b, uint32_t c, 
   patron_orders_view ov;
   patron_dataset_orders(e->env.dataset, &ov);
   int64_t n = 0;
-  for (uint32_t k = from(ov.time, ov.start[c], ov.start[c + 1], lo); k < ov.start[c + 1]; k++)
+  for (uint32_t k = patron__lower_bound_i64(ov.time, ov.start[c], ov.start[c + 1], lo);
+       k < ov.start[c + 1]; k++)
     n += ov.value[k] > 0 && in_window(ov.time[k], lo, e->env.as_of);
   return n * scale;
 }
@@ -81,8 +71,8 @@ static int64_t items_viewed_unbought(const patron_expr *e, const xbehaviour *b, 
   patron_lines_view lv;
   patron_dataset_events(e->env.dataset, &ev);
   patron_dataset_lines(e->env.dataset, &lv);
-  uint32_t e0 = from(ev.time, ev.start[c], ev.start[c + 1], lo);
-  uint32_t l0 = from(lv.time, lv.start[c], lv.start[c + 1], lo);
+  uint32_t e0 = patron__lower_bound_i64(ev.time, ev.start[c], ev.start[c + 1], lo);
+  uint32_t l0 = patron__lower_bound_i64(lv.time, lv.start[c], lv.start[c + 1], lo);
   size_t n_ev = ev.start[c + 1] - e0, n_li = lv.start[c + 1] - l0, nv = 0, nb = 0;
   if (n_ev < (size_t)(b->min_views > 0 ? b->min_views : 1))
     return 0; /* too few events in the window for any item to count */
@@ -114,14 +104,16 @@ static int64_t spend(const patron_expr *e, const xbehaviour *b, uint32_t c, int6
   if (!b->has_category) {
     patron_orders_view ov;
     patron_dataset_orders(e->env.dataset, &ov);
-    for (uint32_t k = from(ov.time, ov.start[c], ov.start[c + 1], lo); k < ov.start[c + 1]; k++)
+    for (uint32_t k = patron__lower_bound_i64(ov.time, ov.start[c], ov.start[c + 1], lo);
+         k < ov.start[c + 1]; k++)
       if (in_window(ov.time[k], lo, e->env.as_of))
         sum += ov.value[k];
     return sum;
   }
   patron_lines_view lv;
   patron_dataset_lines(e->env.dataset, &lv);
-  for (uint32_t k = from(lv.time, lv.start[c], lv.start[c + 1], lo); k < lv.start[c + 1]; k++)
+  for (uint32_t k = patron__lower_bound_i64(lv.time, lv.start[c], lv.start[c + 1], lo);
+       k < lv.start[c + 1]; k++)
     if (lv.category[k] == b->category && in_window(lv.time[k], lo, e->env.as_of))
       sum += lv.amount[k];
   return sum;
@@ -133,7 +125,8 @@ static int64_t events(const patron_expr *e, const xbehaviour *b, uint32_t c, int
   patron_events_view ev;
   patron_dataset_events(e->env.dataset, &ev);
   int64_t n = 0;
-  for (uint32_t k = from(ev.time, ev.start[c], ev.start[c + 1], lo); k < ev.start[c + 1]; k++)
+  for (uint32_t k = patron__lower_bound_i64(ev.time, ev.start[c], ev.start[c + 1], lo);
+       k < ev.start[c + 1]; k++)
     if (ev.type[k] == b->event_type && in_window(ev.time[k], lo, e->env.as_of) &&
         (!b->has_category || ev.category[k] == b->category))
       n++;
@@ -147,7 +140,8 @@ static int64_t cart_abandoned(const patron_expr *e, const xbehaviour *b, uint32_
   patron_dataset_events(e->env.dataset, &ev);
   int64_t last = INT64_MIN;
   /* the latest cart before T counts only when within the H hours: later ones first */
-  for (uint32_t k = from(ev.time, ev.start[c], ev.start[c + 1], e->env.as_of); k > ev.start[c];)
+  for (uint32_t k = patron__lower_bound_i64(ev.time, ev.start[c], ev.start[c + 1], e->env.as_of);
+       k > ev.start[c];)
     if (ev.type[--k] == b->event_type) {
       last = ev.time[k];
       break;
@@ -156,7 +150,8 @@ static int64_t cart_abandoned(const patron_expr *e, const xbehaviour *b, uint32_
     return 0;
   patron_orders_view ov;
   patron_dataset_orders(e->env.dataset, &ov);
-  for (uint32_t k = from(ov.time, ov.start[c], ov.start[c + 1], last); k < ov.start[c + 1]; k++)
+  for (uint32_t k = patron__lower_bound_i64(ov.time, ov.start[c], ov.start[c + 1], last);
+       k < ov.start[c + 1]; k++)
     if (ov.value[k] > 0 && in_window(ov.time[k], last, e->env.as_of))
       return 0;
   return 1;

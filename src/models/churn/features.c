@@ -64,18 +64,6 @@ static void set(fctx *c, int k, size_t row, double v) {
   c->f->num[(size_t)k * c->f->n_rows + row] = v;
 }
 
-/* End of [lo, hi) rows with time < limit (times sorted ascending). */
-static uint32_t before(const int64_t *time, uint32_t lo, uint32_t hi, int64_t limit) {
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (time[mid] < limit)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
 typedef struct order_acc {
   patron_money monetary;
   long double positive, refund, spend[4], spend_prev90;
@@ -115,7 +103,8 @@ static void add_purchase(order_acc *a, int32_t cutoff, int32_t day, double v) {
 
 static void order_features(fctx *c, uint32_t cust, size_t row, order_acc *a) {
   const patron_orders_view *ov = &c->ov;
-  uint32_t lo = ov->start[cust], hi = before(ov->time, lo, ov->start[cust + 1], c->limit);
+  uint32_t lo = ov->start[cust],
+           hi = patron__lower_bound_i64(ov->time, lo, ov->start[cust + 1], c->limit);
   memset(a, 0, sizeof *a);
   a->last_purchase_time = INT64_MIN;
   for (uint32_t i = lo; i < hi; i++) {
@@ -207,7 +196,8 @@ static uint32_t main_channel(const fctx *c, const scratch *s) {
 
 static void line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
   const patron_lines_view *lv = &c->lv;
-  uint32_t lo = lv->start[cust], hi = before(lv->time, lo, lv->start[cust + 1], c->limit);
+  uint32_t lo = lv->start[cust],
+           hi = patron__lower_bound_i64(lv->time, lo, lv->start[cust + 1], c->limit);
   long double paid = 0, discount = 0;
   for (uint32_t i = lo; i < hi; i++)
     if (lv->amount[i] > 0) {
@@ -223,7 +213,8 @@ static void line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
 
 static void event_features(fctx *c, uint32_t cust, size_t row, int64_t last_purchase) {
   const patron_events_view *ev = &c->ev;
-  uint32_t lo = ev->start[cust], hi = before(ev->time, lo, ev->start[cust + 1], c->limit);
+  uint32_t lo = ev->start[cust],
+           hi = patron__lower_bound_i64(ev->time, lo, ev->start[cust + 1], c->limit);
   double v7 = 0, v30 = 0, c7 = 0, c30 = 0, f7 = 0, f30 = 0, e30 = 0, abandoned = 0;
   for (uint32_t i = lo; i < hi; i++) {
     int64_t age = c->limit - ev->time[i];
@@ -311,7 +302,8 @@ static bool run_workers(fctx *c, int n_threads) {
 
 static bool in_population(const fctx *c, uint32_t cust, patron_population pop) {
   const patron_orders_view *ov = &c->ov;
-  uint32_t lo = ov->start[cust], hi = before(ov->time, lo, ov->start[cust + 1], c->limit);
+  uint32_t lo = ov->start[cust],
+           hi = patron__lower_bound_i64(ov->time, lo, ov->start[cust + 1], c->limit);
   for (uint32_t i = lo; i < hi; i++)
     if (ov->value[i] > 0)
       return true;
