@@ -10,11 +10,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One argument as a shell reads it back: bare when plain, else in double quotes (single
+ * quotes when it holds a double quote, $ or a backtick). */
+static void print_shell_word(const char *s) {
+  if (s[0] && !s[strcspn(s, " \t'\"$`\\|&;()<>*?!#~")]) {
+    printf(" %s", s);
+    return;
+  }
+  if (!s[strcspn(s, "\"$`\\!")]) {
+    printf(" \"%s\"", s);
+    return;
+  }
+  printf(" '");
+  for (; *s; s++)
+    *s == '\'' ? printf("'\\''") : putchar(*s);
+  putchar('\'');
+}
+
 int cli_demo_run_command(const char *name, int argc, char **argv) {
   const cli_command *c = cli_find_command(name);
   printf("\n$ patron");
   for (int i = 0; i < argc; i++)
-    printf(" %s", argv[i]);
+    print_shell_word(argv[i]);
   printf("\n\n");
   fflush(stdout);
   return c ? c->run(argc, argv) : CLI_EXIT_FAIL;
@@ -44,7 +61,7 @@ int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const
   if (!cli_demo_latest_as_of(db, &today))
     return fprintf(stderr, "patron demo: %s: no snapshot recorded\n", db), CLI_EXIT_FAIL;
   char then[11], now[11], t[17], month_ago[4096], moves[4096], matrix[4096], plan[4096];
-  char rules[4096], trig[4096];
+  char rules[4096], trig[4096], slipped[4096];
   patron_format_day(today - 30, then);
   patron_format_day(today, now);
   snprintf(t, sizeof t, "%sT10:00", now);
@@ -54,6 +71,7 @@ int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const
   cli_path(plan, sizeof plan, out_dir, "plan");
   cli_path(rules, sizeof rules, out_dir, "rules.json");
   cli_path(trig, sizeof trig, out_dir, "trigger");
+  cli_path(slipped, sizeof slipped, out_dir, "audience_slipped.csv");
   printf("\nThe daily loop: a snapshot a month earlier, who moved, the campaign plan%s.\n",
          cli_find_command("trigger") ? " and a trigger run" : "");
   char *a1[] = {"analyze",  "--orders",     (char *)orders, "--customers", (char *)customers,
@@ -61,6 +79,23 @@ int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const
                 (char *)db, "--out",        month_ago,      "--quiet",     NULL};
   char *a2[] = {"movements", "--db", (char *)db,  "--from", then,  "--to",
                 now,         "--by", "lifecycle", "--out",  moves, NULL};
+  /* who slipped since then: previous()/moved() read the store (SPEC 6, 10) */
+  char *a7[] = {"audience",
+                "--orders",
+                (char *)orders,
+                "--customers",
+                (char *)customers,
+                "--events",
+                (char *)events,
+                "--db",
+                (char *)db,
+                "--where",
+                "moved(lifecycle) = 'down' and previous(lifecycle) = 'active'",
+                "--by",
+                "lifecycle",
+                "--out",
+                slipped,
+                NULL};
   char *a3[] = {"plan", "init", "--out", matrix, NULL};
   char *a4[] = {"plan",     "--orders", (char *)orders, "--customers", (char *)customers,
                 "--matrix", matrix,     "--out",        plan,          NULL};
@@ -77,6 +112,8 @@ int cli_demo_loop(const char *out_dir, const char *db, const char *orders, const
   int rc = cli_demo_run_command("analyze", 14, a1);
   if (rc == CLI_EXIT_OK)
     rc = cli_demo_run_command("movements", 11, a2);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_demo_run_command("audience", 15, a7);
   if (rc == CLI_EXIT_OK)
     rc = cli_demo_run_command("plan", 4, a3);
   if (rc == CLI_EXIT_OK)

@@ -40,6 +40,12 @@ head -1 "$WORK/demo/lookalike_champions.csv" | grep -qx 'customer_id,score,rank'
   fail "lookalike columns: $(head -1 "$WORK/demo/lookalike_champions.csv")"
 expect_contains "$WORK/demo/lookalike.json" '"schema": "patron.lookalike"'
 # the daily loop: two snapshots a month apart, their movements, the plan (and triggers)
+# who slipped (previous()/moved() over the store): exactly movements.csv's active -> worse
+want=$(awk -F, '$1 == "active" && ($2 == "silent" || $2 == "dormant" || $2 == "churned") {n += $3}
+  END {print n + 0}' "$WORK/demo/movements/movements.csv")
+[ "$(($(wc -l < "$WORK/demo/audience_slipped.csv") - 1))" = "$want" ] ||
+  fail "audience_slipped.csv: $(wc -l < "$WORK/demo/audience_slipped.csv") lines, want $want + 1"
+expect_contains "$WORK/out" "--where \"moved(lifecycle) = 'down' and previous(lifecycle) = 'active'\""
 for f in store.db movements/movements.csv movements/changes.csv plan/plan.csv plan/plan_summary.csv; do
   [ -s "$WORK/demo/$f" ] || fail "missing $f"
 done
