@@ -159,30 +159,27 @@ static void run_pass(seed_ctx *s, patron__km_pool *pool, patron__km_job job, siz
     memcpy(s->table + g * s->stride + from, packed + g * n_cols, n_cols * sizeof *packed);
 }
 
+/* The first k in [lo, n) with gi[k] >= t (gi ascending). */
+static size_t first_at_least(const uint64_t *gi, size_t lo, size_t n, uint64_t t) {
+  size_t hi = n;
+  while (lo < hi) {
+    size_t m = lo + (hi - lo) / 2;
+    if (gi[m] < t)
+      lo = m + 1;
+    else
+      hi = m;
+  }
+  return lo;
+}
+
 /* The local rows lo..hi - 1 whose global positions lie in [a, b). */
 static void local_range(const seed_ctx *s, uint64_t a, uint64_t b, size_t *lo, size_t *hi) {
   if (!patron__km_split(s->part)) {
     *lo = a < s->n ? (size_t)a : s->n, *hi = b < s->n ? (size_t)b : s->n;
     return;
   }
-  const uint64_t *gi = s->part->gidx;
-  size_t l = 0, h = s->n;
-  while (l < h) {
-    size_t m = l + (h - l) / 2;
-    if (gi[m] < a)
-      l = m + 1;
-    else
-      h = m;
-  }
-  *lo = l, h = s->n;
-  while (l < h) {
-    size_t m = l + (h - l) / 2;
-    if (gi[m] < b)
-      l = m + 1;
-    else
-      h = m;
-  }
-  *hi = l;
+  *lo = first_at_least(s->part->gidx, 0, s->n, a);
+  *hi = first_at_least(s->part->gidx, *lo, s->n, b);
 }
 
 /* The global row at prefix `target` (< the total) of the up-to-date nearest distances:
