@@ -22,4 +22,9 @@ assert e["customers"] > 1000
 for key in ("hit_rate", "precision_at_k", "recall_at_k", "coverage"):
     assert m[key] > p[key], key
 PYEOF
+# --min-support 2 on item baskets: hundreds of millions of rules (178M measured, 15.7 GB);
+# the fit stops at the limit with a message naming the option, in seconds, not out of memory
+expect_exit 1 -- "$PATRON" recommend --orders "$data" "${maps[@]}" --level item --min-support 2 \
+  --quiet --out "$WORK/many"
+expect_contains "$WORK/err" "more than 20000000 association rules at --min-support 2: raise --min-support"
 finish

@@ -54,6 +54,10 @@ typedef struct reco_rule {
   uint32_t n_all, n_ant, n_c; /* baskets with all, with the antecedent, with c */
 } reco_rule;
 
+/* At most this many triples and rules (a 1.5 GB rules.csv): a --min-support of 2 on item
+ * baskets can reach hundreds of millions; past it the fit fails naming --min-support. */
+enum { RECO_MAX_RULES = 20000000 };
+
 struct patron_recommender {
   const patron_dataset *ds;
   patron_recommend_options o;
@@ -77,6 +81,7 @@ struct patron_recommender {
   bool want_rules;    /* false for evaluation fits: no triples, no rules */
   reco_rule *rules;
   size_t n_rules;
+  bool too_many; /* more than RECO_MAX_RULES triples or rules: a limit error, not memory */
   /* similar values: code -> [sim_start[code], sim_start[code+1]) best first */
   uint32_t *sim_start, *sim_code;
   double *sim_score;

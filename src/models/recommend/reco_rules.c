@@ -109,6 +109,10 @@ static bool frequent_adjacency(patron_recommender *m) {
 static bool add_rule(patron_recommender *m, size_t *cap, reco_rule r) {
   if (r.n_ant == 0 || (double)r.n_all < m->o.min_confidence * (double)r.n_ant)
     return true;
+  if (m->n_rules >= RECO_MAX_RULES) {
+    m->too_many = true;
+    return false;
+  }
   if (!patron__reserve((void **)&m->rules, cap, m->n_rules + 1, sizeof *m->rules))
     return false;
   m->rules[m->n_rules++] = r;
@@ -203,6 +207,11 @@ patron_status patron__reco_count(patron_recommender *m, patron_error *err) {
   ok = ok && count_pairs(m);
   if (ok && m->want_rules)
     ok = frequent_adjacency(m) && patron__reco_triples(m) && build_rules(m);
+  if (!ok && m->too_many)
+    return patron__error_set(err, PATRON_ERR_LIMIT, NULL, 0, 0,
+                             "more than %d association rules at --min-support %llu: raise "
+                             "--min-support (default 10) or --min-confidence",
+                             RECO_MAX_RULES, (unsigned long long)m->o.min_support);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 

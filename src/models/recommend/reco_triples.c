@@ -20,7 +20,7 @@ typedef struct tri_worker {
   reco_map big;
   reco_triple *out;
   size_t n_out, cap_out;
-  bool failed;
+  bool failed, too_many;
 } tri_worker;
 
 typedef struct tri_job {
@@ -31,6 +31,10 @@ typedef struct tri_job {
 } tri_job;
 
 static bool emit(tri_worker *w, reco_triple t) {
+  if (w->n_out >= RECO_MAX_RULES) {
+    w->too_many = true;
+    return false;
+  }
   if (!patron__reserve((void **)&w->out, &w->cap_out, w->n_out + 1, sizeof *w->out))
     return false;
   w->out[w->n_out++] = t;
@@ -160,8 +164,12 @@ static bool tid_lists(tri_job *j) {
 static bool gather(patron_recommender *m, tri_job *j) {
   bool ok = true;
   size_t total = 0;
-  for (int t = 0; t < m->threads; t++)
+  for (int t = 0; t < m->threads; t++) {
     total += j->w[t].n_out, ok = ok && !j->w[t].failed;
+    m->too_many = m->too_many || j->w[t].too_many;
+  }
+  if (total > RECO_MAX_RULES)
+    ok = false, m->too_many = true;
   m->tri = ok ? malloc((total + 1) * sizeof *m->tri) : NULL;
   ok = ok && m->tri;
   for (int t = 0; t < m->threads; t++) {
