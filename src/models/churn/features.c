@@ -261,9 +261,18 @@ typedef struct job {
   bool ok;
 } job;
 
+/* Marks the job's rows missing in every numeric column (the workers do it in parallel, each
+ * touching the pages of its own rows first). */
+static void clear_rows(const fctx *c, size_t lo, size_t hi) {
+  for (int k = 0; k < PATRON__N_NUMERIC; k++)
+    for (size_t row = lo; row < hi; row++)
+      c->f->num[(size_t)k * c->f->n_rows + row] = NAN;
+}
+
 static void worker(void *arg) {
   job *j = arg;
   fctx *c = j->c;
+  clear_rows(c, j->lo, j->hi);
   scratch s;
   j->ok = !(c->groups & PATRON_FEATURES_LINES) || scratch_init(&s, c);
   for (size_t row = j->lo; row < j->hi && j->ok; row++) {
@@ -521,8 +530,6 @@ static patron_status compute(fctx *c, const patron_features_options *o, patron_e
     free(work);
     return PATRON__OOM(err);
   }
-  for (size_t i = 0; i < (size_t)PATRON__N_NUMERIC * n; i++)
-    f->num[i] = NAN;
   c->clv_first = work;
   c->clv_last = work + n;
   c->clv_days = work + 2 * n;
