@@ -33,9 +33,8 @@ typedef struct patron_pipeline_options {
   patron_tags_options tags;     /* built-in tags and --tags / --segments rule files (SPEC 7) */
   /* Columns computed elsewhere (the MPI backend's ranks, docs/SCALE.md section 9): a stage
    * named in given_stages (comma-separated) copies the columns of `given` (rows in the
-   * profile's order) that it adds instead of running; NULL in every other run. When set,
-   * the dataset holds one rank's customers only: the rules stage (--tags, --segments) then
-   * reads the profile's columns only. */
+   * profile's order) that it adds instead of running (the rules stage: its values, from
+   * which it makes its columns); NULL in every other run. */
   const char *given_stages;
   const patron_table *given;
 } patron_pipeline_options;

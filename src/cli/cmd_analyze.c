@@ -42,10 +42,10 @@ static const char usage[] =
     "  --validate-loyalty D time split of loyalty_score (features as of date D, outcome a\n"
     "                       purchase in the next 180 days): AUCs into summary.json\n"
     "  --quiet              no report on stdout\n"
-    "  --mpi                run under mpirun: every rank reads a byte range of the orders\n"
-    "                       file, customers are shuffled to ranks, rank 0 writes DIR\n"
-    "                       (--spec-only, or --stages with any stage but tags; an MPI\n"
-    "                       build; docs/SCALE.md)\n"
+    "  --mpi                run under mpirun: every rank reads a byte range of each input\n"
+    "                       file, customers are shuffled to ranks, rank 0 writes DIR,\n"
+    "                       the same bytes as without --mpi (an MPI build;\n"
+    "                       docs/SCALE.md)\n"
     "  -h, --help           this help\n\n" CLI_CLUSTER_USAGE(
         "5", "3") "\n" CLI_VALUE_USAGE "\n" CLI_OUTPUT_USAGE CLI_TAGS_USAGE;
 

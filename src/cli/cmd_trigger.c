@@ -1,5 +1,6 @@
 /* patron trigger: `run` evaluates the rules as of an instant T over the inputs and logs the
  * actions that fire in the store (SPEC section 11); `init` writes the seeds' example rules. */
+#include "cli_outputs.h"
 #include "cli_profile.h"
 #include "cli_store.h"
 
@@ -32,12 +33,13 @@ static const char usage[] =
     "  --out DIR            output directory (or FILE for 'trigger init'; required)\n"
     "  --dry-run            decide and write the files, change nothing in the store\n"
     "  --quiet              print nothing but errors\n"
-    "  -h, --help           this help\n";
+    "  -h, --help           this help\n\n" CLI_OUTPUT_USAGE;
 
 enum { OPT_RULES = CLI_OPT_FIRST_FREE, OPT_DB, OPT_OUT, OPT_DRY, OPT_QUIET };
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     {"rules", required_argument, NULL, OPT_RULES},
     {"db", required_argument, NULL, OPT_DB},
     {"out", required_argument, NULL, OPT_OUT},
@@ -53,6 +55,7 @@ typedef struct args {
   double cpu[4];     /* the same phases in CPU seconds of the process (all threads) */
   double cpu_mark;
   const char *rules, *db, *out;
+  patron_output_options output; /* --excel, --csv-formula-guard */
   int64_t t;
   bool has_t, dry_run, quiet, init;
 } args;
@@ -114,9 +117,9 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   const patron_table *t = patron_profile_table_const(p->r.profile);
   char act[4096], skp[4096];
   patron_sink *sa = NULL, *sk = NULL;
-  patron_status st =
-      patron_trigger_write(res, r, t, cli_path(act, sizeof act, a->out, "actions.csv"),
-                           cli_path(skp, sizeof skp, a->out, "skipped.csv"), &sa, &sk, err);
+  patron_status st = patron_trigger_write(
+      res, r, t, cli_path(act, sizeof act, a->out, "actions.csv"),
+      cli_path(skp, sizeof skp, a->out, "skipped.csv"), &a->output, &sa, &sk, err);
   char detail[2048];
   int len = snprintf(detail, sizeof detail,
                      "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
@@ -329,6 +332,8 @@ static bool parse_args(int argc, char **argv, args *a) {
     if (opt == '?' || opt == ':')
       return cli_bad_option("trigger", opt, argv, long_options), false;
     int handled = opt == CLI_OPT_AS_OF ? 0 : cli_inputs_option(&a->in, "trigger", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a->output, opt);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return false;
   }
@@ -349,6 +354,7 @@ static int run(int argc, char **argv) {
   if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "init")))
     return cli_usage_error("trigger", "expected 'trigger run' or 'trigger init'");
   args a = {.init = strcmp(argv[1], "init") == 0};
+  patron_output_options_init(&a.output);
   cli_inputs_init(&a.in);
   int rc = CLI_EXIT_USAGE;
   if (parse_args(argc, argv, &a)) {

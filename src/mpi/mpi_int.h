@@ -61,11 +61,11 @@ void patron__mpi_merge_report(MPI_Comm comm, patron_dataset *ds, patron_file_kin
  * as_of; the ids point into *ids (malloc'ed; free after the profile). The columns after
  * tenure_days that every rank added to `local` (the same on every rank) travel with the
  * rows into *given, a table in *out's row order (without columns when there are none;
- * free it).
+ * free it); *origin (malloc'ed) the rank each row came from.
  * Other ranks get NULL. Collective. */
 patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *local, int32_t as_of,
                                          patron_profile **out, char **ids, patron_table **given,
-                                         patron_error *err);
+                                         int32_t **origin, patron_error *err);
 
 /* The CLV columns (p_alive, exp_purchases_90d, clv_365d) added to every rank's `local`
  * profile: each rank's distinct (x, t_x, T) and (x, mean spend) rows with their counts go
@@ -91,5 +91,15 @@ patron_status patron__mpi_tags(MPI_Comm comm, const patron_dataset *ds, patron_p
  * over every rank's customers (mpi_churn.c). Collective. */
 patron_status patron__mpi_churn(MPI_Comm comm, const char *dir, const patron_dataset *ds,
                                 patron_profile *local, patron_error *err);
+
+/* The rule files (o->tags_file, o->segments_file) over every rank's customers: rank 0
+ * sends each rank the columns of `global` (its profile table before the rules stage; NULL
+ * on other ranks) for that rank's rows (`origin`: each row's rank, from the gather); each
+ * rank rebuilds its customers' profile, runs the rules over its dataset and sends back the
+ * rule columns, which rank 0 adds to `given` in its row order (mpi_rules.c). Collective. */
+patron_status patron__mpi_rules(MPI_Comm comm, const patron_dataset *ds, int32_t as_of,
+                                const patron_table *global, const int32_t *origin,
+                                const patron_tags_options *o, patron_table *given,
+                                patron_error *err);
 
 #endif

@@ -159,7 +159,8 @@ typedef struct cursor {
 /* Rank 0: the blocks of every rank merged into the profile's base columns and the extra
  * columns into *given (a table without columns when there are none). */
 static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const patron_table *like,
-                                patron_profile **out, patron_table **given, patron_error *err) {
+                                patron_profile **out, patron_table **given, int32_t **origin,
+                                patron_error *err) {
   size_t from = first_extra(like), n_extra = patron_table_n_columns(like) - from;
   cursor *c = calloc((size_t)n, sizeof *c);
   if (!c)
@@ -178,8 +179,10 @@ static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const 
   base_columns b;
   patron_status st = patron__profile_new_base(total, as_of, &b, out, err);
   *given = NULL;
-  if (st == PATRON_OK) /* even without columns: it tells the stages ds is one rank's part */
+  if (st == PATRON_OK) /* even without columns: the rules' columns may join it later */
     st = given_table(like, from, total, given, err);
+  if (st == PATRON_OK && !(*origin = malloc((total ? total : 1) * sizeof **origin)))
+    st = PATRON__OOM(err);
   for (uint64_t r = 0; st == PATRON_OK && r < total; r++) {
     int best = -1;
     for (int i = 0; i < n; i++)
@@ -191,6 +194,7 @@ static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const 
     b.monetary[r] = h->v[3], b.aov[r] = h->v[4];
     if (*given)
       set_extras(*given, r, h->extra);
+    (*origin)[r] = best;
     if (--c[best].left)
       c[best].p = read_row(c[best].p, n_extra, &c[best].head);
   }
@@ -200,11 +204,11 @@ static patron_status merge_rows(const char *blocks, int n, int32_t as_of, const 
 
 patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *local, int32_t as_of,
                                          patron_profile **out, char **ids, patron_table **given,
-                                         patron_error *err) {
+                                         int32_t **origin, patron_error *err) {
   int rank, n;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &n);
-  *out = NULL, *ids = NULL, *given = NULL;
+  *out = NULL, *ids = NULL, *given = NULL, *origin = NULL;
   uint64_t *send_counts = calloc((size_t)n, sizeof *send_counts);
   uint64_t *recv_counts = malloc((size_t)n * sizeof *recv_counts);
   char *send = send_counts && recv_counts ? pack_rows(local, &send_counts[0]) : NULL;
@@ -212,7 +216,7 @@ patron_status patron__mpi_gather_profile(MPI_Comm comm, const patron_profile *lo
   if (st == PATRON_OK)
     st = patron__mpi_alltoallv(comm, send, send_counts, 0, ids, recv_counts, err);
   if (st == PATRON_OK && rank == 0)
-    st = merge_rows(*ids, n, as_of, patron_profile_table_const(local), out, given, err);
+    st = merge_rows(*ids, n, as_of, patron_profile_table_const(local), out, given, origin, err);
   free(send), free(send_counts), free(recv_counts);
   return patron__mpi_agree(comm, st, err);
 }

@@ -221,10 +221,20 @@ bool patron__stage_is_given(const patron_run *run, const char *name) {
   return o->given_stages && o->given && listed(o->given_stages, name);
 }
 
+/* Index of stage `name` (the table's end for NULL or an unknown name). */
+static size_t stage_index(const char *name) {
+  size_t i = 0;
+  while (name && i < sizeof stages / sizeof stages[0] && strcmp(stages[i].name, name) != 0)
+    i++;
+  return name ? i : sizeof stages / sizeof stages[0];
+}
+
+/* The enabled stages of the table from index `from` up to `to` (excluded). */
 static patron_status run_stages(const patron_dataset *ds, const patron_pipeline_options *o,
-                                patron_run *run, patron_pipeline_results *out, patron_error *err) {
+                                patron_run *run, patron_pipeline_results *out, size_t from,
+                                size_t to, patron_error *err) {
   patron_status st = PATRON_OK;
-  for (size_t i = 0; st == PATRON_OK && i < sizeof stages / sizeof stages[0]; i++) {
+  for (size_t i = from; st == PATRON_OK && i < to; i++) {
     const patron_stage *s = &stages[i];
     if (!s->enabled(o) || (o->only && !s->profile && !listed(o->only, s->name)))
       continue;
@@ -254,13 +264,22 @@ patron_status patron_pipeline_run(const patron_dataset *ds, const patron_pipelin
 patron_status patron__pipeline_run_stages(const patron_dataset *ds,
                                           const patron_pipeline_options *o, patron_run *run,
                                           patron_pipeline_results *out, patron_error *err) {
-  run->as_of_day = patron_profile_as_of(out->profile);
-  patron_run_lap(run, "profile");
+  return patron__pipeline_run_part(ds, o, run, out, NULL, NULL, err);
+}
+
+patron_status patron__pipeline_run_part(const patron_dataset *ds, const patron_pipeline_options *o,
+                                        patron_run *run, patron_pipeline_results *out,
+                                        const char *from, const char *to, patron_error *err) {
+  if (!from) {
+    run->as_of_day = patron_profile_as_of(out->profile);
+    patron_run_lap(run, "profile");
+  }
   const patron_pipeline_options *saved_options = run->options;
   patron_pipeline_results *saved_results = run->results;
   run->options = o;
   run->results = out;
-  patron_status st = run_stages(ds, o, run, out, err);
+  patron_status st =
+      run_stages(ds, o, run, out, from ? stage_index(from) : 0, stage_index(to), err);
   run->options = saved_options;
   run->results = saved_results;
   return st;

@@ -12,4 +12,11 @@ patron_status patron__pipeline_run_stages(const patron_dataset *ds,
                                           const patron_pipeline_options *o, patron_run *run,
                                           patron_pipeline_results *out, patron_error *err);
 
+/* The same for the stages from stage `from` (NULL: the first; the profile's date is then
+ * taken) up to stage `to` excluded (NULL: to the end): a driver that computes something
+ * between two stages (the MPI ranks' rule files) runs the table in two parts. */
+patron_status patron__pipeline_run_part(const patron_dataset *ds, const patron_pipeline_options *o,
+                                        patron_run *run, patron_pipeline_results *out,
+                                        const char *from, const char *to, patron_error *err);
+
 #endif

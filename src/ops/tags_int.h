@@ -43,13 +43,13 @@ patron_status patron__tags_builtin_with(patron_tagset *ts, patron_profile *p,
                                         const patron_dataset *ds, const patron_tags_options *o,
                                         const patron__tag_inputs *in, patron_error *err);
 
-/* patron_tags_rules; with profile_only, the rules' expressions see the profile's columns
- * only, not ds's members and rows (rank 0 of an MPI run holds the whole profile but only its
- * own customers' rows: docs/SCALE.md section 9); ds still names the members' columns a rule
- * may not shadow. A rule reading a member column or a behaviour function is then a compile
- * error (PATRON_ERR_USAGE). */
+/* patron_tags_rules; with `given` (rank 0 of an MPI run, docs/SCALE.md section 9), the
+ * rules' values come from given's columns (rows in p's order: each tag's column of codes
+ * of "1" and "0", the segmentation's column), which the ranks computed with
+ * patron_tags_rules over their own customers: the columns, the joined `tags` and the
+ * errors are then made as in one process. */
 patron_status patron__tags_rules_with(patron_tagset *ts, patron_profile *p,
                                       const patron_dataset *ds, const patron_tags_options *o,
-                                      bool profile_only, patron_error *err);
+                                      const patron_table *given, patron_error *err);
 
 #endif

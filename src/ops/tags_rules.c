@@ -111,8 +111,7 @@ typedef struct rules_ctx {
   patron_profile *p;
   const patron_dataset *ds;
   patron_error *err;
-  bool
-      profile_only; /* expressions see the profile's columns only (ds names the members' columns) */
+  const patron_table *given; /* the rules' columns computed elsewhere (MPI ranks), or NULL */
 } rules_ctx;
 
 static patron_status compile_rule(rules_ctx *c, const char *path, const patron_rule *r,
@@ -120,7 +119,7 @@ static patron_status compile_rule(rules_ctx *c, const char *path, const patron_r
   patron_expr_env env;
   patron_expr_env_init(&env);
   env.table = patron_profile_table_const(c->p);
-  env.dataset = c->profile_only ? NULL : c->ds;
+  env.dataset = c->ds;
   env.row_customer = patron_profile_customers(c->p);
   env.as_of = (int64_t)patron_profile_as_of(c->p) * 86400;
   env.want_condition = true;
@@ -159,6 +158,17 @@ static bool join_tag(rules_ctx *c, const char **joined, const char *name) {
   return (*joined = patron__arena_strdup(&c->ts->text, buf, a + b)) != NULL;
 }
 
+/* A tag's values (1, 0, -1 for null) from its given column (codes of "1", "0"). */
+static patron_status given_values(rules_ctx *c, const char *name, int8_t *v) {
+  const patron_column *g = patron_table_find(c->given, name);
+  if (!g || g->type != PATRON_COL_CATEGORY)
+    return patron__error_set(c->err, PATRON_ERR_INTERNAL, NULL, 0, 0, "no given rule %s", name);
+  const int32_t *code = g->data;
+  for (size_t r = 0; r < patron_table_n_rows(c->given); r++)
+    v[r] = code[r] < 0 ? -1 : code[r] == 0;
+  return PATRON_OK;
+}
+
 static patron_status apply_tags(rules_ctx *c, const char *path, const patron_rule_file *f) {
   patron_table *t = patron_profile_table(c->p);
   size_t n = patron_table_n_rows(t);
@@ -173,10 +183,12 @@ static patron_status apply_tags(rules_ctx *c, const char *path, const patron_rul
     const patron_rule *r = &f->rules[i];
     patron_expr *e = NULL;
     int32_t *codes;
-    if ((st = check_new_column(c, path, r)) != PATRON_OK ||
-        (st = compile_rule(c, path, r, &e)) != PATRON_OK)
+    if ((st = check_new_column(c, path, r)) != PATRON_OK)
       break;
-    st = patron_expr_eval_bool(e, NULL, n, v, c->err);
+    if (c->given)
+      st = given_values(c, r->name, v);
+    else if ((st = compile_rule(c, path, r, &e)) == PATRON_OK)
+      st = patron_expr_eval_bool(e, NULL, n, v, c->err);
     patron_expr_free(e);
     if (st == PATRON_OK)
       st = patron_table_add_category(t, r->name, tag_labels, NULL, 2, true, &codes, c->err);
@@ -216,11 +228,16 @@ static patron_status apply_segments(rules_ctx *c, const char *path, const patron
       patron_table_add_category(t, column, labels, NULL, (int32_t)k + 1, true, &codes, c->err);
   for (size_t row = 0; row < n && st == PATRON_OK; row++)
     codes[row] = (int32_t)k;
+  const patron_column *g = c->given ? patron_table_find(c->given, column) : NULL;
+  for (size_t row = 0; g && st == PATRON_OK && row < n; row++)
+    codes[row] = ((const int32_t *)g->data)[row];
+  if (c->given && !g)
+    st = patron__error_set(c->err, PATRON_ERR_INTERNAL, NULL, 0, 0, "no given %s", column);
   for (size_t i = 0; i < k && st == PATRON_OK; i++) {
     patron_expr *e = NULL;
-    if ((st = check_new_column(c, path, &f->rules[i])) != PATRON_OK ||
+    if ((st = check_new_column(c, path, &f->rules[i])) != PATRON_OK || c->given ||
         (st = compile_rule(c, path, &f->rules[i], &e)) != PATRON_OK)
-      break;
+      continue;
     st = patron_expr_eval_bool(e, NULL, n, v, c->err);
     patron_expr_free(e);
     for (size_t row = 0; row < n && st == PATRON_OK; row++)
@@ -247,13 +264,13 @@ static patron_status load_rules(rules_ctx *c, const char *path, patron_rule_file
 
 patron_status patron_tags_rules(patron_tagset *ts, patron_profile *p, const patron_dataset *ds,
                                 const patron_tags_options *o, patron_error *err) {
-  return patron__tags_rules_with(ts, p, ds, o, false, err);
+  return patron__tags_rules_with(ts, p, ds, o, NULL, err);
 }
 
 patron_status patron__tags_rules_with(patron_tagset *ts, patron_profile *p,
                                       const patron_dataset *ds, const patron_tags_options *o,
-                                      bool profile_only, patron_error *err) {
-  rules_ctx c = {ts, p, ds, err, profile_only};
+                                      const patron_table *given, patron_error *err) {
+  rules_ctx c = {ts, p, ds, err, given};
   patron_status st = PATRON_OK;
   if (o->tags_file) {
     patron_rule_file f;

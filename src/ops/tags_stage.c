@@ -32,8 +32,6 @@ patron_status patron__stage_rules(patron_profile *p, const patron_dataset *ds, p
                                   patron_error *err) {
   patron_tagset *ts = NULL;
   patron_status st = tagset(run, &ts, err);
-  bool profile_only = run->options->given != NULL; /* an MPI run's rank 0 (ds: its own rows) */
-  return st == PATRON_OK
-             ? patron__tags_rules_with(ts, p, ds, &run->options->tags, profile_only, err)
-             : st;
+  const patron_table *given = patron__stage_is_given(run, "rules") ? run->options->given : NULL;
+  return st == PATRON_OK ? patron__tags_rules_with(ts, p, ds, &run->options->tags, given, err) : st;
 }

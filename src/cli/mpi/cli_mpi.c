@@ -20,9 +20,11 @@
 
 /* The stages whose columns the ranks compute for their own customers and rank 0's stage
  * copies (every other stage runs on rank 0 over the merged profile: segment, cluster, the
- * tiers' ranks, rules, segment_report; docs/SCALE.md section 9). */
+ * tiers' ranks, segment_report; the rules run on the ranks between two parts of rank 0's
+ * stages; docs/SCALE.md section 9). */
 #define GIVEN_STAGES                                                                               \
-  "clv,repurchase,tiers,tags,loyalty,relationship_stage,churn,level_warning,loyalty_validation"
+  "clv,repurchase,tiers,tags,loyalty,relationship_stage,rules,churn,level_warning,"                \
+  "loyalty_validation"
 
 static bool listed_in(const char *list, const char *name) {
   size_t len = strlen(name);
@@ -59,9 +61,11 @@ static const char *unsupported(const cli_analysis *a, char *buf, size_t cap) {
     return snprintf(buf, cap, "unknown stage '%s'", name), buf;
   if (!o->paths[PATRON_FILE_ORDERS])
     return "--mpi needs --orders FILE";
+  int from_stdin = 0;
   for (int k = 0; k < PATRON_FILE_KINDS; k++)
-    if (o->paths[k] && !strcmp(o->paths[k], "-"))
-      return "--mpi reads files every rank can open, not standard input";
+    from_stdin += o->paths[k] && !strcmp(o->paths[k], "-");
+  if (from_stdin > 1)
+    return "only one input file can be standard input (-)";
   return NULL;
 }
 
@@ -110,6 +114,39 @@ static patron_status shuffle_parts(const patron_load_options *o, part_file *part
                              "--mpi reads the input files with one delimiter, and this one's "
                              "differs from the orders file's: give --delimiter");
   return st;
+}
+
+/* Standard input (`-`), which mpirun gives rank 0 only: rank 0 copies it into a memory
+ * file and broadcasts its bytes, which every other rank keeps in a memory file of its own
+ * (every rank then holds the whole input once, where a file is read in byte ranges).
+ * *fd: the memory file. Collective. */
+static patron_status spool_stdin(int *fd, patron_error *err) {
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  *fd = memfd_create("patron-mpi-stdin", 0);
+  uint64_t size = 0;
+  char block[1 << 16];
+  ssize_t got = 0;
+  bool copied = true;
+  while (rank == 0 && *fd >= 0 && copied && (got = read(0, block, sizeof block)) > 0) {
+    copied = write(*fd, block, (size_t)got) == got;
+    size += (uint64_t)got;
+  }
+  int ok = *fd >= 0 && got == 0 && copied, all;
+  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  if (ok && rank != 0)
+    ok = ftruncate(*fd, (off_t)size) == 0;
+  char *map = ok && size ? mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0) : NULL;
+  ok = ok && map != MAP_FAILED;
+  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+  for (uint64_t at = 0; all && at < size; at += 1u << 30) /* int counts: rounds of 1 GiB */
+    MPI_Bcast(map + at, (int)(size - at < (1u << 30) ? size - at : 1u << 30), MPI_BYTE, 0,
+              MPI_COMM_WORLD);
+  if (map && map != MAP_FAILED)
+    munmap(map, size);
+  return all ? PATRON_OK
+             : patron__error_set(err, PATRON_ERR_IO, "-", 0, 0,
+                                 "cannot copy standard input into memory for the ranks");
 }
 
 /* Loads this rank's parts with the normal loader. */
@@ -237,24 +274,10 @@ static patron_status local_columns(const patron_pipeline_options *o, const patro
   return patron__mpi_agree(MPI_COMM_WORLD, st, err);
 }
 
-static bool is_rules_file(const cli_analysis *a, const char *path) {
-  return path && ((a->tags.tags_file && !strcmp(path, a->tags.tags_file)) ||
-                  (a->tags.segments_file && !strcmp(path, a->tags.segments_file)));
-}
-
-/* A rule that does not compile on rank 0: say what --mpi's rules can read. */
-static void rules_hint(patron_error *err) {
-  size_t len = strlen(err->message);
-  snprintf(err->message + len, sizeof err->message - len,
-           " (under --mpi, rules read the profile's columns only: member columns, age(), "
-           "days_to_birthday() and the behaviour functions need a run without --mpi)");
-}
-
-/* Rank 0: the stages on the gathered profile (the ranks' columns given), then the files
- * and the report. */
-static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
-                            patron_pipeline_options *o, const patron_table *given, local_models *m,
-                            patron_store *store, patron_error *err) {
+/* Rank 0: the stages on the gathered profile (the ranks' columns given) before the rules
+ * (which need the ranks' data again: run_ranks). */
+static patron_status before_rules(cli_run *s, patron_pipeline_options *o, const patron_table *given,
+                                  local_models *m, patron_error *err) {
   const patron_file_report *r = patron_dataset_file_report(s->ds, PATRON_FILE_ORDERS);
   if (r->rows_read > 0 && r->rows_used == 0)
     return patron__error_set(err, PATRON_ERR_INPUT, r->path, 0, 0,
@@ -266,9 +289,14 @@ static patron_status finish(const char *command, cli_analysis *a, cli_run *s,
   s->r.clv_purchases = m->pm, s->r.clv_spend = m->sm; /* the results own them now */
   m->pm = m->sm = NULL;
   snprintf(s->r.clv_note, sizeof s->r.clv_note, "%s", m->note);
-  patron_status st = patron__pipeline_run_stages(s->ds, o, &s->run, &s->r, err);
-  if (st == PATRON_ERR_USAGE && is_rules_file(a, err->file))
-    rules_hint(err);
+  return patron__pipeline_run_part(s->ds, o, &s->run, &s->r, NULL, "rules", err);
+}
+
+/* Rank 0: the stages from the rules on, then the files and the report. */
+static patron_status after_rules(const char *command, cli_analysis *a, cli_run *s,
+                                 const patron_pipeline_options *o, patron_store *store,
+                                 patron_error *err) {
+  patron_status st = patron__pipeline_run_part(s->ds, o, &s->run, &s->r, "rules", NULL, err);
   if (st == PATRON_OK)
     st = cli_analysis_output(command, a, s, store, err);
   uint64_t rejected = 0;
@@ -288,9 +316,23 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
                                patron_store *store, patron_error *err) {
   if (!a->spec_only) /* the tags read order lines (category, brand, channel, discount) */
     a->inputs.load.keep_lines = true;
+  patron_load_options inputs = a->inputs.load; /* standard input read from a memory file */
+  char stdin_path[64];
+  int stdin_fd = -1;
+  patron_status st = PATRON_OK;
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    if (inputs.paths[k] && !strcmp(inputs.paths[k], "-")) {
+      st = spool_stdin(&stdin_fd, err);
+      snprintf(stdin_path, sizeof stdin_path, "/proc/self/fd/%d", stdin_fd);
+      inputs.paths[k] = stdin_path;
+    }
   part_file parts[PATRON_FILE_KINDS];
-  patron_status st =
-      patron__mpi_agree(MPI_COMM_WORLD, shuffle_parts(&a->inputs.load, parts, err), err);
+  for (int k = 0; k < PATRON_FILE_KINDS; k++)
+    parts[k] = (part_file){.fd = -1};
+  if (st == PATRON_OK)
+    st = patron__mpi_agree(MPI_COMM_WORLD, shuffle_parts(&inputs, parts, err), err);
+  if (stdin_fd >= 0)
+    close(stdin_fd);
   patron_run_lap(&s->run, "shuffle");
   if (st == PATRON_OK)
     st = load_parts(&a->inputs.load, parts, &s->ds, err);
@@ -320,14 +362,24 @@ static patron_status run_ranks(const char *command, cli_analysis *a, int rank, c
   patron_run_lap(&s->run, "local_models");
   char *ids = NULL;
   patron_table *given = NULL;
+  int32_t *origin = NULL;
   if (st == PATRON_OK)
-    st = patron__mpi_gather_profile(MPI_COMM_WORLD, local, as_of, &s->r.profile, &ids, &given, err);
+    st = patron__mpi_gather_profile(MPI_COMM_WORLD, local, as_of, &s->r.profile, &ids, &given,
+                                    &origin, err);
   patron_profile_free(local);
   patron_run_lap(&s->run, "gather");
   if (st == PATRON_OK && rank == 0)
-    st = finish(command, a, s, &o, given, &m, store, err);
+    st = before_rules(s, &o, given, &m, err);
+  st = patron__mpi_agree(MPI_COMM_WORLD, st, err);
+  if (st == PATRON_OK && stage_on(&o, "rules"))
+    st = patron__mpi_rules(MPI_COMM_WORLD, s->ds, as_of,
+                           rank == 0 ? patron_profile_table_const(s->r.profile) : NULL, origin,
+                           &o.tags, given, err);
+  if (st == PATRON_OK && rank == 0)
+    st = after_rules(command, a, s, &o, store, err);
   cli_run_free(s); /* before the ids the profile points into */
   patron_table_free(given);
+  free(origin);
   patron_clv_model_free(m.pm), patron_clv_model_free(m.sm);
   patron_tagset_free(m.ts);
   free(ids);
@@ -366,7 +418,12 @@ int cli_mpi_analysis(const char *command, cli_analysis *a) {
       st = run_ranks(command, a, rank, &s, store, &err);
     patron_store_close(store);
     rc = st == PATRON_OK ? CLI_EXIT_OK : st == PATRON_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
-    if (st != PATRON_OK && (rank == 0 || !strstr(err.message, "failed (see its message)")))
+    /* rank 0 prints; another rank only an error of its own that rank 0 did not have (the
+     * ranks' rule files fail alike on every rank) */
+    bool own = st != PATRON_OK && !strstr(err.message, "failed (see its message)");
+    int zero_own = own;
+    MPI_Bcast(&zero_own, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (st != PATRON_OK && (rank == 0 || (own && !zero_own)))
       cli_fail(command, &err);
   }
   MPI_Finalize();

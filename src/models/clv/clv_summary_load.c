@@ -258,14 +258,20 @@ patron_status patron_clv_summary_load(const patron_load_options *opts, const cha
   uint32_t *lens = ids ? malloc((n_first ? n_first : 1) * sizeof *lens) : NULL;
   if (st == PATRON_OK && !lens)
     st = PATRON__OOM(err);
-  for (size_t i = 0; st == PATRON_OK && i < n_first; i++)
-    ids[i] = ds->customers.str[i], lens[i] = ds->customers.len[i];
+  /* copies: finalize moves the dataset's id texts (packed in id order) */
+  patron__arena copies = {0};
+  for (size_t i = 0; st == PATRON_OK && i < n_first; i++) {
+    lens[i] = ds->customers.len[i];
+    if (!(ids[i] = patron__arena_strdup(&copies, ds->customers.str[i], lens[i])))
+      st = PATRON__OOM(err);
+  }
   if (st == PATRON_OK)
     st = patron__dataset_finalize(ds, err);
   if (st == PATRON_OK)
     st =
         build_cohort(ds, &L.m, ids, lens, n_first, unit_days, L.f.field[S_MONETARY] >= 0, out, err);
   free(ids), free(lens);
+  patron__arena_free(&copies);
   load_free(&L);
   if (st != PATRON_OK) {
     patron_dataset_free(ds);
