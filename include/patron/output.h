@@ -13,6 +13,10 @@
  * dates YYYY-MM-DD, empty cells for "none", RFC 4180 quoting where needed. */
 PATRON_API patron_status patron_write_table_csv(const patron_table *t, const char *path,
                                                 patron_error *err);
+/* The same with output options (o NULL: defaults): --excel's byte-order mark, the guard. */
+PATRON_API patron_status patron_write_table_csv_as(const patron_table *t, const char *path,
+                                                   const patron_output_options *o,
+                                                   patron_error *err);
 
 /* One row of the segment report. Averages are NaN when the segment has no such values. */
 typedef struct patron_segment_row {

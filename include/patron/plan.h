@@ -61,9 +61,10 @@ PATRON_API patron_status patron_plan_compute(const patron_plan_matrix *m, const 
                                              patron_error *err);
 
 /* plan.csv (customer_id,row,campaign,fit,channel) and plan_summary.csv
- * (row,campaign,customers; rows in first-seen order of the matrix's values, then others). */
+ * (row,campaign,customers; rows in first-seen order of the matrix's values, then others);
+ * o (NULL: defaults) as for every CSV writer (--excel). */
 PATRON_API patron_status patron_plan_write(const patron_plan_matrix *m, const patron_table *table,
                                            const patron_plan_row *plan, const char *dir,
-                                           patron_error *err);
+                                           const patron_output_options *o, patron_error *err);
 
 #endif

@@ -179,13 +179,14 @@ PATRON_API patron_status patron_trigger_record(patron_store *store, int64_t t,
 
 /* actions.csv (action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at; times
  * YYYY-MM-DDTHH:MM on the rules' clock; then items,reasons when r->items is set) and skipped.csv
- * (rule,customer_id,reason) of a run, written into file sinks that are finished but not yet
- * renamed: the caller closes them (patron_sink_close renames into place) once the run is logged, or
- * aborts them. */
+ * (rule,customer_id,reason) of a run (o: output options, NULL for defaults), written into file
+ * sinks that are finished but not yet renamed: the caller closes them (patron_sink_close renames
+ * into place) once the run is logged, or aborts them. */
 PATRON_API patron_status patron_trigger_write(const patron_trigger_result *r,
                                               const patron_trigger_rules *rules,
                                               const patron_table *table, const char *actions_path,
-                                              const char *skipped_path, patron_sink **actions,
+                                              const char *skipped_path,
+                                              const patron_output_options *o, patron_sink **actions,
                                               patron_sink **skipped, patron_error *err);
 
 /* The latest T of a recorded trigger run (*found false when none). */

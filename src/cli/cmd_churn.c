@@ -104,6 +104,7 @@ typedef struct churn_args {
   const char *out, *model_dir, *dump;
   bool quiet;
   double load_seconds, features_seconds;
+  double score_seconds, write_seconds; /* score: features and the model's predictions */
 } churn_args;
 
 static bool parse_horizon(churn_args *a, const char *arg) {
@@ -287,8 +288,10 @@ static int run_score(churn_args *a, patron_dataset *ds) {
   }
   if (st == PATRON_OK)
     st = patron_churn_score(m, ds, as_of, a->inputs.load.n_threads, &s, &err);
+  a->score_seconds = cli_seconds_since(&t0);
   if (st == PATRON_OK)
     st = patron_churn_scores_write(a->out, ds, m, &s, NULL, &err);
+  a->write_seconds = cli_seconds_since(&t0) - a->score_seconds;
   if (st == PATRON_OK && !a->quiet) {
     char day[11];
     patron_format_day(as_of, day);
@@ -348,9 +351,10 @@ static int load(churn_args *a, patron_dataset **ds) {
 static int write_accounting(const churn_args *a, const patron_dataset *ds) {
   char rejects[4096], summary[4096];
   accounting_paths(a, rejects, summary, sizeof rejects);
-  patron_timing t = {"load", a->load_seconds};
+  patron_timing t[] = {
+      {"load", a->load_seconds}, {"score", a->score_seconds}, {"write", a->write_seconds}};
   patron_error err = {0};
-  if (cli_write_accounting_timed(ds, &t, 1, rejects, summary, &err) != PATRON_OK)
+  if (cli_write_accounting_timed(ds, t, a->train ? 1 : 3, rejects, summary, &err) != PATRON_OK)
     return cli_fail(a->command, &err);
   return CLI_EXIT_OK;
 }

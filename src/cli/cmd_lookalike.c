@@ -3,6 +3,7 @@
  * lookalike.json beside it with the held-out evaluation, also printed. The model is
  * src/models/lookalike (docs/LOOKALIKE.md). */
 #include "cli_inputs.h"
+#include "cli_outputs.h"
 #include "cli_profile.h"
 #include "cli_store.h"
 #include "cli_tags.h"
@@ -36,7 +37,7 @@ static const char usage[] =
     "  --db STORE           the store (read only): previous(column) and moved(column) in\n"
     "                       --seed-where, and the level_warning column (SPEC 6, 10)\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n" CLI_TAGS_USAGE;
+    "  -h, --help           this help\n" CLI_TAGS_USAGE "\n" CLI_OUTPUT_USAGE;
 
 enum {
   OPT_SEED = CLI_OPT_FIRST_FREE,
@@ -53,6 +54,7 @@ enum {
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     CLI_TAGS_LONG_OPTIONS,
     {"seed", required_argument, NULL, OPT_SEED},
     {"seed-where", required_argument, NULL, OPT_SEED_WHERE},
@@ -72,7 +74,8 @@ typedef struct lookalike_args {
   patron_tags_options tags;
   patron_lookalike_options la;
   const char *seed, *seed_where, *out, *eval_out, *db;
-  cli_history history; /* --db: previous()/moved() in --seed-where */
+  cli_history history;          /* --db: previous()/moved() in --seed-where */
+  patron_output_options output; /* --excel, --csv-formula-guard */
   bool quiet;
 } lookalike_args;
 
@@ -134,6 +137,8 @@ static int parse(lookalike_args *a, int argc, char **argv) {
     int handled = cli_inputs_option(&a->inputs, "lookalike", opt, optarg);
     if (handled == 0)
       handled = cli_tags_option(&a->tags, "lookalike", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a->output, opt);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return CLI_EXIT_USAGE;
   }
@@ -191,7 +196,7 @@ static patron_status seed_rows(lookalike_args *a, const patron_dataset *ds, cons
 static patron_status write_scored(const patron_dataset *ds, const patron_profile *p, size_t n,
                                   const uint32_t *rows, const double *scores, const char *name,
                                   const uint8_t *third, int decimals, const char *path,
-                                  patron_error *err) {
+                                  const patron_output_options *o, patron_error *err) {
   patron_table *t = patron_table_new(n);
   const char **id;
   double *score;
@@ -210,7 +215,7 @@ static patron_status write_scored(const patron_dataset *ds, const patron_profile
   }
   if (st == PATRON_OK) {
     patron_table_set_decimals(t, "score", decimals);
-    st = patron_write_table_csv(t, path, err);
+    st = patron_write_table_csv_as(t, path, o, err);
   }
   patron_table_free(t);
   return st;
@@ -220,7 +225,8 @@ static patron_status write_scored(const patron_dataset *ds, const patron_profile
 static patron_status write_audience(const lookalike_args *a, const patron_dataset *ds,
                                     const patron_profile *p, const patron_lookalike_result *r,
                                     patron_error *err) {
-  return write_scored(ds, p, r->n_rows, r->rows, r->score, "rank", NULL, 4, a->out, err);
+  return write_scored(ds, p, r->n_rows, r->rows, r->score, "rank", NULL, 4, a->out, &a->output,
+                      err);
 }
 
 /* --eval-out: every evaluation row with its exact score and whether it was a hidden seed. */
@@ -230,7 +236,7 @@ static patron_status write_eval(const lookalike_args *a, const patron_dataset *d
   if (!a->eval_out)
     return PATRON_OK;
   return write_scored(ds, p, r->n_eval, r->eval_rows, r->eval_score, "hidden", r->eval_hidden,
-                      PATRON_DECIMALS_EXACT, a->eval_out, err);
+                      PATRON_DECIMALS_EXACT, a->eval_out, &a->output, err);
 }
 
 /* lookalike.json in FILE's directory. */
@@ -363,6 +369,7 @@ static int run(int argc, char **argv) {
   cli_inputs_init(&a.inputs);
   patron_tags_options_init(&a.tags);
   patron_lookalike_options_init(&a.la);
+  patron_output_options_init(&a.output);
   int rc = parse(&a, argc, argv);
   if (rc == CLI_EXIT_OK)
     rc = run_lookalike(&a);

@@ -1,6 +1,7 @@
 /* patron plan: one campaign and channel per customer from a campaign matrix (SPEC section
  * 11); `patron plan init` writes the seeds' default matrix. Prints the matrix as marketers
  * draw it (campaigns by group down, the rows' values across, fits in the cells) and the plan. */
+#include "cli_outputs.h"
 #include "cli_profile.h"
 
 #include <stdio.h>
@@ -21,12 +22,13 @@ static const char usage[] =
     "  --matrix FILE        the campaign matrix JSON (required)\n"
     "  --out DIR            output directory (or FILE for 'plan init'; required)\n"
     "  --quiet              print nothing but errors\n"
-    "  -h, --help           this help\n";
+    "  -h, --help           this help\n\n" CLI_OUTPUT_USAGE;
 
 enum { OPT_MATRIX = CLI_OPT_FIRST_FREE, OPT_OUT, OPT_QUIET };
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     {"matrix", required_argument, NULL, OPT_MATRIX},
     {"out", required_argument, NULL, OPT_OUT},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -112,7 +114,8 @@ static void print_plan(const patron_plan_matrix *m, const patron_plan_row *plan,
   printf("\nWrote %s/plan.csv, plan_summary.csv\n", dir);
 }
 
-static int plan(cli_inputs *in, const char *matrix_path, const char *out, bool quiet) {
+static int plan(cli_inputs *in, const char *matrix_path, const char *out,
+                const patron_output_options *oo, bool quiet) {
   patron_error err = {0};
   patron_plan_matrix *m = NULL;
   if (patron_plan_matrix_load(matrix_path, &m, &err) != PATRON_OK)
@@ -133,7 +136,7 @@ static int plan(cli_inputs *in, const char *matrix_path, const char *out, bool q
   if (st == PATRON_OK)
     st = patron_plan_compute(m, t, rows, &contacts, &pl, &err);
   if (st == PATRON_OK)
-    st = patron_plan_write(m, t, pl, out, &err);
+    st = patron_plan_write(m, t, pl, out, oo, &err);
   if (st == PATRON_OK && !quiet) {
     print_matrix(m);
     print_plan(m, pl, patron_table_n_rows(t), out);
@@ -151,6 +154,8 @@ static int run(int argc, char **argv) {
   cli_inputs in;
   cli_inputs_init(&in);
   const char *matrix = NULL, *out = NULL;
+  patron_output_options oo;
+  patron_output_options_init(&oo);
   bool quiet = false;
   int opt, rc = CLI_EXIT_USAGE;
   optind = init ? 2 : 1;
@@ -161,6 +166,8 @@ static int run(int argc, char **argv) {
       goto done;
     }
     int handled = cli_inputs_option(&in, "plan", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&oo, opt);
     if (handled < 0)
       goto done;
     if (handled == 0 && opt == OPT_MATRIX)
@@ -188,7 +195,7 @@ static int run(int argc, char **argv) {
     cli_usage_error("plan", "--matrix FILE is required (patron plan init writes one)");
     goto done;
   }
-  rc = plan(&in, matrix, out, quiet);
+  rc = plan(&in, matrix, out, &oo, quiet);
 done:
   cli_inputs_free(&in);
   return rc;

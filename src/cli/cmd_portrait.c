@@ -3,6 +3,7 @@
  * stats.csv (quartiles), and the summary a marketer reads (per group, per dimension the
  * values with the highest TGI among those holding at least 5% of the group). */
 #include "cli_inputs.h"
+#include "cli_outputs.h"
 #include "cli_profile.h"
 #include "cli_store.h"
 #include "cli_tags.h"
@@ -30,7 +31,7 @@ static const char usage[] =
     "  --db STORE           the store (read only): previous(column) and moved(column) in\n"
     "                       --where, and the level_warning column (SPEC 6, 10)\n"
     "  --quiet              no summary on stdout\n"
-    "  -h, --help           this help\n" CLI_TAGS_USAGE;
+    "  -h, --help           this help\n" CLI_TAGS_USAGE "\n" CLI_OUTPUT_USAGE;
 
 enum {
   OPT_WHERE = CLI_OPT_FIRST_FREE,
@@ -45,6 +46,7 @@ enum {
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     CLI_TAGS_LONG_OPTIONS,
     {"where", required_argument, NULL, OPT_WHERE},
     {"by", required_argument, NULL, OPT_BY},
@@ -62,6 +64,7 @@ typedef struct portrait_args {
   patron_tags_options tags;
   patron_portrait_options po;
   const char *out, *db;
+  patron_output_options output; /* --excel, --csv-formula-guard */
   long top;
   bool zh, quiet;
 } portrait_args;
@@ -94,6 +97,8 @@ static int parse(portrait_args *a, int argc, char **argv) {
     int handled = cli_inputs_option(&a->inputs, "portrait", opt, optarg);
     if (handled == 0)
       handled = cli_tags_option(&a->tags, "portrait", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a->output, opt);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return CLI_EXIT_USAGE;
   }
@@ -240,7 +245,10 @@ static int run_portrait(portrait_args *a) {
   for (size_t i = 0; i < 3 && st == PATRON_OK; i++) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", a->out, files[i]);
-    st = patron_write_table_csv(i == 0 ? pt.portrait : i == 1 ? pt.affinity : pt.stats, path, &err);
+    st = patron_write_table_csv_as(i == 0   ? pt.portrait
+                                   : i == 1 ? pt.affinity
+                                            : pt.stats,
+                                   path, &a->output, &err);
   }
   if (st == PATRON_OK)
     report(a, &pt);
@@ -259,6 +267,7 @@ static int run(int argc, char **argv) {
   cli_inputs_init(&a.inputs);
   patron_tags_options_init(&a.tags);
   patron_portrait_options_init(&a.po);
+  patron_output_options_init(&a.output);
   a.top = 3;
   int rc = parse(&a, argc, argv);
   if (rc == CLI_EXIT_OK)

@@ -2,6 +2,7 @@
  * customer (SPEC section 18; include/patron/recommend.h, docs/RECOMMEND.md), with an
  * optional time-split evaluation against a popularity baseline. */
 #include "cli_inputs.h"
+#include "cli_outputs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static const char usage[] =
     "                       the purchases of the last D days, next to a popularity baseline\n"
     "                       (printed, DIR/recommend.json)\n"
     "  --quiet              no report on stdout\n"
-    "  -h, --help           this help\n";
+    "  -h, --help           this help\n\n" CLI_OUTPUT_USAGE;
 
 enum {
   OPT_OUT = CLI_OPT_FIRST_FREE,
@@ -43,6 +44,7 @@ enum {
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
+    CLI_OUTPUT_LONG_OPTIONS,
     {"out", required_argument, NULL, OPT_OUT},
     {"level", required_argument, NULL, OPT_LEVEL},
     {"k", required_argument, NULL, OPT_K},
@@ -59,6 +61,7 @@ typedef struct rc_args {
   cli_inputs inputs;
   patron_recommend_options opts;
   const char *out;
+  patron_output_options output; /* --excel, --csv-formula-guard */
   long evaluate_days;
   bool quiet;
 } rc_args;
@@ -130,6 +133,8 @@ static bool parse_args(int argc, char **argv, rc_args *a) {
     if (opt == '?' || opt == ':')
       return cli_bad_option("recommend", opt, argv, long_options), false;
     int handled = cli_inputs_option(&a->inputs, "recommend", opt, optarg);
+    if (handled == 0)
+      handled = cli_outputs_option(&a->output, opt);
     if (handled < 0 || (handled == 0 && !own_option(a, opt, optarg)))
       return false;
   }
@@ -200,7 +205,8 @@ static patron_status write_outputs(const rc_args *a, rc_run *r, patron_error *er
   const patron_table *tables[3] = {r->rules, r->similar, r->recs};
   patron_status st = PATRON_OK;
   for (int i = 0; i < 3 && st == PATRON_OK; i++)
-    st = patron_write_table_csv(tables[i], cli_path(path, sizeof path, a->out, names[i]), err);
+    st = patron_write_table_csv_as(tables[i], cli_path(path, sizeof path, a->out, names[i]),
+                                   &a->output, err);
   if (st == PATRON_OK)
     st = write_json(a, r, err);
   r->seconds[3] = lap(&clock);
@@ -253,6 +259,7 @@ static int run(int argc, char **argv) {
   rc_args a = {0};
   cli_inputs_init(&a.inputs);
   patron_recommend_options_init(&a.opts);
+  patron_output_options_init(&a.output);
   rc_run r = {0};
   patron_error err = {0};
   int rc = CLI_EXIT_USAGE;

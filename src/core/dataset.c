@@ -261,17 +261,18 @@ static uint32_t *group_rows(int n_threads, uint32_t *customer, size_t n_rows, co
 
 /* Orders rows by (time, row): row numbers are file order, so ties keep file order. */
 static int cmp_time_row(const void *a, const void *b, void *ctx) {
-  const int64_t *time = ctx;
+  const order_col *time = ctx;
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  if (time[x] != time[y])
-    return time[x] < time[y] ? -1 : 1;
+  int64_t tx = patron__order_col_get(time, x), ty = patron__order_col_get(time, y);
+  if (tx != ty)
+    return tx < ty ? -1 : 1;
   return (x > y) - (x < y);
 }
 
 /* Sorts one customer's rows by time (ties keep file order): insertion sort for the usual
  * short, nearly sorted ranges; qsort_r beyond 32 rows so that a customer with very many
  * out-of-order rows cannot make this quadratic. */
-static void sort_range_by_time(uint32_t *r, size_t n, const int64_t *time) {
+static void sort_range_by_time(uint32_t *r, size_t n, const order_col *time) {
   if (n > 32) {
     qsort_r(r, n, sizeof *r, cmp_time_row, (void *)time);
     return;
@@ -290,8 +291,8 @@ static void sort_range_by_time(uint32_t *r, size_t n, const int64_t *time) {
 typedef struct time_sort {
   uint32_t *perm;
   const uint32_t *start;
-  const int64_t *time; /* in load order */
-  int64_t *sorted;     /* time in perm order: checked, and fixed where a range was sorted */
+  const order_col *time; /* in load order */
+  int64_t *sorted;       /* time in perm order: checked, and fixed where a range was sorted */
 } time_sort;
 
 /* Customers [lo, hi): a range whose times (already gathered in perm order) are not
@@ -308,7 +309,7 @@ static void sort_block(void *ctx, size_t lo, size_t hi, int worker) {
       continue;
     sort_range_by_time(ts->perm + a, b - a, ts->time);
     for (i = a; i < b; i++)
-      ts->sorted[i] = ts->time[ts->perm[i]];
+      ts->sorted[i] = patron__order_col_get(ts->time, ts->perm[i]);
   }
 }
 
@@ -316,14 +317,21 @@ typedef struct gather {
   const void *src;
   const uint32_t *perm;
   void *dst;
-  size_t size; /* 4 or 8 */
+  size_t size;  /* 4 or 8 */
+  int64_t base; /* widen: dst (int64) = base + src (int32) */
+  bool widen;
 } gather;
 
 static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
   (void)worker;
   const gather *g = ctx;
   const uint32_t *perm = g->perm;
-  if (g->size == 8) {
+  if (g->widen) {
+    const int32_t *s = g->src;
+    int64_t *d = g->dst;
+    for (size_t i = lo; i < hi; i++)
+      d[i] = g->base + s[perm[i]];
+  } else if (g->size == 8) {
     const uint64_t *s = g->src;
     uint64_t *d = g->dst;
     for (size_t i = lo; i < hi; i++)
@@ -341,7 +349,19 @@ static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
  * runs out. */
 static void *gather_into(int n_threads, void *dst, const void *src, const uint32_t *perm, size_t n,
                          size_t size) {
-  gather g = {src, perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size), size};
+  gather g = {src, perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size), size, 0, false};
+  if (g.dst)
+    patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
+  return g.dst;
+}
+
+/* The same from an order candidates' column, into 64-bit values. */
+static int64_t *gather_col(int n_threads, int64_t *dst, const order_col *c, const uint32_t *perm,
+                           size_t n) {
+  if (c->wide)
+    return gather_into(n_threads, dst, c->data, perm, n, 8);
+  gather g = {c->data, perm,    dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * 8),
+              4,       c->base, true};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
@@ -356,9 +376,8 @@ static void *permuted_on(int n_threads, const void *src, const uint32_t *perm, s
  * on the executor; returns the times in the final perm order, in dst when not NULL (NULL:
  * out of memory). */
 static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_t *start,
-                                    size_t n_customers, const int64_t *time, int64_t *dst) {
-  time_sort ts = {perm, start, time,
-                  gather_into(n_threads, dst, time, perm, start[n_customers], 8)};
+                                    size_t n_customers, const order_col *time, int64_t *dst) {
+  time_sort ts = {perm, start, time, gather_col(n_threads, dst, time, perm, start[n_customers])};
   if (ts.sorted)
     patron__exec_ranges(n_threads, n_customers, SORT_BLOCK, sort_block, &ts);
   return ts.sorted;
@@ -379,8 +398,9 @@ static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_
  * memory runs out. */
 #define SORT_TIMES(col, perm, start)                                                               \
   ({                                                                                               \
+    order_col wide_ = {(col), 0, true};                                                            \
     int64_t *fresh_ =                                                                              \
-        sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, (col), NULL);         \
+        sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, &wide_, NULL);        \
     if (fresh_) {                                                                                  \
       free(col);                                                                                   \
       (col) = fresh_;                                                                              \
@@ -418,28 +438,34 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->order_start);
   uint32_t *canon =
       perm && ds->lines.n && !s->increasing ? malloc((n ? n : 1) * sizeof *canon) : NULL;
-  if (!perm || (ds->lines.n && !s->increasing && !canon)) {
+  if (!perm || (ds->lines.n && !s->increasing && !canon) ||
+      !patron__order_set_collapse(s, perm, ds->order_start, ds->n_customers, canon, &n)) {
     free(perm);
+    free(canon);
     return PATRON__OOM(err);
   }
-  n = ds->n_orders = patron__order_set_collapse(s, perm, ds->order_start, ds->n_customers, canon);
+  ds->n_orders = n;
   canon_lines(&ds->lines, canon);
   free(canon);
   /* order ids are not needed past the collapse; the id keys' and the customers' columns
    * (room for every candidate, pages already in memory) receive the sorted times and the
-   * line counts, and the times' old column the values, so no fresh pages are faulted in */
+   * line counts, and the times' old column (widened to 8 bytes a candidate when it was
+   * narrow) the values, so few fresh pages are faulted in */
   int64_t *time = (int64_t *)s->id_key;
   uint32_t *lines = s->customer;
   s->id_key = NULL, s->customer = NULL;
   patron__order_set_drop_keys(s);
   bool ok = (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
-                                                  ds->n_customers, s->time, time)) != NULL;
+                                                  ds->n_customers, &s->time, time)) != NULL;
   if (!ok)
     free(time);
   ok = ok && relink_lines(&ds->lines, perm, n, s->n);
   if (ok) {
-    ds->order_value = gather_into(ds->n_threads, s->time, s->value, perm, n, sizeof *s->value);
-    s->time = NULL; /* now the values' column */
+    int64_t *spare =
+        s->time.wide ? s->time.data : patron__realloc_big(s->time.data, (s->cap ? s->cap : 1) * 8);
+    if (spare)
+      s->time.data = NULL; /* now the values' column */
+    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n);
     ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
     lines = NULL;
     ok = ds->order_value && ds->order_lines;
@@ -490,8 +516,8 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
   if (!perm)
     return PATRON__OOM(err);
   int64_t *old_time = s->time;
-  s->time =
-      sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, old_time, NULL);
+  order_col time = {old_time, 0, true};
+  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL);
   bool ok = s->time != NULL;
   if (!ok) {
     s->time = old_time;

@@ -20,13 +20,59 @@ static bool grow_64(void *a, size_t cap) {
   return p != NULL;
 }
 
+/* The time column's base: 2000-01-01 00:00:00 (narrow times cover 1931-12-13 to 2068-01-19). */
+enum { TIME_BASE = 946684800 };
+
+static size_t col_size(const order_col *c) { return c->wide ? 8 : 4; }
+
+static bool grow_col(order_col *c, size_t cap) {
+  void *p = patron__realloc_big(c->data, cap * col_size(c));
+  if (p)
+    c->data = p;
+  return p != NULL;
+}
+
+/* Widens a narrow column to 64 bits in place: its n values, room for cap. */
+static bool widen(order_col *c, size_t n, size_t cap) {
+  int64_t *w = patron__realloc_big(c->data, (cap ? cap : 1) * sizeof *w);
+  if (!w)
+    return false;
+  const int32_t *v = (const int32_t *)(void *)w;
+  for (size_t i = n; i-- > 0;) /* backwards: value i is read before its bytes are written */
+    w[i] = c->base + v[i];
+  c->data = w;
+  c->wide = true;
+  return true;
+}
+
+/* Value i of a column of s (widened first when v does not fit); false when out of memory. */
+static bool col_set(order_set *s, order_col *c, size_t i, int64_t v) {
+  if (!c->wide && v >= c->base + INT32_MIN && v <= c->base + INT32_MAX) {
+    ((int32_t *)c->data)[i] = (int32_t)(v - c->base);
+    return true;
+  }
+  if (!c->wide && !widen(c, s->n, s->cap))
+    return false;
+  ((int64_t *)c->data)[i] = v;
+  return true;
+}
+
+static void copy_cell(order_col *c, size_t to, size_t from) {
+  if (c->wide)
+    ((int64_t *)c->data)[to] = ((const int64_t *)c->data)[from];
+  else
+    ((int32_t *)c->data)[to] = ((const int32_t *)c->data)[from];
+}
+
 static bool reserve_orders(order_set *s, size_t need) {
   if (need <= s->cap)
     return true;
   size_t cap = s->cap ? s->cap * 2 : (s->first_cap ? s->first_cap : 4096);
   while (cap < need)
     cap *= 2;
-  if (!grow_64(&s->id_key, cap) || !grow_64(&s->time, cap) || !grow_64(&s->value, cap) ||
+  if (!s->cap)
+    s->time.base = TIME_BASE, s->value.base = 0;
+  if (!grow_64(&s->id_key, cap) || !grow_col(&s->time, cap) || !grow_col(&s->value, cap) ||
       !grow_u32(&s->customer, cap) || !grow_u32(&s->lines, cap))
     return false;
   uint8_t *tag = patron__realloc_big(s->id_tag, cap);
@@ -91,12 +137,15 @@ static bool make_key(order_set *s, const char *id, size_t len, uint64_t *key) {
   return copy != NULL;
 }
 
-uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, size_t len) {
+uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, size_t len,
+                               int64_t t, patron_money amount) {
   uint64_t key = 0;
   if (s->n >= UINT32_MAX - 1 || (id && len > UINT32_MAX - 8) || !reserve_orders(s, s->n + 1) ||
       (id && !make_key(s, id, len, &key)))
     return PATRON__NO_INDEX;
   uint32_t o = (uint32_t)s->n;
+  if (!col_set(s, &s->time, o, t) || !col_set(s, &s->value, o, amount))
+    return PATRON__NO_INDEX;
   if (o == 0)
     s->increasing = true;
   else if (!id || s->id_tag[o - 1] == TAG_NONE)
@@ -107,10 +156,16 @@ uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, 
   s->customer[o] = customer;
   s->id_tag[o] = !id ? TAG_NONE : len <= 8 ? (uint8_t)(len + 1) : TAG_LONG;
   s->id_key[o] = key;
-  s->time[o] = INT64_MAX;
-  s->value[o] = 0;
-  s->lines[o] = 0;
+  s->lines[o] = 1;
   return o;
+}
+
+bool patron__order_set_add_line(order_set *s, uint32_t o, int64_t t, patron_money amount) {
+  s->lines[o]++;
+  if (t < patron__order_col_get(&s->time, o) && !col_set(s, &s->time, o, t))
+    return false;
+  uint64_t sum = (uint64_t)patron__order_col_get(&s->value, o) + (uint64_t)amount;
+  return col_set(s, &s->value, o, (patron_money)sum);
 }
 
 bool patron__order_set_is(const order_set *s, uint32_t o, uint32_t customer, const char *id,
@@ -139,6 +194,12 @@ bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *re
     return true;
   }
   size_t base = dst->n;
+  order_col *cols[2][2] = {{&dst->time, &src->time}, {&dst->value, &src->value}};
+  for (int k = 0; k < 2; k++) /* one width for both */
+    if (cols[k][0]->wide != cols[k][1]->wide &&
+        !(cols[k][0]->wide ? widen(cols[k][1], src->n, src->cap)
+                           : widen(cols[k][0], dst->n, dst->cap)))
+      return false;
   if (base + src->n >= UINT32_MAX - 1 || !reserve_orders(dst, base + src->n))
     return false;
   uint32_t a = (uint32_t)base - 1;
@@ -156,21 +217,25 @@ bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *re
   free(src->id_tag), src->id_tag = NULL;
   memcpy(dst->id_key + base, src->id_key, src->n * sizeof *src->id_key);
   free(src->id_key), src->id_key = NULL;
-  memcpy(dst->time + base, src->time, src->n * sizeof *src->time);
-  free(src->time), src->time = NULL;
-  memcpy(dst->value + base, src->value, src->n * sizeof *src->value);
+  size_t tz = col_size(&src->time), vz = col_size(&src->value);
+  memcpy((char *)dst->time.data + base * tz, src->time.data, src->n * tz);
+  free(src->time.data), src->time.data = NULL;
+  memcpy((char *)dst->value.data + base * vz, src->value.data, src->n * vz);
   dst->n = base + src->n;
   patron__arena_adopt(&dst->ids, &src->ids); /* long ids keep their addresses */
   patron__order_set_free(src);
   return true;
 }
 
-/* a + b wrapping (the loader checked that no money sum can leave the int64 range). */
+/* a + b wrapping (the loader checked that no money sum can leave the int64 range); the
+ * values are wide here (patron__order_set_collapse), and the earlier of two times fits
+ * wherever they both do. */
 static void merge_into(order_set *s, uint32_t keep, uint32_t drop) {
-  s->value[keep] = (patron_money)((uint64_t)s->value[keep] + (uint64_t)s->value[drop]);
+  int64_t *value = s->value.data;
+  value[keep] = (patron_money)((uint64_t)value[keep] + (uint64_t)value[drop]);
   s->lines[keep] += s->lines[drop];
-  if (s->time[drop] < s->time[keep])
-    s->time[keep] = s->time[drop];
+  if (patron__order_col_get(&s->time, drop) < patron__order_col_get(&s->time, keep))
+    copy_cell(&s->time, keep, drop);
 }
 
 /* Marks duplicates in r[0..m) (orders of one customer, ascending) with NO_INDEX after
@@ -234,13 +299,16 @@ static bool collapse_large(order_set *s, uint32_t *r, size_t m, uint32_t *canon)
   return true;
 }
 
-size_t patron__order_set_collapse(order_set *s, uint32_t *perm, uint32_t *start, size_t n_customers,
-                                  uint32_t *canon) {
+bool patron__order_set_collapse(order_set *s, uint32_t *perm, uint32_t *start, size_t n_customers,
+                                uint32_t *canon, size_t *n_out) {
   if (canon)
     for (size_t o = 0; o < s->n; o++)
       canon[o] = (uint32_t)o;
+  *n_out = start[n_customers];
   if (s->increasing)
-    return start[n_customers];
+    return true;
+  if (!s->value.wide && !widen(&s->value, s->n, s->cap)) /* sums need not fit */
+    return false;
   size_t out = 0;
   for (size_t c = 0; c < n_customers; c++) {
     uint32_t a = start[c], b = start[c + 1];
@@ -254,7 +322,8 @@ size_t patron__order_set_collapse(order_set *s, uint32_t *perm, uint32_t *start,
         perm[out++] = r[i];
   }
   start[n_customers] = (uint32_t)out;
-  return out;
+  *n_out = out;
+  return true;
 }
 
 void patron__order_set_drop_keys(order_set *s) {
@@ -271,7 +340,7 @@ void patron__order_set_hint(order_set *s, size_t n_orders) {
 
 void patron__order_set_free(order_set *s) {
   free(s->customer), free(s->lines), free(s->id_tag);
-  free(s->id_key), free(s->time), free(s->value);
+  free(s->id_key), free(s->time.data), free(s->value.data);
   patron__arena_free(&s->ids);
   memset(s, 0, sizeof *s);
 }

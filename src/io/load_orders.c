@@ -62,12 +62,6 @@ typedef struct orders_worker {
   unsigned __int128 abs_total; /* sum of |amount| of the rows kept */
 } orders_worker;
 
-/* a + b wrapping instead of overflowing: the load rejects the data when any sum could have
- * wrapped (abs_total past INT64_MAX), so a wrapped value is never used. */
-static inline patron_money add_money(patron_money a, patron_money b) {
-  return (patron_money)((uint64_t)a + (uint64_t)b);
-}
-
 /* The line attributes the file has no column for (not stored while loading). */
 static unsigned absent_line_columns(const load_file *f) {
   static const unsigned bits[N_LINE_CODES] = {PATRON__LINE_CATEGORY, PATRON__LINE_BRAND,
@@ -150,15 +144,18 @@ static int parse_amount(const load_file *f, const patron__csv_field *fl, patron_
   return -1;
 }
 
-/* Index of the row's order: the previous row's when it continues it (rows of one order are
- * usually adjacent), else a new candidate (candidates sharing an id are merged once
- * grouped per customer: patron__order_set_collapse). */
-static uint32_t order_index(orders_worker *w, uint32_t customer, const patron__csv_field *id) {
+/* Adds the row to its order and returns the order's index: the previous row's when it
+ * continues it (rows of one order are usually adjacent), else a new candidate (candidates
+ * sharing an id are merged once grouped per customer: patron__order_set_collapse).
+ * PATRON__NO_INDEX when memory runs out. */
+static uint32_t add_to_order(orders_worker *w, uint32_t customer, const patron__csv_field *id,
+                             int64_t t, patron_money amount) {
   order_set *s = &w->orders;
   uint32_t last = w->last_order;
   if (id && last != PATRON__NO_INDEX && patron__order_set_is(s, last, customer, id->ptr, id->len))
-    return last;
-  return w->last_order = patron__order_set_add(s, customer, id ? id->ptr : NULL, id ? id->len : 0);
+    return patron__order_set_add_line(s, last, t, amount) ? last : PATRON__NO_INDEX;
+  return w->last_order =
+             patron__order_set_add(s, customer, id ? id->ptr : NULL, id ? id->len : 0, t, amount);
 }
 
 /* The row's line attributes as this worker's dictionary codes (0 for absent columns);
@@ -186,14 +183,9 @@ static bool add_row(orders_worker *w, const patron__csv_field *cid, uint32_t tag
                     const patron__csv_field *oid, int64_t t, patron_money amount, uint32_t *c_out,
                     uint32_t *o_out) {
   uint32_t c = patron__worker_customer_tagged(&w->base, cid, tag);
-  uint32_t o = c == PATRON__NO_INDEX ? c : order_index(w, c, oid);
+  uint32_t o = c == PATRON__NO_INDEX ? c : add_to_order(w, c, oid, t, amount);
   if (o == PATRON__NO_INDEX)
     return w->base.oom = true, false;
-  order_set *s = &w->orders;
-  s->value[o] = add_money(s->value[o], amount);
-  s->lines[o]++;
-  if (t < s->time[o])
-    s->time[o] = t;
   *c_out = c, *o_out = o;
   return true;
 }

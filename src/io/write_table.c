@@ -200,8 +200,13 @@ patron_status patron_write_table_csv_to(const patron_table *t, patron_sink *s, p
 }
 
 patron_status patron_write_table_csv(const patron_table *t, const char *path, patron_error *err) {
+  return patron_write_table_csv_as(t, path, NULL, err);
+}
+
+patron_status patron_write_table_csv_as(const patron_table *t, const char *path,
+                                        const patron_output_options *o, patron_error *err) {
   patron_sink *s = NULL;
-  patron_status st = patron_sink_file(path, NULL, &s, err);
+  patron_status st = patron_sink_file(path, o, &s, err);
   if (st == PATRON_OK && (st = patron_write_table_csv_to(t, s, err)) != PATRON_OK)
     patron_sink_abort(s);
   else if (st == PATRON_OK)

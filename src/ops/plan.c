@@ -214,14 +214,18 @@ patron_status patron_plan_compute(const patron_plan_matrix *m, const patron_tabl
 /* ---- files ---- */
 
 static patron_status save(const char *dir, const char *name, const patron__buf *b,
-                          patron_error *err) {
+                          const patron_output_options *o, patron_error *err) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   if (b->oom)
     return PATRON__OOM(err);
   patron_sink *sink = NULL;
-  patron_status st = patron_sink_file(path, NULL, &sink, err);
-  if (st == PATRON_OK && (st = patron_sink_write(sink, b->data, b->len, err)) != PATRON_OK) {
+  patron_status st = patron_sink_file(path, o, &sink, err);
+  if (st == PATRON_OK)
+    st = patron__csv_begin(sink, err); /* --excel's byte-order mark */
+  if (st == PATRON_OK)
+    st = patron_sink_write(sink, b->data, b->len, err);
+  if (sink && st != PATRON_OK) {
     patron_sink_abort(sink);
     return st;
   }
@@ -259,7 +263,8 @@ static size_t value_rank(const patron_plan_matrix *m, const char *v) {
 }
 
 static patron_status write_summary(const patron_plan_matrix *m, const patron_plan_row *plan,
-                                   size_t n, const char *dir, patron_error *err) {
+                                   size_t n, const char *dir, const patron_output_options *o,
+                                   patron_error *err) {
   tally *t = NULL;
   size_t n_t = 0, cap = 0;
   for (size_t r = 0; r < n; r++) {
@@ -277,7 +282,7 @@ static patron_status write_summary(const patron_plan_matrix *m, const patron_pla
     t[i].customers++;
   }
   qsort(t, n_t, sizeof *t, by_rank);
-  patron__buf b = {0};
+  patron__buf b = {.formula_guard = o && o->formula_guard};
   patron__buf_put(&b, "row,campaign,customers\n", 23);
   char num[32];
   for (size_t i = 0; i < n_t; i++) {
@@ -285,19 +290,20 @@ static patron_status write_summary(const patron_plan_matrix *m, const patron_pla
     put_field(&b, t[i].campaign >= 0 ? m->campaigns[t[i].campaign].name : "", ',');
     patron__buf_put(&b, num, (size_t)snprintf(num, sizeof num, "%zu\n", t[i].customers));
   }
-  patron_status st = save(dir, "plan_summary.csv", &b, err);
+  patron_status st = save(dir, "plan_summary.csv", &b, o, err);
   free(b.data);
   free(t);
   return st;
 }
 
 patron_status patron_plan_write(const patron_plan_matrix *m, const patron_table *table,
-                                const patron_plan_row *plan, const char *dir, patron_error *err) {
+                                const patron_plan_row *plan, const char *dir,
+                                const patron_output_options *o, patron_error *err) {
   const patron_column *id = patron_table_find(table, "customer_id");
   if (!id || id->type != PATRON_COL_STRING)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "plan: no customer_id column");
   size_t n = patron_table_n_rows(table);
-  patron__buf b = {0};
+  patron__buf b = {.formula_guard = o && o->formula_guard};
   patron__buf_put(&b, "customer_id,row,campaign,fit,channel\n", 37);
   char num[64];
   for (size_t r = 0; r < n; r++) {
@@ -308,9 +314,9 @@ patron_status patron_plan_write(const patron_plan_matrix *m, const patron_table 
     patron__buf_put(&b, num, (size_t)snprintf(num, sizeof num, "%g,", plan[r].fit));
     put_field(&b, plan[r].channel, '\n');
   }
-  patron_status st = save(dir, "plan.csv", &b, err);
+  patron_status st = save(dir, "plan.csv", &b, o, err);
   free(b.data);
-  return st == PATRON_OK ? write_summary(m, plan, n, dir, err) : st;
+  return st == PATRON_OK ? write_summary(m, plan, n, dir, o, err) : st;
 }
 
 /* The seeds' campaign matrix ("广告投放指南"): item campaigns and brand & customer (VIP)

@@ -250,7 +250,11 @@ static bool each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ct
     if (ov.value[o] > 0 && ov.time[o] >= t->lo && ov.time[o] < t->hi)
       idx[n++] = k;
   }
-  qsort_r(idx, n, sizeof *idx, by_order, (void *)lv.order);
+  bool grouped = true; /* lines come in time order: an order's lines are usually adjacent */
+  for (size_t i = 1; i < n && grouped; i++)
+    grouped = lv.order[idx[i - 1]] <= lv.order[idx[i]];
+  if (!grouped)
+    qsort_r(idx, n, sizeof *idx, by_order, (void *)lv.order);
   for (size_t i = 0, j; i < n; i = j) {
     for (j = i; j < n && lv.order[idx[j]] == lv.order[idx[i]];)
       j++;

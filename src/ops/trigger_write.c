@@ -10,11 +10,13 @@
 #include <string.h>
 
 /* The buffer into a new file sink at path, finished (a temporary file) but not renamed. */
-static patron_status stage(const char *path, const patron__buf *b, patron_sink **out,
-                           patron_error *err) {
+static patron_status stage(const char *path, const patron__buf *b, const patron_output_options *o,
+                           patron_sink **out, patron_error *err) {
   if (b->oom)
     return PATRON__OOM(err);
-  patron_status st = patron_sink_file(path, NULL, out, err);
+  patron_status st = patron_sink_file(path, o, out, err);
+  if (st == PATRON_OK)
+    st = patron__csv_begin(*out, err); /* --excel's byte-order mark */
   if (st == PATRON_OK)
     st = patron_sink_write(*out, b->data, b->len, err);
   if (st == PATRON_OK)
@@ -34,10 +36,10 @@ static void field(patron__buf *b, const char *s, char end) {
 patron_status patron_trigger_write(const patron_trigger_result *r,
                                    const patron_trigger_rules *rules, const patron_table *table,
                                    const char *actions_path, const char *skipped_path,
-                                   patron_sink **actions, patron_sink **skipped,
-                                   patron_error *err) {
+                                   const patron_output_options *o, patron_sink **actions,
+                                   patron_sink **skipped, patron_error *err) {
   *actions = *skipped = NULL;
-  patron__buf b = {0};
+  patron__buf b = {.formula_guard = o && o->formula_guard};
   static const char header[] = "action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at";
   patron__buf_put(&b, header, sizeof header - 1);
   if (r->items) /* rules with "recommend": K (SPEC 18; reasons: docs/TRIGGERS.md) */
@@ -61,7 +63,7 @@ patron_status patron_trigger_write(const patron_trigger_result *r,
       field(&b, r->reasons[i], '\n');
     }
   }
-  patron_status st = stage(actions_path, &b, actions, err);
+  patron_status st = stage(actions_path, &b, o, actions, err);
   const patron_column *id = patron_table_find(table, "customer_id");
   b.len = 0;
   patron__buf_put(&b, "rule,customer_id,reason\n", 24);
@@ -72,7 +74,7 @@ patron_status patron_trigger_write(const patron_trigger_result *r,
     field(&b, patron_skip_reason_name(k->reason), '\n');
   }
   if (st == PATRON_OK)
-    st = stage(skipped_path, &b, skipped, err);
+    st = stage(skipped_path, &b, o, skipped, err);
   free(b.data);
   if (st != PATRON_OK) {
     patron_sink_abort(*actions);

@@ -45,6 +45,30 @@ for f in assignments.csv report.csv centroids.csv k_scan.csv; do
 done
 expect_contains "$WORK/cl/assignments.csv" "'@SUM(A1),"
 
+# the marketers' files honour it too: trigger run, plan, portrait, recommend, lookalike
+bom() { [ "$(head -c 3 "$1" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] || fail "--excel: $1 lacks the BOM"; }
+"$PATRON" gen --customers 400 --seed 2 --out "$WORK/xw" >/dev/null 2>&1 || fail "gen failed"
+XIN=(--orders "$WORK/xw/orders.csv" --customers "$WORK/xw/customers.csv" --events "$WORK/xw/events.csv")
+cat > "$WORK/xrules.json" <<'JSON'
+{ "rules": [ { "name": "r", "where": "frequency >= 1", "campaign": "@c", "channel": "app" } ] }
+JSON
+expect_exit 0 -- "$PATRON" trigger run "${XIN[@]}" --rules "$WORK/xrules.json" --db "$WORK/x.db" \
+  --as-of 2026-01-01T10:00 --excel --quiet --out "$WORK/xt"
+bom "$WORK/xt/actions.csv"; bom "$WORK/xt/skipped.csv"
+expect_contains "$WORK/xt/actions.csv" ",r,'@c,app,"
+"$PATRON" plan init --out "$WORK/matrix.json" >/dev/null || fail "plan init"
+expect_exit 0 -- "$PATRON" plan "${XIN[@]}" --matrix "$WORK/matrix.json" --excel --quiet --out "$WORK/xp"
+bom "$WORK/xp/plan.csv"; bom "$WORK/xp/plan_summary.csv"
+expect_exit 0 -- "$PATRON" portrait "${XIN[@]}" --by lifecycle --excel --quiet --out "$WORK/xo"
+bom "$WORK/xo/portrait.csv"; bom "$WORK/xo/affinity.csv"; bom "$WORK/xo/stats.csv"
+expect_exit 0 -- "$PATRON" recommend "${XIN[@]}" --excel --quiet --out "$WORK/xr"
+bom "$WORK/xr/recommendations.csv"; bom "$WORK/xr/similar.csv"
+expect_exit 0 -- "$PATRON" lookalike "${XIN[@]}" --seed-where "lifecycle = 'active'" --size 5 \
+  --excel --quiet --out "$WORK/xl.csv"
+bom "$WORK/xl.csv"
+expect_exit 0 -- "$PATRON" plan "${XIN[@]}" --matrix "$WORK/matrix.json" --quiet --out "$WORK/xp0"
+[ "$(head -c 3 "$WORK/xp0/plan.csv")" = "cus" ] || fail "plan.csv without --excel starts with a BOM"
+
 # atomic outputs: a run killed while writing (file-size limit: SIGXFSZ) keeps the earlier
 # run's profiles.csv whole, beside its own summary.json
 "$PATRON" gen --customers 3000 --seed 1 --out "$WORK/gen" >/dev/null 2>&1 || fail "gen failed"

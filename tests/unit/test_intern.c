@@ -100,12 +100,15 @@ typedef struct cand {
 
 static void fill(order_set *s, const cand *c, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    uint32_t o = patron__order_set_add(s, c[i].customer, c[i].id, c[i].id ? strlen(c[i].id) : 0);
+    uint32_t o = patron__order_set_add(s, c[i].customer, c[i].id, c[i].id ? strlen(c[i].id) : 0,
+                                       c[i].time, c[i].value);
     assert_int_equal(o, i);
-    s->time[o] = c[i].time;
-    s->value[o] = c[i].value;
-    s->lines[o] = 1;
   }
+}
+
+static int64_t time_of(const order_set *s, size_t o) { return patron__order_col_get(&s->time, o); }
+static int64_t value_of(const order_set *s, size_t o) {
+  return patron__order_col_get(&s->value, o);
 }
 
 /* Groups candidates per customer (stable), as the dataset does before collapsing. */
@@ -142,7 +145,8 @@ static void collapse_merges_exactly(void **state) {
   assert_false(s.increasing);
   uint32_t start[3], canon[9];
   uint32_t *perm = group(&s, 2, start);
-  size_t n = patron__order_set_collapse(&s, perm, start, 2, canon);
+  size_t n;
+  assert_true(patron__order_set_collapse(&s, perm, start, 2, canon, &n));
   assert_int_equal(n, 7);
   assert_int_equal(start[0], 0);
   assert_int_equal(start[1], 4);
@@ -150,11 +154,11 @@ static void collapse_merges_exactly(void **state) {
   const uint32_t kept[7] = {0, 2, 4, 5, 1, 7, 8};
   for (int i = 0; i < 7; i++)
     assert_int_equal(perm[i], kept[i]);
-  assert_int_equal(s.value[0], 101);
-  assert_int_equal(s.time[0], 30);
+  assert_int_equal(value_of(&s, 0), 101);
+  assert_int_equal(time_of(&s, 0), 30);
   assert_int_equal(s.lines[0], 2);
-  assert_int_equal(s.value[4], 6);
-  assert_int_equal(s.time[4], 5);
+  assert_int_equal(value_of(&s, 4), 6);
+  assert_int_equal(time_of(&s, 4), 5);
   assert_int_equal(canon[3], 0);
   assert_int_equal(canon[6], 4);
   assert_int_equal(canon[5], 5);
@@ -171,16 +175,16 @@ static void collapse_large_customer(void **state) {
   for (int i = 0; i < N; i++) {
     int r = (i * 37) % 600; /* 600 distinct ids, in a scrambled order */
     snprintf(id, sizeof id, r < 300 ? "%d" : "long-id-%d", r);
-    uint32_t o = patron__order_set_add(&s, 0, id, strlen(id));
-    s.time[o] = N - i, s.value[o] = i, s.lines[o] = 1;
+    assert_int_equal(patron__order_set_add(&s, 0, id, strlen(id), N - i, i), i);
   }
   uint32_t start[2], canon[N];
   uint32_t *perm = group(&s, 1, start);
-  size_t n = patron__order_set_collapse(&s, perm, start, 1, canon);
+  size_t n;
+  assert_true(patron__order_set_collapse(&s, perm, start, 1, canon, &n));
   assert_int_equal(n, 600);
   int64_t total = 0;
   for (size_t i = 0; i < n; i++) {
-    total += s.value[perm[i]];
+    total += value_of(&s, perm[i]);
     assert_true(i == 0 || perm[i] > perm[i - 1]); /* first candidates kept, in load order */
   }
   assert_int_equal(total, (int64_t)N * (N - 1) / 2);
@@ -199,19 +203,19 @@ static void collapse_very_long_ids(void **state) {
   memcpy(b, a, sizeof b);
   b[299] = 'y';
   order_set s = {0};
-  assert_int_equal(patron__order_set_add(&s, 0, a, sizeof a), 0);
-  assert_int_equal(patron__order_set_add(&s, 0, b, sizeof b), 1);
-  assert_int_equal(patron__order_set_add(&s, 0, a, sizeof a), 2);
+  assert_int_equal(patron__order_set_add(&s, 0, a, sizeof a, 10, 1), 0);
+  assert_int_equal(patron__order_set_add(&s, 0, b, sizeof b, 9, 1), 1);
+  assert_int_equal(patron__order_set_add(&s, 0, a, sizeof a, 8, 1), 2);
   assert_true(patron__order_set_is(&s, 2, 0, a, sizeof a));
   assert_false(patron__order_set_is(&s, 1, 0, a, sizeof a));
   assert_false(patron__order_set_is(&s, 2, 0, a, 299));
-  for (uint32_t o = 0; o < 3; o++)
-    s.time[o] = 10 - o, s.value[o] = 1, s.lines[o] = 1;
   uint32_t start[2], canon[3];
   uint32_t *perm = group(&s, 1, start);
-  assert_int_equal(patron__order_set_collapse(&s, perm, start, 1, canon), 2);
-  assert_int_equal(s.value[0], 2);
-  assert_int_equal(s.time[0], 8);
+  size_t n;
+  assert_true(patron__order_set_collapse(&s, perm, start, 1, canon, &n));
+  assert_int_equal(n, 2);
+  assert_int_equal(value_of(&s, 0), 2);
+  assert_int_equal(time_of(&s, 0), 8);
   assert_int_equal(canon[2], 0);
   assert_int_equal(canon[1], 1);
   free(perm);
@@ -245,7 +249,39 @@ static void increasing_ids(void **state) {
   patron__order_set_free(&c);
 }
 
+/* Times near 2000-01-01 and values under 214,748.3647 are kept in 32 bits; a line far from
+ * them widens its column, sums past 32 bits too, and concatenating a narrow set to a wide one
+ * keeps every value: each reads back exactly. */
+static void narrow_and_wide_columns(void **state) {
+  (void)state;
+  const int64_t y2k = 946684800, far = -2208988800; /* 1900-01-01 */
+  const int64_t big = 2000000000;                   /* 200,000.0000: fits, twice does not */
+  order_set a = {0}, b = {0};
+  assert_int_equal(patron__order_set_add(&a, 0, "1", 1, y2k + 5, big), 0);
+  assert_false(a.time.wide || a.value.wide);
+  assert_true(patron__order_set_add_line(&a, 0, y2k + 3, big));
+  assert_true(a.value.wide && !a.time.wide);
+  assert_int_equal(patron__order_set_add(&a, 1, "2", 1, y2k - 7, -big), 1);
+  assert_true(patron__order_set_add_line(&a, 1, far, 1));
+  assert_true(a.time.wide);
+  assert_int_equal(patron__order_set_add(&b, 0, "3", 1, y2k + 9, 4), 0);
+  assert_true(patron__order_set_add_line(&b, 0, y2k + 10, -5));
+  assert_false(b.time.wide || b.value.wide);
+  assert_true(patron__order_set_concat(&a, &b, NULL));
+  const int64_t time[3] = {y2k + 3, far, y2k + 9}, value[3] = {2 * big, 1 - big, -1};
+  const uint32_t lines[3] = {2, 2, 2};
+  assert_int_equal(a.n, 3);
+  for (size_t o = 0; o < 3; o++) {
+    assert_int_equal(time_of(&a, o), time[o]);
+    assert_int_equal(value_of(&a, o), value[o]);
+    assert_int_equal(a.lines[o], lines[o]);
+  }
+  patron__order_set_free(&a);
+  patron__order_set_free(&b);
+}
+
 PATRON_TEST_MAIN(cmocka_unit_test(intern_distinct_and_repeated), cmocka_unit_test(intern_growth),
                  cmocka_unit_test(intern_collisions), cmocka_unit_test(collapse_merges_exactly),
                  cmocka_unit_test(collapse_large_customer),
-                 cmocka_unit_test(collapse_very_long_ids), cmocka_unit_test(increasing_ids))
+                 cmocka_unit_test(collapse_very_long_ids), cmocka_unit_test(increasing_ids),
+                 cmocka_unit_test(narrow_and_wide_columns))

@@ -195,6 +195,30 @@ static bool alive_purchases(const patron_clv_model *m, jacobi_cache *jc, row c, 
   return true;
 }
 
+/* Expected purchases of a live customer already computed for this (x, T), by horizon t
+ * (its bits): queries share horizons (purchases over 90 days and the third month of a
+ * 90-day CLV; 365 days and the twelfth month of a 365-day CLV), and each is computed once. */
+enum { MEMO_MAX = 64 };
+typedef struct horizon_memo {
+  uint64_t t[MEMO_MAX];
+  double e[MEMO_MAX];
+  size_t n;
+} horizon_memo;
+
+static bool memo_purchases(const patron_clv_model *m, jacobi_cache *jc, horizon_memo *memo, row c,
+                           double t, double *out) {
+  uint64_t bits;
+  memcpy(&bits, &t, sizeof bits);
+  for (size_t i = 0; i < memo->n; i++)
+    if (memo->t[i] == bits)
+      return *out = memo->e[i], true;
+  if (!alive_purchases(m, jc, c, t, out))
+    return false;
+  if (memo->n < MEMO_MAX)
+    memo->t[memo->n] = bits, memo->e[memo->n++] = *out;
+  return true;
+}
+
 /* P(at least one purchase in (T, T+t]) of a live customer. */
 static bool alive_any(const patron_clv_model *m, row c, double t, double *out) {
   const double *th = m->theta;
@@ -220,12 +244,12 @@ static double month_units(const patron_clv_value_options *vo) {
 }
 
 /* Discounted expected purchases over the value horizon (per unit of order value). */
-static bool row_value(const patron_clv_model *m, jacobi_cache *jc, row c,
+static bool row_value(const patron_clv_model *m, jacobi_cache *jc, horizon_memo *memo, row c,
                       const patron_clv_value_options *vo, double *out) {
   double mu = month_units(vo), prev = 0, acc = 0;
   for (int i = 1; i <= vo->months; i++) {
     double e;
-    if (!alive_purchases(m, jc, c, i * mu, &e))
+    if (!memo_purchases(m, jc, memo, c, i * mu, &e))
       return false;
     acc += (e - prev) * pow(1 + vo->discount_rate, -i / 12.0);
     prev = e;
@@ -235,13 +259,13 @@ static bool row_value(const patron_clv_model *m, jacobi_cache *jc, row c,
 }
 
 /* The query's factor for a live customer: it depends on x and T only (not on t_x). */
-static bool alive_factor(const patron_clv_model *m, jacobi_cache *jc, row c,
+static bool alive_factor(const patron_clv_model *m, jacobi_cache *jc, horizon_memo *memo, row c,
                          const patron_clv_query *q, double *v) {
   *v = 1;
   switch (q->what) {
-  case PATRON_CLV_PURCHASES: return alive_purchases(m, jc, c, q->t, v);
+  case PATRON_CLV_PURCHASES: return memo_purchases(m, jc, memo, c, q->t, v);
   case PATRON_CLV_P_ANY: return alive_any(m, c, q->t, v);
-  case PATRON_CLV_VALUE: return row_value(m, jc, c, q->value, v);
+  case PATRON_CLV_VALUE: return row_value(m, jc, memo, c, q->value, v);
   default: return true;
   }
 }
@@ -270,6 +294,7 @@ typedef struct rows_job {
   const uint32_t *order; /* rows by (x, T) */
   double *v;             /* query k's value of row i at v[k * s->n + i] */
   jacobi_cache jc[PATRON__EXEC_MAX_WORKERS];
+  horizon_memo memo[PATRON__EXEC_MAX_WORKERS];
 } rows_job;
 
 static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
@@ -279,8 +304,10 @@ static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
   for (size_t k = lo; k < hi; k++) {
     size_t i = j->order[k];
     row c = {s->x[i], s->tx[i], s->T[i]};
+    if (c.x != x || c.T != T)
+      j->memo[worker].n = 0;
     for (size_t q = 0; (c.x != x || c.T != T) && q < j->n_q; q++)
-      if (!alive_factor(j->m, &j->jc[worker], c, &j->q[q], &factor[q]))
+      if (!alive_factor(j->m, &j->jc[worker], &j->memo[worker], c, &j->q[q], &factor[q]))
         factor[q] = NAN;
     x = c.x, T = c.T;
     double la;
