@@ -50,6 +50,12 @@ static bool int_array(const json_t *a, size_t n) {
   return json_is_array(a) && json_array_size(a) == n;
 }
 
+/* size_leaf_vector absent or 0: XGBoost's CPU predictor aborts on vector leaves. */
+static bool scalar_leaves(const json_t *v) {
+  long long n = 0;
+  return !v || (int_of(v, &n) && n == 0);
+}
+
 /* Children come after their parent (XGBoost allocates nodes in that order), so the tree is
  * acyclic and every walk ends; split features index the model's columns. */
 static patron_status check_tree(const json_t *t, long long n_feature, patron_error *err) {
@@ -57,6 +63,10 @@ static patron_status check_tree(const json_t *t, long long n_feature, patron_err
   const char *np[] = {"tree_param", "num_nodes", NULL};
   if (!int_of(path(t, np), &n_nodes) || n_nodes < 1 || n_nodes > MAX_NODES)
     return bad(err, "a tree's num_nodes is missing or out of range");
+  /* vector leaves: XGBoost's CPU predictor refuses them with a failed check (an abort) */
+  const char *lv[] = {"tree_param", "size_leaf_vector", NULL};
+  if (!scalar_leaves(path(t, lv)))
+    return bad(err, "a tree's size_leaf_vector is not 0 (vector leaves are not supported)");
   const json_t *left = json_object_get(t, "left_children"),
                *right = json_object_get(t, "right_children"),
                *split = json_object_get(t, "split_indices");
@@ -134,6 +144,10 @@ static patron_status check_learner(const json_t *root, size_t n_features, patron
   if (!int_of(path(root, nt), &n_trees) || n_trees < 0 || n_trees > MAX_TREES ||
       !json_is_array(trees) || json_array_size(trees) != (size_t)n_trees)
     return bad(err, "num_trees is out of range or differs from the trees listed");
+  const char *lv[] = {
+      "learner", "gradient_booster", "model", "gbtree_model_param", "size_leaf_vector", NULL};
+  if (!scalar_leaves(path(root, lv)))
+    return bad(err, "size_leaf_vector is not 0 (vector leaves are not supported)");
   patron_status st = check_tree_ids(root, trees, (size_t)n_trees, err);
   for (size_t i = 0; st == PATRON_OK && i < (size_t)n_trees; i++)
     st = check_tree(json_array_get(trees, i), n_feature, err);
