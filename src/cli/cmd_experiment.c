@@ -29,7 +29,8 @@ static const char usage[] =
     "  --arms A:W,B:W,...   arms in order with their weights (default control:50,treatment:50)\n"
     "  --salt S             hash salt (default: NAME)\n"
     "  --db STORE           also record the assignments in the store\n"
-    "  --out FILE           the assignment file (required)\n\n"
+    "  --out FILE           the assignment file (required)\n"
+    "  --quiet              print nothing on success\n\n"
     "evaluate: per customer over [start, start + window): converted, revenue, orders (purchases);\n"
     "each arm against control with the statistics of SPEC section 12; writes DIR/results.csv\n"
     "and prints the verdicts (invalid, effective, harmful, ineffective, inconclusive).\n"
@@ -75,6 +76,7 @@ enum {
   OPT_OUT,
   OPT_WHERE,
   OPT_DB,
+  OPT_QUIET,
 };
 
 static const struct option assign_options[] = {
@@ -87,6 +89,7 @@ static const struct option assign_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"where", required_argument, NULL, OPT_WHERE},
     {"db", required_argument, NULL, OPT_DB},
+    {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
 
@@ -95,6 +98,7 @@ typedef struct assign_args {
   cli_inputs inputs;
   patron_tags_options tags;
   bool has_inputs; /* an input or tag option was given */
+  bool quiet;
 } assign_args;
 
 static bool assign_option(assign_args *a, int opt, const char *arg) {
@@ -106,6 +110,7 @@ static bool assign_option(assign_args *a, int opt, const char *arg) {
   case OPT_OUT: a->out = arg; return true;
   case OPT_DB: a->db = arg; return true;
   case OPT_WHERE: a->where = arg; return true;
+  case OPT_QUIET: return a->quiet = true;
   default: return cli_usage_error("experiment", "unknown option"), false;
   }
 }
@@ -191,7 +196,7 @@ static int assign_with(assign_args *a) {
     st = patron_assignments_write_csv(as, a->out, &err);
   if (st == PATRON_OK && a->db)
     st = record(a->db, as, salt, &err);
-  if (st == PATRON_OK)
+  if (st == PATRON_OK && !a->quiet)
     print_assignment(as, salt);
   patron_arms_clear(&arms);
   patron_assignments_free(as);

@@ -21,9 +21,10 @@ static const char usage[] =
     "  --compare-days N     with INPUTS: movements against a profile N days before as-of\n"
     "                       (default 30; 0 leaves them out)\n"
     "  --out FILE           the HTML file to write (required)\n"
+    "  --quiet              print nothing on success\n"
     "  -h, --help           this help\n\n" CLI_INPUT_USAGE;
 
-enum { OPT_OUT = CLI_OPT_FIRST_FREE, OPT_LANG, OPT_DB, OPT_COMPARE };
+enum { OPT_OUT = CLI_OPT_FIRST_FREE, OPT_LANG, OPT_DB, OPT_COMPARE, OPT_QUIET };
 
 static const struct option long_options[] = {
     CLI_INPUT_LONG_OPTIONS,
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
     {"lang", required_argument, NULL, OPT_LANG},
     {"db", required_argument, NULL, OPT_DB},
     {"compare-days", required_argument, NULL, OPT_COMPARE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
 
@@ -38,6 +40,7 @@ typedef struct report_args {
   cli_analysis a;
   const char *out, *lang, *db;
   long compare_days;
+  bool quiet; /* --quiet: nothing on stdout on success */
 } report_args;
 
 patron_status cli_report_json(cli_run *s, const patron_profile_options *opts, int compare_days,
@@ -72,6 +75,7 @@ static bool own_option(report_args *r, int opt, const char *arg) {
     r->lang = arg;
     return true;
   case OPT_DB: r->db = arg; return true;
+  case OPT_QUIET: return r->quiet = true;
   case OPT_COMPARE:
     return cli_parse_long("report", "--compare-days", arg, 0, 3650, &r->compare_days);
   default: return cli_usage_error("report", "unknown option"), false;
@@ -111,7 +115,7 @@ static int run_store(report_args *r) {
     st = cli_report_json_store(&snaps, &json, &err);
   if (st == PATRON_OK)
     st = patron_write_report_html(json, r->lang, r->out, &err);
-  if (st == PATRON_OK) {
+  if (st == PATRON_OK && !r->quiet) {
     const patron_snapshot *last = snaps.snaps[snaps.n - 1];
     char day[16];
     day[patron_format_day(patron_snapshot_as_of(last), day)] = '\0';
@@ -145,7 +149,7 @@ static int run(int argc, char **argv) {
       st = cli_report_json(&s, &r.a.profile, (int)r.compare_days, &json, &err);
     if (st == PATRON_OK)
       st = patron_write_report_html(json, r.lang, r.out, &err);
-    if (st == PATRON_OK)
+    if (st == PATRON_OK && !r.quiet)
       printf("Wrote %s: %zu customers; inputs and models %.2f s, report %.2f s\n", r.out,
              patron_table_n_rows(patron_profile_table_const(s.r.profile)),
              cli_seconds_since(&t0) - cli_seconds_since(&t1), cli_seconds_since(&t1));

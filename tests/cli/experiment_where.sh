@@ -58,6 +58,11 @@ expect_exit 0 -- "$PATRON" audience "${IN[@]}" --where "$WHERE" --quiet --out au
 expect_exit 0 -- "$PATRON" experiment assign --ids aud.csv --name spring \
   --arms control:50,a:25,b:25 --out gi.csv
 expect_same gw.csv gi.csv
+# --quiet: the same file, nothing on stdout
+expect_exit 0 -- "$PATRON" experiment assign --ids aud.csv --name spring \
+  --arms control:50,a:25,b:25 --quiet --out gq.csv
+expect_same gi.csv gq.csv
+[ ! -s "$WORK/out" ] || fail "experiment assign --quiet printed: $(head -2 "$WORK/out")"
 [ "$(wc -l < gw.csv)" -gt 50 ] || fail "too few customers selected: $(wc -l < gw.csv)"
 expect_exit 0 -- "$PATRON" experiment evaluate --db store.db --name spring --orders d/orders.csv \
   --start 2025-12-01 --quiet --out ev

@@ -48,6 +48,9 @@ for (r, f), g in buyers.groupby(["r_score", "f_score"]):
     check(f"rf {r},{f}", cells[(r, f)], g.monetary.mean())
 sys.exit(0 if ok else 1)
 PY
+# --quiet: nothing on stdout
+expect_exit 0 -- "$PATRON" report --orders "$orders" --quiet --out "$WORK/q.html"
+[ ! -s "$WORK/out" ] || fail "report --quiet printed: $(head -2 "$WORK/out")"
 # Chinese labels
 expect_exit 0 -- "$PATRON" report --orders "$orders" --lang zh --out "$WORK/zh.html"
 expect_contains "$WORK/zh.html" '<html lang="zh">'
