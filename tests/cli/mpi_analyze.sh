@@ -274,6 +274,19 @@ for model in churn prop; do
   done
 done
 head -1 "$WORK/prop.one/profiles.csv" | grep -q ",purchase_propensity$" || fail "no propensity column"
+# one rank fails on its own before the features' exchanges (here: it reads a broken model):
+# the others stop at their next exchange instead of waiting for it, and its message is printed
+mkdir -p "$WORK/badmodel"
+cp "$WORK/churn"/* "$WORK/badmodel/"
+echo '{"schema": "patron.logistic"}' >"$WORK/badmodel/model.json"
+cat >"$WORK/rank_model.sh" <<EOF
+#!/bin/sh
+m="$WORK/churn"; [ "\$OMPI_COMM_WORLD_RANK" = 1 ] && m="$WORK/badmodel"
+exec "$PATRON" analyze --mpi --threads 1 ${withfiles[*]} --churn-model "\$m" --out "$WORK/rm"
+EOF
+chmod +x "$WORK/rank_model.sh"
+mpi_exit 1 -- timeout 120 mpirun --oversubscribe -np 3 "$WORK/rank_model.sh"
+expect_contains "$WORK/err" "bad churn model"
 
 # --validate-loyalty: every rank's validation rows travel with its profile rows (hidden
 # columns); rank 0 computes the AUCs over them in customer_id order, the single process's
