@@ -39,9 +39,9 @@ static patron_status load_and_run(cli_inputs *in, int32_t as_of_day,
   return patron_pipeline_run(p->ds, o, &p->run, &p->r, err);
 }
 
-bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
-                       bool level_warning, const char *const *names, size_t n_names,
-                       cli_profile *p) {
+int cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
+                      bool level_warning, const char *const *names, size_t n_names,
+                      cli_profile *p) {
   patron_error err = {0};
   patron_pipeline_options o;
   patron_pipeline_options_init(&o);
@@ -56,10 +56,9 @@ bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, b
     *p = (cli_profile){0}, patron_run_init(&p->run);
   free(only);
   if (st == PATRON_OK)
-    return true;
-  cli_fail(command, &err);
+    return CLI_EXIT_OK;
   cli_profile_free(p);
-  return false;
+  return cli_fail(command, &err);
 }
 
 patron_status cli_profile_selecting(cli_inputs *in, const patron_tags_options *tags, cli_profile *p,

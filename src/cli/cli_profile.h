@@ -15,11 +15,10 @@ typedef struct cli_profile {
  * default): the SPEC section 3 figures alone with spec_only, else the stages (CLV, tiers,
  * ...) and, with level_warning, the level_warning column. With names (n_names columns that
  * the command's expressions use), only the stages that add them run
- * (patron_pipeline_only_for); NULL: every stage. Prints the error and returns false on
- * failure (p is then freed). */
-bool cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
-                       bool level_warning, const char *const *names, size_t n_names,
-                       cli_profile *p);
+ * (patron_pipeline_only_for); NULL: every stage. Returns CLI_EXIT_OK, or prints the error
+ * and returns its exit code (usage 2, else 1; p is then freed). */
+int cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
+                      bool level_warning, const char *const *names, size_t n_names, cli_profile *p);
 void cli_profile_free(cli_profile *p);
 
 /* The profile of the selecting commands (audience, lookalike, portrait, experiment assign

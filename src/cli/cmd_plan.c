@@ -122,12 +122,13 @@ static int plan(cli_inputs *in, const char *matrix_path, const char *out,
     return cli_fail("plan", &err);
   cli_profile p;
   patron_contacts contacts = {0};
-  int rc = CLI_EXIT_FAIL;
-  if (!cli_make_dir("plan", out) ||
-      !cli_profile_build("plan", in, PATRON_NO_DAY, cli_profile_spec_column(m->rows), false,
-                         (const char *const *)&m->rows, 1, &p)) {
+  int rc = cli_make_dir("plan", out)
+               ? cli_profile_build("plan", in, PATRON_NO_DAY, cli_profile_spec_column(m->rows),
+                                   false, (const char *const *)&m->rows, 1, &p)
+               : CLI_EXIT_FAIL;
+  if (rc != CLI_EXIT_OK) {
     patron_plan_matrix_free(m);
-    return CLI_EXIT_FAIL;
+    return rc;
   }
   const patron_table *t = patron_profile_table_const(p.r.profile);
   const uint32_t *rows = patron_profile_customers(p.r.profile);

@@ -293,8 +293,9 @@ static int trigger_run(args *a) {
   a->cpu_mark = cpu_now();
   if (cli_make_dir("trigger", a->out) &&
       /* level_warning as with --db (always given here), also in a dry run on a new store */
-      cli_profile_build("trigger", &a->in, day, false, true,
-                        ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) {
+      (rc = cli_profile_build("trigger", &a->in, day, false, true,
+                              ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) ==
+          CLI_EXIT_OK) {
     lap(a, 0);
     rc = decide_and_write(a, store, r, &p, &err) == PATRON_OK ? CLI_EXIT_OK
                                                               : cli_fail("trigger", &err);
