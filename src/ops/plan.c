@@ -281,7 +281,8 @@ static patron_status write_summary(const patron_plan_matrix *m, const patron_pla
     }
     t[i].customers++;
   }
-  qsort(t, n_t, sizeof *t, by_rank);
+  if (n_t) /* qsort needs a non-null array even for 0 elements */
+    qsort(t, n_t, sizeof *t, by_rank);
   patron__buf b = {.formula_guard = o && o->formula_guard};
   patron__buf_put(&b, "row,campaign,customers\n", 23);
   char num[32];

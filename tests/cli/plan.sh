@@ -57,6 +57,9 @@ expect_contains "$WORK/out" "Campaign matrix (rows: lifecycle"
 expect_exit 0 -- "$PATRON" plan init --out default.json
 /usr/bin/python3 -c "import json,sys; m=json.load(open(sys.argv[1])); assert m['rows']=='lifecycle' and len(m['campaigns'])>=10" default.json || fail "default matrix"
 expect_exit 0 -- "$PATRON" plan --orders orders.csv --customers customers.csv --matrix default.json --out out2 --quiet
+# an as-of before every order: nobody to plan, both files hold their header only
+expect_exit 0 -- "$PATRON" plan --orders orders.csv --as-of 1990-01-01 --matrix default.json --out empty --quiet
+[ "$(cat empty/plan_summary.csv)" = "row,campaign,customers" ] || fail "empty plan_summary: $(cat empty/plan_summary.csv)"
 printf '{"rows": "lifecycle",\n "campaigns": [{"name": "x", "channels": "sms"}]}' > bad.json
 expect_exit 1 -- "$PATRON" plan --orders orders.csv --matrix bad.json --out out3
 expect_contains "$WORK/err" "bad.json: campaigns[0]: channels: expected a non-empty array of texts"
