@@ -62,12 +62,14 @@ typedef struct orders_worker {
   unsigned __int128 abs_total; /* sum of |amount| of the rows kept */
 } orders_worker;
 
-/* The line attributes the file has no column for (not stored while loading). */
+/* The line attributes the file has no column for, and the order index when the lines are
+ * loaded unlinked (not stored while loading). */
 static unsigned absent_line_columns(const load_file *f) {
   static const unsigned bits[N_LINE_CODES] = {PATRON__LINE_CATEGORY, PATRON__LINE_BRAND,
                                               PATRON__LINE_CHANNEL, PATRON__LINE_STORE,
                                               PATRON__LINE_ITEM};
   unsigned absent = f->field[O_DISCOUNT] < 0 ? PATRON__LINE_DISCOUNT : 0;
+  absent |= f->opts->lines_unlinked ? PATRON__LINE_ORDER : 0;
   for (int k = 0; k < N_LINE_CODES; k++)
     absent |= f->field[line_columns[k]] < 0 ? bits[k] : 0;
   return absent;
@@ -339,7 +341,8 @@ static void copy_block(void *ctx, size_t lo, size_t hi, int worker) {
   uint32_t *to[N_LINE_CODES] = {dst->category, dst->brand, dst->channel, dst->store, dst->item};
   for (size_t i = lo, d = k->base + lo; i < hi; i++, d++) {
     dst->customer[d] = k->remap ? k->remap[src->customer[i]] : src->customer[i];
-    dst->order[d] = k->omap ? k->omap[src->order[i]] : src->order[i];
+    if (!(absent & PATRON__LINE_ORDER))
+      dst->order[d] = k->omap ? k->omap[src->order[i]] : src->order[i];
     dst->time[d] = src->time[i];
     dst->amount[d] = src->amount[i];
     if (!(absent & PATRON__LINE_DISCOUNT))
@@ -394,7 +397,8 @@ static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders
   bool lines = f->opts->keep_lines;
   if (first && known == 0)
     adopt_first(ds, w);
-  else if (lines && !(omap = malloc((w->orders.n ? w->orders.n : 1) * sizeof *omap)))
+  else if (lines && !f->opts->lines_unlinked &&
+           !(omap = malloc((w->orders.n ? w->orders.n : 1) * sizeof *omap)))
     st = PATRON__OOM(err);
   else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK) {
     patron__intern_free(&w->base.customers); /* remapped: free it before the orders grow */
