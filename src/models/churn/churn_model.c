@@ -73,7 +73,7 @@ static bool deciles(patron_churn_scores *s) {
 static patron_status score_features(const patron_churn_model *m, const patron_features *f,
                                     patron_churn_scores *out, patron_error *err) {
   size_t n = f->n_rows, p = patron_feature_schema_n_columns(m->schema);
-  float *x = malloc(n * p * sizeof *x + 1);
+  float *x = patron__realloc_big(NULL, n * p * sizeof *x + 1); /* huge pages: fewer faults */
   out->n = n;
   out->customer = malloc(n * sizeof *out->customer + 1);
   out->score = malloc(n * sizeof *out->score + 1);

@@ -547,9 +547,11 @@ static patron_status compute(fctx *c, const patron_features_options *o, patron_e
     return st;
   size_t n = f->n_rows;
   c->shared_col = place_columns(f, c->groups);
-  f->num = malloc((c->shared_col + 1) * n * sizeof *f->num + 1);
-  f->cat = calloc((size_t)PATRON__N_CATEGORICAL * n, sizeof *f->cat);
-  double *work = malloc(3 * n * sizeof *work);
+  /* big and written once: in huge pages (far fewer page faults) */
+  f->num = patron__realloc_big(NULL, (c->shared_col + 1) * n * sizeof *f->num + 1);
+  f->cat = calloc((size_t)PATRON__N_CATEGORICAL * n + 1, sizeof *f->cat);
+  patron__advise_huge(f->cat, ((size_t)PATRON__N_CATEGORICAL * n + 1) * sizeof *f->cat);
+  double *work = patron__realloc_big(NULL, 3 * n * sizeof *work + 1);
   if (!f->num || !f->cat || !work || !init_labels(f, c->ds)) {
     free(work);
     return PATRON__OOM(err);
