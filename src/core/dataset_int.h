@@ -33,7 +33,8 @@ typedef struct patron__line_store {
   int64_t *time;
   patron_money *amount, *discount;
   size_t n, cap;
-  unsigned absent; /* PATRON__LINE_* bits */
+  size_t first_cap; /* the first allocation's lines (patron__line_store_hint), 0: 4096 */
+  unsigned absent;  /* PATRON__LINE_* bits */
 } patron__line_store;
 
 enum {
@@ -50,6 +51,9 @@ enum {
  * are not stored. */
 bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t order, int64_t time,
                              patron_money amount, patron_money discount, const uint32_t codes[5]);
+/* Sizes the first allocation for about n lines: address space only (pages are touched as
+ * lines arrive), and no moving of grown columns, whose huge pages would be split. */
+void patron__line_store_hint(patron__line_store *s, size_t n);
 /* Sets the number of lines to n, growing the columns when needed (new lines are
  * unwritten); false when out of memory. */
 bool patron__line_store_resize(patron__line_store *s, size_t n);

@@ -26,7 +26,7 @@ static bool grow(void **a, size_t cap, size_t elem) {
 }
 
 static bool grow_all(patron__line_store *s) {
-  size_t cap = s->cap ? s->cap * 2 : 4096;
+  size_t cap = s->cap ? s->cap * 2 : s->first_cap ? s->first_cap : 4096;
   if (!grow((void **)&s->customer, cap, sizeof *s->customer) ||
       !grow((void **)&s->time, cap, sizeof *s->time) ||
       !grow((void **)&s->amount, cap, sizeof *s->amount))
@@ -59,6 +59,10 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t 
   if (!(absent & PATRON__LINE_DISCOUNT))
     s->discount[k] = discount;
   return true;
+}
+
+void patron__line_store_hint(patron__line_store *s, size_t n) {
+  s->first_cap = n < 4096 ? 4096 : n;
 }
 
 bool patron__line_store_resize(patron__line_store *s, size_t n) {

@@ -75,8 +75,9 @@ static unsigned absent_line_columns(const load_file *f) {
   return absent;
 }
 
-/* Order capacity to start with: one order per 48 bytes of the worker's share of the file,
- * at most 16M. It only reserves address space; pages are touched as orders arrive. */
+/* Order (and kept line) capacity to start with: one per 48 bytes of the worker's share of
+ * the file, at most 16M. It only reserves address space; pages are touched as orders
+ * arrive. */
 static void orders_init(load_worker *b) {
   orders_worker *w = (orders_worker *)b;
   w->last_order = PATRON__NO_INDEX;
@@ -88,6 +89,8 @@ static void orders_init(load_worker *b) {
   patron__order_set_hint(&w->orders, (size_t)n);
   patron__intern_hint(&b->customers, (size_t)n / 16); /* customers: a guess, grows if short */
   w->lines.absent = absent_line_columns(b->file);
+  if (b->file->opts->keep_lines)
+    patron__line_store_hint(&w->lines, (size_t)n);
 }
 
 static void orders_free_data(load_worker *b) {
