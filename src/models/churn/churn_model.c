@@ -57,8 +57,8 @@ void patron_churn_scores_free(patron_churn_scores *s) {
 
 /* decile = 1 + floor(10 L / n), L = rows with a strictly higher score. */
 static bool deciles(patron_churn_scores *s) {
-  uint64_t *keys = malloc(s->n * sizeof *keys + 1);
-  uint32_t *above = malloc(s->n * sizeof *above + 1);
+  uint64_t *keys = patron__realloc_big(NULL, s->n * sizeof *keys + 1);
+  uint32_t *above = patron__realloc_big(NULL, s->n * sizeof *above + 1);
   bool ok = keys && above;
   for (size_t i = 0; ok && i < s->n; i++)
     keys[i] = ~patron__double_key(s->score[i]);

@@ -339,7 +339,7 @@ static bool in_population(const fctx *c, uint32_t cust, patron_population pop) {
 static patron_status select_rows(fctx *c, patron_population pop, patron_error *err) {
   size_t n_customers = patron_dataset_n_customers(c->ds), n = 0;
   patron_features *f = c->f;
-  f->customer = malloc((n_customers ? n_customers : 1) * sizeof *f->customer);
+  f->customer = patron__realloc_big(NULL, (n_customers ? n_customers : 1) * sizeof *f->customer);
   if (!f->customer)
     return PATRON__OOM(err);
   for (uint32_t cust = 0; cust < n_customers; cust++)
@@ -401,8 +401,9 @@ static bool score(const fctx *c, int src, int dst, double sign, uint64_t *keys, 
 
 static bool scores(const fctx *c) {
   size_t n = c->f->n_rows;
-  uint64_t *keys = malloc(n * sizeof *keys + 1);
-  uint32_t *rows = malloc(n * sizeof *rows + 1), *below = malloc(n * sizeof *below + 1);
+  uint64_t *keys = patron__realloc_big(NULL, n * sizeof *keys + 1);
+  uint32_t *rows = patron__realloc_big(NULL, n * sizeof *rows + 1);
+  uint32_t *below = patron__realloc_big(NULL, n * sizeof *below + 1);
   bool ok = keys && rows && below && score(c, F_RECENCY, F_RSCORE, -1, keys, rows, below) &&
             score(c, F_FREQUENCY, F_FSCORE, 1, keys, rows, below) &&
             score(c, F_MONETARY, F_MSCORE, 1, keys, rows, below);
@@ -425,9 +426,9 @@ static patron_status clv_predict(const patron_clv_model *model, const patron_clv
 static void clv_features(fctx *c, const patron_features_options *o) {
   patron_features *f = c->f;
   size_t n = f->n_rows, m = 0;
-  double *buf = malloc(3 * n * sizeof *buf + 1);
-  uint32_t *rows = malloc(n * sizeof *rows + 1);
-  double *out = malloc(2 * n * sizeof *out + 1);
+  double *buf = patron__realloc_big(NULL, 3 * n * sizeof *buf + 1);
+  uint32_t *rows = patron__realloc_big(NULL, n * sizeof *rows + 1);
+  double *out = patron__realloc_big(NULL, 2 * n * sizeof *out + 1);
   patron_clv_model *model = NULL;
   patron_error e = {0};
   if (!buf || !rows || !out) {
