@@ -78,6 +78,9 @@ typedef struct patron_load_options {
                            every order is worth 0 (see patron_dataset_has_amounts) */
   bool keep_lines;      /* keep order lines (time, amount, discount, category, brand,
                            channel, store) for models that need them; off by default */
+  bool lines_unlinked;  /* with keep_lines: leave out each line's order index (the lines
+                           view's `order` is then all 0), for models that read lines per
+                           customer only; saves a column and its relinking */
   int32_t as_of_day;    /* PATRON_NO_DAY: every row is kept (as-of decided later) */
   /* Order lines dated before this day are read, checked and counted (before_since) but
    * kept out of the dataset, customers included: for a computation over a period only

@@ -408,11 +408,11 @@ static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_
     fresh_ != NULL;                                                                                \
   })
 
-/* Kept lines point at orders by load index; after the orders are permuted, at CSR index.
- * False when memory runs out. */
+/* Kept lines point at orders by load index; after the orders are permuted, at CSR index
+ * (unlinked lines have no order column). False when memory runs out. */
 static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t n_orders,
                          size_t n_candidates) {
-  if (!lines->n)
+  if (!lines->n || !lines->order)
     return true;
   uint32_t *inverse = malloc((n_candidates ? n_candidates : 1) * sizeof *inverse);
   if (!inverse)
@@ -425,7 +425,8 @@ static bool relink_lines(patron__line_store *lines, const uint32_t *perm, size_t
   return true;
 }
 
-/* Points kept lines at their order's canonical candidate (NULL: all are canonical). */
+/* Points kept lines at their order's canonical candidate (NULL: all are canonical, or the
+ * lines are unlinked). */
 static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
   for (size_t i = 0; canon && i < lines->n; i++)
     lines->order[i] = canon[lines->order[i]];
@@ -436,9 +437,9 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   size_t n = s->n;
   uint32_t *perm =
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->order_start);
-  uint32_t *canon =
-      perm && ds->lines.n && !s->increasing ? malloc((n ? n : 1) * sizeof *canon) : NULL;
-  if (!perm || (ds->lines.n && !s->increasing && !canon) ||
+  bool linked = ds->lines.n && ds->lines.order && !s->increasing;
+  uint32_t *canon = perm && linked ? malloc((n ? n : 1) * sizeof *canon) : NULL;
+  if (!perm || (linked && !canon) ||
       !patron__order_set_collapse(s, perm, ds->order_start, ds->n_customers, canon, &n)) {
     free(perm);
     free(canon);

@@ -25,14 +25,16 @@ extern const char *const patron__dict_names[PATRON__DICT_COUNT];
 /* Order lines kept with keep_lines: parallel columns, in file order while loading. `order`
  * is the line's order: a worker's local index, then the dataset's order_set index after the
  * merge, then the CSR order index after finalize. Columns named in `absent` (the file has
- * no such column) stay NULL while loading and become zero columns at finalize
- * (patron__line_store_fill_absent), whose pages are never written. */
+ * no such column, or `order` when the lines are loaded unlinked) stay NULL while loading and
+ * become zero columns at finalize (patron__line_store_fill_absent), whose pages are never
+ * written. */
 typedef struct patron__line_store {
   uint32_t *customer, *order, *category, *brand, *channel, *store, *item;
   int64_t *time;
   patron_money *amount, *discount;
   size_t n, cap;
-  unsigned absent; /* PATRON__LINE_* bits */
+  size_t first_cap; /* the first allocation's lines (patron__line_store_hint), 0: 4096 */
+  unsigned absent;  /* PATRON__LINE_* bits */
 } patron__line_store;
 
 enum {
@@ -41,13 +43,17 @@ enum {
   PATRON__LINE_CHANNEL = 4,
   PATRON__LINE_STORE = 8,
   PATRON__LINE_ITEM = 16,
-  PATRON__LINE_DISCOUNT = 32
+  PATRON__LINE_DISCOUNT = 32,
+  PATRON__LINE_ORDER = 64
 };
 
 /* codes: category, brand, channel, store, item (dictionary codes); absent columns' values
  * are not stored. */
 bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t order, int64_t time,
                              patron_money amount, patron_money discount, const uint32_t codes[5]);
+/* Sizes the first allocation for about n lines: address space only (pages are touched as
+ * lines arrive), and no moving of grown columns, whose huge pages would be split. */
+void patron__line_store_hint(patron__line_store *s, size_t n);
 /* Sets the number of lines to n, growing the columns when needed (new lines are
  * unwritten); false when out of memory. */
 bool patron__line_store_resize(patron__line_store *s, size_t n);

@@ -1,17 +1,21 @@
 /* Storage for order lines kept with keep_lines (see dataset_int.h): parallel columns that
  * grow together; the columns the file lacks are left out until finalize fills them with
- * zeros. */
+ * zeros (in huge pages: reading them maps one zero page per 2 MiB, not per 4 KiB). */
 #include "core/dataset_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+enum { N_OPTIONAL = 7 };
+
 /* The optional columns in PATRON__LINE_* bit order. */
-static void optional_columns(patron__line_store *s, void **cols[6], size_t sizes[6]) {
-  void **c[6] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
-                 (void **)&s->store,    (void **)&s->item,  (void **)&s->discount};
-  for (int k = 0; k < 6; k++)
-    cols[k] = c[k], sizes[k] = k < 5 ? sizeof(uint32_t) : sizeof(patron_money);
+static void optional_columns(patron__line_store *s, void **cols[N_OPTIONAL],
+                             size_t sizes[N_OPTIONAL]) {
+  void **c[N_OPTIONAL] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
+                          (void **)&s->store,    (void **)&s->item,  (void **)&s->discount,
+                          (void **)&s->order};
+  for (int k = 0; k < N_OPTIONAL; k++)
+    cols[k] = c[k], sizes[k] = k == 5 ? sizeof(patron_money) : sizeof(uint32_t);
 }
 
 static bool grow(void **a, size_t cap, size_t elem) {
@@ -22,16 +26,15 @@ static bool grow(void **a, size_t cap, size_t elem) {
 }
 
 static bool grow_all(patron__line_store *s) {
-  size_t cap = s->cap ? s->cap * 2 : 4096;
+  size_t cap = s->cap ? s->cap * 2 : s->first_cap ? s->first_cap : 4096;
   if (!grow((void **)&s->customer, cap, sizeof *s->customer) ||
-      !grow((void **)&s->order, cap, sizeof *s->order) ||
       !grow((void **)&s->time, cap, sizeof *s->time) ||
       !grow((void **)&s->amount, cap, sizeof *s->amount))
     return false;
-  void **cols[6];
-  size_t sizes[6];
+  void **cols[N_OPTIONAL];
+  size_t sizes[N_OPTIONAL];
   optional_columns(s, cols, sizes);
-  for (int k = 0; k < 6; k++)
+  for (int k = 0; k < N_OPTIONAL; k++)
     if (!(s->absent & (1u << k)) && !grow(cols[k], cap, sizes[k]))
       return false;
   s->cap = cap;
@@ -45,7 +48,8 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t 
   size_t k = s->n++;
   unsigned absent = s->absent;
   s->customer[k] = customer;
-  s->order[k] = order;
+  if (!(absent & PATRON__LINE_ORDER))
+    s->order[k] = order;
   s->time[k] = time;
   s->amount[k] = amount;
   uint32_t *code_cols[5] = {s->category, s->brand, s->channel, s->store, s->item};
@@ -57,6 +61,10 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t 
   return true;
 }
 
+void patron__line_store_hint(patron__line_store *s, size_t n) {
+  s->first_cap = n < 4096 ? 4096 : n;
+}
+
 bool patron__line_store_resize(patron__line_store *s, size_t n) {
   while (s->cap < n)
     if (!grow_all(s))
@@ -66,17 +74,17 @@ bool patron__line_store_resize(patron__line_store *s, size_t n) {
 }
 
 bool patron__line_store_fill_absent(patron__line_store *s) {
-  void **cols[8];
-  size_t sizes[8];
+  void **cols[N_OPTIONAL + 1];
+  size_t sizes[N_OPTIONAL + 1];
   optional_columns(s, cols, sizes);
-  cols[6] = (void **)&s->order, sizes[6] = sizeof *s->order;
-  cols[7] = (void **)&s->amount, sizes[7] = sizeof *s->amount;
-  for (int k = 0; k < 8; k++) {
-    if (*cols[k] && (k >= 6 || !(s->absent & (1u << k))))
+  cols[N_OPTIONAL] = (void **)&s->amount, sizes[N_OPTIONAL] = sizeof *s->amount;
+  for (int k = 0; k <= N_OPTIONAL; k++) {
+    if (*cols[k] && (k == N_OPTIONAL || !(s->absent & (1u << k))))
       continue;
     free(*cols[k]);
     if (!(*cols[k] = calloc(s->n ? s->n : 1, sizes[k])))
       return false;
+    patron__advise_huge(*cols[k], (s->n ? s->n : 1) * sizes[k]); /* read: the huge zero page */
   }
   s->absent = 0;
   return true;

@@ -112,6 +112,8 @@ static void options_key(text *t, const patron_load_options *o) {
       o->delimiter, o->no_header, o->columns ? o->columns : "",
       o->date_format ? o->date_format : "", o->order_per_row, o->strict, o->max_field_lines,
       o->max_field_bytes, o->amount_optional, o->keep_lines, o->since_day);
+  if (o->keep_lines && o->lines_unlinked) /* a key of its own; older keys stay as they were */
+    add(t, "lines unlinked\n");
   for (size_t i = 0; i < o->n_maps; i++)
     add(t, "map %s\n", o->maps[i]);
   for (size_t i = 0; i < o->n_encodings; i++)

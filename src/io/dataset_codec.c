@@ -19,9 +19,10 @@ static const char magic[8] = {'P', 'A', 'T', 'R', 'O', 'N', 'D', 'C'};
 #define REJECT_WORDS 7
 
 /* A new member of the dataset must be written here too: this fails to compile until the
- * codec (and the size below) are updated. (n_threads is not written: it only steers the
- * loader's finalize, which a dataset read from the cache has already been through.) */
-_Static_assert(sizeof(struct patron_dataset) == 5872 || sizeof(void *) != 8,
+ * codec (and the size below) are updated. (n_threads and lines.first_cap are not written:
+ * they only steer the loader, which a dataset read from the cache has already been
+ * through.) */
+_Static_assert(sizeof(struct patron_dataset) == 5880 || sizeof(void *) != 8,
                "struct patron_dataset changed: update src/io/dataset_codec.c");
 
 enum scalar {

@@ -62,19 +62,22 @@ typedef struct orders_worker {
   unsigned __int128 abs_total; /* sum of |amount| of the rows kept */
 } orders_worker;
 
-/* The line attributes the file has no column for (not stored while loading). */
+/* The line attributes the file has no column for, and the order index when the lines are
+ * loaded unlinked (not stored while loading). */
 static unsigned absent_line_columns(const load_file *f) {
   static const unsigned bits[N_LINE_CODES] = {PATRON__LINE_CATEGORY, PATRON__LINE_BRAND,
                                               PATRON__LINE_CHANNEL, PATRON__LINE_STORE,
                                               PATRON__LINE_ITEM};
   unsigned absent = f->field[O_DISCOUNT] < 0 ? PATRON__LINE_DISCOUNT : 0;
+  absent |= f->opts->lines_unlinked ? PATRON__LINE_ORDER : 0;
   for (int k = 0; k < N_LINE_CODES; k++)
     absent |= f->field[line_columns[k]] < 0 ? bits[k] : 0;
   return absent;
 }
 
-/* Order capacity to start with: one order per 48 bytes of the worker's share of the file,
- * at most 16M. It only reserves address space; pages are touched as orders arrive. */
+/* Order (and kept line) capacity to start with: one per 48 bytes of the worker's share of
+ * the file, at most 16M. It only reserves address space; pages are touched as orders
+ * arrive. */
 static void orders_init(load_worker *b) {
   orders_worker *w = (orders_worker *)b;
   w->last_order = PATRON__NO_INDEX;
@@ -86,6 +89,8 @@ static void orders_init(load_worker *b) {
   patron__order_set_hint(&w->orders, (size_t)n);
   patron__intern_hint(&b->customers, (size_t)n / 16); /* customers: a guess, grows if short */
   w->lines.absent = absent_line_columns(b->file);
+  if (b->file->opts->keep_lines)
+    patron__line_store_hint(&w->lines, (size_t)n);
 }
 
 static void orders_free_data(load_worker *b) {
@@ -339,7 +344,8 @@ static void copy_block(void *ctx, size_t lo, size_t hi, int worker) {
   uint32_t *to[N_LINE_CODES] = {dst->category, dst->brand, dst->channel, dst->store, dst->item};
   for (size_t i = lo, d = k->base + lo; i < hi; i++, d++) {
     dst->customer[d] = k->remap ? k->remap[src->customer[i]] : src->customer[i];
-    dst->order[d] = k->omap ? k->omap[src->order[i]] : src->order[i];
+    if (!(absent & PATRON__LINE_ORDER))
+      dst->order[d] = k->omap ? k->omap[src->order[i]] : src->order[i];
     dst->time[d] = src->time[i];
     dst->amount[d] = src->amount[i];
     if (!(absent & PATRON__LINE_DISCOUNT))
@@ -394,7 +400,8 @@ static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders
   bool lines = f->opts->keep_lines;
   if (first && known == 0)
     adopt_first(ds, w);
-  else if (lines && !(omap = malloc((w->orders.n ? w->orders.n : 1) * sizeof *omap)))
+  else if (lines && !f->opts->lines_unlinked &&
+           !(omap = malloc((w->orders.n ? w->orders.n : 1) * sizeof *omap)))
     st = PATRON__OOM(err);
   else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK) {
     patron__intern_free(&w->base.customers); /* remapped: free it before the orders grow */

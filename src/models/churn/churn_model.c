@@ -57,8 +57,8 @@ void patron_churn_scores_free(patron_churn_scores *s) {
 
 /* decile = 1 + floor(10 L / n), L = rows with a strictly higher score. */
 static bool deciles(patron_churn_scores *s) {
-  uint64_t *keys = malloc(s->n * sizeof *keys + 1);
-  uint32_t *above = malloc(s->n * sizeof *above + 1);
+  uint64_t *keys = patron__realloc_big(NULL, s->n * sizeof *keys + 1);
+  uint32_t *above = patron__realloc_big(NULL, s->n * sizeof *above + 1);
   bool ok = keys && above;
   for (size_t i = 0; ok && i < s->n; i++)
     keys[i] = ~patron__double_key(s->score[i]);
@@ -73,7 +73,7 @@ static bool deciles(patron_churn_scores *s) {
 static patron_status score_features(const patron_churn_model *m, const patron_features *f,
                                     patron_churn_scores *out, patron_error *err) {
   size_t n = f->n_rows, p = patron_feature_schema_n_columns(m->schema);
-  float *x = malloc(n * p * sizeof *x + 1);
+  float *x = patron__realloc_big(NULL, n * p * sizeof *x + 1); /* huge pages: fewer faults */
   out->n = n;
   out->customer = malloc(n * sizeof *out->customer + 1);
   out->score = malloc(n * sizeof *out->score + 1);

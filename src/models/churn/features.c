@@ -49,6 +49,7 @@ typedef struct fctx {
   patron_features *f;
   double *clv_first, *clv_last, *clv_days; /* per row: first/last purchase day, days */
   const patron__rank_counter *rc;          /* a distributed run's global counts, or NULL */
+  size_t shared_col; /* f->num's column of the features of the groups not computed */
 } fctx;
 
 /* Per-thread scratch for distinct counts, indexed by dictionary code (n_codes: the largest
@@ -60,9 +61,7 @@ typedef struct scratch {
   uint32_t mark;
 } scratch;
 
-static void set(fctx *c, int k, size_t row, double v) {
-  c->f->num[(size_t)k * c->f->n_rows + row] = v;
-}
+static void set(fctx *c, int k, size_t row, double v) { patron__features_col(c->f, k)[row] = v; }
 
 typedef struct order_acc {
   patron_money monetary;
@@ -261,12 +260,22 @@ typedef struct job {
   bool ok;
 } job;
 
-/* Marks the job's rows missing in every numeric column (the workers do it in parallel, each
- * touching the pages of its own rows first). */
+/* Marks the job's rows missing in the columns the workers do not write for every row: the
+ * scores and BG/NBD's (buyers only, later) and the one shared by the groups not computed
+ * (the workers do it in parallel, each touching the pages of its own rows first). */
 static void clear_rows(const fctx *c, size_t lo, size_t hi) {
-  for (int k = 0; k < PATRON__N_NUMERIC; k++)
+  static const int later[] = {F_RSCORE, F_FSCORE, F_MSCORE, F_P_ALIVE, F_EXP_PURCHASES};
+  const patron_features *f = c->f;
+  for (size_t j = 0; j <= sizeof later / sizeof *later; j++) {
+    double *col = f->num + c->shared_col * f->n_rows;
+    if (j < sizeof later / sizeof *later) {
+      if (!(c->groups & patron__numeric_defs[later[j]].group))
+        continue;
+      col = patron__features_col(f, later[j]);
+    }
     for (size_t row = lo; row < hi; row++)
-      c->f->num[(size_t)k * c->f->n_rows + row] = NAN;
+      col[row] = NAN;
+  }
 }
 
 static void worker(void *arg) {
@@ -330,7 +339,7 @@ static bool in_population(const fctx *c, uint32_t cust, patron_population pop) {
 static patron_status select_rows(fctx *c, patron_population pop, patron_error *err) {
   size_t n_customers = patron_dataset_n_customers(c->ds), n = 0;
   patron_features *f = c->f;
-  f->customer = malloc((n_customers ? n_customers : 1) * sizeof *f->customer);
+  f->customer = patron__realloc_big(NULL, (n_customers ? n_customers : 1) * sizeof *f->customer);
   if (!f->customer)
     return PATRON__OOM(err);
   for (uint32_t cust = 0; cust < n_customers; cust++)
@@ -374,7 +383,7 @@ static bool score(const fctx *c, int src, int dst, double sign, uint64_t *keys, 
                   uint32_t *below) {
   patron_features *f = c->f;
   size_t n = 0, m = f->n_rows;
-  const double *v = f->num + (size_t)src * m, *recency = f->num + (size_t)F_RECENCY * m;
+  const double *v = patron__features_col(f, src), *recency = patron__features_col(f, F_RECENCY);
   for (size_t i = 0; i < m; i++)
     if (!isnan(recency[i])) {
       keys[n] = patron__double_key(sign * v[i]);
@@ -384,15 +393,17 @@ static bool score(const fctx *c, int src, int dst, double sign, uint64_t *keys, 
   if (c->rc ? !c->rc->count(c->rc->ctx, keys, n, below, &total)
             : !patron__count_below(keys, n, below))
     return false;
+  double *out = patron__features_col(f, dst);
   for (size_t j = 0; j < n; j++)
-    f->num[(size_t)dst * m + rows[j]] = 1 + floor(5.0 * (double)below[j] / (double)total);
+    out[rows[j]] = 1 + floor(5.0 * (double)below[j] / (double)total);
   return true;
 }
 
 static bool scores(const fctx *c) {
   size_t n = c->f->n_rows;
-  uint64_t *keys = malloc(n * sizeof *keys + 1);
-  uint32_t *rows = malloc(n * sizeof *rows + 1), *below = malloc(n * sizeof *below + 1);
+  uint64_t *keys = patron__realloc_big(NULL, n * sizeof *keys + 1);
+  uint32_t *rows = patron__realloc_big(NULL, n * sizeof *rows + 1);
+  uint32_t *below = patron__realloc_big(NULL, n * sizeof *below + 1);
   bool ok = keys && rows && below && score(c, F_RECENCY, F_RSCORE, -1, keys, rows, below) &&
             score(c, F_FREQUENCY, F_FSCORE, 1, keys, rows, below) &&
             score(c, F_MONETARY, F_MSCORE, 1, keys, rows, below);
@@ -415,9 +426,9 @@ static patron_status clv_predict(const patron_clv_model *model, const patron_clv
 static void clv_features(fctx *c, const patron_features_options *o) {
   patron_features *f = c->f;
   size_t n = f->n_rows, m = 0;
-  double *buf = malloc(3 * n * sizeof *buf + 1);
-  uint32_t *rows = malloc(n * sizeof *rows + 1);
-  double *out = malloc(2 * n * sizeof *out + 1);
+  double *buf = patron__realloc_big(NULL, 3 * n * sizeof *buf + 1);
+  uint32_t *rows = patron__realloc_big(NULL, n * sizeof *rows + 1);
+  double *out = patron__realloc_big(NULL, 2 * n * sizeof *out + 1);
   patron_clv_model *model = NULL;
   patron_error e = {0};
   if (!buf || !rows || !out) {
@@ -517,15 +528,31 @@ static void init_ctx(fctx *c, const patron_dataset *ds, const patron_features_op
     c->groups |= PATRON_FEATURES_CLV;
 }
 
+/* A column for each numeric feature of the groups computed, then one shared by the others
+ * (NaN only); returns the shared column's index. */
+static size_t place_columns(patron_features *f, unsigned groups) {
+  size_t n = 0;
+  for (int k = 0; k < PATRON__N_NUMERIC; k++)
+    if (groups & patron__numeric_defs[k].group)
+      f->at[k] = (uint8_t)n++;
+  for (int k = 0; k < PATRON__N_NUMERIC; k++)
+    if (!(groups & patron__numeric_defs[k].group))
+      f->at[k] = (uint8_t)n;
+  return n;
+}
+
 static patron_status compute(fctx *c, const patron_features_options *o, patron_error *err) {
   patron_features *f = c->f;
   patron_status st = select_rows(c, o->population, err);
   if (st != PATRON_OK)
     return st;
   size_t n = f->n_rows;
-  f->num = malloc((size_t)PATRON__N_NUMERIC * n * sizeof *f->num);
-  f->cat = calloc((size_t)PATRON__N_CATEGORICAL * n, sizeof *f->cat);
-  double *work = malloc(3 * n * sizeof *work);
+  c->shared_col = place_columns(f, c->groups);
+  /* big and written once: in huge pages (far fewer page faults) */
+  f->num = patron__realloc_big(NULL, (c->shared_col + 1) * n * sizeof *f->num + 1);
+  f->cat = calloc((size_t)PATRON__N_CATEGORICAL * n + 1, sizeof *f->cat);
+  patron__advise_huge(f->cat, ((size_t)PATRON__N_CATEGORICAL * n + 1) * sizeof *f->cat);
+  double *work = patron__realloc_big(NULL, 3 * n * sizeof *work + 1);
   if (!f->num || !f->cat || !work || !init_labels(f, c->ds)) {
     free(work);
     return PATRON__OOM(err);
@@ -600,6 +627,6 @@ bool patron_features_clv_params(const patron_features *f, double params[4]) {
 const double *patron_features_numeric(const patron_features *f, const char *name) {
   for (int k = 0; k < PATRON__N_NUMERIC; k++)
     if (strcmp(patron__numeric_defs[k].name, name) == 0)
-      return f->num + (size_t)k * f->n_rows;
+      return patron__features_col(f, k);
   return NULL;
 }

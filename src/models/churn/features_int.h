@@ -88,7 +88,10 @@ struct patron_features {
   int32_t cutoff;
   unsigned groups;
   uint32_t *customer;
-  double *num;                                /* column-major: num[k * n_rows + i]; NaN = none */
+  /* column-major: feature k's value for row i is num[at[k] * n_rows + i] (NaN = none); the
+   * features of groups not computed share one column of NaN (patron__features_col) */
+  double *num;
+  uint8_t at[PATRON__N_NUMERIC];
   uint32_t *cat;                              /* column-major codes: cat[k * n_rows + i] */
   const char **labels[PATRON__N_CATEGORICAL]; /* labels[k][code] (owned array) */
   size_t n_labels[PATRON__N_CATEGORICAL];
@@ -96,6 +99,11 @@ struct patron_features {
   bool clv_fitted;
   char note[256];
 };
+
+/* Numeric feature k's column (n_rows values). */
+static inline double *patron__features_col(const patron_features *f, int k) {
+  return f->num + (size_t)f->at[k] * f->n_rows;
+}
 
 /* Key of a double such that unsigned order = numeric order (no NaN; -0 == +0), for
  * patron__radix_sort. */

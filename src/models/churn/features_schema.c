@@ -264,7 +264,7 @@ static void encode_rows(const patron_feature_schema *s, const patron_features *f
   for (size_t b = lo; b < hi; b += BLOCK_ROWS) {
     size_t e = b + BLOCK_ROWS < hi ? b + BLOCK_ROWS : hi;
     for (size_t j = 0; j < s->n_num; j++) {
-      const double *col = f->num + (size_t)s->num_idx[j] * n;
+      const double *col = patron__features_col(f, s->num_idx[j]);
       for (size_t i = b; i < e; i++)
         out[i * p + j] = (float)col[i];
     }

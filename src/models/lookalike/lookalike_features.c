@@ -256,9 +256,9 @@ static bool add_features(builder *b, const patron_features *f, const uint32_t *r
   for (int k = 0; ok && k < PATRON__N_NUMERIC; k++) {
     if (!(f->groups & patron__numeric_defs[k].group))
       continue;
+    const double *col = patron__features_col(f, k);
     for (size_t i = 0; i < n; i++)
-      b->tmp[i] =
-          row_of_feature[i] == UINT32_MAX ? NAN : f->num[(size_t)k * f->n_rows + row_of_feature[i]];
+      b->tmp[i] = row_of_feature[i] == UINT32_MAX ? NAN : col[row_of_feature[i]];
     ok = add_numeric(b, patron__numeric_defs[k].heavy);
   }
   for (int k = 0; ok && k < PATRON__N_CATEGORICAL; k++) {
