@@ -278,6 +278,7 @@ typedef struct clv_run {
   patron_dataset *ds;
   patron_clv_cohort *cohort;
   patron_clv_cohort_options co;
+  patron_clv_summary *summary; /* the cohort's distinct rows: for the fit and predictions */
   patron_clv_model *pm, *sm;
   patron_table *pred;      /* predictions.csv: the prediction columns live in it */
   double *colp[C_COLUMNS]; /* prediction column j (C_*): a column of pred, or scratch */
@@ -354,7 +355,9 @@ static patron_status load(clv_args *a, clv_run *r, patron_error *err) {
 static patron_status fit(const clv_args *a, clv_run *r, patron_error *err) {
   patron_clv_data d = patron_clv_cohort_data(r->cohort);
   patron_clv_fit_options fo = {.penalizer = a->penalizer, .threads = a->inputs.load.n_threads};
-  patron_status st = patron_clv_fit(a->kind, &d, &fo, &r->pm, err);
+  patron_status st = patron_clv_compress(&d, &r->summary, err);
+  if (st == PATRON_OK)
+    st = patron_clv_fit_summary(a->kind, r->summary, &fo, &r->pm, err);
   if (st != PATRON_OK || a->spend_off || !r->cohort->has_monetary)
     return st;
   if (a->spend_on) /* asked for: its failure is the run's */
@@ -423,7 +426,8 @@ static patron_status model_columns(const clv_args *a, clv_run *r, const patron_c
   if (r->cohort->holdout_x)
     q[n++] = (patron_clv_query){PATRON_CLV_PURCHASES, r->cohort->holdout_length, NULL, NULL,
                                 column(r, C_EHOLD)};
-  return patron_clv_predict_many(r->pm, d, q, n, err);
+  patron_status st = r->summary ? PATRON_OK : patron_clv_compress(d, &r->summary, err);
+  return st == PATRON_OK ? patron_clv_predict_many_summary(r->pm, d, r->summary, q, n, err) : st;
 }
 
 /* clv_low / clv_high (simulated, --range-sims) over the last horizon. */
@@ -836,6 +840,7 @@ static void run_free(clv_run *r) {
   patron_table_free(r->pred);
   free(r->scratch);
   patron_clv_model_free(r->pm), patron_clv_model_free(r->sm);
+  patron_clv_summary_free(r->summary);
   patron_clv_cohort_free(r->cohort);
   patron_dataset_free(r->ds);
 }

@@ -418,26 +418,51 @@ static patron_status predict_pass(const patron_clv_model *m, const patron_clv_da
   return st;
 }
 
-patron_status patron_clv_predict_many(const patron_clv_model *m, const patron_clv_data *data,
-                                      const patron_clv_query *queries, size_t n,
-                                      patron_error *err) {
+/* The model and every query checked before any work. */
+static patron_status check_all(const patron_clv_model *m, const patron_clv_query *queries, size_t n,
+                               patron_error *err) {
   patron_status st = check_model(m, true, err);
   for (size_t k = 0; st == PATRON_OK && k < n; k++)
     st = check_query(&queries[k], err);
-  patron_clv_summary *s = NULL;
-  if (st == PATRON_OK && n > 0)
-    st = patron_clv_compress(data, &s, err);
-  if (st != PATRON_OK || n == 0)
-    return st;
+  return st;
+}
+
+/* The passes over the distinct rows of s (checked queries). */
+static patron_status predict_rows(const patron_clv_model *m, const patron_clv_data *data,
+                                  const patron_clv_summary *s, const patron_clv_query *queries,
+                                  size_t n, patron_error *err) {
   uint32_t *order = rows_by_x_T(s);
-  if (!order)
-    st = PATRON__OOM(err);
+  patron_status st = order ? PATRON_OK : PATRON__OOM(err);
   for (size_t k = 0; st == PATRON_OK && k < n; k += MAX_QUERIES)
     st = predict_pass(m, data, s, order, queries + k, n - k < MAX_QUERIES ? n - k : MAX_QUERIES,
                       err);
   free(order);
+  return st;
+}
+
+patron_status patron_clv_predict_many(const patron_clv_model *m, const patron_clv_data *data,
+                                      const patron_clv_query *queries, size_t n,
+                                      patron_error *err) {
+  patron_status st = check_all(m, queries, n, err);
+  patron_clv_summary *s = NULL;
+  if (st == PATRON_OK && n > 0)
+    st = patron_clv_compress(data, &s, err);
+  if (st == PATRON_OK && n > 0)
+    st = predict_rows(m, data, s, queries, n, err);
   patron_clv_summary_free(s);
   return st;
+}
+
+patron_status patron_clv_predict_many_summary(const patron_clv_model *m,
+                                              const patron_clv_data *data,
+                                              const patron_clv_summary *s,
+                                              const patron_clv_query *queries, size_t n,
+                                              patron_error *err) {
+  patron_status st = check_all(m, queries, n, err);
+  if (st == PATRON_OK && (!s || !data || s->n_customers != data->n))
+    st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                           "prediction needs the summary of the same data");
+  return st == PATRON_OK && n > 0 ? predict_rows(m, data, s, queries, n, err) : st;
 }
 
 patron_status patron_clv_predict_p_alive(const patron_clv_model *m, const patron_clv_data *data,
