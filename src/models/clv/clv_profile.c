@@ -66,8 +66,39 @@ static void scatter(const patron_clv_cohort *c, const uint32_t *row_customer, si
   }
 }
 
-/* patron__clv_profile_fit with the purchases already compressed into s. */
-static patron_status fit_summary(const patron_clv_summary *s, const patron_clv_data *spend,
+/* One compression of a cohort's data: its purchases (x, t_x, T) or its spend (x, m). */
+typedef struct compress_job {
+  const patron_clv_data *d;
+  bool spend;
+  patron_clv_summary *s;
+  patron_status st;
+  patron_error err;
+} compress_job;
+
+static void compress_one(void *item) {
+  compress_job *j = item;
+  j->st = j->spend ? patron__clv_compress_spend(j->d, &j->s, &j->err)
+                   : patron_clv_compress(j->d, &j->s, &j->err);
+}
+
+/* The purchases compressed into *s and, when the spend model is wanted, the spend into *ss
+ * (NULL when it cannot be: no spend model then), side by side on the executor. */
+static patron_status compress_both(const patron_clv_data *purchases, const patron_clv_data *spend,
+                                   const patron_clv_profile_options *o, patron_clv_summary **s,
+                                   patron_clv_summary **ss, patron_error *err) {
+  compress_job jobs[2] = {{.d = purchases}, {.d = spend, .spend = true}};
+  size_t n_jobs = o->spend ? 2 : 1;
+  patron__exec_each(purchases->n < 10000 ? 1 : 2, jobs, n_jobs, sizeof *jobs, compress_one);
+  *s = jobs[0].s;
+  *ss = o->spend && jobs[1].st == PATRON_OK ? jobs[1].s : NULL;
+  if (jobs[0].st != PATRON_OK)
+    *err = jobs[0].err;
+  return jobs[0].st;
+}
+
+/* patron__clv_profile_fit on the compressed purchases s and spend ss (NULL: no spend
+ * model). */
+static patron_status fit_summary(const patron_clv_summary *s, const patron_clv_summary *ss,
                                  const patron_clv_profile_options *o, patron_clv_model **pm,
                                  patron_clv_model **sm, patron_error *err) {
   *pm = *sm = NULL;
@@ -76,7 +107,7 @@ static patron_status fit_summary(const patron_clv_summary *s, const patron_clv_d
   patron_status st = patron_clv_fit_summary(o->model, s, &fo, pm, err);
   if (st == PATRON_OK && o->spend) {
     patron_error spend_err = {0};
-    if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, spend, &fo, sm, &spend_err) != PATRON_OK)
+    if (!ss || patron_clv_fit_summary(PATRON_CLV_GAMMAGAMMA, ss, &fo, sm, &spend_err) != PATRON_OK)
       *sm = NULL;                        /* no usable spend data: clv_365d stays empty */
     if (*sm && !((*sm)->theta[1] > 1)) { /* q <= 1: infinite mean order value */
       patron_clv_model_free(*sm);
@@ -91,11 +122,11 @@ patron_status patron__clv_profile_fit(const patron_clv_data *purchases,
                                       const patron_clv_profile_options *o, patron_clv_model **pm,
                                       patron_clv_model **sm, patron_error *err) {
   *pm = *sm = NULL;
-  patron_clv_summary *s = NULL;
-  patron_status st = patron_clv_compress(purchases, &s, err);
+  patron_clv_summary *s = NULL, *ss = NULL;
+  patron_status st = compress_both(purchases, spend, o, &s, &ss, err);
   if (st == PATRON_OK)
-    st = fit_summary(s, spend, o, pm, sm, err);
-  patron_clv_summary_free(s);
+    st = fit_summary(s, ss, o, pm, sm, err);
+  patron_clv_summary_free(s), patron_clv_summary_free(ss);
   return st;
 }
 
@@ -108,12 +139,12 @@ patron_status patron__clv_profile_cohort(const patron_dataset *ds, int32_t as_of
   return patron_clv_cohort_build(ds, &co, out, err);
 }
 
-/* The models: fitted on the cohort (d, compressed into s), or the given ones. */
-static patron_status models(const patron_clv_data *d, const patron_clv_summary *s,
+/* The models: fitted on the cohort (compressed into s and ss), or the given ones. */
+static patron_status models(const patron_clv_summary *s, const patron_clv_summary *ss,
                             const patron_clv_profile_options *o, patron_clv_model **pm,
                             patron_clv_model **sm, patron_error *err) {
   if (!o->given)
-    return fit_summary(s, d, o, pm, sm, err);
+    return fit_summary(s, ss, o, pm, sm, err);
   *pm = *sm = NULL;
   if (o->purchases_given && !(*pm = patron__clv_model_clone(o->purchases_given)))
     return PATRON__OOM(err);
@@ -138,11 +169,13 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
   double *work = malloc((3 * c->n + 1) * sizeof *work);
   uint32_t *row_of = malloc((n_cust ? n_cust : 1) * sizeof *row_of);
   patron_clv_model *pm = NULL, *sm = NULL;
-  patron_clv_summary *s = NULL;
+  patron_clv_summary *s = NULL, *ss = NULL;
   patron_clv_data d = patron_clv_cohort_data(c);
-  st = work && row_of ? patron_clv_compress(&d, &s, err) : PATRON__OOM(err);
+  patron_clv_profile_options fitted = *opts; /* given models: no spend summary needed */
+  fitted.spend = opts->spend && !opts->given;
+  st = work && row_of ? compress_both(&d, &d, &fitted, &s, &ss, err) : PATRON__OOM(err);
   if (st == PATRON_OK)
-    st = models(&d, s, opts, &pm, &sm, err);
+    st = models(s, ss, opts, &pm, &sm, err);
   if (st == PATRON_OK && pm)
     st = predict(pm, sm, &d, s, opts, work, work + c->n, work + 2 * c->n, err);
   if (st == PATRON_OK && pm) {
@@ -155,7 +188,7 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
     *opts->spend_out = sm, sm = NULL;
   patron_clv_model_free(pm), patron_clv_model_free(sm);
   free(work), free(row_of);
-  patron_clv_summary_free(s);
+  patron_clv_summary_free(s), patron_clv_summary_free(ss);
   patron_clv_cohort_free(c);
   return st;
 }
