@@ -176,6 +176,7 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
   st = work && row_of ? compress_both(&d, &d, &fitted, &s, &ss, err) : PATRON__OOM(err);
   if (st == PATRON_OK)
     st = models(s, ss, opts, &pm, &sm, err);
+  patron_clv_summary_free(ss); /* fitted: the predictions need only s */
   if (st == PATRON_OK && pm)
     st = predict(pm, sm, &d, s, opts, work, work + c->n, work + 2 * c->n, err);
   if (st == PATRON_OK && pm) {
@@ -188,7 +189,7 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
     *opts->spend_out = sm, sm = NULL;
   patron_clv_model_free(pm), patron_clv_model_free(sm);
   free(work), free(row_of);
-  patron_clv_summary_free(s), patron_clv_summary_free(ss);
+  patron_clv_summary_free(s);
   patron_clv_cohort_free(c);
   return st;
 }
