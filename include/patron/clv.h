@@ -349,6 +349,14 @@ PATRON_API patron_status patron_clv_predict_many(const patron_clv_model *purchas
                                                  const patron_clv_data *data,
                                                  const patron_clv_query *queries, size_t n,
                                                  patron_error *err);
+/* The same on data already compressed into s (patron_clv_compress(data, &s), e.g. the
+ * summary a model was fitted on with patron_clv_fit_summary): the data is compressed once
+ * for the fit and the predictions. s must come from this data. */
+PATRON_API patron_status patron_clv_predict_many_summary(const patron_clv_model *purchases,
+                                                         const patron_clv_data *data,
+                                                         const patron_clv_summary *s,
+                                                         const patron_clv_query *queries, size_t n,
+                                                         patron_error *err);
 
 /* 10th and 90th percentiles of each customer's CLV under the posterior predictive, by
  * simulating n_sims futures per customer (draw alive, rates and spend from the posterior,

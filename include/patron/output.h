@@ -63,13 +63,17 @@ PATRON_API patron_status patron_write_tables_csv(const char *dir, const char *co
                                                  const patron_output_options *o,
                                                  const patron_dataset *inputs, patron_error *err);
 
-/* One file of a set written together: a table (as CSV), or bytes (e.g. JSON text); neither
- * (both NULL) removes a stale file of that name. */
+/* One file of a set written together: a table (as CSV), bytes (e.g. JSON text), or a
+ * writer called when the file's turn comes (files are written in order) to write the whole
+ * file into s, e.g. a summary that times the files before it; none of the three (all NULL)
+ * removes a stale file of that name. */
 typedef struct patron_output_file {
   const char *name;
   const patron_table *table;
   const char *text;
   size_t len;
+  patron_status (*write)(void *ctx, patron_sink *s, patron_error *err);
+  void *ctx; /* write's */
 } patron_output_file;
 /* patron_write_tables_csv for a mix of tables and texts. */
 PATRON_API patron_status patron_write_files(const char *dir, const patron_output_file *files,

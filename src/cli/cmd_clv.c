@@ -278,6 +278,7 @@ typedef struct clv_run {
   patron_dataset *ds;
   patron_clv_cohort *cohort;
   patron_clv_cohort_options co;
+  patron_clv_summary *summary; /* the cohort's distinct rows: for the fit and predictions */
   patron_clv_model *pm, *sm;
   patron_table *pred;      /* predictions.csv: the prediction columns live in it */
   double *colp[C_COLUMNS]; /* prediction column j (C_*): a column of pred, or scratch */
@@ -354,7 +355,9 @@ static patron_status load(clv_args *a, clv_run *r, patron_error *err) {
 static patron_status fit(const clv_args *a, clv_run *r, patron_error *err) {
   patron_clv_data d = patron_clv_cohort_data(r->cohort);
   patron_clv_fit_options fo = {.penalizer = a->penalizer, .threads = a->inputs.load.n_threads};
-  patron_status st = patron_clv_fit(a->kind, &d, &fo, &r->pm, err);
+  patron_status st = patron_clv_compress(&d, &r->summary, err);
+  if (st == PATRON_OK)
+    st = patron_clv_fit_summary(a->kind, r->summary, &fo, &r->pm, err);
   if (st != PATRON_OK || a->spend_off || !r->cohort->has_monetary)
     return st;
   if (a->spend_on) /* asked for: its failure is the run's */
@@ -423,7 +426,8 @@ static patron_status model_columns(const clv_args *a, clv_run *r, const patron_c
   if (r->cohort->holdout_x)
     q[n++] = (patron_clv_query){PATRON_CLV_PURCHASES, r->cohort->holdout_length, NULL, NULL,
                                 column(r, C_EHOLD)};
-  return patron_clv_predict_many(r->pm, d, q, n, err);
+  patron_status st = r->summary ? PATRON_OK : patron_clv_compress(d, &r->summary, err);
+  return st == PATRON_OK ? patron_clv_predict_many_summary(r->pm, d, r->summary, q, n, err) : st;
 }
 
 /* clv_low / clv_high (simulated, --range-sims) over the last horizon. */
@@ -574,18 +578,10 @@ static void absent(clv_run *r, const char *name) {
   r->files[r->n_files++] = (patron_output_file){.name = name};
 }
 
-/* predictions.csv, formatted in memory by the table writer (in parallel). */
-static bool write_predictions(clv_run *r, patron_error *err) {
-  patron_sink *s = patron_sink_memory(NULL);
-  size_t i = r->n_files++;
-  r->files[i] = (patron_output_file){.name = "predictions.csv"};
-  if (!s || patron_write_table_csv_to(r->pred, s, err) != PATRON_OK) {
-    patron_sink_abort(s);
-    return false;
-  }
-  r->text[i] = patron_sink_take(s, &r->len[i]);
-  r->files[i].text = r->text[i], r->files[i].len = r->len[i];
-  return r->text[i] != NULL;
+/* A file written when its turn comes by write(ctx, sink, err). */
+static void written_by(clv_run *r, const char *name,
+                       patron_status (*write)(void *, patron_sink *, patron_error *), void *ctx) {
+  r->files[r->n_files++] = (patron_output_file){.name = name, .write = write, .ctx = ctx};
 }
 
 static bool write_text(clv_run *r, const char *name, const char *text) {
@@ -695,10 +691,7 @@ static void json_day(FILE *f, const char *key, int32_t day) {
 
 /* summary.json: what was read and rejected (as patron analyze counts it), the period,
  * the cohort size and timings. */
-static bool write_summary(const clv_args *a, clv_run *r) {
-  FILE *f = create(r, "summary.json");
-  if (!f)
-    return false;
+static void summary_json(FILE *f, const clv_args *a, const clv_run *r) {
   const patron_file_report *rep = patron_dataset_file_report(r->ds, PATRON_FILE_ORDERS);
   fprintf(f, "{\n  \"patron_version\": \"%s\",\n  \"command\": \"clv %s\",\n",
           PATRON_VERSION_STRING, a->sub);
@@ -728,7 +721,33 @@ static bool write_summary(const clv_args *a, clv_run *r) {
   for (size_t i = 0; i < r->n_timings; i++)
     fprintf(f, "%s\"%s\": %.6f", i ? ", " : "", r->timings[i].step, r->timings[i].seconds);
   fputs("}\n}\n", f);
-  return finish(r, f);
+}
+
+typedef struct summary_job {
+  const clv_args *a;
+  clv_run *r;
+} summary_job;
+
+/* summary.json's writer: its turn comes after every other file was written, so the "write"
+ * timing covers them all (predictions.csv formatted straight into its file). */
+static patron_status write_summary(void *ctx, patron_sink *s, patron_error *err) {
+  summary_job *j = ctx;
+  lap(j->r, "write");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f)
+    return out_of_memory(err);
+  summary_json(f, j->a, j->r);
+  bool ok = !ferror(f);
+  ok = fclose(f) == 0 && ok;
+  patron_status st = ok ? patron_sink_write(s, text, len, err) : out_of_memory(err);
+  free(text);
+  return st;
+}
+
+static patron_status write_rejects(void *ctx, patron_sink *s, patron_error *err) {
+  return patron_write_rejects_csv_to(ctx, s, err);
 }
 
 static void print_model(const char *what, const patron_clv_model *m) {
@@ -790,15 +809,17 @@ static void print_report(const clv_args *a, const clv_run *r) {
 }
 
 /* model.json, predictions.csv, evaluation.json + conditional.csv + tracking.csv (with a
- * holdout), rejects.csv (when rows were rejected), summary.json: formatted in memory, then
- * written as one atomic set; the optional files this run does not make are removed, so an
+ * holdout), rejects.csv (when rows were rejected), summary.json, written as one atomic set
+ * (the small files formatted in memory first, predictions.csv, rejects.csv and summary.json
+ * as their turn comes); the optional files this run does not make are removed, so an
  * earlier run's evaluation never sits beside this run's predictions. */
 static bool write_outputs(const clv_args *a, clv_run *r, patron_error *err) {
   char *json =
       patron_clv_fit_to_json(r->pm, r->sm, r->cohort->unit_days, r->cohort->calibration_end);
   bool ok = json && write_text(r, "model.json", json);
   free(json);
-  ok = ok && write_predictions(r, err);
+  if (ok)
+    r->files[r->n_files++] = (patron_output_file){.name = "predictions.csv", .table = r->pred};
   if (ok && r->has_eval) {
     ok = write_evaluation(r);
     if (ok && !a->summary)
@@ -808,21 +829,13 @@ static bool write_outputs(const clv_args *a, clv_run *r, patron_error *err) {
   } else if (ok) {
     absent(r, "evaluation.json"), absent(r, "conditional.csv"), absent(r, "tracking.csv");
   }
-  patron_sink *rejects = patron_dataset_n_rejects(r->ds) ? patron_sink_memory(NULL) : NULL;
-  size_t i = r->n_files;
-  if (ok && rejects && patron_write_rejects_csv_to(r->ds, rejects, err) == PATRON_OK) {
-    r->files[r->n_files++] = (patron_output_file){.name = "rejects.csv"};
-    r->text[i] = patron_sink_take(rejects, &r->len[i]);
-    r->files[i].text = r->text[i], r->files[i].len = r->len[i];
-    ok = r->text[i] != NULL;
-  } else {
-    patron_sink_abort(rejects);
-    ok = ok && !rejects;
-    if (ok)
-      absent(r, "rejects.csv");
-  }
-  lap(r, "write");
-  ok = ok && write_summary(a, r);
+  if (ok && patron_dataset_n_rejects(r->ds))
+    written_by(r, "rejects.csv", write_rejects, r->ds);
+  else if (ok)
+    absent(r, "rejects.csv");
+  summary_job job = {a, r};
+  if (ok)
+    written_by(r, "summary.json", write_summary, &job);
   return ok && patron_write_files(a->out_dir, r->files, r->n_files, NULL, r->ds, err) == PATRON_OK;
 }
 
@@ -836,6 +849,7 @@ static void run_free(clv_run *r) {
   patron_table_free(r->pred);
   free(r->scratch);
   patron_clv_model_free(r->pm), patron_clv_model_free(r->sm);
+  patron_clv_summary_free(r->summary);
   patron_clv_cohort_free(r->cohort);
   patron_dataset_free(r->ds);
 }

@@ -9,9 +9,13 @@
 enum { MAX_FILES = 64 };
 
 static patron_status write_one(const patron_output_file *f, patron_sink *s, patron_error *err) {
+  if (f->write)
+    return f->write(f->ctx, s, err);
   return f->table ? patron_write_table_csv_to(f->table, s, err)
                   : patron_sink_write(s, f->text, f->len, err);
 }
+
+static bool has_content(const patron_output_file *f) { return f->table || f->text || f->write; }
 
 patron_status patron_write_files(const char *dir, const patron_output_file *files, size_t n,
                                  const patron_output_options *o, const patron_dataset *inputs,
@@ -26,7 +30,7 @@ patron_status patron_write_files(const char *dir, const patron_output_file *file
         inputs)
       st = patron__check_not_input(paths[i], inputs, err);
   for (size_t i = 0; st == PATRON_OK && i < n; i++) {
-    if (!files[i].table && !files[i].text)
+    if (!has_content(&files[i]))
       continue;
     st = patron_sink_file(paths[i], o, &sinks[i], err);
     if (st == PATRON_OK)
@@ -41,7 +45,7 @@ patron_status patron_write_files(const char *dir, const patron_output_file *file
       patron_sink_abort(sinks[i]);
   }
   for (size_t i = 0; st == PATRON_OK && i < n; i++)
-    if (!files[i].table && !files[i].text)
+    if (!has_content(&files[i]))
       unlink(paths[i]); /* a stale file of an earlier run would mislead */
   return st;
 }
@@ -54,6 +58,6 @@ patron_status patron_write_tables_csv(const char *dir, const char *const *names,
   if (n > MAX_FILES)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0, "too many files at once");
   for (size_t i = 0; i < n; i++)
-    files[i] = (patron_output_file){names[i], tables[i], NULL, 0};
+    files[i] = (patron_output_file){.name = names[i], .table = tables[i]};
   return patron_write_files(dir, files, n, o, inputs, err);
 }

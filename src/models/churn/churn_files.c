@@ -97,11 +97,11 @@ patron_status patron_churn_model_write(const char *dir, const patron_churn_model
     st = gains_table(&r->valid, &gains, err);
   if (st == PATRON_OK) {
     patron_output_file files[] = {
-        {"model.json", NULL, model, model_len},
-        {"schema.json", NULL, schema, strlen(schema)},
-        {"metrics.json", NULL, metrics, strlen(metrics)},
-        {"importance.csv", importance, NULL, 0},
-        {"gains.csv", gains, NULL, 0},
+        {.name = "model.json", .text = model, .len = model_len},
+        {.name = "schema.json", .text = schema, .len = strlen(schema)},
+        {.name = "metrics.json", .text = metrics, .len = strlen(metrics)},
+        {.name = "importance.csv", .table = importance},
+        {.name = "gains.csv", .table = gains},
     };
     st = patron_write_files(dir, files, sizeof files / sizeof *files, out, NULL, err);
   }

@@ -98,24 +98,67 @@ static void figures(const walk *w, uint32_t c, int32_t cal_end, int32_t hold_end
   }
 }
 
+/* True when customer c has a purchase on or before cal_end (a cohort row). */
+static bool in_cohort(const walk *w, uint32_t c, int32_t cal_end) {
+  const patron_orders_view *ov = w->ov;
+  for (uint32_t i = ov->start[c]; i < ov->start[c + 1]; i++)
+    if (is_purchase(w, ov->value[i]))
+      return patron_day_of_time(ov->time[i]) <= cal_end;
+  return false;
+}
+
+static void fill_row(patron_clv_cohort *c, size_t r, uint32_t cust, const customer_figures *f,
+                     double unit) {
+  c->customer[r] = cust;
+  c->x[r] = (double)f->x;
+  c->t_x[r] = (f->last - f->first) / unit;
+  c->T[r] = (c->calibration_end - f->first) / unit;
+  c->monetary[r] = f->x ? (double)(f->repeat_value / f->x) : 0;
+  c->spend[r] = (double)f->total;
+  c->first_day[r] = f->first;
+  if (c->holdout_x) {
+    c->holdout_x[r] = (double)f->hx;
+    c->holdout_spend[r] = (double)f->holdout_value;
+  }
+}
+
+/* The cohort built in two passes over blocks of customers on the executor: the rows of each
+ * block are counted, then each block's rows are filled from its first row on (customer
+ * order, as one pass would). */
+enum { COHORT_BLOCK = 4096 };
+
 typedef struct cohort_job {
   const walk *w;
   int32_t cal_end, hold_end;
-  customer_figures *out; /* per dataset customer */
+  size_t *first_row; /* per block: its count in the first pass, its first row in the second */
+  patron_clv_cohort *c;
+  double unit;
 } cohort_job;
 
-static void cohort_range(void *arg, size_t lo, size_t hi, int worker) {
+static void count_block(void *arg, size_t lo, size_t hi, int worker) {
   (void)worker;
   cohort_job *j = arg;
+  size_t n = 0;
   for (size_t c = lo; c < hi; c++)
-    figures(j->w, (uint32_t)c, j->cal_end, j->hold_end, &j->out[c]);
+    n += in_cohort(j->w, (uint32_t)c, j->cal_end);
+  j->first_row[lo / COHORT_BLOCK] = n;
 }
 
-/* Runs figures() over every customer on the executor (one thread below 10,000). */
-static void all_figures(const walk *w, size_t n, int32_t cal_end, int32_t hold_end, int n_threads,
-                        customer_figures *out) {
-  cohort_job job = {w, cal_end, hold_end, out};
-  patron__exec_ranges(n < 10000 || n_threads < 1 ? 1 : n_threads, n, 4096, cohort_range, &job);
+static void fill_block(void *arg, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  cohort_job *j = arg;
+  size_t r = j->first_row[lo / COHORT_BLOCK];
+  for (size_t c = lo; c < hi; c++) {
+    customer_figures f;
+    figures(j->w, (uint32_t)c, j->cal_end, j->hold_end, &f);
+    if (f.first != PATRON_NO_DAY)
+      fill_row(j->c, r++, (uint32_t)c, &f, j->unit);
+  }
+}
+
+/* Threads for n customers (one below 10,000). */
+static int cohort_threads(size_t n, int n_threads) {
+  return n < 10000 || n_threads < 1 ? 1 : n_threads;
 }
 
 static int32_t default_calibration_end(const patron_dataset *ds) {
@@ -134,21 +177,6 @@ static patron_status check_options(const patron_clv_cohort_options *o, int32_t c
   return PATRON_OK;
 }
 
-static void fill_row(patron_clv_cohort *c, size_t r, uint32_t cust, const customer_figures *f,
-                     double unit) {
-  c->customer[r] = cust;
-  c->x[r] = (double)f->x;
-  c->t_x[r] = (f->last - f->first) / unit;
-  c->T[r] = (c->calibration_end - f->first) / unit;
-  c->monetary[r] = f->x ? (double)(f->repeat_value / f->x) : 0;
-  c->spend[r] = (double)f->total;
-  c->first_day[r] = f->first;
-  if (c->holdout_x) {
-    c->holdout_x[r] = (double)f->hx;
-    c->holdout_spend[r] = (double)f->holdout_value;
-  }
-}
-
 patron_status patron_clv_cohort_build(const patron_dataset *ds,
                                       const patron_clv_cohort_options *opts,
                                       patron_clv_cohort **out, patron_error *err) {
@@ -158,34 +186,39 @@ patron_status patron_clv_cohort_build(const patron_dataset *ds,
   patron_status st = check_options(opts, cal_end, err);
   if (st != PATRON_OK)
     return st;
-  double unit = opts->unit_days > 0 ? opts->unit_days : 1;
   bool holdout = opts->holdout_end != PATRON_NO_DAY;
-  size_t n = patron_dataset_n_customers(ds);
+  size_t n = patron_dataset_n_customers(ds), n_blocks = (n + COHORT_BLOCK - 1) / COHORT_BLOCK;
   patron_orders_view ov;
   patron_dataset_orders(ds, &ov);
   walk w = {&ov, opts->zero_value_purchases};
-  customer_figures *f = malloc((n ? n : 1) * sizeof *f);
-  if (!f)
+  cohort_job job = {&w,
+                    cal_end,
+                    holdout ? opts->holdout_end : cal_end,
+                    malloc((n_blocks ? n_blocks : 1) * sizeof *job.first_row),
+                    NULL,
+                    opts->unit_days > 0 ? opts->unit_days : 1};
+  if (!job.first_row)
     return PATRON__OOM(err);
-  int threads = opts->threads > 0 ? opts->threads : patron__default_threads();
-  all_figures(&w, n, cal_end, holdout ? opts->holdout_end : cal_end, threads, f);
+  int threads = cohort_threads(n, opts->threads > 0 ? opts->threads : patron__default_threads());
+  patron__exec_ranges(threads, n, COHORT_BLOCK, count_block, &job);
   size_t rows = 0;
-  for (size_t i = 0; i < n; i++)
-    rows += f[i].first != PATRON_NO_DAY;
-  patron_clv_cohort *c = patron__clv_cohort_alloc(rows, true, holdout);
-  if (!c) {
-    free(f);
-    return PATRON__OOM(err);
+  for (size_t b = 0; b < n_blocks; b++) {
+    size_t count = job.first_row[b];
+    job.first_row[b] = rows;
+    rows += count;
   }
-  c->unit_days = unit;
-  c->calibration_end = cal_end;
-  c->holdout_end = holdout ? opts->holdout_end : PATRON_NO_DAY;
-  c->holdout_length = holdout ? (opts->holdout_end - cal_end) / unit : 0;
-  c->has_monetary = true;
-  for (size_t i = 0, r = 0; i < n; i++)
-    if (f[i].first != PATRON_NO_DAY)
-      fill_row(c, r++, (uint32_t)i, &f[i], unit);
-  free(f);
+  patron_clv_cohort *c = job.c = patron__clv_cohort_alloc(rows, true, holdout);
+  if (c) {
+    c->unit_days = job.unit;
+    c->calibration_end = cal_end;
+    c->holdout_end = holdout ? opts->holdout_end : PATRON_NO_DAY;
+    c->holdout_length = holdout ? (opts->holdout_end - cal_end) / job.unit : 0;
+    c->has_monetary = true;
+    patron__exec_ranges(threads, n, COHORT_BLOCK, fill_block, &job);
+  }
+  free(job.first_row);
+  if (!c)
+    return PATRON__OOM(err);
   *out = c;
   return PATRON_OK;
 }

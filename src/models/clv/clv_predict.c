@@ -360,34 +360,64 @@ static patron_status check_query(const patron_clv_query *q, patron_error *err) {
   return st;
 }
 
-/* Query k's values scattered to customers; a non-finite row is an error. */
-static patron_status scatter(const patron_clv_summary *s, const double *v, size_t n, double *out,
-                             patron_error *err) {
+/* Query values of the distinct rows: a non-finite one is an error. */
+static patron_status check_finite(const patron_clv_summary *s, const double *v, patron_error *err) {
   for (size_t i = 0; i < s->n; i++)
     if (!isfinite(v[i]))
       return patron__error_set(err, PATRON_ERR_NOCONV, NULL, 0, 0,
                                "prediction for x=%g, t_x=%g, T=%g is not finite with these "
                                "parameters",
                                s->x[i], s->tx[i], s->T[i]);
-  for (size_t i = 0; i < n; i++)
-    out[i] = v[s->index[i]];
   return PATRON_OK;
 }
 
-/* A value query's per-unit values times margin x expected order value (sp: the spend
- * model's predictions, made on the first value query of that model). */
-static patron_status apply_spend(const patron_clv_query *q, const patron_clv_data *data, double *sp,
-                                 const patron_clv_model **sp_of, patron_error *err) {
-  if (*sp_of != q->spend) {
-    patron_status st = patron_clv_predict_spend(q->spend, data, sp, err);
-    if (st != PATRON_OK)
-      return st;
+/* One query's values scattered from the distinct rows to customers, in blocks of customers
+ * on the executor; a value query's times margin x expected order value (sp). */
+typedef struct scatter_job {
+  const uint32_t *index; /* customer -> row */
+  const double *v;       /* the query's row values */
+  const double *sp;      /* value query: the spend model's predictions, else NULL */
+  double margin;
+  double *out;
+} scatter_job;
+
+static void scatter_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const scatter_job *j = ctx;
+  for (size_t i = lo; i < hi; i++)
+    j->out[i] = j->v[j->index[i]];
+  for (size_t i = lo; j->sp && i < hi; i++)
+    j->out[i] *= j->margin * j->sp[i];
+}
+
+enum { SCATTER_BLOCK = 65536 };
+
+/* Query q's values (v, per distinct row) to its customers. sp: room for data->n spend
+ * predictions, made on the first value query of a spend model (*sp_of). */
+static patron_status scatter(const patron_clv_query *q, const patron_clv_data *data,
+                             const patron_clv_summary *s, const double *v, double *sp,
+                             const patron_clv_model **sp_of, patron_error *err) {
+  patron_status st = check_finite(s, v, err);
+  bool value = q->what == PATRON_CLV_VALUE;
+  if (st == PATRON_OK && value && *sp_of != q->spend &&
+      (st = patron_clv_predict_spend(q->spend, data, sp, err)) == PATRON_OK)
     *sp_of = q->spend;
-  }
-  double margin = q->value->margin > 0 ? q->value->margin : 1.0;
-  for (size_t i = 0; i < data->n; i++)
-    q->out[i] *= margin * sp[i];
+  if (st != PATRON_OK)
+    return st;
+  scatter_job j = {s->index, v, value ? sp : NULL,
+                   value && q->value->margin > 0 ? q->value->margin : 1.0, q->out};
+  patron__exec_ranges(patron__clv_threads(0, data->n, SCATTER_BLOCK), data->n, SCATTER_BLOCK,
+                      scatter_block, &j);
   return PATRON_OK;
+}
+
+/* Room for the spend predictions when a query needs them (*sp NULL otherwise). */
+static bool spend_room(const patron_clv_query *q, size_t n_q, size_t n, double **sp) {
+  *sp = NULL;
+  for (size_t k = 0; k < n_q; k++)
+    if (q[k].what == PATRON_CLV_VALUE)
+      return (*sp = malloc((n ? n : 1) * sizeof **sp)) != NULL;
+  return true;
 }
 
 /* One pass: n <= MAX_QUERIES queries over the distinct rows s (ordered by `order`). */
@@ -398,46 +428,65 @@ static patron_status predict_pass(const patron_clv_model *m, const patron_clv_da
   double *v = malloc((s->n ? n * s->n : 1) * sizeof *v);
   double *sp = NULL;
   const patron_clv_model *sp_of = NULL;
-  patron_status st = job && v ? PATRON_OK : PATRON__OOM(err);
+  patron_status st = job && v && spend_room(q, n, data->n, &sp) ? PATRON_OK : PATRON__OOM(err);
   int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
   if (st == PATRON_OK) {
     *job = (rows_job){.m = m, .s = s, .q = q, .n_q = n, .order = order, .v = v};
     patron__exec_ranges(nt, s->n, PREDICT_BLOCK, rows_block, job);
   }
-  for (size_t k = 0; st == PATRON_OK && k < n; k++) {
-    st = scatter(s, v + k * s->n, data->n, q[k].out, err);
-    if (st == PATRON_OK && q[k].what == PATRON_CLV_VALUE && !sp &&
-        !(sp = malloc((data->n ? data->n : 1) * sizeof *sp)))
-      st = PATRON__OOM(err);
-    if (st == PATRON_OK && q[k].what == PATRON_CLV_VALUE)
-      st = apply_spend(&q[k], data, sp, &sp_of, err);
-  }
+  for (size_t k = 0; st == PATRON_OK && k < n; k++)
+    st = scatter(&q[k], data, s, v + k * s->n, sp, &sp_of, err);
   for (int t = 0; job && t < nt; t++)
     jacobi_free(&job->jc[t]);
   free(job), free(v), free(sp);
   return st;
 }
 
-patron_status patron_clv_predict_many(const patron_clv_model *m, const patron_clv_data *data,
-                                      const patron_clv_query *queries, size_t n,
-                                      patron_error *err) {
+/* The model and every query checked before any work. */
+static patron_status check_all(const patron_clv_model *m, const patron_clv_query *queries, size_t n,
+                               patron_error *err) {
   patron_status st = check_model(m, true, err);
   for (size_t k = 0; st == PATRON_OK && k < n; k++)
     st = check_query(&queries[k], err);
-  patron_clv_summary *s = NULL;
-  if (st == PATRON_OK && n > 0)
-    st = patron_clv_compress(data, &s, err);
-  if (st != PATRON_OK || n == 0)
-    return st;
+  return st;
+}
+
+/* The passes over the distinct rows of s (checked queries). */
+static patron_status predict_rows(const patron_clv_model *m, const patron_clv_data *data,
+                                  const patron_clv_summary *s, const patron_clv_query *queries,
+                                  size_t n, patron_error *err) {
   uint32_t *order = rows_by_x_T(s);
-  if (!order)
-    st = PATRON__OOM(err);
+  patron_status st = order ? PATRON_OK : PATRON__OOM(err);
   for (size_t k = 0; st == PATRON_OK && k < n; k += MAX_QUERIES)
     st = predict_pass(m, data, s, order, queries + k, n - k < MAX_QUERIES ? n - k : MAX_QUERIES,
                       err);
   free(order);
+  return st;
+}
+
+patron_status patron_clv_predict_many(const patron_clv_model *m, const patron_clv_data *data,
+                                      const patron_clv_query *queries, size_t n,
+                                      patron_error *err) {
+  patron_status st = check_all(m, queries, n, err);
+  patron_clv_summary *s = NULL;
+  if (st == PATRON_OK && n > 0)
+    st = patron_clv_compress(data, &s, err);
+  if (st == PATRON_OK && n > 0)
+    st = predict_rows(m, data, s, queries, n, err);
   patron_clv_summary_free(s);
   return st;
+}
+
+patron_status patron_clv_predict_many_summary(const patron_clv_model *m,
+                                              const patron_clv_data *data,
+                                              const patron_clv_summary *s,
+                                              const patron_clv_query *queries, size_t n,
+                                              patron_error *err) {
+  patron_status st = check_all(m, queries, n, err);
+  if (st == PATRON_OK && (!s || !data || s->n_customers != data->n))
+    st = patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
+                           "prediction needs the summary of the same data");
+  return st == PATRON_OK && n > 0 ? predict_rows(m, data, s, queries, n, err) : st;
 }
 
 patron_status patron_clv_predict_p_alive(const patron_clv_model *m, const patron_clv_data *data,

@@ -34,15 +34,17 @@ static patron_status add_columns(patron_table *t, profile_cols *c, patron_error 
   return st;
 }
 
-/* The three figures for every cohort row (clv NaN when there is no spend model). */
+/* The three figures for every cohort row (clv NaN when there is no spend model); s: the
+ * rows' summary. */
 static patron_status predict(const patron_clv_model *pm, const patron_clv_model *sm,
-                             const patron_clv_data *d, const patron_clv_profile_options *o,
-                             double *pa, double *e90, double *clv, patron_error *err) {
+                             const patron_clv_data *d, const patron_clv_summary *s,
+                             const patron_clv_profile_options *o, double *pa, double *e90,
+                             double *clv, patron_error *err) {
   patron_clv_value_options vo = {12, o->discount_rate, o->margin, 1, 365.0 / 12};
   patron_clv_query q[] = {{.what = PATRON_CLV_P_ALIVE, .out = pa},
                           {.what = PATRON_CLV_PURCHASES, .t = 90, .out = e90},
                           {.what = PATRON_CLV_VALUE, .spend = sm, .value = &vo, .out = clv}};
-  patron_status st = patron_clv_predict_many(pm, d, q, sm ? 3 : 2, err);
+  patron_status st = patron_clv_predict_many_summary(pm, d, s, q, sm ? 3 : 2, err);
   for (size_t i = 0; st == PATRON_OK && !sm && i < d->n; i++)
     clv[i] = NAN;
   return st;
@@ -64,23 +66,67 @@ static void scatter(const patron_clv_cohort *c, const uint32_t *row_customer, si
   }
 }
 
-patron_status patron__clv_profile_fit(const patron_clv_data *purchases,
-                                      const patron_clv_data *spend,
-                                      const patron_clv_profile_options *o, patron_clv_model **pm,
-                                      patron_clv_model **sm, patron_error *err) {
+/* One compression of a cohort's data: its purchases (x, t_x, T) or its spend (x, m). */
+typedef struct compress_job {
+  const patron_clv_data *d;
+  bool spend;
+  patron_clv_summary *s;
+  patron_status st;
+  patron_error err;
+} compress_job;
+
+static void compress_one(void *item) {
+  compress_job *j = item;
+  j->st = j->spend ? patron__clv_compress_spend(j->d, &j->s, &j->err)
+                   : patron_clv_compress(j->d, &j->s, &j->err);
+}
+
+/* The purchases compressed into *s and, when the spend model is wanted, the spend into *ss
+ * (NULL when it cannot be: no spend model then), side by side on the executor. */
+static patron_status compress_both(const patron_clv_data *purchases, const patron_clv_data *spend,
+                                   const patron_clv_profile_options *o, patron_clv_summary **s,
+                                   patron_clv_summary **ss, patron_error *err) {
+  compress_job jobs[2] = {{.d = purchases}, {.d = spend, .spend = true}};
+  size_t n_jobs = o->spend ? 2 : 1;
+  patron__exec_each(purchases->n < 10000 ? 1 : 2, jobs, n_jobs, sizeof *jobs, compress_one);
+  *s = jobs[0].s;
+  *ss = o->spend && jobs[1].st == PATRON_OK ? jobs[1].s : NULL;
+  if (jobs[0].st != PATRON_OK)
+    *err = jobs[0].err;
+  return jobs[0].st;
+}
+
+/* patron__clv_profile_fit on the compressed purchases s and spend ss (NULL: no spend
+ * model). */
+static patron_status fit_summary(const patron_clv_summary *s, const patron_clv_summary *ss,
+                                 const patron_clv_profile_options *o, patron_clv_model **pm,
+                                 patron_clv_model **sm, patron_error *err) {
   *pm = *sm = NULL;
   patron_clv_fit_options fo = {
       .threads = o->threads, .penalizer = o->penalizer, .log_penalizer = o->log_penalizer};
-  patron_status st = patron_clv_fit(o->model, purchases, &fo, pm, err);
+  patron_status st = patron_clv_fit_summary(o->model, s, &fo, pm, err);
   if (st == PATRON_OK && o->spend) {
     patron_error spend_err = {0};
-    if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, spend, &fo, sm, &spend_err) != PATRON_OK)
+    if (!ss || patron_clv_fit_summary(PATRON_CLV_GAMMAGAMMA, ss, &fo, sm, &spend_err) != PATRON_OK)
       *sm = NULL;                        /* no usable spend data: clv_365d stays empty */
     if (*sm && !((*sm)->theta[1] > 1)) { /* q <= 1: infinite mean order value */
       patron_clv_model_free(*sm);
       *sm = NULL;
     }
   }
+  return st;
+}
+
+patron_status patron__clv_profile_fit(const patron_clv_data *purchases,
+                                      const patron_clv_data *spend,
+                                      const patron_clv_profile_options *o, patron_clv_model **pm,
+                                      patron_clv_model **sm, patron_error *err) {
+  *pm = *sm = NULL;
+  patron_clv_summary *s = NULL, *ss = NULL;
+  patron_status st = compress_both(purchases, spend, o, &s, &ss, err);
+  if (st == PATRON_OK)
+    st = fit_summary(s, ss, o, pm, sm, err);
+  patron_clv_summary_free(s), patron_clv_summary_free(ss);
   return st;
 }
 
@@ -93,13 +139,12 @@ patron_status patron__clv_profile_cohort(const patron_dataset *ds, int32_t as_of
   return patron_clv_cohort_build(ds, &co, out, err);
 }
 
-/* The models: fitted on the cohort, or the given ones. */
-static patron_status models(const patron_clv_cohort *c, const patron_clv_profile_options *o,
-                            patron_clv_model **pm, patron_clv_model **sm, patron_error *err) {
-  if (!o->given) {
-    patron_clv_data d = patron_clv_cohort_data(c);
-    return patron__clv_profile_fit(&d, &d, o, pm, sm, err);
-  }
+/* The models: fitted on the cohort (compressed into s and ss), or the given ones. */
+static patron_status models(const patron_clv_summary *s, const patron_clv_summary *ss,
+                            const patron_clv_profile_options *o, patron_clv_model **pm,
+                            patron_clv_model **sm, patron_error *err) {
+  if (!o->given)
+    return fit_summary(s, ss, o, pm, sm, err);
   *pm = *sm = NULL;
   if (o->purchases_given && !(*pm = patron__clv_model_clone(o->purchases_given)))
     return PATRON__OOM(err);
@@ -124,10 +169,16 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
   double *work = malloc((3 * c->n + 1) * sizeof *work);
   uint32_t *row_of = malloc((n_cust ? n_cust : 1) * sizeof *row_of);
   patron_clv_model *pm = NULL, *sm = NULL;
-  st = work && row_of ? models(c, opts, &pm, &sm, err) : PATRON__OOM(err);
+  patron_clv_summary *s = NULL, *ss = NULL;
   patron_clv_data d = patron_clv_cohort_data(c);
+  patron_clv_profile_options fitted = *opts; /* given models: no spend summary needed */
+  fitted.spend = opts->spend && !opts->given;
+  st = work && row_of ? compress_both(&d, &d, &fitted, &s, &ss, err) : PATRON__OOM(err);
+  if (st == PATRON_OK)
+    st = models(s, ss, opts, &pm, &sm, err);
+  patron_clv_summary_free(ss); /* fitted: the predictions need only s */
   if (st == PATRON_OK && pm)
-    st = predict(pm, sm, &d, opts, work, work + c->n, work + 2 * c->n, err);
+    st = predict(pm, sm, &d, s, opts, work, work + c->n, work + 2 * c->n, err);
   if (st == PATRON_OK && pm) {
     const double *src[3] = {work, work + c->n, work + 2 * c->n};
     scatter(c, row_customer, patron_table_n_rows(t), n_cust, row_of, src, &cols);
@@ -138,6 +189,7 @@ patron_status patron_clv_profile_columns(patron_table *t, const patron_dataset *
     *opts->spend_out = sm, sm = NULL;
   patron_clv_model_free(pm), patron_clv_model_free(sm);
   free(work), free(row_of);
+  patron_clv_summary_free(s);
   patron_clv_cohort_free(c);
   return st;
 }

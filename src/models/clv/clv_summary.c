@@ -166,15 +166,32 @@ static bool index_values(const double *src1, const double *src2, size_t n, doubl
   return true;
 }
 
+/* One index_values job: the distinct x values, or the distinct times (t_x and T). */
+typedef struct index_job {
+  const double *src1, *src2;
+  size_t n;
+  double **uniq;
+  size_t *n_uniq;
+  uint32_t *idx1, *idx2;
+  bool ok;
+} index_job;
+
+static void index_one(void *item) {
+  index_job *j = item;
+  j->ok = index_values(j->src1, j->src2, j->n, j->uniq, j->n_uniq, j->idx1, j->idx2);
+}
+
+/* The distinct x and the distinct times, indexed side by side on the executor. */
 static bool finish_indices(patron_clv_summary *s) {
   s->ix = malloc((s->n ? s->n : 1) * sizeof *s->ix);
   s->itx = malloc((s->n ? s->n : 1) * sizeof *s->itx);
   s->iT = malloc((s->n ? s->n : 1) * sizeof *s->iT);
   if (!s->ix || !s->itx || !s->iT)
     return false;
-  if (!index_values(s->x, NULL, s->n, &s->ux, &s->n_x, s->ix, NULL))
-    return false;
-  return index_values(s->tx, s->T, s->n, &s->ut, &s->n_t, s->itx, s->iT);
+  index_job jobs[2] = {{s->x, NULL, s->n, &s->ux, &s->n_x, s->ix, NULL, false},
+                       {s->tx, s->T, s->n, &s->ut, &s->n_t, s->itx, s->iT, false}};
+  patron__exec_each(s->n < 10000 ? 1 : 2, jobs, 2, sizeof *jobs, index_one);
+  return jobs[0].ok && jobs[1].ok;
 }
 
 /* Shared loop: spend = false keys (x, t_x, T); spend = true keys (x, m) of usable rows. */
