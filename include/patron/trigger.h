@@ -188,10 +188,21 @@ PATRON_API patron_status patron_trigger_recommend(patron_trigger_result *r,
                                                   const patron_trigger_fit *fit, char warning[256],
                                                   patron_error *err);
 
-/* Records the run and its actions in one transaction (detail_json may be NULL). */
+/* Records the run and its actions in one transaction (detail_json may be NULL):
+ * patron_trigger_log then patron_trigger_log_commit. */
 PATRON_API patron_status patron_trigger_record(patron_store *store, int64_t t,
                                                const patron_trigger_result *r,
                                                const char *detail_json, patron_error *err);
+/* The same in two steps, so that the action rows can be written (e.g. on another thread)
+ * while the actions' items are computed and the files written (the log does not hold the
+ * items; nothing may change r->actions meanwhile): patron_trigger_log opens the transaction
+ * and writes the run without details and its actions (rolled back on failure);
+ * patron_trigger_log_commit sets the details (unless NULL) and commits. */
+PATRON_API patron_status patron_trigger_log(patron_store *store, int64_t t,
+                                            const patron_trigger_result *r, int64_t *run_id,
+                                            patron_error *err);
+PATRON_API patron_status patron_trigger_log_commit(patron_store *store, int64_t run_id,
+                                                   const char *detail_json, patron_error *err);
 
 /* actions.csv (action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at; times
  * YYYY-MM-DDTHH:MM on the rules' clock; then items,reasons when r->items is set) and skipped.csv

@@ -111,9 +111,59 @@ static void expr_env(const cli_profile *p, const args *a, patron_expr_function *
   env->n_threads = a->in.load.n_threads;
 }
 
+/* The run's action rows written on a second thread while the items are computed and the
+ * files written (patron_trigger_log; committed with the details by log_end). */
+typedef struct log_job {
+  patron_store *store;
+  const patron_trigger_result *res;
+  int64_t t, run_id;
+  double seconds;
+  patron_status st;
+  patron_error err;
+  pthread_t thread;
+  bool started, open;
+} log_job;
+
+static void *log_main(void *arg) {
+  log_job *j = arg;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  j->st = patron_trigger_log(j->store, j->t, j->res, &j->run_id, &j->err);
+  j->open = j->st == PATRON_OK;
+  j->seconds = cli_seconds_since(&t0);
+  return NULL;
+}
+
+/* Nothing to log in a dry run or without a store. */
+static void log_start(log_job *j, const args *a, patron_store *store,
+                      const patron_trigger_result *res) {
+  *j = (log_job){.store = a->dry_run ? NULL : store, .res = res, .t = a->t, .st = PATRON_OK};
+  if (j->store && !(j->started = pthread_create(&j->thread, NULL, log_main, j) == 0))
+    log_main(j);
+}
+
+static void log_join(log_job *j) {
+  if (j->started)
+    pthread_join(j->thread, NULL);
+  j->started = false;
+}
+
+/* Commits the logged run with its details when st is PATRON_OK, else rolls it back. */
+static patron_status log_end(log_job *j, patron_status st, const char *detail, patron_error *err) {
+  log_join(j);
+  if (st == PATRON_OK && j->st != PATRON_OK)
+    *err = j->err, st = j->st;
+  if (j->open && st == PATRON_OK)
+    st = patron_trigger_log_commit(j->store, j->run_id, detail, err);
+  else if (j->open)
+    patron_store_rollback(j->store);
+  j->open = false;
+  return st;
+}
+
 /* The files go to temporary names and are renamed once the store has the run, so a killed
  * run leaves neither half files nor files without their logged actions. */
-static patron_status finish(const args *a, patron_store *store, const patron_trigger_rules *r,
+static patron_status finish(const args *a, log_job *log, const patron_trigger_rules *r,
                             const patron_trigger_result *res, const cli_profile *p,
                             patron_error *err) {
   const patron_table *t = patron_profile_table_const(p->r.profile);
@@ -122,21 +172,22 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   patron_status st = patron_trigger_write(
       res, r, t, cli_path(act, sizeof act, a->out, "actions.csv"),
       cli_path(skp, sizeof skp, a->out, "skipped.csv"), &a->output, &sa, &sk, err);
+  log_join(log);
   char detail[2048];
   int len = snprintf(
       detail, sizeof detail,
       "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
       "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f, "
-      "\"recommender_fit\": %.3f}, \"cpu_seconds\": {\"profile\": %.3f, \"conditions\": %.3f, "
-      "\"decisions\": %.3f, \"recommendations\": %.3f}, \"profile_steps\": {",
+      "\"recommender_fit\": %.3f, \"action_log\": %.3f}, \"cpu_seconds\": {\"profile\": %.3f, "
+      "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}, "
+      "\"profile_steps\": {",
       res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2], a->seconds[3],
-      a->fit_seconds, a->cpu[0], a->cpu[1], a->cpu[2], a->cpu[3]);
+      a->fit_seconds, log->seconds, a->cpu[0], a->cpu[1], a->cpu[2], a->cpu[3]);
   for (size_t i = 0; i < p->run.n_timings && len > 0 && len < (int)sizeof detail - 64; i++)
     len += snprintf(detail + len, sizeof detail - (size_t)len, "%s\"%.40s\": %.3f", i ? ", " : "",
                     p->run.timings[i].step, p->run.timings[i].seconds);
   snprintf(detail + len, sizeof detail - (size_t)len, "}}");
-  if (st == PATRON_OK && store && !a->dry_run)
-    st = patron_trigger_record(store, a->t, res, detail, err);
+  st = log_end(log, st, detail, err);
   if (st == PATRON_OK)
     st = patron_sink_close(sa, err);
   else
@@ -249,12 +300,17 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
     st = patron_trigger_decide(&in, &res, err);
     lap(a, 2);
   }
-  if (st == PATRON_OK)
+  log_job log = {.st = PATRON_OK};
+  if (st == PATRON_OK) {
+    log_start(&log, a, store, &res);
     st = add_recommendations(a, r, p, &fit, &res, err);
-  else if (fit.started)
+  } else if (fit.started) {
     pthread_join(fit.thread, NULL);
+  }
   if (st == PATRON_OK)
-    st = finish(a, store, r, &res, p, err);
+    st = finish(a, &log, r, &res, p, err);
+  else
+    log_end(&log, st, NULL, err);
   if (st == PATRON_OK && !a->quiet) {
     char when[17];
     patron_format_minute(a->t, when);
