@@ -212,89 +212,123 @@ static void lap(args *a, int i) {
   a->cpu_mark = c;
 }
 
-/* The recommender's fit on a second thread, beside the contacts, the conditions and the
- * decisions (it needs only the dataset and T's day); its wall seconds for the run detail. */
-typedef struct fit_job {
-  patron_trigger_fit fit;
+/* Work that needs only the loaded dataset, started on their own threads as soon as it is
+ * loaded (beside the profile's stages, the conditions and the decisions): the recommender's
+ * fit (its wall seconds go into the run detail) and the members' contacts. */
+typedef struct ahead {
+  const args *a;
   const patron_trigger_rules *rules;
+  int32_t day; /* T's day: the profile's as-of day */
+  patron_trigger_fit fit;
+  double fit_seconds;
+  pthread_t fit_thread;
+  bool fit_started, fit_done;
+  patron_contacts contacts;
+  patron_status contacts_st;
+  patron_error contacts_err;
+  pthread_t contacts_thread;
+  bool contacts_started, contacts_done;
   const patron_dataset *ds;
-  int32_t as_of_day;
-  int n_threads;
-  double seconds;
-  pthread_t thread;
-  bool started;
-} fit_job;
+} ahead;
 
 static void *fit_main(void *arg) {
-  fit_job *j = arg;
+  ahead *h = arg;
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  patron_trigger_fit_run(&j->fit, j->rules, j->ds, j->as_of_day, j->n_threads);
-  j->seconds = cli_seconds_since(&t0);
+  patron_trigger_fit_run(&h->fit, h->rules, h->ds, h->day, h->a->in.load.n_threads);
+  h->fit_seconds = cli_seconds_since(&t0);
   return NULL;
 }
 
-static void fit_start(fit_job *j, const patron_trigger_rules *r, const cli_profile *p,
-                      const args *a) {
-  *j = (fit_job){.rules = r,
-                 .ds = p->ds,
-                 .as_of_day = patron_profile_as_of(p->r.profile),
-                 .n_threads = a->in.load.n_threads};
-  j->started =
-      patron_trigger_rules_recommend(r) && pthread_create(&j->thread, NULL, fit_main, j) == 0;
+static void *contacts_main(void *arg) {
+  ahead *h = arg;
+  h->contacts_st = patron_contacts_load(&h->a->in.load, h->ds, &h->contacts, &h->contacts_err);
+  return NULL;
 }
 
-/* The fit's outcome: joined, or run here when no thread was started. */
-static void fit_finish(fit_job *j) {
-  if (j->started)
-    pthread_join(j->thread, NULL);
-  else
-    fit_main(j);
-  j->started = false;
+/* Joins what was started (or runs it here when its thread could not be started). */
+static void fit_join(ahead *h) {
+  if (h->fit_started)
+    pthread_join(h->fit_thread, NULL);
+  else if (!h->fit_done)
+    fit_main(h);
+  h->fit_started = false, h->fit_done = true;
+}
+
+static patron_status contacts_join(ahead *h, patron_error *err) {
+  if (h->contacts_started)
+    pthread_join(h->contacts_thread, NULL);
+  else if (!h->contacts_done)
+    contacts_main(h);
+  h->contacts_started = false, h->contacts_done = true;
+  if (h->contacts_st != PATRON_OK)
+    *err = h->contacts_err;
+  return h->contacts_st;
+}
+
+/* The profile's hook: ds loaded (start), or NULL (ds is about to be freed: wait). */
+static void loaded(void *ctx, const patron_dataset *ds) {
+  ahead *h = ctx;
+  if (!ds) {
+    if (h->fit_started)
+      pthread_join(h->fit_thread, NULL);
+    if (h->contacts_started)
+      pthread_join(h->contacts_thread, NULL);
+    h->fit_started = h->contacts_started = false;
+    h->fit_done = h->contacts_done = true;
+    return;
+  }
+  h->ds = ds;
+  h->fit_done = !patron_trigger_rules_recommend(h->rules);
+  h->fit_started = !h->fit_done && pthread_create(&h->fit_thread, NULL, fit_main, h) == 0;
+  h->contacts_started = pthread_create(&h->contacts_thread, NULL, contacts_main, h) == 0;
+}
+
+static void ahead_free(ahead *h) {
+  loaded(h, NULL);
+  patron_trigger_fit_free(&h->fit);
+  patron_contacts_free(&h->contacts);
 }
 
 /* Rules with "recommend": K: the actions' items and reasons (SPEC 18). */
 static patron_status add_recommendations(args *a, const patron_trigger_rules *r,
-                                         const cli_profile *p, fit_job *fit,
-                                         patron_trigger_result *res, patron_error *err) {
+                                         const cli_profile *p, ahead *h, patron_trigger_result *res,
+                                         patron_error *err) {
   char warning[256];
-  fit_finish(fit);
-  patron_status st = patron_trigger_recommend(res, r, p->ds, &fit->fit, warning, err);
+  fit_join(h);
+  patron_status st = patron_trigger_recommend(res, r, p->ds, &h->fit, warning, err);
   if (st == PATRON_OK && warning[0])
     fprintf(stderr, "patron trigger: warning: no recommendations (%s); items left empty\n",
             warning);
   lap(a, 3);
-  a->fit_seconds = fit->seconds;
+  a->fit_seconds = h->fit_seconds;
   return st;
 }
 
 static patron_status decide_and_write(args *a, patron_store *store, const patron_trigger_rules *r,
-                                      cli_profile *p, patron_error *err) {
-  patron_contacts contacts = {0};
+                                      cli_profile *p, ahead *ah, patron_error *err) {
   patron_history *h = NULL;
   patron_expr_function fns[2];
   uint32_t **matched = NULL;
   size_t *n_matched = NULL;
   patron_trigger_result res = {0};
-  fit_job fit;
-  fit_start(&fit, r, p, a);
   const patron_table *t = patron_profile_table_const(p->r.profile);
-  patron_status st = patron_contacts_load(&a->in.load, p->ds, &contacts, err);
-  if (st == PATRON_OK)
-    st = patron_history_new(store, t, patron_profile_as_of(p->r.profile), &h, err);
+  patron_status st = patron_history_new(store, t, patron_profile_as_of(p->r.profile), &h, err);
   if (st == PATRON_OK) {
     patron_expr_env env;
     expr_env(p, a, fns, patron_history_functions(h, fns), &env);
     st = patron_trigger_match(r, &env, a->rules, &matched, &n_matched, err);
-    lap(a, 1);
   }
+  if (st == PATRON_OK)
+    st = contacts_join(ah, err);
+  lap(a, 1);
   if (st == PATRON_OK) {
     patron_trigger_input in = {.rules = r,
                                .matched = (const uint32_t *const *)matched,
                                .n_matched = n_matched,
                                .table = t,
                                .row_customer = patron_profile_customers(p->r.profile),
-                               .contacts = &contacts,
+                               .contacts = &ah->contacts,
                                .store = store,
                                .t = a->t};
     st = patron_trigger_decide(&in, &res, err);
@@ -303,9 +337,7 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
   log_job log = {.st = PATRON_OK};
   if (st == PATRON_OK) {
     log_start(&log, a, store, &res);
-    st = add_recommendations(a, r, p, &fit, &res, err);
-  } else if (fit.started) {
-    pthread_join(fit.thread, NULL);
+    st = add_recommendations(a, r, p, ah, &res, err);
   }
   if (st == PATRON_OK)
     st = finish(a, &log, r, &res, p, err);
@@ -317,10 +349,8 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
     print_table(r, &res, when, a);
   }
   patron_trigger_result_free(&res);
-  patron_trigger_fit_free(&fit.fit);
   patron_trigger_matches_free(matched, n_matched, r->n_rules);
   patron_history_free(h);
-  patron_contacts_free(&contacts);
   return st;
 }
 
@@ -394,18 +424,23 @@ static int trigger_run(args *a) {
   names ns = {0};
   rule_names(r, &ns);
   cli_profile p;
+  ahead ah = {.a = a, .rules = r, .day = day, .fit_done = true, .contacts_done = true};
   int rc = CLI_EXIT_FAIL;
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
   a->cpu_mark = cpu_now();
-  if (cli_make_dir("trigger", a->out) &&
-      /* level_warning as with --db (always given here), also in a dry run on a new store */
-      cli_profile_build("trigger", &a->in, day, false, true,
-                        ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) {
+  /* level_warning as with --db (always given here), also in a dry run on a new store */
+  bool built =
+      cli_make_dir("trigger", a->out) &&
+      cli_profile_build_hooked("trigger", &a->in, day, false, true,
+                               ns.oom ? NULL : (const char *const *)ns.v, ns.n, loaded, &ah, &p);
+  if (built) {
     lap(a, 0);
-    rc = decide_and_write(a, store, r, &p, &err) == PATRON_OK ? CLI_EXIT_OK
-                                                              : cli_fail("trigger", &err);
-    cli_profile_free(&p);
+    rc = decide_and_write(a, store, r, &p, &ah, &err) == PATRON_OK ? CLI_EXIT_OK
+                                                                   : cli_fail("trigger", &err);
   }
+  ahead_free(&ah); /* before the dataset they read is freed */
+  if (built)
+    cli_profile_free(&p);
   names_free(&ns);
   patron_store_close(store);
   patron_trigger_rules_free(r);
