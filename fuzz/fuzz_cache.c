@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   patron__cache_contents c;
   patron_error err = {0};
   patron_status st =
-      patron__cache_decode((const uint8_t *)buf, size - 1, false, NULL, data[0] & 1, &c, &err);
+      patron__cache_decode((const uint8_t *)buf, size - 1, false, NULL, data[0] & 1, 1, &c, &err);
   if (st != PATRON_OK)
     FUZZ_CHECK(err.message[0] != '\0', "an error without a message");
   else

@@ -53,6 +53,11 @@ PATRON_API patron_status patron_store_run_add(patron_store *s, const char *comma
                                               const char *as_of, const char *detail_json,
                                               int64_t *run_id, patron_error *err);
 
+/* Replaces the details of a run recorded in the open transaction (a run whose details are
+ * known only after its rows are written). */
+PATRON_API patron_status patron_store_run_detail(patron_store *s, int64_t run_id,
+                                                 const char *detail_json, patron_error *err);
+
 /* ---- Snapshots ---- */
 
 typedef struct patron_snapshot_info {

@@ -11,6 +11,7 @@
 #include "patron/error.h"
 #include "patron/expr.h"
 #include "patron/parse.h"
+#include "patron/recommend.h"
 #include "patron/sink.h"
 #include "patron/store.h"
 #include "patron/table.h"
@@ -160,22 +161,48 @@ PATRON_API void patron_trigger_result_free(patron_trigger_result *r);
 /* Does any rule enabled in the file have "recommend": K? */
 PATRON_API bool patron_trigger_rules_recommend(const patron_trigger_rules *r);
 
+/* The recommender behind the actions' items (SPEC 18): fitted on ds as of as_of_day with
+ * patron recommend's defaults (ds loaded with keep_lines), before the actions are known: it
+ * needs only ds and the day, so a caller may run it on another thread while the rules are
+ * matched and decided (ds is only read). Its outcome is kept, not returned: a failed fit
+ * matters only when an action needs items, and patron_trigger_recommend reports it then. */
+typedef struct patron_trigger_fit {
+  patron_recommender *model; /* NULL when no enabled rule recommends or the fit failed */
+  patron_status status;      /* the fit's */
+  patron_error error;        /* its error when status is not PATRON_OK */
+} patron_trigger_fit;
+
+/* Fits fit->model when an enabled rule recommends (else leaves it NULL and status OK). */
+PATRON_API void patron_trigger_fit_run(patron_trigger_fit *fit, const patron_trigger_rules *rules,
+                                       const patron_dataset *ds, int32_t as_of_day, int n_threads);
+PATRON_API void patron_trigger_fit_free(patron_trigger_fit *fit);
+
 /* Fills r->items and r->reasons (SPEC 18): for each action of a rule with "recommend": K,
- * the customer's first K values of patron_recommend_customers (the recommender fitted on ds as
- * of as_of_day with patron recommend's defaults; ds loaded with keep_lines) and their reasons.
- * Does nothing when no action's rule recommends. When the order lines have no item values the
- * items stay empty and *warning (if not NULL) is set to the fit's message (at most 256
- * bytes). */
+ * the customer's first K values of patron_recommend_customers over fit's model, and their
+ * reasons. Does nothing when no action's rule recommends. When the order lines have no item
+ * values the items stay empty and *warning (if not NULL) is set to the fit's message (at most
+ * 256 bytes); any other failed fit is this call's error. */
 PATRON_API patron_status patron_trigger_recommend(patron_trigger_result *r,
                                                   const patron_trigger_rules *rules,
-                                                  const patron_dataset *ds, int32_t as_of_day,
-                                                  int n_threads, char warning[256],
+                                                  const patron_dataset *ds,
+                                                  const patron_trigger_fit *fit, char warning[256],
                                                   patron_error *err);
 
-/* Records the run and its actions in one transaction (detail_json may be NULL). */
+/* Records the run and its actions in one transaction (detail_json may be NULL):
+ * patron_trigger_log then patron_trigger_log_commit. */
 PATRON_API patron_status patron_trigger_record(patron_store *store, int64_t t,
                                                const patron_trigger_result *r,
                                                const char *detail_json, patron_error *err);
+/* The same in two steps, so that the action rows can be written (e.g. on another thread)
+ * while the actions' items are computed and the files written (the log does not hold the
+ * items; nothing may change r->actions meanwhile): patron_trigger_log opens the transaction
+ * and writes the run without details and its actions (rolled back on failure);
+ * patron_trigger_log_commit sets the details (unless NULL) and commits. */
+PATRON_API patron_status patron_trigger_log(patron_store *store, int64_t t,
+                                            const patron_trigger_result *r, int64_t *run_id,
+                                            patron_error *err);
+PATRON_API patron_status patron_trigger_log_commit(patron_store *store, int64_t run_id,
+                                                   const char *detail_json, patron_error *err);
 
 /* actions.csv (action_id,rule,campaign,channel,customer_id,arm,fired_at,send_at; times
  * YYYY-MM-DDTHH:MM on the rules' clock; then items,reasons when r->items is set) and skipped.csv

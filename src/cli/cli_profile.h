@@ -19,6 +19,13 @@ typedef struct cli_profile {
  * and returns its exit code (usage 2, else 1; p is then freed). */
 int cli_profile_build(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
                       bool level_warning, const char *const *names, size_t n_names, cli_profile *p);
+/* The same, calling loaded(ctx, ds) once the inputs are loaded, before the pipeline runs
+ * (e.g. to start work that only reads the dataset on other threads), and loaded(ctx, NULL)
+ * before a failed build frees the dataset (that work must be finished when it returns). */
+int cli_profile_build_hooked(const char *command, cli_inputs *in, int32_t as_of_day, bool spec_only,
+                             bool level_warning, const char *const *names, size_t n_names,
+                             void (*loaded)(void *ctx, const patron_dataset *ds), void *ctx,
+                             cli_profile *p);
 void cli_profile_free(cli_profile *p);
 
 /* The profile of the selecting commands (audience, lookalike, portrait, experiment assign

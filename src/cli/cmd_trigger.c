@@ -5,6 +5,7 @@
 #include "cli_store.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ typedef struct args {
   double seconds[4]; /* profile, conditions, decisions, recommendations */
   double cpu[4];     /* the same phases in CPU seconds of the process (all threads) */
   double cpu_mark;
+  double fit_seconds; /* the recommender's fit on its own thread (wall) */
   const char *rules, *db, *out;
   patron_output_options output; /* --excel, --csv-formula-guard */
   int64_t t;
@@ -109,9 +111,59 @@ static void expr_env(const cli_profile *p, const args *a, patron_expr_function *
   env->n_threads = a->in.load.n_threads;
 }
 
+/* The run's action rows written on a second thread while the items are computed and the
+ * files written (patron_trigger_log; committed with the details by log_end). */
+typedef struct log_job {
+  patron_store *store;
+  const patron_trigger_result *res;
+  int64_t t, run_id;
+  double seconds;
+  patron_status st;
+  patron_error err;
+  pthread_t thread;
+  bool started, open;
+} log_job;
+
+static void *log_main(void *arg) {
+  log_job *j = arg;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  j->st = patron_trigger_log(j->store, j->t, j->res, &j->run_id, &j->err);
+  j->open = j->st == PATRON_OK;
+  j->seconds = cli_seconds_since(&t0);
+  return NULL;
+}
+
+/* Nothing to log in a dry run or without a store. */
+static void log_start(log_job *j, const args *a, patron_store *store,
+                      const patron_trigger_result *res) {
+  *j = (log_job){.store = a->dry_run ? NULL : store, .res = res, .t = a->t, .st = PATRON_OK};
+  if (j->store && !(j->started = pthread_create(&j->thread, NULL, log_main, j) == 0))
+    log_main(j);
+}
+
+static void log_join(log_job *j) {
+  if (j->started)
+    pthread_join(j->thread, NULL);
+  j->started = false;
+}
+
+/* Commits the logged run with its details when st is PATRON_OK, else rolls it back. */
+static patron_status log_end(log_job *j, patron_status st, const char *detail, patron_error *err) {
+  log_join(j);
+  if (st == PATRON_OK && j->st != PATRON_OK)
+    *err = j->err, st = j->st;
+  if (j->open && st == PATRON_OK)
+    st = patron_trigger_log_commit(j->store, j->run_id, detail, err);
+  else if (j->open)
+    patron_store_rollback(j->store);
+  j->open = false;
+  return st;
+}
+
 /* The files go to temporary names and are renamed once the store has the run, so a killed
  * run leaves neither half files nor files without their logged actions. */
-static patron_status finish(const args *a, patron_store *store, const patron_trigger_rules *r,
+static patron_status finish(const args *a, log_job *log, const patron_trigger_rules *r,
                             const patron_trigger_result *res, const cli_profile *p,
                             patron_error *err) {
   const patron_table *t = patron_profile_table_const(p->r.profile);
@@ -120,20 +172,22 @@ static patron_status finish(const args *a, patron_store *store, const patron_tri
   patron_status st = patron_trigger_write(
       res, r, t, cli_path(act, sizeof act, a->out, "actions.csv"),
       cli_path(skp, sizeof skp, a->out, "skipped.csv"), &a->output, &sa, &sk, err);
+  log_join(log);
   char detail[2048];
-  int len = snprintf(detail, sizeof detail,
-                     "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
-                     "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}, "
-                     "\"cpu_seconds\": {\"profile\": %.3f, \"conditions\": %.3f, "
-                     "\"decisions\": %.3f, \"recommendations\": %.3f}, \"profile_steps\": {",
-                     res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2],
-                     a->seconds[3], a->cpu[0], a->cpu[1], a->cpu[2], a->cpu[3]);
+  int len = snprintf(
+      detail, sizeof detail,
+      "{\"actions\": %zu, \"skipped\": %zu, \"seconds\": {\"profile\": %.3f, "
+      "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f, "
+      "\"recommender_fit\": %.3f, \"action_log\": %.3f}, \"cpu_seconds\": {\"profile\": %.3f, "
+      "\"conditions\": %.3f, \"decisions\": %.3f, \"recommendations\": %.3f}, "
+      "\"profile_steps\": {",
+      res->n_actions, res->n_skips, a->seconds[0], a->seconds[1], a->seconds[2], a->seconds[3],
+      a->fit_seconds, log->seconds, a->cpu[0], a->cpu[1], a->cpu[2], a->cpu[3]);
   for (size_t i = 0; i < p->run.n_timings && len > 0 && len < (int)sizeof detail - 64; i++)
     len += snprintf(detail + len, sizeof detail - (size_t)len, "%s\"%.40s\": %.3f", i ? ", " : "",
                     p->run.timings[i].step, p->run.timings[i].seconds);
   snprintf(detail + len, sizeof detail - (size_t)len, "}}");
-  if (st == PATRON_OK && store && !a->dry_run)
-    st = patron_trigger_record(store, a->t, res, detail, err);
+  st = log_end(log, st, detail, err);
   if (st == PATRON_OK)
     st = patron_sink_close(sa, err);
   else
@@ -158,54 +212,137 @@ static void lap(args *a, int i) {
   a->cpu_mark = c;
 }
 
+/* Work that needs only the loaded dataset, started on their own threads as soon as it is
+ * loaded (beside the profile's stages, the conditions and the decisions): the recommender's
+ * fit (its wall seconds go into the run detail) and the members' contacts. */
+typedef struct ahead {
+  const args *a;
+  const patron_trigger_rules *rules;
+  int32_t day; /* T's day: the profile's as-of day */
+  patron_trigger_fit fit;
+  double fit_seconds;
+  pthread_t fit_thread;
+  bool fit_started, fit_done;
+  patron_contacts contacts;
+  patron_status contacts_st;
+  patron_error contacts_err;
+  pthread_t contacts_thread;
+  bool contacts_started, contacts_done;
+  const patron_dataset *ds;
+} ahead;
+
+static void *fit_main(void *arg) {
+  ahead *h = arg;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  patron_trigger_fit_run(&h->fit, h->rules, h->ds, h->day, h->a->in.load.n_threads);
+  h->fit_seconds = cli_seconds_since(&t0);
+  return NULL;
+}
+
+static void *contacts_main(void *arg) {
+  ahead *h = arg;
+  h->contacts_st = patron_contacts_load(&h->a->in.load, h->ds, &h->contacts, &h->contacts_err);
+  return NULL;
+}
+
+/* Joins what was started (or runs it here when its thread could not be started). */
+static void fit_join(ahead *h) {
+  if (h->fit_started)
+    pthread_join(h->fit_thread, NULL);
+  else if (!h->fit_done)
+    fit_main(h);
+  h->fit_started = false, h->fit_done = true;
+}
+
+static patron_status contacts_join(ahead *h, patron_error *err) {
+  if (h->contacts_started)
+    pthread_join(h->contacts_thread, NULL);
+  else if (!h->contacts_done)
+    contacts_main(h);
+  h->contacts_started = false, h->contacts_done = true;
+  if (h->contacts_st != PATRON_OK)
+    *err = h->contacts_err;
+  return h->contacts_st;
+}
+
+/* The profile's hook: ds loaded (start), or NULL (ds is about to be freed: wait). */
+static void loaded(void *ctx, const patron_dataset *ds) {
+  ahead *h = ctx;
+  if (!ds) {
+    if (h->fit_started)
+      pthread_join(h->fit_thread, NULL);
+    if (h->contacts_started)
+      pthread_join(h->contacts_thread, NULL);
+    h->fit_started = h->contacts_started = false;
+    h->fit_done = h->contacts_done = true;
+    return;
+  }
+  h->ds = ds;
+  h->fit_done = !patron_trigger_rules_recommend(h->rules);
+  h->fit_started = !h->fit_done && pthread_create(&h->fit_thread, NULL, fit_main, h) == 0;
+  h->contacts_started = pthread_create(&h->contacts_thread, NULL, contacts_main, h) == 0;
+}
+
+static void ahead_free(ahead *h) {
+  loaded(h, NULL);
+  patron_trigger_fit_free(&h->fit);
+  patron_contacts_free(&h->contacts);
+}
+
 /* Rules with "recommend": K: the actions' items and reasons (SPEC 18). */
 static patron_status add_recommendations(args *a, const patron_trigger_rules *r,
-                                         const cli_profile *p, patron_trigger_result *res,
+                                         const cli_profile *p, ahead *h, patron_trigger_result *res,
                                          patron_error *err) {
   char warning[256];
-  patron_status st = patron_trigger_recommend(res, r, p->ds, patron_profile_as_of(p->r.profile),
-                                              a->in.load.n_threads, warning, err);
+  fit_join(h);
+  patron_status st = patron_trigger_recommend(res, r, p->ds, &h->fit, warning, err);
   if (st == PATRON_OK && warning[0])
     fprintf(stderr, "patron trigger: warning: no recommendations (%s); items left empty\n",
             warning);
   lap(a, 3);
+  a->fit_seconds = h->fit_seconds;
   return st;
 }
 
 static patron_status decide_and_write(args *a, patron_store *store, const patron_trigger_rules *r,
-                                      cli_profile *p, patron_error *err) {
-  patron_contacts contacts = {0};
+                                      cli_profile *p, ahead *ah, patron_error *err) {
   patron_history *h = NULL;
   patron_expr_function fns[2];
   uint32_t **matched = NULL;
   size_t *n_matched = NULL;
   patron_trigger_result res = {0};
   const patron_table *t = patron_profile_table_const(p->r.profile);
-  patron_status st = patron_contacts_load(&a->in.load, p->ds, &contacts, err);
-  if (st == PATRON_OK)
-    st = patron_history_new(store, t, patron_profile_as_of(p->r.profile), &h, err);
+  patron_status st = patron_history_new(store, t, patron_profile_as_of(p->r.profile), &h, err);
   if (st == PATRON_OK) {
     patron_expr_env env;
     expr_env(p, a, fns, patron_history_functions(h, fns), &env);
     st = patron_trigger_match(r, &env, a->rules, &matched, &n_matched, err);
-    lap(a, 1);
   }
+  if (st == PATRON_OK)
+    st = contacts_join(ah, err);
+  lap(a, 1);
   if (st == PATRON_OK) {
     patron_trigger_input in = {.rules = r,
                                .matched = (const uint32_t *const *)matched,
                                .n_matched = n_matched,
                                .table = t,
                                .row_customer = patron_profile_customers(p->r.profile),
-                               .contacts = &contacts,
+                               .contacts = &ah->contacts,
                                .store = store,
                                .t = a->t};
     st = patron_trigger_decide(&in, &res, err);
     lap(a, 2);
   }
+  log_job log = {.st = PATRON_OK};
+  if (st == PATRON_OK) {
+    log_start(&log, a, store, &res);
+    st = add_recommendations(a, r, p, ah, &res, err);
+  }
   if (st == PATRON_OK)
-    st = add_recommendations(a, r, p, &res, err);
-  if (st == PATRON_OK)
-    st = finish(a, store, r, &res, p, err);
+    st = finish(a, &log, r, &res, p, err);
+  else
+    log_end(&log, st, NULL, err);
   if (st == PATRON_OK && !a->quiet) {
     char when[17];
     patron_format_minute(a->t, when);
@@ -214,7 +351,6 @@ static patron_status decide_and_write(args *a, patron_store *store, const patron
   patron_trigger_result_free(&res);
   patron_trigger_matches_free(matched, n_matched, r->n_rules);
   patron_history_free(h);
-  patron_contacts_free(&contacts);
   return st;
 }
 
@@ -259,11 +395,15 @@ static void names_free(names *ns) {
 /* The run allocates and frees many blocks of 128 KiB to 32 MiB (profile columns, the
  * recommender's sets and counts, expression vectors): kept in the heap for reuse instead of
  * mapped and returned to the system each time, they are not zeroed again page by page (a
- * fifth of the reused 1M-customer run's system time). glibc only; elsewhere nothing. */
+ * fifth of the reused 1M-customer run's system time). One arena for every thread, so that
+ * what one phase frees serves the phases running on the other threads (the recommender's
+ * fit, the contacts, the action log) instead of each thread's arena mapping fresh pages.
+ * glibc only; elsewhere nothing. */
 static void keep_freed_memory(void) {
-#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD) && defined(M_ARENA_MAX)
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  mallopt(M_ARENA_MAX, 1);
 #endif
 }
 
@@ -288,19 +428,23 @@ static int trigger_run(args *a) {
   names ns = {0};
   rule_names(r, &ns);
   cli_profile p;
+  ahead ah = {.a = a, .rules = r, .day = day, .fit_done = true, .contacts_done = true};
   int rc = CLI_EXIT_FAIL;
   clock_gettime(CLOCK_MONOTONIC, &a->clock);
   a->cpu_mark = cpu_now();
-  if (cli_make_dir("trigger", a->out) &&
-      /* level_warning as with --db (always given here), also in a dry run on a new store */
-      (rc = cli_profile_build("trigger", &a->in, day, false, true,
-                              ns.oom ? NULL : (const char *const *)ns.v, ns.n, &p)) ==
-          CLI_EXIT_OK) {
+  /* level_warning as with --db (always given here), also in a dry run on a new store */
+  if (cli_make_dir("trigger", a->out))
+    rc = cli_profile_build_hooked("trigger", &a->in, day, false, true,
+                                  ns.oom ? NULL : (const char *const *)ns.v, ns.n, loaded, &ah, &p);
+  bool built = rc == CLI_EXIT_OK;
+  if (built) {
     lap(a, 0);
-    rc = decide_and_write(a, store, r, &p, &err) == PATRON_OK ? CLI_EXIT_OK
-                                                              : cli_fail("trigger", &err);
-    cli_profile_free(&p);
+    rc = decide_and_write(a, store, r, &p, &ah, &err) == PATRON_OK ? CLI_EXIT_OK
+                                                                   : cli_fail("trigger", &err);
   }
+  ahead_free(&ah); /* before the dataset they read is freed */
+  if (built)
+    cli_profile_free(&p);
   names_free(&ns);
   patron_store_close(store);
   patron_trigger_rules_free(r);

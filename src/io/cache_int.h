@@ -11,7 +11,7 @@
 
 /* Bumped whenever the file's layout or the dataset's meaning changes: a file of another
  * version is rebuilt (with a note), never read. */
-#define PATRON__CACHE_VERSION 1
+#define PATRON__CACHE_VERSION 2
 
 /* What a cache file holds besides the dataset: the key it was written under (the inputs'
  * fingerprints and the load options) and the loader's warnings, replayed on reuse. */
@@ -22,8 +22,9 @@ typedef struct patron__cache_meta {
 } patron__cache_meta;
 
 /* Writes ds (finalized by patron_dataset_load) and meta to f. False on a write error or
- * when memory runs out. */
-bool patron__cache_encode(FILE *f, const patron_dataset *ds, const patron__cache_meta *meta);
+ * when memory runs out. n_threads: the checksum's (0: all cores; the file is the same). */
+bool patron__cache_encode(FILE *f, const patron_dataset *ds, const patron__cache_meta *meta,
+                          int n_threads);
 
 /* A decoded cache file: the dataset (its paths unset: the caller's) and the warnings. */
 typedef struct patron__cache_contents {
@@ -41,9 +42,11 @@ void patron__cache_contents_free(patron__cache_contents *c);
  * dataset, or at once on failure); else a buffer the caller keeps alive as long as the
  * dataset. A file written under another key than `key` (NULL: any), of another version,
  * with a wrong checksum (when check_sum; false only for the fuzzer, to reach the checks
- * behind it), truncated or inconsistent: PATRON_ERR_INPUT saying why; never a crash. */
+ * behind it), truncated or inconsistent: PATRON_ERR_INPUT saying why; never a crash.
+ * n_threads: the checksum's (0: all cores). */
 patron_status patron__cache_decode(const uint8_t *mem, uint64_t size, bool mapped, const char *key,
-                                   bool check_sum, patron__cache_contents *out, patron_error *err);
+                                   bool check_sum, int n_threads, patron__cache_contents *out,
+                                   patron_error *err);
 
 /* patron_dataset_load without the cache (load.c), and with it (dataset_cache.c). */
 patron_status patron__dataset_load_files(const patron_load_options *opts, patron_dataset **out,

@@ -152,12 +152,21 @@ static void cache_paths(const patron_load_options *o, char all[PATH_MAX], char a
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
+/* The mapping's pages are mapped in advance: block by block while the checksum reads them,
+ * on every core (dataset_codec.c), where the system has MADV_POPULATE_READ; else all at once
+ * by mmap. */
+#ifdef MADV_POPULATE_READ
+#define MAP_FLAGS MAP_PRIVATE
+#else
+#define MAP_FLAGS (MAP_PRIVATE | MAP_POPULATE)
+#endif
+
 /* Maps path and reads it as written under key: PATRON_OK, or an error whose message says
  * why not (the file may simply be missing: *missing). The mapping is read-only (a dataset
  * is never written after its load; writable would make the prefault copy every page) and
  * prefaulted; the file is only ever replaced by a rename, never rewritten in place. */
-static patron_status read_cache(const char *path, const char *key, patron__cache_contents *c,
-                                bool *missing, patron_error *err) {
+static patron_status read_cache(const char *path, const char *key, int n_threads,
+                                patron__cache_contents *c, bool *missing, patron_error *err) {
   *missing = false;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -167,11 +176,11 @@ static patron_status read_cache(const char *path, const char *key, patron__cache
   struct stat st;
   void *map = MAP_FAILED;
   if (fstat(fd, &st) == 0 && st.st_size >= 8)
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_FLAGS, fd, 0);
   close(fd);
   if (map == MAP_FAILED)
     return patron__error_set(err, PATRON_ERR_INPUT, path, 0, 0, "the file is truncated");
-  return patron__cache_decode(map, (uint64_t)st.st_size, true, key, true, c, err);
+  return patron__cache_decode(map, (uint64_t)st.st_size, true, key, true, n_threads, c, err);
 }
 
 /* Whether a cache of the whole files gives exactly the load with this as-of day: no used
@@ -214,7 +223,7 @@ static bool try_cache(const patron_load_options *o, const char *path, const char
   patron__cache_contents c;
   patron_error why = {0};
   bool missing;
-  if (read_cache(path, key, &c, &missing, &why) != PATRON_OK) {
+  if (read_cache(path, key, o->n_threads, &c, &missing, &why) != PATRON_OK) {
     if (!missing)
       note(o, "%s: %s; rebuilding it", path, why.message);
     return false;
@@ -248,13 +257,14 @@ static void record(void *ctx, const char *message) {
     r->warn(r->ctx, message);
 }
 
-static bool write_file(const char *tmp, const patron_dataset *ds, const patron__cache_meta *m) {
+static bool write_file(const char *tmp, const patron_dataset *ds, const patron__cache_meta *m,
+                       int n_threads) {
   unlink(tmp); /* left by a killed run that had this process id */
   FILE *f = fopen(tmp, "wbx");
   if (!f)
     return false;
   setvbuf(f, NULL, _IOFBF, (size_t)1 << 20);
-  bool ok = patron__cache_encode(f, ds, m) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  bool ok = patron__cache_encode(f, ds, m, n_threads) && fflush(f) == 0 && fsync(fileno(f)) == 0;
   return fclose(f) == 0 && ok;
 }
 
@@ -272,7 +282,7 @@ static void write_cache(const patron_load_options *o, const char *path, const ch
   int32_t as_of = ds->load_as_of;
   if (strstr(key, "\nas_of all\n"))
     ds->load_as_of = PATRON_NO_DAY; /* the whole files: any as-of day is given on reuse */
-  bool ok = write_file(tmp, ds, &m) && rename(tmp, path) == 0;
+  bool ok = write_file(tmp, ds, &m, o->n_threads) && rename(tmp, path) == 0;
   int e = errno;
   ds->load_as_of = as_of;
   if (ok) {

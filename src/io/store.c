@@ -373,3 +373,18 @@ patron_status patron_store_run_add(patron_store *s, const char *command, const c
   *run_id = sqlite3_last_insert_rowid(s->db);
   return PATRON_OK;
 }
+
+patron_status patron_store_run_detail(patron_store *s, int64_t run_id, const char *detail_json,
+                                      patron_error *err) {
+  sqlite3_stmt *st;
+  patron_status ps = patron__store_need_tx(s, err);
+  if (ps == PATRON_OK)
+    ps = patron__store_prepare(s, "UPDATE runs SET detail = ? WHERE id = ?", &st, err);
+  if (ps != PATRON_OK)
+    return ps;
+  sqlite3_bind_text(st, 1, detail_json, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, run_id);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? PATRON_OK : patron__store_fail(s, rc, "recording the run", err);
+}

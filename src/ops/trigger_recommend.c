@@ -36,14 +36,12 @@ typedef struct reco_rows {
   uint32_t *customer;
   size_t n;
   size_t *first, *count;
-  patron_table *t;
-  patron_recommender *m; /* owns t's strings */
+  patron_table *t; /* its strings are the model's */
 } reco_rows;
 
 static void reco_rows_free(reco_rows *rr) {
   free(rr->customer), free(rr->first), free(rr->count);
   patron_table_free(rr->t);
-  patron_recommender_free(rr->m);
 }
 
 /* Distinct customers of the recommending actions and the largest K among them. */
@@ -128,30 +126,43 @@ static patron_status fill(patron_trigger_result *r, const patron_trigger_rules *
   return PATRON_OK;
 }
 
-static patron_status recommend_rows(const patron_dataset *ds, int32_t as_of_day, int n_threads,
-                                    int k, reco_rows *rr, char warning[256], patron_error *err) {
+void patron_trigger_fit_run(patron_trigger_fit *fit, const patron_trigger_rules *rules,
+                            const patron_dataset *ds, int32_t as_of_day, int n_threads) {
+  *fit = (patron_trigger_fit){.status = PATRON_OK};
+  if (!patron_trigger_rules_recommend(rules))
+    return;
   patron_recommend_options o;
   patron_recommend_options_init(&o);
   o.as_of_day = as_of_day;
   o.n_threads = n_threads;
   o.no_rules = true; /* the actions carry recommendations, never rules */
-  patron_error fit_err = {0};
-  patron_status st = patron_recommender_fit(ds, &o, &rr->m, &fit_err);
-  if (st == PATRON_ERR_INPUT) { /* no values at the level: the items stay empty */
+  fit->status = patron_recommender_fit(ds, &o, &fit->model, &fit->error);
+}
+
+void patron_trigger_fit_free(patron_trigger_fit *fit) {
+  patron_recommender_free(fit->model);
+  fit->model = NULL;
+}
+
+/* The customers' rows from the fitted model; a fit without values at the level (an input
+ * error) leaves them empty with a warning. */
+static patron_status recommend_rows(const patron_dataset *ds, const patron_trigger_fit *fit, int k,
+                                    reco_rows *rr, char warning[256], patron_error *err) {
+  if (fit->status == PATRON_ERR_INPUT) {
     if (warning)
-      snprintf(warning, 256, "%.250s", fit_err.message);
+      snprintf(warning, 256, "%.250s", fit->error.message);
     return PATRON_OK;
   }
-  if (st != PATRON_OK) {
-    *err = fit_err;
-    return st;
+  if (fit->status != PATRON_OK) {
+    *err = fit->error;
+    return fit->status;
   }
-  st = patron_recommend_customers(rr->m, rr->customer, rr->n, k, &rr->t, err);
+  patron_status st = patron_recommend_customers(fit->model, rr->customer, rr->n, k, &rr->t, err);
   return st == PATRON_OK ? index_rows(ds, rr, err) : st;
 }
 
 patron_status patron_trigger_recommend(patron_trigger_result *r, const patron_trigger_rules *rules,
-                                       const patron_dataset *ds, int32_t as_of_day, int n_threads,
+                                       const patron_dataset *ds, const patron_trigger_fit *fit,
                                        char warning[256], patron_error *err) {
   if (warning)
     warning[0] = '\0';
@@ -165,7 +176,7 @@ patron_status patron_trigger_recommend(patron_trigger_result *r, const patron_tr
   int k = 0;
   patron_status st = collect(r, rules, ds, &rr, &k, err);
   if (st == PATRON_OK && rr.n > 0)
-    st = recommend_rows(ds, as_of_day, n_threads, k, &rr, warning, err);
+    st = recommend_rows(ds, fit, k, &rr, warning, err);
   if (st == PATRON_OK && rr.t)
     st = fill(r, rules, ds, &rr, err);
   reco_rows_free(&rr);

@@ -309,19 +309,35 @@ patron_status patron_trigger_decide(const patron_trigger_input *in, patron_trigg
   return st;
 }
 
-patron_status patron_trigger_record(patron_store *store, int64_t t, const patron_trigger_result *r,
-                                    const char *detail_json, patron_error *err) {
+patron_status patron_trigger_log(patron_store *store, int64_t t, const patron_trigger_result *r,
+                                 int64_t *run_id, patron_error *err) {
   char when[17];
   patron_format_minute(t, when);
-  int64_t run_id = 0;
+  *run_id = 0;
   patron_status st = patron_store_begin(store, err);
   if (st != PATRON_OK)
     return st;
-  st = patron_store_run_add(store, "trigger", when, detail_json, &run_id, err);
+  st = patron_store_run_add(store, "trigger", when, NULL, run_id, err);
   if (st == PATRON_OK)
-    st = patron_store_actions_add(store, run_id, r->actions, r->n_actions, NULL, err);
+    st = patron_store_actions_add(store, *run_id, r->actions, r->n_actions, NULL, err);
+  if (st != PATRON_OK)
+    patron_store_rollback(store);
+  return st;
+}
+
+patron_status patron_trigger_log_commit(patron_store *store, int64_t run_id,
+                                        const char *detail_json, patron_error *err) {
+  patron_status st =
+      detail_json ? patron_store_run_detail(store, run_id, detail_json, err) : PATRON_OK;
   if (st == PATRON_OK)
     return patron_store_commit(store, err);
   patron_store_rollback(store);
   return st;
+}
+
+patron_status patron_trigger_record(patron_store *store, int64_t t, const patron_trigger_result *r,
+                                    const char *detail_json, patron_error *err) {
+  int64_t run_id;
+  patron_status st = patron_trigger_log(store, t, r, &run_id, err);
+  return st == PATRON_OK ? patron_trigger_log_commit(store, run_id, detail_json, err) : st;
 }

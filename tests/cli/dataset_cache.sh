@@ -140,4 +140,23 @@ done
 # standard input is not cached
 expect_exit 0 -- "$PATRON" analyze --orders - --as-of 2026-01-01 --out stdin --cache c < d/orders.csv
 expect_contains "$WORK/err" "not cached: - is not a regular file"
+
+# sections longer than the checksum's 1 MiB blocks (hashed on every core, docs/CACHE.md):
+# written on 2 threads, read on 1 and 2, the same outputs; a byte flipped inside one is found
+expect_exit 0 -- "$PATRON" gen --customers 20000 --seed 4 --out big --quiet
+printf 'C0000001,X9,not-a-date,10,,,,,,,\n' >> big/orders.csv
+IN=(--orders big/orders.csv --customers big/customers.csv --events big/events.csv)
+analyze big_plain
+analyze big_first --cache cb --threads 2
+analyze big_t1 --cache cb --threads 1
+analyze big_t2 --cache cb --threads 2
+expect_contains big_first.notes "written"
+for r in big_first big_t1 big_t2; do same_outputs big_plain $r; done
+[ ! -s big_t1.notes ] && [ ! -s big_t2.notes ] || fail "the cache was not reused: $(cat big_t1.notes big_t2.notes)"
+cf=$(ls cb/dataset-????????????????.cache)
+size=$(stat -c %s "$cf")
+printf '\377' | dd of="$cf" bs=1 seek=$((size / 2 + 12345)) conv=notrunc 2>/dev/null
+analyze big_bad --cache cb
+expect_contains big_bad.notes "checksum does not match"
+same_outputs big_plain big_bad
 finish
