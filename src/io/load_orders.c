@@ -303,7 +303,9 @@ static void adopt_first(patron_dataset *ds, orders_worker *w) {
 static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
                                   size_t *base, patron_error *err) {
   *base = ds->orders.n;
-  return patron__order_set_concat(&ds->orders, &w->orders, remap) ? PATRON_OK : PATRON__OOM(err);
+  int n_threads = w->base.file->opts->n_threads;
+  return patron__order_set_concat(&ds->orders, &w->orders, remap, n_threads) ? PATRON_OK
+                                                                             : PATRON__OOM(err);
 }
 
 /* True when every code map of a worker's line dictionaries is the identity (the first
