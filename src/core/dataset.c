@@ -461,14 +461,15 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
   if (!ok)
     free(time);
   ok = ok && relink_lines(&ds->lines, perm, n, s->n);
-  if (ok) {
+  if (ok) { /* the line counts first: their old column is freed before the values' grows */
+    ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
+    lines = NULL;
+    free(s->lines), s->lines = NULL;
     int64_t *spare =
         s->time.wide ? s->time.data : patron__realloc_big(s->time.data, (s->cap ? s->cap : 1) * 8);
     if (spare)
       s->time.data = NULL; /* now the values' column */
     ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n);
-    ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
-    lines = NULL;
     ok = ds->order_value && ds->order_lines;
   }
   free(lines);

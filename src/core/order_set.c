@@ -1,6 +1,7 @@
 /* Order candidates appended while loading, collapsed per customer afterwards (see
  * order_set.h). */
 #include "core/order_set.h"
+#include "core/exec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,38 @@ bool patron__order_set_is(const order_set *s, uint32_t o, uint32_t customer, con
   return s->id_tag[o] == TAG_LONG && id_len(s, o) == len && memcmp(id_bytes(s, o), id, len) == 0;
 }
 
-bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *remap) {
+/* Copies n cells of `size` bytes (customers through remap when it is not NULL) from src
+ * to dst in blocks on the executor: the fresh pages are faulted in by every thread. */
+enum { CONCAT_BLOCK = 1 << 18 };
+
+typedef struct col_copy {
+  char *dst;
+  const char *src;
+  size_t size;
+  const uint32_t *remap;
+} col_copy;
+
+static void copy_range(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const col_copy *c = ctx;
+  if (!c->remap) {
+    memcpy(c->dst + lo * c->size, c->src + lo * c->size, (hi - lo) * c->size);
+    return;
+  }
+  uint32_t *d = (uint32_t *)(void *)c->dst;
+  const uint32_t *s = (const uint32_t *)(const void *)c->src;
+  for (size_t i = lo; i < hi; i++)
+    d[i] = c->remap[s[i]];
+}
+
+static void copy_cells(int n_threads, void *dst, const void *src, size_t n, size_t size,
+                       const uint32_t *remap) {
+  col_copy c = {dst, src, size, remap};
+  patron__exec_ranges(n_threads, n, CONCAT_BLOCK, copy_range, &c);
+}
+
+bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *remap,
+                              int n_threads) {
   if (!src->n)
     return true;
   if (!dst->n) {
@@ -208,19 +240,18 @@ bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *re
   dst->increasing = dst->increasing && src->increasing && boundary;
   /* column by column, each source column freed once copied: the memory peak stays near
    * one copy of the orders plus one column */
-  for (size_t o = 0; o < src->n; o++)
-    dst->customer[base + o] = remap ? remap[src->customer[o]] : src->customer[o];
+  size_t n = src->n, tz = col_size(&src->time), vz = col_size(&src->value);
+  copy_cells(n_threads, dst->customer + base, src->customer, n, sizeof *src->customer, remap);
   free(src->customer), src->customer = NULL;
-  memcpy(dst->lines + base, src->lines, src->n * sizeof *src->lines);
+  copy_cells(n_threads, dst->lines + base, src->lines, n, sizeof *src->lines, NULL);
   free(src->lines), src->lines = NULL;
-  memcpy(dst->id_tag + base, src->id_tag, src->n);
+  copy_cells(n_threads, dst->id_tag + base, src->id_tag, n, 1, NULL);
   free(src->id_tag), src->id_tag = NULL;
-  memcpy(dst->id_key + base, src->id_key, src->n * sizeof *src->id_key);
+  copy_cells(n_threads, dst->id_key + base, src->id_key, n, sizeof *src->id_key, NULL);
   free(src->id_key), src->id_key = NULL;
-  size_t tz = col_size(&src->time), vz = col_size(&src->value);
-  memcpy((char *)dst->time.data + base * tz, src->time.data, src->n * tz);
+  copy_cells(n_threads, (char *)dst->time.data + base * tz, src->time.data, n, tz, NULL);
   free(src->time.data), src->time.data = NULL;
-  memcpy((char *)dst->value.data + base * vz, src->value.data, src->n * vz);
+  copy_cells(n_threads, (char *)dst->value.data + base * vz, src->value.data, n, vz, NULL);
   dst->n = base + src->n;
   patron__arena_adopt(&dst->ids, &src->ids); /* long ids keep their addresses */
   patron__order_set_free(src);

@@ -55,8 +55,9 @@ bool patron__order_set_add_line(order_set *s, uint32_t o, int64_t t, patron_mone
 bool patron__order_set_is(const order_set *s, uint32_t o, uint32_t customer, const char *id,
                           size_t len);
 /* Moves src's orders to the end of dst, their customers mapped through remap (NULL: kept),
- * and empties src. False when memory runs out (dst is then unchanged). */
-bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *remap);
+ * and empties src; the copies run on n_threads (0: all cores). False when memory runs out
+ * (dst is then unchanged). */
+bool patron__order_set_concat(order_set *dst, order_set *src, const uint32_t *remap, int n_threads);
 /* perm lists the orders customer by customer (customer k's at perm[start[k]..start[k+1]),
  * in load order). Merges each customer's candidates that share an id into the first one
  * (values and lines added, earliest time kept), removes the others from perm and start,

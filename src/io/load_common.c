@@ -1,4 +1,5 @@
 /* Column resolution, reject recording and worker merging shared by every loader. */
+#include "core/exec.h"
 #include "io/load_int.h"
 #include "patron/caret.h"
 
@@ -529,19 +530,44 @@ bool patron__parse_time_field(const load_file *f, const patron__csv_field *v, in
   return patron_parse_time(p, len, out) == PATRON_OK;
 }
 
+/* Worker ids [lo, hi) looked up in the dataset's table (read only, so blocks run in
+ * parallel): their dataset index, NO_INDEX for an id the dataset lacks. Slots are loaded
+ * AHEAD ids ahead (a cache miss each otherwise). */
+enum { FIND_BLOCK = 1 << 16, AHEAD = 16 };
+
+typedef struct id_lookup {
+  const patron__intern *from, *into;
+  uint32_t *map;
+} id_lookup;
+
+static void find_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const id_lookup *k = ctx;
+  const patron__intern *t = k->from;
+  for (size_t i = lo; i < hi; i++) {
+    if (i + AHEAD < hi)
+      patron__intern_prefetch(k->into, 0, t->str[i + AHEAD], t->len[i + AHEAD]);
+    k->map[i] = patron__intern_find(k->into, 0, t->str[i], t->len[i]);
+  }
+}
+
+/* The worker's ids are distinct: those the dataset lacks are inserted afterwards in their
+ * order, so every id gets the index a put of each id in turn would give it. */
 patron_status patron__merge_customers(patron_dataset *ds, load_worker *w, uint32_t **remap,
                                       patron_error *err) {
   const patron__intern *t = &w->customers;
   uint32_t *map = malloc((t->n ? t->n : 1) * sizeof *map);
   if (!map)
     return PATRON__OOM(err);
-  enum { AHEAD = 16 }; /* slots are loaded this many ids ahead (a miss each otherwise) */
+  id_lookup k = {t, &ds->customers, map};
+  patron__exec_ranges(w->file->opts->n_threads, t->n, FIND_BLOCK, find_block, &k);
   for (size_t i = 0; i < t->n; i++) {
     bool added;
-    if (i + AHEAD < t->n)
+    if (i + AHEAD < t->n && map[i + AHEAD] == PATRON__NO_INDEX)
       patron__intern_prefetch(&ds->customers, 0, t->str[i + AHEAD], t->len[i + AHEAD]);
-    map[i] = patron__intern_put(&ds->customers, 0, t->str[i], t->len[i], &added);
-    if (map[i] == PATRON__NO_INDEX) {
+    if (map[i] == PATRON__NO_INDEX &&
+        (map[i] = patron__intern_put(&ds->customers, 0, t->str[i], t->len[i], &added)) ==
+            PATRON__NO_INDEX) {
       free(map);
       return PATRON__OOM(err);
     }

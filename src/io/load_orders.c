@@ -304,13 +304,13 @@ static void adopt_first(patron_dataset *ds, orders_worker *w) {
 }
 
 /* Appends one worker's order candidates to the dataset's (after the workers before it, so
- * load order is file order). omap (when not NULL) receives each one's dataset index. */
+ * load order is file order): the worker's order o becomes the dataset's *base + o. */
 static patron_status merge_orders(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                  uint32_t *omap, patron_error *err) {
-  size_t base = ds->orders.n;
-  for (size_t o = 0; omap && o < w->orders.n; o++)
-    omap[o] = (uint32_t)(base + o);
-  return patron__order_set_concat(&ds->orders, &w->orders, remap) ? PATRON_OK : PATRON__OOM(err);
+                                  size_t *base, patron_error *err) {
+  *base = ds->orders.n;
+  int n_threads = w->base.file->opts->n_threads;
+  return patron__order_set_concat(&ds->orders, &w->orders, remap, n_threads) ? PATRON_OK
+                                                                             : PATRON__OOM(err);
 }
 
 /* True when every code map of a worker's line dictionaries is the identity (the first
@@ -323,13 +323,14 @@ static bool same_codes(const orders_worker *w, uint32_t *const codes[N_LINE_CODE
   return true;
 }
 
-/* A worker's lines appended to the dataset's at dst->n - src->n on: customers and orders
- * translated (remap, omap NULL: already the dataset's), dictionary codes too. */
+/* A worker's lines appended to the dataset's at dst->n - src->n on: customers translated
+ * (remap NULL: already the dataset's), orders moved by order_base, dictionary codes
+ * translated too. */
 typedef struct line_copy {
   patron__line_store *dst;
   const patron__line_store *src;
-  size_t base;
-  const uint32_t *remap, *omap;
+  size_t base, order_base;
+  const uint32_t *remap;
   uint32_t *const *codes;
 } line_copy;
 
@@ -345,7 +346,7 @@ static void copy_block(void *ctx, size_t lo, size_t hi, int worker) {
   for (size_t i = lo, d = k->base + lo; i < hi; i++, d++) {
     dst->customer[d] = k->remap ? k->remap[src->customer[i]] : src->customer[i];
     if (!(absent & PATRON__LINE_ORDER))
-      dst->order[d] = k->omap ? k->omap[src->order[i]] : src->order[i];
+      dst->order[d] = (uint32_t)(src->order[i] + k->order_base);
     dst->time[d] = src->time[i];
     dst->amount[d] = src->amount[i];
     if (!(absent & PATRON__LINE_DISCOUNT))
@@ -360,7 +361,7 @@ enum { COPY_BLOCK = 1 << 16 };
 
 /* Appends a worker's kept lines, in blocks on the executor (each line has its place). */
 static patron_status copy_lines(patron_dataset *ds, const orders_worker *w, const uint32_t *remap,
-                                const uint32_t *omap, uint32_t *const codes[N_LINE_CODES],
+                                size_t order_base, uint32_t *const codes[N_LINE_CODES],
                                 int n_threads, patron_error *err) {
   const patron__line_store *src = &w->lines;
   size_t base = ds->lines.n;
@@ -368,7 +369,7 @@ static patron_status copy_lines(patron_dataset *ds, const orders_worker *w, cons
     ds->lines.absent = src->absent;
   if (!patron__line_store_resize(&ds->lines, base + src->n))
     return PATRON__OOM(err);
-  line_copy k = {&ds->lines, src, base, remap, omap, codes};
+  line_copy k = {&ds->lines, src, base, order_base, remap, codes};
   patron__exec_ranges(n_threads, src->n, COPY_BLOCK, copy_block, &k);
   return PATRON_OK;
 }
@@ -376,16 +377,16 @@ static patron_status copy_lines(patron_dataset *ds, const orders_worker *w, cons
 /* Moves a worker's kept lines into the dataset: the first worker's store is adopted as it
  * is when nothing needs translating, the others' lines are copied. */
 static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uint32_t *remap,
-                                 const uint32_t *omap, int n_threads, patron_error *err) {
+                                 size_t order_base, int n_threads, patron_error *err) {
   uint32_t *codes[N_LINE_CODES] = {NULL};
   patron_status st = PATRON_OK;
   for (int k = 0; k < N_LINE_CODES && st == PATRON_OK; k++)
     st = patron__merge_dict(ds, &w->base, line_dicts[k], &codes[k], err);
-  if (st == PATRON_OK && !remap && !omap && !ds->lines.cap && same_codes(w, codes)) {
+  if (st == PATRON_OK && !remap && !order_base && !ds->lines.cap && same_codes(w, codes)) {
     ds->lines = w->lines;
     memset(&w->lines, 0, sizeof w->lines);
   } else if (st == PATRON_OK)
-    st = copy_lines(ds, w, remap, omap, codes, n_threads, err);
+    st = copy_lines(ds, w, remap, order_base, codes, n_threads, err);
   for (int k = 0; k < N_LINE_CODES; k++)
     free(codes[k]);
   return st;
@@ -394,23 +395,18 @@ static patron_status merge_lines(patron_dataset *ds, orders_worker *w, const uin
 /* Merges worker i (the first one is adopted as it is). */
 static patron_status merge_worker(patron_dataset *ds, const load_file *f, orders_worker *w,
                                   bool first, patron_error *err) {
-  uint32_t *remap = NULL, *omap = NULL;
-  size_t known = ds->customers.n;
+  uint32_t *remap = NULL;
+  size_t known = ds->customers.n, order_base = 0;
   patron_status st = PATRON_OK;
-  bool lines = f->opts->keep_lines;
   if (first && known == 0)
     adopt_first(ds, w);
-  else if (lines && !f->opts->lines_unlinked &&
-           !(omap = malloc((w->orders.n ? w->orders.n : 1) * sizeof *omap)))
-    st = PATRON__OOM(err);
   else if ((st = patron__merge_customers(ds, &w->base, &remap, err)) == PATRON_OK) {
     patron__intern_free(&w->base.customers); /* remapped: free it before the orders grow */
-    st = merge_orders(ds, w, remap, omap, err);
+    st = merge_orders(ds, w, remap, &order_base, err);
   }
-  if (st == PATRON_OK && lines)
-    st = merge_lines(ds, w, remap, omap, f->opts->n_threads, err);
+  if (st == PATRON_OK && f->opts->keep_lines)
+    st = merge_lines(ds, w, remap, order_base, f->opts->n_threads, err);
   free(remap);
-  free(omap);
   return st;
 }
 

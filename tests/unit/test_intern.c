@@ -235,12 +235,12 @@ static void increasing_ids(void **state) {
   fill(&c, cc, 1);
   assert_true(a.increasing && b.increasing && c.increasing);
   const uint32_t remap[2] = {1, 0};
-  assert_true(patron__order_set_concat(&a, &b, remap));
+  assert_true(patron__order_set_concat(&a, &b, remap, 2));
   assert_true(a.increasing);
   assert_int_equal(a.n, 5);
   assert_int_equal(a.customer[3], 0);
   assert_int_equal(a.customer[4], 1);
-  assert_true(patron__order_set_concat(&a, &c, NULL));
+  assert_true(patron__order_set_concat(&a, &c, NULL, 1));
   assert_false(a.increasing); /* "11" again */
   assert_true(patron__order_set_is(&a, 5, 0, "11", 2));
   assert_false(patron__order_set_is(&a, 5, 1, "11", 2));
@@ -267,7 +267,7 @@ static void narrow_and_wide_columns(void **state) {
   assert_int_equal(patron__order_set_add(&b, 0, "3", 1, y2k + 9, 4), 0);
   assert_true(patron__order_set_add_line(&b, 0, y2k + 10, -5));
   assert_false(b.time.wide || b.value.wide);
-  assert_true(patron__order_set_concat(&a, &b, NULL));
+  assert_true(patron__order_set_concat(&a, &b, NULL, 2));
   const int64_t time[3] = {y2k + 3, far, y2k + 9}, value[3] = {2 * big, 1 - big, -1};
   const uint32_t lines[3] = {2, 2, 2};
   assert_int_equal(a.n, 3);
