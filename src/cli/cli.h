@@ -32,6 +32,10 @@ struct option;
  * close ("did you mean '--out'?"). Returns CLI_EXIT_USAGE. */
 int cli_bad_option(const char *command, int opt, char **argv, const struct option *long_options);
 
+/* Executes the program again with glibc's malloc asking for transparent huge pages, when
+ * the kernel gives them only on request (cli_heap.c); returns when it does not. */
+void cli_heap_hugepages(char **argv);
+
 /* Print a library error as "patron NAME: FILE:LINE: message"; returns CLI_EXIT_FAIL. */
 int cli_fail(const char *command, const patron_error *err);
 /* Print a run's warnings on stderr, one "patron NAME: warning: ..." line each. */

@@ -70,6 +70,8 @@ static int dispatch(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && !asks_for_help(argc, argv))
+    cli_heap_hugepages(argv);
   int rc = dispatch(argc, argv);
   return check_stdout(argc > 1 ? argv[1] : "", rc);
 }
