@@ -4,7 +4,8 @@
  * 4 KiB page of a fresh allocation otherwise costs a fault: on the 10M-row anchor file
  * `analyze --spec-only`, `clv fit`, `churn score` and a trigger run over 1M customers spend
  * 20-35% less wall time with it (docs/PERFORMANCE.md, "Huge pages for the heap"). Outputs do
- * not change. PATRON_NO_HUGEPAGES=1 turns it off. */
+ * not change. PATRON_NO_HUGEPAGES=1 turns it off. Under AddressSanitizer, whose allocator
+ * replaces malloc's, it would only start the program twice. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -13,6 +14,11 @@
 #include <unistd.h>
 
 #define TUNABLE "glibc.malloc.hugetlb"
+#ifdef __SANITIZE_ADDRESS__
+#define ASAN_BUILD true
+#else
+#define ASAN_BUILD false
+#endif
 
 /* Is the kernel's THP mode "madvise" (the one where the tunable makes a difference)? */
 static bool thp_madvise(void) {
@@ -28,6 +34,8 @@ static bool thp_madvise(void) {
 /* Not under a tool that follows the program's own code (valgrind would let the new image
  * run unchecked) and not when asked not to or already set. */
 static bool wanted(void) {
+  if (ASAN_BUILD)
+    return false;
   const char *off = getenv("PATRON_NO_HUGEPAGES"), *tunables = getenv("GLIBC_TUNABLES"),
              *preload = getenv("LD_PRELOAD");
   if ((off && *off && strcmp(off, "0") != 0) || (tunables && strstr(tunables, TUNABLE)))
