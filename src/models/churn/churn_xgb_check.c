@@ -126,6 +126,10 @@ static patron_status check_learner(const json_t *root, size_t n_features, patron
   long long n_class = 0, n_feature;
   if (path(root, cls) && (!int_of(path(root, cls), &n_class) || n_class > 1))
     return bad(err, "a multi-class model cannot give a churn probability");
+  const char *tg[] = {"learner", "learner_model_param", "num_target", NULL};
+  long long n_target = 1; /* absent in older models: one target */
+  if (path(root, tg) && (!int_of(path(root, tg), &n_target) || n_target != 1))
+    return bad(err, "a model of several targets cannot give one churn probability");
   if (!int_of(path(root, nf), &n_feature) || n_feature != (long long)n_features)
     return bad(err, "its feature count differs from schema.json's");
   const char *bs[] = {"learner", "learner_model_param", "base_score", NULL};
