@@ -758,6 +758,17 @@ static patron_status scan_and_merge(patron_dataset *ds, load_file *f, const load
   return st;
 }
 
+/* Each worker starts on its own pair of cache lines: the fields a worker writes on every
+ * row (counters, its table and order set headers) must not share a line with the next
+ * worker's, or the cores take the line from each other on every row (with two workers in
+ * one calloc'ed block this tripled the cost of the rows' bookkeeping). Pairs, because the
+ * adjacent-line prefetcher fetches 128 bytes at a time. */
+enum { WORKER_ALIGN = 128 };
+
+static size_t worker_stride(const load_kind *k) {
+  return (k->worker_size + WORKER_ALIGN - 1) / WORKER_ALIGN * WORKER_ALIGN;
+}
+
 patron_status patron__load_file(patron_dataset *ds, const patron_load_options *opts,
                                 const load_kind *k, patron_error *err) {
   load_file f;
@@ -765,12 +776,15 @@ patron_status patron__load_file(patron_dataset *ds, const patron_load_options *o
   if (st == PATRON_OK)
     st = k->check(&f, err);
   int n = patron__load_threads(opts);
-  char *block = st == PATRON_OK ? calloc((size_t)n, k->worker_size) : NULL;
+  size_t stride = worker_stride(k);
+  char *block = st == PATRON_OK ? aligned_alloc(WORKER_ALIGN, (size_t)n * stride) : NULL;
   if (st == PATRON_OK && !block)
     st = PATRON__OOM(err);
+  if (block)
+    memset(block, 0, (size_t)n * stride);
   load_worker *w[64];
   for (int i = 0; block && i < n; i++) {
-    w[i] = (load_worker *)(void *)(block + (size_t)i * k->worker_size);
+    w[i] = (load_worker *)(void *)(block + (size_t)i * stride);
     patron__worker_init(w[i], &f);
     w[i]->kind = k;
     w[i]->n_workers = n;
