@@ -16,14 +16,6 @@ static uint32_t tag_of(uint32_t scope, const char *s, size_t len) {
   return (uint32_t)(hash_of(scope, s, len) >> 36) << 4 | code;
 }
 
-/* The zero-padded bytes of a string of at most 8 bytes (0 for longer ones). */
-static uint64_t short_key(const char *s, size_t len) {
-  uint64_t k = 0;
-  if (len <= 8)
-    memcpy(&k, s, len);
-  return k;
-}
-
 static bool same(const patron__intern *t, const patron__intern_slot *v, uint32_t tag,
                  uint32_t scope, const char *s, size_t len, uint64_t key) {
   if (v->tag != tag || v->key != key)
@@ -90,7 +82,7 @@ static bool append(patron__intern *t, uint32_t scope, const char *s, size_t len)
 /* The slot holding (scope, s), or the empty slot where it would go. */
 static patron__intern_slot *probe(const patron__intern *t, uint32_t scope, const char *s,
                                   size_t len, uint32_t tag) {
-  uint64_t key = short_key(s, len);
+  uint64_t key = patron__short_key(s, len);
   for (size_t j = home(tag, t->n_slots);; j = (j + 1) & (t->n_slots - 1)) {
     patron__intern_slot *v = &t->slots[j];
     if (!v->index || same(t, v, tag, scope, s, len, key))
@@ -126,7 +118,7 @@ uint32_t patron__intern_put_tagged(patron__intern *t, uint32_t scope, const char
     return v->index - 1;
   if (!append(t, scope, s, len))
     return PATRON__NO_INDEX;
-  *v = (patron__intern_slot){short_key(s, len), tag, (uint32_t)t->n};
+  *v = (patron__intern_slot){patron__short_key(s, len), tag, (uint32_t)t->n};
   *added = true;
   return (uint32_t)(t->n - 1);
 }

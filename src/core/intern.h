@@ -10,7 +10,32 @@
 
 #include "core/core_int.h"
 
+#include <string.h>
+
 #define PATRON__NO_INDEX UINT32_MAX
+
+/* The bytes of a string of at most 8 bytes as a word, byte i in bits 8i..8i+7, the rest
+ * zero (0 for a longer string): the same value as a memcpy into a zeroed word on a
+ * little-endian machine, without the call a memcpy of a variable length costs (two
+ * overlapping loads, or three single bytes). Slot keys and order ids are kept this way. */
+static inline uint64_t patron__short_key(const char *s, size_t len) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (len == 0 || len > 8)
+    return 0;
+  if (len < 4)
+    return u[0] | (uint64_t)u[len / 2] << (8 * (len / 2)) | (uint64_t)u[len - 1] << (8 * (len - 1));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint32_t lo, hi;
+  memcpy(&lo, s, 4);
+  memcpy(&hi, s + len - 4, 4);
+  return lo | (uint64_t)hi << (8 * (len - 4));
+#else
+  uint64_t k = 0;
+  for (size_t i = 0; i < len; i++)
+    k |= (uint64_t)u[i] << (8 * i);
+  return k;
+#endif
+}
 
 typedef struct patron__intern_slot {
   uint64_t key;   /* the string's bytes, zero-padded, when short (see tag) */

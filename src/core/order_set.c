@@ -118,13 +118,22 @@ static bool same_ids(const order_set *s, uint32_t a, uint32_t b) {
   return len == id_len(s, b) && memcmp(id_bytes(s, a), id_bytes(s, b), len) == 0;
 }
 
+/* Whether order o's id comes before (id, len) in cmp_ids' order; key is id's id_key. Two
+ * short ids compare as words with their first byte most significant (no memcmp call). */
+static bool id_before(const order_set *s, uint32_t o, const char *id, size_t len, uint64_t key) {
+  if (s->id_tag[o] == TAG_LONG || len > 8)
+    return cmp_ids(id_bytes(s, o), id_len(s, o), id, len) < 0;
+  size_t olen = (size_t)s->id_tag[o] - 1;
+  if (olen != len)
+    return olen < len;
+  return __builtin_bswap64(s->id_key[o]) < __builtin_bswap64(key);
+}
+
 /* The id_key of a new id (a copy in the arena for a long one); false when memory runs out. */
 static bool make_key(order_set *s, const char *id, size_t len, uint64_t *key) {
-  *key = 0;
-  if (len <= 8) {
-    memcpy(key, id, len);
+  *key = patron__short_key(id, len);
+  if (len <= 8)
     return true;
-  }
   char small[256], *rec = len + 4 <= sizeof small ? small : malloc(len + 4);
   uint32_t n = (uint32_t)len;
   if (!rec)
@@ -152,7 +161,7 @@ uint32_t patron__order_set_add(order_set *s, uint32_t customer, const char *id, 
   else if (!id || s->id_tag[o - 1] == TAG_NONE)
     s->increasing = false;
   else if (s->increasing)
-    s->increasing = cmp_ids(id_bytes(s, o - 1), id_len(s, o - 1), id, len) < 0;
+    s->increasing = id_before(s, o - 1, id, len, key);
   s->n++;
   s->customer[o] = customer;
   s->id_tag[o] = !id ? TAG_NONE : len <= 8 ? (uint8_t)(len + 1) : TAG_LONG;
@@ -173,11 +182,8 @@ bool patron__order_set_is(const order_set *s, uint32_t o, uint32_t customer, con
                           size_t len) {
   if (s->customer[o] != customer)
     return false;
-  if (len <= 8) {
-    uint64_t key = 0;
-    memcpy(&key, id, len);
-    return s->id_tag[o] == len + 1 && s->id_key[o] == key;
-  }
+  if (len <= 8)
+    return s->id_tag[o] == len + 1 && s->id_key[o] == patron__short_key(id, len);
   return s->id_tag[o] == TAG_LONG && id_len(s, o) == len && memcmp(id_bytes(s, o), id, len) == 0;
 }
 

@@ -486,9 +486,18 @@ uint32_t patron__worker_customer(load_worker *w, const patron__csv_field *id) {
   return patron__worker_customer_tagged(w, id, patron__intern_tag(0, id->ptr, id->len));
 }
 
+/* Whether id is the previous row's (compared in the worker: the table's copy is likely
+ * cold); the tags differ for most other ids, and a short id is compared as a word. */
+static bool is_last(const load_worker *w, const patron__csv_field *id, uint32_t tag) {
+  if (tag != w->last_tag || id->len != w->last_len)
+    return false;
+  return id->len <= 8 ? patron__short_key(id->ptr, id->len) == w->last_key
+                      : memcmp(w->last_id, id->ptr, id->len) == 0;
+}
+
 uint32_t patron__worker_customer_tagged(load_worker *w, const patron__csv_field *id, uint32_t tag) {
-  if (id->len == w->last_len && memcmp(w->last_id, id->ptr, id->len) == 0)
-    return w->last_customer; /* compared in the worker: the table's copy is likely cold */
+  if (is_last(w, id, tag))
+    return w->last_customer;
   bool added;
   uint32_t c = patron__intern_put_tagged(&w->customers, 0, id->ptr, id->len, tag, &added);
   if (c == PATRON__NO_INDEX)
@@ -498,7 +507,10 @@ uint32_t patron__worker_customer_tagged(load_worker *w, const patron__csv_field 
   bool keep = c != PATRON__NO_INDEX && id->len <= sizeof w->last_id;
   w->last_customer = c;
   w->last_len = keep ? (uint32_t)id->len : PATRON__NO_INDEX;
-  if (keep)
+  w->last_tag = tag;
+  if (keep && id->len <= 8)
+    w->last_key = patron__short_key(id->ptr, id->len);
+  else if (keep)
     memcpy(w->last_id, id->ptr, id->len);
   return c;
 }

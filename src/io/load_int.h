@@ -38,7 +38,9 @@ typedef struct load_worker {
   patron__intern customers; /* local ids, scope 0 */
   uint32_t last_customer;   /* cache: rows of one customer are often adjacent */
   uint32_t last_len;        /* its id, when at most 32 bytes (NO_INDEX: none) */
-  char last_id[32];
+  uint32_t last_tag;        /* the id's slot tag */
+  uint64_t last_key;        /* the id's patron__short_key when at most 8 bytes */
+  char last_id[32];         /* else its bytes */
   patron__intern dicts[PATRON__DICT_COUNT];
   patron__rejects rejects; /* lines relative to the worker's range */
   uint64_t rows_read, rows_used, after_as_of, before_since;
