@@ -249,6 +249,40 @@ static void increasing_ids(void **state) {
   patron__order_set_free(&c);
 }
 
+/* patron__short_key is the zero-padded bytes (a memcpy into a zeroed word, on this
+ * little-endian machine) for every length up to 8, and 0 past it; short order ids keep
+ * cmp_ids' order (shorter first, then bytes, high bytes included) when compared as words. */
+static void short_keys_and_order(void **state) {
+  (void)state;
+  const char text[] = "\x01\xff"
+                      "abcdefghij";
+  for (size_t len = 0; len <= 8; len++) {
+    uint64_t want = 0;
+    memcpy(&want, text, len);
+    assert_true(patron__short_key(text, len) == want);
+  }
+  assert_true(patron__short_key(text, 9) == 0);
+  order_set a = {0};
+  const cand ca[] = {{0, "ab", 1, 1}, {0, "b", 1, 1}};
+  const cand cb[] = {{0, "a\xff", 1, 1},   {0, "b\x01", 1, 1}, {0, "b\x02", 1, 1},
+                     {0, "zz", 1, 1},      {0, "abc", 1, 1},   {0, "abcdefgh", 1, 1},
+                     {0, "abcdefgi", 1, 1}};
+  fill(&a, ca, 2);
+  assert_false(a.increasing); /* "b" is shorter than "ab" */
+  patron__order_set_free(&a);
+  order_set b = {0};
+  fill(&b, cb, 7);
+  assert_true(b.increasing);
+  assert_true(patron__order_set_is(&b, 0, 0, "a\xff", 2));
+  assert_false(patron__order_set_is(&b, 0, 0, "a", 1));
+  patron__order_set_free(&b);
+  order_set c = {0};
+  const cand cc[] = {{0, "b\x02", 1, 1}, {0, "b\x01", 1, 1}};
+  fill(&c, cc, 2);
+  assert_false(c.increasing);
+  patron__order_set_free(&c);
+}
+
 /* Times near 2000-01-01 and values under 214,748.3647 are kept in 32 bits; a line far from
  * them widens its column, sums past 32 bits too, and concatenating a narrow set to a wide one
  * keeps every value: each reads back exactly. */
@@ -284,4 +318,4 @@ PATRON_TEST_MAIN(cmocka_unit_test(intern_distinct_and_repeated), cmocka_unit_tes
                  cmocka_unit_test(intern_collisions), cmocka_unit_test(collapse_merges_exactly),
                  cmocka_unit_test(collapse_large_customer),
                  cmocka_unit_test(collapse_very_long_ids), cmocka_unit_test(increasing_ids),
-                 cmocka_unit_test(narrow_and_wide_columns))
+                 cmocka_unit_test(narrow_and_wide_columns), cmocka_unit_test(short_keys_and_order))
