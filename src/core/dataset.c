@@ -432,9 +432,52 @@ static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
     lines->order[i] = canon[lines->order[i]];
 }
 
-static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+/* Whether the kept lines mirror the order candidates: one line per candidate, line i of
+ * candidate i (when linked) with its customer, time and amount, as when each row is its own
+ * order. Such lines group and sort exactly as the candidates do (same keys, same ties), so
+ * they take the orders' permutation and columns instead of grouping again. Checked in
+ * parts on the executor. */
+enum { MIRROR_PARTS = 16 };
+
+typedef struct mirror_check {
+  const patron__line_store *lines;
+  const order_set *orders;
+  bool differs[MIRROR_PARTS];
+} mirror_check;
+
+static void mirror_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  mirror_check *m = ctx;
+  const patron__line_store *l = m->lines;
+  const order_set *s = m->orders;
+  bool differs = false;
+  for (size_t i = l->n * part / MIRROR_PARTS; i < l->n * (part + 1) / MIRROR_PARTS; i++)
+    differs |=
+        l->customer[i] != s->customer[i] || l->time[i] != patron__order_col_get(&s->time, i) ||
+        l->amount[i] != patron__order_col_get(&s->value, i) || (l->order && l->order[i] != i);
+  m->differs[part] = differs;
+}
+
+static bool lines_mirror_orders(const patron_dataset *ds) {
+  const patron__line_store *l = &ds->lines;
+  if (!ds->has_lines || !l->n || l->n != ds->orders.n)
+    return false;
+  mirror_check m = {l, &ds->orders, {false}};
+  patron__exec_parts(ds->n_threads, MIRROR_PARTS, mirror_part, &m);
+  for (int p = 0; p < MIRROR_PARTS; p++)
+    if (m.differs[p])
+      return false;
+  return true;
+}
+
+/* Orders grouped per customer, collapsed and time-sorted. *line_perm receives the final
+ * permutation when the lines mirror the orders (NULL otherwise). */
+static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, uint32_t **line_perm,
+                                     patron_error *err) {
   order_set *s = &ds->orders;
   size_t n = s->n;
+  bool mirror = lines_mirror_orders(ds);
+  *line_perm = NULL;
   uint32_t *perm =
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->order_start);
   bool linked = ds->lines.n && ds->lines.order && !s->increasing;
@@ -446,7 +489,9 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
     return PATRON__OOM(err);
   }
   ds->n_orders = n;
-  canon_lines(&ds->lines, canon);
+  mirror = mirror && n == s->n; /* no candidate merged */
+  if (n < s->n)
+    canon_lines(&ds->lines, canon);
   free(canon);
   /* order ids are not needed past the collapse; the id keys' and the customers' columns
    * (room for every candidate, pages already in memory) receive the sorted times and the
@@ -460,7 +505,7 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
                                                   ds->n_customers, &s->time, time)) != NULL;
   if (!ok)
     free(time);
-  ok = ok && relink_lines(&ds->lines, perm, n, s->n);
+  ok = ok && (mirror || relink_lines(&ds->lines, perm, n, s->n));
   if (ok) { /* the line counts first: their old column is freed before the values' grows */
     ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
     lines = NULL;
@@ -473,7 +518,10 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
     ok = ds->order_value && ds->order_lines;
   }
   free(lines);
-  free(perm);
+  if (ok && mirror)
+    *line_perm = perm;
+  else
+    free(perm);
   patron__order_set_free(s);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
@@ -508,11 +556,37 @@ static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spa
   free(spare);
 }
 
-/* Lines grouped per customer and time-sorted; the dead customer column and the old time
- * column carry the other columns' permutations (see permute_chain). */
-static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+/* Lines that mirror the orders (lines_mirror_orders), in the orders' final permutation:
+ * their starts, times and amounts are copies of the orders', each line's order is its own
+ * index, and the codes are gathered through the dead customer column (see permute_chain);
+ * false when memory runs out. */
+static bool mirror_lines(patron_dataset *ds, const uint32_t *perm) {
+  patron__line_store *s = &ds->lines;
+  size_t n = s->n, bytes = (ds->n_customers + 1) * sizeof *ds->line_start;
+  if (!(ds->line_start = malloc(bytes)))
+    return false;
+  memcpy(ds->line_start, ds->order_start, bytes);
+  memcpy(s->time, ds->order_time, n * sizeof *s->time);
+  memcpy(s->amount, ds->order_value, n * sizeof *s->amount);
+  for (size_t i = 0; s->order && i < n; i++)
+    s->order[i] = (uint32_t)i;
+  void **codes[] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
+                    (void **)&s->store, (void **)&s->item};
+  permute_chain(ds->n_threads, codes, 5, s->customer, perm, n, 4);
+  s->customer = NULL;
+  return !s->discount || PERMUTE(s->discount, perm, n);
+}
+
+/* Lines grouped per customer and time-sorted (mirror_perm: the orders' permutation, when
+ * the lines mirror them); the dead customer column and the old time column carry the other
+ * columns' permutations (see permute_chain). */
+static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
+                                    const uint32_t *mirror_perm, patron_error *err) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n;
+  if (mirror_perm)
+    return mirror_lines(ds, mirror_perm) && patron__line_store_fill_absent(s) ? PATRON_OK
+                                                                              : PATRON__OOM(err);
   uint32_t *perm =
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
@@ -596,7 +670,7 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
 }
 
 patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
-  uint32_t *rank = NULL;
+  uint32_t *rank = NULL, *line_perm = NULL;
   /* the id strings stay (they live in the arena); the lookup table goes before the ids are
    * sorted, their index arrays once sorted: the memory peak is here */
   free(ds->customers.slots), free(ds->customers.scope);
@@ -607,13 +681,14 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   if (st == PATRON_OK)
     pack_ids(ds);
   if (st == PATRON_OK)
-    st = finalize_orders(ds, rank, err);
+    st = finalize_orders(ds, rank, &line_perm, err);
   if (st == PATRON_OK)
     st = finalize_events(ds, rank, err);
   if (st == PATRON_OK && ds->has_lines)
-    st = finalize_lines(ds, rank, err);
+    st = finalize_lines(ds, rank, line_perm, err);
   if (st == PATRON_OK && ds->has_members)
     st = finalize_members(ds, rank, err);
+  free(line_perm);
   free(rank);
   return st;
 }
