@@ -288,11 +288,19 @@ static void sort_range_by_time(uint32_t *r, size_t n, const order_col *time) {
   }
 }
 
+/* A 4-byte column gathered in the same pass as the times (the orders' line counts): src in
+ * load order, dst in perm order; none when src is NULL. */
+typedef struct companion {
+  const uint32_t *src;
+  uint32_t *dst;
+} companion;
+
 typedef struct time_sort {
   uint32_t *perm;
   const uint32_t *start;
   const order_col *time; /* in load order */
   int64_t *sorted;       /* time in perm order: checked, and fixed where a range was sorted */
+  companion with;        /* in perm order too, fixed alike */
 } time_sort;
 
 /* Customers [lo, hi): a range whose times (already gathered in perm order) are not
@@ -308,8 +316,11 @@ static void sort_block(void *ctx, size_t lo, size_t hi, int worker) {
     if (i >= b)
       continue;
     sort_range_by_time(ts->perm + a, b - a, ts->time);
-    for (i = a; i < b; i++)
+    for (i = a; i < b; i++) {
       ts->sorted[i] = patron__order_col_get(ts->time, ts->perm[i]);
+      if (ts->with.src)
+        ts->with.dst[i] = ts->with.src[ts->perm[i]];
+    }
   }
 }
 
@@ -320,13 +331,38 @@ typedef struct gather {
   size_t size;  /* 4 or 8 */
   int64_t base; /* widen: dst (int64) = base + src (int32) */
   bool widen;
+  companion with; /* with 64-bit values only */
 } gather;
+
+/* 64-bit values and their companion column in one pass: the two reads of each row overlap. */
+static void gather_pair(const gather *g, size_t lo, size_t hi) {
+  const uint32_t *perm = g->perm, *ws = g->with.src;
+  uint32_t *wd = g->with.dst;
+  int64_t *d = g->dst;
+  if (g->widen) {
+    const int32_t *s = g->src;
+    for (size_t i = lo; i < hi; i++) {
+      uint32_t r = perm[i];
+      d[i] = g->base + s[r];
+      wd[i] = ws[r];
+    }
+  } else {
+    const int64_t *s = g->src;
+    for (size_t i = lo; i < hi; i++) {
+      uint32_t r = perm[i];
+      d[i] = s[r];
+      wd[i] = ws[r];
+    }
+  }
+}
 
 static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
   (void)worker;
   const gather *g = ctx;
   const uint32_t *perm = g->perm;
-  if (g->widen) {
+  if (g->with.src) {
+    gather_pair(g, lo, hi);
+  } else if (g->widen) {
     const int32_t *s = g->src;
     int64_t *d = g->dst;
     for (size_t i = lo; i < hi; i++)
@@ -349,19 +385,25 @@ static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
  * runs out. */
 static void *gather_into(int n_threads, void *dst, const void *src, const uint32_t *perm, size_t n,
                          size_t size) {
-  gather g = {src, perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size), size, 0, false};
+  gather g = {src,         perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size),
+              size,        0,    false,
+              {NULL, NULL}};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
 }
 
-/* The same from an order candidates' column, into 64-bit values. */
+/* The same from an order candidates' column, into 64-bit values, and the companion column
+ * (when any) in the same pass. */
 static int64_t *gather_col(int n_threads, int64_t *dst, const order_col *c, const uint32_t *perm,
-                           size_t n) {
-  if (c->wide)
-    return gather_into(n_threads, dst, c->data, perm, n, 8);
-  gather g = {c->data, perm,    dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * 8),
-              4,       c->base, true};
+                           size_t n, companion with) {
+  gather g = {c->data,
+              perm,
+              dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * 8),
+              c->wide ? 8 : 4,
+              c->base,
+              !c->wide,
+              with};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
@@ -374,10 +416,12 @@ static void *permuted_on(int n_threads, const void *src, const uint32_t *perm, s
 
 /* Sorts each customer's rows (perm[start[c]..start[c+1]]) by time, in blocks of customers
  * on the executor; returns the times in the final perm order, in dst when not NULL (NULL:
- * out of memory). */
+ * out of memory), and fills the companion column's dst in that order. */
 static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_t *start,
-                                    size_t n_customers, const order_col *time, int64_t *dst) {
-  time_sort ts = {perm, start, time, gather_col(n_threads, dst, time, perm, start[n_customers])};
+                                    size_t n_customers, const order_col *time, int64_t *dst,
+                                    companion with) {
+  time_sort ts = {perm, start, time,
+                  gather_col(n_threads, dst, time, perm, start[n_customers], with), with};
   if (ts.sorted)
     patron__exec_ranges(n_threads, n_customers, SORT_BLOCK, sort_block, &ts);
   return ts.sorted;
@@ -399,8 +443,8 @@ static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_
 #define SORT_TIMES(col, perm, start)                                                               \
   ({                                                                                               \
     order_col wide_ = {(col), 0, true};                                                            \
-    int64_t *fresh_ =                                                                              \
-        sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, &wide_, NULL);        \
+    int64_t *fresh_ = sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, &wide_, \
+                                          NULL, (companion){NULL, NULL});                          \
     if (fresh_) {                                                                                  \
       free(col);                                                                                   \
       (col) = fresh_;                                                                              \
@@ -495,27 +539,28 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
   free(canon);
   /* order ids are not needed past the collapse; the id keys' and the customers' columns
    * (room for every candidate, pages already in memory) receive the sorted times and the
-   * line counts, and the times' old column (widened to 8 bytes a candidate when it was
-   * narrow) the values, so few fresh pages are faulted in */
+   * line counts (gathered in one pass), and the times' old column (widened to 8 bytes a
+   * candidate when it was narrow) the values, so few fresh pages are faulted in */
   int64_t *time = (int64_t *)s->id_key;
-  uint32_t *lines = s->customer;
+  uint32_t *lines = s->customer ? s->customer : malloc(sizeof *lines); /* none: no candidates */
   s->id_key = NULL, s->customer = NULL;
   patron__order_set_drop_keys(s);
-  bool ok = (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
-                                                  ds->n_customers, &s->time, time)) != NULL;
-  if (!ok)
+  bool ok = lines && (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
+                                                           ds->n_customers, &s->time, time,
+                                                           (companion){s->lines, lines})) != NULL;
+  if (ok)
+    ds->order_lines = lines, lines = NULL;
+  else
     free(time);
   ok = ok && (mirror || relink_lines(&ds->lines, perm, n, s->n));
-  if (ok) { /* the line counts first: their old column is freed before the values' grows */
-    ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
-    lines = NULL;
+  if (ok) { /* the line counts' old column is freed before the values' grows */
     free(s->lines), s->lines = NULL;
     int64_t *spare =
         s->time.wide ? s->time.data : patron__realloc_big(s->time.data, (s->cap ? s->cap : 1) * 8);
     if (spare)
       s->time.data = NULL; /* now the values' column */
-    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n);
-    ok = ds->order_value && ds->order_lines;
+    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n, (companion){NULL, NULL});
+    ok = ds->order_value != NULL;
   }
   free(lines);
   if (ok && mirror)
@@ -593,7 +638,8 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
     return PATRON__OOM(err);
   int64_t *old_time = s->time;
   order_col time = {old_time, 0, true};
-  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL);
+  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL,
+                                (companion){NULL, NULL});
   bool ok = s->time != NULL;
   if (!ok) {
     s->time = old_time;
