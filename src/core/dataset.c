@@ -476,52 +476,77 @@ static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
     lines->order[i] = canon[lines->order[i]];
 }
 
-/* Whether the kept lines mirror the order candidates: one line per candidate, line i of
- * candidate i (when linked) with its customer, time and amount, as when each row is its own
- * order. Such lines group and sort exactly as the candidates do (same keys, same ties), so
- * they take the orders' permutation and columns instead of grouping again. Checked in
- * parts on the executor. */
-enum { MIRROR_PARTS = 16 };
+/* Whether the kept lines follow the order candidates: candidate o's lines are the next
+ * s->lines[o] lines (in load order, as the loader appends them), each with the candidate's
+ * customer and time (and its index, when linked), as when the lines of an order share one
+ * time. Such lines group and sort as their candidates do, each candidate's run in file
+ * order (the same keys, and ties by position), so they take the orders' permutation instead
+ * of being grouped, sorted and relinked again. Checked in parts on the executor. */
+enum { FOLLOW_PARTS = 16 };
 
-typedef struct mirror_check {
+typedef struct follow_check {
   const patron__line_store *lines;
   const order_set *orders;
-  bool differs[MIRROR_PARTS];
-} mirror_check;
+  size_t first[FOLLOW_PARTS]; /* the part's first line (the first pass: its line count) */
+  bool differs[FOLLOW_PARTS];
+} follow_check;
 
-static void mirror_part(void *ctx, size_t part, int worker) {
+static void count_lines_part(void *ctx, size_t part, int worker) {
   (void)worker;
-  mirror_check *m = ctx;
-  const patron__line_store *l = m->lines;
-  const order_set *s = m->orders;
-  bool differs = false;
-  for (size_t i = l->n * part / MIRROR_PARTS; i < l->n * (part + 1) / MIRROR_PARTS; i++)
-    differs |=
-        l->customer[i] != s->customer[i] || l->time[i] != patron__order_col_get(&s->time, i) ||
-        l->amount[i] != patron__order_col_get(&s->value, i) || (l->order && l->order[i] != i);
-  m->differs[part] = differs;
+  follow_check *f = ctx;
+  const order_set *s = f->orders;
+  size_t sum = 0;
+  for (size_t o = s->n * part / FOLLOW_PARTS; o < s->n * (part + 1) / FOLLOW_PARTS; o++)
+    sum += s->lines[o];
+  f->first[part] = sum;
 }
 
-static bool lines_mirror_orders(const patron_dataset *ds) {
+static void follow_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  follow_check *f = ctx;
+  const patron__line_store *l = f->lines;
+  const order_set *s = f->orders;
+  size_t k = f->first[part];
+  bool differs = false;
+  for (size_t o = s->n * part / FOLLOW_PARTS; o < s->n * (part + 1) / FOLLOW_PARTS; o++) {
+    int64_t t = patron__order_col_get(&s->time, o);
+    for (uint32_t r = 0; r < s->lines[o]; r++, k++)
+      differs |=
+          l->customer[k] != s->customer[o] || l->time[k] != t || (l->order && l->order[k] != o);
+  }
+  f->differs[part] = differs;
+}
+
+static bool lines_follow_orders(const patron_dataset *ds) {
   const patron__line_store *l = &ds->lines;
-  if (!ds->has_lines || !l->n || l->n != ds->orders.n)
+  if (!ds->has_lines || !l->n || !ds->orders.n)
     return false;
-  mirror_check m = {l, &ds->orders, {false}};
-  patron__exec_parts(ds->n_threads, MIRROR_PARTS, mirror_part, &m);
-  for (int p = 0; p < MIRROR_PARTS; p++)
-    if (m.differs[p])
+  follow_check f = {l, &ds->orders, {0}, {false}};
+  patron__exec_parts(ds->n_threads, FOLLOW_PARTS, count_lines_part, &f);
+  size_t at = 0;
+  for (int p = 0; p < FOLLOW_PARTS; p++) {
+    size_t m = f.first[p];
+    f.first[p] = at;
+    at += m;
+  }
+  if (at != l->n)
+    return false;
+  patron__exec_parts(ds->n_threads, FOLLOW_PARTS, follow_part, &f);
+  for (int p = 0; p < FOLLOW_PARTS; p++)
+    if (f.differs[p])
       return false;
   return true;
 }
 
-/* Orders grouped per customer, collapsed and time-sorted. *line_perm receives the final
- * permutation when the lines mirror the orders (NULL otherwise). */
+/* Orders grouped per customer, collapsed and time-sorted. When the lines follow the orders
+ * (lines_follow_orders), *line_perm receives the final permutation and *line_first each
+ * candidate's first line (NULL otherwise). */
 static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, uint32_t **line_perm,
-                                     patron_error *err) {
+                                     uint32_t **line_first, patron_error *err) {
   order_set *s = &ds->orders;
   size_t n = s->n;
-  bool mirror = lines_mirror_orders(ds);
-  *line_perm = NULL;
+  bool follow = lines_follow_orders(ds);
+  *line_perm = NULL, *line_first = NULL;
   uint32_t *perm =
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->order_start);
   bool linked = ds->lines.n && ds->lines.order && !s->increasing;
@@ -533,7 +558,7 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
     return PATRON__OOM(err);
   }
   ds->n_orders = n;
-  mirror = mirror && n == s->n; /* no candidate merged */
+  follow = follow && n == s->n; /* no candidate merged */
   if (n < s->n)
     canon_lines(&ds->lines, canon);
   free(canon);
@@ -552,7 +577,16 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
     ds->order_lines = lines, lines = NULL;
   else
     free(time);
-  ok = ok && (mirror || relink_lines(&ds->lines, perm, n, s->n));
+  ok = ok && (follow || relink_lines(&ds->lines, perm, n, s->n));
+  if (ok && follow) { /* the line counts become each candidate's first line */
+    uint32_t at = 0;
+    for (size_t o = 0; o < n; o++) {
+      uint32_t m = s->lines[o];
+      s->lines[o] = at;
+      at += m;
+    }
+    *line_first = s->lines, s->lines = NULL;
+  }
   if (ok) { /* the line counts' old column is freed before the values' grows */
     free(s->lines), s->lines = NULL;
     int64_t *spare =
@@ -563,7 +597,7 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
     ok = ds->order_value != NULL;
   }
   free(lines);
-  if (ok && mirror)
+  if (ok && follow)
     *line_perm = perm;
   else
     free(perm);
@@ -585,11 +619,11 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
-/* Permutes columns of one width through one spare buffer (room for n elements; freed):
- * each column is gathered into the buffer the previous one left, so no fresh pages are
- * faulted in. NULL columns (absent from the file) are skipped. */
-static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spare,
-                          const uint32_t *perm, size_t n, size_t size) {
+/* Permutes columns of one width through one spare buffer (room for n elements): each
+ * column is gathered into the buffer the previous one left, so no fresh pages are faulted
+ * in; returns the buffer left over. NULL columns (absent from the file) are skipped. */
+static void *permute_chain(int n_threads, void **cols[], size_t n_cols, void *spare,
+                           const uint32_t *perm, size_t n, size_t size) {
   for (size_t k = 0; k < n_cols; k++) {
     void *old = *cols[k];
     if (!old)
@@ -598,40 +632,87 @@ static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spa
     *cols[k] = spare;
     spare = old;
   }
-  free(spare);
+  return spare;
 }
 
-/* Lines that mirror the orders (lines_mirror_orders), in the orders' final permutation:
- * their starts, times and amounts are copies of the orders', each line's order is its own
- * index, and the codes are gathered through the dead customer column (see permute_chain);
- * false when memory runs out. */
-static bool mirror_lines(patron_dataset *ds, const uint32_t *perm) {
+/* Lines that follow the orders (lines_follow_orders), expanded from the orders' final
+ * order: each order's run of lines in turn. One pass writes the lines' permutation, the
+ * next their times and orders (NULL: left out). */
+typedef struct expand {
+  const patron_dataset *ds;
+  const uint32_t *perm, *first; /* the orders' permutation, each candidate's first line */
+  uint32_t *lperm, *order;
+  int64_t *time;
+} expand;
+
+static void expand_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const expand *x = ctx;
+  const patron_dataset *ds = x->ds;
+  for (size_t c = lo; c < hi; c++) {
+    uint32_t out = ds->line_start[c];
+    for (uint32_t j = ds->order_start[c]; j < ds->order_start[c + 1]; j++)
+      for (uint32_t r = 0; r < ds->order_lines[j]; r++, out++) {
+        if (x->lperm)
+          x->lperm[out] = x->first[x->perm[j]] + r;
+        if (x->time)
+          x->time[out] = ds->order_time[j];
+        if (x->order)
+          x->order[out] = j;
+      }
+  }
+}
+
+/* The lines' starts are the orders' line counts added up; the dead customer column holds
+ * the lines' permutation, the old time and order columns carry the others' (see
+ * permute_chain), and the columns they leave receive the times and orders. False when
+ * memory runs out. */
+static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_t *first) {
   patron__line_store *s = &ds->lines;
-  size_t n = s->n, bytes = (ds->n_customers + 1) * sizeof *ds->line_start;
-  if (!(ds->line_start = malloc(bytes)))
+  size_t n = s->n, nc = ds->n_customers;
+  uint32_t *narrow_spare = s->order ? s->order : malloc((n ? n : 1) * sizeof *narrow_spare);
+  if (!narrow_spare || !(ds->line_start = malloc((nc + 1) * sizeof *ds->line_start))) {
+    if (narrow_spare != s->order)
+      free(narrow_spare);
     return false;
-  memcpy(ds->line_start, ds->order_start, bytes);
-  memcpy(s->time, ds->order_time, n * sizeof *s->time);
-  memcpy(s->amount, ds->order_value, n * sizeof *s->amount);
-  for (size_t i = 0; s->order && i < n; i++)
-    s->order[i] = (uint32_t)i;
+  }
+  uint32_t at = 0;
+  for (size_t c = 0; c < nc; c++) {
+    ds->line_start[c] = at;
+    for (uint32_t j = ds->order_start[c]; j < ds->order_start[c + 1]; j++)
+      at += ds->order_lines[j];
+  }
+  ds->line_start[nc] = at;
+  uint32_t *lperm = s->customer;
+  s->customer = NULL;
+  expand x = {ds, perm, first, lperm, NULL, NULL};
+  patron__exec_ranges(ds->n_threads, nc, SORT_BLOCK, expand_block, &x);
+  void **wide[] = {(void **)&s->amount, (void **)&s->discount};
   void **codes[] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
                     (void **)&s->store, (void **)&s->item};
-  permute_chain(ds->n_threads, codes, 5, s->customer, perm, n, 4);
-  s->customer = NULL;
-  return !s->discount || PERMUTE(s->discount, perm, n);
+  s->time = permute_chain(ds->n_threads, wide, 2, s->time, lperm, n, 8);
+  uint32_t *order = permute_chain(ds->n_threads, codes, 5, narrow_spare, lperm, n, 4);
+  if (!s->order)
+    free(order), order = NULL; /* unlinked: no order column */
+  s->order = order;
+  free(lperm);
+  x = (expand){ds, perm, first, NULL, order, s->time};
+  patron__exec_ranges(ds->n_threads, nc, SORT_BLOCK, expand_block, &x);
+  return true;
 }
 
-/* Lines grouped per customer and time-sorted (mirror_perm: the orders' permutation, when
- * the lines mirror them); the dead customer column and the old time column carry the other
- * columns' permutations (see permute_chain). */
+/* Lines grouped per customer and time-sorted (follow_perm and follow_first: from
+ * finalize_orders, when the lines follow the orders); the dead customer column and the old
+ * time column carry the other columns' permutations (see permute_chain). */
 static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
-                                    const uint32_t *mirror_perm, patron_error *err) {
+                                    const uint32_t *follow_perm, const uint32_t *follow_first,
+                                    patron_error *err) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n;
-  if (mirror_perm)
-    return mirror_lines(ds, mirror_perm) && patron__line_store_fill_absent(s) ? PATRON_OK
-                                                                              : PATRON__OOM(err);
+  if (follow_perm)
+    return follow_lines(ds, follow_perm, follow_first) && patron__line_store_fill_absent(s)
+               ? PATRON_OK
+               : PATRON__OOM(err);
   uint32_t *perm =
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
@@ -647,8 +728,8 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
     void **wide[] = {(void **)&s->amount, (void **)&s->discount};
     void **narrow[] = {(void **)&s->order,   (void **)&s->category, (void **)&s->brand,
                        (void **)&s->channel, (void **)&s->store,    (void **)&s->item};
-    permute_chain(ds->n_threads, wide, 2, old_time, perm, n, 8);
-    permute_chain(ds->n_threads, narrow, 6, s->customer, perm, n, 4);
+    free(permute_chain(ds->n_threads, wide, 2, old_time, perm, n, 8));
+    free(permute_chain(ds->n_threads, narrow, 6, s->customer, perm, n, 4));
     s->customer = NULL;
     ok = patron__line_store_fill_absent(s);
   }
@@ -716,7 +797,7 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
 }
 
 patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
-  uint32_t *rank = NULL, *line_perm = NULL;
+  uint32_t *rank = NULL, *line_perm = NULL, *line_first = NULL;
   /* the id strings stay (they live in the arena); the lookup table goes before the ids are
    * sorted, their index arrays once sorted: the memory peak is here */
   free(ds->customers.slots), free(ds->customers.scope);
@@ -727,14 +808,14 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   if (st == PATRON_OK)
     pack_ids(ds);
   if (st == PATRON_OK)
-    st = finalize_orders(ds, rank, &line_perm, err);
+    st = finalize_orders(ds, rank, &line_perm, &line_first, err);
   if (st == PATRON_OK)
     st = finalize_events(ds, rank, err);
   if (st == PATRON_OK && ds->has_lines)
-    st = finalize_lines(ds, rank, line_perm, err);
+    st = finalize_lines(ds, rank, line_perm, line_first, err);
   if (st == PATRON_OK && ds->has_members)
     st = finalize_members(ds, rank, err);
-  free(line_perm);
+  free(line_perm), free(line_first);
   free(rank);
   return st;
 }
