@@ -288,11 +288,19 @@ static void sort_range_by_time(uint32_t *r, size_t n, const order_col *time) {
   }
 }
 
+/* A 4-byte column gathered in the same pass as the times (the orders' line counts): src in
+ * load order, dst in perm order; none when src is NULL. */
+typedef struct companion {
+  const uint32_t *src;
+  uint32_t *dst;
+} companion;
+
 typedef struct time_sort {
   uint32_t *perm;
   const uint32_t *start;
   const order_col *time; /* in load order */
   int64_t *sorted;       /* time in perm order: checked, and fixed where a range was sorted */
+  companion with;        /* in perm order too, fixed alike */
 } time_sort;
 
 /* Customers [lo, hi): a range whose times (already gathered in perm order) are not
@@ -308,8 +316,11 @@ static void sort_block(void *ctx, size_t lo, size_t hi, int worker) {
     if (i >= b)
       continue;
     sort_range_by_time(ts->perm + a, b - a, ts->time);
-    for (i = a; i < b; i++)
+    for (i = a; i < b; i++) {
       ts->sorted[i] = patron__order_col_get(ts->time, ts->perm[i]);
+      if (ts->with.src)
+        ts->with.dst[i] = ts->with.src[ts->perm[i]];
+    }
   }
 }
 
@@ -320,13 +331,38 @@ typedef struct gather {
   size_t size;  /* 4 or 8 */
   int64_t base; /* widen: dst (int64) = base + src (int32) */
   bool widen;
+  companion with; /* with 64-bit values only */
 } gather;
+
+/* 64-bit values and their companion column in one pass: the two reads of each row overlap. */
+static void gather_pair(const gather *g, size_t lo, size_t hi) {
+  const uint32_t *perm = g->perm, *ws = g->with.src;
+  uint32_t *wd = g->with.dst;
+  int64_t *d = g->dst;
+  if (g->widen) {
+    const int32_t *s = g->src;
+    for (size_t i = lo; i < hi; i++) {
+      uint32_t r = perm[i];
+      d[i] = g->base + s[r];
+      wd[i] = ws[r];
+    }
+  } else {
+    const int64_t *s = g->src;
+    for (size_t i = lo; i < hi; i++) {
+      uint32_t r = perm[i];
+      d[i] = s[r];
+      wd[i] = ws[r];
+    }
+  }
+}
 
 static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
   (void)worker;
   const gather *g = ctx;
   const uint32_t *perm = g->perm;
-  if (g->widen) {
+  if (g->with.src) {
+    gather_pair(g, lo, hi);
+  } else if (g->widen) {
     const int32_t *s = g->src;
     int64_t *d = g->dst;
     for (size_t i = lo; i < hi; i++)
@@ -349,19 +385,25 @@ static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
  * runs out. */
 static void *gather_into(int n_threads, void *dst, const void *src, const uint32_t *perm, size_t n,
                          size_t size) {
-  gather g = {src, perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size), size, 0, false};
+  gather g = {src,         perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size),
+              size,        0,    false,
+              {NULL, NULL}};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
 }
 
-/* The same from an order candidates' column, into 64-bit values. */
+/* The same from an order candidates' column, into 64-bit values, and the companion column
+ * (when any) in the same pass. */
 static int64_t *gather_col(int n_threads, int64_t *dst, const order_col *c, const uint32_t *perm,
-                           size_t n) {
-  if (c->wide)
-    return gather_into(n_threads, dst, c->data, perm, n, 8);
-  gather g = {c->data, perm,    dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * 8),
-              4,       c->base, true};
+                           size_t n, companion with) {
+  gather g = {c->data,
+              perm,
+              dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * 8),
+              c->wide ? 8 : 4,
+              c->base,
+              !c->wide,
+              with};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
@@ -374,10 +416,12 @@ static void *permuted_on(int n_threads, const void *src, const uint32_t *perm, s
 
 /* Sorts each customer's rows (perm[start[c]..start[c+1]]) by time, in blocks of customers
  * on the executor; returns the times in the final perm order, in dst when not NULL (NULL:
- * out of memory). */
+ * out of memory), and fills the companion column's dst in that order. */
 static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_t *start,
-                                    size_t n_customers, const order_col *time, int64_t *dst) {
-  time_sort ts = {perm, start, time, gather_col(n_threads, dst, time, perm, start[n_customers])};
+                                    size_t n_customers, const order_col *time, int64_t *dst,
+                                    companion with) {
+  time_sort ts = {perm, start, time,
+                  gather_col(n_threads, dst, time, perm, start[n_customers], with), with};
   if (ts.sorted)
     patron__exec_ranges(n_threads, n_customers, SORT_BLOCK, sort_block, &ts);
   return ts.sorted;
@@ -399,8 +443,8 @@ static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_
 #define SORT_TIMES(col, perm, start)                                                               \
   ({                                                                                               \
     order_col wide_ = {(col), 0, true};                                                            \
-    int64_t *fresh_ =                                                                              \
-        sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, &wide_, NULL);        \
+    int64_t *fresh_ = sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, &wide_, \
+                                          NULL, (companion){NULL, NULL});                          \
     if (fresh_) {                                                                                  \
       free(col);                                                                                   \
       (col) = fresh_;                                                                              \
@@ -432,9 +476,77 @@ static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
     lines->order[i] = canon[lines->order[i]];
 }
 
-static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+/* Whether the kept lines follow the order candidates: candidate o's lines are the next
+ * s->lines[o] lines (in load order, as the loader appends them), each with the candidate's
+ * customer and time (and its index, when linked), as when the lines of an order share one
+ * time. Such lines group and sort as their candidates do, each candidate's run in file
+ * order (the same keys, and ties by position), so they take the orders' permutation instead
+ * of being grouped, sorted and relinked again. Checked in parts on the executor. */
+enum { FOLLOW_PARTS = 16 };
+
+typedef struct follow_check {
+  const patron__line_store *lines;
+  const order_set *orders;
+  size_t first[FOLLOW_PARTS]; /* the part's first line (the first pass: its line count) */
+  bool differs[FOLLOW_PARTS];
+} follow_check;
+
+static void count_lines_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  follow_check *f = ctx;
+  const order_set *s = f->orders;
+  size_t sum = 0;
+  for (size_t o = s->n * part / FOLLOW_PARTS; o < s->n * (part + 1) / FOLLOW_PARTS; o++)
+    sum += s->lines[o];
+  f->first[part] = sum;
+}
+
+static void follow_part(void *ctx, size_t part, int worker) {
+  (void)worker;
+  follow_check *f = ctx;
+  const patron__line_store *l = f->lines;
+  const order_set *s = f->orders;
+  size_t k = f->first[part];
+  bool differs = false;
+  for (size_t o = s->n * part / FOLLOW_PARTS; o < s->n * (part + 1) / FOLLOW_PARTS; o++) {
+    int64_t t = patron__order_col_get(&s->time, o);
+    for (uint32_t r = 0; r < s->lines[o]; r++, k++)
+      differs |=
+          l->customer[k] != s->customer[o] || l->time[k] != t || (l->order && l->order[k] != o);
+  }
+  f->differs[part] = differs;
+}
+
+static bool lines_follow_orders(const patron_dataset *ds) {
+  const patron__line_store *l = &ds->lines;
+  if (!ds->has_lines || !l->n || !ds->orders.n)
+    return false;
+  follow_check f = {l, &ds->orders, {0}, {false}};
+  patron__exec_parts(ds->n_threads, FOLLOW_PARTS, count_lines_part, &f);
+  size_t at = 0;
+  for (int p = 0; p < FOLLOW_PARTS; p++) {
+    size_t m = f.first[p];
+    f.first[p] = at;
+    at += m;
+  }
+  if (at != l->n)
+    return false;
+  patron__exec_parts(ds->n_threads, FOLLOW_PARTS, follow_part, &f);
+  for (int p = 0; p < FOLLOW_PARTS; p++)
+    if (f.differs[p])
+      return false;
+  return true;
+}
+
+/* Orders grouped per customer, collapsed and time-sorted. When the lines follow the orders
+ * (lines_follow_orders), *line_perm receives the final permutation and *line_first each
+ * candidate's first line (NULL otherwise). */
+static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, uint32_t **line_perm,
+                                     uint32_t **line_first, patron_error *err) {
   order_set *s = &ds->orders;
   size_t n = s->n;
+  bool follow = lines_follow_orders(ds);
+  *line_perm = NULL, *line_first = NULL;
   uint32_t *perm =
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->order_start);
   bool linked = ds->lines.n && ds->lines.order && !s->increasing;
@@ -446,34 +558,49 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, p
     return PATRON__OOM(err);
   }
   ds->n_orders = n;
-  canon_lines(&ds->lines, canon);
+  follow = follow && n == s->n; /* no candidate merged */
+  if (n < s->n)
+    canon_lines(&ds->lines, canon);
   free(canon);
   /* order ids are not needed past the collapse; the id keys' and the customers' columns
    * (room for every candidate, pages already in memory) receive the sorted times and the
-   * line counts, and the times' old column (widened to 8 bytes a candidate when it was
-   * narrow) the values, so few fresh pages are faulted in */
+   * line counts (gathered in one pass), and the times' old column (widened to 8 bytes a
+   * candidate when it was narrow) the values, so few fresh pages are faulted in */
   int64_t *time = (int64_t *)s->id_key;
-  uint32_t *lines = s->customer;
+  uint32_t *lines = s->customer ? s->customer : malloc(sizeof *lines); /* none: no candidates */
   s->id_key = NULL, s->customer = NULL;
   patron__order_set_drop_keys(s);
-  bool ok = (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
-                                                  ds->n_customers, &s->time, time)) != NULL;
-  if (!ok)
+  bool ok = lines && (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
+                                                           ds->n_customers, &s->time, time,
+                                                           (companion){s->lines, lines})) != NULL;
+  if (ok)
+    ds->order_lines = lines, lines = NULL;
+  else
     free(time);
-  ok = ok && relink_lines(&ds->lines, perm, n, s->n);
-  if (ok) { /* the line counts first: their old column is freed before the values' grows */
-    ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *s->lines);
-    lines = NULL;
+  ok = ok && (follow || relink_lines(&ds->lines, perm, n, s->n));
+  if (ok && follow) { /* the line counts become each candidate's first line */
+    uint32_t at = 0;
+    for (size_t o = 0; o < n; o++) {
+      uint32_t m = s->lines[o];
+      s->lines[o] = at;
+      at += m;
+    }
+    *line_first = s->lines, s->lines = NULL;
+  }
+  if (ok) { /* the line counts' old column is freed before the values' grows */
     free(s->lines), s->lines = NULL;
     int64_t *spare =
         s->time.wide ? s->time.data : patron__realloc_big(s->time.data, (s->cap ? s->cap : 1) * 8);
     if (spare)
       s->time.data = NULL; /* now the values' column */
-    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n);
-    ok = ds->order_value && ds->order_lines;
+    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n, (companion){NULL, NULL});
+    ok = ds->order_value != NULL;
   }
   free(lines);
-  free(perm);
+  if (ok && follow)
+    *line_perm = perm;
+  else
+    free(perm);
   patron__order_set_free(s);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
@@ -492,11 +619,11 @@ static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, p
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
 
-/* Permutes columns of one width through one spare buffer (room for n elements; freed):
- * each column is gathered into the buffer the previous one left, so no fresh pages are
- * faulted in. NULL columns (absent from the file) are skipped. */
-static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spare,
-                          const uint32_t *perm, size_t n, size_t size) {
+/* Permutes columns of one width through one spare buffer (room for n elements): each
+ * column is gathered into the buffer the previous one left, so no fresh pages are faulted
+ * in; returns the buffer left over. NULL columns (absent from the file) are skipped. */
+static void *permute_chain(int n_threads, void **cols[], size_t n_cols, void *spare,
+                           const uint32_t *perm, size_t n, size_t size) {
   for (size_t k = 0; k < n_cols; k++) {
     void *old = *cols[k];
     if (!old)
@@ -505,21 +632,95 @@ static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spa
     *cols[k] = spare;
     spare = old;
   }
-  free(spare);
+  return spare;
 }
 
-/* Lines grouped per customer and time-sorted; the dead customer column and the old time
- * column carry the other columns' permutations (see permute_chain). */
-static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
+/* Lines that follow the orders (lines_follow_orders), expanded from the orders' final
+ * order: each order's run of lines in turn. One pass writes the lines' permutation, the
+ * next their times and orders (NULL: left out). */
+typedef struct expand {
+  const patron_dataset *ds;
+  const uint32_t *perm, *first; /* the orders' permutation, each candidate's first line */
+  uint32_t *lperm, *order;
+  int64_t *time;
+} expand;
+
+static void expand_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const expand *x = ctx;
+  const patron_dataset *ds = x->ds;
+  for (size_t c = lo; c < hi; c++) {
+    uint32_t out = ds->line_start[c];
+    for (uint32_t j = ds->order_start[c]; j < ds->order_start[c + 1]; j++)
+      for (uint32_t r = 0; r < ds->order_lines[j]; r++, out++) {
+        if (x->lperm)
+          x->lperm[out] = x->first[x->perm[j]] + r;
+        if (x->time)
+          x->time[out] = ds->order_time[j];
+        if (x->order)
+          x->order[out] = j;
+      }
+  }
+}
+
+/* The lines' starts are the orders' line counts added up; the dead customer column holds
+ * the lines' permutation, the old time and order columns carry the others' (see
+ * permute_chain), and the columns they leave receive the times and orders. False when
+ * memory runs out. */
+static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_t *first) {
+  patron__line_store *s = &ds->lines;
+  size_t n = s->n, nc = ds->n_customers;
+  uint32_t *narrow_spare = s->order ? s->order : malloc((n ? n : 1) * sizeof *narrow_spare);
+  if (!narrow_spare || !(ds->line_start = malloc((nc + 1) * sizeof *ds->line_start))) {
+    if (narrow_spare != s->order)
+      free(narrow_spare);
+    return false;
+  }
+  uint32_t at = 0;
+  for (size_t c = 0; c < nc; c++) {
+    ds->line_start[c] = at;
+    for (uint32_t j = ds->order_start[c]; j < ds->order_start[c + 1]; j++)
+      at += ds->order_lines[j];
+  }
+  ds->line_start[nc] = at;
+  uint32_t *lperm = s->customer;
+  s->customer = NULL;
+  expand x = {ds, perm, first, lperm, NULL, NULL};
+  patron__exec_ranges(ds->n_threads, nc, SORT_BLOCK, expand_block, &x);
+  void **wide[] = {(void **)&s->amount, (void **)&s->discount};
+  void **codes[] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
+                    (void **)&s->store, (void **)&s->item};
+  s->time = permute_chain(ds->n_threads, wide, 2, s->time, lperm, n, 8);
+  uint32_t *order = permute_chain(ds->n_threads, codes, 5, narrow_spare, lperm, n, 4);
+  if (!s->order)
+    free(order), order = NULL; /* unlinked: no order column */
+  s->order = order;
+  free(lperm);
+  x = (expand){ds, perm, first, NULL, order, s->time};
+  patron__exec_ranges(ds->n_threads, nc, SORT_BLOCK, expand_block, &x);
+  return true;
+}
+
+/* Lines grouped per customer and time-sorted (follow_perm and follow_first: from
+ * finalize_orders, when the lines follow the orders); the dead customer column and the old
+ * time column carry the other columns' permutations (see permute_chain). */
+static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
+                                    const uint32_t *follow_perm, const uint32_t *follow_first,
+                                    patron_error *err) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n;
+  if (follow_perm)
+    return follow_lines(ds, follow_perm, follow_first) && patron__line_store_fill_absent(s)
+               ? PATRON_OK
+               : PATRON__OOM(err);
   uint32_t *perm =
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
   int64_t *old_time = s->time;
   order_col time = {old_time, 0, true};
-  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL);
+  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL,
+                                (companion){NULL, NULL});
   bool ok = s->time != NULL;
   if (!ok) {
     s->time = old_time;
@@ -527,8 +728,8 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
     void **wide[] = {(void **)&s->amount, (void **)&s->discount};
     void **narrow[] = {(void **)&s->order,   (void **)&s->category, (void **)&s->brand,
                        (void **)&s->channel, (void **)&s->store,    (void **)&s->item};
-    permute_chain(ds->n_threads, wide, 2, old_time, perm, n, 8);
-    permute_chain(ds->n_threads, narrow, 6, s->customer, perm, n, 4);
+    free(permute_chain(ds->n_threads, wide, 2, old_time, perm, n, 8));
+    free(permute_chain(ds->n_threads, narrow, 6, s->customer, perm, n, 4));
     s->customer = NULL;
     ok = patron__line_store_fill_absent(s);
   }
@@ -596,7 +797,7 @@ static patron_status finalize_members(patron_dataset *ds, const uint32_t *rank, 
 }
 
 patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
-  uint32_t *rank = NULL;
+  uint32_t *rank = NULL, *line_perm = NULL, *line_first = NULL;
   /* the id strings stay (they live in the arena); the lookup table goes before the ids are
    * sorted, their index arrays once sorted: the memory peak is here */
   free(ds->customers.slots), free(ds->customers.scope);
@@ -607,13 +808,14 @@ patron_status patron__dataset_finalize(patron_dataset *ds, patron_error *err) {
   if (st == PATRON_OK)
     pack_ids(ds);
   if (st == PATRON_OK)
-    st = finalize_orders(ds, rank, err);
+    st = finalize_orders(ds, rank, &line_perm, &line_first, err);
   if (st == PATRON_OK)
     st = finalize_events(ds, rank, err);
   if (st == PATRON_OK && ds->has_lines)
-    st = finalize_lines(ds, rank, err);
+    st = finalize_lines(ds, rank, line_perm, line_first, err);
   if (st == PATRON_OK && ds->has_members)
     st = finalize_members(ds, rank, err);
+  free(line_perm), free(line_first);
   free(rank);
   return st;
 }

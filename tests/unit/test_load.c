@@ -425,6 +425,55 @@ static void test_line_items(void **state) {
   patron_dataset_free(ds);
 }
 
+/* One line per order (each row its own order, times out of order within a customer, ties
+ * included): the lines follow the orders' grouping and time order, linked or not, on one
+ * and on two workers, and keep their codes and discounts. */
+static void test_one_line_per_order(void **state) {
+  (void)state;
+  size_t rows = 120000;
+  char *text = malloc(rows * 64 + 128), *p = text;
+  p += sprintf(p, "customer_id,order_id,order_time,amount,category,discount\n");
+  for (size_t i = 0; i < rows; i++) {
+    size_t s = i * 7919 % 100000, a = i % 50;
+    p += sprintf(p, "c%03zu,o%06zu,2024-01-%02zu %02zu:%02zu:%02zu,%zu.00,k%zu,0.%02zu\n", i % 997,
+                 i, 1 + s / 86400, s % 86400 / 3600, s % 3600 / 60, s % 60, a + 1, a % 5, a % 3);
+  }
+  const char *path = fixture_file(0, "one_line.csv", text);
+  free(text);
+  for (int variant = 0; variant < 4; variant++) {
+    patron_load_options o;
+    patron_load_options_init(&o);
+    o.paths[PATRON_FILE_ORDERS] = path;
+    o.n_threads = 1 + variant % 2;
+    o.keep_lines = true;
+    o.lines_unlinked = variant >= 2;
+    patron_error err;
+    patron_dataset *ds = load(&o, PATRON_OK, &err);
+    patron_orders_view ov;
+    patron_lines_view lv;
+    patron_dataset_orders(ds, &ov);
+    patron_dataset_lines(ds, &lv);
+    assert_int_equal(lv.n_lines, rows);
+    assert_int_equal(ov.n_orders, rows);
+    for (size_t c = 0; c <= patron_dataset_n_customers(ds); c++)
+      assert_int_equal(lv.start[c], ov.start[c]);
+    for (size_t c = 0; c < patron_dataset_n_customers(ds); c++)
+      for (uint32_t i = lv.start[c] + 1; i < lv.start[c + 1]; i++)
+        assert_true(lv.time[i - 1] <= lv.time[i]);
+    char want[8];
+    for (size_t i = 0; i < rows; i++) {
+      assert_true(lv.time[i] == ov.time[i] && lv.amount[i] == ov.value[i]);
+      int64_t a = lv.amount[i] / PATRON_MONEY_SCALE - 1;
+      snprintf(want, sizeof want, "k%d", (int)(a % 5));
+      assert_string_equal(patron_dataset_dict_value(ds, "category", lv.category[i]), want);
+      assert_true(lv.discount[i] == a % 3 * PATRON_MONEY_SCALE / 100);
+      assert_int_equal(lv.brand[i], 0);
+      assert_int_equal(lv.order[i], o.lines_unlinked ? 0 : i);
+    }
+    patron_dataset_free(ds);
+  }
+}
+
 /* Physical lines are accounted (header + rows + blank + lines inside quotes), a stray quote
  * rejects only its own line, and the caller hears about it through opts->warn. */
 static void collect_warning(void *ctx, const char *message) {
@@ -571,4 +620,5 @@ PATRON_TEST_MAIN(cmocka_unit_test(test_lines_and_stray_quote_warning),
                  cmocka_unit_test(test_as_of_at_load), cmocka_unit_test(test_members_and_events),
                  cmocka_unit_test(test_whitespace_no_header),
                  cmocka_unit_test(test_order_split_across_workers),
+                 cmocka_unit_test(test_one_line_per_order),
                  cmocka_unit_test(test_time_fast_path_and_fallback))
