@@ -15,6 +15,7 @@ struct patron_profile {
   int32_t as_of;
   uint32_t *customers; /* row -> dataset customer */
   size_t n_rows;
+  bool view; /* a view's customers are its profile's (not freed here) */
 };
 
 void patron_profile_options_init(patron_profile_options *o) {
@@ -186,8 +187,27 @@ void patron_profile_free(patron_profile *p) {
   if (!p)
     return;
   patron_table_free(p->table);
-  free(p->customers);
+  if (!p->view)
+    free(p->customers);
   free(p);
+}
+
+patron_status patron__profile_view(const patron_profile *p, patron_profile **out,
+                                   patron_error *err) {
+  patron_profile *v = *out = calloc(1, sizeof *v);
+  if (v && (v->table = patron__table_view(p->table))) {
+    v->as_of = p->as_of, v->customers = p->customers, v->n_rows = p->n_rows, v->view = true;
+    return PATRON_OK;
+  }
+  free(v);
+  *out = NULL;
+  return PATRON__OOM(err);
+}
+
+patron_status patron__profile_adopt(patron_profile *p, patron_profile *view, patron_error *err) {
+  patron_status st = patron__table_adopt(p->table, view->table, err);
+  patron_profile_free(view);
+  return st;
 }
 
 patron_table *patron_profile_table(patron_profile *p) { return p->table; }

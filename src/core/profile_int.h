@@ -22,4 +22,14 @@ typedef struct base_columns {
 patron_status patron__profile_new_base(size_t n_rows, int32_t as_of, base_columns *cols,
                                        patron_profile **out, patron_error *err);
 
+/* A view of p for stages that run beside others (src/ops/pipeline.c): the same rows, as-of
+ * and customers, a view of p's table (core/table_int.h) to which the stages add their
+ * columns. Errors: PATRON_ERR_NOMEM. */
+patron_status patron__profile_view(const patron_profile *p, patron_profile **out,
+                                   patron_error *err);
+/* Moves the view's columns into p where p's columns stood when the view was made, then
+ * frees the view (also on error: its own columns with it). Errors: those of
+ * patron__table_adopt. */
+patron_status patron__profile_adopt(patron_profile *p, patron_profile *view, patron_error *err);
+
 #endif

@@ -14,6 +14,7 @@ struct patron_table {
   size_t n_cols, cap;
   void **owned; /* copies of names, labels, label arrays and interned strings */
   size_t n_owned, cap_owned;
+  size_t n_borrowed; /* a view's first columns: another table's (data not freed here) */
 };
 
 patron_table *patron_table_new(size_t n_rows) {
@@ -26,13 +27,50 @@ patron_table *patron_table_new(size_t n_rows) {
 void patron_table_free(patron_table *t) {
   if (!t)
     return;
-  for (size_t i = 0; i < t->n_cols; i++)
+  for (size_t i = t->n_borrowed; i < t->n_cols; i++)
     free(t->cols[i].data);
   for (size_t i = 0; i < t->n_owned; i++)
     free(t->owned[i]);
   free(t->owned);
   free(t->cols);
   free(t);
+}
+
+patron_table *patron__table_view(const patron_table *t) {
+  patron_table *v = patron_table_new(t->n_rows);
+  if (v && !(v->cols = malloc((t->n_cols ? t->n_cols : 1) * sizeof *v->cols))) {
+    free(v);
+    return NULL;
+  }
+  if (v && t->n_cols)
+    memcpy(v->cols, t->cols, t->n_cols * sizeof *v->cols);
+  if (v)
+    v->n_cols = v->cap = v->n_borrowed = t->n_cols;
+  return v;
+}
+
+patron_status patron__table_adopt(patron_table *t, patron_table *view, patron_error *err) {
+  size_t at = view->n_borrowed, k = view->n_cols - at;
+  for (size_t i = at; i < view->n_cols; i++)
+    if (patron_table_find(t, view->cols[i].name))
+      return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "column '%s' already exists",
+                               view->cols[i].name);
+  if (at > t->n_cols ||
+      !patron__reserve((void **)&t->cols, &t->cap, t->n_cols + k, sizeof *t->cols) ||
+      !patron__reserve((void **)&t->owned, &t->cap_owned, t->n_owned + view->n_owned,
+                       sizeof *t->owned))
+    return at > t->n_cols ? patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0,
+                                              "a view of more columns than its table")
+                          : PATRON__OOM(err);
+  memmove(t->cols + at + k, t->cols + at, (t->n_cols - at) * sizeof *t->cols);
+  memcpy(t->cols + at, view->cols + at, k * sizeof *t->cols);
+  t->n_cols += k;
+  if (view->n_owned)
+    memcpy(t->owned + t->n_owned, view->owned, view->n_owned * sizeof *t->owned);
+  t->n_owned += view->n_owned;
+  view->n_cols = at;
+  view->n_owned = 0;
+  return PATRON_OK;
 }
 
 size_t patron_table_n_rows(const patron_table *t) { return t->n_rows; }

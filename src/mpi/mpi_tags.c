@@ -88,6 +88,6 @@ patron_status patron__mpi_tags(MPI_Comm comm, const patron_dataset *ds, patron_p
   for (int d = 0; st == PATRON_OK && d < PATRON__TAG_DICTS; d++)
     st = patron__mpi_agree(comm, global_labels(comm, ts, &in, d, err), err);
   if (st == PATRON_OK)
-    st = patron__tags_builtin_with(ts, local, ds, o, &in, err);
+    st = patron__tags_builtin_with(ts, local, ds, o, &in, 0, err);
   return patron__mpi_agree(comm, st, err);
 }

@@ -3,6 +3,9 @@
  * run, err)` (declare it in src/ops/stages.h), put its options in patron_pipeline_options,
  * anything it leaves besides columns in patron_pipeline_results, and add one line below. */
 #include "core/core_int.h"
+#include "core/exec.h"
+#include "core/profile_int.h"
+#include "core/run_int.h"
 #include "ops/pipeline_int.h"
 #include "ops/stages.h"
 
@@ -229,23 +232,100 @@ static size_t stage_index(const char *name) {
   return name ? i : sizeof stages / sizeof stages[0];
 }
 
-/* The enabled stages of the table from index `from` up to `to` (excluded). */
-static patron_status run_stages(const patron_dataset *ds, const patron_pipeline_options *o,
-                                patron_run *run, patron_pipeline_results *out, size_t from,
-                                size_t to, patron_error *err) {
+static bool skipped(const patron_stage *s, const patron_pipeline_options *o) {
+  return !s->enabled(o) || (o->only && !s->profile && !listed(o->only, s->name));
+}
+
+/* The enabled stages of the table from index `from` up to `to` (excluded), on profile p. */
+static patron_status run_range(const patron_dataset *ds, const patron_pipeline_options *o,
+                               patron_run *run, patron_profile *p, size_t from, size_t to,
+                               patron_error *err) {
   patron_status st = PATRON_OK;
   for (size_t i = from; st == PATRON_OK && i < to; i++) {
     const patron_stage *s = &stages[i];
-    if (!s->enabled(o) || (o->only && !s->profile && !listed(o->only, s->name)))
+    if (skipped(s, o))
       continue;
     if (patron_run_cancelled(run))
       return patron__error_set(err, PATRON_ERR_CANCELLED, NULL, 0, 0, "cancelled before %s",
                                s->name);
-    st = s->run(out->profile, ds, run, err);
+    st = s->run(p, ds, run, err);
     if (st == PATRON_OK)
       patron_run_lap(run, s->name);
   }
   return st;
+}
+
+/* Two lanes: the clv stage, whose fit is partly serial, runs on a view of the profile
+ * beside the stages after it up to relationship_stage, which read only the base and
+ * segment columns and the dataset (see the stage table's "reads"); the view's columns then
+ * take clv's place in the table, and its run's lists their place in the run's, so the
+ * outputs are those of the stages run one after the other. */
+typedef struct lane {
+  const patron_dataset *ds;
+  const patron_pipeline_options *o;
+  patron_run *run;
+  patron_profile *p;
+  size_t from, to;
+  patron_status st;
+  patron_error err;
+} lane;
+
+static void lane_run(void *item) {
+  lane *l = item;
+  l->st = run_range(l->ds, l->o, l->run, l->p, l->from, l->to, &l->err);
+}
+
+/* Can stages [i, j) run as two lanes: clv and the stages after it? Not on one thread,
+ * nor when the cluster features read clv's columns. */
+static bool lanes_fit(const patron_pipeline_options *o, const patron_run *run, size_t i, size_t j) {
+  if (i + 1 >= j || strcmp(stages[i].name, "clv") != 0 || skipped(&stages[i], o) ||
+      patron__exec_workers(run->n_threads, 2) < 2)
+    return false;
+  const char *features = o->cluster.features ? o->cluster.features : "";
+  for (const char *a = stages[i].adds; *a;) {
+    size_t n = strcspn(a, ",");
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)n, a);
+    if (strstr(features, name))
+      return false;
+    a += n + (a[n] == ',');
+  }
+  return true;
+}
+
+static patron_status run_lanes(const patron_dataset *ds, const patron_pipeline_options *o,
+                               patron_run *run, patron_profile *p, size_t i, size_t j,
+                               patron_error *err) {
+  patron_run side;
+  patron__run_mark mark;
+  lane l[2] = {{ds, o, &side, NULL, i, i + 1, PATRON_OK, {0}},
+               {ds, o, run, p, i + 1, j, PATRON_OK, {0}}};
+  patron_status st = patron__profile_view(p, &l[0].p, err);
+  if (st != PATRON_OK)
+    return st;
+  patron__run_fork(run, &side, &mark);
+  patron__exec_each(2, l, 2, sizeof *l, lane_run);
+  patron__run_join(run, &side, &mark);
+  patron_run_free_contents(&side);
+  st = patron__profile_adopt(p, l[0].p, err);
+  for (int k = 1; k >= 0; k--) /* the first stage's error wins, as one after the other */
+    if (l[k].st != PATRON_OK)
+      st = l[k].st, *err = l[k].err;
+  return st;
+}
+
+/* The stages [from, to), clv and the stages up to relationship_stage as two lanes when
+ * they fit. */
+static patron_status run_stages(const patron_dataset *ds, const patron_pipeline_options *o,
+                                patron_run *run, patron_pipeline_results *out, size_t from,
+                                size_t to, patron_error *err) {
+  size_t i = stage_index("clv"), j = stage_index("relationship_stage") + 1;
+  if (from > i || to < j || !lanes_fit(o, run, i, j))
+    return run_range(ds, o, run, out->profile, from, to, err);
+  patron_status st = run_range(ds, o, run, out->profile, from, i, err);
+  if (st == PATRON_OK)
+    st = run_lanes(ds, o, run, out->profile, i, j, err);
+  return st == PATRON_OK ? run_range(ds, o, run, out->profile, j, to, err) : st;
 }
 
 patron_status patron_pipeline_run(const patron_dataset *ds, const patron_pipeline_options *o,

@@ -5,6 +5,7 @@
  * since the last purchase, combined with repeat purchases, recency, regularity and tenure
  * (docs/PORTRAIT.md). */
 #include "core/core_int.h"
+#include "core/exec.h"
 #include "ops/stages.h"
 #include "patron/churn.h"
 #include "patron/portrait.h"
@@ -40,38 +41,60 @@ static int64_t purchases_between(const patron_orders_view *o, uint32_t c, int64_
   return n;
 }
 
-patron_status patron_stage_add(patron_profile *p, const patron_dataset *ds, int days,
+typedef struct stage_job {
+  patron_orders_view o;
+  const uint32_t *cust;
+  const int64_t *freq, *tenure;
+  int32_t *codes;
+  int64_t end, span;
+} stage_job;
+
+static void stage_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const stage_job *j = ctx;
+  for (size_t r = lo; r < hi; r++) {
+    if (j->freq[r] == PATRON_NULL_INT || j->freq[r] < 1)
+      continue;
+    int64_t recent = purchases_between(&j->o, j->cust[r], j->end - j->span, j->end);
+    int64_t prior = purchases_between(&j->o, j->cust[r], j->end - 2 * j->span, j->end - j->span);
+    j->codes[r] = stage_of(j->freq[r], j->tenure[r], recent, prior);
+  }
+}
+
+/* Rows are cut into blocks of ROW_BLOCK on the executor; each row's cells depend on the
+ * row only, so the columns are the same for any thread count. */
+enum { ROW_BLOCK = 1 << 14 };
+
+static patron_status stage_add(patron_profile *p, const patron_dataset *ds, int days, int n_threads,
                                patron_error *err) {
   if (days < 1)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "--stage-days must be at least 1, got %d", days);
   patron_table *t = patron_profile_table(p);
-  const int64_t *freq = patron_table_find(t, "frequency")->data;
-  const int64_t *tenure = patron_table_find(t, "tenure_days")->data;
-  int32_t *codes;
+  stage_job j = {.cust = patron_profile_customers(p),
+                 .freq = patron_table_find(t, "frequency")->data,
+                 .tenure = patron_table_find(t, "tenure_days")->data,
+                 .end = (int64_t)patron_profile_as_of(p) * 86400,
+                 .span = (int64_t)days * 86400};
   patron_status st =
-      patron_table_add_category(t, "stage", stage_labels, stage_labels_zh, 4, true, &codes, err);
+      patron_table_add_category(t, "stage", stage_labels, stage_labels_zh, 4, true, &j.codes, err);
   if (st != PATRON_OK)
     return st;
-  patron_orders_view o;
-  patron_dataset_orders(ds, &o);
-  const uint32_t *cust = patron_profile_customers(p);
-  int64_t end = (int64_t)patron_profile_as_of(p) * 86400, span = (int64_t)days * 86400;
-  for (size_t r = 0; r < patron_table_n_rows(t); r++) {
-    if (freq[r] == PATRON_NULL_INT || freq[r] < 1)
-      continue;
-    int64_t recent = purchases_between(&o, cust[r], end - span, end);
-    int64_t prior = purchases_between(&o, cust[r], end - 2 * span, end - span);
-    codes[r] = stage_of(freq[r], tenure[r], recent, prior);
-  }
+  patron_dataset_orders(ds, &j.o);
+  patron__exec_ranges(n_threads, patron_table_n_rows(t), ROW_BLOCK, stage_block, &j);
   return PATRON_OK;
+}
+
+patron_status patron_stage_add(patron_profile *p, const patron_dataset *ds, int days,
+                               patron_error *err) {
+  return stage_add(p, ds, days, 0, err);
 }
 
 patron_status patron__stage_relationship(patron_profile *p, const patron_dataset *ds,
                                          patron_run *run, patron_error *err) {
   if (patron__stage_is_given(run, "relationship_stage"))
     return patron__stage_given(p, run, "relationship_stage", err);
-  return patron_stage_add(p, ds, run->options->tags.stage_days, err);
+  return stage_add(p, ds, run->options->tags.stage_days, run->n_threads, err);
 }
 
 /* The score's recency scale (days) and the weight of the own-cycle term: chosen on the time
@@ -138,43 +161,68 @@ static size_t max_orders(const patron_orders_view *o, size_t n_customers) {
   return m;
 }
 
-patron_status patron_loyalty_add(patron_profile *p, const patron_dataset *ds, patron_error *err) {
-  patron_table *t = patron_profile_table(p);
-  const int64_t *freq = patron_table_find(t, "frequency")->data;
+typedef struct loyalty_job {
+  patron_orders_view o;
+  const uint32_t *cust;
+  const int64_t *freq;
   double *score;
-  int32_t *label;
-  patron_status st = patron_table_add(t, "loyalty_score", PATRON_COL_DOUBLE, (void **)&score, err);
+  int32_t *label, as_of;
+  int32_t **days; /* one scratch array of purchase days per worker */
+} loyalty_job;
+
+static void loyalty_block(void *ctx, size_t lo, size_t hi, int worker) {
+  const loyalty_job *j = ctx;
+  int32_t *days = j->days[worker];
+  for (size_t r = lo; r < hi; r++) {
+    if (j->freq[r] == PATRON_NULL_INT || j->freq[r] < 1)
+      continue;
+    size_t n = purchase_days(&j->o, j->cust[r], (int64_t)j->as_of * 86400, days);
+    if (n == 0)
+      continue;
+    double score = floor(patron_loyalty_score(days, n, j->as_of) * 10000.0 + 0.5) / 10000.0;
+    j->score[r] = score;
+    j->label[r] = j->freq[r] == 1 ? 3 : score >= 0.6 ? 0 : score >= 0.3 ? 1 : 2;
+  }
+}
+
+static patron_status loyalty_add(patron_profile *p, const patron_dataset *ds, int n_threads,
+                                 patron_error *err) {
+  patron_table *t = patron_profile_table(p);
+  loyalty_job j = {.cust = patron_profile_customers(p),
+                   .freq = patron_table_find(t, "frequency")->data,
+                   .as_of = patron_profile_as_of(p)};
+  patron_status st =
+      patron_table_add(t, "loyalty_score", PATRON_COL_DOUBLE, (void **)&j.score, err);
   if (st == PATRON_OK)
-    st = patron_table_add_category(t, "loyalty", loyalty_labels, loyalty_labels_zh, 4, true, &label,
-                                   err);
+    st = patron_table_add_category(t, "loyalty", loyalty_labels, loyalty_labels_zh, 4, true,
+                                   &j.label, err);
   if (st != PATRON_OK)
     return st;
   patron_table_set_decimals(t, "loyalty_score", 4);
-  patron_orders_view o;
-  patron_dataset_orders(ds, &o);
-  int32_t as_of = patron_profile_as_of(p);
-  int32_t *days = malloc(max_orders(&o, patron_dataset_n_customers(ds)) * sizeof *days);
-  if (!days)
-    return PATRON__OOM(err);
-  const uint32_t *cust = patron_profile_customers(p);
-  for (size_t r = 0; r < patron_table_n_rows(t); r++) {
-    if (freq[r] == PATRON_NULL_INT || freq[r] < 1)
-      continue;
-    size_t n = purchase_days(&o, cust[r], (int64_t)as_of * 86400, days);
-    if (n == 0)
-      continue;
-    score[r] = floor(patron_loyalty_score(days, n, as_of) * 10000.0 + 0.5) / 10000.0;
-    label[r] = freq[r] == 1 ? 3 : score[r] >= 0.6 ? 0 : score[r] >= 0.3 ? 1 : 2;
-  }
-  free(days);
-  return PATRON_OK;
+  patron_dataset_orders(ds, &j.o);
+  size_t n_rows = patron_table_n_rows(t), max = max_orders(&j.o, patron_dataset_n_customers(ds));
+  int n_workers = patron__exec_workers(n_threads, (n_rows + ROW_BLOCK - 1) / ROW_BLOCK);
+  int32_t *days[PATRON__EXEC_MAX_WORKERS] = {NULL};
+  j.days = days;
+  for (int w = 0; w < n_workers && st == PATRON_OK; w++)
+    if (!(days[w] = malloc(max * sizeof *days[w])))
+      st = PATRON__OOM(err);
+  if (st == PATRON_OK)
+    patron__exec_ranges(n_threads, n_rows, ROW_BLOCK, loyalty_block, &j);
+  for (int w = 0; w < n_workers; w++)
+    free(days[w]);
+  return st;
+}
+
+patron_status patron_loyalty_add(patron_profile *p, const patron_dataset *ds, patron_error *err) {
+  return loyalty_add(p, ds, 0, err);
 }
 
 patron_status patron__stage_loyalty(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                     patron_error *err) {
   if (patron__stage_is_given(run, "loyalty"))
     return patron__stage_given(p, run, "loyalty", err);
-  return patron_loyalty_add(p, ds, err);
+  return loyalty_add(p, ds, run->n_threads, err);
 }
 
 enum { VALIDATION_HORIZON = 180 }; /* --validate-loyalty: a purchase in the next 180 days */

@@ -4,9 +4,11 @@
  * price_band (avg_order_value bands), promo_share / promo_sensitivity (purchases with a
  * discounted line), age_band (by age()), events_30d and last_event_date. A purchase's lines
  * are found by each line's order. */
+#include "core/exec.h"
 #include "ops/tags_int.h"
 #include "ops/expr_int.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,7 @@ typedef struct tag_ctx {
   const int64_t *frequency;
   int64_t lo, hi; /* window, seconds */
   const patron__tag_inputs *in;
+  int n_threads;
 } tag_ctx;
 
 static bool purchaser(const tag_ctx *t, size_t r) {
@@ -190,40 +193,91 @@ static int32_t best_code(const tag_ctx *t, const char *dict, const int64_t *w,
   return best;
 }
 
+/* A run over the purchasers' rows in blocks on the executor: row(j, acc, r) fills row r's
+ * cells with the worker's scratch acc (count zeroed, as row must leave it; n_touched,
+ * purchases and promoted are the row's to set). Each row's cells depend on the row only, so
+ * the columns are the same for any thread count. */
+typedef struct channel_acc {
+  int64_t *count;
+  uint32_t *touched;
+  size_t n_touched;
+  int64_t purchases, promoted;
+} channel_acc;
+
+typedef struct rows_job rows_job;
+struct rows_job {
+  const tag_ctx *t;
+  void (*row)(rows_job *j, channel_acc *acc, size_t r);
+  patron_lines_view lv;
+  const char *dict;
+  const uint32_t *code; /* preferred_spend: the lines' category or brand */
+  const int32_t *remap;
+  int32_t *codes;
+  int64_t *omni;
+  double *share;
+  channel_acc acc[PATRON__EXEC_MAX_WORKERS];
+  atomic_bool oom;
+};
+
+enum { ROW_BLOCK = 1 << 14 };
+
+static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
+  rows_job *j = ctx;
+  for (size_t r = lo; r < hi; r++)
+    if (purchaser(j->t, r))
+      j->row(j, &j->acc[worker], r);
+}
+
+/* Runs j->row over the purchasers with scratch of n_scratch entries per worker. */
+static patron_status rows_run(rows_job *j, size_t n_scratch) {
+  const tag_ctx *t = j->t;
+  int n_workers = patron__exec_workers(t->n_threads, (t->n_rows + ROW_BLOCK - 1) / ROW_BLOCK);
+  bool ok = true;
+  atomic_init(&j->oom, false);
+  for (int w = 0; w < n_workers; w++) {
+    j->acc[w] = (channel_acc){calloc(n_scratch ? n_scratch : 1, sizeof(int64_t)),
+                              malloc((n_scratch ? n_scratch : 1) * sizeof(uint32_t)), 0, 0, 0};
+    ok = ok && j->acc[w].count && j->acc[w].touched;
+  }
+  if (ok)
+    patron__exec_ranges(t->n_threads, t->n_rows, ROW_BLOCK, rows_block, j);
+  for (int w = 0; w < n_workers; w++)
+    free(j->acc[w].count), free(j->acc[w].touched);
+  return ok && !atomic_load(&j->oom) ? PATRON_OK : PATRON__OOM(t->err);
+}
+
+static void spend_row(rows_job *j, channel_acc *acc, size_t r) {
+  const patron_lines_view *lv = &j->lv;
+  const tag_ctx *t = j->t;
+  uint32_t c = t->cust[r];
+  acc->n_touched = 0;
+  for (uint32_t k = lv->start[c]; k < lv->start[c + 1]; k++) {
+    if (lv->time[k] < t->lo || lv->time[k] >= t->hi || lv->amount[k] <= 0)
+      continue;
+    if (acc->count[j->code[k]] == 0)
+      acc->touched[acc->n_touched++] = j->code[k];
+    acc->count[j->code[k]] += lv->amount[k];
+  }
+  int32_t best = best_code(t, j->dict, acc->count, acc->touched, acc->n_touched);
+  j->codes[r] = best < 0 ? -1 : j->remap[best];
+  for (size_t i = 0; i < acc->n_touched; i++)
+    acc->count[acc->touched[i]] = 0;
+}
+
 /* preferred_category / preferred_brand: positive line amounts in the window. */
 static patron_status preferred_spend(tag_ctx *t, const char *name, int d, bool brand) {
   if (!has_labels(t->in, d))
     return PATRON_OK;
-  const char *dict = patron__tag_dicts[d];
-  int32_t *codes;
-  const int32_t *remap;
-  patron_status st = dict_column(t, name, d, false, &codes, &remap);
-  size_t n_dict = patron_dataset_dict_size(t->ds, dict);
-  int64_t *w = calloc(n_dict ? n_dict : 1, sizeof *w);
-  uint32_t *touched = malloc((n_dict ? n_dict : 1) * sizeof *touched);
-  if (st == PATRON_OK && (!w || !touched))
-    st = PATRON__OOM(t->err);
-  patron_lines_view lv;
-  patron_dataset_lines(t->ds, &lv);
-  const uint32_t *code = brand ? lv.brand : lv.category;
-  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
-    if (!purchaser(t, r))
-      continue;
-    size_t n_touched = 0;
-    uint32_t c = t->cust[r];
-    for (uint32_t k = lv.start[c]; k < lv.start[c + 1]; k++) {
-      if (lv.time[k] < t->lo || lv.time[k] >= t->hi || lv.amount[k] <= 0)
-        continue;
-      if (w[code[k]] == 0)
-        touched[n_touched++] = code[k];
-      w[code[k]] += lv.amount[k];
-    }
-    int32_t best = best_code(t, dict, w, touched, n_touched);
-    codes[r] = best < 0 ? -1 : remap[best];
-    for (size_t i = 0; i < n_touched; i++)
-      w[touched[i]] = 0;
-  }
-  free(w), free(touched);
+  rows_job *j = calloc(1, sizeof *j);
+  if (!j)
+    return PATRON__OOM(t->err);
+  *j = (rows_job){.t = t, .row = spend_row, .dict = patron__tag_dicts[d]};
+  patron_status st = dict_column(t, name, d, false, &j->codes, &j->remap);
+  patron_dataset_lines(t->ds, &j->lv);
+  j->code = brand ? j->lv.brand : j->lv.category;
+  if (st == PATRON_OK)
+    st = rows_run(j, patron_dataset_dict_size(t->ds, j->dict));
+  free(j);
   return st;
 }
 
@@ -265,13 +319,6 @@ static bool each_purchase(const tag_ctx *t, uint32_t c, purchase_fn fn, void *ct
   return true;
 }
 
-typedef struct channel_acc {
-  int64_t *count;
-  uint32_t *touched;
-  size_t n_touched;
-  int64_t purchases, promoted;
-} channel_acc;
-
 static void count_channels(void *ctx, const patron_lines_view *lv, const uint32_t *idx, size_t n) {
   channel_acc *acc = ctx;
   acc->purchases++;
@@ -290,71 +337,67 @@ static void count_channels(void *ctx, const patron_lines_view *lv, const uint32_
   acc->promoted += promo;
 }
 
+static void channel_row(rows_job *j, channel_acc *acc, size_t r) {
+  acc->n_touched = 0;
+  if (!each_purchase(j->t, j->t->cust[r], count_channels, acc))
+    atomic_store(&j->oom, true);
+  int32_t best = best_code(j->t, "channel", acc->count, acc->touched, acc->n_touched);
+  j->codes[r] = best < 0 ? -1 : j->remap[best];
+  j->omni[r] = acc->n_touched >= 2;
+  for (size_t i = 0; i < acc->n_touched; i++)
+    acc->count[acc->touched[i]] = 0;
+}
+
 static patron_status channel_tags(tag_ctx *t) {
   if (!has_labels(t->in, PATRON__TAG_CHANNEL))
     return PATRON_OK;
-  int32_t *codes;
-  const int32_t *remap;
-  int64_t *omni;
-  patron_status st = dict_column(t, "preferred_channel", PATRON__TAG_CHANNEL, true, &codes, &remap);
+  rows_job *j = calloc(1, sizeof *j);
+  if (!j)
+    return PATRON__OOM(t->err);
+  *j = (rows_job){.t = t, .row = channel_row};
+  patron_status st =
+      dict_column(t, "preferred_channel", PATRON__TAG_CHANNEL, true, &j->codes, &j->remap);
   if (st == PATRON_OK)
-    st = patron_table_add(patron_profile_table(t->p), "omnichannel", PATRON_COL_INT, (void **)&omni,
-                          t->err);
-  size_t n_dict = patron_dataset_dict_size(t->ds, "channel");
-  channel_acc acc = {calloc(n_dict ? n_dict : 1, sizeof(int64_t)),
-                     malloc((n_dict ? n_dict : 1) * sizeof(uint32_t)), 0, 0, 0};
-  if (st == PATRON_OK && (!acc.count || !acc.touched))
-    st = PATRON__OOM(t->err);
-  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
-    if (!purchaser(t, r))
-      continue;
-    acc.n_touched = 0;
-    if (!each_purchase(t, t->cust[r], count_channels, &acc))
-      st = PATRON__OOM(t->err);
-    int32_t best = best_code(t, "channel", acc.count, acc.touched, acc.n_touched);
-    codes[r] = best < 0 ? -1 : remap[best];
-    omni[r] = acc.n_touched >= 2;
-    for (size_t i = 0; i < acc.n_touched; i++)
-      acc.count[acc.touched[i]] = 0;
-  }
-  free(acc.count), free(acc.touched);
+    st = patron_table_add(patron_profile_table(t->p), "omnichannel", PATRON_COL_INT,
+                          (void **)&j->omni, t->err);
+  if (st == PATRON_OK)
+    st = rows_run(j, patron_dataset_dict_size(t->ds, "channel"));
+  free(j);
   return st;
+}
+
+static void promo_row(rows_job *j, channel_acc *acc, size_t r) {
+  acc->n_touched = 0, acc->purchases = 0, acc->promoted = 0;
+  if (!each_purchase(j->t, j->t->cust[r], count_channels, acc))
+    atomic_store(&j->oom, true);
+  for (size_t i = 0; i < acc->n_touched; i++)
+    acc->count[acc->touched[i]] = 0;
+  if (acc->purchases == 0)
+    return;
+  j->share[r] = (double)acc->promoted / (double)acc->purchases;
+  j->codes[r] = acc->promoted * 2 >= acc->purchases   ? 0
+                : acc->promoted * 5 >= acc->purchases ? 1
+                                                      : 2;
 }
 
 static patron_status promo_tags(tag_ctx *t) {
   if (!t->in->lines || !t->in->discount)
     return PATRON_OK;
   patron_table *tab = patron_profile_table(t->p);
-  double *share;
-  int32_t *sens;
+  rows_job *j = calloc(1, sizeof *j);
+  if (!j)
+    return PATRON__OOM(t->err);
+  *j = (rows_job){.t = t, .row = promo_row};
   patron_status st =
-      patron_table_add(tab, "promo_share", PATRON_COL_DOUBLE, (void **)&share, t->err);
+      patron_table_add(tab, "promo_share", PATRON_COL_DOUBLE, (void **)&j->share, t->err);
   if (st == PATRON_OK)
-    st = patron_table_add_category(tab, "promo_sensitivity", promo_labels, NULL, 3, true, &sens,
+    st = patron_table_add_category(tab, "promo_sensitivity", promo_labels, NULL, 3, true, &j->codes,
                                    t->err);
-  if (st != PATRON_OK)
-    return st;
-  patron_table_set_decimals(tab, "promo_share", 4);
-  size_t n_dict = patron_dataset_dict_size(t->ds, "channel");
-  channel_acc acc = {calloc(n_dict + 1, sizeof(int64_t)), malloc((n_dict + 1) * sizeof(uint32_t)),
-                     0, 0, 0};
-  if (!acc.count || !acc.touched)
-    st = PATRON__OOM(t->err);
-  for (size_t r = 0; r < t->n_rows && st == PATRON_OK; r++) {
-    if (!purchaser(t, r))
-      continue;
-    acc.n_touched = 0, acc.purchases = 0, acc.promoted = 0;
-    if (!each_purchase(t, t->cust[r], count_channels, &acc))
-      st = PATRON__OOM(t->err);
-    for (size_t i = 0; i < acc.n_touched; i++)
-      acc.count[acc.touched[i]] = 0;
-    if (acc.purchases == 0)
-      continue;
-    double s = (double)acc.promoted / (double)acc.purchases;
-    share[r] = s;
-    sens[r] = acc.promoted * 2 >= acc.purchases ? 0 : acc.promoted * 5 >= acc.purchases ? 1 : 2;
+  if (st == PATRON_OK) {
+    patron_table_set_decimals(tab, "promo_share", 4);
+    st = rows_run(j, patron_dataset_dict_size(t->ds, "channel") + 1);
   }
-  free(acc.count), free(acc.touched);
+  free(j);
   return st;
 }
 
@@ -455,12 +498,15 @@ patron_status patron_tags_builtin(patron_tagset *ts, patron_profile *p, const pa
   patron_status st = patron__tags_inputs(ts, ds, p, &in, err);
   if (st == PATRON_OK)
     patron__tags_notes(run, &in);
-  return st == PATRON_OK ? patron__tags_builtin_with(ts, p, ds, o, &in, err) : st;
+  return st == PATRON_OK
+             ? patron__tags_builtin_with(ts, p, ds, o, &in, run ? run->n_threads : 0, err)
+             : st;
 }
 
 patron_status patron__tags_builtin_with(patron_tagset *ts, patron_profile *p,
                                         const patron_dataset *ds, const patron_tags_options *o,
-                                        const patron__tag_inputs *in, patron_error *err) {
+                                        const patron__tag_inputs *in, int n_threads,
+                                        patron_error *err) {
   const patron_table *tab = patron_profile_table_const(p);
   int64_t as_of = (int64_t)patron_profile_as_of(p) * 86400;
   tag_ctx t = {ts,
@@ -473,7 +519,8 @@ patron_status patron__tags_builtin_with(patron_tagset *ts, patron_profile *p,
                patron_table_find(tab, "frequency")->data,
                as_of - (int64_t)o->window_days * 86400,
                as_of,
-               in};
+               in,
+               n_threads};
   patron_status st = preferred_spend(&t, "preferred_category", PATRON__TAG_CATEGORY, false);
   if (st == PATRON_OK)
     st = preferred_spend(&t, "preferred_brand", PATRON__TAG_BRAND, true);

@@ -38,10 +38,12 @@ void patron__tags_notes(patron_run *run, const patron__tag_inputs *in);
 /* The inputs as far as the notes need them, from the tag columns present in `given` (the
  * columns an MPI run's ranks computed). */
 void patron__tags_given_inputs(const patron_table *given, patron__tag_inputs *out);
-/* patron_tags_builtin's columns from the given inputs (no notes). */
+/* patron_tags_builtin's columns from the given inputs (no notes), rows on n_threads
+ * workers (0: all online cores; the columns never depend on it). */
 patron_status patron__tags_builtin_with(patron_tagset *ts, patron_profile *p,
                                         const patron_dataset *ds, const patron_tags_options *o,
-                                        const patron__tag_inputs *in, patron_error *err);
+                                        const patron__tag_inputs *in, int n_threads,
+                                        patron_error *err);
 
 /* patron_tags_rules; with `given` (rank 0 of an MPI run, docs/SCALE.md section 9), the
  * rules' values come from given's columns (rows in p's order: each tag's column of codes
