@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,21 +353,60 @@ static patron_status load(clv_args *a, clv_run *r, patron_error *err) {
   return st;
 }
 
+static patron_status prediction_table(const clv_args *a, clv_run *r, patron_error *err);
+
+/* The work beside the purchase model's fit, on its own thread: the spend model's fit and
+ * predictions.csv's table (fresh columns, mostly page faults). Its outcome is reported after
+ * the purchase fit's, as a run of one thread reports them. */
+typedef struct side_job {
+  const clv_args *a;
+  clv_run *r;
+  patron_status spend_st, table_st;
+  patron_error spend_err, table_err;
+} side_job;
+
+static void *side_work(void *arg) {
+  side_job *j = arg;
+  patron_clv_data d = patron_clv_cohort_data(j->r->cohort);
+  patron_clv_fit_options fo = {.penalizer = j->a->penalizer,
+                               .threads = j->a->inputs.load.n_threads};
+  if (!j->a->spend_off && j->r->cohort->has_monetary)
+    j->spend_st = patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &j->r->sm, &j->spend_err);
+  j->table_st = prediction_table(j->a, j->r, &j->table_err);
+  return NULL;
+}
+
+/* A spend model asked for fails the run; one that was not is dropped with a warning. */
+static patron_status side_outcome(const clv_args *a, const side_job *j, patron_error *err) {
+  if (j->spend_st != PATRON_OK && a->spend_on) {
+    *err = j->spend_err;
+    return j->spend_st;
+  }
+  if (j->spend_st != PATRON_OK)
+    fprintf(stderr, "patron clv: warning: no spend model, CLV columns left empty: %s\n",
+            j->spend_err.message);
+  if (j->table_st != PATRON_OK)
+    *err = j->table_err;
+  return j->table_st;
+}
+
+/* The purchase model on the cohort's distinct rows, the side job beside it (before it with
+ * --threads 1). */
 static patron_status fit(const clv_args *a, clv_run *r, patron_error *err) {
+  side_job side = {.a = a, .r = r};
+  pthread_t thread;
+  bool beside =
+      a->inputs.load.n_threads != 1 && pthread_create(&thread, NULL, side_work, &side) == 0;
+  if (!beside)
+    side_work(&side);
   patron_clv_data d = patron_clv_cohort_data(r->cohort);
   patron_clv_fit_options fo = {.penalizer = a->penalizer, .threads = a->inputs.load.n_threads};
   patron_status st = patron_clv_compress(&d, &r->summary, err);
   if (st == PATRON_OK)
     st = patron_clv_fit_summary(a->kind, r->summary, &fo, &r->pm, err);
-  if (st != PATRON_OK || a->spend_off || !r->cohort->has_monetary)
-    return st;
-  if (a->spend_on) /* asked for: its failure is the run's */
-    return patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, err);
-  patron_error spend_err = {0};
-  if (patron_clv_fit(PATRON_CLV_GAMMAGAMMA, &d, &fo, &r->sm, &spend_err) != PATRON_OK)
-    fprintf(stderr, "patron clv: warning: no spend model, CLV columns left empty: %s\n",
-            spend_err.message);
-  return PATRON_OK;
+  if (beside)
+    pthread_join(thread, NULL);
+  return st == PATRON_OK ? side_outcome(a, &side, err) : st;
 }
 
 /* CLV over h days: whole months of h / round(h / 30) days each, so the horizon is exact. */
@@ -527,7 +567,7 @@ static patron_status predict(const clv_args *a, clv_run *r, double unit, patron_
   const patron_clv_cohort *c = r->cohort;
   size_t nh = a->n_horizons;
   patron_clv_value_options vo[MAX_HORIZONS];
-  patron_status st = prediction_table(a, r, err);
+  patron_status st = r->pred ? PATRON_OK : prediction_table(a, r, err);
   patron_clv_data d = patron_clv_cohort_data(c);
   if (st == PATRON_OK)
     st = aov_column(a, r, &d, err);

@@ -17,6 +17,14 @@
 enum { BLOCK_ROWS = 8192, MAX_THREADS = 64, P_MAX = PATRON_CLV_MAX_PARAMS };
 #define MAX_ABS_ETA 25.0 /* |log parameter| beyond this means the data cannot pin it */
 
+/* A log-likelihood already evaluated: the fit's last one is taken at the Newton answer,
+ * evaluated a Hessian (P evaluations) earlier. */
+enum { EVAL_MEMO = 8 };
+typedef struct eval_memo {
+  double theta[P_MAX], ll, grad[P_MAX];
+  bool ok;
+} eval_memo;
+
 typedef struct fit_ctx {
   const clv_family *fam;
   const patron_clv_summary *s;
@@ -29,7 +37,9 @@ typedef struct fit_ctx {
   double theta[P_MAX];
   double memo_eta[P_MAX], memo_f, memo_g[P_MAX]; /* GSL asks for f and df separately */
   bool memo_ok, have_memo;
-  atomic_bool failed; /* a block's evaluation failed */
+  atomic_bool failed;         /* a block's evaluation failed */
+  eval_memo evals[EVAL_MEMO]; /* the latest log-likelihoods, by theta */
+  size_t n_evals;
 } fit_ctx;
 
 /* One part of the executor: block b's log-likelihood and gradient, summed in block order
@@ -44,13 +54,36 @@ static void eval_block(void *arg, size_t b, int worker) {
     atomic_store(&c->failed, true);
 }
 
+/* theta's log-likelihood and gradient from the memo: true when it holds them. */
+static bool recalled(const fit_ctx *c, const double *theta, double *ll, double *grad, bool *ok) {
+  for (size_t e = 0; e < c->n_evals && e < EVAL_MEMO; e++) {
+    const eval_memo *m = &c->evals[e];
+    if (memcmp(m->theta, theta, c->P * sizeof *theta) == 0) {
+      *ll = m->ll, *ok = m->ok;
+      memcpy(grad, m->grad, c->P * sizeof *grad);
+      return true;
+    }
+  }
+  return false;
+}
+
+static void remember(fit_ctx *c, const double *theta, double ll, const double *grad, bool ok) {
+  eval_memo *m = &c->evals[c->n_evals++ % EVAL_MEMO];
+  memcpy(m->theta, theta, c->P * sizeof *theta);
+  memcpy(m->grad, grad, c->P * sizeof *grad);
+  m->ll = ll, m->ok = ok;
+}
+
 /* Total weighted log-likelihood and gradient (natural parameters) at theta. */
 static bool loglik(fit_ctx *c, const double *theta, double *ll, double *grad) {
+  bool ok;
+  if (recalled(c, theta, ll, grad, &ok))
+    return ok;
   memcpy(c->theta, theta, c->P * sizeof *theta);
   c->fam->prepare(theta, c->s, &c->cache);
   atomic_store(&c->failed, false);
   patron__exec_parts(c->threads, c->n_blocks, eval_block, c);
-  bool ok = !atomic_load(&c->failed);
+  ok = !atomic_load(&c->failed);
   long double acc[1 + P_MAX] = {0};
   for (size_t b = 0; b < c->n_blocks; b++)
     for (size_t j = 0; j <= c->P; j++)
@@ -58,7 +91,9 @@ static bool loglik(fit_ctx *c, const double *theta, double *ll, double *grad) {
   *ll = (double)acc[0];
   for (size_t j = 0; j < c->P; j++)
     grad[j] = (double)acc[1 + j];
-  return ok && isfinite(*ll);
+  ok = ok && isfinite(*ll);
+  remember(c, theta, *ll, grad, ok);
+  return ok;
 }
 
 /* Objective on eta = log(theta): -LL / W + penalizer * sum(theta^2), and its gradient. */
@@ -345,6 +380,7 @@ static bool warm_start(fit_ctx *c, double *eta) {
   w.W = sub.total_weight;
   w.n_blocks = (sub.n + BLOCK_ROWS - 1) / BLOCK_ROWS;
   w.have_memo = false;
+  w.n_evals = 0; /* another summary */
   double e[P_MAX], f, g[P_MAX];
   memcpy(e, eta, sizeof e);
   bool ok = sub.repeat_weight > 0 && objective(&w, e, &f, g);

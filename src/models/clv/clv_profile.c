@@ -96,25 +96,41 @@ static patron_status compress_both(const patron_clv_data *purchases, const patro
   return jobs[0].st;
 }
 
+/* One model's fit on its summary. */
+typedef struct fit_job {
+  patron_clv_kind kind;
+  const patron_clv_summary *s;
+  const patron_clv_fit_options *fo;
+  patron_clv_model *m;
+  patron_status st;
+  patron_error err;
+} fit_job;
+
+static void fit_one(void *item) {
+  fit_job *j = item;
+  j->st = patron_clv_fit_summary(j->kind, j->s, j->fo, &j->m, &j->err);
+}
+
 /* patron__clv_profile_fit on the compressed purchases s and spend ss (NULL: no spend
- * model). */
+ * model): the two models side by side on the executor. */
 static patron_status fit_summary(const patron_clv_summary *s, const patron_clv_summary *ss,
                                  const patron_clv_profile_options *o, patron_clv_model **pm,
                                  patron_clv_model **sm, patron_error *err) {
-  *pm = *sm = NULL;
   patron_clv_fit_options fo = {
       .threads = o->threads, .penalizer = o->penalizer, .log_penalizer = o->log_penalizer};
-  patron_status st = patron_clv_fit_summary(o->model, s, &fo, pm, err);
-  if (st == PATRON_OK && o->spend) {
-    patron_error spend_err = {0};
-    if (!ss || patron_clv_fit_summary(PATRON_CLV_GAMMAGAMMA, ss, &fo, sm, &spend_err) != PATRON_OK)
-      *sm = NULL;                        /* no usable spend data: clv_365d stays empty */
-    if (*sm && !((*sm)->theta[1] > 1)) { /* q <= 1: infinite mean order value */
-      patron_clv_model_free(*sm);
-      *sm = NULL;
-    }
+  fit_job jobs[2] = {{.kind = o->model, .s = s, .fo = &fo},
+                     {.kind = PATRON_CLV_GAMMAGAMMA, .s = ss, .fo = &fo}};
+  size_t n_jobs = o->spend && ss ? 2 : 1;
+  patron__exec_each(o->threads == 1 || s->n_customers < 10000 ? 1 : 2, jobs, n_jobs, sizeof *jobs,
+                    fit_one);
+  *pm = jobs[0].m, *sm = jobs[1].m;
+  if (!(*pm && *sm && (*sm)->theta[1] > 1)) { /* q <= 1: infinite mean order value */
+    patron_clv_model_free(*sm);               /* no usable spend model: clv_365d stays empty */
+    *sm = NULL;
   }
-  return st;
+  if (jobs[0].st != PATRON_OK)
+    *err = jobs[0].err;
+  return jobs[0].st;
 }
 
 patron_status patron__clv_profile_fit(const patron_clv_data *purchases,
