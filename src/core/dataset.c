@@ -508,6 +508,21 @@ static void permute_chain(int n_threads, void **cols[], size_t n_cols, void *spa
   free(spare);
 }
 
+/* Sorts each customer's lines by time; *spare receives the old time column, for the wide
+ * columns' permutations. Untimed lines (lines_untimed) keep file order within a customer,
+ * and *spare is a fresh column. False when memory runs out. */
+static bool sort_line_times(patron_dataset *ds, uint32_t *perm, int64_t **spare) {
+  patron__line_store *s = &ds->lines;
+  if (s->absent & PATRON__LINE_TIME)
+    return (*spare = patron__realloc_big(NULL, (s->n ? s->n : 1) * sizeof(int64_t))) != NULL;
+  order_col time = {s->time, 0, true};
+  int64_t *sorted =
+      sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL);
+  if (sorted)
+    *spare = s->time, s->time = sorted;
+  return sorted != NULL;
+}
+
 /* Lines grouped per customer and time-sorted; the dead customer column and the old time
  * column carry the other columns' permutations (see permute_chain). */
 static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
@@ -517,13 +532,9 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank, pa
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
-  int64_t *old_time = s->time;
-  order_col time = {old_time, 0, true};
-  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL);
-  bool ok = s->time != NULL;
-  if (!ok) {
-    s->time = old_time;
-  } else {
+  int64_t *old_time = NULL;
+  bool ok = sort_line_times(ds, perm, &old_time);
+  if (ok) {
     void **wide[] = {(void **)&s->amount, (void **)&s->discount};
     void **narrow[] = {(void **)&s->order,   (void **)&s->category, (void **)&s->brand,
                        (void **)&s->channel, (void **)&s->store,    (void **)&s->item};
