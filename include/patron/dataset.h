@@ -81,6 +81,10 @@ typedef struct patron_load_options {
   bool lines_unlinked;  /* with keep_lines: leave out each line's order index (the lines
                            view's `order` is then all 0), for models that read lines per
                            customer only; saves a column and its relinking */
+  bool lines_untimed;   /* with keep_lines: leave out each line's time (the lines view's `time`
+                           is then all 0, and a customer's lines are in file order), for
+                           models that read every line of a customer, all of which fall
+                           before the dataset's as-of day; saves a column and its sorting */
   int32_t as_of_day;    /* PATRON_NO_DAY: every row is kept (as-of decided later) */
   /* Order lines dated before this day are read, checked and counted (before_since) but
    * kept out of the dataset, customers included: for a computation over a period only

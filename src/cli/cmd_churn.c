@@ -372,7 +372,8 @@ int cli_churn_main(const char *command, patron_churn_task task, int argc, char *
   if (parse_args(&a, argc - 1, argv + 1)) {
     patron_dataset *ds = NULL;
     a.inputs.load.keep_lines = true;
-    a.inputs.load.lines_unlinked = true; /* the features read lines per customer only */
+    a.inputs.load.lines_unlinked = true;    /* the features read lines per customer only */
+    a.inputs.load.lines_untimed = !a.train; /* scored as of the data's end: every line counts */
     a.inputs.load.progress = cli_progress;
     a.opts.n_threads = a.inputs.load.n_threads;
     rc = load(&a, &ds);

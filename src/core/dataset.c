@@ -519,8 +519,8 @@ static void follow_part(void *ctx, size_t part, int worker) {
 
 static bool lines_follow_orders(const patron_dataset *ds) {
   const patron__line_store *l = &ds->lines;
-  if (!ds->has_lines || !l->n || !ds->orders.n)
-    return false;
+  if (!ds->has_lines || !l->n || !ds->orders.n || (l->absent & PATRON__LINE_TIME))
+    return false; /* untimed lines keep file order within a customer (sort_line_times) */
   follow_check f = {l, &ds->orders, {0}, {false}};
   patron__exec_parts(ds->n_threads, FOLLOW_PARTS, count_lines_part, &f);
   size_t at = 0;
@@ -701,6 +701,21 @@ static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_
   return true;
 }
 
+/* Sorts each customer's lines by time; *spare receives the old time column, for the wide
+ * columns' permutations. Untimed lines (lines_untimed) keep file order within a customer,
+ * and *spare is a fresh column. False when memory runs out. */
+static bool sort_line_times(patron_dataset *ds, uint32_t *perm, int64_t **spare) {
+  patron__line_store *s = &ds->lines;
+  if (s->absent & PATRON__LINE_TIME)
+    return (*spare = patron__realloc_big(NULL, (s->n ? s->n : 1) * sizeof(int64_t))) != NULL;
+  order_col time = {s->time, 0, true};
+  int64_t *sorted = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers,
+                                        &time, NULL, (companion){NULL, NULL});
+  if (sorted)
+    *spare = s->time, s->time = sorted;
+  return sorted != NULL;
+}
+
 /* Lines grouped per customer and time-sorted (follow_perm and follow_first: from
  * finalize_orders, when the lines follow the orders); the dead customer column and the old
  * time column carry the other columns' permutations (see permute_chain). */
@@ -717,14 +732,9 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
       group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
-  int64_t *old_time = s->time;
-  order_col time = {old_time, 0, true};
-  s->time = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL,
-                                (companion){NULL, NULL});
-  bool ok = s->time != NULL;
-  if (!ok) {
-    s->time = old_time;
-  } else {
+  int64_t *old_time = NULL;
+  bool ok = sort_line_times(ds, perm, &old_time);
+  if (ok) {
     void **wide[] = {(void **)&s->amount, (void **)&s->discount};
     void **narrow[] = {(void **)&s->order,   (void **)&s->category, (void **)&s->brand,
                        (void **)&s->channel, (void **)&s->store,    (void **)&s->item};

@@ -25,9 +25,9 @@ extern const char *const patron__dict_names[PATRON__DICT_COUNT];
 /* Order lines kept with keep_lines: parallel columns, in file order while loading. `order`
  * is the line's order: a worker's local index, then the dataset's order_set index after the
  * merge, then the CSR order index after finalize. Columns named in `absent` (the file has
- * no such column, or `order` when the lines are loaded unlinked) stay NULL while loading and
- * become zero columns at finalize (patron__line_store_fill_absent), whose pages are never
- * written. */
+ * no such column, `order` when the lines are loaded unlinked, `time` when untimed) stay NULL
+ * while loading and become zero columns at finalize (patron__line_store_fill_absent), whose
+ * pages are never written. */
 typedef struct patron__line_store {
   uint32_t *customer, *order, *category, *brand, *channel, *store, *item;
   int64_t *time;
@@ -44,7 +44,8 @@ enum {
   PATRON__LINE_STORE = 8,
   PATRON__LINE_ITEM = 16,
   PATRON__LINE_DISCOUNT = 32,
-  PATRON__LINE_ORDER = 64
+  PATRON__LINE_ORDER = 64,
+  PATRON__LINE_TIME = 128
 };
 
 /* codes: category, brand, channel, store, item (dictionary codes); absent columns' values

@@ -6,16 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { N_OPTIONAL = 7 };
+enum { N_OPTIONAL = 8 };
 
 /* The optional columns in PATRON__LINE_* bit order. */
 static void optional_columns(patron__line_store *s, void **cols[N_OPTIONAL],
                              size_t sizes[N_OPTIONAL]) {
   void **c[N_OPTIONAL] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
                           (void **)&s->store,    (void **)&s->item,  (void **)&s->discount,
-                          (void **)&s->order};
+                          (void **)&s->order,    (void **)&s->time};
   for (int k = 0; k < N_OPTIONAL; k++)
-    cols[k] = c[k], sizes[k] = k == 5 ? sizeof(patron_money) : sizeof(uint32_t);
+    cols[k] = c[k], sizes[k] = k == 5 || k == 7 ? sizeof(int64_t) : sizeof(uint32_t);
 }
 
 static bool grow(void **a, size_t cap, size_t elem) {
@@ -28,7 +28,6 @@ static bool grow(void **a, size_t cap, size_t elem) {
 static bool grow_all(patron__line_store *s) {
   size_t cap = s->cap ? s->cap * 2 : s->first_cap ? s->first_cap : 4096;
   if (!grow((void **)&s->customer, cap, sizeof *s->customer) ||
-      !grow((void **)&s->time, cap, sizeof *s->time) ||
       !grow((void **)&s->amount, cap, sizeof *s->amount))
     return false;
   void **cols[N_OPTIONAL];
@@ -50,7 +49,8 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t 
   s->customer[k] = customer;
   if (!(absent & PATRON__LINE_ORDER))
     s->order[k] = order;
-  s->time[k] = time;
+  if (!(absent & PATRON__LINE_TIME))
+    s->time[k] = time;
   s->amount[k] = amount;
   uint32_t *code_cols[5] = {s->category, s->brand, s->channel, s->store, s->item};
   for (int c = 0; c < 5; c++)

@@ -114,6 +114,8 @@ static void options_key(text *t, const patron_load_options *o) {
       o->max_field_bytes, o->amount_optional, o->keep_lines, o->since_day);
   if (o->keep_lines && o->lines_unlinked) /* a key of its own; older keys stay as they were */
     add(t, "lines unlinked\n");
+  if (o->keep_lines && o->lines_untimed)
+    add(t, "lines untimed\n");
   for (size_t i = 0; i < o->n_maps; i++)
     add(t, "map %s\n", o->maps[i]);
   for (size_t i = 0; i < o->n_encodings; i++)

@@ -1,7 +1,8 @@
 /* Churn and propensity models end to end on synthetic worlds from patron gen (Pareto/NBD
  * dropout, so churn is learnable): both learners beat the recency-only baseline by a clear
  * margin on the time-held-out cut-off; a saved model reproduces its scores bit for bit and
- * training is reproducible; the documented errors (no customers before the cut-off, a
+ * training is reproducible; lines loaded without their times score the same as of the data's
+ * end; the documented errors (no customers before the cut-off, a
  * horizon past the data, one class only, scoring data without the model's inputs); the
  * profile-table column. */
 #include "test_util.h"
@@ -127,6 +128,48 @@ static void logistic_saved_model_reproduces_scores(void **state) {
   round_trip(PATRON_LEARNER_LOGISTIC);
 }
 
+/* Scoring as of the data's end reads the lines loaded without their times (lines_untimed,
+ * as `churn score` loads them) to the same scores as the time-sorted lines. */
+static void untimed_lines_score_the_same(void **state) {
+  (void)state;
+  churn_world w;
+  churn_world_make(&w, 3000, 13);
+  patron_dataset *ds = churn_world_load(w.orders, w.customers, w.events), *untimed = NULL;
+  patron_load_options lo;
+  patron_load_options_init(&lo);
+  lo.paths[PATRON_FILE_ORDERS] = w.orders;
+  lo.paths[PATRON_FILE_CUSTOMERS] = w.customers;
+  lo.paths[PATRON_FILE_EVENTS] = w.events;
+  lo.keep_lines = lo.lines_unlinked = lo.lines_untimed = true;
+  lo.n_threads = 2;
+  patron_error err = {0};
+  assert_int_equal(patron_dataset_load(&lo, &untimed, &err), PATRON_OK);
+  patron_lines_view a, b;
+  patron_dataset_lines(ds, &a);
+  patron_dataset_lines(untimed, &b);
+  assert_int_equal(a.n_lines, b.n_lines);
+  assert_true(a.n_lines > 0);
+  for (size_t i = 0; i < b.n_lines; i++)
+    assert_int_equal(b.time[i], 0);
+  patron_churn_options o = options(PATRON_TASK_CHURN, PATRON_LEARNER_XGBOOST);
+  patron_churn_trainset *ts;
+  patron_churn_model *m = train(ds, &o, &ts);
+  int32_t end = patron_dataset_default_as_of(ds);
+  assert_int_equal(patron_dataset_default_as_of(untimed), end);
+  patron_churn_scores s1, s2;
+  assert_int_equal(patron_churn_score(m, ds, end, 2, &s1, &err), PATRON_OK);
+  assert_int_equal(patron_churn_score(m, untimed, end, 2, &s2, &err), PATRON_OK);
+  assert_int_equal(s1.n, s2.n);
+  assert_memory_equal(s1.customer, s2.customer, s1.n * sizeof *s1.customer);
+  assert_memory_equal(s1.score, s2.score, s1.n * sizeof *s1.score);
+  assert_memory_equal(s1.decile, s2.decile, s1.n * sizeof *s1.decile);
+  patron_churn_scores_free(&s1), patron_churn_scores_free(&s2);
+  patron_churn_model_free(m);
+  patron_churn_trainset_free(ts);
+  patron_dataset_free(ds), patron_dataset_free(untimed);
+  churn_world_remove(&w);
+}
+
 /* ---- Errors ------------------------------------------------------------------------------ */
 
 static const char orders[] = "customer_id,order_id,order_time,amount\n"
@@ -224,6 +267,6 @@ PATRON_TEST_MAIN(cmocka_unit_test(xgboost_churn_beats_recency),
                  cmocka_unit_test(xgboost_propensity_beats_recency),
                  cmocka_unit_test(xgboost_saved_model_reproduces_scores),
                  cmocka_unit_test(logistic_saved_model_reproduces_scores),
-                 cmocka_unit_test(training_errors),
+                 cmocka_unit_test(untimed_lines_score_the_same), cmocka_unit_test(training_errors),
                  cmocka_unit_test(scoring_data_must_match_schema),
                  cmocka_unit_test(profile_gets_churn_risk))

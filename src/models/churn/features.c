@@ -46,6 +46,7 @@ typedef struct fctx {
   uint32_t ev_view, ev_cart, ev_fav;
   int32_t cutoff;
   int64_t limit;
+  bool all_lines; /* the data ends before the cut-off: every line counts, times unread */
   patron_features *f;
   double *clv_first, *clv_last, *clv_days; /* per row: first/last purchase day, days */
   const patron__rank_counter *rc;          /* a distributed run's global counts, or NULL */
@@ -195,8 +196,9 @@ static uint32_t main_channel(const fctx *c, const scratch *s) {
 
 static void line_features(fctx *c, uint32_t cust, size_t row, scratch *s) {
   const patron_lines_view *lv = &c->lv;
-  uint32_t lo = lv->start[cust],
-           hi = patron__lower_bound_i64(lv->time, lo, lv->start[cust + 1], c->limit);
+  uint32_t lo = lv->start[cust], hi = lv->start[cust + 1];
+  if (!c->all_lines)
+    hi = patron__lower_bound_i64(lv->time, lo, hi, c->limit);
   long double paid = 0, discount = 0;
   for (uint32_t i = lo; i < hi; i++)
     if (lv->amount[i] > 0) {
@@ -512,6 +514,10 @@ static void init_ctx(fctx *c, const patron_dataset *ds, const patron_features_op
   if (patron_dataset_has_lines(ds)) {
     c->groups |= PATRON_FEATURES_LINES;
     patron_dataset_lines(ds, &c->lv);
+    /* a load keeps no row on or after its as-of day, the default one included: scoring as
+     * of it reads lines loaded without their times (lines_untimed) */
+    int32_t end = patron_dataset_default_as_of(ds);
+    c->all_lines = end != PATRON_NO_DAY && o->cutoff_day >= end;
   }
   if (patron_dataset_has_events(ds)) {
     c->groups |= PATRON_FEATURES_EVENTS;
