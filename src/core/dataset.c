@@ -519,7 +519,8 @@ static void follow_part(void *ctx, size_t part, int worker) {
 
 static bool lines_follow_orders(const patron_dataset *ds) {
   const patron__line_store *l = &ds->lines;
-  if (!ds->has_lines || !l->n || !ds->orders.n || (l->absent & PATRON__LINE_TIME))
+  if (!ds->has_lines || !l->n || !ds->orders.n || ds->orders.n > l->n ||
+      (l->absent & PATRON__LINE_TIME))
     return false; /* untimed lines keep file order within a customer (sort_line_times) */
   follow_check f = {l, &ds->orders, {0}, {false}};
   patron__exec_parts(ds->n_threads, FOLLOW_PARTS, count_lines_part, &f);
@@ -640,7 +641,7 @@ static void *permute_chain(int n_threads, void **cols[], size_t n_cols, void *sp
  * next their times and orders (NULL: left out). */
 typedef struct expand {
   const patron_dataset *ds;
-  const uint32_t *perm, *first; /* the orders' permutation, each candidate's first line */
+  const uint32_t *first; /* each order's first line (in the orders' final order) */
   uint32_t *lperm, *order;
   int64_t *time;
 } expand;
@@ -654,7 +655,7 @@ static void expand_block(void *ctx, size_t lo, size_t hi, int worker) {
     for (uint32_t j = ds->order_start[c]; j < ds->order_start[c + 1]; j++)
       for (uint32_t r = 0; r < ds->order_lines[j]; r++, out++) {
         if (x->lperm)
-          x->lperm[out] = x->first[x->perm[j]] + r;
+          x->lperm[out] = x->first[j] + r;
         if (x->time)
           x->time[out] = ds->order_time[j];
         if (x->order)
@@ -663,10 +664,11 @@ static void expand_block(void *ctx, size_t lo, size_t hi, int worker) {
   }
 }
 
-/* The lines' starts are the orders' line counts added up; the dead customer column holds
- * the lines' permutation, the old time and order columns carry the others' (see
- * permute_chain), and the columns they leave receive the times and orders. False when
- * memory runs out. */
+/* The lines' starts are the orders' line counts added up; the candidates' first lines are
+ * gathered in the orders' order (branch-free, so the reads overlap) into the old order
+ * column, the dead customer column receives the lines' permutation, the old time and order
+ * columns carry the others' (see permute_chain), and the columns they leave receive the
+ * times and orders. False when memory runs out. */
 static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_t *first) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n, nc = ds->n_customers;
@@ -685,7 +687,8 @@ static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_
   ds->line_start[nc] = at;
   uint32_t *lperm = s->customer;
   s->customer = NULL;
-  expand x = {ds, perm, first, lperm, NULL, NULL};
+  expand x = {ds, gather_into(ds->n_threads, narrow_spare, first, perm, ds->n_orders, 4), lperm,
+              NULL, NULL};
   patron__exec_ranges(ds->n_threads, nc, SORT_BLOCK, expand_block, &x);
   void **wide[] = {(void **)&s->amount, (void **)&s->discount};
   void **codes[] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
@@ -696,7 +699,7 @@ static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_
     free(order), order = NULL; /* unlinked: no order column */
   s->order = order;
   free(lperm);
-  x = (expand){ds, perm, first, NULL, order, s->time};
+  x = (expand){ds, NULL, NULL, order, s->time};
   patron__exec_ranges(ds->n_threads, nc, SORT_BLOCK, expand_block, &x);
   return true;
 }
