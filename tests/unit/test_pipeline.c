@@ -3,6 +3,7 @@
  * the stage table's contract, cancellation, timings and warnings. */
 #include "test_util.h"
 #include "fixture.h"
+#include "core/run_int.h"
 
 #include <math.h>
 
@@ -249,7 +250,69 @@ static void test_run_warnings(void **state) {
   patron_run_free_contents(&run);
 }
 
+/* A lane's timings, warnings, sections and notes join the run's where they stood when the
+ * lane forked, whatever the main run gained meanwhile. */
+static void test_run_lane_join(void **state) {
+  (void)state;
+  patron_run run, lane;
+  patron__run_mark mark;
+  patron_run_init(&run);
+  run.n_threads = 3;
+  patron_run_warn(&run, "before");
+  patron__run_fork(&run, &lane, &mark);
+  assert_int_equal(lane.n_threads, 3);
+  patron_run_warn(&lane, "lane");
+  patron_run_note(&lane, "lane note");
+  patron_run_add_section(&lane, "clv", "{}");
+  patron_run_lap(&lane, "clv");
+  patron_run_warn(&run, "after");
+  patron_run_lap(&run, "tiers");
+  patron__run_join(&run, &lane, &mark);
+  patron_run_free_contents(&lane);
+  assert_int_equal(run.n_warnings, 3);
+  assert_string_equal(run.warnings[0], "before");
+  assert_string_equal(run.warnings[1], "lane");
+  assert_string_equal(run.warnings[2], "after");
+  assert_true(run.n_timings == 2 && strcmp(run.timings[0].step, "clv") == 0 &&
+              strcmp(run.timings[1].step, "tiers") == 0);
+  assert_true(run.n_sections == 1 && strcmp(run.section_keys[0], "clv") == 0);
+  assert_true(run.n_notes == 1 && strcmp(run.notes[0], "lane note") == 0);
+  patron_run_free_contents(&run);
+}
+
+/* Two threads run clv beside the later stages: the same columns, in the same order, with
+ * the same cells as one thread. */
+static void test_lanes_same_table(void **state) {
+  (void)state;
+  patron_dataset *ds = load(PATRON_NO_DAY);
+  patron_pipeline_options o;
+  patron_pipeline_options_init(&o);
+  patron_pipeline_results r[2];
+  for (int k = 0; k < 2; k++) {
+    patron_run run;
+    patron_run_init(&run);
+    run.n_threads = k + 1;
+    assert_int_equal(patron_pipeline_run(ds, &o, &run, &r[k], NULL), PATRON_OK);
+    patron_run_free_contents(&run);
+  }
+  const patron_table *a = patron_profile_table_const(r[0].profile);
+  const patron_table *b = patron_profile_table_const(r[1].profile);
+  assert_int_equal(patron_table_n_columns(a), patron_table_n_columns(b));
+  assert_non_null(patron_table_find(a, "clv_365d"));
+  for (size_t i = 0; i < patron_table_n_columns(a); i++) {
+    const patron_column *x = patron_table_column(a, i), *y = patron_table_column(b, i);
+    assert_string_equal(x->name, y->name);
+    size_t size = x->type == PATRON_COL_CATEGORY || x->type == PATRON_COL_DATE ? 4 : 8;
+    if (x->type != PATRON_COL_STRING)
+      assert_memory_equal(x->data, y->data, size * patron_table_n_rows(a));
+  }
+  patron_pipeline_results_free(&r[0]);
+  patron_pipeline_results_free(&r[1]);
+  patron_dataset_free(ds);
+}
+
 PATRON_TEST_MAIN(cmocka_unit_test(test_default_as_of), cmocka_unit_test(test_spec_only),
+                 cmocka_unit_test(test_run_lane_join), cmocka_unit_test(test_lanes_same_table),
                  cmocka_unit_test(test_only), cmocka_unit_test(test_cancel),
                  cmocka_unit_test(test_stage_table), cmocka_unit_test(test_stage_adds),
                  cmocka_unit_test(test_only_for), cmocka_unit_test(test_run_warnings))
