@@ -282,54 +282,53 @@ static patron_status check_model(const patron_clv_model *m, bool purchase, patro
 
 enum { MAX_QUERIES = 32 }; /* queries of one pass; more run in further passes */
 
-/* Rows of a summary computed in parallel; each worker has its own Jacobi-rule cache. Rows
- * are visited in (x, T) order, so each query's live-customer factor (the costly part:
- * quadrature over the dropout probability, months of a value) is computed once per (x, T)
- * and P(alive), which depends on t_x too, once per row for every query. */
+/* Rows of a summary computed in parallel, in two steps: each (x, T) group's live-customer
+ * factor per query (the costly part: quadrature over the dropout probability, months of a
+ * value), visiting the rows in (x, T) order; then every row's P(alive), which depends on
+ * t_x too, times its group's factors, in memory order. Each worker has its own Jacobi-rule
+ * cache. */
 typedef struct rows_job {
   const patron_clv_model *m;
   const patron_clv_summary *s;
   const patron_clv_query *q;
   size_t n_q;
   const uint32_t *order; /* rows by (x, T) */
+  const uint32_t *first; /* group g's rows: order[first[g]] ... order[first[g + 1] - 1] */
+  uint32_t *group;       /* row -> its group */
+  double *factor;        /* group g's factor for query k at factor[g * n_q + k] */
   double *v;             /* query k's value of row i at v[k * s->n + i] */
   jacobi_cache jc[PATRON__EXEC_MAX_WORKERS];
   horizon_memo memo[PATRON__EXEC_MAX_WORKERS];
 } rows_job;
 
-/* Rows are visited in (x, T) order, not in memory order: a row's inputs and outputs are
- * fetched ROW_AHEAD rows before its turn, so the visit does not wait for memory. */
-enum { ROW_AHEAD = 12 };
-
-static void prefetch_row(const rows_job *j, size_t i) {
+static void groups_block(void *ctx, size_t lo, size_t hi, int worker) {
+  rows_job *j = ctx;
   const patron_clv_summary *s = j->s;
-  __builtin_prefetch(&s->x[i]), __builtin_prefetch(&s->tx[i]), __builtin_prefetch(&s->T[i]);
-  for (size_t q = 0; q < j->n_q; q++)
-    __builtin_prefetch(&j->v[q * s->n + i], 1);
+  for (size_t g = lo; g < hi; g++) {
+    size_t i = j->order[j->first[g]];
+    row c = {s->x[i], s->tx[i], s->T[i]};
+    double *f = j->factor + g * j->n_q;
+    j->memo[worker].n = 0;
+    for (size_t q = 0; q < j->n_q; q++)
+      if (!alive_factor(j->m, &j->jc[worker], &j->memo[worker], c, &j->q[q], &f[q]))
+        f[q] = NAN;
+    for (size_t k = j->first[g]; k < j->first[g + 1]; k++)
+      j->group[j->order[k]] = (uint32_t)g;
+  }
 }
 
 static void rows_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
   rows_job *j = ctx;
   const patron_clv_summary *s = j->s;
-  double x = NAN, T = NAN, factor[MAX_QUERIES];
-  for (size_t k = lo; k < hi && k < lo + ROW_AHEAD; k++)
-    prefetch_row(j, j->order[k]);
-  for (size_t k = lo; k < hi; k++) {
-    if (k + ROW_AHEAD < hi)
-      prefetch_row(j, j->order[k + ROW_AHEAD]);
-    size_t i = j->order[k];
+  for (size_t i = lo; i < hi; i++) {
     row c = {s->x[i], s->tx[i], s->T[i]};
-    if (c.x != x || c.T != T)
-      j->memo[worker].n = 0;
-    for (size_t q = 0; (c.x != x || c.T != T) && q < j->n_q; q++)
-      if (!alive_factor(j->m, &j->jc[worker], &j->memo[worker], c, &j->q[q], &factor[q]))
-        factor[q] = NAN;
-    x = c.x, T = c.T;
+    const double *f = j->factor + (size_t)j->group[i] * j->n_q;
     double la;
     bool alive = log_alive(j->m, c, &la);
     double pa = alive ? exp(la) : NAN;
     for (size_t q = 0; q < j->n_q; q++) {
-      double v = alive ? pa * factor[q] : NAN;
+      double v = alive ? pa * f[q] : NAN;
       j->v[q * s->n + i] = isfinite(v) ? v : NAN;
     }
   }
@@ -343,25 +342,28 @@ static uint64_t nonneg_key(double v) {
   return k;
 }
 
-/* The summary's rows in (x, T, row) order (two stable radix sorts: by T, then by x); NULL
- * when memory runs out. */
-static uint32_t *rows_by_x_T(const patron_clv_summary *s) {
-  uint32_t *order = malloc((s->n ? s->n : 1) * sizeof *order);
+/* The rows in (x, T, row) order (two stable radix sorts: by T, then by x) into order, and
+ * where each (x, T) group starts in it into first (the group count g, then first[g] = n);
+ * order and first hold n + 1 entries. False when memory runs out. */
+static bool rows_by_x_T(const patron_clv_summary *s, uint32_t *order, uint32_t *first,
+                        size_t *groups) {
   uint64_t *keys = malloc((s->n ? s->n : 1) * sizeof *keys);
-  bool ok = order && keys;
+  bool ok = keys != NULL;
   for (size_t i = 0; ok && i < s->n; i++)
     order[i] = (uint32_t)i, keys[i] = nonneg_key(s->T[i]);
   ok = ok && patron__radix_sort(keys, order, s->n);
   for (size_t i = 0; ok && i < s->n; i++)
     keys[i] = nonneg_key(s->x[order[i]]);
   ok = ok && patron__radix_sort(keys, order, s->n);
+  size_t g = 0;
+  for (size_t k = 0; ok && k < s->n; k++) /* equal keys: equal x; equal iT: equal T */
+    if (k == 0 || keys[k] != keys[k - 1] || s->iT[order[k]] != s->iT[order[k - 1]])
+      first[g++] = (uint32_t)k;
+  first[g] = (uint32_t)s->n;
+  *groups = g;
   free(keys);
-  if (!ok)
-    free(order);
-  return ok ? order : NULL;
+  return ok;
 }
-
-enum { PREDICT_BLOCK = 1024 };
 
 static patron_status check_query(const patron_clv_query *q, patron_error *err) {
   patron_status st = PATRON_OK;
@@ -435,25 +437,46 @@ static bool spend_room(const patron_clv_query *q, size_t n_q, size_t n, double *
   return true;
 }
 
-/* One pass: n <= MAX_QUERIES queries over the distinct rows s (ordered by `order`). */
+/* The (x, T) groups of the rows, blocks of which the workers take (GROUP_BLOCK groups, or
+ * ROW_BLOCK rows). */
+typedef struct row_groups {
+  uint32_t *order, *first;
+  size_t n;
+} row_groups;
+
+enum { GROUP_BLOCK = 64, ROW_BLOCK = 8192 };
+
+/* One pass: n <= MAX_QUERIES queries over the distinct rows s. */
 static patron_status predict_pass(const patron_clv_model *m, const patron_clv_data *data,
-                                  const patron_clv_summary *s, const uint32_t *order,
+                                  const patron_clv_summary *s, const row_groups *gr,
                                   const patron_clv_query *q, size_t n, patron_error *err) {
   rows_job *job = calloc(1, sizeof *job);
   double *v = malloc((s->n ? n * s->n : 1) * sizeof *v);
+  double *factor = malloc((gr->n ? n * gr->n : 1) * sizeof *factor);
+  uint32_t *group = malloc((s->n ? s->n : 1) * sizeof *group);
   double *sp = NULL;
   const patron_clv_model *sp_of = NULL;
-  patron_status st = job && v && spend_room(q, n, data->n, &sp) ? PATRON_OK : PATRON__OOM(err);
-  int nt = patron__clv_threads(0, s->n, PREDICT_BLOCK);
+  patron_status st =
+      job && v && factor && group && spend_room(q, n, data->n, &sp) ? PATRON_OK : PATRON__OOM(err);
+  int nt = patron__clv_threads(0, gr->n, GROUP_BLOCK);
   if (st == PATRON_OK) {
-    *job = (rows_job){.m = m, .s = s, .q = q, .n_q = n, .order = order, .v = v};
-    patron__exec_ranges(nt, s->n, PREDICT_BLOCK, rows_block, job);
+    *job = (rows_job){.m = m,
+                      .s = s,
+                      .q = q,
+                      .n_q = n,
+                      .order = gr->order,
+                      .first = gr->first,
+                      .group = group,
+                      .factor = factor,
+                      .v = v};
+    patron__exec_ranges(nt, gr->n, GROUP_BLOCK, groups_block, job);
+    patron__exec_ranges(patron__clv_threads(0, s->n, ROW_BLOCK), s->n, ROW_BLOCK, rows_block, job);
   }
   for (size_t k = 0; st == PATRON_OK && k < n; k++)
     st = scatter(&q[k], data, s, v + k * s->n, sp, &sp_of, err);
   for (int t = 0; job && t < nt; t++)
     jacobi_free(&job->jc[t]);
-  free(job), free(v), free(sp);
+  free(job), free(v), free(factor), free(group), free(sp);
   return st;
 }
 
@@ -470,12 +493,14 @@ static patron_status check_all(const patron_clv_model *m, const patron_clv_query
 static patron_status predict_rows(const patron_clv_model *m, const patron_clv_data *data,
                                   const patron_clv_summary *s, const patron_clv_query *queries,
                                   size_t n, patron_error *err) {
-  uint32_t *order = rows_by_x_T(s);
-  patron_status st = order ? PATRON_OK : PATRON__OOM(err);
+  row_groups gr = {.order = malloc((s->n + 1) * sizeof *gr.order),
+                   .first = malloc((s->n + 1) * sizeof *gr.first)};
+  patron_status st = gr.order && gr.first && rows_by_x_T(s, gr.order, gr.first, &gr.n)
+                         ? PATRON_OK
+                         : PATRON__OOM(err);
   for (size_t k = 0; st == PATRON_OK && k < n; k += MAX_QUERIES)
-    st = predict_pass(m, data, s, order, queries + k, n - k < MAX_QUERIES ? n - k : MAX_QUERIES,
-                      err);
-  free(order);
+    st = predict_pass(m, data, s, &gr, queries + k, n - k < MAX_QUERIES ? n - k : MAX_QUERIES, err);
+  free(gr.order), free(gr.first);
   return st;
 }
 
