@@ -225,8 +225,9 @@ typedef struct patron_events_view {
 PATRON_API bool patron_dataset_has_events(const patron_dataset *ds);
 PATRON_API void patron_dataset_events(const patron_dataset *ds, patron_events_view *out);
 
-/* Order lines (with keep_lines): grouped per customer like orders, time-sorted. Lines of
- * refunds have negative amounts. discount is 0 when the file has no discount column. */
+/* Order lines (with keep_lines): grouped per customer like orders, time-sorted (in file
+ * order, with time 0, when loaded with lines_untimed). Lines of refunds have negative
+ * amounts. discount is 0 when the file has no discount column. */
 typedef struct patron_lines_view {
   size_t n_lines;
   const uint32_t *start;
