@@ -78,17 +78,21 @@ static unsigned absent_line_columns(const load_file *f) {
 
 /* Order (and kept line) capacity to start with: one per 48 bytes of the worker's share of
  * the file, at most 16M. It only reserves address space; pages are touched as orders
- * arrive. */
+ * arrive. The customer table is sized from the whole file: in a time-ordered file every
+ * worker meets nearly every customer, and a table sized from its share alone is rehashed
+ * once more while full. */
 static void orders_init(load_worker *b) {
   orders_worker *w = (orders_worker *)b;
   w->last_order = PATRON__NO_INDEX;
   w->max_time = INT64_MIN;
   w->min_time = INT64_MAX;
   const patron__scan *scan = &b->file->scan;
-  uint64_t n = (scan->size - scan->data_start) / (uint64_t)b->n_workers / 48;
+  uint64_t all = (scan->size - scan->data_start) / 48;
+  uint64_t n = all / (uint64_t)b->n_workers;
   n = n > (16u << 20) ? (16u << 20) : n;
+  all = all > (16u << 20) ? (16u << 20) : all;
   patron__order_set_hint(&w->orders, (size_t)n);
-  patron__intern_hint(&b->customers, (size_t)n / 16); /* customers: a guess, grows if short */
+  patron__intern_hint(&b->customers, (size_t)all / 16); /* customers: a guess, grows if short */
   w->lines.absent = absent_line_columns(b->file);
   if (b->file->opts->keep_lines)
     patron__line_store_hint(&w->lines, (size_t)n);
