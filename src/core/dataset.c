@@ -712,8 +712,8 @@ static bool sort_line_times(patron_dataset *ds, uint32_t *perm, int64_t **spare)
   if (s->absent & PATRON__LINE_TIME)
     return (*spare = patron__realloc_big(NULL, (s->n ? s->n : 1) * sizeof(int64_t))) != NULL;
   order_col time = {s->time, 0, true};
-  int64_t *sorted = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers,
-                                        &time, NULL, (companion){NULL, NULL});
+  int64_t *sorted = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time,
+                                        NULL, (companion){NULL, NULL});
   if (sorted)
     *spare = s->time, s->time = sorted;
   return sorted != NULL;
