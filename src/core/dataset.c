@@ -437,7 +437,9 @@ static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
  * customer and time (and its index, when linked), as when the lines of an order share one
  * time. Such lines group and sort as their candidates do, each candidate's run in file
  * order (the same keys, and ties by position), so they take the orders' permutation instead
- * of being grouped, sorted and relinked again. Checked in parts on the executor. */
+ * of being grouped, sorted and relinked again. Untimed lines (no time to compare) follow
+ * with the customer alone: each customer's lines then come in their orders' time order.
+ * Checked in parts on the executor. */
 enum { FOLLOW_PARTS = 16 };
 
 typedef struct follow_check {
@@ -467,17 +469,16 @@ static void follow_part(void *ctx, size_t part, int worker) {
   for (size_t o = s->n * part / FOLLOW_PARTS; o < s->n * (part + 1) / FOLLOW_PARTS; o++) {
     int64_t t = patron__order_col_get(&s->time, o);
     for (uint32_t r = 0; r < s->lines[o]; r++, k++)
-      differs |=
-          l->customer[k] != s->customer[o] || l->time[k] != t || (l->order && l->order[k] != o);
+      differs |= l->customer[k] != s->customer[o] || (l->time && l->time[k] != t) ||
+                 (l->order && l->order[k] != o);
   }
   f->differs[part] = differs;
 }
 
 static bool lines_follow_orders(const patron_dataset *ds) {
   const patron__line_store *l = &ds->lines;
-  if (!ds->has_lines || !l->n || !ds->orders.n || ds->orders.n > l->n ||
-      (l->absent & PATRON__LINE_TIME))
-    return false; /* untimed lines keep file order within a customer (sort_line_times) */
+  if (!ds->has_lines || !l->n || !ds->orders.n || ds->orders.n > l->n)
+    return false;
   follow_check f = {l, &ds->orders, {0}, {false}};
   patron__exec_parts(ds->n_threads, FOLLOW_PARTS, count_lines_part, &f);
   size_t at = 0;
@@ -625,15 +626,19 @@ static void expand_block(void *ctx, size_t lo, size_t hi, int worker) {
 /* The lines' starts are the orders' line counts added up; the candidates' first lines are
  * gathered in the orders' order (branch-free, so the reads overlap) into the old order
  * column, the dead customer column receives the lines' permutation, the old time and order
- * columns carry the others' (see permute_chain), and the columns they leave receive the
- * times and orders. False when memory runs out. */
+ * columns carry the others' (see permute_chain; fresh ones for untimed or unlinked lines),
+ * and the columns they leave receive the times and orders. False when memory runs out. */
 static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_t *first) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n, nc = ds->n_customers;
   uint32_t *narrow_spare = s->order ? s->order : malloc((n ? n : 1) * sizeof *narrow_spare);
-  if (!narrow_spare || !(ds->line_start = malloc((nc + 1) * sizeof *ds->line_start))) {
+  int64_t *wide_spare = s->time ? s->time : patron__realloc_big(NULL, (n ? n : 1) * 8);
+  if (!narrow_spare || !wide_spare ||
+      !(ds->line_start = malloc((nc + 1) * sizeof *ds->line_start))) {
     if (narrow_spare != s->order)
       free(narrow_spare);
+    if (wide_spare != s->time)
+      free(wide_spare);
     return false;
   }
   uint32_t at = 0;
@@ -651,7 +656,10 @@ static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_
   void **wide[] = {(void **)&s->amount, (void **)&s->discount};
   void **codes[] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
                     (void **)&s->store, (void **)&s->item};
-  s->time = permute_chain(ds->n_threads, wide, 2, s->time, lperm, n, 8);
+  int64_t *time = permute_chain(ds->n_threads, wide, 2, wide_spare, lperm, n, 8);
+  if (!s->time)
+    free(time), time = NULL; /* untimed: no time column */
+  s->time = time;
   uint32_t *order = permute_chain(ds->n_threads, codes, 5, narrow_spare, lperm, n, 4);
   if (!s->order)
     free(order), order = NULL; /* unlinked: no order column */
