@@ -20,6 +20,7 @@ void patron_churn_model_free(patron_churn_model *m) {
   if (!m)
     return;
   patron__xgb_free(m->booster);
+  patron__forest_free(m->forest);
   patron_feature_schema_free(m->schema);
   free(m->beta);
   free(m->mean);
@@ -36,12 +37,17 @@ const char *patron_churn_model_score_name(const patron_churn_model *m) {
   return m->task == PATRON_TASK_CHURN ? "churn_risk" : "purchase_propensity";
 }
 
-patron_status patron_churn_model_predict(const patron_churn_model *m, const float *x, size_t n,
-                                         double *out, patron_error *err) {
+static patron_status predict(const patron_churn_model *m, const float *x, size_t n, int n_threads,
+                             double *out, patron_error *err) {
   if (n == 0)
     return PATRON_OK;
-  return m->learner == PATRON_LEARNER_XGBOOST ? patron__xgb_predict(m, x, n, out, err)
+  return m->learner == PATRON_LEARNER_XGBOOST ? patron__xgb_predict(m, x, n, n_threads, out, err)
                                               : patron__lr_predict(m, x, n, out, err);
+}
+
+patron_status patron_churn_model_predict(const patron_churn_model *m, const float *x, size_t n,
+                                         double *out, patron_error *err) {
+  return predict(m, x, n, m->n_threads, out, err);
 }
 
 /* ---- Scoring --------------------------------------------------------------------------- */
@@ -71,7 +77,7 @@ static bool deciles(patron_churn_scores *s) {
 }
 
 static patron_status score_features(const patron_churn_model *m, const patron_features *f,
-                                    patron_churn_scores *out, patron_error *err) {
+                                    int n_threads, patron_churn_scores *out, patron_error *err) {
   size_t n = f->n_rows, p = patron_feature_schema_n_columns(m->schema);
   float *x = patron__realloc_big(NULL, n * p * sizeof *x + 1); /* huge pages: fewer faults */
   out->n = n;
@@ -85,7 +91,7 @@ static patron_status score_features(const patron_churn_model *m, const patron_fe
   memcpy(out->customer, f->customer, n * sizeof *out->customer);
   patron_status st = patron_feature_schema_encode(m->schema, f, x, err);
   if (st == PATRON_OK)
-    st = patron_churn_model_predict(m, x, n, out->score, err);
+    st = predict(m, x, n, n_threads, out->score, err);
   if (st == PATRON_OK && !deciles(out))
     st = PATRON__OOM(err);
   free(x);
@@ -114,7 +120,7 @@ patron_status patron__churn_score_with(const patron_churn_model *m, const patron
   patron_features *f = NULL;
   patron_status st = patron__features_compute_with(ds, &fo, rc, &f, err);
   if (st == PATRON_OK)
-    st = score_features(m, f, out, err);
+    st = score_features(m, f, n_threads, out, err);
   patron_features_free(f);
   if (st != PATRON_OK)
     patron_churn_scores_free(out);
