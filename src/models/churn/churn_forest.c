@@ -144,7 +144,8 @@ static void place(patron__forest *f, size_t node, size_t h, unsigned d, level_no
     return;
   }
   bool leaf = nd->child[0] < 0;
-  splits[h] = leaf ? (level_node){NAN, 0, 1} : (level_node){nd->value, nd->feature, nd->missing_right};
+  splits[h] =
+      leaf ? (level_node){NAN, 0, 1} : (level_node){nd->value, nd->feature, nd->missing_right};
   place(f, leaf ? node : (size_t)nd->child[0], 2 * h + 1, d + 1, splits, leaves);
   place(f, leaf ? node : (size_t)nd->child[1], 2 * h + 2, d + 1, splits, leaves);
 }
@@ -256,15 +257,13 @@ static void add_tree_levels(const patron__forest *f, size_t k, const float *x, s
   }
 }
 
-static void add_levels(const patron__forest *f, const float *x, size_t p, size_t m,
-                       float *margin) {
+static void add_levels(const patron__forest *f, const float *x, size_t p, size_t m, float *margin) {
   for (size_t k = 0; k < f->n_trees; k++)
     add_tree_levels(f, k, x, p, m, margin);
 }
 
 /* The same through the node lists (deeper trees). */
-static void add_walks(const patron__forest *f, const float *x, size_t p, size_t m,
-                      float *margin) {
+static void add_walks(const patron__forest *f, const float *x, size_t p, size_t m, float *margin) {
   for (size_t k = 0; k < f->n_trees; k++)
     for (size_t i = 0; i < m; i++)
       margin[i] += leaf_value(f->nodes, f->root[k], x + i * p);
