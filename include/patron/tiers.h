@@ -140,8 +140,8 @@ typedef struct patron_activity {
   bool has_cart_type;           /* ... and it has at least one event of the cart type */
 } patron_activity;
 
-/* Fills *out (arrays malloc'ed: free with patron_activity_free). cart_event is the event
- * type counted as a cart ("cart"). window_days, cart_days >= 1. */
+/* Fills *out (arrays malloc'ed: free with patron_activity_free), on every online core.
+ * cart_event is the event type counted as a cart ("cart"). window_days, cart_days >= 1. */
 PATRON_API patron_status patron_activity_compute(const patron_dataset *ds, const patron_profile *p,
                                                  int window_days, int cart_days,
                                                  const char *cart_event, patron_activity *out,
@@ -229,6 +229,7 @@ typedef struct patron_value_tiers_options {
   patron_value_index_options index;
   patron_tier_options tiers;
   patron_level_options levels; /* spend over tiers.window_days, as for high_value */
+  int n_threads;               /* 0: all online cores; results never depend on it */
 } patron_value_tiers_options;
 
 typedef struct patron_value_tiers_info {

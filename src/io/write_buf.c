@@ -15,6 +15,10 @@ static const char digit_pairs[201] =
     "93949596979899";
 
 size_t patron__format_u64(uint64_t u, char *out) {
+  if (u < 10) { /* scores, counts, flags: most cells are one digit */
+    *out = (char)('0' + u);
+    return 1;
+  }
   char tmp[20];
   size_t n = sizeof tmp;
   while (u >= 100) {
@@ -59,13 +63,17 @@ static const uint64_t pow10_u64[FIXED_MAX_DECIMALS + 1] = {1ULL,
                                                            100000000000000000ULL};
 
 /* |v| * 10^d rounded to the nearest integer, ties to even, computed exactly: |v| = m / 2^s
- * with a 53-bit m, so |v| * 10^d = m * 10^d / 2^s with a 128-bit numerator. This is the
- * rounding of glibc's "%.*f" (the exact binary value, round-half-even). Needs |v| < 2^53. */
+ * with m the significand's bits (53 at most), so |v| * 10^d = m * 10^d / 2^s with a
+ * 128-bit numerator. This is the rounding of glibc's "%.*f" (the exact binary value,
+ * round-half-even). Needs 0 <= a < 2^53. */
 static unsigned __int128 scaled_round(double a, int d) {
-  int e;
-  double fr = frexp(a, &e); /* a = fr * 2^e, fr in [0.5, 1), or 0 */
-  uint64_t m = (uint64_t)ldexp(fr, 53);
-  int s = 53 - e; /* a = m / 2^s, s >= 0 since a < 2^53 */
+  uint64_t bits;
+  memcpy(&bits, &a, sizeof bits);
+  int biased = (int)(bits >> 52);
+  uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+  if (biased)
+    m |= UINT64_C(1) << 52;
+  int s = 1075 - (biased ? biased : 1); /* a = m / 2^s, s >= 0 since a < 2^53 */
   unsigned __int128 num = (unsigned __int128)m * pow10_u64[d];
   if (s == 0)
     return num;
@@ -77,6 +85,17 @@ static unsigned __int128 scaled_round(double a, int d) {
   return q;
 }
 
+/* u / 10^d and u % 10^d, with constant divisors (multiplications) for the usual places. */
+static void split_pow10(uint64_t u, int d, uint64_t *ip, uint64_t *fp) {
+  switch (d) {
+  case 1: *ip = u / 10, *fp = u % 10; break;
+  case 2: *ip = u / 100, *fp = u % 100; break;
+  case 4: *ip = u / 10000, *fp = u % 10000; break;
+  case 6: *ip = u / 1000000, *fp = u % 1000000; break;
+  default: *ip = u / pow10_u64[d], *fp = u % pow10_u64[d]; break;
+  }
+}
+
 /* "%.*f" of a finite v with |v| < 2^53 and d <= FIXED_MAX_DECIMALS; returns the length. */
 static size_t format_fixed(double v, int d, char *out) {
   size_t n = 0;
@@ -85,7 +104,7 @@ static size_t format_fixed(double v, int d, char *out) {
   unsigned __int128 q = scaled_round(fabs(v), d);
   uint64_t ip, fp;
   if (q >> 64 == 0)
-    ip = (uint64_t)q / pow10_u64[d], fp = (uint64_t)q % pow10_u64[d];
+    split_pow10((uint64_t)q, d, &ip, &fp);
   else
     ip = (uint64_t)(q / pow10_u64[d]), fp = (uint64_t)(q % pow10_u64[d]);
   n += patron__format_u64(ip, out + n);

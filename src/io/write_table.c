@@ -14,12 +14,16 @@
 
 enum { BLOCK_ROWS = 8192, ROUND_BLOCKS = 4 };
 
-/* The category columns' labels as they are written (quoted, formula-guarded), formatted
- * once: label k of column c is text.data[end[at[c] + k - 1] .. end[at[c] + k]). */
+/* How rows are laid out: the category columns' labels as they are written (quoted,
+ * formula-guarded), formatted once (label k of column c is text.data[end[at[c] + k - 1] ..
+ * end[at[c] + k]), followed by LABEL_COPY spare bytes so a short label is copied in one
+ * fixed-size move), and the most bytes a row's cells but its text ones can take. */
+enum { LABEL_COPY = 32 };
 typedef struct labels {
   patron__buf text;
   size_t *at, *end;
   size_t n, cap;
+  size_t row_max;
 } labels;
 
 typedef struct block_job {
@@ -29,54 +33,70 @@ typedef struct block_job {
   patron__buf buf;
 } block_job;
 
-/* Fixed-size cells: a number, a money amount or a date fits in PATRON__DOUBLE_MAX bytes. */
-static void put_number(patron__buf *b, const patron_column *c, size_t r) {
-  char *o = b->data + b->len;
+/* Fixed-size cells at o: a number, a money amount or a date fits in PATRON__DOUBLE_MAX
+ * bytes (money and dates write a terminator: one byte more); returns the cell's end. */
+static char *put_number(char *o, const patron_column *c, size_t r) {
   switch (c->type) {
   case PATRON_COL_INT: {
     int64_t v = ((const int64_t *)c->data)[r];
-    if (v != PATRON_NULL_INT)
-      b->len += patron__format_i64(v, o);
-    break;
+    return v != PATRON_NULL_INT ? o + patron__format_i64(v, o) : o;
   }
   case PATRON_COL_MONEY: {
     patron_money v = ((const patron_money *)c->data)[r];
-    if (v != PATRON_NULL_MONEY)
-      b->len += patron_format_money(v, o);
-    break;
+    return v != PATRON_NULL_MONEY ? o + patron_format_money(v, o) : o;
   }
   case PATRON_COL_DOUBLE: {
     double v = ((const double *)c->data)[r];
-    if (isfinite(v))
-      b->len += patron__format_double(v, c->decimals, o);
-    break;
+    return isfinite(v) ? o + patron__format_double(v, c->decimals, o) : o;
   }
   case PATRON_COL_DATE: {
     int32_t v = ((const int32_t *)c->data)[r];
-    if (v != PATRON_NO_DAY)
-      b->len += patron_format_day(v, o);
-    break;
+    return v != PATRON_NO_DAY ? o + patron_format_day(v, o) : o;
   }
-  default: break;
+  default: return o;
   }
 }
 
-static void put_cell(block_job *j, size_t col, const patron_column *c, size_t r) {
-  patron__buf *b = &j->buf;
-  if (c->type == PATRON_COL_STRING) {
-    const char *s = ((const char *const *)c->data)[r];
-    if (s)
-      patron__buf_csv_cstr(b, s);
-  } else if (c->type == PATRON_COL_CATEGORY) {
-    int32_t v = ((const int32_t *)c->data)[r];
-    if (v >= 0 && v < c->n_labels) {
-      const labels *l = j->labels;
-      size_t k = l->at[col] + (size_t)v, from = k ? l->end[k - 1] : 0;
-      patron__buf_put(b, l->text.data + from, l->end[k] - from);
+/* Label v of column col at o (room for LABEL_COPY bytes or the label); returns its end. */
+static char *put_label(char *o, const labels *l, size_t col, size_t v) {
+  size_t k = l->at[col] + v, from = k ? l->end[k - 1] : 0, n = l->end[k] - from;
+  if (n <= LABEL_COPY)
+    memcpy(o, l->text.data + from, LABEL_COPY);
+  else
+    memcpy(o, l->text.data + from, n);
+  return o + n;
+}
+
+/* Room for a row's fixed-size cells at the buffer's end, or NULL (out of memory). */
+static char *row_room(patron__buf *b, const labels *l) {
+  return patron__buf_room(b, l->row_max) ? b->data + b->len : NULL;
+}
+
+/* Row r at o (room for it); returns its end, NULL when out of memory. A text cell goes
+ * through the buffer, whose room is then taken again for the rest of the row. */
+static char *put_row(char *o, patron__buf *b, const labels *l, const patron_column *cols,
+                     size_t n_cols, size_t r) {
+  for (size_t c = 0; c < n_cols; c++) {
+    if (c)
+      *o++ = ',';
+    const patron_column *col = &cols[c];
+    if (col->type == PATRON_COL_STRING) {
+      const char *s = ((const char *const *)col->data)[r];
+      b->len = (size_t)(o - b->data);
+      if (s)
+        patron__buf_csv_cstr(b, s);
+      if (!(o = row_room(b, l)))
+        return NULL;
+    } else if (col->type == PATRON_COL_CATEGORY) {
+      int32_t v = ((const int32_t *)col->data)[r];
+      if (v >= 0 && v < col->n_labels)
+        o = put_label(o, l, c, (size_t)v);
+    } else {
+      o = put_number(o, col, r);
     }
-  } else if (patron__buf_room(b, PATRON__DOUBLE_MAX + 1)) {
-    put_number(b, c, r); /* money and dates write a terminator: one byte more */
   }
+  *o++ = '\n';
+  return o;
 }
 
 static void format_block(void *arg) {
@@ -85,30 +105,38 @@ static void format_block(void *arg) {
   const patron_column *cols = n_cols ? patron_table_column(j->t, 0) : NULL; /* one array */
   j->buf.len = 0;
   for (size_t r = j->begin; r < j->end; r++) {
-    for (size_t c = 0; c < n_cols; c++) {
-      if (c)
-        patron__buf_putc(&j->buf, ',');
-      put_cell(j, c, &cols[c], r);
-    }
-    patron__buf_putc(&j->buf, '\n');
+    char *o = row_room(&j->buf, j->labels);
+    if (!o || !(o = put_row(o, &j->buf, j->labels, cols, n_cols, r)))
+      return; /* the buffer's out-of-memory flag fails the flush */
+    j->buf.len = (size_t)(o - j->buf.data);
   }
 }
 
-/* Formats every category column's labels once. False when out of memory. */
+/* Formats every category column's labels once and bounds a row's size. False when out of
+ * memory. */
 static bool labels_make(labels *l, const patron_table *t) {
   size_t n_cols = patron_table_n_columns(t);
   if (!(l->at = malloc((n_cols ? n_cols : 1) * sizeof *l->at)))
     return false;
+  l->row_max = n_cols + 1; /* the commas and the newline */
   for (size_t c = 0; c < n_cols; c++) {
     const patron_column *col = patron_table_column(t, c);
+    size_t longest = LABEL_COPY;
     l->at[c] = l->n;
     for (int32_t v = 0; col->type == PATRON_COL_CATEGORY && v < col->n_labels; v++) {
       if (!patron__reserve((void **)&l->end, &l->cap, l->n + 1, sizeof *l->end))
         return false;
+      size_t from = l->text.len;
       patron__buf_csv_field(&l->text, col->labels[v], strlen(col->labels[v]));
       l->end[l->n++] = l->text.len;
+      longest = l->text.len - from > longest ? l->text.len - from : longest;
     }
+    l->row_max += col->type == PATRON_COL_CATEGORY ? longest
+                  : col->type == PATRON_COL_STRING ? 0
+                                                   : PATRON__DOUBLE_MAX + 1;
   }
+  if (patron__buf_room(&l->text, LABEL_COPY))
+    memset(l->text.data + l->text.len, 0, LABEL_COPY);
   return !l->text.oom;
 }
 

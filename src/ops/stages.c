@@ -155,9 +155,11 @@ static patron_status tiers_given(patron_profile *p, const patron_dataset *ds, co
 patron_status patron__stage_tiers(patron_profile *p, const patron_dataset *ds, patron_run *run,
                                   patron_error *err) {
   patron_pipeline_results *r = run->results;
+  patron_value_tiers_options o = run->options->value;
+  o.n_threads = run->n_threads;
   patron_status st = patron__stage_is_given(run, "tiers")
                          ? tiers_given(p, ds, run, &r->value, err)
-                         : patron_value_tiers_add(p, ds, &run->options->value, &r->value, err);
+                         : patron_value_tiers_add(p, ds, &o, &r->value, err);
   r->value_done = st == PATRON_OK;
   const patron_value_index_info *i = &r->value.index;
   if (st == PATRON_OK && i->n_capped)

@@ -1,7 +1,8 @@
-/* Repurchase cycles, the shared part: distinct purchase days -> gaps -> median gap (GSL's
- * quickselect median), the expected next day (last day + the median gap rounded up), the
- * status against the due window [as_of, as_of + due_days), the columns every repurchase
- * table carries, and the block-parallel runner. Definitions: docs/REPURCHASE.md. */
+/* Repurchase cycles, the shared part: distinct purchase days -> gaps -> median gap (an
+ * insertion sort for a few gaps, GSL's quickselect median for more), the expected next day
+ * (last day + the median gap rounded up), the status against the due window [as_of,
+ * as_of + due_days), the columns every repurchase table carries, and the block-parallel
+ * runner. Definitions: docs/REPURCHASE.md. */
 #include "models/repurchase/repurchase_int.h"
 
 #include <gsl/gsl_statistics_double.h>
@@ -16,6 +17,21 @@ static const char *const source_labels[2] = {"own", "fallback"};
 void patron_repurchase_options_init(patron_repurchase_options *o) {
   *o = (patron_repurchase_options){.as_of_day = PATRON_NO_DAY, .due_days = 14};
 }
+
+/* The median of a few gaps (sorted in place by insertion): the value GSL's median gives,
+ * the middle one or the mean of the two middle ones, both exact in a double. */
+static double small_median(int *gaps, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    int v = gaps[i];
+    size_t j = i;
+    for (; j > 0 && gaps[j - 1] > v; j--)
+      gaps[j] = gaps[j - 1];
+    gaps[j] = v;
+  }
+  return n % 2 ? (double)gaps[n / 2] : 0.5 * ((double)gaps[n / 2 - 1] + (double)gaps[n / 2]);
+}
+
+enum { SMALL_GAPS = 32 }; /* up to this many gaps, small_median is faster than quickselect */
 
 void patron__cycle_of_days(const int32_t *days, size_t n, int *gaps, patron__cycle *out) {
   *out = (patron__cycle){.median_gap = NAN};
@@ -33,7 +49,8 @@ void patron__cycle_of_days(const int32_t *days, size_t n, int *gaps, patron__cyc
   if (!n_gaps)
     return;
   out->first_gap = gaps[0];
-  out->median_gap = gsl_stats_int_median(gaps, 1, n_gaps);
+  out->median_gap =
+      n_gaps <= SMALL_GAPS ? small_median(gaps, n_gaps) : gsl_stats_int_median(gaps, 1, n_gaps);
 }
 
 double patron__median(double *values, size_t n) { return gsl_stats_median(values, 1, n); }

@@ -3,6 +3,7 @@
  * potential = rank in [20%, 70%) AND a cart event in the last 30 days later than the last
  * purchase; maintain = bottom 10% AND recency_days > 180 AND frequency >= 2; else regular.
  * Also the recent-activity figures they need and the --tiers option text. */
+#include "core/exec.h"
 #include "core/sort.h"
 #include "core/table_int.h"
 #include "models/tiers/tiers_int.h"
@@ -232,9 +233,33 @@ static patron_status activity_alloc(size_t n, patron_activity *out, patron_error
   return PATRON__OOM(err);
 }
 
-patron_status patron_activity_compute(const patron_dataset *ds, const patron_profile *p,
-                                      int window_days, int cart_days, const char *cart_event,
-                                      patron_activity *out, patron_error *err) {
+/* The inputs of one activity computation, shared by its blocks of rows. */
+typedef struct activity_job {
+  patron_orders_view ov;
+  patron_events_view ev;
+  const uint32_t *cust;
+  window w;
+  uint32_t code;
+  patron_activity *out;
+} activity_job;
+
+static void activity_block(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  activity_job *j = ctx;
+  for (size_t r = lo; r < hi; r++) {
+    uint32_t c = j->cust[r];
+    int64_t last = order_activity(&j->ov, c, &j->w, &j->out->spend[r], &j->out->purchases[r]);
+    j->out->cart_after_purchase[r] =
+        j->code && last != INT64_MIN && cart_after(&j->ev, c, j->code, &j->w, last);
+  }
+}
+
+enum { ACTIVITY_BLOCK = 16384 };
+
+/* patron_activity_compute on n_threads (0: all online cores); each row is its own. */
+static patron_status activity_with(const patron_dataset *ds, const patron_profile *p,
+                                   int window_days, int cart_days, const char *cart_event,
+                                   int n_threads, patron_activity *out, patron_error *err) {
   if (window_days < 1 || cart_days < 1 || !cart_event)
     return patron__error_set(err, PATRON_ERR_USAGE, NULL, 0, 0,
                              "activity windows must be at least 1 day");
@@ -243,22 +268,24 @@ patron_status patron_activity_compute(const patron_dataset *ds, const patron_pro
   if (st != PATRON_OK)
     return st;
   int64_t as_of = patron_profile_as_of(p);
-  window w = {as_of * 86400, (as_of - window_days) * 86400, (as_of - cart_days) * 86400};
-  patron_orders_view ov;
-  patron_events_view ev = {0};
-  patron_dataset_orders(ds, &ov);
+  activity_job j = {
+      .cust = patron_profile_customers(p),
+      .w = {as_of * 86400, (as_of - window_days) * 86400, (as_of - cart_days) * 86400},
+      .out = out};
+  patron_dataset_orders(ds, &j.ov);
   out->has_events = patron_dataset_has_events(ds);
-  uint32_t code = out->has_events ? cart_code(ds, cart_event) : 0;
-  out->has_cart_type = code != 0;
-  if (code)
-    patron_dataset_events(ds, &ev);
-  const uint32_t *cust = patron_profile_customers(p);
-  for (size_t r = 0; r < n; r++) {
-    int64_t last = order_activity(&ov, cust[r], &w, &out->spend[r], &out->purchases[r]);
-    out->cart_after_purchase[r] =
-        code && last != INT64_MIN && cart_after(&ev, cust[r], code, &w, last);
-  }
+  j.code = out->has_events ? cart_code(ds, cart_event) : 0;
+  out->has_cart_type = j.code != 0;
+  if (j.code)
+    patron_dataset_events(ds, &j.ev);
+  patron__exec_ranges(n_threads, n, ACTIVITY_BLOCK, activity_block, &j);
   return PATRON_OK;
+}
+
+patron_status patron_activity_compute(const patron_dataset *ds, const patron_profile *p,
+                                      int window_days, int cart_days, const char *cart_event,
+                                      patron_activity *out, patron_error *err) {
+  return activity_with(ds, p, window_days, cart_days, cart_event, 0, out, err);
 }
 
 /* ---- Tiers --------------------------------------------------------------------------------- */
@@ -360,14 +387,15 @@ void patron_value_tiers_options_init(patron_value_tiers_options *o) {
   patron_value_index_options_init(&o->index);
   patron_tier_options_init(&o->tiers);
   patron_level_options_init(&o->levels);
+  o->n_threads = 0;
 }
 
 patron_status patron_value_tiers_add(patron_profile *p, const patron_dataset *ds,
                                      const patron_value_tiers_options *o,
                                      patron_value_tiers_info *info, patron_error *err) {
   patron_activity a;
-  patron_status st = patron_activity_compute(ds, p, o->tiers.window_days, o->tiers.cart_days,
-                                             o->tiers.cart_event, &a, err);
+  patron_status st = activity_with(ds, p, o->tiers.window_days, o->tiers.cart_days,
+                                   o->tiers.cart_event, o->n_threads, &a, err);
   if (st == PATRON_OK)
     st = patron_value_tiers_with(p, &a, o, info, err);
   patron_activity_free(&a);
@@ -381,7 +409,7 @@ patron_status patron_value_tiers_with(patron_profile *p, const patron_activity *
   info = info ? info : &local;
   *info = (patron_value_tiers_info){0};
   patron_table *t = patron_profile_table(p);
-  patron_status st = patron_value_index(t, &o->index, &info->index, err);
+  patron_status st = patron__value_index_with(t, &o->index, o->n_threads, &info->index, err);
   if (st == PATRON_OK)
     st = patron_tiers(t, a, &o->tiers, &info->tiers, err);
   if (st == PATRON_OK)

@@ -10,6 +10,11 @@
 
 #include <string.h>
 
+/* patron_value_index with the three columns' ranks on n_threads (0: all online cores). */
+patron_status patron__value_index_with(patron_table *t, const patron_value_index_options *o,
+                                       int n_threads, patron_value_index_info *info,
+                                       patron_error *err);
+
 /* One clustering feature: a numeric profile column, bare or through signed log1p. */
 typedef struct patron__feature {
   const patron_column *column;

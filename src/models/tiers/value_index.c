@@ -4,6 +4,7 @@
  * preset formula-v1, V = 0.4 ln(R + 1) + 0.3 F + 0.3 exp(M / 1000) as written in a retail
  * project plan, is kept as is for comparison, its exp term capped at 1e30 (exp overflows a
  * double above M = 709,782; the cap keeps every printed value finite and short). */
+#include "core/exec.h"
 #include "core/sort.h"
 #include "core/table_int.h"
 #include "models/tiers/tiers_int.h"
@@ -103,7 +104,8 @@ static double signed_log1p(double x) { return x < 0 ? -log1p(-x) : log1p(x); }
 
 /* out[i] += weight * percentile rank of v[i] (descending: of -v[i]), mid-ranks for ties:
  * (mean 0-based position of the tied group) / (n - 1), 0.5 when n == 1. */
-static bool add_ranks(const double *v, size_t n, bool descending, double weight, double *out) {
+/* The rank fraction of each value among v (ties: their mean rank), into p. */
+static bool rank_fractions(const double *v, size_t n, bool descending, double *p) {
   uint64_t *keys = malloc(n * sizeof *keys);
   uint32_t *idx = malloc(n * sizeof *idx);
   bool ok = keys && idx;
@@ -114,9 +116,9 @@ static bool add_ranks(const double *v, size_t n, bool descending, double weight,
     size_t b = a + 1;
     while (b < n && keys[b] == keys[a])
       b++;
-    double p = n > 1 ? ((double)(a + b - 1) / 2) / (double)(n - 1) : 0.5;
+    double f = n > 1 ? ((double)(a + b - 1) / 2) / (double)(n - 1) : 0.5;
     for (size_t j = a; j < b; j++)
-      out[idx[j]] += weight * p;
+      p[idx[j]] = f;
     a = b;
   }
   free(keys);
@@ -124,7 +126,37 @@ static bool add_ranks(const double *v, size_t n, bool descending, double weight,
   return ok;
 }
 
-/* out[i] += weight * (log value scaled to 0..1 by min and max; inverted: 1 - that). */
+/* One column's ranks, a part of the executor. */
+typedef struct rank_job {
+  const double *v;
+  size_t n;
+  bool descending, ok;
+  double *p;
+} rank_job;
+
+static void rank_run(void *item) {
+  rank_job *j = item;
+  j->ok = rank_fractions(j->v, j->n, j->descending, j->p);
+}
+
+/* out[i] += weight[j] * rank fraction of cols[j][i], column after column (recency
+ * descending), the three columns ranked on n_threads. */
+static bool add_ranks(const double *const cols[3], size_t n, const double weight[3], int n_threads,
+                      double *out) {
+  double *p = malloc(3 * n * sizeof *p);
+  rank_job jobs[3];
+  for (int j = 0; j < 3; j++)
+    jobs[j] = (rank_job){cols[j], n, j == 0, false, p ? p + (size_t)j * n : NULL};
+  if (p)
+    patron__exec_each(n_threads, jobs, 3, sizeof *jobs, rank_run);
+  bool ok = p && jobs[0].ok && jobs[1].ok && jobs[2].ok;
+  for (int j = 0; ok && j < 3; j++)
+    for (size_t i = 0; i < n; i++)
+      out[i] += weight[j] * jobs[j].p[i];
+  free(p);
+  return ok;
+}
+
 static void add_minmax_log(const double *v, size_t n, bool inverted, double weight, double *out) {
   double lo = INFINITY, hi = -INFINITY;
   for (size_t i = 0; i < n; i++) {
@@ -170,10 +202,11 @@ static patron_status check_inputs(const double *const cols[3], size_t n,
   return PATRON_OK;
 }
 
-patron_status patron_value_index_compute(const double *recency, const double *frequency,
-                                         const double *monetary, size_t n,
-                                         const patron_value_index_options *o, double *out,
-                                         patron_value_index_info *info, patron_error *err) {
+/* patron_value_index_compute with the ranks on n_threads (0: all online cores). */
+static patron_status compute_with(const double *recency, const double *frequency,
+                                  const double *monetary, size_t n,
+                                  const patron_value_index_options *o, int n_threads, double *out,
+                                  patron_value_index_info *info, patron_error *err) {
   patron_value_index_info local;
   info = info ? info : &local;
   *info = (patron_value_index_info){.n_scored = n, .cap = FORMULA_V1_CAP};
@@ -191,16 +224,23 @@ patron_status patron_value_index_compute(const double *recency, const double *fr
                              "value index: the weights cannot all be 0");
   for (size_t i = 0; i < n; i++)
     out[i] = 0;
-  for (int j = 0; j < 3; j++) {
-    double w = o->weights[j] / sum;
-    if (o->method == PATRON_VALUE_INDEX_MINMAX_LOG)
-      add_minmax_log(cols[j], n, j == 0, w, out);
-    else if (!add_ranks(cols[j], n, j == 0, w, out))
-      return PATRON__OOM(err);
-  }
+  double w[3];
+  for (int j = 0; j < 3; j++)
+    w[j] = o->weights[j] / sum;
+  for (int j = 0; o->method == PATRON_VALUE_INDEX_MINMAX_LOG && j < 3; j++)
+    add_minmax_log(cols[j], n, j == 0, w[j], out);
+  if (o->method != PATRON_VALUE_INDEX_MINMAX_LOG && !add_ranks(cols, n, w, n_threads, out))
+    return PATRON__OOM(err);
   for (size_t i = 0; i < n; i++) /* keep 0..1 exactly despite rounding */
     out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
   return PATRON_OK;
+}
+
+patron_status patron_value_index_compute(const double *recency, const double *frequency,
+                                         const double *monetary, size_t n,
+                                         const patron_value_index_options *o, double *out,
+                                         patron_value_index_info *info, patron_error *err) {
+  return compute_with(recency, frequency, monetary, n, o, 0, out, info, err);
 }
 
 /* Purchasers' recency, frequency, monetary (currency units) as doubles; rows[] their rows. */
@@ -217,8 +257,9 @@ static size_t gather(const patron_table *t, const int64_t *rec, const int64_t *f
   return n;
 }
 
-patron_status patron_value_index(patron_table *t, const patron_value_index_options *o,
-                                 patron_value_index_info *info, patron_error *err) {
+patron_status patron__value_index_with(patron_table *t, const patron_value_index_options *o,
+                                       int n_threads, patron_value_index_info *info,
+                                       patron_error *err) {
   const char *step = "value_index";
   const int64_t *rec = patron__column_data(t, "recency_days", PATRON_COL_INT, step, err);
   const int64_t *freq = patron__column_data(t, "frequency", PATRON_COL_INT, step, err);
@@ -235,7 +276,7 @@ patron_status patron_value_index(patron_table *t, const patron_value_index_optio
     st = PATRON__OOM(err);
   if (st == PATRON_OK) {
     size_t n = gather(t, rec, freq, mon, r, f, m, rows);
-    st = patron_value_index_compute(r, f, m, n, o, v, info, err);
+    st = compute_with(r, f, m, n, o, n_threads, v, info, err);
     if (st == PATRON_OK)
       st = patron_table_add(t, "value_index", PATRON_COL_DOUBLE, (void **)&col, err);
     for (size_t i = 0; st == PATRON_OK && i < n; i++)
@@ -249,4 +290,9 @@ patron_status patron_value_index(patron_table *t, const patron_value_index_optio
   free(v);
   free(rows);
   return st;
+}
+
+patron_status patron_value_index(patron_table *t, const patron_value_index_options *o,
+                                 patron_value_index_info *info, patron_error *err) {
+  return patron__value_index_with(t, o, 0, info, err);
 }
