@@ -252,6 +252,23 @@ static bool drain(orders_worker *w) {
   return true;
 }
 
+/* Copies an id of at most PENDING_ID bytes with fixed-size, overlapping moves (a memcpy
+ * of a variable length is a call, and two per row showed in profiles). */
+static void copy_id(char *dst, const char *src, size_t len) {
+  if (len >= 16) {
+    memcpy(dst, src, 16);
+    memcpy(dst + len - 16, src + len - 16, 16);
+  } else if (len >= 8) {
+    memcpy(dst, src, 8);
+    memcpy(dst + len - 8, src + len - 8, 8);
+  } else if (len >= 4) {
+    memcpy(dst, src, 4);
+    memcpy(dst + len - 4, src + len - 4, 4);
+  } else if (len) {
+    dst[0] = src[0], dst[len / 2] = src[len / 2], dst[len - 1] = src[len - 1];
+  }
+}
+
 /* Defers a row by PENDING_ROWS rows after starting to load its customer's table slot: the
  * table is far larger than the caches, and a row's lookup then finds its slot loaded
  * instead of waiting for memory (rows are added in file order all the same). */
@@ -269,11 +286,11 @@ static bool defer_row(orders_worker *w, const patron__csv_record *rec, const pat
   patron__intern_prefetch_tag(&w->base.customers, p->tag);
   p->t = t, p->amount = amount, p->line = line;
   p->clen = (uint32_t)cid->len;
-  memcpy(p->cid, cid->ptr, cid->len);
+  copy_id(p->cid, cid->ptr, cid->len);
   p->has_oid = oid != NULL;
   p->olen = oid ? (uint32_t)oid->len : 0;
   if (oid)
-    memcpy(p->oid, oid->ptr, oid->len);
+    copy_id(p->oid, oid->ptr, oid->len);
   return true;
 }
 
