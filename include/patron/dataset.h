@@ -82,7 +82,7 @@ typedef struct patron_load_options {
                            view's `order` is then all 0), for models that read lines per
                            customer only; saves a column and its relinking */
   bool lines_untimed;   /* with keep_lines: leave out each line's time (the lines view's `time`
-                           is then all 0, and a customer's lines are in file order), for
+                           is then all 0, and a customer's lines in no set order), for
                            models that read every line of a customer, all of which fall
                            before the dataset's as-of day; saves a column and its sorting */
   int32_t as_of_day;    /* PATRON_NO_DAY: every row is kept (as-of decided later) */
@@ -225,7 +225,7 @@ typedef struct patron_events_view {
 PATRON_API bool patron_dataset_has_events(const patron_dataset *ds);
 PATRON_API void patron_dataset_events(const patron_dataset *ds, patron_events_view *out);
 
-/* Order lines (with keep_lines): grouped per customer like orders, time-sorted (in file
+/* Order lines (with keep_lines): grouped per customer like orders, time-sorted (in no set
  * order, with time 0, when loaded with lines_untimed). Lines of refunds have negative
  * amounts. discount is 0 when the file has no discount column. */
 typedef struct patron_lines_view {

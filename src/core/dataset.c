@@ -288,19 +288,11 @@ static void sort_range_by_time(uint32_t *r, size_t n, const order_col *time) {
   }
 }
 
-/* A 4-byte column gathered in the same pass as the times (the orders' line counts): src in
- * load order, dst in perm order; none when src is NULL. */
-typedef struct companion {
-  const uint32_t *src;
-  uint32_t *dst;
-} companion;
-
 typedef struct time_sort {
   uint32_t *perm;
   const uint32_t *start;
   const order_col *time; /* in load order */
   int64_t *sorted;       /* time in perm order: checked, and fixed where a range was sorted */
-  companion with;        /* in perm order too, fixed alike */
 } time_sort;
 
 /* Customers [lo, hi): a range whose times (already gathered in perm order) are not
@@ -316,11 +308,8 @@ static void sort_block(void *ctx, size_t lo, size_t hi, int worker) {
     if (i >= b)
       continue;
     sort_range_by_time(ts->perm + a, b - a, ts->time);
-    for (i = a; i < b; i++) {
+    for (i = a; i < b; i++)
       ts->sorted[i] = patron__order_col_get(ts->time, ts->perm[i]);
-      if (ts->with.src)
-        ts->with.dst[i] = ts->with.src[ts->perm[i]];
-    }
   }
 }
 
@@ -331,38 +320,15 @@ typedef struct gather {
   size_t size;  /* 4 or 8 */
   int64_t base; /* widen: dst (int64) = base + src (int32) */
   bool widen;
-  companion with; /* with 64-bit values only */
 } gather;
 
-/* 64-bit values and their companion column in one pass: the two reads of each row overlap. */
-static void gather_pair(const gather *g, size_t lo, size_t hi) {
-  const uint32_t *perm = g->perm, *ws = g->with.src;
-  uint32_t *wd = g->with.dst;
-  int64_t *d = g->dst;
-  if (g->widen) {
-    const int32_t *s = g->src;
-    for (size_t i = lo; i < hi; i++) {
-      uint32_t r = perm[i];
-      d[i] = g->base + s[r];
-      wd[i] = ws[r];
-    }
-  } else {
-    const int64_t *s = g->src;
-    for (size_t i = lo; i < hi; i++) {
-      uint32_t r = perm[i];
-      d[i] = s[r];
-      wd[i] = ws[r];
-    }
-  }
-}
-
+/* One column per pass: a random read per row is what a gather costs, and a loop with one
+ * such read keeps more of them in flight than a loop with two. */
 static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
   (void)worker;
   const gather *g = ctx;
   const uint32_t *perm = g->perm;
-  if (g->with.src) {
-    gather_pair(g, lo, hi);
-  } else if (g->widen) {
+  if (g->widen) {
     const int32_t *s = g->src;
     int64_t *d = g->dst;
     for (size_t i = lo; i < hi; i++)
@@ -385,25 +351,17 @@ static void gather_block(void *ctx, size_t lo, size_t hi, int worker) {
  * runs out. */
 static void *gather_into(int n_threads, void *dst, const void *src, const uint32_t *perm, size_t n,
                          size_t size) {
-  gather g = {src,         perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size),
-              size,        0,    false,
-              {NULL, NULL}};
+  gather g = {src, perm, dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * size), size, 0, false};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
 }
 
-/* The same from an order candidates' column, into 64-bit values, and the companion column
- * (when any) in the same pass. */
+/* The same from an order candidates' column, into 64-bit values. */
 static int64_t *gather_col(int n_threads, int64_t *dst, const order_col *c, const uint32_t *perm,
-                           size_t n, companion with) {
-  gather g = {c->data,
-              perm,
-              dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * 8),
-              c->wide ? 8 : 4,
-              c->base,
-              !c->wide,
-              with};
+                           size_t n) {
+  gather g = {c->data,         perm,    dst ? dst : patron__realloc_big(NULL, (n ? n : 1) * 8),
+              c->wide ? 8 : 4, c->base, !c->wide};
   if (g.dst)
     patron__exec_ranges(n_threads, n, PERMUTE_BLOCK, gather_block, &g);
   return g.dst;
@@ -416,12 +374,10 @@ static void *permuted_on(int n_threads, const void *src, const uint32_t *perm, s
 
 /* Sorts each customer's rows (perm[start[c]..start[c+1]]) by time, in blocks of customers
  * on the executor; returns the times in the final perm order, in dst when not NULL (NULL:
- * out of memory), and fills the companion column's dst in that order. */
+ * out of memory). */
 static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_t *start,
-                                    size_t n_customers, const order_col *time, int64_t *dst,
-                                    companion with) {
-  time_sort ts = {perm, start, time,
-                  gather_col(n_threads, dst, time, perm, start[n_customers], with), with};
+                                    size_t n_customers, const order_col *time, int64_t *dst) {
+  time_sort ts = {perm, start, time, gather_col(n_threads, dst, time, perm, start[n_customers])};
   if (ts.sorted)
     patron__exec_ranges(n_threads, n_customers, SORT_BLOCK, sort_block, &ts);
   return ts.sorted;
@@ -443,8 +399,8 @@ static int64_t *sort_ranges_by_time(int n_threads, uint32_t *perm, const uint32_
 #define SORT_TIMES(col, perm, start)                                                               \
   ({                                                                                               \
     order_col wide_ = {(col), 0, true};                                                            \
-    int64_t *fresh_ = sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, &wide_, \
-                                          NULL, (companion){NULL, NULL});                          \
+    int64_t *fresh_ =                                                                              \
+        sort_ranges_by_time(ds->n_threads, (perm), (start), ds->n_customers, &wide_, NULL);        \
     if (fresh_) {                                                                                  \
       free(col);                                                                                   \
       (col) = fresh_;                                                                              \
@@ -481,7 +437,9 @@ static void canon_lines(patron__line_store *lines, const uint32_t *canon) {
  * customer and time (and its index, when linked), as when the lines of an order share one
  * time. Such lines group and sort as their candidates do, each candidate's run in file
  * order (the same keys, and ties by position), so they take the orders' permutation instead
- * of being grouped, sorted and relinked again. Checked in parts on the executor. */
+ * of being grouped, sorted and relinked again. Untimed lines (no time to compare) follow
+ * with the customer alone: each customer's lines then come in their orders' time order.
+ * Checked in parts on the executor. */
 enum { FOLLOW_PARTS = 16 };
 
 typedef struct follow_check {
@@ -511,17 +469,16 @@ static void follow_part(void *ctx, size_t part, int worker) {
   for (size_t o = s->n * part / FOLLOW_PARTS; o < s->n * (part + 1) / FOLLOW_PARTS; o++) {
     int64_t t = patron__order_col_get(&s->time, o);
     for (uint32_t r = 0; r < s->lines[o]; r++, k++)
-      differs |=
-          l->customer[k] != s->customer[o] || l->time[k] != t || (l->order && l->order[k] != o);
+      differs |= l->customer[k] != s->customer[o] || (l->time && l->time[k] != t) ||
+                 (l->order && l->order[k] != o);
   }
   f->differs[part] = differs;
 }
 
 static bool lines_follow_orders(const patron_dataset *ds) {
   const patron__line_store *l = &ds->lines;
-  if (!ds->has_lines || !l->n || !ds->orders.n || ds->orders.n > l->n ||
-      (l->absent & PATRON__LINE_TIME))
-    return false; /* untimed lines keep file order within a customer (sort_line_times) */
+  if (!ds->has_lines || !l->n || !ds->orders.n || ds->orders.n > l->n)
+    return false;
   follow_check f = {l, &ds->orders, {0}, {false}};
   patron__exec_parts(ds->n_threads, FOLLOW_PARTS, count_lines_part, &f);
   size_t at = 0;
@@ -565,19 +522,21 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
   free(canon);
   /* order ids are not needed past the collapse; the id keys' and the customers' columns
    * (room for every candidate, pages already in memory) receive the sorted times and the
-   * line counts (gathered in one pass), and the times' old column (widened to 8 bytes a
-   * candidate when it was narrow) the values, so few fresh pages are faulted in */
+   * line counts, and the times' old column (widened to 8 bytes a candidate when it was
+   * narrow) the values, so few fresh pages are faulted in */
   int64_t *time = (int64_t *)s->id_key;
   uint32_t *lines = s->customer ? s->customer : malloc(sizeof *lines); /* none: no candidates */
   s->id_key = NULL, s->customer = NULL;
   patron__order_set_drop_keys(s);
-  bool ok = lines && (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
-                                                           ds->n_customers, &s->time, time,
-                                                           (companion){s->lines, lines})) != NULL;
-  if (ok)
-    ds->order_lines = lines, lines = NULL;
-  else
+  bool ok =
+      lines && (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
+                                                     ds->n_customers, &s->time, time)) != NULL;
+  if (ok) {
+    ds->order_lines = gather_into(ds->n_threads, lines, s->lines, perm, n, sizeof *lines);
+    lines = NULL;
+  } else {
     free(time);
+  }
   ok = ok && (follow || relink_lines(&ds->lines, perm, n, s->n));
   if (ok && follow) { /* the line counts become each candidate's first line */
     uint32_t at = 0;
@@ -594,7 +553,7 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
         s->time.wide ? s->time.data : patron__realloc_big(s->time.data, (s->cap ? s->cap : 1) * 8);
     if (spare)
       s->time.data = NULL; /* now the values' column */
-    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n, (companion){NULL, NULL});
+    ds->order_value = gather_col(ds->n_threads, spare, &s->value, perm, n);
     ok = ds->order_value != NULL;
   }
   free(lines);
@@ -667,15 +626,19 @@ static void expand_block(void *ctx, size_t lo, size_t hi, int worker) {
 /* The lines' starts are the orders' line counts added up; the candidates' first lines are
  * gathered in the orders' order (branch-free, so the reads overlap) into the old order
  * column, the dead customer column receives the lines' permutation, the old time and order
- * columns carry the others' (see permute_chain), and the columns they leave receive the
- * times and orders. False when memory runs out. */
+ * columns carry the others' (see permute_chain; fresh ones for untimed or unlinked lines),
+ * and the columns they leave receive the times and orders. False when memory runs out. */
 static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_t *first) {
   patron__line_store *s = &ds->lines;
   size_t n = s->n, nc = ds->n_customers;
   uint32_t *narrow_spare = s->order ? s->order : malloc((n ? n : 1) * sizeof *narrow_spare);
-  if (!narrow_spare || !(ds->line_start = malloc((nc + 1) * sizeof *ds->line_start))) {
+  int64_t *wide_spare = s->time ? s->time : patron__realloc_big(NULL, (n ? n : 1) * 8);
+  if (!narrow_spare || !wide_spare ||
+      !(ds->line_start = malloc((nc + 1) * sizeof *ds->line_start))) {
     if (narrow_spare != s->order)
       free(narrow_spare);
+    if (wide_spare != s->time)
+      free(wide_spare);
     return false;
   }
   uint32_t at = 0;
@@ -693,7 +656,10 @@ static bool follow_lines(patron_dataset *ds, const uint32_t *perm, const uint32_
   void **wide[] = {(void **)&s->amount, (void **)&s->discount};
   void **codes[] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
                     (void **)&s->store, (void **)&s->item};
-  s->time = permute_chain(ds->n_threads, wide, 2, s->time, lperm, n, 8);
+  int64_t *time = permute_chain(ds->n_threads, wide, 2, wide_spare, lperm, n, 8);
+  if (!s->time)
+    free(time), time = NULL; /* untimed: no time column */
+  s->time = time;
   uint32_t *order = permute_chain(ds->n_threads, codes, 5, narrow_spare, lperm, n, 4);
   if (!s->order)
     free(order), order = NULL; /* unlinked: no order column */
@@ -712,8 +678,8 @@ static bool sort_line_times(patron_dataset *ds, uint32_t *perm, int64_t **spare)
   if (s->absent & PATRON__LINE_TIME)
     return (*spare = patron__realloc_big(NULL, (s->n ? s->n : 1) * sizeof(int64_t))) != NULL;
   order_col time = {s->time, 0, true};
-  int64_t *sorted = sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time,
-                                        NULL, (companion){NULL, NULL});
+  int64_t *sorted =
+      sort_ranges_by_time(ds->n_threads, perm, ds->line_start, ds->n_customers, &time, NULL);
   if (sorted)
     *spare = s->time, s->time = sorted;
   return sorted != NULL;

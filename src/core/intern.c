@@ -5,8 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A string of at most 8 bytes is hashed from its short key with one 64x64->128 multiply
+ * (folded), which spreads ids that differ in any byte as well as patron__hash_bytes does
+ * (the same probe lengths on numeric and sequential ids) for a third of its work. */
 static uint64_t hash_of(uint32_t scope, const char *s, size_t len) {
-  return patron__hash_bytes(s, len, 0x9e3779b97f4a7c15ull * (scope + 1u));
+  const uint64_t seed = 0x9e3779b97f4a7c15ull * (scope + 1u);
+  if (len > 8)
+    return patron__hash_bytes(s, len, seed);
+  const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
+  unsigned __int128 r =
+      (unsigned __int128)(patron__short_key(s, len) ^ seed ^ k0 ^ (len * k1)) * k1;
+  return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
 /* The slot tag of (scope, s): 28 bits of its hash and, for a string kept in the slot

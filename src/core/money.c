@@ -14,6 +14,19 @@ static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 static const int64_t pow10_table[10] = {1,      10,      100,      1000,      10000,
                                         100000, 1000000, 10000000, 100000000, 1000000000};
 
+/* INT64_MAX / 1024 / 10^decimals: the largest whole part (a table, not a division per
+ * value parsed). */
+static const int64_t max_units_table[10] = {INT64_MAX / 1024,
+                                            INT64_MAX / 1024 / 10,
+                                            INT64_MAX / 1024 / 100,
+                                            INT64_MAX / 1024 / 1000,
+                                            INT64_MAX / 1024 / 10000,
+                                            INT64_MAX / 1024 / 100000,
+                                            INT64_MAX / 1024 / 1000000,
+                                            INT64_MAX / 1024 / 10000000,
+                                            INT64_MAX / 1024 / 100000000,
+                                            INT64_MAX / 1024 / 1000000000};
+
 /* Slow path: exponent notation, via strtold on a bounded copy. */
 static patron_status parse_scientific(const char *s, size_t len, int decimals, int64_t *out) {
   char buf[64];
@@ -31,7 +44,32 @@ static patron_status parse_scientific(const char *s, size_t len, int decimals, i
   return PATRON_OK;
 }
 
+/* The common form first: digits with at most `decimals` digits after a '.', nothing else
+ * (no blank, sign, rounding or exponent), at most 15 digits with the scale: exact and
+ * within the bounds below, the same value as the general loop gives. False (nothing
+ * decided) for anything else. */
+static bool parse_plain(const char *s, size_t len, int decimals, int64_t *out) {
+  size_t i = 0, n_int, n_frac;
+  int64_t v = 0;
+  if (len > 16) /* 15 digits and a '.': v cannot overflow below */
+    return false;
+  while (i < len && (unsigned)(s[i] - '0') <= 9)
+    v = v * 10 + (s[i++] - '0');
+  n_int = i;
+  if (i < len && s[i] == '.')
+    i++;
+  while (i < len && (unsigned)(s[i] - '0') <= 9)
+    v = v * 10 + (s[i++] - '0');
+  n_frac = i - n_int - (n_int < len && s[n_int] == '.');
+  if (i != len || n_int + n_frac == 0 || n_frac > (size_t)decimals || n_int + (size_t)decimals > 15)
+    return false;
+  *out = v * pow10_table[(size_t)decimals - n_frac];
+  return true;
+}
+
 patron_status patron__parse_decimal(const char *s, size_t len, int decimals, int64_t *out) {
+  if (parse_plain(s, len, decimals, out))
+    return PATRON_OK;
   while (len && is_blank(*s))
     s++, len--;
   while (len && is_blank(s[len - 1]))
@@ -40,11 +78,11 @@ patron_status patron__parse_decimal(const char *s, size_t len, int decimals, int
   bool neg = false;
   if (p < end && (*p == '-' || *p == '+'))
     neg = *p++ == '-';
-  const int64_t max_units = INT64_MAX / 1024 / pow10_table[decimals];
+  const int64_t max_units = max_units_table[decimals], max_tenth = max_units / 10;
   int64_t units = 0;
   int int_digits = 0, frac_digits = 0, round_digit = 0;
   while (p < end && (unsigned)(*p - '0') <= 9) {
-    if (units > max_units / 10)
+    if (units > max_tenth)
       return PATRON_ERR_INPUT;
     units = units * 10 + (*p++ - '0');
     int_digits++;

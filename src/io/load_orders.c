@@ -35,6 +35,15 @@ static const patron__dict_id line_dicts[N_LINE_CODES] = {PATRON__DICT_CATEGORY, 
                                                          PATRON__DICT_CHANNEL, PATRON__DICT_STORE,
                                                          PATRON__DICT_ITEM};
 
+/* A line attribute's values seen lately and their codes, in a slot chosen by the value's
+ * length and end bytes: a category or a channel (a handful of values, one on every row) is
+ * then found by one compare instead of a hash and a table probe. */
+enum { CODE_SLOTS = 16, CODE_TEXT = 24 };
+typedef struct code_slot {
+  uint32_t len, code; /* len 0: empty */
+  char text[CODE_TEXT];
+} code_slot;
+
 /* A row waiting for its customer's table slot to arrive in cache (see defer_row). */
 enum { PENDING_ROWS = 16, PENDING_ID = 32 };
 typedef struct pending_row {
@@ -53,6 +62,7 @@ typedef struct orders_worker {
   unsigned ring_head, ring_n;
   order_set orders; /* customers are this worker's local indexes */
   patron__line_store lines;
+  code_slot code_cache[N_LINE_CODES][CODE_SLOTS];
   uint32_t last_order;
   patron__date_cache date_cache;
   char last_time_text[32];
@@ -168,13 +178,32 @@ static uint32_t add_to_order(orders_worker *w, uint32_t customer, const patron__
              patron__order_set_add(s, customer, id ? id->ptr : NULL, id ? id->len : 0, t, amount);
 }
 
+/* The worker's code of a line attribute's value, through its slot in code_cache[k] (a
+ * value longer than the slot's text, or one whose slot holds another, is looked up in the
+ * dictionary and takes the slot). */
+static uint32_t cached_code(orders_worker *w, int k, const patron__csv_field *v) {
+  size_t len = v->len;
+  if (!len || len > CODE_TEXT)
+    return patron__worker_code(&w->base, line_dicts[k], v);
+  const unsigned char *u = (const unsigned char *)v->ptr;
+  code_slot *s = &w->code_cache[k][(len + u[0] + 3u * u[len - 1]) % CODE_SLOTS];
+  if (s->len == len && memcmp(s->text, v->ptr, len) == 0)
+    return s->code;
+  uint32_t code = patron__worker_code(&w->base, line_dicts[k], v);
+  if (!w->base.oom) {
+    s->len = (uint32_t)len, s->code = code;
+    memcpy(s->text, v->ptr, len);
+  }
+  return code;
+}
+
 /* The row's line attributes as this worker's dictionary codes (0 for absent columns);
  * false when memory runs out. */
 static bool line_codes(orders_worker *w, const patron__csv_record *rec,
                        uint32_t codes[N_LINE_CODES]) {
   for (int k = 0; k < N_LINE_CODES; k++) {
     int i = w->base.file->field[line_columns[k]];
-    codes[k] = i < 0 ? 0 : patron__worker_code(&w->base, line_dicts[k], &rec->fields[i]);
+    codes[k] = i < 0 ? 0 : cached_code(w, k, &rec->fields[i]);
   }
   return !w->base.oom;
 }

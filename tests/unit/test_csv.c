@@ -171,6 +171,65 @@ static void test_streaming_boundaries(void **state) {
   patron__csv_record_free(&rec);
 }
 
+/* A record read with plenty of input after it (the 64-byte fast path, once the record's
+ * fields array has grown) gives the same
+ * fields, raw text, line count and end as the same record read alone (the general loop). */
+static void same_both_ways(const patron__csv_dialect *d, const char *record) {
+  size_t len = strlen(record);
+  char alone[512], padded[1024];
+  assert_true(len < sizeof alone);
+  memcpy(alone, record, len);
+  memcpy(padded, record, len);
+  memset(padded + len, 'x', sizeof padded - len);
+  patron__csv_record a = {0}, b = {0};
+  const char *na, *nb;
+  patron__csv_status sa = patron__csv_parse(d, alone, alone + len, true, &a, &na);
+  patron__csv_parse(d, padded, padded + sizeof padded, false, &b, &nb); /* b's fields grow */
+  patron__csv_status sb = patron__csv_parse(d, padded, padded + sizeof padded, false, &b, &nb);
+  assert_int_equal(sb, sa);
+  assert_int_equal(b.n_fields, a.n_fields);
+  for (size_t i = 0; i < a.n_fields; i++) {
+    assert_int_equal(b.fields[i].len, a.fields[i].len);
+    assert_memory_equal(b.fields[i].ptr, a.fields[i].ptr, a.fields[i].len);
+  }
+  assert_int_equal(b.raw_len, a.raw_len);
+  assert_int_equal(b.n_lines, a.n_lines);
+  assert_int_equal(nb - padded, na - alone);
+  patron__csv_record_free(&a);
+  patron__csv_record_free(&b);
+}
+
+static void test_plain_fast_path(void **state) {
+  (void)state;
+  static const char *const records[] = {
+      "a,b,c\n",
+      "a,b,c\r\n",
+      "\n",
+      "\r\n",
+      ",,\n",
+      "a\r,b\n",
+      "a,b\rc\n",
+      "x,\"q\",y\n",
+      "a\"b,c\n",
+      "12345678,1,2023-01-01 00:03:11,27.84,grocery,web\n",
+      "0123456789012345678901234567890123456789012345678901234567890,x\n",
+      "01234567890123456789012345678901234567890123456789012345678901,x\r\n"};
+  for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+    same_both_ways(&comma, records[i]);
+    same_both_ways(&(patron__csv_dialect){'\t'}, records[i]);
+    same_both_ways(&(patron__csv_dialect){';'}, records[i]);
+  }
+  char wide[400];
+  for (size_t n = 60; n < sizeof wide - 2; n += 7) { /* across the 64-byte blocks */
+    for (size_t i = 0; i < n; i++)
+      wide[i] = i % 3 == 2 ? ',' : (char)('a' + i % 26);
+    wide[n] = '\n', wide[n + 1] = '\0';
+    same_both_ways(&comma, wide);
+    wide[n - 1] = '\r';
+    same_both_ways(&comma, wide);
+  }
+}
+
 /* ---- scanner ---- */
 
 typedef struct collect {
@@ -287,5 +346,6 @@ PATRON_TEST_MAIN(cmocka_unit_test(test_quoting), cmocka_unit_test(test_line_coun
                  cmocka_unit_test(test_errors), cmocka_unit_test(test_runaway_quote),
                  cmocka_unit_test(test_whitespace_dialect),
                  cmocka_unit_test(test_streaming_boundaries),
+                 cmocka_unit_test(test_plain_fast_path),
                  cmocka_unit_test(test_scan_split_inside_quotes),
                  cmocka_unit_test(test_scan_open_errors))

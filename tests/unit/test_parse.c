@@ -1,6 +1,7 @@
 /* Unit tests for the date, time and money parsers (include/patron/parse.h). */
 #include "test_util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/core_int.h"
@@ -139,6 +140,40 @@ static void test_money(void **state) {
   assert_string_equal(buf, "0.00");
 }
 
+/* Plain decimals (parse_decimal's fast path) read as the general loop reads them with a
+ * blank around (which the fast path leaves to it): same status, same value. */
+static void test_decimal_plain_form(void **state) {
+  (void)state;
+  static const char *const texts[] = {"0",
+                                      "7",
+                                      "27.84",
+                                      "5.",
+                                      ".5",
+                                      ".",
+                                      "1.23456",
+                                      "0.0001",
+                                      "12345678901",
+                                      "123456789012",
+                                      "12345678901.2345",
+                                      "999999999999999",
+                                      "9999999999999999",
+                                      "00000000000000001",
+                                      "1.",
+                                      "12a",
+                                      "1..2"};
+  for (int decimals = 0; decimals <= 9; decimals++)
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+      char padded[40];
+      int n = snprintf(padded, sizeof padded, " %s", texts[i]);
+      int64_t a = -1, b = -1;
+      patron_status sa = patron__parse_decimal(texts[i], strlen(texts[i]), decimals, &a);
+      patron_status sb = patron__parse_decimal(padded, (size_t)n, decimals, &b);
+      assert_int_equal(sa, sb);
+      if (sa == PATRON_OK)
+        assert_true(a == b);
+    }
+}
+
 /* The loaders' fixed-layout fast path (patron__parse_time_fixed): hand-computed seconds
  * (2023-01-01 00:00:00 is 1672531200 since 1970), the date cache across rows, and every
  * text outside the layout left to the general parser, which agrees where both answer. */
@@ -192,4 +227,5 @@ static void test_fixed_layout_fast_path(void **state) {
 PATRON_TEST_MAIN(cmocka_unit_test(test_days_round_trip), cmocka_unit_test(test_day_rejects),
                  cmocka_unit_test(test_iso_times), cmocka_unit_test(test_utc_offsets),
                  cmocka_unit_test(test_time_zones), cmocka_unit_test(test_formats),
-                 cmocka_unit_test(test_money), cmocka_unit_test(test_fixed_layout_fast_path))
+                 cmocka_unit_test(test_money), cmocka_unit_test(test_decimal_plain_form),
+                 cmocka_unit_test(test_fixed_layout_fast_path))

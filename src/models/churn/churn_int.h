@@ -38,10 +38,11 @@ struct patron_churn_model {
   int32_t horizon;
   patron_feature_schema *schema;
   int n_threads;
-  void *booster;        /* XGBoost BoosterHandle */
-  double *beta;         /* logistic: p + 1 (intercept last) */
-  double *mean, *scale; /* logistic: per column, after asinh() of heavy-tailed columns */
-  double clv_params[4]; /* BG/NBD (weeks) used for the clv features when scoring */
+  void *booster;                 /* XGBoost BoosterHandle (training, importance, saving) */
+  struct patron__forest *forest; /* its trees, for predictions (churn_forest.c) */
+  double *beta;                  /* logistic: p + 1 (intercept last) */
+  double *mean, *scale;          /* logistic: per column, after asinh() of heavy-tailed columns */
+  double clv_params[4];          /* BG/NBD (weeks) used for the clv features when scoring */
   bool has_clv;
 };
 
@@ -53,9 +54,21 @@ patron_population patron__churn_population(patron_churn_task task);
  * follow their parent and whose splits name a column. PATRON_ERR_INPUT saying what is wrong. */
 patron_status patron__xgb_check(const char *text, size_t len, size_t n_features, patron_error *err);
 
-/* Dense float rows -> probabilities. */
+/* An XGBoost binary:logistic gbtree model's trees read from its JSON text (churn_forest.c),
+ * to predict exactly as XGBoost's CPU predictor does; split columns must be < n_features.
+ * Free with patron__forest_free. Errors: PATRON_ERR_INPUT (trees unreadable), NOMEM. */
+typedef struct patron__forest patron__forest;
+patron_status patron__forest_read(const char *text, size_t len, size_t n_features,
+                                  patron__forest **out, patron_error *err);
+void patron__forest_free(patron__forest *f);
+/* out[i] = P(y = 1) of dense row i of x (n rows of p floats, NaN = missing), rows in
+ * blocks on n_threads (0: all cores). */
+void patron__forest_predict(const patron__forest *f, const float *x, size_t n, size_t p,
+                            int n_threads, double *out);
+
+/* Dense float rows -> probabilities, on n_threads (0: all cores). */
 patron_status patron__xgb_predict(const patron_churn_model *m, const float *x, size_t n,
-                                  double *out, patron_error *err);
+                                  int n_threads, double *out, patron_error *err);
 patron_status patron__lr_predict(const patron_churn_model *m, const float *x, size_t n, double *out,
                                  patron_error *err);
 

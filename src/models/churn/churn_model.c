@@ -2,6 +2,7 @@
  * from rows before it, encoded with the model's schema), the profile-table column, and
  * (de)serialization: a schema record (task, learner, horizon, feature schema, logistic
  * standardization) plus the learner's model text (XGBoost JSON or logistic coefficients). */
+#include "core/exec.h"
 #include "models/churn/churn_int.h"
 #include "patron/clv.h"
 
@@ -20,6 +21,7 @@ void patron_churn_model_free(patron_churn_model *m) {
   if (!m)
     return;
   patron__xgb_free(m->booster);
+  patron__forest_free(m->forest);
   patron_feature_schema_free(m->schema);
   free(m->beta);
   free(m->mean);
@@ -36,12 +38,17 @@ const char *patron_churn_model_score_name(const patron_churn_model *m) {
   return m->task == PATRON_TASK_CHURN ? "churn_risk" : "purchase_propensity";
 }
 
-patron_status patron_churn_model_predict(const patron_churn_model *m, const float *x, size_t n,
-                                         double *out, patron_error *err) {
+static patron_status predict(const patron_churn_model *m, const float *x, size_t n, int n_threads,
+                             double *out, patron_error *err) {
   if (n == 0)
     return PATRON_OK;
-  return m->learner == PATRON_LEARNER_XGBOOST ? patron__xgb_predict(m, x, n, out, err)
+  return m->learner == PATRON_LEARNER_XGBOOST ? patron__xgb_predict(m, x, n, n_threads, out, err)
                                               : patron__lr_predict(m, x, n, out, err);
+}
+
+patron_status patron_churn_model_predict(const patron_churn_model *m, const float *x, size_t n,
+                                         double *out, patron_error *err) {
+  return predict(m, x, n, m->n_threads, out, err);
 }
 
 /* ---- Scoring --------------------------------------------------------------------------- */
@@ -70,25 +77,67 @@ static bool deciles(patron_churn_scores *s) {
   return ok;
 }
 
+/* Scoring in blocks of rows: each worker encodes a block into its own small buffer and
+ * predicts it at once, so the encoded matrix is never built whole (fresh memory's page
+ * faults cost more than the encoding). */
+typedef struct score_job {
+  const patron_churn_model *m;
+  const patron__encoding *e;
+  float *x; /* SCORE_BLOCK rows per worker */
+  double *score;
+  patron_status *st; /* per worker */
+  patron_error *err;
+} score_job;
+
+enum { SCORE_BLOCK = 4096 };
+
+static void score_block(void *ctx, size_t lo, size_t hi, int worker) {
+  score_job *j = ctx;
+  size_t p = patron_feature_schema_n_columns(j->m->schema);
+  float *x = j->x + (size_t)worker * SCORE_BLOCK * p;
+  if (j->st[worker] != PATRON_OK)
+    return;
+  patron__encoding_rows(j->e, lo, hi, x);
+  j->st[worker] = predict(j->m, x, hi - lo, 1, j->score + lo, &j->err[worker]);
+}
+
+static patron_status score_blocks(const patron_churn_model *m, const patron__encoding *e, size_t n,
+                                  int n_threads, double *score, patron_error *err) {
+  size_t p = patron_feature_schema_n_columns(m->schema);
+  int workers = patron__exec_workers(n_threads, (n + SCORE_BLOCK - 1) / SCORE_BLOCK);
+  score_job j = {m,
+                 e,
+                 malloc((size_t)workers * SCORE_BLOCK * p * sizeof *j.x + 1),
+                 score,
+                 calloc((size_t)workers, sizeof *j.st),
+                 calloc((size_t)workers, sizeof *j.err)};
+  patron_status st = j.x && j.st && j.err ? PATRON_OK : PATRON__OOM(err);
+  if (st == PATRON_OK)
+    patron__exec_ranges(workers, n, SCORE_BLOCK, score_block, &j);
+  for (int w = 0; st == PATRON_OK && w < workers; w++)
+    if ((st = j.st[w]) != PATRON_OK)
+      *err = j.err[w];
+  free(j.x), free(j.st), free(j.err);
+  return st;
+}
+
 static patron_status score_features(const patron_churn_model *m, const patron_features *f,
-                                    patron_churn_scores *out, patron_error *err) {
-  size_t n = f->n_rows, p = patron_feature_schema_n_columns(m->schema);
-  float *x = patron__realloc_big(NULL, n * p * sizeof *x + 1); /* huge pages: fewer faults */
+                                    int n_threads, patron_churn_scores *out, patron_error *err) {
+  size_t n = f->n_rows;
   out->n = n;
   out->customer = malloc(n * sizeof *out->customer + 1);
   out->score = malloc(n * sizeof *out->score + 1);
   out->decile = malloc(n * sizeof *out->decile + 1);
-  if (!x || !out->customer || !out->score || !out->decile) {
-    free(x);
+  if (!out->customer || !out->score || !out->decile)
     return PATRON__OOM(err);
-  }
   memcpy(out->customer, f->customer, n * sizeof *out->customer);
-  patron_status st = patron_feature_schema_encode(m->schema, f, x, err);
-  if (st == PATRON_OK)
-    st = patron_churn_model_predict(m, x, n, out->score, err);
+  patron__encoding e;
+  patron_status st = patron__encoding_init(&e, m->schema, f, err);
+  if (st == PATRON_OK && n > 0)
+    st = score_blocks(m, &e, n, n_threads, out->score, err);
+  patron__encoding_free(&e);
   if (st == PATRON_OK && !deciles(out))
     st = PATRON__OOM(err);
-  free(x);
   return st;
 }
 
@@ -114,7 +163,7 @@ patron_status patron__churn_score_with(const patron_churn_model *m, const patron
   patron_features *f = NULL;
   patron_status st = patron__features_compute_with(ds, &fo, rc, &f, err);
   if (st == PATRON_OK)
-    st = score_features(m, f, out, err);
+    st = score_features(m, f, n_threads, out, err);
   patron_features_free(f);
   if (st != PATRON_OK)
     patron_churn_scores_free(out);

@@ -150,6 +150,20 @@ static patron_status fit(boost_state *s, const patron__fit_rows *r, const patron
   return st;
 }
 
+/* The booster's trees for predictions, from its own JSON. */
+static patron_status read_forest(patron_churn_model *m, patron_error *err) {
+  char *text;
+  size_t len;
+  patron__forest_free(m->forest);
+  m->forest = NULL;
+  patron_status st = patron__xgb_save(m, &text, &len, err);
+  if (st == PATRON_OK)
+    st =
+        patron__forest_read(text, len, patron_feature_schema_n_columns(m->schema), &m->forest, err);
+  free(text);
+  return st;
+}
+
 patron_status patron__xgb_fit(patron_churn_model *m, const patron__fit_rows *r,
                               const patron_churn_options *o, int *rounds, patron_error *err) {
   silence();
@@ -167,29 +181,17 @@ patron_status patron__xgb_fit(patron_churn_model *m, const patron__fit_rows *r,
   }
   patron__xgb_free(m->booster);
   m->booster = s.b;
-  return PATRON_OK;
+  return read_forest(m, err);
 }
 
-/* In-place prediction on the dense rows (no DMatrix copy): array interface + config. */
+/* XGBoost's predictions, computed from the model's trees (churn_forest.c): its in-place
+ * predictor spent most of its time filling and clearing a per-row feature vector. */
 patron_status patron__xgb_predict(const patron_churn_model *m, const float *x, size_t n,
-                                  double *out, patron_error *err) {
-  silence();
-  size_t p = patron_feature_schema_n_columns(m->schema);
-  char values[256];
-  snprintf(values, sizeof values,
-           "{\"data\": [%llu, true], \"shape\": [%zu, %zu], \"typestr\": \"<f4\", "
-           "\"version\": 3}",
-           (unsigned long long)(uintptr_t)x, n, p);
-  static const char config[] = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
-                               "\"iteration_end\": 0, \"strict_shape\": false, "
-                               "\"missing\": NaN, \"cache_id\": 0}";
-  const bst_ulong *shape = NULL;
-  bst_ulong dim = 0;
-  const float *res = NULL;
-  XGB_TRY(XGBoosterPredictFromDense(m->booster, values, config, NULL, &shape, &dim, &res),
-          "prediction failed");
-  for (size_t i = 0; i < n; i++)
-    out[i] = res[i];
+                                  int n_threads, double *out, patron_error *err) {
+  if (!m->forest)
+    return patron__error_set(err, PATRON_ERR_INTERNAL, NULL, 0, 0, "XGBoost model has no trees");
+  patron__forest_predict(m->forest, x, n, patron_feature_schema_n_columns(m->schema), n_threads,
+                         out);
   return PATRON_OK;
 }
 
@@ -251,5 +253,6 @@ patron_status patron__xgb_load(patron_churn_model *m, const char *text, size_t l
                              "the model file is not an XGBoost model: %s", XGBGetLastError());
   }
   m->booster = b;
-  return PATRON_OK;
+  return patron__forest_read(text, len, patron_feature_schema_n_columns(m->schema), &m->forest,
+                             err);
 }

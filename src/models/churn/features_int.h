@@ -137,6 +137,21 @@ patron_status patron__features_compute_with(const patron_dataset *ds,
                                             const patron__rank_counter *rc, patron_features **out,
                                             patron_error *err);
 
+/* Encoding feature set f with schema s (the groups checked, each categorical code's column
+ * found once); patron__encoding_rows writes rows [lo, hi) as hi - lo rows of
+ * patron_feature_schema_n_columns(s) floats from out, and may run on several threads at
+ * once. Errors of init as patron_feature_schema_encode's; free with patron__encoding_free
+ * (after a failed init too). */
+typedef struct patron__encoding {
+  const patron_feature_schema *s;
+  const patron_features *f;
+  size_t *maps[PATRON__N_CATEGORICAL]; /* categorical column c's code -> matrix column */
+} patron__encoding;
+patron_status patron__encoding_init(patron__encoding *e, const patron_feature_schema *s,
+                                    const patron_features *f, patron_error *err);
+void patron__encoding_rows(const patron__encoding *e, size_t lo, size_t hi, float *out);
+void patron__encoding_free(patron__encoding *e);
+
 /* Schema <-> JSON objects (for embedding in a model's schema.json). */
 json_t *patron__feature_schema_json(const patron_feature_schema *s);
 patron_status patron__feature_schema_parse(json_t *o, patron_feature_schema **out,

@@ -255,63 +255,73 @@ static size_t *level_map(const patron_feature_schema *s, const patron_features *
   return map;
 }
 
-/* Rows [lo, hi) in blocks that stay in cache: the source is column-major, the output
- * row-major. */
-static void encode_rows(const patron_feature_schema *s, const patron_features *f,
-                        size_t *const *maps, size_t lo, size_t hi, float *out) {
+/* Rows [lo, hi) into out (row lo first) in blocks that stay in cache: the source is
+ * column-major, the output row-major. */
+void patron__encoding_rows(const patron__encoding *e, size_t lo, size_t hi, float *out) {
   enum { BLOCK_ROWS = 256 };
+  const patron_feature_schema *s = e->s;
+  const patron_features *f = e->f;
   size_t n = f->n_rows, p = s->n_cols;
+  out -= lo * p;
   for (size_t b = lo; b < hi; b += BLOCK_ROWS) {
-    size_t e = b + BLOCK_ROWS < hi ? b + BLOCK_ROWS : hi;
+    size_t end = b + BLOCK_ROWS < hi ? b + BLOCK_ROWS : hi;
     for (size_t j = 0; j < s->n_num; j++) {
       const double *col = patron__features_col(f, s->num_idx[j]);
-      for (size_t i = b; i < e; i++)
+      for (size_t i = b; i < end; i++)
         out[i * p + j] = (float)col[i];
     }
-    for (size_t i = b; i < e; i++)
+    for (size_t i = b; i < end; i++)
       memset(out + i * p + s->n_num, 0, (p - s->n_num) * sizeof *out);
     for (size_t c = 0; c < s->n_cat; c++) {
       const uint32_t *codes = f->cat + (size_t)s->cat_idx[c] * n;
-      for (size_t i = b; i < e; i++)
-        out[i * p + maps[c][codes[i]]] = 1.0f;
+      for (size_t i = b; i < end; i++)
+        out[i * p + e->maps[c][codes[i]]] = 1.0f;
     }
   }
 }
 
 typedef struct encode_job {
-  const patron_feature_schema *s;
-  const patron_features *f;
-  size_t *const *maps;
+  const patron__encoding *e;
   size_t lo, hi;
   float *out;
 } encode_job;
 
 static void encode_worker(void *arg) {
   encode_job *j = arg;
-  encode_rows(j->s, j->f, j->maps, j->lo, j->hi, j->out);
+  patron__encoding_rows(j->e, j->lo, j->hi, j->out + j->lo * j->e->s->n_cols);
 }
 
 /* Two halves on the executor when the matrix is large (rows are independent). */
-static void encode_parallel(const patron_feature_schema *s, const patron_features *f,
-                            size_t *const *maps, float *out) {
-  size_t n = f->n_rows, half = n < 65536 ? n : n / 2;
-  encode_job jobs[2] = {{s, f, maps, 0, half, out}, {s, f, maps, half, n, out}};
+static void encode_parallel(const patron__encoding *e, float *out) {
+  size_t n = e->f->n_rows, half = n < 65536 ? n : n / 2;
+  encode_job jobs[2] = {{e, 0, half, out}, {e, half, n, out}};
   patron__exec_each(2, jobs, half < n ? 2 : 1, sizeof *jobs, encode_worker);
+}
+
+void patron__encoding_free(patron__encoding *e) {
+  for (size_t c = 0; c < PATRON__N_CATEGORICAL; c++)
+    free(e->maps[c]);
+}
+
+patron_status patron__encoding_init(patron__encoding *e, const patron_feature_schema *s,
+                                    const patron_features *f, patron_error *err) {
+  *e = (patron__encoding){.s = s, .f = f};
+  patron_status st = check_groups(s, f, err);
+  for (size_t c = 0; c < s->n_cat && st == PATRON_OK; c++)
+    if (!(e->maps[c] = level_map(s, f, s->cat_idx[c])))
+      st = PATRON__OOM(err);
+  if (st != PATRON_OK)
+    patron__encoding_free(e);
+  return st;
 }
 
 patron_status patron_feature_schema_encode(const patron_feature_schema *s, const patron_features *f,
                                            float *out, patron_error *err) {
-  patron_status st = check_groups(s, f, err);
-  if (st != PATRON_OK)
-    return st;
-  size_t *maps[PATRON__N_CATEGORICAL] = {NULL};
-  for (size_t c = 0; c < s->n_cat && st == PATRON_OK; c++)
-    if (!(maps[c] = level_map(s, f, s->cat_idx[c])))
-      st = PATRON__OOM(err);
+  patron__encoding e;
+  patron_status st = patron__encoding_init(&e, s, f, err);
   if (st == PATRON_OK)
-    encode_parallel(s, f, maps, out);
-  for (size_t c = 0; c < s->n_cat; c++)
-    free(maps[c]);
+    encode_parallel(&e, out);
+  patron__encoding_free(&e);
   return st;
 }
 
