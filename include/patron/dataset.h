@@ -85,7 +85,11 @@ typedef struct patron_load_options {
                            is then all 0, and a customer's lines in no set order), for
                            models that read every line of a customer, all of which fall
                            before the dataset's as-of day; saves a column and its sorting */
-  int32_t as_of_day;    /* PATRON_NO_DAY: every row is kept (as-of decided later) */
+  bool lines_amount_with_discount; /* with keep_lines: keep the lines' amounts only when the
+                           file has a discount column (the lines view's `amount` is all 0
+                           otherwise), for models that read line amounts only beside their
+                           discounts (the churn and propensity features) */
+  int32_t as_of_day;               /* PATRON_NO_DAY: every row is kept (as-of decided later) */
   /* Order lines dated before this day are read, checked and counted (before_since) but
    * kept out of the dataset, customers included: for a computation over a period only
    * (experiment evaluation). PATRON_NO_DAY: none. Events and members are not filtered. */

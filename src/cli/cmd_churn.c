@@ -374,6 +374,7 @@ int cli_churn_main(const char *command, patron_churn_task task, int argc, char *
     a.inputs.load.keep_lines = true;
     a.inputs.load.lines_unlinked = true;    /* the features read lines per customer only */
     a.inputs.load.lines_untimed = !a.train; /* scored as of the data's end: every line counts */
+    a.inputs.load.lines_amount_with_discount = true; /* amounts only weigh discounts */
     a.inputs.load.progress = cli_progress;
     a.opts.n_threads = a.inputs.load.n_threads;
     rc = load(&a, &ds);

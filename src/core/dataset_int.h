@@ -25,7 +25,8 @@ extern const char *const patron__dict_names[PATRON__DICT_COUNT];
 /* Order lines kept with keep_lines: parallel columns, in file order while loading. `order`
  * is the line's order: a worker's local index, then the dataset's order_set index after the
  * merge, then the CSR order index after finalize. Columns named in `absent` (the file has
- * no such column, `order` when the lines are loaded unlinked, `time` when untimed) stay NULL
+ * no such column, `order` when the lines are loaded unlinked, `time` when untimed, `amount`
+ * when the amounts are kept only beside a discount column the file lacks) stay NULL
  * while loading and become zero columns at finalize (patron__line_store_fill_absent), whose
  * pages are never written. */
 typedef struct patron__line_store {
@@ -45,7 +46,8 @@ enum {
   PATRON__LINE_ITEM = 16,
   PATRON__LINE_DISCOUNT = 32,
   PATRON__LINE_ORDER = 64,
-  PATRON__LINE_TIME = 128
+  PATRON__LINE_TIME = 128,
+  PATRON__LINE_AMOUNT = 256
 };
 
 /* codes: category, brand, channel, store, item (dictionary codes); absent columns' values

@@ -6,16 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { N_OPTIONAL = 8 };
+enum { N_OPTIONAL = 9 };
 
 /* The optional columns in PATRON__LINE_* bit order. */
 static void optional_columns(patron__line_store *s, void **cols[N_OPTIONAL],
                              size_t sizes[N_OPTIONAL]) {
   void **c[N_OPTIONAL] = {(void **)&s->category, (void **)&s->brand, (void **)&s->channel,
                           (void **)&s->store,    (void **)&s->item,  (void **)&s->discount,
-                          (void **)&s->order,    (void **)&s->time};
+                          (void **)&s->order,    (void **)&s->time,  (void **)&s->amount};
   for (int k = 0; k < N_OPTIONAL; k++)
-    cols[k] = c[k], sizes[k] = k == 5 || k == 7 ? sizeof(int64_t) : sizeof(uint32_t);
+    cols[k] = c[k], sizes[k] = k == 5 || k >= 7 ? sizeof(int64_t) : sizeof(uint32_t);
 }
 
 static bool grow(void **a, size_t cap, size_t elem) {
@@ -27,8 +27,7 @@ static bool grow(void **a, size_t cap, size_t elem) {
 
 static bool grow_all(patron__line_store *s) {
   size_t cap = s->cap ? s->cap * 2 : s->first_cap ? s->first_cap : 4096;
-  if (!grow((void **)&s->customer, cap, sizeof *s->customer) ||
-      !grow((void **)&s->amount, cap, sizeof *s->amount))
+  if (!grow((void **)&s->customer, cap, sizeof *s->customer))
     return false;
   void **cols[N_OPTIONAL];
   size_t sizes[N_OPTIONAL];
@@ -51,7 +50,8 @@ bool patron__line_store_push(patron__line_store *s, uint32_t customer, uint32_t 
     s->order[k] = order;
   if (!(absent & PATRON__LINE_TIME))
     s->time[k] = time;
-  s->amount[k] = amount;
+  if (!(absent & PATRON__LINE_AMOUNT))
+    s->amount[k] = amount;
   uint32_t *code_cols[5] = {s->category, s->brand, s->channel, s->store, s->item};
   for (int c = 0; c < 5; c++)
     if (!(absent & (1u << c)))
@@ -74,12 +74,11 @@ bool patron__line_store_resize(patron__line_store *s, size_t n) {
 }
 
 bool patron__line_store_fill_absent(patron__line_store *s) {
-  void **cols[N_OPTIONAL + 1];
-  size_t sizes[N_OPTIONAL + 1];
+  void **cols[N_OPTIONAL];
+  size_t sizes[N_OPTIONAL];
   optional_columns(s, cols, sizes);
-  cols[N_OPTIONAL] = (void **)&s->amount, sizes[N_OPTIONAL] = sizeof *s->amount;
-  for (int k = 0; k <= N_OPTIONAL; k++) {
-    if (*cols[k] && (k == N_OPTIONAL || !(s->absent & (1u << k))))
+  for (int k = 0; k < N_OPTIONAL; k++) {
+    if (*cols[k] && !(s->absent & (1u << k)))
       continue;
     free(*cols[k]);
     if (!(*cols[k] = calloc(s->n ? s->n : 1, sizes[k])))

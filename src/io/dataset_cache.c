@@ -116,6 +116,8 @@ static void options_key(text *t, const patron_load_options *o) {
     add(t, "lines unlinked\n");
   if (o->keep_lines && o->lines_untimed)
     add(t, "lines untimed\n");
+  if (o->keep_lines && o->lines_amount_with_discount)
+    add(t, "lines amount with discount\n");
   for (size_t i = 0; i < o->n_maps; i++)
     add(t, "map %s\n", o->maps[i]);
   for (size_t i = 0; i < o->n_encodings; i++)

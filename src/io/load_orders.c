@@ -73,7 +73,8 @@ typedef struct orders_worker {
 } orders_worker;
 
 /* The line attributes the file has no column for, the order index when the lines are
- * loaded unlinked and the time when untimed (not stored while loading). */
+ * loaded unlinked, the time when untimed and the amount when kept only beside a discount
+ * the file lacks (not stored while loading). */
 static unsigned absent_line_columns(const load_file *f) {
   static const unsigned bits[N_LINE_CODES] = {PATRON__LINE_CATEGORY, PATRON__LINE_BRAND,
                                               PATRON__LINE_CHANNEL, PATRON__LINE_STORE,
@@ -81,6 +82,8 @@ static unsigned absent_line_columns(const load_file *f) {
   unsigned absent = f->field[O_DISCOUNT] < 0 ? PATRON__LINE_DISCOUNT : 0;
   absent |= f->opts->lines_unlinked ? PATRON__LINE_ORDER : 0;
   absent |= f->opts->lines_untimed ? PATRON__LINE_TIME : 0;
+  absent |=
+      f->opts->lines_amount_with_discount && f->field[O_DISCOUNT] < 0 ? PATRON__LINE_AMOUNT : 0;
   for (int k = 0; k < N_LINE_CODES; k++)
     absent |= f->field[line_columns[k]] < 0 ? bits[k] : 0;
   return absent;
@@ -400,7 +403,8 @@ static void copy_block(void *ctx, size_t lo, size_t hi, int worker) {
       dst->order[d] = (uint32_t)(src->order[i] + k->order_base);
     if (!(absent & PATRON__LINE_TIME))
       dst->time[d] = src->time[i];
-    dst->amount[d] = src->amount[i];
+    if (!(absent & PATRON__LINE_AMOUNT))
+      dst->amount[d] = src->amount[i];
     if (!(absent & PATRON__LINE_DISCOUNT))
       dst->discount[d] = src->discount[i];
     for (int c = 0; c < N_LINE_CODES; c++)

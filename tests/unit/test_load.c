@@ -474,6 +474,39 @@ static void test_one_line_per_order(void **state) {
   }
 }
 
+/* lines_amount_with_discount: the lines' amounts are kept when the file has a discount
+ * column and read 0 when it has none; untimed lines of one line per order follow their
+ * orders' time order (time 0), on one and on two workers. */
+static void test_lines_amount_with_discount(void **state) {
+  (void)state;
+  static const char *const files[2] = {
+      "customer_id,order_id,order_time,amount,discount\n"
+      "a,o1,2024-01-03,5,1\nb,o2,2024-01-02,7,0\na,o3,2024-01-01,3,0\n",
+      "customer_id,order_id,order_time,amount\n"
+      "a,o1,2024-01-03,5\nb,o2,2024-01-02,7\na,o3,2024-01-01,3\n"};
+  for (int variant = 0; variant < 4; variant++) {
+    bool discount = variant < 2;
+    patron_load_options o;
+    patron_load_options_init(&o);
+    o.paths[PATRON_FILE_ORDERS] = fixture_file(0, "amounts.csv", files[discount ? 0 : 1]);
+    o.n_threads = 1 + variant % 2;
+    o.keep_lines = o.lines_unlinked = o.lines_untimed = o.lines_amount_with_discount = true;
+    patron_error err;
+    patron_dataset *ds = load(&o, PATRON_OK, &err);
+    patron_lines_view lv;
+    patron_dataset_lines(ds, &lv);
+    assert_int_equal(lv.n_lines, 3);
+    assert_int_equal(lv.start[1], 2); /* a: o3 then o1 */
+    const int64_t want[3] = {3, 5, 7}, want_discount[3] = {0, 1, 0};
+    for (size_t i = 0; i < 3; i++) {
+      assert_true(lv.amount[i] == (discount ? want[i] * PATRON_MONEY_SCALE : 0));
+      assert_true(lv.discount[i] == (discount ? want_discount[i] * PATRON_MONEY_SCALE : 0));
+      assert_true(lv.time[i] == 0 && lv.order[i] == 0);
+    }
+    patron_dataset_free(ds);
+  }
+}
+
 /* Physical lines are accounted (header + rows + blank + lines inside quotes), a stray quote
  * rejects only its own line, and the caller hears about it through opts->warn. */
 static void collect_warning(void *ctx, const char *message) {
@@ -609,16 +642,14 @@ static void test_time_fast_path_and_fallback(void **state) {
   patron_dataset_free(ds);
 }
 
-PATRON_TEST_MAIN(cmocka_unit_test(test_lines_and_stray_quote_warning),
-                 cmocka_unit_test(test_since_day), cmocka_unit_test(test_gzip_and_encoding),
-                 cmocka_unit_test(test_line_items), cmocka_unit_test(test_keep_lines),
-                 cmocka_unit_test(test_interleaved_orders),
-                 cmocka_unit_test(test_orders_rejects_and_collapse),
-                 cmocka_unit_test(test_strict_names_file_and_line),
-                 cmocka_unit_test(test_map_and_quantity_price),
-                 cmocka_unit_test(test_missing_columns_are_errors),
-                 cmocka_unit_test(test_as_of_at_load), cmocka_unit_test(test_members_and_events),
-                 cmocka_unit_test(test_whitespace_no_header),
-                 cmocka_unit_test(test_order_split_across_workers),
-                 cmocka_unit_test(test_one_line_per_order),
-                 cmocka_unit_test(test_time_fast_path_and_fallback))
+PATRON_TEST_MAIN(
+    cmocka_unit_test(test_lines_and_stray_quote_warning), cmocka_unit_test(test_since_day),
+    cmocka_unit_test(test_gzip_and_encoding), cmocka_unit_test(test_line_items),
+    cmocka_unit_test(test_keep_lines), cmocka_unit_test(test_lines_amount_with_discount),
+    cmocka_unit_test(test_interleaved_orders), cmocka_unit_test(test_orders_rejects_and_collapse),
+    cmocka_unit_test(test_strict_names_file_and_line),
+    cmocka_unit_test(test_map_and_quantity_price),
+    cmocka_unit_test(test_missing_columns_are_errors), cmocka_unit_test(test_as_of_at_load),
+    cmocka_unit_test(test_members_and_events), cmocka_unit_test(test_whitespace_no_header),
+    cmocka_unit_test(test_order_split_across_workers), cmocka_unit_test(test_one_line_per_order),
+    cmocka_unit_test(test_time_fast_path_and_fallback))
