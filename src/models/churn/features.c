@@ -339,15 +339,34 @@ static bool in_population(const fctx *c, uint32_t cust, patron_population pop) {
          c->ev.time[c->ev.start[cust]] < c->limit;
 }
 
-static patron_status select_rows(fctx *c, patron_population pop, patron_error *err) {
+typedef struct select_job {
+  const fctx *c;
+  patron_population pop;
+  uint8_t *in; /* per customer: in the population */
+} select_job;
+
+static void select_range(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const select_job *j = ctx;
+  for (size_t cust = lo; cust < hi; cust++)
+    j->in[cust] = in_population(j->c, (uint32_t)cust, j->pop);
+}
+
+/* The population's customers in index order, found on all cores. */
+static patron_status select_rows(fctx *c, patron_population pop, int n_threads, patron_error *err) {
   size_t n_customers = patron_dataset_n_customers(c->ds), n = 0;
   patron_features *f = c->f;
   f->customer = patron__realloc_big(NULL, (n_customers ? n_customers : 1) * sizeof *f->customer);
-  if (!f->customer)
+  select_job j = {c, pop, malloc(n_customers + 1)};
+  if (!f->customer || !j.in) {
+    free(j.in);
     return PATRON__OOM(err);
+  }
+  patron__exec_ranges(n_threads, n_customers, 65536, select_range, &j);
   for (uint32_t cust = 0; cust < n_customers; cust++)
-    if (in_population(c, cust, pop))
+    if (j.in[cust])
       f->customer[n++] = cust;
+  free(j.in);
   f->n_rows = n;
   size_t all = n; /* in a distributed run, a part without customers goes on */
   if (c->rc && !c->rc->sum(c->rc->ctx, &all))
@@ -557,7 +576,7 @@ static size_t place_columns(patron_features *f, unsigned groups) {
 
 static patron_status compute(fctx *c, const patron_features_options *o, patron_error *err) {
   patron_features *f = c->f;
-  patron_status st = select_rows(c, o->population, err);
+  patron_status st = select_rows(c, o->population, o->n_threads, err);
   if (st != PATRON_OK)
     return st;
   size_t n = f->n_rows;
