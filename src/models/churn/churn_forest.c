@@ -22,8 +22,8 @@ typedef struct forest_node {
   uint32_t missing_right;
 } forest_node;
 
-/* A split of the level layout; a leaf above the last level becomes a split every row
- * passes to the right (value NaN, missing_right), down to copies of the leaf. */
+/* A split of the level layout; a leaf above the last level becomes a split (value NaN)
+ * both of whose sides lead down to copies of the leaf. */
 typedef struct level_node {
   float value;
   uint32_t feature, missing_right;
@@ -222,13 +222,19 @@ enum { PREDICT_BLOCK = 64, PREDICT_PART = 8192 };
 
 enum { LANES = 8 }; /* rows walked side by side: independent chains of loads */
 
-/* One level of the walks of LANES rows (row r at x + r * p) at splits h[r]. */
+/* The side of a split a value takes: right when v >= value, NaN on its default side
+ * (v >= value is false for NaN). Branchless: which way a row goes is unpredictable. */
+static inline uint32_t side(const level_node *nd, float v) {
+  return (uint32_t)(v >= nd->value) | (nd->missing_right & (uint32_t)(v != v));
+}
+
+/* One level of the walks of LANES rows (row r at x + r * p) at splits h[r]; unrolled so
+ * that the walks stay in registers. */
 static inline void step(const level_node *splits, const float *x, size_t p, size_t *h) {
+#pragma GCC unroll 8
   for (int r = 0; r < LANES; r++) {
     const level_node *nd = &splits[h[r]];
-    float v = x[(size_t)r * p + nd->feature];
-    uint32_t nan = v != v, right = !(v < nd->value);
-    h[r] = 2 * h[r] + 1 + ((right & !nan) | (nd->missing_right & nan));
+    h[r] = 2 * h[r] + 1 + side(nd, x[(size_t)r * p + nd->feature]);
   }
 }
 
@@ -249,9 +255,7 @@ static void add_tree_levels(const patron__forest *f, size_t k, const float *x, s
     size_t h = 0;
     for (unsigned d = 0; d < f->depth; d++) {
       const level_node *nd = &splits[h];
-      float v = x[i * p + nd->feature];
-      uint32_t nan = v != v, right = !(v < nd->value);
-      h = 2 * h + 1 + ((right & !nan) | (nd->missing_right & nan));
+      h = 2 * h + 1 + side(nd, x[i * p + nd->feature]);
     }
     margin[i] += leaves[h - inner];
   }

@@ -48,7 +48,8 @@ typedef struct fctx {
   int64_t limit;
   bool all_lines; /* the data ends before the cut-off: every line counts, times unread */
   patron_features *f;
-  double *clv_first, *clv_last, *clv_days; /* per row: first/last purchase day, days */
+  double *clv_first, *clv_last, *clv_days; /* per row: first/last purchase day, days (then
+                                            * BG/NBD's x, t_x, T, packed) */
   const patron__rank_counter *rc;          /* a distributed run's global counts, or NULL */
   size_t shared_col; /* f->num's column of the features of the groups not computed */
 } fctx;
@@ -338,15 +339,34 @@ static bool in_population(const fctx *c, uint32_t cust, patron_population pop) {
          c->ev.time[c->ev.start[cust]] < c->limit;
 }
 
-static patron_status select_rows(fctx *c, patron_population pop, patron_error *err) {
+typedef struct select_job {
+  const fctx *c;
+  patron_population pop;
+  uint8_t *in; /* per customer: in the population */
+} select_job;
+
+static void select_range(void *ctx, size_t lo, size_t hi, int worker) {
+  (void)worker;
+  const select_job *j = ctx;
+  for (size_t cust = lo; cust < hi; cust++)
+    j->in[cust] = in_population(j->c, (uint32_t)cust, j->pop);
+}
+
+/* The population's customers in index order, found on all cores. */
+static patron_status select_rows(fctx *c, patron_population pop, int n_threads, patron_error *err) {
   size_t n_customers = patron_dataset_n_customers(c->ds), n = 0;
   patron_features *f = c->f;
   f->customer = patron__realloc_big(NULL, (n_customers ? n_customers : 1) * sizeof *f->customer);
-  if (!f->customer)
+  select_job j = {c, pop, malloc(n_customers + 1)};
+  if (!f->customer || !j.in) {
+    free(j.in);
     return PATRON__OOM(err);
+  }
+  patron__exec_ranges(n_threads, n_customers, 65536, select_range, &j);
   for (uint32_t cust = 0; cust < n_customers; cust++)
-    if (in_population(c, cust, pop))
+    if (j.in[cust])
       f->customer[n++] = cust;
+  free(j.in);
   f->n_rows = n;
   size_t all = n; /* in a distributed run, a part without customers goes on */
   if (c->rc && !c->rc->sum(c->rc->ctx, &all))
@@ -425,48 +445,55 @@ static patron_status clv_predict(const patron_clv_model *model, const patron_clv
   return patron_clv_predict_many(model, data, q, 2, e);
 }
 
+/* The buyers' (x, t_x, T) packed in place over the work columns (buyer j's from row
+ * i >= j, read before written); returns the number of buyers. */
+static size_t pack_clv_data(const fctx *c) {
+  size_t n = c->f->n_rows, m = 0;
+  for (size_t i = 0; i < n; i++) {
+    double first = c->clv_first[i], last = c->clv_last[i], days = c->clv_days[i];
+    if (isnan(first))
+      continue;
+    c->clv_first[m] = days - 1; /* repeat purchase days; times in weeks */
+    c->clv_last[m] = (last - first) / 7.0;
+    c->clv_days[m++] = (c->cutoff - first) / 7.0;
+  }
+  return m;
+}
+
+/* Spreads the m buyers' values at the head of col over their rows (a buyer: a recency),
+ * NaN elsewhere; from the end, so that no value is overwritten before it moves. */
+static void spread_buyers(const fctx *c, double *col, size_t m) {
+  const double *recency = patron__features_col(c->f, F_RECENCY);
+  for (size_t i = c->f->n_rows; i-- > 0;)
+    col[i] = isnan(recency[i]) ? NAN : col[--m];
+}
+
 static void clv_features(fctx *c, const patron_features_options *o) {
   patron_features *f = c->f;
-  size_t n = f->n_rows, m = 0;
-  double *buf = patron__realloc_big(NULL, 3 * n * sizeof *buf + 1);
-  uint32_t *rows = patron__realloc_big(NULL, n * sizeof *rows + 1);
-  double *out = patron__realloc_big(NULL, 2 * n * sizeof *out + 1);
+  size_t m = pack_clv_data(c);
+  double *alive = patron__features_col(f, F_P_ALIVE),
+         *purchases = patron__features_col(f, F_EXP_PURCHASES);
   patron_clv_model *model = NULL;
   patron_error e = {0};
-  if (!buf || !rows || !out) {
-    snprintf(f->note, sizeof f->note, "BG/NBD: out of memory");
-    goto done;
-  }
-  for (size_t i = 0; i < n; i++)
-    if (!isnan(c->clv_first[i])) {
-      buf[m] = c->clv_days[i] - 1; /* repeat purchase days; times in weeks */
-      buf[n + m] = (c->clv_last[i] - c->clv_first[i]) / 7.0;
-      buf[2 * n + m] = (c->cutoff - c->clv_first[i]) / 7.0;
-      rows[m++] = (uint32_t)i;
-    }
-  patron_clv_data data = {.n = m, .x = buf, .t_x = buf + n, .T = buf + 2 * n};
+  patron_clv_data data = {.n = m, .x = c->clv_first, .t_x = c->clv_last, .T = c->clv_days};
   patron_clv_fit_options fo = {.threads = o->n_threads, .penalizer = 0.001};
   patron_status st = o->clv_params
                          ? patron_clv_model_new(PATRON_CLV_BGNBD, o->clv_params, &model, &e)
                          : patron_clv_fit(PATRON_CLV_BGNBD, &data, &fo, &model, &e);
   if (st == PATRON_OK)
-    st = clv_predict(model, &data, o->horizon_days / 7.0, out, out + n, &e);
+    st = clv_predict(model, &data, o->horizon_days / 7.0, alive, purchases, &e);
   if (st != PATRON_OK) {
     snprintf(f->note, sizeof f->note, "BG/NBD not fitted: %.200s", e.message);
-    goto done;
+    for (size_t i = 0; i < f->n_rows; i++)
+      alive[i] = purchases[i] = NAN;
+  } else {
+    for (int k = 0; k < 4; k++)
+      f->clv_params[k] = patron_clv_model_param(model, (size_t)k);
+    f->clv_fitted = true;
+    spread_buyers(c, alive, m);
+    spread_buyers(c, purchases, m);
   }
-  for (int k = 0; k < 4; k++)
-    f->clv_params[k] = patron_clv_model_param(model, (size_t)k);
-  f->clv_fitted = true;
-  for (size_t j = 0; j < m; j++) {
-    set(c, F_P_ALIVE, rows[j], out[j]);
-    set(c, F_EXP_PURCHASES, rows[j], out[n + j]);
-  }
-done:
   patron_clv_model_free(model);
-  free(buf);
-  free(rows);
-  free(out);
 }
 
 /* ---- Assembly ----------------------------------------------------------------------------- */
@@ -549,7 +576,7 @@ static size_t place_columns(patron_features *f, unsigned groups) {
 
 static patron_status compute(fctx *c, const patron_features_options *o, patron_error *err) {
   patron_features *f = c->f;
-  patron_status st = select_rows(c, o->population, err);
+  patron_status st = select_rows(c, o->population, o->n_threads, err);
   if (st != PATRON_OK)
     return st;
   size_t n = f->n_rows;
