@@ -206,7 +206,7 @@ enum { GROUP_PARTS = 4, GROUP_BUCKETS = 512, PERMUTE_BLOCK = 1 << 18, SORT_BLOCK
 typedef struct grouping {
   uint32_t *key; /* customer of each row, rewritten to its rank by the count */
   const uint32_t *rank;
-  size_t n_rows, n_customers, n_buckets;
+  size_t n_rows, n_customers;
   unsigned shift;              /* a range holds the customers of rank >> shift */
   uint32_t *slot[GROUP_PARTS]; /* rows of part p per range, then part p's next slot */
   uint64_t *pairs;             /* rank << 32 | row, range by range */
@@ -270,13 +270,13 @@ static unsigned bucket_shift(size_t n_customers) {
 
 /* Counting sort of rows by rank[customer[row]]: perm lists rows customer by customer, in
  * original order within a customer. The customer column is consumed: its buffer (dead once
- * the rows are split) receives perm, and *customer is set to NULL; out of memory, it is
- * left as it was, overwritten with the ranks. */
+ * the rows are split) receives perm, and *customer is set to NULL; out of memory (NULL
+ * returned), the column is left as it was. */
 static uint32_t *group_rows(int n_threads, uint32_t **customer, size_t n_rows, const uint32_t *rank,
                             size_t n_customers, uint32_t **start_out) {
   unsigned shift = bucket_shift(n_customers);
   size_t nb = n_customers ? ((n_customers - 1) >> shift) + 1 : 1;
-  grouping g = {*customer, rank, n_rows, n_customers, nb, shift, {NULL}, NULL, NULL, NULL, NULL};
+  grouping g = {*customer, rank, n_rows, n_customers, shift, {NULL}, NULL, NULL, NULL, NULL};
   g.start = malloc((n_customers + 1) * sizeof *g.start);
   g.bucket_start = malloc((nb + 1) * sizeof *g.bucket_start);
   g.perm = *customer ? *customer : malloc(sizeof *g.perm); /* NULL: no rows */
