@@ -194,18 +194,24 @@ static void pack_ids(patron_dataset *ds) {
 
 /* ---- grouping rows per customer (CSR), on the executor -------------------------------- */
 
-/* Rows are cut into GROUP_PARTS fixed ranges; each part counts its rows per customer, a
- * prefix pass gives each (customer, part) its first slot, and each part places its rows.
- * Within a customer, part p's rows follow part p-1's, so perm is the stable counting sort
- * whatever the thread count. */
-enum { GROUP_PARTS = 4, PERMUTE_BLOCK = 1 << 18, SORT_BLOCK = 1 << 15 };
+/* Two levels, so that no pass scatters over the whole of a large column: customers (by
+ * rank) are cut into at most GROUP_BUCKETS ranges of 2^shift; rows are cut into
+ * GROUP_PARTS fixed parts, each part counts its rows per range, a prefix pass gives each
+ * (range, part) its first slot, and each part moves its rows, as (rank, row) pairs, to
+ * their range. Each range's rows are then counted and placed per customer, the range's
+ * customers' counters and its stretch of perm being small enough to stay in cache. Both
+ * levels keep row order, so perm is the stable counting sort whatever the thread count. */
+enum { GROUP_PARTS = 4, GROUP_BUCKETS = 512, PERMUTE_BLOCK = 1 << 18, SORT_BLOCK = 1 << 15 };
 
 typedef struct grouping {
   uint32_t *key; /* customer of each row, rewritten to its rank by the count */
   const uint32_t *rank;
-  size_t n_rows;
-  uint32_t *slot[GROUP_PARTS]; /* rows of part p per customer, then part p's next slot */
-  uint32_t *perm;
+  size_t n_rows, n_customers;
+  unsigned shift;              /* a range holds the customers of rank >> shift */
+  uint32_t *slot[GROUP_PARTS]; /* rows of part p per range, then part p's next slot */
+  uint64_t *pairs;             /* rank << 32 | row, range by range */
+  uint32_t *bucket_start;      /* each range's first pair */
+  uint32_t *start, *perm;
 } grouping;
 
 static void count_part(void *ctx, size_t part, int worker) {
@@ -213,49 +219,99 @@ static void count_part(void *ctx, size_t part, int worker) {
   grouping *g = ctx;
   uint32_t *cnt = g->slot[part];
   for (size_t r = g->n_rows * part / GROUP_PARTS; r < g->n_rows * (part + 1) / GROUP_PARTS; r++)
-    cnt[g->key[r] = g->rank[g->key[r]]]++;
+    cnt[(g->key[r] = g->rank[g->key[r]]) >> g->shift]++;
 }
 
-static void place_part(void *ctx, size_t part, int worker) {
+static void split_part(void *ctx, size_t part, int worker) {
   (void)worker;
   grouping *g = ctx;
   uint32_t *next = g->slot[part];
-  for (size_t r = g->n_rows * part / GROUP_PARTS; r < g->n_rows * (part + 1) / GROUP_PARTS; r++)
-    g->perm[next[g->key[r]]++] = (uint32_t)r;
+  for (size_t r = g->n_rows * part / GROUP_PARTS; r < g->n_rows * (part + 1) / GROUP_PARTS; r++) {
+    uint32_t k = g->key[r];
+    g->pairs[next[k >> g->shift]++] = (uint64_t)k << 32 | r;
+  }
+}
+
+/* Range b: start[c] for its customers (counted in place, then shifted to the first
+ * slots), its rows placed in perm. */
+static void place_bucket(void *ctx, size_t b, int worker) {
+  (void)worker;
+  grouping *g = ctx;
+  size_t c0 = b << g->shift, c1 = (b + 1) << g->shift;
+  c1 = c1 < g->n_customers ? c1 : g->n_customers;
+  uint32_t lo = g->bucket_start[b], hi = g->bucket_start[b + 1];
+  uint32_t *start = g->start;
+  for (size_t c = c0; c < c1; c++)
+    start[c] = 0;
+  for (uint32_t i = lo; i < hi; i++)
+    start[g->pairs[i] >> 32]++;
+  uint32_t at = lo;
+  for (size_t c = c0; c < c1; c++) {
+    uint32_t k = start[c];
+    start[c] = at;
+    at += k;
+  }
+  for (uint32_t i = lo; i < hi; i++) {
+    uint64_t v = g->pairs[i];
+    g->perm[start[v >> 32]++] = (uint32_t)v;
+  }
+  for (size_t c = c1; c-- > c0 + 1;) /* each start[c] now ends customer c */
+    start[c] = start[c - 1];
+  if (c1 > c0)
+    start[c0] = lo;
+}
+
+static unsigned bucket_shift(size_t n_customers) {
+  unsigned shift = 0;
+  while ((n_customers >> shift) >= GROUP_BUCKETS)
+    shift++;
+  return shift;
 }
 
 /* Counting sort of rows by rank[customer[row]]: perm lists rows customer by customer, in
- * original order within a customer. customer[] is overwritten with the ranks. */
-static uint32_t *group_rows(int n_threads, uint32_t *customer, size_t n_rows, const uint32_t *rank,
+ * original order within a customer. The customer column is consumed: its buffer (dead once
+ * the rows are split) receives perm, and *customer is set to NULL; out of memory (NULL
+ * returned), the column is left as it was. */
+static uint32_t *group_rows(int n_threads, uint32_t **customer, size_t n_rows, const uint32_t *rank,
                             size_t n_customers, uint32_t **start_out) {
-  grouping g = {customer, rank, n_rows, {NULL}, NULL};
-  uint32_t *start = calloc(n_customers + 1, sizeof *start);
-  g.perm = patron__realloc_big(NULL, (n_rows ? n_rows : 1) * sizeof *g.perm);
-  bool ok = start && g.perm;
+  unsigned shift = bucket_shift(n_customers);
+  size_t nb = n_customers ? ((n_customers - 1) >> shift) + 1 : 1;
+  grouping g = {*customer, rank, n_rows, n_customers, shift, {NULL}, NULL, NULL, NULL, NULL};
+  g.start = malloc((n_customers + 1) * sizeof *g.start);
+  g.bucket_start = malloc((nb + 1) * sizeof *g.bucket_start);
+  g.perm = *customer ? *customer : malloc(sizeof *g.perm); /* NULL: no rows */
+  g.pairs = patron__realloc_big(NULL, (n_rows ? n_rows : 1) * sizeof *g.pairs);
+  bool ok = g.start && g.bucket_start && g.perm && g.pairs;
   for (int p = 0; p < GROUP_PARTS && ok; p++)
-    ok = (g.slot[p] = calloc(n_customers ? n_customers : 1, sizeof *g.slot[p])) != NULL;
+    ok = (g.slot[p] = calloc(nb, sizeof *g.slot[p])) != NULL;
   if (ok) {
     patron__exec_parts(n_threads, GROUP_PARTS, count_part, &g);
     uint32_t at = 0;
-    for (size_t c = 0; c < n_customers; c++) {
-      start[c] = at;
+    for (size_t b = 0; b < nb; b++) {
+      g.bucket_start[b] = at;
       for (int p = 0; p < GROUP_PARTS; p++) {
-        uint32_t k = g.slot[p][c];
-        g.slot[p][c] = at;
+        uint32_t k = g.slot[p][b];
+        g.slot[p][b] = at;
         at += k;
       }
     }
-    start[n_customers] = at;
-    patron__exec_parts(n_threads, GROUP_PARTS, place_part, &g);
+    g.bucket_start[nb] = at;
+    patron__exec_parts(n_threads, GROUP_PARTS, split_part, &g);
+    patron__exec_parts(n_threads, nb, place_bucket, &g);
+    g.start[n_customers] = at;
   }
   for (int p = 0; p < GROUP_PARTS; p++)
     free(g.slot[p]);
+  free(g.pairs);
+  free(g.bucket_start);
   if (!ok) {
-    free(start);
-    free(g.perm);
+    free(g.start);
+    if (g.perm != *customer)
+      free(g.perm);
     return NULL;
   }
-  *start_out = start;
+  *customer = NULL;
+  *start_out = g.start;
   return g.perm;
 }
 
@@ -506,7 +562,7 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
   bool follow = lines_follow_orders(ds);
   *line_perm = NULL, *line_first = NULL;
   uint32_t *perm =
-      group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->order_start);
+      group_rows(ds->n_threads, &s->customer, n, rank, ds->n_customers, &ds->order_start);
   bool linked = ds->lines.n && ds->lines.order && !s->increasing;
   uint32_t *canon = perm && linked ? malloc((n ? n : 1) * sizeof *canon) : NULL;
   if (!perm || (linked && !canon) ||
@@ -520,13 +576,13 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
   if (n < s->n)
     canon_lines(&ds->lines, canon);
   free(canon);
-  /* order ids are not needed past the collapse; the id keys' and the customers' columns
-   * (room for every candidate, pages already in memory) receive the sorted times and the
-   * line counts, and the times' old column (widened to 8 bytes a candidate when it was
-   * narrow) the values, so few fresh pages are faulted in */
+  /* order ids are not needed past the collapse; the id keys' column (room for every
+   * candidate, pages already in memory) receives the sorted times, and the times' old column
+   * (widened to 8 bytes a candidate when it was narrow) the values, so few fresh pages are
+   * faulted in (the customers' column became perm) */
   int64_t *time = (int64_t *)s->id_key;
-  uint32_t *lines = s->customer ? s->customer : malloc(sizeof *lines); /* none: no candidates */
-  s->id_key = NULL, s->customer = NULL;
+  uint32_t *lines = patron__realloc_big(NULL, (n ? n : 1) * sizeof *lines);
+  s->id_key = NULL;
   patron__order_set_drop_keys(s);
   bool ok =
       lines && (ds->order_time = sort_ranges_by_time(ds->n_threads, perm, ds->order_start,
@@ -568,7 +624,7 @@ static patron_status finalize_orders(patron_dataset *ds, const uint32_t *rank, u
 static patron_status finalize_events(patron_dataset *ds, const uint32_t *rank, patron_error *err) {
   size_t n = ds->n_events;
   uint32_t *perm =
-      group_rows(ds->n_threads, ds->event_customer, n, rank, ds->n_customers, &ds->event_start);
+      group_rows(ds->n_threads, &ds->event_customer, n, rank, ds->n_customers, &ds->event_start);
   if (!perm)
     return PATRON__OOM(err);
   bool ok = SORT_TIMES(ds->event_time, perm, ds->event_start) && PERMUTE(ds->event_type, perm, n) &&
@@ -686,8 +742,9 @@ static bool sort_line_times(patron_dataset *ds, uint32_t *perm, int64_t **spare)
 }
 
 /* Lines grouped per customer and time-sorted (follow_perm and follow_first: from
- * finalize_orders, when the lines follow the orders); the dead customer column and the old
- * time column carry the other columns' permutations (see permute_chain). */
+ * finalize_orders, when the lines follow the orders); the old time column and a fresh
+ * narrow one (the customer column became perm) carry the other columns' permutations (see
+ * permute_chain). */
 static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
                                     const uint32_t *follow_perm, const uint32_t *follow_first,
                                     patron_error *err) {
@@ -698,20 +755,21 @@ static patron_status finalize_lines(patron_dataset *ds, const uint32_t *rank,
                ? PATRON_OK
                : PATRON__OOM(err);
   uint32_t *perm =
-      group_rows(ds->n_threads, s->customer, n, rank, ds->n_customers, &ds->line_start);
+      group_rows(ds->n_threads, &s->customer, n, rank, ds->n_customers, &ds->line_start);
   if (!perm)
     return PATRON__OOM(err);
   int64_t *old_time = NULL;
-  bool ok = sort_line_times(ds, perm, &old_time);
+  uint32_t *narrow_spare = patron__realloc_big(NULL, (n ? n : 1) * sizeof *narrow_spare);
+  bool ok = narrow_spare && sort_line_times(ds, perm, &old_time);
   if (ok) {
     void **wide[] = {(void **)&s->amount, (void **)&s->discount};
     void **narrow[] = {(void **)&s->order,   (void **)&s->category, (void **)&s->brand,
                        (void **)&s->channel, (void **)&s->store,    (void **)&s->item};
     free(permute_chain(ds->n_threads, wide, 2, old_time, perm, n, 8));
-    free(permute_chain(ds->n_threads, narrow, 6, s->customer, perm, n, 4));
-    s->customer = NULL;
+    narrow_spare = permute_chain(ds->n_threads, narrow, 6, narrow_spare, perm, n, 4);
     ok = patron__line_store_fill_absent(s);
   }
+  free(narrow_spare);
   free(perm);
   return ok ? PATRON_OK : PATRON__OOM(err);
 }
