@@ -245,8 +245,8 @@ static bool parse_plain(const patron__csv_dialect *d, const char *start, const c
       return false;
     for (uint64_t ds = eq_mask(&b, delim) & before; ds; ds &= ds - 1) {
       const char *e = p + __builtin_ctzll(ds);
-      if (n == rec->cap_fields)
-        return false;
+      if (n == rec->cap_fields || n == PATRON__CSV_MAX_FIELDS)
+        return false; /* the general loop grows the fields or reports too many */
       rec->fields[n++] = (patron__csv_field){f, (size_t)(e - f)};
       f = e + 1;
     }
@@ -254,7 +254,7 @@ static bool parse_plain(const patron__csv_dialect *d, const char *start, const c
       continue;
     const char *e = p + __builtin_ctzll(nl);
     size_t len = (size_t)(e - f);
-    if (n == rec->cap_fields)
+    if (n == rec->cap_fields || n == PATRON__CSV_MAX_FIELDS)
       return false;
     rec->fields[n++] = (patron__csv_field){f, len && e[-1] == '\r' ? len - 1 : len};
     rec->n_fields = n;
